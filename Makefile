@@ -1,0 +1,114 @@
+# The provincial reporting system. `make` builds bin/, `make test` runs every test
+# (release and ASan+UBSan builds), `make demo` runs the system on sample data.
+# Every entry point first makes sure the Debian packages are there (`make deps`).
+
+MODE ?= rel
+B := build/$(MODE)
+ifeq ($(MODE),san)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+BIN := $(B)/bin
+else
+SAN :=
+BIN := bin
+endif
+
+PKGS := libzmq msgpack lmdb inih jansson
+DEBS := pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
+        lmdb-utils clang libclang-rt-14-dev
+CC ?= cc
+CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g $(SAN) \
+          $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+COMMON := common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
+          common/vnfold.c common/deadline.c common/client.c common/daemon.c common/service.c common/json.c proto/proto.c
+COLLECTOR := collector/record.c collector/validate.c collector/ingest.c collector/query.c
+PROGRAMS := par-broker par-collector par-agent parctl
+UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+.PHONY: all programs deps test unit integration demo fuzz clean
+all: deps
+	@$(MAKE) --no-print-directory programs
+
+programs: $(addprefix $(BIN)/,$(PROGRAMS))
+
+# Installs what is missing; a second run finds everything and does nothing.
+deps:
+	@if ! pkg-config --exists $(PKGS) cmocka || ! command -v clang >/dev/null || \
+	    ! test -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a; then \
+	  echo "make deps: installing $(DEBS)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBS) >/dev/null; \
+	fi
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BIN)/par-broker: $(call obj,broker/main.c broker/broker.c $(COMMON))
+$(BIN)/par-collector: $(call obj,collector/main.c $(COLLECTOR) $(COMMON))
+$(BIN)/par-agent: $(call obj,agent/main.c agent/push.c $(COMMON))
+$(BIN)/parctl: $(call obj,cli/main.c cli/import.c cli/status.c cli/export.c $(COMMON))
+
+$(addprefix $(BIN)/,$(PROGRAMS)):
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(B)/tests/test_proto: $(call obj,tests/unit/test_proto.c $(COMMON))
+$(B)/tests/test_csv: $(call obj,tests/unit/test_csv.c $(COMMON))
+$(B)/tests/test_clock: $(call obj,tests/unit/test_clock.c $(COMMON))
+$(B)/tests/test_deadline: $(call obj,tests/unit/test_deadline.c $(COMMON))
+$(B)/tests/test_validate: $(call obj,tests/unit/test_validate.c $(COLLECTOR) $(COMMON))
+$(B)/tests/test_record: $(call obj,tests/unit/test_record.c $(COLLECTOR) $(COMMON))
+
+$(addprefix $(B)/tests/,$(UNIT_TESTS)):
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) $(TEST_LDLIBS)
+
+unit-tests: $(addprefix $(B)/tests/,$(UNIT_TESTS))
+
+# Runs the unit tests of this MODE; each cmocka binary prints its own summary.
+unit: unit-tests
+	@fail=0; for t in $(UNIT_TESTS); do \
+	  ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 $(B)/tests/$$t || fail=1; done; exit $$fail
+
+integration: programs
+	@PAR_BIN=$(abspath $(BIN)) bash tests/integration/run.sh
+
+# The whole suite: unit tests in both builds, integration tests against the
+# sanitized daemons (so leaks and undefined behaviour in real runs fail the build).
+test: deps
+	@$(MAKE) --no-print-directory MODE=rel programs unit
+	@$(MAKE) --no-print-directory MODE=san programs unit integration
+
+demo: deps
+	@$(MAKE) --no-print-directory programs
+	@bash deploy/demo.sh
+
+# libFuzzer targets: make fuzz FUZZ_TIME=600 (seconds per target).
+FUZZ_TIME ?= 60
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_TARGETS := fuzz_proto fuzz_csv
+build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c $(COMMON)
+build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(COMMON)
+$(addprefix build/fuzz/,$(FUZZ_TARGETS)):
+	@mkdir -p build/fuzz
+	clang $(FUZZ_CFLAGS) $^ -o $@ $(LDLIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus-$$t; \
+	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+	  ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 build/fuzz/$$t -max_total_time=$(FUZZ_TIME) \
+	    -rss_limit_mb=2048 -print_final_stats=1 build/fuzz/corpus-$$t tests/fuzz/corpus/$${t#fuzz_} || exit 1; \
+	done
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,162 @@
+#include "client.h"
+#include "clock.h"
+#include "daemon.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+struct client {
+    void *ctx, *sock;
+    char endpoint[CONF_STR];
+    int64_t next_id;
+};
+
+client *client_new(const par_config *conf, par_err *e)
+{
+    client *c = xcalloc(1, sizeof *c);
+    c->ctx = zmq_ctx_new();
+    c->sock = zmq_socket(c->ctx, ZMQ_DEALER);
+    if (!c->sock) {
+        err_set(e, "zmq_socket: %s", zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    sock_defaults(c->sock, 0);
+    /* queue nothing for a broker that is not connected: we re-send ourselves */
+    int one = 1;
+    zmq_setsockopt(c->sock, ZMQ_IMMEDIATE, &one, sizeof one);
+    int ivl = 1000, tmo = 3000;
+    zmq_setsockopt(c->sock, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt(c->sock, ZMQ_HEARTBEAT_TIMEOUT, &tmo, sizeof tmo);
+    str_copy(c->endpoint, sizeof c->endpoint, conf->endpoint);
+    if (zmq_connect(c->sock, conf->endpoint) < 0) {
+        err_set(e, "cannot use endpoint %s: %s", conf->endpoint, zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    /* ids unique across runs, so that a reply meant for an earlier process is never taken */
+    c->next_id = (clock_mono_ms() & 0xffffffffLL) << 20 | (getpid() & 0xfffff);
+    return c;
+fail:
+    client_destroy(c);
+    return NULL;
+}
+
+void client_destroy(client *c)
+{
+    if (!c)
+        return;
+    if (c->sock)
+        zmq_close(c->sock);
+    if (c->ctx)
+        zmq_ctx_term(c->ctx);
+    free(c);
+}
+
+const char *client_endpoint(const client *c)
+{
+    return c->endpoint;
+}
+
+int64_t client_next_id(client *c)
+{
+    return c->next_id++;
+}
+
+int client_send(client *c, const char *service, const pv *msg, par_err *e)
+{
+    char *buf;
+    size_t len;
+    proto_encode(msg, &buf, &len);
+    const void *parts[] = {service, buf};
+    size_t lens[] = {strlen(service), len};
+    int rc = sock_send_parts(c->sock, parts, lens, 2, ZMQ_DONTWAIT);
+    free(buf);
+    if (rc == 0)
+        return 1;
+    if (zmq_errno() == EAGAIN)
+        return 0;
+    err_set(e, "send: %s", zmq_strerror(zmq_errno()));
+    return -1;
+}
+
+int client_recv(client *c, int timeout_ms, pv **msg, par_err *e)
+{
+    zmq_pollitem_t it = {c->sock, 0, ZMQ_POLLIN, 0};
+    *msg = NULL;
+    int n = zmq_poll(&it, 1, timeout_ms);
+    if (n < 0) {
+        err_set(e, "poll: %s", zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    if (n == 0)
+        return 0;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&m);
+        return 0;
+    }
+    int more = zmq_msg_more(&m);
+    int rc = proto_decode(zmq_msg_data(&m), zmq_msg_size(&m), msg, e) < 0 ? -1 : 1;
+    zmq_msg_close(&m);
+    while (more) { /* a reply is one frame; anything after it is dropped */
+        zmq_msg_init(&m);
+        zmq_msg_recv(&m, c->sock, 0);
+        more = zmq_msg_more(&m);
+        zmq_msg_close(&m);
+    }
+    return rc;
+}
+
+int client_call(client *c, const char *service, pv *msg, int timeout_ms, pv **reply, par_err *e)
+{
+    int64_t id = client_next_id(c);
+    pv_set_int(msg, "id", id);
+    int64_t deadline = clock_mono_ms() + timeout_ms;
+    int64_t resend_at = 0;
+    char last[256] = "no answer";
+    int backoff = 200;
+    *reply = NULL;
+    for (;;) {
+        int64_t now = clock_mono_ms();
+        if (now >= deadline) {
+            err_set(e, "no answer from %s at %s after %d s (%s)", service, c->endpoint, timeout_ms / 1000, last);
+            return -1;
+        }
+        if (now >= resend_at) {
+            int s = client_send(c, service, msg, e);
+            if (s < 0)
+                return -1;
+            if (s == 0)
+                str_copy(last, sizeof last, "the provincial server cannot be reached");
+            /* a lost request or reply is re-sent; the services are idempotent */
+            resend_at = now + (s ? 5000 : backoff);
+        }
+        int64_t wait = (resend_at < deadline ? resend_at : deadline) - now;
+        pv *m;
+        par_err re;
+        int r = client_recv(c, (int)(wait > 0 ? wait : 0), &m, &re);
+        if (r <= 0)
+            continue;
+        if (pv_get_int(m, "id", -1) != id) {
+            pv_free(m);
+            continue;
+        }
+        if (!strcmp(proto_type(m), MSG_ERROR)) {
+            const char *code = pv_get_str(m, "code");
+            if (code && !strcmp(code, "unavailable")) {
+                str_copy(last, sizeof last, pv_get_str(m, "message"));
+                pv_free(m);
+                resend_at = clock_mono_ms() + backoff;
+                backoff = backoff < 2000 ? backoff * 2 : 2000;
+                continue;
+            }
+            err_set(e, "%s", pv_get_str(m, "message"));
+            pv_free(m);
+            return -1;
+        }
+        *reply = m;
+        return 0;
+    }
+}

@@ -1,0 +1,27 @@
+/* client: a program's connection to the broker's public endpoint (agents, parctl).
+ * Requests carry an id; replies are matched by it, late ones from an earlier
+ * attempt are dropped. A request is re-sent while the server cannot be reached. */
+#ifndef PAR_CLIENT_H
+#define PAR_CLIENT_H
+
+#include "config.h"
+#include "../proto/proto.h"
+
+typedef struct client client;
+
+client *client_new(const par_config *conf, par_err *e);
+void client_destroy(client *c);
+const char *client_endpoint(const client *c);
+int64_t client_next_id(client *c);
+
+/* 1 sent, 0 not sent now (no connection yet: try again later), -1 error. */
+int client_send(client *c, const char *service, const pv *msg, par_err *e);
+/* 1 a message in *msg, 0 time-out, -1 a bad message (e says why; go on reading). */
+int client_recv(client *c, int timeout_ms, pv **msg, par_err *e);
+
+/* Sends msg (its "id" set here) to service and waits for the reply with that id,
+ * re-sending while the service is unavailable, until timeout_ms. The reply may be
+ * a "reply", "ack" or "error" message; an "error" is returned as -1 with its text. */
+int client_call(client *c, const char *service, pv *msg, int timeout_ms, pv **reply, par_err *e);
+
+#endif

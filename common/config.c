@@ -1,0 +1,144 @@
+#include "config.h"
+#include "log.h"
+
+#include <ini.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum kind { K_STR, K_INT, K_BOOL, K_LEVEL };
+
+static const struct key {
+    const char *section, *name;
+    enum kind kind;
+    size_t off, size;
+    int min, max;
+} keys[] = {
+#define S(sec, k, f) {sec, k, K_STR, offsetof(par_config, f), sizeof(((par_config *)0)->f), 0, 0}
+#define I(sec, k, f, lo, hi) {sec, k, K_INT, offsetof(par_config, f), sizeof(int), lo, hi}
+    S("general", "data_dir", data_dir),
+    S("general", "endpoint", endpoint),
+    S("general", "key_file", key_file),
+    S("general", "server_key", server_key),
+    {"general", "log_level", K_LEVEL, offsetof(par_config, log_level), sizeof(int), 0, 0},
+    {"broker", "curve", K_BOOL, offsetof(par_config, broker_curve), sizeof(int), 0, 0},
+    S("broker", "keys_dir", keys_dir),
+    S("broker", "services", services),
+    I("broker", "heartbeat_ms", heartbeat_ms, 100, 60000),
+    I("broker", "expiry_ms", expiry_ms, 300, 600000),
+    I("collector", "max_batch", max_batch, 1, 100000),
+    S("notifier", "smtp_url", smtp_url),
+    S("notifier", "mail_from", mail_from),
+    S("notifier", "webhook_url", webhook_url),
+    S("agent", "spool_dir", spool_dir),
+    I("agent", "push_timeout", push_timeout_s, 1, 86400),
+    I("agent", "batch_lines", batch_lines, 1, 10000),
+#undef S
+#undef I
+};
+
+static void defaults(par_config *c)
+{
+    memset(c, 0, sizeof *c);
+    strcpy(c->data_dir, "./var");
+    strcpy(c->endpoint, "tcp://127.0.0.1:7700");
+    c->log_level = LOG_INFO;
+    strcpy(c->services, "collector");
+    c->heartbeat_ms = 500;
+    c->expiry_ms = 2000;
+    c->max_batch = 256;
+    strcpy(c->spool_dir, "./spool");
+    c->push_timeout_s = 60;
+    c->batch_lines = 1000;
+}
+
+struct parse_state {
+    par_config *c;
+    par_err *e;
+};
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    struct parse_state *st = user;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const struct key *k = &keys[i];
+        if (strcmp(k->section, section) || strcmp(k->name, name))
+            continue;
+        char *field = (char *)st->c + k->off;
+        switch (k->kind) {
+        case K_STR:
+            if (str_copy(field, k->size, value) < 0) {
+                err_set(st->e, "[%s] %s is longer than %zu bytes", section, name, k->size - 1);
+                return 0;
+            }
+            return 1;
+        case K_INT: {
+            int64_t v;
+            if (str_to_i64(value, &v) < 0 || v < k->min || v > k->max) {
+                err_set(st->e, "[%s] %s = %s: expected a whole number from %d to %d", section, name, value,
+                        k->min, k->max);
+                return 0;
+            }
+            *(int *)field = (int)v;
+            return 1;
+        }
+        case K_BOOL:
+            if (!strcasecmp(value, "on") || !strcasecmp(value, "yes") || !strcasecmp(value, "true") ||
+                !strcmp(value, "1"))
+                *(int *)field = 1;
+            else if (!strcasecmp(value, "off") || !strcasecmp(value, "no") || !strcasecmp(value, "false") ||
+                     !strcmp(value, "0"))
+                *(int *)field = 0;
+            else {
+                err_set(st->e, "[%s] %s = %s: expected on or off", section, name, value);
+                return 0;
+            }
+            return 1;
+        case K_LEVEL: {
+            int l = log_level_parse(value);
+            if (l < 0) {
+                err_set(st->e, "[%s] %s = %s: expected error, warn, info or debug", section, name, value);
+                return 0;
+            }
+            *(int *)field = l;
+            return 1;
+        }
+        }
+    }
+    err_set(st->e, "unknown key [%s] %s", section, name);
+    return 0;
+}
+
+int config_load(par_config *c, const char *path, par_err *e)
+{
+    defaults(c);
+    if (!path || !*path)
+        path = getenv("PAR_CONF");
+    if (!path || !*path)
+        return 0;
+    str_copy(c->path, sizeof c->path, path);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        err_set(e, "cannot open config %s", path);
+        return -1;
+    }
+    par_err inner = {{0}};
+    struct parse_state st = {c, &inner};
+    int rc = ini_parse_file(f, on_key, &st);
+    fclose(f);
+    if (rc != 0) {
+        if (rc > 0)
+            err_set(e, "%s:%d: %s", path, rc, inner.msg[0] ? inner.msg : "not an INI line");
+        else
+            err_set(e, "cannot read config %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+void config_ipc(const par_config *c, const char *name, char *out, size_t n)
+{
+    snprintf(out, n, "ipc://%s/run/%s.sock", c->data_dir, name);
+}

@@ -1,0 +1,43 @@
+/* config: the one INI file shared by every program (-c FILE or PAR_CONF);
+ * with none, built-in defaults run everything on one machine. */
+#ifndef PAR_CONFIG_H
+#define PAR_CONFIG_H
+
+#include "util.h"
+
+#define CONF_STR 256
+#define CONF_PATH 1024
+
+typedef struct {
+    /* [general] */
+    char data_dir[CONF_PATH];
+    char endpoint[CONF_STR];
+    char key_file[CONF_PATH];
+    char server_key[CONF_PATH];
+    int log_level;
+    /* [broker] */
+    int broker_curve;
+    char keys_dir[CONF_PATH];
+    char services[CONF_STR]; /* services that must be up for the system to be healthy */
+    int heartbeat_ms;
+    int expiry_ms;
+    /* [collector] */
+    int max_batch; /* requests folded into one durable commit */
+    /* [notifier] */
+    char smtp_url[CONF_STR];
+    char mail_from[CONF_STR];
+    char webhook_url[CONF_STR];
+    /* [agent] */
+    char spool_dir[CONF_PATH];
+    int push_timeout_s;
+    int batch_lines;
+    /* where the values came from, for messages */
+    char path[CONF_PATH];
+} par_config;
+
+/* path NULL: PAR_CONF if set, else defaults only. */
+int config_load(par_config *c, const char *path, par_err *e);
+/* Paths of the broker's internal sockets, below data_dir/run. */
+void config_ipc(const par_config *c, const char *name, char *out, size_t n);
+
+#endif

@@ -1,0 +1,190 @@
+#include "csv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct csv_reader {
+    const char *p, *end;
+    int line;
+    sbuf field;             /* the current record's text, fields separated by NUL */
+    size_t starts[CSV_MAX_FIELDS];
+};
+
+csv_reader *csv_new(const char *buf, size_t len)
+{
+    csv_reader *r = xcalloc(1, sizeof *r);
+    r->p = buf;
+    r->end = buf + len;
+    if (len >= 3 && (unsigned char)buf[0] == 0xef && (unsigned char)buf[1] == 0xbb && (unsigned char)buf[2] == 0xbf)
+        r->p += 3;
+    r->line = 1;
+    sbuf_init(&r->field);
+    return r;
+}
+
+void csv_destroy(csv_reader *r)
+{
+    if (!r)
+        return;
+    sbuf_free(&r->field);
+    free(r);
+}
+
+static void skip_line(csv_reader *r)
+{
+    while (r->p < r->end && *r->p != '\n')
+        r->p++;
+    if (r->p < r->end) {
+        r->p++;
+        r->line++;
+    }
+}
+
+int csv_next(csv_reader *r, csv_row *row, par_err *e)
+{
+    /* blank lines between records carry nothing */
+    while (r->p < r->end && (*r->p == '\n' || *r->p == '\r')) {
+        if (*r->p == '\n')
+            r->line++;
+        r->p++;
+    }
+    if (r->p >= r->end)
+        return 0;
+    row->line = r->line;
+    row->n = 0;
+    r->field.len = 0;
+    sbuf_add(&r->field, "", 0);
+    size_t nstart = 0;
+    r->starts[nstart++] = 0;
+    int quoted = 0, was_quoted = 0;
+    size_t flen = 0;
+    for (;;) {
+        if (r->p >= r->end) {
+            if (quoted) {
+                err_set(e, "line %d: a quoted field is not closed", row->line);
+                return -1;
+            }
+            break;
+        }
+        char c = *r->p++;
+        if (quoted) {
+            if (c == '"') {
+                if (r->p < r->end && *r->p == '"') {
+                    r->p++;
+                    sbuf_add(&r->field, "\"", 1);
+                    flen++;
+                } else {
+                    quoted = 0;
+                }
+            } else {
+                if (c == '\n')
+                    r->line++;
+                sbuf_add(&r->field, &c, 1);
+                flen++;
+            }
+        } else if (c == '"') {
+            if (flen != 0 || was_quoted) {
+                err_set(e, "line %d: a quote inside an unquoted field", r->line);
+                skip_line(r);
+                return -1;
+            }
+            quoted = was_quoted = 1;
+        } else if (c == ',') {
+            if (nstart == CSV_MAX_FIELDS) {
+                err_set(e, "line %d: more than %d fields", row->line, CSV_MAX_FIELDS);
+                skip_line(r);
+                return -1;
+            }
+            sbuf_add(&r->field, "", 1);
+            r->starts[nstart++] = r->field.len;
+            flen = 0;
+            was_quoted = 0;
+        } else if (c == '\n') {
+            r->line++;
+            break;
+        } else if (c == '\r' && (r->p >= r->end || *r->p == '\n')) {
+            continue;
+        } else {
+            if (was_quoted) {
+                err_set(e, "line %d: text after a closing quote", r->line);
+                skip_line(r);
+                return -1;
+            }
+            sbuf_add(&r->field, &c, 1);
+            flen++;
+        }
+        if (flen > CSV_MAX_FIELD) {
+            err_set(e, "line %d: a field longer than %d bytes", row->line, CSV_MAX_FIELD);
+            skip_line(r);
+            return -1;
+        }
+    }
+    row->n = (int)nstart;
+    for (size_t i = 0; i < nstart; i++) {
+        row->f[i] = r->field.buf + r->starts[i];
+        size_t l = strlen(row->f[i]);
+        /* tabs are allowed in text, line breaks only inside quotes */
+        for (size_t k = 0; k < l; k++)
+            if (row->f[i][k] == '\n')
+                row->f[i][k] = ' ';
+        if (!str_utf8_ok(row->f[i], l)) {
+            err_set(e, "line %d: field %zu is not valid UTF-8 text", row->line, i + 1);
+            return -1;
+        }
+    }
+    return 1;
+}
+
+int csv_header(const csv_row *hdr, const char *const cols[], unsigned long required, int idx[], par_err *e)
+{
+    int ncols = 0;
+    while (cols[ncols])
+        ncols++;
+    for (int i = 0; i < ncols; i++)
+        idx[i] = -1;
+    for (int j = 0; j < hdr->n; j++) {
+        char name[128];
+        str_copy(name, sizeof name, hdr->f[j]);
+        str_trim(name);
+        int found = -1;
+        for (int i = 0; i < ncols; i++)
+            if (strcmp(name, cols[i]) == 0)
+                found = i;
+        if (found < 0) {
+            sbuf known;
+            sbuf_init(&known);
+            for (int i = 0; i < ncols; i++)
+                sbuf_printf(&known, "%s%s", i ? "," : "", cols[i]);
+            err_set(e, "line %d: unknown column '%s' (the columns are %s)", hdr->line, name, known.buf);
+            sbuf_free(&known);
+            return -1;
+        }
+        if (idx[found] >= 0) {
+            err_set(e, "line %d: column '%s' appears twice", hdr->line, name);
+            return -1;
+        }
+        idx[found] = j;
+    }
+    for (int i = 0; i < ncols; i++) {
+        if ((required & (1UL << i)) && idx[i] < 0) {
+            err_set(e, "line %d: missing column '%s'", hdr->line, cols[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void csv_put(sbuf *b, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        sbuf_puts(b, s);
+        return;
+    }
+    sbuf_add(b, "\"", 1);
+    for (; *s; s++) {
+        if (*s == '"')
+            sbuf_add(b, "\"", 1);
+        sbuf_add(b, s, 1);
+    }
+    sbuf_add(b, "\"", 1);
+}

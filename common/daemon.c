@@ -1,0 +1,73 @@
+#include "daemon.h"
+#include "log.h"
+#include "../proto/proto.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <zmq.h>
+
+int daemon_setup(const char *prog, int *argc, char **argv, par_config *conf, par_clock *clk)
+{
+    const char *path = NULL;
+    int o = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (!strcmp(argv[i], "-c") && i + 1 < *argc) {
+            path = argv[++i];
+            continue;
+        }
+        argv[o++] = argv[i];
+    }
+    *argc = o;
+    argv[o] = NULL;
+    par_err e = {{0}};
+    if (config_load(conf, path, &e) < 0 || clock_init(clk, &e) < 0) {
+        fprintf(stderr, "%s: %s\n", prog, e.msg);
+        return -1;
+    }
+    log_init(prog, conf->log_level);
+    return 0;
+}
+
+int daemon_signalfd(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    signal(SIGPIPE, SIG_IGN);
+    /* libzmq's threads start after this and inherit the mask, so only the fd sees them */
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+        return -1;
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int daemon_signal_read(int fd)
+{
+    struct signalfd_siginfo si;
+    ssize_t n = read(fd, &si, sizeof si);
+    return n == (ssize_t)sizeof si ? (int)si.ssi_signo : 0;
+}
+
+void sock_defaults(void *sock, int linger_ms)
+{
+    int64_t max = PROTO_MAX_MSG;
+    int hwm = 100000;
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger_ms, sizeof linger_ms);
+    zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+}
+
+int sock_send_parts(void *sock, const void *const parts[], const size_t lens[], int n, int flags)
+{
+    for (int i = 0; i < n; i++) {
+        int f = flags | (i < n - 1 ? ZMQ_SNDMORE : 0);
+        if (zmq_send(sock, parts[i], lens[i], f) < 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,25 @@
+/* daemon: what every program does at start (options, config, clock, logging),
+ * signals as a pollable fd, and the socket options libzmq gets wrong by default. */
+#ifndef PAR_DAEMON_H
+#define PAR_DAEMON_H
+
+#include <stddef.h>
+#include "clock.h"
+#include "config.h"
+
+/* Consumes "-c FILE" from argv (shifting the rest), loads the config, starts the
+ * clock and the log. On failure prints "PROG: reason" and returns -1. */
+int daemon_setup(const char *prog, int *argc, char **argv, par_config *conf, par_clock *clk);
+
+/* Blocks SIGTERM, SIGINT and SIGHUP and returns a signalfd for zmq_poll (-1 on error);
+ * SIGPIPE is ignored. */
+int daemon_signalfd(void);
+/* The signal waiting on fd, or 0. */
+int daemon_signal_read(int fd);
+
+/* LINGER, MAXMSGSIZE, high-water marks: the defaults hang or allow anything. */
+void sock_defaults(void *sock, int linger_ms);
+/* Sends frames: n parts, the last without SNDMORE. flags: e.g. ZMQ_DONTWAIT. */
+int sock_send_parts(void *sock, const void *const parts[], const size_t lens[], int n, int flags);
+
+#endif

@@ -1,0 +1,197 @@
+#include "deadline.h"
+#include "clock.h"
+#include "vnfold.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Finds a d/m/yyyy date anywhere in s. */
+static int find_date(const char *s, int *y, int *m, int *d)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9' || (p > s && p[-1] >= '0' && p[-1] <= '9'))
+            continue;
+        int dd, mm, yy, n = 0;
+        if (sscanf(p, "%2d/%2d/%4d%n", &dd, &mm, &yy, &n) == 3 && n >= 8 && clock_date_valid(yy, mm, dd)) {
+            *y = yy;
+            *m = mm;
+            *d = dd;
+            return 1;
+        }
+        if (sscanf(p, "%2d-%2d-%4d%n", &dd, &mm, &yy, &n) == 3 && n >= 8 && clock_date_valid(yy, mm, dd)) {
+            *y = yy;
+            *m = mm;
+            *d = dd;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A four-digit year after "nam" or "/" in s, or 0. */
+static int find_year(const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if ((p == s || p[-1] < '0' || p[-1] > '9') && p[0] >= '1' && p[0] <= '2' && p[1] >= '0' && p[1] <= '9' &&
+            p[2] >= '0' && p[2] <= '9' && p[3] >= '0' && p[3] <= '9' && (p[4] < '0' || p[4] > '9'))
+            return atoi(p);
+    }
+    return 0;
+}
+
+/* Reads a quarter written as a Roman numeral or a digit at p: 1..4, or 0. */
+static int quarter_at(const char *p, const char **end)
+{
+    static const char *const roman[] = {"iv", "iii", "ii", "i"};
+    static const int val[] = {4, 3, 2, 1};
+    while (*p == ' ')
+        p++;
+    for (int i = 0; i < 4; i++) {
+        size_t l = strlen(roman[i]);
+        if (!strncmp(p, roman[i], l) && (p[l] < 'a' || p[l] > 'z')) {
+            *end = p + l;
+            return val[i];
+        }
+    }
+    if (*p >= '1' && *p <= '4' && (p[1] < '0' || p[1] > '9')) {
+        *end = p + 1;
+        return *p - '0';
+    }
+    return 0;
+}
+
+static void set_end_of_month(deadline *out, int y, int m)
+{
+    out->kind = DL_DATE;
+    out->y = y;
+    out->m = m;
+    out->d = clock_days_in_month(y, m);
+}
+
+void deadline_parse(const char *text, deadline *out)
+{
+    char s[512];
+    memset(out, 0, sizeof *out);
+    vnfold(text, s, sizeof s);
+    if (!*s) {
+        out->kind = DL_NONE;
+        return;
+    }
+    /* a written date wins over everything around it ("trước ngày 31/10/2024") */
+    if (find_date(s, &out->y, &out->m, &out->d)) {
+        out->kind = DL_DATE;
+        return;
+    }
+    if (strstr(s, "thuong xuyen") || strstr(s, "lien tuc")) {
+        out->kind = DL_ONGOING;
+        return;
+    }
+    unsigned periods = 0;
+    int year = find_year(s);
+    if (strstr(s, "hang thang") || strstr(s, "hangthang") || strstr(s, "moi thang"))
+        periods |= DL_P_MONTHLY;
+    if (strstr(s, "hang quy") || strstr(s, "moi quy"))
+        periods |= DL_P_Q1 | DL_P_H1 | DL_P_Q3 | DL_P_Y;
+    if (strstr(s, "dinh ky") && strstr(s, "bao cao"))
+        periods |= DL_P_Q1 | DL_P_H1 | DL_P_Q3 | DL_P_Y;
+    if (strstr(s, "hang nam"))
+        periods |= DL_P_Y;
+    /* a list of report periods: "Quý I, 6 tháng, Quý III và báo cáo năm" */
+    int quarters = 0;
+    int single_q = 0;
+    for (const char *p = strstr(s, "quy"); p; p = strstr(p + 3, "quy")) {
+        if (p > s && p[-1] >= 'a' && p[-1] <= 'z')
+            continue;
+        const char *end;
+        int q = quarter_at(p + 3, &end);
+        if (!q)
+            continue;
+        quarters++;
+        single_q = q;
+        periods |= q == 1 ? DL_P_Q1 : q == 2 ? DL_P_Q2 : q == 3 ? DL_P_Q3 : DL_P_Q4;
+    }
+    int six_months = strstr(s, "6 thang") != NULL || strstr(s, "sau thang") != NULL;
+    int year_report = strstr(s, "bao cao nam") != NULL || strstr(s, "va nam") != NULL;
+    if (quarters == 1 && !six_months && !year_report && year && !(periods & DL_P_MONTHLY)) {
+        /* "Quý IV năm 2024": the end of that quarter */
+        set_end_of_month(out, year, single_q * 3);
+        return;
+    }
+    if (quarters || (six_months && year_report)) {
+        if (six_months)
+            periods |= DL_P_H1;
+        if (year_report)
+            periods |= DL_P_Y;
+    }
+    if (periods) {
+        out->kind = DL_RECURRING;
+        out->periods = periods;
+        return;
+    }
+    if (six_months && year) {
+        /* "6 tháng đầu năm 2024" */
+        set_end_of_month(out, year, 6);
+        return;
+    }
+    const char *t = strstr(s, "thang ");
+    if (t && (t == s || t[-1] == ' ')) {
+        int mm, yy;
+        if (sscanf(t + 6, "%d/%d", &mm, &yy) == 2 && mm >= 1 && mm <= 12 && yy >= 1900 && yy <= 2200) {
+            set_end_of_month(out, yy, mm);
+            return;
+        }
+        if (sscanf(t + 6, "%d nam %d", &mm, &yy) == 2 && mm >= 1 && mm <= 12 && yy >= 1900 && yy <= 2200) {
+            set_end_of_month(out, yy, mm);
+            return;
+        }
+    }
+    if ((!strncmp(s, "nam ", 4) || !strncmp(s, "trong nam ", 10) || !strncmp(s, "truoc nam ", 10)) && year) {
+        set_end_of_month(out, year, 12);
+        return;
+    }
+    if (!strncmp(s, "theo ", 5) || strstr(s, "theo quy dinh") || strstr(s, "theo ke hoach") ||
+        strstr(s, "theo thong bao") || strstr(s, "khi co yeu cau") || strstr(s, "theo yeu cau")) {
+        out->kind = DL_EXTERNAL;
+        return;
+    }
+    out->kind = DL_UNKNOWN;
+}
+
+const char *deadline_kind_name(dl_kind k)
+{
+    switch (k) {
+    case DL_NONE: return "";
+    case DL_DATE: return "date";
+    case DL_RECURRING: return "recurring";
+    case DL_ONGOING: return "ongoing";
+    case DL_EXTERNAL: return "external";
+    case DL_UNKNOWN: return "unknown";
+    }
+    return "unknown";
+}
+
+void deadline_format(const deadline *d, char *out, size_t n)
+{
+    if (d->kind == DL_DATE) {
+        snprintf(out, n, "%04d-%02d-%02d", d->y, d->m, d->d);
+        return;
+    }
+    if (d->kind != DL_RECURRING) {
+        snprintf(out, n, "%s", deadline_kind_name(d->kind));
+        return;
+    }
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{DL_P_MONTHLY, "M"}, {DL_P_Q1, "Q1"}, {DL_P_Q2, "Q2"}, {DL_P_H1, "H1"},
+                 {DL_P_Q3, "Q3"}, {DL_P_Q4, "Q4"}, {DL_P_Y, "Y"}};
+    size_t o = (size_t)snprintf(out, n, "recurring:");
+    int first = 1;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && o < n; i++) {
+        if (!(d->periods & names[i].bit))
+            continue;
+        o += (size_t)snprintf(out + o, n - o, "%s%s", first ? "" : ",", names[i].name);
+        first = 0;
+    }
+}

@@ -1,0 +1,37 @@
+#include "json.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+static json_t *to_json(const pv *v)
+{
+    switch (v->t) {
+    case PV_NIL: return json_null();
+    case PV_BOOL: return json_boolean(v->u.b);
+    case PV_INT: return json_integer(v->u.i);
+    case PV_FLOAT: return json_real(v->u.f);
+    case PV_STR: return json_stringn(v->u.s.p, v->u.s.n);
+    case PV_ARR: {
+        json_t *a = json_array();
+        for (uint32_t i = 0; i < v->u.a.n; i++)
+            json_array_append_new(a, to_json(v->u.a.v[i]));
+        return a;
+    }
+    case PV_MAP: {
+        json_t *o = json_object();
+        for (uint32_t i = 0; i < v->u.m.n; i++)
+            json_object_set_new(o, v->u.m.kv[i].k, to_json(v->u.m.kv[i].v));
+        return o;
+    }
+    }
+    return json_null();
+}
+
+int json_print(FILE *f, const pv *v)
+{
+    json_t *j = to_json(v);
+    int rc = json_dumpf(j, f, JSON_ENCODE_ANY | JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    json_decref(j);
+    fputc('\n', f);
+    return rc;
+}

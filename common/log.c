@@ -1,0 +1,52 @@
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* The only process-wide state outside main: set by log_init before anything logs. */
+static struct {
+    const char *prog;
+    int level;
+} logger = {"par", LOG_INFO};
+
+static const char *names[] = {"error", "warn", "info", "debug"};
+
+void log_init(const char *prog, int level)
+{
+    logger.prog = prog;
+    logger.level = level;
+}
+
+void log_set_level(int level)
+{
+    logger.level = level;
+}
+
+int log_level_parse(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcasecmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+void log_msg(int level, const char *fmt, ...)
+{
+    if (level > logger.level)
+        return;
+    char ts[32];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    char line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s.%03ldZ level=%s prog=%s %s\n", ts, now.tv_nsec / 1000000L, names[level], logger.prog, line);
+}

@@ -1,0 +1,156 @@
+#include "service.h"
+#include "clock.h"
+#include "daemon.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+struct service {
+    void *sock;
+    char name[64];
+    int hb_ms;
+    int64_t next_hb;
+};
+
+service *service_new(void *ctx, const par_config *conf, const char *name, par_err *e)
+{
+    service *s = xcalloc(1, sizeof *s);
+    char ep[CONF_PATH + 32];
+    config_ipc(conf, "services", ep, sizeof ep);
+    s->sock = zmq_socket(ctx, ZMQ_DEALER);
+    if (!s->sock) {
+        err_set(e, "zmq_socket: %s", zmq_strerror(zmq_errno()));
+        free(s);
+        return NULL;
+    }
+    sock_defaults(s->sock, 2000);
+    if (zmq_connect(s->sock, ep) < 0) {
+        err_set(e, "connect %s: %s", ep, zmq_strerror(zmq_errno()));
+        zmq_close(s->sock);
+        free(s);
+        return NULL;
+    }
+    str_copy(s->name, sizeof s->name, name);
+    s->hb_ms = conf->heartbeat_ms;
+    s->next_hb = 0;
+    return s;
+}
+
+void service_destroy(service *s)
+{
+    if (!s)
+        return;
+    zmq_close(s->sock);
+    free(s);
+}
+
+void *service_socket(service *s)
+{
+    return s->sock;
+}
+
+static int recv_part(void *sock, zmq_msg_t *m, int *more)
+{
+    zmq_msg_init(m);
+    if (zmq_msg_recv(m, sock, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(m);
+        return -1;
+    }
+    *more = zmq_msg_more(m);
+    return 0;
+}
+
+int service_recv(service *s, service_req *r)
+{
+    memset(r, 0, sizeof *r);
+    zmq_msg_t parts[3];
+    int n = 0, more = 1;
+    while (more) {
+        zmq_msg_t m;
+        if (recv_part(s->sock, &m, &more) < 0) {
+            if (n == 0 && zmq_errno() == EAGAIN)
+                return 0;
+            for (int i = 0; i < n; i++)
+                zmq_msg_close(&parts[i]);
+            return n == 0 ? 0 : -1;
+        }
+        if (n < 3)
+            parts[n++] = m;
+        else
+            zmq_msg_close(&m); /* more frames than the protocol has: dropped below */
+    }
+    int rc = 0;
+    if (n == 1) {
+        /* a broker heartbeat: nothing to answer */
+        rc = 0;
+    } else if (n == 3 && zmq_msg_size(&parts[0]) < sizeof r->client && zmq_msg_size(&parts[1]) < sizeof r->sender) {
+        r->client_len = zmq_msg_size(&parts[0]);
+        memcpy(r->client, zmq_msg_data(&parts[0]), r->client_len);
+        memcpy(r->sender, zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]));
+        r->sender[zmq_msg_size(&parts[1])] = '\0';
+        char type[16];
+        proto_peek(zmq_msg_data(&parts[2]), zmq_msg_size(&parts[2]), type, &r->id);
+        if (proto_decode(zmq_msg_data(&parts[2]), zmq_msg_size(&parts[2]), &r->msg, &r->err) < 0)
+            r->msg = NULL;
+        rc = 1;
+    } else {
+        log_warn("event=bad_frames count=%d", n);
+    }
+    for (int i = 0; i < n; i++)
+        zmq_msg_close(&parts[i]);
+    return rc;
+}
+
+void service_req_free(service_req *r)
+{
+    pv_free(r->msg);
+    r->msg = NULL;
+}
+
+int service_reply(service *s, const service_req *r, const pv *msg)
+{
+    char *buf;
+    size_t len;
+    proto_encode(msg, &buf, &len);
+    const void *parts[] = {r->client, buf};
+    size_t lens[] = {r->client_len, len};
+    int rc = sock_send_parts(s->sock, parts, lens, 2, ZMQ_DONTWAIT);
+    if (rc < 0)
+        log_warn("event=reply_dropped id=%lld error=\"%s\"", (long long)r->id, zmq_strerror(zmq_errno()));
+    free(buf);
+    return rc;
+}
+
+static void send_hb(service *s, int64_t seq, const pv *info, int bye)
+{
+    pv *m = proto_msg(MSG_HB);
+    pv_set_str(m, "service", s->name);
+    pv_set_int(m, "seq", seq);
+    pv *i = info ? pv_copy(info) : pv_map();
+    if (bye)
+        pv_set(i, "stopping", pv_bool(1));
+    pv_set(m, "info", i);
+    char *buf;
+    size_t len;
+    proto_encode(m, &buf, &len);
+    zmq_send(s->sock, buf, len, ZMQ_DONTWAIT);
+    free(buf);
+    pv_free(m);
+}
+
+int service_tick(service *s, int64_t seq, const pv *info)
+{
+    int64_t now = clock_mono_ms();
+    if (now >= s->next_hb) {
+        send_hb(s, seq, info, 0);
+        s->next_hb = now + s->hb_ms;
+    }
+    return (int)(s->next_hb - now);
+}
+
+void service_bye(service *s)
+{
+    send_hb(s, 0, NULL, 1);
+}

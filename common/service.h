@@ -1,0 +1,38 @@
+/* service: a daemon's link to the broker (the Majordomo worker side). The service
+ * registers by heartbeating its name; requests arrive as [client][sender][body]
+ * and replies go back as [client][body]. */
+#ifndef PAR_SERVICE_H
+#define PAR_SERVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+#include "../proto/proto.h"
+
+typedef struct service service;
+
+typedef struct {
+    char client[256]; /* routing id of the client at the broker */
+    size_t client_len;
+    char sender[256]; /* who sent it, as the broker vouches */
+    pv *msg;          /* decoded and schema-checked; NULL when bad (see err) */
+    int64_t id;       /* request id, also when the message was bad */
+    par_err err;
+} service_req;
+
+service *service_new(void *ctx, const par_config *conf, const char *name, par_err *e);
+void service_destroy(service *s);
+void *service_socket(service *s);
+
+/* Reads one request without waiting: 1 read, 0 nothing there, -1 error. A bad
+ * message is still returned (msg NULL, err set) so that it can be answered. */
+int service_recv(service *s, service_req *r);
+void service_req_free(service_req *r);
+/* Replies to the client of r; never blocks. */
+int service_reply(service *s, const service_req *r, const pv *msg);
+/* Sends a heartbeat when one is due; returns ms until the next one. */
+int service_tick(service *s, int64_t seq, const pv *info);
+/* Tells the broker this service is stopping, so it is shown down at once. */
+void service_bye(service *s);
+
+#endif

@@ -1,0 +1,203 @@
+#include "store.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define INITIAL_MAP ((size_t)1 << 30)
+
+struct store {
+    MDB_env *env;
+    MDB_dbi dbi[STORE_MAX_DBS];
+    MDB_dbi meta;
+    int n;
+    size_t mapsize;
+};
+
+static int fail_lmdb(par_err *e, const char *what, int rc)
+{
+    err_set(e, "%s: %s", what, mdb_strerror(rc));
+    return -1;
+}
+
+int store_open(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
+               unsigned schema, par_err *e)
+{
+    store *s = xcalloc(1, sizeof *s);
+    MDB_txn *txn = NULL;
+    int rc;
+    if (n > STORE_MAX_DBS) {
+        err_set(e, "too many databases");
+        goto fail;
+    }
+    if (dir_make(dir, e) < 0)
+        goto fail;
+    if ((rc = mdb_env_create(&s->env))) {
+        fail_lmdb(e, "mdb_env_create", rc);
+        goto fail;
+    }
+    mdb_env_set_maxdbs(s->env, (MDB_dbi)n + 1);
+    mdb_env_set_maxreaders(s->env, 126);
+    /* The default sync flags stay: an acknowledgement promises durability. No WRITEMAP:
+     * a full disk must fail a commit, not kill the process with SIGBUS. */
+    if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0640))) {
+        err_set(e, "cannot open store %s: %s", dir, mdb_strerror(rc));
+        goto fail;
+    }
+    MDB_envinfo info;
+    mdb_env_info(s->env, &info);
+    s->mapsize = info.me_mapsize < INITIAL_MAP ? INITIAL_MAP : info.me_mapsize;
+    if ((rc = mdb_env_set_mapsize(s->env, s->mapsize))) {
+        fail_lmdb(e, "mdb_env_set_mapsize", rc);
+        goto fail;
+    }
+    int dead = 0;
+    mdb_reader_check(s->env, &dead);
+    if (dead)
+        log_info("event=stale_readers_cleared store=%s count=%d", dir, dead);
+    if (store_begin(s, 0, &txn, e) < 0)
+        goto fail;
+    if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta))) {
+        fail_lmdb(e, "open meta", rc);
+        goto fail;
+    }
+    for (int i = 0; i < n; i++) {
+        unsigned fl = MDB_CREATE | (dupsort && dupsort[i] ? MDB_DUPSORT : 0);
+        if ((rc = mdb_dbi_open(txn, names[i], fl, &s->dbi[i]))) {
+            err_set(e, "open database %s: %s", names[i], mdb_strerror(rc));
+            goto fail;
+        }
+    }
+    s->n = n;
+    MDB_val k = {6, "schema"}, v;
+    rc = mdb_get(txn, s->meta, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        unsigned char buf[4] = {schema >> 24, schema >> 16, schema >> 8, schema};
+        v.mv_size = 4;
+        v.mv_data = buf;
+        if ((rc = mdb_put(txn, s->meta, &k, &v, 0))) {
+            fail_lmdb(e, "write schema version", rc);
+            goto fail;
+        }
+    } else if (rc) {
+        fail_lmdb(e, "read schema version", rc);
+        goto fail;
+    } else {
+        const unsigned char *b = v.mv_data;
+        unsigned have = v.mv_size == 4 ? ((unsigned)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
+        if (have != schema) {
+            err_set(e, "store %s has schema version %u; this program reads version %u%s", dir, have, schema,
+                    have > schema ? " (written by a newer release: upgrade this program)" : "");
+            goto fail;
+        }
+    }
+    if ((rc = mdb_txn_commit(txn))) {
+        txn = NULL;
+        fail_lmdb(e, "commit", rc);
+        goto fail;
+    }
+    *out = s;
+    return 0;
+fail:
+    if (txn)
+        mdb_txn_abort(txn);
+    store_close(s);
+    return -1;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    if (s->env)
+        mdb_env_close(s->env);
+    free(s);
+}
+
+MDB_env *store_env(store *s)
+{
+    return s->env;
+}
+
+MDB_dbi store_dbi(store *s, int i)
+{
+    return s->dbi[i];
+}
+
+int store_begin(store *s, unsigned flags, MDB_txn **txn, par_err *e)
+{
+    int rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    if (rc == MDB_MAP_RESIZED) {
+        /* another process grew the map: adopt its size */
+        mdb_env_set_mapsize(s->env, 0);
+        rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    }
+    if (rc)
+        return fail_lmdb(e, "begin transaction", rc);
+    return 0;
+}
+
+int store_grow(store *s, par_err *e)
+{
+    size_t next = s->mapsize * 2;
+    int rc = mdb_env_set_mapsize(s->env, next);
+    if (rc)
+        return fail_lmdb(e, "grow map", rc);
+    log_info("event=map_grown bytes=%zu", next);
+    s->mapsize = next;
+    return 0;
+}
+
+int store_reader_check(store *s)
+{
+    int dead = 0;
+    mdb_reader_check(s->env, &dead);
+    return dead;
+}
+
+int store_backup(store *s, const char *dir, par_err *e)
+{
+    if (dir_make(dir, e) < 0)
+        return -1;
+    int rc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
+    if (rc)
+        return fail_lmdb(e, "copy store", rc);
+    /* mdb_env_copy2 does not sync the copy; a backup reported done must be on disk */
+    char path[2048];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0 || fsync(fd) < 0) {
+        err_set(e, "sync %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    return 0;
+}
+
+void store_u64_key(uint64_t v, unsigned char out[8])
+{
+    for (int i = 7; i >= 0; i--) {
+        out[i] = (unsigned char)v;
+        v >>= 8;
+    }
+}
+
+uint64_t store_u64_from(const void *p)
+{
+    const unsigned char *b = p;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | b[i];
+    return v;
+}

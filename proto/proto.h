@@ -1,0 +1,102 @@
+/* proto: the message schema and the one msgpack codec every program uses.
+ *
+ * A message is a msgpack map {"v": PROTO_VERSION, "t": type, ...}. Programs build
+ * and read messages as pv trees; only this module sees msgpack. Decoding untrusted
+ * bytes is strict and bounded: total size, nesting depth, string length, element
+ * counts (checked against the bytes left before anything is allocated), key types,
+ * duplicate keys, and then each message type's schema (see proto/README.md). */
+#ifndef PAR_PROTO_H
+#define PAR_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../common/util.h"
+
+#define PROTO_VERSION 1
+#define PROTO_MAX_MSG (16u << 20)   /* also ZMQ_MAXMSGSIZE on every socket */
+#define PROTO_MAX_DEPTH 8
+#define PROTO_MAX_STR 65536
+#define PROTO_MAX_ITEMS 200000      /* elements of one array or map */
+#define PROTO_MAX_ROWS 100000       /* rows of one submit or import */
+
+typedef enum { PV_NIL, PV_BOOL, PV_INT, PV_FLOAT, PV_STR, PV_ARR, PV_MAP } pv_type;
+
+typedef struct pv pv;
+typedef struct {
+    char *k;
+    pv *v;
+} pv_kv;
+
+struct pv {
+    pv_type t;
+    union {
+        int b;
+        int64_t i;
+        double f;
+        struct {
+            char *p; /* NUL-terminated copy */
+            uint32_t n;
+        } s;
+        struct {
+            pv **v;
+            uint32_t n, cap;
+        } a;
+        struct {
+            pv_kv *kv;
+            uint32_t n, cap;
+        } m;
+    } u;
+};
+
+pv *pv_nil(void);
+pv *pv_bool(int b);
+pv *pv_int(int64_t i);
+pv *pv_float(double f);
+pv *pv_str(const char *s);
+pv *pv_strn(const char *s, size_t n);
+pv *pv_arr(void);
+pv *pv_map(void);
+void pv_free(pv *v);
+pv *pv_copy(const pv *v);
+
+/* Containers take ownership of what is added. */
+void pv_push(pv *arr, pv *item);
+void pv_set(pv *map, const char *key, pv *val);
+void pv_set_str(pv *map, const char *key, const char *s);
+void pv_set_int(pv *map, const char *key, int64_t i);
+
+const pv *pv_get(const pv *map, const char *key);
+/* NULL when absent or not a string. */
+const char *pv_get_str(const pv *map, const char *key);
+/* def when absent or not an integer. */
+int64_t pv_get_int(const pv *map, const char *key, int64_t def);
+int pv_get_bool(const pv *map, const char *key, int def);
+
+/* Message types. */
+#define MSG_SUBMIT "submit"   /* id, cols[str], rows[[line, str...]]: submission lines */
+#define MSG_ACK "ack"         /* id, results[{line, ok, seq, received, reason}] */
+#define MSG_IMPORT "import"   /* id, what, cols, rows: reference data */
+#define MSG_QUERY "query"     /* id, q, args{str: str} */
+#define MSG_REPLY "reply"     /* id, ok, error?, data? */
+#define MSG_EVENT "event"     /* seq, what, row{str: str}, received, sender */
+#define MSG_HB "hb"           /* service, seq?, info? */
+#define MSG_ERROR "error"     /* id, code, message */
+
+pv *proto_msg(const char *type);
+/* The message's type, after proto_decode has checked it against the schema. */
+const char *proto_type(const pv *msg);
+
+/* Encodes v; the caller frees *out. */
+void proto_encode(const pv *v, char **out, size_t *len);
+/* Decodes one whole message (no bytes left over) and checks its schema. */
+int proto_decode(const void *buf, size_t len, pv **out, par_err *e);
+/* Decodes any bounded value without a schema check (stored records). */
+int proto_decode_value(const void *buf, size_t len, pv **out, par_err *e);
+/* Reads the type and id of a message without building it (the broker's routing). */
+int proto_peek(const void *buf, size_t len, char type[16], int64_t *id);
+
+/* Builders for the common replies. */
+pv *proto_error(int64_t id, const char *code, const char *message);
+pv *proto_reply(int64_t id, pv *data);
+
+#endif
