@@ -80,6 +80,12 @@ int client_send(client *c, const char *service, const pv *msg, par_err *e)
     return -1;
 }
 
+int client_wait_writable(client *c, int timeout_ms)
+{
+    zmq_pollitem_t it = {c->sock, 0, ZMQ_POLLOUT, 0};
+    return zmq_poll(&it, 1, timeout_ms) > 0 && (it.revents & ZMQ_POLLOUT);
+}
+
 int client_recv(client *c, int timeout_ms, pv **msg, par_err *e)
 {
     zmq_pollitem_t it = {c->sock, 0, ZMQ_POLLIN, 0};
@@ -128,10 +134,15 @@ int client_call(client *c, const char *service, pv *msg, int timeout_ms, pv **re
             int s = client_send(c, service, msg, e);
             if (s < 0)
                 return -1;
-            if (s == 0)
+            if (s == 0) {
                 str_copy(last, sizeof last, "the provincial server cannot be reached");
+                /* not connected yet: send as soon as a connection is up */
+                int64_t left = deadline - now;
+                client_wait_writable(c, (int)(left < 1000 ? left : 1000));
+                continue;
+            }
             /* a lost request or reply is re-sent; the services are idempotent */
-            resend_at = now + (s ? 5000 : backoff);
+            resend_at = now + 5000;
         }
         int64_t wait = (resend_at < deadline ? resend_at : deadline) - now;
         pv *m;

@@ -140,6 +140,11 @@ static void send_hb(service *s, int64_t seq, const pv *info, int bye)
     pv_free(m);
 }
 
+int service_due(const service *s)
+{
+    return clock_mono_ms() >= s->next_hb;
+}
+
 int service_tick(service *s, int64_t seq, const pv *info)
 {
     int64_t now = clock_mono_ms();

@@ -30,6 +30,8 @@ int service_recv(service *s, service_req *r);
 void service_req_free(service_req *r);
 /* Replies to the client of r; never blocks. */
 int service_reply(service *s, const service_req *r, const pv *msg);
+/* Whether a heartbeat is due (so its info need be computed only then). */
+int service_due(const service *s);
 /* Sends a heartbeat when one is due; returns ms until the next one. */
 int service_tick(service *s, int64_t seq, const pv *info);
 /* Tells the broker this service is stopping, so it is shown down at once. */

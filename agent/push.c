@@ -1,0 +1,194 @@
+#include "push.h"
+#include "../common/client.h"
+#include "../common/clock.h"
+#include "../common/table.h"
+#include "../common/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WINDOW 4            /* batches in flight at once */
+#define RESEND_MS 5000      /* an unanswered batch is sent again (the collector is idempotent) */
+
+typedef struct {
+    int file;
+    pv *msg;
+    int64_t id;
+    int64_t next_send; /* monotonic ms; 0 = now */
+    int in_flight, done;
+    int lines;
+} batch;
+
+typedef struct {
+    const char *path;
+    int lines, stored, duplicates, refused, failed;
+} file_stat;
+
+/* Reads one file into batches; lines that cannot be read are printed and counted. */
+static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, batch **bs, int *nb, int *cap,
+                     FILE *out)
+{
+    table t;
+    par_err e;
+    if (table_load(fs->path, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), &t, out, &e) < 0) {
+        fprintf(out, "%s\n", e.msg);
+        return -1;
+    }
+    fs->lines = t.lines;
+    fs->refused = t.refused;
+    batch *cur = NULL;
+    for (uint32_t i = 0; i < t.rows->u.a.n; i++) {
+        if (!cur || cur->lines == conf->batch_lines) {
+            if (*nb == *cap) {
+                *cap = *cap ? *cap * 2 : 16;
+                *bs = xrealloc(*bs, (size_t)*cap * sizeof **bs);
+            }
+            cur = &(*bs)[(*nb)++];
+            memset(cur, 0, sizeof *cur);
+            cur->file = fi;
+            cur->id = client_next_id(cl);
+            cur->msg = proto_msg(MSG_SUBMIT);
+            pv_set_int(cur->msg, "id", cur->id);
+            pv_set(cur->msg, "cols", pv_copy(t.cols));
+            pv_set(cur->msg, "rows", pv_arr());
+        }
+        pv *rows = (pv *)pv_get(cur->msg, "rows");
+        pv_push(rows, t.rows->u.a.v[i]);
+        t.rows->u.a.v[i] = NULL;
+        cur->lines++;
+    }
+    t.rows->u.a.n = 0;
+    table_free(&t);
+    return 0;
+}
+
+static void take_ack(batch *b, const pv *ack, file_stat *fs, FILE *out)
+{
+    const pv *res = pv_get(ack, "results");
+    for (uint32_t i = 0; res && i < res->u.a.n; i++) {
+        const pv *r = res->u.a.v[i];
+        if (pv_get_bool(r, "ok", 0)) {
+            fs->stored++;
+            if (pv_get_bool(r, "duplicate", 0))
+                fs->duplicates++;
+        } else {
+            fs->refused++;
+            const char *why = pv_get_str(r, "reason");
+            fprintf(out, "%s: line %lld: %s\n", fs->path, (long long)pv_get_int(r, "line", 0), why ? why : "refused");
+        }
+    }
+    b->done = 1;
+    b->in_flight = 0;
+}
+
+int push_files(const par_config *conf, char *const files[], int n, int timeout_s, FILE *out)
+{
+    par_err e = {{0}};
+    client *cl = client_new(conf, &e);
+    if (!cl) {
+        fprintf(out, "par-agent: %s\n", e.msg);
+        return 2;
+    }
+    file_stat *fs = xcalloc((size_t)n, sizeof *fs);
+    batch *bs = NULL;
+    int nb = 0, cap = 0, status = 0;
+    for (int i = 0; i < n; i++) {
+        fs[i].path = files[i];
+        if (load_file(conf, cl, i, &fs[i], &bs, &nb, &cap, out) < 0)
+            status = 2;
+    }
+    int64_t deadline = clock_mono_ms() + (int64_t)timeout_s * 1000;
+    int remaining = nb, backoff = 100;
+    char last[256] = "";
+    while (remaining > 0) {
+        int64_t now = clock_mono_ms();
+        if (now >= deadline)
+            break;
+        int flying = 0;
+        for (int i = 0; i < nb; i++)
+            flying += bs[i].in_flight && !bs[i].done;
+        int64_t wake = deadline;
+        for (int i = 0; i < nb; i++) {
+            batch *b = &bs[i];
+            if (b->done)
+                continue;
+            if (b->next_send <= now && (b->in_flight || flying < WINDOW)) {
+                int s = client_send(cl, "collector", b->msg, &e);
+                if (s < 0) {
+                    str_copy(last, sizeof last, e.msg);
+                    b->next_send = now + backoff;
+                } else if (s == 0) {
+                    str_copy(last, sizeof last, "the provincial server cannot be reached");
+                    /* not connected: wait for a connection rather than a fixed time */
+                    int64_t left = deadline - now;
+                    client_wait_writable(cl, (int)(left < 500 ? left : 500));
+                    wake = now = clock_mono_ms();
+                    break;
+                } else {
+                    if (!b->in_flight)
+                        flying++;
+                    b->in_flight = 1;
+                    b->next_send = now + RESEND_MS;
+                }
+            }
+            if ((b->in_flight || flying < WINDOW) && b->next_send < wake)
+                wake = b->next_send;
+        }
+        int64_t wait = wake - clock_mono_ms();
+        pv *m;
+        par_err re;
+        int r = client_recv(cl, (int)(wait < 0 ? 0 : wait > 1000 ? 1000 : wait), &m, &re);
+        if (r < 0) {
+            log_warn("event=bad_reply error=\"%s\"", re.msg);
+            continue;
+        }
+        if (r == 0)
+            continue;
+        int64_t id = pv_get_int(m, "id", -1);
+        for (int i = 0; i < nb; i++) {
+            batch *b = &bs[i];
+            if (b->id != id || b->done)
+                continue;
+            if (!strcmp(proto_type(m), MSG_ACK)) {
+                take_ack(b, m, &fs[b->file], out);
+                remaining--;
+                backoff = 100;
+            } else if (!strcmp(proto_type(m), MSG_ERROR)) {
+                const char *code = pv_get_str(m, "code"), *text = pv_get_str(m, "message");
+                str_copy(last, sizeof last, text ? text : "error");
+                if (code && (!strcmp(code, "unavailable") || !strcmp(code, "storage"))) {
+                    /* the service is down or its disk refused: try again later */
+                    b->next_send = clock_mono_ms() + backoff;
+                    backoff = backoff < 2000 ? backoff * 2 : 2000;
+                } else {
+                    fprintf(out, "%s: lines of a batch refused: %s\n", fs[b->file].path, last);
+                    fs[b->file].failed += b->lines;
+                    b->done = 1;
+                    remaining--;
+                }
+            }
+        }
+        pv_free(m);
+    }
+    for (int i = 0; i < nb; i++) {
+        if (!bs[i].done)
+            fs[bs[i].file].failed += bs[i].lines;
+        pv_free(bs[i].msg);
+    }
+    for (int i = 0; i < n; i++) {
+        if (fs[i].refused || fs[i].failed)
+            status = status ? status : 1;
+        fprintf(stderr, "par-agent: %s: %d lines, %d stored (%d already there), %d refused%s", fs[i].path,
+                fs[i].lines, fs[i].stored, fs[i].duplicates, fs[i].refused, fs[i].failed ? "" : "\n");
+        if (fs[i].failed)
+            fprintf(stderr, ", %d not acknowledged\n", fs[i].failed);
+    }
+    if (remaining > 0)
+        fprintf(out, "par-agent: no acknowledgement from %s within %d s (%s); the lines not acknowledged must be "
+                     "pushed again\n",
+                client_endpoint(cl), timeout_s, last[0] ? last : "no answer");
+    free(bs);
+    free(fs);
+    client_destroy(cl);
+    return status;
+}

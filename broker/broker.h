@@ -1,0 +1,44 @@
+/* broker: the registry of services behind the public endpoint. Services register
+ * by heartbeating; one that stops heartbeating for expiry_ms is down, and requests
+ * for it are answered "service unavailable" at once instead of waiting. */
+#ifndef PAR_BROKER_H
+#define PAR_BROKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../proto/proto.h"
+
+#define BROKER_MAX_SERVICES 16
+#define BROKER_ID_MAX 256
+
+typedef struct {
+    char name[64];
+    unsigned char worker[BROKER_ID_MAX]; /* routing id on the services socket */
+    size_t worker_len;
+    int64_t last_seen;  /* monotonic ms */
+    int64_t since;      /* when it came up, monotonic ms */
+    int64_t seq;        /* last sequence number it reported */
+    pv *info;           /* what it reported about itself */
+    int up;
+} broker_service;
+
+typedef struct {
+    broker_service svc[BROKER_MAX_SERVICES];
+    int n;
+    int expiry_ms;
+    int64_t started;
+    char required[256]; /* comma-separated services that must be up */
+} broker;
+
+void broker_init(broker *b, int expiry_ms, const char *required, int64_t now);
+void broker_free(broker *b);
+/* Records a heartbeat: registers the service or refreshes it; a "stopping" one goes down. */
+void broker_heartbeat(broker *b, const pv *hb, const void *worker, size_t len, int64_t now);
+/* The live service of that name, or NULL. */
+broker_service *broker_find(broker *b, const char *name, int64_t now);
+/* Marks silent services down; returns how many went down. */
+int broker_expire(broker *b, int64_t now);
+/* The answer to a status query: every known and required service. */
+pv *broker_status(broker *b, int64_t now);
+
+#endif

@@ -1,0 +1,326 @@
+/* par-broker: the one public endpoint. Routes each request to a service by name,
+ * answers "service unavailable" at once when the service is down, and carries the
+ * internal event bus (XSUB for publishers, XPUB for subscribers). */
+#include "broker.h"
+#include "../common/daemon.h"
+#include "../common/log.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+typedef struct {
+    void *front, *back, *xsub, *xpub;
+    broker reg;
+    par_config conf;
+    int64_t next_tick;
+} state;
+
+/* Reads every frame of one message (up to max); returns the count, 0 when none is waiting. */
+static int recv_all(void *sock, zmq_msg_t *parts, int max)
+{
+    int n = 0, more = 1;
+    while (more) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, sock, n ? 0 : ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            break;
+        }
+        more = zmq_msg_more(&m);
+        if (n < max)
+            parts[n++] = m;
+        else {
+            zmq_msg_close(&m);
+            n = max + 1; /* too many frames: the caller drops the message */
+            while (more) {
+                zmq_msg_init(&m);
+                zmq_msg_recv(&m, sock, 0);
+                more = zmq_msg_more(&m);
+                zmq_msg_close(&m);
+            }
+            break;
+        }
+    }
+    return n;
+}
+
+static void close_all(zmq_msg_t *parts, int n)
+{
+    for (int i = 0; i < n; i++)
+        zmq_msg_close(&parts[i]);
+}
+
+static void reply_client(state *st, zmq_msg_t *cid, const pv *msg)
+{
+    char *buf;
+    size_t len;
+    proto_encode(msg, &buf, &len);
+    const void *parts[] = {zmq_msg_data(cid), buf};
+    size_t lens[] = {zmq_msg_size(cid), len};
+    if (sock_send_parts(st->front, parts, lens, 2, ZMQ_DONTWAIT) < 0)
+        log_debug("event=client_gone error=\"%s\"", zmq_strerror(zmq_errno()));
+    free(buf);
+}
+
+static void on_client(state *st, int64_t now)
+{
+    zmq_msg_t p[4];
+    int n = recv_all(st->front, p, 3);
+    if (n == 0)
+        return;
+    if (n != 3) {
+        log_warn("event=bad_request frames=%d", n);
+        close_all(p, n > 3 ? 3 : n);
+        return;
+    }
+    char service[64] = "";
+    size_t sl = zmq_msg_size(&p[1]);
+    if (sl && sl < sizeof service)
+        memcpy(service, zmq_msg_data(&p[1]), sl), service[sl] = '\0';
+    char type[16];
+    int64_t id = 0;
+    int ok = proto_peek(zmq_msg_data(&p[2]), zmq_msg_size(&p[2]), type, &id) == 0;
+    if (!ok || !service[0]) {
+        pv *err = proto_error(id, "bad_request", !service[0] ? "no service named" : "malformed message");
+        reply_client(st, &p[0], err);
+        pv_free(err);
+    } else if (!strcmp(service, "broker")) {
+        pv *msg = NULL;
+        par_err e;
+        pv *out;
+        if (proto_decode(zmq_msg_data(&p[2]), zmq_msg_size(&p[2]), &msg, &e) < 0)
+            out = proto_error(id, "bad_request", e.msg);
+        else if (!strcmp(proto_type(msg), MSG_QUERY) && !strcmp(pv_get_str(msg, "q"), "status"))
+            out = proto_reply(id, broker_status(&st->reg, now));
+        else
+            out = proto_error(id, "bad_request", "the broker answers only the status query");
+        reply_client(st, &p[0], out);
+        pv_free(out);
+        pv_free(msg);
+    } else {
+        broker_service *s = broker_find(&st->reg, service, now);
+        /* the sender as the broker sees it; CURVE replaces this with the key's name */
+        const char *addr = zmq_msg_gets(&p[2], "Peer-Address");
+        char sender[128];
+        snprintf(sender, sizeof sender, "anonymous@%s", addr ? addr : "local");
+        int sent = 0;
+        if (s) {
+            const void *parts[] = {s->worker, zmq_msg_data(&p[0]), sender, zmq_msg_data(&p[2])};
+            size_t lens[] = {s->worker_len, zmq_msg_size(&p[0]), strlen(sender), zmq_msg_size(&p[2])};
+            sent = sock_send_parts(st->back, parts, lens, 4, ZMQ_DONTWAIT) == 0;
+        }
+        if (!sent) {
+            char text[160];
+            snprintf(text, sizeof text, "service %s unavailable", service);
+            pv *err = proto_error(id, "unavailable", text);
+            reply_client(st, &p[0], err);
+            pv_free(err);
+        }
+    }
+    close_all(p, 3);
+}
+
+static void on_service(state *st, int64_t now)
+{
+    zmq_msg_t p[4];
+    int n = recv_all(st->back, p, 3);
+    if (n == 0)
+        return;
+    if (n == 2) {
+        pv *hb = NULL;
+        par_err e;
+        if (proto_decode(zmq_msg_data(&p[1]), zmq_msg_size(&p[1]), &hb, &e) == 0 && !strcmp(proto_type(hb), MSG_HB))
+            broker_heartbeat(&st->reg, hb, zmq_msg_data(&p[0]), zmq_msg_size(&p[0]), now);
+        else
+            log_warn("event=bad_service_message error=\"%s\"", hb ? "not a heartbeat" : e.msg);
+        pv_free(hb);
+    } else if (n == 3) {
+        const void *parts[] = {zmq_msg_data(&p[1]), zmq_msg_data(&p[2])};
+        size_t lens[] = {zmq_msg_size(&p[1]), zmq_msg_size(&p[2])};
+        if (sock_send_parts(st->front, parts, lens, 2, ZMQ_DONTWAIT) < 0)
+            log_debug("event=reply_undeliverable error=\"%s\"", zmq_strerror(zmq_errno()));
+    } else {
+        log_warn("event=bad_service_frames frames=%d", n);
+    }
+    close_all(p, n > 3 ? 3 : n);
+}
+
+/* Moves one whole message from one socket to another (the event bus). */
+static void forward(void *from, void *to)
+{
+    int more = 1;
+    while (more) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, from, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            return;
+        }
+        more = zmq_msg_more(&m);
+        zmq_msg_send(&m, to, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
+        zmq_msg_close(&m);
+    }
+}
+
+static void tick(state *st, int64_t now)
+{
+    broker_expire(&st->reg, now);
+    pv *hb = proto_msg(MSG_HB);
+    pv_set_str(hb, "service", "broker");
+    char *buf;
+    size_t len;
+    proto_encode(hb, &buf, &len);
+    for (int i = 0; i < st->reg.n; i++) {
+        broker_service *s = &st->reg.svc[i];
+        if (!s->up)
+            continue;
+        const void *parts[] = {s->worker, buf};
+        size_t lens[] = {s->worker_len, len};
+        sock_send_parts(st->back, parts, lens, 2, ZMQ_DONTWAIT);
+    }
+    free(buf);
+    pv_free(hb);
+    st->next_tick = now + st->conf.heartbeat_ms;
+}
+
+/* Loopback, ipc and inproc endpoints need no CURVE; anything else does. */
+static int endpoint_is_local(const char *ep)
+{
+    if (!strncmp(ep, "ipc://", 6) || !strncmp(ep, "inproc://", 9))
+        return 1;
+    const char *h = strstr(ep, "://");
+    if (!h)
+        return 0;
+    h += 3;
+    return !strncmp(h, "127.", 4) || !strncmp(h, "localhost:", 10) || !strncmp(h, "[::1]:", 6);
+}
+
+static void *open_socket(void *ctx, int type, const char *ep, int do_bind, par_err *e)
+{
+    void *s = zmq_socket(ctx, type);
+    if (!s) {
+        err_set(e, "zmq_socket: %s", zmq_strerror(zmq_errno()));
+        return NULL;
+    }
+    sock_defaults(s, 0);
+    if (type == ZMQ_ROUTER) {
+        int one = 1;
+        zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    }
+    if ((do_bind ? zmq_bind(s, ep) : zmq_connect(s, ep)) < 0) {
+        err_set(e, "cannot bind %s: %s", ep, zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    state st;
+    memset(&st, 0, sizeof st);
+    par_clock clk;
+    fd_std_ensure();
+    if (daemon_setup("par-broker", &argc, argv, &st.conf, &clk) < 0)
+        return 2;
+    if (argc > 1) {
+        fprintf(stderr, "usage: par-broker [-c FILE]\n");
+        return 2;
+    }
+    if (st.conf.broker_curve) {
+        fprintf(stderr, "par-broker: [broker] curve = on is not available in this release\n");
+        return 2;
+    }
+    if (!endpoint_is_local(st.conf.endpoint)) {
+        fprintf(stderr, "par-broker: refusing to serve %s without CURVE: set [broker] curve = on\n",
+                st.conf.endpoint);
+        return 2;
+    }
+    int rc = 1;
+    void *ctx = zmq_ctx_new();
+    int sfd = daemon_signalfd();
+    par_err e = {{0}};
+    char run[CONF_PATH + 8], svc_ep[CONF_PATH + 32], in_ep[CONF_PATH + 32], out_ep[CONF_PATH + 32];
+    snprintf(run, sizeof run, "%s/run", st.conf.data_dir);
+    config_ipc(&st.conf, "services", svc_ep, sizeof svc_ep);
+    config_ipc(&st.conf, "events-in", in_ep, sizeof in_ep);
+    config_ipc(&st.conf, "events-out", out_ep, sizeof out_ep);
+    if (sfd < 0 || dir_make(run, &e) < 0)
+        goto fail;
+    if (!(st.front = open_socket(ctx, ZMQ_ROUTER, st.conf.endpoint, 1, &e)) ||
+        !(st.back = open_socket(ctx, ZMQ_ROUTER, svc_ep, 1, &e)) ||
+        !(st.xsub = open_socket(ctx, ZMQ_XSUB, in_ep, 1, &e)) ||
+        !(st.xpub = open_socket(ctx, ZMQ_XPUB, out_ep, 1, &e)))
+        goto fail;
+    int64_t now = clock_mono_ms();
+    broker_init(&st.reg, st.conf.expiry_ms, st.conf.services, now);
+    log_info("event=started endpoint=%s data_dir=%s", st.conf.endpoint, st.conf.data_dir);
+    for (;;) {
+        now = clock_mono_ms();
+        if (now >= st.next_tick)
+            tick(&st, now);
+        zmq_pollitem_t items[] = {
+            {st.front, 0, ZMQ_POLLIN, 0}, {st.back, 0, ZMQ_POLLIN, 0}, {st.xsub, 0, ZMQ_POLLIN, 0},
+            {st.xpub, 0, ZMQ_POLLIN, 0},  {NULL, sfd, ZMQ_POLLIN, 0},
+        };
+        int wait = (int)(st.next_tick - now);
+        if (zmq_poll(items, 5, wait < 0 ? 0 : wait) < 0 && zmq_errno() != EINTR) {
+            err_set(&e, "poll: %s", zmq_strerror(zmq_errno()));
+            goto fail;
+        }
+        now = clock_mono_ms();
+        if (items[4].revents & ZMQ_POLLIN) {
+            int sig = daemon_signal_read(sfd);
+            if (sig != SIGHUP) {
+                log_info("event=stopping signal=%d", sig);
+                break;
+            }
+        }
+        /* a bounded number each round keeps every socket served */
+        for (int i = 0; i < 1000 && (items[1].revents & ZMQ_POLLIN); i++) {
+            int ev;
+            size_t sz = sizeof ev;
+            on_service(&st, now);
+            zmq_getsockopt(st.back, ZMQ_EVENTS, &ev, &sz);
+            if (!(ev & ZMQ_POLLIN))
+                break;
+        }
+        for (int i = 0; i < 1000 && (items[0].revents & ZMQ_POLLIN); i++) {
+            int ev;
+            size_t sz = sizeof ev;
+            on_client(&st, now);
+            zmq_getsockopt(st.front, ZMQ_EVENTS, &ev, &sz);
+            if (!(ev & ZMQ_POLLIN))
+                break;
+        }
+        for (int i = 0; i < 10000 && (items[2].revents & ZMQ_POLLIN); i++) {
+            int ev;
+            size_t sz = sizeof ev;
+            forward(st.xsub, st.xpub);
+            zmq_getsockopt(st.xsub, ZMQ_EVENTS, &ev, &sz);
+            if (!(ev & ZMQ_POLLIN))
+                break;
+        }
+        if (items[3].revents & ZMQ_POLLIN)
+            forward(st.xpub, st.xsub);
+    }
+    rc = 0;
+fail:
+    if (rc)
+        fprintf(stderr, "par-broker: %s\n", e.msg[0] ? e.msg : "cannot start");
+    broker_free(&st.reg);
+    void *socks[] = {st.front, st.back, st.xsub, st.xpub};
+    for (int i = 0; i < 4; i++)
+        if (socks[i])
+            zmq_close(socks[i]);
+    zmq_ctx_term(ctx);
+    if (sfd >= 0)
+        close(sfd);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* parctl: the operator's and official's tool. */
+#include "cli.h"
+#include "../common/daemon.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: parctl [-c FILE] COMMAND [--json]\n"
+            "  import units|framework|tasks FILE   load reference data through the collector\n"
+            "  status                              each service: up or down, sequence number, store\n"
+            "  export submissions [--unit U] [--year Y]\n"
+            "                                      the stored record in the submissions format\n");
+}
+
+int main(int argc, char **argv)
+{
+    par_config conf;
+    par_clock clk;
+    fd_std_ensure();
+    if (daemon_setup("parctl", &argc, argv, &conf, &clk) < 0)
+        return 2;
+    cli c = {&conf, 0};
+    /* --json may stand anywhere */
+    int o = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            c.json = 1;
+        else
+            argv[o++] = argv[i];
+    }
+    argc = o;
+    argv[argc] = NULL;
+    if (argc < 2) {
+        usage();
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "import"))
+        return cli_import(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "status"))
+        return cli_status(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "export"))
+        return cli_export(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage();
+        return 0;
+    }
+    fprintf(stderr, "parctl: unknown command '%s'\n", cmd);
+    usage();
+    return 2;
+}

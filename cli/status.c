@@ -1,0 +1,98 @@
+#include "cli.h"
+#include "../common/client.h"
+#include "../common/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The broker answers at once or is down: the whole command stays under 3 s. */
+#define STATUS_TIMEOUT_MS 2500
+
+static void age(char *out, size_t n, int64_t ms)
+{
+    if (ms < 0)
+        snprintf(out, n, "-");
+    else if (ms < 10000)
+        snprintf(out, n, "%.1fs", (double)ms / 1000);
+    else if (ms < 3600000)
+        snprintf(out, n, "%lldm%02llds", (long long)(ms / 60000), (long long)(ms / 1000 % 60));
+    else
+        snprintf(out, n, "%lldh%02lldm", (long long)(ms / 3600000), (long long)(ms / 60000 % 60));
+}
+
+int cli_status(cli *c, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1) {
+        fprintf(stderr, "usage: parctl status [--json]\n");
+        return 2;
+    }
+    par_err e = {{0}};
+    client *cl = client_new(c->conf, &e);
+    if (!cl) {
+        fprintf(stderr, "parctl: %s\n", e.msg);
+        return 2;
+    }
+    pv *msg = proto_msg(MSG_QUERY);
+    pv_set_str(msg, "q", "status");
+    pv *reply = NULL;
+    int healthy = 1;
+    pv *out;
+    if (client_call(cl, "broker", msg, STATUS_TIMEOUT_MS, &reply, &e) < 0) {
+        healthy = 0;
+        out = pv_map();
+        pv_set(out, "healthy", pv_bool(0));
+        pv *b = pv_map();
+        pv_set_str(b, "name", "broker");
+        pv_set(b, "up", pv_bool(0));
+        pv_set_str(b, "error", e.msg);
+        pv *list = pv_arr();
+        pv_push(list, b);
+        pv_set(out, "services", list);
+    } else {
+        out = pv_copy(pv_get(reply, "data"));
+        const pv *list = pv_get(out, "services");
+        for (uint32_t i = 0; list && i < list->u.a.n; i++)
+            if (pv_get_bool(list->u.a.v[i], "required", 0) && !pv_get_bool(list->u.a.v[i], "up", 0))
+                healthy = 0;
+        pv_set(out, "healthy", pv_bool(healthy));
+    }
+    if (c->json) {
+        json_print(stdout, out);
+    } else {
+        const pv *list = pv_get(out, "services");
+        printf("%-12s %-5s %10s %10s %10s  %s\n", "SERVICE", "STATE", "SEQ", "LAST SEEN", "UPTIME", "DETAILS");
+        if (reply) {
+            char up[32];
+            age(up, sizeof up, pv_get_int(out, "uptime_ms", -1));
+            printf("%-12s %-5s %10s %10s %10s  %s\n", "broker", "up", "-", "-", up, c->conf->endpoint);
+        }
+        for (uint32_t i = 0; list && i < list->u.a.n; i++) {
+            const pv *s = list->u.a.v[i];
+            char seen[32], up[32], seq[32] = "-", details[512] = "";
+            age(seen, sizeof seen, pv_get(s, "last_seen_ms") ? pv_get_int(s, "last_seen_ms", -1) : -1);
+            age(up, sizeof up, pv_get(s, "uptime_ms") ? pv_get_int(s, "uptime_ms", -1) : -1);
+            if (pv_get(s, "seq"))
+                snprintf(seq, sizeof seq, "%lld", (long long)pv_get_int(s, "seq", 0));
+            const pv *info = pv_get(s, "info");
+            size_t o = 0;
+            for (uint32_t k = 0; info && info->t == PV_MAP && k < info->u.m.n && o < sizeof details; k++) {
+                const pv_kv *kv = &info->u.m.kv[k];
+                if (kv->v->t == PV_INT)
+                    o += (size_t)snprintf(details + o, sizeof details - o, "%s%s=%lld", o ? " " : "", kv->k,
+                                          (long long)kv->v->u.i);
+            }
+            if (pv_get_str(s, "error"))
+                snprintf(details, sizeof details, "%s", pv_get_str(s, "error"));
+            printf("%-12s %-5s %10s %10s %10s  %s\n", pv_get_str(s, "name"), pv_get_bool(s, "up", 0) ? "up" : "DOWN",
+                   seq, seen, up, details);
+        }
+        if (!healthy)
+            printf("unhealthy: a required service is down\n");
+    }
+    pv_free(out);
+    pv_free(reply);
+    pv_free(msg);
+    client_destroy(cl);
+    return healthy ? 0 : 1;
+}

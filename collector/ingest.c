@@ -1,0 +1,655 @@
+#include "ingest.h"
+#include "validate.h"
+#include "../common/csv.h"
+#include "../common/table.h"
+#include "../common/deadline.h"
+#include "../common/log.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Maps a message's columns onto the known ones, like a file header. */
+static int map_cols(const pv *msg, const char *const known[], unsigned long required, int idx[], par_err *e)
+{
+    const pv *cols = pv_get(msg, "cols");
+    csv_row hdr;
+    hdr.line = 1;
+    hdr.n = (int)cols->u.a.n;
+    if (hdr.n > CSV_MAX_FIELDS) {
+        err_set(e, "too many columns");
+        return -1;
+    }
+    for (int i = 0; i < hdr.n; i++)
+        hdr.f[i] = cols->u.a.v[i]->u.s.p;
+    return csv_header(&hdr, known, required, idx, e);
+}
+
+static const char *field(const pv *row, const int idx[], int col)
+{
+    return idx[col] < 0 ? NULL : row->u.a.v[1 + idx[col]]->u.s.p;
+}
+
+static pv *result(int64_t line)
+{
+    pv *r = pv_map();
+    pv_set_int(r, "line", line);
+    return r;
+}
+
+/* Stores one valid line unless it equals the stored one; fills the receipt. */
+static int store_line(record_txn *t, const sub_line *s, const char *sender, const char *received, pv *res,
+                      par_err *e)
+{
+    char key[400];
+    snprintf(key, sizeof key, "%s|%d|%s|%s|%s", s->unit, s->year, s->period, s->kind, s->key);
+    pv *old = NULL;
+    if (record_get(t, DB_SUBS, key, &old) == 1) {
+        const char *ov = pv_get_str(old, "value"), *od = pv_get_str(old, "date"), *on = pv_get_str(old, "note");
+        if (ov && od && on && !strcmp(ov, s->value) && !strcmp(od, s->date) && !strcmp(on, s->note)) {
+            /* a re-sent line: the first receipt stands */
+            pv_set(res, "ok", pv_bool(1));
+            pv_set_int(res, "seq", pv_get_int(old, "seq", 0));
+            pv_set_str(res, "received", pv_get_str(old, "received") ? pv_get_str(old, "received") : "");
+            pv_set(res, "duplicate", pv_bool(1));
+            pv_free(old);
+            return 0;
+        }
+        pv_free(old);
+    }
+    char year[8];
+    snprintf(year, sizeof year, "%d", s->year);
+    pv *row = pv_map();
+    pv_set_str(row, "unit", s->unit);
+    pv_set_str(row, "year", year);
+    pv_set_str(row, "period", s->period);
+    pv_set_str(row, "kind", s->kind);
+    pv_set_str(row, "key", s->key);
+    pv_set_str(row, "value", s->value);
+    pv_set_str(row, "date", s->date);
+    pv_set_str(row, "note", s->note);
+    uint64_t seq;
+    int rc = record_log(t, "submission", row, received, sender, &seq, e);
+    if (rc == 0) {
+        pv_set_int(row, "seq", (int64_t)seq);
+        pv_set_str(row, "received", received);
+        pv_set_str(row, "sender", sender);
+        rc = record_put(t, DB_SUBS, key, row, e);
+    }
+    pv_free(row);
+    if (rc == 0) {
+        pv_set(res, "ok", pv_bool(1));
+        pv_set_int(res, "seq", (int64_t)seq);
+        pv_set_str(res, "received", received);
+    }
+    return rc;
+}
+
+static int submit_one(record_txn *t, ingest_req *q, const char *received, par_err *e)
+{
+    int idx[SUB_NCOLS];
+    par_err why;
+    pv *ack = proto_msg(MSG_ACK);
+    pv_set_int(ack, "id", pv_get_int(q->msg, "id", 0));
+    pv *results = pv_arr();
+    pv_set(ack, "results", results);
+    q->ack = ack;
+    if (map_cols(q->msg, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), idx, &why) < 0) {
+        /* the header is wrong: every line is refused for it */
+        const pv *rows = pv_get(q->msg, "rows");
+        for (uint32_t i = 0; i < rows->u.a.n; i++) {
+            pv *res = result(rows->u.a.v[i]->u.a.v[0]->u.i);
+            pv_set(res, "ok", pv_bool(0));
+            pv_set_str(res, "reason", why.msg);
+            pv_push(results, res);
+        }
+        return 0;
+    }
+    const pv *rows = pv_get(q->msg, "rows");
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        const pv *row = rows->u.a.v[i];
+        const char *f[SUB_NCOLS];
+        for (int c = 0; c < SUB_NCOLS; c++)
+            f[c] = field(row, idx, c);
+        pv *res = result(row->u.a.v[0]->u.i);
+        pv_push(results, res);
+        sub_line s;
+        if (validate_submission(t, f, &s, &why) < 0) {
+            pv_set(res, "ok", pv_bool(0));
+            pv_set_str(res, "reason", why.msg);
+            continue;
+        }
+        int rc = store_line(t, &s, q->sender, received, res, e);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int ingest_submits(record *r, ingest_req *reqs, int n, const char *received, pv **events, par_err *e)
+{
+    *events = NULL;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        record_txn t;
+        if (record_begin(r, 1, &t, e) < 0)
+            return -1;
+        int rc = 0;
+        for (int i = 0; i < n && rc == 0; i++)
+            rc = submit_one(&t, &reqs[i], received, e);
+        if (rc == 0) {
+            pv *ev = record_take_events(&t);
+            rc = record_commit(&t, e);
+            if (rc == 0) {
+                *events = ev;
+                return 0;
+            }
+            pv_free(ev);
+        } else {
+            record_abort(&t);
+        }
+        for (int i = 0; i < n; i++) {
+            pv_free(reqs[i].ack);
+            reqs[i].ack = NULL;
+        }
+        if (rc != RECORD_FULL)
+            return -1;
+        /* the map is full: nothing of this batch was stored; grow and do it again */
+        if (store_grow(record_store(r), e) < 0)
+            return -1;
+    }
+    err_set(e, "the store cannot grow enough");
+    return -1;
+}
+
+/* ---------- reference data ---------- */
+
+typedef struct {
+    pv *errors, *warnings;
+    int changed, unchanged;
+} import_out;
+
+static void add_issue(pv *list, int64_t line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add_issue(pv *list, int64_t line, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pv *x = result(line);
+    pv_set_str(x, "reason", msg);
+    pv_push(list, x);
+}
+
+/* Equal when both encode to the same bytes (same fields in the same order). */
+static int same(const pv *a, const pv *b)
+{
+    if (!a || !b)
+        return 0;
+    char *x, *y;
+    size_t xl, yl;
+    proto_encode(a, &x, &xl);
+    proto_encode(b, &y, &yl);
+    int eq = xl == yl && !memcmp(x, y, xl);
+    free(x);
+    free(y);
+    return eq;
+}
+
+/* Puts a record unless it is unchanged; logs the change. */
+static int put_logged(record_txn *t, int db, const char *key, const char *what, const pv *row, const char *sender,
+                      const char *received, import_out *o, par_err *e)
+{
+    pv *old = NULL;
+    record_get(t, db, key, &old);
+    int eq = same(old, row);
+    pv_free(old);
+    if (eq) {
+        o->unchanged++;
+        return 0;
+    }
+    int rc = record_put(t, db, key, row, e);
+    if (rc == 0)
+        rc = record_log(t, what, row, received, sender, NULL, e);
+    if (rc == 0)
+        o->changed++;
+    return rc;
+}
+
+enum { U_ID, U_PARENT, U_LEVEL, U_NAME, U_EMAIL };
+
+/* Row index of id in the file, or -1. */
+static int find_row(const pv *rows, const int idx[], int col, const char *id)
+{
+    for (uint32_t i = 0; i < rows->u.a.n; i++)
+        if (!strcmp(field(rows->u.a.v[i], idx, col), id))
+            return (int)i;
+    return -1;
+}
+
+static int import_units(record_txn *t, const pv *msg, const char *sender, const char *received, import_out *o,
+                        par_err *e)
+{
+    int idx[5];
+    par_err why;
+    if (map_cols(msg, table_cols(TABLE_UNITS), table_required(TABLE_UNITS), idx, &why) < 0) {
+        add_issue(o->errors, 1, "%s", why.msg);
+        return 0;
+    }
+    const pv *rows = pv_get(msg, "rows");
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        const pv *row = rows->u.a.v[i];
+        int64_t line = row->u.a.v[0]->u.i;
+        const char *id = field(row, idx, U_ID), *parent = field(row, idx, U_PARENT);
+        const char *email = idx[U_EMAIL] >= 0 ? field(row, idx, U_EMAIL) : "";
+        if (!validate_id(id)) {
+            add_issue(o->errors, line, "id '%s' is not 1-63 of letters, digits, '.', '_' or '-'", id);
+            continue;
+        }
+        if (find_row(rows, idx, U_ID, id) != (int)i) {
+            add_issue(o->errors, line, "unit %s appears twice", id);
+            continue;
+        }
+        if (!*field(row, idx, U_LEVEL) || !*field(row, idx, U_NAME)) {
+            add_issue(o->errors, line, "unit %s needs a level and a name", id);
+            continue;
+        }
+        if (!validate_emails(email)) {
+            add_issue(o->errors, line, "email '%s' is not a list of addresses separated by ';'", email);
+            continue;
+        }
+        if (*parent && find_row(rows, idx, U_ID, parent) < 0 && !record_exists(t, DB_UNITS, parent)) {
+            add_issue(o->errors, line, "parent %s of unit %s is not a known unit", parent, id);
+            continue;
+        }
+        /* a parent chain must end at a root */
+        const char *p = parent;
+        int steps = 0, cycle = 0;
+        while (*p && steps++ < 100000) {
+            if (!strcmp(p, id)) {
+                cycle = 1;
+                break;
+            }
+            int j = find_row(rows, idx, U_ID, p);
+            if (j < 0)
+                break; /* a stored unit: stored trees have no cycles */
+            p = field(rows->u.a.v[j], idx, U_PARENT);
+        }
+        if (cycle)
+            add_issue(o->errors, line, "unit %s is its own ancestor", id);
+    }
+    if (o->errors->u.a.n)
+        return 0;
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        const pv *row = rows->u.a.v[i];
+        pv *u = pv_map();
+        for (int c = 0; c < 5; c++)
+            pv_set_str(u, table_cols(TABLE_UNITS)[c], idx[c] >= 0 ? field(row, idx, c) : "");
+        int rc = put_logged(t, DB_UNITS, field(row, idx, U_ID), "unit", u, sender, received, o, e);
+        pv_free(u);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+enum { F_INDEX, F_YEAR, F_LEVEL, F_ID, F_NAME, F_MAX, F_METHOD, F_FORMULA };
+
+/* Parent of a dotted id ("1.2" of "1.2.1"), empty for a top-level one. */
+static void crit_parent(const char *id, char *out, size_t n)
+{
+    const char *dot = strrchr(id, '.');
+    size_t l = dot ? (size_t)(dot - id) : 0;
+    if (l >= n)
+        l = n - 1;
+    memcpy(out, id, l);
+    out[l] = '\0';
+}
+
+static int same_group(const pv *a, const pv *b, const int idx[])
+{
+    return !strcmp(field(a, idx, F_INDEX), field(b, idx, F_INDEX)) &&
+           !strcmp(field(a, idx, F_YEAR), field(b, idx, F_YEAR)) &&
+           !strcmp(field(a, idx, F_LEVEL), field(b, idx, F_LEVEL));
+}
+
+static int find_crit(const pv *rows, const int idx[], const pv *like, const char *id)
+{
+    for (uint32_t i = 0; i < rows->u.a.n; i++)
+        if (same_group(rows->u.a.v[i], like, idx) && !strcmp(field(rows->u.a.v[i], idx, F_ID), id))
+            return (int)i;
+    return -1;
+}
+
+static int has_children(const pv *rows, const int idx[], const pv *row)
+{
+    const char *id = field(row, idx, F_ID);
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        char p[64];
+        if (!same_group(rows->u.a.v[i], row, idx))
+            continue;
+        crit_parent(field(rows->u.a.v[i], idx, F_ID), p, sizeof p);
+        if (!strcmp(p, id))
+            return 1;
+    }
+    return 0;
+}
+
+/* Replaces the stored framework of one (index, year, level) by the file's rows. */
+static int replace_framework(record_txn *t, const pv *rows, const int idx[], const pv *first, const char *sender,
+                             const char *received, import_out *o, par_err *e)
+{
+    const char *index = field(first, idx, F_INDEX), *year = field(first, idx, F_YEAR),
+               *level = field(first, idx, F_LEVEL);
+    char prefix[200];
+    snprintf(prefix, sizeof prefix, "%s|%s|%s|", index, year, level);
+    /* the new framework as stored records, in file order */
+    pv *fresh = pv_map();
+    int count = 0;
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        const pv *row = rows->u.a.v[i];
+        if (!same_group(row, first, idx))
+            continue;
+        pv *c = pv_map();
+        for (int k = 0; k < 8; k++)
+            pv_set_str(c, table_cols(TABLE_FRAMEWORK)[k], idx[k] >= 0 ? field(row, idx, k) : "");
+        pv_set(c, "leaf", pv_bool(!has_children(rows, idx, row)));
+        pv_set(fresh, field(row, idx, F_ID), c);
+        count++;
+    }
+    /* what is stored now, to tell an unchanged re-import from a change */
+    MDB_cursor *cur;
+    MDB_val k = {strlen(prefix), prefix}, v;
+    int rc = mdb_cursor_open(t->txn, store_dbi(record_store(t->r), DB_FW), &cur);
+    if (rc) {
+        pv_free(fresh);
+        err_set(e, "cursor: %s", mdb_strerror(rc));
+        return -1;
+    }
+    int stored = 0, differs = 0;
+    pv *old_ids = pv_arr();
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && k.mv_size >= strlen(prefix) &&
+                                                          !memcmp(k.mv_data, prefix, strlen(prefix));
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        pv *old = NULL;
+        par_err ig;
+        stored++;
+        pv_push(old_ids, pv_strn((char *)k.mv_data + strlen(prefix), k.mv_size - strlen(prefix)));
+        if (proto_decode_value(v.mv_data, v.mv_size, &old, &ig) < 0) {
+            differs = 1;
+            continue;
+        }
+        const pv *now = pv_get(fresh, pv_get_str(old, "id") ? pv_get_str(old, "id") : "");
+        if (!same(old, now))
+            differs = 1;
+        pv_free(old);
+    }
+    mdb_cursor_close(cur);
+    if (!differs && stored == count) {
+        o->unchanged += count;
+        pv_free(fresh);
+        pv_free(old_ids);
+        return 0;
+    }
+    rc = 0;
+    for (uint32_t i = 0; i < old_ids->u.a.n && rc == 0; i++) {
+        char key[256], idkey[200];
+        snprintf(key, sizeof key, "%s%s", prefix, old_ids->u.a.v[i]->u.s.p);
+        snprintf(idkey, sizeof idkey, "%s|%s|%s", year, level, old_ids->u.a.v[i]->u.s.p);
+        rc = record_del(t, DB_FW, key, e);
+        if (rc == 0)
+            rc = record_del_dup(t, DB_FWID, idkey, index, e);
+    }
+    for (uint32_t i = 0; i < fresh->u.m.n && rc == 0; i++) {
+        char key[256], idkey[200];
+        snprintf(key, sizeof key, "%s%s", prefix, fresh->u.m.kv[i].k);
+        snprintf(idkey, sizeof idkey, "%s|%s|%s", year, level, fresh->u.m.kv[i].k);
+        rc = record_put(t, DB_FW, key, fresh->u.m.kv[i].v, e);
+        if (rc == 0)
+            rc = record_put_dup(t, DB_FWID, idkey, index, e);
+    }
+    if (rc == 0) {
+        /* one event per framework: its subscribers reload it whole */
+        pv *ev = pv_map();
+        char n[16];
+        snprintf(n, sizeof n, "%d", count);
+        pv_set_str(ev, "index", index);
+        pv_set_str(ev, "year", year);
+        pv_set_str(ev, "level", level);
+        pv_set_str(ev, "criteria", n);
+        rc = record_log(t, "framework", ev, received, sender, NULL, e);
+        pv_free(ev);
+        o->changed += count;
+    }
+    pv_free(fresh);
+    pv_free(old_ids);
+    return rc;
+}
+
+static int import_framework(record_txn *t, const pv *msg, const char *sender, const char *received, import_out *o,
+                            par_err *e)
+{
+    int idx[8];
+    par_err why;
+    if (map_cols(msg, table_cols(TABLE_FRAMEWORK), table_required(TABLE_FRAMEWORK), idx, &why) < 0) {
+        add_issue(o->errors, 1, "%s", why.msg);
+        return 0;
+    }
+    const pv *rows = pv_get(msg, "rows");
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        const pv *row = rows->u.a.v[i];
+        int64_t line = row->u.a.v[0]->u.i, year;
+        const char *index = field(row, idx, F_INDEX), *id = field(row, idx, F_ID);
+        const char *method = field(row, idx, F_METHOD), *formula = idx[F_FORMULA] >= 0 ? field(row, idx, F_FORMULA) : "";
+        double max;
+        if (!validate_id(index)) {
+            add_issue(o->errors, line, "index '%s' is not a name like PAR or SIPAS", index);
+            continue;
+        }
+        if (str_to_i64(field(row, idx, F_YEAR), &year) < 0 || year < 2000 || year > 2100) {
+            add_issue(o->errors, line, "year '%s' is not a year from 2000 to 2100", field(row, idx, F_YEAR));
+            continue;
+        }
+        if (!*field(row, idx, F_LEVEL) || strchr(field(row, idx, F_LEVEL), '|')) {
+            add_issue(o->errors, line, "level '%s' is empty or has a '|'", field(row, idx, F_LEVEL));
+            continue;
+        }
+        if (!validate_crit_id(id)) {
+            add_issue(o->errors, line, "id '%s' is not a dotted criterion id like 1.2.1", id);
+            continue;
+        }
+        if (find_crit(rows, idx, row, id) != (int)i) {
+            add_issue(o->errors, line, "criterion %s appears twice in %s %s", id, index, field(row, idx, F_YEAR));
+            continue;
+        }
+        if (!*field(row, idx, F_NAME)) {
+            add_issue(o->errors, line, "criterion %s has no name", id);
+            continue;
+        }
+        if (str_to_num(field(row, idx, F_MAX), &max) < 0 || max <= 0) {
+            add_issue(o->errors, line, "max '%s' of criterion %s is not a positive number", field(row, idx, F_MAX), id);
+            continue;
+        }
+        char parent[64];
+        crit_parent(id, parent, sizeof parent);
+        if (*parent && find_crit(rows, idx, row, parent) < 0) {
+            add_issue(o->errors, line, "criterion %s has no parent %s in the file", id, parent);
+            continue;
+        }
+        int leaf = !has_children(rows, idx, row);
+        if (leaf && strcmp(method, "self") && strcmp(method, "survey") && strcmp(method, "computed")) {
+            add_issue(o->errors, line, "leaf criterion %s needs method self, survey or computed (not '%s')", id, method);
+            continue;
+        }
+        if (!leaf && *method) {
+            add_issue(o->errors, line, "criterion %s has sub-criteria, so its method must be empty", id);
+            continue;
+        }
+        if (!strcmp(method, "computed") != !!*formula) {
+            add_issue(o->errors, line, "criterion %s: a formula goes with method computed, and only there", id);
+            continue;
+        }
+        if (!leaf) {
+            double sum = 0, cm;
+            for (uint32_t j = 0; j < rows->u.a.n; j++) {
+                char p[64];
+                if (!same_group(rows->u.a.v[j], row, idx))
+                    continue;
+                crit_parent(field(rows->u.a.v[j], idx, F_ID), p, sizeof p);
+                if (!strcmp(p, id) && str_to_num(field(rows->u.a.v[j], idx, F_MAX), &cm) == 0)
+                    sum += cm;
+            }
+            if (fabs(sum - max) > 1e-6)
+                add_issue(o->warnings, line, "criterion %s: max %g but its sub-criteria add up to %g", id, max, sum);
+        }
+    }
+    if (o->errors->u.a.n)
+        return 0;
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        const pv *row = rows->u.a.v[i];
+        int first = 1;
+        for (uint32_t j = 0; j < i && first; j++)
+            if (same_group(rows->u.a.v[j], row, idx))
+                first = 0;
+        if (!first)
+            continue;
+        int rc = replace_framework(t, rows, idx, row, sender, received, o, e);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+enum { T_PLAN, T_ID, T_LEAD, T_SUPPORT, T_INDEX, T_CRIT, T_TARGET, T_TASK, T_DEADLINE };
+
+static int import_tasks(record_txn *t, const pv *msg, const char *sender, const char *received, import_out *o,
+                        par_err *e)
+{
+    int idx[9];
+    par_err why;
+    if (map_cols(msg, table_cols(TABLE_TASKS), table_required(TABLE_TASKS), idx, &why) < 0) {
+        add_issue(o->errors, 1, "%s", why.msg);
+        return 0;
+    }
+    const pv *rows = pv_get(msg, "rows");
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        const pv *row = rows->u.a.v[i];
+        int64_t line = row->u.a.v[0]->u.i;
+        const char *id = field(row, idx, T_ID), *lead = field(row, idx, T_LEAD);
+        const char *support = idx[T_SUPPORT] >= 0 ? field(row, idx, T_SUPPORT) : "";
+        const char *crit = idx[T_CRIT] >= 0 ? field(row, idx, T_CRIT) : "";
+        if (!validate_id(id)) {
+            add_issue(o->errors, line, "task id '%s' is not 1-63 of letters, digits, '.', '_' or '-'", id);
+            continue;
+        }
+        if (find_row(rows, idx, T_ID, id) != (int)i) {
+            add_issue(o->errors, line, "task %s appears twice", id);
+            continue;
+        }
+        if (!*field(row, idx, T_PLAN) || !*field(row, idx, T_TASK)) {
+            add_issue(o->errors, line, "task %s needs a plan and a text", id);
+            continue;
+        }
+        if (!record_exists(t, DB_UNITS, lead)) {
+            add_issue(o->errors, line, "lead unit '%s' of task %s is not a known unit", lead, id);
+            continue;
+        }
+        char list[1024];
+        str_copy(list, sizeof list, support);
+        char *save = NULL;
+        int bad = 0;
+        for (char *p = strtok_r(list, ";", &save); p && !bad; p = strtok_r(NULL, ";", &save)) {
+            str_trim(p);
+            if (*p && !record_exists(t, DB_UNITS, p)) {
+                add_issue(o->errors, line, "supporting unit '%s' of task %s is not a known unit", p, id);
+                bad = 1;
+            }
+        }
+        if (bad)
+            continue;
+        if (*crit && !validate_crit_id(crit)) {
+            add_issue(o->errors, line, "criterion '%s' of task %s is not a dotted id like 1.2.1", crit, id);
+            continue;
+        }
+        deadline d;
+        deadline_parse(field(row, idx, T_DEADLINE), &d);
+        if (d.kind == DL_UNKNOWN || d.kind == DL_NONE)
+            add_issue(o->warnings, line, "task %s: deadline '%s' is not a date we can read; kept as text", id,
+                      field(row, idx, T_DEADLINE));
+    }
+    if (o->errors->u.a.n)
+        return 0;
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        const pv *row = rows->u.a.v[i];
+        pv *task = pv_map();
+        for (int c = 0; c < 9; c++)
+            pv_set_str(task, table_cols(TABLE_TASKS)[c], idx[c] >= 0 ? field(row, idx, c) : "");
+        deadline d;
+        char at[64];
+        deadline_parse(field(row, idx, T_DEADLINE), &d);
+        deadline_format(&d, at, sizeof at);
+        pv_set_str(task, "deadline_kind", deadline_kind_name(d.kind));
+        pv_set_str(task, "deadline_at", at);
+        int rc = put_logged(t, DB_TASKS, field(row, idx, T_ID), "task", task, sender, received, o, e);
+        pv_free(task);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int ingest_import(record *r, const pv *msg, const char *sender, const char *received, pv **reply_data,
+                  pv **events, par_err *e)
+{
+    const char *what = pv_get_str(msg, "what");
+    *reply_data = NULL;
+    *events = NULL;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        import_out o = {pv_arr(), pv_arr(), 0, 0};
+        record_txn t;
+        if (record_begin(r, 1, &t, e) < 0) {
+            pv_free(o.errors);
+            pv_free(o.warnings);
+            return -1;
+        }
+        int rc;
+        if (!strcmp(what, "units"))
+            rc = import_units(&t, msg, sender, received, &o, e);
+        else if (!strcmp(what, "framework"))
+            rc = import_framework(&t, msg, sender, received, &o, e);
+        else if (!strcmp(what, "tasks"))
+            rc = import_tasks(&t, msg, sender, received, &o, e);
+        else {
+            add_issue(o.errors, 0, "cannot import '%s': units, framework or tasks", what);
+            rc = 0;
+        }
+        pv *ev = NULL;
+        if (rc == 0 && o.errors->u.a.n == 0) {
+            ev = record_take_events(&t);
+            rc = record_commit(&t, e);
+        } else {
+            record_abort(&t);
+        }
+        if (rc == 0) {
+            pv *d = pv_map();
+            pv_set_str(d, "what", what);
+            pv_set_int(d, "rows", (int64_t)pv_get(msg, "rows")->u.a.n);
+            pv_set_int(d, "changed", o.errors->u.a.n ? 0 : o.changed);
+            pv_set_int(d, "unchanged", o.errors->u.a.n ? 0 : o.unchanged);
+            pv_set(d, "errors", o.errors);
+            pv_set(d, "warnings", o.warnings);
+            *reply_data = d;
+            *events = ev;
+            return 0;
+        }
+        pv_free(ev);
+        pv_free(o.errors);
+        pv_free(o.warnings);
+        if (rc != RECORD_FULL || store_grow(record_store(r), e) < 0)
+            return -1;
+    }
+    err_set(e, "the store cannot grow enough");
+    return -1;
+}

@@ -1,0 +1,211 @@
+/* par-collector: validates submissions and reference data, stores them durably in
+ * LMDB, acknowledges only after the commit, and publishes a change event for each
+ * stored change. Requests waiting together share one commit. */
+#include "ingest.h"
+#include "query.h"
+#include "../common/daemon.h"
+#include "../common/log.h"
+#include "../common/service.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define READER_CHECK_MS 60000
+
+typedef struct {
+    par_config conf;
+    par_clock clk;
+    record *rec;
+    service *svc;
+    void *pub;
+} collector;
+
+static void publish(collector *c, pv *events)
+{
+    if (!events)
+        return;
+    for (uint32_t i = 0; i < events->u.a.n; i++) {
+        char *buf;
+        size_t len;
+        proto_encode(events->u.a.v[i], &buf, &len);
+        /* a dropped event is found by its subscriber as a gap in sequence numbers */
+        zmq_send(c->pub, buf, len, ZMQ_DONTWAIT);
+        free(buf);
+    }
+    pv_free(events);
+}
+
+static void answer_error(collector *c, service_req *r, const char *code, const char *text)
+{
+    pv *m = proto_error(r->id, code, text);
+    service_reply(c->svc, r, m);
+    pv_free(m);
+}
+
+static void handle_other(collector *c, service_req *r, const char *received)
+{
+    const char *type = proto_type(r->msg);
+    par_err e = {{0}};
+    if (!strcmp(type, MSG_IMPORT)) {
+        pv *data, *events;
+        if (ingest_import(c->rec, r->msg, r->sender, received, &data, &events, &e) < 0) {
+            log_error("event=import_failed error=\"%s\"", e.msg);
+            answer_error(c, r, "storage", e.msg);
+            return;
+        }
+        log_info("event=import what=%s rows=%lld changed=%lld errors=%u sender=%s", pv_get_str(r->msg, "what"),
+                 (long long)pv_get_int(data, "rows", 0), (long long)pv_get_int(data, "changed", 0),
+                 pv_get(data, "errors")->u.a.n, r->sender);
+        pv *m = proto_reply(r->id, data);
+        service_reply(c->svc, r, m);
+        pv_free(m);
+        publish(c, events);
+    } else if (!strcmp(type, MSG_QUERY)) {
+        pv *data;
+        if (query_answer(c->rec, r->msg, &data, &e) < 0) {
+            answer_error(c, r, "bad_request", e.msg);
+            return;
+        }
+        pv *m = proto_reply(r->id, data);
+        service_reply(c->svc, r, m);
+        pv_free(m);
+    } else {
+        char text[128];
+        snprintf(text, sizeof text, "the collector does not take '%s' messages", type);
+        answer_error(c, r, "bad_request", text);
+    }
+}
+
+/* Reads what is waiting (up to max_batch), stores all submissions in one commit,
+ * then answers everything. */
+static void serve(collector *c)
+{
+    int max = c->conf.max_batch;
+    service_req *reqs = xcalloc((size_t)max, sizeof *reqs);
+    ingest_req *subs = xcalloc((size_t)max, sizeof *subs);
+    int n = 0, ns = 0;
+    while (n < max && service_recv(c->svc, &reqs[n]) == 1)
+        n++;
+    char received[40];
+    clock_format(clock_now_ms(&c->clk), received);
+    for (int i = 0; i < n; i++) {
+        if (reqs[i].msg && !strcmp(proto_type(reqs[i].msg), MSG_SUBMIT)) {
+            subs[ns].msg = reqs[i].msg;
+            subs[ns].sender = reqs[i].sender;
+            ns++;
+        }
+    }
+    if (ns) {
+        pv *events = NULL;
+        par_err e = {{0}};
+        int64_t t0 = clock_mono_ms();
+        if (ingest_submits(c->rec, subs, ns, received, &events, &e) < 0) {
+            /* nothing was stored: the clients are told, and re-send later */
+            log_error("event=commit_failed requests=%d error=\"%s\"", ns, e.msg);
+            for (int i = 0; i < n; i++)
+                if (reqs[i].msg && !strcmp(proto_type(reqs[i].msg), MSG_SUBMIT))
+                    answer_error(c, &reqs[i], "storage", e.msg);
+        } else {
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                if (!reqs[i].msg || strcmp(proto_type(reqs[i].msg), MSG_SUBMIT))
+                    continue;
+                service_reply(c->svc, &reqs[i], subs[k].ack);
+                pv_free(subs[k].ack);
+                k++;
+            }
+            log_debug("event=commit requests=%d changes=%u ms=%lld", ns, events ? events->u.a.n : 0,
+                      (long long)(clock_mono_ms() - t0));
+            publish(c, events);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (!reqs[i].msg)
+            answer_error(c, &reqs[i], "bad_request", reqs[i].err.msg);
+        else if (strcmp(proto_type(reqs[i].msg), MSG_SUBMIT))
+            handle_other(c, &reqs[i], received);
+        service_req_free(&reqs[i]);
+    }
+    free(reqs);
+    free(subs);
+}
+
+int main(int argc, char **argv)
+{
+    collector c;
+    memset(&c, 0, sizeof c);
+    fd_std_ensure();
+    if (daemon_setup("par-collector", &argc, argv, &c.conf, &c.clk) < 0)
+        return 2;
+    if (argc > 1) {
+        fprintf(stderr, "usage: par-collector [-c FILE]\n");
+        return 2;
+    }
+    int rc = 1;
+    par_err e = {{0}};
+    void *ctx = NULL;
+    int sfd = daemon_signalfd();
+    char dir[CONF_PATH + 16], ev_ep[CONF_PATH + 32];
+    snprintf(dir, sizeof dir, "%s/collector", c.conf.data_dir);
+    if (sfd < 0) {
+        err_set(&e, "cannot set up signals");
+        goto fail;
+    }
+    if (record_open(&c.rec, dir, &e) < 0)
+        goto fail;
+    ctx = zmq_ctx_new();
+    if (!(c.svc = service_new(ctx, &c.conf, "collector", &e)))
+        goto fail;
+    c.pub = zmq_socket(ctx, ZMQ_PUB);
+    sock_defaults(c.pub, 1000);
+    config_ipc(&c.conf, "events-in", ev_ep, sizeof ev_ep);
+    if (zmq_connect(c.pub, ev_ep) < 0) {
+        err_set(&e, "connect %s: %s", ev_ep, zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    log_info("event=started store=%s seq=%llu", dir, (unsigned long long)record_last_seq(c.rec));
+    int64_t next_check = clock_mono_ms() + READER_CHECK_MS;
+    for (;;) {
+        pv *stats = service_due(c.svc) ? query_stats(c.rec) : NULL;
+        int wait = service_tick(c.svc, (int64_t)record_last_seq(c.rec), stats);
+        pv_free(stats);
+        zmq_pollitem_t items[] = {{service_socket(c.svc), 0, ZMQ_POLLIN, 0}, {NULL, sfd, ZMQ_POLLIN, 0}};
+        if (zmq_poll(items, 2, wait) < 0 && zmq_errno() != EINTR) {
+            err_set(&e, "poll: %s", zmq_strerror(zmq_errno()));
+            goto fail;
+        }
+        if (items[1].revents & ZMQ_POLLIN) {
+            int sig = daemon_signal_read(sfd);
+            if (sig != SIGHUP) {
+                log_info("event=stopping signal=%d", sig);
+                break;
+            }
+        }
+        if (items[0].revents & ZMQ_POLLIN)
+            serve(&c);
+        if (clock_mono_ms() >= next_check) {
+            int dead = store_reader_check(record_store(c.rec));
+            if (dead)
+                log_info("event=stale_readers_cleared count=%d", dead);
+            next_check = clock_mono_ms() + READER_CHECK_MS;
+        }
+    }
+    service_bye(c.svc);
+    rc = 0;
+fail:
+    if (rc)
+        fprintf(stderr, "par-collector: %s\n", e.msg);
+    if (c.pub)
+        zmq_close(c.pub);
+    service_destroy(c.svc);
+    if (ctx)
+        zmq_ctx_term(ctx);
+    record_close(c.rec);
+    if (sfd >= 0)
+        close(sfd);
+    return rc;
+}

@@ -1,0 +1,158 @@
+#include "query.h"
+#include "../common/table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t arg_int(const pv *args, const char *name, int64_t def)
+{
+    const char *s = pv_get_str(args, name);
+    int64_t v;
+    return s && str_to_i64(s, &v) == 0 ? v : def;
+}
+
+/* Rows of the submissions file, from the key after `after`, filtered by unit and year. */
+static int export_submissions(record_txn *t, const pv *args, pv **data, par_err *e)
+{
+    const char *unit = pv_get_str(args, "unit"), *after = pv_get_str(args, "after");
+    int64_t year = arg_int(args, "year", 0);
+    int64_t limit = arg_int(args, "limit", QUERY_PAGE);
+    if (limit < 1 || limit > QUERY_PAGE)
+        limit = QUERY_PAGE;
+    char prefix[80] = "";
+    if (unit)
+        snprintf(prefix, sizeof prefix, "%s|", unit);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, store_dbi(record_store(t->r), DB_SUBS), &cur);
+    if (rc) {
+        err_set(e, "cursor: %s", mdb_strerror(rc));
+        return -1;
+    }
+    const char *start = after && *after ? after : prefix;
+    MDB_val k = {strlen(start), (void *)start}, v;
+    rc = mdb_cursor_get(cur, &k, &v, *start ? MDB_SET_RANGE : MDB_FIRST);
+    if (rc == 0 && after && *after && k.mv_size == strlen(after) && !memcmp(k.mv_data, after, k.mv_size))
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    pv *rows = pv_arr();
+    const char *const *cols = table_cols(TABLE_SUBMISSIONS);
+    char last[400] = "";
+    int more = 0;
+    for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        size_t pl = strlen(prefix);
+        if (pl && (k.mv_size < pl || memcmp(k.mv_data, prefix, pl)))
+            break;
+        if ((int64_t)rows->u.a.n == limit) {
+            more = 1;
+            break;
+        }
+        pv *rec = NULL;
+        par_err ig;
+        if (proto_decode_value(v.mv_data, v.mv_size, &rec, &ig) < 0)
+            continue;
+        const char *y = pv_get_str(rec, "year");
+        if (year && (!y || atoll(y) != year)) {
+            pv_free(rec);
+            continue;
+        }
+        pv *row = pv_arr();
+        for (int c = 0; cols[c]; c++)
+            pv_push(row, pv_str(pv_get_str(rec, cols[c]) ? pv_get_str(rec, cols[c]) : ""));
+        pv_push(row, pv_int(pv_get_int(rec, "seq", 0)));
+        pv_push(row, pv_str(pv_get_str(rec, "received") ? pv_get_str(rec, "received") : ""));
+        pv_push(row, pv_str(pv_get_str(rec, "sender") ? pv_get_str(rec, "sender") : ""));
+        pv_push(rows, row);
+        pv_free(rec);
+        size_t kl = k.mv_size < sizeof last - 1 ? k.mv_size : sizeof last - 1;
+        memcpy(last, k.mv_data, kl);
+        last[kl] = '\0';
+    }
+    mdb_cursor_close(cur);
+    pv *d = pv_map();
+    pv *c = pv_arr();
+    for (int i = 0; cols[i]; i++)
+        pv_push(c, pv_str(cols[i]));
+    pv_push(c, pv_str("seq"));
+    pv_push(c, pv_str("received"));
+    pv_push(c, pv_str("sender"));
+    pv_set(d, "cols", c);
+    pv_set(d, "rows", rows);
+    if (more)
+        pv_set_str(d, "next", last);
+    *data = d;
+    return 0;
+}
+
+static int changes_since(record_txn *t, const pv *args, pv **data, par_err *e)
+{
+    int64_t since = arg_int(args, "since", 0);
+    int64_t limit = arg_int(args, "limit", 1000);
+    if (limit < 1 || limit > QUERY_PAGE)
+        limit = QUERY_PAGE;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, store_dbi(record_store(t->r), DB_LOG), &cur);
+    if (rc) {
+        err_set(e, "cursor: %s", mdb_strerror(rc));
+        return -1;
+    }
+    unsigned char key[8];
+    store_u64_key((uint64_t)since + 1, key);
+    MDB_val k = {8, key}, v;
+    pv *events = pv_arr();
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && (int64_t)events->u.a.n < limit;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        pv *ev = NULL;
+        par_err ig;
+        if (proto_decode_value(v.mv_data, v.mv_size, &ev, &ig) == 0)
+            pv_push(events, ev);
+    }
+    mdb_cursor_close(cur);
+    pv *d = pv_map();
+    pv_set_int(d, "last", (int64_t)t->seq);
+    pv_set(d, "events", events);
+    *data = d;
+    return 0;
+}
+
+int query_answer(record *r, const pv *msg, pv **data, par_err *e)
+{
+    const char *q = pv_get_str(msg, "q");
+    const pv *args = pv_get(msg, "args");
+    record_txn t;
+    if (record_begin(r, 0, &t, e) < 0)
+        return -1;
+    int rc;
+    if (!strcmp(q, "export"))
+        rc = export_submissions(&t, args, data, e);
+    else if (!strcmp(q, "changes"))
+        rc = changes_since(&t, args, data, e);
+    else {
+        err_set(e, "the collector has no query '%s' (export, changes)", q);
+        rc = -1;
+    }
+    record_abort(&t);
+    return rc;
+}
+
+pv *query_stats(record *r)
+{
+    static const char *const names[DB_COUNT] = {"units", "criteria", NULL, "tasks", "submissions", "changes"};
+    pv *info = pv_map();
+    record_txn t;
+    par_err e;
+    if (record_begin(r, 0, &t, &e) < 0)
+        return info;
+    for (int i = 0; i < DB_COUNT; i++) {
+        MDB_stat st;
+        if (names[i] && mdb_stat(t.txn, store_dbi(record_store(r), i), &st) == 0)
+            pv_set_int(info, names[i], (int64_t)st.ms_entries);
+    }
+    MDB_envinfo ei;
+    MDB_stat es;
+    mdb_env_info(store_env(record_store(r)), &ei);
+    mdb_env_stat(store_env(record_store(r)), &es);
+    pv_set_int(info, "map_bytes", (int64_t)ei.me_mapsize);
+    pv_set_int(info, "used_bytes", (int64_t)((ei.me_last_pgno + 1) * es.ms_psize));
+    record_abort(&t);
+    return info;
+}

@@ -1,0 +1,205 @@
+#include "record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct record {
+    store *s;
+    uint64_t seq; /* as of the last commit */
+};
+
+static const char *const db_names[DB_COUNT] = {"units", "frameworks", "framework_ids", "tasks", "submissions", "log"};
+static const int db_dups[DB_COUNT] = {0, 0, 1, 0, 0, 0};
+
+static int lmdb_err(par_err *e, const char *what, int rc)
+{
+    err_set(e, "%s: %s", what, mdb_strerror(rc));
+    return rc == MDB_MAP_FULL ? RECORD_FULL : -1;
+}
+
+int record_open(record **out, const char *dir, par_err *e)
+{
+    record *r = xcalloc(1, sizeof *r);
+    if (store_open(&r->s, dir, db_names, db_dups, DB_COUNT, RECORD_SCHEMA, e) < 0) {
+        free(r);
+        return -1;
+    }
+    /* the log's last key is the last sequence number */
+    MDB_txn *txn;
+    if (store_begin(r->s, MDB_RDONLY, &txn, e) < 0) {
+        record_close(r);
+        return -1;
+    }
+    MDB_cursor *cur;
+    MDB_val k, v;
+    mdb_cursor_open(txn, store_dbi(r->s, DB_LOG), &cur);
+    if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
+        r->seq = store_u64_from(k.mv_data);
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    *out = r;
+    return 0;
+}
+
+void record_close(record *r)
+{
+    if (!r)
+        return;
+    store_close(r->s);
+    free(r);
+}
+
+store *record_store(record *r)
+{
+    return r->s;
+}
+
+uint64_t record_last_seq(record *r)
+{
+    return r->seq;
+}
+
+int record_begin(record *r, int write, record_txn *t, par_err *e)
+{
+    memset(t, 0, sizeof *t);
+    t->r = r;
+    t->write = write;
+    t->seq = r->seq;
+    if (store_begin(r->s, write ? 0 : MDB_RDONLY, &t->txn, e) < 0)
+        return -1;
+    t->events = pv_arr();
+    return 0;
+}
+
+int record_commit(record_txn *t, par_err *e)
+{
+    int rc = mdb_txn_commit(t->txn);
+    t->txn = NULL;
+    if (rc) {
+        pv_free(t->events);
+        t->events = NULL;
+        return lmdb_err(e, "commit", rc);
+    }
+    if (t->write)
+        t->r->seq = t->seq;
+    return 0;
+}
+
+void record_abort(record_txn *t)
+{
+    if (t->txn)
+        mdb_txn_abort(t->txn);
+    t->txn = NULL;
+    pv_free(t->events);
+    t->events = NULL;
+}
+
+pv *record_take_events(record_txn *t)
+{
+    pv *ev = t->events;
+    t->events = NULL;
+    return ev;
+}
+
+static MDB_val kv(const char *s)
+{
+    MDB_val v = {strlen(s), (void *)s};
+    return v;
+}
+
+int record_get(record_txn *t, int db, const char *key, pv **out)
+{
+    MDB_val k = kv(key), v;
+    int rc = mdb_get(t->txn, store_dbi(t->r->s, db), &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return -1;
+    par_err e;
+    return proto_decode_value(v.mv_data, v.mv_size, out, &e) < 0 ? -1 : 1;
+}
+
+int record_exists(record_txn *t, int db, const char *key)
+{
+    MDB_val k = kv(key), v;
+    return mdb_get(t->txn, store_dbi(t->r->s, db), &k, &v) == 0;
+}
+
+int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e)
+{
+    char *buf;
+    size_t len;
+    proto_encode(val, &buf, &len);
+    MDB_val k = kv(key), v = {len, buf};
+    int rc = mdb_put(t->txn, store_dbi(t->r->s, db), &k, &v, 0);
+    free(buf);
+    return rc ? lmdb_err(e, "put", rc) : 0;
+}
+
+int record_del(record_txn *t, int db, const char *key, par_err *e)
+{
+    MDB_val k = kv(key);
+    int rc = mdb_del(t->txn, store_dbi(t->r->s, db), &k, NULL);
+    return rc && rc != MDB_NOTFOUND ? lmdb_err(e, "delete", rc) : 0;
+}
+
+int record_put_dup(record_txn *t, int db, const char *key, const char *val, par_err *e)
+{
+    MDB_val k = kv(key), v = kv(val);
+    int rc = mdb_put(t->txn, store_dbi(t->r->s, db), &k, &v, MDB_NODUPDATA);
+    return rc && rc != MDB_KEYEXIST ? lmdb_err(e, "put", rc) : 0;
+}
+
+int record_del_dup(record_txn *t, int db, const char *key, const char *val, par_err *e)
+{
+    MDB_val k = kv(key), v = kv(val);
+    int rc = mdb_del(t->txn, store_dbi(t->r->s, db), &k, &v);
+    return rc && rc != MDB_NOTFOUND ? lmdb_err(e, "delete", rc) : 0;
+}
+
+int record_get_dups(record_txn *t, int db, const char *key, char vals[][32], int max)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(t->txn, store_dbi(t->r->s, db), &cur))
+        return -1;
+    MDB_val k = kv(key), v;
+    int n = 0;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+    while (rc == 0 && n < max) {
+        size_t l = v.mv_size < 31 ? v.mv_size : 31;
+        memcpy(vals[n], v.mv_data, l);
+        vals[n++][l] = '\0';
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP);
+    }
+    mdb_cursor_close(cur);
+    return n;
+}
+
+int record_log(record_txn *t, const char *what, const pv *row, const char *received, const char *sender,
+               uint64_t *seq, par_err *e)
+{
+    uint64_t s = t->seq + 1;
+    pv *ev = proto_msg(MSG_EVENT);
+    pv_set_int(ev, "seq", (int64_t)s);
+    pv_set_str(ev, "what", what);
+    pv_set(ev, "row", pv_copy(row));
+    pv_set_str(ev, "received", received);
+    pv_set_str(ev, "sender", sender);
+    char *buf;
+    size_t len;
+    proto_encode(ev, &buf, &len);
+    unsigned char key[8];
+    store_u64_key(s, key);
+    MDB_val k = {8, key}, v = {len, buf};
+    int rc = mdb_put(t->txn, store_dbi(t->r->s, DB_LOG), &k, &v, MDB_APPEND);
+    free(buf);
+    if (rc) {
+        pv_free(ev);
+        return lmdb_err(e, "append to change log", rc);
+    }
+    pv_push(t->events, ev);
+    t->seq = s;
+    if (seq)
+        *seq = s;
+    return 0;
+}

@@ -1,0 +1,63 @@
+/* record: the system of record in LMDB. Units, frameworks, tasks and the latest
+ * submission per (unit, year, period, kind, key), each change also appended to a
+ * change log under a monotonically increasing sequence number. Only the collector
+ * writes it. Values are pv maps encoded by proto. */
+#ifndef PAR_RECORD_H
+#define PAR_RECORD_H
+
+#include <stdint.h>
+#include "../common/store.h"
+#include "../proto/proto.h"
+
+#define RECORD_SCHEMA 1
+
+enum {
+    DB_UNITS,  /* id -> unit */
+    DB_FW,     /* INDEX|year|level|id -> criterion */
+    DB_FWID,   /* year|level|id -> INDEX (dupsort): finds a criterion without its index */
+    DB_TASKS,  /* id -> task */
+    DB_SUBS,   /* unit|year|period|kind|key -> latest submission with its receipt */
+    DB_LOG,    /* seq (u64, big-endian) -> change event */
+    DB_COUNT
+};
+
+/* Returned where LMDB ran out of map: abort, grow, retry. */
+#define RECORD_FULL (-2)
+
+typedef struct record record;
+
+typedef struct {
+    record *r;
+    MDB_txn *txn;
+    uint64_t seq;     /* last sequence number, advanced by record_log */
+    int write;
+    pv *events;       /* events appended in this transaction, published after commit */
+} record_txn;
+
+int record_open(record **out, const char *dir, par_err *e);
+void record_close(record *r);
+store *record_store(record *r);
+uint64_t record_last_seq(record *r);
+
+int record_begin(record *r, int write, record_txn *t, par_err *e);
+/* Commits durably; returns RECORD_FULL or -1 on failure (the transaction is gone). */
+int record_commit(record_txn *t, par_err *e);
+void record_abort(record_txn *t);
+/* Hands over the events of a committed transaction (the caller frees the array). */
+pv *record_take_events(record_txn *t);
+
+/* 1 found (*out set), 0 absent, -1 error. */
+int record_get(record_txn *t, int db, const char *key, pv **out);
+int record_exists(record_txn *t, int db, const char *key);
+int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e);
+int record_del(record_txn *t, int db, const char *key, par_err *e);
+int record_put_dup(record_txn *t, int db, const char *key, const char *val, par_err *e);
+int record_del_dup(record_txn *t, int db, const char *key, const char *val, par_err *e);
+/* The values of a dupsort key; returns their count (up to max), -1 on error. */
+int record_get_dups(record_txn *t, int db, const char *key, char vals[][32], int max);
+
+/* Appends a change (row copied) and returns its sequence number in *seq. */
+int record_log(record_txn *t, const char *what, const pv *row, const char *received, const char *sender,
+               uint64_t *seq, par_err *e);
+
+#endif

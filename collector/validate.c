@@ -1,0 +1,269 @@
+#include "validate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int validate_id(const char *s)
+{
+    size_t l = strlen(s);
+    if (l == 0 || l > 63)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '.' ||
+              *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+int validate_crit_id(const char *s)
+{
+    size_t l = strlen(s);
+    if (l == 0 || l > 63 || s[0] == '.' || s[l - 1] == '.' || strstr(s, ".."))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '.'))
+            return 0;
+    return 1;
+}
+
+int validate_emails(const char *s)
+{
+    char buf[1024];
+    if (str_copy(buf, sizeof buf, s) < 0)
+        return 0;
+    char *save = NULL;
+    for (char *p = strtok_r(buf, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
+        str_trim(p);
+        char *at = strchr(p, '@');
+        if (!at || at == p || !at[1] || strchr(at + 1, '@') || strpbrk(p, " ,<>\"") || !strchr(at, '.'))
+            return 0;
+    }
+    return 1;
+}
+
+int validate_date(const char *s, char out[11])
+{
+    int y, m, d, n = 0;
+    if ((sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == (int)strlen(s) && n == 10) ||
+        (sscanf(s, "%2d/%2d/%4d%n", &d, &m, &y, &n) == 3 && n == (int)strlen(s) && n >= 8)) {
+        if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31)
+            return -1;
+        static const int dm[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        if (d > dm[m - 1] || (m == 2 && d == 29 && !leap))
+            return -1;
+        snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+        return 0;
+    }
+    return -1;
+}
+
+static int valid_period(const char *p)
+{
+    if (!strcmp(p, "Y") || !strcmp(p, "H1"))
+        return 1;
+    if (p[0] == 'Q' && p[1] >= '1' && p[1] <= '4' && !p[2])
+        return 1;
+    if (p[0] == 'M' && strlen(p) == 3 && p[1] >= '0' && p[1] <= '1' && p[2] >= '0' && p[2] <= '9') {
+        int m = (p[1] - '0') * 10 + (p[2] - '0');
+        return m >= 1 && m <= 12;
+    }
+    return 0;
+}
+
+/* Finds the leaf a key names for a unit's level and year. */
+static int find_criterion(record_txn *t, const char *key, int year, const char *level, char *stored_key,
+                          size_t n, pv **crit, par_err *why)
+{
+    char index[32] = "", id[64];
+    const char *colon = strchr(key, ':');
+    if (colon) {
+        size_t il = (size_t)(colon - key);
+        if (il == 0 || il >= sizeof index) {
+            err_set(why, "key '%s' is not INDEX:criterion", key);
+            return -1;
+        }
+        memcpy(index, key, il);
+        index[il] = '\0';
+        if (str_copy(id, sizeof id, colon + 1) < 0 || !validate_crit_id(id)) {
+            err_set(why, "key '%s' is not a criterion id like 1.2.1", key);
+            return -1;
+        }
+    } else {
+        if (str_copy(id, sizeof id, key) < 0 || !validate_crit_id(id)) {
+            err_set(why, "key '%s' is not a criterion id like 1.2.1", key);
+            return -1;
+        }
+        char fk[160], found[4][32];
+        snprintf(fk, sizeof fk, "%d|%s|%s", year, level, id);
+        int nf = record_get_dups(t, DB_FWID, fk, found, 4);
+        if (nf <= 0) {
+            err_set(why, "unknown criterion %s in the %d framework for level %s", id, year, level);
+            return -1;
+        }
+        if (nf > 1) {
+            err_set(why, "criterion %s exists in %s and %s for %d; write it as %s:%s", id, found[0], found[1], year,
+                    found[0], id);
+            return -1;
+        }
+        str_copy(index, sizeof index, found[0]);
+    }
+    char fk[200];
+    snprintf(fk, sizeof fk, "%s|%d|%s|%s", index, year, level, id);
+    if (record_get(t, DB_FW, fk, crit) != 1) {
+        err_set(why, "unknown criterion %s:%s in the %d framework for level %s", index, id, year, level);
+        return -1;
+    }
+    if (!pv_get_bool(*crit, "leaf", 0)) {
+        err_set(why, "criterion %s:%s is not a leaf: score its sub-criteria", index, id);
+        pv_free(*crit);
+        *crit = NULL;
+        return -1;
+    }
+    snprintf(stored_key, n, "%s:%s", index, id);
+    return 0;
+}
+
+static int check_range(const char *value, double max, char out[64], par_err *why, const char *what)
+{
+    double v;
+    if (str_to_num(value, &v) < 0) {
+        err_set(why, "value '%s' is not a number", value);
+        return -1;
+    }
+    if (v < 0) {
+        err_set(why, "value %s is negative", value);
+        return -1;
+    }
+    if (max >= 0 && v > max + 1e-9) {
+        err_set(why, "value %s is above the maximum %g of %s", value, max, what);
+        return -1;
+    }
+    str_copy(out, 64, value);
+    for (char *p = out; *p; p++)
+        if (*p == ',')
+            *p = '.';
+    if (out[0] == '+')
+        memmove(out, out + 1, strlen(out));
+    return 0;
+}
+
+static int in_list(const char *list, const char *id)
+{
+    size_t l = strlen(id);
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ')
+            p++;
+        const char *end = strchr(p, ';');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        while (n && p[n - 1] == ' ')
+            n--;
+        if (n == l && !strncmp(p, id, l))
+            return 1;
+        p = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
+int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line *out, par_err *why)
+{
+    static const char *const names[] = {"unit", "year", "period", "kind", "key", "value"};
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < 6; i++) {
+        if (!f[i] || !*f[i]) {
+            err_set(why, "missing %s", names[i]);
+            return -1;
+        }
+    }
+    if (str_copy(out->unit, sizeof out->unit, f[SUB_UNIT]) < 0 || !validate_id(out->unit)) {
+        err_set(why, "unit '%s' is not a unit id", f[SUB_UNIT]);
+        return -1;
+    }
+    pv *unit = NULL, *crit = NULL;
+    if (record_get(t, DB_UNITS, out->unit, &unit) != 1) {
+        err_set(why, "unknown unit %s", out->unit);
+        return -1;
+    }
+    int rc = -1;
+    int64_t year;
+    if (str_to_i64(f[SUB_YEAR], &year) < 0 || year < 2000 || year > 2100) {
+        err_set(why, "year '%s' is not a year from 2000 to 2100", f[SUB_YEAR]);
+        goto done;
+    }
+    out->year = (int)year;
+    if (!valid_period(f[SUB_PERIOD])) {
+        err_set(why, "period '%s' is not Y, Q1-Q4, H1 or M01-M12", f[SUB_PERIOD]);
+        goto done;
+    }
+    str_copy(out->period, sizeof out->period, f[SUB_PERIOD]);
+    str_copy(out->kind, sizeof out->kind, f[SUB_KIND]);
+    const char *kind = f[SUB_KIND], *key = f[SUB_KEY], *value = f[SUB_VALUE];
+    if (f[SUB_DATE] && *f[SUB_DATE] && validate_date(f[SUB_DATE], out->date) < 0) {
+        err_set(why, "date '%s' is not a date (day/month/year or YYYY-MM-DD)", f[SUB_DATE]);
+        goto done;
+    }
+    if (f[SUB_NOTE] && str_copy(out->note, sizeof out->note, f[SUB_NOTE]) < 0) {
+        err_set(why, "note longer than %zu bytes", sizeof out->note - 1);
+        goto done;
+    }
+    if (!strcmp(kind, "score") || !strcmp(kind, "appraisal") || !strcmp(kind, "survey")) {
+        const char *level = pv_get_str(unit, "level");
+        if (find_criterion(t, key, out->year, level ? level : "", out->key, sizeof out->key, &crit, why) < 0)
+            goto done;
+        const char *method = pv_get_str(crit, "method");
+        method = method ? method : "";
+        if (!strcmp(kind, "survey") && strcmp(method, "survey")) {
+            err_set(why, "criterion %s is scored by method '%s', not by survey", out->key, method);
+            goto done;
+        }
+        if (!strcmp(kind, "score") && strcmp(method, "self")) {
+            err_set(why, "criterion %s is scored by method '%s'; units self-score only 'self' criteria", out->key,
+                    method);
+            goto done;
+        }
+        if (!strcmp(kind, "appraisal") && !strcmp(method, "survey")) {
+            err_set(why, "criterion %s comes from the survey; send it as kind survey", out->key);
+            goto done;
+        }
+        double max;
+        const char *ms = pv_get_str(crit, "max");
+        if (!ms || str_to_num(ms, &max) < 0)
+            max = -1;
+        if (check_range(value, max, out->value, why, out->key) < 0)
+            goto done;
+    } else if (!strcmp(kind, "metric")) {
+        if (str_copy(out->key, sizeof out->key, key) < 0 || !validate_id(out->key)) {
+            err_set(why, "metric name '%s' is not 1-63 of letters, digits, '.', '_' or '-'", key);
+            goto done;
+        }
+        if (check_range(value, -1, out->value, why, key) < 0)
+            goto done;
+    } else if (!strcmp(kind, "task")) {
+        pv *task = NULL;
+        if (str_copy(out->key, sizeof out->key, key) < 0 || record_get(t, DB_TASKS, out->key, &task) != 1) {
+            err_set(why, "unknown task %s", key);
+            goto done;
+        }
+        int mine = !strcmp(pv_get_str(task, "lead") ? pv_get_str(task, "lead") : "", out->unit) ||
+                   in_list(pv_get_str(task, "support"), out->unit);
+        pv_free(task);
+        if (!mine) {
+            err_set(why, "task %s is not assigned to unit %s", key, out->unit);
+            goto done;
+        }
+        if (!strcmp(value, "done"))
+            str_copy(out->value, sizeof out->value, "done");
+        else if (check_range(value, 100, out->value, why, "a task's progress (percent)") < 0) {
+            err_set(why, "task progress '%s' is neither done nor a percent from 0 to 100", value);
+            goto done;
+        }
+    } else {
+        err_set(why, "unknown kind '%s' (score, appraisal, survey, metric or task)", kind);
+        goto done;
+    }
+    rc = 0;
+done:
+    pv_free(unit);
+    pv_free(crit);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/* table: a CSV file of the formats people write (units, framework, tasks,
+ * submissions) read into the rows of a submit or import message. */
+#ifndef PAR_TABLE_H
+#define PAR_TABLE_H
+
+#include <stdio.h>
+#include "../proto/proto.h"
+
+/* The four formats of ARCHITECTURE.md, and the columns each must have. */
+typedef enum { TABLE_UNITS, TABLE_FRAMEWORK, TABLE_TASKS, TABLE_SUBMISSIONS } table_format;
+const char *const *table_cols(table_format f);
+unsigned long table_required(table_format f);
+/* The format named "units", "framework", "tasks" or "submissions"; -1 if none. */
+int table_format_named(const char *name);
+
+typedef struct {
+    pv *cols;    /* the header's names, as written (order free) */
+    pv *rows;    /* [[line, field...]] of the well-formed lines */
+    int lines;   /* data lines read, good or bad */
+    int refused; /* lines refused here (printed to the report stream) */
+} table;
+
+/* Reads path; known: the format's columns (NULL-terminated), required: their bit
+ * mask. Lines that cannot be read are reported as "PATH: line N: reason" on report
+ * and left out; a bad header or an unreadable file is an error (-1, e says why). */
+int table_load(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
+               par_err *e);
+void table_free(table *t);
+
+#endif
