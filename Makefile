@@ -61,8 +61,8 @@ $(B)/tests/test_proto: $(call obj,tests/unit/test_proto.c $(COMMON))
 $(B)/tests/test_csv: $(call obj,tests/unit/test_csv.c $(COMMON))
 $(B)/tests/test_clock: $(call obj,tests/unit/test_clock.c $(COMMON))
 $(B)/tests/test_deadline: $(call obj,tests/unit/test_deadline.c $(COMMON))
-$(B)/tests/test_validate: $(call obj,tests/unit/test_validate.c $(COLLECTOR) $(COMMON))
-$(B)/tests/test_record: $(call obj,tests/unit/test_record.c $(COLLECTOR) $(COMMON))
+$(B)/tests/test_validate: $(call obj,tests/unit/test_validate.c tests/unit/fixture.c $(COLLECTOR) $(COMMON))
+$(B)/tests/test_record: $(call obj,tests/unit/test_record.c tests/unit/fixture.c $(COLLECTOR) $(COMMON))
 
 $(addprefix $(B)/tests/,$(UNIT_TESTS)):
 	@mkdir -p $(dir $@)

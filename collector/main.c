@@ -155,7 +155,7 @@ int main(int argc, char **argv)
         err_set(&e, "cannot set up signals");
         goto fail;
     }
-    if (record_open(&c.rec, dir, &e) < 0)
+    if (record_open(&c.rec, dir, 0, &e) < 0)
         goto fail;
     ctx = zmq_ctx_new();
     if (!(c.svc = service_new(ctx, &c.conf, "collector", &e)))

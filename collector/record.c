@@ -17,10 +17,10 @@ static int lmdb_err(par_err *e, const char *what, int rc)
     return rc == MDB_MAP_FULL ? RECORD_FULL : -1;
 }
 
-int record_open(record **out, const char *dir, par_err *e)
+int record_open(record **out, const char *dir, size_t map, par_err *e)
 {
     record *r = xcalloc(1, sizeof *r);
-    if (store_open(&r->s, dir, db_names, db_dups, DB_COUNT, RECORD_SCHEMA, e) < 0) {
+    if (store_open(&r->s, dir, db_names, db_dups, DB_COUNT, RECORD_SCHEMA, map, e) < 0) {
         free(r);
         return -1;
     }

@@ -34,7 +34,8 @@ typedef struct {
     pv *events;       /* events appended in this transaction, published after commit */
 } record_txn;
 
-int record_open(record **out, const char *dir, par_err *e);
+/* map: initial map size, 0 for the default. */
+int record_open(record **out, const char *dir, size_t map, par_err *e);
 void record_close(record *r);
 store *record_store(record *r);
 uint64_t record_last_seq(record *r);

@@ -25,7 +25,7 @@ static int fail_lmdb(par_err *e, const char *what, int rc)
 }
 
 int store_open(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
-               unsigned schema, par_err *e)
+               unsigned schema, size_t map, par_err *e)
 {
     store *s = xcalloc(1, sizeof *s);
     MDB_txn *txn = NULL;
@@ -50,7 +50,9 @@ int store_open(store **out, const char *dir, const char *const names[], const in
     }
     MDB_envinfo info;
     mdb_env_info(s->env, &info);
-    s->mapsize = info.me_mapsize < INITIAL_MAP ? INITIAL_MAP : info.me_mapsize;
+    if (!map)
+        map = INITIAL_MAP;
+    s->mapsize = info.me_mapsize < map ? map : info.me_mapsize;
     if ((rc = mdb_env_set_mapsize(s->env, s->mapsize))) {
         fail_lmdb(e, "mdb_env_set_mapsize", rc);
         goto fail;

@@ -12,9 +12,10 @@ typedef struct store store;
 
 /* Opens (creating) dir with the named databases; dupsort[i] marks MDB_DUPSORT ones.
  * schema: the version this program writes; an older store is refused with a clear
- * message until a migration exists, a newer one always. */
+ * message until a migration exists, a newer one always. map: the initial map size
+ * (0: 1 GiB, sparse; it doubles whenever it fills). */
 int store_open(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
-               unsigned schema, par_err *e);
+               unsigned schema, size_t map, par_err *e);
 void store_close(store *s);
 
 MDB_env *store_env(store *s);

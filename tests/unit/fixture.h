@@ -1,0 +1,21 @@
+/* fixture: a record in a temporary folder, loaded with a small province. */
+#ifndef PAR_FIXTURE_H
+#define PAR_FIXTURE_H
+
+#include "../../collector/record.h"
+
+typedef struct {
+    char dir[64];
+    record *rec;
+} fixture;
+
+/* Builds a submit or import message from CSV text (header first). */
+pv *fixture_msg(const char *type, const char *what, const char *csv);
+/* Opens a fresh record (map: initial map size, 0 default) and imports the sample units,
+ * framework and tasks; aborts the test on failure. */
+void fixture_open(fixture *f, size_t map);
+void fixture_close(fixture *f);
+/* Submits CSV lines as one request; returns the ack (caller frees). */
+pv *fixture_submit(fixture *f, const char *csv);
+
+#endif

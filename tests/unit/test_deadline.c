@@ -1,0 +1,86 @@
+/* deadline: the deadline texts of the seeds, with and without diacritics. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "../../common/deadline.h"
+#include "../../common/vnfold.h"
+
+static void expect(const char *text, const char *want)
+{
+    deadline d;
+    char got[64];
+    deadline_parse(text, &d);
+    deadline_format(&d, got, sizeof got);
+    if (strcmp(got, want))
+        fail_msg("'%s' read as '%s', expected '%s'", text, got, want);
+}
+
+static void test_dates(void **st)
+{
+    (void)st;
+    expect("31/12/2024", "2024-12-31");
+    expect("30/9/2024", "2024-09-30");
+    expect("trước ngày 31/10/2024", "2024-10-31");
+    expect("Trước ngày   30/11/2024", "2024-11-30");
+    expect("Truoc ngay 30/11/2024", "2024-11-30");
+    expect("Quý IV năm 2024", "2024-12-31");
+    expect("Quy IV nam 2024", "2024-12-31");
+    expect("Quý I năm 2025", "2025-03-31");
+    expect("Quý 3 năm 2024", "2024-09-30");
+    expect("Tháng 6/2024", "2024-06-30");
+    expect("Thang 2/2024", "2024-02-29");
+    expect("tháng 11 năm 2024", "2024-11-30");
+    expect("6 tháng đầu năm 2024", "2024-06-30");
+    expect("Năm 2025", "2025-12-31");
+}
+
+static void test_recurring(void **st)
+{
+    (void)st;
+    expect("Quý I, 6 tháng, Quý III và báo cáo năm", "recurring:Q1,H1,Q3,Y");
+    expect("Quy I, 6 thang, Quy III va bao cao nam", "recurring:Q1,H1,Q3,Y");
+    expect("Theo chế độ báo cáo định kỳ", "recurring:Q1,H1,Q3,Y");
+    expect("hằng tháng", "recurring:M");
+    expect("Hang thang", "recurring:M");
+    expect("Hằng năm", "recurring:Y");
+}
+
+static void test_others(void **st)
+{
+    (void)st;
+    expect("Thường xuyên", "ongoing");
+    expect("Thuong xuyen", "ongoing");
+    expect("Thường xuyên, liên tục", "ongoing");
+    expect("Theo Kế hoạch tuyển dụng", "external");
+    expect("Theo quy định", "external");
+    expect("Theo thông báo kết quả kiểm tra", "external");
+    expect("Theo quy dinh", "external");
+    expect("", "");
+    expect("sớm nhất có thể", "unknown");
+    expect("31/02/2024", "unknown"); /* no such day */
+}
+
+static void test_fold(void **st)
+{
+    (void)st;
+    char out[128];
+    vnfold("  Đồng Nai — Quý IV  năm 2024 ", out, sizeof out);
+    assert_string_equal(out, "dong nai ? quy iv nam 2024");
+    vnfold("Ủy ban nhân dân TỈNH", out, sizeof out);
+    assert_string_equal(out, "uy ban nhan dan tinh");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_recurring),
+        cmocka_unit_test(test_others),
+        cmocka_unit_test(test_fold),
+    };
+    return cmocka_run_group_tests_name("deadline", tests, NULL, NULL);
+}

@@ -1,0 +1,264 @@
+/* proto: every message type round-trips; every malformed input is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../proto/proto.h"
+
+static pv *rows_msg(const char *type)
+{
+    pv *m = proto_msg(type);
+    pv_set_int(m, "id", 42);
+    pv *cols = pv_arr();
+    pv_push(cols, pv_str("unit"));
+    pv_push(cols, pv_str("value"));
+    pv_set(m, "cols", cols);
+    pv *rows = pv_arr();
+    pv *r = pv_arr();
+    pv_push(r, pv_int(2));
+    pv_push(r, pv_str("TDG"));
+    pv_push(r, pv_str("Tiêu chí 1.2.1: báo cáo muộn"));
+    pv_push(rows, r);
+    pv_set(m, "rows", rows);
+    return m;
+}
+
+static pv *sample(const char *type)
+{
+    if (!strcmp(type, MSG_SUBMIT))
+        return rows_msg(type);
+    if (!strcmp(type, MSG_IMPORT)) {
+        pv *m = rows_msg(type);
+        pv_set_str(m, "what", "units");
+        return m;
+    }
+    pv *m = proto_msg(type);
+    if (!strcmp(type, MSG_ACK)) {
+        pv_set_int(m, "id", 7);
+        pv *res = pv_arr(), *r = pv_map();
+        pv_set_int(r, "line", 3);
+        pv_set(r, "ok", pv_bool(1));
+        pv_set_int(r, "seq", 99);
+        pv_set_str(r, "received", "2024-12-31T08:00:00.000+07:00");
+        pv_push(res, r);
+        pv_set(m, "results", res);
+    } else if (!strcmp(type, MSG_QUERY)) {
+        pv_set_int(m, "id", 8);
+        pv_set_str(m, "q", "export");
+        pv *a = pv_map();
+        pv_set_str(a, "unit", "TDG");
+        pv_set(m, "args", a);
+    } else if (!strcmp(type, MSG_REPLY)) {
+        pv_set_int(m, "id", 9);
+        pv_set(m, "ok", pv_bool(1));
+        pv *d = pv_map();
+        pv_set(d, "total", pv_float(78.12));
+        pv_set(d, "rank", pv_int(-4));
+        pv_set(d, "none", pv_nil());
+        pv_set(m, "data", d);
+    } else if (!strcmp(type, MSG_EVENT)) {
+        pv_set_int(m, "seq", 1LL << 40);
+        pv_set_str(m, "what", "submission");
+        pv *row = pv_map();
+        pv_set_str(row, "unit", "TDG");
+        pv_set(m, "row", row);
+        pv_set_str(m, "received", "2024-12-31T08:00:00.000+07:00");
+        pv_set_str(m, "sender", "anonymous");
+    } else if (!strcmp(type, MSG_HB)) {
+        pv_set_str(m, "service", "collector");
+        pv_set_int(m, "seq", 12);
+    } else if (!strcmp(type, MSG_ERROR)) {
+        pv_set_int(m, "id", 10);
+        pv_set_str(m, "code", "unavailable");
+        pv_set_str(m, "message", "service collector unavailable");
+    }
+    return m;
+}
+
+static void same_bytes(const pv *a, const pv *b)
+{
+    char *x, *y;
+    size_t xl, yl;
+    proto_encode(a, &x, &xl);
+    proto_encode(b, &y, &yl);
+    assert_int_equal(xl, yl);
+    assert_memory_equal(x, y, xl);
+    free(x);
+    free(y);
+}
+
+static void test_round_trip(void **st)
+{
+    (void)st;
+    const char *types[] = {MSG_SUBMIT, MSG_ACK, MSG_IMPORT, MSG_QUERY, MSG_REPLY, MSG_EVENT, MSG_HB, MSG_ERROR};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        pv *m = sample(types[i]), *back = NULL;
+        char *buf;
+        size_t len;
+        par_err e;
+        proto_encode(m, &buf, &len);
+        assert_int_equal(proto_decode(buf, len, &back, &e), 0);
+        assert_string_equal(proto_type(back), types[i]);
+        same_bytes(m, back);
+        char type[16];
+        int64_t id;
+        assert_int_equal(proto_peek(buf, len, type, &id), 0);
+        assert_string_equal(type, types[i]);
+        assert_int_equal(id, pv_get_int(m, "id", 0));
+        free(buf);
+        pv_free(m);
+        pv_free(back);
+    }
+}
+
+static void expect_refused(const void *buf, size_t len, const char *why_contains)
+{
+    pv *out = (pv *)1;
+    par_err e = {{0}};
+    assert_int_equal(proto_decode(buf, len, &out, &e), -1);
+    assert_null(out);
+    if (why_contains && !strstr(e.msg, why_contains))
+        fail_msg("reason '%s' does not mention '%s'", e.msg, why_contains);
+}
+
+static void refuse_msg(pv *m, const char *why)
+{
+    char *buf;
+    size_t len;
+    proto_encode(m, &buf, &len);
+    expect_refused(buf, len, why);
+    free(buf);
+    pv_free(m);
+}
+
+static void test_refuses_bad_bytes(void **st)
+{
+    (void)st;
+    pv *m = sample(MSG_SUBMIT);
+    char *buf;
+    size_t len;
+    proto_encode(m, &buf, &len);
+    for (size_t cut = 0; cut < len; cut++) /* every truncation */
+        expect_refused(buf, cut, NULL);
+    char *more = malloc(len + 1);
+    memcpy(more, buf, len);
+    more[len] = (char)0xc0;
+    expect_refused(more, len + 1, "after the message");
+    free(more);
+    free(buf);
+    pv_free(m);
+
+    /* an array header claiming 2^32-1 elements in 5 bytes */
+    const unsigned char bomb[] = {0xdd, 0xff, 0xff, 0xff, 0xff};
+    expect_refused(bomb, sizeof bomb, NULL);
+    /* a map claiming 65535 pairs with 2 bytes left */
+    const unsigned char mapbomb[] = {0xde, 0xff, 0xff, 0xa1, 'a'};
+    expect_refused(mapbomb, sizeof mapbomb, NULL);
+    /* a string longer than the buffer */
+    const unsigned char str[] = {0x81, 0xa1, 't', 0xdb, 0x7f, 0xff, 0xff, 0xff, 'x'};
+    expect_refused(str, sizeof str, NULL);
+    /* 40 nested arrays */
+    unsigned char deep[41];
+    memset(deep, 0x91, 40);
+    deep[40] = 0xc0;
+    expect_refused(deep, sizeof deep, NULL);
+    /* bin and ext types */
+    const unsigned char bin[] = {0x81, 0xa1, 't', 0xc4, 0x01, 'x'};
+    expect_refused(bin, sizeof bin, NULL);
+    const unsigned char ext[] = {0x81, 0xa1, 't', 0xd4, 0x01, 0x01};
+    expect_refused(ext, sizeof ext, NULL);
+    /* a map key that is not a string */
+    const unsigned char intkey[] = {0x81, 0x01, 0x01};
+    expect_refused(intkey, sizeof intkey, NULL);
+    /* duplicate keys */
+    const unsigned char dup[] = {0x83, 0xa1, 'v', 0x01, 0xa1, 't', 0xa2, 'h', 'b', 0xa1, 't', 0xa2, 'h', 'b'};
+    expect_refused(dup, sizeof dup, "duplicate");
+    /* invalid UTF-8 */
+    const unsigned char utf[] = {0x82, 0xa1, 'v', 0x01, 0xa1, 't', 0xa2, 0xc3, 0x28};
+    expect_refused(utf, sizeof utf, "UTF-8");
+    /* not a map */
+    const unsigned char arr[] = {0x90};
+    expect_refused(arr, sizeof arr, "map");
+    expect_refused("", 0, NULL);
+}
+
+static void test_refuses_bad_schema(void **st)
+{
+    (void)st;
+    pv *m = sample(MSG_HB);
+    pv_set_int(m, "v", 2);
+    refuse_msg(m, "version");
+
+    m = proto_msg("launch");
+    refuse_msg(m, "unknown message type");
+
+    m = sample(MSG_SUBMIT);
+    pv_set_str(m, "id", "forty-two");
+    refuse_msg(m, "wrong type");
+
+    m = proto_msg(MSG_ERROR);
+    pv_set_int(m, "id", 1);
+    refuse_msg(m, "without 'code'");
+
+    m = sample(MSG_SUBMIT); /* a row one field short */
+    pv *rows = (pv *)pv_get(m, "rows");
+    pv *r = rows->u.a.v[0];
+    pv_free(r->u.a.v[--r->u.a.n]);
+    refuse_msg(m, "rows[0]");
+
+    m = sample(MSG_SUBMIT); /* a field that is not a string */
+    rows = (pv *)pv_get(m, "rows");
+    pv_push(rows->u.a.v[0], pv_int(1));
+    refuse_msg(m, "rows[0]");
+
+    m = sample(MSG_QUERY); /* query arguments are strings */
+    pv_set((pv *)pv_get(m, "args"), "year", pv_int(2023));
+    refuse_msg(m, "args.year");
+}
+
+static void test_values(void **st)
+{
+    (void)st;
+    pv *m = pv_map();
+    pv_set_str(m, "a", "x");
+    pv_set_str(m, "a", "y"); /* replaces */
+    assert_int_equal(m->u.m.n, 1);
+    assert_string_equal(pv_get_str(m, "a"), "y");
+    assert_null(pv_get_str(m, "b"));
+    assert_int_equal(pv_get_int(m, "a", -5), -5);
+    pv *c = pv_copy(m);
+    same_bytes(m, c);
+    pv_free(m);
+    pv_free(c);
+    /* big and negative integers keep their value */
+    pv *v = pv_arr(), *back;
+    pv_push(v, pv_int(INT64_MIN));
+    pv_push(v, pv_int(INT64_MAX));
+    pv_push(v, pv_int(-1));
+    char *buf;
+    size_t len;
+    par_err e;
+    proto_encode(v, &buf, &len);
+    assert_int_equal(proto_decode_value(buf, len, &back, &e), 0);
+    assert_int_equal(back->u.a.v[0]->u.i, INT64_MIN);
+    assert_int_equal(back->u.a.v[1]->u.i, INT64_MAX);
+    assert_int_equal(back->u.a.v[2]->u.i, -1);
+    free(buf);
+    pv_free(v);
+    pv_free(back);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_refuses_bad_bytes),
+        cmocka_unit_test(test_refuses_bad_schema),
+        cmocka_unit_test(test_values),
+    };
+    return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
+}

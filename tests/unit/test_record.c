@@ -1,0 +1,216 @@
+/* record and ingest: idempotence, the change log, imports all-or-nothing, growth. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "../../collector/ingest.h"
+#include "../../collector/query.h"
+
+static const char lines[] = "unit,year,period,kind,key,value,date,note\n"
+                            "TDG,2023,Y,score,1.2.2,9,,\n"
+                            "TUY,2023,Y,score,1.2.2,8,,\n";
+
+static int64_t changes(fixture *f, int64_t since, pv **events)
+{
+    pv *q = proto_msg(MSG_QUERY), *data;
+    pv_set_str(q, "q", "changes");
+    pv *args = pv_map();
+    char s[32];
+    snprintf(s, sizeof s, "%lld", (long long)since);
+    pv_set_str(args, "since", s);
+    pv_set(q, "args", args);
+    par_err e;
+    assert_int_equal(query_answer(f->rec, q, &data, &e), 0);
+    int64_t last = pv_get_int(data, "last", -1);
+    *events = pv_copy(pv_get(data, "events"));
+    pv_free(data);
+    pv_free(q);
+    return last;
+}
+
+static void test_idempotent(void **st)
+{
+    (void)st;
+    fixture f;
+    fixture_open(&f, 0);
+    uint64_t before = record_last_seq(f.rec);
+    pv *a = fixture_submit(&f, lines);
+    assert_int_equal(record_last_seq(f.rec), before + 2);
+    pv *b = fixture_submit(&f, lines); /* the same file again: nothing new */
+    assert_int_equal(record_last_seq(f.rec), before + 2);
+    const pv *ra = pv_get(a, "results"), *rb = pv_get(b, "results");
+    for (int i = 0; i < 2; i++) {
+        assert_true(pv_get_bool(rb->u.a.v[i], "duplicate", 0));
+        /* the receipt of the re-sent line is the original one */
+        assert_int_equal(pv_get_int(ra->u.a.v[i], "seq", 0), pv_get_int(rb->u.a.v[i], "seq", 1));
+    }
+    pv *c = fixture_submit(&f, "unit,year,period,kind,key,value,date,note\nTDG,2023,Y,score,1.2.2,7,,corrected\n");
+    assert_int_equal(record_last_seq(f.rec), before + 3);
+    /* history: both values are in the change log */
+    pv *events;
+    changes(&f, (int64_t)before, &events);
+    assert_int_equal(events->u.a.n, 3);
+    assert_string_equal(pv_get_str(pv_get(events->u.a.v[0], "row"), "value"), "9");
+    assert_string_equal(pv_get_str(pv_get(events->u.a.v[2], "row"), "value"), "7");
+    assert_string_equal(pv_get_str(events->u.a.v[2], "sender"), "test-sender");
+    pv_free(events);
+    pv_free(a);
+    pv_free(b);
+    pv_free(c);
+    fixture_close(&f);
+}
+
+static void test_changes_since(void **st)
+{
+    (void)st;
+    fixture f;
+    fixture_open(&f, 0);
+    pv *events;
+    int64_t last = changes(&f, 0, &events);
+    assert_int_equal(last, (int64_t)record_last_seq(f.rec));
+    assert_int_equal((int64_t)events->u.a.n, last);
+    for (uint32_t i = 0; i < events->u.a.n; i++) /* contiguous, in order */
+        assert_int_equal(pv_get_int(events->u.a.v[i], "seq", 0), (int64_t)i + 1);
+    pv_free(events);
+    changes(&f, last, &events);
+    assert_int_equal(events->u.a.n, 0);
+    pv_free(events);
+    fixture_close(&f);
+}
+
+static void test_import_all_or_nothing(void **st)
+{
+    (void)st;
+    fixture f;
+    fixture_open(&f, 0);
+    uint64_t before = record_last_seq(f.rec);
+    pv *m = fixture_msg(MSG_IMPORT, "units",
+                        "id,parent,level,name,email\n"
+                        "NEW1,LC,district,Huyện Mới,new@x.vn\n"
+                        "NEW2,NOPE,district,Huyện Mồ Côi,\n"
+                        "NEW3,NEW4,commune,Vòng,\n"
+                        "NEW4,NEW3,commune,Vòng,\n"
+                        "bad id,LC,district,X,\n"),
+       *data, *events;
+    par_err e;
+    assert_int_equal(ingest_import(f.rec, m, "t", "now", &data, &events, &e), 0);
+    const pv *errors = pv_get(data, "errors");
+    assert_int_equal(errors->u.a.n, 4);
+    assert_int_equal(pv_get_int(errors->u.a.v[0], "line", 0), 3);
+    assert_non_null(strstr(pv_get_str(errors->u.a.v[0], "reason"), "parent NOPE"));
+    assert_non_null(strstr(pv_get_str(errors->u.a.v[1], "reason"), "own ancestor"));
+    assert_int_equal(record_last_seq(f.rec), before); /* nothing stored */
+    pv_free(data);
+    pv_free(events);
+    pv_free(m);
+
+    /* a framework whose parent max differs from its children's sum is a warning */
+    m = fixture_msg(MSG_IMPORT, "framework",
+                    "index,year,level,id,name,max,method\n"
+                    "PAR,2024,district,1,A,10,\n"
+                    "PAR,2024,district,1.1,B,4,self\n"
+                    "PAR,2024,district,2,C,5,\n");
+    assert_int_equal(ingest_import(f.rec, m, "t", "now", &data, &events, &e), 0);
+    assert_int_equal(pv_get(data, "errors")->u.a.n, 1); /* 2 is a leaf without a method */
+    assert_int_equal(pv_get(data, "warnings")->u.a.n, 1);
+    pv_free(data);
+    pv_free(events);
+    pv_free(m);
+
+    /* re-importing the same framework changes nothing */
+    m = fixture_msg(MSG_IMPORT, "framework",
+                    "index,year,level,id,name,max,method,formula\n"
+                    "PAR,2023,district,1,Chỉ đạo điều hành,13.5,,\n"
+                    "PAR,2023,district,1.1,Kế hoạch CCHC,2,computed,share(tasks_done)\n"
+                    "PAR,2023,district,1.2,Báo cáo,11.5,,\n"
+                    "PAR,2023,district,1.2.1,Báo cáo đúng hạn,1.5,self,\n"
+                    "PAR,2023,district,1.2.2,Báo cáo khác,10,self,\n"
+                    "PAR,2023,district,8,Tác động,33,,\n"
+                    "PAR,2023,district,8.3,Hài lòng,33,survey,\n");
+    before = record_last_seq(f.rec);
+    assert_int_equal(ingest_import(f.rec, m, "t", "now", &data, &events, &e), 0);
+    assert_int_equal(pv_get_int(data, "changed", -1), 0);
+    assert_int_equal(record_last_seq(f.rec), before);
+    pv_free(data);
+    pv_free(events);
+    pv_free(m);
+    fixture_close(&f);
+}
+
+static void test_map_full_grows(void **st)
+{
+    (void)st;
+    fixture f;
+    fixture_open(&f, 256 * 1024); /* a tiny map that the batch below overflows */
+    sbuf text;
+    sbuf_init(&text);
+    sbuf_puts(&text, "unit,year,period,kind,key,value,date,note\n");
+    for (int i = 0; i < 3000; i++)
+        sbuf_printf(&text, "TDG,2023,Y,metric,m%d,%d,,note %d with some text to take room\n", i, i, i);
+    uint64_t before = record_last_seq(f.rec);
+    pv *ack = fixture_submit(&f, text.buf);
+    assert_int_equal(record_last_seq(f.rec), before + 3000);
+    const pv *res = pv_get(ack, "results");
+    for (uint32_t i = 0; i < res->u.a.n; i++)
+        assert_true(pv_get_bool(res->u.a.v[i], "ok", 0));
+    pv_free(ack);
+    sbuf_free(&text);
+    fixture_close(&f);
+}
+
+static void test_group_commit(void **st)
+{
+    (void)st;
+    fixture f;
+    fixture_open(&f, 0);
+    pv *m1 = fixture_msg(MSG_SUBMIT, NULL, lines);
+    pv *m2 = fixture_msg(MSG_SUBMIT, NULL, "unit,year,period,kind,key,value,date,note\nTDG,2023,Y,metric,x,1,,\nTDG,2023,Y,metric,x,2,,\n");
+    ingest_req q[2] = {{m1, "a", NULL}, {m2, "b", NULL}};
+    pv *events;
+    par_err e;
+    uint64_t before = record_last_seq(f.rec);
+    assert_int_equal(ingest_submits(f.rec, q, 2, "now", &events, &e), 0);
+    assert_int_equal(events->u.a.n, 4);
+    assert_int_equal(record_last_seq(f.rec), before + 4);
+    /* within one commit the later line of the same key is the latest */
+    pv *exp = proto_msg(MSG_QUERY), *data;
+    pv_set_str(exp, "q", "export");
+    pv *args = pv_map();
+    pv_set_str(args, "unit", "TDG");
+    pv_set(exp, "args", args);
+    assert_int_equal(query_answer(f.rec, exp, &data, &e), 0);
+    const pv *rows = pv_get(data, "rows");
+    int found = 0;
+    for (uint32_t i = 0; i < rows->u.a.n; i++)
+        if (!strcmp(rows->u.a.v[i]->u.a.v[4]->u.s.p, "x")) {
+            assert_string_equal(rows->u.a.v[i]->u.a.v[5]->u.s.p, "2");
+            found++;
+        }
+    assert_int_equal(found, 1);
+    pv_free(data);
+    pv_free(exp);
+    pv_free(events);
+    pv_free(q[0].ack);
+    pv_free(q[1].ack);
+    pv_free(m1);
+    pv_free(m2);
+    fixture_close(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_idempotent),
+        cmocka_unit_test(test_changes_since),
+        cmocka_unit_test(test_import_all_or_nothing),
+        cmocka_unit_test(test_map_full_grows),
+        cmocka_unit_test(test_group_commit),
+    };
+    return cmocka_run_group_tests_name("record", tests, NULL, NULL);
+}
