@@ -1,0 +1,43 @@
+# Acceptance 2 of the ingest issue: a file with 7 bad lines of 7 kinds and some
+# good ones; the push names each bad line and fails, the good lines are stored;
+# the same good file pushed twice is stored once.
+. "$(dirname "$0")/lib.sh"
+start broker; start collector; wait_up collector; import_sample
+
+cat >"$T/mixed.csv" <<'CSV'
+unit,year,period,kind,key,value,date,note
+TDG,2023,Y,score,1.3,2,15/01/2024,good
+XYZ,2023,Y,score,1.3,2,15/01/2024,unknown unit
+TDG,2023,Y,score,9.9,1,15/01/2024,unknown criterion
+TDG,2023,Y,score,1.4,1.5,15/01/2024,good
+TDG,2023,Y,score,1.2,1,15/01/2024,not a leaf
+TDG,2023,Y,score,1.5,nhiều,15/01/2024,not a number
+TDG,2023,Y,score,1.6,5,15/01/2024,above max
+TDG,2023,Q7,score,1.7,1,15/01/2024,bad period
+TDG,2023,Y,score,2.1,1,15/01/2024
+TDG,2023,Y,score,2.2,2,15/01/2024,good
+CSV
+rc=0
+"$BIN/par-agent" push "$T/mixed.csv" >"$T/out.txt" 2>"$T/err.txt" || rc=$?
+check "push of a partly bad file exits non-zero" test $rc -ne 0
+for want in "line 3: unknown unit XYZ" "line 4: unknown criterion 9.9" "line 6: criterion PAR:1.2 is not a leaf" \
+            "line 7: value 'nhiều' is not a number" "line 8: value 5 is above the maximum 2" \
+            "line 9: period 'Q7'" "line 10: 7 fields where the header has 8"; do
+    grep -qF "$want" "$T/out.txt" || fail "push output lacks '$want': $(cat "$T/out.txt")"
+done
+check "exactly 7 refusals" test "$(wc -l <"$T/out.txt")" -eq 7
+"$BIN/parctl" export submissions --unit TDG >"$T/export.csv"
+for key in PAR:1.3 PAR:1.4 PAR:2.2; do
+    check "good line $key stored" grep -q ",$key," "$T/export.csv"
+done
+check "no bad line stored" test "$(grep -c ',score,' "$T/export.csv")" -eq 3
+
+grep -E '^(unit|TDG,2023,Y,score,1\.[34],|TDG,2023,Y,score,2\.2,)' "$T/mixed.csv" >"$T/good.csv"
+check "good file accepted" "$BIN/par-agent" push "$T/good.csv"
+check "good file accepted again" "$BIN/par-agent" push "$T/good.csv"
+"$BIN/parctl" export submissions --unit TDG >"$T/export2.csv"
+check "each good line stored once" test "$(grep -c ',score,' "$T/export2.csv")" -eq 3
+# the JSON export carries the receipt: sequence number, received time (PAR_NOW), sender
+"$BIN/parctl" export submissions --unit TDG --json >"$T/export.json"
+check "receipt in export" grep -q '"received": "2024-12-31T08:0' "$T/export.json"
+finish

@@ -1,0 +1,42 @@
+# Reference data: the sample province imports; bad files are refused whole with
+# every bad line named; deadline texts that are no deadline are flagged, not refused;
+# a restart of either daemon keeps everything.
+. "$(dirname "$0")/lib.sh"
+start broker; start collector; wait_up collector
+check "units import" "$BIN/parctl" import units "$ROOT/data/units.csv"
+check "framework import" "$BIN/parctl" import framework "$ROOT/data/framework-par-district.csv"
+"$BIN/parctl" import tasks "$ROOT/data/tasks.csv" >"$T/tasks.txt" || fail "tasks import"
+check "import reports its counts" grep -q "16 rows, 16 changed" "$T/tasks.txt"
+"$BIN/parctl" import tasks "$ROOT/data/tasks.csv" >"$T/tasks2.txt"
+check "re-import changes nothing" grep -q "16 rows, 0 changed, 16 unchanged" "$T/tasks2.txt"
+
+cat >"$T/bad-units.csv" <<'CSV'
+id,parent,level,name,email
+X1,LC,district,Huyện X,x@example.vn
+X2,NOWHERE,district,Huyện Y,
+X3,LC,district,,z@example.vn
+X4,LC,district,Huyện Z,not-an-address
+CSV
+rc=0; "$BIN/parctl" import units "$T/bad-units.csv" >"$T/bad.txt" 2>&1 || rc=$?
+check "bad units file refused" test $rc -eq 1
+check "line 3 named" grep -q "line 3: parent NOWHERE" "$T/bad.txt"
+check "line 4 named" grep -q "line 4: unit X3 needs a level and a name" "$T/bad.txt"
+check "line 5 named" grep -q "line 5: email 'not-an-address'" "$T/bad.txt"
+check "nothing imported" grep -q "nothing imported" "$T/bad.txt"
+"$BIN/parctl" export submissions >/dev/null
+printf 'id,parent,colour\nA,,red\n' >"$T/cols.csv"
+rc=0; "$BIN/parctl" import units "$T/cols.csv" >"$T/cols.txt" 2>&1 || rc=$?
+check "unknown column refused" test $rc -ne 0
+check "unknown column named" grep -q "unknown column 'colour'" "$T/cols.txt"
+
+printf 'plan,id,lead,task,deadline\nP,T-X,TDG,Việc gì đó,khi nào rảnh\nP,T-Y,TDG,Báo cáo,Quy IV nam 2024\n' >"$T/t.csv"
+"$BIN/parctl" import tasks "$T/t.csv" >"$T/t.txt" 2>&1 || fail "task with an unreadable deadline must import"
+check "unreadable deadline flagged" grep -q "line 2: warning: task T-X: deadline 'khi nào rảnh'" "$T/t.txt"
+
+# the record survives restarts of both daemons
+stop collector; stop broker
+start broker; start collector; wait_up collector
+"$BIN/parctl" status --json >"$T/st.json"
+check "units kept across restarts" grep -q '"units": 22' "$T/st.json"
+check "tasks kept across restarts" grep -q '"tasks": 18' "$T/st.json"
+finish

@@ -1,0 +1,51 @@
+# Acceptance 3 of the ingest issue: four agents push 5,000 lines each while the
+# collector is killed with SIGKILL twice; every agent ends with exit 0 and every
+# line is stored exactly once (in the record and in the change log).
+. "$(dirname "$0")/lib.sh"
+# small batches: many commits to interrupt; debug logs show each commit
+printf '[agent]\nbatch_lines = 50\n' >>"$PAR_CONF"
+sed -i 's/^\[general\]$/[general]\nlog_level = debug/' "$PAR_CONF"
+start broker; start collector; wait_up collector; import_sample
+sleep 0.6 # a heartbeat carries the new sequence number
+base=$(seq_of collector)
+
+commits() { grep -c 'event=commit .*changes=[1-9]' "$T/collector.log"; }
+wait_commits() { # until the log holds $1 commits that stored something (10 s at most)
+    for _ in $(seq 1 1000); do [ "$(commits)" -ge "$1" ] && return 0; sleep 0.01; done
+    fail "only $(commits) commits seen, waited for $1"
+}
+
+units=(TDG TUY TNU TPLC)
+for i in 0 1 2 3; do
+    awk -v u="${units[$i]}" 'BEGIN { print "unit,year,period,kind,key,value,date,note";
+        for (n = 0; n < 5000; n++) printf "%s,2024,M%02d,metric,m%d,%d,31/12/2024,line %d\n", u, n % 12 + 1, n, n, n }' \
+        >"$T/agent$i.csv"
+done
+for i in 0 1 2 3; do
+    "$BIN/par-agent" push --timeout 120 "$T/agent$i.csv" >"$T/agent$i.out" 2>&1 &
+    apids[$i]=$!
+done
+for round in 1 2; do
+    wait_commits $((round * 10))
+    killnow collector
+    sleep 0.3
+    start collector
+done
+for i in 0 1 2 3; do
+    rc=0; wait "${apids[$i]}" || rc=$?
+    [ $rc -eq 0 ] || fail "agent $i exited $rc: $(tail -3 "$T/agent$i.out")"
+done
+wait_up collector
+sleep 0.6
+for i in 0 1 2 3; do
+    n=$("$BIN/parctl" export submissions --unit "${units[$i]}" | grep -c ',metric,m')
+    check "unit ${units[$i]}: 5000 lines stored, found $n" test "$n" -eq 5000
+done
+# the change log holds each line once: 20,000 changes after the reference data
+seq=$(seq_of collector)
+check "20000 changes logged (seq $base -> $seq)" test $((seq - base)) -eq 20000
+check "the collector was really interrupted" test "$(grep -c 'event=started' "$T/collector.log")" -eq 3
+# each of the three collector lives stored part of the pushes: the kills came mid-work
+lives=$(awk '/event=started/ { life++ } /event=commit/ && /changes=[1-9]/ { c[life]++ } END { n = 0; for (l in c) n++; print n }' "$T/collector.log")
+check "every collector life committed pushes (lives with commits: $lives)" test "$lives" -eq 3
+finish

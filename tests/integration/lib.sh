@@ -1,0 +1,77 @@
+# Shared by the integration tests: a temporary data_dir and config, the real
+# daemons on a loopback port, and checks that say what a user would see.
+set -u
+BIN=${PAR_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/bin}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d /tmp/par-it.XXXXXX)
+PORT=$((20000 + RANDOM % 20000))
+export PAR_CONF=$T/par.conf
+export PAR_NOW=${PAR_NOW:-2024-12-31T08:00:00+07:00}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+cat >"$PAR_CONF" <<CONF
+[general]
+data_dir = $T/var
+endpoint = tcp://127.0.0.1:$PORT
+[broker]
+services = collector
+CONF
+declare -A PIDS=()
+FAILED=0
+
+fail() { echo "FAIL: $*" >&2; FAILED=1; }
+check() { # check DESCRIPTION COMMAND...: the command must succeed
+    local what=$1; shift
+    "$@" || fail "$what"
+}
+
+start() { # start NAME: a daemon in the background, its log in $T/NAME.log
+    "$BIN/par-$1" >>"$T/$1.log" 2>&1 &
+    PIDS[$1]=$!
+}
+
+stop() { # stop NAME: SIGTERM, and the exit status must be 0 (sanitizers report through it)
+    local pid=${PIDS[$1]:-}
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null
+    local rc=0
+    wait "$pid" || rc=$?
+    unset "PIDS[$1]"
+    [ $rc -eq 0 ] || fail "par-$1 exited with $rc on SIGTERM (log: $T/$1.log)"
+}
+
+killnow() { # killnow NAME: SIGKILL, as a crash would
+    local pid=${PIDS[$1]:-}
+    [ -n "$pid" ] || return 0
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    unset "PIDS[$1]"
+}
+
+wait_up() { # wait_up SERVICE: until parctl status shows it up (10 s at most)
+    for _ in $(seq 1 100); do
+        "$BIN/parctl" status --json 2>/dev/null | grep -A1 "\"name\": \"$1\"" | grep -q '"up": true' && return 0
+        sleep 0.1
+    done
+    fail "$1 did not come up"
+    return 1
+}
+
+seq_of() { # seq_of SERVICE: the last sequence number it reported
+    "$BIN/parctl" status | awk -v s="$1" '$1 == s { print $3 }'
+}
+
+import_sample() {
+    "$BIN/parctl" import units "$ROOT/data/units.csv" >/dev/null &&
+    "$BIN/parctl" import framework "$ROOT/data/framework-par-district.csv" >/dev/null &&
+    "$BIN/parctl" import tasks "$ROOT/data/tasks.csv" >/dev/null || fail "sample data did not import"
+}
+
+finish() { # stops what runs, scans the logs for sanitizer reports, removes $T when all went well
+    for n in "${!PIDS[@]}"; do stop "$n"; done
+    if grep -lE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T"/*.log 2>/dev/null; then
+        fail "a sanitizer reported a problem (logs in $T)"
+    fi
+    if [ $FAILED -eq 0 ]; then rm -rf "$T"; else echo "kept $T for inspection" >&2; fi
+    exit $FAILED
+}
+trap 'for p in "${PIDS[@]}"; do kill -KILL $p 2>/dev/null; done' EXIT
