@@ -90,7 +90,7 @@ demo: deps
 
 # libFuzzer targets: make fuzz FUZZ_TIME=600 (seconds per target).
 FUZZ_TIME ?= 60
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_TARGETS := fuzz_proto fuzz_csv
 build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c $(COMMON)

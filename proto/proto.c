@@ -292,6 +292,9 @@ static pv *convert(const msgpack_object *o, par_err *e)
     case MSGPACK_OBJECT_FLOAT32:
     case MSGPACK_OBJECT_FLOAT64: return pv_float(o->via.f64);
     case MSGPACK_OBJECT_STR:
+        /* an empty string may come with a NULL pointer: no memchr or copy from it */
+        if (!o->via.str.size)
+            return pv_str("");
         if (memchr(o->via.str.ptr, '\0', o->via.str.size) || !str_utf8_ok(o->via.str.ptr, o->via.str.size)) {
             /* tabs are fine; other control characters and broken UTF-8 are not text */
             err_set(e, "a string is not valid UTF-8 text");
@@ -320,7 +323,8 @@ static pv *convert(const msgpack_object *o, par_err *e)
                 err_set(e, "a map key is not a short string");
                 goto bad_map;
             }
-            memcpy(key, kv->key.via.str.ptr, kv->key.via.str.size);
+            if (kv->key.via.str.size)
+                memcpy(key, kv->key.via.str.ptr, kv->key.via.str.size);
             key[kv->key.via.str.size] = '\0';
             if (pv_get(m, key)) {
                 err_set(e, "duplicate map key '%s'", key);

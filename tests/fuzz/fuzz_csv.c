@@ -1,0 +1,33 @@
+/* libFuzzer target: the CSV reader and header mapping that every importer uses,
+ * and the deadline reader for the texts found in task files. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/csv.h"
+#include "../../common/deadline.h"
+#include "../../common/table.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+    csv_reader *r = csv_new((const char *)data, size);
+    csv_row row;
+    par_err e;
+    int idx[CSV_MAX_FIELDS], first = 1, rc;
+    while ((rc = csv_next(r, &row, &e)) != 0) {
+        if (rc < 0)
+            continue;
+        if (first) {
+            for (int f = 0; f < 4; f++)
+                csv_header(&row, table_cols((table_format)f), table_required((table_format)f), idx, &e);
+            first = 0;
+        }
+        for (int i = 0; i < row.n; i++) {
+            deadline d;
+            char out[64];
+            deadline_parse(row.f[i], &d);
+            deadline_format(&d, out, sizeof out);
+        }
+    }
+    csv_destroy(r);
+    return 0;
+}
