@@ -170,8 +170,9 @@ int main(int argc, char **argv)
     log_info("event=started store=%s seq=%llu", dir, (unsigned long long)record_last_seq(c.rec));
     int64_t next_check = clock_mono_ms() + READER_CHECK_MS;
     for (;;) {
-        pv *stats = service_due(c.svc) ? query_stats(c.rec) : NULL;
-        int wait = service_tick(c.svc, (int64_t)record_last_seq(c.rec), stats);
+        int64_t seq = (int64_t)record_last_seq(c.rec);
+        pv *stats = service_due(c.svc, seq) ? query_stats(c.rec) : NULL;
+        int wait = service_tick(c.svc, seq, stats);
         pv_free(stats);
         zmq_pollitem_t items[] = {{service_socket(c.svc), 0, ZMQ_POLLIN, 0}, {NULL, sfd, ZMQ_POLLIN, 0}};
         if (zmq_poll(items, 2, wait) < 0 && zmq_errno() != EINTR) {

@@ -12,7 +12,10 @@ struct service {
     char name[64];
     int hb_ms;
     int64_t next_hb;
+    int64_t last_sent, last_seq;
 };
+
+#define SEQ_HB_MS 20 /* soonest heartbeat after the sequence number moves: at most 50/s under load */
 
 service *service_new(void *ctx, const par_config *conf, const char *name, par_err *e)
 {
@@ -140,19 +143,25 @@ static void send_hb(service *s, int64_t seq, const pv *info, int bye)
     pv_free(m);
 }
 
-int service_due(const service *s)
+int service_due(const service *s, int64_t seq)
 {
-    return clock_mono_ms() >= s->next_hb;
+    int64_t now = clock_mono_ms();
+    return now >= s->next_hb || (seq != s->last_seq && now >= s->last_sent + SEQ_HB_MS);
 }
 
 int service_tick(service *s, int64_t seq, const pv *info)
 {
     int64_t now = clock_mono_ms();
-    if (now >= s->next_hb) {
+    if (service_due(s, seq)) {
         send_hb(s, seq, info, 0);
         s->next_hb = now + s->hb_ms;
+        s->last_sent = now;
+        s->last_seq = seq;
     }
-    return (int)(s->next_hb - now);
+    int64_t next = s->next_hb;
+    if (seq != s->last_seq && s->last_sent + SEQ_HB_MS < next)
+        next = s->last_sent + SEQ_HB_MS;
+    return next > now ? (int)(next - now) : 0;
 }
 
 void service_bye(service *s)

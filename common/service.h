@@ -30,9 +30,10 @@ int service_recv(service *s, service_req *r);
 void service_req_free(service_req *r);
 /* Replies to the client of r; never blocks. */
 int service_reply(service *s, const service_req *r, const pv *msg);
-/* Whether a heartbeat is due (so its info need be computed only then). */
-int service_due(const service *s);
-/* Sends a heartbeat when one is due; returns ms until the next one. */
+/* Whether a heartbeat is due (so its info need be computed only then): every
+ * heartbeat_ms, and within 20 ms of a new sequence number so that status is current. */
+int service_due(const service *s, int64_t seq);
+/* Sends a heartbeat when one is due; returns ms until the next one may be. */
 int service_tick(service *s, int64_t seq, const pv *info);
 /* Tells the broker this service is stopping, so it is shown down at once. */
 void service_bye(service *s);
