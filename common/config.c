@@ -34,6 +34,7 @@ static const struct key {
     S("notifier", "webhook_url", webhook_url),
     S("agent", "spool_dir", spool_dir),
     I("agent", "push_timeout", push_timeout_s, 1, 86400),
+    S("agent", "receipts", receipts),
     I("agent", "batch_lines", batch_lines, 1, 10000),
 #undef S
 #undef I

@@ -30,6 +30,7 @@ typedef struct {
     /* [agent] */
     char spool_dir[CONF_PATH];
     int push_timeout_s;
+    char receipts[CONF_PATH]; /* where par-agent keeps the province's receipts */
     int batch_lines;
     /* where the values came from, for messages */
     char path[CONF_PATH];

@@ -40,4 +40,9 @@ check "each good line stored once" test "$(grep -c ',score,' "$T/export2.csv")" 
 # the JSON export carries the receipt: sequence number, received time (PAR_NOW), sender
 "$BIN/parctl" export submissions --unit TDG --json >"$T/export.json"
 check "receipt in export" grep -q '"received": "2024-12-31T08:0' "$T/export.json"
+# the district keeps the same receipts: sequence number and received time per line
+check "agent keeps receipts" test -s "$T/var/agent/receipts.csv"
+seq13=$(awk -F, '$9 == "1.3" { print $2; exit }' "$T/var/agent/receipts.csv")
+check "receipt of line 2 kept by the agent" test -n "$seq13"
+check "both sides hold the same receipt" grep -q "\"seq\": $seq13," "$T/export.json"
 finish
