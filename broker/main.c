@@ -189,6 +189,15 @@ static void tick(state *st, int64_t now)
     st->next_tick = now + st->conf.heartbeat_ms;
 }
 
+/* Whether another message is waiting, so that a round can go on reading. */
+static int readable(void *sock)
+{
+    int ev = 0;
+    size_t sz = sizeof ev;
+    zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &sz);
+    return ev & ZMQ_POLLIN;
+}
+
 /* Loopback, ipc and inproc endpoints need no CURVE; anything else does. */
 static int endpoint_is_local(const char *ep)
 {
@@ -283,30 +292,12 @@ int main(int argc, char **argv)
             }
         }
         /* a bounded number each round keeps every socket served */
-        for (int i = 0; i < 1000 && (items[1].revents & ZMQ_POLLIN); i++) {
-            int ev;
-            size_t sz = sizeof ev;
+        for (int i = 0; i < 1000 && (items[1].revents & ZMQ_POLLIN) && (i == 0 || readable(st.back)); i++)
             on_service(&st, now);
-            zmq_getsockopt(st.back, ZMQ_EVENTS, &ev, &sz);
-            if (!(ev & ZMQ_POLLIN))
-                break;
-        }
-        for (int i = 0; i < 1000 && (items[0].revents & ZMQ_POLLIN); i++) {
-            int ev;
-            size_t sz = sizeof ev;
+        for (int i = 0; i < 1000 && (items[0].revents & ZMQ_POLLIN) && (i == 0 || readable(st.front)); i++)
             on_client(&st, now);
-            zmq_getsockopt(st.front, ZMQ_EVENTS, &ev, &sz);
-            if (!(ev & ZMQ_POLLIN))
-                break;
-        }
-        for (int i = 0; i < 10000 && (items[2].revents & ZMQ_POLLIN); i++) {
-            int ev;
-            size_t sz = sizeof ev;
+        for (int i = 0; i < 10000 && (items[2].revents & ZMQ_POLLIN) && (i == 0 || readable(st.xsub)); i++)
             forward(st.xsub, st.xpub);
-            zmq_getsockopt(st.xsub, ZMQ_EVENTS, &ev, &sz);
-            if (!(ev & ZMQ_POLLIN))
-                break;
-        }
         if (items[3].revents & ZMQ_POLLIN)
             forward(st.xpub, st.xsub);
     }

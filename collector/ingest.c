@@ -229,6 +229,23 @@ static int find_row(const pv *rows, const int idx[], int col, const char *id)
     return -1;
 }
 
+/* A row's id must be valid and appear once in the file; what names the kind of row. */
+static int bad_id(import_out *o, const pv *rows, const int idx[], int col, uint32_t i, const char *what)
+{
+    const pv *row = rows->u.a.v[i];
+    int64_t line = row->u.a.v[0]->u.i;
+    const char *id = field(row, idx, col);
+    if (!validate_id(id)) {
+        add_issue(o->errors, line, "%s id '%s' is not 1-63 of letters, digits, '.', '_' or '-'", what, id);
+        return 1;
+    }
+    if (find_row(rows, idx, col, id) != (int)i) {
+        add_issue(o->errors, line, "%s %s appears twice", what, id);
+        return 1;
+    }
+    return 0;
+}
+
 static int import_units(record_txn *t, const pv *msg, const char *sender, const char *received, import_out *o,
                         par_err *e)
 {
@@ -244,14 +261,8 @@ static int import_units(record_txn *t, const pv *msg, const char *sender, const 
         int64_t line = row->u.a.v[0]->u.i;
         const char *id = field(row, idx, U_ID), *parent = field(row, idx, U_PARENT);
         const char *email = idx[U_EMAIL] >= 0 ? field(row, idx, U_EMAIL) : "";
-        if (!validate_id(id)) {
-            add_issue(o->errors, line, "id '%s' is not 1-63 of letters, digits, '.', '_' or '-'", id);
+        if (bad_id(o, rows, idx, U_ID, i, "unit"))
             continue;
-        }
-        if (find_row(rows, idx, U_ID, id) != (int)i) {
-            add_issue(o->errors, line, "unit %s appears twice", id);
-            continue;
-        }
         if (!*field(row, idx, U_LEVEL) || !*field(row, idx, U_NAME)) {
             add_issue(o->errors, line, "unit %s needs a level and a name", id);
             continue;
@@ -540,14 +551,8 @@ static int import_tasks(record_txn *t, const pv *msg, const char *sender, const 
         const char *id = field(row, idx, T_ID), *lead = field(row, idx, T_LEAD);
         const char *support = idx[T_SUPPORT] >= 0 ? field(row, idx, T_SUPPORT) : "";
         const char *crit = idx[T_CRIT] >= 0 ? field(row, idx, T_CRIT) : "";
-        if (!validate_id(id)) {
-            add_issue(o->errors, line, "task id '%s' is not 1-63 of letters, digits, '.', '_' or '-'", id);
+        if (bad_id(o, rows, idx, T_ID, i, "task"))
             continue;
-        }
-        if (find_row(rows, idx, T_ID, id) != (int)i) {
-            add_issue(o->errors, line, "task %s appears twice", id);
-            continue;
-        }
         if (!*field(row, idx, T_PLAN) || !*field(row, idx, T_TASK)) {
             add_issue(o->errors, line, "task %s needs a plan and a text", id);
             continue;
