@@ -422,7 +422,8 @@ static int replace_framework(record_txn *t, const pv *rows, const int idx[], con
             rc = record_put_dup(t, DB_FWID, idkey, index, e);
     }
     if (rc == 0) {
-        /* one event per framework: its subscribers reload it whole */
+        /* "framework" says the group is replaced; a "criterion" event per row follows,
+         * so that a subscriber rebuilds it from the change log alone */
         pv *ev = pv_map();
         char n[16];
         snprintf(n, sizeof n, "%d", count);
@@ -432,6 +433,12 @@ static int replace_framework(record_txn *t, const pv *rows, const int idx[], con
         pv_set_str(ev, "criteria", n);
         rc = record_log(t, "framework", ev, received, sender, NULL, e);
         pv_free(ev);
+        for (uint32_t i = 0; i < fresh->u.m.n && rc == 0; i++) {
+            pv *c = pv_copy(fresh->u.m.kv[i].v);
+            pv_set_str(c, "leaf", pv_get_bool(c, "leaf", 0) ? "1" : "0");
+            rc = record_log(t, "criterion", c, received, sender, NULL, e);
+            pv_free(c);
+        }
         o->changed += count;
     }
     pv_free(fresh);

@@ -109,14 +109,7 @@ static MDB_val kv(const char *s)
 
 int record_get(record_txn *t, int db, const char *key, pv **out)
 {
-    MDB_val k = kv(key), v;
-    int rc = mdb_get(t->txn, store_dbi(t->r->s, db), &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc)
-        return -1;
-    par_err e;
-    return proto_decode_value(v.mv_data, v.mv_size, out, &e) < 0 ? -1 : 1;
+    return store_get_pv(t->txn, store_dbi(t->r->s, db), key, out);
 }
 
 int record_exists(record_txn *t, int db, const char *key)
@@ -127,20 +120,14 @@ int record_exists(record_txn *t, int db, const char *key)
 
 int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e)
 {
-    char *buf;
-    size_t len;
-    proto_encode(val, &buf, &len);
-    MDB_val k = kv(key), v = {len, buf};
-    int rc = mdb_put(t->txn, store_dbi(t->r->s, db), &k, &v, 0);
-    free(buf);
+    int rc = store_put_pv(t->txn, store_dbi(t->r->s, db), key, val);
     return rc ? lmdb_err(e, "put", rc) : 0;
 }
 
 int record_del(record_txn *t, int db, const char *key, par_err *e)
 {
-    MDB_val k = kv(key);
-    int rc = mdb_del(t->txn, store_dbi(t->r->s, db), &k, NULL);
-    return rc && rc != MDB_NOTFOUND ? lmdb_err(e, "delete", rc) : 0;
+    int rc = store_del(t->txn, store_dbi(t->r->s, db), key, NULL);
+    return rc ? lmdb_err(e, "delete", rc) : 0;
 }
 
 int record_put_dup(record_txn *t, int db, const char *key, const char *val, par_err *e)
@@ -152,9 +139,8 @@ int record_put_dup(record_txn *t, int db, const char *key, const char *val, par_
 
 int record_del_dup(record_txn *t, int db, const char *key, const char *val, par_err *e)
 {
-    MDB_val k = kv(key), v = kv(val);
-    int rc = mdb_del(t->txn, store_dbi(t->r->s, db), &k, &v);
-    return rc && rc != MDB_NOTFOUND ? lmdb_err(e, "delete", rc) : 0;
+    int rc = store_del(t->txn, store_dbi(t->r->s, db), key, val);
+    return rc ? lmdb_err(e, "delete", rc) : 0;
 }
 
 int record_get_dups(record_txn *t, int db, const char *key, char vals[][32], int max)

@@ -1,5 +1,6 @@
 #include "store.h"
 #include "log.h"
+#include "../proto/proto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -202,4 +203,63 @@ uint64_t store_u64_from(const void *p)
     for (int i = 0; i < 8; i++)
         v = v << 8 | b[i];
     return v;
+}
+
+int store_get_pv(MDB_txn *txn, MDB_dbi dbi, const char *key, pv **out)
+{
+    MDB_val k = {strlen(key), (void *)key}, v;
+    int rc = mdb_get(txn, dbi, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return -1;
+    par_err e;
+    return proto_decode_value(v.mv_data, v.mv_size, out, &e) < 0 ? -1 : 1;
+}
+
+int store_put_pv(MDB_txn *txn, MDB_dbi dbi, const char *key, const pv *val)
+{
+    char *buf;
+    size_t len;
+    proto_encode(val, &buf, &len);
+    MDB_val k = {strlen(key), (void *)key}, v = {len, buf};
+    int rc = mdb_put(txn, dbi, &k, &v, 0);
+    free(buf);
+    return rc;
+}
+
+int store_del(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *dup_val)
+{
+    MDB_val k = {strlen(key), (void *)key}, v;
+    if (dup_val) {
+        v.mv_size = strlen(dup_val);
+        v.mv_data = (void *)dup_val;
+    }
+    int rc = mdb_del(txn, dbi, &k, dup_val ? &v : NULL);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int store_scan(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+               int (*fn)(void *ctx, const char *key, size_t klen, pv *val), void *ctx)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc)
+        return -1;
+    size_t pl = strlen(prefix);
+    MDB_val k = {pl, (void *)prefix}, v;
+    int out = 0;
+    for (rc = mdb_cursor_get(cur, &k, &v, pl ? MDB_SET_RANGE : MDB_FIRST);
+         rc == 0 && k.mv_size >= pl && !memcmp(k.mv_data, prefix, pl); rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        pv *val = NULL;
+        par_err e;
+        if (proto_decode_value(v.mv_data, v.mv_size, &val, &e) < 0)
+            continue;
+        out = fn(ctx, k.mv_data, k.mv_size, val);
+        pv_free(val);
+        if (out)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return out;
 }

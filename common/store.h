@@ -30,6 +30,17 @@ int store_reader_check(store *s);
 /* Consistent compacted copy into dir (created), fsynced before returning. */
 int store_backup(store *s, const char *dir, par_err *e);
 
+/* Values stored as proto-encoded pv trees under string keys. get: 1 found (*out
+ * set), 0 absent, -1 error. put, del: 0 or the LMDB error code (MDB_MAP_FULL...). */
+struct pv;
+int store_get_pv(MDB_txn *txn, MDB_dbi dbi, const char *key, struct pv **out);
+int store_put_pv(MDB_txn *txn, MDB_dbi dbi, const char *key, const struct pv *val);
+int store_del(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *dup_val);
+/* Calls fn for each key starting with prefix, in order, until fn returns non-zero
+ * (which is then returned); the value is decoded for fn. */
+int store_scan(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+               int (*fn)(void *ctx, const char *key, size_t klen, struct pv *val), void *ctx);
+
 /* Big-endian u64 keys sort in numeric order. */
 void store_u64_key(uint64_t v, unsigned char out[8]);
 uint64_t store_u64_from(const void *p);
