@@ -22,9 +22,10 @@ LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 COMMON := common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
-          common/vnfold.c common/deadline.c common/client.c common/daemon.c common/service.c common/table.c common/json.c proto/proto.c
+          common/vnfold.c common/deadline.c common/client.c common/daemon.c common/service.c common/table.c common/strset.c common/json.c proto/proto.c
 COLLECTOR := collector/record.c collector/validate.c collector/ingest.c collector/query.c
-PROGRAMS := par-broker par-collector par-agent parctl
+SCORER := scorer/engine.c scorer/replica.c scorer/compute.c scorer/rank.c scorer/formula.c
+PROGRAMS := par-broker par-collector par-scorer par-agent parctl
 UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -50,8 +51,9 @@ $(B)/obj/%.o: %.c
 
 $(BIN)/par-broker: $(call obj,broker/main.c broker/broker.c $(COMMON))
 $(BIN)/par-collector: $(call obj,collector/main.c $(COLLECTOR) $(COMMON))
+$(BIN)/par-scorer: $(call obj,scorer/main.c $(SCORER) $(COMMON))
 $(BIN)/par-agent: $(call obj,agent/main.c agent/push.c $(COMMON))
-$(BIN)/parctl: $(call obj,cli/main.c cli/import.c cli/status.c cli/export.c $(COMMON))
+$(BIN)/parctl: $(call obj,cli/main.c cli/import.c cli/status.c cli/export.c cli/scores.c $(COMMON))
 
 $(addprefix $(BIN)/,$(PROGRAMS)):
 	@mkdir -p $(dir $@)

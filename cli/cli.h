@@ -12,5 +12,6 @@ typedef struct {
 int cli_import(cli *c, int argc, char **argv);
 int cli_status(cli *c, int argc, char **argv);
 int cli_export(cli *c, int argc, char **argv);
+int cli_scores(cli *c, int argc, char **argv);
 
 #endif

@@ -12,7 +12,9 @@ static void usage(void)
             "  import units|framework|tasks FILE   load reference data through the collector\n"
             "  status                              each service: up or down, sequence number, store\n"
             "  export submissions [--unit U] [--year Y]\n"
-            "                                      the stored record in the submissions format\n");
+            "                                      the stored record in the submissions format\n"
+            "  scores --index I --year Y [--level L] [--parent U]\n"
+            "                                      ranking: totals, areas, ranks, change from the year before\n");
 }
 
 int main(int argc, char **argv)
@@ -44,6 +46,8 @@ int main(int argc, char **argv)
         return cli_status(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "export"))
         return cli_export(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "scores"))
+        return cli_scores(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage();
         return 0;

@@ -58,6 +58,11 @@ const char *client_endpoint(const client *c)
     return c->endpoint;
 }
 
+void *client_socket(client *c)
+{
+    return c->sock;
+}
+
 int64_t client_next_id(client *c)
 {
     return c->next_id++;

@@ -12,6 +12,8 @@ typedef struct client client;
 client *client_new(const par_config *conf, par_err *e);
 void client_destroy(client *c);
 const char *client_endpoint(const client *c);
+/* The socket, for a daemon's zmq_poll (then client_recv with no wait). */
+void *client_socket(client *c);
 int64_t client_next_id(client *c);
 
 /* 1 sent, 0 not sent now (no connection yet: try again later), -1 error. */

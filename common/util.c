@@ -234,6 +234,25 @@ int str_utf8_ok(const char *s, size_t n)
     return 1;
 }
 
+void str_column(char *out, size_t n, const char *s, int width)
+{
+    size_t o = 0;
+    int cols = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && cols < width) {
+        size_t l = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
+        if (o + l + 1 > n)
+            break;
+        for (size_t k = 0; k < l && p[k]; k++)
+            out[o++] = (char)p[k];
+        p += l;
+        cols++;
+    }
+    while (cols++ < width && o + 1 < n)
+        out[o++] = ' ';
+    out[o] = '\0';
+}
+
 int file_read(const char *path, char **out, size_t *len, par_err *e)
 {
     FILE *f = fopen(path, "rb");

@@ -44,6 +44,9 @@ int str_to_num(const char *s, double *out);
 /* Valid UTF-8 with no NUL and no control characters but tab. */
 int str_utf8_ok(const char *s, size_t n);
 
+/* Copies s into out, cut or padded to width characters (UTF-8 code points, never
+ * split), for aligned columns of Vietnamese text. */
+void str_column(char *out, size_t n, const char *s, int width);
 /* Reads a whole file; the caller frees *out. */
 int file_read(const char *path, char **out, size_t *len, par_err *e);
 /* Creates a directory and its parents (mode 0750). */

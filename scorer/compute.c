@@ -1,0 +1,504 @@
+#include "compute.h"
+#include "formula.h"
+#include "../common/clock.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char id[64];
+    pv *row;        /* the criterion */
+    double max, score;
+    int leaf, parent, missing;
+    const char *source; /* appraisal, self, survey, computed, missing */
+    char reason[600];
+    double self; int has_self;
+} node;
+
+typedef struct {
+    node *v;
+    size_t n, cap;
+} nodes;
+
+typedef struct {
+    char **keys; /* period|kind|key, in store order (sorted) */
+    pv **vals;
+    size_t n, cap;
+} subs;
+
+int compute_id_cmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+            char *ea, *eb;
+            long x = strtol(a, &ea, 10), y = strtol(b, &eb, 10);
+            if (x != y)
+                return x < y ? -1 : 1;
+            a = ea;
+            b = eb;
+            continue;
+        }
+        if (*a != *b)
+            return *a == '.' ? -1 : *b == '.' ? 1 : (unsigned char)*a - (unsigned char)*b;
+        a++;
+        b++;
+    }
+    return *a ? 1 : *b ? -1 : 0;
+}
+
+static int node_cmp(const void *x, const void *y)
+{
+    return compute_id_cmp(((const node *)x)->id, ((const node *)y)->id);
+}
+
+static int collect_node(void *ctx, const char *key, size_t klen, pv *val)
+{
+    (void)key;
+    (void)klen;
+    nodes *ns = ctx;
+    if (ns->n == ns->cap) {
+        ns->cap = ns->cap ? ns->cap * 2 : 64;
+        ns->v = xrealloc(ns->v, ns->cap * sizeof *ns->v);
+    }
+    node *nd = &ns->v[ns->n++];
+    memset(nd, 0, sizeof *nd);
+    str_copy(nd->id, sizeof nd->id, pv_get_str(val, "id") ? pv_get_str(val, "id") : "");
+    nd->row = pv_copy(val);
+    const char *mx = pv_get_str(val, "max"), *leaf = pv_get_str(val, "leaf");
+    nd->max = mx ? strtod(mx, NULL) : 0;
+    nd->leaf = leaf && !strcmp(leaf, "1");
+    nd->parent = -1;
+    return 0;
+}
+
+static int collect_sub(void *ctx, const char *key, size_t klen, pv *val)
+{
+    subs *ss = ctx;
+    /* keep period|kind|key: the part after unit|year| */
+    const char *p = memchr(key, '|', klen);
+    p = p ? memchr(p + 1, '|', klen - (size_t)(p + 1 - key)) : NULL;
+    if (!p)
+        return 0;
+    p++;
+    if (ss->n == ss->cap) {
+        ss->cap = ss->cap ? ss->cap * 2 : 64;
+        ss->keys = xrealloc(ss->keys, ss->cap * sizeof *ss->keys);
+        ss->vals = xrealloc(ss->vals, ss->cap * sizeof *ss->vals);
+    }
+    ss->keys[ss->n] = xstrndup(p, klen - (size_t)(p - key));
+    ss->vals[ss->n++] = pv_copy(val);
+    return 0;
+}
+
+static void subs_free(subs *ss)
+{
+    for (size_t i = 0; i < ss->n; i++) {
+        free(ss->keys[i]);
+        pv_free(ss->vals[i]);
+    }
+    free(ss->keys);
+    free(ss->vals);
+}
+
+static const pv *sub_find(const subs *ss, const char *period, const char *kind, const char *key)
+{
+    char k[300];
+    snprintf(k, sizeof k, "%s|%s|%s", period, kind, key);
+    size_t lo = 0, hi = ss->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(ss->keys[mid], k);
+        if (c == 0)
+            return ss->vals[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The report of a task for a period in any period's submission: done and its date. */
+static const pv *task_sub(const subs *ss, const char *task, const char **period_out)
+{
+    for (size_t i = 0; i < ss->n; i++) {
+        const char *k = ss->keys[i], *bar = strchr(k, '|');
+        if (bar && !strncmp(bar + 1, "task|", 5) && !strcmp(bar + 6, task)) {
+            *period_out = k;
+            return ss->vals[i];
+        }
+    }
+    return NULL;
+}
+
+static double num(const pv *sub)
+{
+    const char *v = pv_get_str(sub, "value");
+    return v ? strtod(v, NULL) : 0;
+}
+
+static int is_done(const pv *sub)
+{
+    const char *v = pv_get_str(sub, "value");
+    return v && (!strcmp(v, "done") || strtod(v, NULL) >= 100);
+}
+
+/* The day a report was sent: its date, else the day the province received it. */
+static void sent_day(const pv *sub, char out[11])
+{
+    const char *d = pv_get_str(sub, "date");
+    if (!d || !*d)
+        d = pv_get_str(sub, "received");
+    snprintf(out, 11, "%s", d ? d : "9999-12-31");
+}
+
+static void period_end(const char *p, int year, int days, char out[11])
+{
+    int m = 12;
+    if (p[0] == 'Q')
+        m = (p[1] - '0') * 3;
+    else if (!strcmp(p, "H1"))
+        m = 6;
+    else if (p[0] == 'M')
+        m = atoi(p + 1);
+    int64_t d = clock_days_from_civil(year, m, clock_days_in_month(year, m)) + days;
+    int y, mm, dd;
+    clock_civil_from_days(d, &y, &mm, &dd);
+    snprintf(out, 11, "%04d-%02d-%02d", y, mm, dd);
+}
+
+typedef struct {
+    MDB_txn *txn;
+    store *s;
+    const char *unit;
+    int year;
+    const subs *ss;
+} ctx;
+
+/* Tasks the unit leads. */
+static pv *lead_tasks(const ctx *c)
+{
+    pv *ids = pv_arr(), *tasks = pv_arr();
+    MDB_cursor *cur;
+    if (mdb_cursor_open(c->txn, store_dbi(c->s, S_LEAD), &cur) == 0) {
+        MDB_val k = {strlen(c->unit), (void *)c->unit}, v;
+        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP))
+            pv_push(ids, pv_strn(v.mv_data, v.mv_size));
+        mdb_cursor_close(cur);
+    }
+    for (uint32_t i = 0; i < ids->u.a.n; i++) {
+        pv *t;
+        if (store_get_pv(c->txn, store_dbi(c->s, S_TASKS), ids->u.a.v[i]->u.s.p, &t) == 1)
+            pv_push(tasks, t);
+    }
+    pv_free(ids);
+    return tasks;
+}
+
+/* The share for a formula, or -1 with the reason why it cannot be computed. */
+static double evaluate(const ctx *c, const formula *f, char *reason, size_t n)
+{
+    if (f->kind == F_RATIO) {
+        const pv *a = sub_find(c->ss, "Y", "metric", f->num), *b = sub_find(c->ss, "Y", "metric", f->den);
+        if (!a || !b || num(b) <= 0) {
+            snprintf(reason, n, "Thiếu số liệu %s", !a ? f->num : f->den);
+            return -1;
+        }
+        snprintf(reason, n, "Tỷ lệ %s/%s", pv_get_str(a, "value"), pv_get_str(b, "value"));
+        return num(a) / num(b);
+    }
+    pv *tasks = lead_tasks(c);
+    int total = 0, good = 0;
+    char y[8];
+    snprintf(y, sizeof y, "%d", c->year);
+    for (uint32_t i = 0; i < tasks->u.a.n; i++) {
+        const pv *t = tasks->u.a.v[i];
+        const char *id = pv_get_str(t, "id"), *kind = pv_get_str(t, "deadline_kind"),
+                   *at = pv_get_str(t, "deadline_at");
+        if (!id || !kind || !at)
+            continue;
+        if (f->kind == F_TASKS_DONE) {
+            const char *period;
+            const pv *sub = task_sub(c->ss, id, &period);
+            int in_year = (!strcmp(kind, "date") && !strncmp(at, y, 4)) || sub;
+            if (!in_year)
+                continue;
+            total++;
+            /* done in any period of the year */
+            int done = 0;
+            for (size_t k = 0; k < c->ss->n && !done; k++) {
+                const char *key = c->ss->keys[k], *bar = strchr(key, '|');
+                if (bar && !strncmp(bar + 1, "task|", 5) && !strcmp(bar + 6, id) && is_done(c->ss->vals[k]))
+                    done = 1;
+            }
+            good += done;
+        } else if (!strcmp(kind, "recurring")) {
+            /* deadline_at: recurring:Q1,H1,Q3,Y or recurring:M */
+            const char *list = strchr(at, ':');
+            char periods[16][4];
+            int np = 0;
+            for (const char *p = list ? list + 1 : ""; *p && np < 16;) {
+                size_t l = strcspn(p, ",");
+                if (l == 1 && *p == 'M') {
+                    for (int m = 1; m <= 12 && np < 16; m++)
+                        snprintf(periods[np++], 4, "M%02d", m);
+                } else if (l < 4) {
+                    memcpy(periods[np], p, l);
+                    periods[np++][l] = '\0';
+                }
+                p += l + (p[l] == ',');
+            }
+            for (int k = 0; k < np; k++) {
+                char due[11], sent[11];
+                period_end(periods[k], c->year, f->days, due);
+                total++;
+                const pv *sub = sub_find(c->ss, periods[k], "task", id);
+                if (sub && is_done(sub)) {
+                    sent_day(sub, sent);
+                    good += strcmp(sent, due) <= 0;
+                }
+            }
+        }
+    }
+    pv_free(tasks);
+    if (!total) {
+        snprintf(reason, n, "%s", f->kind == F_TASKS_DONE ? "Không có nhiệm vụ trong năm" : "Không có báo cáo định kỳ");
+        return -1;
+    }
+    snprintf(reason, n, f->kind == F_TASKS_DONE ? "Hoàn thành %d/%d nhiệm vụ" : "Báo cáo đúng hạn %d/%d", good, total);
+    return (double)good / total;
+}
+
+static const char *note_of(const pv *sub)
+{
+    const char *n = sub ? pv_get_str(sub, "note") : NULL;
+    return n && *n ? n : NULL;
+}
+
+static void score_leaf(const ctx *c, const char *index, node *nd)
+{
+    char key[160];
+    snprintf(key, sizeof key, "%s:%s", index, nd->id);
+    const char *method = pv_get_str(nd->row, "method");
+    method = method ? method : "";
+    const pv *appr = sub_find(c->ss, "Y", "appraisal", key), *self = sub_find(c->ss, "Y", "score", key);
+    double v = 0;
+    nd->missing = 0;
+    nd->reason[0] = '\0';
+    if (self) {
+        nd->self = num(self);
+        nd->has_self = 1;
+    }
+    if (!strcmp(method, "survey")) {
+        const pv *sv = sub_find(c->ss, "Y", "survey", key);
+        nd->source = sv ? "survey" : "missing";
+        v = sv ? num(sv) : 0;
+        if (note_of(sv))
+            snprintf(nd->reason, sizeof nd->reason, "%s", note_of(sv));
+    } else if (appr) {
+        nd->source = "appraisal";
+        v = num(appr);
+        if (note_of(appr))
+            snprintf(nd->reason, sizeof nd->reason, "%s", note_of(appr));
+        else if (self)
+            snprintf(nd->reason, sizeof nd->reason, "Điểm thẩm định %s (tự chấm %s)", pv_get_str(appr, "value"),
+                     pv_get_str(self, "value"));
+    } else if (!strcmp(method, "computed")) {
+        formula f;
+        par_err e;
+        const char *text = pv_get_str(nd->row, "formula");
+        double share = -1;
+        if (formula_parse(text ? text : "", &f, &e) == 0)
+            share = evaluate(c, &f, nd->reason, sizeof nd->reason);
+        else
+            snprintf(nd->reason, sizeof nd->reason, "Công thức không hợp lệ: %s", text ? text : "");
+        nd->source = share < 0 ? "missing" : "computed";
+        v = share < 0 ? 0 : formula_points(&f, share, nd->max);
+    } else if (self) {
+        nd->source = "self";
+        v = num(self);
+        if (note_of(self))
+            snprintf(nd->reason, sizeof nd->reason, "%s", note_of(self));
+    } else {
+        nd->source = "missing";
+    }
+    if (!strcmp(nd->source, "missing")) {
+        nd->missing = 1;
+        if (!nd->reason[0])
+            snprintf(nd->reason, sizeof nd->reason, "Chưa có số liệu");
+    }
+    if (v < 0)
+        v = 0;
+    if (v > nd->max)
+        v = nd->max;
+    nd->score = v;
+}
+
+static double pct(double score, double max)
+{
+    return max > 0 ? score / max * 100 : 0;
+}
+
+static const pv *find_by_id(const pv *list, const char *id)
+{
+    for (uint32_t i = 0; list && i < list->u.a.n; i++) {
+        const char *x = pv_get_str(list->u.a.v[i], "id");
+        if (x && !strcmp(x, id))
+            return list->u.a.v[i];
+    }
+    return NULL;
+}
+
+static double getf(const pv *m, const char *k)
+{
+    const pv *v = pv_get(m, k);
+    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
+}
+
+int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv *unit, pv **out)
+{
+    *out = NULL;
+    const char *uid = pv_get_str(unit, "id"), *level = pv_get_str(unit, "level");
+    if (!uid || !level)
+        return 0;
+    char prefix[256];
+    nodes ns = {0};
+    subs ss = {0};
+    snprintf(prefix, sizeof prefix, "%s|%d|%s|", index, year, level);
+    if (store_scan(txn, store_dbi(s, S_CRIT), prefix, collect_node, &ns) < 0)
+        goto fail;
+    snprintf(prefix, sizeof prefix, "%s|%d|", uid, year);
+    if (store_scan(txn, store_dbi(s, S_SUBS), prefix, collect_sub, &ss) < 0)
+        goto fail;
+    qsort(ns.v, ns.n, sizeof *ns.v, node_cmp);
+    /* parents: in natural order every node follows its ancestors */
+    int *stack = xmalloc((ns.n + 1) * sizeof *stack), top = 0;
+    for (size_t i = 0; i < ns.n; i++) {
+        while (top > 0) {
+            const char *p = ns.v[stack[top - 1]].id;
+            size_t l = strlen(p);
+            if (!strncmp(ns.v[i].id, p, l) && ns.v[i].id[l] == '.')
+                break;
+            top--;
+        }
+        ns.v[i].parent = top ? stack[top - 1] : -1;
+        stack[top++] = (int)i;
+    }
+    free(stack);
+    ctx c = {txn, s, uid, year, &ss};
+    int data = 0;
+    double appraised = 0, survey = 0;
+    for (size_t i = 0; i < ns.n; i++) {
+        node *nd = &ns.v[i];
+        if (!nd->leaf)
+            continue;
+        score_leaf(&c, index, nd);
+        data |= !nd->missing;
+        const char *method = pv_get_str(nd->row, "method");
+        if (method && !strcmp(method, "survey"))
+            survey += nd->score;
+        else
+            appraised += nd->score;
+    }
+    if (!data) {
+        for (size_t i = 0; i < ns.n; i++)
+            pv_free(ns.v[i].row);
+        free(ns.v);
+        subs_free(&ss);
+        return 0;
+    }
+    for (size_t i = ns.n; i-- > 0;) {
+        node *nd = &ns.v[i];
+        if (nd->parent >= 0)
+            ns.v[nd->parent].score += nd->score;
+    }
+    pv *prev = NULL;
+    snprintf(prefix, sizeof prefix, "%s|%d|%s", index, year - 1, uid);
+    store_get_pv(txn, store_dbi(s, S_RESULTS), prefix, &prev);
+    pv *r = pv_map(), *comps = pv_arr(), *crits = pv_arr(), *deds = pv_arr(), *missing = pv_arr();
+    double total = 0, max = 0;
+    for (size_t i = 0; i < ns.n; i++) {
+        node *nd = &ns.v[i];
+        const char *name = pv_get_str(nd->row, "name");
+        pv *cr = pv_map();
+        pv_set_str(cr, "id", nd->id);
+        pv_set_str(cr, "name", name ? name : "");
+        pv_set(cr, "score", pv_float(nd->score));
+        pv_set(cr, "max", pv_float(nd->max));
+        pv_set(cr, "pct", pv_float(pct(nd->score, nd->max)));
+        if (nd->leaf) {
+            pv_set_str(cr, "method", pv_get_str(nd->row, "method") ? pv_get_str(nd->row, "method") : "");
+            pv_set_str(cr, "source", nd->source);
+            if (nd->has_self)
+                pv_set(cr, "self", pv_float(nd->self));
+            if (nd->missing)
+                pv_push(missing, pv_str(nd->id));
+            if (nd->max - nd->score > 1e-9) {
+                pv *d = pv_map();
+                pv_set_str(d, "id", nd->id);
+                pv_set_str(d, "name", name ? name : "");
+                pv_set(d, "lost", pv_float(nd->max - nd->score));
+                pv_set_str(d, "reason", nd->reason);
+                pv_push(deds, d);
+            }
+        }
+        pv_push(crits, cr);
+        if (nd->parent < 0) {
+            total += nd->score;
+            max += nd->max;
+            pv *co = pv_map();
+            pv_set_str(co, "id", nd->id);
+            pv_set_str(co, "name", name ? name : "");
+            pv_set(co, "score", pv_float(nd->score));
+            pv_set(co, "max", pv_float(nd->max));
+            pv_set(co, "pct", pv_float(pct(nd->score, nd->max)));
+            pv_set_int(co, "rank", 0);
+            const pv *pc = find_by_id(pv_get(prev, "components"), nd->id);
+            if (pc) {
+                pv_set(co, "prev_score", pv_float(getf(pc, "score")));
+                pv_set(co, "prev_pct", pv_float(getf(pc, "pct")));
+                pv_set(co, "change_pp", pv_float(pct(nd->score, nd->max) - getf(pc, "pct")));
+                pv_set_int(co, "prev_rank", pv_get_int(pc, "rank", 0));
+            }
+            pv_push(comps, co);
+        }
+    }
+    pv_set_str(r, "unit", uid);
+    pv_set_str(r, "name", pv_get_str(unit, "name") ? pv_get_str(unit, "name") : "");
+    pv_set_str(r, "level", level);
+    pv_set_str(r, "parent", pv_get_str(unit, "parent") ? pv_get_str(unit, "parent") : "");
+    pv_set_str(r, "index", index);
+    pv_set_int(r, "year", year);
+    pv_set(r, "total", pv_float(total));
+    pv_set(r, "max", pv_float(max));
+    pv_set(r, "pct", pv_float(pct(total, max)));
+    pv_set(r, "appraised", pv_float(appraised));
+    pv_set(r, "survey", pv_float(survey));
+    pv_set_int(r, "rank", 0);
+    pv_set_int(r, "of", 0);
+    if (prev) {
+        pv_set(r, "prev_total", pv_float(getf(prev, "total")));
+        pv_set(r, "change", pv_float(total - getf(prev, "total")));
+        pv_set_int(r, "prev_rank", pv_get_int(prev, "rank", 0));
+        pv_set_int(r, "prev_of", pv_get_int(prev, "of", 0));
+    }
+    pv_set(r, "components", comps);
+    pv_set(r, "criteria", crits);
+    pv_set(r, "deductions", deds);
+    pv_set(r, "missing", missing);
+    pv_free(prev);
+    for (size_t i = 0; i < ns.n; i++)
+        pv_free(ns.v[i].row);
+    free(ns.v);
+    subs_free(&ss);
+    *out = r;
+    return 0;
+fail:
+    for (size_t i = 0; i < ns.n; i++)
+        pv_free(ns.v[i].row);
+    free(ns.v);
+    subs_free(&ss);
+    return -1;
+}

@@ -1,0 +1,32 @@
+/* engine: keeps every result current. A batch of change events is applied to the
+ * replica in one transaction together with everything it touches: the results of
+ * the units and years concerned (not the province), and the ranking of their peer
+ * groups, with the last sequence number applied. */
+#ifndef PAR_ENGINE_H
+#define PAR_ENGINE_H
+
+#include <stdint.h>
+#include "../common/util.h"
+#include "../proto/proto.h"
+
+typedef struct engine engine;
+
+/* map: initial LMDB map size, 0 for the default. */
+int engine_open(engine **out, const char *dir, size_t map, par_err *e);
+void engine_close(engine *en);
+uint64_t engine_seq(engine *en);
+
+/* Applies the events (event messages in sequence order) after the last applied one.
+ * Events already applied are skipped; one that leaves a gap stops the batch: 1 is
+ * returned and the caller asks the collector for what is missing. *scores: score
+ * events (units whose total or rank changed), to publish. 0, 1 or -1. */
+int engine_apply(engine *en, const pv *events, pv **scores, par_err *e);
+/* Recomputes every result from the replica (after an upgrade; and the tests' yardstick). */
+int engine_recompute_all(engine *en, par_err *e);
+/* Answers a query message: "scores" {index, year, level?, parent?} or "result"
+ * {unit, index, year}. */
+int engine_query(engine *en, const pv *msg, pv **data, par_err *e);
+/* Every result, key and bytes, in key order: equal dumps, equal states. */
+void engine_dump(engine *en, sbuf *out);
+
+#endif
