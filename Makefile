@@ -26,7 +26,7 @@ COMMON := common/util.c common/log.c common/clock.c common/config.c common/csv.c
 COLLECTOR := collector/record.c collector/validate.c collector/ingest.c collector/query.c
 SCORER := scorer/engine.c scorer/replica.c scorer/compute.c scorer/rank.c scorer/formula.c
 PROGRAMS := par-broker par-collector par-scorer par-agent parctl
-UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record
+UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -65,6 +65,7 @@ $(B)/tests/test_clock: $(call obj,tests/unit/test_clock.c $(COMMON))
 $(B)/tests/test_deadline: $(call obj,tests/unit/test_deadline.c $(COMMON))
 $(B)/tests/test_validate: $(call obj,tests/unit/test_validate.c tests/unit/fixture.c $(COLLECTOR) $(COMMON))
 $(B)/tests/test_record: $(call obj,tests/unit/test_record.c tests/unit/fixture.c $(COLLECTOR) $(COMMON))
+$(B)/tests/test_scorer: $(call obj,tests/unit/test_scorer.c tests/unit/fixture.c $(SCORER) $(COLLECTOR) $(COMMON))
 
 $(addprefix $(B)/tests/,$(UNIT_TESTS)):
 	@mkdir -p $(dir $@)

@@ -334,27 +334,18 @@ static void score_leaf(const ctx *c, const char *index, node *nd)
     if (v > nd->max)
         v = nd->max;
     nd->score = v;
+    if (!nd->reason[0]) {
+        /* no note was written: say at least where the points come from */
+        const char *who = !strcmp(nd->source, "survey") ? "Điểm điều tra xã hội học"
+                          : !strcmp(nd->source, "appraisal") ? "Điểm thẩm định"
+                                                             : "Đơn vị tự chấm";
+        snprintf(nd->reason, sizeof nd->reason, "%s %g/%g", who, v, nd->max);
+    }
 }
 
 static double pct(double score, double max)
 {
     return max > 0 ? score / max * 100 : 0;
-}
-
-static const pv *find_by_id(const pv *list, const char *id)
-{
-    for (uint32_t i = 0; list && i < list->u.a.n; i++) {
-        const char *x = pv_get_str(list->u.a.v[i], "id");
-        if (x && !strcmp(x, id))
-            return list->u.a.v[i];
-    }
-    return NULL;
-}
-
-static double getf(const pv *m, const char *k)
-{
-    const pv *v = pv_get(m, k);
-    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
 }
 
 int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv *unit, pv **out)
@@ -414,9 +405,6 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
         if (nd->parent >= 0)
             ns.v[nd->parent].score += nd->score;
     }
-    pv *prev = NULL;
-    snprintf(prefix, sizeof prefix, "%s|%d|%s", index, year - 1, uid);
-    store_get_pv(txn, store_dbi(s, S_RESULTS), prefix, &prev);
     pv *r = pv_map(), *comps = pv_arr(), *crits = pv_arr(), *deds = pv_arr(), *missing = pv_arr();
     double total = 0, max = 0;
     for (size_t i = 0; i < ns.n; i++) {
@@ -455,13 +443,6 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
             pv_set(co, "max", pv_float(nd->max));
             pv_set(co, "pct", pv_float(pct(nd->score, nd->max)));
             pv_set_int(co, "rank", 0);
-            const pv *pc = find_by_id(pv_get(prev, "components"), nd->id);
-            if (pc) {
-                pv_set(co, "prev_score", pv_float(getf(pc, "score")));
-                pv_set(co, "prev_pct", pv_float(getf(pc, "pct")));
-                pv_set(co, "change_pp", pv_float(pct(nd->score, nd->max) - getf(pc, "pct")));
-                pv_set_int(co, "prev_rank", pv_get_int(pc, "rank", 0));
-            }
             pv_push(comps, co);
         }
     }
@@ -478,17 +459,10 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
     pv_set(r, "survey", pv_float(survey));
     pv_set_int(r, "rank", 0);
     pv_set_int(r, "of", 0);
-    if (prev) {
-        pv_set(r, "prev_total", pv_float(getf(prev, "total")));
-        pv_set(r, "change", pv_float(total - getf(prev, "total")));
-        pv_set_int(r, "prev_rank", pv_get_int(prev, "rank", 0));
-        pv_set_int(r, "prev_of", pv_get_int(prev, "of", 0));
-    }
     pv_set(r, "components", comps);
     pv_set(r, "criteria", crits);
     pv_set(r, "deductions", deds);
     pv_set(r, "missing", missing);
-    pv_free(prev);
     for (size_t i = 0; i < ns.n; i++)
         pv_free(ns.v[i].row);
     free(ns.v);

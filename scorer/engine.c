@@ -185,7 +185,7 @@ static void carry_ranks(pv *fresh, const pv *old)
 }
 
 /* Recomputes one result; its group is marked for ranking, a moved total reported. */
-static int recompute(engine *en, MDB_txn *txn, const char *key, strset *groups, strset *moved, strset *todo)
+static int recompute(engine *en, MDB_txn *txn, const char *key, strset *groups, strset *moved)
 {
     char index[64], unit[128];
     int year;
@@ -214,16 +214,8 @@ static int recompute(engine *en, MDB_txn *txn, const char *key, strset *groups, 
     } else if (rc == 0 && old) {
         rc = store_del(txn, db(en, S_RESULTS), key, NULL);
     }
-    if (rc == 0 && (!old || !fresh || fabs(total_of(old) - total_of(fresh)) > 1e-9)) {
-        if (fresh)
-            strset_add(moved, key);
-        /* the year after shows the change from this one */
-        char next[256];
-        snprintf(next, sizeof next, "%s|%d|%s", index, year + 1, unit);
-        MDB_val k = {strlen(next), next}, v;
-        if (mdb_get(txn, db(en, S_RESULTS), &k, &v) == 0)
-            strset_add(todo, next);
-    }
+    if (rc == 0 && fresh && (!old || fabs(total_of(old) - total_of(fresh)) > 1e-9))
+        strset_add(moved, key);
     pv_free(u);
     pv_free(old);
     pv_free(fresh);
@@ -238,47 +230,15 @@ static int write_seq(engine *en, MDB_txn *txn, uint64_t seq)
     return mdb_put(txn, db(en, S_STATE), &k, &v, 0);
 }
 
-static int year_of(const char *key)
-{
-    const char *bar = strchr(key, '|');
-    return bar ? atoi(bar + 1) : 0;
-}
-
-static int by_year(const void *x, const void *y)
-{
-    const char *a = *(char *const *)x, *b = *(char *const *)y;
-    int ya = year_of(a), yb = year_of(b);
-    return ya != yb ? (ya < yb ? -1 : 1) : strcmp(a, b);
-}
-
-/* Orders results by year: a result shows the change from the year before, which
- * must therefore be current first. */
-static void sort_by_year(strset *set)
-{
-    size_t n = set->n;
-    char **keys = xmalloc((n + 1) * sizeof *keys);
-    for (size_t i = 0; i < n; i++)
-        keys[i] = xstrdup(set->items[i]);
-    qsort(keys, n, sizeof *keys, by_year);
-    strset_clear(set);
-    for (size_t i = 0; i < n; i++) {
-        strset_add(set, keys[i]);
-        free(keys[i]);
-    }
-    free(keys);
-}
-
 /* Recomputes what d names and re-ranks the groups concerned, inside txn. */
 static int settle(engine *en, MDB_txn *txn, dirty *d, strset *moved)
 {
     expand(en, txn, d);
-    sort_by_year(&d->results);
     strset groups;
     strset_init(&groups);
     int rc = 0;
-    /* d->results grows while this runs (the years after): the loop takes those too */
     for (size_t i = 0; i < d->results.n && rc == 0; i++)
-        rc = recompute(en, txn, d->results.items[i], &groups, moved, &d->results);
+        rc = recompute(en, txn, d->results.items[i], &groups, moved);
     for (size_t i = 0; i < groups.n && rc == 0; i++)
         rc = rank_group(txn, en->s, groups.items[i], moved);
     strset_free(&groups);
@@ -418,6 +378,42 @@ int engine_recompute_all(engine *en, par_err *e)
 
 /* ---------- queries ---------- */
 
+static double num(const pv *m, const char *k)
+{
+    const pv *v = pv_get(m, k);
+    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
+}
+
+/* The change from the year before, read from that year's result as it stands now
+ * (stored copies would go stale when last year's ranks settle). */
+static void add_prev(engine *en, MDB_txn *txn, pv *r)
+{
+    char key[256];
+    snprintf(key, sizeof key, "%s|%lld|%s", pv_get_str(r, "index"), (long long)pv_get_int(r, "year", 0) - 1,
+             pv_get_str(r, "unit"));
+    pv *prev = NULL;
+    if (store_get_pv(txn, db(en, S_RESULTS), key, &prev) != 1)
+        return;
+    pv_set(r, "prev_total", pv_float(num(prev, "total")));
+    pv_set(r, "change", pv_float(num(r, "total") - num(prev, "total")));
+    pv_set_int(r, "prev_rank", pv_get_int(prev, "rank", 0));
+    pv_set_int(r, "prev_of", pv_get_int(prev, "of", 0));
+    const pv *pc = pv_get(prev, "components");
+    pv *comps = (pv *)pv_get(r, "components");
+    for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
+        pv *c = comps->u.a.v[i];
+        for (uint32_t k = 0; pc && k < pc->u.a.n; k++) {
+            if (strcmp(pv_get_str(pc->u.a.v[k], "id"), pv_get_str(c, "id")))
+                continue;
+            pv_set(c, "prev_score", pv_float(num(pc->u.a.v[k], "score")));
+            pv_set(c, "prev_pct", pv_float(num(pc->u.a.v[k], "pct")));
+            pv_set(c, "change_pp", pv_float(num(c, "pct") - num(pc->u.a.v[k], "pct")));
+            pv_set_int(c, "prev_rank", pv_get_int(pc->u.a.v[k], "rank", 0));
+        }
+    }
+    pv_free(prev);
+}
+
 static pv *summary(const pv *r)
 {
     pv *o = pv_map();
@@ -445,6 +441,8 @@ static pv *summary(const pv *r)
 }
 
 typedef struct {
+    engine *en;
+    MDB_txn *txn;
     const char *level, *parent;
     pv *out;
 } filter;
@@ -457,6 +455,7 @@ static int take_result(void *ctx, const char *key, size_t klen, pv *val)
     const char *lv = pv_get_str(val, "level"), *pa = pv_get_str(val, "parent");
     if ((f->level && (!lv || strcmp(lv, f->level))) || (f->parent && (!pa || strcmp(pa, f->parent))))
         return 0;
+    add_prev(f->en, f->txn, val);
     pv_push(f->out, summary(val));
     return 0;
 }
@@ -491,7 +490,7 @@ int engine_query(engine *en, const pv *msg, pv **data, par_err *e)
     if (!strcmp(q, "scores")) {
         char prefix[128];
         snprintf(prefix, sizeof prefix, "%s|%lld|", index, (long long)y);
-        filter f = {pv_get_str(args, "level"), pv_get_str(args, "parent"), pv_arr()};
+        filter f = {en, txn, pv_get_str(args, "level"), pv_get_str(args, "parent"), pv_arr()};
         store_scan(txn, db(en, S_RESULTS), prefix, take_result, &f);
         qsort(f.out->u.a.v, f.out->u.a.n, sizeof(pv *), by_rank);
         *data = f.out;
@@ -504,6 +503,7 @@ int engine_query(engine *en, const pv *msg, pv **data, par_err *e)
             err_set(e, "no %s %lld result for unit %s", index, (long long)y, unit ? unit : "(none given)");
             rc = -1;
         } else {
+            add_prev(en, txn, r);
             *data = r;
         }
     } else {

@@ -1,0 +1,492 @@
+/* scorer: seed 003 (Tam Đường's PAR INDEX 2022 and 2023 among eight districts),
+ * appraisals that lower a self-score, and incremental state equal to a full
+ * recomputation after 1,000 random changes with restarts in between. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "../../collector/ingest.h"
+#include "../../collector/query.h"
+#include "../../scorer/engine.h"
+
+typedef struct {
+    fixture f;
+    char dir[64];
+    engine *en;
+} world;
+
+/* ---------- plumbing: the record's changes into an engine ---------- */
+
+static void import_text(world *w, const char *what, const char *csv)
+{
+    pv *m = fixture_msg(MSG_IMPORT, what, csv), *data, *events;
+    par_err e;
+    assert_int_equal(ingest_import(w->f.rec, m, "t", "2024-01-01T00:00:00.000+07:00", &data, &events, &e), 0);
+    const pv *errs = pv_get(data, "errors");
+    if (errs->u.a.n)
+        fail_msg("import %s: line %lld: %s", what, (long long)pv_get_int(errs->u.a.v[0], "line", 0),
+                 pv_get_str(errs->u.a.v[0], "reason"));
+    pv_free(m);
+    pv_free(data);
+    pv_free(events);
+}
+
+static void submit(world *w, const char *lines)
+{
+    char text[65536];
+    snprintf(text, sizeof text, "unit,year,period,kind,key,value,date,note\n%s", lines);
+    pv *ack = fixture_submit(&w->f, text);
+    const pv *res = pv_get(ack, "results");
+    for (uint32_t i = 0; i < res->u.a.n; i++)
+        if (!pv_get_bool(res->u.a.v[i], "ok", 0))
+            fail_msg("line %lld refused: %s", (long long)pv_get_int(res->u.a.v[i], "line", 0),
+                     pv_get_str(res->u.a.v[i], "reason"));
+    pv_free(ack);
+}
+
+/* Feeds the engine the record's changes after its sequence number, page pages at a time. */
+static void feed(engine *en, record *rec, int page)
+{
+    for (;;) {
+        pv *q = proto_msg(MSG_QUERY), *args = pv_map(), *data, *scores;
+        char since[32], limit[16];
+        snprintf(since, sizeof since, "%llu", (unsigned long long)engine_seq(en));
+        snprintf(limit, sizeof limit, "%d", page);
+        pv_set_str(args, "since", since);
+        pv_set_str(args, "limit", limit);
+        pv_set_str(q, "q", "changes");
+        pv_set(q, "args", args);
+        par_err e;
+        assert_int_equal(query_answer(rec, q, &data, &e), 0);
+        const pv *events = pv_get(data, "events");
+        int n = (int)events->u.a.n;
+        assert_int_equal(engine_apply(en, events, &scores, &e), 0);
+        pv_free(scores);
+        pv_free(data);
+        pv_free(q);
+        if (n == 0)
+            return;
+    }
+}
+
+static engine *open_engine(const char *dir)
+{
+    engine *en;
+    par_err e;
+    if (engine_open(&en, dir, 0, &e) < 0)
+        fail_msg("engine: %s", e.msg);
+    return en;
+}
+
+static pv *result(engine *en, const char *unit, const char *index, int year)
+{
+    pv *q = proto_msg(MSG_QUERY), *args = pv_map(), *data = NULL;
+    char y[8];
+    snprintf(y, sizeof y, "%d", year);
+    pv_set_str(args, "unit", unit);
+    pv_set_str(args, "index", index);
+    pv_set_str(args, "year", y);
+    pv_set_str(q, "q", "result");
+    pv_set(q, "args", args);
+    par_err e;
+    if (engine_query(en, q, &data, &e) < 0)
+        data = NULL;
+    pv_free(q);
+    return data;
+}
+
+static double num(const pv *m, const char *k)
+{
+    const pv *v = pv_get(m, k);
+    return !v ? NAN : v->t == PV_FLOAT ? v->u.f : (double)v->u.i;
+}
+
+static void near(double got, double want, double tol, const char *what)
+{
+    if (fabs(got - want) > tol)
+        fail_msg("%s: %.6f, expected %.6f (within %g)", what, got, want, tol);
+}
+
+/* ---------- the province of seed 003 ---------- */
+
+static const char units[] = "id,parent,level,name,email\n"
+                            "LC,,province,Tỉnh Lai Châu,\n"
+                            "TDG,LC,district,Huyện Tam Đường,\n"
+                            "TUY,LC,district,Huyện Than Uyên,\n"
+                            "TNU,LC,district,Huyện Tân Uyên,\n"
+                            "TPLC,LC,district,Thành phố Lai Châu,\n"
+                            "MTE,LC,district,Huyện Mường Tè,\n"
+                            "PTO,LC,district,Huyện Phong Thổ,\n"
+                            "SHO,LC,district,Huyện Sìn Hồ,\n"
+                            "NNH,LC,district,Huyện Nậm Nhùn,\n";
+
+/* data/framework-par-district.csv, for 2022 and 2023 */
+static void import_framework(world *w)
+{
+    char *buf;
+    size_t len;
+    par_err e;
+    assert_int_equal(file_read("data/framework-par-district.csv", &buf, &len, &e), 0);
+    sbuf two;
+    sbuf_init(&two);
+    sbuf_puts(&two, buf);
+    const char *body = strchr(buf, '\n') + 1;
+    for (const char *p = body; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t l = nl ? (size_t)(nl - p + 1) : strlen(p);
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)l, p);
+        char *y = strstr(line, ",2023,");
+        if (y)
+            memcpy(y, ",2022,", 6);
+        sbuf_puts(&two, line);
+        p += l;
+    }
+    import_text(w, "framework", two.buf);
+    sbuf_free(&two);
+    free(buf);
+}
+
+/* Tam Đường: every leaf, so that the areas are seed 003's figures. */
+static const char tamduong[] =
+    "TDG,2023,Y,appraisal,1.1,2,,Hoàn thành 32/32 nhiệm vụ\n"
+    "TDG,2023,Y,appraisal,PAR:1.2.1,0.5,,Báo cáo sơ kết Nghị quyết 08-NQ/TU gửi ngày 26/5/2023; hạn 25/5/2023\n"
+    "TDG,2023,Y,score,1.2.2,1,,\n"
+    "TDG,2023,Y,score,1.2.6,0.5,,\n"
+    "TDG,2023,Y,appraisal,1.2.6,0,,Báo cáo tự chủ không đúng hạn theo Công văn 2451/STC-TCHCSN\n"
+    "TDG,2023,Y,score,1.3,2,,\n"
+    "TDG,2023,Y,score,1.4,1.5,,\n"
+    "TDG,2023,Y,appraisal,1.4,1,,Hạn chế về hình thức tuyên truyền\n"
+    "TDG,2023,Y,score,1.5,1.02,,\n"
+    "TDG,2023,Y,score,1.6,2,,\n"
+    "TDG,2023,Y,score,1.7,2,,\n"
+    "TDG,2023,Y,appraisal,1.7,0,,Lãnh đạo cấp phòng bị kỷ luật\n"
+    "TDG,2023,Y,score,2.1,1.5,,\nTDG,2023,Y,score,2.2,2,,\nTDG,2023,Y,score,2.3,1.5,,\n"
+    "TDG,2023,Y,score,3.1,2,,\nTDG,2023,Y,score,3.2,2,,\nTDG,2023,Y,score,3.3,3,,\n"
+    "TDG,2023,Y,score,3.4,3.9753,,Hồ sơ quá hạn trên hệ thống\nTDG,2023,Y,score,3.5,1.5,,\nTDG,2023,Y,score,3.6,1,,\n"
+    "TDG,2023,Y,score,4.1,3,,\nTDG,2023,Y,score,4.2,2.9097,,\nTDG,2023,Y,score,4.3,1.5,,\n"
+    "TDG,2023,Y,score,5.1,2,,\nTDG,2023,Y,score,5.2,1.5,,\nTDG,2023,Y,score,5.3,0,,\nTDG,2023,Y,score,5.4,2,,\n"
+    "TDG,2023,Y,score,6.1,1.5371,,\nTDG,2023,Y,score,6.2,0.5,,\nTDG,2023,Y,score,6.3,0.5,,\n"
+    "TDG,2023,Y,score,7.1,3,,\nTDG,2023,Y,score,7.2,2,,\nTDG,2023,Y,score,7.3.1,3.5,,\n"
+    "TDG,2023,Y,metric,procedures_online_payment,10,,\nTDG,2023,Y,metric,procedures_offered,46,,\n"
+    "TDG,2023,Y,appraisal,7.3.7,1.9386174,,\n"
+    "TDG,2023,Y,score,8.1,1.5043,,\nTDG,2023,Y,score,8.2,0,,\n"
+    "TDG,2023,Y,survey,8.3,10.3,,\nTDG,2023,Y,survey,8.4,12,,\n"
+    "TDG,2022,Y,appraisal,1.1,2,,\nTDG,2022,Y,appraisal,PAR:1.2.1,1,,\nTDG,2022,Y,score,1.2.2,1,,\n"
+    "TDG,2022,Y,score,1.2.6,0.5,,\nTDG,2022,Y,score,1.3,1,,\nTDG,2022,Y,score,1.4,0.67,,\nTDG,2022,Y,score,1.5,0,,\n"
+    "TDG,2022,Y,score,1.6,2,,\nTDG,2022,Y,score,1.7,0,,\n"
+    "TDG,2022,Y,score,2.1,1,,\nTDG,2022,Y,score,2.2,2,,\nTDG,2022,Y,score,2.3,1.5,,\n"
+    "TDG,2022,Y,score,3.1,2,,\nTDG,2022,Y,score,3.2,2,,\nTDG,2022,Y,score,3.3,3,,\nTDG,2022,Y,score,3.4,2,,\n"
+    "TDG,2022,Y,score,3.5,1.5,,\nTDG,2022,Y,score,3.6,0,,\n"
+    "TDG,2022,Y,score,4.1,3,,\nTDG,2022,Y,score,4.2,2,,\nTDG,2022,Y,score,4.3,1.5,,\n"
+    "TDG,2022,Y,score,5.1,2,,\nTDG,2022,Y,score,5.2,2,,\nTDG,2022,Y,score,5.3,0.5,,\nTDG,2022,Y,score,5.4,2,,\n"
+    "TDG,2022,Y,score,6.1,1.43,,\nTDG,2022,Y,score,6.2,0.5,,\nTDG,2022,Y,score,6.3,0.5,,\n"
+    "TDG,2022,Y,score,7.1,3,,\nTDG,2022,Y,score,7.2,2,,\nTDG,2022,Y,score,7.3.1,3.5,,\n"
+    "TDG,2022,Y,appraisal,7.3.6,0.5,,\nTDG,2022,Y,appraisal,7.3.7,0.44,,\n"
+    "TDG,2022,Y,score,8.1,0,,\nTDG,2022,Y,score,8.2,0,,\nTDG,2022,Y,survey,8.3,12,,\nTDG,2022,Y,survey,8.4,12.03,,\n";
+
+/* The self-scored and survey leaves with their maxima, to spread a peer's total. */
+static const struct {
+    const char *id, *kind;
+    double max;
+} leaves[] = {{"8.4", "survey", 13}, {"8.3", "survey", 12}, {"3.4", "score", 4}, {"3.3", "score", 3},
+              {"4.1", "score", 3},   {"4.2", "score", 3},   {"6.1", "score", 3}, {"7.1", "score", 3},
+              {"7.3.1", "score", 3.5}, {"1.3", "score", 2}, {"1.6", "score", 2}, {"1.7", "score", 2},
+              {"2.2", "score", 2},   {"3.1", "score", 2},   {"3.2", "score", 2}, {"5.1", "score", 2},
+              {"5.2", "score", 2},   {"5.3", "score", 2},   {"5.4", "score", 2}, {"6.2", "score", 2},
+              {"6.3", "score", 2},   {"7.2", "score", 2},   {"8.1", "score", 4}, {"8.2", "score", 4},
+              {"1.2.2", "score", 1}, {"1.2.6", "score", 0.5}, {"1.4", "score", 1.5}, {"1.5", "score", 1.5},
+              {"2.1", "score", 1.5}, {"2.3", "score", 1.5}, {"3.5", "score", 1.5}, {"3.6", "score", 1},
+              {"4.3", "score", 1.5}};
+
+static void peer(world *w, const char *unit, int year, double total)
+{
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < sizeof leaves / sizeof leaves[0] && total > 1e-9; i++) {
+        double v = total < leaves[i].max ? total : leaves[i].max;
+        sbuf_printf(&b, "%s,%d,Y,%s,%s,%.4f,,\n", unit, year, leaves[i].kind, leaves[i].id, v);
+        total -= v;
+    }
+    submit(w, b.buf);
+    sbuf_free(&b);
+}
+
+static void world_open(world *w)
+{
+    fixture_open(&w->f, 0);
+    import_text(w, "units", units);
+    import_framework(w);
+    strcpy(w->dir, "/tmp/par-scorer-XXXXXX");
+    assert_non_null(mkdtemp(w->dir));
+    w->en = open_engine(w->dir);
+}
+
+static void world_close(world *w)
+{
+    engine_close(w->en);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", w->dir);
+    assert_int_equal(system(cmd), 0);
+    fixture_close(&w->f);
+}
+
+static void seed003(world *w)
+{
+    submit(w, tamduong);
+    const char *ids[] = {"TUY", "TNU", "TPLC", "MTE", "PTO", "SHO", "NNH"};
+    const double y2023[] = {85.5, 82.0, 80.3, 70.1, 75.2, 68.4, 66.0};
+    const double y2022[] = {80.0, 74.0, 71.0, 65.0, 69.0, 60.0, 70.5};
+    for (int i = 0; i < 7; i++) {
+        peer(w, ids[i], 2023, y2023[i]);
+        peer(w, ids[i], 2022, y2022[i]);
+    }
+}
+
+static void test_seed003(void **st)
+{
+    (void)st;
+    world w;
+    world_open(&w);
+    seed003(&w);
+    feed(w.en, w.f.rec, 1000);
+    pv *r = result(w.en, "TDG", "PAR", 2023);
+    assert_non_null(r);
+    near(num(r, "total"), 78.12, 0.005, "total 2023");
+    near(num(r, "prev_total"), 72.07, 0.005, "total 2022");
+    near(num(r, "change"), 6.05, 0.005, "change");
+    near(num(r, "survey"), 22.30, 0.005, "survey points");
+    near(num(r, "appraised"), 55.81, 0.01, "appraised points (the seed truncates 55.8198)");
+    near(num(r, "max"), 100, 1e-9, "maximum");
+    assert_int_equal(pv_get_int(r, "rank", 0), 4);
+    assert_int_equal(pv_get_int(r, "of", 0), 8);
+    assert_int_equal(pv_get_int(r, "prev_rank", 0), 3);
+    const double pct[] = {70.5, 100, 99.8, 98.79, 68.75, 36.2, 86.99, 72.13};
+    const double change[] = {9.99, 10, 22.03, 12.12, -12.5, 1.49, 11.47, -0.69};
+    const pv *comps = pv_get(r, "components");
+    assert_int_equal(comps->u.a.n, 8);
+    for (int i = 0; i < 8; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "area %d percent", i + 1);
+        near(num(comps->u.a.v[i], "pct"), pct[i], 0.05, what);
+        snprintf(what, sizeof what, "area %d change", i + 1);
+        near(num(comps->u.a.v[i], "change_pp"), change[i], 0.06, what);
+    }
+    /* area 2 is 5/5, shared first with whoever else has full marks */
+    assert_int_equal(pv_get_int(comps->u.a.v[1], "rank", 0), 1);
+    /* every deduction carries its reason */
+    const pv *deds = pv_get(r, "deductions");
+    int found = 0;
+    for (uint32_t i = 0; i < deds->u.a.n; i++) {
+        const char *id = pv_get_str(deds->u.a.v[i], "id"), *why = pv_get_str(deds->u.a.v[i], "reason");
+        assert_true(why && *why);
+        if (!strcmp(id, "1.2.1")) {
+            near(num(deds->u.a.v[i], "lost"), 0.5, 1e-9, "1.2.1 lost");
+            assert_non_null(strstr(why, "26/5/2023"));
+            found++;
+        }
+        if (!strcmp(id, "1.7")) {
+            near(num(deds->u.a.v[i], "lost"), 2, 1e-9, "1.7 lost");
+            found++;
+        }
+    }
+    assert_int_equal(found, 2);
+    pv_free(r);
+    /* computed 7.3.6: 10 of 46 procedures with online payment */
+    r = result(w.en, "TDG", "PAR", 2023);
+    const pv *crits = pv_get(r, "criteria");
+    for (uint32_t i = 0; i < crits->u.a.n; i++)
+        if (!strcmp(pv_get_str(crits->u.a.v[i], "id"), "7.3.6")) {
+            near(num(crits->u.a.v[i], "score"), 10.0 / 46 * 2, 1e-9, "7.3.6");
+            assert_string_equal(pv_get_str(crits->u.a.v[i], "source"), "computed");
+        }
+    pv_free(r);
+    world_close(&w);
+}
+
+static void test_appraisal_lowers(void **st)
+{
+    (void)st;
+    world w;
+    world_open(&w);
+    seed003(&w);
+    feed(w.en, w.f.rec, 1000);
+    /* Tân Uyên (82.0, 2nd) is appraised 4 points lower on 3.4: 78.0, below Tam Đường */
+    pv *before = result(w.en, "TNU", "PAR", 2023);
+    near(num(before, "total"), 82.0, 1e-6, "before");
+    assert_int_equal(pv_get_int(before, "rank", 0), 2);
+    submit(&w, "TNU,2023,Y,appraisal,3.4,0,,Không có hồ sơ minh chứng\n");
+    pv *scores;
+    feed(w.en, w.f.rec, 1000);
+    pv *after = result(w.en, "TNU", "PAR", 2023), *tdg = result(w.en, "TDG", "PAR", 2023);
+    near(num(after, "total"), 78.0, 1e-6, "after");
+    near(num(pv_get(after, "components")->u.a.v[2], "score"), num(pv_get(before, "components")->u.a.v[2], "score") - 4,
+         1e-6, "area 3 of TNU");
+    assert_int_equal(pv_get_int(after, "rank", 0), 4);
+    assert_int_equal(pv_get_int(tdg, "rank", 0), 3);
+    const pv *deds = pv_get(after, "deductions");
+    int listed = 0;
+    for (uint32_t i = 0; i < deds->u.a.n; i++)
+        if (!strcmp(pv_get_str(deds->u.a.v[i], "id"), "3.4")) {
+            assert_string_equal(pv_get_str(deds->u.a.v[i], "reason"), "Không có hồ sơ minh chứng");
+            listed = 1;
+        }
+    assert_true(listed);
+    /* the score events name both units that moved */
+    (void)scores;
+    pv_free(before);
+    pv_free(after);
+    pv_free(tdg);
+    world_close(&w);
+}
+
+static void test_score_events(void **st)
+{
+    (void)st;
+    world w;
+    world_open(&w);
+    seed003(&w);
+    feed(w.en, w.f.rec, 1000);
+    uint64_t since = engine_seq(w.en);
+    submit(&w, "TNU,2023,Y,appraisal,3.4,0,,\n");
+    pv *q = proto_msg(MSG_QUERY), *args = pv_map(), *data, *scores;
+    char s[32];
+    snprintf(s, sizeof s, "%llu", (unsigned long long)since);
+    pv_set_str(args, "since", s);
+    pv_set_str(q, "q", "changes");
+    pv_set(q, "args", args);
+    par_err e;
+    assert_int_equal(query_answer(w.f.rec, q, &data, &e), 0);
+    assert_int_equal(engine_apply(w.en, pv_get(data, "events"), &scores, &e), 0);
+    int tnu = 0, tdg = 0;
+    for (uint32_t i = 0; i < scores->u.a.n; i++) {
+        const pv *row = pv_get(scores->u.a.v[i], "row");
+        tnu |= !strcmp(pv_get_str(row, "unit"), "TNU") && !strcmp(pv_get_str(row, "rank"), "4");
+        tdg |= !strcmp(pv_get_str(row, "unit"), "TDG") && !strcmp(pv_get_str(row, "rank"), "3");
+    }
+    assert_true(tnu);
+    assert_true(tdg);
+    /* only the moved units: not the province */
+    assert_true(scores->u.a.n <= 3);
+    pv_free(scores);
+    pv_free(data);
+    pv_free(q);
+    world_close(&w);
+}
+
+/* ---------- incremental = full ---------- */
+
+static const char *const rand_units[] = {"TDG", "TUY", "TNU", "TPLC", "MTE", "PTO", "SHO", "NNH"};
+static const char *const self_ids[] = {"1.2.2", "1.3", "1.4", "2.1", "3.3", "4.2", "5.3", "6.1", "7.1", "7.3.1", "8.1"};
+
+static void random_change(world *w, unsigned *seed)
+{
+    int kind = rand_r(seed) % 100;
+    const char *u = rand_units[rand_r(seed) % 8];
+    int year = 2022 + rand_r(seed) % 2;
+    char line[256];
+    if (kind < 55) {
+        const char *id = self_ids[rand_r(seed) % (sizeof self_ids / sizeof self_ids[0])];
+        snprintf(line, sizeof line, "%s,%d,Y,%s,%s,%.2f,,r%d\n", u, year, rand_r(seed) % 4 ? "score" : "appraisal", id,
+                 (rand_r(seed) % 100) / 100.0, rand_r(seed) % 5);
+    } else if (kind < 75) {
+        snprintf(line, sizeof line, "%s,%d,Y,survey,8.%d,%.1f,,\n", u, year, 3 + rand_r(seed) % 2,
+                 (rand_r(seed) % 120) / 10.0);
+    } else if (kind < 90) {
+        snprintf(line, sizeof line, "%s,%d,Y,metric,%s,%d,,\n", u, year,
+                 rand_r(seed) % 2 ? "procedures_online_payment" : "procedures_offered", 1 + rand_r(seed) % 50);
+    } else if (kind < 97) {
+        /* a task report: done in some period */
+        const char *periods[] = {"Q1", "H1", "Q3", "Y"};
+        snprintf(line, sizeof line, "%s,%d,%s,task,BC-%s,done,%d-%02d-%02d,\n", u, year, periods[rand_r(seed) % 4], u,
+                 year, 1 + rand_r(seed) % 12, 1 + rand_r(seed) % 28);
+    } else {
+        /* a unit moves under another parent: two peer groups change */
+        char csv[256];
+        snprintf(csv, sizeof csv, "id,parent,level,name,email\n%s,%s,district,Huyện %s,\n", u,
+                 rand_r(seed) % 2 ? "LC" : "LC2", u);
+        import_text(w, "units", csv);
+        return;
+    }
+    submit(w, line);
+}
+
+static void test_incremental_equals_full(void **st)
+{
+    (void)st;
+    world w;
+    world_open(&w);
+    import_text(&w, "units", "id,parent,level,name,email\nLC2,,province,Tỉnh khác,\n");
+    sbuf tasks;
+    sbuf_init(&tasks);
+    sbuf_puts(&tasks, "plan,id,lead,task,deadline\n");
+    for (int i = 0; i < 8; i++)
+        sbuf_printf(&tasks, "P,BC-%s,%s,Báo cáo CCHC,\"Quý I, 6 tháng, Quý III và báo cáo năm\"\n", rand_units[i],
+                    rand_units[i]);
+    import_text(&w, "tasks", tasks.buf);
+    sbuf_free(&tasks);
+    unsigned seed = 20241231;
+    for (int round = 0; round < 20; round++) {
+        for (int i = 0; i < 50; i++) /* 1,000 changes in all */
+            random_change(&w, &seed);
+        if (round == 9) /* a framework changes on the way: a maximum moves */
+            import_framework(&w);
+        feed(w.en, w.f.rec, 1 + rand_r(&seed) % 40);
+        /* a restart: the engine is closed and opened again from its store */
+        engine_close(w.en);
+        w.en = open_engine(w.dir);
+    }
+    /* the yardstick: a new engine fed everything, then recomputed from scratch */
+    char dir2[64] = "/tmp/par-scorer-XXXXXX";
+    assert_non_null(mkdtemp(dir2));
+    engine *full = open_engine(dir2);
+    feed(full, w.f.rec, 5000);
+    par_err e;
+    assert_int_equal(engine_recompute_all(full, &e), 0);
+    assert_int_equal(engine_seq(full), engine_seq(w.en));
+    sbuf a, b;
+    sbuf_init(&a);
+    sbuf_init(&b);
+    engine_dump(w.en, &a);
+    engine_dump(full, &b);
+    assert_true(a.len > 1000);
+    if (a.len != b.len || memcmp(a.buf, b.buf, a.len)) {
+        FILE *fa = fopen("/tmp/par-scorer-incremental.dump", "wb"), *fb = fopen("/tmp/par-scorer-full.dump", "wb");
+        if (fa && fb) {
+            fwrite(a.buf, 1, a.len, fa);
+            fwrite(b.buf, 1, b.len, fb);
+        }
+        if (fa)
+            fclose(fa);
+        if (fb)
+            fclose(fb);
+        fail_msg("incremental state (%zu bytes) differs from a full recomputation (%zu bytes); "
+                 "dumps in /tmp/par-scorer-*.dump", a.len, b.len);
+    }
+    sbuf_free(&a);
+    sbuf_free(&b);
+    engine_close(full);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir2);
+    assert_int_equal(system(cmd), 0);
+    world_close(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seed003),
+        cmocka_unit_test(test_appraisal_lowers),
+        cmocka_unit_test(test_score_events),
+        cmocka_unit_test(test_incremental_equals_full),
+    };
+    return cmocka_run_group_tests_name("scorer", tests, NULL, NULL);
+}
