@@ -52,9 +52,19 @@ int cli_status(cli *c, int argc, char **argv)
     } else {
         out = pv_copy(pv_get(reply, "data"));
         const pv *list = pv_get(out, "services");
-        for (uint32_t i = 0; list && i < list->u.a.n; i++)
+        int64_t head = -1;
+        for (uint32_t i = 0; list && i < list->u.a.n; i++) {
             if (pv_get_bool(list->u.a.v[i], "required", 0) && !pv_get_bool(list->u.a.v[i], "up", 0))
                 healthy = 0;
+            if (!strcmp(pv_get_str(list->u.a.v[i], "name"), "collector"))
+                head = pv_get_int(list->u.a.v[i], "seq", -1);
+        }
+        /* how far each follower of the change log is behind the collector */
+        for (uint32_t i = 0; list && i < list->u.a.n && head >= 0; i++) {
+            pv *s = list->u.a.v[i];
+            if (strcmp(pv_get_str(s, "name"), "collector") && pv_get(s, "seq"))
+                pv_set_int(s, "lag", head - pv_get_int(s, "seq", 0));
+        }
         pv_set(out, "healthy", pv_bool(healthy));
     }
     if (c->json) {
@@ -82,6 +92,9 @@ int cli_status(cli *c, int argc, char **argv)
                     o += (size_t)snprintf(details + o, sizeof details - o, "%s%s=%lld", o ? " " : "", kv->k,
                                           (long long)kv->v->u.i);
             }
+            if (pv_get(s, "lag") && o < sizeof details)
+                o += (size_t)snprintf(details + o, sizeof details - o, "%slag=%lld", o ? " " : "",
+                                      (long long)pv_get_int(s, "lag", 0));
             if (pv_get_str(s, "error"))
                 snprintf(details, sizeof details, "%s", pv_get_str(s, "error"));
             printf("%-12s %-5s %10s %10s %10s  %s\n", pv_get_str(s, "name"), pv_get_bool(s, "up", 0) ? "up" : "DOWN",

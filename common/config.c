@@ -46,7 +46,7 @@ static void defaults(par_config *c)
     strcpy(c->data_dir, "./var");
     strcpy(c->endpoint, "tcp://127.0.0.1:7700");
     c->log_level = LOG_INFO;
-    strcpy(c->services, "collector");
+    strcpy(c->services, "collector,scorer");
     c->heartbeat_ms = 500;
     c->expiry_ms = 2000;
     c->max_batch = 256;

@@ -27,21 +27,25 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 step "Starting the provincial server on 127.0.0.1:$PORT (data in $T/var, clock at $PAR_NOW)"
 "$BIN/par-broker" 2>"$T/broker.log" & pids+=($!)
 "$BIN/par-collector" 2>"$T/collector.log" & pids+=($!)
+"$BIN/par-scorer" 2>"$T/scorer.log" & pids+=($!)
 for _ in $(seq 1 50); do "$BIN/parctl" status >/dev/null 2>&1 && break; sleep 0.1; done
-echo "par-broker and par-collector are running (the scorer and notifier come with their own issues)"
+echo "par-broker, par-collector and par-scorer are running (the notifier comes with its own issue)"
 
 step "Sở Nội vụ loads the reference data: units, the 2023 district PAR framework, plan 336/KH-UBND's tasks"
 run "$BIN/parctl" import units "$ROOT/data/units.csv"
 run "$BIN/parctl" import framework "$ROOT/data/framework-par-district.csv"
 run "$BIN/parctl" import tasks "$ROOT/data/tasks.csv"
 
-step "Districts push their self-assessments and figures"
-run "$BIN/par-agent" push "$ROOT/data/submissions/tamduong-2023.csv" "$ROOT/data/submissions/thanuyen-2023.csv"
+step "The eight districts push their 2022 and 2023 self-assessments and figures"
+run "$BIN/par-agent" push "$ROOT/data/submissions/districts-self-2022-2023.csv"
+
+step "Sở Nội vụ pushes its appraisals (each with its reason) and the survey points"
+run "$BIN/par-agent" push "$ROOT/data/submissions/snv-appraisal-survey-2022-2023.csv"
 
 step "A file with mistakes: the good lines are stored, each bad one is named with its reason"
 cat >"$T/tanuyen-2023.csv" <<'CSV'
 unit,year,period,kind,key,value,date,note
-TNU,2023,Y,score,1.3,2,10/01/2024,
+TNU,2023,Y,score,1.3,2,12/01/2024,
 TNU,2023,Y,score,1.4,2.5,10/01/2024,điểm vượt tối đa
 TNU,2023,Y,score,1.2,1,10/01/2024,tiêu chí cha
 TNU,2023,Y,score,3.4,bốn,10/01/2024,
@@ -50,17 +54,31 @@ CSV
 run "$BIN/par-agent" push "$T/tanuyen-2023.csv"
 echo "(exit status $?: non-zero because lines were refused)"
 
-step "The same files pushed again (a lost acknowledgement): nothing is stored twice"
-run "$BIN/par-agent" push "$ROOT/data/submissions/tamduong-2023.csv"
+step "The same file pushed again (a lost acknowledgement): nothing is stored twice"
+run "$BIN/par-agent" push "$ROOT/data/submissions/districts-self-2022-2023.csv"
 
 step "What the operator sees"
 run "$BIN/parctl" status
 
-step "The stored record of Huyện Tân Uyên (export in the submissions format)"
-run "$BIN/parctl" export submissions --unit TNU
+step "The 2023 PAR INDEX ranking of the districts, recomputed as the pushes arrived (seed 003: Tam Đường 78,12, 4th of 8, +6,05)"
+run "$BIN/parctl" scores --index PAR --year 2023 --level district
+
+step "Sở Nội vụ appraises Tân Uyên's criterion 3.4 at 0: its total falls below Tam Đường's, the ranking follows at once"
+cat >"$T/appraisal.csv" <<'CSV'
+unit,year,period,kind,key,value,date,note
+TNU,2023,Y,appraisal,3.4,0,20/03/2024,"Không có hồ sơ minh chứng, hồ sơ quá hạn chưa xin lỗi"
+CSV
+run "$BIN/par-agent" push "$T/appraisal.csv"
+sleep 0.2
+run "$BIN/parctl" scores --index PAR --year 2023 --level district
+
+step "The stored record of Huyện Tân Uyên for 2023 (export in the submissions format; the first lines)"
+printf '$ %s\n' "$BIN/parctl export submissions --unit TNU --year 2023 | head -8"
+"$BIN/parctl" export submissions --unit TNU --year 2023 | head -8
 
 step "The collector stops: status says so, and a push fails clearly instead of hanging"
 kill -TERM "${pids[1]}"; wait "${pids[1]}" 2>/dev/null
+sleep 0.1
 run "$BIN/parctl" status
 run "$BIN/par-agent" push --timeout 3 "$ROOT/data/submissions/thanuyen-2023.csv"
 echo

@@ -363,7 +363,8 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
     snprintf(prefix, sizeof prefix, "%s|%d|", uid, year);
     if (store_scan(txn, store_dbi(s, S_SUBS), prefix, collect_sub, &ss) < 0)
         goto fail;
-    qsort(ns.v, ns.n, sizeof *ns.v, node_cmp);
+    if (ns.n > 1) /* no criteria: no array to sort */
+        qsort(ns.v, ns.n, sizeof *ns.v, node_cmp);
     /* parents: in natural order every node follows its ancestors */
     int *stack = xmalloc((ns.n + 1) * sizeof *stack), top = 0;
     for (size_t i = 0; i < ns.n; i++) {

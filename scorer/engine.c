@@ -492,7 +492,8 @@ int engine_query(engine *en, const pv *msg, pv **data, par_err *e)
         snprintf(prefix, sizeof prefix, "%s|%lld|", index, (long long)y);
         filter f = {en, txn, pv_get_str(args, "level"), pv_get_str(args, "parent"), pv_arr()};
         store_scan(txn, db(en, S_RESULTS), prefix, take_result, &f);
-        qsort(f.out->u.a.v, f.out->u.a.n, sizeof(pv *), by_rank);
+        if (f.out->u.a.n > 1)
+            qsort(f.out->u.a.v, f.out->u.a.n, sizeof(pv *), by_rank);
         *data = f.out;
     } else if (!strcmp(q, "result")) {
         const char *unit = pv_get_str(args, "unit");

@@ -2,7 +2,7 @@
 # good ones; the push names each bad line and fails, the good lines are stored;
 # the same good file pushed twice is stored once.
 . "$(dirname "$0")/lib.sh"
-start broker; start collector; wait_up collector; import_sample
+start_all; import_sample
 
 cat >"$T/mixed.csv" <<'CSV'
 unit,year,period,kind,key,value,date,note

@@ -1,7 +1,7 @@
 # Acceptance 4 of the ingest issue: with the collector stopped, parctl status shows
 # it down within 3 s, and a push fails with a clear message when its timeout passes.
 . "$(dirname "$0")/lib.sh"
-start broker; start collector; wait_up collector; import_sample
+start_all; import_sample
 check "status healthy while all runs" "$BIN/parctl" status
 
 killnow collector

@@ -2,7 +2,7 @@
 # every bad line named; deadline texts that are no deadline are flagged, not refused;
 # a restart of either daemon keeps everything.
 . "$(dirname "$0")/lib.sh"
-start broker; start collector; wait_up collector
+start_all
 check "units import" "$BIN/parctl" import units "$ROOT/data/units.csv"
 check "framework import" "$BIN/parctl" import framework "$ROOT/data/framework-par-district.csv"
 "$BIN/parctl" import tasks "$ROOT/data/tasks.csv" >"$T/tasks.txt" || fail "tasks import"

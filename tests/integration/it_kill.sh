@@ -5,7 +5,7 @@
 # small batches: many commits to interrupt; debug logs show each commit
 printf '[agent]\nbatch_lines = 50\n' >>"$PAR_CONF"
 sed -i 's/^\[general\]$/[general]\nlog_level = debug/' "$PAR_CONF"
-start broker; start collector; wait_up collector; import_sample
+start_all; import_sample
 sleep 0.6 # a heartbeat carries the new sequence number
 base=$(seq_of collector)
 

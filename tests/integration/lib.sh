@@ -12,8 +12,6 @@ cat >"$PAR_CONF" <<CONF
 [general]
 data_dir = $T/var
 endpoint = tcp://127.0.0.1:$PORT
-[broker]
-services = collector
 CONF
 declare -A PIDS=()
 FAILED=0
@@ -59,6 +57,8 @@ wait_up() { # wait_up SERVICE: until parctl status shows it up (10 s at most)
 seq_of() { # seq_of SERVICE: the last sequence number it reported
     "$BIN/parctl" status | awk -v s="$1" '$1 == s { print $3 }'
 }
+
+start_all() { start broker; start collector; start scorer; wait_up collector; wait_up scorer; }
 
 import_sample() {
     "$BIN/parctl" import units "$ROOT/data/units.csv" >/dev/null &&

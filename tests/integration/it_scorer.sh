@@ -1,0 +1,48 @@
+# The scorer: scores follow pushes; `parctl scores --json` keeps its contract; a
+# scorer killed with SIGKILL catches up with what it missed; a scorer that is down
+# is reported, and parctl says so instead of hanging.
+. "$(dirname "$0")/lib.sh"
+start_all; import_sample
+check "sample pushes" "$BIN/par-agent" push "$ROOT/data/submissions/tamduong-2023.csv" "$ROOT/data/submissions/thanuyen-2023.csv"
+
+total_of() { # total_of UNIT: its 2023 PAR total, as parctl scores --json prints it
+    timeout 5 "$BIN/parctl" scores --index PAR --year 2023 --json 2>/dev/null |
+        awk -v u="\"$1\"" '$1 == "\"unit\":" && $2 == u"," { f = 1 } f && $1 == "\"total\":" { sub(",", "", $2); print $2; exit }'
+}
+wait_total() { # wait_total UNIT VALUE: until the scorer shows it (10 s at most)
+    local until=$((SECONDS + 10))
+    while [ $SECONDS -lt $until ]; do
+        [ "$(total_of "$1" | cut -c1-${#2})" = "$2" ] && return 0
+        sleep 0.1
+    done
+    fail "$1's total is $(total_of "$1"), expected $2"
+}
+wait_total TDG 30.385
+"$BIN/parctl" scores --index PAR --year 2023 --json >"$T/scores.json"
+for field in '"unit": "TDG"' '"index": "PAR"' '"year": 2023' '"max": 100' '"rank": 1' '"of": 2' '"components"' '"pct"'; do
+    check "scores JSON has $field" grep -q "$field" "$T/scores.json"
+done
+"$BIN/parctl" scores --index PAR --year 2023 >"$T/scores.txt"
+check "ranking table names Tam Đường first" grep -qE '^1/2 +TDG +Huyện Tam Đường' "$T/scores.txt"
+
+# an appraisal lowers a self-score: the total follows, with its reason kept
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2023,Y,appraisal,1.3,0.5,20/03/2024,Chưa kiểm tra đủ 100%% cơ quan\n' >"$T/appr.csv"
+check "appraisal accepted" "$BIN/par-agent" push "$T/appr.csv"
+wait_total TDG 28.885
+
+# the scorer dies; changes go on; it comes back and catches up
+killnow scorer
+printf 'unit,year,period,kind,key,value,date,note\nTUY,2023,Y,score,4.1,3,,\nTUY,2023,Y,score,4.2,3,,\n' >"$T/more.csv"
+check "push while the scorer is down" "$BIN/par-agent" push "$T/more.csv"
+rc=0; timeout 20 "$BIN/parctl" scores --index PAR --year 2023 >"$T/down.txt" 2>&1 || rc=$?
+check "scores without a scorer fails" test $rc -eq 1
+check "scores without a scorer says why" grep -q "service scorer unavailable" "$T/down.txt"
+rc=0; "$BIN/parctl" status >"$T/status.txt" || rc=$?
+check "status unhealthy without the scorer" test $rc -eq 1
+start scorer; wait_up scorer
+wait_total TUY 20.288
+sleep 0.3
+"$BIN/parctl" status >"$T/status2.txt"
+check "scorer caught up: lag 0" grep -qE '^scorer +up .*lag=0' "$T/status2.txt"
+check "the restart caught up from its sequence number" grep -q "event=caught_up" "$T/scorer.log"
+finish
