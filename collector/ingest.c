@@ -505,11 +505,15 @@ static int import_framework(record_txn *t, const pv *msg, const char *sender, co
             add_issue(o->errors, line, "criterion %s has sub-criteria, so its method must be empty", id);
             continue;
         }
-        if (!strcmp(method, "computed") != !!*formula) {
+        if (!leaf && *formula && strcmp(formula, "mean")) {
+            add_issue(o->errors, line, "criterion %s has sub-criteria: its formula may only be mean (or empty)", id);
+            continue;
+        }
+        if (leaf && !strcmp(method, "computed") != !!*formula) {
             add_issue(o->errors, line, "criterion %s: a formula goes with method computed, and only there", id);
             continue;
         }
-        if (!leaf) {
+        if (!leaf && !*formula) {
             double sum = 0, cm;
             for (uint32_t j = 0; j < rows->u.a.n; j++) {
                 char p[64];

@@ -72,8 +72,8 @@ static int valid_period(const char *p)
 }
 
 /* Finds the leaf a key names for a unit's level and year. */
-static int find_criterion(record_txn *t, const char *key, int year, const char *level, char *stored_key,
-                          size_t n, pv **crit, par_err *why)
+static int find_criterion(record_txn *t, const char *key, int year, const char *level, int any_node,
+                          char *stored_key, size_t n, pv **crit, par_err *why)
 {
     char index[32] = "", id[64];
     const char *colon = strchr(key, ':');
@@ -114,7 +114,7 @@ static int find_criterion(record_txn *t, const char *key, int year, const char *
         err_set(why, "unknown criterion %s:%s in the %d framework for level %s", index, id, year, level);
         return -1;
     }
-    if (!pv_get_bool(*crit, "leaf", 0)) {
+    if (!any_node && !pv_get_bool(*crit, "leaf", 0)) {
         err_set(why, "criterion %s:%s is not a leaf: score its sub-criteria", index, id);
         pv_free(*crit);
         *crit = NULL;
@@ -206,9 +206,11 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
         err_set(why, "note longer than %zu bytes", sizeof out->note - 1);
         goto done;
     }
-    if (!strcmp(kind, "score") || !strcmp(kind, "appraisal") || !strcmp(kind, "survey")) {
+    if (!strcmp(kind, "score") || !strcmp(kind, "appraisal") || !strcmp(kind, "survey") || !strcmp(kind, "target")) {
         const char *level = pv_get_str(unit, "level");
-        if (find_criterion(t, key, out->year, level ? level : "", out->key, sizeof out->key, &crit, why) < 0)
+        /* a target may be set for an area or a whole dimension, not only a leaf */
+        if (find_criterion(t, key, out->year, level ? level : "", !strcmp(kind, "target"), out->key, sizeof out->key,
+                           &crit, why) < 0)
             goto done;
         const char *method = pv_get_str(crit, "method");
         method = method ? method : "";
@@ -229,8 +231,21 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
         const char *ms = pv_get_str(crit, "max");
         if (!ms || str_to_num(ms, &max) < 0)
             max = -1;
-        if (check_range(value, max, out->value, why, out->key) < 0)
+        const char *slash = strchr(value, '/');
+        if (!strcmp(kind, "survey") && slash) {
+            /* counts of satisfied and total answers: "412/500" */
+            int64_t yes, all;
+            char a[32];
+            size_t l = (size_t)(slash - value);
+            if (l >= sizeof a || (memcpy(a, value, l), a[l] = '\0', str_to_i64(a, &yes) < 0) ||
+                str_to_i64(slash + 1, &all) < 0 || yes < 0 || all <= 0 || yes > all) {
+                err_set(why, "survey value '%s' is neither a number nor counts like 412/500", value);
+                goto done;
+            }
+            str_copy(out->value, sizeof out->value, value);
+        } else if (check_range(value, max, out->value, why, out->key) < 0) {
             goto done;
+        }
     } else if (!strcmp(kind, "metric")) {
         if (str_copy(out->key, sizeof out->key, key) < 0 || !validate_id(out->key)) {
             err_set(why, "metric name '%s' is not 1-63 of letters, digits, '.', '_' or '-'", key);
@@ -258,7 +273,7 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
             goto done;
         }
     } else {
-        err_set(why, "unknown kind '%s' (score, appraisal, survey, metric or task)", kind);
+        err_set(why, "unknown kind '%s' (score, appraisal, survey, target, metric or task)", kind);
         goto done;
     }
     rc = 0;

@@ -15,6 +15,9 @@ typedef struct {
     const char *source; /* appraisal, self, survey, computed, missing */
     char reason[600];
     double self; int has_self;
+    double acc_sum, acc_share; /* children's points and shares, for the parent */
+    int acc_n;
+    double target; int has_target;
 } node;
 
 typedef struct {
@@ -137,6 +140,16 @@ static double num(const pv *sub)
 {
     const char *v = pv_get_str(sub, "value");
     return v ? strtod(v, NULL) : 0;
+}
+
+/* A survey value: points, or counts "satisfied/answers" giving that share of max. */
+static double survey_points(const pv *sub, double max)
+{
+    const char *v = pv_get_str(sub, "value"), *slash = v ? strchr(v, '/') : NULL;
+    if (!slash)
+        return num(sub);
+    double all = strtod(slash + 1, NULL);
+    return all > 0 ? strtod(v, NULL) / all * max : 0;
 }
 
 static int is_done(const pv *sub)
@@ -294,7 +307,7 @@ static void score_leaf(const ctx *c, const char *index, node *nd)
     if (!strcmp(method, "survey")) {
         const pv *sv = sub_find(c->ss, "Y", "survey", key);
         nd->source = sv ? "survey" : "missing";
-        v = sv ? num(sv) : 0;
+        v = sv ? survey_points(sv, nd->max) : 0;
         if (note_of(sv))
             snprintf(nd->reason, sizeof nd->reason, "%s", note_of(sv));
     } else if (appr) {
@@ -401,13 +414,34 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
         subs_free(&ss);
         return 0;
     }
+    /* children come after their parent: backwards, every parent is complete when reached */
     for (size_t i = ns.n; i-- > 0;) {
         node *nd = &ns.v[i];
-        if (nd->parent >= 0)
-            ns.v[nd->parent].score += nd->score;
+        if (!nd->leaf) {
+            const char *agg = pv_get_str(nd->row, "formula");
+            if (agg && !strcmp(agg, "mean")) /* the mean share of its children, as SIPAS */
+                nd->score = nd->acc_n ? nd->acc_share / nd->acc_n * nd->max : 0;
+            else
+                nd->score = nd->acc_sum;
+        }
+        if (nd->parent >= 0) {
+            node *p = &ns.v[nd->parent];
+            p->acc_sum += nd->score;
+            p->acc_share += nd->max > 0 ? nd->score / nd->max : 0;
+            p->acc_n++;
+        }
+        char key[160];
+        snprintf(key, sizeof key, "%s:%s", index, nd->id);
+        const pv *tg = sub_find(&ss, "Y", "target", key);
+        if (tg) {
+            nd->target = num(tg);
+            nd->has_target = 1;
+        }
     }
-    pv *r = pv_map(), *comps = pv_arr(), *crits = pv_arr(), *deds = pv_arr(), *missing = pv_arr();
-    double total = 0, max = 0;
+    pv *r = pv_map(), *comps = pv_arr(), *crits = pv_arr(), *deds = pv_arr(), *missing = pv_arr(),
+       *off = pv_arr();
+    double total = 0, max = 0, target = 0;
+    int targets = 0, tops = 0;
     for (size_t i = 0; i < ns.n; i++) {
         node *nd = &ns.v[i];
         const char *name = pv_get_str(nd->row, "name");
@@ -417,6 +451,12 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
         pv_set(cr, "score", pv_float(nd->score));
         pv_set(cr, "max", pv_float(nd->max));
         pv_set(cr, "pct", pv_float(pct(nd->score, nd->max)));
+        if (nd->has_target) {
+            pv_set(cr, "target", pv_float(nd->target));
+            pv_set(cr, "gap", pv_float(nd->target - nd->score));
+            if (nd->score + 1e-9 < nd->target)
+                pv_push(off, pv_str(nd->id));
+        }
         if (nd->leaf) {
             pv_set_str(cr, "method", pv_get_str(nd->row, "method") ? pv_get_str(nd->row, "method") : "");
             pv_set_str(cr, "source", nd->source);
@@ -437,6 +477,9 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
         if (nd->parent < 0) {
             total += nd->score;
             max += nd->max;
+            tops++;
+            targets += nd->has_target;
+            target += nd->target;
             pv *co = pv_map();
             pv_set_str(co, "id", nd->id);
             pv_set_str(co, "name", name ? name : "");
@@ -444,6 +487,10 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
             pv_set(co, "max", pv_float(nd->max));
             pv_set(co, "pct", pv_float(pct(nd->score, nd->max)));
             pv_set_int(co, "rank", 0);
+            if (nd->has_target) {
+                pv_set(co, "target", pv_float(nd->target));
+                pv_set(co, "gap", pv_float(nd->target - nd->score));
+            }
             pv_push(comps, co);
         }
     }
@@ -464,6 +511,12 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
     pv_set(r, "criteria", crits);
     pv_set(r, "deductions", deds);
     pv_set(r, "missing", missing);
+    if (targets && targets == tops) {
+        /* every area has a target: so has the whole */
+        pv_set(r, "target", pv_float(target));
+        pv_set(r, "gap", pv_float(target - total));
+    }
+    pv_set(r, "off_track", off);
     for (size_t i = 0; i < ns.n; i++)
         pv_free(ns.v[i].row);
     free(ns.v);

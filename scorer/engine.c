@@ -417,8 +417,9 @@ static void add_prev(engine *en, MDB_txn *txn, pv *r)
 static pv *summary(const pv *r)
 {
     pv *o = pv_map();
-    const char *keys[] = {"unit", "name", "index", "year", "level", "parent", "total", "max", "pct", "appraised",
-                          "survey", "rank", "of", "prev_total", "change", "prev_rank", "prev_of"};
+    const char *keys[] = {"unit",  "name",   "index",      "year",   "level",     "parent",  "total",
+                          "max",   "pct",    "appraised",  "survey", "rank",      "of",      "prev_total",
+                          "change", "prev_rank", "prev_of", "target", "gap",     "off_track"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const pv *v = pv_get(r, keys[i]);
         if (v)
@@ -428,7 +429,8 @@ static pv *summary(const pv *r)
     const pv *rc = pv_get(r, "components");
     for (uint32_t i = 0; rc && i < rc->u.a.n; i++) {
         pv *c = pv_map();
-        const char *ck[] = {"id", "name", "score", "max", "pct", "rank", "prev_score", "prev_pct", "change_pp"};
+        const char *ck[] = {"id",       "name",     "score",     "max",    "pct", "rank",
+                            "prev_score", "prev_pct", "change_pp", "target", "gap"};
         for (size_t k = 0; k < sizeof ck / sizeof ck[0]; k++) {
             const pv *v = pv_get(rc->u.a.v[i], ck[k]);
             if (v)

@@ -132,7 +132,8 @@ static int apply_submission(MDB_txn *txn, store *s, const pv *row, const char *r
     int rc = store_put_pv(txn, store_dbi(s, S_SUBS), k, v);
     pv_free(v);
     const char *colon = strchr(key, ':');
-    if (colon && (!strcmp(kind, "score") || !strcmp(kind, "appraisal") || !strcmp(kind, "survey"))) {
+    if (colon && (!strcmp(kind, "score") || !strcmp(kind, "appraisal") || !strcmp(kind, "survey") ||
+                  !strcmp(kind, "target"))) {
         /* a criterion touches its own index only */
         snprintf(k, sizeof k, "%.*s|%s|%s", (int)(colon - key), key, year, unit);
         strset_add(&d->results, k);

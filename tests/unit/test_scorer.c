@@ -381,6 +381,65 @@ static void test_score_events(void **st)
     world_close(&w);
 }
 
+/* PAPI (seed 002, Đồng Nai: 2023 results against the 2025 targets) and a SIPAS
+ * averaged from percents and from counts of satisfied answers. */
+static void test_papi_sipas(void **st)
+{
+    (void)st;
+    world w;
+    world_open(&w);
+    import_text(&w, "framework",
+                "index,year,level,id,name,max,method,formula\n"
+                "PAPI,2023,province,3,Trách nhiệm giải trình với người dân,10,,\n"
+                "PAPI,2023,province,3.1,Hiệu quả tương tác với các cấp chính quyền,3.33,survey,\n"
+                "PAPI,2023,province,3.2,\"Giải đáp khiếu nại, tố cáo, khúc mắc của người dân\",3.33,survey,\n"
+                "PAPI,2023,province,3.3,Tiếp cận dịch vụ tư pháp,3.34,survey,\n"
+                "PAPI,2023,province,4,Kiểm soát tham nhũng khu vực công,10,,\n"
+                "PAPI,2023,province,4.1,Kiểm soát tham nhũng trong chính quyền,2.5,survey,\n"
+                "PAPI,2023,province,4.2,Cung ứng dịch vụ công,2.5,survey,\n"
+                "PAPI,2023,province,4.3,Công bằng trong tuyển dụng vào nhà nước,2.5,survey,\n"
+                "PAPI,2023,province,4.4,Quyết tâm chống tham nhũng,2.5,survey,\n"
+                "SIPAS,2023,province,1,Chỉ số hài lòng,100,,mean\n"
+                "SIPAS,2023,province,1.1,Tiếp cận dịch vụ,100,survey,\n"
+                "SIPAS,2023,province,1.2,Thủ tục hành chính,100,survey,\n"
+                "SIPAS,2023,province,1.3,Công chức trực tiếp giải quyết công việc,100,survey,\n");
+    submit(&w, "LC,2023,Y,survey,PAPI:3.1,1.97,,\nLC,2023,Y,survey,PAPI:3.2,0.43,,\nLC,2023,Y,survey,PAPI:3.3,1.74,,\n"
+               "LC,2023,Y,survey,PAPI:4.1,1.44,,\nLC,2023,Y,survey,PAPI:4.2,1.99,,\nLC,2023,Y,survey,PAPI:4.3,1.13,,\n"
+               "LC,2023,Y,survey,PAPI:4.4,1.92,,\n"
+               "LC,2023,Y,target,PAPI:3,6.30,,Chỉ tiêu đến năm 2025\nLC,2023,Y,target,PAPI:3.1,2.50,,\n"
+               "LC,2023,Y,target,PAPI:3.2,1.50,,\nLC,2023,Y,target,PAPI:3.3,2.30,,\nLC,2023,Y,target,PAPI:4,7.10,,\n"
+               "LC,2023,Y,target,PAPI:4.1,1.90,,\nLC,2023,Y,target,PAPI:4.4,1.20,,\n"
+               "LC,2023,Y,survey,SIPAS:1.1,412/500,,\nLC,2023,Y,survey,SIPAS:1.2,79.5,,\n"
+               "LC,2023,Y,survey,SIPAS:1.3,805/1000,,\n");
+    feed(w.en, w.f.rec, 1000);
+    pv *papi = result(w.en, "LC", "PAPI", 2023);
+    assert_non_null(papi);
+    const pv *comps = pv_get(papi, "components");
+    near(num(comps->u.a.v[0], "score"), 4.14, 1e-9, "dimension 3");
+    near(num(comps->u.a.v[0], "gap"), 2.16, 1e-9, "dimension 3 behind its target");
+    near(num(comps->u.a.v[1], "score"), 6.48, 1e-9, "dimension 4");
+    near(num(papi, "target"), 13.40, 1e-9, "the targets of both dimensions");
+    /* off track: what is below its target; 4.4 (1.92 against 1.20) is not */
+    const pv *off = pv_get(papi, "off_track");
+    char list[256] = "";
+    for (uint32_t i = 0; i < off->u.a.n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s ", off->u.a.v[i]->u.s.p);
+    assert_string_equal(list, "3 3.1 3.2 3.3 4 4.1 ");
+    pv_free(papi);
+    pv *sipas = result(w.en, "LC", "SIPAS", 2023);
+    near(num(sipas, "total"), (82.4 + 79.5 + 80.5) / 3, 1e-9, "SIPAS: the mean of its elements");
+    near(num(sipas, "max"), 100, 1e-9, "SIPAS is a percent");
+    pv_free(sipas);
+    /* counts that do not add up are refused */
+    char text[256] = "unit,year,period,kind,key,value,date,note\nLC,2023,Y,survey,SIPAS:1.1,600/500,,\n";
+    pv *ack = fixture_submit(&w.f, text);
+    const pv *r0 = pv_get(ack, "results")->u.a.v[0];
+    assert_false(pv_get_bool(r0, "ok", 1));
+    assert_non_null(strstr(pv_get_str(r0, "reason"), "counts like 412/500"));
+    pv_free(ack);
+    world_close(&w);
+}
+
 /* ---------- incremental = full ---------- */
 
 static const char *const rand_units[] = {"TDG", "TUY", "TNU", "TPLC", "MTE", "PTO", "SHO", "NNH"};
@@ -485,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_seed003),
         cmocka_unit_test(test_appraisal_lowers),
         cmocka_unit_test(test_score_events),
+        cmocka_unit_test(test_papi_sipas),
         cmocka_unit_test(test_incremental_equals_full),
     };
     return cmocka_run_group_tests_name("scorer", tests, NULL, NULL);
