@@ -30,7 +30,7 @@ UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_re
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-.PHONY: all programs deps test unit integration demo fuzz clean
+.PHONY: all programs deps test unit integration demo fuzz bench clean
 all: deps
 	@$(MAKE) --no-print-directory programs
 
@@ -90,6 +90,17 @@ test: deps
 demo: deps
 	@$(MAKE) --no-print-directory programs
 	@bash deploy/demo.sh
+
+# Benchmarks print tables; speed is measured here, never asserted by a test.
+build/bench/score_latency: $(call obj,bench/score_latency.c $(COMMON))
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory programs build/bench/score_latency
+	@ROUNDS=$(ROUNDS) bash bench/run.sh
+
+ROUNDS ?= 200
 
 # libFuzzer targets: make fuzz FUZZ_TIME=600 (seconds per target).
 FUZZ_TIME ?= 60
