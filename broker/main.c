@@ -284,13 +284,8 @@ int main(int argc, char **argv)
             goto fail;
         }
         now = clock_mono_ms();
-        if (items[4].revents & ZMQ_POLLIN) {
-            int sig = daemon_signal_read(sfd);
-            if (sig != SIGHUP) {
-                log_info("event=stopping signal=%d", sig);
-                break;
-            }
-        }
+        if (daemon_stopping(&items[4], sfd))
+            break;
         /* a bounded number each round keeps every socket served */
         for (int i = 0; i < 1000 && (items[1].revents & ZMQ_POLLIN) && (i == 0 || readable(st.back)); i++)
             on_service(&st, now);

@@ -179,13 +179,8 @@ int main(int argc, char **argv)
             err_set(&e, "poll: %s", zmq_strerror(zmq_errno()));
             goto fail;
         }
-        if (items[1].revents & ZMQ_POLLIN) {
-            int sig = daemon_signal_read(sfd);
-            if (sig != SIGHUP) {
-                log_info("event=stopping signal=%d", sig);
-                break;
-            }
-        }
+        if (daemon_stopping(&items[1], sfd))
+            break;
         if (items[0].revents & ZMQ_POLLIN)
             serve(&c);
         if (clock_mono_ms() >= next_check) {

@@ -52,6 +52,17 @@ int daemon_signal_read(int fd)
     return n == (ssize_t)sizeof si ? (int)si.ssi_signo : 0;
 }
 
+int daemon_stopping(const zmq_pollitem_t *item, int fd)
+{
+    if (!(item->revents & ZMQ_POLLIN))
+        return 0;
+    int sig = daemon_signal_read(fd);
+    if (sig == SIGHUP || sig == 0)
+        return 0;
+    log_info("event=stopping signal=%d", sig);
+    return 1;
+}
+
 void sock_defaults(void *sock, int linger_ms)
 {
     int64_t max = PROTO_MAX_MSG;

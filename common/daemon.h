@@ -16,6 +16,9 @@ int daemon_setup(const char *prog, int *argc, char **argv, par_config *conf, par
 int daemon_signalfd(void);
 /* The signal waiting on fd, or 0. */
 int daemon_signal_read(int fd);
+/* After zmq_poll: 1 when the signalfd item says SIGTERM or SIGINT came (logged). */
+struct zmq_pollitem_t;
+int daemon_stopping(const struct zmq_pollitem_t *item, int fd);
 
 /* LINGER, MAXMSGSIZE, high-water marks: the defaults hang or allow anything. */
 void sock_defaults(void *sock, int linger_ms);

@@ -361,6 +361,22 @@ static double pct(double score, double max)
     return max > 0 ? score / max * 100 : 0;
 }
 
+/* What the criteria list and the areas both show of a node. */
+static pv *node_map(const node *nd, const char *name)
+{
+    pv *m = pv_map();
+    pv_set_str(m, "id", nd->id);
+    pv_set_str(m, "name", name ? name : "");
+    pv_set(m, "score", pv_float(nd->score));
+    pv_set(m, "max", pv_float(nd->max));
+    pv_set(m, "pct", pv_float(pct(nd->score, nd->max)));
+    if (nd->has_target) {
+        pv_set(m, "target", pv_float(nd->target));
+        pv_set(m, "gap", pv_float(nd->target - nd->score));
+    }
+    return m;
+}
+
 int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv *unit, pv **out)
 {
     *out = NULL;
@@ -445,18 +461,9 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
     for (size_t i = 0; i < ns.n; i++) {
         node *nd = &ns.v[i];
         const char *name = pv_get_str(nd->row, "name");
-        pv *cr = pv_map();
-        pv_set_str(cr, "id", nd->id);
-        pv_set_str(cr, "name", name ? name : "");
-        pv_set(cr, "score", pv_float(nd->score));
-        pv_set(cr, "max", pv_float(nd->max));
-        pv_set(cr, "pct", pv_float(pct(nd->score, nd->max)));
-        if (nd->has_target) {
-            pv_set(cr, "target", pv_float(nd->target));
-            pv_set(cr, "gap", pv_float(nd->target - nd->score));
-            if (nd->score + 1e-9 < nd->target)
-                pv_push(off, pv_str(nd->id));
-        }
+        pv *cr = node_map(nd, name);
+        if (nd->has_target && nd->score + 1e-9 < nd->target)
+            pv_push(off, pv_str(nd->id));
         if (nd->leaf) {
             pv_set_str(cr, "method", pv_get_str(nd->row, "method") ? pv_get_str(nd->row, "method") : "");
             pv_set_str(cr, "source", nd->source);
@@ -480,17 +487,8 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
             tops++;
             targets += nd->has_target;
             target += nd->target;
-            pv *co = pv_map();
-            pv_set_str(co, "id", nd->id);
-            pv_set_str(co, "name", name ? name : "");
-            pv_set(co, "score", pv_float(nd->score));
-            pv_set(co, "max", pv_float(nd->max));
-            pv_set(co, "pct", pv_float(pct(nd->score, nd->max)));
+            pv *co = node_map(nd, name);
             pv_set_int(co, "rank", 0);
-            if (nd->has_target) {
-                pv_set(co, "target", pv_float(nd->target));
-                pv_set(co, "gap", pv_float(nd->target - nd->score));
-            }
             pv_push(comps, co);
         }
     }

@@ -226,13 +226,8 @@ int main(int argc, char **argv)
             err_set(&e, "poll: %s", zmq_strerror(zmq_errno()));
             goto fail;
         }
-        if (items[3].revents & ZMQ_POLLIN) {
-            int sig = daemon_signal_read(sfd);
-            if (sig != SIGHUP) {
-                log_info("event=stopping signal=%d", sig);
-                break;
-            }
-        }
+        if (daemon_stopping(&items[3], sfd))
+            break;
         if (items[2].revents & ZMQ_POLLIN)
             on_changes(&sc);
         if (items[0].revents & ZMQ_POLLIN)
