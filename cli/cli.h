@@ -13,5 +13,6 @@ int cli_import(cli *c, int argc, char **argv);
 int cli_status(cli *c, int argc, char **argv);
 int cli_export(cli *c, int argc, char **argv);
 int cli_scores(cli *c, int argc, char **argv);
+int cli_backup(cli *c, int argc, char **argv);
 
 #endif

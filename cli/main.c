@@ -14,7 +14,8 @@ static void usage(void)
             "  export submissions [--unit U] [--year Y]\n"
             "                                      the stored record in the submissions format\n"
             "  scores --index I --year Y [--level L] [--parent U]\n"
-            "                                      ranking: totals, areas, ranks, change from the year before\n");
+            "                                      ranking: totals, areas, ranks, change from the year before\n"
+            "  backup DIR                          a consistent hot copy of every store into a new folder\n");
 }
 
 int main(int argc, char **argv)
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
         return cli_export(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "scores"))
         return cli_scores(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "backup"))
+        return cli_backup(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage();
         return 0;

@@ -114,10 +114,32 @@ static int changes_since(record_txn *t, const pv *args, pv **data, par_err *e)
     return 0;
 }
 
+/* A consistent compacted copy of the record into DIR/collector (an absolute path on
+ * this server), synced before the answer. */
+static int backup(record *r, const pv *args, pv **data, par_err *e)
+{
+    const char *dir = pv_get_str(args, "dir");
+    if (!dir || dir[0] != '/') {
+        err_set(e, "backup needs an absolute folder on the server");
+        return -1;
+    }
+    char path[2048];
+    snprintf(path, sizeof path, "%s/collector", dir);
+    if (store_backup(record_store(r), path, e) < 0)
+        return -1;
+    pv *d = pv_map();
+    pv_set_str(d, "path", path);
+    pv_set_int(d, "seq", (int64_t)record_last_seq(r));
+    *data = d;
+    return 0;
+}
+
 int query_answer(record *r, const pv *msg, pv **data, par_err *e)
 {
     const char *q = pv_get_str(msg, "q");
     const pv *args = pv_get(msg, "args");
+    if (!strcmp(q, "backup"))
+        return backup(r, args, data, e);
     record_txn t;
     if (record_begin(r, 0, &t, e) < 0)
         return -1;
@@ -127,7 +149,7 @@ int query_answer(record *r, const pv *msg, pv **data, par_err *e)
     else if (!strcmp(q, "changes"))
         rc = changes_since(&t, args, data, e);
     else {
-        err_set(e, "the collector has no query '%s' (export, changes)", q);
+        err_set(e, "the collector has no query '%s' (export, changes, backup)", q);
         rc = -1;
     }
     record_abort(&t);

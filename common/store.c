@@ -164,6 +164,12 @@ int store_reader_check(store *s)
 
 int store_backup(store *s, const char *dir, par_err *e)
 {
+    char probe[2048];
+    snprintf(probe, sizeof probe, "%s/data.mdb", dir);
+    if (access(probe, F_OK) == 0) {
+        err_set(e, "%s already holds a store: back up into a new folder", dir);
+        return -1;
+    }
     if (dir_make(dir, e) < 0)
         return -1;
     int rc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);

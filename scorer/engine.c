@@ -376,6 +376,43 @@ int engine_recompute_all(engine *en, par_err *e)
     return -1;
 }
 
+int engine_reset(engine *en, par_err *e)
+{
+    MDB_txn *txn;
+    if (store_begin(en->s, 0, &txn, e) < 0)
+        return -1;
+    int rc = 0;
+    for (int i = 0; i < S_COUNT && rc == 0; i++)
+        rc = mdb_drop(txn, db(en, i), 0);
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (rc) {
+        err_set(e, "reset: %s", mdb_strerror(rc));
+        return -1;
+    }
+    en->seq = 0;
+    return 0;
+}
+
+int engine_backup(engine *en, const char *dir, pv **data, par_err *e)
+{
+    if (!dir || dir[0] != '/') {
+        err_set(e, "backup needs an absolute folder on the server");
+        return -1;
+    }
+    char path[2048];
+    snprintf(path, sizeof path, "%s/scorer", dir);
+    if (store_backup(en->s, path, e) < 0)
+        return -1;
+    pv *d = pv_map();
+    pv_set_str(d, "path", path);
+    pv_set_int(d, "seq", (int64_t)en->seq);
+    *data = d;
+    return 0;
+}
+
 /* ---------- queries ---------- */
 
 static double num(const pv *m, const char *k)
@@ -479,6 +516,8 @@ int engine_query(engine *en, const pv *msg, pv **data, par_err *e)
 {
     const char *q = pv_get_str(msg, "q");
     const pv *args = pv_get(msg, "args");
+    if (!strcmp(q, "backup"))
+        return engine_backup(en, pv_get_str(args, "dir"), data, e);
     const char *index = pv_get_str(args, "index"), *year = pv_get_str(args, "year");
     int64_t y;
     if (!index || !year || str_to_i64(year, &y) < 0) {
@@ -510,7 +549,7 @@ int engine_query(engine *en, const pv *msg, pv **data, par_err *e)
             *data = r;
         }
     } else {
-        err_set(e, "the scorer has no query '%s' (scores, result)", q);
+        err_set(e, "the scorer has no query '%s' (scores, result, backup)", q);
         rc = -1;
     }
     mdb_txn_abort(txn);

@@ -23,6 +23,11 @@ uint64_t engine_seq(engine *en);
 int engine_apply(engine *en, const pv *events, pv **scores, par_err *e);
 /* Recomputes every result from the replica (after an upgrade; and the tests' yardstick). */
 int engine_recompute_all(engine *en, par_err *e);
+/* Forgets everything (replica, results, sequence number): the scorer then rebuilds
+ * from the collector's change log. For a scorer found ahead of its record. */
+int engine_reset(engine *en, par_err *e);
+/* A consistent copy of the scorer's store into DIR/scorer. */
+int engine_backup(engine *en, const char *dir, pv **data, par_err *e);
 /* Answers a query message: "scores" {index, year, level?, parent?} or "result"
  * {unit, index, year}. */
 int engine_query(engine *en, const pv *msg, pv **data, par_err *e);

@@ -100,6 +100,18 @@ static void on_changes(scorer *sc)
             continue;
         }
         const pv *data = pv_get(m, "data"), *events = pv_get(data, "events");
+        if (engine_seq(sc->en) > (uint64_t)pv_get_int(data, "last", 0)) {
+            /* ahead of the record (a collector restored from an older backup): what the
+             * scorer holds no longer matches the record, so it starts again from it */
+            log_warn("event=ahead_of_record seq=%llu collector_seq=%lld action=rebuild",
+                     (unsigned long long)engine_seq(sc->en), (long long)pv_get_int(data, "last", 0));
+            if (engine_reset(sc->en, &e) < 0)
+                log_error("event=reset_failed error=\"%s\"", e.msg);
+            sc->caught_up = 0;
+            sc->next_request = 0;
+            pv_free(m);
+            continue;
+        }
         if (events)
             apply(sc, events);
         if (events && events->u.a.n == 0 && engine_seq(sc->en) >= (uint64_t)pv_get_int(data, "last", 0)) {
@@ -147,7 +159,7 @@ static void on_request(scorer *sc)
             out = proto_error(r.id, "bad_request", r.err.msg);
         else if (strcmp(proto_type(r.msg), MSG_QUERY))
             out = proto_error(r.id, "bad_request", "the scorer answers queries only");
-        else if (!sc->caught_up)
+        else if (!sc->caught_up && strcmp(pv_get_str(r.msg, "q"), "backup"))
             out = proto_error(r.id, "unavailable", "the scorer is catching up with the collector");
         else if (engine_query(sc->en, r.msg, &data, &e) < 0)
             out = proto_error(r.id, "bad_request", e.msg);

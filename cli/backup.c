@@ -1,0 +1,67 @@
+#include "cli.h"
+#include "../common/client.h"
+#include "../common/json.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BACKUP_TIMEOUT_MS 600000 /* a compacting copy of a large store takes a while */
+
+/* The scorer first: a restored scorer is then never ahead of its restored record
+ * (and catches up from it), whatever the writes between the two copies. */
+static const char *const order[] = {"scorer", "collector"};
+
+int cli_backup(cli *c, int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: parctl backup DIR   (a new folder on the provincial server)\n");
+        return 2;
+    }
+    char dir[PATH_MAX];
+    if (argv[1][0] == '/')
+        str_copy(dir, sizeof dir, argv[1]);
+    else if (!realpath(".", dir) || strlen(dir) + strlen(argv[1]) + 2 > sizeof dir) {
+        fprintf(stderr, "parctl: cannot resolve %s\n", argv[1]);
+        return 2;
+    } else {
+        strcat(dir, "/");
+        strcat(dir, argv[1]);
+    }
+    par_err e = {{0}};
+    client *cl = client_new(c->conf, &e);
+    if (!cl) {
+        fprintf(stderr, "parctl: %s\n", e.msg);
+        return 2;
+    }
+    int rc = 0;
+    pv *all = pv_arr();
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        pv *q = proto_msg(MSG_QUERY), *args = pv_map(), *reply = NULL;
+        pv_set_str(q, "q", "backup");
+        pv_set_str(args, "dir", dir);
+        pv_set(q, "args", args);
+        if (client_call(cl, order[i], q, BACKUP_TIMEOUT_MS, &reply, &e) < 0) {
+            fprintf(stderr, "parctl: backup of the %s: %s\n", order[i], e.msg);
+            rc = 1;
+        } else {
+            const pv *d = pv_get(reply, "data");
+            pv *o = pv_copy(d);
+            pv_set_str(o, "service", order[i]);
+            pv_push(all, o);
+            if (!c->json)
+                printf("%-10s copied to %s (sequence number %lld)\n", order[i], pv_get_str(d, "path"),
+                       (long long)pv_get_int(d, "seq", 0));
+        }
+        pv_free(reply);
+        pv_free(q);
+    }
+    if (c->json)
+        json_print(stdout, all);
+    else if (rc == 0)
+        printf("backup complete in %s; to restore, see docs/operations.md\n", dir);
+    pv_free(all);
+    client_destroy(cl);
+    return rc;
+}
