@@ -30,7 +30,7 @@ UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_re
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-.PHONY: all programs deps test unit integration demo fuzz bench clean
+.PHONY: all programs deps test unit integration demo fuzz bench install clean
 all: deps
 	@$(MAKE) --no-print-directory programs
 
@@ -121,6 +121,23 @@ fuzz: deps
 	  ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 build/fuzz/$$t -max_total_time=$(FUZZ_TIME) \
 	    -rss_limit_mb=2048 -print_final_stats=1 build/fuzz/corpus-$$t tests/fuzz/corpus/$${t#fuzz_} || exit 1; \
 	done
+
+# make install PREFIX=/usr DESTDIR=/tmp/stage: programs, the example config (kept if
+# one is there), systemd units and the system user, the operator's documentation.
+PREFIX ?= /usr/local
+DESTDIR ?=
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+ETCDIR ?= /etc/par
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(ETCDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/share/doc/par
+	install -m 0755 $(addprefix bin/,$(PROGRAMS)) $(DESTDIR)$(PREFIX)/bin/
+	test -e $(DESTDIR)$(ETCDIR)/par.conf || install -m 0640 deploy/par.conf $(DESTDIR)$(ETCDIR)/par.conf
+	for u in deploy/systemd/*; do \
+	  sed -e 's#@BINDIR@#$(PREFIX)/bin#g' -e 's#@ETCDIR@#$(ETCDIR)#g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/}; \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	install -m 0644 deploy/par.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/par.conf
+	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/par/
 
 clean:
 	rm -rf build bin

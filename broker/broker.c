@@ -1,5 +1,6 @@
 #include "broker.h"
 #include "../common/log.h"
+#include "../common/version.h"
 
 #include <string.h>
 
@@ -102,6 +103,7 @@ pv *broker_status(broker *b, int64_t now)
 {
     pv *out = pv_map();
     pv_set_int(out, "uptime_ms", now - b->started);
+    pv_set_str(out, "version", PAR_VERSION);
     pv *list = pv_arr();
     /* required services first, in the configured order, also when never seen */
     char names[BROKER_MAX_SERVICES * 2][64];

@@ -284,7 +284,7 @@ int main(int argc, char **argv)
             goto fail;
         }
         now = clock_mono_ms();
-        if (daemon_stopping(&items[4], sfd))
+        if (daemon_stopping(&items[4], sfd, &st.conf))
             break;
         /* a bounded number each round keeps every socket served */
         for (int i = 0; i < 1000 && (items[1].revents & ZMQ_POLLIN) && (i == 0 || readable(st.back)); i++)

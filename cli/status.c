@@ -75,7 +75,8 @@ int cli_status(cli *c, int argc, char **argv)
         if (reply) {
             char up[32];
             age(up, sizeof up, pv_get_int(out, "uptime_ms", -1));
-            printf("%-12s %-5s %10s %10s %10s  %s\n", "broker", "up", "-", "-", up, c->conf->endpoint);
+            printf("%-12s %-5s %10s %10s %10s  version=%s endpoint=%s\n", "broker", "up", "-", "-", up,
+                   pv_get_str(out, "version") ? pv_get_str(out, "version") : "?", c->conf->endpoint);
         }
         for (uint32_t i = 0; list && i < list->u.a.n; i++) {
             const pv *s = list->u.a.v[i];
@@ -86,9 +87,11 @@ int cli_status(cli *c, int argc, char **argv)
                 snprintf(seq, sizeof seq, "%lld", (long long)pv_get_int(s, "seq", 0));
             const pv *info = pv_get(s, "info");
             size_t o = 0;
+            if (pv_get_str(info, "version"))
+                o += (size_t)snprintf(details, sizeof details, "version=%s", pv_get_str(info, "version"));
             for (uint32_t k = 0; info && info->t == PV_MAP && k < info->u.m.n && o < sizeof details; k++) {
                 const pv_kv *kv = &info->u.m.kv[k];
-                if (kv->v->t == PV_INT)
+                if (kv->v->t == PV_INT && strcmp(kv->k, "pid"))
                     o += (size_t)snprintf(details + o, sizeof details - o, "%s%s=%lld", o ? " " : "", kv->k,
                                           (long long)kv->v->u.i);
             }

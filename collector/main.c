@@ -179,7 +179,7 @@ int main(int argc, char **argv)
             err_set(&e, "poll: %s", zmq_strerror(zmq_errno()));
             goto fail;
         }
-        if (daemon_stopping(&items[1], sfd))
+        if (daemon_stopping(&items[1], sfd, &c.conf))
             break;
         if (items[0].revents & ZMQ_POLLIN)
             serve(&c);

@@ -169,12 +169,7 @@ pv *query_stats(record *r)
         if (names[i] && mdb_stat(t.txn, store_dbi(record_store(r), i), &st) == 0)
             pv_set_int(info, names[i], (int64_t)st.ms_entries);
     }
-    MDB_envinfo ei;
-    MDB_stat es;
-    mdb_env_info(store_env(record_store(r)), &ei);
-    mdb_env_stat(store_env(record_store(r)), &es);
-    pv_set_int(info, "map_bytes", (int64_t)ei.me_mapsize);
-    pv_set_int(info, "used_bytes", (int64_t)((ei.me_last_pgno + 1) * es.ms_psize));
+    store_usage(record_store(r), info);
     record_abort(&t);
     return info;
 }

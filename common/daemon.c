@@ -1,9 +1,11 @@
 #include "daemon.h"
 #include "log.h"
+#include "version.h"
 #include "../proto/proto.h"
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -14,6 +16,10 @@ int daemon_setup(const char *prog, int *argc, char **argv, par_config *conf, par
     const char *path = NULL;
     int o = 1;
     for (int i = 1; i < *argc; i++) {
+        if (!strcmp(argv[i], "--version")) {
+            printf("%s %s\n", prog, PAR_VERSION);
+            exit(0);
+        }
         if (!strcmp(argv[i], "-c") && i + 1 < *argc) {
             path = argv[++i];
             continue;
@@ -52,13 +58,25 @@ int daemon_signal_read(int fd)
     return n == (ssize_t)sizeof si ? (int)si.ssi_signo : 0;
 }
 
-int daemon_stopping(const zmq_pollitem_t *item, int fd)
+int daemon_stopping(const zmq_pollitem_t *item, int fd, par_config *conf)
 {
     if (!(item->revents & ZMQ_POLLIN))
         return 0;
     int sig = daemon_signal_read(fd);
-    if (sig == SIGHUP || sig == 0)
+    if (sig == 0)
         return 0;
+    if (sig == SIGHUP) {
+        par_config fresh;
+        par_err e = {{0}};
+        if (config_load(&fresh, conf->path[0] ? conf->path : NULL, &e) < 0) {
+            log_error("event=reload_failed error=\"%s\" action=kept_running_config", e.msg);
+            return 0;
+        }
+        conf->log_level = fresh.log_level;
+        log_set_level(fresh.log_level);
+        log_info("event=reloaded log_level=%d note=\"other keys take effect at restart\"", fresh.log_level);
+        return 0;
+    }
     log_info("event=stopping signal=%d", sig);
     return 1;
 }

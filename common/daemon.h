@@ -8,7 +8,8 @@
 #include "config.h"
 
 /* Consumes "-c FILE" from argv (shifting the rest), loads the config, starts the
- * clock and the log. On failure prints "PROG: reason" and returns -1. */
+ * clock and the log. On failure prints "PROG: reason" and returns -1. "--version"
+ * prints the release and exits. */
 int daemon_setup(const char *prog, int *argc, char **argv, par_config *conf, par_clock *clk);
 
 /* Blocks SIGTERM, SIGINT and SIGHUP and returns a signalfd for zmq_poll (-1 on error);
@@ -16,9 +17,11 @@ int daemon_setup(const char *prog, int *argc, char **argv, par_config *conf, par
 int daemon_signalfd(void);
 /* The signal waiting on fd, or 0. */
 int daemon_signal_read(int fd);
-/* After zmq_poll: 1 when the signalfd item says SIGTERM or SIGINT came (logged). */
+/* After zmq_poll: 1 when the signalfd item says SIGTERM or SIGINT came (logged).
+ * SIGHUP reloads what can change while running (today the log level) from the same
+ * config file; a config that no longer reads is logged and the old one kept. */
 struct zmq_pollitem_t;
-int daemon_stopping(const struct zmq_pollitem_t *item, int fd);
+int daemon_stopping(const struct zmq_pollitem_t *item, int fd, par_config *conf);
 
 /* LINGER, MAXMSGSIZE, high-water marks: the defaults hang or allow anything. */
 void sock_defaults(void *sock, int linger_ms);

@@ -2,9 +2,11 @@
 #include "clock.h"
 #include "daemon.h"
 #include "log.h"
+#include "version.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 struct service {
@@ -132,6 +134,8 @@ static void send_hb(service *s, int64_t seq, const pv *info, int bye)
     pv_set_str(m, "service", s->name);
     pv_set_int(m, "seq", seq);
     pv *i = info ? pv_copy(info) : pv_map();
+    pv_set_str(i, "version", PAR_VERSION);
+    pv_set_int(i, "pid", getpid());
     if (bye)
         pv_set(i, "stopping", pv_bool(1));
     pv_set(m, "info", i);

@@ -269,3 +269,13 @@ int store_scan(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
     mdb_cursor_close(cur);
     return out;
 }
+
+void store_usage(store *s, pv *info)
+{
+    MDB_envinfo ei;
+    MDB_stat es;
+    mdb_env_info(s->env, &ei);
+    mdb_env_stat(s->env, &es);
+    pv_set_int(info, "map_bytes", (int64_t)ei.me_mapsize);
+    pv_set_int(info, "used_bytes", (int64_t)((ei.me_last_pgno + 1) * es.ms_psize));
+}

@@ -41,6 +41,9 @@ int store_del(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *dup_val);
 int store_scan(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                int (*fn)(void *ctx, const char *key, size_t klen, struct pv *val), void *ctx);
 
+/* Adds map_bytes (the map) and used_bytes (its pages in use) to info. */
+void store_usage(store *s, struct pv *info);
+
 /* Big-endian u64 keys sort in numeric order. */
 void store_u64_key(uint64_t v, unsigned char out[8]);
 uint64_t store_u64_from(const void *p);

@@ -556,6 +556,21 @@ int engine_query(engine *en, const pv *msg, pv **data, par_err *e)
     return rc;
 }
 
+pv *engine_stats(engine *en)
+{
+    pv *info = pv_map();
+    MDB_txn *txn;
+    par_err e;
+    if (store_begin(en->s, MDB_RDONLY, &txn, &e) == 0) {
+        MDB_stat st;
+        if (mdb_stat(txn, db(en, S_RESULTS), &st) == 0)
+            pv_set_int(info, "results", (int64_t)st.ms_entries);
+        mdb_txn_abort(txn);
+    }
+    store_usage(en->s, info);
+    return info;
+}
+
 void engine_dump(engine *en, sbuf *out)
 {
     MDB_txn *txn;

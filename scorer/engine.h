@@ -31,6 +31,8 @@ int engine_backup(engine *en, const char *dir, pv **data, par_err *e);
 /* Answers a query message: "scores" {index, year, level?, parent?} or "result"
  * {unit, index, year}. */
 int engine_query(engine *en, const pv *msg, pv **data, par_err *e);
+/* Figures for status: results held, store usage. */
+pv *engine_stats(engine *en);
 /* Every result, key and bytes, in key order: equal dumps, equal states. */
 void engine_dump(engine *en, sbuf *out);
 

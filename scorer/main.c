@@ -223,7 +223,7 @@ int main(int argc, char **argv)
         int64_t seq = (int64_t)engine_seq(sc.en);
         pv *info = NULL;
         if (service_due(sc.svc, seq)) {
-            info = pv_map();
+            info = engine_stats(sc.en);
             pv_set(info, "caught_up", pv_bool(sc.caught_up));
         }
         int wait = service_tick(sc.svc, seq, info);
@@ -238,7 +238,7 @@ int main(int argc, char **argv)
             err_set(&e, "poll: %s", zmq_strerror(zmq_errno()));
             goto fail;
         }
-        if (daemon_stopping(&items[3], sfd))
+        if (daemon_stopping(&items[3], sfd, &sc.conf))
             break;
         if (items[2].revents & ZMQ_POLLIN)
             on_changes(&sc);

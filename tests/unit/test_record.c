@@ -203,6 +203,28 @@ static void test_group_commit(void **st)
     fixture_close(&f);
 }
 
+/* A store of another schema version is refused with a clear message, and left intact. */
+static void test_schema_version(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/par-schema-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    const char *names[] = {"things"};
+    store *s;
+    par_err e;
+    assert_int_equal(store_open(&s, dir, names, NULL, 1, 1, 0, &e), 0);
+    store_close(s);
+    assert_int_equal(store_open(&s, dir, names, NULL, 1, 2, 0, &e), -1);
+    assert_non_null(strstr(e.msg, "has schema version 1; this program reads version 2"));
+    assert_int_equal(store_open(&s, dir, names, NULL, 1, 0, 0, &e), -1);
+    assert_non_null(strstr(e.msg, "written by a newer release"));
+    assert_int_equal(store_open(&s, dir, names, NULL, 1, 1, 0, &e), 0); /* untouched */
+    store_close(s);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_import_all_or_nothing),
         cmocka_unit_test(test_map_full_grows),
         cmocka_unit_test(test_group_commit),
+        cmocka_unit_test(test_schema_version),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }

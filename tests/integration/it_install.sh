@@ -1,0 +1,36 @@
+# Operations, acceptance 1: make install lays out the programs, the config and the
+# systemd units; systemd-analyze verify accepts the units where systemd is there.
+. "$(dirname "$0")/lib.sh"
+S=$T/stage
+make -s -C "$ROOT" install DESTDIR="$S" PREFIX=/usr >"$T/install.log" 2>&1 || fail "make install: $(tail -3 "$T/install.log")"
+for f in usr/bin/par-broker usr/bin/par-collector usr/bin/par-scorer usr/bin/par-agent usr/bin/parctl \
+         etc/par/par.conf usr/lib/systemd/system/par-broker.service usr/lib/systemd/system/par-collector.service \
+         usr/lib/systemd/system/par-scorer.service usr/lib/systemd/system/par.target \
+         usr/lib/sysusers.d/par.conf usr/share/doc/par/operations.md; do
+    check "installed $f" test -e "$S/$f"
+done
+check "units run the installed programs" grep -q '^ExecStart=/usr/bin/par-collector -c /etc/par/par.conf$' \
+    "$S/usr/lib/systemd/system/par-collector.service"
+check "units are hardened" grep -q '^ProtectSystem=strict$' "$S/usr/lib/systemd/system/par-scorer.service"
+check "units run as the par user" grep -q '^User=par$' "$S/usr/lib/systemd/system/par-broker.service"
+check "the installed config is one the programs accept" \
+    env PAR_CONF="$S/etc/par/par.conf" "$S/usr/bin/parctl" help
+# a bad config stops a daemon at start with the file, the line and why
+printf '[general]\ndata_dir = %s/var\nlog_levl = debug\n' "$T" >"$T/bad.conf"
+rc=0; "$BIN/par-collector" -c "$T/bad.conf" >"$T/bad.txt" 2>&1 || rc=$?
+check "a bad config stops the daemon" test $rc -ne 0
+check "and names file, line and key" grep -q "bad.conf:3: unknown key \[general\] log_levl" "$T/bad.txt"
+# a second install keeps the operator's config
+echo "; edited by the operator" >>"$S/etc/par/par.conf"
+make -s -C "$ROOT" install DESTDIR="$S" PREFIX=/usr >/dev/null 2>&1
+check "a reinstall keeps the config" grep -q "edited by the operator" "$S/etc/par/par.conf"
+if command -v systemd-analyze >/dev/null; then
+    # verified where every path they name exists: installed under a real prefix here
+    V=$T/verify
+    make -s -C "$ROOT" install DESTDIR= PREFIX="$V" ETCDIR="$V/etc" UNITDIR="$V/units" >/dev/null 2>&1
+    systemd-analyze verify "$V"/units/par-*.service "$V/units/par.target" >"$T/verify.txt" 2>&1 ||
+        fail "systemd-analyze verify: $(cat "$T/verify.txt")"
+else
+    echo "systemd-analyze is not here: units not verified"
+fi
+finish
