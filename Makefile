@@ -14,7 +14,7 @@ endif
 
 PKGS := libzmq msgpack lmdb inih jansson
 DEBS := pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
-        lmdb-utils clang libclang-rt-14-dev
+        lmdb-utils clang libclang-rt-14-dev libxml2-utils
 CC ?= cc
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g $(SAN) \
           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -39,7 +39,7 @@ programs: $(addprefix $(BIN)/,$(PROGRAMS))
 # Installs what is missing; a second run finds everything and does nothing.
 deps:
 	@if ! pkg-config --exists $(PKGS) cmocka || ! command -v clang >/dev/null || \
-	    ! dpkg -s libclang-rt-14-dev lmdb-utils >/dev/null 2>&1; then \
+	    ! dpkg -s libclang-rt-14-dev lmdb-utils libxml2-utils >/dev/null 2>&1; then \
 	  echo "make deps: installing $(DEBS)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBS) >/dev/null; \
@@ -53,7 +53,7 @@ $(BIN)/par-broker: $(call obj,broker/main.c broker/broker.c $(COMMON))
 $(BIN)/par-collector: $(call obj,collector/main.c $(COLLECTOR) $(COMMON))
 $(BIN)/par-scorer: $(call obj,scorer/main.c $(SCORER) $(COMMON))
 $(BIN)/par-agent: $(call obj,agent/main.c agent/push.c $(COMMON))
-$(BIN)/parctl: $(call obj,cli/main.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c $(COMMON))
+$(BIN)/parctl: $(call obj,cli/main.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c $(COMMON))
 
 $(addprefix $(BIN)/,$(PROGRAMS)):
 	@mkdir -p $(dir $@)

@@ -14,5 +14,6 @@ int cli_status(cli *c, int argc, char **argv);
 int cli_export(cli *c, int argc, char **argv);
 int cli_scores(cli *c, int argc, char **argv);
 int cli_backup(cli *c, int argc, char **argv);
+int cli_report(cli *c, int argc, char **argv);
 
 #endif

@@ -15,6 +15,9 @@ static void usage(void)
             "                                      the stored record in the submissions format\n"
             "  scores --index I --year Y [--level L] [--parent U]\n"
             "                                      ranking: totals, areas, ranks, change from the year before\n"
+            "  report UNIT --index I --year Y [--format md|html|csv]\n"
+            "  report --ranking --index I --year Y [--parent U] [--format md|html|csv]\n"
+            "                                      the unit's analysis, or the peer group's ranking\n"
             "  backup DIR                          a consistent hot copy of every store into a new folder\n");
 }
 
@@ -51,6 +54,8 @@ int main(int argc, char **argv)
         return cli_scores(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "backup"))
         return cli_backup(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cli_report(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage();
         return 0;

@@ -72,6 +72,10 @@ run "$BIN/par-agent" push "$T/appraisal.csv"
 sleep 0.2
 run "$BIN/parctl" scores --index PAR --year 2023 --level district
 
+step "Tam Đường's analysis, written by the system (Markdown; --format html or csv for the others)"
+printf '$ %s\n' "$BIN/parctl report TDG --index PAR --year 2023 | head -24"
+"$BIN/parctl" report TDG --index PAR --year 2023 | head -24
+
 step "The stored record of Huyện Tân Uyên for 2023 (export in the submissions format; the first lines)"
 printf '$ %s\n' "$BIN/parctl export submissions --unit TNU --year 2023 | head -8"
 "$BIN/parctl" export submissions --unit TNU --year 2023 | head -8

@@ -315,9 +315,13 @@ static void score_leaf(const ctx *c, const char *index, node *nd)
         v = num(appr);
         if (note_of(appr))
             snprintf(nd->reason, sizeof nd->reason, "%s", note_of(appr));
-        else if (self)
+        else if (self) {
             snprintf(nd->reason, sizeof nd->reason, "Điểm thẩm định %s (tự chấm %s)", pv_get_str(appr, "value"),
                      pv_get_str(self, "value"));
+            for (char *p = nd->reason; *p; p++)
+                if (*p == '.')
+                    *p = ',';
+        }
     } else if (!strcmp(method, "computed")) {
         formula f;
         par_err e;
@@ -353,6 +357,9 @@ static void score_leaf(const ctx *c, const char *index, node *nd)
                           : !strcmp(nd->source, "appraisal") ? "Điểm thẩm định"
                                                              : "Đơn vị tự chấm";
         snprintf(nd->reason, sizeof nd->reason, "%s %g/%g", who, v, nd->max);
+        for (char *p = nd->reason; *p; p++) /* Vietnamese decimal mark */
+            if (*p == '.' && p > nd->reason && p[-1] >= '0' && p[-1] <= '9')
+                *p = ',';
     }
 }
 

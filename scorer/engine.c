@@ -512,12 +512,99 @@ static int by_rank(const void *x, const void *y)
     return c;
 }
 
+typedef struct {
+    const char *task;
+    const pv *done; /* the first report of it done */
+    char period[8];
+} done_find;
+
+static int find_done(void *ctx, const char *key, size_t klen, pv *val)
+{
+    done_find *d = ctx;
+    /* unit|year|period|task|id */
+    char k[512];
+    snprintf(k, sizeof k, "%.*s", (int)klen, key);
+    char *parts[5] = {0};
+    int n = 0;
+    for (char *p = k, *save = NULL, *t = strtok_r(p, "|", &save); t && n < 5; t = strtok_r(NULL, "|", &save))
+        parts[n++] = t;
+    const char *v = pv_get_str(val, "value");
+    if (n == 5 && !strcmp(parts[3], "task") && !strcmp(parts[4], d->task) && v && !strcmp(v, "done") && !d->done) {
+        d->done = pv_copy(val);
+        str_copy(d->period, sizeof d->period, parts[2]);
+    }
+    return 0;
+}
+
+/* The unit's tasks with a dated deadline, and their state on day `today`: done,
+ * done late, overdue, or open. */
+static int unit_tasks(engine *en, MDB_txn *txn, const pv *args, pv **data, par_err *e)
+{
+    const char *unit = pv_get_str(args, "unit"), *today = pv_get_str(args, "today");
+    if (!unit || !today) {
+        err_set(e, "the tasks query needs unit and today");
+        return -1;
+    }
+    pv *out = pv_arr();
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, db(en, S_LEAD), &cur) == 0) {
+        MDB_val k = {strlen(unit), (void *)unit}, v;
+        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+            char id[128];
+            snprintf(id, sizeof id, "%.*s", (int)v.mv_size, (char *)v.mv_data);
+            pv *t = NULL;
+            if (store_get_pv(txn, db(en, S_TASKS), id, &t) != 1)
+                continue;
+            const char *kind = pv_get_str(t, "deadline_kind"), *at = pv_get_str(t, "deadline_at");
+            if (!kind || strcmp(kind, "date") || !at) {
+                pv_free(t);
+                continue;
+            }
+            char prefix[160];
+            snprintf(prefix, sizeof prefix, "%s|", unit);
+            done_find d = {id, NULL, ""};
+            store_scan(txn, db(en, S_SUBS), prefix, find_done, &d);
+            pv *o = pv_map();
+            const char *keys[] = {"id", "plan", "task", "target", "index", "criterion", "deadline", "deadline_at"};
+            for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+                pv_set_str(o, keys[i], pv_get_str(t, keys[i]) ? pv_get_str(t, keys[i]) : "");
+            const char *state;
+            if (d.done) {
+                const char *day = pv_get_str(d.done, "date");
+                if (!day || !*day)
+                    day = pv_get_str(d.done, "received");
+                char done_on[11];
+                snprintf(done_on, sizeof done_on, "%s", day ? day : "");
+                pv_set_str(o, "done_on", done_on);
+                state = strcmp(done_on, at) > 0 ? "late" : "done";
+            } else {
+                state = strcmp(today, at) > 0 ? "overdue" : "open";
+            }
+            pv_set_str(o, "state", state);
+            pv_push(out, o);
+            pv_free((pv *)d.done);
+            pv_free(t);
+        }
+        mdb_cursor_close(cur);
+    }
+    *data = out;
+    return 0;
+}
+
 int engine_query(engine *en, const pv *msg, pv **data, par_err *e)
 {
     const char *q = pv_get_str(msg, "q");
     const pv *args = pv_get(msg, "args");
     if (!strcmp(q, "backup"))
         return engine_backup(en, pv_get_str(args, "dir"), data, e);
+    if (!strcmp(q, "tasks")) {
+        MDB_txn *txn;
+        if (store_begin(en->s, MDB_RDONLY, &txn, e) < 0)
+            return -1;
+        int rc = unit_tasks(en, txn, args, data, e);
+        mdb_txn_abort(txn);
+        return rc;
+    }
     const char *index = pv_get_str(args, "index"), *year = pv_get_str(args, "year");
     int64_t y;
     if (!index || !year || str_to_i64(year, &y) < 0) {
@@ -549,7 +636,7 @@ int engine_query(engine *en, const pv *msg, pv **data, par_err *e)
             *data = r;
         }
     } else {
-        err_set(e, "the scorer has no query '%s' (scores, result, backup)", q);
+        err_set(e, "the scorer has no query '%s' (scores, result, tasks, backup)", q);
         rc = -1;
     }
     mdb_txn_abort(txn);
