@@ -168,7 +168,7 @@ static void svg_chart(sbuf *b, const pv *comps, int year)
 static const char *css =
     "@page{size:A4;margin:18mm 16mm}body{font-family:'Times New Roman','DejaVu Serif',serif;font-size:12pt;"
     "color:#111;max-width:180mm;margin:auto}h1{font-size:16pt;text-align:center;text-transform:uppercase}"
-    "h2{font-size:13pt;margin-top:1.4em}table{border-collapse:collapse;width:100%;margin:.6em 0}"
+    "h2{font-size:13pt;margin-top:1.4em}h3{font-size:12pt;margin:.8em 0 .3em}table{border-collapse:collapse;width:100%;margin:.6em 0}"
     "th,td{border:1px solid #555;padding:3px 5px;vertical-align:top}th{background:#e8eef7}"
     "td.n{text-align:right;white-space:nowrap}.lead{text-align:center}.muted{color:#555}"
     "svg .grid{stroke:#ccc;stroke-width:1}svg .axis{font-size:10px;fill:#333}svg .val{font-size:9px;fill:#1f4e99}"

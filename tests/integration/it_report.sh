@@ -27,7 +27,7 @@ for area in "Công tác chỉ đạo điều hành cải cách hành chính" "C�
 done
 for reason in "Báo cáo sơ kết Nghị quyết 08-NQ/TU gửi ngày 26/5/2023; hạn 25/5/2023" \
               "Báo cáo tự chủ không đúng hạn theo Công văn 2451/STC-TCHCSN" "Hạn chế về hình thức tuyên truyền" \
-              "Lãnh đạo cấp phòng bị kỷ luật" "Hồ sơ quá hạn trên hệ thống" "Tỷ lệ 10/46"; do
+              "Lãnh đạo cấp phòng bị kỷ luật" "Hồ sơ quá hạn trên hệ thống" "Tỷ lệ 10/46" "Đơn vị tự chấm 1,02/1,5"; do
     check "HTML gives the reason '$reason'" grep -qF "$reason" "$T/r.html"
 done
 check "every area is a row of the Markdown table" test "$(grep -cE '^\| [1-8] \| ' "$T/r.md")" -eq 8
