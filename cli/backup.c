@@ -30,23 +30,19 @@ int cli_backup(cli *c, int argc, char **argv)
         strcat(dir, argv[1]);
     }
     par_err e = {{0}};
-    client *cl = client_new(c->conf, &e);
-    if (!cl) {
-        fprintf(stderr, "parctl: %s\n", e.msg);
+    client *cl = cli_client(c);
+    if (!cl)
         return 2;
-    }
     int rc = 0;
     pv *all = pv_arr();
     for (int i = 0; i < 2 && rc == 0; i++) {
-        pv *q = proto_msg(MSG_QUERY), *args = pv_map(), *reply = NULL;
-        pv_set_str(q, "q", "backup");
+        pv *args = pv_map();
         pv_set_str(args, "dir", dir);
-        pv_set(q, "args", args);
-        if (client_call(cl, order[i], q, BACKUP_TIMEOUT_MS, &reply, &e) < 0) {
+        pv *d = cli_ask(cl, order[i], "backup", args, BACKUP_TIMEOUT_MS, &e);
+        if (!d) {
             fprintf(stderr, "parctl: backup of the %s: %s\n", order[i], e.msg);
             rc = 1;
         } else {
-            const pv *d = pv_get(reply, "data");
             pv *o = pv_copy(d);
             pv_set_str(o, "service", order[i]);
             pv_push(all, o);
@@ -54,8 +50,7 @@ int cli_backup(cli *c, int argc, char **argv)
                 printf("%-10s copied to %s (sequence number %lld)\n", order[i], pv_get_str(d, "path"),
                        (long long)pv_get_int(d, "seq", 0));
         }
-        pv_free(reply);
-        pv_free(q);
+        pv_free(d);
     }
     if (c->json)
         json_print(stdout, all);

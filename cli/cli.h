@@ -2,12 +2,18 @@
 #ifndef PAR_CLI_H
 #define PAR_CLI_H
 
+#include "../common/client.h"
 #include "../common/config.h"
 
 typedef struct {
     const par_config *conf;
     int json; /* --json: print one JSON value */
 } cli;
+
+/* A connection to the broker, or NULL after saying why on stderr. */
+client *cli_client(cli *c);
+/* Asks service the query q (args taken, may be NULL); its reply's data, or NULL with e. */
+pv *cli_ask(client *cl, const char *service, const char *q, pv *args, int timeout_ms, par_err *e);
 
 int cli_import(cli *c, int argc, char **argv);
 int cli_status(cli *c, int argc, char **argv);

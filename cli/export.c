@@ -23,19 +23,15 @@ int cli_export(cli *c, int argc, char **argv)
             goto usage;
     }
     par_err e = {{0}};
-    client *cl = client_new(c->conf, &e);
-    if (!cl) {
-        fprintf(stderr, "parctl: %s\n", e.msg);
+    client *cl = cli_client(c);
+    if (!cl)
         return 2;
-    }
     pv *all = c->json ? pv_arr() : NULL;
     char *next = NULL;
     int rc = 0, first = 1;
     sbuf line;
     sbuf_init(&line);
     do {
-        pv *msg = proto_msg(MSG_QUERY), *reply = NULL;
-        pv_set_str(msg, "q", "export");
         pv *args = pv_map();
         if (unit)
             pv_set_str(args, "unit", unit);
@@ -43,16 +39,15 @@ int cli_export(cli *c, int argc, char **argv)
             pv_set_str(args, "year", year);
         if (next)
             pv_set_str(args, "after", next);
-        pv_set(msg, "args", args);
         free(next);
         next = NULL;
-        if (client_call(cl, "collector", msg, EXPORT_TIMEOUT_MS, &reply, &e) < 0) {
+        pv *d = cli_ask(cl, "collector", "export", args, EXPORT_TIMEOUT_MS, &e);
+        if (!d) {
             fprintf(stderr, "parctl: export: %s\n", e.msg);
-            pv_free(msg);
             rc = 1;
             break;
         }
-        const pv *d = pv_get(reply, "data"), *cols = pv_get(d, "cols"), *rows = pv_get(d, "rows");
+        const pv *cols = pv_get(d, "cols"), *rows = pv_get(d, "rows");
         if (first && !c->json) {
             /* the submissions format: its first 8 columns */
             for (uint32_t i = 0; i < 8 && cols && i < cols->u.a.n; i++)
@@ -79,8 +74,7 @@ int cli_export(cli *c, int argc, char **argv)
         }
         if (pv_get_str(d, "next"))
             next = xstrdup(pv_get_str(d, "next"));
-        pv_free(reply);
-        pv_free(msg);
+        pv_free(d);
     } while (next);
     if (c->json && rc == 0)
         json_print(stdout, all);

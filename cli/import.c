@@ -37,9 +37,8 @@ int cli_import(cli *c, int argc, char **argv)
         table_free(&t);
         return 1;
     }
-    client *cl = client_new(c->conf, &e);
+    client *cl = cli_client(c);
     if (!cl) {
-        fprintf(stderr, "parctl: %s\n", e.msg);
         table_free(&t);
         return 2;
     }

@@ -85,19 +85,6 @@ static void text(sbuf *b, fmt f, const char *s)
         sbuf_puts(b, s);
 }
 
-static pv *ask(client *cl, const char *service, const char *q, pv *args, par_err *e)
-{
-    pv *m = proto_msg(MSG_QUERY), *reply = NULL, *data = NULL;
-    pv_set_str(m, "q", q);
-    pv_set(m, "args", args);
-    if (client_call(cl, service, m, REPORT_TIMEOUT_MS, &reply, e) == 0) {
-        data = pv_copy(pv_get(reply, "data"));
-        pv_free(reply);
-    }
-    pv_free(m);
-    return data;
-}
-
 static pv *args3(const char *k1, const char *v1, const char *k2, const char *v2, const char *k3, const char *v3)
 {
     pv *a = pv_map();
@@ -424,23 +411,21 @@ int cli_report(cli *c, int argc, char **argv)
     if (!index || !year || (int)f < 0 || (!ranking && !unit) || (ranking && unit))
         goto usage;
     par_err e = {{0}};
-    client *cl = client_new(c->conf, &e);
-    if (!cl) {
-        fprintf(stderr, "parctl: %s\n", e.msg);
+    client *cl = cli_client(c);
+    if (!cl)
         return 2;
-    }
     sbuf out;
     sbuf_init(&out);
     int rc = 1;
     if (ranking) {
-        pv *list = ask(cl, "scorer", "scores", args3("index", index, "year", year, "parent", parent), &e);
+        pv *list = cli_ask(cl, "scorer", "scores", args3("index", index, "year", year, "parent", parent), REPORT_TIMEOUT_MS, &e);
         if (list) {
             ranking_report(&out, f, list, index, atoi(year));
             rc = 0;
         }
         pv_free(list);
     } else {
-        pv *r = ask(cl, "scorer", "result", args3("unit", unit, "index", index, "year", year), &e);
+        pv *r = cli_ask(cl, "scorer", "result", args3("unit", unit, "index", index, "year", year), REPORT_TIMEOUT_MS, &e);
         if (r) {
             par_clock clk;
             char now[40], today[11];
@@ -448,7 +433,7 @@ int cli_report(cli *c, int argc, char **argv)
             clock_format(clock_now_ms(&clk), now);
             memcpy(today, now, 10); /* the date part of the ISO time */
             today[10] = '\0';
-            pv *tasks = ask(cl, "scorer", "tasks", args3("unit", unit, "today", today, NULL, NULL), &e);
+            pv *tasks = cli_ask(cl, "scorer", "tasks", args3("unit", unit, "today", today, NULL, NULL), REPORT_TIMEOUT_MS, &e);
             unit_report(&out, f, r, tasks);
             pv_free(tasks);
             rc = 0;

@@ -33,26 +33,22 @@ int cli_scores(cli *c, int argc, char **argv)
     if (!index || !year)
         goto usage;
     par_err e = {{0}};
-    client *cl = client_new(c->conf, &e);
-    if (!cl) {
-        fprintf(stderr, "parctl: %s\n", e.msg);
+    client *cl = cli_client(c);
+    if (!cl)
         return 2;
-    }
-    pv *q = proto_msg(MSG_QUERY), *args = pv_map(), *reply = NULL;
-    pv_set_str(q, "q", "scores");
+    pv *args = pv_map();
     pv_set_str(args, "index", index);
     pv_set_str(args, "year", year);
     if (level)
         pv_set_str(args, "level", level);
     if (parent)
         pv_set_str(args, "parent", parent);
-    pv_set(q, "args", args);
     int rc = 1;
-    if (client_call(cl, "scorer", q, SCORES_TIMEOUT_MS, &reply, &e) < 0) {
+    pv *list = cli_ask(cl, "scorer", "scores", args, SCORES_TIMEOUT_MS, &e);
+    if (!list) {
         fprintf(stderr, "parctl: scores: %s\n", e.msg);
         goto done;
     }
-    const pv *list = pv_get(reply, "data");
     if (c->json) {
         json_print(stdout, list);
     } else if (!list || list->u.a.n == 0) {
@@ -91,8 +87,7 @@ int cli_scores(cli *c, int argc, char **argv)
     }
     rc = 0;
 done:
-    pv_free(reply);
-    pv_free(q);
+    pv_free(list);
     client_destroy(cl);
     return rc;
 usage:

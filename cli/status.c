@@ -28,9 +28,8 @@ int cli_status(cli *c, int argc, char **argv)
         return 2;
     }
     par_err e = {{0}};
-    client *cl = client_new(c->conf, &e);
+    client *cl = cli_client(c);
     if (!cl) {
-        fprintf(stderr, "parctl: %s\n", e.msg);
         return 2;
     }
     pv *msg = proto_msg(MSG_QUERY);
