@@ -33,7 +33,7 @@ static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, 
 {
     table t;
     par_err e;
-    if (table_load(fs->path, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), &t, out, &e) < 0) {
+    if (table_load_file(fs->path, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), &t, out, &e) < 0) {
         fprintf(out, "%s\n", e.msg);
         return -1;
     }

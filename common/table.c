@@ -1,6 +1,7 @@
 #include "table.h"
 #include "csv.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 
 #include <string.h>
@@ -102,4 +103,109 @@ void table_free(table *t)
     pv_free(t->cols);
     pv_free(t->rows);
     t->cols = t->rows = NULL;
+}
+
+/* A JSON scalar as the text a CSV field would hold. */
+static int json_text(json_t *v, char *out, size_t n)
+{
+    if (json_is_string(v))
+        return str_copy(out, n, json_string_value(v));
+    if (json_is_integer(v))
+        return snprintf(out, n, "%lld", (long long)json_integer_value(v)) < (int)n ? 0 : -1;
+    if (json_is_real(v))
+        return snprintf(out, n, "%.15g", json_real_value(v)) < (int)n ? 0 : -1;
+    return -1;
+}
+
+int table_load_jsonl(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
+                     par_err *e)
+{
+    char *buf;
+    size_t len;
+    t->cols = t->rows = NULL;
+    t->lines = t->refused = 0;
+    if (file_read(path, &buf, &len, e) < 0)
+        return -1;
+    int ncols = 0;
+    while (known[ncols])
+        ncols++;
+    t->cols = pv_arr();
+    for (int i = 0; i < ncols; i++)
+        pv_push(t->cols, pv_str(known[i]));
+    t->rows = pv_arr();
+    int line = 0;
+    char *field = xmalloc(CSV_MAX_FIELD + 1);
+    for (char *p = buf, *end = buf + len; p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        line++;
+        char *text = p;
+        p += l + (nl ? 1 : 0);
+        while (l && (text[l - 1] == '\r' || text[l - 1] == ' '))
+            l--;
+        if (l == 0)
+            continue;
+        t->lines++;
+        json_error_t je;
+        json_t *o = json_loadb(text, l, JSON_REJECT_DUPLICATES, &je);
+        const char *why = NULL;
+        char reason[256];
+        if (!o || !json_is_object(o)) {
+            snprintf(reason, sizeof reason, "not a JSON object (%s)", o ? "another JSON value" : je.text);
+            why = reason;
+        }
+        pv *row = pv_arr();
+        pv_push(row, pv_int(line));
+        for (int i = 0; i < ncols && !why; i++) {
+            json_t *v = json_object_get(o, known[i]);
+            if (!v) {
+                if (required & (1UL << i)) {
+                    snprintf(reason, sizeof reason, "missing field '%s'", known[i]);
+                    why = reason;
+                }
+                pv_push(row, pv_str(""));
+                continue;
+            }
+            if (json_text(v, field, CSV_MAX_FIELD + 1) < 0 || !str_utf8_ok(field, strlen(field))) {
+                snprintf(reason, sizeof reason, "field '%s' is not a string or a number", known[i]);
+                why = reason;
+                break;
+            }
+            pv_push(row, pv_str(str_trim(field)));
+        }
+        const char *key;
+        json_t *val;
+        if (!why)
+            json_object_foreach(o, key, val)
+            {
+                int found = 0;
+                for (int i = 0; i < ncols; i++)
+                    found |= !strcmp(key, known[i]);
+                if (!found) {
+                    snprintf(reason, sizeof reason, "unknown field '%.100s'", key);
+                    why = reason;
+                    break;
+                }
+            }
+        if (why) {
+            fprintf(report, "%s: line %d: %s\n", path, line, why);
+            t->refused++;
+            pv_free(row);
+        } else {
+            pv_push(t->rows, row);
+        }
+        json_decref(o);
+    }
+    free(field);
+    free(buf);
+    return 0;
+}
+
+int table_load_file(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
+                    par_err *e)
+{
+    size_t l = strlen(path);
+    if ((l > 6 && !strcmp(path + l - 6, ".jsonl")) || (l > 7 && !strcmp(path + l - 7, ".ndjson")))
+        return table_load_jsonl(path, known, required, t, report, e);
+    return table_load(path, known, required, t, report, e);
 }

@@ -25,6 +25,13 @@ typedef struct {
  * and left out; a bad header or an unreadable file is an error (-1, e says why). */
 int table_load(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
                par_err *e);
+/* The same from JSON Lines: one object a line with the format's fields (strings or
+ * numbers); a line that is not such an object, or names an unknown field, is refused. */
+int table_load_jsonl(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
+                     par_err *e);
+/* table_load_jsonl for a name ending in .jsonl or .ndjson, table_load otherwise. */
+int table_load_file(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
+                    par_err *e);
 void table_free(table *t);
 
 #endif
