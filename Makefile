@@ -52,7 +52,7 @@ $(B)/obj/%.o: %.c
 $(BIN)/par-broker: $(call obj,broker/main.c broker/broker.c $(COMMON))
 $(BIN)/par-collector: $(call obj,collector/main.c $(COLLECTOR) $(COMMON))
 $(BIN)/par-scorer: $(call obj,scorer/main.c $(SCORER) $(COMMON))
-$(BIN)/par-agent: $(call obj,agent/main.c agent/push.c $(COMMON))
+$(BIN)/par-agent: $(call obj,agent/main.c agent/push.c agent/receipts.c agent/outbox.c agent/run.c $(COMMON))
 $(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c $(COMMON))
 
 $(addprefix $(BIN)/,$(PROGRAMS)):

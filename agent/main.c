@@ -1,6 +1,7 @@
 /* par-agent: the district's side. `push FILE...` sends submission files and waits
  * for every line's acknowledgement. */
 #include "push.h"
+#include "run.h"
 #include "../common/daemon.h"
 
 #include <stdio.h>
@@ -10,8 +11,11 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: par-agent [-c FILE] push [--timeout SECONDS] FILE...\n"
-                    "  push   send submission files (CSV: unit,year,period,kind,key,value,date,note);\n"
-                    "         exits 0 only when every line is acknowledged\n");
+                    "       par-agent [-c FILE] run\n"
+                    "  push   send submission files (CSV: unit,year,period,kind,key,value,date,note, or\n"
+                    "         JSON Lines with the same fields); exits 0 only when every line is acknowledged\n"
+                    "  run    the district's daemon: sends what is renamed into [agent] spool_dir, keeps an\n"
+                    "         outbox until the province answers, files it under done/ or rejected/\n");
 }
 
 int main(int argc, char **argv)
@@ -42,8 +46,11 @@ int main(int argc, char **argv)
         return push_files(&conf, argv + i, argc - i, timeout, stdout);
     }
     if (!strcmp(argv[1], "run")) {
-        fprintf(stderr, "par-agent: 'run' (the spool-folder daemon) is not in this release yet; use 'push'\n");
-        return 2;
+        if (argc != 2) {
+            usage();
+            return 2;
+        }
+        return run_agent(&conf, &clk);
     }
     usage();
     return 2;

@@ -2,12 +2,14 @@
 #include "../common/log.h"
 #include "../common/version.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-void broker_init(broker *b, int expiry_ms, const char *required, int64_t now)
+void broker_init(broker *b, int expiry_ms, int silence_ms, const char *required, int64_t now)
 {
     memset(b, 0, sizeof *b);
     b->expiry_ms = expiry_ms;
+    b->silence_ms = silence_ms;
     b->started = now;
     str_copy(b->required, sizeof b->required, required);
 }
@@ -17,6 +19,37 @@ void broker_free(broker *b)
     for (int i = 0; i < b->n; i++)
         pv_free(b->svc[i].info);
     b->n = 0;
+    for (int i = 0; i < b->nagents; i++)
+        pv_free(b->agents[i].info);
+    free(b->agents);
+    b->agents = NULL;
+    b->nagents = b->cap_agents = 0;
+}
+
+void broker_agent_seen(broker *b, const pv *args, int64_t now)
+{
+    const char *unit = pv_get_str(args, "unit");
+    if (!unit || !*unit || strlen(unit) >= sizeof b->agents[0].unit)
+        return;
+    broker_agent *a = NULL;
+    for (int i = 0; i < b->nagents && !a; i++)
+        if (!strcmp(b->agents[i].unit, unit))
+            a = &b->agents[i];
+    if (!a) {
+        if (b->nagents == 100000) /* bounded: one entry per unit of a country */
+            return;
+        if (b->nagents == b->cap_agents) {
+            b->cap_agents = b->cap_agents ? b->cap_agents * 2 : 16;
+            b->agents = xrealloc(b->agents, (size_t)b->cap_agents * sizeof *b->agents);
+        }
+        a = &b->agents[b->nagents++];
+        memset(a, 0, sizeof *a);
+        str_copy(a->unit, sizeof a->unit, unit);
+        log_info("event=agent_seen unit=%s", unit);
+    }
+    a->last_seen = now;
+    pv_free(a->info);
+    a->info = pv_copy(args);
 }
 
 static broker_service *lookup(broker *b, const char *name)
@@ -138,5 +171,19 @@ pv *broker_status(broker *b, int64_t now)
         pv_push(list, e);
     }
     pv_set(out, "services", list);
+    pv *agents = pv_arr();
+    for (int i = 0; i < b->nagents; i++) {
+        broker_agent *a = &b->agents[i];
+        pv *e = pv_map();
+        pv_set_str(e, "unit", a->unit);
+        pv_set_int(e, "last_seen_ms", now - a->last_seen);
+        pv_set(e, "silent", pv_bool(now - a->last_seen > b->silence_ms));
+        const char *keys[] = {"version", "outbox", "last_success"};
+        for (int k = 0; k < 3; k++)
+            if (pv_get_str(a->info, keys[k]))
+                pv_set_str(e, keys[k], pv_get_str(a->info, keys[k]));
+        pv_push(agents, e);
+    }
+    pv_set(out, "agents", agents);
     return out;
 }

@@ -23,14 +23,23 @@ typedef struct {
 } broker_service;
 
 typedef struct {
+    char unit[64];
+    int64_t last_seen; /* monotonic ms */
+    pv *info;          /* what it reported: version, outbox depth, last success */
+} broker_agent;
+
+typedef struct {
     broker_service svc[BROKER_MAX_SERVICES];
+    broker_agent *agents;
+    int nagents, cap_agents;
+    int silence_ms;
     int n;
     int expiry_ms;
     int64_t started;
     char required[256]; /* comma-separated services that must be up */
 } broker;
 
-void broker_init(broker *b, int expiry_ms, const char *required, int64_t now);
+void broker_init(broker *b, int expiry_ms, int silence_ms, const char *required, int64_t now);
 void broker_free(broker *b);
 /* Records a heartbeat: registers the service or refreshes it; a "stopping" one goes down. */
 void broker_heartbeat(broker *b, const pv *hb, const void *worker, size_t len, int64_t now);
@@ -38,7 +47,9 @@ void broker_heartbeat(broker *b, const pv *hb, const void *worker, size_t len, i
 broker_service *broker_find(broker *b, const char *name, int64_t now);
 /* Marks silent services down; returns how many went down. */
 int broker_expire(broker *b, int64_t now);
-/* The answer to a status query: every known and required service. */
+/* Records an agent's heartbeat (args: unit, version, outbox, last_success). */
+void broker_agent_seen(broker *b, const pv *args, int64_t now);
+/* The answer to a status query: every known and required service, every agent. */
 pv *broker_status(broker *b, int64_t now);
 
 #endif

@@ -98,8 +98,11 @@ static void on_client(state *st, int64_t now)
             out = proto_error(id, "bad_request", e.msg);
         else if (!strcmp(proto_type(msg), MSG_QUERY) && !strcmp(pv_get_str(msg, "q"), "status"))
             out = proto_reply(id, broker_status(&st->reg, now));
-        else
-            out = proto_error(id, "bad_request", "the broker answers only the status query");
+        else if (!strcmp(proto_type(msg), MSG_QUERY) && !strcmp(pv_get_str(msg, "q"), "agent")) {
+            broker_agent_seen(&st->reg, pv_get(msg, "args"), now);
+            out = proto_reply(id, NULL);
+        } else
+            out = proto_error(id, "bad_request", "the broker answers the status and agent queries only");
         reply_client(st, &p[0], out);
         pv_free(out);
         pv_free(msg);
@@ -268,7 +271,7 @@ int main(int argc, char **argv)
         !(st.xpub = open_socket(ctx, ZMQ_XPUB, out_ep, 1, &e)))
         goto fail;
     int64_t now = clock_mono_ms();
-    broker_init(&st.reg, st.conf.expiry_ms, st.conf.services, now);
+    broker_init(&st.reg, st.conf.expiry_ms, st.conf.agent_silence_s * 1000, st.conf.services, now);
     log_info("event=started endpoint=%s data_dir=%s", st.conf.endpoint, st.conf.data_dir);
     for (;;) {
         now = clock_mono_ms();

@@ -102,6 +102,18 @@ int cli_status(cli *c, int argc, char **argv)
             printf("%-12s %-5s %10s %10s %10s  %s\n", pv_get_str(s, "name"), pv_get_bool(s, "up", 0) ? "up" : "DOWN",
                    seq, seen, up, details);
         }
+        const pv *agents = pv_get(out, "agents");
+        if (agents && agents->u.a.n) {
+            printf("\n%-12s %-7s %10s %8s  %s\n", "AGENT", "STATE", "LAST SEEN", "OUTBOX", "LAST SUCCESS");
+            for (uint32_t i = 0; i < agents->u.a.n; i++) {
+                const pv *a = agents->u.a.v[i];
+                char seen[32];
+                age(seen, sizeof seen, pv_get_int(a, "last_seen_ms", -1));
+                printf("%-12s %-7s %10s %8s  %s\n", pv_get_str(a, "unit"), pv_get_bool(a, "silent", 0) ? "SILENT" : "heard",
+                       seen, pv_get_str(a, "outbox") ? pv_get_str(a, "outbox") : "-",
+                       pv_get_str(a, "last_success") ? pv_get_str(a, "last_success") : "-");
+            }
+        }
         if (!healthy)
             printf("unhealthy: a required service is down\n");
     }

@@ -35,6 +35,11 @@ static const struct key {
     S("agent", "spool_dir", spool_dir),
     I("agent", "push_timeout", push_timeout_s, 1, 86400),
     S("agent", "receipts", receipts),
+    S("agent", "unit", agent_unit),
+    I("agent", "heartbeat", agent_heartbeat_s, 1, 86400),
+    S("agent", "exporter", exporter),
+    I("agent", "export_every", export_every_s, 60, 31 * 86400),
+    I("broker", "agent_silence", agent_silence_s, 10, 31 * 86400),
     I("agent", "batch_lines", batch_lines, 1, 10000),
 #undef S
 #undef I
@@ -53,6 +58,9 @@ static void defaults(par_config *c)
     strcpy(c->spool_dir, "./spool");
     c->push_timeout_s = 60;
     c->batch_lines = 1000;
+    c->agent_heartbeat_s = 30;
+    c->export_every_s = 86400;
+    c->agent_silence_s = 26 * 3600;
 }
 
 struct parse_state {

@@ -31,6 +31,11 @@ typedef struct {
     char spool_dir[CONF_PATH];
     int push_timeout_s;
     char receipts[CONF_PATH]; /* where par-agent keeps the province's receipts */
+    char agent_unit[64];      /* the unit this agent speaks for, in heartbeats */
+    int agent_heartbeat_s;
+    char exporter[CONF_PATH]; /* a command whose CSV output is pushed on a schedule */
+    int export_every_s;
+    int agent_silence_s;      /* [broker] an agent silent longer is shown as such */
     int batch_lines;
     /* where the values came from, for messages */
     char path[CONF_PATH];

@@ -22,8 +22,8 @@ check() { # check DESCRIPTION COMMAND...: the command must succeed
     "$@" || fail "$what"
 }
 
-start() { # start NAME: a daemon in the background, its log in $T/NAME.log
-    "$BIN/par-$1" >>"$T/$1.log" 2>&1 &
+start() { # start NAME [ARG...]: a daemon in the background, its log in $T/NAME.log
+    "$BIN/par-$1" "${@:2}" >>"$T/$1.log" 2>&1 &
     PIDS[$1]=$!
 }
 

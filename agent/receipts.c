@@ -1,0 +1,62 @@
+#include "receipts.h"
+#include "../common/csv.h"
+#include "../common/table.h"
+
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The province's receipts, appended to a CSV file that the district keeps: with
+ * them a dispute about lateness is settled from both sides' records. */
+FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
+{
+    if (conf->receipts[0])
+        str_copy(path, n, conf->receipts);
+    else
+        snprintf(path, n, "%s/agent/receipts.csv", conf->data_dir);
+    char dir[CONF_PATH];
+    str_copy(dir, sizeof dir, path);
+    if (dir_make(dirname(dir), e) < 0)
+        return NULL;
+    FILE *f = fopen(path, "a");
+    if (!f) {
+        err_set(e, "cannot write receipts to %s", path);
+        return NULL;
+    }
+    if (ftell(f) == 0)
+        fputs("received,seq,file,line,unit,year,period,kind,key,value,date,note\n", f);
+    return f;
+}
+
+void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
+{
+    const pv *cols = pv_get(msg, "cols"), *rows = pv_get(msg, "rows"), *res = pv_get(ack, "results");
+    csv_row hdr = {1, (int)cols->u.a.n, {0}};
+    for (int i = 0; i < hdr.n && i < CSV_MAX_FIELDS; i++)
+        hdr.f[i] = cols->u.a.v[i]->u.s.p;
+    int idx[8];
+    par_err e;
+    if (!res || csv_header(&hdr, table_cols(TABLE_SUBMISSIONS), 0, idx, &e) < 0)
+        return;
+    sbuf line;
+    sbuf_init(&line);
+    /* results come in the order of the rows */
+    for (uint32_t i = 0; i < res->u.a.n && i < rows->u.a.n; i++) {
+        const pv *r = res->u.a.v[i], *row = rows->u.a.v[i];
+        if (!pv_get_bool(r, "ok", 0))
+            continue;
+        line.len = 0;
+        csv_put(&line, pv_get_str(r, "received") ? pv_get_str(r, "received") : "");
+        sbuf_printf(&line, ",%lld,", (long long)pv_get_int(r, "seq", 0));
+        csv_put(&line, path);
+        sbuf_printf(&line, ",%lld", (long long)row->u.a.v[0]->u.i);
+        for (int c = 0; c < 8; c++) {
+            sbuf_add(&line, ",", 1);
+            csv_put(&line, idx[c] >= 0 ? row->u.a.v[1 + idx[c]]->u.s.p : "");
+        }
+        sbuf_add(&line, "\n", 1);
+        fputs(line.buf, f);
+    }
+    sbuf_free(&line);
+}
+

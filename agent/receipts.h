@@ -1,0 +1,16 @@
+/* receipts: the province's receipt for every acknowledged line (received time,
+ * sequence number), appended to a CSV file the district keeps, so that a dispute about
+ * lateness is settled from both sides' records. */
+#ifndef PAR_RECEIPTS_H
+#define PAR_RECEIPTS_H
+
+#include <stdio.h>
+#include "../common/config.h"
+#include "../proto/proto.h"
+
+/* [agent] receipts, else DATA_DIR/agent/receipts.csv; the header is written when new. */
+FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e);
+/* The receipts of the acknowledged lines of a submit message (msg) and its ack. */
+void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack);
+
+#endif
