@@ -532,7 +532,8 @@ int run_agent(par_config *conf, par_clock *clk)
     log_info("event=started spool=%s outbox=%lld endpoint=%s", a.spool, (long long)outbox_depth(a.ob),
              conf->endpoint);
     scan(&a); /* what arrived while the agent was not running */
-    a.next_export = conf->exporter[0] ? clock_mono_ms() + (int64_t)conf->export_every_s * 1000 : INT64_MAX;
+    /* the exporter runs at start (what was missed while down), then on its schedule */
+    a.next_export = conf->exporter[0] ? clock_mono_ms() : INT64_MAX;
     for (;;) {
         int64_t now = clock_mono_ms();
         load_files(&a);

@@ -6,6 +6,10 @@
 . "$(dirname "$0")/lib.sh"
 SPOOL=$T/spool
 printf '[agent]\nspool_dir = %s\nunit = TDG\nheartbeat = 1\n' "$SPOOL" >>"$PAR_CONF"
+# the district's own software, exporting its figures (run at start, then daily)
+printf '#!/bin/sh\nprintf "unit,year,period,kind,key,value\\nTDG,2024,Y,metric,exported_dossiers,2818\\n"\n' >"$T/export.sh"
+chmod +x "$T/export.sh"
+printf 'exporter = %s\n' "$T/export.sh" >>"$PAR_CONF"
 start_all; import_sample
 sleep 0.6
 base=$(seq_of collector)
@@ -34,7 +38,8 @@ check "file delivered after the restarts" wait_for 30 test -e "$SPOOL/done/offli
 n=$("$BIN/parctl" export submissions --unit TDG | grep -c ',metric,offline_')
 check "500 lines stored, found $n" test "$n" -eq 500
 sleep 0.6
-check "each line stored once (seq $base -> $(seq_of collector))" test $(( $(seq_of collector) - base )) -eq 500
+# 500 lines and the exporter's one (its two runs, one per agent start, store it once)
+check "each line stored once (seq $base -> $(seq_of collector))" test $(( $(seq_of collector) - base )) -eq 501
 check "status lists the agent" sh -c "'$BIN/parctl' status | grep -qE '^TDG +heard'"
 
 # 2. a partly bad file
@@ -46,6 +51,14 @@ check ".err in Vietnamese and English" grep -q "^dòng 3: đơn vị không có 
     "$SPOOL/rejected/mixed.csv.err"
 check ".err names line 4" grep -q "line 4: value 'nhiều' is not a number" "$SPOOL/rejected/mixed.csv.err"
 check "the good line stored" sh -c "'$BIN/parctl' export submissions --unit TDG | grep -q ',score,PAR:1.3,2,'"
+
+# the exporter's output and a JSON Lines file went the same way
+check "exporter output delivered" wait_for 10 sh -c "ls '$SPOOL/done' | grep -q '^export-.*\.csv$'"
+check "exported figure stored" sh -c "'$BIN/parctl' export submissions --unit TDG | grep -q ',metric,exported_dossiers,2818,'"
+printf '{"unit":"TDG","year":2024,"period":"Y","kind":"metric","key":"jsonl_figure","value":46}\n' >"$T/f.jsonl"
+drop "$T/f.jsonl" figures.jsonl
+check "JSON Lines file delivered" wait_for 10 test -e "$SPOOL/done/figures.jsonl"
+check "JSON Lines figure stored" sh -c "'$BIN/parctl' export submissions --unit TDG | grep -q ',metric,jsonl_figure,46,'"
 
 # 3. 10,000 files at once from 4 processes
 sleep 0.6
