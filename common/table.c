@@ -117,15 +117,11 @@ static int json_text(json_t *v, char *out, size_t n)
     return -1;
 }
 
-int table_load_jsonl(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
-                     par_err *e)
+int table_parse_jsonl(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
+                      table *t, FILE *report)
 {
-    char *buf;
-    size_t len;
     t->cols = t->rows = NULL;
     t->lines = t->refused = 0;
-    if (file_read(path, &buf, &len, e) < 0)
-        return -1;
     int ncols = 0;
     while (known[ncols])
         ncols++;
@@ -135,11 +131,11 @@ int table_load_jsonl(const char *path, const char *const known[], unsigned long 
     t->rows = pv_arr();
     int line = 0;
     char *field = xmalloc(CSV_MAX_FIELD + 1);
-    for (char *p = buf, *end = buf + len; p < end;) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
+    for (const char *p = buf, *end = buf + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
         line++;
-        char *text = p;
+        const char *text = p;
         p += l + (nl ? 1 : 0);
         while (l && (text[l - 1] == '\r' || text[l - 1] == ' '))
             l--;
@@ -197,8 +193,21 @@ int table_load_jsonl(const char *path, const char *const known[], unsigned long 
         json_decref(o);
     }
     free(field);
-    free(buf);
     return 0;
+}
+
+int table_load_jsonl(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
+                     par_err *e)
+{
+    char *buf;
+    size_t len;
+    t->cols = t->rows = NULL;
+    t->lines = t->refused = 0;
+    if (file_read(path, &buf, &len, e) < 0)
+        return -1;
+    int rc = table_parse_jsonl(path, buf, len, known, required, t, report);
+    free(buf);
+    return rc;
 }
 
 int table_load_file(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,

@@ -29,6 +29,9 @@ int table_load(const char *path, const char *const known[], unsigned long requir
  * numbers); a line that is not such an object, or names an unknown field, is refused. */
 int table_load_jsonl(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
                      par_err *e);
+/* The same from bytes in memory; name is used in the reports. */
+int table_parse_jsonl(const char *name, const char *buf, size_t len, const char *const known[], unsigned long required,
+                      table *t, FILE *report);
 /* table_load_jsonl for a name ending in .jsonl or .ndjson, table_load otherwise. */
 int table_load_file(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
                     par_err *e);

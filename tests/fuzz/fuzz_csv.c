@@ -1,5 +1,5 @@
-/* libFuzzer target: the CSV reader and header mapping that every importer uses,
- * and the deadline reader for the texts found in task files. */
+/* libFuzzer target: the CSV reader and header mapping that every importer uses, the
+ * deadline reader for the texts found in task files, and the JSON Lines reader. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,5 +29,12 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         }
     }
     csv_destroy(r);
+    FILE *sink = fopen("/dev/null", "w");
+    table t;
+    if (sink && table_parse_jsonl("fuzz", (const char *)data, size, table_cols(TABLE_SUBMISSIONS),
+                                  table_required(TABLE_SUBMISSIONS), &t, sink) == 0)
+        table_free(&t);
+    if (sink)
+        fclose(sink);
     return 0;
 }
