@@ -22,7 +22,7 @@ LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 COMMON := common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
-          common/vnfold.c common/deadline.c common/client.c common/daemon.c common/service.c common/table.c common/strset.c common/json.c proto/proto.c
+          common/vnfold.c common/deadline.c common/client.c common/daemon.c common/service.c common/table.c common/strset.c common/keys.c common/json.c proto/proto.c
 COLLECTOR := collector/record.c collector/validate.c collector/ingest.c collector/query.c
 SCORER := scorer/engine.c scorer/replica.c scorer/compute.c scorer/rank.c scorer/formula.c
 PROGRAMS := par-broker par-collector par-scorer par-agent parctl
@@ -53,7 +53,7 @@ $(BIN)/par-broker: $(call obj,broker/main.c broker/broker.c $(COMMON))
 $(BIN)/par-collector: $(call obj,collector/main.c $(COLLECTOR) $(COMMON))
 $(BIN)/par-scorer: $(call obj,scorer/main.c $(SCORER) $(COMMON))
 $(BIN)/par-agent: $(call obj,agent/main.c agent/push.c agent/receipts.c agent/outbox.c agent/run.c $(COMMON))
-$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c $(COMMON))
+$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c cli/keys.c $(COMMON))
 
 $(addprefix $(BIN)/,$(PROGRAMS)):
 	@mkdir -p $(dir $@)

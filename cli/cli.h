@@ -21,5 +21,6 @@ int cli_export(cli *c, int argc, char **argv);
 int cli_scores(cli *c, int argc, char **argv);
 int cli_backup(cli *c, int argc, char **argv);
 int cli_report(cli *c, int argc, char **argv);
+int cli_keys(cli *c, int argc, char **argv);
 
 #endif

@@ -18,7 +18,9 @@ static void usage(void)
             "  report UNIT --index I --year Y [--format md|html|csv]\n"
             "  report --ranking --index I --year Y [--parent U] [--format md|html|csv]\n"
             "                                      the unit's analysis, or the peer group's ranking\n"
-            "  backup DIR                          a consistent hot copy of every store into a new folder\n");
+            "  backup DIR                          a consistent hot copy of every store into a new folder\n"
+            "  keys init | keys add [--admin|--appraiser] NAME | keys revoke NAME\n"
+            "                                      CurveZMQ keys of the broker and of its clients\n");
 }
 
 int main(int argc, char **argv)
@@ -56,6 +58,8 @@ int main(int argc, char **argv)
         return cli_backup(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cli_report(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "keys"))
+        return cli_keys(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage();
         return 0;
