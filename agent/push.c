@@ -114,6 +114,10 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
         int64_t now = clock_mono_ms();
         if (now >= deadline)
             break;
+        if (client_refused(cl, &e)) {
+            fprintf(out, "par-agent: %s\n", e.msg);
+            break;
+        }
         int flying = 0;
         for (int i = 0; i < nb; i++)
             flying += bs[i].in_flight && !bs[i].done;

@@ -565,6 +565,12 @@ int run_agent(par_config *conf, par_clock *clk)
             on_inotify(&a);
         if (items[0].revents & ZMQ_POLLIN)
             on_reply(&a);
+        par_err why;
+        if (client_refused(a.cl, &why)) {
+            /* retrying cannot help until the province registers the key: say it and stop */
+            err_set(&e, "%s", why.msg);
+            goto fail;
+        }
     }
     rc = 0;
 fail:

@@ -2,7 +2,9 @@
  * answers "service unavailable" at once when the service is down, and carries the
  * internal event bus (XSUB for publishers, XPUB for subscribers). */
 #include "broker.h"
+#include "zap.h"
 #include "../common/daemon.h"
+#include "../common/keys.h"
 #include "../common/log.h"
 
 #include <errno.h>
@@ -15,7 +17,8 @@
 #include <zmq.h>
 
 typedef struct {
-    void *front, *back, *xsub, *xpub;
+    void *front, *internal, *back, *xsub, *xpub;
+    zap *zap; /* CURVE on: who may come in */
     broker reg;
     par_config conf;
     int64_t next_tick;
@@ -56,22 +59,24 @@ static void close_all(zmq_msg_t *parts, int n)
         zmq_msg_close(&parts[i]);
 }
 
-static void reply_client(state *st, zmq_msg_t *cid, const pv *msg)
+static void reply_client(void *sock, zmq_msg_t *cid, const pv *msg)
 {
     char *buf;
     size_t len;
     proto_encode(msg, &buf, &len);
     const void *parts[] = {zmq_msg_data(cid), buf};
     size_t lens[] = {zmq_msg_size(cid), len};
-    if (sock_send_parts(st->front, parts, lens, 2, ZMQ_DONTWAIT) < 0)
+    if (sock_send_parts(sock, parts, lens, 2, ZMQ_DONTWAIT) < 0)
         log_debug("event=client_gone error=\"%s\"", zmq_strerror(zmq_errno()));
     free(buf);
 }
 
-static void on_client(state *st, int64_t now)
+/* A request from a client: on the public endpoint, or on the internal ipc one that
+ * only processes of this server can reach (file permissions of data_dir/run). */
+static void on_client(state *st, void *sock, int64_t now)
 {
     zmq_msg_t p[4];
-    int n = recv_all(st->front, p, 3);
+    int n = recv_all(sock, p, 3);
     if (n == 0)
         return;
     if (n != 3) {
@@ -88,7 +93,12 @@ static void on_client(state *st, int64_t now)
     int ok = proto_peek(zmq_msg_data(&p[2]), zmq_msg_size(&p[2]), type, &id) == 0;
     if (!ok || !service[0]) {
         pv *err = proto_error(id, "bad_request", !service[0] ? "no service named" : "malformed message");
-        reply_client(st, &p[0], err);
+        reply_client(sock, &p[0], err);
+        pv_free(err);
+    } else if (sock == st->front && st->zap && !zap_allowed(st->zap, zmq_msg_gets(&p[2], "User-Id"))) {
+        /* ZAP ran when the connection opened; a key revoked since is refused here */
+        pv *err = proto_error(id, "forbidden", "this key is not registered (or was revoked) at the provincial server");
+        reply_client(sock, &p[0], err);
         pv_free(err);
     } else if (!strcmp(service, "broker")) {
         pv *msg = NULL;
@@ -103,15 +113,21 @@ static void on_client(state *st, int64_t now)
             out = proto_reply(id, NULL);
         } else
             out = proto_error(id, "bad_request", "the broker answers the status and agent queries only");
-        reply_client(st, &p[0], out);
+        reply_client(sock, &p[0], out);
         pv_free(out);
         pv_free(msg);
     } else {
         broker_service *s = broker_find(&st->reg, service, now);
-        /* the sender as the broker sees it; CURVE replaces this with the key's name */
+        /* the sender as the broker vouches for it: the key's role and name with CURVE,
+         * "internal" for this server's own processes, else where it came from */
         const char *addr = zmq_msg_gets(&p[2], "Peer-Address");
         char sender[128];
-        snprintf(sender, sizeof sender, "anonymous@%s", addr ? addr : "local");
+        if (sock == st->internal)
+            snprintf(sender, sizeof sender, "internal");
+        else if (st->zap)
+            snprintf(sender, sizeof sender, "%s", zmq_msg_gets(&p[2], "User-Id"));
+        else
+            snprintf(sender, sizeof sender, "anonymous@%s", addr ? addr : "local");
         int sent = 0;
         if (s) {
             const void *parts[] = {s->worker, zmq_msg_data(&p[0]), sender, zmq_msg_data(&p[2])};
@@ -122,7 +138,7 @@ static void on_client(state *st, int64_t now)
             char text[160];
             snprintf(text, sizeof text, "service %s unavailable", service);
             pv *err = proto_error(id, "unavailable", text);
-            reply_client(st, &p[0], err);
+            reply_client(sock, &p[0], err);
             pv_free(err);
         }
     }
@@ -146,7 +162,9 @@ static void on_service(state *st, int64_t now)
     } else if (n == 3) {
         const void *parts[] = {zmq_msg_data(&p[1]), zmq_msg_data(&p[2])};
         size_t lens[] = {zmq_msg_size(&p[1]), zmq_msg_size(&p[2])};
-        if (sock_send_parts(st->front, parts, lens, 2, ZMQ_DONTWAIT) < 0)
+        /* ROUTER_MANDATORY: a routing id unknown to the public socket belongs to the internal one */
+        if (sock_send_parts(st->front, parts, lens, 2, ZMQ_DONTWAIT) < 0 &&
+            sock_send_parts(st->internal, parts, lens, 2, ZMQ_DONTWAIT) < 0)
             log_debug("event=reply_undeliverable error=\"%s\"", zmq_strerror(zmq_errno()));
     } else {
         log_warn("event=bad_service_frames frames=%d", n);
@@ -213,7 +231,7 @@ static int endpoint_is_local(const char *ep)
     return !strncmp(h, "127.", 4) || !strncmp(h, "localhost:", 10) || !strncmp(h, "[::1]:", 6);
 }
 
-static void *open_socket(void *ctx, int type, const char *ep, int do_bind, par_err *e)
+static void *open_socket(void *ctx, int type, const char *ep, int do_bind, const char *curve_secret, par_err *e)
 {
     void *s = zmq_socket(ctx, type);
     if (!s) {
@@ -221,6 +239,11 @@ static void *open_socket(void *ctx, int type, const char *ep, int do_bind, par_e
         return NULL;
     }
     sock_defaults(s, 0);
+    if (curve_secret) {
+        int one = 1;
+        zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one);
+        zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, curve_secret, 40);
+    }
     if (type == ZMQ_ROUTER) {
         int one = 1;
         zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
@@ -245,11 +268,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: par-broker [-c FILE]\n");
         return 2;
     }
-    if (st.conf.broker_curve) {
-        fprintf(stderr, "par-broker: [broker] curve = on is not available in this release\n");
-        return 2;
-    }
-    if (!endpoint_is_local(st.conf.endpoint)) {
+    if (!st.conf.broker_curve && !endpoint_is_local(st.conf.endpoint)) {
         fprintf(stderr, "par-broker: refusing to serve %s without CURVE: set [broker] curve = on\n",
                 st.conf.endpoint);
         return 2;
@@ -258,17 +277,29 @@ int main(int argc, char **argv)
     void *ctx = zmq_ctx_new();
     int sfd = daemon_signalfd();
     par_err e = {{0}};
-    char run[CONF_PATH + 8], svc_ep[CONF_PATH + 32], in_ep[CONF_PATH + 32], out_ep[CONF_PATH + 32];
+    char run[CONF_PATH + 8], svc_ep[CONF_PATH + 32], in_ep[CONF_PATH + 32], out_ep[CONF_PATH + 32],
+        int_ep[CONF_PATH + 32], kdir[CONF_PATH + 16], kpath[CONF_PATH + 64], pub[KEY_Z85], sec[KEY_Z85];
     snprintf(run, sizeof run, "%s/run", st.conf.data_dir);
     config_ipc(&st.conf, "services", svc_ep, sizeof svc_ep);
     config_ipc(&st.conf, "events-in", in_ep, sizeof in_ep);
     config_ipc(&st.conf, "events-out", out_ep, sizeof out_ep);
+    config_ipc(&st.conf, "internal", int_ep, sizeof int_ep);
     if (sfd < 0 || dir_make(run, &e) < 0)
         goto fail;
-    if (!(st.front = open_socket(ctx, ZMQ_ROUTER, st.conf.endpoint, 1, &e)) ||
-        !(st.back = open_socket(ctx, ZMQ_ROUTER, svc_ep, 1, &e)) ||
-        !(st.xsub = open_socket(ctx, ZMQ_XSUB, in_ep, 1, &e)) ||
-        !(st.xpub = open_socket(ctx, ZMQ_XPUB, out_ep, 1, &e)))
+    if (st.conf.broker_curve) {
+        /* the ZAP handler first: a CURVE socket bound without one lets every key in */
+        keys_dir(st.conf.keys_dir, st.conf.data_dir, kdir, sizeof kdir);
+        snprintf(kpath, sizeof kpath, "%s/server.key", kdir);
+        if (keys_read_pair(kpath, pub, sec, &e) < 0 || !(st.zap = zap_new(ctx, kdir, &e)))
+            goto fail;
+    }
+    if (!(st.front = open_socket(ctx, ZMQ_ROUTER, st.conf.endpoint, 1, st.zap ? sec : NULL, &e)) ||
+        !(st.internal = open_socket(ctx, ZMQ_ROUTER, int_ep, 1, NULL, &e)) ||
+        !(st.back = open_socket(ctx, ZMQ_ROUTER, svc_ep, 1, NULL, &e)) ||
+        !(st.xsub = open_socket(ctx, ZMQ_XSUB, in_ep, 1, NULL, &e)) ||
+        !(st.xpub = open_socket(ctx, ZMQ_XPUB, out_ep, 1, NULL, &e)))
+        goto fail;
+    if (st.zap && zap_selfcheck(st.zap, ctx, st.conf.endpoint, pub, &e) < 0)
         goto fail;
     int64_t now = clock_mono_ms();
     broker_init(&st.reg, st.conf.expiry_ms, st.conf.agent_silence_s * 1000, st.conf.services, now);
@@ -278,11 +309,12 @@ int main(int argc, char **argv)
         if (now >= st.next_tick)
             tick(&st, now);
         zmq_pollitem_t items[] = {
-            {st.front, 0, ZMQ_POLLIN, 0}, {st.back, 0, ZMQ_POLLIN, 0}, {st.xsub, 0, ZMQ_POLLIN, 0},
-            {st.xpub, 0, ZMQ_POLLIN, 0},  {NULL, sfd, ZMQ_POLLIN, 0},
+            {st.front, 0, ZMQ_POLLIN, 0}, {st.back, 0, ZMQ_POLLIN, 0},     {st.xsub, 0, ZMQ_POLLIN, 0},
+            {st.xpub, 0, ZMQ_POLLIN, 0},  {NULL, sfd, ZMQ_POLLIN, 0},      {st.internal, 0, ZMQ_POLLIN, 0},
+            {st.zap ? zap_socket(st.zap) : NULL, 0, st.zap ? ZMQ_POLLIN : 0, 0},
         };
         int wait = (int)(st.next_tick - now);
-        if (zmq_poll(items, 5, wait < 0 ? 0 : wait) < 0 && zmq_errno() != EINTR) {
+        if (zmq_poll(items, st.zap ? 7 : 6, wait < 0 ? 0 : wait) < 0 && zmq_errno() != EINTR) {
             err_set(&e, "poll: %s", zmq_strerror(zmq_errno()));
             goto fail;
         }
@@ -292,8 +324,12 @@ int main(int argc, char **argv)
         /* a bounded number each round keeps every socket served */
         for (int i = 0; i < 1000 && (items[1].revents & ZMQ_POLLIN) && (i == 0 || readable(st.back)); i++)
             on_service(&st, now);
+        if (st.zap && (items[6].revents & ZMQ_POLLIN))
+            zap_handle(st.zap);
         for (int i = 0; i < 1000 && (items[0].revents & ZMQ_POLLIN) && (i == 0 || readable(st.front)); i++)
-            on_client(&st, now);
+            on_client(&st, st.front, now);
+        for (int i = 0; i < 1000 && (items[5].revents & ZMQ_POLLIN) && (i == 0 || readable(st.internal)); i++)
+            on_client(&st, st.internal, now);
         for (int i = 0; i < 10000 && (items[2].revents & ZMQ_POLLIN) && (i == 0 || readable(st.xsub)); i++)
             forward(st.xsub, st.xpub);
         if (items[3].revents & ZMQ_POLLIN)
@@ -304,10 +340,11 @@ fail:
     if (rc)
         fprintf(stderr, "par-broker: %s\n", e.msg[0] ? e.msg : "cannot start");
     broker_free(&st.reg);
-    void *socks[] = {st.front, st.back, st.xsub, st.xpub};
-    for (int i = 0; i < 4; i++)
+    void *socks[] = {st.front, st.internal, st.back, st.xsub, st.xpub};
+    for (int i = 0; i < 5; i++)
         if (socks[i])
             zmq_close(socks[i]);
+    zap_destroy(st.zap);
     zmq_ctx_term(ctx);
     if (sfd >= 0)
         close(sfd);

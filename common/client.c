@@ -1,6 +1,9 @@
 #include "client.h"
 #include "clock.h"
 #include "daemon.h"
+#include "keys.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +11,18 @@
 #include <zmq.h>
 
 struct client {
-    void *ctx, *sock;
+    void *ctx, *sock, *mon;
+    int refused;
     char endpoint[CONF_STR];
     int64_t next_id;
 };
 
 client *client_new(const par_config *conf, par_err *e)
+{
+    return client_new_at(conf, conf->endpoint, e);
+}
+
+client *client_new_at(const par_config *conf, const char *endpoint, par_err *e)
 {
     client *c = xcalloc(1, sizeof *c);
     c->ctx = zmq_ctx_new();
@@ -29,9 +38,32 @@ client *client_new(const par_config *conf, par_err *e)
     int ivl = 1000, tmo = 3000;
     zmq_setsockopt(c->sock, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(c->sock, ZMQ_HEARTBEAT_TIMEOUT, &tmo, sizeof tmo);
-    str_copy(c->endpoint, sizeof c->endpoint, conf->endpoint);
-    if (zmq_connect(c->sock, conf->endpoint) < 0) {
-        err_set(e, "cannot use endpoint %s: %s", conf->endpoint, zmq_strerror(zmq_errno()));
+    if (conf->key_file[0] && endpoint == conf->endpoint) {
+        char pub[KEY_Z85], sec[KEY_Z85], server[KEY_Z85];
+        if (keys_read_pair(conf->key_file, pub, sec, e) < 0)
+            goto fail;
+        if (!conf->server_key[0]) {
+            err_set(e, "key_file is set but server_key (the broker's public key) is not");
+            goto fail;
+        }
+        if (keys_read_public(conf->server_key, server, e) < 0)
+            goto fail;
+        zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, server, 40);
+        zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, pub, 40);
+        zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, sec, 40);
+    }
+    /* a refused handshake is silent on the socket itself: watch for it */
+    char mon[64];
+    snprintf(mon, sizeof mon, "inproc://par-client-monitor-%p", (void *)c);
+    zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                                          ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+    c->mon = zmq_socket(c->ctx, ZMQ_PAIR);
+    int zero = 0;
+    zmq_setsockopt(c->mon, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_connect(c->mon, mon);
+    str_copy(c->endpoint, sizeof c->endpoint, endpoint);
+    if (zmq_connect(c->sock, endpoint) < 0) {
+        err_set(e, "cannot use endpoint %s: %s", endpoint, zmq_strerror(zmq_errno()));
         goto fail;
     }
     /* ids unique across runs, so that a reply meant for an earlier process is never taken */
@@ -46,8 +78,12 @@ void client_destroy(client *c)
 {
     if (!c)
         return;
-    if (c->sock)
+    if (c->sock) {
+        zmq_socket_monitor(c->sock, NULL, 0);
         zmq_close(c->sock);
+    }
+    if (c->mon)
+        zmq_close(c->mon);
     if (c->ctx)
         zmq_ctx_term(c->ctx);
     free(c);
@@ -56,6 +92,30 @@ void client_destroy(client *c)
 const char *client_endpoint(const client *c)
 {
     return c->endpoint;
+}
+
+int client_refused(client *c, par_err *e)
+{
+    while (c->mon) {
+        zmq_msg_t ev;
+        zmq_msg_init(&ev);
+        if (zmq_msg_recv(&ev, c->mon, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&ev);
+            break;
+        }
+        int more = zmq_msg_more(&ev);
+        zmq_msg_close(&ev);
+        if (more) { /* the endpoint frame */
+            zmq_msg_init(&ev);
+            zmq_msg_recv(&ev, c->mon, 0);
+            zmq_msg_close(&ev);
+        }
+        c->refused = 1;
+    }
+    if (c->refused)
+        err_set(e, "the provincial server at %s refused this client's key (unknown, revoked or missing key; "
+                   "see key_file and server_key)", c->endpoint);
+    return c->refused;
 }
 
 void *client_socket(client *c)
@@ -131,6 +191,8 @@ int client_call(client *c, const char *service, pv *msg, int timeout_ms, pv **re
     *reply = NULL;
     for (;;) {
         int64_t now = clock_mono_ms();
+        if (client_refused(c, e))
+            return -1;
         if (now >= deadline) {
             err_set(e, "no answer from %s at %s after %d s (%s)", service, c->endpoint, timeout_ms / 1000, last);
             return -1;
@@ -143,7 +205,7 @@ int client_call(client *c, const char *service, pv *msg, int timeout_ms, pv **re
                 str_copy(last, sizeof last, "the provincial server cannot be reached");
                 /* not connected yet: send as soon as a connection is up */
                 int64_t left = deadline - now;
-                client_wait_writable(c, (int)(left < 1000 ? left : 1000));
+                client_wait_writable(c, (int)(left < 250 ? left : 250));
                 continue;
             }
             /* a lost request or reply is re-sent; the services are idempotent */

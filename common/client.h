@@ -9,7 +9,13 @@
 
 typedef struct client client;
 
+/* Connects to [general] endpoint, with the CurveZMQ keys of key_file and server_key
+ * when they are set. */
 client *client_new(const par_config *conf, par_err *e);
+/* The same to another endpoint (a daemon of this server: the broker's internal socket). */
+client *client_new_at(const par_config *conf, const char *endpoint, par_err *e);
+/* 1 when the server refused the handshake (unknown, revoked or missing key): e says so. */
+int client_refused(client *c, par_err *e);
 void client_destroy(client *c);
 const char *client_endpoint(const client *c);
 /* The socket, for a daemon's zmq_poll (then client_recv with no wait). */

@@ -212,8 +212,11 @@ int main(int argc, char **argv)
     if (engine_open(&sc.en, dir, 0, &e) < 0)
         goto fail;
     ctx = zmq_ctx_new();
+    /* the collector is asked through the broker's internal socket: no key needed on this server */
+    char internal[CONF_PATH + 32];
+    config_ipc(&sc.conf, "internal", internal, sizeof internal);
     if (!(sc.svc = service_new(ctx, &sc.conf, "scorer", &e)) || open_bus(&sc, ctx, &e) < 0 ||
-        !(sc.cl = client_new(&sc.conf, &e)))
+        !(sc.cl = client_new_at(&sc.conf, internal, &e)))
         goto fail;
     log_info("event=started store=%s seq=%llu", dir, (unsigned long long)engine_seq(sc.en));
     for (;;) {
