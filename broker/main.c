@@ -301,6 +301,11 @@ int main(int argc, char **argv)
         goto fail;
     if (st.zap && zap_selfcheck(st.zap, ctx, st.conf.endpoint, pub, &e) < 0)
         goto fail;
+    /* per client, at most 16 messages wait in the broker (16 x 16 MiB at worst); past that
+     * its own socket blocks, so a client that floods is slowed while the router keeps
+     * serving the others in turn */
+    int hwm = 16;
+    zmq_setsockopt(st.front, ZMQ_RCVHWM, &hwm, sizeof hwm);
     int64_t now = clock_mono_ms();
     broker_init(&st.reg, st.conf.expiry_ms, st.conf.agent_silence_s * 1000, st.conf.services, now);
     log_info("event=started endpoint=%s data_dir=%s", st.conf.endpoint, st.conf.data_dir);

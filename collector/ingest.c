@@ -1,4 +1,5 @@
 #include "ingest.h"
+#include "authz.h"
 #include "validate.h"
 #include "../common/csv.h"
 #include "../common/table.h"
@@ -116,7 +117,7 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
         pv *res = result(row->u.a.v[0]->u.i);
         pv_push(results, res);
         sub_line s;
-        if (validate_submission(t, f, &s, &why) < 0) {
+        if (validate_submission(t, f, &s, &why) < 0 || authz_line(t, q->sender, &s, &why) < 0) {
             pv_set(res, "ok", pv_bool(0));
             pv_set_str(res, "reason", why.msg);
             continue;
@@ -622,6 +623,19 @@ int ingest_import(record *r, const pv *msg, const char *sender, const char *rece
     const char *what = pv_get_str(msg, "what");
     *reply_data = NULL;
     *events = NULL;
+    par_err denied;
+    if (authz_admin(sender, "import reference data", &denied) < 0) {
+        pv *d = pv_map(), *errors = pv_arr();
+        add_issue(errors, 0, "%s", denied.msg);
+        pv_set_str(d, "what", what);
+        pv_set_int(d, "rows", 0);
+        pv_set_int(d, "changed", 0);
+        pv_set_int(d, "unchanged", 0);
+        pv_set(d, "errors", errors);
+        pv_set(d, "warnings", pv_arr());
+        *reply_data = d;
+        return 0;
+    }
     for (int attempt = 0; attempt < 8; attempt++) {
         import_out o = {pv_arr(), pv_arr(), 0, 0};
         record_txn t;

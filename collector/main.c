@@ -1,6 +1,7 @@
 /* par-collector: validates submissions and reference data, stores them durably in
  * LMDB, acknowledges only after the commit, and publishes a change event for each
  * stored change. Requests waiting together share one commit. */
+#include "authz.h"
 #include "ingest.h"
 #include "query.h"
 #include "../common/daemon.h"
@@ -66,6 +67,10 @@ static void handle_other(collector *c, service_req *r, const char *received)
         publish(c, events);
     } else if (!strcmp(type, MSG_QUERY)) {
         pv *data;
+        if (!strcmp(pv_get_str(r->msg, "q"), "backup") && authz_admin(r->sender, "take backups", &e) < 0) {
+            answer_error(c, r, "forbidden", e.msg);
+            return;
+        }
         if (query_answer(c->rec, r->msg, &data, &e) < 0) {
             answer_error(c, r, "bad_request", e.msg);
             return;

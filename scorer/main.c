@@ -159,6 +159,9 @@ static void on_request(scorer *sc)
             out = proto_error(r.id, "bad_request", r.err.msg);
         else if (strcmp(proto_type(r.msg), MSG_QUERY))
             out = proto_error(r.id, "bad_request", "the scorer answers queries only");
+        else if (!strcmp(pv_get_str(r.msg, "q"), "backup") && strchr(r.sender, ':') &&
+                 strncmp(r.sender, "admin:", 6))
+            out = proto_error(r.id, "forbidden", "only admin keys may take backups");
         else if (!sc->caught_up && strcmp(pv_get_str(r.msg, "q"), "backup"))
             out = proto_error(r.id, "unavailable", "the scorer is catching up with the collector");
         else if (engine_query(sc->en, r.msg, &data, &e) < 0)

@@ -7,14 +7,15 @@
 K=$T/keys
 mkdir -p "$K"
 ( cd "$K" && "$BIN/parctl" keys init >/dev/null && "$BIN/parctl" keys add --admin ops >/dev/null &&
-  "$BIN/parctl" keys add TDG >/dev/null && "$BIN/parctl" keys add TUY >/dev/null ) || fail "keys"
+  "$BIN/parctl" keys add TDG >/dev/null && "$BIN/parctl" keys add TUY >/dev/null &&
+  "$BIN/parctl" keys add TDG-TT >/dev/null && "$BIN/parctl" keys add --appraiser snv >/dev/null ) || fail "keys"
 check "server secret key is 0600" test "$(stat -c %a "$T/var/keys/server.key")" = 600
 check "client secret key is 0600" test "$(stat -c %a "$K/TDG.key")" = 600
 printf '[broker]\ncurve = on\n' >>"$PAR_CONF"
 conf_for() { # conf_for NAME: a client config with NAME's key
     sed "s#^\[general\]\$#[general]\nkey_file = $K/$1.key\nserver_key = $T/var/keys/server.pub#" "$PAR_CONF" >"$T/$1.conf"
 }
-conf_for ops; conf_for TDG; conf_for TUY
+conf_for ops; conf_for TDG; conf_for TUY; conf_for TDG-TT; conf_for snv
 start broker; start collector; start scorer
 sleep 1
 check "the broker checked that an unregistered key is refused" grep -q "zap_selfcheck result=unregistered_key_refused" "$T/broker.log"
@@ -27,6 +28,30 @@ PAR_CONF=$T/TDG.conf
 check "a registered unit key pushes" "$BIN/par-agent" push "$ROOT/data/submissions/tamduong-2023.csv"
 check "the collector knows who sent it" sh -c "PAR_CONF=$T/ops.conf '$BIN/parctl' export submissions --unit TDG --json | grep -q '\"sender\": \"unit:TDG\"'"
 check "the scorer scores through the internal socket" sh -c "sleep 0.5; PAR_CONF=$T/ops.conf '$BIN/parctl' scores --index PAR --year 2023 | grep -q TDG"
+
+# authorization, from the key and not from anything the client writes
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2023,Y,score,1.5,1,,own unit\nTDG-TT,2024,Q1,task,PL24-PAR-2-TDG-TT,done,,a commune below\nTUY,2023,Y,score,1.5,1,,another district\nTDG,2023,Y,appraisal,1.5,0,,self-appraisal\n' >"$T/mixed.csv"
+rc=0; "$BIN/par-agent" push "$T/mixed.csv" >"$T/authz.txt" 2>&1 || rc=$?
+check "a unit key's push with foreign lines fails" test $rc -eq 1
+check "own unit and the units below accepted" grep -q "4 lines, 2 stored" "$T/authz.txt"
+check "another district refused with a reason" grep -q "line 4: unit TUY is neither TDG nor below it" "$T/authz.txt"
+check "appraisal refused for a unit key" grep -q "line 5: only the province's appraiser keys may send appraisal lines" "$T/authz.txt"
+check "nothing stored for the other district" sh -c "! PAR_CONF=$T/ops.conf '$BIN/parctl' export submissions --unit TUY | grep -q 'another district'"
+rc=0; "$BIN/parctl" import units "$ROOT/data/units.csv" >"$T/import.txt" 2>&1 || rc=$?
+check "a unit key may not import reference data" test $rc -eq 1
+check "and is told so" grep -q "only admin keys may import reference data" "$T/import.txt"
+rc=0; "$BIN/parctl" backup "$T/bk" >"$T/bk.txt" 2>&1 || rc=$?
+check "a unit key may not take backups" test $rc -ne 0
+check "and is told so" grep -q "only admin keys may take backups" "$T/bk.txt"
+check "an admin key may" sh -c "PAR_CONF=$T/ops.conf '$BIN/parctl' backup '$T/bk2' >/dev/null"
+
+# a commune's key may not appraise, even itself; the province's appraiser key may
+printf 'unit,year,period,kind,key,value,date,note\nTDG-TT,2024,Q1,task,PL24-PAR-2-TDG-TT,50,,\nTDG,2023,Y,appraisal,1.5,0.5,,\n' >"$T/commune.csv"
+rc=0; PAR_CONF=$T/TDG-TT.conf "$BIN/par-agent" push "$T/commune.csv" >"$T/commune.txt" 2>&1 || rc=$?
+check "a commune key's appraisal is refused" grep -q "line 3: only the province's appraiser keys may send appraisal lines" "$T/commune.txt"
+check "its own task progress is accepted" grep -q "2 lines, 1 stored" "$T/commune.txt"
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2023,Y,appraisal,1.5,0.5,,Sáng kiến chưa được công nhận\n' >"$T/snv.csv"
+check "the appraiser key appraises any unit" env PAR_CONF="$T/snv.conf" "$BIN/par-agent" push "$T/snv.csv"
 
 # no key at all
 PAR_CONF=$PAR_CONF_BROKER

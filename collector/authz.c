@@ -1,0 +1,52 @@
+#include "authz.h"
+
+#include <string.h>
+
+static int has_role(const char *sender, const char *role)
+{
+    size_t l = strlen(role);
+    return !strncmp(sender, role, l) && sender[l] == ':';
+}
+
+/* A sender with a key; the others come from this server or from loopback without CURVE. */
+static int keyed(const char *sender)
+{
+    return has_role(sender, "unit") || has_role(sender, "appraiser") || has_role(sender, "admin");
+}
+
+int authz_admin(const char *sender, const char *what, par_err *why)
+{
+    if (!keyed(sender) || has_role(sender, "admin"))
+        return 0;
+    err_set(why, "only admin keys may %s (this key: %s)", what, sender);
+    return -1;
+}
+
+int authz_line(record_txn *t, const char *sender, const sub_line *s, par_err *why)
+{
+    if (!keyed(sender) || has_role(sender, "admin"))
+        return 0;
+    int province_kind = !strcmp(s->kind, "appraisal") || !strcmp(s->kind, "survey") || !strcmp(s->kind, "target");
+    if (has_role(sender, "appraiser"))
+        return 0;
+    if (province_kind) {
+        err_set(why, "only the province's appraiser keys may send %s lines (this key: %s)", s->kind, sender);
+        return -1;
+    }
+    /* a unit key: its own unit or one below it */
+    const char *mine = strchr(sender, ':') + 1;
+    char unit[64];
+    str_copy(unit, sizeof unit, s->unit);
+    for (int depth = 0; depth < 64 && unit[0]; depth++) {
+        if (!strcmp(unit, mine))
+            return 0;
+        pv *u = NULL;
+        if (record_get(t, DB_UNITS, unit, &u) != 1)
+            break;
+        const char *parent = pv_get_str(u, "parent");
+        str_copy(unit, sizeof unit, parent ? parent : "");
+        pv_free(u);
+    }
+    err_set(why, "unit %s is neither %s nor below it: this key may not submit for it", s->unit, mine);
+    return -1;
+}

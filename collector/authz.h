@@ -1,0 +1,16 @@
+/* authz: what a sender may do, from the identity the broker vouches for ("ROLE:NAME"
+ * with CURVE; "anonymous@ADDRESS" or "internal" without it, on this server only).
+ * A unit key may submit for its own unit and the units below it; only appraiser and
+ * admin keys may send appraisal, survey and target lines; only admin keys may import
+ * reference data or take backups. Without CURVE every sender is trusted. */
+#ifndef PAR_AUTHZ_H
+#define PAR_AUTHZ_H
+
+#include "record.h"
+#include "validate.h"
+
+/* 0 allowed, -1 refused with the reason in why. */
+int authz_line(record_txn *t, const char *sender, const sub_line *s, par_err *why);
+int authz_admin(const char *sender, const char *what, par_err *why);
+
+#endif
