@@ -27,7 +27,7 @@ int cli_import(cli *c, int argc, char **argv)
     table_format f = (table_format)table_format_named(what);
     table t;
     par_err e = {{0}};
-    if (table_load(path, table_cols(f), table_required(f), &t, stdout, &e) < 0) {
+    if (table_load_file(path, table_cols(f), table_required(f), &t, stdout, &e) < 0) {
         fprintf(stderr, "parctl: %s\n", e.msg);
         return 2;
     }

@@ -2,6 +2,7 @@
 #include "csv.h"
 
 #include <jansson.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 
 #include <string.h>
@@ -213,6 +214,13 @@ int table_load_jsonl(const char *path, const char *const known[], unsigned long 
 int table_load_file(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
                     par_err *e)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_size > (off_t)TABLE_MAX_BYTES) {
+        t->cols = t->rows = NULL;
+        err_set(e, "%s: %lld bytes, more than the %u MiB a file may have: split it", path, (long long)st.st_size,
+                TABLE_MAX_BYTES >> 20);
+        return -1;
+    }
     size_t l = strlen(path);
     if ((l > 6 && !strcmp(path + l - 6, ".jsonl")) || (l > 7 && !strcmp(path + l - 7, ".ndjson")))
         return table_load_jsonl(path, known, required, t, report, e);

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include "../proto/proto.h"
 
+/* A file is read whole: larger ones are refused, to be split. */
+#define TABLE_MAX_BYTES (64u << 20)
+
 /* The four formats of ARCHITECTURE.md, and the columns each must have. */
 typedef enum { TABLE_UNITS, TABLE_FRAMEWORK, TABLE_TASKS, TABLE_SUBMISSIONS } table_format;
 const char *const *table_cols(table_format f);
