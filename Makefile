@@ -96,8 +96,12 @@ build/bench/score_latency: $(call obj,bench/score_latency.c $(COMMON))
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+build/bench/lmdb_raw: bench/lmdb_raw.c
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
 bench: deps
-	@$(MAKE) --no-print-directory programs build/bench/score_latency
+	@$(MAKE) --no-print-directory programs build/bench/score_latency build/bench/lmdb_raw
 	@ROUNDS=$(ROUNDS) bash bench/run.sh
 
 ROUNDS ?= 200

@@ -23,3 +23,4 @@ for _ in $(seq 1 100); do
 done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(df -h "$T" | awk 'NR==2 { print $1 }')"
 "$ROOT/build/bench/score_latency" "${ROUNDS:-200}"
+"$ROOT/bench/ingest.sh"
