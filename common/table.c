@@ -44,15 +44,11 @@ int table_format_named(const char *name)
     return -1;
 }
 
-int table_load(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
-               par_err *e)
+int table_parse_csv(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
+                    table *t, FILE *report, par_err *e)
 {
-    char *buf;
-    size_t len;
     t->cols = t->rows = NULL;
     t->lines = t->refused = 0;
-    if (file_read(path, &buf, &len, e) < 0)
-        return -1;
     csv_reader *r = csv_new(buf, len);
     csv_row row;
     int idx[CSV_MAX_FIELDS], rc = -1;
@@ -95,7 +91,6 @@ done:
     if (rc < 0)
         table_free(t);
     csv_destroy(r);
-    free(buf);
     return rc;
 }
 
@@ -197,32 +192,25 @@ int table_parse_jsonl(const char *path, const char *buf, size_t len, const char 
     return 0;
 }
 
-int table_load_jsonl(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
-                     par_err *e)
-{
-    char *buf;
-    size_t len;
-    t->cols = t->rows = NULL;
-    t->lines = t->refused = 0;
-    if (file_read(path, &buf, &len, e) < 0)
-        return -1;
-    int rc = table_parse_jsonl(path, buf, len, known, required, t, report);
-    free(buf);
-    return rc;
-}
-
 int table_load_file(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
                     par_err *e)
 {
+    t->cols = t->rows = NULL;
+    t->lines = t->refused = 0;
     struct stat st;
     if (stat(path, &st) == 0 && st.st_size > (off_t)TABLE_MAX_BYTES) {
-        t->cols = t->rows = NULL;
         err_set(e, "%s: %lld bytes, more than the %u MiB a file may have: split it", path, (long long)st.st_size,
                 TABLE_MAX_BYTES >> 20);
         return -1;
     }
+    char *buf;
+    size_t len;
+    if (file_read(path, &buf, &len, e) < 0)
+        return -1;
     size_t l = strlen(path);
-    if ((l > 6 && !strcmp(path + l - 6, ".jsonl")) || (l > 7 && !strcmp(path + l - 7, ".ndjson")))
-        return table_load_jsonl(path, known, required, t, report, e);
-    return table_load(path, known, required, t, report, e);
+    int jsonl = (l > 6 && !strcmp(path + l - 6, ".jsonl")) || (l > 7 && !strcmp(path + l - 7, ".ndjson"));
+    int rc = jsonl ? table_parse_jsonl(path, buf, len, known, required, t, report)
+                   : table_parse_csv(path, buf, len, known, required, t, report, e);
+    free(buf);
+    return rc;
 }

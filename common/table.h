@@ -23,21 +23,20 @@ typedef struct {
     int refused; /* lines refused here (printed to the report stream) */
 } table;
 
-/* Reads path; known: the format's columns (NULL-terminated), required: their bit
- * mask. Lines that cannot be read are reported as "PATH: line N: reason" on report
- * and left out; a bad header or an unreadable file is an error (-1, e says why). */
-int table_load(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
-               par_err *e);
-/* The same from JSON Lines: one object a line with the format's fields (strings or
- * numbers); a line that is not such an object, or names an unknown field, is refused. */
-int table_load_jsonl(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
-                     par_err *e);
-/* The same from bytes in memory; name is used in the reports. */
-int table_parse_jsonl(const char *name, const char *buf, size_t len, const char *const known[], unsigned long required,
-                      table *t, FILE *report);
-/* table_load_jsonl for a name ending in .jsonl or .ndjson, table_load otherwise. */
+/* Reads a file: JSON Lines for a name ending in .jsonl or .ndjson, CSV otherwise; files
+ * over TABLE_MAX_BYTES are refused. known: the format's columns (NULL-terminated),
+ * required: their bit mask. Lines that cannot be read are reported as "PATH: line N:
+ * reason" on report and left out; a bad header or an unreadable file is an error (-1,
+ * e says why). */
 int table_load_file(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
                     par_err *e);
+/* The same from CSV bytes in memory; path names them in the reports. */
+int table_parse_csv(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
+                    table *t, FILE *report, par_err *e);
+/* The same from JSON Lines bytes: one object a line with the format's fields (strings
+ * or numbers); a line that is not such an object, or names an unknown field, is refused. */
+int table_parse_jsonl(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
+                      table *t, FILE *report);
 void table_free(table *t);
 
 #endif
