@@ -278,7 +278,7 @@ int main(int argc, char **argv)
     int sfd = daemon_signalfd();
     par_err e = {{0}};
     char run[CONF_PATH + 8], svc_ep[CONF_PATH + 32], in_ep[CONF_PATH + 32], out_ep[CONF_PATH + 32],
-        int_ep[CONF_PATH + 32], kdir[CONF_PATH + 16], kpath[CONF_PATH + 64], pub[KEY_Z85], sec[KEY_Z85];
+        int_ep[CONF_PATH + 32], kdir[CONF_PATH + 16], kpath[CONF_PATH + 64], pub[KEY_Z85] = "", sec[KEY_Z85] = "";
     snprintf(run, sizeof run, "%s/run", st.conf.data_dir);
     config_ipc(&st.conf, "services", svc_ep, sizeof svc_ep);
     config_ipc(&st.conf, "events-in", in_ep, sizeof in_ep);

@@ -132,9 +132,8 @@ int record_del(record_txn *t, int db, const char *key, par_err *e)
 
 int record_put_dup(record_txn *t, int db, const char *key, const char *val, par_err *e)
 {
-    MDB_val k = kv(key), v = kv(val);
-    int rc = mdb_put(t->txn, store_dbi(t->r->s, db), &k, &v, MDB_NODUPDATA);
-    return rc && rc != MDB_KEYEXIST ? lmdb_err(e, "put", rc) : 0;
+    int rc = store_put_dup(t->txn, store_dbi(t->r->s, db), key, val);
+    return rc ? lmdb_err(e, "put", rc) : 0;
 }
 
 int record_del_dup(record_txn *t, int db, const char *key, const char *val, par_err *e)

@@ -245,6 +245,13 @@ int store_del(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *dup_val)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+int store_put_dup(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *val)
+{
+    MDB_val k = {strlen(key), (void *)key}, v = {strlen(val), (void *)val};
+    int rc = mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA);
+    return rc == MDB_KEYEXIST ? 0 : rc;
+}
+
 int store_scan(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                int (*fn)(void *ctx, const char *key, size_t klen, pv *val), void *ctx)
 {

@@ -36,6 +36,8 @@ struct pv;
 int store_get_pv(MDB_txn *txn, MDB_dbi dbi, const char *key, struct pv **out);
 int store_put_pv(MDB_txn *txn, MDB_dbi dbi, const char *key, const struct pv *val);
 int store_del(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *dup_val);
+/* Adds val under key in a dupsort database; a value already there is no error. */
+int store_put_dup(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *val);
 /* Calls fn for each key starting with prefix, in order, until fn returns non-zero
  * (which is then returned); the value is decoded for fn. */
 int store_scan(MDB_txn *txn, MDB_dbi dbi, const char *prefix,

@@ -166,13 +166,6 @@ static void group_key(const pv *r, char *out, size_t n)
              pv_get_str(r, "level"), pv_get_str(r, "parent"));
 }
 
-static int put_dup(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *val)
-{
-    MDB_val k = {strlen(key), (void *)key}, v = {strlen(val), (void *)val};
-    int rc = mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA);
-    return rc == MDB_KEYEXIST ? 0 : rc;
-}
-
 /* Keeps an unchanged rank on a recomputed result, so that only real moves show. */
 static void carry_ranks(pv *fresh, const pv *old)
 {
@@ -209,7 +202,7 @@ static int recompute(engine *en, MDB_txn *txn, const char *key, strset *groups, 
             carry_ranks(fresh, old);
         rc = store_put_pv(txn, db(en, S_RESULTS), key, fresh);
         if (rc == 0)
-            rc = put_dup(txn, db(en, S_GROUPS), ng, unit);
+            rc = store_put_dup(txn, db(en, S_GROUPS), ng, unit);
         strset_add(groups, ng);
     } else if (rc == 0 && old) {
         rc = store_del(txn, db(en, S_RESULTS), key, NULL);

@@ -40,13 +40,6 @@ static const char *str(const pv *row, const char *k)
     return s ? s : "";
 }
 
-static int put_dup(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *val)
-{
-    MDB_val k = {strlen(key), (void *)key}, v = {strlen(val), (void *)val};
-    int rc = mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA);
-    return rc == MDB_KEYEXIST ? 0 : rc;
-}
-
 static int apply_unit(MDB_txn *txn, store *s, const pv *row, dirty *d)
 {
     pv *u = pv_map();
@@ -96,7 +89,7 @@ static int apply_criterion(MDB_txn *txn, store *s, const pv *row, dirty *d)
     snprintf(group, sizeof group, "%s|%s|%s", str(row, "index"), str(row, "year"), str(row, "level"));
     int rc = store_put_pv(txn, store_dbi(s, S_CRIT), key, row);
     if (rc == 0)
-        rc = put_dup(txn, store_dbi(s, S_FW), fw, str(row, "index"));
+        rc = store_put_dup(txn, store_dbi(s, S_FW), fw, str(row, "index"));
     strset_add(&d->fw, group);
     return rc;
 }
@@ -114,7 +107,7 @@ static int apply_task(MDB_txn *txn, store *s, const pv *row, dirty *d)
     if (rc == 0)
         rc = store_put_pv(txn, store_dbi(s, S_TASKS), id, row);
     if (rc == 0)
-        rc = put_dup(txn, store_dbi(s, S_LEAD), str(row, "lead"), id);
+        rc = store_put_dup(txn, store_dbi(s, S_LEAD), str(row, "lead"), id);
     strset_add(&d->unit_all, str(row, "lead"));
     return rc;
 }

@@ -14,7 +14,7 @@ static const char units[] = "id,parent,level,name,email\n"
                             "TUY,LC,district,Huyện Than Uyên,thanuyen@laichau.gov.vn\n"
                             "TDG-TT,TDG,commune,Thị trấn Tam Đường,tt@laichau.gov.vn\n";
 
-static const char framework[] = "index,year,level,id,name,max,method,formula\n"
+const char fixture_framework[] = "index,year,level,id,name,max,method,formula\n"
                                 "PAR,2023,district,1,Chỉ đạo điều hành,13.5,,\n"
                                 "PAR,2023,district,1.1,Kế hoạch CCHC,2,computed,share(tasks_done)\n"
                                 "PAR,2023,district,1.2,Báo cáo,11.5,,\n"
@@ -86,7 +86,7 @@ void fixture_open(fixture *f, size_t map)
         abort();
     }
     import(f, "units", units);
-    import(f, "framework", framework);
+    import(f, "framework", fixture_framework);
     import(f, "tasks", tasks);
 }
 

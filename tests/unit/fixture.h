@@ -9,6 +9,9 @@ typedef struct {
     record *rec;
 } fixture;
 
+/* The framework fixture_open imports (PAR and SIPAS, 2023, district). */
+extern const char fixture_framework[];
+
 /* Builds a submit or import message from CSV text (header first). */
 pv *fixture_msg(const char *type, const char *what, const char *csv);
 /* Opens a fresh record (map: initial map size, 0 default) and imports the sample units,

@@ -124,15 +124,7 @@ static void test_import_all_or_nothing(void **st)
     pv_free(m);
 
     /* re-importing the same framework changes nothing */
-    m = fixture_msg(MSG_IMPORT, "framework",
-                    "index,year,level,id,name,max,method,formula\n"
-                    "PAR,2023,district,1,Chỉ đạo điều hành,13.5,,\n"
-                    "PAR,2023,district,1.1,Kế hoạch CCHC,2,computed,share(tasks_done)\n"
-                    "PAR,2023,district,1.2,Báo cáo,11.5,,\n"
-                    "PAR,2023,district,1.2.1,Báo cáo đúng hạn,1.5,self,\n"
-                    "PAR,2023,district,1.2.2,Báo cáo khác,10,self,\n"
-                    "PAR,2023,district,8,Tác động,33,,\n"
-                    "PAR,2023,district,8.3,Hài lòng,33,survey,\n");
+    m = fixture_msg(MSG_IMPORT, "framework", fixture_framework);
     before = record_last_seq(f.rec);
     assert_int_equal(ingest_import(f.rec, m, "t", "now", &data, &events, &e), 0);
     assert_int_equal(pv_get_int(data, "changed", -1), 0);
