@@ -1,0 +1,191 @@
+#include "follow.h"
+#include "client.h"
+#include "clock.h"
+#include "daemon.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CATCHUP_PAGE 2000
+#define CATCHUP_RETRY_MS 1000
+#define CATCHUP_TIMEOUT_MS 5000
+#define EVENTS_PER_ROUND 5000
+
+struct follow {
+    follow_ops ops;
+    client *cl;
+    void *sub;
+    int caught_up;
+    int64_t pending;      /* id of the catch-up request in flight, 0 when none */
+    int64_t next_request; /* monotonic ms */
+};
+
+follow *follow_new(void *zctx, const par_config *conf, const follow_ops *ops, par_err *e)
+{
+    follow *f = xcalloc(1, sizeof *f);
+    f->ops = *ops;
+    char out_ep[CONF_PATH + 32], internal[CONF_PATH + 32];
+    config_ipc(conf, "events-out", out_ep, sizeof out_ep);
+    config_ipc(conf, "internal", internal, sizeof internal);
+    f->sub = zmq_socket(zctx, ZMQ_SUB);
+    sock_defaults(f->sub, 0);
+    zmq_setsockopt(f->sub, ZMQ_SUBSCRIBE, "", 0);
+    if (zmq_connect(f->sub, out_ep) < 0) {
+        err_set(e, "connect to the event bus: %s", zmq_strerror(zmq_errno()));
+        follow_destroy(f);
+        return NULL;
+    }
+    /* the collector is asked through the broker's internal socket: no key needed on this server */
+    if (!(f->cl = client_new_at(conf, internal, e))) {
+        follow_destroy(f);
+        return NULL;
+    }
+    return f;
+}
+
+void follow_destroy(follow *f)
+{
+    if (!f)
+        return;
+    if (f->sub)
+        zmq_close(f->sub);
+    client_destroy(f->cl);
+    free(f);
+}
+
+int follow_caught_up(const follow *f)
+{
+    return f->caught_up;
+}
+
+static void apply(follow *f, const pv *events)
+{
+    par_err e = {{0}};
+    int rc = f->ops.apply(f->ops.ctx, events, &e);
+    if (rc < 0) {
+        log_error("event=apply_failed error=\"%s\"", e.msg);
+        f->caught_up = 0;
+        return;
+    }
+    if (rc == 1 && f->caught_up) {
+        log_info("event=gap applied=%llu", (unsigned long long)f->ops.seq(f->ops.ctx));
+        f->caught_up = 0;
+        f->next_request = 0;
+    }
+}
+
+static void request_changes(follow *f)
+{
+    pv *q = proto_msg(MSG_QUERY), *args = pv_map();
+    char since[32], limit[16];
+    f->pending = client_next_id(f->cl);
+    pv_set_int(q, "id", f->pending);
+    pv_set_str(q, "q", "changes");
+    snprintf(since, sizeof since, "%llu", (unsigned long long)f->ops.seq(f->ops.ctx));
+    snprintf(limit, sizeof limit, "%d", CATCHUP_PAGE);
+    pv_set_str(args, "since", since);
+    pv_set_str(args, "limit", limit);
+    pv_set(q, "args", args);
+    par_err e;
+    if (client_send(f->cl, "collector", q, &e) != 1)
+        f->pending = 0;
+    f->next_request = clock_mono_ms() + (f->pending ? CATCHUP_TIMEOUT_MS : CATCHUP_RETRY_MS);
+    pv_free(q);
+}
+
+static int on_changes(follow *f)
+{
+    pv *m;
+    par_err e;
+    int applied = 0;
+    while (client_recv(f->cl, 0, &m, &e) > 0) {
+        if (pv_get_int(m, "id", -1) != f->pending) {
+            pv_free(m);
+            continue;
+        }
+        f->pending = 0;
+        if (strcmp(proto_type(m), MSG_REPLY)) {
+            log_warn("event=catch_up_refused error=\"%s\"", pv_get_str(m, "message") ? pv_get_str(m, "message") : "?");
+            f->next_request = clock_mono_ms() + CATCHUP_RETRY_MS;
+            pv_free(m);
+            continue;
+        }
+        const pv *data = pv_get(m, "data"), *events = pv_get(data, "events");
+        uint64_t last = (uint64_t)pv_get_int(data, "last", 0);
+        if (f->ops.seq(f->ops.ctx) > last) {
+            /* ahead of the record (a collector restored from an older backup): what this
+             * process holds no longer matches the record, so it starts again from it */
+            log_warn("event=ahead_of_record seq=%llu collector_seq=%llu action=rebuild",
+                     (unsigned long long)f->ops.seq(f->ops.ctx), (unsigned long long)last);
+            if (f->ops.reset(f->ops.ctx, &e) < 0)
+                log_error("event=reset_failed error=\"%s\"", e.msg);
+            f->caught_up = 0;
+            f->next_request = 0;
+            pv_free(m);
+            continue;
+        }
+        if (events && events->u.a.n) {
+            apply(f, events);
+            applied = 1;
+        }
+        if (events && events->u.a.n == 0 && f->ops.seq(f->ops.ctx) >= last) {
+            if (!f->caught_up)
+                log_info("event=caught_up seq=%llu", (unsigned long long)f->ops.seq(f->ops.ctx));
+            f->caught_up = 1;
+            applied = 1; /* being caught up is news too: the owner may now act on what it holds */
+        } else {
+            f->next_request = 0; /* more to fetch */
+        }
+        pv_free(m);
+    }
+    return applied;
+}
+
+static int on_events(follow *f)
+{
+    pv *events = pv_arr();
+    for (int i = 0; i < EVENTS_PER_ROUND; i++) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, f->sub, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&msg);
+            break;
+        }
+        pv *ev = NULL;
+        par_err e;
+        if (proto_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), &ev, &e) == 0 && !strcmp(proto_type(ev), MSG_EVENT))
+            pv_push(events, ev);
+        else
+            pv_free(ev);
+        zmq_msg_close(&msg);
+    }
+    int applied = events->u.a.n > 0;
+    if (applied)
+        apply(f, events);
+    pv_free(events);
+    return applied;
+}
+
+int follow_prepare(follow *f, zmq_pollitem_t *items, int wait)
+{
+    int64_t now = clock_mono_ms();
+    if (!f->caught_up && now >= f->next_request)
+        request_changes(f);
+    if (!f->caught_up && f->next_request - now < wait)
+        wait = (int)(f->next_request > now ? f->next_request - now : 0);
+    items[0] = (zmq_pollitem_t){f->sub, 0, ZMQ_POLLIN, 0};
+    items[1] = (zmq_pollitem_t){client_socket(f->cl), 0, ZMQ_POLLIN, 0};
+    return wait;
+}
+
+int follow_handle(follow *f, const zmq_pollitem_t *items)
+{
+    int applied = 0;
+    if (items[1].revents & ZMQ_POLLIN)
+        applied |= on_changes(f);
+    if (items[0].revents & ZMQ_POLLIN)
+        applied |= on_events(f);
+    return applied;
+}
