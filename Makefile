@@ -14,18 +14,20 @@ endif
 
 PKGS := libzmq msgpack lmdb inih jansson
 DEBS := pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
-        lmdb-utils clang libclang-rt-14-dev libxml2-utils
+        lmdb-utils clang libclang-rt-14-dev libxml2-utils libcurl4-openssl-dev
 CC ?= cc
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g $(SAN) \
           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 COMMON := common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
           common/vnfold.c common/deadline.c common/client.c common/daemon.c common/service.c common/table.c common/strset.c common/keys.c common/json.c common/follow.c proto/proto.c
 COLLECTOR := collector/record.c collector/validate.c collector/authz.c collector/ingest.c collector/query.c
 SCORER := scorer/engine.c scorer/replica.c scorer/compute.c scorer/rank.c scorer/formula.c
-PROGRAMS := par-broker par-collector par-scorer par-agent parctl
+NOTIFIER := notifier/book.c notifier/calendar.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c
+PROGRAMS := par-broker par-collector par-scorer par-notifier par-agent parctl
 UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -38,7 +40,7 @@ programs: $(addprefix $(BIN)/,$(PROGRAMS))
 
 # Installs what is missing; a second run finds everything and does nothing.
 deps:
-	@if ! pkg-config --exists $(PKGS) cmocka || ! command -v clang >/dev/null || \
+	@if ! pkg-config --exists $(PKGS) libcurl cmocka || ! command -v clang >/dev/null || \
 	    ! dpkg -s libclang-rt-14-dev lmdb-utils libxml2-utils >/dev/null 2>&1; then \
 	  echo "make deps: installing $(DEBS)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -52,8 +54,10 @@ $(B)/obj/%.o: %.c
 $(BIN)/par-broker: $(call obj,broker/main.c broker/broker.c broker/zap.c $(COMMON))
 $(BIN)/par-collector: $(call obj,collector/main.c $(COLLECTOR) $(COMMON))
 $(BIN)/par-scorer: $(call obj,scorer/main.c $(SCORER) $(COMMON))
+$(BIN)/par-notifier: $(call obj,notifier/main.c $(NOTIFIER) $(COMMON))
+$(BIN)/par-notifier: LDLIBS += $(CURL_LIBS)
 $(BIN)/par-agent: $(call obj,agent/main.c agent/push.c agent/receipts.c agent/outbox.c agent/run.c $(COMMON))
-$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c cli/keys.c $(COMMON))
+$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c cli/keys.c cli/alerts.c $(COMMON))
 
 $(addprefix $(BIN)/,$(PROGRAMS)):
 	@mkdir -p $(dir $@)

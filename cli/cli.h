@@ -22,5 +22,8 @@ int cli_scores(cli *c, int argc, char **argv);
 int cli_backup(cli *c, int argc, char **argv);
 int cli_report(cli *c, int argc, char **argv);
 int cli_keys(cli *c, int argc, char **argv);
+int cli_tasks(cli *c, int argc, char **argv);
+int cli_alerts(cli *c, int argc, char **argv);
+int cli_ack(cli *c, int argc, char **argv);
 
 #endif

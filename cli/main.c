@@ -19,6 +19,9 @@ static void usage(void)
             "  report --ranking --index I --year Y [--parent U] [--format md|html|csv]\n"
             "                                      the unit's analysis, or the peer group's ranking\n"
             "  backup DIR                          a consistent hot copy of every store into a new folder\n"
+            "  tasks [--unit U] [--overdue]        tasks with their deadlines and states\n"
+            "  alerts [--unit U]                   alerts sent and pending, with their deliveries\n"
+            "  ack ALERT                           stop the alerts of that task's deadline\n"
             "  keys init | keys add [--admin|--appraiser] NAME | keys revoke NAME\n"
             "                                      CurveZMQ keys of the broker and of its clients\n");
 }
@@ -58,6 +61,12 @@ int main(int argc, char **argv)
         return cli_backup(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cli_report(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "tasks"))
+        return cli_tasks(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "alerts"))
+        return cli_alerts(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "ack"))
+        return cli_ack(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "keys"))
         return cli_keys(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

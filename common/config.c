@@ -32,6 +32,17 @@ static const struct key {
     S("notifier", "smtp_url", smtp_url),
     S("notifier", "mail_from", mail_from),
     S("notifier", "webhook_url", webhook_url),
+    S("notifier", "smtp_user", smtp_user),
+    S("notifier", "smtp_password", smtp_password),
+    S("notifier", "mail_dir", mail_dir),
+    S("notifier", "holidays_dir", holidays_dir),
+    S("notifier", "remind_days", remind_days),
+    I("notifier", "repeat_days", repeat_days, 1, 60),
+    I("notifier", "escalate_days", escalate_days, 1, 366),
+    S("notifier", "send_at", send_at),
+    I("notifier", "report_day", report_day, 1, 31),
+    I("notifier", "eval_every", eval_every_s, 1, 86400),
+    I("notifier", "retry", retry_s, 1, 3600),
     S("agent", "spool_dir", spool_dir),
     I("agent", "push_timeout", push_timeout_s, 1, 86400),
     S("agent", "receipts", receipts),
@@ -51,7 +62,7 @@ static void defaults(par_config *c)
     strcpy(c->data_dir, "./var");
     strcpy(c->endpoint, "tcp://127.0.0.1:7700");
     c->log_level = LOG_INFO;
-    strcpy(c->services, "collector,scorer");
+    strcpy(c->services, "collector,scorer,notifier");
     c->heartbeat_ms = 500;
     c->expiry_ms = 2000;
     c->max_batch = 256;
@@ -61,6 +72,14 @@ static void defaults(par_config *c)
     c->agent_heartbeat_s = 30;
     c->export_every_s = 86400;
     c->agent_silence_s = 26 * 3600;
+    strcpy(c->holidays_dir, "data/holidays");
+    strcpy(c->remind_days, "7,1");
+    c->repeat_days = 1;
+    c->escalate_days = 14;
+    strcpy(c->send_at, "08:00");
+    c->report_day = 20;
+    c->eval_every_s = 60;
+    c->retry_s = 60;
 }
 
 struct parse_state {

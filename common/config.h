@@ -27,6 +27,17 @@ typedef struct {
     char smtp_url[CONF_STR];
     char mail_from[CONF_STR];
     char webhook_url[CONF_STR];
+    char smtp_user[CONF_STR];
+    char smtp_password[CONF_STR];
+    char mail_dir[CONF_PATH];     /* messages as .eml files when no smtp_url is set */
+    char holidays_dir[CONF_PATH]; /* one YYYY.csv per year */
+    char remind_days[64];         /* working days before a deadline, "7,1" */
+    int repeat_days;              /* working days between overdue alerts */
+    int escalate_days;            /* working days overdue before the unit above is told */
+    char send_at[16];             /* a day's alerts go out from this time, "08:00" */
+    int report_day;               /* day of a period's last month its report is due */
+    int eval_every_s;
+    int retry_s;                  /* first wait before a failed delivery is retried */
     /* [agent] */
     char spool_dir[CONF_PATH];
     int push_timeout_s;

@@ -195,3 +195,36 @@ void deadline_format(const deadline *d, char *out, size_t n)
         first = 0;
     }
 }
+
+static void add_instance(dl_instance *out, int *n, const char *period, int y, int m, int report_day)
+{
+    int dim = clock_days_in_month(y, m);
+    snprintf(out[*n].period, sizeof out[*n].period, "%s", period);
+    out[*n].year = y;
+    out[*n].due = clock_days_from_civil(y, m, report_day < dim ? report_day : dim);
+    (*n)++;
+}
+
+int deadline_instances(const deadline *d, int y, int report_day, dl_instance out[DL_MAX_INSTANCES])
+{
+    int n = 0;
+    if (d->kind != DL_RECURRING)
+        return 0;
+    static const struct {
+        unsigned bit;
+        const char *name;
+        int month;
+    } quarterly[] = {{DL_P_Q1, "Q1", 3}, {DL_P_Q2, "Q2", 6}, {DL_P_H1, "H1", 6},
+                     {DL_P_Q3, "Q3", 9}, {DL_P_Q4, "Q4", 12}, {DL_P_Y, "Y", 12}};
+    for (int m = 1; m <= 12; m++) {
+        if (d->periods & DL_P_MONTHLY) {
+            char p[4];
+            snprintf(p, sizeof p, "M%02d", m);
+            add_instance(out, &n, p, y, m, report_day);
+        }
+        for (size_t i = 0; i < sizeof quarterly / sizeof quarterly[0]; i++)
+            if ((d->periods & quarterly[i].bit) && quarterly[i].month == m)
+                add_instance(out, &n, quarterly[i].name, y, m, report_day);
+    }
+    return n;
+}

@@ -5,6 +5,7 @@
 #define PAR_DEADLINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     DL_NONE,      /* empty text */
@@ -32,9 +33,23 @@ typedef struct {
     unsigned periods; /* DL_RECURRING */
 } deadline;
 
+/* One period of a recurring report: its name in the submissions format (Q1, H1,
+ * Y, M03...) and its due day (a civil day number). */
+typedef struct {
+    char period[4];
+    int year;
+    int64_t due;
+} dl_instance;
+
+#define DL_MAX_INSTANCES 20
+
 void deadline_parse(const char *text, deadline *out);
 /* A stable text form: "2024-12-31", "recurring:Q1,H1,Q3,Y", "ongoing", "external", "unknown", "". */
 void deadline_format(const deadline *d, char *out, size_t n);
 const char *deadline_kind_name(dl_kind k);
+/* The periods of a recurring deadline in year y, in order of due day: each report
+ * is due on day report_day (1-31, the last day in a shorter month) of its period's
+ * last month. Returns how many were written to out. */
+int deadline_instances(const deadline *d, int y, int report_day, dl_instance out[DL_MAX_INSTANCES]);
 
 #endif

@@ -35,3 +35,11 @@ int json_print(FILE *f, const pv *v)
     fputc('\n', f);
     return rc;
 }
+
+char *json_compact(const pv *v)
+{
+    json_t *j = to_json(v);
+    char *s = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    json_decref(j);
+    return s;
+}

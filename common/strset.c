@@ -71,3 +71,11 @@ int strset_add(strset *s, const char *str)
     *slot = s->n;
     return 1;
 }
+
+long strset_index(const strset *s, const char *str)
+{
+    if (!s->nslots)
+        return -1;
+    size_t slot = *find(s, str);
+    return slot ? (long)slot - 1 : -1;
+}

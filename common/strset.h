@@ -16,6 +16,8 @@ void strset_free(strset *s);
 /* Adds a copy of str; returns 1 if it was new. */
 int strset_add(strset *s, const char *str);
 int strset_has(const strset *s, const char *str);
+/* The position of str in items, -1 when absent: a set doubles as an id -> index map. */
+long strset_index(const strset *s, const char *str);
 void strset_clear(strset *s);
 
 #endif

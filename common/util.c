@@ -199,7 +199,7 @@ int str_utf8_ok(const char *s, size_t n)
     while (i < n) {
         unsigned c = p[i];
         if (c < 0x80) {
-            if (c == 0 || (c < 0x20 && c != '\t') || c == 0x7f)
+            if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
                 return 0;
             i++;
             continue;

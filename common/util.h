@@ -41,7 +41,8 @@ int str_has_prefix(const char *s, const char *prefix);
 int str_to_i64(const char *s, int64_t *out);
 /* Parses a decimal number written with '.' or the Vietnamese ',' decimal mark. */
 int str_to_num(const char *s, double *out);
-/* Valid UTF-8 with no NUL and no control characters but tab. */
+/* Valid UTF-8 with no NUL and no control characters but tab and line breaks
+ * (notes and the text of alert messages run over several lines). */
 int str_utf8_ok(const char *s, size_t n);
 
 /* Copies s into out, cut or padded to width characters (UTF-8 code points, never

@@ -1,0 +1,493 @@
+#include "alertlog.h"
+#include "digest.h"
+#include "../common/clock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const ch_names[CH_COUNT] = {"smtp", "webhook", "file"};
+
+const char *alertlog_channel_name(int ch)
+{
+    return ch >= 0 && ch < CH_COUNT ? ch_names[ch] : "?";
+}
+
+static MDB_dbi dbi(book *b, int i)
+{
+    return store_dbi(book_store(b), i);
+}
+
+static const char *str(const pv *row, const char *k)
+{
+    const char *s = pv_get_str(row, k);
+    return s ? s : "";
+}
+
+static int put_num(MDB_txn *txn, MDB_dbi d, uint64_t n, const void *val, size_t len)
+{
+    unsigned char k8[8];
+    store_u64_key(n, k8);
+    MDB_val k = {8, k8}, v = {len, (void *)val};
+    return mdb_put(txn, d, &k, &v, 0);
+}
+
+static int get_num_pv(MDB_txn *txn, MDB_dbi d, uint64_t n, pv **out)
+{
+    unsigned char k8[8];
+    store_u64_key(n, k8);
+    MDB_val k = {8, k8}, v;
+    int rc = mdb_get(txn, d, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return -1;
+    par_err e;
+    return proto_decode_value(v.mv_data, v.mv_size, out, &e) == 0 ? 1 : -1;
+}
+
+static int put_num_pv(MDB_txn *txn, MDB_dbi d, uint64_t n, const pv *val)
+{
+    char *buf;
+    size_t len;
+    proto_encode(val, &buf, &len);
+    int rc = put_num(txn, d, n, buf, len);
+    free(buf);
+    return rc;
+}
+
+static void iso_day(int64_t day, char out[16])
+{
+    int y, m, d;
+    clock_civil_from_days(day, &y, &m, &d);
+    snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+}
+
+/* A recipient of an alert, in the order lead, supporting units, units above. */
+typedef struct {
+    uint32_t unit;
+    digest_role role;
+} recipient;
+
+static size_t recipients_of(book *b, const due_alert *a, recipient out[64])
+{
+    size_t nt, nu, n = 0;
+    const ntask *t = &book_tasks(b, &nt)[a->task];
+    const nunit *units = book_units(b, &nu);
+    out[n++] = (recipient){t->lead, ROLE_LEAD};
+    if (a->kind == DUE_OVERDUE) {
+        for (uint32_t i = 0; i < t->nsup && n < 48; i++)
+            if (t->sup[i] != t->lead)
+                out[n++] = (recipient){t->sup[i], ROLE_SUPPORT};
+        long p = units[t->lead].parent;
+        for (int l = 0; l < a->level && p >= 0 && n < 64; l++, p = units[p].parent)
+            out[n++] = (recipient){(uint32_t)p, ROLE_PARENT};
+    }
+    return n;
+}
+
+typedef struct {
+    digest_item *v;
+    size_t n, cap;
+} item_list;
+
+static int record_once(book *b, MDB_txn *txn, const due_list *due, unsigned channels, int64_t now_ms, int *nalerts,
+                       int *nmsgs)
+{
+    size_t nu;
+    book_units(b, &nu);
+    item_list *per_unit = xcalloc(nu ? nu : 1, sizeof *per_unit);
+    pv **records = xcalloc(due->n ? due->n : 1, sizeof *records);
+    uint64_t *numbers = xcalloc(due->n ? due->n : 1, sizeof *numbers);
+    char created[40];
+    clock_format(now_ms, created);
+    int rc = 0;
+    *nalerts = *nmsgs = 0;
+    for (size_t i = 0; i < due->n && rc == 0; i++) {
+        const due_alert *a = &due->v[i];
+        char key[512];
+        due_key(b, a, key, sizeof key);
+        MDB_val k = {strlen(key), key}, v;
+        if (mdb_get(txn, dbi(b, N_ALERTS), &k, &v) == 0)
+            continue; /* already alerted for this slot */
+        if ((rc = book_next_number(b, txn, "alert", &numbers[i])))
+            break;
+        size_t nt;
+        const ntask *t = &book_tasks(b, &nt)[a->task];
+        pv *r = pv_map();
+        char day[16];
+        pv_set_int(r, "id", (int64_t)numbers[i]);
+        pv_set_str(r, "key", key);
+        pv_set_str(r, "task", t->id);
+        pv_set_str(r, "instance", a->inst);
+        pv_set_str(r, "kind", due_kind_name(a->kind));
+        iso_day(a->due, day);
+        pv_set_str(r, "deadline", day);
+        iso_day(a->slot, day);
+        pv_set_str(r, "slot", day);
+        pv_set_int(r, "days", a->days);
+        pv_set_int(r, "working_days", a->wdays);
+        pv_set_int(r, "level", a->level);
+        pv_set_str(r, "created", created);
+        records[i] = r;
+        (*nalerts)++;
+        recipient rec[64];
+        size_t nr = recipients_of(b, a, rec);
+        for (size_t j = 0; j < nr; j++) {
+            item_list *l = &per_unit[rec[j].unit];
+            int seen = 0;
+            for (size_t k2 = 0; k2 < l->n; k2++)
+                seen |= l->v[k2].alert == numbers[i];
+            if (seen)
+                continue; /* a unit in two roles reads the task once, in the first */
+            if (l->n == l->cap) {
+                l->cap = l->cap ? l->cap * 2 : 8;
+                l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+            }
+            l->v[l->n++] = (digest_item){numbers[i], a, rec[j].role};
+        }
+    }
+    const nunit *units = book_units(b, &nu);
+    for (size_t u = 0; u < nu && rc == 0; u++) {
+        item_list *l = &per_unit[u];
+        if (!l->n)
+            continue;
+        uint64_t msg_no;
+        if ((rc = book_next_number(b, txn, "message", &msg_no)))
+            break;
+        pv *msg = digest_compose(b, txn, units[u].id, l->v, l->n, now_ms);
+        pv *deliveries = pv_map();
+        int any = 0;
+        for (int ch = 0; ch < CH_COUNT; ch++) {
+            if (!(channels & (1u << ch)))
+                continue;
+            pv *d = pv_map();
+            int no_address = ch != CH_WEBHOOK && pv_get(msg, "emails")->u.a.n == 0;
+            pv_set_str(d, "state", no_address ? "no_address" : "pending");
+            pv_set_int(d, "attempts", 0);
+            pv_set_int(d, "next", 0);
+            pv_set_str(d, "error", no_address ? "the unit has no e-mail address in the registry" : "");
+            pv_set_str(d, "at", "");
+            pv_set(deliveries, ch_names[ch], d);
+            any |= !no_address;
+        }
+        pv_set_int(msg, "id", (int64_t)msg_no);
+        pv_set_str(msg, "created", created);
+        pv_set(msg, "deliveries", deliveries);
+        rc = put_num_pv(txn, dbi(b, N_MSGS), msg_no, msg);
+        if (rc == 0 && any)
+            rc = put_num(txn, dbi(b, N_OUTBOX), msg_no, "", 0);
+        /* each alert remembers who got it in which message */
+        for (size_t j = 0; j < l->n && rc == 0; j++) {
+            size_t i = (size_t)(l->v[j].a - due->v);
+            pv *to = (pv *)pv_get(records[i], "to");
+            if (!to) {
+                to = pv_arr();
+                pv_set(records[i], "to", to);
+            }
+            pv *r = pv_map();
+            pv_set_str(r, "unit", units[u].id);
+            pv_set_str(r, "role", digest_role_name(l->v[j].role));
+            pv_set_int(r, "message", (int64_t)msg_no);
+            pv_push(to, r);
+        }
+        pv_free(msg);
+        (*nmsgs)++;
+    }
+    for (size_t i = 0; i < due->n && rc == 0; i++) {
+        if (!records[i])
+            continue;
+        const char *key = str(records[i], "key");
+        rc = store_put_pv(txn, dbi(b, N_ALERTS), key, records[i]);
+        if (rc == 0)
+            rc = put_num(txn, dbi(b, N_ALERT_IDS), numbers[i], key, strlen(key));
+    }
+    for (size_t i = 0; i < due->n; i++)
+        pv_free(records[i]);
+    for (size_t u = 0; u < nu; u++)
+        free(per_unit[u].v);
+    free(per_unit);
+    free(records);
+    free(numbers);
+    return rc;
+}
+
+int alertlog_record(book *b, const due_list *due, unsigned channels, int64_t now_ms, int *alerts, int *messages,
+                    par_err *e)
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        MDB_txn *txn;
+        if (store_begin(book_store(b), 0, &txn, e) < 0)
+            return -1;
+        int rc = record_once(b, txn, due, channels, now_ms, alerts, messages);
+        if (rc == 0 && *alerts == 0) {
+            mdb_txn_abort(txn);
+            return 0;
+        }
+        if (rc == 0)
+            rc = mdb_txn_commit(txn);
+        else
+            mdb_txn_abort(txn);
+        if (rc == 0)
+            return 0;
+        if (rc != MDB_MAP_FULL) {
+            err_set(e, "record alerts: %s", mdb_strerror(rc));
+            return -1;
+        }
+        if (store_grow(book_store(b), e) < 0)
+            return -1;
+    }
+    err_set(e, "the notifier's store cannot grow enough");
+    return -1;
+}
+
+int alertlog_due(book *b, int64_t now_ms, delivery *out, int max)
+{
+    MDB_txn *txn;
+    par_err e;
+    if (store_begin(book_store(b), MDB_RDONLY, &txn, &e) < 0)
+        return 0;
+    int n = 0;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, dbi(b, N_OUTBOX), &cur) == 0) {
+        MDB_val k, v;
+        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && n < max;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            uint64_t no = store_u64_from(k.mv_data);
+            pv *m = NULL;
+            if (get_num_pv(txn, dbi(b, N_MSGS), no, &m) != 1)
+                continue;
+            const pv *ds = pv_get(m, "deliveries");
+            for (int ch = 0; ch < CH_COUNT && n < max; ch++) {
+                const pv *d = pv_get(ds, ch_names[ch]);
+                const char *st = str(d, "state");
+                if (d && (!strcmp(st, "pending") || !strcmp(st, "retrying")) && pv_get_int(d, "next", 0) <= now_ms)
+                    out[n++] = (delivery){no, ch};
+            }
+            pv_free(m);
+        }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    return n;
+}
+
+int alertlog_message(book *b, uint64_t msg, pv **out)
+{
+    MDB_txn *txn;
+    par_err e;
+    if (store_begin(book_store(b), MDB_RDONLY, &txn, &e) < 0)
+        return -1;
+    int rc = get_num_pv(txn, dbi(b, N_MSGS), msg, out);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+int alertlog_mark(book *b, uint64_t msg, int ch, int ok, const char *why, int64_t now_ms, int retry_s, par_err *e)
+{
+    MDB_txn *txn;
+    if (store_begin(book_store(b), 0, &txn, e) < 0)
+        return -1;
+    pv *m = NULL;
+    int rc = get_num_pv(txn, dbi(b, N_MSGS), msg, &m) == 1 ? 0 : MDB_NOTFOUND;
+    if (rc == 0) {
+        pv *d = (pv *)pv_get(pv_get(m, "deliveries"), ch_names[ch]);
+        int64_t attempts = pv_get_int(d, "attempts", 0) + 1;
+        char at[40];
+        clock_format(now_ms, at);
+        pv_set_int(d, "attempts", attempts);
+        pv_set_str(d, "at", at);
+        if (ok) {
+            pv_set_str(d, "state", "sent");
+            pv_set_str(d, "error", "");
+        } else {
+            int64_t wait = (int64_t)retry_s * 1000;
+            for (int64_t i = 1; i < attempts && wait < 3600 * 1000; i++)
+                wait *= 2;
+            if (wait > 3600 * 1000)
+                wait = 3600 * 1000;
+            pv_set_str(d, "state", "retrying");
+            pv_set_str(d, "error", why ? why : "");
+            pv_set_int(d, "next", now_ms + wait);
+        }
+        int open = 0;
+        const pv *ds = pv_get(m, "deliveries");
+        for (int c = 0; c < CH_COUNT; c++) {
+            const char *st = str(pv_get(ds, ch_names[c]), "state");
+            open |= !strcmp(st, "pending") || !strcmp(st, "retrying");
+        }
+        rc = put_num_pv(txn, dbi(b, N_MSGS), msg, m);
+        if (rc == 0 && !open) {
+            unsigned char k8[8];
+            store_u64_key(msg, k8);
+            MDB_val k = {8, k8};
+            rc = mdb_del(txn, dbi(b, N_OUTBOX), &k, NULL);
+            if (rc == MDB_NOTFOUND)
+                rc = 0;
+        }
+    }
+    pv_free(m);
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (rc) {
+        err_set(e, "mark message %llu: %s", (unsigned long long)msg, mdb_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static int alert_by_number(book *b, MDB_txn *txn, uint64_t n, pv **out)
+{
+    unsigned char k8[8];
+    store_u64_key(n, k8);
+    MDB_val k = {8, k8}, v;
+    if (mdb_get(txn, dbi(b, N_ALERT_IDS), &k, &v))
+        return 0;
+    char key[512];
+    snprintf(key, sizeof key, "%.*s", (int)v.mv_size, (char *)v.mv_data);
+    return store_get_pv(txn, dbi(b, N_ALERTS), key, out);
+}
+
+int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, par_err *e)
+{
+    MDB_txn *txn;
+    if (store_begin(book_store(b), 0, &txn, e) < 0)
+        return -1;
+    pv *a = NULL;
+    if (alert_by_number(b, txn, n, &a) != 1) {
+        mdb_txn_abort(txn);
+        err_set(e, "no alert number %llu", (unsigned long long)n);
+        return -1;
+    }
+    /* a unit's key may acknowledge what was sent to that unit only */
+    if (!strncmp(by, "unit:", 5)) {
+        const pv *to = pv_get(a, "to");
+        int mine = 0;
+        for (uint32_t i = 0; to && i < to->u.a.n; i++)
+            mine |= !strcmp(str(to->u.a.v[i], "unit"), by + 5);
+        if (!mine) {
+            mdb_txn_abort(txn);
+            pv_free(a);
+            err_set(e, "alert %llu was not sent to unit %s", (unsigned long long)n, by + 5);
+            return -1;
+        }
+    } else if (!strncmp(by, "appraiser:", 10)) {
+        mdb_txn_abort(txn);
+        pv_free(a);
+        err_set(e, "appraiser keys do not acknowledge alerts");
+        return -1;
+    }
+    char key[256], at[40];
+    snprintf(key, sizeof key, "%s|%s", str(a, "task"), str(a, "instance"));
+    clock_format(now_ms, at);
+    pv *ack = pv_map();
+    pv_set_int(ack, "alert", (int64_t)n);
+    pv_set_str(ack, "by", by);
+    pv_set_str(ack, "at", at);
+    int rc = store_put_pv(txn, dbi(b, N_ACKS), key, ack);
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (rc) {
+        pv_free(a);
+        pv_free(ack);
+        err_set(e, "acknowledge: %s", mdb_strerror(rc));
+        return -1;
+    }
+    book_mark_acked(b, book_task_index(b, str(a, "task")), str(a, "instance"));
+    pv_set_str(ack, "task", str(a, "task"));
+    pv_set_str(ack, "instance", str(a, "instance"));
+    pv_free(a);
+    *out = ack;
+    return 0;
+}
+
+/* The alert's state from its messages' deliveries: sent, retrying, pending, no_address. */
+static void add_state(book *b, MDB_txn *txn, pv *a)
+{
+    const pv *to = pv_get(a, "to");
+    int sent = 0, open = 0, retry = 0, none = 0;
+    const char *last_error = "";
+    pv *errors = NULL;
+    for (uint32_t i = 0; to && i < to->u.a.n; i++) {
+        pv *m = NULL;
+        if (get_num_pv(txn, dbi(b, N_MSGS), (uint64_t)pv_get_int(to->u.a.v[i], "message", 0), &m) != 1)
+            continue;
+        const pv *ds = pv_get(m, "deliveries");
+        pv *states = pv_map();
+        for (int c = 0; c < CH_COUNT; c++) {
+            const pv *d = pv_get(ds, ch_names[c]);
+            if (!d)
+                continue;
+            const char *st = str(d, "state");
+            sent += !strcmp(st, "sent");
+            open += !strcmp(st, "pending");
+            retry += !strcmp(st, "retrying");
+            none += !strcmp(st, "no_address");
+            pv_set_str(states, ch_names[c], st);
+            if (!strcmp(st, "retrying")) {
+                if (!errors)
+                    errors = pv_arr();
+                pv *er = pv_map();
+                pv_set_str(er, "unit", str(to->u.a.v[i], "unit"));
+                pv_set_str(er, "channel", ch_names[c]);
+                pv_set_int(er, "attempts", pv_get_int(d, "attempts", 0));
+                pv_set_str(er, "error", str(d, "error"));
+                char next[40];
+                clock_format(pv_get_int(d, "next", 0), next);
+                pv_set_str(er, "next", next);
+                pv_push(errors, er);
+                last_error = str(pv_get(errors->u.a.v[errors->u.a.n - 1], "error"), "");
+            }
+        }
+        pv_set((pv *)to->u.a.v[i], "deliveries", states);
+        pv_free(m);
+    }
+    (void)last_error;
+    const char *state = retry ? "retrying" : open ? "pending" : sent ? "sent" : none ? "no_address" : "pending";
+    char key[256];
+    snprintf(key, sizeof key, "%s|%s", str(a, "task"), str(a, "instance"));
+    MDB_val k = {strlen(key), key}, v;
+    if (mdb_get(txn, dbi(b, N_ACKS), &k, &v) == 0)
+        pv_set(a, "acked", pv_bool(1));
+    pv_set_str(a, "state", state);
+    if (errors)
+        pv_set(a, "errors", errors);
+}
+
+int alertlog_list(book *b, const char *unit, size_t limit, pv **out, par_err *e)
+{
+    MDB_txn *txn;
+    if (store_begin(book_store(b), MDB_RDONLY, &txn, e) < 0)
+        return -1;
+    pv *list = pv_arr();
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, dbi(b, N_ALERT_IDS), &cur) == 0) {
+        MDB_val k, v;
+        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && list->u.a.n < limit;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+            char key[512];
+            snprintf(key, sizeof key, "%.*s", (int)v.mv_size, (char *)v.mv_data);
+            pv *a = NULL;
+            if (store_get_pv(txn, dbi(b, N_ALERTS), key, &a) != 1)
+                continue;
+            int mine = !unit || !*unit;
+            const pv *to = pv_get(a, "to");
+            for (uint32_t i = 0; !mine && to && i < to->u.a.n; i++)
+                mine = !strcmp(str(to->u.a.v[i], "unit"), unit);
+            if (!mine) {
+                pv_free(a);
+                continue;
+            }
+            add_state(b, txn, a);
+            pv_push(list, a);
+        }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    *out = list;
+    return 0;
+}

@@ -1,0 +1,39 @@
+/* alertlog: the alerts in the notifier's store. An evaluation's new alerts and
+ * the messages that carry them are recorded in one durable commit before any is
+ * sent, and each delivery is marked after it is made: a crash repeats at most the
+ * delivery in flight, never misses one, and a restart the same day finds every
+ * alert of the day already there. */
+#ifndef PAR_ALERTLOG_H
+#define PAR_ALERTLOG_H
+
+#include <stdint.h>
+#include "book.h"
+#include "due.h"
+
+/* Delivery channels of a message. */
+enum { CH_SMTP, CH_WEBHOOK, CH_FILE, CH_COUNT };
+const char *alertlog_channel_name(int ch);
+
+/* Records the alerts of due that are not in the log yet, and one message per
+ * recipient unit for them. channels: a bit per channel in use. */
+int alertlog_record(book *b, const due_list *due, unsigned channels, int64_t now_ms, int *alerts, int *messages,
+                    par_err *e);
+
+typedef struct {
+    uint64_t msg;
+    int ch;
+} delivery;
+
+/* Deliveries due at now_ms (first attempts and retries), at most max. */
+int alertlog_due(book *b, int64_t now_ms, delivery *out, int max);
+/* The message (see digest_compose) with its number and deliveries; 1, 0 absent, -1. */
+int alertlog_message(book *b, uint64_t msg, pv **out);
+/* Marks a delivery made (ok) or failed with why; a failure is retried after
+ * retry_s doubled per attempt, up to an hour. */
+int alertlog_mark(book *b, uint64_t msg, int ch, int ok, const char *why, int64_t now_ms, int retry_s, par_err *e);
+/* Stops the alerts of the task instance of alert number n. by: who acknowledged. */
+int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, par_err *e);
+/* The alerts (newest first) with their recipients and delivery states; unit filters. */
+int alertlog_list(book *b, const char *unit, size_t limit, pv **out, par_err *e);
+
+#endif

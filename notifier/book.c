@@ -1,0 +1,484 @@
+#include "book.h"
+#include "../common/clock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct book {
+    store *s;
+    uint64_t seq;
+    strset unit_ids;
+    nunit *units;
+    size_t cap_units;
+    strset task_ids;
+    ntask *tasks;
+    size_t cap_tasks;
+};
+
+static const char *const names[N_COUNT] = {"units",  "tasks",    "done",   "acks", "alerts",
+                                           "alert_ids", "messages", "outbox", "state"};
+static const int dups[N_COUNT] = {0};
+
+static const char *str(const pv *row, const char *k)
+{
+    const char *s = pv_get_str(row, k);
+    return s ? s : "";
+}
+
+store *book_store(book *b)
+{
+    return b->s;
+}
+
+uint64_t book_seq(const book *b)
+{
+    return b->seq;
+}
+
+const ntask *book_tasks(const book *b, size_t *n)
+{
+    *n = b->task_ids.n;
+    return b->tasks;
+}
+
+const nunit *book_units(const book *b, size_t *n)
+{
+    *n = b->unit_ids.n;
+    return b->units;
+}
+
+long book_unit_index(const book *b, const char *id)
+{
+    return strset_index(&b->unit_ids, id);
+}
+
+long book_task_index(const book *b, const char *id)
+{
+    return strset_index(&b->task_ids, id);
+}
+
+/* ---------- the in-memory index ---------- */
+
+/* The index of a unit, made (as a root) when not seen yet. */
+static uint32_t unit_at(book *b, const char *id)
+{
+    long i = strset_index(&b->unit_ids, id);
+    if (i >= 0)
+        return (uint32_t)i;
+    strset_add(&b->unit_ids, id);
+    if (b->unit_ids.n > b->cap_units) {
+        b->cap_units = b->cap_units ? b->cap_units * 2 : 256;
+        b->units = xrealloc(b->units, b->cap_units * sizeof *b->units);
+    }
+    i = (long)b->unit_ids.n - 1;
+    b->units[i].id = b->unit_ids.items[i];
+    b->units[i].parent = -1;
+    return (uint32_t)i;
+}
+
+static void mem_unit(book *b, const pv *u)
+{
+    uint32_t i = unit_at(b, str(u, "id"));
+    const char *parent = str(u, "parent");
+    b->units[i].parent = *parent ? (long)unit_at(b, parent) : -1;
+}
+
+static ntask *task_at(book *b, const char *id)
+{
+    long i = strset_index(&b->task_ids, id);
+    if (i >= 0)
+        return &b->tasks[i];
+    strset_add(&b->task_ids, id);
+    if (b->task_ids.n > b->cap_tasks) {
+        b->cap_tasks = b->cap_tasks ? b->cap_tasks * 2 : 1024;
+        b->tasks = xrealloc(b->tasks, b->cap_tasks * sizeof *b->tasks);
+    }
+    ntask *t = &b->tasks[b->task_ids.n - 1];
+    memset(t, 0, sizeof *t);
+    t->id = b->task_ids.items[b->task_ids.n - 1];
+    return t;
+}
+
+static void mem_task(book *b, const pv *row)
+{
+    ntask *t = task_at(b, str(row, "id"));
+    t->lead = unit_at(b, str(row, "lead"));
+    deadline_parse(str(row, "deadline"), &t->dl);
+    int y, m, d;
+    t->first_day = sscanf(str(row, "first_day"), "%4d-%2d-%2d", &y, &m, &d) == 3 ? clock_days_from_civil(y, m, d) : 0;
+    free(t->sup);
+    t->sup = NULL;
+    t->nsup = 0;
+    char list[1024];
+    str_copy(list, sizeof list, str(row, "support"));
+    char *save = NULL;
+    for (char *p = strtok_r(list, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
+        str_trim(p);
+        if (!*p)
+            continue;
+        t->sup = xrealloc(t->sup, (t->nsup + 1) * sizeof *t->sup);
+        t->sup[t->nsup++] = unit_at(b, p);
+    }
+}
+
+/* key: task|year|period|unit */
+static void mem_done(book *b, const char *key, int done)
+{
+    char task[128], period[8], unit[128];
+    int year;
+    if (sscanf(key, "%127[^|]|%d|%7[^|]|%127s", task, &year, period, unit) != 4)
+        return;
+    long ti = strset_index(&b->task_ids, task);
+    if (ti < 0)
+        return;
+    ntask *t = &b->tasks[ti];
+    uint32_t u = unit_at(b, unit);
+    for (uint32_t i = 0; i < t->ndone; i++) {
+        done_mark *m = &t->done[i];
+        if (m->year == year && m->unit == u && !strcmp(m->period, period)) {
+            if (!done)
+                t->done[i] = t->done[--t->ndone];
+            return;
+        }
+    }
+    if (!done)
+        return;
+    t->done = xrealloc(t->done, (t->ndone + 1) * sizeof *t->done);
+    t->done[t->ndone].year = (int16_t)year;
+    str_copy(t->done[t->ndone].period, sizeof t->done[t->ndone].period, period);
+    t->done[t->ndone].unit = u;
+    t->ndone++;
+}
+
+void book_mark_acked(book *b, long task, const char *inst)
+{
+    if (task < 0 || (size_t)task >= b->task_ids.n)
+        return;
+    ntask *t = &b->tasks[task];
+    if (book_is_acked(t, inst))
+        return;
+    t->acks = xrealloc(t->acks, (t->nacks + 1) * sizeof *t->acks);
+    str_copy(t->acks[t->nacks++], 16, inst);
+}
+
+static void mem_free(book *b)
+{
+    for (size_t i = 0; i < b->task_ids.n; i++) {
+        free(b->tasks[i].sup);
+        free(b->tasks[i].done);
+        free(b->tasks[i].acks);
+    }
+    free(b->tasks);
+    free(b->units);
+    strset_free(&b->task_ids);
+    strset_free(&b->unit_ids);
+    b->tasks = NULL;
+    b->units = NULL;
+    b->cap_tasks = b->cap_units = 0;
+}
+
+static int load_unit(void *ctx, const char *key, size_t klen, pv *val)
+{
+    (void)key;
+    (void)klen;
+    mem_unit(ctx, val);
+    return 0;
+}
+
+static int load_task(void *ctx, const char *key, size_t klen, pv *val)
+{
+    (void)key;
+    (void)klen;
+    mem_task(ctx, val);
+    return 0;
+}
+
+/* Builds the index from the store. */
+static int mem_load(book *b, par_err *e)
+{
+    mem_free(b);
+    MDB_txn *txn;
+    if (store_begin(b->s, MDB_RDONLY, &txn, e) < 0)
+        return -1;
+    store_scan(txn, store_dbi(b->s, N_UNITS), "", load_unit, b);
+    store_scan(txn, store_dbi(b->s, N_TASKS), "", load_task, b);
+    int dbs[] = {N_DONE, N_ACKS};
+    for (int i = 0; i < 2; i++) {
+        MDB_cursor *cur;
+        if (mdb_cursor_open(txn, store_dbi(b->s, dbs[i]), &cur))
+            continue;
+        MDB_val k, v;
+        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            char key[512];
+            snprintf(key, sizeof key, "%.*s", (int)k.mv_size, (char *)k.mv_data);
+            if (dbs[i] == N_DONE) {
+                mem_done(b, key, 1);
+            } else {
+                char *bar = strrchr(key, '|');
+                if (bar) {
+                    *bar = '\0';
+                    book_mark_acked(b, strset_index(&b->task_ids, key), bar + 1);
+                }
+            }
+        }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    return 0;
+}
+
+/* ---------- the store ---------- */
+
+int book_open(book **out, const char *dir, size_t map, par_err *e)
+{
+    book *b = xcalloc(1, sizeof *b);
+    if (store_open(&b->s, dir, names, dups, N_COUNT, NOTIFIER_SCHEMA, map, e) < 0) {
+        free(b);
+        return -1;
+    }
+    MDB_txn *txn;
+    if (store_begin(b->s, MDB_RDONLY, &txn, e) < 0) {
+        book_close(b);
+        return -1;
+    }
+    MDB_val k = {3, "seq"}, v;
+    if (mdb_get(txn, store_dbi(b->s, N_STATE), &k, &v) == 0 && v.mv_size == 8)
+        b->seq = store_u64_from(v.mv_data);
+    mdb_txn_abort(txn);
+    if (mem_load(b, e) < 0) {
+        book_close(b);
+        return -1;
+    }
+    *out = b;
+    return 0;
+}
+
+void book_close(book *b)
+{
+    if (!b)
+        return;
+    mem_free(b);
+    store_close(b->s);
+    free(b);
+}
+
+int book_next_number(book *b, MDB_txn *txn, const char *counter, uint64_t *out)
+{
+    MDB_val k = {strlen(counter), (void *)counter}, v;
+    uint64_t n = 0;
+    if (mdb_get(txn, store_dbi(b->s, N_STATE), &k, &v) == 0 && v.mv_size == 8)
+        n = store_u64_from(v.mv_data);
+    unsigned char buf[8];
+    store_u64_key(++n, buf);
+    v.mv_size = 8;
+    v.mv_data = buf;
+    *out = n;
+    return mdb_put(txn, store_dbi(b->s, N_STATE), &k, &v, 0);
+}
+
+static int apply_task(book *b, MDB_txn *txn, const pv *row, const char *received)
+{
+    pv *t = pv_copy(row), *old = NULL;
+    char day[16] = "";
+    if (store_get_pv(txn, store_dbi(b->s, N_TASKS), str(row, "id"), &old) == 1)
+        str_copy(day, sizeof day, str(old, "first_day"));
+    if (!*day) {
+        /* tracked from the day the province first recorded it: reports due before are not chased */
+        int64_t ms;
+        if (clock_parse_iso(received, &ms) == 0) {
+            char iso[40];
+            clock_format(ms, iso);
+            snprintf(day, sizeof day, "%.10s", iso);
+        }
+    }
+    pv_set_str(t, "first_day", day);
+    int rc = store_put_pv(txn, store_dbi(b->s, N_TASKS), str(row, "id"), t);
+    pv_free(old);
+    pv_free(t);
+    return rc;
+}
+
+static int apply_unit(book *b, MDB_txn *txn, const pv *row)
+{
+    pv *u = pv_map();
+    const char *keys[] = {"id", "parent", "level", "name", "email"};
+    for (int i = 0; i < 5; i++)
+        pv_set_str(u, keys[i], str(row, keys[i]));
+    int rc = store_put_pv(txn, store_dbi(b->s, N_UNITS), str(row, "id"), u);
+    pv_free(u);
+    return rc;
+}
+
+static void done_key(const pv *row, char *out, size_t n)
+{
+    snprintf(out, n, "%s|%s|%s|%s", str(row, "key"), str(row, "year"), str(row, "period"), str(row, "unit"));
+}
+
+static int apply_done(book *b, MDB_txn *txn, const pv *row)
+{
+    char key[512];
+    done_key(row, key, sizeof key);
+    if (strcmp(str(row, "value"), "done"))
+        return store_del(txn, store_dbi(b->s, N_DONE), key, NULL);
+    MDB_val k = {strlen(key), key}, v = {strlen(str(row, "date")), (void *)str(row, "date")};
+    return mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, 0);
+}
+
+static int is_task_report(const pv *ev)
+{
+    return !strcmp(str(ev, "what"), "submission") && !strcmp(str(pv_get(ev, "row"), "kind"), "task");
+}
+
+/* After a commit: the same changes in memory. */
+static void mem_apply(book *b, const pv *ev)
+{
+    const char *what = str(ev, "what");
+    const pv *row = pv_get(ev, "row");
+    if (!strcmp(what, "unit")) {
+        mem_unit(b, row);
+    } else if (!strcmp(what, "task")) {
+        pv *t = pv_copy(row);
+        /* first_day as stored: read back only when the task is new to memory */
+        long i = strset_index(&b->task_ids, str(row, "id"));
+        int64_t first = i >= 0 ? b->tasks[i].first_day : 0;
+        mem_task(b, t);
+        ntask *nt = &b->tasks[strset_index(&b->task_ids, str(row, "id"))];
+        if (i >= 0) {
+            nt->first_day = first;
+        } else {
+            int64_t ms;
+            int y, m, d;
+            char iso[40];
+            if (clock_parse_iso(str(ev, "received"), &ms) == 0) {
+                clock_format(ms, iso);
+                if (sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) == 3)
+                    nt->first_day = clock_days_from_civil(y, m, d);
+            }
+        }
+        pv_free(t);
+    } else if (is_task_report(ev)) {
+        char key[512];
+        done_key(row, key, sizeof key);
+        mem_done(b, key, !strcmp(str(row, "value"), "done"));
+    }
+}
+
+static int write_seq(book *b, MDB_txn *txn, uint64_t seq)
+{
+    unsigned char buf[8];
+    store_u64_key(seq, buf);
+    MDB_val k = {3, "seq"}, v = {8, buf};
+    return mdb_put(txn, store_dbi(b->s, N_STATE), &k, &v, 0);
+}
+
+int book_apply(book *b, const pv *events, par_err *e)
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        MDB_txn *txn;
+        if (store_begin(b->s, 0, &txn, e) < 0)
+            return -1;
+        uint64_t seq = b->seq;
+        uint32_t last = 0; /* events up to here are applied */
+        int gap = 0, rc = 0;
+        for (uint32_t i = 0; i < events->u.a.n && rc == 0; i++) {
+            const pv *ev = events->u.a.v[i];
+            const char *what = str(ev, "what");
+            int64_t s = pv_get_int(ev, "seq", 0);
+            if (!strcmp(what, "score") || s <= (int64_t)seq) {
+                last = i + 1;
+                continue;
+            }
+            if (s != (int64_t)seq + 1) {
+                gap = 1;
+                break;
+            }
+            const pv *row = pv_get(ev, "row");
+            if (row && !strcmp(what, "unit"))
+                rc = apply_unit(b, txn, row);
+            else if (row && !strcmp(what, "task"))
+                rc = apply_task(b, txn, row, str(ev, "received"));
+            else if (row && is_task_report(ev))
+                rc = apply_done(b, txn, row);
+            seq = (uint64_t)s;
+            last = i + 1;
+        }
+        if (rc == 0 && seq != b->seq)
+            rc = write_seq(b, txn, seq);
+        if (rc == 0)
+            rc = mdb_txn_commit(txn);
+        else
+            mdb_txn_abort(txn);
+        if (rc == 0) {
+            uint64_t from = b->seq;
+            for (uint32_t i = 0; i < last; i++) {
+                int64_t s = pv_get_int(events->u.a.v[i], "seq", 0);
+                if (s > (int64_t)from && s <= (int64_t)seq)
+                    mem_apply(b, events->u.a.v[i]);
+            }
+            b->seq = seq;
+            return gap;
+        }
+        if (rc != MDB_MAP_FULL) {
+            err_set(e, "apply changes: %s", mdb_strerror(rc));
+            return -1;
+        }
+        if (store_grow(b->s, e) < 0)
+            return -1;
+    }
+    err_set(e, "the notifier's store cannot grow enough");
+    return -1;
+}
+
+int book_reset(book *b, par_err *e)
+{
+    MDB_txn *txn;
+    if (store_begin(b->s, 0, &txn, e) < 0)
+        return -1;
+    int rc = 0, keep[] = {N_UNITS, N_TASKS, N_DONE};
+    for (int i = 0; i < 3 && rc == 0; i++)
+        rc = mdb_drop(txn, store_dbi(b->s, keep[i]), 0);
+    if (rc == 0)
+        rc = write_seq(b, txn, 0);
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (rc) {
+        err_set(e, "reset: %s", mdb_strerror(rc));
+        return -1;
+    }
+    b->seq = 0;
+    return mem_load(b, e);
+}
+
+void book_instance(char out[16], int year, const char *period, int64_t due)
+{
+    if (period && *period) {
+        snprintf(out, 16, "%04d-%s", year, period);
+    } else {
+        int y, m, d;
+        clock_civil_from_days(due, &y, &m, &d);
+        snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+    }
+}
+
+int book_is_done(const ntask *t, int year, const char *period)
+{
+    for (uint32_t i = 0; i < t->ndone; i++) {
+        const done_mark *m = &t->done[i];
+        if (m->unit != t->lead)
+            continue;
+        if (!*period || (m->year == year && !strcmp(m->period, period)))
+            return 1;
+    }
+    return 0;
+}
+
+int book_is_acked(const ntask *t, const char *inst)
+{
+    for (uint32_t i = 0; i < t->nacks; i++)
+        if (!strcmp(t->acks[i], inst))
+            return 1;
+    return 0;
+}

@@ -1,0 +1,80 @@
+/* book: the notifier's LMDB store. It holds a copy of what alerting needs from
+ * the record (units with their addresses, tasks, reports of tasks done), kept from
+ * the collector's change events, and the alert log: alerts, the messages that
+ * carry them, their delivery, acknowledgements. An in-memory index of the tasks
+ * (built at open, kept with every change) is what evaluation runs over. */
+#ifndef PAR_BOOK_H
+#define PAR_BOOK_H
+
+#include <stdint.h>
+#include "../common/deadline.h"
+#include "../common/store.h"
+#include "../common/strset.h"
+#include "../proto/proto.h"
+
+#define NOTIFIER_SCHEMA 1
+
+enum {
+    N_UNITS,     /* id -> {id, parent, level, name, email} */
+    N_TASKS,     /* id -> task row, with first_day: the day the task was first recorded */
+    N_DONE,      /* task|year|period|unit -> date: reports of a task done */
+    N_ACKS,      /* task|instance -> {alert, by, at} */
+    N_ALERTS,    /* task|instance|kind|slot -> alert */
+    N_ALERT_IDS, /* alert number (u64) -> its key */
+    N_MSGS,      /* message number (u64) -> message with its deliveries */
+    N_OUTBOX,    /* message number (u64) -> "": messages with a delivery still to make */
+    N_STATE,     /* seq, alert, message: the last numbers used */
+    N_COUNT
+};
+
+typedef struct {
+    int16_t year;
+    char period[4];
+    uint32_t unit;
+} done_mark;
+
+typedef struct {
+    char *id;
+    uint32_t lead;
+    uint32_t *sup, nsup;
+    deadline dl;
+    int64_t first_day;
+    done_mark *done;
+    uint32_t ndone;
+    char (*acks)[16]; /* instances acknowledged */
+    uint32_t nacks;
+} ntask;
+
+typedef struct {
+    char *id;
+    long parent; /* index, -1 for a root */
+} nunit;
+
+typedef struct book book;
+
+int book_open(book **out, const char *dir, size_t map, par_err *e);
+void book_close(book *b);
+store *book_store(book *b);
+uint64_t book_seq(const book *b);
+
+/* Applies change events in order (older ones skipped): 0, 1 when a gap stopped it, -1 error. */
+int book_apply(book *b, const pv *events, par_err *e);
+/* Forgets the copy of the record (kept: the alert log). */
+int book_reset(book *b, par_err *e);
+
+const ntask *book_tasks(const book *b, size_t *n);
+const nunit *book_units(const book *b, size_t *n);
+long book_unit_index(const book *b, const char *id);
+long book_task_index(const book *b, const char *id);
+
+/* The instance name of a task's deadline: "2024-12-31", or "2024-Q1" for a period of a report. */
+void book_instance(char out[16], int year, const char *period, int64_t due);
+int book_is_done(const ntask *t, int year, const char *period);
+int book_is_acked(const ntask *t, const char *inst);
+/* Marks an instance acknowledged in memory (the caller has stored it). */
+void book_mark_acked(book *b, long task, const char *inst);
+
+/* Next number in a counter of N_STATE ("alert", "message") inside txn. */
+int book_next_number(book *b, MDB_txn *txn, const char *counter, uint64_t *out);
+
+#endif

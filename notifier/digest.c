@@ -1,0 +1,226 @@
+#include "digest.h"
+#include "../common/clock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *digest_role_name(digest_role r)
+{
+    return r == ROLE_LEAD ? "lead" : r == ROLE_SUPPORT ? "support" : "parent";
+}
+
+void digest_date(int64_t day, char out[16])
+{
+    int y, m, d;
+    clock_civil_from_days(day, &y, &m, &d);
+    snprintf(out, 16, "%02d/%02d/%04d", d, m, y);
+}
+
+static const char *str(const pv *row, const char *k)
+{
+    const char *s = pv_get_str(row, k);
+    return s ? s : "";
+}
+
+/* Overdue first, the longest overdue first; then reminders, the nearest first. */
+static int by_urgency(const void *x, const void *y)
+{
+    const digest_item *a = x, *b = y;
+    if (a->a->kind != b->a->kind)
+        return a->a->kind == DUE_OVERDUE ? -1 : 1;
+    if (a->a->due != b->a->due)
+        return a->a->due < b->a->due ? -1 : 1;
+    return a->alert < b->alert ? -1 : a->alert > b->alert;
+}
+
+/* "Huyện Tam Đường (TDG)" */
+static void unit_label(MDB_txn *txn, book *b, const char *id, sbuf *out)
+{
+    pv *u = NULL;
+    if (store_get_pv(txn, store_dbi(book_store(b), N_UNITS), id, &u) == 1 && *str(u, "name"))
+        sbuf_printf(out, "%s (%s)", str(u, "name"), id);
+    else
+        sbuf_puts(out, id);
+    pv_free(u);
+}
+
+static void support_labels(MDB_txn *txn, book *b, const char *list, sbuf *out)
+{
+    char copy[1024];
+    str_copy(copy, sizeof copy, list);
+    char *save = NULL;
+    int first = 1;
+    for (char *p = strtok_r(copy, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
+        str_trim(p);
+        if (!*p)
+            continue;
+        if (!first)
+            sbuf_puts(out, "; ");
+        unit_label(txn, b, p, out);
+        first = 0;
+    }
+    if (first)
+        sbuf_puts(out, "không có");
+}
+
+static const char *period_name(const char *p, char buf[32])
+{
+    if (!strcmp(p, "Y"))
+        return "báo cáo năm";
+    if (!strcmp(p, "H1"))
+        return "báo cáo 6 tháng";
+    if (p[0] == 'Q') {
+        static const char *const roman[] = {"I", "II", "III", "IV"};
+        int q = p[1] - '1';
+        snprintf(buf, 32, "báo cáo quý %s", q >= 0 && q < 4 ? roman[q] : p + 1);
+        return buf;
+    }
+    if (p[0] == 'M') {
+        snprintf(buf, 32, "báo cáo tháng %d", atoi(p + 1));
+        return buf;
+    }
+    return p;
+}
+
+static void item_text(book *b, MDB_txn *txn, const digest_item *it, int no, sbuf *t, pv *j)
+{
+    size_t nt;
+    const ntask *tasks = book_tasks(b, &nt);
+    const ntask *task = &tasks[it->a->task];
+    pv *row = NULL;
+    store_get_pv(txn, store_dbi(book_store(b), N_TASKS), task->id, &row);
+    char due[16], pbuf[32];
+    digest_date(it->a->due, due);
+    const char *title = *str(row, "task") ? str(row, "task") : str(row, "target");
+    sbuf_printf(t, "%d. %s\n", no, title);
+    if (*str(row, "target") && strcmp(str(row, "target"), title))
+        sbuf_printf(t, "   Mục tiêu: %s\n", str(row, "target"));
+    sbuf_printf(t, "   Mã nhiệm vụ: %s; kế hoạch: %s", task->id, str(row, "plan"));
+    if (*str(row, "index"))
+        sbuf_printf(t, "; chỉ số %s%s%s", str(row, "index"), *str(row, "criterion") ? ", tiêu chí " : "",
+                    str(row, "criterion"));
+    sbuf_puts(t, "\n");
+    if (*it->a->period)
+        sbuf_printf(t, "   Thời hạn: %s (%s năm %d; kế hoạch ghi: \"%s\")\n", due, period_name(it->a->period, pbuf),
+                    it->a->year, str(row, "deadline"));
+    else
+        sbuf_printf(t, "   Thời hạn: %s (kế hoạch ghi: \"%s\")\n", due, str(row, "deadline"));
+    if (it->a->kind == DUE_OVERDUE)
+        sbuf_printf(t, "   Đã quá hạn %d ngày (%d ngày làm việc)\n", it->a->days, it->a->wdays);
+    else if (it->a->days == 0)
+        sbuf_puts(t, "   Đến hạn hôm nay\n");
+    else
+        sbuf_printf(t, "   Còn %d ngày (%d ngày làm việc)\n", it->a->days, it->a->wdays);
+    sbuf_puts(t, "   Chủ trì: ");
+    unit_label(txn, b, str(row, "lead"), t);
+    sbuf_puts(t, "; phối hợp: ");
+    support_labels(txn, b, str(row, "support"), t);
+    sbuf_puts(t, "\n");
+    if (it->role == ROLE_SUPPORT)
+        sbuf_puts(t, "   Đơn vị nhận thông báo này với vai trò đơn vị phối hợp.\n");
+    else if (it->role == ROLE_PARENT)
+        sbuf_printf(t, "   Đơn vị nhận thông báo này vì là cấp trên của đơn vị chủ trì: nhiệm vụ đã quá hạn %d ngày "
+                       "làm việc.\n", it->a->wdays);
+    sbuf_printf(t, "   Số cảnh báo: %llu\n\n", (unsigned long long)it->alert);
+
+    pv *o = pv_map();
+    pv_set_int(o, "alert", (int64_t)it->alert);
+    pv_set_str(o, "kind", due_kind_name(it->a->kind));
+    pv_set_str(o, "role", digest_role_name(it->role));
+    pv_set_str(o, "task", task->id);
+    pv_set_str(o, "plan", str(row, "plan"));
+    pv_set_str(o, "title", title);
+    pv_set_str(o, "target", str(row, "target"));
+    pv_set_str(o, "deadline_text", str(row, "deadline"));
+    int y, m, d;
+    char iso[16];
+    clock_civil_from_days(it->a->due, &y, &m, &d);
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+    pv_set_str(o, "deadline", iso);
+    pv_set_str(o, "period", it->a->period);
+    pv_set_int(o, "days", it->a->days);
+    pv_set_int(o, "working_days", it->a->wdays);
+    pv_set_int(o, "level", it->a->level);
+    pv_set_str(o, "lead", str(row, "lead"));
+    pv_set_str(o, "support", str(row, "support"));
+    pv_push(j, o);
+    pv_free(row);
+}
+
+pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, size_t n, int64_t now_ms)
+{
+    if (n > 1)
+        qsort(items, n, sizeof *items, by_urgency);
+    size_t overdue = 0;
+    for (size_t i = 0; i < n; i++)
+        overdue += items[i].a->kind == DUE_OVERDUE;
+    size_t soon = n - overdue;
+    char subject[160];
+    if (overdue && soon)
+        snprintf(subject, sizeof subject, "[CCHC] %zu nhiệm vụ quá hạn, %zu sắp đến hạn", overdue, soon);
+    else if (overdue)
+        snprintf(subject, sizeof subject, "[CCHC] %zu nhiệm vụ quá hạn", overdue);
+    else
+        snprintf(subject, sizeof subject, "[CCHC] %zu nhiệm vụ sắp đến hạn", soon);
+
+    pv *u = NULL;
+    store_get_pv(txn, store_dbi(book_store(b), N_UNITS), unit, &u);
+    sbuf t;
+    sbuf_init(&t);
+    char iso[40];
+    clock_format(now_ms, iso);
+    int64_t today;
+    int minute;
+    due_today(now_ms, &today, &minute);
+    char date[16];
+    digest_date(today, date);
+    sbuf_puts(&t, "Kính gửi: ");
+    unit_label(txn, b, unit, &t);
+    sbuf_printf(&t, "\n\nHệ thống theo dõi cải cách hành chính của tỉnh thông báo các nhiệm vụ cần đơn vị quan tâm, "
+                    "tính đến %02d:%02d ngày %s.\n\n", minute / 60, minute % 60, date);
+    pv *list = pv_arr(), *numbers = pv_arr();
+    int no = 1;
+    if (overdue)
+        sbuf_printf(&t, "A. NHIỆM VỤ QUÁ HẠN (%zu)\n\n", overdue);
+    for (size_t i = 0; i < n; i++) {
+        if (i == overdue && soon)
+            sbuf_printf(&t, "%s. NHIỆM VỤ SẮP ĐẾN HẠN (%zu)\n\n", overdue ? "B" : "A", soon);
+        item_text(b, txn, &items[i], no++, &t, list);
+        pv_push(numbers, pv_int((int64_t)items[i].alert));
+    }
+    sbuf_puts(&t, "Khi hoàn thành, đơn vị chủ trì báo cáo kết quả qua hệ thống (loại \"task\", giá trị \"done\"); "
+                  "nhắc việc sẽ dừng ngay. Nhiệm vụ quá hạn được nhắc lại hằng ngày làm việc và báo cáo lên cấp "
+                  "trên nếu kéo dài.\n\n"
+                  "--\nThư tự động của hệ thống theo dõi cải cách hành chính; vui lòng không trả lời thư này.\n");
+
+    pv *emails = pv_arr();
+    char copy[1024];
+    str_copy(copy, sizeof copy, str(u, "email"));
+    char *save = NULL;
+    for (char *p = strtok_r(copy, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
+        str_trim(p);
+        if (*p)
+            pv_push(emails, pv_str(p));
+    }
+    pv *msg = pv_map(), *body = pv_map();
+    pv_set_str(msg, "unit", unit);
+    pv_set_str(msg, "name", str(u, "name"));
+    pv_set(msg, "emails", emails);
+    pv_set_str(msg, "subject", subject);
+    pv_set_str(msg, "text", t.buf);
+    pv_set(msg, "alerts", numbers);
+    pv_set_str(body, "unit", unit);
+    pv_set_str(body, "name", str(u, "name"));
+    pv_set(body, "emails", pv_copy(emails));
+    pv_set_str(body, "subject", subject);
+    pv_set_str(body, "at", iso);
+    pv_set_int(body, "overdue", (int64_t)overdue);
+    pv_set_int(body, "due_soon", (int64_t)soon);
+    pv_set(body, "alerts", list);
+    pv_set_str(body, "text", t.buf);
+    pv_set(msg, "body", body);
+    sbuf_free(&t);
+    pv_free(u);
+    return msg;
+}

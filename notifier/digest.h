@@ -1,0 +1,27 @@
+/* digest: the one message a recipient gets per evaluation, in Vietnamese: every
+ * overdue task and every reminder for that unit, most urgent first, each with its
+ * plan, deadline, days left or overdue, lead and supporting units, and why the
+ * unit receives it (lead, supporting, or the unit above an overdue lead). */
+#ifndef PAR_DIGEST_H
+#define PAR_DIGEST_H
+
+#include <stdint.h>
+#include "book.h"
+#include "due.h"
+
+typedef enum { ROLE_LEAD, ROLE_SUPPORT, ROLE_PARENT } digest_role;
+
+typedef struct {
+    uint64_t alert;
+    const due_alert *a;
+    digest_role role;
+} digest_item;
+
+const char *digest_role_name(digest_role r);
+/* {unit, name, emails: [..], subject, text, alerts: [numbers], body: {...}} where
+ * body is what a webhook receives. Items are sorted here. */
+pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, size_t n, int64_t now_ms);
+/* "31/12/2024" */
+void digest_date(int64_t day, char out[16]);
+
+#endif

@@ -1,0 +1,170 @@
+#include "due.h"
+#include "../common/clock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int due_parse_offsets(due_policy *p, const char *text, par_err *e)
+{
+    p->nremind = 0;
+    const char *s = text;
+    while (*s) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || v < 0 || v > 365 || p->nremind == DUE_MAX_OFFSETS) {
+            err_set(e, "reminder offsets '%s': expected up to %d numbers of working days, like 7,1", text,
+                    DUE_MAX_OFFSETS);
+            return -1;
+        }
+        p->remind[p->nremind++] = (int)v;
+        s = end;
+        while (*s == ' ')
+            s++;
+        if (*s == ',')
+            s++;
+        else if (*s) {
+            err_set(e, "reminder offsets '%s': expected numbers separated by commas, like 7,1", text);
+            return -1;
+        }
+        while (*s == ' ')
+            s++;
+    }
+    return 0;
+}
+
+int due_parse_time(due_policy *p, const char *text, par_err *e)
+{
+    int h, m, n = 0;
+    if (sscanf(text, "%2d:%2d%n", &h, &m, &n) != 2 || text[n] || h < 0 || h > 23 || m < 0 || m > 59) {
+        err_set(e, "time '%s': expected HH:MM, like 08:00", text);
+        return -1;
+    }
+    p->send_minute = h * 60 + m;
+    return 0;
+}
+
+void due_today(int64_t now_ms, int64_t *day, int *minute)
+{
+    int64_t local = now_ms / 1000 + CLOCK_TZ_OFFSET_S;
+    int64_t d = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    *day = d;
+    *minute = (int)((local - d * 86400) / 60);
+}
+
+const char *due_kind_name(due_kind k)
+{
+    return k == DUE_REMIND ? "remind" : "overdue";
+}
+
+void due_key(const book *b, const due_alert *a, char *out, size_t n)
+{
+    size_t nt;
+    const ntask *t = book_tasks(b, &nt);
+    int y, m, d;
+    clock_civil_from_days(a->slot, &y, &m, &d);
+    snprintf(out, n, "%s|%s|%s|%04d-%02d-%02d", t[a->task].id, a->inst, due_kind_name(a->kind), y, m, d);
+}
+
+static void push(due_list *l, const due_alert *a)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    l->v[l->n++] = *a;
+}
+
+void due_list_free(due_list *l)
+{
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+typedef struct {
+    const calendar *cal;
+    const due_policy *p;
+    int64_t today;
+    int64_t reached; /* the last working day whose sending time has come */
+} now_t;
+
+/* One deadline of task i: the alert due for it now, if any. */
+static void instance(const now_t *now, uint32_t i, const ntask *t, int year, const char *period, int64_t due,
+                     due_list *out)
+{
+    due_alert a;
+    memset(&a, 0, sizeof a);
+    if (now->today <= due) {
+        /* the reminder whose day came last: the smallest offset reached */
+        int best = -1;
+        int64_t slot = 0;
+        for (int k = 0; k < now->p->nremind; k++) {
+            int off = now->p->remind[k];
+            int64_t day = off ? calendar_add(now->cal, due, -off) : calendar_next_workday(now->cal, due);
+            if (day > due || day > now->reached)
+                continue;
+            if (best < 0 || off < best) {
+                best = off;
+                slot = day;
+            }
+        }
+        if (best < 0)
+            return;
+        a.kind = DUE_REMIND;
+        a.slot = slot;
+        a.days = (int)(due - now->today);
+        a.wdays = calendar_count(now->cal, now->today, due);
+    } else {
+        int64_t first = calendar_add(now->cal, due, 1);
+        if (first > now->reached)
+            return; /* overdue since this morning: alerted at the sending time */
+        int n = calendar_count(now->cal, first, now->reached) / now->p->repeat;
+        a.kind = DUE_OVERDUE;
+        a.slot = n ? calendar_add(now->cal, first, n * now->p->repeat) : first;
+        a.days = (int)(now->today - due);
+        a.wdays = calendar_count(now->cal, due, now->today);
+        a.level = calendar_count(now->cal, due, a.slot) / now->p->escalate;
+    }
+    a.task = i;
+    a.year = year;
+    a.due = due;
+    str_copy(a.period, sizeof a.period, period);
+    book_instance(a.inst, year, period, due);
+    if (book_is_acked(t, a.inst))
+        return;
+    push(out, &a);
+}
+
+void due_eval(const book *b, const calendar *cal, const due_policy *p, int64_t now_ms, due_list *out)
+{
+    now_t now = {cal, p, 0, 0};
+    int minute;
+    due_today(now_ms, &now.today, &minute);
+    now.reached = calendar_is_workday(cal, now.today) && minute >= p->send_minute ? now.today
+                                                                                     : calendar_add(cal, now.today, -1);
+    int y, m, d;
+    clock_civil_from_days(now.today, &y, &m, &d);
+    size_t n;
+    const ntask *tasks = book_tasks(b, &n);
+    for (size_t i = 0; i < n; i++) {
+        const ntask *t = &tasks[i];
+        if (t->dl.kind == DL_DATE) {
+            if (!book_is_done(t, 0, ""))
+                instance(&now, (uint32_t)i, t, t->dl.y, "", clock_days_from_civil(t->dl.y, t->dl.m, t->dl.d), out);
+            continue;
+        }
+        if (t->dl.kind != DL_RECURRING)
+            continue; /* ongoing, set by another document, unreadable: no date to warn about */
+        for (int year = y - 1; year <= y + 1; year++) {
+            dl_instance inst[DL_MAX_INSTANCES];
+            int k = deadline_instances(&t->dl, year, p->report_day, inst);
+            for (int j = 0; j < k; j++) {
+                /* reports due before the task was recorded are not chased; nor far ahead */
+                if (inst[j].due < t->first_day || inst[j].due > now.today + 400)
+                    continue;
+                if (!book_is_done(t, year, inst[j].period))
+                    instance(&now, (uint32_t)i, t, year, inst[j].period, inst[j].due, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+#include "query.h"
+#include "../common/clock.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *str(const pv *row, const char *k)
+{
+    const char *s = pv_get_str(row, k);
+    return s ? s : "";
+}
+
+static pv *row_of(const pv *task, const ntask *t)
+{
+    pv *o = pv_map();
+    const char *keys[] = {"id", "plan", "task", "lead", "support", "index", "criterion"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        pv_set_str(o, keys[i], str(task, keys[i]));
+    pv_set_str(o, "deadline_text", str(task, "deadline"));
+    pv_set_str(o, "kind", deadline_kind_name(t->dl.kind));
+    return o;
+}
+
+static void set_instance(pv *o, const calendar *cal, int64_t today, const ntask *t, int year, const char *period,
+                         int64_t due)
+{
+    char iso[16], inst[16];
+    int y, m, d;
+    clock_civil_from_days(due, &y, &m, &d);
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+    book_instance(inst, year, period, due);
+    pv_set_str(o, "period", period);
+    pv_set_str(o, "deadline", iso);
+    int done = book_is_done(t, year, period);
+    pv_set_str(o, "state", done ? "done" : today > due ? "overdue" : "open");
+    /* days left, negative when overdue */
+    pv_set_int(o, "days", due - today);
+    pv_set_int(o, "working_days", calendar_count(cal, today, due));
+    pv_set(o, "acked", pv_bool(book_is_acked(t, inst)));
+}
+
+static int involved(const book *b, const ntask *t, const char *unit)
+{
+    if (!unit || !*unit)
+        return 1;
+    long u = book_unit_index(b, unit);
+    if (u < 0)
+        return 0;
+    if (t->lead == (uint32_t)u)
+        return 1;
+    for (uint32_t i = 0; i < t->nsup; i++)
+        if (t->sup[i] == (uint32_t)u)
+            return 1;
+    return 0;
+}
+
+int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *args, int64_t now_ms, pv **out,
+                par_err *e)
+{
+    const char *unit = pv_get_str(args, "unit");
+    int only_overdue = pv_get_str(args, "overdue") && !strcmp(pv_get_str(args, "overdue"), "1");
+    if (unit && *unit && book_unit_index(b, unit) < 0) {
+        err_set(e, "unit %s is not in the registry", unit);
+        return -1;
+    }
+    MDB_txn *txn;
+    if (store_begin(book_store(b), MDB_RDONLY, &txn, e) < 0)
+        return -1;
+    int64_t today;
+    int minute, y, m, d;
+    due_today(now_ms, &today, &minute);
+    clock_civil_from_days(today, &y, &m, &d);
+    size_t n;
+    const ntask *tasks = book_tasks(b, &n);
+    pv *list = pv_arr();
+    for (size_t i = 0; i < n; i++) {
+        const ntask *t = &tasks[i];
+        if (!involved(b, t, unit))
+            continue;
+        pv *task = NULL;
+        if (store_get_pv(txn, store_dbi(book_store(b), N_TASKS), t->id, &task) != 1)
+            continue;
+        if (t->dl.kind == DL_DATE) {
+            pv *o = row_of(task, t);
+            set_instance(o, cal, today, t, t->dl.y, "", clock_days_from_civil(t->dl.y, t->dl.m, t->dl.d));
+            if (!only_overdue || !strcmp(str(o, "state"), "overdue"))
+                pv_push(list, o);
+            else
+                pv_free(o);
+        } else if (t->dl.kind == DL_RECURRING) {
+            /* each period since the task was recorded, up to the next one due */
+            int next_shown = 0;
+            for (int year = y - 1; year <= y + 1 && !next_shown; year++) {
+                dl_instance inst[DL_MAX_INSTANCES];
+                int k = deadline_instances(&t->dl, year, p->report_day, inst);
+                for (int j = 0; j < k && !next_shown; j++) {
+                    if (inst[j].due < t->first_day)
+                        continue;
+                    pv *o = row_of(task, t);
+                    set_instance(o, cal, today, t, year, inst[j].period, inst[j].due);
+                    next_shown = inst[j].due >= today;
+                    if (!only_overdue || !strcmp(str(o, "state"), "overdue"))
+                        pv_push(list, o);
+                    else
+                        pv_free(o);
+                }
+            }
+        } else if (!only_overdue) {
+            pv *o = row_of(task, t);
+            pv_set_str(o, "period", "");
+            pv_set_str(o, "deadline", "");
+            pv_set_str(o, "state", t->dl.kind == DL_ONGOING    ? "ongoing"
+                                   : t->dl.kind == DL_EXTERNAL ? "no_date"
+                                                               : "unreadable");
+            pv_push(list, o);
+        }
+        pv_free(task);
+    }
+    mdb_txn_abort(txn);
+    *out = list;
+    return 0;
+}
