@@ -82,8 +82,13 @@ unit: unit-tests
 	@fail=0; for t in $(UNIT_TESTS); do \
 	  ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 $(B)/tests/$$t || fail=1; done; exit $$fail
 
-integration: programs
-	@PAR_BIN=$(abspath $(BIN)) bash tests/integration/run.sh
+# A mail and webhook receiver for the notifier's test.
+$(B)/tests/sink: tests/integration/sink.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@
+
+integration: programs $(B)/tests/sink
+	@PAR_BIN=$(abspath $(BIN)) PAR_SINK=$(abspath $(B)/tests/sink) bash tests/integration/run.sh
 
 # The whole suite: unit tests in both builds, integration tests against the
 # sanitized daemons (so leaks and undefined behaviour in real runs fail the build).

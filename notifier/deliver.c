@@ -82,6 +82,14 @@ int deliver_busy(const deliver *d, uint64_t msg, int ch)
     return 0;
 }
 
+int deliver_channel_busy(const deliver *d, int ch)
+{
+    for (int i = 0; i < DELIVER_MAX_ITEMS; i++)
+        if (d->t[i].h && d->t[i].ch == ch)
+            return 1;
+    return 0;
+}
+
 int deliver_count(const deliver *d)
 {
     return d->n;
@@ -259,6 +267,8 @@ int deliver_start(deliver *d, uint64_t msg, int ch, const pv *m, int64_t now_ms,
         curl_easy_setopt(t->h, CURLOPT_INFILESIZE, (long)t->len);
         /* STARTTLS when the server offers it */
         curl_easy_setopt(t->h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+        /* one session per digest, closed with QUIT: servers drop idle connections anyway */
+        curl_easy_setopt(t->h, CURLOPT_FORBID_REUSE, 1L);
         if (*d->smtp_user) {
             curl_easy_setopt(t->h, CURLOPT_USERNAME, d->smtp_user);
             curl_easy_setopt(t->h, CURLOPT_PASSWORD, d->smtp_password);
@@ -334,7 +344,13 @@ void deliver_perform(deliver *d, void (*done)(void *ctx, uint64_t msg, int ch, i
                 snprintf(why, sizeof why, "the webhook answered HTTP %ld", code);
             }
         } else if (!ok) {
-            snprintf(why, sizeof why, "%s", *t->error ? t->error : curl_easy_strerror(cm->data.result));
+            long code = 0;
+            curl_easy_getinfo(t->h, CURLINFO_RESPONSE_CODE, &code);
+            if (code)
+                snprintf(why, sizeof why, "%s (the server answered %ld)",
+                         *t->error ? t->error : curl_easy_strerror(cm->data.result), code);
+            else
+                snprintf(why, sizeof why, "%s", *t->error ? t->error : curl_easy_strerror(cm->data.result));
         }
         uint64_t msg = t->msg;
         int ch = t->ch;

@@ -106,7 +106,8 @@ static void delivered(void *ctx, uint64_t msg, int ch, int ok, const char *why)
     n->next_scan = 0;
 }
 
-/* Starts the deliveries that are due, as many as may run at once. */
+/* Starts the deliveries that are due: one at a time per channel, so that a crash
+ * can leave at most one delivery made but not recorded (then repeated). */
 static void start_deliveries(notifier *n)
 {
     n->next_scan = clock_mono_ms() + SCAN_MS;
@@ -117,7 +118,7 @@ static void start_deliveries(notifier *n)
     int64_t now = clock_now_ms(&n->clk);
     int k = alertlog_due(n->b, now, due, DELIVER_MAX_ITEMS * 2);
     for (int i = 0; i < k && room > 0; i++) {
-        if (deliver_busy(n->dl, due[i].msg, due[i].ch))
+        if (deliver_channel_busy(n->dl, due[i].ch))
             continue;
         pv *m = NULL;
         if (alertlog_message(n->b, due[i].msg, &m) != 1)

@@ -16,7 +16,7 @@ conf_for() { # conf_for NAME: a client config with NAME's key
     sed "s#^\[general\]\$#[general]\nkey_file = $K/$1.key\nserver_key = $T/var/keys/server.pub#" "$PAR_CONF" >"$T/$1.conf"
 }
 conf_for ops; conf_for TDG; conf_for TUY; conf_for TDG-TT; conf_for snv
-start broker; start collector; start scorer
+start broker; start collector; start scorer; start notifier
 sleep 1
 check "the broker checked that an unregistered key is refused" grep -q "zap_selfcheck result=unregistered_key_refused" "$T/broker.log"
 export PAR_CONF_BROKER=$PAR_CONF

@@ -12,6 +12,8 @@ cat >"$PAR_CONF" <<CONF
 [general]
 data_dir = $T/var
 endpoint = tcp://127.0.0.1:$PORT
+[notifier]
+holidays_dir = $ROOT/data/holidays
 CONF
 declare -A PIDS=()
 FAILED=0
@@ -58,7 +60,10 @@ seq_of() { # seq_of SERVICE: the last sequence number it reported
     "$BIN/parctl" status | awk -v s="$1" '$1 == s { print $3 }'
 }
 
-start_all() { start broker; start collector; start scorer; wait_up collector; wait_up scorer; }
+start_all() {
+    start broker; start collector; start scorer; start notifier
+    wait_up collector; wait_up scorer; wait_up notifier
+}
 
 import_sample() {
     "$BIN/parctl" import units "$ROOT/data/units.csv" >/dev/null &&

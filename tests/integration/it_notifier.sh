@@ -1,0 +1,134 @@
+# Acceptance of the notifier issue. At a fixed PAR_NOW, with a local SMTP server
+# and webhook receiver (sink.c): the right officials get one digest each, with
+# exactly the overdue and due-soon tasks; done, ongoing and undated tasks are not
+# alerted; a task far overdue goes up to the units above; a restart the same day
+# sends nothing again; an acknowledged or done task stops; a failed delivery is
+# retried and shown; SIGKILL between send and record repeats at most that message.
+export PAR_NOW=2024-12-23T09:00:00+07:00 # a Monday
+. "$(dirname "$0")/lib.sh"
+SINK=${PAR_SINK:?the sink program (make builds it)}
+SMTP=$((PORT + 1)) HTTP=$((PORT + 2))
+mkdir -p "$T/sink"
+cat >>"$PAR_CONF" <<CONF
+smtp_url = smtp://127.0.0.1:$SMTP
+mail_from = cchc@snv.laichau.gov.vn
+webhook_url = http://127.0.0.1:$HTTP/hook
+retry = 2
+CONF
+"$SINK" "$T/sink" $SMTP $HTTP --fail 1 --kill "$T/notifier.pid" --on 11 2>>"$T/sink.log" &
+SINK_PID=$!
+trap 'kill -KILL $SINK_PID 2>/dev/null; for p in "${PIDS[@]}"; do kill -KILL $p 2>/dev/null; done' EXIT
+
+start broker; start collector; start scorer; wait_up collector
+import_sample
+# Thành phố Lai Châu reports its task done before the notifier ever runs
+printf 'unit,year,period,kind,key,value,date,note\nTPLC,2024,Y,task,PL23-PAR-12-TPLC,done,2024-12-20,\n' >"$T/done.csv"
+"$BIN/par-agent" push "$T/done.csv" >/dev/null || fail "the done report was not accepted"
+
+start_notifier() { start notifier; echo "${PIDS[notifier]}" >"$T/notifier.pid"; wait_up notifier; }
+mails() { ls "$T/sink" | grep -c '^smtp-.*\.eml$'; }
+posts() { ls "$T/sink" | grep -c '^http-.*\.json$'; }
+wait_for() { # wait_for SECONDS COMMAND...
+    local end=$(($(date +%s) + $1)); shift
+    until "$@"; do [ "$(date +%s)" -lt $end ] || return 1; sleep 0.2; done
+}
+body() { sed '1,/^\r$/d' "$1" | tr -d '\r\n' | base64 -d; }     # a mail's text
+subject() { grep '^Subject:\|^ =?' "$1" | sed 's/^Subject: //; s/^ //; s/=?UTF-8?B?\(.*\)?=/\1/' | tr -d '\r' |
+            while read -r w; do printf '%s' "$w" | base64 -d; done; }
+mail_to() { grep -l "^X-Rcpt: .*$1" "$T/sink"/smtp-*.eml; }         # the mails to an address
+
+start_notifier
+check "a first delivery refused by the server is shown as retrying" \
+    wait_for 5 sh -c "'$BIN/parctl' alerts --json | grep -q '\"state\": \"retrying\"'"
+check "the refusal's reason is shown" sh -c "'$BIN/parctl' alerts | grep -q 'smtp to .* failed 1 times.*answered 451'"
+check "7 digests by e-mail (the refused one retried)" wait_for 20 sh -c "[ \$(ls '$T/sink' | grep -c '^smtp-') -eq 7 ]"
+check "7 digests by webhook" wait_for 10 sh -c "[ \$(ls '$T/sink' | grep -c '^http-') -eq 7 ]"
+check "the failed attempt is in the log" grep -q 'event=delivery_failed.*451' "$T/notifier.log"
+
+# who got what
+declare -A WANT=([vpubnd@laichau.gov.vn]="PL23-SIPAS-1-TDG PL23-SIPAS-2-TUY PL24-PAR-4-TDG-BGI"
+    [ubnd.tamduong@laichau.gov.vn]="PL23-SIPAS-1-TDG PL24-PAR-4-TDG-BGI PL23-PAR-6-TDG PL23-PAR-14-TDG"
+    [ubnd.thanuyen@laichau.gov.vn]="PL23-SIPAS-2-TUY PL23-PAR-10-TUY"
+    [tt.tamduong@laichau.gov.vn]="PL23-SIPAS-1-TDG"
+    [tt.thanuyen@laichau.gov.vn]="PL23-SIPAS-2-TUY"
+    [xa.bangiang@laichau.gov.vn]="PL24-PAR-4-TDG-BGI"
+    [xa.banbo@laichau.gov.vn]="PL24-PAR-10-TDG-BBO")
+ALL="PL23-PAPI-1.1-TDG PL23-PAPI-4.3-TDG PL23-PAPI-4.4-TDG PL23-SIPAS-1-TDG PL23-SIPAS-2-TUY PL23-PAR-1-TDG
+     PL23-PAR-6-TDG PL23-PAR-10-TUY PL23-PAR-12-TPLC PL23-PAR-14-TDG PL23-BC-TDG PL23-BC-TUY PL24-PAR-2-TDG-TT
+     PL24-PAR-4-TDG-BGI PL24-PAR-10-TDG-BBO PL24-BC-TPLC-DKE"
+for addr in "${!WANT[@]}"; do
+    files=$(mail_to "$addr")
+    check "$addr gets exactly one digest" test "$(echo "$files" | grep -c .)" -eq 1
+    [ -n "$files" ] || continue
+    text=$(body $files)
+    for id in $ALL; do
+        if [[ " ${WANT[$addr]} " == *" $id "* ]]; then
+            check "$addr is told about $id" grep -q "Mã nhiệm vụ: $id;" <<<"$text"
+        else
+            check "$addr is not told about $id" sh -c "! grep -q 'Mã nhiệm vụ: $id;' <<'X'
+$text
+X"
+        fi
+    done
+done
+check "both Tam Đường addresses are on its digest" grep -q "^X-Rcpt: <ubnd.tamduong@laichau.gov.vn> <cchc.tamduong@laichau.gov.vn>" $(mail_to ubnd.tamduong)
+check "Thành phố Lai Châu, whose task is done, gets nothing" test -z "$(mail_to ubnd.tplaichau || true)"
+td=$(mail_to ubnd.tamduong)
+check "the subject counts overdue and due-soon tasks" test "$(subject $td)" = "[CCHC] 2 nhiệm vụ quá hạn, 2 sắp đến hạn"
+text=$(body $td)
+check "the digest is Vietnamese with the deadline, days overdue and the units" grep -q "Đã quá hạn 23 ngày (16 ngày làm việc)" <<<"$text"
+check "days left are counted in working days" grep -q "Còn 8 ngày (6 ngày làm việc)" <<<"$text"
+check "the lead and supporting units are named" grep -q "Chủ trì: Huyện Tam Đường (TDG); phối hợp: Thị trấn Tam Đường (TDG-TT)" <<<"$text"
+a=$(grep -n 'NHIỆM VỤ QUÁ HẠN (2)' <<<"$text" | cut -d: -f1) b=$(grep -n 'NHIỆM VỤ SẮP ĐẾN HẠN (2)' <<<"$text" | cut -d: -f1)
+check "overdue tasks come before the reminders" test "${a:-99}" -lt "${b:-0}"
+check "Tam Đường is told about its commune's task as the unit above" grep -q "cấp trên của đơn vị chủ trì" <<<"$text"
+check "the province is told about far-overdue tasks" grep -q "PL24-PAR-4-TDG-BGI" <<<"$(body $(mail_to vpubnd))"
+check "webhook bodies are JSON with the alerts" grep -q '"unit":"TDG".*"task":"PL23-SIPAS-1-TDG"' "$T"/sink/http-*.json
+check "every alert is recorded as sent" sh -c "! '$BIN/parctl' alerts --json | grep '\"state\"' | grep -v '\"sent\"'"
+"$BIN/parctl" tasks --unit TDG --overdue --json >"$T/overdue.json"
+check "parctl tasks --overdue lists Tam Đường's overdue task" grep -q '"id": "PL23-SIPAS-1-TDG"' "$T/overdue.json"
+check "and not the ones still open" sh -c "! grep -q 'PL23-PAR-6-TDG' '$T/overdue.json'"
+check "parctl tasks shows the ongoing task as such" sh -c "'$BIN/parctl' tasks --unit TDG | grep -q 'PL23-PAPI-1.1-TDG.*ongoing'"
+
+# a restart the same day sends nothing again
+stop notifier
+start_notifier
+sleep 2
+check "a restart the same day sends no mail" test "$(mails)" -eq 7
+check "and no webhook" test "$(posts)" -eq 7
+
+# the next day: an acknowledged task and a task reported done stop; the rest repeat
+tuy=$("$BIN/parctl" alerts --unit TUY --json | grep -B4 '"task": "PL23-SIPAS-2-TUY"' | grep -o '"id": [0-9]*' | head -1 | grep -o '[0-9]*')
+check "Than Uyên acknowledges its overdue alert" "$BIN/parctl" ack "$tuy"
+check "an unknown alert cannot be acknowledged" sh -c "! '$BIN/parctl' ack 9999 2>/dev/null"
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,task,PL23-SIPAS-1-TDG,done,2024-12-23,\n' >"$T/done2.csv"
+"$BIN/par-agent" push "$T/done2.csv" >/dev/null || fail "the second done report was not accepted"
+stop notifier
+export PAR_NOW=2024-12-24T09:00:00+07:00
+start_notifier
+check "day 2: the still-overdue commune task is chased again, up to the province" wait_for 10 sh -c "[ \$(ls '$T/sink' | grep -c '^smtp-') -eq 10 ]"
+sleep 1
+check "day 2: three digests and no more" test "$(mails)" -eq 10
+for f in $(ls "$T"/sink/smtp-*.eml | tail -3); do
+    check "day 2 mails are about PL24-PAR-4-TDG-BGI only" sh -c "body() { sed '1,/^\r\$/d' \"\$1\" | tr -d '\r\n' | base64 -d; }; t=\$(body '$f'); echo \"\$t\" | grep -q PL24-PAR-4-TDG-BGI && ! echo \"\$t\" | grep -q 'PL23-SIPAS'"
+done
+
+# day 3: the sink kills the notifier once the 11th mail has arrived, before the
+# notifier records it; after a restart, that one mail is repeated and no other
+stop notifier
+export PAR_NOW=2024-12-25T09:00:00+07:00
+start_notifier
+wait_for 10 grep -q "killed" "$T/sink.log"
+check "the sink killed the notifier between send and record" grep -q "after mail 11" "$T/sink.log"
+sleep 0.5
+unset "PIDS[notifier]"
+start_notifier
+check "day 3 completes after the crash" wait_for 10 sh -c "[ \$(grep -l 'Date: Wed, 25 Dec' '$T'/sink/smtp-*.eml | xargs grep -h '^Message-ID' | sort -u | wc -l) -eq 3 ]"
+sleep 1
+total=$(grep -l 'Date: Wed, 25 Dec' "$T"/sink/smtp-*.eml | wc -l)
+check "at most the one message in flight was repeated ($total mails for 3 digests)" test "$total" -le 4
+check "the repeat carries the same Message-ID" test "$(grep -h '^Message-ID' "$T"/sink/smtp-*.eml | sort | uniq -d | wc -l)" -le 1
+
+stop notifier
+kill -TERM $SINK_PID 2>/dev/null
+finish
