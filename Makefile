@@ -28,7 +28,7 @@ COLLECTOR := collector/record.c collector/validate.c collector/authz.c collector
 SCORER := scorer/engine.c scorer/replica.c scorer/compute.c scorer/rank.c scorer/formula.c
 NOTIFIER := notifier/book.c notifier/calendar.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c
 PROGRAMS := par-broker par-collector par-scorer par-notifier par-agent parctl
-UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer
+UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -70,6 +70,10 @@ $(B)/tests/test_deadline: $(call obj,tests/unit/test_deadline.c $(COMMON))
 $(B)/tests/test_validate: $(call obj,tests/unit/test_validate.c tests/unit/fixture.c $(COLLECTOR) $(COMMON))
 $(B)/tests/test_record: $(call obj,tests/unit/test_record.c tests/unit/fixture.c $(COLLECTOR) $(COMMON))
 $(B)/tests/test_scorer: $(call obj,tests/unit/test_scorer.c tests/unit/fixture.c $(SCORER) $(COLLECTOR) $(COMMON))
+
+$(B)/tests/test_notifier: $(call obj,tests/unit/test_notifier.c $(NOTIFIER) $(COMMON))
+$(B)/tests/test_notifier: LDLIBS += $(CURL_LIBS)
+$(B)/obj/tests/unit/test_notifier.o: CFLAGS += -DSRC_DIR='"$(CURDIR)"'
 
 $(addprefix $(B)/tests/,$(UNIT_TESTS)):
 	@mkdir -p $(dir $@)

@@ -117,13 +117,14 @@ static void base64(sbuf *out, const unsigned char *p, size_t n, int wrap)
         sbuf_puts(out, "\r\n");
 }
 
-/* RFC 2047 encoded words of at most 45 bytes of text each, never cutting a character. */
+/* RFC 2047 encoded words of at most 39 bytes of text each (64 characters encoded,
+ * so that "Subject: " and one word stay within 78), never cutting a character. */
 static void encoded_words(sbuf *out, const char *s)
 {
     size_t n = strlen(s), i = 0;
     int first = 1;
     while (i < n) {
-        size_t take = n - i > 45 ? 45 : n - i;
+        size_t take = n - i > 39 ? 39 : n - i;
         while (take < n - i && ((unsigned char)s[i + take] & 0xC0) == 0x80)
             take--;
         if (!first)

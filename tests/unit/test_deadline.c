@@ -4,8 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "../../common/clock.h"
 #include "../../common/deadline.h"
 #include "../../common/vnfold.h"
 
@@ -64,6 +66,37 @@ static void test_others(void **st)
     expect("31/02/2024", "unknown"); /* no such day */
 }
 
+static void instances(const char *text, int year, int day, const char *want)
+{
+    deadline d;
+    dl_instance in[DL_MAX_INSTANCES];
+    char got[512] = "";
+    deadline_parse(text, &d);
+    int n = deadline_instances(&d, year, day, in);
+    for (int i = 0; i < n; i++) {
+        int y, m, dd;
+        clock_civil_from_days(in[i].due, &y, &m, &dd);
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s=%04d-%02d-%02d", i ? " " : "", in[i].period, y, m,
+                 dd);
+    }
+    if (strcmp(got, want))
+        fail_msg("'%s' in %d gave '%s', expected '%s'", text, year, got, want);
+}
+
+/* One deadline per period of a recurring report, on the configured day of the period's last month. */
+static void test_instances(void **st)
+{
+    (void)st;
+    instances("Quý I, 6 tháng, Quý III và báo cáo năm", 2024, 20,
+              "Q1=2024-03-20 H1=2024-06-20 Q3=2024-09-20 Y=2024-12-20");
+    instances("Theo chế độ báo cáo định kỳ", 2025, 15, "Q1=2025-03-15 H1=2025-06-15 Q3=2025-09-15 Y=2025-12-15");
+    instances("hằng tháng", 2024, 31,
+              "M01=2024-01-31 M02=2024-02-29 M03=2024-03-31 M04=2024-04-30 M05=2024-05-31 M06=2024-06-30 "
+              "M07=2024-07-31 M08=2024-08-31 M09=2024-09-30 M10=2024-10-31 M11=2024-11-30 M12=2024-12-31");
+    instances("31/12/2024", 2024, 20, "");   /* a date is not recurring */
+    instances("Thường xuyên", 2024, 20, ""); /* nor is ongoing work */
+}
+
 static void test_fold(void **st)
 {
     (void)st;
@@ -80,6 +113,7 @@ int main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_recurring),
         cmocka_unit_test(test_others),
+        cmocka_unit_test(test_instances),
         cmocka_unit_test(test_fold),
     };
     return cmocka_run_group_tests_name("deadline", tests, NULL, NULL);

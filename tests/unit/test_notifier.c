@@ -1,0 +1,402 @@
+/* notifier: working days, which alerts are due, the digest and its e-mail, and
+ * the alert log's once-only recording. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../common/clock.h"
+#include "../../notifier/alertlog.h"
+#include "../../notifier/book.h"
+#include "../../notifier/calendar.h"
+#include "../../notifier/deliver.h"
+#include "../../notifier/digest.h"
+#include "../../notifier/due.h"
+
+#ifndef SRC_DIR
+#define SRC_DIR "."
+#endif
+
+static int64_t day(int y, int m, int d)
+{
+    return clock_days_from_civil(y, m, d);
+}
+
+static calendar *holidays(void)
+{
+    calendar *c;
+    par_err e = {{0}};
+    if (calendar_load(&c, SRC_DIR "/data/holidays", &e) < 0)
+        fail_msg("%s", e.msg);
+    return c;
+}
+
+static void test_calendar(void **st)
+{
+    (void)st;
+    calendar *c = holidays();
+    assert_true(calendar_has_year(c, 2025));
+    assert_false(calendar_is_workday(c, day(2025, 1, 27)));  /* Tết */
+    assert_false(calendar_is_workday(c, day(2025, 5, 2)));   /* swapped off */
+    assert_true(calendar_is_workday(c, day(2025, 4, 26)));   /* the Saturday worked for it */
+    assert_false(calendar_is_workday(c, day(2025, 4, 27)));  /* an ordinary Sunday */
+    assert_true(calendar_is_workday(c, day(2025, 4, 28)));
+    /* Friday before Tết to the Monday after it: one working day (the Monday) */
+    assert_int_equal(calendar_count(c, day(2025, 1, 24), day(2025, 2, 3)), 1);
+    assert_int_equal(calendar_count(c, day(2025, 2, 3), day(2025, 1, 24)), -1);
+    /* the working day after New Year's Eve 2024 is 2 January (1 January is a holiday) */
+    assert_int_equal(calendar_add(c, day(2024, 12, 31), 1), day(2025, 1, 2));
+    /* 7 working days before 31/12/2024 (a Tuesday) is Friday 20/12 */
+    assert_int_equal(calendar_add(c, day(2024, 12, 31), -7), day(2024, 12, 20));
+    assert_int_equal(calendar_next_workday(c, day(2024, 12, 28)), day(2024, 12, 30));
+    calendar_destroy(c);
+
+    /* a year without a file counts weekends only */
+    par_err e = {{0}};
+    assert_int_equal(calendar_load(&c, "/nonexistent", &e), 0);
+    assert_false(calendar_has_year(c, 2025));
+    assert_true(calendar_is_workday(c, day(2025, 1, 27)));
+    calendar_destroy(c);
+}
+
+static void test_calendar_bad_file(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/par-cal.XXXXXX", path[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/2025.csv", dir);
+    FILE *f = fopen(path, "w");
+    fputs("date,kind,name\n2025-01-01,off,Tết Dương lịch\n2025-13-01,off,không có tháng 13\n", f);
+    fclose(f);
+    calendar *c = NULL;
+    par_err e = {{0}};
+    assert_int_equal(calendar_load(&c, dir, &e), -1);
+    assert_non_null(strstr(e.msg, "2025.csv: line 3"));
+    f = fopen(path, "w");
+    fputs("date,kind,name\n2024-01-01,off,wrong year\n", f);
+    fclose(f);
+    assert_int_equal(calendar_load(&c, dir, &e), -1);
+    assert_non_null(strstr(e.msg, "not in 2025"));
+    unlink(path);
+    rmdir(dir);
+}
+
+/* ---------- a small province ---------- */
+
+static pv *event(uint64_t seq, const char *what, const char *received)
+{
+    pv *ev = proto_msg(MSG_EVENT);
+    pv_set_int(ev, "seq", (int64_t)seq);
+    pv_set_str(ev, "what", what);
+    pv_set_str(ev, "received", received);
+    pv_set_str(ev, "sender", "test");
+    pv_set(ev, "row", pv_map());
+    return ev;
+}
+
+static void add_unit(pv *evs, const char *id, const char *parent, const char *email)
+{
+    pv *ev = event(evs->u.a.n + 1, "unit", "2024-12-01T08:00:00+07:00");
+    pv *row = (pv *)pv_get(ev, "row");
+    pv_set_str(row, "id", id);
+    pv_set_str(row, "parent", parent);
+    pv_set_str(row, "level", *parent ? "district" : "province");
+    pv_set_str(row, "name", id);
+    pv_set_str(row, "email", email);
+    pv_push(evs, ev);
+}
+
+static void add_task(pv *evs, const char *id, const char *lead, const char *support, const char *dl)
+{
+    pv *ev = event(evs->u.a.n + 1, "task", "2024-12-01T08:00:00+07:00");
+    pv *row = (pv *)pv_get(ev, "row");
+    pv_set_str(row, "id", id);
+    pv_set_str(row, "plan", "1/KH");
+    pv_set_str(row, "lead", lead);
+    pv_set_str(row, "support", support);
+    pv_set_str(row, "task", id);
+    pv_set_str(row, "deadline", dl);
+    pv_push(evs, ev);
+}
+
+static void add_report(pv *evs, const char *unit, const char *year, const char *period, const char *task,
+                       const char *value)
+{
+    pv *ev = event(evs->u.a.n + 1, "submission", "2024-12-10T08:00:00+07:00");
+    pv *row = (pv *)pv_get(ev, "row");
+    pv_set_str(row, "unit", unit);
+    pv_set_str(row, "year", year);
+    pv_set_str(row, "period", period);
+    pv_set_str(row, "kind", "task");
+    pv_set_str(row, "key", task);
+    pv_set_str(row, "value", value);
+    pv_set_str(row, "date", "2024-12-10");
+    pv_push(evs, ev);
+}
+
+typedef struct {
+    char dir[64];
+    book *b;
+    calendar *cal;
+    due_policy pol;
+} fixture;
+
+static int setup(void **st)
+{
+    fixture *f = calloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/par-notifier.XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    par_err e = {{0}};
+    if (book_open(&f->b, f->dir, 0, &e) < 0)
+        return -1;
+    f->cal = holidays();
+    f->pol = (due_policy){{7, 1}, 2, 1, 14, 8 * 60, 20};
+    pv *evs = pv_arr();
+    add_unit(evs, "P", "", "p@x.vn");
+    add_unit(evs, "D", "P", "d1@x.vn;d2@x.vn");
+    add_unit(evs, "C", "D", "c@x.vn");
+    add_unit(evs, "S", "D", "");
+    add_task(evs, "SOON7", "D", "", "31/12/2024");           /* 6 working days left on 23/12 */
+    add_task(evs, "SOON1", "D", "", "24/12/2024");           /* tomorrow */
+    add_task(evs, "LATE", "C", "S;D", "19/12/2024");         /* 2 working days overdue */
+    add_task(evs, "FAR", "C", "", "Tháng 10/2024");          /* long overdue: up the tree */
+    add_task(evs, "DONE", "D", "", "20/12/2024");            /* reported done */
+    add_task(evs, "SUPDONE", "D", "C", "20/12/2024");        /* done by a supporting unit only */
+    add_task(evs, "ONGOING", "D", "", "Thường xuyên");
+    add_task(evs, "LATER", "D", "", "Theo quy định");
+    add_task(evs, "FUTURE", "D", "", "30/06/2025");
+    add_task(evs, "REPORT", "D", "", "Theo chế độ báo cáo định kỳ"); /* Y due 20/12/2024 */
+    add_report(evs, "D", "2024", "Y", "DONE", "done");
+    add_report(evs, "C", "2024", "Y", "SUPDONE", "done");
+    if (book_apply(f->b, evs, &e) != 0) {
+        pv_free(evs);
+        return -1;
+    }
+    pv_free(evs);
+    *st = f;
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    fixture *f = *st;
+    book_close(f->b);
+    calendar_destroy(f->cal);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static int64_t at(const char *iso)
+{
+    int64_t ms;
+    clock_parse_iso(iso, &ms);
+    return ms;
+}
+
+static const due_alert *find(const book *b, const due_list *l, const char *task)
+{
+    size_t n;
+    const ntask *t = book_tasks(b, &n);
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(t[l->v[i].task].id, task))
+            return &l->v[i];
+    return NULL;
+}
+
+static void test_due(void **st)
+{
+    fixture *f = *st;
+    due_list l = {0};
+    due_eval(f->b, f->cal, &f->pol, at("2024-12-23T09:00:00+07:00"), &l);
+    const due_alert *a;
+    assert_non_null(a = find(f->b, &l, "SOON7"));
+    assert_int_equal(a->kind, DUE_REMIND);
+    assert_int_equal(a->slot, day(2024, 12, 20)); /* the 7-day reminder's day */
+    assert_int_equal(a->days, 8);
+    assert_int_equal(a->wdays, 6);
+    assert_non_null(a = find(f->b, &l, "SOON1"));
+    assert_int_equal(a->slot, day(2024, 12, 23)); /* the 1-day reminder replaces the 7-day one */
+    assert_non_null(a = find(f->b, &l, "LATE"));
+    assert_int_equal(a->kind, DUE_OVERDUE);
+    assert_int_equal(a->slot, day(2024, 12, 23));
+    assert_int_equal(a->wdays, 2);
+    assert_int_equal(a->level, 0);
+    assert_non_null(a = find(f->b, &l, "FAR"));
+    assert_true(a->level >= 2); /* C -> D -> P */
+    assert_non_null(a = find(f->b, &l, "SUPDONE")); /* a supporting unit's report does not close it */
+    assert_non_null(a = find(f->b, &l, "REPORT"));   /* the yearly report, due 20/12 */
+    assert_string_equal(a->inst, "2024-Y");
+    assert_int_equal(a->kind, DUE_OVERDUE);
+    assert_null(find(f->b, &l, "DONE"));
+    assert_null(find(f->b, &l, "ONGOING"));
+    assert_null(find(f->b, &l, "LATER"));
+    assert_null(find(f->b, &l, "FUTURE"));
+    assert_int_equal(l.n, 6);
+    due_list_free(&l);
+
+    /* before the sending time, today's overdue alerts are not due yet; yesterday's slots are */
+    due_eval(f->b, f->cal, &f->pol, at("2024-12-23T07:00:00+07:00"), &l);
+    assert_non_null(a = find(f->b, &l, "LATE"));
+    assert_int_equal(a->slot, day(2024, 12, 20));
+    due_list_free(&l);
+
+    /* on a Saturday nothing new: the slots stay on Friday */
+    due_eval(f->b, f->cal, &f->pol, at("2024-12-28T10:00:00+07:00"), &l);
+    assert_non_null(a = find(f->b, &l, "LATE"));
+    assert_int_equal(a->slot, day(2024, 12, 27));
+    due_list_free(&l);
+}
+
+static void test_repeat_and_escalate(void **st)
+{
+    fixture *f = *st;
+    due_policy p = f->pol;
+    p.repeat = 3;
+    p.escalate = 5;
+    due_list l = {0};
+    /* LATE is due 19/12; first overdue day 20/12, then every 3 working days: 25/12, 30/12 */
+    due_eval(f->b, f->cal, &p, at("2024-12-27T09:00:00+07:00"), &l);
+    const due_alert *a = find(f->b, &l, "LATE");
+    assert_non_null(a);
+    assert_int_equal(a->slot, day(2024, 12, 25));
+    assert_int_equal(a->level, 0); /* 4 working days overdue on that slot */
+    due_list_free(&l);
+    due_eval(f->b, f->cal, &p, at("2024-12-30T09:00:00+07:00"), &l);
+    a = find(f->b, &l, "LATE");
+    assert_int_equal(a->slot, day(2024, 12, 30));
+    assert_int_equal(a->level, 1); /* 7 working days: the unit above is told */
+    due_list_free(&l);
+}
+
+static void test_record_once(void **st)
+{
+    fixture *f = *st;
+    due_list l = {0};
+    int64_t now = at("2024-12-23T09:00:00+07:00");
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    int alerts, messages;
+    par_err e = {{0}};
+    assert_int_equal(alertlog_record(f->b, &l, 1u << CH_SMTP, now, &alerts, &messages, &e), 0);
+    assert_int_equal(alerts, 6);
+    /* D (lead of 4, support of LATE), C (lead), S (support), P (above C for FAR) */
+    assert_int_equal(messages, 4);
+    /* the same day again: nothing new */
+    assert_int_equal(alertlog_record(f->b, &l, 1u << CH_SMTP, now + 3600000, &alerts, &messages, &e), 0);
+    assert_int_equal(alerts, 0);
+    assert_int_equal(messages, 0);
+    due_list_free(&l);
+
+    delivery d[16];
+    /* S has no address: its e-mail is not attempted, the others are */
+    assert_int_equal(alertlog_due(f->b, now, d, 16), 3);
+    pv *list = NULL;
+    assert_int_equal(alertlog_list(f->b, "S", 100, &list, &e), 0);
+    assert_int_equal(list->u.a.n, 1);
+    const pv *to = pv_get(list->u.a.v[0], "to");
+    int seen = 0;
+    for (uint32_t i = 0; i < to->u.a.n; i++) {
+        if (strcmp(pv_get_str(to->u.a.v[i], "unit"), "S"))
+            continue;
+        assert_string_equal(pv_get_str(pv_get(to->u.a.v[i], "deliveries"), "smtp"), "no_address");
+        seen = 1;
+    }
+    assert_true(seen);
+    pv_free(list);
+
+    /* a failure is retried later, a success leaves the outbox */
+    assert_int_equal(alertlog_mark(f->b, d[0].msg, d[0].ch, 0, "451 busy", now, 60, &e), 0);
+    assert_int_equal(alertlog_due(f->b, now + 1000, d, 16), 2);
+    assert_int_equal(alertlog_due(f->b, now + 61000, d, 16), 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(alertlog_mark(f->b, d[i].msg, d[i].ch, 1, NULL, now, 60, &e), 0);
+    assert_int_equal(alertlog_due(f->b, now + 100000000, d, 16), 0);
+
+    /* an acknowledged task stops; the ack is kept across a reopening of the store */
+    assert_int_equal(alertlog_list(f->b, "C", 100, &list, &e), 0);
+    uint64_t late = 0;
+    for (uint32_t i = 0; i < list->u.a.n; i++)
+        if (!strcmp(pv_get_str(list->u.a.v[i], "task"), "LATE"))
+            late = (uint64_t)pv_get_int(list->u.a.v[i], "id", 0);
+    pv_free(list);
+    assert_true(late > 0);
+    pv *ack = NULL;
+    assert_int_equal(alertlog_ack(f->b, late, "unit:P", now, &ack, &e), -1); /* not sent to P */
+    assert_int_equal(alertlog_ack(f->b, late, "unit:C", now, &ack, &e), 0);
+    pv_free(ack);
+    book_close(f->b);
+    assert_int_equal(book_open(&f->b, f->dir, 0, &e), 0);
+    due_eval(f->b, f->cal, &f->pol, at("2024-12-24T09:00:00+07:00"), &l);
+    assert_null(find(f->b, &l, "LATE"));
+    assert_non_null(find(f->b, &l, "FAR"));
+    due_list_free(&l);
+}
+
+static void test_digest_and_mail(void **st)
+{
+    fixture *f = *st;
+    due_list l = {0};
+    int64_t now = at("2024-12-23T09:00:00+07:00");
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    digest_item items[8];
+    size_t n = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        size_t nt;
+        const char *id = book_tasks(f->b, &nt)[l.v[i].task].id;
+        if (!strcmp(id, "SOON7") || !strcmp(id, "LATE") || !strcmp(id, "REPORT"))
+            items[n++] = (digest_item){i + 1, &l.v[i], ROLE_LEAD};
+    }
+    assert_int_equal(n, 3);
+    MDB_txn *txn;
+    par_err e = {{0}};
+    assert_int_equal(store_begin(book_store(f->b), MDB_RDONLY, &txn, &e), 0);
+    pv *m = digest_compose(f->b, txn, "D", items, n, now);
+    mdb_txn_abort(txn);
+    assert_string_equal(pv_get_str(m, "subject"), "[CCHC] 2 nhiệm vụ quá hạn, 1 sắp đến hạn");
+    const char *text = pv_get_str(m, "text");
+    assert_non_null(strstr(text, "Kính gửi: D"));
+    assert_non_null(strstr(text, "báo cáo năm năm 2024"));
+    assert_non_null(strstr(text, "Còn 8 ngày (6 ngày làm việc)"));
+    /* overdue first, the oldest deadline first */
+    assert_true(strstr(text, "Mã nhiệm vụ: LATE") < strstr(text, "Mã nhiệm vụ: REPORT"));
+    assert_true(strstr(text, "Mã nhiệm vụ: REPORT") < strstr(text, "Mã nhiệm vụ: SOON7"));
+    assert_int_equal(pv_get(m, "emails")->u.a.n, 2);
+
+    size_t len;
+    char *mail = deliver_mime(m, "cchc@snv.vn", now, 0, &len);
+    assert_non_null(strstr(mail, "To: d1@x.vn, d2@x.vn\r\n"));
+    assert_non_null(strstr(mail, "Subject: =?UTF-8?B?"));
+    assert_non_null(strstr(mail, "Content-Transfer-Encoding: base64"));
+    /* no line longer than RFC 5322's 78 characters, and nothing but ASCII */
+    size_t col = 0;
+    for (size_t i = 0; i < len; i++) {
+        assert_true((unsigned char)mail[i] < 0x80);
+        col = mail[i] == '\n' ? 0 : col + 1;
+        assert_true(col <= 78);
+    }
+    free(mail);
+    pv_free(m);
+    due_list_free(&l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_calendar),
+        cmocka_unit_test(test_calendar_bad_file),
+        cmocka_unit_test_setup_teardown(test_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_repeat_and_escalate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest_and_mail, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("notifier", tests, NULL, NULL);
+}
