@@ -109,12 +109,16 @@ build/bench/score_latency: $(call obj,bench/score_latency.c $(COMMON))
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+build/bench/notify_eval: $(call obj,bench/notify_eval.c $(NOTIFIER) $(COMMON))
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) $(CURL_LIBS)
+
 build/bench/lmdb_raw: bench/lmdb_raw.c
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory programs build/bench/score_latency build/bench/lmdb_raw
+	@$(MAKE) --no-print-directory programs build/bench/score_latency build/bench/lmdb_raw build/bench/notify_eval
 	@ROUNDS=$(ROUNDS) bash bench/run.sh
 
 ROUNDS ?= 200

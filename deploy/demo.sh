@@ -13,6 +13,10 @@ cat >"$PAR_CONF" <<CONF
 [general]
 data_dir = $T/var
 endpoint = tcp://127.0.0.1:$PORT
+[notifier]
+; no smtp_url: each digest is written as an e-mail file under mail_dir
+holidays_dir = $ROOT/data/holidays
+mail_dir = $T/mail
 CONF
 pids=()
 cleanup() {
@@ -28,8 +32,9 @@ step "Starting the provincial server on 127.0.0.1:$PORT (data in $T/var, clock a
 "$BIN/par-broker" 2>"$T/broker.log" & pids+=($!)
 "$BIN/par-collector" 2>"$T/collector.log" & pids+=($!)
 "$BIN/par-scorer" 2>"$T/scorer.log" & pids+=($!)
+"$BIN/par-notifier" 2>"$T/notifier.log" & pids+=($!)
 for _ in $(seq 1 50); do "$BIN/parctl" status >/dev/null 2>&1 && break; sleep 0.1; done
-echo "par-broker, par-collector and par-scorer are running (the notifier comes with its own issue)"
+echo "par-broker, par-collector, par-scorer and par-notifier are running"
 
 step "Sở Nội vụ loads the reference data: units, the 2023 district PAR framework, plan 336/KH-UBND's tasks"
 run "$BIN/parctl" import units "$ROOT/data/units.csv"
@@ -79,6 +84,20 @@ printf '$ %s\n' "$BIN/parctl report TDG --index PAR --year 2023 | head -24"
 step "The stored record of Huyện Tân Uyên for 2023 (export in the submissions format; the first lines)"
 printf '$ %s\n' "$BIN/parctl export submissions --unit TNU --year 2023 | head -8"
 "$BIN/parctl" export submissions --unit TNU --year 2023 | head -8
+
+step "The notifier at $PAR_NOW: one digest per official, overdue tasks first, escalated when far overdue"
+sleep 1
+run "$BIN/parctl" alerts
+run "$BIN/parctl" tasks --overdue
+echo "(no SMTP server is configured, so each digest is an e-mail file in $T/mail)"
+run ls "$T/mail"
+f=$(ls "$T"/mail/*-TDG.eml | head -1)
+printf '$ sed 1,/^$/d %s   (the digest for Huyện Tam Đường)\n' "$f"
+sed '1,/^\r$/d' "$f" | tr -d '\r'
+
+step "Than Uyên acknowledges its overdue alert: that task is no longer chased"
+n=$("$BIN/parctl" alerts --unit TUY --json | tr -d ' \n' | grep -o '"id":[0-9]*,"key":"[^"]*|overdue|' | head -1 | cut -d, -f1 | grep -o '[0-9]*')
+run "$BIN/parctl" ack "$n"
 
 step "The collector stops: status says so, and a push fails clearly instead of hanging"
 kill -TERM "${pids[1]}"; wait "${pids[1]}" 2>/dev/null

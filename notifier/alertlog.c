@@ -135,9 +135,10 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, unsigned chan
         size_t nr = recipients_of(b, a, rec);
         for (size_t j = 0; j < nr; j++) {
             item_list *l = &per_unit[rec[j].unit];
+            /* the recipients of one alert are added together: a repeat can only be at the tail */
             int seen = 0;
-            for (size_t k2 = 0; k2 < l->n; k2++)
-                seen |= l->v[k2].alert == numbers[i];
+            for (size_t k2 = l->n; k2 > 0 && l->v[k2 - 1].alert == numbers[i]; k2--)
+                seen = 1;
             if (seen)
                 continue; /* a unit in two roles reads the task once, in the first */
             if (l->n == l->cap) {
@@ -410,7 +411,6 @@ static void add_state(book *b, MDB_txn *txn, pv *a)
 {
     const pv *to = pv_get(a, "to");
     int sent = 0, open = 0, retry = 0, none = 0;
-    const char *last_error = "";
     pv *errors = NULL;
     for (uint32_t i = 0; to && i < to->u.a.n; i++) {
         pv *m = NULL;
@@ -440,13 +440,11 @@ static void add_state(book *b, MDB_txn *txn, pv *a)
                 clock_format(pv_get_int(d, "next", 0), next);
                 pv_set_str(er, "next", next);
                 pv_push(errors, er);
-                last_error = str(pv_get(errors->u.a.v[errors->u.a.n - 1], "error"), "");
             }
         }
         pv_set((pv *)to->u.a.v[i], "deliveries", states);
         pv_free(m);
     }
-    (void)last_error;
     const char *state = retry ? "retrying" : open ? "pending" : sent ? "sent" : none ? "no_address" : "pending";
     char key[256];
     snprintf(key, sizeof key, "%s|%s", str(a, "task"), str(a, "instance"));

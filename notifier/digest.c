@@ -5,6 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* items spelled out per section; a unit far behind gets the count of the rest */
+#define DIGEST_MAX_LISTED 30
+/* items carried in the webhook body and the message record; a message stays far below
+ * proto's 16 MiB even for the province at the top of a country's escalations */
+#define DIGEST_MAX_ITEMS 500
+
 const char *digest_role_name(digest_role r)
 {
     return r == ROLE_LEAD ? "lead" : r == ROLE_SUPPORT ? "support" : "parent";
@@ -83,13 +89,9 @@ static const char *period_name(const char *p, char buf[32])
     return p;
 }
 
-static void item_text(book *b, MDB_txn *txn, const digest_item *it, int no, sbuf *t, pv *j)
+/* The item as the lines of the plain-text digest. */
+static void item_lines(book *b, MDB_txn *txn, const digest_item *it, int no, const ntask *task, const pv *row, sbuf *t)
 {
-    size_t nt;
-    const ntask *tasks = book_tasks(b, &nt);
-    const ntask *task = &tasks[it->a->task];
-    pv *row = NULL;
-    store_get_pv(txn, store_dbi(book_store(b), N_TASKS), task->id, &row);
     char due[16], pbuf[32];
     digest_date(it->a->due, due);
     const char *title = *str(row, "task") ? str(row, "task") : str(row, "target");
@@ -123,6 +125,23 @@ static void item_text(book *b, MDB_txn *txn, const digest_item *it, int no, sbuf
         sbuf_printf(t, "   Đơn vị nhận thông báo này vì là cấp trên của đơn vị chủ trì: nhiệm vụ đã quá hạn %d ngày "
                        "làm việc.\n", it->a->wdays);
     sbuf_printf(t, "   Số cảnh báo: %llu\n\n", (unsigned long long)it->alert);
+}
+
+/* Appends the item to the text t (when not NULL: past the listed ones it is only counted) and to the JSON list j. */
+static void item_text(book *b, MDB_txn *txn, const digest_item *it, int no, sbuf *t, pv *j)
+{
+    size_t nt;
+    const ntask *tasks = book_tasks(b, &nt);
+    const ntask *task = &tasks[it->a->task];
+    pv *row = NULL;
+    store_get_pv(txn, store_dbi(book_store(b), N_TASKS), task->id, &row);
+    const char *title = *str(row, "task") ? str(row, "task") : str(row, "target");
+    if (t)
+        item_lines(b, txn, it, no, task, row, t);
+    if (!j) {
+        pv_free(row);
+        return;
+    }
 
     pv *o = pv_map();
     pv_set_int(o, "alert", (int64_t)it->alert);
@@ -183,12 +202,30 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
     int no = 1;
     if (overdue)
         sbuf_printf(&t, "A. NHIỆM VỤ QUÁ HẠN (%zu)\n\n", overdue);
+    size_t shown_overdue = 0, shown_soon = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i == overdue && soon)
+        int is_overdue = items[i].a->kind == DUE_OVERDUE;
+        if (i == overdue && soon) {
+            if (overdue > shown_overdue)
+                sbuf_printf(&t, "... và %zu nhiệm vụ quá hạn khác.\n\n", overdue - shown_overdue);
             sbuf_printf(&t, "%s. NHIỆM VỤ SẮP ĐẾN HẠN (%zu)\n\n", overdue ? "B" : "A", soon);
-        item_text(b, txn, &items[i], no++, &t, list);
-        pv_push(numbers, pv_int((int64_t)items[i].alert));
+        }
+        /* a digest stays readable (and within a message's size): the rest is counted */
+        sbuf *text = (is_overdue ? shown_overdue : shown_soon) < DIGEST_MAX_LISTED ? &t : NULL;
+        if (text || i < DIGEST_MAX_ITEMS)
+            item_text(b, txn, &items[i], no, text, i < DIGEST_MAX_ITEMS ? list : NULL);
+        no++;
+        if (text)
+            (*(is_overdue ? &shown_overdue : &shown_soon))++;
+        if (i < DIGEST_MAX_ITEMS)
+            pv_push(numbers, pv_int((int64_t)items[i].alert));
     }
+    if (soon > shown_soon)
+        sbuf_printf(&t, "... và %zu nhiệm vụ sắp đến hạn khác.\n\n", soon - shown_soon);
+    else if (!soon && overdue > shown_overdue)
+        sbuf_printf(&t, "... và %zu nhiệm vụ quá hạn khác.\n\n", overdue - shown_overdue);
+    if (n > shown_overdue + shown_soon)
+        sbuf_printf(&t, "Danh sách đầy đủ: parctl tasks --unit %s\n\n", unit);
     sbuf_puts(&t, "Khi hoàn thành, đơn vị chủ trì báo cáo kết quả qua hệ thống (loại \"task\", giá trị \"done\"); "
                   "nhắc việc sẽ dừng ngay. Nhiệm vụ quá hạn được nhắc lại hằng ngày làm việc và báo cáo lên cấp "
                   "trên nếu kéo dài.\n\n"
@@ -218,6 +255,7 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
     pv_set_int(body, "overdue", (int64_t)overdue);
     pv_set_int(body, "due_soon", (int64_t)soon);
     pv_set(body, "alerts", list);
+    pv_set_int(body, "alerts_total", (int64_t)n);
     pv_set_str(body, "text", t.buf);
     pv_set(msg, "body", body);
     sbuf_free(&t);
