@@ -143,8 +143,8 @@ fuzz: deps
 	    -rss_limit_mb=2048 -print_final_stats=1 build/fuzz/corpus-$$t tests/fuzz/corpus/$${t#fuzz_} || exit 1; \
 	done
 
-# make install PREFIX=/usr DESTDIR=/tmp/stage: programs, the example config (kept if
-# one is there), systemd units and the system user, the operator's documentation.
+# make install PREFIX=/usr DESTDIR=/tmp/stage: programs, the example config and the
+# holiday calendar (kept if there: operators edit them), systemd units and the system user, the operator's documentation.
 PREFIX ?= /usr/local
 DESTDIR ?=
 UNITDIR ?= $(PREFIX)/lib/systemd/system
@@ -159,6 +159,9 @@ install: all
 	  chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 	install -m 0644 deploy/par.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/par.conf
 	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/par/
+	install -d $(DESTDIR)$(ETCDIR)/holidays
+	for f in data/holidays/*; do \
+	  test -e $(DESTDIR)$(ETCDIR)/holidays/$${f##*/} || install -m 0644 $$f $(DESTDIR)$(ETCDIR)/holidays/; done
 
 clean:
 	rm -rf build bin

@@ -9,9 +9,10 @@
 
 #define BACKUP_TIMEOUT_MS 600000 /* a compacting copy of a large store takes a while */
 
-/* The scorer first: a restored scorer is then never ahead of its restored record
- * (and catches up from it), whatever the writes between the two copies. */
-static const char *const order[] = {"scorer", "collector"};
+/* The scorer and the notifier first: a restored copy of the record is then never
+ * ahead of the restored record (and catches up from it), whatever the writes between
+ * the copies. The notifier's store also holds the alert log and acknowledgements. */
+static const char *const order[] = {"scorer", "notifier", "collector"};
 
 int cli_backup(cli *c, int argc, char **argv)
 {
@@ -35,7 +36,7 @@ int cli_backup(cli *c, int argc, char **argv)
         return 2;
     int rc = 0;
     pv *all = pv_arr();
-    for (int i = 0; i < 2 && rc == 0; i++) {
+    for (int i = 0; i < 3 && rc == 0; i++) {
         pv *args = pv_map();
         pv_set_str(args, "dir", dir);
         pv *d = cli_ask(cl, order[i], "backup", args, BACKUP_TIMEOUT_MS, &e);

@@ -286,3 +286,20 @@ void store_usage(store *s, pv *info)
     pv_set_int(info, "map_bytes", (int64_t)ei.me_mapsize);
     pv_set_int(info, "used_bytes", (int64_t)((ei.me_last_pgno + 1) * es.ms_psize));
 }
+
+int store_backup_into(store *s, const char *dir, const char *name, uint64_t seq, pv **data, par_err *e)
+{
+    if (!dir || dir[0] != '/') {
+        err_set(e, "backup needs an absolute folder on the server");
+        return -1;
+    }
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (store_backup(s, path, e) < 0)
+        return -1;
+    pv *d = pv_map();
+    pv_set_str(d, "path", path);
+    pv_set_int(d, "seq", (int64_t)seq);
+    *data = d;
+    return 0;
+}

@@ -29,6 +29,10 @@ int store_grow(store *s, par_err *e);
 int store_reader_check(store *s);
 /* Consistent compacted copy into dir (created), fsynced before returning. */
 int store_backup(store *s, const char *dir, par_err *e);
+/* A daemon's part of `parctl backup`: the copy into DIR/name (DIR absolute, on this
+ * server), answered as {path, seq}. */
+struct pv;
+int store_backup_into(store *s, const char *dir, const char *name, uint64_t seq, struct pv **data, par_err *e);
 
 /* Values stored as proto-encoded pv trees under string keys. get: 1 found (*out
  * set), 0 absent, -1 error. put, del: 0 or the LMDB error code (MDB_MAP_FULL...). */

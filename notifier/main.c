@@ -144,6 +144,13 @@ static pv *answer(notifier *n, const service_req *r)
         rc = query_tasks(n->b, n->cal, &n->pol, args, clock_now_ms(&n->clk), &data, &e);
     } else if (!strcmp(q, "alerts")) {
         rc = alertlog_list(n->b, pv_get_str(args, "unit"), 10000, &data, &e);
+    } else if (!strcmp(q, "backup")) {
+        if (strchr(r->sender, ':') && strncmp(r->sender, "admin:", 6)) {
+            err_set(&e, "only admin keys may take backups");
+            rc = -1;
+        } else {
+            rc = store_backup_into(book_store(n->b), pv_get_str(args, "dir"), "notifier", book_seq(n->b), &data, &e);
+        }
     } else if (!strcmp(q, "ack")) {
         int64_t no;
         const char *a = pv_get_str(args, "alert");
@@ -157,7 +164,7 @@ static pv *answer(notifier *n, const service_req *r)
                 log_info("event=acknowledged alert=%lld by=%s", (long long)no, *r->sender ? r->sender : "operator");
         }
     } else {
-        err_set(&e, "the notifier has no query '%s' (tasks, alerts, ack)", q);
+        err_set(&e, "the notifier has no query '%s' (tasks, alerts, ack, backup)", q);
         rc = -1;
     }
     if (rc < 0)

@@ -391,19 +391,7 @@ int engine_reset(engine *en, par_err *e)
 
 int engine_backup(engine *en, const char *dir, pv **data, par_err *e)
 {
-    if (!dir || dir[0] != '/') {
-        err_set(e, "backup needs an absolute folder on the server");
-        return -1;
-    }
-    char path[2048];
-    snprintf(path, sizeof path, "%s/scorer", dir);
-    if (store_backup(en->s, path, e) < 0)
-        return -1;
-    pv *d = pv_map();
-    pv_set_str(d, "path", path);
-    pv_set_int(d, "seq", (int64_t)en->seq);
-    *data = d;
-    return 0;
+    return store_backup_into(en->s, dir, "scorer", en->seq, data, e);
 }
 
 /* ---------- queries ---------- */

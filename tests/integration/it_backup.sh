@@ -22,7 +22,8 @@ wait $load
 check "all rounds pushed" test ! -s "$T/load.out"
 sleep 0.3
 "$BIN/parctl" scores --index PAR --year 2023 --json >"$T/original.json"
-check "backup holds both stores" test -s "$T/backup/collector/data.mdb" -a -s "$T/backup/scorer/data.mdb"
+check "backup holds every store" test -s "$T/backup/collector/data.mdb" -a -s "$T/backup/scorer/data.mdb" \
+    -a -s "$T/backup/notifier/data.mdb"
 rc=0; "$BIN/parctl" backup "$T/backup" >/dev/null 2>"$T/again.txt" || rc=$?
 check "a second backup into the same folder is refused" test $rc -ne 0
 check "and says why" grep -q "already holds a store" "$T/again.txt"
@@ -31,11 +32,12 @@ for n in "${!PIDS[@]}"; do stop "$n"; done
 # the restore: a new data_dir from the backup, on another port
 R=$T/restored
 mkdir -p "$R/var"
-cp -r "$T/backup/collector" "$T/backup/scorer" "$R/var/"
+cp -r "$T/backup/collector" "$T/backup/scorer" "$T/backup/notifier" "$R/var/"
 sed -e "s#$T/var#$R/var#" -e "s#:$PORT#:$((PORT + 1))#" "$PAR_CONF" >"$R/par.conf"
 export PAR_CONF=$R/par.conf
 start_all
 "$BIN/parctl" scores --index PAR --year 2023 --json >"$T/restored.json"
+check "the restored notifier keeps its alert log" sh -c "'$BIN/parctl' alerts | grep -q PL23-SIPAS-1-TDG"
 # the restored scores are what a scorer rebuilt from the restored record computes
 stop scorer
 rm -rf "$R/var/scorer"

@@ -5,7 +5,8 @@ S=$T/stage
 make -s -C "$ROOT" install DESTDIR="$S" PREFIX=/usr >"$T/install.log" 2>&1 || fail "make install: $(tail -3 "$T/install.log")"
 for f in usr/bin/par-broker usr/bin/par-collector usr/bin/par-scorer usr/bin/par-agent usr/bin/parctl \
          etc/par/par.conf usr/lib/systemd/system/par-broker.service usr/lib/systemd/system/par-collector.service \
-         usr/lib/systemd/system/par-scorer.service usr/lib/systemd/system/par.target \
+         usr/lib/systemd/system/par-scorer.service usr/lib/systemd/system/par-notifier.service usr/lib/systemd/system/par.target \
+         usr/bin/par-notifier etc/par/holidays/2025.csv usr/share/doc/par/notifier.md \
          usr/lib/systemd/system/par-agent.service usr/share/doc/par/agent.md \
          usr/lib/sysusers.d/par.conf usr/share/doc/par/operations.md; do
     check "installed $f" test -e "$S/$f"
