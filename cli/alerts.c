@@ -53,9 +53,11 @@ static void show_tasks(const pv *list)
         const char *state = s(t, "state");
         char st[32];
         snprintf(st, sizeof st, "%s%s", state, pv_get(t, "acked") && pv_get(t, "acked")->u.b ? "(ack)" : "");
+        char when[160];
         str_column(text, sizeof text, s(t, "task"), 60);
-        printf("%-22s %-9s %-10s %-6s %-10s %-9s %s\n", s(t, "id"), s(t, "lead"),
-               *s(t, "deadline") ? s(t, "deadline") : s(t, "deadline_text"), s(t, "period"), st, days, text);
+        /* an undated task shows what its plan wrote, cut to the column */
+        str_column(when, sizeof when, *s(t, "deadline") ? s(t, "deadline") : s(t, "deadline_text"), 10);
+        printf("%-22s %-9s %s %-6s %-10s %-9s %s\n", s(t, "id"), s(t, "lead"), when, s(t, "period"), st, days, text);
     }
 }
 

@@ -89,16 +89,18 @@ static size_t recipients_of(book *b, const due_alert *a, recipient out[64])
 typedef struct {
     digest_item *v;
     size_t n, cap;
+    uint64_t msg; /* the number of this unit's message, taken with its first item */
 } item_list;
 
+/* Records each new alert with its recipients (and the numbers of the messages that
+ * will carry it), then composes and records one message per recipient unit. */
 static int record_once(book *b, MDB_txn *txn, const due_list *due, unsigned channels, int64_t now_ms, int *nalerts,
                        int *nmsgs)
 {
-    size_t nu;
-    book_units(b, &nu);
+    size_t nu, nt;
+    const nunit *units = book_units(b, &nu);
+    const ntask *tasks = book_tasks(b, &nt);
     item_list *per_unit = xcalloc(nu ? nu : 1, sizeof *per_unit);
-    pv **records = xcalloc(due->n ? due->n : 1, sizeof *records);
-    uint64_t *numbers = xcalloc(due->n ? due->n : 1, sizeof *numbers);
     char created[40];
     clock_format(now_ms, created);
     int rc = 0;
@@ -110,15 +112,14 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, unsigned chan
         MDB_val k = {strlen(key), key}, v;
         if (mdb_get(txn, dbi(b, N_ALERTS), &k, &v) == 0)
             continue; /* already alerted for this slot */
-        if ((rc = book_next_number(b, txn, "alert", &numbers[i])))
+        uint64_t no;
+        if ((rc = book_next_number(b, txn, "alert", &no)))
             break;
-        size_t nt;
-        const ntask *t = &book_tasks(b, &nt)[a->task];
-        pv *r = pv_map();
+        pv *r = pv_map(), *to = pv_arr();
         char day[16];
-        pv_set_int(r, "id", (int64_t)numbers[i]);
+        pv_set_int(r, "id", (int64_t)no);
         pv_set_str(r, "key", key);
-        pv_set_str(r, "task", t->id);
+        pv_set_str(r, "task", tasks[a->task].id);
         pv_set_str(r, "instance", a->inst);
         pv_set_str(r, "kind", due_kind_name(a->kind));
         iso_day(a->due, day);
@@ -129,33 +130,41 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, unsigned chan
         pv_set_int(r, "working_days", a->wdays);
         pv_set_int(r, "level", a->level);
         pv_set_str(r, "created", created);
-        records[i] = r;
         (*nalerts)++;
         recipient rec[64];
         size_t nr = recipients_of(b, a, rec);
-        for (size_t j = 0; j < nr; j++) {
+        for (size_t j = 0; j < nr && rc == 0; j++) {
             item_list *l = &per_unit[rec[j].unit];
             /* the recipients of one alert are added together: a repeat can only be at the tail */
             int seen = 0;
-            for (size_t k2 = l->n; k2 > 0 && l->v[k2 - 1].alert == numbers[i]; k2--)
+            for (size_t k2 = l->n; k2 > 0 && l->v[k2 - 1].alert == no; k2--)
                 seen = 1;
             if (seen)
                 continue; /* a unit in two roles reads the task once, in the first */
+            if (!l->msg && (rc = book_next_number(b, txn, "message", &l->msg)))
+                break;
             if (l->n == l->cap) {
                 l->cap = l->cap ? l->cap * 2 : 8;
                 l->v = xrealloc(l->v, l->cap * sizeof *l->v);
             }
-            l->v[l->n++] = (digest_item){numbers[i], a, rec[j].role};
+            l->v[l->n++] = (digest_item){no, a, rec[j].role};
+            pv *who = pv_map();
+            pv_set_str(who, "unit", units[rec[j].unit].id);
+            pv_set_str(who, "role", digest_role_name(rec[j].role));
+            pv_set_int(who, "message", (int64_t)l->msg);
+            pv_push(to, who);
         }
+        pv_set(r, "to", to);
+        if (rc == 0)
+            rc = store_put_pv(txn, dbi(b, N_ALERTS), key, r);
+        if (rc == 0)
+            rc = put_num(txn, dbi(b, N_ALERT_IDS), no, key, strlen(key));
+        pv_free(r);
     }
-    const nunit *units = book_units(b, &nu);
     for (size_t u = 0; u < nu && rc == 0; u++) {
         item_list *l = &per_unit[u];
         if (!l->n)
             continue;
-        uint64_t msg_no;
-        if ((rc = book_next_number(b, txn, "message", &msg_no)))
-            break;
         pv *msg = digest_compose(b, txn, units[u].id, l->v, l->n, now_ms);
         pv *deliveries = pv_map();
         int any = 0;
@@ -172,44 +181,18 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, unsigned chan
             pv_set(deliveries, ch_names[ch], d);
             any |= !no_address;
         }
-        pv_set_int(msg, "id", (int64_t)msg_no);
+        pv_set_int(msg, "id", (int64_t)l->msg);
         pv_set_str(msg, "created", created);
         pv_set(msg, "deliveries", deliveries);
-        rc = put_num_pv(txn, dbi(b, N_MSGS), msg_no, msg);
+        rc = put_num_pv(txn, dbi(b, N_MSGS), l->msg, msg);
         if (rc == 0 && any)
-            rc = put_num(txn, dbi(b, N_OUTBOX), msg_no, "", 0);
-        /* each alert remembers who got it in which message */
-        for (size_t j = 0; j < l->n && rc == 0; j++) {
-            size_t i = (size_t)(l->v[j].a - due->v);
-            pv *to = (pv *)pv_get(records[i], "to");
-            if (!to) {
-                to = pv_arr();
-                pv_set(records[i], "to", to);
-            }
-            pv *r = pv_map();
-            pv_set_str(r, "unit", units[u].id);
-            pv_set_str(r, "role", digest_role_name(l->v[j].role));
-            pv_set_int(r, "message", (int64_t)msg_no);
-            pv_push(to, r);
-        }
+            rc = put_num(txn, dbi(b, N_OUTBOX), l->msg, "", 0);
         pv_free(msg);
         (*nmsgs)++;
     }
-    for (size_t i = 0; i < due->n && rc == 0; i++) {
-        if (!records[i])
-            continue;
-        const char *key = str(records[i], "key");
-        rc = store_put_pv(txn, dbi(b, N_ALERTS), key, records[i]);
-        if (rc == 0)
-            rc = put_num(txn, dbi(b, N_ALERT_IDS), numbers[i], key, strlen(key));
-    }
-    for (size_t i = 0; i < due->n; i++)
-        pv_free(records[i]);
     for (size_t u = 0; u < nu; u++)
         free(per_unit[u].v);
     free(per_unit);
-    free(records);
-    free(numbers);
     return rc;
 }
 

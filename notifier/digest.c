@@ -9,7 +9,7 @@
 #define DIGEST_MAX_LISTED 30
 /* items carried in the webhook body and the message record; a message stays far below
  * proto's 16 MiB even for the province at the top of a country's escalations */
-#define DIGEST_MAX_ITEMS 500
+#define DIGEST_MAX_ITEMS 100
 
 const char *digest_role_name(digest_role r)
 {
