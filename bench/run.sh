@@ -24,3 +24,5 @@ done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(df -h "$T" | awk 'NR==2 { print $1 }')"
 "$ROOT/build/bench/score_latency" "${ROUNDS:-200}"
 "$ROOT/bench/ingest.sh"
+# the notifier's evaluation runs on its own store, without the daemons
+(cd "$ROOT" && "$ROOT/build/bench/notify_eval" "${TASKS:-1000000}" "${UNITS:-11000}")
