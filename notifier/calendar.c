@@ -28,12 +28,12 @@ static int weekday(int64_t day)
     return (int)(((day % 7) + 7 + 3) % 7);
 }
 
-static int read_file(calendar *c, const char *path, int year, par_err *e)
+int calendar_parse(calendar *c, const char *path, int year, const char *buf, size_t len, par_err *e)
 {
-    char *buf = NULL;
-    size_t len;
-    if (file_read(path, &buf, &len, e) < 0)
+    if (year < FIRST_YEAR || year >= FIRST_YEAR + YEARS) {
+        err_set(e, "%s: year %d is outside %d-%d", path, year, FIRST_YEAR, FIRST_YEAR + YEARS - 1);
         return -1;
+    }
     csv_reader *r = csv_new(buf, len);
     csv_row row;
     par_err why = {{0}};
@@ -75,9 +75,19 @@ static int read_file(calendar *c, const char *path, int year, par_err *e)
         c->work[clock_days_from_civil(y, m, d) - c->base] = (unsigned char)v;
     }
     csv_destroy(r);
-    free(buf);
     if (rc == 0)
         c->years[year - FIRST_YEAR] = 1;
+    return rc;
+}
+
+static int read_file(calendar *c, const char *path, int year, par_err *e)
+{
+    char *buf = NULL;
+    size_t len;
+    if (file_read(path, &buf, &len, e) < 0)
+        return -1;
+    int rc = calendar_parse(c, path, year, buf, len, e);
+    free(buf);
     return rc;
 }
 

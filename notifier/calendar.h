@@ -14,6 +14,10 @@ typedef struct calendar calendar;
  * line is an error naming the file and the line. */
 int calendar_load(calendar **out, const char *dir, par_err *e);
 void calendar_destroy(calendar *c);
+/* Reads one year's file from memory into c (path names it in messages). Days counted
+ * by calendar_count/add are those of calendar_load: this is its reader, public for
+ * the fuzzer. */
+int calendar_parse(calendar *c, const char *path, int year, const char *buf, size_t len, par_err *e);
 /* Whether a file for year y was read (the notifier warns about a year without one). */
 int calendar_has_year(const calendar *c, int y);
 int calendar_is_workday(const calendar *c, int64_t day);

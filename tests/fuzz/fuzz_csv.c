@@ -1,11 +1,13 @@
 /* libFuzzer target: the CSV reader and header mapping that every importer uses, the
- * deadline reader for the texts found in task files, and the JSON Lines reader. */
+ * deadline reader for the texts found in task files, the JSON Lines reader, and the
+ * notifier's holiday files. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../common/csv.h"
 #include "../../common/deadline.h"
 #include "../../common/table.h"
+#include "../../notifier/calendar.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -36,5 +38,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         table_free(&t);
     if (sink)
         fclose(sink);
+    static calendar *cal;
+    if (!cal && calendar_load(&cal, NULL, &e) < 0)
+        abort();
+    calendar_parse(cal, "fuzz", 2025, (const char *)data, size, &e);
     return 0;
 }
