@@ -105,11 +105,15 @@ demo: deps
 	@bash deploy/demo.sh
 
 # Benchmarks print tables; speed is measured here, never asserted by a test.
-build/bench/score_latency: $(call obj,bench/score_latency.c $(COMMON))
+build/bench/score_latency: $(call obj,bench/score_latency.c bench/result.c $(COMMON))
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-build/bench/notify_eval: $(call obj,bench/notify_eval.c $(NOTIFIER) $(COMMON))
+build/bench/national: $(call obj,bench/national.c bench/result.c $(SCORER) $(COLLECTOR) $(COMMON))
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+build/bench/notify_eval: $(call obj,bench/notify_eval.c bench/result.c $(NOTIFIER) $(COMMON))
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) $(CURL_LIBS)
 
@@ -117,8 +121,13 @@ build/bench/lmdb_raw: bench/lmdb_raw.c
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+# PostgreSQL is the benchmark's point of comparison: installed here, not by make deps.
 bench: deps
-	@$(MAKE) --no-print-directory programs build/bench/score_latency build/bench/lmdb_raw build/bench/notify_eval
+	@command -v pgbench >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "make bench: installing postgresql"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+	@$(MAKE) --no-print-directory programs build/bench/score_latency build/bench/lmdb_raw build/bench/notify_eval build/bench/national
 	@ROUNDS=$(ROUNDS) bash bench/run.sh
 
 ROUNDS ?= 200

@@ -11,6 +11,8 @@ mkdir -p "$W/raw"
 raw=$("$ROOT/build/bench/lmdb_raw" "$W/raw" 200000)
 printf '%-34s %12s %10s\n' "ingest (acknowledged, durable)" "lines/s" "vs raw"
 printf '%-34s %12s %10s\n' "raw LMDB, 1,000 puts per commit" "$raw" "1.00"
+record() { [ -n "${PAR_BENCH_RESULTS:-}" ] && echo "$1 $2" >>"$PAR_BENCH_RESULTS"; }
+record ingest.raw_lmdb_puts_per_s "$raw"
 for n in ${AGENTS:-1 4 16}; do
     for i in $(seq 1 "$n"); do
         awk -v u="BENCH$n-$i" -v l="$LINES" 'BEGIN { print "unit,year,period,kind,key,value";
@@ -25,6 +27,10 @@ for n in ${AGENTS:-1 4 16}; do
     rate=$(awk -v a="$start" -v b="$end" -v l="$LINES" -v n="$n" 'BEGIN { printf "%.0f", l * n / (b - a) }')
     ratio=$(awk -v r="$rate" -v w="$raw" 'BEGIN { printf "%.2f", r / w }')
     printf '%-34s %12s %10s%s\n' "$n agent(s) x $LINES lines" "$rate" "$ratio" "$([ $ok = 1 ] || echo '  (some push failed)')"
+    if [ $ok = 1 ]; then
+        record "ingest.${n}_agents_lines_per_s" "$rate"
+        record "ingest.${n}_agents_vs_raw" "$ratio"
+    fi
     rm -f "$W"/a$n-*.csv
 done
 rm -rf "$W"

@@ -5,6 +5,7 @@
  * day again: nothing new, the cost of each timer tick).
  *
  * usage: notify_eval [TASKS] [UNITS] */
+#include "result.h"
 #include "../common/clock.h"
 #include "../notifier/alertlog.h"
 #include "../notifier/book.h"
@@ -170,6 +171,13 @@ int main(int argc, char **argv)
            messages);
     printf("  %-52s %10.0f ms   (%d new)\n", "evaluate and record again the same day", again, again_alerts);
     printf("  %-52s %10.0f MiB\n", "peak memory", (double)ru.ru_maxrss / 1024);
+    result_put("notifier.tasks", (double)ntasks);
+    result_put("notifier.evaluate_ms", best);
+    result_put("notifier.alerts_due", (double)due);
+    result_put("notifier.start_ms", reopen);
+    result_put("notifier.first_record_ms", first);
+    result_put("notifier.tick_ms", again);
+    result_put("notifier.peak_mib", (double)ru.ru_maxrss / 1024);
     book_close(b);
     calendar_destroy(cal);
     char cmd[128];

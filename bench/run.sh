@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # make bench: starts the system on loopback with the sample province in a temporary
-# folder, runs each benchmark, prints its table and the machine, and stops everything.
+# folder, runs each benchmark, prints its table, and writes every figure with the
+# machine to bench/results.json. Everything is stopped and removed at the end.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/bin
 T=$(mktemp -d /tmp/par-bench.XXXXXX)
-export PAR_CONF=$T/par.conf
-printf '[general]\ndata_dir = %s/var\nendpoint = tcp://127.0.0.1:%d\nlog_level = %s\n' "$T" $((20000 + RANDOM % 20000)) "${LOG_LEVEL:-warn}" >"$PAR_CONF"
+export PAR_CONF=$T/par.conf PAR_BENCH_RESULTS=$T/results.txt
+: >"$PAR_BENCH_RESULTS"
+printf '[general]\ndata_dir = %s/var\nendpoint = tcp://127.0.0.1:%d\nlog_level = %s\n[broker]\nservices = collector,scorer\n' \
+    "$T" $((20000 + RANDOM % 20000)) "${LOG_LEVEL:-warn}" >"$PAR_CONF"
 pids=()
-trap 'for p in "${pids[@]}"; do kill -TERM $p 2>/dev/null; done; wait 2>/dev/null; [ -n "${KEEP:-}" ] && echo "logs kept in $T" || rm -rf "$T"' EXIT
+loader=
+trap '[ -n "$loader" ] && kill $loader 2>/dev/null; for p in "${pids[@]}"; do kill -TERM $p 2>/dev/null; done; wait 2>/dev/null
+      [ -n "${KEEP:-}" ] && echo "logs kept in $T" || rm -rf "$T"' EXIT
 for d in broker collector scorer; do "$BIN/par-$d" 2>>"$T/$d.log" & pids+=($!); done
 for _ in $(seq 1 50); do "$BIN/parctl" status >/dev/null 2>&1 && break; sleep 0.1; done
 "$BIN/parctl" import units "$ROOT/data/units.csv" >/dev/null
@@ -21,8 +26,75 @@ for _ in $(seq 1 100); do
     "$BIN/parctl" status --json | grep -q '"caught_up": true' && "$BIN/parctl" status | grep -qE '^scorer .*lag=0' && break
     sleep 0.1
 done
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(df -h "$T" | awk 'NR==2 { print $1 }')"
-"$ROOT/build/bench/score_latency" "${ROUNDS:-200}"
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+disk=$(df -P "$T" | awk 'NR==2 { print $1 }')
+mem=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
+echo "machine: $(nproc) cores, $cpu, ${mem} GiB, $disk"
+
+echo
+"$ROOT/build/bench/score_latency" "${ROUNDS:-200}" latency
+
+# the same while districts push 1,000 lines a second (scores of the other districts,
+# so that their group is re-ranked as the measured unit's is)
+for i in 0 1 2 3 4 5 6 7 8 9; do
+    awk -v i="$i" 'BEGIN { print "unit,year,period,kind,key,value";
+        split("TUY TNU TPLC MTE PTO SHO NNH", u, " "); n = 0;
+        for (k = 1; n < 100; k++) for (j = 1; j <= 7 && n < 100; j++) {
+            printf "%s,2023,M%02d,metric,load_%d,%d\n", u[j], k % 12 + 1, k, i * 1000 + k; n++ } }' >"$T/load$i.csv"
+done
+(
+    start=$(date +%s.%N) sent=0
+    while :; do
+        for i in 0 1 2 3 4 5 6 7 8 9; do
+            "$BIN/par-agent" push "$T/load$i.csv" >/dev/null 2>&1 && sent=$((sent + 100))
+            echo "$sent $(date +%s.%N) $start" >"$T/load.rate"
+            sleep 0.1
+        done
+    done
+) &
+loader=$!
+sleep 1
+"$ROOT/build/bench/score_latency" "${ROUNDS:-200}" latency_loaded
+kill $loader 2>/dev/null; wait $loader 2>/dev/null; loader=
+read -r sent now start <"$T/load.rate"
+rate=$(awk -v s="$sent" -v a="$start" -v b="$now" 'BEGIN { printf "%.0f", s / (b - a) }')
+echo "(under a background load of $rate lines/s pushed by par-agent)"
+echo "latency_loaded.background_lines_per_s $rate" >>"$PAR_BENCH_RESULTS"
+
+echo
 "$ROOT/bench/ingest.sh"
-# the notifier's evaluation runs on its own store, without the daemons
+echo
+"$ROOT/bench/postgres.sh"
+for p in "${pids[@]}"; do kill -TERM $p 2>/dev/null; done
+wait 2>/dev/null
+pids=()
+echo
 (cd "$ROOT" && "$ROOT/build/bench/notify_eval" "${TASKS:-1000000}" "${UNITS:-11000}")
+echo
+"$ROOT/build/bench/national" "${COMMUNES:-11000}"
+
+# our ingest against PostgreSQL, client for client
+while read -r k v; do
+    case $k in ingest.*_agents_lines_per_s) n=${k#ingest.}; n=${n%%_*}
+        pg=$(awk -v k="postgres.${n}_lines_per_s" '$1 == k { print $2 }' "$PAR_BENCH_RESULTS")
+        pgb=$(awk -v k="postgres.${n}_batched_lines_per_s" '$1 == k { print $2 }' "$PAR_BENCH_RESULTS")
+        [ -n "$pg" ] && echo "ingest.${n}_vs_postgres $(awk -v a="$v" -v b="$pg" 'BEGIN { printf "%.1f", a / b }')"
+        [ -n "$pgb" ] && echo "ingest.${n}_vs_postgres_batched $(awk -v a="$v" -v b="$pgb" 'BEGIN { printf "%.2f", a / b }')"
+    esac
+done <"$PAR_BENCH_RESULTS" >>"$PAR_BENCH_RESULTS.more"
+cat "$PAR_BENCH_RESULTS.more" >>"$PAR_BENCH_RESULTS" 2>/dev/null
+echo
+echo "ratios against PostgreSQL (same clients; ours acknowledges every line durably):"
+sed 's/^/  /' "$PAR_BENCH_RESULTS.more"
+
+# bench/results.json: the machine and every figure
+{
+    printf '{\n  "date": "%s",\n  "machine": {"cpu": "%s", "cores": %d, "memory_gib": %s, "disk": "%s", "os": "%s"},\n' \
+        "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$cpu" "$(nproc)" "$mem" "$disk" \
+        "$(. /etc/os-release && echo "$PRETTY_NAME")"
+    printf '  "results": {\n'
+    awk '{ printf "%s    \"%s\": %s", (NR > 1 ? ",\n" : ""), $1, $2 } END { print "" }' "$PAR_BENCH_RESULTS"
+    printf '  }\n}\n'
+} >"$ROOT/bench/results.json"
+echo
+echo "every figure with the machine: bench/results.json"

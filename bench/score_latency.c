@@ -3,6 +3,7 @@
  * for its durable acknowledgement, then asks the scorer for the unit's result until
  * it shows the new total. Prints p50/p99/max of: push to ack, ack to visible, push to
  * visible. Needs a running system with the sample data (bench/run.sh starts one). */
+#include "result.h"
 #include "../common/client.h"
 #include "../common/clock.h"
 #include "../common/daemon.h"
@@ -111,6 +112,16 @@ int main(int argc, char **argv)
            vis[rounds - 1]);
     printf("%-28s %8.2f %8.2f %8.2f\n", "push -> visible in scores", pctl(all, rounds, .5), pctl(all, rounds, .99),
            all[rounds - 1]);
+    char key[128];
+    const char *label = argc > 2 ? argv[2] : "latency";
+    snprintf(key, sizeof key, "%s.push_to_ack_p50_ms", label);
+    result_put(key, pctl(ack, rounds, .5));
+    snprintf(key, sizeof key, "%s.push_to_visible_p50_ms", label);
+    result_put(key, pctl(all, rounds, .5));
+    snprintf(key, sizeof key, "%s.push_to_visible_p99_ms", label);
+    result_put(key, pctl(all, rounds, .99));
+    snprintf(key, sizeof key, "%s.push_to_visible_max_ms", label);
+    result_put(key, all[rounds - 1]);
     free(ack);
     free(vis);
     free(all);
