@@ -40,12 +40,11 @@ int authz_line(record_txn *t, const char *sender, const sub_line *s, par_err *wh
     for (int depth = 0; depth < 64 && unit[0]; depth++) {
         if (!strcmp(unit, mine))
             return 0;
-        pv *u = NULL;
-        if (record_get(t, DB_UNITS, unit, &u) != 1)
+        const pv *u = record_unit(t, unit);
+        if (!u)
             break;
         const char *parent = pv_get_str(u, "parent");
         str_copy(unit, sizeof unit, parent ? parent : "");
-        pv_free(u);
     }
     err_set(why, "unit %s is neither %s nor below it: this key may not submit for it", s->unit, mine);
     return -1;

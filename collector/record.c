@@ -71,8 +71,18 @@ int record_begin(record *r, int write, record_txn *t, par_err *e)
     return 0;
 }
 
+static void forget_units(record_txn *t)
+{
+    for (size_t i = 0; i < t->unit_ids.n; i++)
+        pv_free(t->units[i]);
+    free(t->units);
+    t->units = NULL;
+    strset_free(&t->unit_ids);
+}
+
 int record_commit(record_txn *t, par_err *e)
 {
+    forget_units(t);
     int rc = mdb_txn_commit(t->txn);
     t->txn = NULL;
     if (rc) {
@@ -87,6 +97,7 @@ int record_commit(record_txn *t, par_err *e)
 
 void record_abort(record_txn *t)
 {
+    forget_units(t);
     if (t->txn)
         mdb_txn_abort(t->txn);
     t->txn = NULL;
@@ -118,8 +129,24 @@ int record_exists(record_txn *t, int db, const char *key)
     return mdb_get(t->txn, store_dbi(t->r->s, db), &k, &v) == 0;
 }
 
+const pv *record_unit(record_txn *t, const char *id)
+{
+    long i = strset_index(&t->unit_ids, id);
+    if (i >= 0)
+        return t->units[i];
+    pv *u = NULL;
+    if (record_get(t, DB_UNITS, id, &u) != 1)
+        return NULL;
+    strset_add(&t->unit_ids, id);
+    t->units = xrealloc(t->units, t->unit_ids.n * sizeof *t->units);
+    t->units[t->unit_ids.n - 1] = u;
+    return u;
+}
+
 int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e)
 {
+    if (db == DB_UNITS)
+        forget_units(t); /* an import changes units: what was read is stale */
     int rc = store_put_pv(t->txn, store_dbi(t->r->s, db), key, val);
     return rc ? lmdb_err(e, "put", rc) : 0;
 }
@@ -177,12 +204,13 @@ int record_log(record_txn *t, const char *what, const pv *row, const char *recei
     store_u64_key(s, key);
     MDB_val k = {8, key}, v = {len, buf};
     int rc = mdb_put(t->txn, store_dbi(t->r->s, DB_LOG), &k, &v, MDB_APPEND);
-    free(buf);
+    pv_free(ev);
     if (rc) {
-        pv_free(ev);
+        free(buf);
         return lmdb_err(e, "append to change log", rc);
     }
-    pv_push(t->events, ev);
+    /* published after the commit from these same bytes */
+    pv_push(t->events, pv_raw(buf, len));
     t->seq = s;
     if (seq)
         *seq = s;

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "../common/store.h"
+#include "../common/strset.h"
 #include "../proto/proto.h"
 
 #define RECORD_SCHEMA 1
@@ -31,7 +32,9 @@ typedef struct {
     MDB_txn *txn;
     uint64_t seq;     /* last sequence number, advanced by record_log */
     int write;
-    pv *events;       /* events appended in this transaction, published after commit */
+    pv *events;       /* events of this transaction as encoded bytes (PV_RAW), published after commit */
+    strset unit_ids;  /* units decoded in this transaction, read again by every line */
+    pv **units;
 } record_txn;
 
 /* map: initial map size, 0 for the default. */
@@ -50,6 +53,8 @@ pv *record_take_events(record_txn *t);
 /* 1 found (*out set), 0 absent, -1 error. */
 int record_get(record_txn *t, int db, const char *key, pv **out);
 int record_exists(record_txn *t, int db, const char *key);
+/* A unit's record, decoded once per transaction (owned by t); NULL when unknown. */
+const pv *record_unit(record_txn *t, const char *id);
 int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e);
 int record_del(record_txn *t, int db, const char *key, par_err *e);
 int record_put_dup(record_txn *t, int db, const char *key, const char *val, par_err *e);

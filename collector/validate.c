@@ -179,8 +179,9 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
         err_set(why, "unit '%s' is not a unit id", f[SUB_UNIT]);
         return -1;
     }
-    pv *unit = NULL, *crit = NULL;
-    if (record_get(t, DB_UNITS, out->unit, &unit) != 1) {
+    pv *crit = NULL;
+    const pv *unit = record_unit(t, out->unit);
+    if (!unit) {
         err_set(why, "unknown unit %s", out->unit);
         return -1;
     }
@@ -278,7 +279,6 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
     }
     rc = 0;
 done:
-    pv_free(unit);
     pv_free(crit);
     return rc;
 }

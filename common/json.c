@@ -11,6 +11,7 @@ static json_t *to_json(const pv *v)
     case PV_INT: return json_integer(v->u.i);
     case PV_FLOAT: return json_real(v->u.f);
     case PV_STR: return json_stringn(v->u.s.p, v->u.s.n);
+    case PV_RAW: return json_null(); /* encoded bytes are for the wire only */
     case PV_ARR: {
         json_t *a = json_array();
         for (uint32_t i = 0; i < v->u.a.n; i++)

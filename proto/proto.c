@@ -45,6 +45,14 @@ pv *pv_strn(const char *s, size_t n)
 }
 
 pv *pv_str(const char *s) { return pv_strn(s, strlen(s)); }
+
+pv *pv_raw(char *buf, size_t len)
+{
+    pv *v = pv_new(PV_RAW);
+    v->u.s.p = buf;
+    v->u.s.n = (uint32_t)len;
+    return v;
+}
 pv *pv_arr(void) { return pv_new(PV_ARR); }
 pv *pv_map(void) { return pv_new(PV_MAP); }
 
@@ -54,6 +62,7 @@ void pv_free(pv *v)
         return;
     switch (v->t) {
     case PV_STR:
+    case PV_RAW:
         free(v->u.s.p);
         break;
     case PV_ARR:
@@ -82,6 +91,11 @@ pv *pv_copy(const pv *v)
     case PV_INT: return pv_int(v->u.i);
     case PV_FLOAT: return pv_float(v->u.f);
     case PV_STR: return pv_strn(v->u.s.p, v->u.s.n);
+    case PV_RAW: {
+        char *b = xmalloc(v->u.s.n ? v->u.s.n : 1);
+        memcpy(b, v->u.s.p, v->u.s.n);
+        return pv_raw(b, v->u.s.n);
+    }
     case PV_ARR: {
         pv *a = pv_arr();
         for (uint32_t i = 0; i < v->u.a.n; i++)
@@ -168,6 +182,9 @@ static void pack(msgpack_packer *pk, const pv *v)
     case PV_STR:
         msgpack_pack_str(pk, v->u.s.n);
         msgpack_pack_str_body(pk, v->u.s.p, v->u.s.n);
+        break;
+    case PV_RAW:
+        pk->callback(pk->data, v->u.s.p, v->u.s.n);
         break;
     case PV_ARR:
         msgpack_pack_array(pk, v->u.a.n);

@@ -19,7 +19,9 @@
 #define PROTO_MAX_ITEMS 200000      /* elements of one array or map */
 #define PROTO_MAX_ROWS 100000       /* rows of one submit or import */
 
-typedef enum { PV_NIL, PV_BOOL, PV_INT, PV_FLOAT, PV_STR, PV_ARR, PV_MAP } pv_type;
+/* PV_RAW: bytes already encoded (u.s), written as they are by proto_encode: a change
+ * is encoded once for the log and sent from the same bytes. Never decoded into. */
+typedef enum { PV_NIL, PV_BOOL, PV_INT, PV_FLOAT, PV_STR, PV_ARR, PV_MAP, PV_RAW } pv_type;
 
 typedef struct pv pv;
 typedef struct {
@@ -56,6 +58,8 @@ pv *pv_str(const char *s);
 pv *pv_strn(const char *s, size_t n);
 pv *pv_arr(void);
 pv *pv_map(void);
+/* Takes ownership of buf (malloc'd msgpack bytes of one value). */
+pv *pv_raw(char *buf, size_t len);
 void pv_free(pv *v);
 pv *pv_copy(const pv *v);
 
