@@ -47,8 +47,10 @@ done
     while :; do
         for i in 0 1 2 3 4 5 6 7 8 9; do
             "$BIN/par-agent" push "$T/load$i.csv" >/dev/null 2>&1 && sent=$((sent + 100))
-            echo "$sent $(date +%s.%N) $start" >"$T/load.rate"
-            sleep 0.1
+            now=$(date +%s.%N)
+            echo "$sent $now $start" >"$T/load.rate"
+            # paced to 1,000 lines a second: sleep until this many lines are due
+            sleep "$(awk -v s="$sent" -v a="$start" -v b="$now" 'BEGIN { d = a + s / 1000 - b; printf "%.3f", d > 0 ? d : 0 }')"
         done
     done
 ) &
