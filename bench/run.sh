@@ -50,7 +50,7 @@ done
             now=$(date +%s.%N)
             echo "$sent $now $start" >"$T/load.rate"
             # paced to 1,000 lines a second: sleep until this many lines are due
-            sleep "$(awk -v s="$sent" -v a="$start" -v b="$now" 'BEGIN { d = a + s / 1000 - b; printf "%.3f", d > 0 ? d : 0 }')"
+            sleep "$(awk -v s="$sent" -v a="$start" -v b="$now" 'BEGIN { d = a + s / 1000 - b; printf "%.3f", (d > 0 ? d : 0) }')"
         done
     done
 ) &
