@@ -86,7 +86,7 @@ static uint64_t feed(engine *en, record *rec)
         char since[32];
         snprintf(since, sizeof since, "%llu", (unsigned long long)engine_seq(en));
         pv_set_str(args, "since", since);
-        pv_set_str(args, "limit", "20000");
+        pv_set_str(args, "limit", "5000"); /* the collector's largest page */
         pv_set_str(q, "q", "changes");
         pv_set(q, "args", args);
         par_err e = {{0}};

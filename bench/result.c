@@ -9,6 +9,6 @@ void result_put(const char *key, double value)
     FILE *f = path && *path ? fopen(path, "a") : NULL;
     if (!f)
         return;
-    fprintf(f, "%s %.6g\n", key, value);
+    fprintf(f, "%s %.10g\n", key, value);
     fclose(f);
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CATCHUP_PAGE 2000
+#define CATCHUP_PAGE 5000 /* the collector's largest page: fewer, larger transactions when far behind */
 #define CATCHUP_RETRY_MS 1000
 #define CATCHUP_TIMEOUT_MS 5000
 #define EVENTS_PER_ROUND 5000
