@@ -95,8 +95,14 @@ static void smtp_session(int fd)
             while ((n = read_line(fd, line, sizeof line)) >= 0 && strcmp(line, ".")) {
                 const char *p = line[0] == '.' ? line + 1 : line;
                 size_t l = strlen(p);
-                if (len + l + 3 > cap)
-                    msg = realloc(msg, cap = (cap + l) * 2);
+                if (len + l + 3 > cap) {
+                    char *bigger = realloc(msg, cap = (cap + l) * 2);
+                    if (!bigger) {
+                        free(msg);
+                        return;
+                    }
+                    msg = bigger;
+                }
                 memcpy(msg + len, p, l);
                 len += l;
                 memcpy(msg + len, "\r\n", 2);
