@@ -107,11 +107,15 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, unsigned chan
     *nalerts = *nmsgs = 0;
     for (size_t i = 0; i < due->n && rc == 0; i++) {
         const due_alert *a = &due->v[i];
+        if (book_was_sent(b, a->task, a->due, (int)a->kind, a->slot))
+            continue;
         char key[512];
         due_key(b, a, key, sizeof key);
         MDB_val k = {strlen(key), key}, v;
-        if (mdb_get(txn, dbi(b, N_ALERTS), &k, &v) == 0)
+        if (mdb_get(txn, dbi(b, N_ALERTS), &k, &v) == 0) {
+            book_mark_sent(b, a->task, a->due, (int)a->kind, a->slot); /* committed before */
             continue; /* already alerted for this slot */
+        }
         uint64_t no;
         if ((rc = book_next_number(b, txn, "alert", &no)))
             break;
@@ -212,8 +216,11 @@ int alertlog_record(book *b, const due_list *due, unsigned channels, int64_t now
             rc = mdb_txn_commit(txn);
         else
             mdb_txn_abort(txn);
-        if (rc == 0)
+        if (rc == 0) {
+            for (size_t i = 0; i < due->n; i++)
+                book_mark_sent(b, due->v[i].task, due->v[i].due, (int)due->v[i].kind, due->v[i].slot);
             return 0;
+        }
         if (rc != MDB_MAP_FULL) {
             err_set(e, "record alerts: %s", mdb_strerror(rc));
             return -1;

@@ -168,6 +168,7 @@ static void mem_free(book *b)
         free(b->tasks[i].sup);
         free(b->tasks[i].done);
         free(b->tasks[i].acks);
+        free(b->tasks[i].sent);
     }
     free(b->tasks);
     free(b->units);
@@ -481,4 +482,31 @@ int book_is_acked(const ntask *t, const char *inst)
         if (!strcmp(t->acks[i], inst))
             return 1;
     return 0;
+}
+
+int book_was_sent(const book *b, uint32_t task, int64_t due, int kind, int64_t slot)
+{
+    if (task >= b->task_ids.n)
+        return 0;
+    const ntask *t = &b->tasks[task];
+    for (uint32_t i = 0; i < t->nsent; i++)
+        if (t->sent[i].due == due && t->sent[i].kind == kind)
+            return t->sent[i].slot == slot;
+    return 0;
+}
+
+void book_mark_sent(book *b, uint32_t task, int64_t due, int kind, int64_t slot)
+{
+    if (task >= b->task_ids.n)
+        return;
+    ntask *t = &b->tasks[task];
+    for (uint32_t i = 0; i < t->nsent; i++) {
+        if (t->sent[i].due == due && t->sent[i].kind == kind) {
+            if (slot > t->sent[i].slot)
+                t->sent[i].slot = slot;
+            return;
+        }
+    }
+    t->sent = xrealloc(t->sent, (t->nsent + 1) * sizeof *t->sent);
+    t->sent[t->nsent++] = (sent_mark){due, slot, kind};
 }

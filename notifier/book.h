@@ -33,6 +33,13 @@ typedef struct {
     uint32_t unit;
 } done_mark;
 
+/* The latest alert recorded for one deadline of a task (memory only: it spares the
+ * log a lookup on every evaluation; the log is the truth). */
+typedef struct {
+    int64_t due, slot;
+    int kind;
+} sent_mark;
+
 typedef struct {
     char *id;
     uint32_t lead;
@@ -43,6 +50,8 @@ typedef struct {
     uint32_t ndone;
     char (*acks)[16]; /* instances acknowledged */
     uint32_t nacks;
+    sent_mark *sent;
+    uint32_t nsent;
 } ntask;
 
 typedef struct {
@@ -73,6 +82,11 @@ int book_is_done(const ntask *t, int year, const char *period);
 int book_is_acked(const ntask *t, const char *inst);
 /* Marks an instance acknowledged in memory (the caller has stored it). */
 void book_mark_acked(book *b, long task, const char *inst);
+
+/* Whether the alert of (task, due, kind) at slot is known to be in the log already;
+ * and remembering that it is. */
+int book_was_sent(const book *b, uint32_t task, int64_t due, int kind, int64_t slot);
+void book_mark_sent(book *b, uint32_t task, int64_t due, int kind, int64_t slot);
 
 /* Next number in a counter of N_STATE ("alert", "message") inside txn. */
 int book_next_number(book *b, MDB_txn *txn, const char *counter, uint64_t *out);
