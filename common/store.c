@@ -303,3 +303,27 @@ int store_backup_into(store *s, const char *dir, const char *name, uint64_t seq,
     *data = d;
     return 0;
 }
+
+uint64_t store_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key)
+{
+    MDB_val k = {strlen(key), (void *)key}, v;
+    return mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == 8 ? store_u64_from(v.mv_data) : 0;
+}
+
+int store_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t val)
+{
+    unsigned char b[8];
+    store_u64_key(val, b);
+    MDB_val k = {strlen(key), (void *)key}, v = {8, b};
+    return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+int store_read_u64(store *s, int db, const char *key, uint64_t *out, par_err *e)
+{
+    MDB_txn *txn;
+    if (store_begin(s, MDB_RDONLY, &txn, e) < 0)
+        return -1;
+    *out = store_get_u64(txn, store_dbi(s, db), key);
+    mdb_txn_abort(txn);
+    return 0;
+}

@@ -50,6 +50,12 @@ int store_scan(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
 /* Adds map_bytes (the map) and used_bytes (its pages in use) to info. */
 void store_usage(store *s, struct pv *info);
 
+/* A counter stored as 8 bytes under a string key (a replica's "seq"): 0 when absent;
+ * put returns 0 or the LMDB error code. */
+uint64_t store_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key);
+int store_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v);
+/* The u64 under key in a fresh read transaction (at open), 0 when absent. */
+int store_read_u64(store *s, int db, const char *key, uint64_t *out, par_err *e);
 /* Big-endian u64 keys sort in numeric order. */
 void store_u64_key(uint64_t v, unsigned char out[8]);
 uint64_t store_u64_from(const void *p);

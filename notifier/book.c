@@ -238,16 +238,7 @@ int book_open(book **out, const char *dir, size_t map, par_err *e)
         free(b);
         return -1;
     }
-    MDB_txn *txn;
-    if (store_begin(b->s, MDB_RDONLY, &txn, e) < 0) {
-        book_close(b);
-        return -1;
-    }
-    MDB_val k = {3, "seq"}, v;
-    if (mdb_get(txn, store_dbi(b->s, N_STATE), &k, &v) == 0 && v.mv_size == 8)
-        b->seq = store_u64_from(v.mv_data);
-    mdb_txn_abort(txn);
-    if (mem_load(b, e) < 0) {
+    if (store_read_u64(b->s, N_STATE, "seq", &b->seq, e) < 0 || mem_load(b, e) < 0) {
         book_close(b);
         return -1;
     }
@@ -266,16 +257,8 @@ void book_close(book *b)
 
 int book_next_number(book *b, MDB_txn *txn, const char *counter, uint64_t *out)
 {
-    MDB_val k = {strlen(counter), (void *)counter}, v;
-    uint64_t n = 0;
-    if (mdb_get(txn, store_dbi(b->s, N_STATE), &k, &v) == 0 && v.mv_size == 8)
-        n = store_u64_from(v.mv_data);
-    unsigned char buf[8];
-    store_u64_key(++n, buf);
-    v.mv_size = 8;
-    v.mv_data = buf;
-    *out = n;
-    return mdb_put(txn, store_dbi(b->s, N_STATE), &k, &v, 0);
+    *out = store_get_u64(txn, store_dbi(b->s, N_STATE), counter) + 1;
+    return store_put_u64(txn, store_dbi(b->s, N_STATE), counter, *out);
 }
 
 static int apply_task(book *b, MDB_txn *txn, const pv *row, const char *received)
@@ -367,10 +350,7 @@ static void mem_apply(book *b, const pv *ev)
 
 static int write_seq(book *b, MDB_txn *txn, uint64_t seq)
 {
-    unsigned char buf[8];
-    store_u64_key(seq, buf);
-    MDB_val k = {3, "seq"}, v = {8, buf};
-    return mdb_put(txn, store_dbi(b->s, N_STATE), &k, &v, 0);
+    return store_put_u64(txn, store_dbi(b->s, N_STATE), "seq", seq);
 }
 
 int book_apply(book *b, const pv *events, par_err *e)

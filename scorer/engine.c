@@ -25,15 +25,10 @@ int engine_open(engine **out, const char *dir, size_t map, par_err *e)
         free(en);
         return -1;
     }
-    MDB_txn *txn;
-    if (store_begin(en->s, MDB_RDONLY, &txn, e) < 0) {
+    if (store_read_u64(en->s, S_STATE, "seq", &en->seq, e) < 0) {
         engine_close(en);
         return -1;
     }
-    MDB_val k = {3, "seq"}, v;
-    if (mdb_get(txn, db(en, S_STATE), &k, &v) == 0 && v.mv_size == 8)
-        en->seq = store_u64_from(v.mv_data);
-    mdb_txn_abort(txn);
     *out = en;
     return 0;
 }
@@ -217,10 +212,7 @@ static int recompute(engine *en, MDB_txn *txn, const char *key, strset *groups, 
 
 static int write_seq(engine *en, MDB_txn *txn, uint64_t seq)
 {
-    unsigned char b[8];
-    store_u64_key(seq, b);
-    MDB_val k = {3, "seq"}, v = {8, b};
-    return mdb_put(txn, db(en, S_STATE), &k, &v, 0);
+    return store_put_u64(txn, db(en, S_STATE), "seq", seq);
 }
 
 /* Recomputes what d names and re-ranks the groups concerned, inside txn. */
