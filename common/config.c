@@ -29,6 +29,7 @@ static const struct key {
     I("broker", "heartbeat_ms", heartbeat_ms, 100, 60000),
     I("broker", "expiry_ms", expiry_ms, 300, 600000),
     I("collector", "max_batch", max_batch, 1, 100000),
+    I("scorer", "bulk_behind", bulk_behind, 1, 2000000000),
     S("notifier", "smtp_url", smtp_url),
     S("notifier", "mail_from", mail_from),
     S("notifier", "webhook_url", webhook_url),
@@ -66,6 +67,7 @@ static void defaults(par_config *c)
     c->heartbeat_ms = 500;
     c->expiry_ms = 2000;
     c->max_batch = 256;
+    c->bulk_behind = 100000;
     strcpy(c->spool_dir, "./spool");
     c->push_timeout_s = 60;
     c->batch_lines = 1000;

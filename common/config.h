@@ -23,6 +23,8 @@ typedef struct {
     int expiry_ms;
     /* [collector] */
     int max_batch; /* requests folded into one durable commit */
+    /* [scorer] */
+    int bulk_behind; /* this many changes behind, the scorer loads in bulk and computes once */
     /* [notifier] */
     char smtp_url[CONF_STR];
     char mail_from[CONF_STR];

@@ -127,6 +127,8 @@ static int on_changes(follow *f)
             continue;
         }
         if (events && events->u.a.n) {
+            if (f->ops.behind)
+                f->ops.behind(f->ops.ctx, last);
             apply(f, events);
             applied = 1;
         }

@@ -18,6 +18,9 @@ typedef struct {
     int (*apply)(void *ctx, const pv *events, par_err *e);
     /* forgets everything (the record was restored from an older backup) */
     int (*reset)(void *ctx, par_err *e);
+    /* optional: told the record's last sequence number before each page of catch-up,
+     * so that a copy far behind can choose to load in bulk */
+    void (*behind)(void *ctx, uint64_t last);
 } follow_ops;
 
 typedef struct follow follow;

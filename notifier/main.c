@@ -244,7 +244,7 @@ int main(int argc, char **argv)
         book_open(&n.b, dir, 0, &e) < 0 || !(n.dl = deliver_new(&n.conf, &e)))
         goto fail;
     ctx = zmq_ctx_new();
-    follow_ops ops = {&n, seq_of, apply, reset};
+    follow_ops ops = {&n, seq_of, apply, reset, NULL};
     if (!(n.svc = service_new(ctx, &n.conf, "notifier", &e)) || !(n.fw = follow_new(ctx, &n.conf, &ops, &e)))
         goto fail;
     size_t tasks;

@@ -11,6 +11,7 @@
 struct engine {
     store *s;
     uint64_t seq;
+    uint64_t bulk; /* 1 while changes are only copied (engine_begin_bulk) */
 };
 
 static MDB_dbi db(engine *en, int i)
@@ -25,7 +26,8 @@ int engine_open(engine **out, const char *dir, size_t map, par_err *e)
         free(en);
         return -1;
     }
-    if (store_read_u64(en->s, S_STATE, "seq", &en->seq, e) < 0) {
+    if (store_read_u64(en->s, S_STATE, "seq", &en->seq, e) < 0 ||
+        store_read_u64(en->s, S_STATE, "bulk", &en->bulk, e) < 0) {
         engine_close(en);
         return -1;
     }
@@ -282,7 +284,8 @@ int engine_apply(engine *en, const pv *events, pv **scores, par_err *e)
             rc = replica_apply(txn, en->s, ev, &d);
             seq = (uint64_t)s;
         }
-        if (rc == 0 && seq != en->seq)
+        /* in bulk mode the results wait for one recomputation at the end */
+        if (rc == 0 && seq != en->seq && !en->bulk)
             rc = settle(en, txn, &d, &moved);
         if (rc == 0)
             rc = write_seq(en, txn, seq);
@@ -346,19 +349,46 @@ int engine_recompute_all(engine *en, par_err *e)
         if (rc == 0)
             rc = settle(en, txn, &d, &moved);
         if (rc == 0)
+            rc = store_put_u64(txn, db(en, S_STATE), "bulk", 0);
+        if (rc == 0)
             rc = mdb_txn_commit(txn);
         else
             mdb_txn_abort(txn);
         dirty_free(&d);
         strset_free(&moved);
-        if (rc == 0)
+        if (rc == 0) {
+            en->bulk = 0;
             return 0;
+        }
         if (rc != MDB_MAP_FULL || store_grow(en->s, e) < 0) {
             err_set(e, "recompute: %s", mdb_strerror(rc));
             return -1;
         }
     }
     return -1;
+}
+
+int engine_begin_bulk(engine *en, par_err *e)
+{
+    MDB_txn *txn;
+    if (store_begin(en->s, 0, &txn, e) < 0)
+        return -1;
+    int rc = store_put_u64(txn, db(en, S_STATE), "bulk", 1);
+    if (rc == 0)
+        rc = mdb_txn_commit(txn);
+    else
+        mdb_txn_abort(txn);
+    if (rc) {
+        err_set(e, "bulk mode: %s", mdb_strerror(rc));
+        return -1;
+    }
+    en->bulk = 1;
+    return 0;
+}
+
+int engine_in_bulk(const engine *en)
+{
+    return en->bulk != 0;
 }
 
 int engine_reset(engine *en, par_err *e)
@@ -378,6 +408,7 @@ int engine_reset(engine *en, par_err *e)
         return -1;
     }
     en->seq = 0;
+    en->bulk = 0;
     return 0;
 }
 

@@ -21,8 +21,15 @@ uint64_t engine_seq(engine *en);
  * returned and the caller asks the collector for what is missing. *scores: score
  * events (units whose total or rank changed), to publish. 0, 1 or -1. */
 int engine_apply(engine *en, const pv *events, pv **scores, par_err *e);
-/* Recomputes every result from the replica (after an upgrade; and the tests' yardstick). */
+/* Recomputes every result from the replica (after an upgrade, at the end of a bulk
+ * catch-up; and the tests' yardstick). Ends bulk mode. */
 int engine_recompute_all(engine *en, par_err *e);
+/* Bulk mode, for a scorer far behind its record (a first start on a country's record,
+ * a rebuilt store): changes are only copied into the replica, and engine_recompute_all
+ * then computes everything once, several times faster than page after page. The mode
+ * is kept in the store, so a restart in the middle goes on with it. */
+int engine_begin_bulk(engine *en, par_err *e);
+int engine_in_bulk(const engine *en);
 /* Forgets everything (replica, results, sequence number): the scorer then rebuilds
  * from the collector's change log. For a scorer found ahead of its record. */
 int engine_reset(engine *en, par_err *e);

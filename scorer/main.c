@@ -59,6 +59,34 @@ static int reset(void *ctx, par_err *e)
     return engine_reset(((scorer *)ctx)->en, e);
 }
 
+/* Far behind ([scorer] bulk_behind changes), copying everything and recomputing once
+ * beats recomputing page by page (bench/README.md: national scale). */
+static void behind(void *ctx, uint64_t last)
+{
+    scorer *sc = ctx;
+    uint64_t seq = engine_seq(sc->en);
+    par_err e = {{0}};
+    if (engine_in_bulk(sc->en) || last < seq + (uint64_t)sc->conf.bulk_behind)
+        return;
+    if (engine_begin_bulk(sc->en, &e) < 0)
+        log_error("event=bulk_failed error=\"%s\"", e.msg);
+    else
+        log_info("event=bulk_catch_up seq=%llu collector_seq=%llu", (unsigned long long)seq,
+                 (unsigned long long)last);
+}
+
+/* Once caught up in bulk mode, every result is computed at once. */
+static void finish_bulk(scorer *sc)
+{
+    par_err e = {{0}};
+    int64_t t0 = clock_mono_ms();
+    if (engine_recompute_all(sc->en, &e) < 0)
+        log_error("event=recompute_failed error=\"%s\"", e.msg);
+    else
+        log_info("event=recomputed seq=%llu ms=%lld", (unsigned long long)engine_seq(sc->en),
+                 (long long)(clock_mono_ms() - t0));
+}
+
 static void on_request(scorer *sc)
 {
     service_req r;
@@ -122,7 +150,7 @@ int main(int argc, char **argv)
     if (engine_open(&sc.en, dir, 0, &e) < 0)
         goto fail;
     ctx = zmq_ctx_new();
-    follow_ops ops = {&sc, seq_of, apply, reset};
+    follow_ops ops = {&sc, seq_of, apply, reset, behind};
     if (!(sc.svc = service_new(ctx, &sc.conf, "scorer", &e)) || open_pub(&sc, ctx, &e) < 0 ||
         !(sc.fw = follow_new(ctx, &sc.conf, &ops, &e)))
         goto fail;
@@ -147,6 +175,8 @@ int main(int argc, char **argv)
         if (daemon_stopping(&items[FOLLOW_ITEMS + 1], sfd, &sc.conf))
             break;
         follow_handle(sc.fw, items);
+        if (follow_caught_up(sc.fw) && engine_in_bulk(sc.en))
+            finish_bulk(&sc);
         if (items[FOLLOW_ITEMS].revents & ZMQ_POLLIN)
             on_request(&sc);
     }
