@@ -32,6 +32,15 @@ static int put_num(MDB_txn *txn, MDB_dbi d, uint64_t n, const void *val, size_t 
     return mdb_put(txn, d, &k, &v, 0);
 }
 
+/* The outbox holds, per message, the earliest time a delivery of it is due (ms), so that
+ * messages waiting for a retry are passed over without being read. */
+static int put_outbox(MDB_txn *txn, book *b, uint64_t msg, int64_t next_ms)
+{
+    unsigned char v8[8];
+    store_u64_key((uint64_t)(next_ms > 0 ? next_ms : 0), v8);
+    return put_num(txn, dbi(b, N_OUTBOX), msg, v8, 8);
+}
+
 static int get_num_pv(MDB_txn *txn, MDB_dbi d, uint64_t n, pv **out)
 {
     unsigned char k8[8];
@@ -190,7 +199,7 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, unsigned chan
         pv_set(msg, "deliveries", deliveries);
         rc = put_num_pv(txn, dbi(b, N_MSGS), l->msg, msg);
         if (rc == 0 && any)
-            rc = put_num(txn, dbi(b, N_OUTBOX), l->msg, "", 0);
+            rc = put_outbox(txn, b, l->msg, 0);
         pv_free(msg);
         (*nmsgs)++;
     }
@@ -245,6 +254,8 @@ int alertlog_due(book *b, int64_t now_ms, delivery *out, int max)
         for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && n < max;
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             uint64_t no = store_u64_from(k.mv_data);
+            if (v.mv_size == 8 && (int64_t)store_u64_from(v.mv_data) > now_ms)
+                continue; /* nothing of it due yet */
             pv *m = NULL;
             if (get_num_pv(txn, dbi(b, N_MSGS), no, &m) != 1)
                 continue;
@@ -302,12 +313,20 @@ int alertlog_mark(book *b, uint64_t msg, int ch, int ok, const char *why, int64_
             pv_set_int(d, "next", now_ms + wait);
         }
         int open = 0;
+        int64_t earliest = INT64_MAX;
         const pv *ds = pv_get(m, "deliveries");
         for (int c = 0; c < CH_COUNT; c++) {
-            const char *st = str(pv_get(ds, ch_names[c]), "state");
-            open |= !strcmp(st, "pending") || !strcmp(st, "retrying");
+            const pv *dc = pv_get(ds, ch_names[c]);
+            const char *st = str(dc, "state");
+            if (!strcmp(st, "pending") || !strcmp(st, "retrying")) {
+                open = 1;
+                if (pv_get_int(dc, "next", 0) < earliest)
+                    earliest = pv_get_int(dc, "next", 0);
+            }
         }
         rc = put_num_pv(txn, dbi(b, N_MSGS), msg, m);
+        if (rc == 0 && open)
+            rc = put_outbox(txn, b, msg, earliest);
         if (rc == 0 && !open) {
             unsigned char k8[8];
             store_u64_key(msg, k8);

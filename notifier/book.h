@@ -22,7 +22,7 @@ enum {
     N_ALERTS,    /* task|instance|kind|slot -> alert */
     N_ALERT_IDS, /* alert number (u64) -> its key */
     N_MSGS,      /* message number (u64) -> message with its deliveries */
-    N_OUTBOX,    /* message number (u64) -> "": messages with a delivery still to make */
+    N_OUTBOX,    /* message number (u64) -> when its next delivery is due (u64 ms): messages with one to make */
     N_STATE,     /* seq, alert, message: the last numbers used */
     N_COUNT
 };
