@@ -151,12 +151,13 @@ int main(int argc, char **argv)
     due_list l = {0};
     t0 = clock_mono_ms();
     due_eval(b, cal, &pol, now, &l);
-    alertlog_record(b, &l, 1u << CH_SMTP, now, &alerts, &messages, &e);
+    alertlog_opts o = {1u << CH_SMTP, NULL};
+    alertlog_record(b, &l, &o, now, &alerts, &messages, &e);
     double first = ms_since(t0);
     due_list_free(&l);
     t0 = clock_mono_ms();
     due_eval(b, cal, &pol, now + 60000, &l);
-    alertlog_record(b, &l, 1u << CH_SMTP, now + 60000, &again_alerts, &again_messages, &e);
+    alertlog_record(b, &l, &o, now + 60000, &again_alerts, &again_messages, &e);
     double again = ms_since(t0);
     due_list_free(&l);
     struct rusage ru;

@@ -44,6 +44,7 @@ static const struct key {
     I("notifier", "report_day", report_day, 1, 31),
     I("notifier", "eval_every", eval_every_s, 1, 86400),
     I("notifier", "retry", retry_s, 1, 3600),
+    S("notifier", "report_url", report_url),
     S("agent", "spool_dir", spool_dir),
     I("agent", "push_timeout", push_timeout_s, 1, 86400),
     S("agent", "receipts", receipts),

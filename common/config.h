@@ -40,6 +40,7 @@ typedef struct {
     int report_day;               /* day of a period's last month its report is due */
     int eval_every_s;
     int retry_s;                  /* first wait before a failed delivery is retried */
+    char report_url[CONF_STR];    /* where units' reports are published, {unit} replaced */
     /* [agent] */
     char spool_dir[CONF_PATH];
     int push_timeout_s;

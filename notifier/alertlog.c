@@ -103,7 +103,7 @@ typedef struct {
 
 /* Records each new alert with its recipients (and the numbers of the messages that
  * will carry it), then composes and records one message per recipient unit. */
-static int record_once(book *b, MDB_txn *txn, const due_list *due, unsigned channels, int64_t now_ms, int *nalerts,
+static int record_once(book *b, MDB_txn *txn, const due_list *due, const alertlog_opts *o, int64_t now_ms, int *nalerts,
                        int *nmsgs)
 {
     size_t nu, nt;
@@ -178,11 +178,11 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, unsigned chan
         item_list *l = &per_unit[u];
         if (!l->n)
             continue;
-        pv *msg = digest_compose(b, txn, units[u].id, l->v, l->n, now_ms);
+        pv *msg = digest_compose(b, txn, units[u].id, l->v, l->n, o->report_url, now_ms);
         pv *deliveries = pv_map();
         int any = 0;
         for (int ch = 0; ch < CH_COUNT; ch++) {
-            if (!(channels & (1u << ch)))
+            if (!(o->channels & (1u << ch)))
                 continue;
             pv *d = pv_map();
             int no_address = ch != CH_WEBHOOK && pv_get(msg, "emails")->u.a.n == 0;
@@ -209,14 +209,14 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, unsigned chan
     return rc;
 }
 
-int alertlog_record(book *b, const due_list *due, unsigned channels, int64_t now_ms, int *alerts, int *messages,
+int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_t now_ms, int *alerts, int *messages,
                     par_err *e)
 {
     for (int attempt = 0; attempt < 8; attempt++) {
         MDB_txn *txn;
         if (store_begin(book_store(b), 0, &txn, e) < 0)
             return -1;
-        int rc = record_once(b, txn, due, channels, now_ms, alerts, messages);
+        int rc = record_once(b, txn, due, o, now_ms, alerts, messages);
         if (rc == 0 && *alerts == 0) {
             mdb_txn_abort(txn);
             return 0;

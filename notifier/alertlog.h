@@ -14,9 +14,14 @@
 enum { CH_SMTP, CH_WEBHOOK, CH_FILE, CH_COUNT };
 const char *alertlog_channel_name(int ch);
 
+typedef struct {
+    unsigned channels;      /* a bit per channel in use */
+    const char *report_url; /* the unit's report, "{unit}" replaced; NULL or "" for none */
+} alertlog_opts;
+
 /* Records the alerts of due that are not in the log yet, and one message per
- * recipient unit for them. channels: a bit per channel in use. */
-int alertlog_record(book *b, const due_list *due, unsigned channels, int64_t now_ms, int *alerts, int *messages,
+ * recipient unit for them. */
+int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_t now_ms, int *alerts, int *messages,
                     par_err *e);
 
 typedef struct {

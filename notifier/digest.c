@@ -167,7 +167,23 @@ static void item_text(book *b, MDB_txn *txn, const digest_item *it, int no, sbuf
     pv_free(row);
 }
 
-pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, size_t n, int64_t now_ms)
+/* url with every "{unit}" replaced by unit */
+static void unit_url(sbuf *out, const char *url, const char *unit)
+{
+    for (const char *p = url; *p;) {
+        const char *at = strstr(p, "{unit}");
+        if (!at) {
+            sbuf_puts(out, p);
+            break;
+        }
+        sbuf_add(out, p, (size_t)(at - p));
+        sbuf_puts(out, unit);
+        p = at + 6;
+    }
+}
+
+pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, size_t n, const char *report_url,
+                   int64_t now_ms)
 {
     if (n > 1)
         qsort(items, n, sizeof *items, by_urgency);
@@ -226,6 +242,12 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
         sbuf_printf(&t, "... và %zu nhiệm vụ quá hạn khác.\n\n", overdue - shown_overdue);
     if (n > shown_overdue + shown_soon)
         sbuf_printf(&t, "Danh sách đầy đủ: parctl tasks --unit %s\n\n", unit);
+    sbuf link;
+    sbuf_init(&link);
+    if (report_url && *report_url) {
+        unit_url(&link, report_url, unit);
+        sbuf_printf(&t, "Báo cáo phân tích chỉ số cải cách hành chính của đơn vị: %s\n\n", link.buf);
+    }
     sbuf_puts(&t, "Khi hoàn thành, đơn vị chủ trì báo cáo kết quả qua hệ thống (loại \"task\", giá trị \"done\"); "
                   "nhắc việc sẽ dừng ngay. Nhiệm vụ quá hạn được nhắc lại hằng ngày làm việc và báo cáo lên cấp "
                   "trên nếu kéo dài.\n\n"
@@ -257,6 +279,9 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
     pv_set(body, "alerts", list);
     pv_set_int(body, "alerts_total", (int64_t)n);
     pv_set_str(body, "text", t.buf);
+    if (link.len)
+        pv_set_str(body, "report", link.buf);
+    sbuf_free(&link);
     pv_set(msg, "body", body);
     sbuf_free(&t);
     pv_free(u);

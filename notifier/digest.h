@@ -19,8 +19,10 @@ typedef struct {
 
 const char *digest_role_name(digest_role r);
 /* {unit, name, emails: [..], subject, text, alerts: [numbers], body: {...}} where
- * body is what a webhook receives. Items are sorted here. */
-pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, size_t n, int64_t now_ms);
+ * body is what a webhook receives. Items are sorted here. report_url (may be NULL):
+ * where the unit's analysis is published, "{unit}" replaced by its id. */
+pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, size_t n, const char *report_url,
+                   int64_t now_ms);
 /* "31/12/2024" */
 void digest_date(int64_t day, char out[16]);
 

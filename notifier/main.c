@@ -77,7 +77,8 @@ static void evaluate(notifier *n)
     due_eval(n->b, n->cal, &n->pol, now, &l);
     int alerts = 0, messages = 0;
     par_err e = {{0}};
-    if (alertlog_record(n->b, &l, n->channels, now, &alerts, &messages, &e) < 0)
+    alertlog_opts o = {n->channels, n->conf.report_url};
+    if (alertlog_record(n->b, &l, &o, now, &alerts, &messages, &e) < 0)
         log_error("event=record_failed error=\"%s\"", e.msg);
     size_t tasks;
     book_tasks(n->b, &tasks);

@@ -286,12 +286,13 @@ static void test_record_once(void **st)
     due_eval(f->b, f->cal, &f->pol, now, &l);
     int alerts, messages;
     par_err e = {{0}};
-    assert_int_equal(alertlog_record(f->b, &l, 1u << CH_SMTP, now, &alerts, &messages, &e), 0);
+    alertlog_opts o = {1u << CH_SMTP, NULL};
+    assert_int_equal(alertlog_record(f->b, &l, &o, now, &alerts, &messages, &e), 0);
     assert_int_equal(alerts, 6);
     /* D (lead of 4, support of LATE), C (lead), S (support), P (above C for FAR) */
     assert_int_equal(messages, 4);
     /* the same day again: nothing new */
-    assert_int_equal(alertlog_record(f->b, &l, 1u << CH_SMTP, now + 3600000, &alerts, &messages, &e), 0);
+    assert_int_equal(alertlog_record(f->b, &l, &o, now + 3600000, &alerts, &messages, &e), 0);
     assert_int_equal(alerts, 0);
     assert_int_equal(messages, 0);
     due_list_free(&l);
@@ -359,13 +360,16 @@ static void test_digest_and_mail(void **st)
     MDB_txn *txn;
     par_err e = {{0}};
     assert_int_equal(store_begin(book_store(f->b), MDB_RDONLY, &txn, &e), 0);
-    pv *m = digest_compose(f->b, txn, "D", items, n, now);
+    pv *m = digest_compose(f->b, txn, "D", items, n, "https://cchc.example.vn/bao-cao/{unit}.html", now);
     mdb_txn_abort(txn);
     assert_string_equal(pv_get_str(m, "subject"), "[CCHC] 2 nhiệm vụ quá hạn, 1 sắp đến hạn");
     const char *text = pv_get_str(m, "text");
     assert_non_null(strstr(text, "Kính gửi: D"));
     assert_non_null(strstr(text, "báo cáo năm năm 2024"));
     assert_non_null(strstr(text, "Còn 8 ngày (6 ngày làm việc)"));
+    /* the link to the unit's analysis (the report of parctl report, published) */
+    assert_non_null(strstr(text, "https://cchc.example.vn/bao-cao/D.html"));
+    assert_string_equal(pv_get_str(pv_get(m, "body"), "report"), "https://cchc.example.vn/bao-cao/D.html");
     /* overdue first, the oldest deadline first */
     assert_true(strstr(text, "Mã nhiệm vụ: LATE") < strstr(text, "Mã nhiệm vụ: REPORT"));
     assert_true(strstr(text, "Mã nhiệm vụ: REPORT") < strstr(text, "Mã nhiệm vụ: SOON7"));
