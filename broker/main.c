@@ -261,21 +261,16 @@ int main(int argc, char **argv)
     state st;
     memset(&st, 0, sizeof st);
     par_clock clk;
-    fd_std_ensure();
-    if (daemon_setup("par-broker", &argc, argv, &st.conf, &clk) < 0)
-        return 2;
-    if (argc > 1) {
-        fprintf(stderr, "usage: par-broker [-c FILE]\n");
-        return 2;
-    }
+    int sfd, rc = daemon_start("par-broker", argc, argv, &st.conf, &clk, &sfd);
+    if (rc)
+        return rc;
     if (!st.conf.broker_curve && !endpoint_is_local(st.conf.endpoint)) {
         fprintf(stderr, "par-broker: refusing to serve %s without CURVE: set [broker] curve = on\n",
                 st.conf.endpoint);
         return 2;
     }
-    int rc = 1;
+    rc = 1;
     void *ctx = zmq_ctx_new();
-    int sfd = daemon_signalfd();
     par_err e = {{0}};
     char run[CONF_PATH + 8], svc_ep[CONF_PATH + 32], in_ep[CONF_PATH + 32], out_ep[CONF_PATH + 32],
         int_ep[CONF_PATH + 32], kdir[CONF_PATH + 16], kpath[CONF_PATH + 64], pub[KEY_Z85] = "", sec[KEY_Z85] = "";

@@ -139,23 +139,14 @@ int main(int argc, char **argv)
 {
     collector c;
     memset(&c, 0, sizeof c);
-    fd_std_ensure();
-    if (daemon_setup("par-collector", &argc, argv, &c.conf, &c.clk) < 0)
-        return 2;
-    if (argc > 1) {
-        fprintf(stderr, "usage: par-collector [-c FILE]\n");
-        return 2;
-    }
-    int rc = 1;
+    int sfd, rc = daemon_start("par-collector", argc, argv, &c.conf, &c.clk, &sfd);
+    if (rc)
+        return rc;
+    rc = 1;
     par_err e = {{0}};
     void *ctx = NULL;
-    int sfd = daemon_signalfd();
     char dir[CONF_PATH + 16], ev_ep[CONF_PATH + 32];
     snprintf(dir, sizeof dir, "%s/collector", c.conf.data_dir);
-    if (sfd < 0) {
-        err_set(&e, "cannot set up signals");
-        goto fail;
-    }
     if (record_open(&c.rec, dir, 0, &e) < 0)
         goto fail;
     ctx = zmq_ctx_new();

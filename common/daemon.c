@@ -100,3 +100,20 @@ int sock_send_parts(void *sock, const void *const parts[], const size_t lens[], 
     }
     return 0;
 }
+
+int daemon_start(const char *prog, int argc, char **argv, par_config *conf, par_clock *clk, int *sfd)
+{
+    *sfd = -1;
+    fd_std_ensure();
+    if (daemon_setup(prog, &argc, argv, conf, clk) < 0)
+        return 2;
+    if (argc > 1) {
+        fprintf(stderr, "usage: %s [-c FILE]\n", prog);
+        return 2;
+    }
+    if ((*sfd = daemon_signalfd()) < 0) {
+        fprintf(stderr, "%s: cannot set up signals\n", prog);
+        return 1;
+    }
+    return 0;
+}

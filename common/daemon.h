@@ -12,6 +12,11 @@
  * prints the release and exits. */
 int daemon_setup(const char *prog, int *argc, char **argv, par_config *conf, par_clock *clk);
 
+/* The start of every daemon: fds 0-2 made valid, daemon_setup, no argument but
+ * "-c FILE" (else the usage line), and the signalfd. 0, or the exit status to return
+ * (the reason printed). */
+int daemon_start(const char *prog, int argc, char **argv, par_config *conf, par_clock *clk, int *sfd);
+
 /* Blocks SIGTERM, SIGINT and SIGHUP and returns a signalfd for zmq_poll (-1 on error);
  * SIGPIPE is ignored. */
 int daemon_signalfd(void);

@@ -223,24 +223,15 @@ int main(int argc, char **argv)
 {
     notifier n;
     memset(&n, 0, sizeof n);
-    fd_std_ensure();
-    if (daemon_setup("par-notifier", &argc, argv, &n.conf, &n.clk) < 0)
-        return 2;
-    if (argc > 1) {
-        fprintf(stderr, "usage: par-notifier [-c FILE]\n");
-        return 2;
-    }
-    int rc = 1;
+    int sfd, rc = daemon_start("par-notifier", argc, argv, &n.conf, &n.clk, &sfd);
+    if (rc)
+        return rc;
+    rc = 1;
     par_err e = {{0}};
     void *ctx = NULL;
-    int sfd = daemon_signalfd();
     char dir[CONF_PATH + 16];
     snprintf(dir, sizeof dir, "%s/notifier", n.conf.data_dir);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (sfd < 0) {
-        err_set(&e, "cannot set up signals");
-        goto fail;
-    }
     if (policy_of(&n, &e) < 0 || calendar_load(&n.cal, n.conf.holidays_dir, &e) < 0 ||
         book_open(&n.b, dir, 0, &e) < 0 || !(n.dl = deliver_new(&n.conf, &e)))
         goto fail;

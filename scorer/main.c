@@ -130,23 +130,14 @@ int main(int argc, char **argv)
 {
     scorer sc;
     memset(&sc, 0, sizeof sc);
-    fd_std_ensure();
-    if (daemon_setup("par-scorer", &argc, argv, &sc.conf, &sc.clk) < 0)
-        return 2;
-    if (argc > 1) {
-        fprintf(stderr, "usage: par-scorer [-c FILE]\n");
-        return 2;
-    }
-    int rc = 1;
+    int sfd, rc = daemon_start("par-scorer", argc, argv, &sc.conf, &sc.clk, &sfd);
+    if (rc)
+        return rc;
+    rc = 1;
     par_err e = {{0}};
     void *ctx = NULL;
-    int sfd = daemon_signalfd();
     char dir[CONF_PATH + 16];
     snprintf(dir, sizeof dir, "%s/scorer", sc.conf.data_dir);
-    if (sfd < 0) {
-        err_set(&e, "cannot set up signals");
-        goto fail;
-    }
     if (engine_open(&sc.en, dir, 0, &e) < 0)
         goto fail;
     ctx = zmq_ctx_new();
