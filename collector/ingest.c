@@ -221,17 +221,38 @@ static int put_logged(record_txn *t, int db, const char *key, const char *what, 
 
 enum { U_ID, U_PARENT, U_LEVEL, U_NAME, U_EMAIL };
 
-/* Row index of id in the file, or -1. */
-static int find_row(const pv *rows, const int idx[], int col, const char *id)
+/* The rows of an import by id (the first row of each), so that checking a file of a
+ * million tasks for repeated ids and parents costs a hash lookup a row. */
+typedef struct {
+    strset ids;
+    uint32_t *row; /* row of the k-th distinct id */
+} row_index;
+
+static void row_index_build(row_index *x, const pv *rows, const int idx[], int col)
 {
+    strset_init(&x->ids);
+    x->row = xmalloc((rows->u.a.n ? rows->u.a.n : 1) * sizeof *x->row);
     for (uint32_t i = 0; i < rows->u.a.n; i++)
-        if (!strcmp(field(rows->u.a.v[i], idx, col), id))
-            return (int)i;
-    return -1;
+        if (strset_add(&x->ids, field(rows->u.a.v[i], idx, col)))
+            x->row[x->ids.n - 1] = i;
+}
+
+static void row_index_free(row_index *x)
+{
+    strset_free(&x->ids);
+    free(x->row);
+}
+
+/* Row of id in the file, or -1. */
+static int find_row(const row_index *x, const char *id)
+{
+    long k = strset_index(&x->ids, id);
+    return k < 0 ? -1 : (int)x->row[k];
 }
 
 /* A row's id must be valid and appear once in the file; what names the kind of row. */
-static int bad_id(import_out *o, const pv *rows, const int idx[], int col, uint32_t i, const char *what)
+static int bad_id(import_out *o, const pv *rows, const row_index *x, const int idx[], int col, uint32_t i,
+                  const char *what)
 {
     const pv *row = rows->u.a.v[i];
     int64_t line = row->u.a.v[0]->u.i;
@@ -240,7 +261,7 @@ static int bad_id(import_out *o, const pv *rows, const int idx[], int col, uint3
         add_issue(o->errors, line, "%s id '%s' is not 1-63 of letters, digits, '.', '_' or '-'", what, id);
         return 1;
     }
-    if (find_row(rows, idx, col, id) != (int)i) {
+    if (find_row(x, id) != (int)i) {
         add_issue(o->errors, line, "%s %s appears twice", what, id);
         return 1;
     }
@@ -257,12 +278,14 @@ static int import_units(record_txn *t, const pv *msg, const char *sender, const 
         return 0;
     }
     const pv *rows = pv_get(msg, "rows");
+    row_index x;
+    row_index_build(&x, rows, idx, U_ID);
     for (uint32_t i = 0; i < rows->u.a.n; i++) {
         const pv *row = rows->u.a.v[i];
         int64_t line = row->u.a.v[0]->u.i;
         const char *id = field(row, idx, U_ID), *parent = field(row, idx, U_PARENT);
         const char *email = idx[U_EMAIL] >= 0 ? field(row, idx, U_EMAIL) : "";
-        if (bad_id(o, rows, idx, U_ID, i, "unit"))
+        if (bad_id(o, rows, &x, idx, U_ID, i, "unit"))
             continue;
         if (!*field(row, idx, U_LEVEL) || !*field(row, idx, U_NAME)) {
             add_issue(o->errors, line, "unit %s needs a level and a name", id);
@@ -272,7 +295,7 @@ static int import_units(record_txn *t, const pv *msg, const char *sender, const 
             add_issue(o->errors, line, "email '%s' is not a list of addresses separated by ';'", email);
             continue;
         }
-        if (*parent && find_row(rows, idx, U_ID, parent) < 0 && !record_exists(t, DB_UNITS, parent)) {
+        if (*parent && find_row(&x, parent) < 0 && !record_exists(t, DB_UNITS, parent)) {
             add_issue(o->errors, line, "parent %s of unit %s is not a known unit", parent, id);
             continue;
         }
@@ -284,7 +307,7 @@ static int import_units(record_txn *t, const pv *msg, const char *sender, const 
                 cycle = 1;
                 break;
             }
-            int j = find_row(rows, idx, U_ID, p);
+            int j = find_row(&x, p);
             if (j < 0)
                 break; /* a stored unit: stored trees have no cycles */
             p = field(rows->u.a.v[j], idx, U_PARENT);
@@ -292,6 +315,7 @@ static int import_units(record_txn *t, const pv *msg, const char *sender, const 
         if (cycle)
             add_issue(o->errors, line, "unit %s is its own ancestor", id);
     }
+    row_index_free(&x);
     if (o->errors->u.a.n)
         return 0;
     for (uint32_t i = 0; i < rows->u.a.n; i++) {
@@ -557,13 +581,15 @@ static int import_tasks(record_txn *t, const pv *msg, const char *sender, const 
         return 0;
     }
     const pv *rows = pv_get(msg, "rows");
+    row_index x;
+    row_index_build(&x, rows, idx, T_ID);
     for (uint32_t i = 0; i < rows->u.a.n; i++) {
         const pv *row = rows->u.a.v[i];
         int64_t line = row->u.a.v[0]->u.i;
         const char *id = field(row, idx, T_ID), *lead = field(row, idx, T_LEAD);
         const char *support = idx[T_SUPPORT] >= 0 ? field(row, idx, T_SUPPORT) : "";
         const char *crit = idx[T_CRIT] >= 0 ? field(row, idx, T_CRIT) : "";
-        if (bad_id(o, rows, idx, T_ID, i, "task"))
+        if (bad_id(o, rows, &x, idx, T_ID, i, "task"))
             continue;
         if (!*field(row, idx, T_PLAN) || !*field(row, idx, T_TASK)) {
             add_issue(o->errors, line, "task %s needs a plan and a text", id);
@@ -596,6 +622,7 @@ static int import_tasks(record_txn *t, const pv *msg, const char *sender, const 
             add_issue(o->warnings, line, "task %s: deadline '%s' is not a date we can read; kept as text", id,
                       field(row, idx, T_DEADLINE));
     }
+    row_index_free(&x);
     if (o->errors->u.a.n)
         return 0;
     for (uint32_t i = 0; i < rows->u.a.n; i++) {

@@ -33,10 +33,21 @@ printf 'plan,id,lead,task,deadline\nP,T-X,TDG,Việc gì đó,khi nào rảnh\nP
 "$BIN/parctl" import tasks "$T/t.csv" >"$T/t.txt" 2>&1 || fail "task with an unreadable deadline must import"
 check "unreadable deadline flagged" grep -q "line 2: warning: task T-X: deadline 'khi nào rảnh'" "$T/t.txt"
 
+printf 'plan,id,lead,task,deadline\nP,T-D,TDG,Một,31/12/2024\nP,T-D,TDG,Hai,31/12/2024\n' >"$T/dup.csv"
+rc=0; "$BIN/parctl" import tasks "$T/dup.csv" >"$T/dup.txt" 2>&1 || rc=$?
+check "a task id twice in a file is refused" test $rc -eq 1
+check "and the second line named" grep -q "line 3: task T-D appears twice" "$T/dup.txt"
+# a parent may come after its child in the same file; a cycle may not
+printf 'id,parent,level,name\nC1,D1,commune,Xã một\nD1,LC,district,Huyện một\n' >"$T/order.csv"
+check "a child before its parent imports" "$BIN/parctl" import units "$T/order.csv"
+printf 'id,parent,level,name\nK1,K2,commune,Một\nK2,K1,commune,Hai\n' >"$T/cycle.csv"
+rc=0; "$BIN/parctl" import units "$T/cycle.csv" >"$T/cycle.txt" 2>&1 || rc=$?
+check "a cycle of parents is refused" sh -c "[ $rc -eq 1 ] && grep -q 'unit K1 is its own ancestor' '$T/cycle.txt'"
+
 # the record survives restarts of both daemons
 stop collector; stop broker
 start broker; start collector; wait_up collector
 "$BIN/parctl" status --json >"$T/st.json"
-check "units kept across restarts" grep -q '"units": 22' "$T/st.json"
+check "units kept across restarts" grep -q '"units": 24' "$T/st.json"
 check "tasks kept across restarts" grep -q '"tasks": 18' "$T/st.json"
 finish
