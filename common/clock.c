@@ -142,13 +142,22 @@ int clock_parse_iso(const char *s, int64_t *ms)
     return 0;
 }
 
+void clock_local(int64_t ms, int64_t *day, int *sec)
+{
+    int64_t local = ms + (int64_t)CLOCK_TZ_OFFSET_S * 1000;
+    int64_t secs = local >= 0 ? local / 1000 : (local - 999) / 1000;
+    *day = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    *sec = (int)(secs - *day * 86400);
+}
+
 void clock_format(int64_t ms, char out[40])
 {
     int64_t local = ms + (int64_t)CLOCK_TZ_OFFSET_S * 1000;
     int64_t secs = local >= 0 ? local / 1000 : (local - 999) / 1000;
     int milli = (int)(local - secs * 1000);
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t rem = secs - days * 86400;
+    int64_t days;
+    int rem;
+    clock_local(ms, &days, &rem);
     int y, m, d;
     clock_civil_from_days(days, &y, &m, &d);
     snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%03d+07:00", y, m, d, (int)(rem / 3600),

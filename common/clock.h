@@ -21,6 +21,8 @@ int64_t clock_mono_ms(void);
 
 /* ISO 8601: 2024-12-31T08:00:00+07:00, ...Z, or a bare date (midnight in Vietnam). */
 int clock_parse_iso(const char *s, int64_t *ms);
+/* The civil day (days since 1970-01-01) and the second of that day in Vietnam. */
+void clock_local(int64_t ms, int64_t *day, int *sec);
 /* Formats in Vietnam's offset: 2024-12-31T08:00:00.123+07:00 (31 bytes with NUL). */
 void clock_format(int64_t ms, char out[40]);
 

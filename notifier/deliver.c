@@ -144,11 +144,12 @@ char *deliver_mime(const pv *m, const char *from, int64_t now_ms, int eightbit, 
                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     sbuf b;
     sbuf_init(&b);
-    int64_t local = now_ms / 1000 + CLOCK_TZ_OFFSET_S, day = local / 86400, sec = local % 86400;
-    int y, mo, d;
+    int64_t day;
+    int sec, y, mo, d;
+    clock_local(now_ms, &day, &sec);
     clock_civil_from_days(day, &y, &mo, &d);
     sbuf_printf(&b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0700\r\n", wday[((day % 7) + 7) % 7], d, mon[mo - 1], y,
-                (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+                sec / 3600, sec / 60 % 60, sec % 60);
     sbuf_puts(&b, "From: ");
     encoded_words(&b, "Hệ thống theo dõi CCHC");
     sbuf_printf(&b, " <%s>\r\nTo: ", from);

@@ -206,14 +206,14 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
     char iso[40];
     clock_format(now_ms, iso);
     int64_t today;
-    int minute;
-    due_today(now_ms, &today, &minute);
+    int sec;
+    clock_local(now_ms, &today, &sec);
     char date[16];
     digest_date(today, date);
     sbuf_puts(&t, "Kính gửi: ");
     unit_label(txn, b, unit, &t);
     sbuf_printf(&t, "\n\nHệ thống theo dõi cải cách hành chính của tỉnh thông báo các nhiệm vụ cần đơn vị quan tâm, "
-                    "tính đến %02d:%02d ngày %s.\n\n", minute / 60, minute % 60, date);
+                    "tính đến %02d:%02d ngày %s.\n\n", sec / 3600, sec / 60 % 60, date);
     pv *list = pv_arr(), *numbers = pv_arr();
     int no = 1;
     if (overdue)

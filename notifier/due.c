@@ -44,14 +44,6 @@ int due_parse_time(due_policy *p, const char *text, par_err *e)
     return 0;
 }
 
-void due_today(int64_t now_ms, int64_t *day, int *minute)
-{
-    int64_t local = now_ms / 1000 + CLOCK_TZ_OFFSET_S;
-    int64_t d = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-    *day = d;
-    *minute = (int)((local - d * 86400) / 60);
-}
-
 const char *due_kind_name(due_kind k)
 {
     return k == DUE_REMIND ? "remind" : "overdue";
@@ -138,9 +130,9 @@ static void instance(const now_t *now, uint32_t i, const ntask *t, int year, con
 void due_eval(const book *b, const calendar *cal, const due_policy *p, int64_t now_ms, due_list *out)
 {
     now_t now = {cal, p, 0, 0};
-    int minute;
-    due_today(now_ms, &now.today, &minute);
-    now.reached = calendar_is_workday(cal, now.today) && minute >= p->send_minute ? now.today
+    int sec;
+    clock_local(now_ms, &now.today, &sec);
+    now.reached = calendar_is_workday(cal, now.today) && sec / 60 >= p->send_minute ? now.today
                                                                                      : calendar_add(cal, now.today, -1);
     int y, m, d;
     clock_civil_from_days(now.today, &y, &m, &d);

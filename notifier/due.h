@@ -54,7 +54,4 @@ void due_list_free(due_list *l);
 void due_key(const book *b, const due_alert *a, char *out, size_t n);
 const char *due_kind_name(due_kind k);
 
-/* Today and the minute of the day in Vietnam. */
-void due_today(int64_t now_ms, int64_t *day, int *minute);
-
 #endif

@@ -66,8 +66,8 @@ static void evaluate(notifier *n)
 {
     int64_t now = clock_now_ms(&n->clk), t0 = clock_mono_ms();
     int64_t today;
-    int minute, y, m, d;
-    due_today(now, &today, &minute);
+    int sec, y, m, d;
+    clock_local(now, &today, &sec);
     clock_civil_from_days(today, &y, &m, &d);
     if (!calendar_has_year(n->cal, y) && n->warned_year != y) {
         log_warn("event=no_holidays year=%d file=%s/%d.csv counting=weekends_only", y, n->conf.holidays_dir, y);

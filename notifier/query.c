@@ -67,8 +67,8 @@ int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *arg
     if (store_begin(book_store(b), MDB_RDONLY, &txn, e) < 0)
         return -1;
     int64_t today;
-    int minute, y, m, d;
-    due_today(now_ms, &today, &minute);
+    int sec, y, m, d;
+    clock_local(now_ms, &today, &sec);
     clock_civil_from_days(today, &y, &m, &d);
     size_t n;
     const ntask *tasks = book_tasks(b, &n);
