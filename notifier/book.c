@@ -261,20 +261,29 @@ int book_next_number(book *b, MDB_txn *txn, const char *counter, uint64_t *out)
     return store_put_u64(txn, store_dbi(b->s, N_STATE), counter, *out);
 }
 
+/* The day (in Vietnam) a change was received: a task is tracked from the day the
+ * province first recorded it, and reports due before are not chased. 0 if unreadable. */
+static int64_t received_day(const char *received)
+{
+    int64_t ms, day;
+    int sec;
+    if (clock_parse_iso(received, &ms) < 0)
+        return 0;
+    clock_local(ms, &day, &sec);
+    return day;
+}
+
 static int apply_task(book *b, MDB_txn *txn, const pv *row, const char *received)
 {
     pv *t = pv_copy(row), *old = NULL;
     char day[16] = "";
     if (store_get_pv(txn, store_dbi(b->s, N_TASKS), str(row, "id"), &old) == 1)
         str_copy(day, sizeof day, str(old, "first_day"));
-    if (!*day) {
-        /* tracked from the day the province first recorded it: reports due before are not chased */
-        int64_t ms;
-        if (clock_parse_iso(received, &ms) == 0) {
-            char iso[40];
-            clock_format(ms, iso);
-            snprintf(day, sizeof day, "%.10s", iso);
-        }
+    int64_t first = received_day(received);
+    if (!*day && first) {
+        int y, m, d;
+        clock_civil_from_days(first, &y, &m, &d);
+        snprintf(day, sizeof day, "%04d-%02d-%02d", y, m, d);
     }
     pv_set_str(t, "first_day", day);
     int rc = store_put_pv(txn, store_dbi(b->s, N_TASKS), str(row, "id"), t);
@@ -322,25 +331,11 @@ static void mem_apply(book *b, const pv *ev)
     if (!strcmp(what, "unit")) {
         mem_unit(b, row);
     } else if (!strcmp(what, "task")) {
-        pv *t = pv_copy(row);
-        /* first_day as stored: read back only when the task is new to memory */
+        /* first_day as apply_task stored it: kept for a known task, else the day received */
         long i = strset_index(&b->task_ids, str(row, "id"));
-        int64_t first = i >= 0 ? b->tasks[i].first_day : 0;
-        mem_task(b, t);
-        ntask *nt = &b->tasks[strset_index(&b->task_ids, str(row, "id"))];
-        if (i >= 0) {
-            nt->first_day = first;
-        } else {
-            int64_t ms;
-            int y, m, d;
-            char iso[40];
-            if (clock_parse_iso(str(ev, "received"), &ms) == 0) {
-                clock_format(ms, iso);
-                if (sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) == 3)
-                    nt->first_day = clock_days_from_civil(y, m, d);
-            }
-        }
-        pv_free(t);
+        int64_t first = i >= 0 ? b->tasks[i].first_day : received_day(str(ev, "received"));
+        mem_task(b, row);
+        b->tasks[strset_index(&b->task_ids, str(row, "id"))].first_day = first;
     } else if (is_task_report(ev)) {
         char key[512];
         done_key(row, key, sizeof key);
