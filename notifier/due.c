@@ -127,6 +127,29 @@ static void instance(const now_t *now, uint32_t i, const ntask *t, int year, con
     push(out, &a);
 }
 
+int due_deadlines(const ntask *t, int64_t today, int report_day, dl_instance out[DUE_MAX_DEADLINES])
+{
+    if (t->dl.kind == DL_DATE) {
+        out[0].period[0] = '\0';
+        out[0].year = t->dl.y;
+        out[0].due = clock_days_from_civil(t->dl.y, t->dl.m, t->dl.d);
+        return 1;
+    }
+    if (t->dl.kind != DL_RECURRING)
+        return 0; /* ongoing, set by another document, unreadable: no date to warn about */
+    int y, m, d, n = 0;
+    clock_civil_from_days(today, &y, &m, &d);
+    for (int year = y - 1; year <= y + 1; year++) {
+        dl_instance inst[DL_MAX_INSTANCES];
+        int k = deadline_instances(&t->dl, year, report_day, inst);
+        for (int j = 0; j < k; j++)
+            /* reports due before the task was recorded are not chased; nor far ahead */
+            if (inst[j].due >= t->first_day && inst[j].due <= today + 400)
+                out[n++] = inst[j];
+    }
+    return n;
+}
+
 void due_eval(const book *b, const calendar *cal, const due_policy *p, int64_t now_ms, due_list *out)
 {
     now_t now = {cal, p, 0, 0};
@@ -134,29 +157,14 @@ void due_eval(const book *b, const calendar *cal, const due_policy *p, int64_t n
     clock_local(now_ms, &now.today, &sec);
     now.reached = calendar_is_workday(cal, now.today) && sec / 60 >= p->send_minute ? now.today
                                                                                      : calendar_add(cal, now.today, -1);
-    int y, m, d;
-    clock_civil_from_days(now.today, &y, &m, &d);
     size_t n;
     const ntask *tasks = book_tasks(b, &n);
     for (size_t i = 0; i < n; i++) {
         const ntask *t = &tasks[i];
-        if (t->dl.kind == DL_DATE) {
-            if (!book_is_done(t, 0, ""))
-                instance(&now, (uint32_t)i, t, t->dl.y, "", clock_days_from_civil(t->dl.y, t->dl.m, t->dl.d), out);
-            continue;
-        }
-        if (t->dl.kind != DL_RECURRING)
-            continue; /* ongoing, set by another document, unreadable: no date to warn about */
-        for (int year = y - 1; year <= y + 1; year++) {
-            dl_instance inst[DL_MAX_INSTANCES];
-            int k = deadline_instances(&t->dl, year, p->report_day, inst);
-            for (int j = 0; j < k; j++) {
-                /* reports due before the task was recorded are not chased; nor far ahead */
-                if (inst[j].due < t->first_day || inst[j].due > now.today + 400)
-                    continue;
-                if (!book_is_done(t, year, inst[j].period))
-                    instance(&now, (uint32_t)i, t, year, inst[j].period, inst[j].due, out);
-            }
-        }
+        dl_instance dl[DUE_MAX_DEADLINES];
+        int k = due_deadlines(t, now.today, p->report_day, dl);
+        for (int j = 0; j < k; j++)
+            if (!book_is_done(t, dl[j].year, dl[j].period))
+                instance(&now, (uint32_t)i, t, dl[j].year, dl[j].period, dl[j].due, out);
     }
 }

@@ -47,6 +47,12 @@ int due_parse_offsets(due_policy *p, const char *text, par_err *e);
 /* "08:00" into send_minute. */
 int due_parse_time(due_policy *p, const char *text, par_err *e);
 
+/* The deadlines the notifier tracks for task t around today, in order: a dated task's
+ * one (period ""), or a recurring report's periods of last year to next year that fall
+ * due after the task was first recorded and within 400 days. Returns how many. */
+#define DUE_MAX_DEADLINES (3 * DL_MAX_INSTANCES)
+int due_deadlines(const ntask *t, int64_t today, int report_day, dl_instance out[DUE_MAX_DEADLINES]);
+
 /* The alerts due at now_ms (the province's clock) over every task of b. */
 void due_eval(const book *b, const calendar *cal, const due_policy *p, int64_t now_ms, due_list *out);
 void due_list_free(due_list *l);

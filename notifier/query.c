@@ -67,9 +67,8 @@ int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *arg
     if (store_begin(book_store(b), MDB_RDONLY, &txn, e) < 0)
         return -1;
     int64_t today;
-    int sec, y, m, d;
+    int sec;
     clock_local(now_ms, &today, &sec);
-    clock_civil_from_days(today, &y, &m, &d);
     size_t n;
     const ntask *tasks = book_tasks(b, &n);
     pv *list = pv_arr();
@@ -80,32 +79,18 @@ int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *arg
         pv *task = NULL;
         if (store_get_pv(txn, store_dbi(book_store(b), N_TASKS), t->id, &task) != 1)
             continue;
-        if (t->dl.kind == DL_DATE) {
+        dl_instance dl[DUE_MAX_DEADLINES];
+        int k = due_deadlines(t, today, p->report_day, dl);
+        /* each deadline since the task was recorded, up to the next one due */
+        for (int j = 0; j < k && (j == 0 || dl[j - 1].due < today); j++) {
             pv *o = row_of(task, t);
-            set_instance(o, cal, today, t, t->dl.y, "", clock_days_from_civil(t->dl.y, t->dl.m, t->dl.d));
+            set_instance(o, cal, today, t, dl[j].year, dl[j].period, dl[j].due);
             if (!only_overdue || !strcmp(str(o, "state"), "overdue"))
                 pv_push(list, o);
             else
                 pv_free(o);
-        } else if (t->dl.kind == DL_RECURRING) {
-            /* each period since the task was recorded, up to the next one due */
-            int next_shown = 0;
-            for (int year = y - 1; year <= y + 1 && !next_shown; year++) {
-                dl_instance inst[DL_MAX_INSTANCES];
-                int k = deadline_instances(&t->dl, year, p->report_day, inst);
-                for (int j = 0; j < k && !next_shown; j++) {
-                    if (inst[j].due < t->first_day)
-                        continue;
-                    pv *o = row_of(task, t);
-                    set_instance(o, cal, today, t, year, inst[j].period, inst[j].due);
-                    next_shown = inst[j].due >= today;
-                    if (!only_overdue || !strcmp(str(o, "state"), "overdue"))
-                        pv_push(list, o);
-                    else
-                        pv_free(o);
-                }
-            }
-        } else if (!only_overdue) {
+        }
+        if (t->dl.kind != DL_DATE && t->dl.kind != DL_RECURRING && !only_overdue) {
             pv *o = row_of(task, t);
             pv_set_str(o, "period", "");
             pv_set_str(o, "deadline", "");
