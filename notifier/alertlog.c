@@ -365,11 +365,11 @@ int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, 
     MDB_txn *txn;
     if (store_begin(book_store(b), 0, &txn, e) < 0)
         return -1;
-    pv *a = NULL;
+    pv *a = NULL, *ack = NULL;
+    int rc;
     if (alert_by_number(b, txn, n, &a) != 1) {
-        mdb_txn_abort(txn);
         err_set(e, "no alert number %llu", (unsigned long long)n);
-        return -1;
+        goto fail;
     }
     /* a unit's key may acknowledge what was sent to that unit only */
     if (!strncmp(by, "unit:", 5)) {
@@ -378,34 +378,29 @@ int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, 
         for (uint32_t i = 0; to && i < to->u.a.n; i++)
             mine |= !strcmp(str(to->u.a.v[i], "unit"), by + 5);
         if (!mine) {
-            mdb_txn_abort(txn);
-            pv_free(a);
             err_set(e, "alert %llu was not sent to unit %s", (unsigned long long)n, by + 5);
-            return -1;
+            goto fail;
         }
     } else if (!strncmp(by, "appraiser:", 10)) {
-        mdb_txn_abort(txn);
-        pv_free(a);
         err_set(e, "appraiser keys do not acknowledge alerts");
-        return -1;
+        goto fail;
     }
     char key[256], at[40];
     snprintf(key, sizeof key, "%s|%s", str(a, "task"), str(a, "instance"));
     clock_format(now_ms, at);
-    pv *ack = pv_map();
+    ack = pv_map();
     pv_set_int(ack, "alert", (int64_t)n);
     pv_set_str(ack, "by", by);
     pv_set_str(ack, "at", at);
-    int rc = store_put_pv(txn, dbi(b, N_ACKS), key, ack);
-    if (rc == 0)
-        rc = mdb_txn_commit(txn);
-    else
-        mdb_txn_abort(txn);
-    if (rc) {
-        pv_free(a);
-        pv_free(ack);
+    if ((rc = store_put_pv(txn, dbi(b, N_ACKS), key, ack)) != 0) {
         err_set(e, "acknowledge: %s", mdb_strerror(rc));
-        return -1;
+        goto fail;
+    }
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+    if (rc) {
+        err_set(e, "acknowledge: %s", mdb_strerror(rc));
+        goto fail;
     }
     book_mark_acked(b, book_task_index(b, str(a, "task")), str(a, "instance"));
     pv_set_str(ack, "task", str(a, "task"));
@@ -413,6 +408,12 @@ int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, 
     pv_free(a);
     *out = ack;
     return 0;
+fail:
+    if (txn)
+        mdb_txn_abort(txn);
+    pv_free(a);
+    pv_free(ack);
+    return -1;
 }
 
 /* The alert's state from its messages' deliveries: sent, retrying, pending, no_address. */

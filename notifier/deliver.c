@@ -74,14 +74,6 @@ void deliver_destroy(deliver *d)
     free(d);
 }
 
-int deliver_busy(const deliver *d, uint64_t msg, int ch)
-{
-    for (int i = 0; i < DELIVER_MAX_ITEMS; i++)
-        if (d->t[i].h && d->t[i].msg == msg && d->t[i].ch == ch)
-            return 1;
-    return 0;
-}
-
 int deliver_channel_busy(const deliver *d, int ch)
 {
     for (int i = 0; i < DELIVER_MAX_ITEMS; i++)

@@ -17,8 +17,6 @@ typedef struct deliver deliver;
 deliver *deliver_new(const par_config *conf, par_err *e);
 void deliver_destroy(deliver *d);
 
-/* 1 when the delivery (msg, ch) is in flight. */
-int deliver_busy(const deliver *d, uint64_t msg, int ch);
 /* 1 when a delivery on channel ch is in flight. */
 int deliver_channel_busy(const deliver *d, int ch);
 /* Transfers under way; new ones are started only below DELIVER_MAX_ITEMS. */
