@@ -146,15 +146,20 @@ typedef struct {
     due_policy pol;
 } fixture;
 
+static int teardown(void **st);
+
 static int setup(void **st)
 {
     fixture *f = calloc(1, sizeof *f);
     strcpy(f->dir, "/tmp/par-notifier.XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!mkdtemp(f->dir)) {
+        free(f);
         return -1;
+    }
     par_err e = {{0}};
+    *st = f;
     if (book_open(&f->b, f->dir, 0, &e) < 0)
-        return -1;
+        goto fail;
     f->cal = holidays();
     f->pol = (due_policy){{7, 1}, 2, 1, 14, 8 * 60, 20};
     pv *evs = pv_arr();
@@ -174,13 +179,14 @@ static int setup(void **st)
     add_task(evs, "REPORT", "D", "", "Theo chế độ báo cáo định kỳ"); /* Y due 20/12/2024 */
     add_report(evs, "D", "2024", "Y", "DONE", "done");
     add_report(evs, "C", "2024", "Y", "SUPDONE", "done");
-    if (book_apply(f->b, evs, &e) != 0) {
-        pv_free(evs);
-        return -1;
-    }
+    int rc = book_apply(f->b, evs, &e);
     pv_free(evs);
-    *st = f;
+    if (rc != 0)
+        goto fail;
     return 0;
+fail:
+    teardown(st); /* cmocka runs no teardown after a failed setup */
+    return -1;
 }
 
 static int teardown(void **st)
