@@ -599,12 +599,9 @@ static int import_tasks(record_txn *t, const pv *msg, const char *sender, const 
             add_issue(o->errors, line, "lead unit '%s' of task %s is not a known unit", lead, id);
             continue;
         }
-        char list[1024];
-        str_copy(list, sizeof list, support);
-        char *save = NULL;
+        char p[256];
         int bad = 0;
-        for (char *p = strtok_r(list, ";", &save); p && !bad; p = strtok_r(NULL, ";", &save)) {
-            str_trim(p);
+        for (const char *l = support; !bad && str_list_next(&l, p, sizeof p);) {
             if (*p && !record_exists(t, DB_UNITS, p)) {
                 add_issue(o->errors, line, "supporting unit '%s' of task %s is not a known unit", p, id);
                 bad = 1;

@@ -28,12 +28,10 @@ int validate_crit_id(const char *s)
 
 int validate_emails(const char *s)
 {
-    char buf[1024];
-    if (str_copy(buf, sizeof buf, s) < 0)
+    if (strlen(s) >= 1024)
         return 0;
-    char *save = NULL;
-    for (char *p = strtok_r(buf, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
-        str_trim(p);
+    char p[1024];
+    for (const char *l = s; str_list_next(&l, p, sizeof p);) {
         char *at = strchr(p, '@');
         if (!at || at == p || !at[1] || strchr(at + 1, '@') || strpbrk(p, " ,<>\"") || !strchr(at, '.'))
             return 0;
@@ -150,18 +148,10 @@ static int check_range(const char *value, double max, char out[64], par_err *why
 
 static int in_list(const char *list, const char *id)
 {
-    size_t l = strlen(id);
-    for (const char *p = list; p && *p;) {
-        while (*p == ' ')
-            p++;
-        const char *end = strchr(p, ';');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        while (n && p[n - 1] == ' ')
-            n--;
-        if (n == l && !strncmp(p, id, l))
+    char item[256];
+    for (const char *p = list ? list : ""; str_list_next(&p, item, sizeof item);)
+        if (!strcmp(item, id))
             return 1;
-        p = end ? end + 1 : NULL;
-    }
     return 0;
 }
 

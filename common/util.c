@@ -142,6 +142,26 @@ char *str_trim(char *s)
     return s;
 }
 
+int str_list_next(const char **p, char *item, size_t n)
+{
+    const char *s = *p;
+    while (*s == ';')
+        s++;
+    if (!*s) {
+        *p = s;
+        return 0;
+    }
+    const char *end = strchr(s, ';');
+    size_t l = end ? (size_t)(end - s) : strlen(s);
+    *p = s + l;
+    if (l >= n)
+        l = n - 1;
+    memcpy(item, s, l);
+    item[l] = '\0';
+    str_trim(item);
+    return 1;
+}
+
 int str_has_prefix(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;

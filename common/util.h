@@ -36,6 +36,10 @@ void sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2,
 int str_copy(char *dst, size_t n, const char *src);
 /* Trims ASCII white space in place and returns s. */
 char *str_trim(char *s);
+/* The next item of a list separated by ';' (supporting units, e-mail addresses), trimmed,
+ * into item (cut to n - 1 bytes); empty places between two ';' are skipped. *p starts at
+ * the list and moves on; 0 at its end. */
+int str_list_next(const char **p, char *item, size_t n);
 int str_has_prefix(const char *s, const char *prefix);
 /* Parses a whole decimal integer; -1 on anything else. */
 int str_to_i64(const char *s, int64_t *out);

@@ -110,11 +110,8 @@ static void mem_task(book *b, const pv *row)
     free(t->sup);
     t->sup = NULL;
     t->nsup = 0;
-    char list[1024];
-    str_copy(list, sizeof list, str(row, "support"));
-    char *save = NULL;
-    for (char *p = strtok_r(list, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
-        str_trim(p);
+    char p[256];
+    for (const char *l = str(row, "support"); str_list_next(&l, p, sizeof p);) {
         if (!*p)
             continue;
         t->sup = xrealloc(t->sup, (t->nsup + 1) * sizeof *t->sup);

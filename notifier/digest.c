@@ -53,12 +53,9 @@ static void unit_label(MDB_txn *txn, book *b, const char *id, sbuf *out)
 
 static void support_labels(MDB_txn *txn, book *b, const char *list, sbuf *out)
 {
-    char copy[1024];
-    str_copy(copy, sizeof copy, list);
-    char *save = NULL;
+    char p[256];
     int first = 1;
-    for (char *p = strtok_r(copy, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
-        str_trim(p);
+    for (const char *l = list; str_list_next(&l, p, sizeof p);) {
         if (!*p)
             continue;
         if (!first)
@@ -254,11 +251,8 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
                   "--\nThư tự động của hệ thống theo dõi cải cách hành chính; vui lòng không trả lời thư này.\n");
 
     pv *emails = pv_arr();
-    char copy[1024];
-    str_copy(copy, sizeof copy, str(u, "email"));
-    char *save = NULL;
-    for (char *p = strtok_r(copy, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
-        str_trim(p);
+    char p[256];
+    for (const char *l = str(u, "email"); str_list_next(&l, p, sizeof p);) {
         if (*p)
             pv_push(emails, pv_str(p));
     }

@@ -97,6 +97,27 @@ static void test_put(void **st)
     sbuf_free(&b);
 }
 
+/* Lists in one field: supporting units, e-mail addresses. */
+static void test_list(void **st)
+{
+    (void)st;
+    const char *l = " TDG-TT ;;TDG-BGI; \t;x@y.vn;";
+    char item[8];
+    assert_true(str_list_next(&l, item, sizeof item));
+    assert_string_equal(item, "TDG-TT");
+    assert_true(str_list_next(&l, item, sizeof item));
+    assert_string_equal(item, "TDG-BGI");
+    assert_true(str_list_next(&l, item, sizeof item)); /* blank, not skipped: callers decide */
+    assert_string_equal(item, "");
+    assert_true(str_list_next(&l, item, sizeof item));
+    assert_string_equal(item, "x@y.vn");
+    assert_false(str_list_next(&l, item, sizeof item));
+    l = "abcdefghij";
+    assert_true(str_list_next(&l, item, sizeof item)); /* cut to the buffer */
+    assert_string_equal(item, "abcdefg");
+    assert_false(str_list_next(&l, item, sizeof item));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -104,6 +125,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_the_line),
         cmocka_unit_test(test_header),
         cmocka_unit_test(test_put),
+        cmocka_unit_test(test_list),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }
