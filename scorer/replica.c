@@ -1,4 +1,5 @@
 #include "replica.h"
+#include "model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,29 +19,13 @@ const int *replica_db_dups(void)
     return dups;
 }
 
-void dirty_init(dirty *d)
-{
-    strset_init(&d->results);
-    strset_init(&d->fw);
-    strset_init(&d->unit_year);
-    strset_init(&d->unit_all);
-}
-
-void dirty_free(dirty *d)
-{
-    strset_free(&d->results);
-    strset_free(&d->fw);
-    strset_free(&d->unit_year);
-    strset_free(&d->unit_all);
-}
-
 static const char *str(const pv *row, const char *k)
 {
     const char *s = pv_get_str(row, k);
     return s ? s : "";
 }
 
-static int apply_unit(MDB_txn *txn, store *s, const pv *row, dirty *d)
+static int apply_unit(MDB_txn *txn, store *s, const pv *row)
 {
     pv *u = pv_map();
     const char *keys[] = {"id", "parent", "level", "name"};
@@ -48,7 +33,6 @@ static int apply_unit(MDB_txn *txn, store *s, const pv *row, dirty *d)
         pv_set_str(u, keys[i], str(row, keys[i]));
     int rc = store_put_pv(txn, store_dbi(s, S_UNITS), str(row, "id"), u);
     pv_free(u);
-    strset_add(&d->unit_all, str(row, "id"));
     return rc;
 }
 
@@ -62,7 +46,7 @@ static int drop_framework(void *ctx, const char *key, size_t klen, pv *val)
     return 0;
 }
 
-static int apply_framework(MDB_txn *txn, store *s, const pv *row, dirty *d)
+static int apply_framework(MDB_txn *txn, store *s, const pv *row)
 {
     char prefix[256], fw[128];
     snprintf(prefix, sizeof prefix, "%s|%s|%s|", str(row, "index"), str(row, "year"), str(row, "level"));
@@ -76,43 +60,37 @@ static int apply_framework(MDB_txn *txn, store *s, const pv *row, dirty *d)
     snprintf(fw, sizeof fw, "%s|%s", str(row, "year"), str(row, "level"));
     if (rc == 0)
         rc = store_del(txn, store_dbi(s, S_FW), fw, str(row, "index"));
-    prefix[strlen(prefix) - 1] = '\0';
-    strset_add(&d->fw, prefix);
     return rc;
 }
 
-static int apply_criterion(MDB_txn *txn, store *s, const pv *row, dirty *d)
+static int apply_criterion(MDB_txn *txn, store *s, const pv *row)
 {
-    char key[256], fw[128], group[192];
+    char key[256], fw[128];
     snprintf(key, sizeof key, "%s|%s|%s|%s", str(row, "index"), str(row, "year"), str(row, "level"), str(row, "id"));
     snprintf(fw, sizeof fw, "%s|%s", str(row, "year"), str(row, "level"));
-    snprintf(group, sizeof group, "%s|%s|%s", str(row, "index"), str(row, "year"), str(row, "level"));
     int rc = store_put_pv(txn, store_dbi(s, S_CRIT), key, row);
     if (rc == 0)
         rc = store_put_dup(txn, store_dbi(s, S_FW), fw, str(row, "index"));
-    strset_add(&d->fw, group);
     return rc;
 }
 
-static int apply_task(MDB_txn *txn, store *s, const pv *row, dirty *d)
+static int apply_task(MDB_txn *txn, store *s, const pv *row)
 {
     const char *id = str(row, "id");
     pv *old = NULL;
     int rc = 0;
     if (store_get_pv(txn, store_dbi(s, S_TASKS), id, &old) == 1) {
         rc = store_del(txn, store_dbi(s, S_LEAD), str(old, "lead"), id);
-        strset_add(&d->unit_all, str(old, "lead"));
         pv_free(old);
     }
     if (rc == 0)
         rc = store_put_pv(txn, store_dbi(s, S_TASKS), id, row);
     if (rc == 0)
         rc = store_put_dup(txn, store_dbi(s, S_LEAD), str(row, "lead"), id);
-    strset_add(&d->unit_all, str(row, "lead"));
     return rc;
 }
 
-static int apply_submission(MDB_txn *txn, store *s, const pv *row, const char *received, dirty *d)
+static int apply_submission(MDB_txn *txn, store *s, const pv *row, const char *received)
 {
     const char *unit = str(row, "unit"), *year = str(row, "year"), *kind = str(row, "kind"), *key = str(row, "key");
     char k[512];
@@ -124,35 +102,72 @@ static int apply_submission(MDB_txn *txn, store *s, const pv *row, const char *r
     pv_set_str(v, "received", received);
     int rc = store_put_pv(txn, store_dbi(s, S_SUBS), k, v);
     pv_free(v);
-    const char *colon = strchr(key, ':');
-    if (colon && (!strcmp(kind, "score") || !strcmp(kind, "appraisal") || !strcmp(kind, "survey") ||
-                  !strcmp(kind, "target"))) {
-        /* a criterion touches its own index only */
-        snprintf(k, sizeof k, "%.*s|%s|%s", (int)(colon - key), key, year, unit);
-        strset_add(&d->results, k);
-    } else {
-        /* figures and task progress feed computed criteria of any index */
-        snprintf(k, sizeof k, "%s|%s", year, unit);
-        strset_add(&d->unit_year, k);
-    }
     return rc;
 }
 
-int replica_apply(MDB_txn *txn, store *s, const pv *event, dirty *d)
+int replica_apply(MDB_txn *txn, store *s, const pv *event)
 {
     const char *what = pv_get_str(event, "what");
     const pv *row = pv_get(event, "row");
     if (!what || !row)
         return 0;
     if (!strcmp(what, "unit"))
-        return apply_unit(txn, s, row, d);
+        return apply_unit(txn, s, row);
     if (!strcmp(what, "framework"))
-        return apply_framework(txn, s, row, d);
+        return apply_framework(txn, s, row);
     if (!strcmp(what, "criterion"))
-        return apply_criterion(txn, s, row, d);
+        return apply_criterion(txn, s, row);
     if (!strcmp(what, "task"))
-        return apply_task(txn, s, row, d);
+        return apply_task(txn, s, row);
     if (!strcmp(what, "submission"))
-        return apply_submission(txn, s, row, str(event, "received"), d);
+        return apply_submission(txn, s, row, str(event, "received"));
     return 0; /* events of other kinds carry nothing for scoring */
+}
+
+typedef struct {
+    model *m;
+    int db;
+} loader;
+
+static int load_one(void *ctx, const char *key, size_t klen, pv *val)
+{
+    loader *l = ctx;
+    switch (l->db) {
+    case S_UNITS:
+        model_unit(l->m, str(val, "id"), str(val, "parent"), str(val, "level"), str(val, "name"));
+        break;
+    case S_CRIT:
+        model_criterion(l->m, val);
+        break;
+    case S_TASKS:
+        model_task(l->m, str(val, "id"), str(val, "lead"), str(val, "deadline_kind"), str(val, "deadline_at"));
+        break;
+    case S_SUBS: {
+        /* unit|year|period|kind|key: ids hold no '|' (collector/validate.c) */
+        char k[512], *f[5];
+        int n = 0;
+        if (klen >= sizeof k)
+            return 0;
+        memcpy(k, key, klen);
+        k[klen] = '\0';
+        for (char *p = k, *save = NULL, *t = strtok_r(p, "|", &save); t && n < 5; t = strtok_r(NULL, "|", &save))
+            f[n++] = t;
+        if (n == 5)
+            model_submission(l->m, f[0], atoi(f[1]), f[2], f[3], f[4], str(val, "value"), str(val, "date"),
+                             str(val, "received"));
+        break;
+    }
+    }
+    return 0;
+}
+
+int replica_load(MDB_txn *txn, store *s, model *m)
+{
+    const int dbs[] = {S_UNITS, S_CRIT, S_TASKS, S_SUBS};
+    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
+        loader l = {m, dbs[i]};
+        if (store_scan(txn, store_dbi(s, dbs[i]), "", load_one, &l) < 0)
+            return -1;
+    }
+    return 0;
 }

@@ -1,0 +1,1208 @@
+#include "model.h"
+#include "compute.h"
+#include "formula.h"
+#include "../common/clock.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+enum { K_SCORE, K_APPRAISAL, K_SURVEY, K_TARGET, K_METRIC, K_TASK, K_OTHER };
+/* Y, Q1-Q4, H1, M01-M12; P_OTHER never matches a report period */
+enum { P_Y = 0, P_Q1 = 1, P_H1 = 5, P_M01 = 6, P_OTHER = 18 };
+enum { M_SELF, M_SURVEY, M_COMPUTED, M_OTHER };
+enum { T_DATE, T_RECURRING, T_OTHER };
+#define F_SLASH 1 /* a survey written as counts: v satisfied of aux answers */
+
+/* k orders entries by kind, key and period; its low byte carries flags, not identity. */
+typedef struct {
+    uint64_t k;
+    double v, aux; /* tasks: v done (0/1), aux the day it was sent */
+} entry;
+
+static uint64_t ekey(unsigned kind, uint32_t key, unsigned period)
+{
+    return (uint64_t)kind << 56 | (uint64_t)key << 16 | (uint64_t)period << 8;
+}
+
+typedef struct {
+    int year;
+    uint32_t n, cap;
+    entry *e;
+} uyear;
+
+typedef struct {
+    uint32_t parent, level; /* level NONE: not a known unit (a parent named before it) */
+    char *name;
+    uyear *years;
+    uint32_t nyears;
+    uint32_t *tasks; /* tasks it leads */
+    uint32_t ntasks, taskcap;
+} unit;
+
+typedef struct {
+    uint32_t lead;
+    uint8_t kind, np;
+    int at_year;
+    uint8_t per[16];
+} task;
+
+typedef struct {
+    char *id, *name;
+    double max;
+    uint8_t method, leaf, mean, fok;
+    formula f;
+    uint32_t key, num, den; /* INDEX:id; the ratio's figures */
+    int parent;
+} crit;
+
+typedef struct {
+    uint32_t index, level;
+    int year, built;
+    crit *c;
+    uint32_t n, cap;
+    uint32_t *area, narea; /* criteria at the top, in order */
+    int32_t *slot;         /* key id -> criterion */
+    uint32_t nslot;
+    double max;
+    /* results, indexed by unit id */
+    uint32_t ucap;
+    uint8_t *has, *gmark;
+    double *total, *appraised, *survey, *ascore;
+    int32_t *rank, *of, *arank;
+    uint32_t *rparent;
+} fw;
+
+typedef struct {
+    double score, acc_sum, acc_share, target;
+    int acc_n;
+    uint8_t has_target, missing;
+    const entry *self, *appr, *surv, *tgt;
+} node;
+
+struct model {
+    strset uids, levels, keys, tids, indices;
+    unit *u;
+    size_t ucap;
+    task *t;
+    size_t tcap;
+    fw **fw;
+    size_t nfw, fwcap;
+    /* what changed since the last settle */
+    uint8_t *udirty;
+    uint32_t *dirty_units, ndu, cdu;
+    struct uy {
+        uint32_t u;
+        int year;
+    } *dirty_uy;
+    size_t nuy, cuy;
+    struct grp {
+        uint32_t fw, parent;
+    } *groups;
+    size_t ngroups, cgroups;
+    /* scratch */
+    node *nodes;
+    size_t nnodes;
+    uint32_t *members;
+    size_t cmembers;
+};
+
+/* ---------- interning ---------- */
+
+static uint32_t intern(strset *s, const char *str)
+{
+    long i = strset_index(s, str);
+    if (i >= 0)
+        return (uint32_t)i;
+    strset_add(s, str);
+    return (uint32_t)(s->n - 1);
+}
+
+static uint32_t lookup(const strset *s, const char *str)
+{
+    long i = strset_index(s, str);
+    return i < 0 ? NONE : (uint32_t)i;
+}
+
+static void fw_grow_units(fw *f, uint32_t n);
+
+static uint32_t unit_id(model *m, const char *id)
+{
+    uint32_t u = intern(&m->uids, id);
+    if (m->uids.n > m->ucap) {
+        size_t old = m->ucap;
+        m->ucap = m->ucap ? m->ucap * 2 : 256;
+        m->u = xrealloc(m->u, m->ucap * sizeof *m->u);
+        memset(m->u + old, 0, (m->ucap - old) * sizeof *m->u);
+        m->udirty = xrealloc(m->udirty, m->ucap);
+        memset(m->udirty + old, 0, m->ucap - old);
+        for (size_t i = old; i < m->ucap; i++) {
+            m->u[i].parent = NONE;
+            m->u[i].level = NONE;
+        }
+        for (size_t i = 0; i < m->nfw; i++)
+            fw_grow_units(m->fw[i], (uint32_t)m->ucap);
+    }
+    return u;
+}
+
+static uint32_t task_id(model *m, const char *id)
+{
+    uint32_t t = intern(&m->tids, id);
+    if (m->tids.n > m->tcap) {
+        size_t old = m->tcap;
+        m->tcap = m->tcap ? m->tcap * 2 : 256;
+        m->t = xrealloc(m->t, m->tcap * sizeof *m->t);
+        memset(m->t + old, 0, (m->tcap - old) * sizeof *m->t);
+        for (size_t i = old; i < m->tcap; i++)
+            m->t[i].lead = NONE;
+    }
+    return t;
+}
+
+model *model_new(void)
+{
+    model *m = xcalloc(1, sizeof *m);
+    strset_init(&m->uids);
+    strset_init(&m->levels);
+    strset_init(&m->keys);
+    strset_init(&m->tids);
+    strset_init(&m->indices);
+    unit_id(m, ""); /* the parent of the top units */
+    return m;
+}
+
+static void fw_free_results(fw *f)
+{
+    free(f->has);
+    free(f->gmark);
+    free(f->total);
+    free(f->appraised);
+    free(f->survey);
+    free(f->ascore);
+    free(f->rank);
+    free(f->of);
+    free(f->arank);
+    free(f->rparent);
+}
+
+static void fw_free(fw *f)
+{
+    for (uint32_t i = 0; i < f->n; i++) {
+        free(f->c[i].id);
+        free(f->c[i].name);
+    }
+    free(f->c);
+    free(f->area);
+    free(f->slot);
+    fw_free_results(f);
+    free(f);
+}
+
+void model_destroy(model **mp)
+{
+    model *m = *mp;
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->uids.n; i++) {
+        free(m->u[i].name);
+        for (uint32_t y = 0; y < m->u[i].nyears; y++)
+            free(m->u[i].years[y].e);
+        free(m->u[i].years);
+        free(m->u[i].tasks);
+    }
+    for (size_t i = 0; i < m->nfw; i++)
+        fw_free(m->fw[i]);
+    free(m->fw);
+    free(m->u);
+    free(m->t);
+    free(m->udirty);
+    free(m->dirty_units);
+    free(m->dirty_uy);
+    free(m->groups);
+    free(m->nodes);
+    free(m->members);
+    strset_free(&m->uids);
+    strset_free(&m->levels);
+    strset_free(&m->keys);
+    strset_free(&m->tids);
+    strset_free(&m->indices);
+    free(m);
+    *mp = NULL;
+}
+
+/* ---------- what changed ---------- */
+
+static void touch_unit(model *m, uint32_t u)
+{
+    if (m->udirty[u])
+        return;
+    m->udirty[u] = 1;
+    if (m->ndu == m->cdu) {
+        m->cdu = m->cdu ? m->cdu * 2 : 64;
+        m->dirty_units = xrealloc(m->dirty_units, m->cdu * sizeof *m->dirty_units);
+    }
+    m->dirty_units[m->ndu++] = u;
+}
+
+static void touch_year(model *m, uint32_t u, int year)
+{
+    if (m->udirty[u])
+        return;
+    /* the last few pairs catch the runs of one unit's lines */
+    for (size_t i = m->nuy; i-- > 0 && i + 8 >= m->nuy;)
+        if (m->dirty_uy[i].u == u && m->dirty_uy[i].year == year)
+            return;
+    if (m->nuy == m->cuy) {
+        m->cuy = m->cuy ? m->cuy * 2 : 64;
+        m->dirty_uy = xrealloc(m->dirty_uy, m->cuy * sizeof *m->dirty_uy);
+    }
+    m->dirty_uy[m->nuy].u = u;
+    m->dirty_uy[m->nuy++].year = year;
+}
+
+static void touch_group(model *m, uint32_t fi, uint32_t parent)
+{
+    fw *f = m->fw[fi];
+    if (f->gmark[parent])
+        return;
+    f->gmark[parent] = 1;
+    if (m->ngroups == m->cgroups) {
+        m->cgroups = m->cgroups ? m->cgroups * 2 : 64;
+        m->groups = xrealloc(m->groups, m->cgroups * sizeof *m->groups);
+    }
+    m->groups[m->ngroups].fw = fi;
+    m->groups[m->ngroups++].parent = parent;
+}
+
+/* ---------- inputs ---------- */
+
+void model_unit(model *m, const char *id, const char *parent, const char *level, const char *name)
+{
+    uint32_t u = unit_id(m, id), p = unit_id(m, parent ? parent : "");
+    unit *x = &m->u[u];
+    x->parent = p;
+    x->level = intern(&m->levels, level ? level : "");
+    free(x->name);
+    x->name = xstrdup(name ? name : "");
+    touch_unit(m, u);
+}
+
+static uint32_t fw_find(model *m, uint32_t index, int year, uint32_t level)
+{
+    for (size_t i = 0; i < m->nfw; i++)
+        if (m->fw[i]->index == index && m->fw[i]->year == year && m->fw[i]->level == level)
+            return (uint32_t)i;
+    return NONE;
+}
+
+static void fw_grow_units(fw *f, uint32_t n)
+{
+    uint32_t old = f->ucap;
+    if (n <= old)
+        return;
+    f->ucap = n;
+    f->has = xrealloc(f->has, n);
+    f->gmark = xrealloc(f->gmark, n);
+    f->total = xrealloc(f->total, n * sizeof(double));
+    f->appraised = xrealloc(f->appraised, n * sizeof(double));
+    f->survey = xrealloc(f->survey, n * sizeof(double));
+    f->rank = xrealloc(f->rank, n * sizeof(int32_t));
+    f->of = xrealloc(f->of, n * sizeof(int32_t));
+    f->rparent = xrealloc(f->rparent, n * sizeof(uint32_t));
+    f->ascore = xrealloc(f->ascore, (size_t)n * (f->narea ? f->narea : 1) * sizeof(double));
+    f->arank = xrealloc(f->arank, (size_t)n * (f->narea ? f->narea : 1) * sizeof(int32_t));
+    memset(f->has + old, 0, n - old);
+    memset(f->gmark + old, 0, n - old);
+    memset(f->rank + old, 0, (n - old) * sizeof(int32_t));
+    memset(f->of + old, 0, (n - old) * sizeof(int32_t));
+}
+
+static uint32_t fw_get(model *m, const char *index, int year, const char *level)
+{
+    uint32_t ix = intern(&m->indices, index), lv = intern(&m->levels, level);
+    uint32_t i = fw_find(m, ix, year, lv);
+    if (i != NONE)
+        return i;
+    fw *f = xcalloc(1, sizeof *f);
+    f->index = ix;
+    f->year = year;
+    f->level = lv;
+    fw_grow_units(f, (uint32_t)m->ucap);
+    if (m->nfw == m->fwcap) {
+        m->fwcap = m->fwcap ? m->fwcap * 2 : 8;
+        m->fw = xrealloc(m->fw, m->fwcap * sizeof *m->fw);
+    }
+    m->fw[m->nfw] = f;
+    return (uint32_t)m->nfw++;
+}
+
+void model_framework(model *m, const char *index, int year, const char *level)
+{
+    uint32_t fi = fw_get(m, index, year, level);
+    fw *f = m->fw[fi];
+    for (uint32_t i = 0; i < f->n; i++) {
+        free(f->c[i].id);
+        free(f->c[i].name);
+    }
+    f->n = 0;
+    f->built = 0;
+}
+
+static const char *str(const pv *row, const char *k)
+{
+    const char *s = pv_get_str(row, k);
+    return s ? s : "";
+}
+
+void model_criterion(model *m, const pv *row)
+{
+    int64_t year;
+    if (str_to_i64(str(row, "year"), &year) < 0)
+        return;
+    uint32_t fi = fw_get(m, str(row, "index"), (int)year, str(row, "level"));
+    fw *f = m->fw[fi];
+    const char *id = str(row, "id");
+    crit *c = NULL;
+    for (uint32_t i = 0; i < f->n && !c; i++)
+        if (!strcmp(f->c[i].id, id))
+            c = &f->c[i];
+    if (!c) {
+        if (f->n == f->cap) {
+            f->cap = f->cap ? f->cap * 2 : 32;
+            f->c = xrealloc(f->c, f->cap * sizeof *f->c);
+        }
+        c = &f->c[f->n++];
+        memset(c, 0, sizeof *c);
+        c->id = xstrdup(id);
+    }
+    free(c->name);
+    c->name = xstrdup(str(row, "name"));
+    c->max = strtod(str(row, "max"), NULL);
+    c->leaf = !strcmp(str(row, "leaf"), "1");
+    const char *method = str(row, "method"), *formula = str(row, "formula");
+    c->method = !strcmp(method, "self") ? M_SELF : !strcmp(method, "survey") ? M_SURVEY
+              : !strcmp(method, "computed") ? M_COMPUTED : M_OTHER;
+    c->mean = !strcmp(formula, "mean");
+    par_err e;
+    c->fok = formula_parse(formula, &c->f, &e) == 0;
+    c->num = c->den = NONE;
+    if (c->fok && c->f.kind == F_RATIO) {
+        c->num = intern(&m->keys, c->f.num);
+        c->den = intern(&m->keys, c->f.den);
+    }
+    char key[160];
+    snprintf(key, sizeof key, "%s:%s", str(row, "index"), id);
+    c->key = intern(&m->keys, key);
+    f->built = 0;
+}
+
+/* Recurring deadlines as the explanation reads them: "recurring:Q1,H1,Q3,Y" or "M". */
+static void task_periods(task *t, const char *at)
+{
+    const char *list = strchr(at, ':');
+    t->np = 0;
+    for (const char *p = list ? list + 1 : ""; *p && t->np < 16;) {
+        size_t l = strcspn(p, ",");
+        if (l == 1 && *p == 'M') {
+            for (int mo = 1; mo <= 12 && t->np < 16; mo++)
+                t->per[t->np++] = (uint8_t)(P_M01 + mo - 1);
+        } else if (l < 4) {
+            char b[4];
+            memcpy(b, p, l);
+            b[l] = '\0';
+            int code = P_OTHER;
+            if (!strcmp(b, "Y"))
+                code = P_Y;
+            else if (b[0] == 'Q' && b[1] >= '1' && b[1] <= '4' && !b[2])
+                code = P_Q1 + b[1] - '1';
+            else if (!strcmp(b, "H1"))
+                code = P_H1;
+            else if (b[0] == 'M' && b[1] >= '0' && b[1] <= '1' && b[2] >= '0' && b[2] <= '9' && atoi(b + 1) >= 1 &&
+                     atoi(b + 1) <= 12)
+                code = P_M01 + atoi(b + 1) - 1;
+            t->per[t->np++] = (uint8_t)code;
+        }
+        p += l + (p[l] == ',');
+    }
+}
+
+static void lead_drop(unit *x, uint32_t t)
+{
+    for (uint32_t i = 0; i < x->ntasks; i++)
+        if (x->tasks[i] == t) {
+            x->tasks[i] = x->tasks[--x->ntasks];
+            return;
+        }
+}
+
+void model_task(model *m, const char *id, const char *lead, const char *kind, const char *at)
+{
+    uint32_t ti = task_id(m, id);
+    task *t = &m->t[ti];
+    if (t->lead != NONE) {
+        lead_drop(&m->u[t->lead], ti);
+        touch_unit(m, t->lead);
+    }
+    uint32_t u = unit_id(m, lead ? lead : "");
+    t = &m->t[ti]; /* unit_id may not move tasks, but keep the pointer honest */
+    t->lead = u;
+    t->kind = !strcmp(kind, "date") ? T_DATE : !strcmp(kind, "recurring") ? T_RECURRING : T_OTHER;
+    t->at_year = t->kind == T_DATE ? atoi(at) : 0;
+    if (t->kind == T_RECURRING)
+        task_periods(t, at);
+    unit *x = &m->u[u];
+    if (x->ntasks == x->taskcap) {
+        x->taskcap = x->taskcap ? x->taskcap * 2 : 4;
+        x->tasks = xrealloc(x->tasks, x->taskcap * sizeof *x->tasks);
+    }
+    x->tasks[x->ntasks++] = ti;
+    touch_unit(m, u);
+}
+
+static int period_code(const char *p)
+{
+    if (!strcmp(p, "Y"))
+        return P_Y;
+    if (p[0] == 'Q' && p[1] >= '1' && p[1] <= '4' && !p[2])
+        return P_Q1 + p[1] - '1';
+    if (!strcmp(p, "H1"))
+        return P_H1;
+    if (p[0] == 'M' && strlen(p) == 3 && atoi(p + 1) >= 1 && atoi(p + 1) <= 12)
+        return P_M01 + atoi(p + 1) - 1;
+    return P_OTHER;
+}
+
+static int kind_code(const char *k)
+{
+    static const char *const names[] = {"score", "appraisal", "survey", "target", "metric", "task"};
+    for (int i = 0; i < 6; i++)
+        if (!strcmp(k, names[i]))
+            return i;
+    return K_OTHER;
+}
+
+/* YYYY-MM-DD as a day number; INT_MAX when it is not one (never on time). */
+static double day_of(const char *s)
+{
+    int y, mo, d;
+    if (!s || strlen(s) < 10 || sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) != 3)
+        return (double)INT_MAX;
+    return (double)clock_days_from_civil(y, mo, d);
+}
+
+static uyear *year_of(unit *x, int year, int create)
+{
+    for (uint32_t i = 0; i < x->nyears; i++)
+        if (x->years[i].year == year)
+            return &x->years[i];
+    if (!create)
+        return NULL;
+    x->years = xrealloc(x->years, (x->nyears + 1) * sizeof *x->years);
+    uyear *y = &x->years[x->nyears++];
+    memset(y, 0, sizeof *y);
+    y->year = year;
+    return y;
+}
+
+/* The first entry at or after k (flags ignored). */
+static uint32_t lower(const uyear *y, uint64_t k)
+{
+    uint32_t lo = 0, hi = y->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if ((y->e[mid].k & ~(uint64_t)0xff) < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static const entry *find(const uyear *y, unsigned kind, uint32_t key, unsigned period)
+{
+    if (!y || key == NONE)
+        return NULL;
+    uint64_t k = ekey(kind, key, period);
+    uint32_t i = lower(y, k);
+    return i < y->n && (y->e[i].k & ~(uint64_t)0xff) == k ? &y->e[i] : NULL;
+}
+
+void model_submission(model *m, const char *unitid, int year, const char *period, const char *kind,
+                      const char *key, const char *value, const char *date, const char *received)
+{
+    uint32_t u = unit_id(m, unitid);
+    int kc = kind_code(kind);
+    uint32_t kid = kc == K_TASK ? task_id(m, key) : intern(&m->keys, key);
+    entry en = {ekey((unsigned)kc, kid, (unsigned)period_code(period)), 0, 0};
+    if (kc == K_TASK) {
+        en.v = !strcmp(value, "done") || strtod(value, NULL) >= 100;
+        en.aux = day_of(date && *date ? date : received);
+    } else if (kc == K_SURVEY && strchr(value, '/')) {
+        en.k |= F_SLASH;
+        en.v = strtod(value, NULL);
+        en.aux = strtod(strchr(value, '/') + 1, NULL);
+    } else {
+        en.v = strtod(value, NULL);
+    }
+    uyear *y = year_of(&m->u[u], year, 1);
+    uint64_t id = en.k & ~(uint64_t)0xff;
+    uint32_t i = lower(y, id);
+    if (i < y->n && (y->e[i].k & ~(uint64_t)0xff) == id) {
+        y->e[i] = en;
+    } else {
+        if (y->n == y->cap) {
+            y->cap = y->cap ? y->cap + y->cap / 2 + 8 : 16;
+            y->e = xrealloc(y->e, y->cap * sizeof *y->e);
+        }
+        memmove(y->e + i + 1, y->e + i, (y->n - i) * sizeof *y->e);
+        y->e[i] = en;
+        y->n++;
+    }
+    touch_year(m, u, year);
+}
+
+void model_apply(model *m, const pv *ev)
+{
+    const char *what = pv_get_str(ev, "what");
+    const pv *row = pv_get(ev, "row");
+    if (!what || !row)
+        return;
+    int64_t year = 0;
+    if (!strcmp(what, "unit")) {
+        model_unit(m, str(row, "id"), str(row, "parent"), str(row, "level"), str(row, "name"));
+    } else if (!strcmp(what, "framework")) {
+        if (str_to_i64(str(row, "year"), &year) == 0)
+            model_framework(m, str(row, "index"), (int)year, str(row, "level"));
+    } else if (!strcmp(what, "criterion")) {
+        model_criterion(m, row);
+    } else if (!strcmp(what, "task")) {
+        model_task(m, str(row, "id"), str(row, "lead"), str(row, "deadline_kind"), str(row, "deadline_at"));
+    } else if (!strcmp(what, "submission")) {
+        if (str_to_i64(str(row, "year"), &year) == 0)
+            model_submission(m, str(row, "unit"), (int)year, str(row, "period"), str(row, "kind"), str(row, "key"),
+                             str(row, "value"), str(row, "date"), str(ev, "received"));
+    }
+}
+
+/* ---------- a framework's structure ---------- */
+
+static int crit_cmp(const void *a, const void *b)
+{
+    return compute_id_cmp(((const crit *)a)->id, ((const crit *)b)->id);
+}
+
+static void fw_build(model *m, fw *f)
+{
+    if (f->n > 1)
+        qsort(f->c, f->n, sizeof *f->c, crit_cmp);
+    int *stack = xmalloc((f->n + 1) * sizeof *stack), top = 0;
+    f->narea = 0;
+    f->max = 0;
+    free(f->area);
+    f->area = xmalloc((f->n + 1) * sizeof *f->area);
+    for (uint32_t i = 0; i < f->n; i++) {
+        while (top > 0) {
+            const char *p = f->c[stack[top - 1]].id;
+            size_t l = strlen(p);
+            if (!strncmp(f->c[i].id, p, l) && f->c[i].id[l] == '.')
+                break;
+            top--;
+        }
+        f->c[i].parent = top ? stack[top - 1] : -1;
+        stack[top++] = (int)i;
+        if (f->c[i].parent < 0) {
+            f->area[f->narea++] = i;
+            f->max += f->c[i].max;
+        }
+    }
+    free(stack);
+    free(f->slot);
+    f->nslot = (uint32_t)m->keys.n;
+    f->slot = xmalloc((f->nslot + 1) * sizeof *f->slot);
+    for (uint32_t i = 0; i < f->nslot; i++)
+        f->slot[i] = -1;
+    for (uint32_t i = 0; i < f->n; i++)
+        f->slot[f->c[i].key] = (int32_t)i;
+    size_t na = f->narea ? f->narea : 1;
+    f->ascore = xrealloc(f->ascore, (size_t)f->ucap * na * sizeof(double));
+    f->arank = xrealloc(f->arank, (size_t)f->ucap * na * sizeof(int32_t));
+    memset(f->arank, 0, (size_t)f->ucap * na * sizeof(int32_t));
+    memset(f->ascore, 0, (size_t)f->ucap * na * sizeof(double));
+    f->built = 1;
+}
+
+/* ---------- one result ---------- */
+
+static double period_end(int code, int year, int days)
+{
+    int mo = 12;
+    if (code >= P_Q1 && code < P_H1)
+        mo = (code - P_Q1 + 1) * 3;
+    else if (code == P_H1)
+        mo = 6;
+    else if (code >= P_M01 && code < P_OTHER)
+        mo = code - P_M01 + 1;
+    return (double)(clock_days_from_civil(year, mo, clock_days_in_month(year, mo)) + days);
+}
+
+/* The share a formula gives, or -1 when it cannot be computed (compute.c explains it). */
+static double evaluate(model *m, const crit *c, uint32_t u, const uyear *y, int year)
+{
+    const formula *f = &c->f;
+    if (f->kind == F_RATIO) {
+        const entry *a = find(y, K_METRIC, c->num, P_Y), *b = find(y, K_METRIC, c->den, P_Y);
+        if (!a || !b || b->v <= 0)
+            return -1;
+        return a->v / b->v;
+    }
+    const unit *x = &m->u[u];
+    int total = 0, good = 0;
+    for (uint32_t i = 0; i < x->ntasks; i++) {
+        uint32_t ti = x->tasks[i];
+        const task *t = &m->t[ti];
+        if (f->kind == F_TASKS_DONE) {
+            /* reported in any period of the year, or due in it */
+            uint32_t at = y ? lower(y, ekey(K_TASK, ti, 0)) : 0;
+            int reported = y && at < y->n && (y->e[at].k & ~(uint64_t)0xffff) == ekey(K_TASK, ti, 0);
+            if (!((t->kind == T_DATE && t->at_year == year) || reported))
+                continue;
+            total++;
+            int done = 0;
+            for (uint32_t k = at; reported && k < y->n && (y->e[k].k & ~(uint64_t)0xffff) == ekey(K_TASK, ti, 0); k++)
+                done |= y->e[k].v != 0;
+            good += done;
+        } else if (t->kind == T_RECURRING) {
+            for (int k = 0; k < t->np; k++) {
+                total++;
+                const entry *s = t->per[k] == P_OTHER ? NULL : find(y, K_TASK, ti, t->per[k]);
+                if (s && s->v != 0)
+                    good += s->aux <= period_end(t->per[k], year, f->days);
+            }
+        }
+    }
+    return total ? (double)good / total : -1;
+}
+
+/* Scores every criterion of f for unit u into m->nodes; 1 when some leaf has a value. */
+static int compute(model *m, fw *f, uint32_t u, double *appraised, double *survey)
+{
+    if (m->nnodes < f->n) {
+        m->nnodes = f->n;
+        m->nodes = xrealloc(m->nodes, m->nnodes * sizeof *m->nodes);
+    }
+    node *ns = m->nodes;
+    memset(ns, 0, f->n * sizeof *ns);
+    const uyear *y = year_of(&m->u[u], f->year, 0);
+    for (uint32_t i = 0; y && i < y->n; i++) {
+        const entry *e = &y->e[i];
+        unsigned kind = (unsigned)(e->k >> 56), period = (unsigned)(e->k >> 8) & 0xff;
+        uint32_t key = (uint32_t)(e->k >> 16);
+        if (kind > K_TARGET)
+            break; /* sorted by kind: figures and tasks come after */
+        if (period != P_Y || key >= f->nslot || f->slot[key] < 0)
+            continue;
+        node *nd = &ns[f->slot[key]];
+        if (kind == K_SCORE)
+            nd->self = e;
+        else if (kind == K_APPRAISAL)
+            nd->appr = e;
+        else if (kind == K_SURVEY)
+            nd->surv = e;
+        else
+            nd->tgt = e;
+    }
+    int data = 0;
+    *appraised = *survey = 0;
+    for (uint32_t i = 0; i < f->n; i++) {
+        const crit *c = &f->c[i];
+        node *nd = &ns[i];
+        if (!c->leaf)
+            continue;
+        double v = 0;
+        int missing = 0;
+        if (c->method == M_SURVEY) {
+            missing = !nd->surv;
+            if (nd->surv)
+                v = !(nd->surv->k & F_SLASH) ? nd->surv->v : nd->surv->aux > 0 ? nd->surv->v / nd->surv->aux * c->max : 0;
+        } else if (nd->appr) {
+            v = nd->appr->v;
+        } else if (c->method == M_COMPUTED) {
+            double share = c->fok ? evaluate(m, c, u, y, f->year) : -1;
+            missing = share < 0;
+            v = share < 0 ? 0 : formula_points(&c->f, share, c->max);
+        } else if (nd->self) {
+            v = nd->self->v;
+        } else {
+            missing = 1;
+        }
+        if (v < 0)
+            v = 0;
+        if (v > c->max)
+            v = c->max;
+        nd->score = v;
+        nd->missing = (uint8_t)missing;
+        data |= !missing;
+        if (c->method == M_SURVEY)
+            *survey += v;
+        else
+            *appraised += v;
+    }
+    if (!data)
+        return 0;
+    /* backwards, every parent is complete when reached (as compute.c adds them) */
+    for (uint32_t i = f->n; i-- > 0;) {
+        const crit *c = &f->c[i];
+        node *nd = &ns[i];
+        if (!c->leaf)
+            nd->score = c->mean ? (nd->acc_n ? nd->acc_share / nd->acc_n * c->max : 0) : nd->acc_sum;
+        if (c->parent >= 0) {
+            node *p = &ns[c->parent];
+            p->acc_sum += nd->score;
+            p->acc_share += c->max > 0 ? nd->score / c->max : 0;
+            p->acc_n++;
+        }
+        if (nd->tgt) {
+            nd->target = nd->tgt->v;
+            nd->has_target = 1;
+        }
+    }
+    return 1;
+}
+
+static int unit_has_year(const unit *x, int year)
+{
+    for (uint32_t i = 0; i < x->nyears; i++)
+        if (x->years[i].year == year)
+            return x->years[i].n > 0;
+    return 0;
+}
+
+static void moved_add(model *m, strset *moved, fw *f, uint32_t u)
+{
+    if (!moved)
+        return;
+    char k[512];
+    snprintf(k, sizeof k, "%s|%d|%s", m->indices.items[f->index], f->year, m->uids.items[u]);
+    strset_add(moved, k);
+}
+
+static void recompute(model *m, uint32_t fi, uint32_t u, strset *moved)
+{
+    fw *f = m->fw[fi];
+    const unit *x = &m->u[u];
+    double appraised = 0, survey = 0;
+    int now = x->level == f->level && unit_has_year(x, f->year) && compute(m, f, u, &appraised, &survey);
+    if (!now) {
+        if (f->has[u]) {
+            f->has[u] = 0;
+            f->rank[u] = f->of[u] = 0;
+            touch_group(m, fi, f->rparent[u]);
+        }
+        return;
+    }
+    double total = 0;
+    for (uint32_t a = 0; a < f->narea; a++) {
+        total += m->nodes[f->area[a]].score;
+        f->ascore[(size_t)u * f->narea + a] = m->nodes[f->area[a]].score;
+    }
+    if (!f->has[u] || fabs(f->total[u] - total) > 1e-9)
+        moved_add(m, moved, f, u);
+    if (!f->has[u]) {
+        f->rank[u] = f->of[u] = 0;
+        for (uint32_t a = 0; a < f->narea; a++)
+            f->arank[(size_t)u * f->narea + a] = 0;
+    } else if (f->rparent[u] != x->parent) {
+        touch_group(m, fi, f->rparent[u]);
+    }
+    f->has[u] = 1;
+    f->total[u] = total;
+    f->appraised[u] = appraised;
+    f->survey[u] = survey;
+    f->rparent[u] = x->parent;
+    touch_group(m, fi, x->parent);
+}
+
+/* ---------- ranks ---------- */
+
+static int by_points_desc(const void *a, const void *b, void *ctx)
+{
+    const long long *pts = ctx;
+    long long x = pts[*(const uint32_t *)a], y = pts[*(const uint32_t *)b];
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Competition ranks (1, 1, 3) of n members by points: rank[i] = 1 + how many are better. */
+static void competition(uint32_t *order, long long *pts, uint32_t n, int32_t *rank_out)
+{
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = i;
+    qsort_r(order, n, sizeof *order, by_points_desc, pts);
+    for (uint32_t i = 0; i < n; i++)
+        rank_out[order[i]] = i > 0 && pts[order[i]] == pts[order[i - 1]] ? rank_out[order[i - 1]] : (int32_t)i + 1;
+}
+
+/* Ranks the members (units) of one peer group of f. */
+static void rank_members(model *m, uint32_t fi, const uint32_t *mem, uint32_t n, strset *moved)
+{
+    fw *f = m->fw[fi];
+    long long *pts = xmalloc((n + 1) * sizeof *pts);
+    uint32_t *order = xmalloc((n + 1) * sizeof *order);
+    int32_t *r = xmalloc((n + 1) * sizeof *r);
+    for (uint32_t i = 0; i < n; i++)
+        pts[i] = llround(f->total[mem[i]] * 1e6);
+    competition(order, pts, n, r);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t u = mem[i];
+        if (f->rank[u] != r[i] || f->of[u] != (int32_t)n)
+            moved_add(m, moved, f, u);
+        f->rank[u] = r[i];
+        f->of[u] = (int32_t)n;
+    }
+    for (uint32_t a = 0; a < f->narea; a++) {
+        for (uint32_t i = 0; i < n; i++)
+            pts[i] = llround(f->ascore[(size_t)mem[i] * f->narea + a] * 1e6);
+        competition(order, pts, n, r);
+        for (uint32_t i = 0; i < n; i++)
+            f->arank[(size_t)mem[i] * f->narea + a] = r[i];
+    }
+    free(pts);
+    free(order);
+    free(r);
+}
+
+static void rank_group(model *m, uint32_t fi, uint32_t parent, strset *moved)
+{
+    fw *f = m->fw[fi];
+    uint32_t n = 0;
+    if (m->cmembers < f->ucap) {
+        m->cmembers = f->ucap;
+        m->members = xrealloc(m->members, m->cmembers * sizeof *m->members);
+    }
+    for (uint32_t u = 0; u < m->uids.n; u++)
+        if (f->has[u] && f->rparent[u] == parent)
+            m->members[n++] = u;
+    rank_members(m, fi, m->members, n, moved);
+}
+
+static int by_parent(const void *a, const void *b, void *ctx)
+{
+    const uint32_t *par = ctx, x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return par[x] != par[y] ? (par[x] < par[y] ? -1 : 1) : (x < y ? -1 : x > y);
+}
+
+/* Every group of f at once: members sorted by parent, each run ranked. */
+static void rank_all(model *m, uint32_t fi)
+{
+    fw *f = m->fw[fi];
+    uint32_t n = 0;
+    if (m->cmembers < f->ucap) {
+        m->cmembers = f->ucap;
+        m->members = xrealloc(m->members, m->cmembers * sizeof *m->members);
+    }
+    for (uint32_t u = 0; u < m->uids.n; u++)
+        if (f->has[u])
+            m->members[n++] = u;
+    qsort_r(m->members, n, sizeof *m->members, by_parent, f->rparent);
+    for (uint32_t i = 0; i < n;) {
+        uint32_t j = i;
+        while (j < n && f->rparent[m->members[j]] == f->rparent[m->members[i]])
+            j++;
+        rank_members(m, fi, m->members + i, j - i, NULL);
+        i = j;
+    }
+}
+
+/* ---------- settling ---------- */
+
+static void clear_changes(model *m)
+{
+    for (uint32_t i = 0; i < m->ndu; i++)
+        m->udirty[m->dirty_units[i]] = 0;
+    m->ndu = 0;
+    m->nuy = 0;
+    for (size_t i = 0; i < m->ngroups; i++)
+        m->fw[m->groups[i].fw]->gmark[m->groups[i].parent] = 0;
+    m->ngroups = 0;
+}
+
+void model_forget_changes(model *m)
+{
+    clear_changes(m);
+}
+
+void model_settle(model *m, strset *moved)
+{
+    for (size_t fi = 0; fi < m->nfw; fi++) {
+        fw *f = m->fw[fi];
+        if (f->built)
+            continue;
+        fw_build(m, f);
+        for (uint32_t u = 0; u < m->uids.n; u++)
+            recompute(m, (uint32_t)fi, u, moved);
+    }
+    for (uint32_t i = 0; i < m->ndu; i++)
+        for (size_t fi = 0; fi < m->nfw; fi++)
+            recompute(m, (uint32_t)fi, m->dirty_units[i], moved);
+    for (size_t i = 0; i < m->nuy; i++)
+        for (size_t fi = 0; fi < m->nfw; fi++)
+            if (m->fw[fi]->year == m->dirty_uy[i].year && !m->udirty[m->dirty_uy[i].u])
+                recompute(m, (uint32_t)fi, m->dirty_uy[i].u, moved);
+    for (size_t i = 0; i < m->ngroups; i++)
+        rank_group(m, m->groups[i].fw, m->groups[i].parent, moved);
+    clear_changes(m);
+}
+
+void model_recompute_all(model *m)
+{
+    for (size_t fi = 0; fi < m->nfw; fi++) {
+        fw *f = m->fw[fi];
+        fw_build(m, f);
+        memset(f->has, 0, f->ucap);
+        for (uint32_t u = 0; u < m->uids.n; u++)
+            recompute(m, (uint32_t)fi, u, NULL);
+        rank_all(m, (uint32_t)fi);
+    }
+    clear_changes(m);
+}
+
+/* ---------- reading ---------- */
+
+static uint32_t fw_of(model *m, const char *index, int year, uint32_t level)
+{
+    uint32_t ix = lookup(&m->indices, index);
+    return ix == NONE || level == NONE ? NONE : fw_find(m, ix, year, level);
+}
+
+static void fill(const fw *f, uint32_t u, model_result *out)
+{
+    out->total = f->total[u];
+    out->max = f->max;
+    out->appraised = f->appraised[u];
+    out->survey = f->survey[u];
+    out->rank = f->rank[u];
+    out->of = f->of[u];
+    out->parent = f->rparent[u];
+    out->narea = f->narea;
+    out->area = f->ascore + (size_t)u * f->narea;
+    out->area_rank = f->arank + (size_t)u * f->narea;
+}
+
+int model_get(model *m, const char *index, int year, const char *unitid, model_result *out)
+{
+    uint32_t u = lookup(&m->uids, unitid);
+    if (u == NONE)
+        return 0;
+    uint32_t fi = fw_of(m, index, year, m->u[u].level);
+    if (fi == NONE || !m->fw[fi]->built || !m->fw[fi]->has[u])
+        return 0;
+    fill(m->fw[fi], u, out);
+    return 1;
+}
+
+size_t model_count(model *m)
+{
+    size_t n = 0;
+    for (size_t fi = 0; fi < m->nfw; fi++)
+        for (uint32_t u = 0; u < m->uids.n; u++)
+            n += m->fw[fi]->has[u];
+    return n;
+}
+
+static double pct(double score, double max)
+{
+    return max > 0 ? score / max * 100 : 0;
+}
+
+static double num(const pv *map, const char *k)
+{
+    const pv *v = pv_get(map, k);
+    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
+}
+
+/* The year before, from its result as it stands now. */
+static void add_prev(model *m, uint32_t u, const fw *f, pv *doc)
+{
+    uint32_t pi = fw_find(m, f->index, f->year - 1, f->level);
+    if (pi == NONE || !m->fw[pi]->built || !m->fw[pi]->has[u])
+        return;
+    const fw *p = m->fw[pi];
+    pv_set(doc, "prev_total", pv_float(p->total[u]));
+    pv_set(doc, "change", pv_float(num(doc, "total") - p->total[u]));
+    pv_set_int(doc, "prev_rank", p->rank[u]);
+    pv_set_int(doc, "prev_of", p->of[u]);
+    pv *comps = (pv *)pv_get(doc, "components");
+    for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
+        pv *c = comps->u.a.v[i];
+        const char *id = pv_get_str(c, "id");
+        for (uint32_t a = 0; id && a < p->narea; a++) {
+            const crit *pc = &p->c[p->area[a]];
+            if (strcmp(pc->id, id))
+                continue;
+            double score = p->ascore[(size_t)u * p->narea + a];
+            pv_set(c, "prev_score", pv_float(score));
+            pv_set(c, "prev_pct", pv_float(pct(score, pc->max)));
+            pv_set(c, "change_pp", pv_float(num(c, "pct") - pct(score, pc->max)));
+            pv_set_int(c, "prev_rank", p->arank[(size_t)u * p->narea + a]);
+        }
+    }
+}
+
+void model_decorate(model *m, pv *doc)
+{
+    const char *index = pv_get_str(doc, "index"), *unitid = pv_get_str(doc, "unit");
+    uint32_t u = unitid ? lookup(&m->uids, unitid) : NONE;
+    if (!index || u == NONE)
+        return;
+    uint32_t fi = fw_of(m, index, (int)pv_get_int(doc, "year", 0), m->u[u].level);
+    if (fi == NONE || !m->fw[fi]->has[u])
+        return;
+    const fw *f = m->fw[fi];
+    pv_set_int(doc, "rank", f->rank[u]);
+    pv_set_int(doc, "of", f->of[u]);
+    pv *comps = (pv *)pv_get(doc, "components");
+    for (uint32_t a = 0; comps && a < comps->u.a.n && a < f->narea; a++)
+        pv_set_int(comps->u.a.v[a], "rank", f->arank[(size_t)u * f->narea + a]);
+    add_prev(m, u, f, doc);
+}
+
+/* What `parctl scores` shows of a result, in the order the stored documents had. */
+static pv *summary(model *m, uint32_t fi, uint32_t u)
+{
+    fw *f = m->fw[fi];
+    double appraised, survey;
+    compute(m, f, u, &appraised, &survey);
+    const node *ns = m->nodes;
+    pv *o = pv_map();
+    pv_set_str(o, "unit", m->uids.items[u]);
+    pv_set_str(o, "name", m->u[u].name ? m->u[u].name : "");
+    pv_set_str(o, "index", m->indices.items[f->index]);
+    pv_set_int(o, "year", f->year);
+    pv_set_str(o, "level", m->levels.items[f->level]);
+    pv_set_str(o, "parent", m->uids.items[f->rparent[u]]);
+    pv_set(o, "total", pv_float(f->total[u]));
+    pv_set(o, "max", pv_float(f->max));
+    pv_set(o, "pct", pv_float(pct(f->total[u], f->max)));
+    pv_set(o, "appraised", pv_float(f->appraised[u]));
+    pv_set(o, "survey", pv_float(f->survey[u]));
+    pv_set_int(o, "rank", f->rank[u]);
+    pv_set_int(o, "of", f->of[u]);
+    pv *comps = pv_arr(), *off = pv_arr();
+    double target = 0;
+    uint32_t targets = 0;
+    for (uint32_t i = 0; i < f->n; i++)
+        if (ns[i].has_target && ns[i].score + 1e-9 < ns[i].target)
+            pv_push(off, pv_str(f->c[i].id));
+    uint32_t pi = fw_find(m, f->index, f->year - 1, f->level);
+    const fw *p = pi != NONE && m->fw[pi]->built && m->fw[pi]->has[u] ? m->fw[pi] : NULL;
+    for (uint32_t a = 0; a < f->narea; a++) {
+        const crit *c = &f->c[f->area[a]];
+        const node *nd = &ns[f->area[a]];
+        pv *co = pv_map();
+        pv_set_str(co, "id", c->id);
+        pv_set_str(co, "name", c->name);
+        pv_set(co, "score", pv_float(nd->score));
+        pv_set(co, "max", pv_float(c->max));
+        pv_set(co, "pct", pv_float(pct(nd->score, c->max)));
+        pv_set_int(co, "rank", f->arank[(size_t)u * f->narea + a]);
+        for (uint32_t b = 0; p && b < p->narea; b++) {
+            const crit *pc = &p->c[p->area[b]];
+            if (strcmp(pc->id, c->id))
+                continue;
+            double prev = p->ascore[(size_t)u * p->narea + b];
+            pv_set(co, "prev_score", pv_float(prev));
+            pv_set(co, "prev_pct", pv_float(pct(prev, pc->max)));
+            pv_set(co, "change_pp", pv_float(pct(nd->score, c->max) - pct(prev, pc->max)));
+        }
+        if (nd->has_target) {
+            pv_set(co, "target", pv_float(nd->target));
+            pv_set(co, "gap", pv_float(nd->target - nd->score));
+        }
+        targets += nd->has_target;
+        target += nd->target;
+        pv_push(comps, co);
+    }
+    add_prev(m, u, f, o);
+    if (targets && targets == f->narea) {
+        pv_set(o, "target", pv_float(target));
+        pv_set(o, "gap", pv_float(target - f->total[u]));
+    }
+    pv_set(o, "off_track", off);
+    pv_set(o, "components", comps);
+    return o;
+}
+
+static int by_rank(const void *x, const void *y)
+{
+    const pv *a = *(pv *const *)x, *b = *(pv *const *)y;
+    int c = strcmp(pv_get_str(a, "level"), pv_get_str(b, "level"));
+    if (!c)
+        c = strcmp(pv_get_str(a, "parent"), pv_get_str(b, "parent"));
+    if (!c)
+        c = (int)(pv_get_int(a, "rank", 0) - pv_get_int(b, "rank", 0));
+    if (!c)
+        c = strcmp(pv_get_str(a, "unit"), pv_get_str(b, "unit"));
+    return c;
+}
+
+pv *model_scores(model *m, const char *index, int year, const char *level, const char *parent)
+{
+    pv *out = pv_arr();
+    uint32_t ix = lookup(&m->indices, index);
+    uint32_t lv = level ? lookup(&m->levels, level) : NONE, pa = parent ? lookup(&m->uids, parent) : NONE;
+    if (ix == NONE || (level && lv == NONE) || (parent && pa == NONE))
+        return out;
+    for (size_t fi = 0; fi < m->nfw; fi++) {
+        fw *f = m->fw[fi];
+        if (f->index != ix || f->year != year || (level && f->level != lv) || !f->built)
+            continue;
+        for (uint32_t u = 0; u < m->uids.n; u++)
+            if (f->has[u] && (!parent || f->rparent[u] == pa))
+                pv_push(out, summary(m, (uint32_t)fi, u));
+    }
+    if (out->u.a.n > 1)
+        qsort(out->u.a.v, out->u.a.n, sizeof(pv *), by_rank);
+    return out;
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void model_dump(model *m, sbuf *out)
+{
+    size_t n = 0, cap = 64;
+    char **lines = xmalloc(cap * sizeof *lines);
+    for (size_t fi = 0; fi < m->nfw; fi++) {
+        const fw *f = m->fw[fi];
+        for (uint32_t u = 0; u < m->uids.n; u++) {
+            if (!f->has[u])
+                continue;
+            sbuf b;
+            sbuf_init(&b);
+            sbuf_printf(&b, "%s|%d|%s=level %s parent %s total %.17g appraised %.17g survey %.17g rank %d/%d areas",
+                        m->indices.items[f->index], f->year, m->uids.items[u], m->levels.items[f->level],
+                        m->uids.items[f->rparent[u]], f->total[u], f->appraised[u], f->survey[u], f->rank[u],
+                        f->of[u]);
+            for (uint32_t a = 0; a < f->narea; a++)
+                sbuf_printf(&b, " %s:%.17g#%d", f->c[f->area[a]].id, f->ascore[(size_t)u * f->narea + a],
+                            f->arank[(size_t)u * f->narea + a]);
+            if (n == cap)
+                lines = xrealloc(lines, (cap *= 2) * sizeof *lines);
+            lines[n++] = b.buf;
+        }
+    }
+    if (n > 1)
+        qsort(lines, n, sizeof *lines, line_cmp);
+    for (size_t i = 0; i < n; i++) {
+        sbuf_puts(out, lines[i]);
+        sbuf_puts(out, "\n");
+        free(lines[i]);
+    }
+    free(lines);
+}

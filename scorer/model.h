@@ -1,0 +1,69 @@
+/* model: the scorer's state in memory. Units, criteria keys, task ids, levels and
+ * indices are interned to small integers; each framework (index, year, level) is
+ * parsed once into arrays in natural id order; a unit's submissions of a year are one
+ * sorted array of 24-byte entries (a double and where it came from); totals, areas
+ * and ranks are arrays per framework indexed by unit. Nothing is allocated per value
+ * when a result is computed.
+ *
+ * What a result is, as a function of the record alone (so that live, restarted and
+ * rebuilt scorers agree): a unit has a result for an index and a year when a
+ * framework of that index, year and the unit's level exists, the unit sent anything
+ * (any kind, any period) for that year, and at least one leaf has a value. */
+#ifndef PAR_MODEL_H
+#define PAR_MODEL_H
+
+#include <stdint.h>
+#include "../common/strset.h"
+#include "../proto/proto.h"
+
+typedef struct model model;
+
+/* What a result holds in memory; areas point into the model (valid until the next
+ * change). */
+typedef struct {
+    double total, max, appraised, survey;
+    int32_t rank, of;
+    uint32_t parent;       /* unit id of the peer group's parent */
+    uint32_t narea;
+    const double *area;    /* points per area */
+    const int32_t *area_rank;
+} model_result;
+
+model *model_new(void);
+void model_destroy(model **m);
+
+/* Inputs, from change events or from the replica at start. Each marks what it touches
+ * for model_settle; values are the collector's validated text. */
+void model_unit(model *m, const char *id, const char *parent, const char *level, const char *name);
+void model_framework(model *m, const char *index, int year, const char *level);
+void model_criterion(model *m, const pv *row);
+void model_task(model *m, const char *id, const char *lead, const char *kind, const char *at);
+void model_submission(model *m, const char *unit, int year, const char *period, const char *kind,
+                      const char *key, const char *value, const char *date, const char *received);
+/* One change event (units, frameworks, criteria, tasks, submissions; others ignored). */
+void model_apply(model *m, const pv *event);
+
+/* Recomputes what the changes since the last settle touch and re-ranks their peer
+ * groups. moved: "INDEX|year|unit" of each result whose total, rank or group size
+ * changed (a new result included). */
+void model_settle(model *m, strset *moved);
+/* Forgets the pending changes without computing (bulk loading). */
+void model_forget_changes(model *m);
+/* Every result from nothing. */
+void model_recompute_all(model *m);
+
+/* The result of a unit, 1 when it has one. */
+int model_get(model *m, const char *index, int year, const char *unit, model_result *out);
+/* The summary `parctl scores` shows for every result of index and year (level and
+ * parent: filters, NULL for any), with the year before, sorted by level, parent, rank. */
+pv *model_scores(model *m, const char *index, int year, const char *level, const char *parent);
+/* Sets rank, of and the areas' ranks of a result document from memory, and the change
+ * from the year before (prev_total, change, prev_rank, prev_of; per area prev_score,
+ * prev_pct, change_pp, prev_rank). */
+void model_decorate(model *m, pv *doc);
+/* Results held. */
+size_t model_count(model *m);
+/* Every result, one line each in key order, every figure in full: equal dumps, equal states. */
+void model_dump(model *m, sbuf *out);
+
+#endif
