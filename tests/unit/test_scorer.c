@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -549,6 +551,292 @@ static void test_incremental_equals_full(void **st)
     world_close(&w);
 }
 
+/* ---------- every way of rebuilding gives the live state ---------- */
+
+/* Every change of the record after since, in order (the collector's pages). */
+static pv *all_events(record *rec, uint64_t since)
+{
+    pv *all = pv_arr();
+    for (;;) {
+        pv *q = proto_msg(MSG_QUERY), *args = pv_map(), *data;
+        char s[32];
+        snprintf(s, sizeof s, "%llu", (unsigned long long)since);
+        pv_set_str(args, "since", s);
+        pv_set_str(args, "limit", "5000");
+        pv_set_str(q, "q", "changes");
+        pv_set(q, "args", args);
+        par_err e;
+        assert_int_equal(query_answer(rec, q, &data, &e), 0);
+        const pv *events = pv_get(data, "events");
+        for (uint32_t i = 0; i < events->u.a.n; i++) {
+            pv_push(all, pv_copy(events->u.a.v[i]));
+            since = (uint64_t)pv_get_int(events->u.a.v[i], "seq", 0);
+        }
+        uint32_t n = events->u.a.n;
+        pv_free(data);
+        pv_free(q);
+        if (!n)
+            return all;
+    }
+}
+
+/* Applies events [from, to) in pages of page. */
+static void apply_range(engine *en, const pv *all, uint32_t from, uint32_t to, uint32_t page)
+{
+    for (uint32_t i = from; i < to; i += page) {
+        pv *batch = pv_arr(), *scores;
+        for (uint32_t k = i; k < to && k < i + page; k++)
+            pv_push(batch, pv_copy(all->u.a.v[k]));
+        par_err e;
+        assert_int_equal(engine_apply(en, batch, &scores, &e), 0);
+        pv_free(scores);
+        pv_free(batch);
+    }
+}
+
+static void dump_of(engine *en, sbuf *out)
+{
+    sbuf_init(out);
+    engine_dump(en, out);
+}
+
+static void same_state(engine *en, const sbuf *live, const char *how)
+{
+    sbuf b;
+    dump_of(en, &b);
+    if (b.len != live->len || (b.len && memcmp(b.buf, live->buf, b.len))) {
+        FILE *fa = fopen("/tmp/par-scorer-live.dump", "wb"), *fb = fopen("/tmp/par-scorer-rebuilt.dump", "wb");
+        if (fa && fb) {
+            fwrite(live->buf, 1, live->len, fa);
+            fwrite(b.buf, 1, b.len, fb);
+        }
+        if (fa)
+            fclose(fa);
+        if (fb)
+            fclose(fb);
+        fail_msg("rebuilt %s: state (%zu bytes) differs from the live one (%zu bytes); dumps in "
+                 "/tmp/par-scorer-{live,rebuilt}.dump", how, b.len, live->len);
+    }
+    sbuf_free(&b);
+}
+
+static void rm_dir(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* The ranking (from memory) and each unit's explanation (from the replica, the way a
+ * report is answered) agree on every figure: two computations, one answer. */
+static void explanations_agree(engine *en, const char *index, int year)
+{
+    pv *q = proto_msg(MSG_QUERY), *args = pv_map(), *list = NULL;
+    char y[8];
+    snprintf(y, sizeof y, "%d", year);
+    pv_set_str(args, "index", index);
+    pv_set_str(args, "year", y);
+    pv_set_str(q, "q", "scores");
+    pv_set(q, "args", args);
+    par_err e;
+    assert_int_equal(engine_query(en, q, &list, &e), 0);
+    for (uint32_t i = 0; i < list->u.a.n; i++) {
+        const pv *s = list->u.a.v[i];
+        pv *r = result(en, pv_get_str(s, "unit"), index, year);
+        if (!r)
+            fail_msg("%s %d: %s is ranked but has no explanation", index, year, pv_get_str(s, "unit"));
+        const char *keys[] = {"total", "appraised", "survey", "max", "rank", "of", "prev_total", "prev_rank"};
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            if (num(s, keys[k]) != num(r, keys[k]) && !(isnan(num(s, keys[k])) && isnan(num(r, keys[k]))))
+                fail_msg("%s %d %s: %s %.17g in the ranking, %.17g in the explanation", index, year,
+                         pv_get_str(s, "unit"), keys[k], num(s, keys[k]), num(r, keys[k]));
+        const pv *a = pv_get(s, "components"), *b = pv_get(r, "components");
+        assert_int_equal(a->u.a.n, b->u.a.n);
+        for (uint32_t c = 0; c < a->u.a.n; c++)
+            if (num(a->u.a.v[c], "score") != num(b->u.a.v[c], "score") ||
+                num(a->u.a.v[c], "rank") != num(b->u.a.v[c], "rank"))
+                fail_msg("%s %d %s: area %s differs between the ranking and the explanation", index, year,
+                         pv_get_str(s, "unit"), pv_get_str(a->u.a.v[c], "id"));
+        pv_free(r);
+    }
+    pv_free(list);
+    pv_free(q);
+}
+
+/* One random change of any kind the record holds, as lines added to b (submissions)
+ * or as an import of its own. */
+static void rebuild_change(world *w, unsigned *seed, sbuf *b, int *bumped)
+{
+    int kind = rand_r(seed) % 1000;
+    const char *u = rand_units[rand_r(seed) % 8];
+    int year = 2022 + rand_r(seed) % 2;
+    if (kind < 4) { /* a unit moves, or comes back */
+        char csv[256];
+        snprintf(csv, sizeof csv, "id,parent,level,name,email\n%s,%s,district,Huyện %s,\n", u,
+                 rand_r(seed) % 2 ? "LC" : "LC2", u);
+        import_text(w, "units", csv);
+        if (rand_r(seed) % 2) { /* alone in its batch: nothing else touches the groups */
+            feed(w->en, w->f.rec, 1000);
+            sbuf now;
+            dump_of(w->en, &now);
+            par_err e;
+            assert_int_equal(engine_recompute_all(w->en, &e), 0);
+            same_state(w->en, &now, "by a full recomputation after a unit moved");
+            sbuf_free(&now);
+        }
+    } else if (kind < 6) { /* a framework replaced: a maximum moves */
+        *bumped = !*bumped;
+        import_framework(w, *bumped);
+    } else if (kind < 8) { /* a task changes its deadline, another its lead unit */
+        char csv[512];
+        snprintf(csv, sizeof csv,
+                 "plan,id,lead,task,deadline\nP,BC-%s,%s,Báo cáo CCHC,\"%s\"\nP,T-%d,%s,Nhiệm vụ,30/6/%d\n", u, u,
+                 rand_r(seed) % 2 ? "Quý I, 6 tháng, Quý III và báo cáo năm" : "30/6/2023", rand_r(seed) % 5,
+                 rand_units[rand_r(seed) % 8], year);
+        import_text(w, "tasks", csv);
+        if (rand_r(seed) % 2)
+            feed(w->en, w->f.rec, 1000);
+    } else if (kind < 600) { /* a self-score or an appraisal, often sent again with another value */
+        const char *id = self_ids[rand_r(seed) % (sizeof self_ids / sizeof self_ids[0])];
+        sbuf_printf(b, "%s,%d,Y,%s,%s,%.2f,,r%d\n", u, year, rand_r(seed) % 3 ? "score" : "appraisal", id,
+                    (rand_r(seed) % 100) / 100.0, rand_r(seed) % 5);
+    } else if (kind < 750) {
+        sbuf_printf(b, "%s,%d,Y,survey,8.%d,%.1f,,\n", u, year, 3 + rand_r(seed) % 2, (rand_r(seed) % 120) / 10.0);
+    } else if (kind < 880) {
+        sbuf_printf(b, "%s,%d,Y,metric,%s,%d,,\n", u, year,
+                    rand_r(seed) % 2 ? "procedures_online_payment" : "procedures_offered", 1 + rand_r(seed) % 50);
+    } else {
+        const char *periods[] = {"Q1", "H1", "Q3", "Y"};
+        sbuf_printf(b, "%s,%d,%s,task,BC-%s,%s,%d-%02d-%02d,\n", u, year, periods[rand_r(seed) % 4], u,
+                    rand_r(seed) % 3 ? "done" : "50", year, 1 + rand_r(seed) % 12,
+                    1 + rand_r(seed) % 28);
+    }
+}
+
+static void test_rebuild_every_way(void **st)
+{
+    (void)st;
+    world w;
+    world_open(&w);
+    import_text(&w, "units", "id,parent,level,name,email\nLC2,,province,Tỉnh khác,\n");
+    sbuf tasks;
+    sbuf_init(&tasks);
+    sbuf_puts(&tasks, "plan,id,lead,task,deadline\n");
+    for (int i = 0; i < 8; i++)
+        sbuf_printf(&tasks, "P,BC-%s,%s,Báo cáo CCHC,\"Quý I, 6 tháng, Quý III và báo cáo năm\"\n", rand_units[i],
+                    rand_units[i]);
+    import_text(&w, "tasks", tasks.buf);
+    sbuf_free(&tasks);
+    unsigned seed = 20261130;
+    int bumped = 0;
+    /* 10,000 changes; the live engine follows page by page, restarted now and then */
+    for (int round = 0; round < 100; round++) {
+        sbuf b;
+        sbuf_init(&b);
+        for (int i = 0; i < 100; i++)
+            rebuild_change(&w, &seed, &b, &bumped);
+        if (b.len)
+            submit(&w, b.buf);
+        sbuf_free(&b);
+        feed(w.en, w.f.rec, 1 + rand_r(&seed) % 300);
+        /* at every step, not only at the end: the incremental state is a full recomputation */
+        sbuf now;
+        dump_of(w.en, &now);
+        par_err e;
+        assert_int_equal(engine_recompute_all(w.en, &e), 0);
+        same_state(w.en, &now, "by a full recomputation during the run");
+        sbuf_free(&now);
+        if (round % 10 == 9) {
+            engine_close(w.en);
+            w.en = open_engine(w.dir);
+        }
+    }
+    sbuf live;
+    dump_of(w.en, &live);
+    assert_true(live.len > 1000);
+    explanations_agree(w.en, "PAR", 2022);
+    explanations_agree(w.en, "PAR", 2023);
+    pv *all = all_events(w.f.rec, 0);
+    uint32_t n = all->u.a.n;
+    assert_int_equal(pv_get_int(all->u.a.v[n - 1], "seq", 0), (int64_t)engine_seq(w.en));
+    par_err e;
+
+    /* a full recomputation of the live state, and the live store opened again */
+    assert_int_equal(engine_recompute_all(w.en, &e), 0);
+    same_state(w.en, &live, "by a full recomputation");
+    engine_close(w.en);
+    w.en = open_engine(w.dir);
+    same_state(w.en, &live, "by a restart");
+
+    char dir[64] = "/tmp/par-scorer-XXXXXX";
+    /* in bulk: copied, then computed once */
+    assert_non_null(mkdtemp(dir));
+    engine *en = open_engine(dir);
+    assert_int_equal(engine_begin_bulk(en, &e), 0);
+    apply_range(en, all, 0, n, 5000);
+    assert_int_equal(engine_recompute_all(en, &e), 0);
+    same_state(en, &live, "in bulk");
+    engine_close(en);
+    rm_dir(dir);
+
+    /* page by page, small pages */
+    strcpy(dir, "/tmp/par-scorer-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    en = open_engine(dir);
+    apply_range(en, all, 0, n, 97);
+    same_state(en, &live, "page by page");
+    engine_close(en);
+    rm_dir(dir);
+
+    /* restarted mid-way, in bulk and not */
+    for (int bulk = 0; bulk < 2; bulk++) {
+        strcpy(dir, "/tmp/par-scorer-XXXXXX");
+        assert_non_null(mkdtemp(dir));
+        en = open_engine(dir);
+        if (bulk)
+            assert_int_equal(engine_begin_bulk(en, &e), 0);
+        apply_range(en, all, 0, n / 2, 500);
+        engine_close(en);
+        en = open_engine(dir);
+        assert_int_equal(engine_in_bulk(en), bulk);
+        apply_range(en, all, n / 2, n, 500);
+        if (bulk)
+            assert_int_equal(engine_recompute_all(en, &e), 0);
+        same_state(en, &live, bulk ? "in bulk, restarted mid-way" : "restarted mid-way");
+        engine_close(en);
+        rm_dir(dir);
+    }
+
+    /* killed with SIGKILL mid-way (a child process applies; it is killed at a random
+     * moment), then started again on what it left */
+    for (int k = 0; k < 3; k++) {
+        strcpy(dir, "/tmp/par-scorer-XXXXXX");
+        assert_non_null(mkdtemp(dir));
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            engine *c = open_engine(dir);
+            apply_range(c, all, 0, n, 13);
+            _exit(0);
+        }
+        usleep((useconds_t)(20000 + rand_r(&seed) % 200000));
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        en = open_engine(dir);
+        uint64_t at = engine_seq(en);
+        assert_true(at <= (uint64_t)n);
+        print_message("scorer killed with SIGKILL at change %llu of %u\n", (unsigned long long)at, n);
+        apply_range(en, all, 0, n, 211); /* what it has is skipped */
+        same_state(en, &live, "after SIGKILL");
+        engine_close(en);
+        rm_dir(dir);
+    }
+    pv_free(all);
+    sbuf_free(&live);
+    world_close(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,6 +845,7 @@ int main(void)
         cmocka_unit_test(test_score_events),
         cmocka_unit_test(test_papi_sipas),
         cmocka_unit_test(test_incremental_equals_full),
+        cmocka_unit_test(test_rebuild_every_way),
     };
     return cmocka_run_group_tests_name("scorer", tests, NULL, NULL);
 }
