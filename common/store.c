@@ -1,4 +1,6 @@
 #include "store.h"
+
+#include <sys/mman.h>
 #include "log.h"
 #include "../proto/proto.h"
 
@@ -285,6 +287,31 @@ void store_usage(store *s, pv *info)
     mdb_env_stat(s->env, &es);
     pv_set_int(info, "map_bytes", (int64_t)ei.me_mapsize);
     pv_set_int(info, "used_bytes", (int64_t)((ei.me_last_pgno + 1) * es.ms_psize));
+}
+
+void store_release_pages(store *s)
+{
+    /* LMDB does not say where its map is (me_mapaddr is set for MDB_FIXEDMAP only):
+     * find this environment's data file among our mappings */
+    const char *dir;
+    if (mdb_env_get_path(s->env, &dir))
+        return;
+    char data[2048], line[4096];
+    snprintf(data, sizeof data, "%s/data.mdb", dir);
+    FILE *maps = fopen("/proc/self/maps", "r");
+    while (maps && fgets(line, sizeof line, maps)) {
+        unsigned long lo, hi;
+        char perms[8], *path = strchr(line, '/');
+        if (!path || sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[1] == 'w')
+            continue;
+        path[strcspn(path, "\n")] = '\0';
+        /* a read-only shared file mapping (never MDB_WRITEMAP): dropping our page
+         * table entries loses nothing, a later read faults them back in */
+        if (!strcmp(path, data))
+            madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    }
+    if (maps)
+        fclose(maps);
 }
 
 int store_backup_into(store *s, const char *dir, const char *name, uint64_t seq, pv **data, par_err *e)

@@ -47,6 +47,9 @@ int store_put_dup(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *val);
 int store_scan(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
                int (*fn)(void *ctx, const char *key, size_t klen, struct pv *val), void *ctx);
 
+/* Gives back the resident pages of the map after a process has read its store whole
+ * (the scorer's start): they stay in the page cache, not in its memory. */
+void store_release_pages(store *s);
 /* Adds map_bytes (the map) and used_bytes (its pages in use) to info. */
 void store_usage(store *s, struct pv *info);
 

@@ -42,6 +42,7 @@ static int load(engine *en, par_err *e)
         return -1;
     rc = replica_load(txn, en->s, en->m);
     mdb_txn_abort(txn);
+    store_release_pages(en->s);
     if (rc < 0) {
         err_set(e, "the scorer's replica cannot be read");
         return -1;

@@ -126,12 +126,17 @@ int replica_apply(MDB_txn *txn, store *s, const pv *event)
 
 typedef struct {
     model *m;
+    store *s;
     int db;
+    unsigned long n;
 } loader;
 
 static int load_one(void *ctx, const char *key, size_t klen, pv *val)
 {
     loader *l = ctx;
+    /* a country's replica is read once at start: its pages need not stay resident */
+    if (++l->n % 65536 == 0)
+        store_release_pages(l->s);
     switch (l->db) {
     case S_UNITS:
         model_unit(l->m, str(val, "id"), str(val, "parent"), str(val, "level"), str(val, "name"));
@@ -165,7 +170,7 @@ int replica_load(MDB_txn *txn, store *s, model *m)
 {
     const int dbs[] = {S_UNITS, S_CRIT, S_TASKS, S_SUBS};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
-        loader l = {m, dbs[i]};
+        loader l = {m, s, dbs[i], 0};
         if (store_scan(txn, store_dbi(s, dbs[i]), "", load_one, &l) < 0)
             return -1;
     }
