@@ -1,3 +1,4 @@
+#include "../common/util.h"
 #include "broker.h"
 #include "../common/log.h"
 #include "../common/version.h"

@@ -1,36 +1,11 @@
-/* util: error values, string buffers and small helpers shared by every program. */
+/* util: small helpers shared by every program (strings, files); errors, allocation and
+ * string buffers are proto/base.h's, which every program has through this header. */
 #ifndef PAR_UTIL_H
 #define PAR_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* An error carries a human message up to the user; functions return 0 or -1. */
-typedef struct {
-    char msg[512];
-} par_err;
-
-void err_set(par_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Allocation that aborts on exhaustion: a daemon that cannot allocate a few
- * bytes cannot do anything useful, and checking every call hides the logic. */
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
-
-/* Growable byte buffer, always NUL-terminated. */
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} sbuf;
-
-void sbuf_init(sbuf *b);
-void sbuf_free(sbuf *b);
-void sbuf_add(sbuf *b, const void *p, size_t n);
-void sbuf_puts(sbuf *b, const char *s);
-void sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include "../proto/base.h"
 
 /* Copies src into dst (size n), always terminating; returns -1 if truncated. */
 int str_copy(char *dst, size_t n, const char *src);
@@ -45,9 +20,6 @@ int str_has_prefix(const char *s, const char *prefix);
 int str_to_i64(const char *s, int64_t *out);
 /* Parses a decimal number written with '.' or the Vietnamese ',' decimal mark. */
 int str_to_num(const char *s, double *out);
-/* Valid UTF-8 with no NUL and no control characters but tab and line breaks
- * (notes and the text of alert messages run over several lines). */
-int str_utf8_ok(const char *s, size_t n);
 
 /* Copies s into out, cut or padded to width characters (UTF-8 code points, never
  * split), for aligned columns of Vietnamese text. */

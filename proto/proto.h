@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../common/util.h"
+#include "base.h"
 
 #define PROTO_VERSION 1
 #define PROTO_MAX_MSG (16u << 20)   /* also ZMQ_MAXMSGSIZE on every socket */

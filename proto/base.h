@@ -1,0 +1,41 @@
+/* base: what every module needs and proto/ owns, so that proto/ stands at the bottom
+ * and imports nothing of ours: an error value with its human message, allocation that
+ * aborts on exhaustion, and a growable byte buffer. */
+#ifndef PAR_BASE_H
+#define PAR_BASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* An error carries a human message up to the user; functions return 0 or -1. */
+typedef struct {
+    char msg[512];
+} par_err;
+
+void err_set(par_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Allocation that aborts on exhaustion: a daemon that cannot allocate a few
+ * bytes cannot do anything useful, and checking every call hides the logic. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Growable byte buffer, always NUL-terminated. */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} sbuf;
+
+void sbuf_init(sbuf *b);
+void sbuf_free(sbuf *b);
+void sbuf_add(sbuf *b, const void *p, size_t n);
+void sbuf_puts(sbuf *b, const char *s);
+void sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Valid UTF-8 with no NUL and no control characters but tab and line breaks
+ * (notes and the text of alert messages run over several lines). */
+int str_utf8_ok(const char *s, size_t n);
+
+#endif
