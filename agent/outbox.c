@@ -45,49 +45,43 @@ static void hex(uint64_t key, char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)key);
 }
 
+typedef struct {
+    outbox *o;
+    uint64_t key;
+    const pv *entry;
+} put_ctx;
+
+static int put_entry(store_txn *t, void *ctx, par_err *e)
+{
+    (void)e;
+    put_ctx *p = ctx;
+    char k[17];
+    hex(p->key, k);
+    MDB_val v;
+    if (store_txn_get(t, O_FILES, k, 16, &v))
+        return STORE_NOTHING; /* the same file, already waiting */
+    /* arrival order: the last order key + 1 */
+    uint64_t next = 1;
+    MDB_cursor *cur;
+    if (!t->rc && mdb_cursor_open(t->txn, store_dbi(p->o->s, O_ORDER), &cur) == 0) {
+        MDB_val ok, ov;
+        if (mdb_cursor_get(cur, &ok, &ov, MDB_LAST) == 0 && ok.mv_size == 8)
+            next = store_u64_from(ok.mv_data) + 1;
+        mdb_cursor_close(cur);
+    }
+    unsigned char ob[8];
+    store_u64_key(next, ob);
+    if (!t->rc)
+        store_txn_check(t, store_put_pv(t->txn, store_dbi(p->o->s, O_FILES), k, p->entry), "outbox");
+    store_txn_put(t, O_ORDER, ob, 8, k, 16);
+    return t->rc ? -1 : 0;
+}
+
 int outbox_put(outbox *o, uint64_t key, const pv *entry, par_err *e)
 {
-    for (int attempt = 0; attempt < 8; attempt++) {
-        MDB_txn *txn;
-        if (store_begin(o->s, 0, &txn, e) < 0)
-            return -1;
-        char k[17];
-        hex(key, k);
-        MDB_val kv = {16, k}, v;
-        if (mdb_get(txn, store_dbi(o->s, O_FILES), &kv, &v) == 0) {
-            mdb_txn_abort(txn);
-            return 0;
-        }
-        /* arrival order: the last order key + 1 */
-        uint64_t next = 1;
-        MDB_cursor *cur;
-        if (mdb_cursor_open(txn, store_dbi(o->s, O_ORDER), &cur) == 0) {
-            MDB_val ok, ov;
-            if (mdb_cursor_get(cur, &ok, &ov, MDB_LAST) == 0 && ok.mv_size == 8)
-                next = store_u64_from(ok.mv_data) + 1;
-            mdb_cursor_close(cur);
-        }
-        unsigned char ob[8];
-        store_u64_key(next, ob);
-        MDB_val okey = {8, ob}, oval = {16, k};
-        int rc = store_put_pv(txn, store_dbi(o->s, O_FILES), k, entry);
-        if (rc == 0)
-            rc = mdb_put(txn, store_dbi(o->s, O_ORDER), &okey, &oval, 0);
-        if (rc == 0)
-            rc = mdb_txn_commit(txn);
-        else
-            mdb_txn_abort(txn);
-        if (rc == 0)
-            return 1;
-        if (rc != MDB_MAP_FULL) {
-            err_set(e, "outbox: %s", mdb_strerror(rc));
-            return -1;
-        }
-        if (store_grow(o->s, e) < 0)
-            return -1;
-    }
-    err_set(e, "outbox: the map cannot grow enough");
-    return -1;
+    put_ctx p = {o, key, entry};
+    int rc = store_write(o->s, put_entry, &p, e);
+    return rc < 0 ? -1 : rc == STORE_NOTHING ? 0 : 1;
 }
 
 int outbox_del(outbox *o, uint64_t key, par_err *e)

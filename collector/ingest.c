@@ -129,38 +129,36 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
     return 0;
 }
 
+typedef struct {
+    ingest_req *reqs;
+    int n;
+    const char *received;
+} submits;
+
+static void drop_acks(submits *b)
+{
+    for (int i = 0; i < b->n; i++) {
+        pv_free(b->reqs[i].ack);
+        b->reqs[i].ack = NULL;
+    }
+}
+
+static int submit_all(record_txn *t, void *ctx, par_err *e)
+{
+    submits *b = ctx;
+    drop_acks(b); /* a run before this one met a full map: nothing of it was stored */
+    for (int i = 0; i < b->n; i++)
+        if (submit_one(t, &b->reqs[i], b->received, e) < 0)
+            return -1;
+    return 0;
+}
+
 int ingest_submits(record *r, ingest_req *reqs, int n, const char *received, pv **events, par_err *e)
 {
-    *events = NULL;
-    for (int attempt = 0; attempt < 8; attempt++) {
-        record_txn t;
-        if (record_begin(r, 1, &t, e) < 0)
-            return -1;
-        int rc = 0;
-        for (int i = 0; i < n && rc == 0; i++)
-            rc = submit_one(&t, &reqs[i], received, e);
-        if (rc == 0) {
-            pv *ev = record_take_events(&t);
-            rc = record_commit(&t, e);
-            if (rc == 0) {
-                *events = ev;
-                return 0;
-            }
-            pv_free(ev);
-        } else {
-            record_abort(&t);
-        }
-        for (int i = 0; i < n; i++) {
-            pv_free(reqs[i].ack);
-            reqs[i].ack = NULL;
-        }
-        if (rc != RECORD_FULL)
-            return -1;
-        /* the map is full: nothing of this batch was stored; grow and do it again */
-        if (store_grow(record_store(r), e) < 0)
-            return -1;
-    }
-    err_set(e, "the store cannot grow enough");
+    submits b = {reqs, n, received};
+    if (record_write(r, submit_all, &b, events, e) == 0)
+        return 0;
+    drop_acks(&b);
     return -1;
 }
 
@@ -641,6 +639,35 @@ static int import_tasks(record_txn *t, const pv *msg, const char *sender, const 
     return 0;
 }
 
+typedef struct {
+    const pv *msg;
+    const char *what, *sender, *received;
+    import_out o;
+} import_run;
+
+/* An import is all or nothing: with errors, nothing is written. */
+static int import_all(record_txn *t, void *ctx, par_err *e)
+{
+    import_run *x = ctx;
+    pv_free(x->o.errors); /* a run before this one met a full map */
+    pv_free(x->o.warnings);
+    x->o = (import_out){pv_arr(), pv_arr(), 0, 0};
+    int rc;
+    if (!strcmp(x->what, "units"))
+        rc = import_units(t, x->msg, x->sender, x->received, &x->o, e);
+    else if (!strcmp(x->what, "framework"))
+        rc = import_framework(t, x->msg, x->sender, x->received, &x->o, e);
+    else if (!strcmp(x->what, "tasks"))
+        rc = import_tasks(t, x->msg, x->sender, x->received, &x->o, e);
+    else {
+        add_issue(x->o.errors, 0, "cannot import '%s': units, framework or tasks", x->what);
+        rc = 0;
+    }
+    if (rc < 0)
+        return -1;
+    return x->o.errors->u.a.n ? STORE_NOTHING : 0;
+}
+
 int ingest_import(record *r, const pv *msg, const char *sender, const char *received, pv **reply_data,
                   pv **events, par_err *e)
 {
@@ -660,50 +687,20 @@ int ingest_import(record *r, const pv *msg, const char *sender, const char *rece
         *reply_data = d;
         return 0;
     }
-    for (int attempt = 0; attempt < 8; attempt++) {
-        import_out o = {pv_arr(), pv_arr(), 0, 0};
-        record_txn t;
-        if (record_begin(r, 1, &t, e) < 0) {
-            pv_free(o.errors);
-            pv_free(o.warnings);
-            return -1;
-        }
-        int rc;
-        if (!strcmp(what, "units"))
-            rc = import_units(&t, msg, sender, received, &o, e);
-        else if (!strcmp(what, "framework"))
-            rc = import_framework(&t, msg, sender, received, &o, e);
-        else if (!strcmp(what, "tasks"))
-            rc = import_tasks(&t, msg, sender, received, &o, e);
-        else {
-            add_issue(o.errors, 0, "cannot import '%s': units, framework or tasks", what);
-            rc = 0;
-        }
-        pv *ev = NULL;
-        if (rc == 0 && o.errors->u.a.n == 0) {
-            ev = record_take_events(&t);
-            rc = record_commit(&t, e);
-        } else {
-            record_abort(&t);
-        }
-        if (rc == 0) {
-            pv *d = pv_map();
-            pv_set_str(d, "what", what);
-            pv_set_int(d, "rows", (int64_t)pv_get(msg, "rows")->u.a.n);
-            pv_set_int(d, "changed", o.errors->u.a.n ? 0 : o.changed);
-            pv_set_int(d, "unchanged", o.errors->u.a.n ? 0 : o.unchanged);
-            pv_set(d, "errors", o.errors);
-            pv_set(d, "warnings", o.warnings);
-            *reply_data = d;
-            *events = ev;
-            return 0;
-        }
-        pv_free(ev);
-        pv_free(o.errors);
-        pv_free(o.warnings);
-        if (rc != RECORD_FULL || store_grow(record_store(r), e) < 0)
-            return -1;
+    import_run x = {msg, what, sender, received, {NULL, NULL, 0, 0}};
+    int rc = record_write(r, import_all, &x, events, e);
+    if (rc < 0) {
+        pv_free(x.o.errors);
+        pv_free(x.o.warnings);
+        return -1;
     }
-    err_set(e, "the store cannot grow enough");
-    return -1;
+    pv *d = pv_map();
+    pv_set_str(d, "what", what);
+    pv_set_int(d, "rows", (int64_t)pv_get(msg, "rows")->u.a.n);
+    pv_set_int(d, "changed", x.o.errors->u.a.n ? 0 : x.o.changed);
+    pv_set_int(d, "unchanged", x.o.errors->u.a.n ? 0 : x.o.unchanged);
+    pv_set(d, "errors", x.o.errors);
+    pv_set(d, "warnings", x.o.warnings);
+    *reply_data = d;
+    return 0;
 }

@@ -141,7 +141,7 @@ int query_answer(record *r, const pv *msg, pv **data, par_err *e)
     if (!strcmp(q, "backup"))
         return backup(r, args, data, e);
     record_txn t;
-    if (record_begin(r, 0, &t, e) < 0)
+    if (record_begin(r, &t, e) < 0)
         return -1;
     int rc;
     if (!strcmp(q, "export"))
@@ -162,7 +162,7 @@ pv *query_stats(record *r)
     pv *info = pv_map();
     record_txn t;
     par_err e;
-    if (record_begin(r, 0, &t, &e) < 0)
+    if (record_begin(r, &t, &e) < 0)
         return info;
     for (int i = 0; i < DB_COUNT; i++) {
         MDB_stat st;

@@ -11,8 +11,11 @@ struct record {
 static const char *const db_names[DB_COUNT] = {"units", "frameworks", "framework_ids", "tasks", "submissions", "log"};
 static const int db_dups[DB_COUNT] = {0, 0, 1, 0, 0, 0};
 
-static int lmdb_err(par_err *e, const char *what, int rc)
+/* The transaction keeps the first error: store_write then grows a full map and runs
+ * the whole request again. */
+static int lmdb_err(record_txn *t, par_err *e, const char *what, int rc)
 {
+    store_txn_check(t->st, rc, what);
     err_set(e, "%s: %s", what, mdb_strerror(rc));
     return rc == MDB_MAP_FULL ? RECORD_FULL : -1;
 }
@@ -59,14 +62,15 @@ uint64_t record_last_seq(record *r)
     return r->seq;
 }
 
-int record_begin(record *r, int write, record_txn *t, par_err *e)
+int record_begin(record *r, record_txn *t, par_err *e)
 {
     memset(t, 0, sizeof *t);
     t->r = r;
-    t->write = write;
     t->seq = r->seq;
-    if (store_begin(r->s, write ? 0 : MDB_RDONLY, &t->txn, e) < 0)
+    if (store_txn_begin(r->s, &t->own, 0, e) < 0)
         return -1;
+    t->st = &t->own;
+    t->txn = t->own.txn;
     t->events = pv_arr();
     return 0;
 }
@@ -80,29 +84,56 @@ static void forget_units(record_txn *t)
     strset_free(&t->unit_ids);
 }
 
-int record_commit(record_txn *t, par_err *e)
-{
-    forget_units(t);
-    int rc = mdb_txn_commit(t->txn);
-    t->txn = NULL;
-    if (rc) {
-        pv_free(t->events);
-        t->events = NULL;
-        return lmdb_err(e, "commit", rc);
-    }
-    if (t->write)
-        t->r->seq = t->seq;
-    return 0;
-}
-
 void record_abort(record_txn *t)
 {
     forget_units(t);
-    if (t->txn)
-        mdb_txn_abort(t->txn);
+    if (t->st == &t->own)
+        store_txn_abort(&t->own);
     t->txn = NULL;
     pv_free(t->events);
     t->events = NULL;
+}
+
+typedef struct {
+    record *r;
+    record_fn fn;
+    void *ctx;
+    pv *events;
+    uint64_t seq;
+} write_ctx;
+
+static int write_once(store_txn *st, void *ctx, par_err *e)
+{
+    write_ctx *w = ctx;
+    pv_free(w->events); /* a run before this one met a full map */
+    w->events = NULL;
+    record_txn t;
+    memset(&t, 0, sizeof t);
+    t.r = w->r;
+    t.seq = w->r->seq;
+    t.write = 1;
+    t.st = st;
+    t.txn = st->txn;
+    t.events = pv_arr();
+    int rc = w->fn(&t, w->ctx, e);
+    w->events = record_take_events(&t);
+    w->seq = t.seq;
+    record_abort(&t); /* the store transaction is store_write's */
+    return rc;
+}
+
+int record_write(record *r, record_fn fn, void *ctx, pv **events, par_err *e)
+{
+    write_ctx w = {r, fn, ctx, NULL, 0};
+    *events = NULL;
+    int rc = store_write(r->s, write_once, &w, e);
+    if (rc != 0) {
+        pv_free(w.events);
+        return rc;
+    }
+    r->seq = w.seq;
+    *events = w.events;
+    return 0;
 }
 
 pv *record_take_events(record_txn *t)
@@ -148,25 +179,25 @@ int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e
     if (db == DB_UNITS)
         forget_units(t); /* an import changes units: what was read is stale */
     int rc = store_put_pv(t->txn, store_dbi(t->r->s, db), key, val);
-    return rc ? lmdb_err(e, "put", rc) : 0;
+    return rc ? lmdb_err(t, e, "put", rc) : 0;
 }
 
 int record_del(record_txn *t, int db, const char *key, par_err *e)
 {
     int rc = store_del(t->txn, store_dbi(t->r->s, db), key, NULL);
-    return rc ? lmdb_err(e, "delete", rc) : 0;
+    return rc ? lmdb_err(t, e, "delete", rc) : 0;
 }
 
 int record_put_dup(record_txn *t, int db, const char *key, const char *val, par_err *e)
 {
     int rc = store_put_dup(t->txn, store_dbi(t->r->s, db), key, val);
-    return rc ? lmdb_err(e, "put", rc) : 0;
+    return rc ? lmdb_err(t, e, "put", rc) : 0;
 }
 
 int record_del_dup(record_txn *t, int db, const char *key, const char *val, par_err *e)
 {
     int rc = store_del(t->txn, store_dbi(t->r->s, db), key, val);
-    return rc ? lmdb_err(e, "delete", rc) : 0;
+    return rc ? lmdb_err(t, e, "delete", rc) : 0;
 }
 
 int record_get_dups(record_txn *t, int db, const char *key, char vals[][32], int max)
@@ -211,7 +242,7 @@ int record_log(record_txn *t, const char *what, const pv *row, const char *recei
     pv_free(ev);
     if (rc) {
         free(buf);
-        return lmdb_err(e, "append to change log", rc);
+        return lmdb_err(t, e, "append to change log", rc);
     }
     /* published after the commit from these same bytes */
     pv_push(t->events, pv_raw(buf, len));

@@ -29,7 +29,9 @@ typedef struct record record;
 
 typedef struct {
     record *r;
-    MDB_txn *txn;
+    MDB_txn *txn;     /* st->txn */
+    store_txn *st;    /* carries the first error */
+    store_txn own;    /* a read transaction's own */
     uint64_t seq;     /* last sequence number, advanced by record_log */
     int write;
     pv *events;       /* events of this transaction as encoded bytes (PV_RAW), published after commit */
@@ -43,10 +45,15 @@ void record_close(record *r);
 store *record_store(record *r);
 uint64_t record_last_seq(record *r);
 
-int record_begin(record *r, int write, record_txn *t, par_err *e);
-/* Commits durably; returns RECORD_FULL or -1 on failure (the transaction is gone). */
-int record_commit(record_txn *t, par_err *e);
+/* A read transaction; record_abort ends it. */
+int record_begin(record *r, record_txn *t, par_err *e);
 void record_abort(record_txn *t);
+/* Runs fn in one durable write transaction, again from the start when the map must
+ * grow (store_write): fn keeps nothing outside the transaction across runs. After the
+ * commit, *events holds the changes it logged, to publish. fn returns 0 to commit,
+ * STORE_NOTHING to write nothing, -1 on failure (e set). 0, STORE_NOTHING or -1. */
+typedef int (*record_fn)(record_txn *t, void *ctx, par_err *e);
+int record_write(record *r, record_fn fn, void *ctx, pv **events, par_err *e);
 /* Hands over the events of a committed transaction (the caller frees the array). */
 pv *record_take_events(record_txn *t);
 

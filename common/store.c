@@ -146,6 +146,126 @@ int store_begin(store *s, unsigned flags, MDB_txn **txn, par_err *e)
     return 0;
 }
 
+int store_txn_begin(store *s, store_txn *t, int write, par_err *e)
+{
+    memset(t, 0, sizeof *t);
+    t->s = s;
+    return store_begin(s, write ? 0 : MDB_RDONLY, &t->txn, e);
+}
+
+int store_txn_check(store_txn *t, int rc, const char *what)
+{
+    if (rc && !t->rc) {
+        t->rc = rc;
+        t->what = what;
+    }
+    return rc ? -1 : 0;
+}
+
+void store_txn_put(store_txn *t, int db, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    if (t->rc)
+        return;
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    store_txn_check(t, klen > STORE_MAX_KEY ? MDB_BAD_VALSIZE : mdb_put(t->txn, t->s->dbi[db], &k, &v, 0), "put");
+}
+
+void store_txn_del(store_txn *t, int db, const void *key, size_t klen)
+{
+    if (t->rc)
+        return;
+    MDB_val k = {klen, (void *)key};
+    int rc = mdb_del(t->txn, t->s->dbi[db], &k, NULL);
+    store_txn_check(t, rc == MDB_NOTFOUND ? 0 : rc, "delete");
+}
+
+int store_txn_get(store_txn *t, int db, const void *key, size_t klen, MDB_val *out)
+{
+    if (t->rc || klen > STORE_MAX_KEY)
+        return 0;
+    MDB_val k = {klen, (void *)key};
+    int rc = mdb_get(t->txn, t->s->dbi[db], &k, out);
+    if (rc == 0)
+        return 1;
+    store_txn_check(t, rc == MDB_NOTFOUND ? 0 : rc, "get");
+    return 0;
+}
+
+void store_txn_abort(store_txn *t)
+{
+    if (t->txn)
+        mdb_txn_abort(t->txn);
+    t->txn = NULL;
+}
+
+int store_write(store *s, store_fn fn, void *ctx, par_err *e)
+{
+    for (int attempt = 0; attempt < 16; attempt++) {
+        store_txn t;
+        if (store_txn_begin(s, &t, 1, e) < 0)
+            return -1;
+        int r = fn(&t, ctx, e);
+        if (r == 0 && !t.rc) {
+            store_txn_check(&t, mdb_txn_commit(t.txn), "commit");
+            t.txn = NULL;
+            if (!t.rc)
+                return 0;
+        }
+        store_txn_abort(&t);
+        if (t.rc == MDB_MAP_FULL) {
+            /* nothing of it was written: a larger map, and the same work again */
+            if (store_grow(s, e) < 0)
+                return -1;
+            continue;
+        }
+        if (t.rc)
+            return fail_lmdb(e, t.what, t.rc);
+        return r == STORE_NOTHING ? STORE_NOTHING : -1;
+    }
+    err_set(e, "the store cannot grow enough (map %zu bytes)", s->mapsize);
+    return -1;
+}
+
+void store_key_init(store_key *k)
+{
+    k->n = 0;
+    k->over = 0;
+}
+
+static void key_add(store_key *k, const void *p, size_t n)
+{
+    if (k->n + n > STORE_MAX_KEY) {
+        k->over = 1;
+        k->n = STORE_MAX_KEY + 1; /* refused by every put and get */
+        return;
+    }
+    memcpy(k->b + k->n, p, n);
+    k->n += n;
+}
+
+void store_key_str(store_key *k, const char *s)
+{
+    if (k->n && !k->over)
+        key_add(k, "|", 1);
+    if (!k->over)
+        key_add(k, s, strlen(s));
+}
+
+void store_key_int(store_key *k, long long v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%lld", v);
+    store_key_str(k, b);
+}
+
+void store_key_u64(store_key *k, uint64_t v)
+{
+    unsigned char b[8];
+    store_u64_key(v, b);
+    if (!k->over)
+        key_add(k, b, 8);
+}
+
 int store_grow(store *s, par_err *e)
 {
     size_t next = s->mapsize * 2;

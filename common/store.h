@@ -23,6 +23,51 @@ MDB_dbi store_dbi(store *s, int i);
 
 /* Begins a transaction, adopting a map grown by another process. */
 int store_begin(store *s, unsigned flags, MDB_txn **txn, par_err *e);
+/* A transaction that carries its first error (Knot DNS's knot_lmdb_txn is the model):
+ * every step after a failure does nothing, and the commit reports it. */
+typedef struct {
+    store *s;
+    MDB_txn *txn;
+    int rc;           /* the first LMDB error, 0 while none */
+    const char *what; /* the step that failed */
+} store_txn;
+
+int store_txn_begin(store *s, store_txn *t, int write, par_err *e);
+/* Records rc (an LMDB result) as the transaction's error unless one is already held;
+ * 0 when rc is 0, else -1. */
+int store_txn_check(store_txn *t, int rc, const char *what);
+void store_txn_put(store_txn *t, int db, const void *key, size_t klen, const void *val, size_t vlen);
+void store_txn_del(store_txn *t, int db, const void *key, size_t klen);
+/* 1 found (*out points into the page), 0 absent or after an error. */
+int store_txn_get(store_txn *t, int db, const void *key, size_t klen, MDB_val *out);
+void store_txn_abort(store_txn *t);
+
+/* Runs fn in a write transaction and commits it durably. The one place where a full
+ * map is handled: when any step or the commit meets MDB_MAP_FULL, the transaction is
+ * aborted, the map doubled and fn run again from the start, so fn keeps no effect
+ * outside the transaction (or starts by undoing it). fn returns 0 to commit,
+ * STORE_NOTHING to end without writing, -1 on failure (with e set, or the error held
+ * by the transaction). store_write returns 0, STORE_NOTHING or -1. */
+#define STORE_NOTHING 1
+typedef int (*store_fn)(store_txn *t, void *ctx, par_err *e);
+int store_write(store *s, store_fn fn, void *ctx, par_err *e);
+
+/* A binary key built from parts: strings joined by '|' (the stored keys' format) and
+ * big-endian integers, which sort in numeric order. Too long a key is refused by LMDB
+ * (511 bytes): over marks it, and a put or get with it fails. */
+#define STORE_MAX_KEY 511
+typedef struct {
+    unsigned char b[STORE_MAX_KEY];
+    size_t n;
+    int over;
+} store_key;
+
+void store_key_init(store_key *k);
+/* Adds s, after a '|' unless it is the first part. */
+void store_key_str(store_key *k, const char *s);
+void store_key_int(store_key *k, long long v);
+void store_key_u64(store_key *k, uint64_t v);
+
 /* Doubles the map; call with no transaction open in this process. */
 int store_grow(store *s, par_err *e);
 /* Frees reader slots left by killed processes; returns how many. */

@@ -209,36 +209,34 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, const alertlo
     return rc;
 }
 
+typedef struct {
+    book *b;
+    const due_list *due;
+    const alertlog_opts *o;
+    int64_t now_ms;
+    int *alerts, *messages;
+} record_ctx;
+
+static int record_txn_fn(store_txn *t, void *ctx, par_err *e)
+{
+    (void)e;
+    record_ctx *r = ctx;
+    if (store_txn_check(t, record_once(r->b, t->txn, r->due, r->o, r->now_ms, r->alerts, r->messages), "record alerts"))
+        return -1;
+    return *r->alerts ? 0 : STORE_NOTHING;
+}
+
 int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_t now_ms, int *alerts, int *messages,
                     par_err *e)
 {
-    for (int attempt = 0; attempt < 8; attempt++) {
-        MDB_txn *txn;
-        if (store_begin(book_store(b), 0, &txn, e) < 0)
-            return -1;
-        int rc = record_once(b, txn, due, o, now_ms, alerts, messages);
-        if (rc == 0 && *alerts == 0) {
-            mdb_txn_abort(txn);
-            return 0;
-        }
-        if (rc == 0)
-            rc = mdb_txn_commit(txn);
-        else
-            mdb_txn_abort(txn);
-        if (rc == 0) {
-            for (size_t i = 0; i < due->n; i++)
-                book_mark_sent(b, due->v[i].task, due->v[i].due, (int)due->v[i].kind, due->v[i].slot);
-            return 0;
-        }
-        if (rc != MDB_MAP_FULL) {
-            err_set(e, "record alerts: %s", mdb_strerror(rc));
-            return -1;
-        }
-        if (store_grow(book_store(b), e) < 0)
-            return -1;
-    }
-    err_set(e, "the notifier's store cannot grow enough");
-    return -1;
+    record_ctx r = {b, due, o, now_ms, alerts, messages};
+    int rc = store_write(book_store(b), record_txn_fn, &r, e);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) /* recorded durably: remembered in memory */
+        for (size_t i = 0; i < due->n; i++)
+            book_mark_sent(b, due->v[i].task, due->v[i].due, (int)due->v[i].kind, due->v[i].slot);
+    return 0;
 }
 
 int alertlog_due(book *b, int64_t now_ms, delivery *out, int max)

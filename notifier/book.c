@@ -345,62 +345,66 @@ static int write_seq(book *b, MDB_txn *txn, uint64_t seq)
     return store_put_u64(txn, store_dbi(b->s, N_STATE), "seq", seq);
 }
 
+typedef struct {
+    book *b;
+    const pv *events;
+    uint64_t seq;  /* out: the last change applied */
+    uint32_t last; /* out: events up to here are applied */
+    int gap;
+} apply_ctx;
+
+static int apply_events(store_txn *t, void *ctx, par_err *e)
+{
+    (void)e;
+    apply_ctx *a = ctx;
+    book *b = a->b;
+    MDB_txn *txn = t->txn;
+    uint64_t seq = b->seq;
+    uint32_t last = 0;
+    int gap = 0, rc = 0;
+    for (uint32_t i = 0; i < a->events->u.a.n && rc == 0; i++) {
+        const pv *ev = a->events->u.a.v[i];
+        const char *what = str(ev, "what");
+        int64_t s = pv_get_int(ev, "seq", 0);
+        if (!strcmp(what, "score") || s <= (int64_t)seq) {
+            last = i + 1;
+            continue;
+        }
+        if (s != (int64_t)seq + 1) {
+            gap = 1;
+            break;
+        }
+        const pv *row = pv_get(ev, "row");
+        if (row && !strcmp(what, "unit"))
+            rc = apply_unit(b, txn, row);
+        else if (row && !strcmp(what, "task"))
+            rc = apply_task(b, txn, row, str(ev, "received"));
+        else if (row && is_task_report(ev))
+            rc = apply_done(b, txn, row);
+        seq = (uint64_t)s;
+        last = i + 1;
+    }
+    if (rc == 0 && seq != b->seq)
+        rc = write_seq(b, txn, seq);
+    a->seq = seq;
+    a->last = last;
+    a->gap = gap;
+    return store_txn_check(t, rc, "apply changes");
+}
+
 int book_apply(book *b, const pv *events, par_err *e)
 {
-    for (int attempt = 0; attempt < 8; attempt++) {
-        MDB_txn *txn;
-        if (store_begin(b->s, 0, &txn, e) < 0)
-            return -1;
-        uint64_t seq = b->seq;
-        uint32_t last = 0; /* events up to here are applied */
-        int gap = 0, rc = 0;
-        for (uint32_t i = 0; i < events->u.a.n && rc == 0; i++) {
-            const pv *ev = events->u.a.v[i];
-            const char *what = str(ev, "what");
-            int64_t s = pv_get_int(ev, "seq", 0);
-            if (!strcmp(what, "score") || s <= (int64_t)seq) {
-                last = i + 1;
-                continue;
-            }
-            if (s != (int64_t)seq + 1) {
-                gap = 1;
-                break;
-            }
-            const pv *row = pv_get(ev, "row");
-            if (row && !strcmp(what, "unit"))
-                rc = apply_unit(b, txn, row);
-            else if (row && !strcmp(what, "task"))
-                rc = apply_task(b, txn, row, str(ev, "received"));
-            else if (row && is_task_report(ev))
-                rc = apply_done(b, txn, row);
-            seq = (uint64_t)s;
-            last = i + 1;
-        }
-        if (rc == 0 && seq != b->seq)
-            rc = write_seq(b, txn, seq);
-        if (rc == 0)
-            rc = mdb_txn_commit(txn);
-        else
-            mdb_txn_abort(txn);
-        if (rc == 0) {
-            uint64_t from = b->seq;
-            for (uint32_t i = 0; i < last; i++) {
-                int64_t s = pv_get_int(events->u.a.v[i], "seq", 0);
-                if (s > (int64_t)from && s <= (int64_t)seq)
-                    mem_apply(b, events->u.a.v[i]);
-            }
-            b->seq = seq;
-            return gap;
-        }
-        if (rc != MDB_MAP_FULL) {
-            err_set(e, "apply changes: %s", mdb_strerror(rc));
-            return -1;
-        }
-        if (store_grow(b->s, e) < 0)
-            return -1;
+    apply_ctx a = {b, events, 0, 0, 0};
+    if (store_write(b->s, apply_events, &a, e) < 0)
+        return -1;
+    uint64_t from = b->seq;
+    for (uint32_t i = 0; i < a.last; i++) {
+        int64_t s = pv_get_int(events->u.a.v[i], "seq", 0);
+        if (s > (int64_t)from && s <= (int64_t)a.seq)
+            mem_apply(b, events->u.a.v[i]);
     }
-    err_set(e, "the notifier's store cannot grow enough");
-    return -1;
+    b->seq = a.seq;
+    return a.gap;
 }
 
 int book_reset(book *b, par_err *e)

@@ -150,6 +150,27 @@ static int applies(const pv *ev, uint64_t *seq)
     return 1;
 }
 
+typedef struct {
+    engine *en;
+    const pv *events;
+    uint32_t n;
+    uint64_t seq;
+} batch;
+
+/* The replica's part of a batch: one transaction, written again whole if the map grows. */
+static int apply_batch(store_txn *t, void *ctx, par_err *e)
+{
+    (void)e;
+    batch *b = ctx;
+    uint64_t at = b->en->seq;
+    for (uint32_t i = 0; i < b->n && !t->rc; i++)
+        if (applies(b->events->u.a.v[i], &at))
+            store_txn_check(t, replica_apply(t->txn, b->en->s, b->events->u.a.v[i]), "apply changes");
+    if (!t->rc)
+        store_txn_check(t, write_seq(b->en, t->txn, b->seq), "apply changes");
+    return t->rc ? -1 : 0;
+}
+
 int engine_apply(engine *en, const pv *events, pv **scores, par_err *e)
 {
     *scores = NULL;
@@ -160,30 +181,9 @@ int engine_apply(engine *en, const pv *events, pv **scores, par_err *e)
         *scores = pv_arr();
         return gap;
     }
-    for (int attempt = 0;; attempt++) {
-        MDB_txn *txn;
-        if (store_begin(en->s, 0, &txn, e) < 0)
-            return -1;
-        int rc = 0;
-        uint64_t at = en->seq;
-        for (uint32_t i = 0; i < n && rc == 0; i++)
-            if (applies(events->u.a.v[i], &at))
-                rc = replica_apply(txn, en->s, events->u.a.v[i]);
-        if (rc == 0)
-            rc = write_seq(en, txn, seq);
-        if (rc == 0)
-            rc = mdb_txn_commit(txn);
-        else
-            mdb_txn_abort(txn);
-        if (rc == 0)
-            break;
-        if (rc != MDB_MAP_FULL || attempt == 8) {
-            err_set(e, "apply changes: %s", mdb_strerror(rc));
-            return -1;
-        }
-        if (store_grow(en->s, e) < 0)
-            return -1;
-    }
+    batch b = {en, events, n, seq};
+    if (store_write(en->s, apply_batch, &b, e) < 0)
+        return -1;
     /* the replica is durable: memory follows it */
     uint64_t at = en->seq;
     for (uint32_t i = 0; i < n; i++)

@@ -217,6 +217,98 @@ static void test_schema_version(void **st)
     assert_int_equal(system(cmd), 0);
 }
 
+/* ---------- the store's transaction object ---------- */
+
+typedef struct {
+    int runs, puts;
+    size_t value;
+} fill_ctx;
+
+/* Writes puts values of value bytes; every run starts from nothing. */
+static int fill(store_txn *t, void *ctx, par_err *e)
+{
+    (void)e;
+    fill_ctx *f = ctx;
+    f->runs++;
+    char *v = calloc(1, f->value);
+    for (int i = 0; i < f->puts; i++) {
+        store_key k;
+        store_key_init(&k);
+        store_key_str(&k, "k");
+        store_key_u64(&k, (uint64_t)i);
+        store_txn_put(t, 0, k.b, k.n, v, f->value);
+    }
+    free(v);
+    return t->rc ? -1 : 0;
+}
+
+static int too_long(store_txn *t, void *ctx, par_err *e)
+{
+    (void)ctx;
+    (void)e;
+    char key[600];
+    memset(key, 'x', sizeof key);
+    store_txn_put(t, 0, key, sizeof key, "v", 1); /* refused: the error sticks */
+    store_txn_put(t, 0, "ok", 2, "v", 1);          /* and this does nothing */
+    MDB_val v;
+    assert_int_equal(store_txn_get(t, 0, "ok", 2, &v), 0);
+    return 0; /* the commit reports the held error */
+}
+
+static int nothing(store_txn *t, void *ctx, par_err *e)
+{
+    (void)t;
+    (void)ctx;
+    (void)e;
+    return STORE_NOTHING;
+}
+
+static void test_store_txn(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/par-store-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    store *s;
+    par_err e;
+    const char *const names[] = {"data"};
+    const int dups[] = {0};
+    assert_int_equal(store_open(&s, dir, names, dups, 1, 1, 256 * 1024, &e), 0);
+    /* 2 MiB into a 256 KiB map: it fills, grows, and the whole run starts again */
+    fill_ctx f = {0, 512, 4096};
+    assert_int_equal(store_write(s, fill, &f, &e), 0);
+    assert_true(f.runs > 1);
+    store_txn t;
+    assert_int_equal(store_txn_begin(s, &t, 0, &e), 0);
+    MDB_val v;
+    store_key k;
+    store_key_init(&k);
+    store_key_str(&k, "k");
+    store_key_u64(&k, 511);
+    assert_int_equal(store_txn_get(&t, 0, k.b, k.n, &v), 1);
+    assert_int_equal(v.mv_size, 4096);
+    store_txn_abort(&t);
+    /* an error other than a full map: reported with its step, nothing written */
+    assert_int_equal(store_write(s, too_long, NULL, &e), -1);
+    assert_non_null(strstr(e.msg, "put"));
+    assert_int_equal(store_write(s, nothing, NULL, &e), STORE_NOTHING);
+    assert_int_equal(store_txn_begin(s, &t, 0, &e), 0);
+    assert_int_equal(store_txn_get(&t, 0, "ok", 2, &v), 0);
+    store_txn_abort(&t);
+    /* keys: parts joined by '|', too long marked and refused */
+    store_key_init(&k);
+    store_key_str(&k, "TDG");
+    store_key_int(&k, 2023);
+    assert_int_equal(k.n, 8);
+    assert_memory_equal(k.b, "TDG|2023", 8);
+    for (int i = 0; i < 100; i++)
+        store_key_str(&k, "0123456789");
+    assert_true(k.over);
+    store_close(s);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_map_full_grows),
         cmocka_unit_test(test_group_commit),
         cmocka_unit_test(test_schema_version),
+        cmocka_unit_test(test_store_txn),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }
