@@ -1,5 +1,6 @@
 #include "alertlog.h"
 #include "digest.h"
+#include "../proto/alert.h"
 #include "../common/clock.h"
 
 #include <stdio.h>
@@ -114,6 +115,10 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, const alertlo
     clock_format(now_ms, created);
     int rc = 0;
     *nalerts = *nmsgs = 0;
+    /* numbered in memory, the last numbers written once */
+    uint64_t last_alert = book_number(b, txn, "alert"), last_msg = book_number(b, txn, "message");
+    sbuf buf;
+    sbuf_init(&buf);
     for (size_t i = 0; i < due->n && rc == 0; i++) {
         const due_alert *a = &due->v[i];
         if (book_was_sent(b, a->task, a->due, (int)a->kind, a->slot))
@@ -125,28 +130,16 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, const alertlo
             book_mark_sent(b, a->task, a->due, (int)a->kind, a->slot); /* committed before */
             continue; /* already alerted for this slot */
         }
-        uint64_t no;
-        if ((rc = book_next_number(b, txn, "alert", &no)))
-            break;
-        pv *r = pv_map(), *to = pv_arr();
-        char day[16];
-        pv_set_int(r, "id", (int64_t)no);
-        pv_set_str(r, "key", key);
-        pv_set_str(r, "task", tasks[a->task].id);
-        pv_set_str(r, "instance", a->inst);
-        pv_set_str(r, "kind", due_kind_name(a->kind));
-        iso_day(a->due, day);
-        pv_set_str(r, "deadline", day);
-        iso_day(a->slot, day);
-        pv_set_str(r, "slot", day);
-        pv_set_int(r, "days", a->days);
-        pv_set_int(r, "working_days", a->wdays);
-        pv_set_int(r, "level", a->level);
-        pv_set_str(r, "created", created);
+        uint64_t no = ++last_alert;
+        char deadline[16], slot[16];
+        iso_day(a->due, deadline);
+        iso_day(a->slot, slot);
         (*nalerts)++;
         recipient rec[64];
+        alert_to to[64];
+        uint32_t nto = 0;
         size_t nr = recipients_of(b, a, rec);
-        for (size_t j = 0; j < nr && rc == 0; j++) {
+        for (size_t j = 0; j < nr; j++) {
             item_list *l = &per_unit[rec[j].unit];
             /* the recipients of one alert are added together: a repeat can only be at the tail */
             int seen = 0;
@@ -154,25 +147,27 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, const alertlo
                 seen = 1;
             if (seen)
                 continue; /* a unit in two roles reads the task once, in the first */
-            if (!l->msg && (rc = book_next_number(b, txn, "message", &l->msg)))
-                break;
+            if (!l->msg)
+                l->msg = ++last_msg;
             if (l->n == l->cap) {
                 l->cap = l->cap ? l->cap * 2 : 8;
                 l->v = xrealloc(l->v, l->cap * sizeof *l->v);
             }
             l->v[l->n++] = (digest_item){no, a, rec[j].role};
-            pv *who = pv_map();
-            pv_set_str(who, "unit", units[rec[j].unit].id);
-            pv_set_str(who, "role", digest_role_name(rec[j].role));
-            pv_set_int(who, "message", (int64_t)l->msg);
-            pv_push(to, who);
+            to[nto++] = (alert_to){units[rec[j].unit].id, digest_role_name(rec[j].role), l->msg};
         }
-        pv_set(r, "to", to);
-        if (rc == 0)
-            rc = store_put_pv(txn, dbi(b, N_ALERTS), key, r);
-        if (rc == 0)
-            rc = put_num(txn, dbi(b, N_ALERT_IDS), no, key, strlen(key));
-        pv_free(r);
+        alert_rec r = {no,   key, tasks[a->task].id, a->inst, due_kind_name(a->kind), deadline, slot, created,
+                       a->days, a->wdays, a->level, to, nto};
+        proto_alert_pack(&r, &buf);
+        MDB_val kv = {strlen(key), key}, vv = {buf.len, buf.buf};
+        rc = mdb_put(txn, dbi(b, N_ALERTS), &kv, &vv, 0);
+        if (rc == 0) {
+            /* numbers only grow: appended at the end of the tree */
+            unsigned char k8[8];
+            store_u64_key(no, k8);
+            MDB_val ik = {8, k8}, iv = {strlen(key), key};
+            rc = mdb_put(txn, dbi(b, N_ALERT_IDS), &ik, &iv, MDB_APPEND);
+        }
     }
     for (size_t u = 0; u < nu && rc == 0; u++) {
         item_list *l = &per_unit[u];
@@ -203,6 +198,11 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, const alertlo
         pv_free(msg);
         (*nmsgs)++;
     }
+    if (rc == 0 && *nalerts)
+        rc = book_set_number(b, txn, "alert", last_alert);
+    if (rc == 0 && *nmsgs)
+        rc = book_set_number(b, txn, "message", last_msg);
+    sbuf_free(&buf);
     for (size_t u = 0; u < nu; u++)
         free(per_unit[u].v);
     free(per_unit);

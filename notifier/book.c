@@ -74,6 +74,8 @@ static uint32_t unit_at(book *b, const char *id)
     i = (long)b->unit_ids.n - 1;
     b->units[i].id = b->unit_ids.items[i];
     b->units[i].parent = -1;
+    b->units[i].name = xstrdup("");
+    b->units[i].email = xstrdup("");
     return (uint32_t)i;
 }
 
@@ -82,6 +84,11 @@ static void mem_unit(book *b, const pv *u)
     uint32_t i = unit_at(b, str(u, "id"));
     const char *parent = str(u, "parent");
     b->units[i].parent = *parent ? (long)unit_at(b, parent) : -1;
+    /* digests name units and find their addresses from memory */
+    free(b->units[i].name);
+    free(b->units[i].email);
+    b->units[i].name = xstrdup(str(u, "name"));
+    b->units[i].email = xstrdup(str(u, "email"));
 }
 
 static ntask *task_at(book *b, const char *id)
@@ -168,6 +175,10 @@ static void mem_free(book *b)
         free(b->tasks[i].sent);
     }
     free(b->tasks);
+    for (size_t i = 0; i < b->unit_ids.n; i++) {
+        free(b->units[i].name);
+        free(b->units[i].email);
+    }
     free(b->units);
     strset_free(&b->task_ids);
     strset_free(&b->unit_ids);
@@ -252,10 +263,14 @@ void book_close(book *b)
     free(b);
 }
 
-int book_next_number(book *b, MDB_txn *txn, const char *counter, uint64_t *out)
+uint64_t book_number(book *b, MDB_txn *txn, const char *counter)
 {
-    *out = store_get_u64(txn, store_dbi(b->s, N_STATE), counter) + 1;
-    return store_put_u64(txn, store_dbi(b->s, N_STATE), counter, *out);
+    return store_get_u64(txn, store_dbi(b->s, N_STATE), counter);
+}
+
+int book_set_number(book *b, MDB_txn *txn, const char *counter, uint64_t last)
+{
+    return store_put_u64(txn, store_dbi(b->s, N_STATE), counter, last);
 }
 
 /* The day (in Vietnam) a change was received: a task is tracked from the day the

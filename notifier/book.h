@@ -57,6 +57,8 @@ typedef struct {
 typedef struct {
     char *id;
     long parent; /* index, -1 for a root */
+    char *name;  /* "" until the unit is known */
+    char *email; /* ';'-separated, as in the registry */
 } nunit;
 
 typedef struct book book;
@@ -88,7 +90,9 @@ void book_mark_acked(book *b, long task, const char *inst);
 int book_was_sent(const book *b, uint32_t task, int64_t due, int kind, int64_t slot);
 void book_mark_sent(book *b, uint32_t task, int64_t due, int kind, int64_t slot);
 
-/* Next number in a counter of N_STATE ("alert", "message") inside txn. */
-int book_next_number(book *b, MDB_txn *txn, const char *counter, uint64_t *out);
+/* The last number of a counter of N_STATE ("alert", "message") inside txn; a
+ * transaction numbers from it in memory and writes the last one used once. */
+uint64_t book_number(book *b, MDB_txn *txn, const char *counter);
+int book_set_number(book *b, MDB_txn *txn, const char *counter, uint64_t last);
 
 #endif

@@ -41,14 +41,21 @@ static int by_urgency(const void *x, const void *y)
 }
 
 /* "Huyện Tam Đường (TDG)" */
+static const nunit *unit_of(book *b, const char *id)
+{
+    size_t n;
+    long i = book_unit_index(b, id);
+    return i >= 0 ? &book_units(b, &n)[i] : NULL;
+}
+
 static void unit_label(MDB_txn *txn, book *b, const char *id, sbuf *out)
 {
-    pv *u = NULL;
-    if (store_get_pv(txn, store_dbi(book_store(b), N_UNITS), id, &u) == 1 && *str(u, "name"))
-        sbuf_printf(out, "%s (%s)", str(u, "name"), id);
+    (void)txn;
+    const nunit *u = unit_of(b, id);
+    if (u && *u->name)
+        sbuf_printf(out, "%s (%s)", u->name, id);
     else
         sbuf_puts(out, id);
-    pv_free(u);
 }
 
 static void support_labels(MDB_txn *txn, book *b, const char *list, sbuf *out)
@@ -196,8 +203,7 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
     else
         snprintf(subject, sizeof subject, "[CCHC] %zu nhiệm vụ sắp đến hạn", soon);
 
-    pv *u = NULL;
-    store_get_pv(txn, store_dbi(book_store(b), N_UNITS), unit, &u);
+    const nunit *u = unit_of(b, unit);
     sbuf t;
     sbuf_init(&t);
     char iso[40];
@@ -252,19 +258,19 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
 
     pv *emails = pv_arr();
     char p[256];
-    for (const char *l = str(u, "email"); str_list_next(&l, p, sizeof p);) {
+    for (const char *l = u ? u->email : ""; str_list_next(&l, p, sizeof p);) {
         if (*p)
             pv_push(emails, pv_str(p));
     }
     pv *msg = pv_map(), *body = pv_map();
     pv_set_str(msg, "unit", unit);
-    pv_set_str(msg, "name", str(u, "name"));
+    pv_set_str(msg, "name", u ? u->name : "");
     pv_set(msg, "emails", emails);
     pv_set_str(msg, "subject", subject);
     pv_set_str(msg, "text", t.buf);
     pv_set(msg, "alerts", numbers);
     pv_set_str(body, "unit", unit);
-    pv_set_str(body, "name", str(u, "name"));
+    pv_set_str(body, "name", u ? u->name : "");
     pv_set(body, "emails", pv_copy(emails));
     pv_set_str(body, "subject", subject);
     pv_set_str(body, "at", iso);
@@ -278,6 +284,5 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
     sbuf_free(&link);
     pv_set(msg, "body", body);
     sbuf_free(&t);
-    pv_free(u);
     return msg;
 }
