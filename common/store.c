@@ -11,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define INITIAL_MAP ((size_t)1 << 30)
+/* Address space only: the file grows with what is written. Large enough that a
+ * country's day of alerts or a national record never meets a full map (which makes a
+ * writer redo its whole transaction); it still doubles if it does. */
+#define INITIAL_MAP ((size_t)32 << 30)
 
 struct store {
     MDB_env *env;

@@ -13,7 +13,7 @@ typedef struct store store;
 /* Opens (creating) dir with the named databases; dupsort[i] marks MDB_DUPSORT ones.
  * schema: the version this program writes; an older store is refused with a clear
  * message until a migration exists, a newer one always. map: the initial map size
- * (0: 1 GiB, sparse; it doubles whenever it fills). */
+ * (0: 32 GiB of address space, the file growing with what is written; it doubles whenever it fills). */
 int store_open(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
                unsigned schema, size_t map, par_err *e);
 void store_close(store *s);

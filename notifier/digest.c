@@ -1,4 +1,5 @@
 #include "digest.h"
+#include "../proto/row.h"
 #include "../common/clock.h"
 
 #include <stdio.h>
@@ -23,11 +24,6 @@ void digest_date(int64_t day, char out[16])
     snprintf(out, 16, "%02d/%02d/%04d", d, m, y);
 }
 
-static const char *str(const pv *row, const char *k)
-{
-    const char *s = pv_get_str(row, k);
-    return s ? s : "";
-}
 
 /* Overdue first, the longest overdue first; then reminders, the nearest first. */
 static int by_urgency(const void *x, const void *y)
@@ -94,24 +90,25 @@ static const char *period_name(const char *p, char buf[32])
 }
 
 /* The item as the lines of the plain-text digest. */
-static void item_lines(book *b, MDB_txn *txn, const digest_item *it, int no, const ntask *task, const pv *row, sbuf *t)
+static void item_lines(book *b, MDB_txn *txn, const digest_item *it, int no, const ntask *task, const row_view *row,
+                       sbuf *t)
 {
     char due[16], pbuf[32];
     digest_date(it->a->due, due);
-    const char *title = *str(row, "task") ? str(row, "task") : str(row, "target");
+    const char *title = *row_str(row, "task") ? row_str(row, "task") : row_str(row, "target");
     sbuf_printf(t, "%d. %s\n", no, title);
-    if (*str(row, "target") && strcmp(str(row, "target"), title))
-        sbuf_printf(t, "   Mục tiêu: %s\n", str(row, "target"));
-    sbuf_printf(t, "   Mã nhiệm vụ: %s; kế hoạch: %s", task->id, str(row, "plan"));
-    if (*str(row, "index"))
-        sbuf_printf(t, "; chỉ số %s%s%s", str(row, "index"), *str(row, "criterion") ? ", tiêu chí " : "",
-                    str(row, "criterion"));
+    if (*row_str(row, "target") && strcmp(row_str(row, "target"), title))
+        sbuf_printf(t, "   Mục tiêu: %s\n", row_str(row, "target"));
+    sbuf_printf(t, "   Mã nhiệm vụ: %s; kế hoạch: %s", task->id, row_str(row, "plan"));
+    if (*row_str(row, "index"))
+        sbuf_printf(t, "; chỉ số %s%s%s", row_str(row, "index"), *row_str(row, "criterion") ? ", tiêu chí " : "",
+                    row_str(row, "criterion"));
     sbuf_puts(t, "\n");
     if (*it->a->period)
         sbuf_printf(t, "   Thời hạn: %s (%s năm %d; kế hoạch ghi: \"%s\")\n", due, period_name(it->a->period, pbuf),
-                    it->a->year, str(row, "deadline"));
+                    it->a->year, row_str(row, "deadline"));
     else
-        sbuf_printf(t, "   Thời hạn: %s (kế hoạch ghi: \"%s\")\n", due, str(row, "deadline"));
+        sbuf_printf(t, "   Thời hạn: %s (kế hoạch ghi: \"%s\")\n", due, row_str(row, "deadline"));
     if (it->a->kind == DUE_OVERDUE)
         sbuf_printf(t, "   Đã quá hạn %d ngày (%d ngày làm việc)\n", it->a->days, it->a->wdays);
     else if (it->a->days == 0)
@@ -119,9 +116,9 @@ static void item_lines(book *b, MDB_txn *txn, const digest_item *it, int no, con
     else
         sbuf_printf(t, "   Còn %d ngày (%d ngày làm việc)\n", it->a->days, it->a->wdays);
     sbuf_puts(t, "   Chủ trì: ");
-    unit_label(txn, b, str(row, "lead"), t);
+    unit_label(txn, b, row_str(row, "lead"), t);
     sbuf_puts(t, "; phối hợp: ");
-    support_labels(txn, b, str(row, "support"), t);
+    support_labels(txn, b, row_str(row, "support"), t);
     sbuf_puts(t, "\n");
     if (it->role == ROLE_SUPPORT)
         sbuf_puts(t, "   Đơn vị nhận thông báo này với vai trò đơn vị phối hợp.\n");
@@ -132,30 +129,31 @@ static void item_lines(book *b, MDB_txn *txn, const digest_item *it, int no, con
 }
 
 /* Appends the item to the text t (when not NULL: past the listed ones it is only counted) and to the JSON list j. */
-static void item_text(book *b, MDB_txn *txn, const digest_item *it, int no, sbuf *t, pv *j)
+static void item_text(book *b, MDB_txn *txn, const digest_item *it, int no, sbuf *t, pv *j, row_view *row)
 {
     size_t nt;
     const ntask *tasks = book_tasks(b, &nt);
     const ntask *task = &tasks[it->a->task];
-    pv *row = NULL;
-    store_get_pv(txn, store_dbi(book_store(b), N_TASKS), task->id, &row);
-    const char *title = *str(row, "task") ? str(row, "task") : str(row, "target");
+    /* the task's text, read into a reused view: a country's digests list a million items */
+    MDB_val k = {strlen(task->id), task->id}, v;
+    par_err e;
+    if (mdb_get(txn, store_dbi(book_store(b), N_TASKS), &k, &v) != 0 || row_decode(row, v.mv_data, v.mv_size, &e) < 0)
+        row->n = 0;
+    const char *title = *row_str(row, "task") ? row_str(row, "task") : row_str(row, "target");
     if (t)
         item_lines(b, txn, it, no, task, row, t);
-    if (!j) {
-        pv_free(row);
+    if (!j)
         return;
-    }
 
     pv *o = pv_map();
     pv_set_int(o, "alert", (int64_t)it->alert);
     pv_set_str(o, "kind", due_kind_name(it->a->kind));
     pv_set_str(o, "role", digest_role_name(it->role));
     pv_set_str(o, "task", task->id);
-    pv_set_str(o, "plan", str(row, "plan"));
+    pv_set_str(o, "plan", row_str(row, "plan"));
     pv_set_str(o, "title", title);
-    pv_set_str(o, "target", str(row, "target"));
-    pv_set_str(o, "deadline_text", str(row, "deadline"));
+    pv_set_str(o, "target", row_str(row, "target"));
+    pv_set_str(o, "deadline_text", row_str(row, "deadline"));
     int y, m, d;
     char iso[16];
     clock_civil_from_days(it->a->due, &y, &m, &d);
@@ -165,10 +163,9 @@ static void item_text(book *b, MDB_txn *txn, const digest_item *it, int no, sbuf
     pv_set_int(o, "days", it->a->days);
     pv_set_int(o, "working_days", it->a->wdays);
     pv_set_int(o, "level", it->a->level);
-    pv_set_str(o, "lead", str(row, "lead"));
-    pv_set_str(o, "support", str(row, "support"));
+    pv_set_str(o, "lead", row_str(row, "lead"));
+    pv_set_str(o, "support", row_str(row, "support"));
     pv_push(j, o);
-    pv_free(row);
 }
 
 /* url with every "{unit}" replaced by unit */
@@ -218,6 +215,8 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
     sbuf_printf(&t, "\n\nHệ thống theo dõi cải cách hành chính của tỉnh thông báo các nhiệm vụ cần đơn vị quan tâm, "
                     "tính đến %02d:%02d ngày %s.\n\n", sec / 3600, sec / 60 % 60, date);
     pv *list = pv_arr(), *numbers = pv_arr();
+    row_view row;
+    row_init(&row);
     int no = 1;
     if (overdue)
         sbuf_printf(&t, "A. NHIỆM VỤ QUÁ HẠN (%zu)\n\n", overdue);
@@ -232,13 +231,14 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
         /* a digest stays readable (and within a message's size): the rest is counted */
         sbuf *text = (is_overdue ? shown_overdue : shown_soon) < DIGEST_MAX_LISTED ? &t : NULL;
         if (text || i < DIGEST_MAX_ITEMS)
-            item_text(b, txn, &items[i], no, text, i < DIGEST_MAX_ITEMS ? list : NULL);
+            item_text(b, txn, &items[i], no, text, i < DIGEST_MAX_ITEMS ? list : NULL, &row);
         no++;
         if (text)
             (*(is_overdue ? &shown_overdue : &shown_soon))++;
         if (i < DIGEST_MAX_ITEMS)
             pv_push(numbers, pv_int((int64_t)items[i].alert));
     }
+    row_free(&row);
     if (soon > shown_soon)
         sbuf_printf(&t, "... và %zu nhiệm vụ sắp đến hạn khác.\n\n", soon - shown_soon);
     else if (!soon && overdue > shown_overdue)
