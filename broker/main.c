@@ -59,6 +59,23 @@ static void close_all(zmq_msg_t *parts, int n)
         zmq_msg_close(&parts[i]);
 }
 
+/* Sends frames as one message without copying them: each is handed to ZeroMQ (and left
+ * empty) as it is sent. -1 when the first frame is refused (an unknown routing id, a
+ * full queue): then nothing was sent and every frame is still the caller's. */
+static int send_frames(void *sock, zmq_msg_t *f, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (zmq_msg_send(&f[i], sock, (i < n - 1 ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0)
+            return -1; /* past the first frame a routed message is not refused */
+    return 0;
+}
+
+static void frame_copy(zmq_msg_t *m, const void *data, size_t len)
+{
+    zmq_msg_init_size(m, len);
+    memcpy(zmq_msg_data(m), data, len);
+}
+
 static void reply_client(void *sock, zmq_msg_t *cid, const pv *msg)
 {
     char *buf;
@@ -73,16 +90,16 @@ static void reply_client(void *sock, zmq_msg_t *cid, const pv *msg)
 
 /* A request from a client: on the public endpoint, or on the internal ipc one that
  * only processes of this server can reach (file permissions of data_dir/run). */
-static void on_client(state *st, void *sock, int64_t now)
+static int on_client(state *st, void *sock, int64_t now)
 {
     zmq_msg_t p[4];
     int n = recv_all(sock, p, 3);
     if (n == 0)
-        return;
+        return 0;
     if (n != 3) {
         log_warn("event=bad_request frames=%d", n);
         close_all(p, n > 3 ? 3 : n);
-        return;
+        return 1;
     }
     char service[64] = "";
     size_t sl = zmq_msg_size(&p[1]);
@@ -130,9 +147,16 @@ static void on_client(state *st, void *sock, int64_t now)
             snprintf(sender, sizeof sender, "anonymous@%s", addr ? addr : "local");
         int sent = 0;
         if (s) {
-            const void *parts[] = {s->worker, zmq_msg_data(&p[0]), sender, zmq_msg_data(&p[2])};
-            size_t lens[] = {s->worker_len, zmq_msg_size(&p[0]), strlen(sender), zmq_msg_size(&p[2])};
-            sent = sock_send_parts(st->back, parts, lens, 4, ZMQ_DONTWAIT) == 0;
+            /* the client's id and the body move on as they came */
+            zmq_msg_t f[4];
+            frame_copy(&f[0], s->worker, s->worker_len);
+            zmq_msg_init(&f[1]);
+            zmq_msg_copy(&f[1], &p[0]); /* kept for an "unavailable" answer */
+            frame_copy(&f[2], sender, strlen(sender));
+            zmq_msg_init(&f[3]);
+            zmq_msg_move(&f[3], &p[2]);
+            sent = send_frames(st->back, f, 4) == 0;
+            close_all(f, 4);
         }
         if (!sent) {
             char text[160];
@@ -143,14 +167,15 @@ static void on_client(state *st, void *sock, int64_t now)
         }
     }
     close_all(p, 3);
+    return 1;
 }
 
-static void on_service(state *st, int64_t now)
+static int on_service(state *st, int64_t now)
 {
     zmq_msg_t p[4];
     int n = recv_all(st->back, p, 3);
     if (n == 0)
-        return;
+        return 0;
     if (n == 2) {
         pv *hb = NULL;
         par_err e;
@@ -160,33 +185,35 @@ static void on_service(state *st, int64_t now)
             log_warn("event=bad_service_message error=\"%s\"", hb ? "not a heartbeat" : e.msg);
         pv_free(hb);
     } else if (n == 3) {
-        const void *parts[] = {zmq_msg_data(&p[1]), zmq_msg_data(&p[2])};
-        size_t lens[] = {zmq_msg_size(&p[1]), zmq_msg_size(&p[2])};
-        /* ROUTER_MANDATORY: a routing id unknown to the public socket belongs to the internal one */
-        if (sock_send_parts(st->front, parts, lens, 2, ZMQ_DONTWAIT) < 0 &&
-            sock_send_parts(st->internal, parts, lens, 2, ZMQ_DONTWAIT) < 0)
+        /* ROUTER_MANDATORY: a routing id unknown to the public socket belongs to the internal
+         * one; the reply moves on without a copy */
+        if (send_frames(st->front, p + 1, 2) < 0 && send_frames(st->internal, p + 1, 2) < 0)
             log_debug("event=reply_undeliverable error=\"%s\"", zmq_strerror(zmq_errno()));
     } else {
         log_warn("event=bad_service_frames frames=%d", n);
     }
     close_all(p, n > 3 ? 3 : n);
+    return 1;
 }
 
-/* Moves one whole message from one socket to another (the event bus). */
-static void forward(void *from, void *to)
+/* Moves one whole message from one socket to another (the event bus); 0 when none
+ * was waiting. */
+static int forward(void *from, void *to)
 {
-    int more = 1;
+    int more = 1, got = 0;
     while (more) {
         zmq_msg_t m;
         zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, from, ZMQ_DONTWAIT) < 0) {
+        if (zmq_msg_recv(&m, from, got ? 0 : ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&m);
-            return;
+            return got;
         }
+        got = 1;
         more = zmq_msg_more(&m);
         zmq_msg_send(&m, to, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
         zmq_msg_close(&m);
     }
+    return got;
 }
 
 static void tick(state *st, int64_t now)
@@ -208,15 +235,6 @@ static void tick(state *st, int64_t now)
     free(buf);
     pv_free(hb);
     st->next_tick = now + st->conf.heartbeat_ms;
-}
-
-/* Whether another message is waiting, so that a round can go on reading. */
-static int readable(void *sock)
-{
-    int ev = 0;
-    size_t sz = sizeof ev;
-    zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &sz);
-    return ev & ZMQ_POLLIN;
 }
 
 /* Loopback, ipc and inproc endpoints need no CURVE; anything else does. */
@@ -321,19 +339,20 @@ int main(int argc, char **argv)
         now = clock_mono_ms();
         if (daemon_stopping(&items[4], sfd, &st.conf))
             break;
-        /* a bounded number each round keeps every socket served */
-        for (int i = 0; i < 1000 && (items[1].revents & ZMQ_POLLIN) && (i == 0 || readable(st.back)); i++)
-            on_service(&st, now);
+        /* each socket is read until EAGAIN, a bounded number a round so that every socket
+         * is served (ZeroMQ's edge-triggered readiness needs the reading to the end) */
+        for (int i = 0; i < 1000 && on_service(&st, now); i++)
+            ;
         if (st.zap && (items[6].revents & ZMQ_POLLIN))
             zap_handle(st.zap);
-        for (int i = 0; i < 1000 && (items[0].revents & ZMQ_POLLIN) && (i == 0 || readable(st.front)); i++)
-            on_client(&st, st.front, now);
-        for (int i = 0; i < 1000 && (items[5].revents & ZMQ_POLLIN) && (i == 0 || readable(st.internal)); i++)
-            on_client(&st, st.internal, now);
-        for (int i = 0; i < 10000 && (items[2].revents & ZMQ_POLLIN) && (i == 0 || readable(st.xsub)); i++)
-            forward(st.xsub, st.xpub);
-        if (items[3].revents & ZMQ_POLLIN)
-            forward(st.xpub, st.xsub);
+        for (int i = 0; i < 1000 && on_client(&st, st.front, now); i++)
+            ;
+        for (int i = 0; i < 1000 && on_client(&st, st.internal, now); i++)
+            ;
+        for (int i = 0; i < 10000 && forward(st.xsub, st.xpub); i++)
+            ;
+        while (forward(st.xpub, st.xsub))
+            ;
     }
     rc = 0;
 fail:
