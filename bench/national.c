@@ -81,6 +81,7 @@ static void commune_id(long u, char out[16])
 static uint64_t feed(engine *en, record *rec)
 {
     uint64_t n = 0;
+    static event_batch batch; /* kept between calls, as par-scorer's follower keeps it */
     for (;;) {
         pv *q = proto_msg(MSG_QUERY), *args = pv_map(), *data, *scores;
         char since[32];
@@ -92,13 +93,22 @@ static uint64_t feed(engine *en, record *rec)
         par_err e = {{0}};
         if (query_answer(rec, q, &data, &e) < 0)
             die("changes", &e);
-        const pv *events = pv_get(data, "events");
-        uint32_t k = events->u.a.n;
-        if (k && engine_apply(en, events, &scores, &e) < 0)
+        /* the reply as par-scorer receives it, decoded as it does */
+        pv *reply = proto_reply(1, data);
+        char *buf;
+        size_t len;
+        proto_encode(reply, &buf, &len);
+        pv_free(reply);
+        uint64_t last;
+        event_batch_clear(&batch);
+        if (event_batch_add_changes(&batch, buf, len, &last, &e) < 0)
+            die("changes reply", &e);
+        free(buf);
+        uint32_t k = batch.n;
+        if (k && engine_apply(en, &batch, &scores, &e) < 0)
             die("apply", &e);
         if (k)
             pv_free(scores);
-        pv_free(data);
         pv_free(q);
         n += k;
         if (!k)

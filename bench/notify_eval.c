@@ -31,10 +31,18 @@ static pv *event(uint64_t seq, const char *what)
 static void flush(book *b, pv **evs)
 {
     par_err e = {{0}};
-    if ((*evs)->u.a.n && book_apply(b, *evs, &e) != 0) {
+    event_batch batch;
+    event_batch_init(&batch);
+    for (uint32_t i = 0; i < (*evs)->u.a.n; i++)
+        if (event_batch_add_pv(&batch, (*evs)->u.a.v[i], &e) < 0) {
+            fprintf(stderr, "notify_eval: %s\n", e.msg);
+            exit(1);
+        }
+    if (batch.n && book_apply(b, &batch, &e) != 0) {
         fprintf(stderr, "notify_eval: %s\n", e.msg);
         exit(1);
     }
+    event_batch_free(&batch);
     pv_free(*evs);
     *evs = pv_arr();
 }

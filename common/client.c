@@ -151,32 +151,36 @@ int client_wait_writable(client *c, int timeout_ms)
     return zmq_poll(&it, 1, timeout_ms) > 0 && (it.revents & ZMQ_POLLOUT);
 }
 
-int client_recv(client *c, int timeout_ms, pv **msg, par_err *e)
+int client_recv_raw(client *c, int timeout_ms, zmq_msg_t *m, par_err *e)
 {
     zmq_pollitem_t it = {c->sock, 0, ZMQ_POLLIN, 0};
-    *msg = NULL;
     int n = zmq_poll(&it, 1, timeout_ms);
     if (n < 0) {
         err_set(e, "poll: %s", zmq_strerror(zmq_errno()));
         return -1;
     }
-    if (n == 0)
+    if (n == 0 || zmq_msg_recv(m, c->sock, ZMQ_DONTWAIT) < 0)
         return 0;
+    int more = zmq_msg_more(m);
+    while (more) { /* a reply is one frame; anything after it is dropped */
+        zmq_msg_t rest;
+        zmq_msg_init(&rest);
+        zmq_msg_recv(&rest, c->sock, 0);
+        more = zmq_msg_more(&rest);
+        zmq_msg_close(&rest);
+    }
+    return 1;
+}
+
+int client_recv(client *c, int timeout_ms, pv **msg, par_err *e)
+{
+    *msg = NULL;
     zmq_msg_t m;
     zmq_msg_init(&m);
-    if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close(&m);
-        return 0;
-    }
-    int more = zmq_msg_more(&m);
-    int rc = proto_decode(zmq_msg_data(&m), zmq_msg_size(&m), msg, e) < 0 ? -1 : 1;
+    int rc = client_recv_raw(c, timeout_ms, &m, e);
+    if (rc == 1 && proto_decode(zmq_msg_data(&m), zmq_msg_size(&m), msg, e) < 0)
+        rc = -1;
     zmq_msg_close(&m);
-    while (more) { /* a reply is one frame; anything after it is dropped */
-        zmq_msg_init(&m);
-        zmq_msg_recv(&m, c->sock, 0);
-        more = zmq_msg_more(&m);
-        zmq_msg_close(&m);
-    }
     return rc;
 }
 

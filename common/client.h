@@ -4,6 +4,7 @@
 #ifndef PAR_CLIENT_H
 #define PAR_CLIENT_H
 
+#include <zmq.h>
 #include "config.h"
 #include "../proto/proto.h"
 
@@ -28,6 +29,9 @@ int client_send(client *c, const char *service, const pv *msg, par_err *e);
 int client_wait_writable(client *c, int timeout_ms);
 /* 1 a message in *msg, 0 time-out, -1 a bad message (e says why; go on reading). */
 int client_recv(client *c, int timeout_ms, pv **msg, par_err *e);
+/* The same, the message left undecoded in *m (initialised by the caller, closed by it):
+ * for a reply read as typed views. 1, 0 (nothing within the time) or -1. */
+int client_recv_raw(client *c, int timeout_ms, zmq_msg_t *m, par_err *e);
 
 /* Sends msg (its "id" set here) to service and waits for the reply with that id,
  * re-sending while the service is unavailable, until timeout_ms. The reply may be

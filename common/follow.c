@@ -20,12 +20,14 @@ struct follow {
     int caught_up;
     int64_t pending;      /* id of the catch-up request in flight, 0 when none */
     int64_t next_request; /* monotonic ms */
+    event_batch batch;    /* decoded events, reused */
 };
 
 follow *follow_new(void *zctx, const par_config *conf, const follow_ops *ops, par_err *e)
 {
     follow *f = xcalloc(1, sizeof *f);
     f->ops = *ops;
+    event_batch_init(&f->batch);
     char out_ep[CONF_PATH + 32], internal[CONF_PATH + 32];
     config_ipc(conf, "events-out", out_ep, sizeof out_ep);
     config_ipc(conf, "internal", internal, sizeof internal);
@@ -52,6 +54,7 @@ void follow_destroy(follow *f)
     if (f->sub)
         zmq_close(f->sub);
     client_destroy(f->cl);
+    event_batch_free(&f->batch);
     free(f);
 }
 
@@ -60,7 +63,7 @@ int follow_caught_up(const follow *f)
     return f->caught_up;
 }
 
-static void apply(follow *f, const pv *events)
+static void apply(follow *f, const event_batch *events)
 {
     par_err e = {{0}};
     int rc = f->ops.apply(f->ops.ctx, events, &e);
@@ -95,25 +98,49 @@ static void request_changes(follow *f)
     pv_free(q);
 }
 
+/* A refusal from the collector (or the broker), said in the log. */
+static void refused(follow *f, const zmq_msg_t *m)
+{
+    pv *err = NULL;
+    par_err e;
+    proto_decode(zmq_msg_data((zmq_msg_t *)m), zmq_msg_size((zmq_msg_t *)m), &err, &e);
+    log_warn("event=catch_up_refused error=\"%s\"", pv_get_str(err, "message") ? pv_get_str(err, "message") : "?");
+    pv_free(err);
+    f->next_request = clock_mono_ms() + CATCHUP_RETRY_MS;
+}
+
 static int on_changes(follow *f)
 {
-    pv *m;
     par_err e;
     int applied = 0;
-    while (client_recv(f->cl, 0, &m, &e) > 0) {
-        if (pv_get_int(m, "id", -1) != f->pending) {
-            pv_free(m);
+    for (;;) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (client_recv_raw(f->cl, 0, &m, &e) <= 0) {
+            zmq_msg_close(&m);
+            break;
+        }
+        char type[16];
+        int64_t id = -1;
+        if (proto_peek(zmq_msg_data(&m), zmq_msg_size(&m), type, &id) < 0 || id != f->pending) {
+            zmq_msg_close(&m);
             continue;
         }
         f->pending = 0;
-        if (strcmp(proto_type(m), MSG_REPLY)) {
-            log_warn("event=catch_up_refused error=\"%s\"", pv_get_str(m, "message") ? pv_get_str(m, "message") : "?");
-            f->next_request = clock_mono_ms() + CATCHUP_RETRY_MS;
-            pv_free(m);
+        uint64_t last = 0;
+        event_batch_clear(&f->batch);
+        if (strcmp(type, MSG_REPLY)) {
+            refused(f, &m);
+            zmq_msg_close(&m);
             continue;
         }
-        const pv *data = pv_get(m, "data"), *events = pv_get(data, "events");
-        uint64_t last = (uint64_t)pv_get_int(data, "last", 0);
+        if (event_batch_add_changes(&f->batch, zmq_msg_data(&m), zmq_msg_size(&m), &last, &e) < 0) {
+            log_warn("event=catch_up_refused error=\"%s\"", e.msg);
+            f->next_request = clock_mono_ms() + CATCHUP_RETRY_MS;
+            zmq_msg_close(&m);
+            continue;
+        }
+        zmq_msg_close(&m);
         if (f->ops.seq(f->ops.ctx) > last) {
             /* ahead of the record (a collector restored from an older backup): what this
              * process holds no longer matches the record, so it starts again from it */
@@ -123,16 +150,15 @@ static int on_changes(follow *f)
                 log_error("event=reset_failed error=\"%s\"", e.msg);
             f->caught_up = 0;
             f->next_request = 0;
-            pv_free(m);
             continue;
         }
-        if (events && events->u.a.n) {
+        if (f->batch.n) {
             if (f->ops.behind)
                 f->ops.behind(f->ops.ctx, last);
-            apply(f, events);
+            apply(f, &f->batch);
             applied = 1;
         }
-        if (events && events->u.a.n == 0 && f->ops.seq(f->ops.ctx) >= last) {
+        if (f->batch.n == 0 && f->ops.seq(f->ops.ctx) >= last) {
             if (!f->caught_up)
                 log_info("event=caught_up seq=%llu", (unsigned long long)f->ops.seq(f->ops.ctx));
             f->caught_up = 1;
@@ -140,14 +166,13 @@ static int on_changes(follow *f)
         } else {
             f->next_request = 0; /* more to fetch */
         }
-        pv_free(m);
     }
     return applied;
 }
 
 static int on_events(follow *f)
 {
-    pv *events = pv_arr();
+    event_batch_clear(&f->batch);
     for (int i = 0; i < EVENTS_PER_ROUND; i++) {
         zmq_msg_t msg;
         zmq_msg_init(&msg);
@@ -155,18 +180,14 @@ static int on_events(follow *f)
             zmq_msg_close(&msg);
             break;
         }
-        pv *ev = NULL;
         par_err e;
-        if (proto_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), &ev, &e) == 0 && !strcmp(proto_type(ev), MSG_EVENT))
-            pv_push(events, ev);
-        else
-            pv_free(ev);
+        if (event_batch_add(&f->batch, zmq_msg_data(&msg), zmq_msg_size(&msg), &e) < 0)
+            log_debug("event=bad_event error=\"%s\"", e.msg);
         zmq_msg_close(&msg);
     }
-    int applied = events->u.a.n > 0;
+    int applied = f->batch.n > 0;
     if (applied)
-        apply(f, events);
-    pv_free(events);
+        apply(f, &f->batch);
     return applied;
 }
 

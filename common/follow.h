@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <zmq.h>
 #include "config.h"
+#include "../proto/event.h"
 #include "../proto/proto.h"
 
 typedef struct {
@@ -15,7 +16,7 @@ typedef struct {
     /* the last sequence number applied */
     uint64_t (*seq)(void *ctx);
     /* applies events (in order, older ones skipped): 0, 1 when a gap was seen, -1 error */
-    int (*apply)(void *ctx, const pv *events, par_err *e);
+    int (*apply)(void *ctx, const event_batch *events, par_err *e);
     /* forgets everything (the record was restored from an older backup) */
     int (*reset)(void *ctx, par_err *e);
     /* optional: told the record's last sequence number before each page of catch-up,

@@ -330,29 +330,33 @@ static int apply_done(book *b, MDB_txn *txn, const pv *row)
     return mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, 0);
 }
 
-static int is_task_report(const pv *ev)
+/* What the notifier keeps of the record: units, tasks and reports of tasks. Every other
+ * change (most of them: scores, figures) is passed over without being decoded further. */
+static int relevant(const event_view *ev)
 {
-    return !strcmp(str(ev, "what"), "submission") && !strcmp(str(pv_get(ev, "row"), "kind"), "task");
+    return !strcmp(ev->what, "unit") || !strcmp(ev->what, "task") ||
+           (!strcmp(ev->what, "submission") && !strcmp(row_str(&ev->row, "kind"), "task"));
 }
 
 /* After a commit: the same changes in memory. */
-static void mem_apply(book *b, const pv *ev)
+static void mem_apply(book *b, const event_view *ev)
 {
-    const char *what = str(ev, "what");
-    const pv *row = pv_get(ev, "row");
+    const char *what = ev->what;
+    pv *row = proto_row_pv(&ev->row);
     if (!strcmp(what, "unit")) {
         mem_unit(b, row);
     } else if (!strcmp(what, "task")) {
         /* first_day as apply_task stored it: kept for a known task, else the day received */
         long i = strset_index(&b->task_ids, str(row, "id"));
-        int64_t first = i >= 0 ? b->tasks[i].first_day : received_day(str(ev, "received"));
+        int64_t first = i >= 0 ? b->tasks[i].first_day : received_day(ev->received);
         mem_task(b, row);
         b->tasks[strset_index(&b->task_ids, str(row, "id"))].first_day = first;
-    } else if (is_task_report(ev)) {
+    } else {
         char key[512];
         done_key(row, key, sizeof key);
         mem_done(b, key, !strcmp(str(row, "value"), "done"));
     }
+    pv_free(row);
 }
 
 static int write_seq(book *b, MDB_txn *txn, uint64_t seq)
@@ -362,7 +366,7 @@ static int write_seq(book *b, MDB_txn *txn, uint64_t seq)
 
 typedef struct {
     book *b;
-    const pv *events;
+    const event_batch *events;
     uint64_t seq;  /* out: the last change applied */
     uint32_t last; /* out: events up to here are applied */
     int gap;
@@ -377,26 +381,27 @@ static int apply_events(store_txn *t, void *ctx, par_err *e)
     uint64_t seq = b->seq;
     uint32_t last = 0;
     int gap = 0, rc = 0;
-    for (uint32_t i = 0; i < a->events->u.a.n && rc == 0; i++) {
-        const pv *ev = a->events->u.a.v[i];
-        const char *what = str(ev, "what");
-        int64_t s = pv_get_int(ev, "seq", 0);
-        if (!strcmp(what, "score") || s <= (int64_t)seq) {
+    for (uint32_t i = 0; i < a->events->n && rc == 0; i++) {
+        const event_view *ev = &a->events->v[i];
+        if (!strcmp(ev->what, "score") || ev->seq <= seq) {
             last = i + 1;
             continue;
         }
-        if (s != (int64_t)seq + 1) {
+        if (ev->seq != seq + 1) {
             gap = 1;
             break;
         }
-        const pv *row = pv_get(ev, "row");
-        if (row && !strcmp(what, "unit"))
-            rc = apply_unit(b, txn, row);
-        else if (row && !strcmp(what, "task"))
-            rc = apply_task(b, txn, row, str(ev, "received"));
-        else if (row && is_task_report(ev))
-            rc = apply_done(b, txn, row);
-        seq = (uint64_t)s;
+        if (relevant(ev)) {
+            pv *row = proto_row_pv(&ev->row);
+            if (!strcmp(ev->what, "unit"))
+                rc = apply_unit(b, txn, row);
+            else if (!strcmp(ev->what, "task"))
+                rc = apply_task(b, txn, row, ev->received);
+            else
+                rc = apply_done(b, txn, row);
+            pv_free(row);
+        }
+        seq = ev->seq;
         last = i + 1;
     }
     if (rc == 0 && seq != b->seq)
@@ -407,16 +412,16 @@ static int apply_events(store_txn *t, void *ctx, par_err *e)
     return store_txn_check(t, rc, "apply changes");
 }
 
-int book_apply(book *b, const pv *events, par_err *e)
+int book_apply(book *b, const event_batch *events, par_err *e)
 {
     apply_ctx a = {b, events, 0, 0, 0};
     if (store_write(b->s, apply_events, &a, e) < 0)
         return -1;
     uint64_t from = b->seq;
     for (uint32_t i = 0; i < a.last; i++) {
-        int64_t s = pv_get_int(events->u.a.v[i], "seq", 0);
-        if (s > (int64_t)from && s <= (int64_t)a.seq)
-            mem_apply(b, events->u.a.v[i]);
+        const event_view *ev = &events->v[i];
+        if (ev->seq > from && ev->seq <= a.seq && strcmp(ev->what, "score") && relevant(ev))
+            mem_apply(b, ev);
     }
     b->seq = a.seq;
     return a.gap;

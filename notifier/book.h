@@ -10,6 +10,7 @@
 #include "../common/deadline.h"
 #include "../common/store.h"
 #include "../common/strset.h"
+#include "../proto/event.h"
 #include "../proto/proto.h"
 
 #define NOTIFIER_SCHEMA 1
@@ -69,7 +70,7 @@ store *book_store(book *b);
 uint64_t book_seq(const book *b);
 
 /* Applies change events in order (older ones skipped): 0, 1 when a gap stopped it, -1 error. */
-int book_apply(book *b, const pv *events, par_err *e);
+int book_apply(book *b, const event_batch *events, par_err *e);
 /* Forgets the copy of the record (kept: the alert log). */
 int book_reset(book *b, par_err *e);
 

@@ -47,7 +47,7 @@ static uint64_t seq_of(void *ctx)
     return book_seq(((notifier *)ctx)->b);
 }
 
-static int apply(void *ctx, const pv *events, par_err *e)
+static int apply(void *ctx, const event_batch *events, par_err *e)
 {
     notifier *n = ctx;
     int rc = book_apply(n->b, events, e);

@@ -294,6 +294,19 @@ static int scan(const unsigned char *p, size_t len, size_t *pos, int depth)
     return 0;
 }
 
+pv *proto_row_pv(const row_view *r)
+{
+    pv *m = pv_map();
+    for (uint32_t i = 0; i < r->n; i++)
+        pv_set_str(m, r->k[i], r->v[i]);
+    return m;
+}
+
+int proto_skip(const void *buf, size_t len, size_t *pos)
+{
+    return scan(buf, len, pos, 0);
+}
+
 static pv *convert(const msgpack_object *o, par_err *e)
 {
     switch (o->type) {

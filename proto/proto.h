@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base.h"
+#include "row.h"
 
 #define PROTO_VERSION 1
 #define PROTO_MAX_MSG (16u << 20)   /* also ZMQ_MAXMSGSIZE on every socket */
@@ -96,8 +97,15 @@ void proto_encode(const pv *v, char **out, size_t *len);
 int proto_decode(const void *buf, size_t len, pv **out, par_err *e);
 /* Decodes any bounded value without a schema check (stored records). */
 int proto_decode_value(const void *buf, size_t len, pv **out, par_err *e);
+/* Moves *pos past one value of buf, checking every length and count against the bytes
+ * left and the limits above, without allocating. 0, or -1. */
+int proto_skip(const void *buf, size_t len, size_t *pos);
 /* Reads the type and id of a message without building it (the broker's routing). */
 int proto_peek(const void *buf, size_t len, char type[16], int64_t *id);
+
+/* A row view as a map of strings, for code that keeps rows as value trees (rare
+ * changes: units, criteria, tasks). */
+pv *proto_row_pv(const row_view *r);
 
 /* Builders for the common replies. */
 pv *proto_error(int64_t id, const char *code, const char *message);

@@ -24,4 +24,7 @@ int row_decode(row_view *r, const void *buf, size_t len, par_err *e);
 /* The value of key, "" when the row has none. */
 const char *row_str(const row_view *r, const char *key);
 
+/* Packs n names and texts as one msgpack map (a row as stored) into out (replaced). */
+void row_pack(sbuf *out, const char *const keys[], const char *const vals[], int n);
+
 #endif

@@ -118,22 +118,20 @@ static pv *score_event(engine *en, const char *key)
 }
 
 /* The events after seq that follow on without a gap: [0, *n) of events. */
-static int next_events(engine *en, const pv *events, uint32_t *n, uint64_t *last)
+static int next_events(engine *en, const event_batch *events, uint32_t *n, uint64_t *last)
 {
     uint64_t seq = en->seq;
     int gap = 0;
     uint32_t i = 0;
-    for (; i < events->u.a.n; i++) {
-        const pv *ev = events->u.a.v[i];
-        const char *what = pv_get_str(ev, "what");
-        int64_t s = pv_get_int(ev, "seq", 0);
-        if (!what || !strcmp(what, "score") || s <= (int64_t)seq)
+    for (; i < events->n; i++) {
+        const event_view *ev = &events->v[i];
+        if (!strcmp(ev->what, "score") || ev->seq <= seq)
             continue;
-        if (s != (int64_t)seq + 1) {
+        if (ev->seq != seq + 1) {
             gap = 1;
             break;
         }
-        seq = (uint64_t)s;
+        seq = ev->seq;
     }
     *n = i;
     *last = seq;
@@ -141,10 +139,9 @@ static int next_events(engine *en, const pv *events, uint32_t *n, uint64_t *last
 }
 
 /* Whether ev is the next change after *seq (which it then advances). */
-static int applies(const pv *ev, uint64_t *seq)
+static int applies(const event_view *ev, uint64_t *seq)
 {
-    const char *what = pv_get_str(ev, "what");
-    if (!what || !strcmp(what, "score") || pv_get_int(ev, "seq", 0) != (int64_t)*seq + 1)
+    if (!strcmp(ev->what, "score") || ev->seq != *seq + 1)
         return 0;
     (*seq)++;
     return 1;
@@ -152,9 +149,10 @@ static int applies(const pv *ev, uint64_t *seq)
 
 typedef struct {
     engine *en;
-    const pv *events;
+    const event_batch *events;
     uint32_t n;
     uint64_t seq;
+    sbuf scratch;
 } batch;
 
 /* The replica's part of a batch: one transaction, written again whole if the map grows. */
@@ -164,14 +162,14 @@ static int apply_batch(store_txn *t, void *ctx, par_err *e)
     batch *b = ctx;
     uint64_t at = b->en->seq;
     for (uint32_t i = 0; i < b->n && !t->rc; i++)
-        if (applies(b->events->u.a.v[i], &at))
-            store_txn_check(t, replica_apply(t->txn, b->en->s, b->events->u.a.v[i]), "apply changes");
+        if (applies(&b->events->v[i], &at))
+            store_txn_check(t, replica_apply(t->txn, b->en->s, &b->events->v[i], &b->scratch), "apply changes");
     if (!t->rc)
         store_txn_check(t, write_seq(b->en, t->txn, b->seq), "apply changes");
     return t->rc ? -1 : 0;
 }
 
-int engine_apply(engine *en, const pv *events, pv **scores, par_err *e)
+int engine_apply(engine *en, const event_batch *events, pv **scores, par_err *e)
 {
     *scores = NULL;
     uint32_t n;
@@ -181,14 +179,17 @@ int engine_apply(engine *en, const pv *events, pv **scores, par_err *e)
         *scores = pv_arr();
         return gap;
     }
-    batch b = {en, events, n, seq};
-    if (store_write(en->s, apply_batch, &b, e) < 0)
+    batch b = {en, events, n, seq, {0}};
+    sbuf_init(&b.scratch);
+    int rc = store_write(en->s, apply_batch, &b, e);
+    sbuf_free(&b.scratch);
+    if (rc < 0)
         return -1;
     /* the replica is durable: memory follows it */
     uint64_t at = en->seq;
     for (uint32_t i = 0; i < n; i++)
-        if (applies(events->u.a.v[i], &at))
-            model_apply(en->m, events->u.a.v[i]);
+        if (applies(&events->v[i], &at))
+            model_apply(en->m, &events->v[i]);
     en->seq = seq;
     pv *out = pv_arr();
     if (en->bulk) {

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "../common/util.h"
+#include "../proto/event.h"
 #include "../proto/proto.h"
 
 typedef struct engine engine;
@@ -20,7 +21,7 @@ uint64_t engine_seq(engine *en);
  * Events already applied are skipped; one that leaves a gap stops the batch: 1 is
  * returned and the caller asks the collector for what is missing. *scores: score
  * events (units whose total or rank changed), to publish. 0, 1 or -1. */
-int engine_apply(engine *en, const pv *events, pv **scores, par_err *e);
+int engine_apply(engine *en, const event_batch *events, pv **scores, par_err *e);
 /* Recomputes every result from the replica (after an upgrade, at the end of a bulk
  * catch-up; and the tests' yardstick). Ends bulk mode. */
 int engine_recompute_all(engine *en, par_err *e);

@@ -41,7 +41,7 @@ static uint64_t seq_of(void *ctx)
 }
 
 /* Applies changes and publishes the totals they moved. */
-static int apply(void *ctx, const pv *events, par_err *e)
+static int apply(void *ctx, const event_batch *events, par_err *e)
 {
     scorer *sc = ctx;
     pv *scores = NULL;

@@ -566,26 +566,26 @@ void model_submission(model *m, const char *unitid, int year, const char *period
     touch_year(m, u, year);
 }
 
-void model_apply(model *m, const pv *ev)
+void model_apply(model *m, const event_view *ev)
 {
-    const char *what = pv_get_str(ev, "what");
-    const pv *row = pv_get(ev, "row");
-    if (!what || !row)
-        return;
+    const row_view *r = &ev->row;
+    const char *what = ev->what;
     int64_t year = 0;
-    if (!strcmp(what, "unit")) {
-        model_unit(m, str(row, "id"), str(row, "parent"), str(row, "level"), str(row, "name"));
+    if (!strcmp(what, "submission")) {
+        if (str_to_i64(row_str(r, "year"), &year) == 0)
+            model_submission(m, row_str(r, "unit"), (int)year, row_str(r, "period"), row_str(r, "kind"),
+                             row_str(r, "key"), row_str(r, "value"), row_str(r, "date"), ev->received);
+    } else if (!strcmp(what, "unit")) {
+        model_unit(m, row_str(r, "id"), row_str(r, "parent"), row_str(r, "level"), row_str(r, "name"));
     } else if (!strcmp(what, "framework")) {
-        if (str_to_i64(str(row, "year"), &year) == 0)
-            model_framework(m, str(row, "index"), (int)year, str(row, "level"));
+        if (str_to_i64(row_str(r, "year"), &year) == 0)
+            model_framework(m, row_str(r, "index"), (int)year, row_str(r, "level"));
     } else if (!strcmp(what, "criterion")) {
+        pv *row = proto_row_pv(r);
         model_criterion(m, row);
+        pv_free(row);
     } else if (!strcmp(what, "task")) {
-        model_task(m, str(row, "id"), str(row, "lead"), str(row, "deadline_kind"), str(row, "deadline_at"));
-    } else if (!strcmp(what, "submission")) {
-        if (str_to_i64(str(row, "year"), &year) == 0)
-            model_submission(m, str(row, "unit"), (int)year, str(row, "period"), str(row, "kind"), str(row, "key"),
-                             str(row, "value"), str(row, "date"), str(ev, "received"));
+        model_task(m, row_str(r, "id"), row_str(r, "lead"), row_str(r, "deadline_kind"), row_str(r, "deadline_at"));
     }
 }
 

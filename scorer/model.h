@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 #include "../common/strset.h"
+#include "../proto/event.h"
 #include "../proto/proto.h"
 
 typedef struct model model;
@@ -41,7 +42,7 @@ void model_task(model *m, const char *id, const char *lead, const char *kind, co
 void model_submission(model *m, const char *unit, int year, const char *period, const char *kind,
                       const char *key, const char *value, const char *date, const char *received);
 /* One change event (units, frameworks, criteria, tasks, submissions; others ignored). */
-void model_apply(model *m, const pv *event);
+void model_apply(model *m, const event_view *ev);
 
 /* Recomputes what the changes since the last settle touch and re-ranks their peer
  * groups. moved: "INDEX|year|unit" of each result whose total, rank or group size

@@ -90,38 +90,39 @@ static int apply_task(MDB_txn *txn, store *s, const pv *row)
     return rc;
 }
 
-static int apply_submission(MDB_txn *txn, store *s, const pv *row, const char *received)
+/* The hot path: a line is stored as its value, date, note and receipt, packed once. */
+static int apply_submission(MDB_txn *txn, store *s, const event_view *ev, sbuf *scratch)
 {
-    const char *unit = str(row, "unit"), *year = str(row, "year"), *kind = str(row, "kind"), *key = str(row, "key");
-    char k[512];
-    snprintf(k, sizeof k, "%s|%s|%s|%s|%s", unit, year, str(row, "period"), kind, key);
-    pv *v = pv_map();
-    pv_set_str(v, "value", str(row, "value"));
-    pv_set_str(v, "date", str(row, "date"));
-    pv_set_str(v, "note", str(row, "note"));
-    pv_set_str(v, "received", received);
-    int rc = store_put_pv(txn, store_dbi(s, S_SUBS), k, v);
-    pv_free(v);
-    return rc;
+    const row_view *r = &ev->row;
+    store_key k;
+    store_key_init(&k);
+    const char *parts[] = {"unit", "year", "period", "kind", "key"};
+    for (int i = 0; i < 5; i++)
+        store_key_str(&k, row_str(r, parts[i]));
+    if (k.over)
+        return MDB_BAD_VALSIZE;
+    const char *keys[] = {"value", "date", "note", "received"};
+    const char *vals[] = {row_str(r, "value"), row_str(r, "date"), row_str(r, "note"), ev->received};
+    row_pack(scratch, keys, vals, 4);
+    MDB_val kv = {k.n, k.b}, vv = {scratch->len, scratch->buf};
+    return mdb_put(txn, store_dbi(s, S_SUBS), &kv, &vv, 0);
 }
 
-int replica_apply(MDB_txn *txn, store *s, const pv *event)
+int replica_apply(MDB_txn *txn, store *s, const event_view *ev, sbuf *scratch)
 {
-    const char *what = pv_get_str(event, "what");
-    const pv *row = pv_get(event, "row");
-    if (!what || !row)
-        return 0;
-    if (!strcmp(what, "unit"))
-        return apply_unit(txn, s, row);
-    if (!strcmp(what, "framework"))
-        return apply_framework(txn, s, row);
-    if (!strcmp(what, "criterion"))
-        return apply_criterion(txn, s, row);
-    if (!strcmp(what, "task"))
-        return apply_task(txn, s, row);
+    const char *what = ev->what;
     if (!strcmp(what, "submission"))
-        return apply_submission(txn, s, row, str(event, "received"));
-    return 0; /* events of other kinds carry nothing for scoring */
+        return apply_submission(txn, s, ev, scratch);
+    int unit = !strcmp(what, "unit"), fw = !strcmp(what, "framework"), crit = !strcmp(what, "criterion"),
+        task = !strcmp(what, "task");
+    if (!unit && !fw && !crit && !task)
+        return 0; /* events of other kinds carry nothing for scoring */
+    /* reference data changes rarely: kept as value trees */
+    pv *row = proto_row_pv(&ev->row);
+    int rc = unit ? apply_unit(txn, s, row) : fw ? apply_framework(txn, s, row) : crit ? apply_criterion(txn, s, row)
+                                                                                      : apply_task(txn, s, row);
+    pv_free(row);
+    return rc;
 }
 
 typedef struct {

@@ -6,6 +6,7 @@
 #define PAR_REPLICA_H
 
 #include "../common/store.h"
+#include "../proto/event.h"
 #include "../proto/proto.h"
 
 #define SCORER_SCHEMA 1
@@ -26,8 +27,9 @@ enum {
 const char *const *replica_db_names(void);
 const int *replica_db_dups(void);
 
-/* Applies one change event to the replica. 0, or an LMDB error code. */
-int replica_apply(MDB_txn *txn, store *s, const pv *event);
+/* Applies one change event to the replica (scratch: a reused buffer). 0, or an LMDB
+ * error code. */
+int replica_apply(MDB_txn *txn, store *s, const event_view *ev, sbuf *scratch);
 /* Loads the replica into m, one cursor pass per database. 0, or -1 when it cannot be read. */
 struct model;
 int replica_load(MDB_txn *txn, store *s, struct model *m);

@@ -179,7 +179,14 @@ static int setup(void **st)
     add_task(evs, "REPORT", "D", "", "Theo chế độ báo cáo định kỳ"); /* Y due 20/12/2024 */
     add_report(evs, "D", "2024", "Y", "DONE", "done");
     add_report(evs, "C", "2024", "Y", "SUPDONE", "done");
-    int rc = book_apply(f->b, evs, &e);
+    event_batch batch;
+    event_batch_init(&batch);
+    int rc = 0;
+    for (uint32_t i = 0; i < evs->u.a.n && rc == 0; i++)
+        rc = event_batch_add_pv(&batch, evs->u.a.v[i], &e);
+    if (rc == 0)
+        rc = book_apply(f->b, &batch, &e);
+    event_batch_free(&batch);
     pv_free(evs);
     if (rc != 0)
         goto fail;

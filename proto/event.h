@@ -1,0 +1,40 @@
+/* event: the collector's change events (its change log entries, the bus messages, the
+ * pages of a "changes" reply), read in one bounded pass into views that a batch owns
+ * and reuses: a follower decodes a batch without building a value tree per event.
+ * The bytes are the event messages of docs/protocol.md. */
+#ifndef PAR_PROTO_EVENT_H
+#define PAR_PROTO_EVENT_H
+
+#include <stdint.h>
+#include "base.h"
+#include "row.h"
+
+typedef struct {
+    uint64_t seq;
+    char what[16];      /* unit, framework, criterion, task, submission, score, ... */
+    char received[48];  /* the province's clock when the change was stored */
+    char sender[160];
+    row_view row;       /* the changed row's fields */
+} event_view;
+
+typedef struct {
+    event_view *v;
+    uint32_t n, cap;
+} event_batch;
+
+void event_batch_init(event_batch *b);
+/* Empties the batch, keeping its buffers for the next one. */
+void event_batch_clear(event_batch *b);
+void event_batch_free(event_batch *b);
+/* Appends one event message (its whole bytes). 0, or -1 with e saying why (nothing
+ * appended). */
+int event_batch_add(event_batch *b, const void *buf, size_t len, par_err *e);
+/* Appends the events of a "changes" reply message (data.events) and gives data.last,
+ * the collector's last sequence number. 0, or -1 (a malformed reply). */
+int event_batch_add_changes(event_batch *b, const void *buf, size_t len, uint64_t *last, par_err *e);
+
+/* Appends an event held as a value tree (in-process callers: tests, benchmarks). */
+struct pv;
+int event_batch_add_pv(event_batch *b, const struct pv *ev, par_err *e);
+
+#endif
