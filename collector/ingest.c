@@ -1,4 +1,6 @@
 #include "ingest.h"
+#include "../proto/pack.h"
+#include "../proto/row.h"
 #include "authz.h"
 #include "validate.h"
 #include "../common/csv.h"
@@ -40,52 +42,70 @@ static pv *result(int64_t line)
     return r;
 }
 
+/* Buffers one request's lines reuse: a line is packed once, and the stored one read
+ * without a value tree. */
+typedef struct {
+    sbuf row, val;
+    row_view old;
+} line_bufs;
+
 /* Stores one valid line unless it equals the stored one; fills the receipt. */
 static int store_line(record_txn *t, const sub_line *s, const char *sender, const char *received, pv *res,
-                      par_err *e)
+                      line_bufs *lb, par_err *e)
 {
     char key[400];
     snprintf(key, sizeof key, "%s|%d|%s|%s|%s", s->unit, s->year, s->period, s->kind, s->key);
-    pv *old = NULL;
-    if (record_get(t, DB_SUBS, key, &old) == 1) {
-        const char *ov = pv_get_str(old, "value"), *od = pv_get_str(old, "date"), *on = pv_get_str(old, "note");
-        if (ov && od && on && !strcmp(ov, s->value) && !strcmp(od, s->date) && !strcmp(on, s->note)) {
+    MDB_val k = {strlen(key), key}, v;
+    par_err ig;
+    if (mdb_get(t->txn, store_dbi(record_store(t->r), DB_SUBS), &k, &v) == 0 &&
+        row_decode(&lb->old, v.mv_data, v.mv_size, &ig) == 0) {
+        const row_view *o = &lb->old;
+        if (!strcmp(row_str(o, "value"), s->value) && !strcmp(row_str(o, "date"), s->date) &&
+            !strcmp(row_str(o, "note"), s->note)) {
             /* a re-sent line: the first receipt stands */
             pv_set(res, "ok", pv_bool(1));
-            pv_set_int(res, "seq", pv_get_int(old, "seq", 0));
-            pv_set_str(res, "received", pv_get_str(old, "received") ? pv_get_str(old, "received") : "");
+            pv_set_int(res, "seq", (int64_t)strtoull(row_str(o, "seq"), NULL, 10));
+            pv_set_str(res, "received", row_str(o, "received"));
             pv_set(res, "duplicate", pv_bool(1));
-            pv_free(old);
             return 0;
         }
-        pv_free(old);
     }
     char year[8];
     snprintf(year, sizeof year, "%d", s->year);
-    pv *row = pv_map();
-    pv_set_str(row, "unit", s->unit);
-    pv_set_str(row, "year", year);
-    pv_set_str(row, "period", s->period);
-    pv_set_str(row, "kind", s->kind);
-    pv_set_str(row, "key", s->key);
-    pv_set_str(row, "value", s->value);
-    pv_set_str(row, "date", s->date);
-    pv_set_str(row, "note", s->note);
+    static const char *const names[] = {"unit", "year", "period", "kind", "key", "value", "date", "note"};
+    const char *vals[] = {s->unit, year, s->period, s->kind, s->key, s->value, s->date, s->note};
+    row_pack(&lb->row, names, vals, 8);
     uint64_t seq;
-    int rc = record_log(t, "submission", row, received, sender, &seq, e);
+    int rc = record_log_packed(t, "submission", lb->row.buf, lb->row.len, received, sender, &seq, e);
     if (rc == 0) {
-        pv_set_int(row, "seq", (int64_t)seq);
-        pv_set_str(row, "received", received);
-        pv_set_str(row, "sender", sender);
-        rc = record_put(t, DB_SUBS, key, row, e);
+        /* the stored line: the row with its receipt */
+        lb->val.len = 0;
+        pack_map(&lb->val, 11);
+        for (int i = 0; i < 8; i++) {
+            pack_str(&lb->val, names[i]);
+            pack_str(&lb->val, vals[i]);
+        }
+        pack_str(&lb->val, "seq");
+        pack_int(&lb->val, (int64_t)seq);
+        pack_str(&lb->val, "received");
+        pack_str(&lb->val, received);
+        pack_str(&lb->val, "sender");
+        pack_str(&lb->val, sender);
+        rc = record_put_raw(t, DB_SUBS, key, lb->val.buf, lb->val.len, e);
     }
-    pv_free(row);
     if (rc == 0) {
         pv_set(res, "ok", pv_bool(1));
         pv_set_int(res, "seq", (int64_t)seq);
         pv_set_str(res, "received", received);
     }
     return rc;
+}
+
+static void line_bufs_free(line_bufs *lb)
+{
+    sbuf_free(&lb->row);
+    sbuf_free(&lb->val);
+    row_free(&lb->old);
 }
 
 static int submit_one(record_txn *t, ingest_req *q, const char *received, par_err *e)
@@ -109,6 +129,10 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
         return 0;
     }
     const pv *rows = pv_get(q->msg, "rows");
+    line_bufs lb;
+    sbuf_init(&lb.row);
+    sbuf_init(&lb.val);
+    row_init(&lb.old);
     for (uint32_t i = 0; i < rows->u.a.n; i++) {
         const pv *row = rows->u.a.v[i];
         const char *f[SUB_NCOLS];
@@ -122,10 +146,13 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
             pv_set_str(res, "reason", why.msg);
             continue;
         }
-        int rc = store_line(t, &s, q->sender, received, res, e);
-        if (rc < 0)
+        int rc = store_line(t, &s, q->sender, received, res, &lb, e);
+        if (rc < 0) {
+            line_bufs_free(&lb);
             return rc;
+        }
     }
+    line_bufs_free(&lb);
     return 0;
 }
 

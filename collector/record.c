@@ -1,4 +1,5 @@
 #include "record.h"
+#include "../proto/pack.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,51 @@ int record_get_dups(record_txn *t, int db, const char *key, char vals[][32], int
     }
     mdb_cursor_close(cur);
     return n;
+}
+
+int record_put_raw(record_txn *t, int db, const char *key, const void *val, size_t len, par_err *e)
+{
+    MDB_val k = kv(key), v = {len, (void *)val};
+    int rc = mdb_put(t->txn, store_dbi(t->r->s, db), &k, &v, 0);
+    return rc ? lmdb_err(t, e, "put", rc) : 0;
+}
+
+int record_log_packed(record_txn *t, const char *what, const void *row, size_t row_len, const char *received,
+                      const char *sender, uint64_t *seq, par_err *e)
+{
+    uint64_t s = t->seq + 1;
+    /* the event message as record_log writes it: v, t, seq, what, row, received, sender */
+    sbuf b;
+    sbuf_init(&b);
+    pack_map(&b, 7);
+    pack_str(&b, "v");
+    pack_int(&b, PROTO_VERSION);
+    pack_str(&b, "t");
+    pack_str(&b, MSG_EVENT);
+    pack_str(&b, "seq");
+    pack_int(&b, (int64_t)s);
+    pack_str(&b, "what");
+    pack_str(&b, what);
+    pack_str(&b, "row");
+    pack_raw(&b, row, row_len);
+    pack_str(&b, "received");
+    pack_str(&b, received);
+    pack_str(&b, "sender");
+    pack_str(&b, sender);
+    unsigned char key[8];
+    store_u64_key(s, key);
+    MDB_val k = {8, key}, v = {b.len, b.buf};
+    int rc = mdb_put(t->txn, store_dbi(t->r->s, DB_LOG), &k, &v, MDB_APPEND);
+    if (rc) {
+        sbuf_free(&b);
+        return lmdb_err(t, e, "append to change log", rc);
+    }
+    /* published after the commit from these same bytes */
+    pv_push(t->events, pv_raw(b.buf, b.len));
+    t->seq = s;
+    if (seq)
+        *seq = s;
+    return 0;
 }
 
 int record_log(record_txn *t, const char *what, const pv *row, const char *received, const char *sender,

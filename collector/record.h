@@ -69,6 +69,11 @@ int record_del_dup(record_txn *t, int db, const char *key, const char *val, par_
 /* The values of a dupsort key; returns their count (up to max), -1 on error. */
 int record_get_dups(record_txn *t, int db, const char *key, char vals[][32], int max);
 
+/* A value already packed. */
+int record_put_raw(record_txn *t, int db, const char *key, const void *val, size_t len, par_err *e);
+/* Appends a change whose row is already packed (a submission line, the hot path). */
+int record_log_packed(record_txn *t, const char *what, const void *row, size_t row_len, const char *received,
+                      const char *sender, uint64_t *seq, par_err *e);
 /* Appends a change (row copied) and returns its sequence number in *seq. */
 int record_log(record_txn *t, const char *what, const pv *row, const char *received, const char *sender,
                uint64_t *seq, par_err *e);

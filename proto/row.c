@@ -1,4 +1,5 @@
 #include "row.h"
+#include "pack.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -139,38 +140,12 @@ const char *row_str(const row_view *r, const char *key)
     return "";
 }
 
-static void put_str(sbuf *out, const char *s)
-{
-    size_t n = strlen(s);
-    unsigned char h[5];
-    if (n < 32) {
-        h[0] = (unsigned char)(0xa0 | n);
-        sbuf_add(out, h, 1);
-    } else if (n < 256) {
-        h[0] = 0xd9;
-        h[1] = (unsigned char)n;
-        sbuf_add(out, h, 2);
-    } else if (n < 65536) {
-        h[0] = 0xda;
-        h[1] = (unsigned char)(n >> 8);
-        h[2] = (unsigned char)n;
-        sbuf_add(out, h, 3);
-    } else {
-        h[0] = 0xdb;
-        for (int i = 0; i < 4; i++)
-            h[1 + i] = (unsigned char)(n >> (24 - 8 * i));
-        sbuf_add(out, h, 5);
-    }
-    sbuf_add(out, s, n);
-}
-
 void row_pack(sbuf *out, const char *const keys[], const char *const vals[], int n)
 {
     out->len = 0;
-    unsigned char h = (unsigned char)(0x80 | (n & 0x0f)); /* rows have fewer than 16 fields here */
-    sbuf_add(out, &h, 1);
-    for (int i = 0; i < n && i < 15; i++) {
-        put_str(out, keys[i]);
-        put_str(out, vals[i]);
+    pack_map(out, (uint32_t)n);
+    for (int i = 0; i < n; i++) {
+        pack_str(out, keys[i]);
+        pack_str(out, vals[i]);
     }
 }
