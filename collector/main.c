@@ -67,7 +67,7 @@ static void handle_other(collector *c, service_req *r, const char *received)
             answer_error(c, r, "forbidden", e.msg);
             return;
         }
-        if (query_answer(c->rec, r->msg, &data, &e) < 0) {
+        if (query_answer_wire(c->rec, r->msg, &data, &e) < 0) {
             answer_error(c, r, "bad_request", e.msg);
             return;
         }

@@ -83,7 +83,7 @@ static int export_submissions(record_txn *t, const pv *args, pv **data, par_err 
     return 0;
 }
 
-static int changes_since(record_txn *t, const pv *args, pv **data, par_err *e)
+static int changes_since(record_txn *t, const pv *args, int raw, pv **data, par_err *e)
 {
     int64_t since = arg_int(args, "since", 0);
     int64_t limit = arg_int(args, "limit", 1000);
@@ -101,6 +101,12 @@ static int changes_since(record_txn *t, const pv *args, pv **data, par_err *e)
     pv *events = pv_arr();
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && (int64_t)events->u.a.n < limit;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (raw) { /* the log's bytes are the event messages: sent as they are */
+            char *copy = xmalloc(v.mv_size ? v.mv_size : 1);
+            memcpy(copy, v.mv_data, v.mv_size);
+            pv_push(events, pv_raw(copy, v.mv_size));
+            continue;
+        }
         pv *ev = NULL;
         par_err ig;
         if (proto_decode_value(v.mv_data, v.mv_size, &ev, &ig) == 0)
@@ -134,7 +140,7 @@ static int backup(record *r, const pv *args, pv **data, par_err *e)
     return 0;
 }
 
-int query_answer(record *r, const pv *msg, pv **data, par_err *e)
+static int answer(record *r, const pv *msg, int raw, pv **data, par_err *e)
 {
     const char *q = pv_get_str(msg, "q");
     const pv *args = pv_get(msg, "args");
@@ -147,13 +153,23 @@ int query_answer(record *r, const pv *msg, pv **data, par_err *e)
     if (!strcmp(q, "export"))
         rc = export_submissions(&t, args, data, e);
     else if (!strcmp(q, "changes"))
-        rc = changes_since(&t, args, data, e);
+        rc = changes_since(&t, args, raw, data, e);
     else {
         err_set(e, "the collector has no query '%s' (export, changes, backup)", q);
         rc = -1;
     }
     record_abort(&t);
     return rc;
+}
+
+int query_answer(record *r, const pv *msg, pv **data, par_err *e)
+{
+    return answer(r, msg, 0, data, e);
+}
+
+int query_answer_wire(record *r, const pv *msg, pv **data, par_err *e)
+{
+    return answer(r, msg, 1, data, e);
 }
 
 pv *query_stats(record *r)
