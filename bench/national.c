@@ -119,8 +119,19 @@ static uint64_t feed(engine *en, record *rec)
 static void submit(record *rec, pv **msgs, int n)
 {
     ingest_req reqs[MSGS_PER_COMMIT];
-    for (int i = 0; i < n; i++)
-        reqs[i] = (ingest_req){msgs[i], "admin:bench", NULL};
+    submit_view views[MSGS_PER_COMMIT];
+    for (int i = 0; i < n; i++) {
+        /* the message as the collector reads it off the wire */
+        char *buf;
+        size_t len;
+        par_err de = {{0}};
+        proto_encode(msgs[i], &buf, &len);
+        submit_init(&views[i]);
+        if (submit_decode(&views[i], buf, len, &de) < 0)
+            die("submit message", &de);
+        free(buf);
+        reqs[i] = (ingest_req){&views[i], "admin:bench", NULL};
+    }
     pv *events = NULL;
     par_err e = {{0}};
     if (ingest_submits(rec, reqs, n, received, &events, &e) < 0)
@@ -134,6 +145,7 @@ static void submit(record *rec, pv **msgs, int n)
             }
         pv_free(reqs[i].ack);
         pv_free(msgs[i]);
+        submit_free(&views[i]);
     }
     pv_free(events);
 }

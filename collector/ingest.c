@@ -1,6 +1,7 @@
 #include "ingest.h"
 #include "../proto/pack.h"
 #include "../proto/row.h"
+#include "../proto/submit.h"
 #include "authz.h"
 #include "validate.h"
 #include "../common/csv.h"
@@ -14,20 +15,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Maps a message's columns onto the known ones, like a file header. */
-static int map_cols(const pv *msg, const char *const known[], unsigned long required, int idx[], par_err *e)
+/* Maps a message's column names onto the known ones, like a file header. */
+static int map_names(const char *const names[], int n, const char *const known[], unsigned long required, int idx[],
+                     par_err *e)
 {
-    const pv *cols = pv_get(msg, "cols");
     csv_row hdr;
     hdr.line = 1;
-    hdr.n = (int)cols->u.a.n;
+    hdr.n = n;
     if (hdr.n > CSV_MAX_FIELDS) {
         err_set(e, "too many columns");
         return -1;
     }
     for (int i = 0; i < hdr.n; i++)
-        hdr.f[i] = cols->u.a.v[i]->u.s.p;
+        hdr.f[i] = (char *)names[i];
     return csv_header(&hdr, known, required, idx, e);
+}
+
+static int map_cols(const pv *msg, const char *const known[], unsigned long required, int idx[], par_err *e)
+{
+    const pv *cols = pv_get(msg, "cols");
+    const char *names[CSV_MAX_FIELDS + 1];
+    int n = cols->u.a.n > CSV_MAX_FIELDS ? CSV_MAX_FIELDS + 1 : (int)cols->u.a.n;
+    for (int i = 0; i < n && i < CSV_MAX_FIELDS; i++)
+        names[i] = cols->u.a.v[i]->u.s.p;
+    return map_names(names, n, known, required, idx, e);
 }
 
 static const char *field(const pv *row, const int idx[], int col)
@@ -112,33 +123,32 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
 {
     int idx[SUB_NCOLS];
     par_err why;
+    const submit_view *v = q->sub;
     pv *ack = proto_msg(MSG_ACK);
-    pv_set_int(ack, "id", pv_get_int(q->msg, "id", 0));
+    pv_set_int(ack, "id", v->id);
     pv *results = pv_arr();
     pv_set(ack, "results", results);
     q->ack = ack;
-    if (map_cols(q->msg, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), idx, &why) < 0) {
+    if (map_names(v->cols, (int)v->ncols, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), idx,
+                  &why) < 0) {
         /* the header is wrong: every line is refused for it */
-        const pv *rows = pv_get(q->msg, "rows");
-        for (uint32_t i = 0; i < rows->u.a.n; i++) {
-            pv *res = result(rows->u.a.v[i]->u.a.v[0]->u.i);
+        for (uint32_t i = 0; i < v->nrows; i++) {
+            pv *res = result(v->lines[i]);
             pv_set(res, "ok", pv_bool(0));
             pv_set_str(res, "reason", why.msg);
             pv_push(results, res);
         }
         return 0;
     }
-    const pv *rows = pv_get(q->msg, "rows");
     line_bufs lb;
     sbuf_init(&lb.row);
     sbuf_init(&lb.val);
     row_init(&lb.old);
-    for (uint32_t i = 0; i < rows->u.a.n; i++) {
-        const pv *row = rows->u.a.v[i];
+    for (uint32_t i = 0; i < v->nrows; i++) {
         const char *f[SUB_NCOLS];
         for (int c = 0; c < SUB_NCOLS; c++)
-            f[c] = field(row, idx, c);
-        pv *res = result(row->u.a.v[0]->u.i);
+            f[c] = idx[c] < 0 ? NULL : submit_field(v, i, (uint32_t)idx[c]);
+        pv *res = result(v->lines[i]);
         pv_push(results, res);
         sub_line s;
         if (validate_submission(t, f, &s, &why) < 0 || authz_line(t, q->sender, &s, &why) < 0) {

@@ -6,9 +6,10 @@
 #define PAR_INGEST_H
 
 #include "record.h"
+#include "../proto/submit.h"
 
 typedef struct {
-    const pv *msg;      /* a decoded submit message */
+    const submit_view *sub; /* a decoded submit message */
     const char *sender; /* as the broker vouches */
     pv *ack;            /* out: the ack message, or NULL when the batch failed */
 } ingest_req;

@@ -88,17 +88,24 @@ static void serve(collector *c)
     int max = c->conf.max_batch;
     service_req *reqs = xcalloc((size_t)max, sizeof *reqs);
     ingest_req *subs = xcalloc((size_t)max, sizeof *subs);
+    submit_view *views = xcalloc((size_t)max, sizeof *views);
+    int *is_sub = xcalloc((size_t)max, sizeof *is_sub);
     int n = 0, ns = 0;
     while (n < max && service_recv(c->svc, &reqs[n]) == 1)
         n++;
     char received[40];
     clock_format(clock_now_ms(&c->clk), received);
     for (int i = 0; i < n; i++) {
-        if (reqs[i].msg && !strcmp(proto_type(reqs[i].msg), MSG_SUBMIT)) {
-            subs[ns].msg = reqs[i].msg;
-            subs[ns].sender = reqs[i].sender;
-            ns++;
-        }
+        if (!reqs[i].raw)
+            continue;
+        /* a submission: read in one pass into views, no value per field */
+        submit_init(&views[i]);
+        if (submit_decode(&views[i], zmq_msg_data(&reqs[i].body), zmq_msg_size(&reqs[i].body), &reqs[i].err) < 0)
+            continue; /* answered bad_request below */
+        is_sub[i] = 1;
+        subs[ns].sub = &views[i];
+        subs[ns].sender = reqs[i].sender;
+        ns++;
     }
     if (ns) {
         pv *events = NULL;
@@ -108,12 +115,12 @@ static void serve(collector *c)
             /* nothing was stored: the clients are told, and re-send later */
             log_error("event=commit_failed requests=%d error=\"%s\"", ns, e.msg);
             for (int i = 0; i < n; i++)
-                if (reqs[i].msg && !strcmp(proto_type(reqs[i].msg), MSG_SUBMIT))
+                if (is_sub[i])
                     answer_error(c, &reqs[i], "storage", e.msg);
         } else {
             int k = 0;
             for (int i = 0; i < n; i++) {
-                if (!reqs[i].msg || strcmp(proto_type(reqs[i].msg), MSG_SUBMIT))
+                if (!is_sub[i])
                     continue;
                 service_reply(c->svc, &reqs[i], subs[k].ack);
                 pv_free(subs[k].ack);
@@ -125,14 +132,23 @@ static void serve(collector *c)
         }
     }
     for (int i = 0; i < n; i++) {
-        if (!reqs[i].msg)
+        if (reqs[i].raw) {
+            if (!is_sub[i])
+                answer_error(c, &reqs[i], "bad_request", reqs[i].err.msg);
+            submit_free(&views[i]);
+        } else if (!reqs[i].msg) {
             answer_error(c, &reqs[i], "bad_request", reqs[i].err.msg);
-        else if (strcmp(proto_type(reqs[i].msg), MSG_SUBMIT))
+        } else if (!strcmp(proto_type(reqs[i].msg), MSG_SUBMIT)) {
+            answer_error(c, &reqs[i], "bad_request", "a submit message that could not be read");
+        } else {
             handle_other(c, &reqs[i], received);
+        }
         service_req_free(&reqs[i]);
     }
     free(reqs);
     free(subs);
+    free(views);
+    free(is_sub);
 }
 
 int main(int argc, char **argv)
@@ -152,6 +168,7 @@ int main(int argc, char **argv)
     ctx = zmq_ctx_new();
     if (!(c.svc = service_new(ctx, &c.conf, "collector", &e)))
         goto fail;
+    service_keep_raw(c.svc, MSG_SUBMIT);
     c.pub = zmq_socket(ctx, ZMQ_PUB);
     sock_defaults(c.pub, 1000);
     config_ipc(&c.conf, "events-in", ev_ep, sizeof ev_ep);

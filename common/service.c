@@ -4,6 +4,7 @@
 #include "log.h"
 #include "version.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@ struct service {
     int hb_ms;
     int64_t next_hb;
     int64_t last_sent, last_seq;
+    char raw_type[16];
 };
 
 #define SEQ_HB_MS 20 /* soonest heartbeat after the sequence number moves: at most 50/s under load */
@@ -67,6 +69,11 @@ static int recv_part(void *sock, zmq_msg_t *m, int *more)
     return 0;
 }
 
+void service_keep_raw(service *s, const char *type)
+{
+    snprintf(s->raw_type, sizeof s->raw_type, "%s", type);
+}
+
 int service_recv(service *s, service_req *r)
 {
     memset(r, 0, sizeof *r);
@@ -95,10 +102,15 @@ int service_recv(service *s, service_req *r)
         memcpy(r->client, zmq_msg_data(&parts[0]), r->client_len);
         memcpy(r->sender, zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]));
         r->sender[zmq_msg_size(&parts[1])] = '\0';
-        char type[16];
-        proto_peek(zmq_msg_data(&parts[2]), zmq_msg_size(&parts[2]), type, &r->id);
-        if (proto_decode(zmq_msg_data(&parts[2]), zmq_msg_size(&parts[2]), &r->msg, &r->err) < 0)
+        if (proto_peek(zmq_msg_data(&parts[2]), zmq_msg_size(&parts[2]), r->type, &r->id) < 0)
+            r->type[0] = '\0';
+        if (s->raw_type[0] && !strcmp(r->type, s->raw_type)) {
+            zmq_msg_init(&r->body);
+            zmq_msg_move(&r->body, &parts[2]);
+            r->raw = 1;
+        } else if (proto_decode(zmq_msg_data(&parts[2]), zmq_msg_size(&parts[2]), &r->msg, &r->err) < 0) {
             r->msg = NULL;
+        }
         rc = 1;
     } else {
         log_warn("event=bad_frames count=%d", n);
@@ -112,6 +124,9 @@ void service_req_free(service_req *r)
 {
     pv_free(r->msg);
     r->msg = NULL;
+    if (r->raw)
+        zmq_msg_close(&r->body);
+    r->raw = 0;
 }
 
 int service_reply(service *s, const service_req *r, const pv *msg)

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <zmq.h>
 #include "config.h"
 #include "../proto/proto.h"
 
@@ -15,13 +16,19 @@ typedef struct {
     char client[256]; /* routing id of the client at the broker */
     size_t client_len;
     char sender[256]; /* who sent it, as the broker vouches */
-    pv *msg;          /* decoded and schema-checked; NULL when bad (see err) */
+    pv *msg;          /* decoded and schema-checked; NULL when bad (see err) or raw */
     int64_t id;       /* request id, also when the message was bad */
     par_err err;
+    char type[16];    /* the message's type, as peeked */
+    int raw;          /* 1: the body is left undecoded in body, for a typed reader */
+    zmq_msg_t body;
 } service_req;
 
 service *service_new(void *ctx, const par_config *conf, const char *name, par_err *e);
 void service_destroy(service *s);
+/* Messages of this type are handed over undecoded (service_req.raw), for a reader that
+ * decodes them as typed views (the collector's submissions). */
+void service_keep_raw(service *s, const char *type);
 void *service_socket(service *s);
 
 /* Reads one request without waiting: 1 read, 0 nothing there, -1 error. A bad

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../proto/event.h"
+#include "../../proto/submit.h"
 #include "../../proto/proto.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -57,5 +58,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     for (uint32_t i = 0; i < b.n; i++)
         row_str(&b.v[i].row, "unit");
     event_batch_free(&b);
+    /* the collector's reader of submissions: never accepts what the decoder refuses */
+    submit_view sv;
+    submit_init(&sv);
+    int typed = submit_decode(&sv, data, size, &e);
+    submit_free(&sv);
+    if (typed == 0) {
+        pv *t = NULL;
+        if (proto_decode(data, size, &t, &e) != 0)
+            abort();
+        pv_free(t);
+    }
     return 0;
 }

@@ -104,10 +104,26 @@ void fixture_close(fixture *f)
     nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+void fixture_view(submit_view *v, const pv *msg)
+{
+    char *buf;
+    size_t len;
+    par_err e;
+    proto_encode(msg, &buf, &len);
+    submit_init(v);
+    if (submit_decode(v, buf, len, &e) < 0) {
+        fprintf(stderr, "fixture: submit message: %s\n", e.msg);
+        abort();
+    }
+    free(buf);
+}
+
 pv *fixture_submit(fixture *f, const char *text)
 {
     pv *m = fixture_msg(MSG_SUBMIT, NULL, text), *events = NULL;
-    ingest_req q = {m, "test-sender", NULL};
+    submit_view v;
+    fixture_view(&v, m);
+    ingest_req q = {&v, "test-sender", NULL};
     par_err e;
     if (ingest_submits(f->rec, &q, 1, "2024-12-31T08:00:00.000+07:00", &events, &e) < 0) {
         fprintf(stderr, "fixture: submit: %s\n", e.msg);
@@ -115,5 +131,6 @@ pv *fixture_submit(fixture *f, const char *text)
     }
     pv_free(events);
     pv_free(m);
+    submit_free(&v);
     return q.ack;
 }

@@ -3,6 +3,7 @@
 #define PAR_FIXTURE_H
 
 #include "../../collector/record.h"
+#include "../../proto/submit.h"
 
 typedef struct {
     char dir[64];
@@ -18,6 +19,8 @@ pv *fixture_msg(const char *type, const char *what, const char *csv);
  * framework and tasks; aborts the test on failure. */
 void fixture_open(fixture *f, size_t map);
 void fixture_close(fixture *f);
+/* A submit message read as the collector reads it (aborts when it cannot be). */
+void fixture_view(submit_view *v, const pv *msg);
 /* Submits CSV lines as one request; returns the ack (caller frees). */
 pv *fixture_submit(fixture *f, const char *csv);
 

@@ -163,7 +163,10 @@ static void test_group_commit(void **st)
     fixture_open(&f, 0);
     pv *m1 = fixture_msg(MSG_SUBMIT, NULL, lines);
     pv *m2 = fixture_msg(MSG_SUBMIT, NULL, "unit,year,period,kind,key,value,date,note\nTDG,2023,Y,metric,x,1,,\nTDG,2023,Y,metric,x,2,,\n");
-    ingest_req q[2] = {{m1, "a", NULL}, {m2, "b", NULL}};
+    submit_view v1, v2;
+    fixture_view(&v1, m1);
+    fixture_view(&v2, m2);
+    ingest_req q[2] = {{&v1, "a", NULL}, {&v2, "b", NULL}};
     pv *events;
     par_err e;
     uint64_t before = record_last_seq(f.rec);
@@ -192,6 +195,8 @@ static void test_group_commit(void **st)
     pv_free(q[1].ack);
     pv_free(m1);
     pv_free(m2);
+    submit_free(&v1);
+    submit_free(&v2);
     fixture_close(&f);
 }
 

@@ -1,0 +1,35 @@
+/* submit: a submit message (a district's lines) read in one bounded, validating pass:
+ * the column names and each row's line number and fields, as NUL-terminated strings in
+ * one buffer the view owns and reuses. The collector stores a batch of 100,000 lines
+ * without building a value per field. The checks are proto_decode's for this type:
+ * version, 1 to 64 column names, at most PROTO_MAX_ROWS rows, each [line, one string per
+ * column], every string valid UTF-8 without NUL. */
+#ifndef PAR_PROTO_SUBMIT_H
+#define PAR_PROTO_SUBMIT_H
+
+#include <stdint.h>
+#include "base.h"
+
+#define SUBMIT_MAX_COLS 64
+
+typedef struct {
+    int64_t id;
+    uint32_t ncols, nrows;
+    const char *cols[SUBMIT_MAX_COLS];
+    int64_t *lines;      /* nrows line numbers */
+    const char **fields; /* nrows x ncols */
+    sbuf arena;
+    size_t cap_rows, cap_fields;
+} submit_view;
+
+void submit_init(submit_view *v);
+void submit_free(submit_view *v);
+/* 0, or -1 with e saying what is wrong (for a bad_request answer). */
+int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e);
+/* Field c of row r. */
+static inline const char *submit_field(const submit_view *v, uint32_t r, uint32_t c)
+{
+    return v->fields[(size_t)r * v->ncols + c];
+}
+
+#endif
