@@ -3,6 +3,7 @@
  * stored change. Requests waiting together share one commit. */
 #include "authz.h"
 #include "ingest.h"
+#include "../proto/pack.h"
 #include "query.h"
 #include "../common/daemon.h"
 #include "../common/log.h"
@@ -25,14 +26,38 @@ typedef struct {
     void *pub;
 } collector;
 
+#define PUBLISH_EVENTS 5000        /* events in one bus message at most */
+#define PUBLISH_BYTES (4u << 20)   /* and bytes, well within PROTO_MAX_MSG */
+
+/* The events of one commit go out together ("events" messages of up to 5,000), each
+ * event as the bytes written to the change log; a dropped message is found by its
+ * subscriber as a gap in sequence numbers. */
 static void publish(collector *c, pv *events)
 {
     if (!events)
         return;
-    /* each event is already encoded (as it went into the change log); a dropped one
-     * is found by its subscriber as a gap in sequence numbers */
-    for (uint32_t i = 0; i < events->u.a.n; i++)
-        zmq_send(c->pub, events->u.a.v[i]->u.s.p, events->u.a.v[i]->u.s.n, ZMQ_DONTWAIT);
+    sbuf b;
+    sbuf_init(&b);
+    for (uint32_t i = 0; i < events->u.a.n;) {
+        uint32_t n = 0;
+        size_t bytes = 0;
+        while (i + n < events->u.a.n && n < PUBLISH_EVENTS &&
+               (n == 0 || bytes + events->u.a.v[i + n]->u.s.n <= PUBLISH_BYTES))
+            bytes += events->u.a.v[i + n++]->u.s.n;
+        b.len = 0;
+        pack_map(&b, 3);
+        pack_str(&b, "v");
+        pack_int(&b, PROTO_VERSION);
+        pack_str(&b, "t");
+        pack_str(&b, MSG_EVENTS);
+        pack_str(&b, "events");
+        pack_array(&b, n);
+        for (uint32_t k = 0; k < n; k++)
+            pack_raw(&b, events->u.a.v[i + k]->u.s.p, events->u.a.v[i + k]->u.s.n);
+        zmq_send(c->pub, b.buf, b.len, ZMQ_DONTWAIT);
+        i += n;
+    }
+    sbuf_free(&b);
     pv_free(events);
 }
 

@@ -173,7 +173,7 @@ static int on_changes(follow *f)
 static int on_events(follow *f)
 {
     event_batch_clear(&f->batch);
-    for (int i = 0; i < EVENTS_PER_ROUND; i++) {
+    while (f->batch.n < EVENTS_PER_ROUND) {
         zmq_msg_t msg;
         zmq_msg_init(&msg);
         if (zmq_msg_recv(&msg, f->sub, ZMQ_DONTWAIT) < 0) {
@@ -181,7 +181,7 @@ static int on_events(follow *f)
             break;
         }
         par_err e;
-        if (event_batch_add(&f->batch, zmq_msg_data(&msg), zmq_msg_size(&msg), &e) < 0)
+        if (event_batch_add_bus(&f->batch, zmq_msg_data(&msg), zmq_msg_size(&msg), &e) < 0)
             log_debug("event=bad_event error=\"%s\"", e.msg);
         zmq_msg_close(&msg);
     }

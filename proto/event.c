@@ -204,6 +204,47 @@ int event_batch_add(event_batch *b, const void *buf, size_t len, par_err *e)
     return read_event(b, &r, e);
 }
 
+int event_batch_add_bus(event_batch *b, const void *buf, size_t len, par_err *e)
+{
+    char type[16];
+    int64_t id;
+    if (proto_peek(buf, len, type, &id) < 0) {
+        err_set(e, "a bus message without a type");
+        return -1;
+    }
+    if (!strcmp(type, MSG_EVENT))
+        return event_batch_add(b, buf, len, e);
+    rd r = {buf, len, 0};
+    size_t end = 0;
+    uint32_t first = b->n;
+    uint64_t n;
+    if (strcmp(type, MSG_EVENTS) || proto_skip(buf, len, &end) < 0 || end != len || rd_map(&r, &n) < 0)
+        goto bad;
+    for (uint64_t i = 0; i < n; i++) {
+        const char *k;
+        size_t kl;
+        if (rd_str(&r, &k, &kl) < 0)
+            goto bad;
+        if (!key_is(k, kl, "events")) {
+            if (rd_skip(&r) < 0)
+                goto bad;
+            continue;
+        }
+        uint64_t ne;
+        if (rd_array(&r, &ne) < 0)
+            goto bad;
+        for (uint64_t x = 0; x < ne; x++)
+            if (read_event(b, &r, e) < 0)
+                goto fail;
+    }
+    return 0;
+bad:
+    err_set(e, "a bus message is malformed");
+fail:
+    b->n = first;
+    return -1;
+}
+
 int event_batch_add_changes(event_batch *b, const void *buf, size_t len, uint64_t *last, par_err *e)
 {
     rd r = {buf, len, 0};

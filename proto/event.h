@@ -29,6 +29,9 @@ void event_batch_free(event_batch *b);
 /* Appends one event message (its whole bytes). 0, or -1 with e saying why (nothing
  * appended). */
 int event_batch_add(event_batch *b, const void *buf, size_t len, par_err *e);
+/* Appends the events of a bus message: one "event", or an "events" message carrying
+ * those of one commit ({"v", "t": "events", "events": [event...]}). */
+int event_batch_add_bus(event_batch *b, const void *buf, size_t len, par_err *e);
 /* Appends the events of a "changes" reply message (data.events) and gives data.last,
  * the collector's last sequence number. 0, or -1 (a malformed reply). */
 int event_batch_add_changes(event_batch *b, const void *buf, size_t len, uint64_t *last, par_err *e);

@@ -427,6 +427,7 @@ static const struct schema {
     {MSG_EVENT, {{"seq", PV_INT, 1}, {"what", PV_STR, 1}, {"row", PV_MAP, 1}, {"received", PV_STR, 1},
                  {"sender", PV_STR, 1}}},
     {MSG_HB, {{"service", PV_STR, 1}, {"seq", PV_INT, 0}, {"info", PV_MAP, 0}}},
+    {MSG_EVENTS, {{"events", PV_ARR, 1}}},
     {MSG_ERROR, {{"id", PV_INT, 1}, {"code", PV_STR, 1}, {"message", PV_STR, 1}}},
 };
 

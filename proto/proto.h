@@ -84,6 +84,7 @@ int pv_get_bool(const pv *map, const char *key, int def);
 #define MSG_QUERY "query"     /* id, q, args{str: str} */
 #define MSG_REPLY "reply"     /* id, ok, error?, data? */
 #define MSG_EVENT "event"     /* seq, what, row{str: str}, received, sender */
+#define MSG_EVENTS "events"   /* events[event]: the change events of one commit, on the bus */
 #define MSG_HB "hb"           /* service, seq?, info? */
 #define MSG_ERROR "error"     /* id, code, message */
 

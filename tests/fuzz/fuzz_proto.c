@@ -54,6 +54,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     event_batch_init(&b);
     uint64_t last;
     event_batch_add(&b, data, size, &e);
+    event_batch_add_bus(&b, data, size, &e);
     event_batch_add_changes(&b, data, size, &last, &e);
     for (uint32_t i = 0; i < b.n; i++)
         row_str(&b.v[i].row, "unit");

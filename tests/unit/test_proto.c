@@ -336,6 +336,32 @@ static void test_event_view(void **st)
     assert_int_equal(event_batch_add_changes(&b, buf, len - 3, &last, &e), -1);
     assert_int_equal(b.n, 3);
     free(buf);
+    /* the bus carries a commit's events in one message */
+    sbuf bus;
+    sbuf_init(&bus);
+    char *one;
+    size_t one_len;
+    proto_encode(ev, &one, &one_len);
+    pack_map(&bus, 3);
+    pack_str(&bus, "v");
+    pack_int(&bus, PROTO_VERSION);
+    pack_str(&bus, "t");
+    pack_str(&bus, MSG_EVENTS);
+    pack_str(&bus, "events");
+    pack_array(&bus, 2);
+    pack_raw(&bus, one, one_len);
+    pack_raw(&bus, one, one_len);
+    assert_int_equal(event_batch_add_bus(&b, bus.buf, bus.len, &e), 0);
+    assert_int_equal(b.n, 5);
+    assert_int_equal(event_batch_add_bus(&b, one, one_len, &e), 0); /* a lone event still reads */
+    assert_int_equal(b.n, 6);
+    assert_int_equal(event_batch_add_bus(&b, bus.buf, bus.len - 1, &e), -1);
+    assert_int_equal(b.n, 6);
+    pv *decoded = NULL; /* and the decoder knows the type */
+    assert_int_equal(proto_decode(bus.buf, bus.len, &decoded, &e), 0);
+    pv_free(decoded);
+    free(one);
+    sbuf_free(&bus);
     /* no seq: not an event */
     pv *bad = proto_msg(MSG_EVENT);
     pv_set_str(bad, "what", "unit");
