@@ -1,4 +1,5 @@
 #include "digest.h"
+#include "../proto/pack.h"
 #include "../proto/row.h"
 #include "../common/clock.h"
 
@@ -145,27 +146,34 @@ static void item_text(book *b, MDB_txn *txn, const digest_item *it, int no, sbuf
     if (!j)
         return;
 
-    pv *o = pv_map();
-    pv_set_int(o, "alert", (int64_t)it->alert);
-    pv_set_str(o, "kind", due_kind_name(it->a->kind));
-    pv_set_str(o, "role", digest_role_name(it->role));
-    pv_set_str(o, "task", task->id);
-    pv_set_str(o, "plan", row_str(row, "plan"));
-    pv_set_str(o, "title", title);
-    pv_set_str(o, "target", row_str(row, "target"));
-    pv_set_str(o, "deadline_text", row_str(row, "deadline"));
+    /* packed as it will be stored: a country's digests carry a million of these */
     int y, m, d;
     char iso[16];
     clock_civil_from_days(it->a->due, &y, &m, &d);
     snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
-    pv_set_str(o, "deadline", iso);
-    pv_set_str(o, "period", it->a->period);
-    pv_set_int(o, "days", it->a->days);
-    pv_set_int(o, "working_days", it->a->wdays);
-    pv_set_int(o, "level", it->a->level);
-    pv_set_str(o, "lead", row_str(row, "lead"));
-    pv_set_str(o, "support", row_str(row, "support"));
-    pv_push(j, o);
+    sbuf o;
+    sbuf_init(&o);
+    pack_map(&o, 15);
+    pack_str(&o, "alert");
+    pack_int(&o, (int64_t)it->alert);
+    const char *const k1[] = {"kind", "role", "task", "plan", "title", "target", "deadline_text", "deadline", "period"};
+    const char *const v1[] = {due_kind_name(it->a->kind), digest_role_name(it->role), task->id, row_str(row, "plan"),
+                              title, row_str(row, "target"), row_str(row, "deadline"), iso, it->a->period};
+    for (int i = 0; i < 9; i++) {
+        pack_str(&o, k1[i]);
+        pack_str(&o, v1[i]);
+    }
+    pack_str(&o, "days");
+    pack_int(&o, it->a->days);
+    pack_str(&o, "working_days");
+    pack_int(&o, it->a->wdays);
+    pack_str(&o, "level");
+    pack_int(&o, it->a->level);
+    pack_str(&o, "lead");
+    pack_str(&o, row_str(row, "lead"));
+    pack_str(&o, "support");
+    pack_str(&o, row_str(row, "support"));
+    pv_push(j, pv_raw(o.buf, o.len)); /* the list takes the bytes */
 }
 
 /* url with every "{unit}" replaced by unit */
