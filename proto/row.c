@@ -1,5 +1,7 @@
 #include "row.h"
 #include "pack.h"
+#include "proto.h"
+#include "reader.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,102 +19,60 @@ void row_free(row_view *r)
     r->n = 0;
 }
 
-/* Reads a big-endian unsigned of w bytes at *pos. */
-static int be(const unsigned char *p, size_t len, size_t *pos, int w, uint64_t *out)
+/* Text into the arena (NUL-terminated); its offset in *at. */
+static int add_text(row_view *r, const char *s, size_t n, size_t *at)
 {
-    if (len - *pos < (size_t)w)
+    if ((n && memchr(s, '\0', n)) || !str_utf8_ok(s, n))
         return -1;
-    uint64_t v = 0;
-    for (int i = 0; i < w; i++)
-        v = v << 8 | p[*pos + (size_t)i];
-    *pos += (size_t)w;
-    *out = v;
-    return 0;
-}
-
-/* One scalar at *pos as text appended to the arena (NUL-terminated); its offset in *at. */
-static int scalar(row_view *r, const unsigned char *p, size_t len, size_t *pos, int key_only, size_t *at)
-{
-    if (*pos >= len)
-        return -1;
-    unsigned c = p[(*pos)++];
-    uint64_t n = 0;
-    char num[32];
-    const char *text = NULL;
-    size_t tl = 0;
-    if ((c & 0xe0) == 0xa0) {
-        n = c & 0x1f;
-    } else if (c == 0xd9 || c == 0xda || c == 0xdb) {
-        if (be(p, len, pos, c == 0xd9 ? 1 : c == 0xda ? 2 : 4, &n) < 0)
-            return -1;
-    } else if (key_only) {
-        return -1; /* keys are strings */
-    } else if (c <= 0x7f) {
-        tl = (size_t)snprintf(num, sizeof num, "%u", c);
-        text = num;
-    } else if (c >= 0xe0) {
-        tl = (size_t)snprintf(num, sizeof num, "%d", (int)(int8_t)c);
-        text = num;
-    } else if (c == 0xc0 || c == 0xc2 || c == 0xc3) {
-        text = c == 0xc3 ? "1" : c == 0xc2 ? "0" : "";
-        tl = strlen(text);
-    } else if (c >= 0xcc && c <= 0xcf) {
-        if (be(p, len, pos, 1 << (c - 0xcc), &n) < 0)
-            return -1;
-        tl = (size_t)snprintf(num, sizeof num, "%" PRIu64, n);
-        text = num;
-    } else if (c >= 0xd0 && c <= 0xd3) {
-        int w = 1 << (c - 0xd0);
-        if (be(p, len, pos, w, &n) < 0)
-            return -1;
-        int64_t v = w == 8 ? (int64_t)n : (int64_t)(n << (64 - 8 * w)) >> (64 - 8 * w);
-        tl = (size_t)snprintf(num, sizeof num, "%" PRId64, v);
-        text = num;
-    } else {
-        return -1; /* floats, bins, exts and containers have no place in a row */
-    }
-    if (!text) {
-        if (n > len - *pos)
-            return -1;
-        text = (const char *)p + *pos;
-        tl = (size_t)n;
-        *pos += tl;
-        if ((tl && memchr(text, '\0', tl)) || !str_utf8_ok(text, tl))
-            return -1;
-    }
     *at = r->arena.len;
-    sbuf_add(&r->arena, text, tl);
+    sbuf_add(&r->arena, s, n);
     sbuf_add(&r->arena, "", 1);
     return 0;
 }
 
+/* A value: text as it is; integers, booleans and nil as text. */
+static int value(row_view *r, mp_reader *m, size_t *at)
+{
+    if (m->pos >= m->len)
+        return -1;
+    unsigned c = m->p[m->pos];
+    const char *s;
+    size_t n;
+    if ((c & 0xe0) == 0xa0 || c == 0xd9 || c == 0xda || c == 0xdb)
+        return mp_str(m, &s, &n) < 0 ? -1 : add_text(r, s, n, at);
+    if (c == 0xc0 || c == 0xc2 || c == 0xc3) {
+        m->pos++;
+        s = c == 0xc3 ? "1" : c == 0xc2 ? "0" : "";
+        return add_text(r, s, strlen(s), at);
+    }
+    int64_t v;
+    if (mp_int(m, &v) < 0)
+        return -1; /* floats, bins, exts and containers have no place in a row */
+    char num[32];
+    n = (size_t)snprintf(num, sizeof num, "%" PRId64, v);
+    return add_text(r, num, n, at);
+}
+
 int row_decode(row_view *r, const void *buf, size_t len, par_err *e)
 {
-    const unsigned char *p = buf;
-    size_t pos = 0;
+    mp_reader m = {buf, len, 0};
+    size_t end = 0;
     uint64_t n = 0;
     r->n = 0;
     r->arena.len = 0;
-    if (!len)
-        goto bad;
-    unsigned c = p[pos++];
-    if ((c & 0xf0) == 0x80)
-        n = c & 0x0f;
-    else if (c == 0xde || c == 0xdf) {
-        if (be(p, len, &pos, c == 0xde ? 2 : 4, &n) < 0)
-            goto bad;
-    } else
+    if (proto_skip(buf, len, &end) < 0 || end != len || mp_map(&m, &n) < 0)
         goto bad;
     if (n > ROW_MAX_FIELDS) {
         err_set(e, "a row has %" PRIu64 " fields, more than %d", n, ROW_MAX_FIELDS);
         return -1;
     }
     size_t ko[ROW_MAX_FIELDS], vo[ROW_MAX_FIELDS];
-    for (uint64_t i = 0; i < n; i++)
-        if (scalar(r, p, len, &pos, 1, &ko[i]) < 0 || scalar(r, p, len, &pos, 0, &vo[i]) < 0)
+    for (uint64_t i = 0; i < n; i++) {
+        const char *k;
+        size_t kl;
+        if (mp_str(&m, &k, &kl) < 0 || add_text(r, k, kl, &ko[i]) < 0 || value(r, &m, &vo[i]) < 0)
             goto bad;
-    if (pos != len)
-        goto bad;
+    }
     /* the arena has stopped moving: now the pointers */
     r->n = (uint32_t)n;
     for (uint32_t i = 0; i < r->n; i++) {

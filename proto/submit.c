@@ -1,5 +1,6 @@
 #include "submit.h"
 #include "proto.h"
+#include "reader.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,98 +19,12 @@ void submit_free(submit_view *v)
     memset(v, 0, sizeof *v);
 }
 
-typedef struct {
-    const unsigned char *p;
-    size_t len, pos;
-} rd;
-
-static int be(rd *r, int w, uint64_t *out)
-{
-    if (r->len - r->pos < (size_t)w)
-        return -1;
-    uint64_t v = 0;
-    for (int i = 0; i < w; i++)
-        v = v << 8 | r->p[r->pos + (size_t)i];
-    r->pos += (size_t)w;
-    *out = v;
-    return 0;
-}
-
-/* A container header: fix (map 0x80 / array 0x90) with its 16- and 32-bit forms. */
-static int header(rd *r, unsigned fix, unsigned t16, unsigned t32, uint64_t *n)
-{
-    if (r->pos >= r->len)
-        return -1;
-    unsigned c = r->p[r->pos++];
-    if ((c & 0xf0) == fix) {
-        *n = c & 0x0f;
-        return 0;
-    }
-    return c == t16 ? be(r, 2, n) : c == t32 ? be(r, 4, n) : -1;
-}
-
-static int str_at(rd *r, const char **s, size_t *n)
-{
-    if (r->pos >= r->len)
-        return -1;
-    unsigned c = r->p[r->pos++];
-    uint64_t l;
-    if ((c & 0xe0) == 0xa0)
-        l = c & 0x1f;
-    else if (c == 0xd9 || c == 0xda || c == 0xdb) {
-        if (be(r, c == 0xd9 ? 1 : c == 0xda ? 2 : 4, &l) < 0)
-            return -1;
-    } else
-        return -1;
-    if (l > r->len - r->pos)
-        return -1;
-    *s = (const char *)r->p + r->pos;
-    *n = (size_t)l;
-    r->pos += (size_t)l;
-    return 0;
-}
-
-static int int_at(rd *r, int64_t *v)
-{
-    if (r->pos >= r->len)
-        return -1;
-    unsigned c = r->p[r->pos++];
-    uint64_t u;
-    if (c <= 0x7f) {
-        *v = c;
-        return 0;
-    }
-    if (c >= 0xe0) {
-        *v = (int8_t)c;
-        return 0;
-    }
-    if (c >= 0xcc && c <= 0xcf) {
-        if (be(r, 1 << (c - 0xcc), &u) < 0 || u > INT64_MAX)
-            return -1;
-        *v = (int64_t)u;
-        return 0;
-    }
-    if (c >= 0xd0 && c <= 0xd3) {
-        int w = 1 << (c - 0xd0);
-        if (be(r, w, &u) < 0)
-            return -1;
-        *v = w == 8 ? (int64_t)u : (int64_t)(u << (64 - 8 * w)) >> (64 - 8 * w);
-        return 0;
-    }
-    return -1;
-}
-
-static int key_is(const char *k, size_t kl, const char *name)
-{
-    return kl == strlen(name) && !memcmp(k, name, kl);
-}
-
 /* A text into the arena, its offset in *at. */
-static int text(submit_view *v, rd *r, size_t *at)
+static int text(submit_view *v, mp_reader *r, size_t *at)
 {
     const char *s;
     size_t n;
-    if (str_at(r, &s, &n) < 0 || (n && memchr(s, '\0', n)) || !str_utf8_ok(s, n))
+    if (mp_str(r, &s, &n) < 0 || (n && memchr(s, '\0', n)) || !str_utf8_ok(s, n))
         return -1;
     *at = v->arena.len;
     sbuf_add(&v->arena, s, n);
@@ -119,7 +34,7 @@ static int text(submit_view *v, rd *r, size_t *at)
 
 int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
 {
-    rd r = {buf, len, 0};
+    mp_reader r = {buf, len, 0};
     size_t end = 0;
     uint64_t n;
     int has_v = 0, has_t = 0, has_id = 0, has_cols = 0, has_rows = 0, unknown = 0;
@@ -133,35 +48,35 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
         err_set(e, "not one whole message within the limits");
         return -1;
     }
-    if (header(&r, 0x80, 0xde, 0xdf, &n) < 0)
+    if (mp_map(&r, &n) < 0)
         goto bad;
     for (uint64_t i = 0; i < n; i++) {
         const char *k;
         size_t kl;
-        if (str_at(&r, &k, &kl) < 0)
+        if (mp_str(&r, &k, &kl) < 0)
             goto bad;
-        if (key_is(k, kl, "v")) {
+        if (mp_key_is(k, kl, "v")) {
             int64_t ver;
             if (has_v)
                 goto bad;
-            if (int_at(&r, &ver) < 0 || ver != PROTO_VERSION) {
+            if (mp_int(&r, &ver) < 0 || ver != PROTO_VERSION) {
                 err_set(e, "unsupported protocol version (this program speaks version %d)", PROTO_VERSION);
                 goto fail;
             }
             has_v = 1;
-        } else if (key_is(k, kl, "t")) {
+        } else if (mp_key_is(k, kl, "t")) {
             const char *t;
             size_t tl;
-            if (has_t || str_at(&r, &t, &tl) < 0 || !key_is(t, tl, MSG_SUBMIT))
+            if (has_t || mp_str(&r, &t, &tl) < 0 || !mp_key_is(t, tl, MSG_SUBMIT))
                 goto bad;
             has_t = 1;
-        } else if (key_is(k, kl, "id")) {
-            if (has_id || int_at(&r, &v->id) < 0)
+        } else if (mp_key_is(k, kl, "id")) {
+            if (has_id || mp_int(&r, &v->id) < 0)
                 goto bad;
             has_id = 1;
-        } else if (key_is(k, kl, "cols")) {
+        } else if (mp_key_is(k, kl, "cols")) {
             uint64_t c;
-            if (has_cols || header(&r, 0x90, 0xdc, 0xdd, &c) < 0 || c == 0 || c > SUBMIT_MAX_COLS) {
+            if (has_cols || mp_array(&r, &c) < 0 || c == 0 || c > SUBMIT_MAX_COLS) {
                 err_set(e, "cols: 1 to %d column names", SUBMIT_MAX_COLS);
                 goto fail;
             }
@@ -173,10 +88,10 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
                 }
             v->ncols = (uint32_t)c;
             has_cols = 1;
-        } else if (key_is(k, kl, "rows")) {
+        } else if (mp_key_is(k, kl, "rows")) {
             /* the rows come after cols in every message we write; a message that puts
              * them first is read as refused rather than buffered */
-            if (!has_cols || has_rows || header(&r, 0x90, 0xdc, 0xdd, &rows_n) < 0) {
+            if (!has_cols || has_rows || mp_array(&r, &rows_n) < 0) {
                 err_set(e, "rows: expected after cols, as an array");
                 goto fail;
             }
@@ -195,7 +110,7 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
             field_at = xmalloc((rows_n * v->ncols + 1) * sizeof *field_at);
             for (uint64_t x = 0; x < rows_n; x++) {
                 uint64_t f;
-                if (header(&r, 0x90, 0xdc, 0xdd, &f) < 0 || f != v->ncols + 1 || int_at(&r, &v->lines[x]) < 0 ||
+                if (mp_array(&r, &f) < 0 || f != v->ncols + 1 || mp_int(&r, &v->lines[x]) < 0 ||
                     v->lines[x] < 0) {
                     err_set(e, "rows[%llu]: expected [line, one string per column]", (unsigned long long)x);
                     goto fail;
@@ -215,7 +130,7 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
                 goto fail;
             pv_free(whole);
             unknown = 1;
-            if (proto_skip(buf, len, &r.pos) < 0)
+            if (mp_skip(&r) < 0)
                 goto bad;
         }
     }

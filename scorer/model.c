@@ -130,14 +130,25 @@ static uint32_t lookup(const strset *s, const char *str)
 
 static void fw_grow_units(fw *f, uint32_t n);
 
+/* arr (of *cap elements of size sz) grown to hold n, the new elements zeroed; *old
+ * gets the former capacity. */
+static void *grow(void *arr, size_t *cap, size_t n, size_t sz, size_t *old)
+{
+    *old = *cap;
+    if (n <= *cap)
+        return arr;
+    *cap = *cap ? *cap * 2 : 256;
+    arr = xrealloc(arr, *cap * sz);
+    memset((char *)arr + *old * sz, 0, (*cap - *old) * sz);
+    return arr;
+}
+
 static uint32_t unit_id(model *m, const char *id)
 {
     uint32_t u = intern(&m->uids, id);
     if (m->uids.n > m->ucap) {
-        size_t old = m->ucap;
-        m->ucap = m->ucap ? m->ucap * 2 : 256;
-        m->u = xrealloc(m->u, m->ucap * sizeof *m->u);
-        memset(m->u + old, 0, (m->ucap - old) * sizeof *m->u);
+        size_t old;
+        m->u = grow(m->u, &m->ucap, m->uids.n, sizeof *m->u, &old);
         m->udirty = xrealloc(m->udirty, m->ucap);
         memset(m->udirty + old, 0, m->ucap - old);
         for (size_t i = old; i < m->ucap; i++) {
@@ -154,10 +165,8 @@ static uint32_t task_id(model *m, const char *id)
 {
     uint32_t t = intern(&m->tids, id);
     if (m->tids.n > m->tcap) {
-        size_t old = m->tcap;
-        m->tcap = m->tcap ? m->tcap * 2 : 256;
-        m->t = xrealloc(m->t, m->tcap * sizeof *m->t);
-        memset(m->t + old, 0, (m->tcap - old) * sizeof *m->t);
+        size_t old;
+        m->t = grow(m->t, &m->tcap, m->tids.n, sizeof *m->t, &old);
         for (size_t i = old; i < m->tcap; i++)
             m->t[i].lead = NONE;
     }
