@@ -52,6 +52,7 @@ static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, 
             cur->id = client_next_id(cl);
             cur->msg = proto_msg(MSG_SUBMIT);
             pv_set_int(cur->msg, "id", cur->id);
+            receipts_ask_compact(cur->msg);
             pv_set(cur->msg, "cols", pv_copy(t.cols));
             pv_set(cur->msg, "rows", pv_arr());
         }
@@ -164,6 +165,7 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
             if (b->id != id || b->done)
                 continue;
             if (!strcmp(proto_type(m), MSG_ACK)) {
+                receipts_expand(b->msg, m);
                 receipts_add(rf, fs[b->file].path, b->msg, m);
                 take_ack(b, m, &fs[b->file], out);
                 remaining--;

@@ -4,6 +4,7 @@
 
 #include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The province's receipts, appended to a CSV file that the district keeps: with
@@ -26,6 +27,24 @@ FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
     if (ftell(f) == 0)
         fputs("received,seq,file,line,unit,year,period,kind,key,value,date,note\n", f);
     return f;
+}
+
+void receipts_ask_compact(pv *msg)
+{
+    pv_set_str(msg, "ack", "compact");
+}
+
+void receipts_expand(const pv *msg, pv *ack)
+{
+    if (pv_get(ack, "results"))
+        return;
+    const pv *rows = pv_get(msg, "rows");
+    uint32_t n = rows ? rows->u.a.n : 0;
+    int64_t *lines = xmalloc((n + 1) * sizeof *lines);
+    for (uint32_t i = 0; i < n; i++)
+        lines[i] = rows->u.a.v[i]->u.a.v[0]->u.i;
+    pv_set(ack, "results", proto_ack_results(ack, lines, n));
+    free(lines);
 }
 
 void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)

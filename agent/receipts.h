@@ -10,6 +10,11 @@
 
 /* [agent] receipts, else DATA_DIR/agent/receipts.csv; the header is written when new. */
 FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e);
+/* Asks the collector for one compact ack for a submit message (not a result a line). */
+void receipts_ask_compact(pv *msg);
+/* Gives an ack its result for each line of msg (expanding a compact ack), so that what
+ * reads it sees one shape. */
+void receipts_expand(const pv *msg, pv *ack);
 /* The receipts of the acknowledged lines of a submit message (msg) and its ack. */
 void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack);
 

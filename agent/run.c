@@ -306,6 +306,7 @@ static void load_files(agent *a)
             rb->id = client_next_id(a->cl);
             rb->msg = proto_msg(MSG_SUBMIT);
             pv_set_int(rb->msg, "id", rb->id);
+            receipts_ask_compact(rb->msg);
             pv_set(rb->msg, "cols", pv_copy(pv_get(entry, "cols")));
             pv *r = pv_arr();
             for (uint32_t k = (uint32_t)(b * per); k < rows->u.a.n && k < (uint32_t)((b + 1) * per); k++)
@@ -409,6 +410,7 @@ static void on_reply(agent *a)
                 if (rb->id != id || rb->done)
                     continue;
                 if (!strcmp(proto_type(m), MSG_ACK)) {
+                    receipts_expand(rb->msg, m);
                     receipts_add(a->receipts, f->name, rb->msg, m);
                     const pv *res = pv_get(m, "results");
                     for (uint32_t k = 0; res && k < res->u.a.n; k++) {

@@ -60,8 +60,15 @@ typedef struct {
     row_view old;
 } line_bufs;
 
+/* What a line got: stored now (seq), or found equal to the stored one (its first receipt). */
+typedef struct {
+    int duplicate;
+    uint64_t seq;
+    char received[48];
+} receipt;
+
 /* Stores one valid line unless it equals the stored one; fills the receipt. */
-static int store_line(record_txn *t, const sub_line *s, const char *sender, const char *received, pv *res,
+static int store_line(record_txn *t, const sub_line *s, const char *sender, const char *received, receipt *out,
                       line_bufs *lb, par_err *e)
 {
     char key[400];
@@ -74,10 +81,9 @@ static int store_line(record_txn *t, const sub_line *s, const char *sender, cons
         if (!strcmp(row_str(o, "value"), s->value) && !strcmp(row_str(o, "date"), s->date) &&
             !strcmp(row_str(o, "note"), s->note)) {
             /* a re-sent line: the first receipt stands */
-            pv_set(res, "ok", pv_bool(1));
-            pv_set_int(res, "seq", (int64_t)strtoull(row_str(o, "seq"), NULL, 10));
-            pv_set_str(res, "received", row_str(o, "received"));
-            pv_set(res, "duplicate", pv_bool(1));
+            out->duplicate = 1;
+            out->seq = strtoull(row_str(o, "seq"), NULL, 10);
+            str_copy(out->received, sizeof out->received, row_str(o, "received"));
             return 0;
         }
     }
@@ -105,9 +111,9 @@ static int store_line(record_txn *t, const sub_line *s, const char *sender, cons
         rc = record_put_raw(t, DB_SUBS, key, lb->val.buf, lb->val.len, e);
     }
     if (rc == 0) {
-        pv_set(res, "ok", pv_bool(1));
-        pv_set_int(res, "seq", (int64_t)seq);
-        pv_set_str(res, "received", received);
+        out->duplicate = 0;
+        out->seq = seq;
+        str_copy(out->received, sizeof out->received, received);
     }
     return rc;
 }
@@ -119,6 +125,66 @@ static void line_bufs_free(line_bufs *lb)
     row_free(&lb->old);
 }
 
+/* The answer to one request: a result per line, or one compact ack (reasons only for
+ * the lines refused, receipts only for the duplicates: the others were stored in order
+ * with consecutive sequence numbers). */
+typedef struct {
+    int compact;
+    pv *results, *refused, *duplicates;
+    uint64_t first;
+    int64_t stored;
+} answer;
+
+static void answer_refused(answer *a, int64_t line, const char *why)
+{
+    if (a->compact) {
+        pv *r = pv_arr();
+        pv_push(r, pv_int(line));
+        pv_push(r, pv_str(why));
+        pv_push(a->refused, r);
+        return;
+    }
+    pv *res = result(line);
+    pv_set(res, "ok", pv_bool(0));
+    pv_set_str(res, "reason", why);
+    pv_push(a->results, res);
+}
+
+static void answer_stored(answer *a, int64_t line, const receipt *rc)
+{
+    if (a->compact && rc->duplicate) {
+        pv *r = pv_arr();
+        pv_push(r, pv_int(line));
+        pv_push(r, pv_int((int64_t)rc->seq));
+        pv_push(r, pv_str(rc->received));
+        pv_push(a->duplicates, r);
+    } else if (a->compact) {
+        if (!a->stored++)
+            a->first = rc->seq;
+    } else {
+        pv *res = result(line);
+        pv_set(res, "ok", pv_bool(1));
+        pv_set_int(res, "seq", (int64_t)rc->seq);
+        pv_set_str(res, "received", rc->received);
+        if (rc->duplicate)
+            pv_set(res, "duplicate", pv_bool(1));
+        pv_push(a->results, res);
+    }
+}
+
+static void answer_finish(answer *a, pv *ack, const char *received)
+{
+    if (!a->compact) {
+        pv_set(ack, "results", a->results);
+        return;
+    }
+    pv_set_str(ack, "received", received);
+    pv_set_int(ack, "seq", (int64_t)a->first);
+    pv_set_int(ack, "stored", a->stored);
+    pv_set(ack, "refused", a->refused);
+    pv_set(ack, "duplicates", a->duplicates);
+}
+
 static int submit_one(record_txn *t, ingest_req *q, const char *received, par_err *e)
 {
     int idx[SUB_NCOLS];
@@ -126,44 +192,44 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
     const submit_view *v = q->sub;
     pv *ack = proto_msg(MSG_ACK);
     pv_set_int(ack, "id", v->id);
-    pv *results = pv_arr();
-    pv_set(ack, "results", results);
     q->ack = ack;
+    answer a = {v->compact_ack, NULL, NULL, NULL, 0, 0};
+    if (a.compact) {
+        a.refused = pv_arr();
+        a.duplicates = pv_arr();
+    } else {
+        a.results = pv_arr();
+    }
     if (map_names(v->cols, (int)v->ncols, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), idx,
                   &why) < 0) {
         /* the header is wrong: every line is refused for it */
-        for (uint32_t i = 0; i < v->nrows; i++) {
-            pv *res = result(v->lines[i]);
-            pv_set(res, "ok", pv_bool(0));
-            pv_set_str(res, "reason", why.msg);
-            pv_push(results, res);
-        }
+        for (uint32_t i = 0; i < v->nrows; i++)
+            answer_refused(&a, v->lines[i], why.msg);
+        answer_finish(&a, ack, received);
         return 0;
     }
     line_bufs lb;
     sbuf_init(&lb.row);
     sbuf_init(&lb.val);
     row_init(&lb.old);
-    for (uint32_t i = 0; i < v->nrows; i++) {
+    int rc = 0;
+    for (uint32_t i = 0; i < v->nrows && rc == 0; i++) {
         const char *f[SUB_NCOLS];
         for (int c = 0; c < SUB_NCOLS; c++)
             f[c] = idx[c] < 0 ? NULL : submit_field(v, i, (uint32_t)idx[c]);
-        pv *res = result(v->lines[i]);
-        pv_push(results, res);
         sub_line s;
         if (validate_submission(t, f, &s, &why) < 0 || authz_line(t, q->sender, &s, &why) < 0) {
-            pv_set(res, "ok", pv_bool(0));
-            pv_set_str(res, "reason", why.msg);
+            answer_refused(&a, v->lines[i], why.msg);
             continue;
         }
-        int rc = store_line(t, &s, q->sender, received, res, &lb, e);
-        if (rc < 0) {
-            line_bufs_free(&lb);
-            return rc;
-        }
+        receipt r;
+        rc = store_line(t, &s, q->sender, received, &r, &lb, e);
+        if (rc == 0)
+            answer_stored(&a, v->lines[i], &r);
     }
     line_bufs_free(&lb);
-    return 0;
+    answer_finish(&a, ack, received);
+    return rc;
 }
 
 typedef struct {

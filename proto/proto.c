@@ -294,6 +294,48 @@ static int scan(const unsigned char *p, size_t len, size_t *pos, int depth)
     return 0;
 }
 
+static int64_t line_of(const pv *item)
+{
+    return item->t == PV_ARR && item->u.a.n && item->u.a.v[0]->t == PV_INT ? item->u.a.v[0]->u.i : -1;
+}
+
+pv *proto_ack_results(const pv *ack, const int64_t *lines, uint32_t n)
+{
+    const pv *res = pv_get(ack, "results");
+    if (res && res->t == PV_ARR)
+        return pv_copy(res);
+    const pv *refused = pv_get(ack, "refused"), *dups = pv_get(ack, "duplicates");
+    const char *received = pv_get_str(ack, "received");
+    int64_t seq = pv_get_int(ack, "seq", 0);
+    uint32_t ri = 0, di = 0;
+    pv *out = pv_arr();
+    for (uint32_t i = 0; i < n; i++) {
+        pv *r = pv_map();
+        pv_set_int(r, "line", lines[i]);
+        /* refusals and duplicates come in the order of the lines, like the lines */
+        const pv *rf = refused && ri < refused->u.a.n && line_of(refused->u.a.v[ri]) == lines[i] ? refused->u.a.v[ri]
+                                                                                                  : NULL;
+        const pv *dp = dups && di < dups->u.a.n && line_of(dups->u.a.v[di]) == lines[i] ? dups->u.a.v[di] : NULL;
+        if (rf) {
+            ri++;
+            pv_set(r, "ok", pv_bool(0));
+            pv_set_str(r, "reason", rf->u.a.n > 1 && rf->u.a.v[1]->t == PV_STR ? rf->u.a.v[1]->u.s.p : "refused");
+        } else if (dp) {
+            di++;
+            pv_set(r, "ok", pv_bool(1));
+            pv_set_int(r, "seq", dp->u.a.n > 1 && dp->u.a.v[1]->t == PV_INT ? dp->u.a.v[1]->u.i : 0);
+            pv_set_str(r, "received", dp->u.a.n > 2 && dp->u.a.v[2]->t == PV_STR ? dp->u.a.v[2]->u.s.p : "");
+            pv_set(r, "duplicate", pv_bool(1));
+        } else {
+            pv_set(r, "ok", pv_bool(1));
+            pv_set_int(r, "seq", seq++);
+            pv_set_str(r, "received", received ? received : "");
+        }
+        pv_push(out, r);
+    }
+    return out;
+}
+
 pv *proto_row_pv(const row_view *r)
 {
     pv *m = pv_map();
@@ -417,11 +459,12 @@ static const struct schema {
         const char *name;
         int t; /* pv_type or ANY */
         int required;
-    } f[6];
+    } f[8];
 } schemas[] = {
-    {MSG_SUBMIT, {{"id", PV_INT, 1}, {"cols", PV_ARR, 1}, {"rows", PV_ARR, 1}}},
+    {MSG_SUBMIT, {{"id", PV_INT, 1}, {"cols", PV_ARR, 1}, {"rows", PV_ARR, 1}, {"ack", PV_STR, 0}}},
     {MSG_IMPORT, {{"id", PV_INT, 1}, {"what", PV_STR, 1}, {"cols", PV_ARR, 1}, {"rows", PV_ARR, 1}}},
-    {MSG_ACK, {{"id", PV_INT, 1}, {"results", PV_ARR, 1}}},
+    {MSG_ACK, {{"id", PV_INT, 1}, {"results", PV_ARR, 0}, {"received", PV_STR, 0}, {"seq", PV_INT, 0},
+               {"stored", PV_INT, 0}, {"refused", PV_ARR, 0}, {"duplicates", PV_ARR, 0}}},
     {MSG_QUERY, {{"id", PV_INT, 1}, {"q", PV_STR, 1}, {"args", PV_MAP, 0}}},
     {MSG_REPLY, {{"id", PV_INT, 1}, {"ok", PV_BOOL, 1}, {"error", PV_STR, 0}, {"data", ANY, 0}}},
     {MSG_EVENT, {{"seq", PV_INT, 1}, {"what", PV_STR, 1}, {"row", PV_MAP, 1}, {"received", PV_STR, 1},
@@ -495,7 +538,7 @@ static int check_schema(const pv *m, par_err *e)
         const struct schema *s = &schemas[i];
         if (strcmp(s->type, t))
             continue;
-        for (int k = 0; k < 6 && s->f[k].name; k++) {
+        for (int k = 0; k < 8 && s->f[k].name; k++) {
             const pv *f = pv_get(m, s->f[k].name);
             if (!f) {
                 if (s->f[k].required) {

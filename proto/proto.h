@@ -79,7 +79,7 @@ int pv_get_bool(const pv *map, const char *key, int def);
 
 /* Message types. */
 #define MSG_SUBMIT "submit"   /* id, cols[str], rows[[line, str...]]: submission lines */
-#define MSG_ACK "ack"         /* id, results[{line, ok, seq, received, reason}] */
+#define MSG_ACK "ack"         /* id, results[{line, ok, seq, received, reason}]; or compact (below) */
 #define MSG_IMPORT "import"   /* id, what, cols, rows: reference data */
 #define MSG_QUERY "query"     /* id, q, args{str: str} */
 #define MSG_REPLY "reply"     /* id, ok, error?, data? */
@@ -103,6 +103,13 @@ int proto_decode_value(const void *buf, size_t len, pv **out, par_err *e);
 int proto_skip(const void *buf, size_t len, size_t *pos);
 /* Reads the type and id of a message without building it (the broker's routing). */
 int proto_peek(const void *buf, size_t len, char type[16], int64_t *id);
+
+/* An ack's answer for each line, in the order of lines (the request's line numbers): the
+ * per-line results as they came, or expanded from a compact ack (asked for with
+ * "ack": "compact" in the submit): {received, seq, stored, refused [[line, reason]],
+ * duplicates [[line, seq, received]]}, where the lines neither refused nor duplicate were
+ * stored with the sequence numbers seq, seq + 1, ... in their order, all received then. */
+pv *proto_ack_results(const pv *ack, const int64_t *lines, uint32_t n);
 
 /* A row view as a map of strings, for code that keeps rows as value trees (rare
  * changes: units, criteria, tasks). */

@@ -37,10 +37,11 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
     mp_reader r = {buf, len, 0};
     size_t end = 0;
     uint64_t n;
-    int has_v = 0, has_t = 0, has_id = 0, has_cols = 0, has_rows = 0, unknown = 0;
+    int has_v = 0, has_t = 0, has_id = 0, has_cols = 0, has_rows = 0, has_ack = 0, unknown = 0;
     size_t *col_at = NULL, *field_at = NULL;
     uint64_t rows_n = 0;
     v->ncols = v->nrows = 0;
+    v->compact_ack = 0;
     v->arena.len = 0;
     /* the whole message is walked first: every count and length is checked against the
      * bytes left before anything is reserved for it */
@@ -74,6 +75,13 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
             if (has_id || mp_int(&r, &v->id) < 0)
                 goto bad;
             has_id = 1;
+        } else if (mp_key_is(k, kl, "ack")) {
+            const char *a;
+            size_t al;
+            if (has_ack || mp_str(&r, &a, &al) < 0)
+                goto bad;
+            has_ack = 1;
+            v->compact_ack = mp_key_is(a, al, "compact");
         } else if (mp_key_is(k, kl, "cols")) {
             uint64_t c;
             if (has_cols || mp_array(&r, &c) < 0 || c == 0 || c > SUBMIT_MAX_COLS) {

@@ -14,6 +14,7 @@
 
 typedef struct {
     int64_t id;
+    int compact_ack;     /* the sender asked for one compact ack ("ack": "compact") */
     uint32_t ncols, nrows;
     const char *cols[SUBMIT_MAX_COLS];
     int64_t *lines;      /* nrows line numbers */

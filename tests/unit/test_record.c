@@ -222,6 +222,61 @@ static void test_schema_version(void **st)
     assert_int_equal(system(cmd), 0);
 }
 
+/* One compact ack per request says what a result per line says: same refusals, same
+ * duplicates with their first receipts, the same sequence numbers for the lines stored. */
+static pv *submit_as(fixture *f, const char *text, int compact)
+{
+    pv *m = fixture_msg(MSG_SUBMIT, NULL, text), *events = NULL;
+    if (compact)
+        pv_set_str(m, "ack", "compact");
+    submit_view v;
+    fixture_view(&v, m);
+    assert_int_equal(v.compact_ack, compact);
+    ingest_req q = {&v, "test-sender", NULL};
+    par_err e;
+    assert_int_equal(ingest_submits(f->rec, &q, 1, "2024-12-31T08:00:00.000+07:00", &events, &e), 0);
+    pv *res = proto_ack_results(q.ack, v.lines, v.nrows);
+    if (compact)
+        assert_null(pv_get(q.ack, "results"));
+    pv_free(events);
+    pv_free(q.ack);
+    pv_free(m);
+    submit_free(&v);
+    return res;
+}
+
+static void test_compact_ack(void **st)
+{
+    (void)st;
+    const char *first = "unit,year,period,kind,key,value,date,note\nTDG,2023,Y,score,1.2.2,0.5,,\n";
+    const char *second = "unit,year,period,kind,key,value,date,note\n"
+                         "TDG,2023,Y,metric,a,1,,\n"
+                         "XYZ,2023,Y,metric,a,1,,\n"     /* unknown unit: refused */
+                         "TDG,2023,Y,score,1.2.2,0.5,,\n" /* sent before: its first receipt */
+                         "TUY,2023,Y,metric,b,2,,\n";
+    pv *got[2];
+    for (int compact = 0; compact < 2; compact++) {
+        fixture f;
+        fixture_open(&f, 0);
+        pv_free(submit_as(&f, first, compact));
+        got[compact] = submit_as(&f, second, compact);
+        fixture_close(&f);
+    }
+    assert_int_equal(got[1]->u.a.n, 4);
+    assert_false(pv_get_bool(got[1]->u.a.v[1], "ok", 1));
+    assert_true(pv_get_bool(got[1]->u.a.v[2], "duplicate", 0));
+    char *a, *b;
+    size_t al, bl;
+    proto_encode(got[0], &a, &al);
+    proto_encode(got[1], &b, &bl);
+    assert_int_equal(al, bl);
+    assert_memory_equal(a, b, al);
+    free(a);
+    free(b);
+    pv_free(got[0]);
+    pv_free(got[1]);
+}
+
 /* ---------- the store's transaction object ---------- */
 
 typedef struct {
@@ -324,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_group_commit),
         cmocka_unit_test(test_schema_version),
         cmocka_unit_test(test_store_txn),
+        cmocka_unit_test(test_compact_ack),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }
