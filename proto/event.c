@@ -138,11 +138,10 @@ int event_batch_add_bus(event_batch *b, const void *buf, size_t len, par_err *e)
     }
     if (!strcmp(type, MSG_EVENT))
         return event_batch_add(b, buf, len, e);
-    mp_reader r = {buf, len, 0};
-    size_t end = 0;
+    mp_reader r;
     uint32_t first = b->n;
     uint64_t n;
-    if (strcmp(type, MSG_EVENTS) || proto_skip(buf, len, &end) < 0 || end != len || mp_map(&r, &n) < 0)
+    if (strcmp(type, MSG_EVENTS) || mp_open_map(&r, buf, len, &n) < 0)
         goto bad;
     for (uint64_t i = 0; i < n; i++) {
         const char *k;
@@ -166,12 +165,11 @@ fail:
 
 int event_batch_add_changes(event_batch *b, const void *buf, size_t len, uint64_t *last, par_err *e)
 {
-    mp_reader r = {buf, len, 0};
-    size_t end = 0;
+    mp_reader r;
     uint32_t first = b->n;
     uint64_t n;
     *last = 0;
-    if (proto_skip(buf, len, &end) < 0 || end != len || mp_map(&r, &n) < 0)
+    if (mp_open_map(&r, buf, len, &n) < 0)
         goto bad;
     for (uint64_t i = 0; i < n; i++) {
         const char *k;

@@ -88,6 +88,17 @@ int mp_int(mp_reader *r, int64_t *v)
     return -1;
 }
 
+int mp_open_map(mp_reader *r, const void *buf, size_t len, uint64_t *n)
+{
+    size_t end = 0;
+    r->p = buf;
+    r->len = len;
+    r->pos = 0;
+    if (proto_skip(buf, len, &end) < 0 || end != len)
+        return -1;
+    return mp_map(r, n);
+}
+
 int mp_skip(mp_reader *r)
 {
     return proto_skip(r->p, r->len, &r->pos);

@@ -12,6 +12,9 @@ typedef struct {
     size_t len, pos;
 } mp_reader;
 
+/* Starts r on buf, which must be one whole value within proto's limits (proto_skip),
+ * and reads its map header: the typed readers' first step. 0, or -1. */
+int mp_open_map(mp_reader *r, const void *buf, size_t len, uint64_t *n);
 /* Each returns 0, or -1 when the next value is not of its kind or runs past the end. */
 int mp_map(mp_reader *r, uint64_t *n);
 int mp_array(mp_reader *r, uint64_t *n);

@@ -55,12 +55,11 @@ static int value(row_view *r, mp_reader *m, size_t *at)
 
 int row_decode(row_view *r, const void *buf, size_t len, par_err *e)
 {
-    mp_reader m = {buf, len, 0};
-    size_t end = 0;
+    mp_reader m;
     uint64_t n = 0;
     r->n = 0;
     r->arena.len = 0;
-    if (proto_skip(buf, len, &end) < 0 || end != len || mp_map(&m, &n) < 0)
+    if (mp_open_map(&m, buf, len, &n) < 0)
         goto bad;
     if (n > ROW_MAX_FIELDS) {
         err_set(e, "a row has %" PRIu64 " fields, more than %d", n, ROW_MAX_FIELDS);

@@ -34,8 +34,7 @@ static int text(submit_view *v, mp_reader *r, size_t *at)
 
 int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
 {
-    mp_reader r = {buf, len, 0};
-    size_t end = 0;
+    mp_reader r;
     uint64_t n;
     int has_v = 0, has_t = 0, has_id = 0, has_cols = 0, has_rows = 0, has_ack = 0, unknown = 0;
     size_t *col_at = NULL, *field_at = NULL;
@@ -45,12 +44,10 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
     v->arena.len = 0;
     /* the whole message is walked first: every count and length is checked against the
      * bytes left before anything is reserved for it */
-    if (proto_skip(buf, len, &end) < 0 || end != len) {
+    if (mp_open_map(&r, buf, len, &n) < 0) {
         err_set(e, "not one whole message within the limits");
         return -1;
     }
-    if (mp_map(&r, &n) < 0)
-        goto bad;
     for (uint64_t i = 0; i < n; i++) {
         const char *k;
         size_t kl;

@@ -209,41 +209,34 @@ int engine_apply(engine *en, const event_batch *events, pv **scores, par_err *e)
     return gap;
 }
 
+static int put_bulk(store_txn *t, void *ctx, par_err *e)
+{
+    (void)e;
+    engine *en = ctx;
+    return store_txn_check(t, store_put_u64(t->txn, db(en, S_STATE), "bulk", en->bulk), "bulk mode");
+}
+
+/* The mode is kept in the store, so that a restart goes on with it. */
+static int set_bulk(engine *en, uint64_t on, par_err *e)
+{
+    uint64_t was = en->bulk;
+    en->bulk = on;
+    if (store_write(en->s, put_bulk, en, e) < 0) {
+        en->bulk = was;
+        return -1;
+    }
+    return 0;
+}
+
 int engine_recompute_all(engine *en, par_err *e)
 {
     model_recompute_all(en->m);
-    MDB_txn *txn;
-    if (store_begin(en->s, 0, &txn, e) < 0)
-        return -1;
-    int rc = store_put_u64(txn, db(en, S_STATE), "bulk", 0);
-    if (rc == 0)
-        rc = mdb_txn_commit(txn);
-    else
-        mdb_txn_abort(txn);
-    if (rc) {
-        err_set(e, "recompute: %s", mdb_strerror(rc));
-        return -1;
-    }
-    en->bulk = 0;
-    return 0;
+    return set_bulk(en, 0, e);
 }
 
 int engine_begin_bulk(engine *en, par_err *e)
 {
-    MDB_txn *txn;
-    if (store_begin(en->s, 0, &txn, e) < 0)
-        return -1;
-    int rc = store_put_u64(txn, db(en, S_STATE), "bulk", 1);
-    if (rc == 0)
-        rc = mdb_txn_commit(txn);
-    else
-        mdb_txn_abort(txn);
-    if (rc) {
-        err_set(e, "bulk mode: %s", mdb_strerror(rc));
-        return -1;
-    }
-    en->bulk = 1;
-    return 0;
+    return set_bulk(en, 1, e);
 }
 
 int engine_in_bulk(const engine *en)
