@@ -33,12 +33,7 @@ static void flush(book *b, pv **evs)
     par_err e = {{0}};
     event_batch batch;
     event_batch_init(&batch);
-    for (uint32_t i = 0; i < (*evs)->u.a.n; i++)
-        if (event_batch_add_pv(&batch, (*evs)->u.a.v[i], &e) < 0) {
-            fprintf(stderr, "notify_eval: %s\n", e.msg);
-            exit(1);
-        }
-    if (batch.n && book_apply(b, &batch, &e) != 0) {
+    if (event_batch_add_pvs(&batch, *evs, &e) < 0 || (batch.n && book_apply(b, &batch, &e) != 0)) {
         fprintf(stderr, "notify_eval: %s\n", e.msg);
         exit(1);
     }

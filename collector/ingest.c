@@ -95,13 +95,11 @@ static int store_line(record_txn *t, const sub_line *s, const char *sender, cons
     uint64_t seq;
     int rc = record_log_packed(t, "submission", lb->row.buf, lb->row.len, received, sender, &seq, e);
     if (rc == 0) {
-        /* the stored line: the row with its receipt */
+        /* the stored line: the row's own pairs (after its one-byte map header: 8 fields)
+         * with its receipt */
         lb->val.len = 0;
         pack_map(&lb->val, 11);
-        for (int i = 0; i < 8; i++) {
-            pack_str(&lb->val, names[i]);
-            pack_str(&lb->val, vals[i]);
-        }
+        pack_raw(&lb->val, lb->row.buf + 1, lb->row.len - 1);
         pack_str(&lb->val, "seq");
         pack_int(&lb->val, (int64_t)seq);
         pack_str(&lb->val, "received");

@@ -45,11 +45,7 @@ static void publish(collector *c, pv *events)
                (n == 0 || bytes + events->u.a.v[i + n]->u.s.n <= PUBLISH_BYTES))
             bytes += events->u.a.v[i + n++]->u.s.n;
         b.len = 0;
-        pack_map(&b, 3);
-        pack_str(&b, "v");
-        pack_int(&b, PROTO_VERSION);
-        pack_str(&b, "t");
-        pack_str(&b, MSG_EVENTS);
+        pack_message(&b, MSG_EVENTS, 1);
         pack_str(&b, "events");
         pack_array(&b, n);
         for (uint32_t k = 0; k < n; k++)

@@ -112,7 +112,6 @@ static int write_once(store_txn *st, void *ctx, par_err *e)
     memset(&t, 0, sizeof t);
     t.r = w->r;
     t.seq = w->r->seq;
-    t.write = 1;
     t.st = st;
     t.txn = st->txn;
     t.events = pv_arr();
@@ -233,11 +232,7 @@ int record_log_packed(record_txn *t, const char *what, const void *row, size_t r
     /* the event message as record_log writes it: v, t, seq, what, row, received, sender */
     sbuf b;
     sbuf_init(&b);
-    pack_map(&b, 7);
-    pack_str(&b, "v");
-    pack_int(&b, PROTO_VERSION);
-    pack_str(&b, "t");
-    pack_str(&b, MSG_EVENT);
+    pack_message(&b, MSG_EVENT, 5);
     pack_str(&b, "seq");
     pack_int(&b, (int64_t)s);
     pack_str(&b, "what");
@@ -267,33 +262,10 @@ int record_log_packed(record_txn *t, const char *what, const void *row, size_t r
 int record_log(record_txn *t, const char *what, const pv *row, const char *received, const char *sender,
                uint64_t *seq, par_err *e)
 {
-    uint64_t s = t->seq + 1;
-    pv *ev = proto_msg(MSG_EVENT);
-    pv_set_int(ev, "seq", (int64_t)s);
-    pv_set_str(ev, "what", what);
-    /* the row is borrowed for the encoding, not copied: one line's fields are not
-     * allocated twice (this runs for every line stored) */
-    pv_set(ev, "row", (pv *)row);
-    uint32_t at = ev->u.m.n - 1;
-    pv_set_str(ev, "received", received);
-    pv_set_str(ev, "sender", sender);
     char *buf;
     size_t len;
-    proto_encode(ev, &buf, &len);
-    ev->u.m.kv[at].v = pv_nil();
-    unsigned char key[8];
-    store_u64_key(s, key);
-    MDB_val k = {8, key}, v = {len, buf};
-    int rc = mdb_put(t->txn, store_dbi(t->r->s, DB_LOG), &k, &v, MDB_APPEND);
-    pv_free(ev);
-    if (rc) {
-        free(buf);
-        return lmdb_err(t, e, "append to change log", rc);
-    }
-    /* published after the commit from these same bytes */
-    pv_push(t->events, pv_raw(buf, len));
-    t->seq = s;
-    if (seq)
-        *seq = s;
-    return 0;
+    proto_encode(row, &buf, &len);
+    int rc = record_log_packed(t, what, buf, len, received, sender, seq, e);
+    free(buf);
+    return rc;
 }

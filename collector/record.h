@@ -33,7 +33,6 @@ typedef struct {
     store_txn *st;    /* carries the first error */
     store_txn own;    /* a read transaction's own */
     uint64_t seq;     /* last sequence number, advanced by record_log */
-    int write;
     pv *events;       /* events of this transaction as encoded bytes (PV_RAW), published after commit */
     strset unit_ids;  /* units decoded in this transaction, read again by every line */
     pv **units;

@@ -141,63 +141,46 @@ int event_batch_add_bus(event_batch *b, const void *buf, size_t len, par_err *e)
     mp_reader r;
     uint32_t first = b->n;
     uint64_t n;
-    if (strcmp(type, MSG_EVENTS) || mp_open_map(&r, buf, len, &n) < 0)
-        goto bad;
-    for (uint64_t i = 0; i < n; i++) {
-        const char *k;
-        size_t kl;
-        if (mp_str(&r, &k, &kl) < 0)
-            goto bad;
-        if (!mp_key_is(k, kl, "events")) {
-            if (mp_skip(&r) < 0)
-                goto bad;
-        } else if (read_events(b, &r, e) < 0) {
-            goto fail;
-        }
+    int found;
+    if (strcmp(type, MSG_EVENTS) || mp_open_map(&r, buf, len, &n) < 0 || (found = mp_find(&r, n, "events")) < 0) {
+        err_set(e, "a bus message is malformed");
+        return -1;
+    }
+    if (found && read_events(b, &r, e) < 0) {
+        b->n = first;
+        return -1;
     }
     return 0;
-bad:
-    err_set(e, "a bus message is malformed");
-fail:
-    b->n = first;
-    return -1;
 }
 
 int event_batch_add_changes(event_batch *b, const void *buf, size_t len, uint64_t *last, par_err *e)
 {
     mp_reader r;
     uint32_t first = b->n;
-    uint64_t n;
+    uint64_t n, m;
+    int found;
     *last = 0;
-    if (mp_open_map(&r, buf, len, &n) < 0)
+    if (mp_open_map(&r, buf, len, &n) < 0 || (found = mp_find(&r, n, "data")) < 0)
         goto bad;
-    for (uint64_t i = 0; i < n; i++) {
+    if (!found)
+        return 0;
+    if (mp_map(&r, &m) < 0)
+        goto bad;
+    for (uint64_t j = 0; j < m; j++) {
         const char *k;
         size_t kl;
+        int64_t l;
         if (mp_str(&r, &k, &kl) < 0)
             goto bad;
-        if (!mp_key_is(k, kl, "data")) {
-            if (mp_skip(&r) < 0)
+        if (mp_key_is(k, kl, "last")) {
+            if (mp_int(&r, &l) < 0 || l < 0)
                 goto bad;
-            continue;
-        }
-        uint64_t m;
-        if (mp_map(&r, &m) < 0)
+            *last = (uint64_t)l;
+        } else if (mp_key_is(k, kl, "events")) {
+            if (read_events(b, &r, e) < 0)
+                goto fail;
+        } else if (mp_skip(&r) < 0) {
             goto bad;
-        for (uint64_t j = 0; j < m; j++) {
-            if (mp_str(&r, &k, &kl) < 0)
-                goto bad;
-            int64_t l;
-            if (mp_key_is(k, kl, "last")) {
-                if (mp_int(&r, &l) < 0 || l < 0)
-                    goto bad;
-                *last = (uint64_t)l;
-            } else if (mp_key_is(k, kl, "events")) {
-                if (read_events(b, &r, e) < 0)
-                    goto fail;
-            } else if (mp_skip(&r) < 0) {
-                goto bad;
-            }
         }
     }
     return 0;
@@ -208,12 +191,19 @@ fail:
     return -1;
 }
 
-int event_batch_add_pv(event_batch *b, const pv *ev, par_err *e)
+int event_batch_add_pvs(event_batch *b, const pv *events, par_err *e)
 {
-    char *buf;
-    size_t len;
-    proto_encode(ev, &buf, &len);
-    int rc = event_batch_add(b, buf, len, e);
-    free(buf);
-    return rc;
+    uint32_t first = b->n;
+    for (uint32_t i = 0; i < events->u.a.n; i++) {
+        char *buf;
+        size_t len;
+        proto_encode(events->u.a.v[i], &buf, &len);
+        int rc = event_batch_add(b, buf, len, e);
+        free(buf);
+        if (rc < 0) {
+            b->n = first;
+            return -1;
+        }
+    }
+    return 0;
 }

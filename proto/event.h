@@ -36,8 +36,9 @@ int event_batch_add_bus(event_batch *b, const void *buf, size_t len, par_err *e)
  * the collector's last sequence number. 0, or -1 (a malformed reply). */
 int event_batch_add_changes(event_batch *b, const void *buf, size_t len, uint64_t *last, par_err *e);
 
-/* Appends an event held as a value tree (in-process callers: tests, benchmarks). */
+/* Appends events held as value trees, an array of event maps (in-process callers:
+ * tests, benchmarks). 0, or -1 with none of them appended. */
 struct pv;
-int event_batch_add_pv(event_batch *b, const struct pv *ev, par_err *e);
+int event_batch_add_pvs(event_batch *b, const struct pv *events, par_err *e);
 
 #endif

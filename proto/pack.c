@@ -1,4 +1,5 @@
 #include "pack.h"
+#include "proto.h"
 
 #include <string.h>
 
@@ -83,6 +84,15 @@ void pack_int(sbuf *b, int64_t v)
     } else {
         put_be(b, 0xd3, (uint64_t)v, 8);
     }
+}
+
+void pack_message(sbuf *b, const char *type, uint32_t fields)
+{
+    pack_map(b, fields + 2);
+    pack_str(b, "v");
+    pack_int(b, PROTO_VERSION);
+    pack_str(b, "t");
+    pack_str(b, type);
 }
 
 void pack_raw(sbuf *b, const void *p, size_t n)

@@ -22,6 +22,9 @@ int mp_array(mp_reader *r, uint64_t *n);
 int mp_str(mp_reader *r, const char **s, size_t *n);
 /* An integer (any encoding) that fits int64. */
 int mp_int(mp_reader *r, int64_t *v);
+/* Moves r to the value of key name in a map of n pairs whose header was just read,
+ * passing over the pairs before it: 1 found, 0 absent (r then past the map), -1. */
+int mp_find(mp_reader *r, uint64_t n, const char *name);
 /* One whole value of any kind, within proto's limits. */
 int mp_skip(mp_reader *r);
 /* Whether the string k, kl is name. */

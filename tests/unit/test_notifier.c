@@ -181,9 +181,7 @@ static int setup(void **st)
     add_report(evs, "C", "2024", "Y", "SUPDONE", "done");
     event_batch batch;
     event_batch_init(&batch);
-    int rc = 0;
-    for (uint32_t i = 0; i < evs->u.a.n && rc == 0; i++)
-        rc = event_batch_add_pv(&batch, evs->u.a.v[i], &e);
+    int rc = event_batch_add_pvs(&batch, evs, &e);
     if (rc == 0)
         rc = book_apply(f->b, &batch, &e);
     event_batch_free(&batch);

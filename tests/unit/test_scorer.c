@@ -59,9 +59,8 @@ static int apply_pv(engine *en, const pv *events, pv **scores, par_err *e)
 {
     event_batch b;
     event_batch_init(&b);
-    for (uint32_t i = 0; i < events->u.a.n; i++)
-        if (event_batch_add_pv(&b, events->u.a.v[i], e) < 0)
-            fail_msg("event %u: %s", i, e->msg);
+    if (event_batch_add_pvs(&b, events, e) < 0)
+        fail_msg("events: %s", e->msg);
     int rc = engine_apply(en, &b, scores, e);
     event_batch_free(&b);
     return rc;
