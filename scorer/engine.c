@@ -3,7 +3,6 @@
 #include "model.h"
 #include "replica.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,27 +19,30 @@ static MDB_dbi db(engine *en, int i)
     return store_dbi(en->s, i);
 }
 
+/* Empties the databases [from, to). */
+typedef struct {
+    engine *en;
+    int from, to;
+} drop_range;
+
+static int drop_dbs(store_txn *t, void *ctx, par_err *e)
+{
+    (void)e;
+    drop_range *d = ctx;
+    for (int i = d->from; i < d->to && !t->rc; i++)
+        store_txn_check(t, mdb_drop(t->txn, db(d->en, i), 0), "empty a database");
+    return t->rc ? -1 : 0;
+}
+
 /* Empties what older versions stored (results and their groups), then loads the
  * replica into memory and, unless loading in bulk, computes every result. */
 static int load(engine *en, par_err *e)
 {
+    drop_range retired = {en, S_RESULTS, S_GROUPS + 1};
     MDB_txn *txn;
-    if (store_begin(en->s, 0, &txn, e) < 0)
+    if (store_write(en->s, drop_dbs, &retired, e) < 0 || store_begin(en->s, MDB_RDONLY, &txn, e) < 0)
         return -1;
-    int rc = mdb_drop(txn, db(en, S_RESULTS), 0);
-    if (rc == 0)
-        rc = mdb_drop(txn, db(en, S_GROUPS), 0);
-    if (rc == 0)
-        rc = mdb_txn_commit(txn);
-    else
-        mdb_txn_abort(txn);
-    if (rc) {
-        err_set(e, "clear stored results: %s", mdb_strerror(rc));
-        return -1;
-    }
-    if (store_begin(en->s, MDB_RDONLY, &txn, e) < 0)
-        return -1;
-    rc = replica_load(txn, en->s, en->m);
+    int rc = replica_load(txn, en->s, en->m);
     mdb_txn_abort(txn);
     store_release_pages(en->s);
     if (rc < 0) {
@@ -246,20 +248,9 @@ int engine_in_bulk(const engine *en)
 
 int engine_reset(engine *en, par_err *e)
 {
-    MDB_txn *txn;
-    if (store_begin(en->s, 0, &txn, e) < 0)
+    drop_range all = {en, 0, S_COUNT};
+    if (store_write(en->s, drop_dbs, &all, e) < 0)
         return -1;
-    int rc = 0;
-    for (int i = 0; i < S_COUNT && rc == 0; i++)
-        rc = mdb_drop(txn, db(en, i), 0);
-    if (rc == 0)
-        rc = mdb_txn_commit(txn);
-    else
-        mdb_txn_abort(txn);
-    if (rc) {
-        err_set(e, "reset: %s", mdb_strerror(rc));
-        return -1;
-    }
     en->seq = 0;
     en->bulk = 0;
     model_destroy(&en->m);

@@ -987,20 +987,6 @@ static uint32_t fw_of(model *m, const char *index, int year, uint32_t level)
     return ix == NONE || level == NONE ? NONE : fw_find(m, ix, year, level);
 }
 
-static void fill(const fw *f, uint32_t u, model_result *out)
-{
-    out->total = f->total[u];
-    out->max = f->max;
-    out->appraised = f->appraised[u];
-    out->survey = f->survey[u];
-    out->rank = f->rank[u];
-    out->of = f->of[u];
-    out->parent = f->rparent[u];
-    out->narea = f->narea;
-    out->area = f->ascore + (size_t)u * f->narea;
-    out->area_rank = f->arank + (size_t)u * f->narea;
-}
-
 int model_get(model *m, const char *index, int year, const char *unitid, model_result *out)
 {
     uint32_t u = lookup(&m->uids, unitid);
@@ -1009,7 +995,9 @@ int model_get(model *m, const char *index, int year, const char *unitid, model_r
     uint32_t fi = fw_of(m, index, year, m->u[u].level);
     if (fi == NONE || !m->fw[fi]->built || !m->fw[fi]->has[u])
         return 0;
-    fill(m->fw[fi], u, out);
+    out->total = m->fw[fi]->total[u];
+    out->rank = m->fw[fi]->rank[u];
+    out->of = m->fw[fi]->of[u];
     return 1;
 }
 
@@ -1033,13 +1021,28 @@ static double num(const pv *map, const char *k)
     return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
 }
 
+/* The framework of the year before in which u has a result, NULL when none. */
+static const fw *year_before(model *m, const fw *f, uint32_t u)
+{
+    uint32_t pi = fw_find(m, f->index, f->year - 1, f->level);
+    return pi != NONE && m->fw[pi]->built && m->fw[pi]->has[u] ? m->fw[pi] : NULL;
+}
+
+/* The area of p with that id, -1 when none. */
+static int area_of(const fw *p, const char *id)
+{
+    for (uint32_t a = 0; id && a < p->narea; a++)
+        if (!strcmp(p->c[p->area[a]].id, id))
+            return (int)a;
+    return -1;
+}
+
 /* The year before, from its result as it stands now. */
 static void add_prev(model *m, uint32_t u, const fw *f, pv *doc)
 {
-    uint32_t pi = fw_find(m, f->index, f->year - 1, f->level);
-    if (pi == NONE || !m->fw[pi]->built || !m->fw[pi]->has[u])
+    const fw *p = year_before(m, f, u);
+    if (!p)
         return;
-    const fw *p = m->fw[pi];
     pv_set(doc, "prev_total", pv_float(p->total[u]));
     pv_set(doc, "change", pv_float(num(doc, "total") - p->total[u]));
     pv_set_int(doc, "prev_rank", p->rank[u]);
@@ -1047,17 +1050,14 @@ static void add_prev(model *m, uint32_t u, const fw *f, pv *doc)
     pv *comps = (pv *)pv_get(doc, "components");
     for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
         pv *c = comps->u.a.v[i];
-        const char *id = pv_get_str(c, "id");
-        for (uint32_t a = 0; id && a < p->narea; a++) {
-            const crit *pc = &p->c[p->area[a]];
-            if (strcmp(pc->id, id))
-                continue;
-            double score = p->ascore[(size_t)u * p->narea + a];
-            pv_set(c, "prev_score", pv_float(score));
-            pv_set(c, "prev_pct", pv_float(pct(score, pc->max)));
-            pv_set(c, "change_pp", pv_float(num(c, "pct") - pct(score, pc->max)));
-            pv_set_int(c, "prev_rank", p->arank[(size_t)u * p->narea + a]);
-        }
+        int a = area_of(p, pv_get_str(c, "id"));
+        if (a < 0)
+            continue;
+        double score = p->ascore[(size_t)u * p->narea + (size_t)a], max = p->c[p->area[a]].max;
+        pv_set(c, "prev_score", pv_float(score));
+        pv_set(c, "prev_pct", pv_float(pct(score, max)));
+        pv_set(c, "change_pp", pv_float(num(c, "pct") - pct(score, max)));
+        pv_set_int(c, "prev_rank", p->arank[(size_t)u * p->narea + (size_t)a]);
     }
 }
 
@@ -1106,8 +1106,7 @@ static pv *summary(model *m, uint32_t fi, uint32_t u)
     for (uint32_t i = 0; i < f->n; i++)
         if (ns[i].has_target && ns[i].score + 1e-9 < ns[i].target)
             pv_push(off, pv_str(f->c[i].id));
-    uint32_t pi = fw_find(m, f->index, f->year - 1, f->level);
-    const fw *p = pi != NONE && m->fw[pi]->built && m->fw[pi]->has[u] ? m->fw[pi] : NULL;
+    const fw *p = year_before(m, f, u);
     for (uint32_t a = 0; a < f->narea; a++) {
         const crit *c = &f->c[f->area[a]];
         const node *nd = &ns[f->area[a]];
@@ -1118,14 +1117,12 @@ static pv *summary(model *m, uint32_t fi, uint32_t u)
         pv_set(co, "max", pv_float(c->max));
         pv_set(co, "pct", pv_float(pct(nd->score, c->max)));
         pv_set_int(co, "rank", f->arank[(size_t)u * f->narea + a]);
-        for (uint32_t b = 0; p && b < p->narea; b++) {
-            const crit *pc = &p->c[p->area[b]];
-            if (strcmp(pc->id, c->id))
-                continue;
-            double prev = p->ascore[(size_t)u * p->narea + b];
+        int b = p ? area_of(p, c->id) : -1;
+        if (b >= 0) {
+            double prev = p->ascore[(size_t)u * p->narea + (size_t)b], pmax = p->c[p->area[b]].max;
             pv_set(co, "prev_score", pv_float(prev));
-            pv_set(co, "prev_pct", pv_float(pct(prev, pc->max)));
-            pv_set(co, "change_pp", pv_float(pct(nd->score, c->max) - pct(prev, pc->max)));
+            pv_set(co, "prev_pct", pv_float(pct(prev, pmax)));
+            pv_set(co, "change_pp", pv_float(pct(nd->score, c->max) - pct(prev, pmax)));
         }
         if (nd->has_target) {
             pv_set(co, "target", pv_float(nd->target));

@@ -19,15 +19,10 @@
 
 typedef struct model model;
 
-/* What a result holds in memory; areas point into the model (valid until the next
- * change). */
+/* What a score event says of a result. */
 typedef struct {
-    double total, max, appraised, survey;
+    double total;
     int32_t rank, of;
-    uint32_t parent;       /* unit id of the peer group's parent */
-    uint32_t narea;
-    const double *area;    /* points per area */
-    const int32_t *area_rank;
 } model_result;
 
 model *model_new(void);
