@@ -173,15 +173,6 @@ void store_txn_put(store_txn *t, int db, const void *key, size_t klen, const voi
     store_txn_check(t, klen > STORE_MAX_KEY ? MDB_BAD_VALSIZE : mdb_put(t->txn, t->s->dbi[db], &k, &v, 0), "put");
 }
 
-void store_txn_del(store_txn *t, int db, const void *key, size_t klen)
-{
-    if (t->rc)
-        return;
-    MDB_val k = {klen, (void *)key};
-    int rc = mdb_del(t->txn, t->s->dbi[db], &k, NULL);
-    store_txn_check(t, rc == MDB_NOTFOUND ? 0 : rc, "delete");
-}
-
 int store_txn_get(store_txn *t, int db, const void *key, size_t klen, MDB_val *out)
 {
     if (t->rc || klen > STORE_MAX_KEY)
@@ -252,13 +243,6 @@ void store_key_str(store_key *k, const char *s)
         key_add(k, "|", 1);
     if (!k->over)
         key_add(k, s, strlen(s));
-}
-
-void store_key_int(store_key *k, long long v)
-{
-    char b[24];
-    snprintf(b, sizeof b, "%lld", v);
-    store_key_str(k, b);
 }
 
 void store_key_u64(store_key *k, uint64_t v)

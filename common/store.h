@@ -37,7 +37,6 @@ int store_txn_begin(store *s, store_txn *t, int write, par_err *e);
  * 0 when rc is 0, else -1. */
 int store_txn_check(store_txn *t, int rc, const char *what);
 void store_txn_put(store_txn *t, int db, const void *key, size_t klen, const void *val, size_t vlen);
-void store_txn_del(store_txn *t, int db, const void *key, size_t klen);
 /* 1 found (*out points into the page), 0 absent or after an error. */
 int store_txn_get(store_txn *t, int db, const void *key, size_t klen, MDB_val *out);
 void store_txn_abort(store_txn *t);
@@ -65,7 +64,6 @@ typedef struct {
 void store_key_init(store_key *k);
 /* Adds s, after a '|' unless it is the first part. */
 void store_key_str(store_key *k, const char *s);
-void store_key_int(store_key *k, long long v);
 void store_key_u64(store_key *k, uint64_t v);
 
 /* Doubles the map; call with no transaction open in this process. */

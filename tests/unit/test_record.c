@@ -357,7 +357,7 @@ static void test_store_txn(void **st)
     /* keys: parts joined by '|', too long marked and refused */
     store_key_init(&k);
     store_key_str(&k, "TDG");
-    store_key_int(&k, 2023);
+    store_key_str(&k, "2023");
     assert_int_equal(k.n, 8);
     assert_memory_equal(k.b, "TDG|2023", 8);
     for (int i = 0; i < 100; i++)
