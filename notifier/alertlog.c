@@ -229,6 +229,7 @@ static int record_txn_fn(store_txn *t, void *ctx, par_err *e)
 int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_t now_ms, int *alerts, int *messages,
                     par_err *e)
 {
+    *alerts = *messages = 0; /* also when the transaction cannot even begin */
     record_ctx r = {b, due, o, now_ms, alerts, messages};
     int rc = store_write(book_store(b), record_txn_fn, &r, e);
     if (rc < 0)

@@ -315,18 +315,21 @@ static int apply_unit(book *b, MDB_txn *txn, const pv *row)
     return rc;
 }
 
-static void done_key(const pv *row, char *out, size_t n)
+/* A task report, read straight from its event: no value tree. */
+static void done_key(const row_view *row, char *out, size_t n)
 {
-    snprintf(out, n, "%s|%s|%s|%s", str(row, "key"), str(row, "year"), str(row, "period"), str(row, "unit"));
+    snprintf(out, n, "%s|%s|%s|%s", row_str(row, "key"), row_str(row, "year"), row_str(row, "period"),
+             row_str(row, "unit"));
 }
 
-static int apply_done(book *b, MDB_txn *txn, const pv *row)
+static int apply_done(book *b, MDB_txn *txn, const row_view *row)
 {
     char key[512];
     done_key(row, key, sizeof key);
-    if (strcmp(str(row, "value"), "done"))
+    if (strcmp(row_str(row, "value"), "done"))
         return store_del(txn, store_dbi(b->s, N_DONE), key, NULL);
-    MDB_val k = {strlen(key), key}, v = {strlen(str(row, "date")), (void *)str(row, "date")};
+    const char *date = row_str(row, "date");
+    MDB_val k = {strlen(key), key}, v = {strlen(date), (void *)date};
     return mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, 0);
 }
 
@@ -342,19 +345,21 @@ static int relevant(const event_view *ev)
 static void mem_apply(book *b, const event_view *ev)
 {
     const char *what = ev->what;
+    if (strcmp(what, "unit") && strcmp(what, "task")) { /* a task report */
+        char key[512];
+        done_key(&ev->row, key, sizeof key);
+        mem_done(b, key, !strcmp(row_str(&ev->row, "value"), "done"));
+        return;
+    }
     pv *row = proto_row_pv(&ev->row);
     if (!strcmp(what, "unit")) {
         mem_unit(b, row);
-    } else if (!strcmp(what, "task")) {
+    } else {
         /* first_day as apply_task stored it: kept for a known task, else the day received */
         long i = strset_index(&b->task_ids, str(row, "id"));
         int64_t first = i >= 0 ? b->tasks[i].first_day : received_day(ev->received);
         mem_task(b, row);
         b->tasks[strset_index(&b->task_ids, str(row, "id"))].first_day = first;
-    } else {
-        char key[512];
-        done_key(row, key, sizeof key);
-        mem_done(b, key, !strcmp(str(row, "value"), "done"));
     }
     pv_free(row);
 }
@@ -391,14 +396,11 @@ static int apply_events(store_txn *t, void *ctx, par_err *e)
             gap = 1;
             break;
         }
-        if (relevant(ev)) {
+        if (!strcmp(ev->what, "submission") && relevant(ev)) {
+            rc = apply_done(b, txn, &ev->row);
+        } else if (relevant(ev)) { /* units and tasks: rare, kept as value trees */
             pv *row = proto_row_pv(&ev->row);
-            if (!strcmp(ev->what, "unit"))
-                rc = apply_unit(b, txn, row);
-            else if (!strcmp(ev->what, "task"))
-                rc = apply_task(b, txn, row, ev->received);
-            else
-                rc = apply_done(b, txn, row);
+            rc = !strcmp(ev->what, "unit") ? apply_unit(b, txn, row) : apply_task(b, txn, row, ev->received);
             pv_free(row);
         }
         seq = ev->seq;
