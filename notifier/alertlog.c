@@ -1,6 +1,7 @@
 #include "alertlog.h"
 #include "digest.h"
 #include "../proto/alert.h"
+#include "../proto/pack.h"
 #include "../common/clock.h"
 
 #include <stdio.h>
@@ -96,6 +97,15 @@ static size_t recipients_of(book *b, const due_alert *a, recipient out[64])
     return n;
 }
 
+static int has_email(const char *list)
+{
+    char p[256];
+    for (const char *l = list; str_list_next(&l, p, sizeof p);)
+        if (*p)
+            return 1;
+    return 0;
+}
+
 typedef struct {
     digest_item *v;
     size_t n, cap;
@@ -131,9 +141,6 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, const alertlo
             continue; /* already alerted for this slot */
         }
         uint64_t no = ++last_alert;
-        char deadline[16], slot[16];
-        iso_day(a->due, deadline);
-        iso_day(a->slot, slot);
         (*nalerts)++;
         recipient rec[64];
         alert_to to[64];
@@ -156,8 +163,8 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, const alertlo
             l->v[l->n++] = (digest_item){no, a, rec[j].role};
             to[nto++] = (alert_to){units[rec[j].unit].id, digest_role_name(rec[j].role), l->msg};
         }
-        alert_rec r = {no,   key, tasks[a->task].id, a->inst, due_kind_name(a->kind), deadline, slot, created,
-                       a->days, a->wdays, a->level, to, nto};
+        alert_rec r = {no, tasks[a->task].id, a->inst, due_kind_name(a->kind), a->due, a->slot, a->days, a->wdays,
+                       a->level, now_ms, to, nto};
         proto_alert_pack(&r, &buf);
         MDB_val kv = {strlen(key), key}, vv = {buf.len, buf.buf};
         rc = mdb_put(txn, dbi(b, N_ALERTS), &kv, &vv, 0);
@@ -169,33 +176,58 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, const alertlo
             rc = mdb_put(txn, dbi(b, N_ALERT_IDS), &ik, &iv, MDB_APPEND);
         }
     }
+    /* a message records which alerts it carries, not its text: the text and the webhook
+     * body are composed from them when it is delivered (alertlog_message) */
+    int nch = 0;
+    for (int ch = 0; ch < CH_COUNT; ch++)
+        nch += (o->channels >> ch) & 1;
     for (size_t u = 0; u < nu && rc == 0; u++) {
         item_list *l = &per_unit[u];
         if (!l->n)
             continue;
-        pv *msg = digest_compose(b, txn, units[u].id, l->v, l->n, o->report_url, now_ms);
-        pv *deliveries = pv_map();
-        int any = 0;
+        size_t overdue, keep = digest_keep(l->v, l->n, &overdue);
+        int has_address = has_email(units[u].email), any = 0;
+        buf.len = 0;
+        pack_map(&buf, 8);
+        pack_str(&buf, "id");
+        pack_int(&buf, (int64_t)l->msg);
+        pack_str(&buf, "unit");
+        pack_str(&buf, units[u].id);
+        pack_str(&buf, "created");
+        pack_str(&buf, created);
+        pack_str(&buf, "at_ms");
+        pack_int(&buf, now_ms);
+        pack_str(&buf, "overdue");
+        pack_int(&buf, (int64_t)overdue);
+        pack_str(&buf, "total");
+        pack_int(&buf, (int64_t)l->n);
+        pack_str(&buf, "alerts");
+        pack_array(&buf, (uint32_t)keep);
+        for (size_t i = 0; i < keep; i++)
+            pack_int(&buf, (int64_t)l->v[i].alert);
+        pack_str(&buf, "deliveries");
+        pack_map(&buf, (uint32_t)nch);
         for (int ch = 0; ch < CH_COUNT; ch++) {
             if (!(o->channels & (1u << ch)))
                 continue;
-            pv *d = pv_map();
-            int no_address = ch != CH_WEBHOOK && pv_get(msg, "emails")->u.a.n == 0;
-            pv_set_str(d, "state", no_address ? "no_address" : "pending");
-            pv_set_int(d, "attempts", 0);
-            pv_set_int(d, "next", 0);
-            pv_set_str(d, "error", no_address ? "the unit has no e-mail address in the registry" : "");
-            pv_set_str(d, "at", "");
-            pv_set(deliveries, ch_names[ch], d);
+            int no_address = ch != CH_WEBHOOK && !has_address;
+            pack_str(&buf, ch_names[ch]);
+            pack_map(&buf, 5);
+            pack_str(&buf, "state");
+            pack_str(&buf, no_address ? "no_address" : "pending");
+            pack_str(&buf, "attempts");
+            pack_int(&buf, 0);
+            pack_str(&buf, "next");
+            pack_int(&buf, 0);
+            pack_str(&buf, "error");
+            pack_str(&buf, no_address ? "the unit has no e-mail address in the registry" : "");
+            pack_str(&buf, "at");
+            pack_str(&buf, "");
             any |= !no_address;
         }
-        pv_set_int(msg, "id", (int64_t)l->msg);
-        pv_set_str(msg, "created", created);
-        pv_set(msg, "deliveries", deliveries);
-        rc = put_num_pv(txn, dbi(b, N_MSGS), l->msg, msg);
+        rc = put_num(txn, dbi(b, N_MSGS), l->msg, buf.buf, buf.len);
         if (rc == 0 && any)
             rc = put_outbox(txn, b, l->msg, 0);
-        pv_free(msg);
         (*nmsgs)++;
     }
     if (rc == 0 && *nalerts)
@@ -273,13 +305,86 @@ int alertlog_due(book *b, int64_t now_ms, delivery *out, int max)
     return n;
 }
 
-int alertlog_message(book *b, uint64_t msg, pv **out)
+static int alert_by_number(book *b, MDB_txn *txn, uint64_t n, pv **out);
+
+/* The alert a of the log as the due_alert it was recorded from; -1 when its task is gone. */
+static int alert_as_due(book *b, const pv *a, due_alert *out)
+{
+    long t = book_task_index(b, str(a, "task"));
+    if (t < 0)
+        return -1;
+    memset(out, 0, sizeof *out);
+    out->task = (uint32_t)t;
+    out->kind = !strcmp(str(a, "kind"), "remind") ? DUE_REMIND : DUE_OVERDUE;
+    snprintf(out->inst, sizeof out->inst, "%s", str(a, "instance"));
+    /* a recurring report's instance is "2024-Q4"; a dated task's is its deadline */
+    const char *dash = strchr(out->inst, '-');
+    if (dash && !strchr(dash + 1, '-'))
+        snprintf(out->period, sizeof out->period, "%s", dash + 1);
+    out->year = atoi(out->inst);
+    int y = 0, m = 0, d = 0;
+    if (sscanf(str(a, "deadline"), "%d-%d-%d", &y, &m, &d) == 3)
+        out->due = clock_days_from_civil(y, m, d);
+    if (sscanf(str(a, "slot"), "%d-%d-%d", &y, &m, &d) == 3)
+        out->slot = clock_days_from_civil(y, m, d);
+    out->days = (int)pv_get_int(a, "days", 0);
+    out->wdays = (int)pv_get_int(a, "working_days", 0);
+    out->level = (int)pv_get_int(a, "level", 0);
+    return 0;
+}
+
+static digest_role role_named(const char *r)
+{
+    return !strcmp(r, "support") ? ROLE_SUPPORT : !strcmp(r, "parent") ? ROLE_PARENT : ROLE_LEAD;
+}
+
+/* The message record rec composed into what is delivered: its alerts read from the
+ * log, the text and the body written from them and the tasks. */
+static pv *compose(book *b, MDB_txn *txn, pv *rec, const char *report_url)
+{
+    const char *unit = str(rec, "unit");
+    const pv *numbers = pv_get(rec, "alerts");
+    size_t n = numbers && numbers->t == PV_ARR ? numbers->u.a.n : 0, k = 0;
+    due_alert *das = xcalloc(n ? n : 1, sizeof *das);
+    digest_item *items = xcalloc(n ? n : 1, sizeof *items);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t no = (uint64_t)numbers->u.a.v[i]->u.i;
+        pv *a = NULL;
+        if (alert_by_number(b, txn, no, &a) == 1 && alert_as_due(b, a, &das[k]) == 0) {
+            const pv *to = pv_get(a, "to");
+            digest_role role = ROLE_LEAD;
+            for (uint32_t j = 0; to && j < to->u.a.n; j++)
+                if (!strcmp(str(to->u.a.v[j], "unit"), unit))
+                    role = role_named(str(to->u.a.v[j], "role"));
+            items[k] = (digest_item){no, &das[k], role};
+            k++;
+        }
+        pv_free(a);
+    }
+    size_t overdue = (size_t)pv_get_int(rec, "overdue", 0), total = (size_t)pv_get_int(rec, "total", (int64_t)n);
+    pv *m = digest_compose(b, txn, unit, items, k, overdue, total, report_url, pv_get_int(rec, "at_ms", 0));
+    free(items);
+    free(das);
+    pv_set_int(m, "id", pv_get_int(rec, "id", 0));
+    pv_set_str(m, "created", str(rec, "created"));
+    pv_set(m, "deliveries", pv_copy(pv_get(rec, "deliveries")));
+    return m;
+}
+
+int alertlog_message(book *b, uint64_t msg, const char *report_url, pv **out)
 {
     MDB_txn *txn;
     par_err e;
     if (store_begin(book_store(b), MDB_RDONLY, &txn, &e) < 0)
         return -1;
-    int rc = get_num_pv(txn, dbi(b, N_MSGS), msg, out);
+    pv *rec = NULL;
+    int rc = get_num_pv(txn, dbi(b, N_MSGS), msg, &rec);
+    if (rc == 1 && !pv_get(rec, "text")) { /* a record of an older version holds its text */
+        *out = compose(b, txn, rec, report_url);
+        pv_free(rec);
+    } else if (rc == 1) {
+        *out = rec;
+    }
     mdb_txn_abort(txn);
     return rc;
 }
@@ -347,6 +452,57 @@ int alertlog_mark(book *b, uint64_t msg, int ch, int ok, const char *why, int64_
     return 0;
 }
 
+/* An alert record of the log (v) as the value tree queries answer with: the fields of
+ * proto/alert.h by name, dates as text, and its key. An older version's map is read
+ * as it is. 1, or -1 when it is not an alert. */
+static int alert_value(const MDB_val *v, pv **out)
+{
+    alert_view a;
+    alert_view_init(&a);
+    par_err e;
+    int rc = proto_alert_unpack(&a, v->mv_data, v->mv_size, &e);
+    if (rc == 1) {
+        rc = proto_decode_value(v->mv_data, v->mv_size, out, &e) == 0 ? 1 : -1;
+    } else if (rc == 0) {
+        const alert_rec *r = &a.rec;
+        char deadline[16], slot[16], created[40], key[512];
+        iso_day(r->deadline, deadline);
+        iso_day(r->slot, slot);
+        clock_format(r->created_ms, created);
+        snprintf(key, sizeof key, "%s|%s|%s|%s", r->task, r->instance, r->kind, slot);
+        pv *x = pv_map(), *to = pv_arr();
+        pv_set_int(x, "id", (int64_t)r->id);
+        pv_set_str(x, "key", key);
+        pv_set_str(x, "task", r->task);
+        pv_set_str(x, "instance", r->instance);
+        pv_set_str(x, "kind", r->kind);
+        pv_set_str(x, "deadline", deadline);
+        pv_set_str(x, "slot", slot);
+        pv_set_int(x, "days", r->days);
+        pv_set_int(x, "working_days", r->working_days);
+        pv_set_int(x, "level", r->level);
+        pv_set_str(x, "created", created);
+        for (uint32_t i = 0; i < r->nto; i++) {
+            pv *t = pv_map();
+            pv_set_str(t, "unit", r->to[i].unit);
+            pv_set_str(t, "role", r->to[i].role);
+            pv_set_int(t, "message", (int64_t)r->to[i].message);
+            pv_push(to, t);
+        }
+        pv_set(x, "to", to);
+        *out = x;
+        rc = 1;
+    }
+    alert_view_free(&a);
+    return rc;
+}
+
+static int alert_by_key(MDB_txn *txn, MDB_dbi d, const char *key, size_t len, pv **out)
+{
+    MDB_val k = {len, (void *)key}, v;
+    return mdb_get(txn, d, &k, &v) ? 0 : alert_value(&v, out);
+}
+
 static int alert_by_number(book *b, MDB_txn *txn, uint64_t n, pv **out)
 {
     unsigned char k8[8];
@@ -354,9 +510,7 @@ static int alert_by_number(book *b, MDB_txn *txn, uint64_t n, pv **out)
     MDB_val k = {8, k8}, v;
     if (mdb_get(txn, dbi(b, N_ALERT_IDS), &k, &v))
         return 0;
-    char key[512];
-    snprintf(key, sizeof key, "%.*s", (int)v.mv_size, (char *)v.mv_data);
-    return store_get_pv(txn, dbi(b, N_ALERTS), key, out);
+    return alert_by_key(txn, dbi(b, N_ALERTS), v.mv_data, v.mv_size, out);
 }
 
 int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, par_err *e)
@@ -476,10 +630,8 @@ int alertlog_list(book *b, const char *unit, size_t limit, pv **out, par_err *e)
         MDB_val k, v;
         for (int rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && list->u.a.n < limit;
              rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
-            char key[512];
-            snprintf(key, sizeof key, "%.*s", (int)v.mv_size, (char *)v.mv_data);
             pv *a = NULL;
-            if (store_get_pv(txn, dbi(b, N_ALERTS), key, &a) != 1)
+            if (alert_by_key(txn, dbi(b, N_ALERTS), v.mv_data, v.mv_size, &a) != 1)
                 continue;
             int mine = !unit || !*unit;
             const pv *to = pv_get(a, "to");

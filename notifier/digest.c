@@ -1,5 +1,4 @@
 #include "digest.h"
-#include "../proto/pack.h"
 #include "../proto/row.h"
 #include "../common/clock.h"
 
@@ -146,34 +145,23 @@ static void item_text(book *b, MDB_txn *txn, const digest_item *it, int no, sbuf
     if (!j)
         return;
 
-    /* packed as it will be stored: a country's digests carry a million of these */
     int y, m, d;
     char iso[16];
     clock_civil_from_days(it->a->due, &y, &m, &d);
     snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
-    sbuf o;
-    sbuf_init(&o);
-    pack_map(&o, 15);
-    pack_str(&o, "alert");
-    pack_int(&o, (int64_t)it->alert);
+    pv *o = pv_map();
+    pv_set_int(o, "alert", (int64_t)it->alert);
     const char *const k1[] = {"kind", "role", "task", "plan", "title", "target", "deadline_text", "deadline", "period"};
     const char *const v1[] = {due_kind_name(it->a->kind), digest_role_name(it->role), task->id, row_str(row, "plan"),
                               title, row_str(row, "target"), row_str(row, "deadline"), iso, it->a->period};
-    for (int i = 0; i < 9; i++) {
-        pack_str(&o, k1[i]);
-        pack_str(&o, v1[i]);
-    }
-    pack_str(&o, "days");
-    pack_int(&o, it->a->days);
-    pack_str(&o, "working_days");
-    pack_int(&o, it->a->wdays);
-    pack_str(&o, "level");
-    pack_int(&o, it->a->level);
-    pack_str(&o, "lead");
-    pack_str(&o, row_str(row, "lead"));
-    pack_str(&o, "support");
-    pack_str(&o, row_str(row, "support"));
-    pv_push(j, pv_raw(o.buf, o.len)); /* the list takes the bytes */
+    for (int i = 0; i < 9; i++)
+        pv_set_str(o, k1[i], v1[i]);
+    pv_set_int(o, "days", it->a->days);
+    pv_set_int(o, "working_days", it->a->wdays);
+    pv_set_int(o, "level", it->a->level);
+    pv_set_str(o, "lead", row_str(row, "lead"));
+    pv_set_str(o, "support", row_str(row, "support"));
+    pv_push(j, o);
 }
 
 /* url with every "{unit}" replaced by unit */
@@ -191,15 +179,31 @@ static void unit_url(sbuf *out, const char *url, const char *unit)
     }
 }
 
-pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, size_t n, const char *report_url,
-                   int64_t now_ms)
+void digest_sort(digest_item *items, size_t n)
 {
     if (n > 1)
         qsort(items, n, sizeof *items, by_urgency);
-    size_t overdue = 0;
-    for (size_t i = 0; i < n; i++)
-        overdue += items[i].a->kind == DUE_OVERDUE;
-    size_t soon = n - overdue;
+}
+
+size_t digest_keep(digest_item *items, size_t n, size_t *overdue)
+{
+    digest_sort(items, n);
+    size_t ov = 0;
+    while (ov < n && items[ov].a->kind == DUE_OVERDUE)
+        ov++;
+    *overdue = ov;
+    /* the body's first items, then the reminders listed in the text beyond them */
+    size_t keep = n < DIGEST_MAX_ITEMS ? n : DIGEST_MAX_ITEMS;
+    size_t from = ov > keep ? ov : keep, to = ov + DIGEST_MAX_LISTED < n ? ov + DIGEST_MAX_LISTED : n;
+    for (size_t i = from; i < to; i++)
+        items[keep++] = items[i];
+    return keep;
+}
+
+pv *digest_compose(book *b, MDB_txn *txn, const char *unit, const digest_item *items, size_t n, size_t overdue,
+                   size_t total, const char *report_url, int64_t now_ms)
+{
+    size_t soon = total - overdue;
     char subject[160];
     if (overdue && soon)
         snprintf(subject, sizeof subject, "[CCHC] %zu nhiệm vụ quá hạn, %zu sắp đến hạn", overdue, soon);
@@ -225,25 +229,25 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
     pv *list = pv_arr(), *numbers = pv_arr();
     row_view row;
     row_init(&row);
-    int no = 1;
     if (overdue)
         sbuf_printf(&t, "A. NHIỆM VỤ QUÁ HẠN (%zu)\n\n", overdue);
-    size_t shown_overdue = 0, shown_soon = 0;
+    size_t shown_overdue = 0, shown_soon = 0, seen_overdue = 0, seen_soon = 0;
     for (size_t i = 0; i < n; i++) {
         int is_overdue = items[i].a->kind == DUE_OVERDUE;
-        if (i == overdue && soon) {
+        if (!is_overdue && !seen_soon) {
             if (overdue > shown_overdue)
                 sbuf_printf(&t, "... và %zu nhiệm vụ quá hạn khác.\n\n", overdue - shown_overdue);
             sbuf_printf(&t, "%s. NHIỆM VỤ SẮP ĐẾN HẠN (%zu)\n\n", overdue ? "B" : "A", soon);
         }
+        /* the item's place in the whole list: items may be the ones digest_keep kept */
+        size_t pos = is_overdue ? seen_overdue++ : overdue + seen_soon++;
         /* a digest stays readable (and within a message's size): the rest is counted */
         sbuf *text = (is_overdue ? shown_overdue : shown_soon) < DIGEST_MAX_LISTED ? &t : NULL;
-        if (text || i < DIGEST_MAX_ITEMS)
-            item_text(b, txn, &items[i], no, text, i < DIGEST_MAX_ITEMS ? list : NULL, &row);
-        no++;
+        if (text || pos < DIGEST_MAX_ITEMS)
+            item_text(b, txn, &items[i], (int)pos + 1, text, pos < DIGEST_MAX_ITEMS ? list : NULL, &row);
         if (text)
             (*(is_overdue ? &shown_overdue : &shown_soon))++;
-        if (i < DIGEST_MAX_ITEMS)
+        if (pos < DIGEST_MAX_ITEMS)
             pv_push(numbers, pv_int((int64_t)items[i].alert));
     }
     row_free(&row);
@@ -251,7 +255,7 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
         sbuf_printf(&t, "... và %zu nhiệm vụ sắp đến hạn khác.\n\n", soon - shown_soon);
     else if (!soon && overdue > shown_overdue)
         sbuf_printf(&t, "... và %zu nhiệm vụ quá hạn khác.\n\n", overdue - shown_overdue);
-    if (n > shown_overdue + shown_soon)
+    if (total > shown_overdue + shown_soon)
         sbuf_printf(&t, "Danh sách đầy đủ: parctl tasks --unit %s\n\n", unit);
     sbuf link;
     sbuf_init(&link);
@@ -285,7 +289,7 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, 
     pv_set_int(body, "overdue", (int64_t)overdue);
     pv_set_int(body, "due_soon", (int64_t)soon);
     pv_set(body, "alerts", list);
-    pv_set_int(body, "alerts_total", (int64_t)n);
+    pv_set_int(body, "alerts_total", (int64_t)total);
     pv_set_str(body, "text", t.buf);
     if (link.len)
         pv_set_str(body, "report", link.buf);

@@ -18,11 +18,19 @@ typedef struct {
 } digest_item;
 
 const char *digest_role_name(digest_role r);
+/* Sorts items by urgency: overdue first, the longest overdue first; then reminders,
+ * the nearest first. */
+void digest_sort(digest_item *items, size_t n);
+/* Sorts items (digest_sort), moves to the front those a message shows (the webhook body's
+ * first items and the reminders the text lists beyond them) and returns how many:
+ * a message records those alone. *overdue: how many of all n are overdue. */
+size_t digest_keep(digest_item *items, size_t n, size_t *overdue);
 /* {unit, name, emails: [..], subject, text, alerts: [numbers], body: {...}} where
- * body is what a webhook receives. Items are sorted here. report_url (may be NULL):
- * where the unit's analysis is published, "{unit}" replaced by its id. */
-pv *digest_compose(book *b, MDB_txn *txn, const char *unit, digest_item *items, size_t n, const char *report_url,
-                   int64_t now_ms);
+ * body is what a webhook receives. items: what digest_keep kept, in its order, of a
+ * list of total items of which overdue are overdue. report_url (may be NULL): where
+ * the unit's analysis is published, "{unit}" replaced by its id. */
+pv *digest_compose(book *b, MDB_txn *txn, const char *unit, const digest_item *items, size_t n, size_t overdue,
+                   size_t total, const char *report_url, int64_t now_ms);
 /* "31/12/2024" */
 void digest_date(int64_t day, char out[16]);
 

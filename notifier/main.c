@@ -122,7 +122,7 @@ static void start_deliveries(notifier *n)
         if (deliver_channel_busy(n->dl, due[i].ch))
             continue;
         pv *m = NULL;
-        if (alertlog_message(n->b, due[i].msg, &m) != 1)
+        if (alertlog_message(n->b, due[i].msg, n->conf.report_url, &m) != 1)
             continue;
         par_err e = {{0}};
         int rc = deliver_start(n->dl, due[i].msg, due[i].ch, m, now, &e);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../../common/clock.h"
+#include "../../common/json.h"
 #include "../../notifier/alertlog.h"
 #include "../../notifier/book.h"
 #include "../../notifier/calendar.h"
@@ -371,7 +372,10 @@ static void test_digest_and_mail(void **st)
     MDB_txn *txn;
     par_err e = {{0}};
     assert_int_equal(store_begin(book_store(f->b), MDB_RDONLY, &txn, &e), 0);
-    pv *m = digest_compose(f->b, txn, "D", items, n, "https://cchc.example.vn/bao-cao/{unit}.html", now);
+    size_t overdue, keep = digest_keep(items, n, &overdue);
+    assert_int_equal(keep, 3);
+    assert_int_equal(overdue, 2);
+    pv *m = digest_compose(f->b, txn, "D", items, keep, overdue, n, "https://cchc.example.vn/bao-cao/{unit}.html", now);
     mdb_txn_abort(txn);
     assert_string_equal(pv_get_str(m, "subject"), "[CCHC] 2 nhiệm vụ quá hạn, 1 sắp đến hạn");
     const char *text = pv_get_str(m, "text");
@@ -403,6 +407,100 @@ static void test_digest_and_mail(void **st)
     due_list_free(&l);
 }
 
+/* A message records which alerts it carries and is composed when delivered: for a
+ * unit with more items than a message lists, what is delivered equals the digest of
+ * the whole list, and the record stays small. */
+static void test_message_composed_at_delivery(void **st)
+{
+    fixture *f = *st;
+    pv *evs = pv_arr();
+    add_unit(evs, "M", "P", "m@x.vn");
+    char id[16], dl[16];
+    for (int i = 0; i < 120; i++) { /* overdue, deadlines spread over November */
+        snprintf(id, sizeof id, "OV%03d", i);
+        snprintf(dl, sizeof dl, "%02d/11/2024", 1 + i % 28);
+        add_task(evs, id, "M", "", dl);
+    }
+    for (int i = 0; i < 40; i++) { /* due tomorrow */
+        snprintf(id, sizeof id, "SN%03d", i);
+        add_task(evs, id, "M", "", "24/12/2024");
+    }
+    for (uint32_t i = 0; i < evs->u.a.n; i++)
+        pv_set_int((pv *)evs->u.a.v[i], "seq", (int64_t)(book_seq(f->b) + 1 + i));
+    par_err e = {{0}};
+    event_batch batch;
+    event_batch_init(&batch);
+    assert_int_equal(event_batch_add_pvs(&batch, evs, &e), 0);
+    assert_int_equal(book_apply(f->b, &batch, &e), 0);
+    event_batch_free(&batch);
+    pv_free(evs);
+
+    int64_t now = at("2024-12-23T09:00:00+07:00");
+    due_list l = {0};
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    int alerts, messages;
+    alertlog_opts o = {1u << CH_SMTP | 1u << CH_WEBHOOK, "https://cchc.example.vn/{unit}"};
+    assert_int_equal(alertlog_record(f->b, &l, &o, now, &alerts, &messages, &e), 0);
+
+    /* the message to M, as delivery reads it */
+    delivery d[32];
+    int k = alertlog_due(f->b, now, d, 32);
+    pv *m = NULL;
+    for (int i = 0; i < k && !m; i++) {
+        pv *x = NULL;
+        assert_int_equal(alertlog_message(f->b, d[i].msg, o.report_url, &x), 1);
+        if (!strcmp(pv_get_str(x, "unit"), "M"))
+            m = x;
+        else
+            pv_free(x);
+    }
+    assert_non_null(m);
+    unsigned char k8[8];
+    store_u64_key((uint64_t)pv_get_int(m, "id", 0), k8);
+    MDB_txn *txn;
+    assert_int_equal(store_begin(book_store(f->b), MDB_RDONLY, &txn, &e), 0);
+    MDB_val mk = {8, k8}, mv;
+    assert_int_equal(mdb_get(txn, store_dbi(book_store(f->b), N_MSGS), &mk, &mv), 0);
+    assert_true(mv.mv_size < 1024); /* numbers, not text: the composed text is ~40 KB */
+
+    /* the digest of every item of M, numbered as the log numbered them */
+    pv *list = NULL;
+    assert_int_equal(alertlog_list(f->b, "M", 1000, &list, &e), 0);
+    assert_int_equal(list->u.a.n, 160);
+    digest_item items[160];
+    size_t n = 0, nt;
+    for (size_t i = 0; i < l.n; i++) {
+        const char *task = book_tasks(f->b, &nt)[l.v[i].task].id;
+        for (uint32_t j = 0; j < list->u.a.n; j++)
+            if (!strcmp(pv_get_str(list->u.a.v[j], "task"), task))
+                items[n++] = (digest_item){(uint64_t)pv_get_int(list->u.a.v[j], "id", 0), &l.v[i], ROLE_LEAD};
+    }
+    pv_free(list);
+    assert_int_equal(n, 160);
+    digest_sort(items, n);
+    pv *whole = digest_compose(f->b, txn, "M", items, n, 120, 160, o.report_url, now);
+    mdb_txn_abort(txn);
+    assert_string_equal(pv_get_str(m, "text"), pv_get_str(whole, "text"));
+    char *j1 = json_compact(pv_get(m, "body")), *j2 = json_compact(pv_get(whole, "body"));
+    assert_string_equal(j1, j2);
+    assert_non_null(strstr(j1, "\"kind\":\"overdue\",\"role\":\"lead\",\"task\":\"OV"));
+    free(j1);
+    free(j2);
+    const char *text = pv_get_str(m, "text");
+    assert_non_null(strstr(text, "A. NHIỆM VỤ QUÁ HẠN (120)"));
+    assert_non_null(strstr(text, "... và 90 nhiệm vụ quá hạn khác."));
+    assert_non_null(strstr(text, "B. NHIỆM VỤ SẮP ĐẾN HẠN (40)"));
+    assert_non_null(strstr(text, "\n121. SN"));
+    assert_non_null(strstr(text, "... và 10 nhiệm vụ sắp đến hạn khác."));
+    assert_string_equal(pv_get_str(m, "subject"), "[CCHC] 120 nhiệm vụ quá hạn, 40 sắp đến hạn");
+    assert_int_equal(pv_get(pv_get(m, "body"), "alerts")->u.a.n, 100);
+    assert_int_equal(pv_get_int(pv_get(m, "body"), "alerts_total", 0), 160);
+    assert_string_equal(pv_get_str(pv_get(pv_get(m, "deliveries"), "smtp"), "state"), "pending");
+    pv_free(whole);
+    pv_free(m);
+    due_list_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +510,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_repeat_and_escalate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_and_mail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_message_composed_at_delivery, setup, teardown),
     };
     return cmocka_run_group_tests_name("notifier", tests, NULL, NULL);
 }
