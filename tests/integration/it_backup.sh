@@ -20,6 +20,10 @@ sleep 0.3
 check "backup under load" "$BIN/parctl" backup "$T/backup"
 wait $load
 check "all rounds pushed" test ! -s "$T/load.out"
+# one change after the backup, whatever the rounds' timing: the original's scorer is
+# ahead of the backed-up record (used below); a task report moves no score
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,task,PL23-PAPI-4.3-TDG,done,2024-12-20,\n' >"$T/after.csv"
+check "a push after the backup" "$BIN/par-agent" push "$T/after.csv"
 sleep 0.3
 "$BIN/parctl" scores --index PAR --year 2023 --json >"$T/original.json"
 check "backup holds every store" test -s "$T/backup/collector/data.mdb" -a -s "$T/backup/scorer/data.mdb" \
