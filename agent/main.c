@@ -8,14 +8,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(void)
+static void usage(FILE *out)
 {
-    fprintf(stderr, "usage: par-agent [-c FILE] push [--timeout SECONDS] FILE...\n"
+    fprintf(out, "usage: par-agent [-c FILE] push [--timeout SECONDS] FILE...\n"
                     "       par-agent [-c FILE] run\n"
                     "  push   send submission files (CSV: unit,year,period,kind,key,value,date,note, or\n"
                     "         JSON Lines with the same fields); exits 0 only when every line is acknowledged\n"
                     "  run    the district's daemon: sends what is renamed into [agent] spool_dir, keeps an\n"
-                    "         outbox until the province answers, files it under done/ or rejected/\n");
+                    "         outbox until the province answers, files it under done/ or rejected/\n"
+                    "Without -c: $PAR_CONF, else /etc/par/par.conf when it exists.\n");
+}
+
+/* --help anywhere: usage on stdout (0); an option the command does not take: refused
+ * at once (2); -1 when the arguments may go on. */
+static int check_args(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+    if (argv[1][0] == '-') {
+        fprintf(stderr, "par-agent: unknown option '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    int push = argc > 1 && !strcmp(argv[1], "push");
+    for (int i = 2; i < argc; i++) {
+        if (argv[i][0] != '-' || !argv[i][1])
+            continue;
+        if (push && !strcmp(argv[i], "--timeout")) {
+            i++;
+            continue;
+        }
+        fprintf(stderr, "par-agent %s: unknown option '%s'\n", argv[1], argv[i]);
+        usage(stderr);
+        return 2;
+    }
+    return -1;
 }
 
 int main(int argc, char **argv)
@@ -23,12 +53,20 @@ int main(int argc, char **argv)
     par_config conf;
     par_clock clk;
     fd_std_ensure();
+    for (int i = 1; i < argc; i++) /* before the config: help needs none */
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
     if (daemon_setup("par-agent", &argc, argv, &conf, &clk) < 0)
         return 2;
     if (argc < 2) {
-        usage();
+        usage(stderr);
         return 2;
     }
+    int rc = check_args(argc, argv);
+    if (rc >= 0)
+        return rc;
     if (!strcmp(argv[1], "push")) {
         int timeout = conf.push_timeout_s, i = 2;
         if (i + 1 < argc && !strcmp(argv[i], "--timeout")) {
@@ -40,18 +78,18 @@ int main(int argc, char **argv)
             i += 2;
         }
         if (i >= argc) {
-            usage();
+            usage(stderr);
             return 2;
         }
         return push_files(&conf, argv + i, argc - i, timeout, stdout);
     }
     if (!strcmp(argv[1], "run")) {
         if (argc != 2) {
-            usage();
+            usage(stderr);
             return 2;
         }
         return run_agent(&conf, &clk);
     }
-    usage();
+    usage(stderr);
     return 2;
 }

@@ -5,25 +5,81 @@
 #include <stdio.h>
 #include <string.h>
 
-static void usage(void)
+/* Each command with its arguments, what it does, and the options it takes ("=" after
+ * an option: it takes a value). One table for the usage texts and the option check. */
+typedef struct {
+    const char *name, *args, *what, *opts;
+} command;
+
+static const command commands[] = {
+    {"import", "units|framework|tasks FILE", "load reference data through the collector", ""},
+    {"status", "", "each service: up or down, sequence number, lag, store", ""},
+    {"export", "submissions [--unit U] [--year Y]", "the stored record in the submissions format",
+     "--unit= --year="},
+    {"scores", "--index I --year Y [--level L] [--parent U]",
+     "ranking: totals, areas, ranks, change from the year before", "--index= --year= --level= --parent="},
+    {"report", "UNIT --index I --year Y [--format md|html|csv]\n"
+               "       parctl report --ranking --index I --year Y [--parent U] [--format md|html|csv]",
+     "the unit's analysis, or the peer group's ranking", "--index= --year= --parent= --format= --ranking"},
+    {"backup", "DIR", "a consistent hot copy of every store into a new folder", ""},
+    {"tasks", "[--unit U] [--overdue]", "tasks with their deadlines and states", "--unit= --overdue"},
+    {"alerts", "[--unit U]", "alerts sent and pending, with their deliveries", "--unit="},
+    {"ack", "ALERT", "stop the alerts of that task's deadline", ""},
+    {"keys", "init | keys add [--admin|--appraiser] NAME [--out DIR] | keys revoke NAME",
+     "CurveZMQ keys of the broker and of its clients", "--admin --appraiser --out="},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
 {
-    fprintf(stderr,
-            "usage: parctl [-c FILE] COMMAND [--json]\n"
-            "  import units|framework|tasks FILE   load reference data through the collector\n"
-            "  status                              each service: up or down, sequence number, store\n"
-            "  export submissions [--unit U] [--year Y]\n"
-            "                                      the stored record in the submissions format\n"
-            "  scores --index I --year Y [--level L] [--parent U]\n"
-            "                                      ranking: totals, areas, ranks, change from the year before\n"
-            "  report UNIT --index I --year Y [--format md|html|csv]\n"
-            "  report --ranking --index I --year Y [--parent U] [--format md|html|csv]\n"
-            "                                      the unit's analysis, or the peer group's ranking\n"
-            "  backup DIR                          a consistent hot copy of every store into a new folder\n"
-            "  tasks [--unit U] [--overdue]        tasks with their deadlines and states\n"
-            "  alerts [--unit U]                   alerts sent and pending, with their deliveries\n"
-            "  ack ALERT                           stop the alerts of that task's deadline\n"
-            "  keys init | keys add [--admin|--appraiser] NAME | keys revoke NAME\n"
-            "                                      CurveZMQ keys of the broker and of its clients\n");
+    fprintf(f, "usage: parctl [-c FILE] COMMAND [--json]\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  parctl %s%s%s\n      %s\n", commands[i].name, *commands[i].args ? " " : "", commands[i].args,
+                commands[i].what);
+    fprintf(f, "parctl COMMAND --help: that command's usage. Without -c: $PAR_CONF, else /etc/par/par.conf "
+               "when it exists.\n");
+}
+
+static void command_usage(FILE *f, const command *c)
+{
+    fprintf(f, "usage: parctl %s%s%s [--json]\n  %s\n", c->name, *c->args ? " " : "", c->args, c->what);
+}
+
+/* Whether opt is one of c's options; *value: it takes a value. */
+static int known_option(const command *c, const char *opt, int *value)
+{
+    size_t n = strlen(opt);
+    for (const char *p = c->opts; (p = strstr(p, opt)) != NULL; p += n) {
+        int starts = p == c->opts || p[-1] == ' ';
+        if (starts && (p[n] == ' ' || p[n] == '\0' || p[n] == '=')) {
+            *value = p[n] == '=';
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* --help anywhere after the command prints its usage (0); an option it does not take is
+ * refused at once (2); -1 when the arguments may go to the command. */
+static int check_args(const command *c, int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            command_usage(stdout, c);
+            return 0;
+        }
+    for (int i = 2; i < argc; i++) {
+        int value = 0;
+        if (argv[i][0] != '-' || !argv[i][1])
+            continue;
+        if (!known_option(c, argv[i], &value)) {
+            fprintf(stderr, "parctl %s: unknown option '%s'\n", c->name, argv[i]);
+            command_usage(stderr, c);
+            return 2;
+        }
+        i += value;
+    }
+    return -1;
 }
 
 int main(int argc, char **argv)
@@ -31,6 +87,10 @@ int main(int argc, char **argv)
     par_config conf;
     par_clock clk;
     fd_std_ensure();
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { /* before the config: it needs none */
+        usage(stdout);
+        return 0;
+    }
     if (daemon_setup("parctl", &argc, argv, &conf, &clk) < 0)
         return 2;
     cli c = {&conf, 0};
@@ -45,10 +105,21 @@ int main(int argc, char **argv)
     argc = o;
     argv[argc] = NULL;
     if (argc < 2) {
-        usage();
+        usage(stderr);
         return 2;
     }
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(cmd, commands[i].name))
+            continue;
+        int rc = check_args(&commands[i], argc, argv);
+        if (rc >= 0)
+            return rc;
+    }
     if (!strcmp(cmd, "import"))
         return cli_import(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "status"))
@@ -69,11 +140,7 @@ int main(int argc, char **argv)
         return cli_ack(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "keys"))
         return cli_keys(&c, argc - 1, argv + 1);
-    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-        usage();
-        return 0;
-    }
     fprintf(stderr, "parctl: unknown command '%s'\n", cmd);
-    usage();
+    usage(stderr);
     return 2;
 }

@@ -74,7 +74,7 @@ int daemon_stopping(const zmq_pollitem_t *item, int fd, par_config *conf)
         }
         conf->log_level = fresh.log_level;
         log_set_level(fresh.log_level);
-        log_info("event=reloaded log_level=%d note=\"other keys take effect at restart\"", fresh.log_level);
+        log_info("event=reloaded log_level=%s note=\"other keys take effect at restart\"", log_level_name(fresh.log_level));
         return 0;
     }
     log_info("event=stopping signal=%d", sig);
@@ -101,14 +101,39 @@ int sock_send_parts(void *sock, const void *const parts[], const size_t lens[], 
     return 0;
 }
 
+/* What each daemon is, for --help. */
+static const char *daemon_what(const char *prog)
+{
+    static const char *const what[][2] = {
+        {"par-broker", "joins the services and the clients; checks every client's key (CurveZMQ)"},
+        {"par-collector", "validates and stores submissions and reference data durably; the change log"},
+        {"par-scorer", "recomputes every index, area and ranking as the record changes"},
+        {"par-notifier", "reminds units before deadlines, chases overdue tasks, delivers the digests"},
+    };
+    for (size_t i = 0; i < sizeof what / sizeof what[0]; i++)
+        if (!strcmp(prog, what[i][0]))
+            return what[i][1];
+    return "";
+}
+
 int daemon_start(const char *prog, int argc, char **argv, par_config *conf, par_clock *clk, int *sfd)
 {
     *sfd = -1;
     fd_std_ensure();
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: %s [-c FILE] [--version]\n  %s\n"
+                   "  -c FILE    the configuration (default: $PAR_CONF, else /etc/par/par.conf when it exists)\n"
+                   "  --version  print the version\n"
+                   "Runs in the foreground until SIGTERM; SIGHUP reloads log_level. See par.conf(5) and "
+                   "docs/operations.md.\n", prog, daemon_what(prog));
+            exit(0);
+        }
     if (daemon_setup(prog, &argc, argv, conf, clk) < 0)
         return 2;
     if (argc > 1) {
-        fprintf(stderr, "usage: %s [-c FILE]\n", prog);
+        fprintf(stderr, "%s: unknown %s '%s'\nusage: %s [-c FILE] [--version] [--help]\n", prog,
+                argv[1][0] == '-' ? "option" : "argument", argv[1], prog);
         return 2;
     }
     if ((*sfd = daemon_signalfd()) < 0) {
