@@ -4,6 +4,7 @@
 #include <ini.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -147,6 +148,10 @@ int config_load(par_config *c, const char *path, par_err *e)
     defaults(c);
     if (!path || !*path)
         path = getenv("PAR_CONF");
+    /* an installed server's programs find its config without being told (the units pass
+     * -c too); a machine without one runs on the built-in defaults */
+    if ((!path || !*path) && access(CONFIG_SYSTEM_PATH, F_OK) == 0)
+        path = CONFIG_SYSTEM_PATH;
     if (!path || !*path)
         return 0;
     str_copy(c->path, sizeof c->path, path);

@@ -6,6 +6,8 @@
 #include "util.h"
 
 #define CONF_STR 256
+/* read when neither -c nor PAR_CONF names a file, if it exists */
+#define CONFIG_SYSTEM_PATH "/etc/par/par.conf"
 #define CONF_PATH 1024
 
 typedef struct {
@@ -55,7 +57,7 @@ typedef struct {
     char path[CONF_PATH];
 } par_config;
 
-/* path NULL: PAR_CONF if set, else defaults only. */
+/* path NULL: PAR_CONF if set, else CONFIG_SYSTEM_PATH if it exists, else defaults only. */
 int config_load(par_config *c, const char *path, par_err *e);
 /* Paths of the broker's internal sockets, below data_dir/run. */
 void config_ipc(const par_config *c, const char *name, char *out, size_t n);
