@@ -97,6 +97,15 @@ void broker_heartbeat(broker *b, const pv *hb, const void *worker, size_t len, i
     s->up = 1;
 }
 
+void broker_gone(broker *b, broker_service *s)
+{
+    (void)b;
+    if (!s->up)
+        return;
+    s->up = 0;
+    log_warn("event=service_down service=%s reason=disconnected", s->name);
+}
+
 broker_service *broker_find(broker *b, const char *name, int64_t now)
 {
     broker_service *s = lookup(b, name);

@@ -47,6 +47,8 @@ void broker_heartbeat(broker *b, const pv *hb, const void *worker, size_t len, i
 broker_service *broker_find(broker *b, const char *name, int64_t now);
 /* Marks silent services down; returns how many went down. */
 int broker_expire(broker *b, int64_t now);
+/* The service's connection is gone (a request to it could not be routed): down at once. */
+void broker_gone(broker *b, broker_service *s);
 /* Records an agent's heartbeat (args: unit, version, outbox, last_success). */
 void broker_agent_seen(broker *b, const pv *args, int64_t now);
 /* The answer to a status query: every known and required service, every agent. */

@@ -156,12 +156,16 @@ static int on_client(state *st, void *sock, int64_t now)
             zmq_msg_init(&f[3]);
             zmq_msg_move(&f[3], &p[2]);
             sent = send_frames(st->back, f, 4) == 0;
+            int err = sent ? 0 : zmq_errno();
             close_all(f, 4);
+            if (err == EHOSTUNREACH) /* its connection is gone: down now, not at expiry */
+                broker_gone(&st->reg, s);
         }
         if (!sent) {
             char text[160];
             snprintf(text, sizeof text, "service %s unavailable", service);
             pv *err = proto_error(id, "unavailable", text);
+            pv_set(err, "down", pv_bool(1)); /* the broker's word, not a service catching up */
             reply_client(sock, &p[0], err);
             pv_free(err);
         }

@@ -8,6 +8,8 @@ client *cli_client(cli *c)
     client *cl = client_new(c->conf, &e);
     if (!cl)
         fprintf(stderr, "parctl: %s\n", e.msg);
+    else /* an operator is waiting: a service down is said at once, after a restart's gap */
+        client_set_patience(cl, CLI_UNAVAILABLE_MS);
     return cl;
 }
 

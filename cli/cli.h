@@ -10,6 +10,10 @@ typedef struct {
     int json; /* --json: print one JSON value */
 } cli;
 
+/* How long parctl retries a service the broker has down: a restarting service is back
+ * within it (its first heartbeat), a stopped one is reported at once after it. */
+#define CLI_UNAVAILABLE_MS 1500
+
 /* A connection to the broker, or NULL after saying why on stderr. */
 client *cli_client(cli *c);
 /* Asks service the query q (args taken, may be NULL); its reply's data, or NULL with e. */

@@ -58,11 +58,20 @@ int cli_status(cli *c, int argc, char **argv)
             if (!strcmp(pv_get_str(list->u.a.v[i], "name"), "collector"))
                 head = pv_get_int(list->u.a.v[i], "seq", -1);
         }
-        /* how far each follower of the change log is behind the collector */
-        for (uint32_t i = 0; list && i < list->u.a.n && head >= 0; i++) {
+        /* how far each follower of the change log is behind the collector: unknown (null)
+         * when either is down, since a stopped follower's last figure says nothing now */
+        int collector_up = 0;
+        for (uint32_t i = 0; list && i < list->u.a.n; i++)
+            if (!strcmp(pv_get_str(list->u.a.v[i], "name"), "collector"))
+                collector_up = pv_get_bool(list->u.a.v[i], "up", 0);
+        for (uint32_t i = 0; list && i < list->u.a.n; i++) {
             pv *s = list->u.a.v[i];
-            if (strcmp(pv_get_str(s, "name"), "collector") && pv_get(s, "seq"))
+            if (!strcmp(pv_get_str(s, "name"), "collector") || !pv_get(s, "seq"))
+                continue;
+            if (head >= 0 && collector_up && pv_get_bool(s, "up", 0))
                 pv_set_int(s, "lag", head - pv_get_int(s, "seq", 0));
+            else
+                pv_set(s, "lag", pv_nil());
         }
         pv_set(out, "healthy", pv_bool(healthy));
     }
@@ -94,9 +103,11 @@ int cli_status(cli *c, int argc, char **argv)
                     o += (size_t)snprintf(details + o, sizeof details - o, "%s%s=%lld", o ? " " : "", kv->k,
                                           (long long)kv->v->u.i);
             }
-            if (pv_get(s, "lag") && o < sizeof details)
-                o += (size_t)snprintf(details + o, sizeof details - o, "%slag=%lld", o ? " " : "",
-                                      (long long)pv_get_int(s, "lag", 0));
+            const pv *lag = pv_get(s, "lag");
+            if (lag && lag->t == PV_INT && o < sizeof details)
+                o += (size_t)snprintf(details + o, sizeof details - o, "%slag=%lld", o ? " " : "", (long long)lag->u.i);
+            else if (lag && o < sizeof details)
+                o += (size_t)snprintf(details + o, sizeof details - o, "%slag=unknown", o ? " " : "");
             if (pv_get_str(s, "error"))
                 snprintf(details, sizeof details, "%s", pv_get_str(s, "error"));
             printf("%-12s %-5s %10s %10s %10s  %s\n", pv_get_str(s, "name"), pv_get_bool(s, "up", 0) ? "up" : "DOWN",

@@ -13,6 +13,7 @@
 struct client {
     void *ctx, *sock, *mon;
     int refused;
+    int patience_ms; /* how long "unavailable" answers are retried; 0: until the timeout */
     char endpoint[CONF_STR];
     int64_t next_id;
 };
@@ -184,8 +185,14 @@ int client_recv(client *c, int timeout_ms, pv **msg, par_err *e)
     return rc;
 }
 
+void client_set_patience(client *c, int unavailable_ms)
+{
+    c->patience_ms = unavailable_ms;
+}
+
 int client_call(client *c, const char *service, pv *msg, int timeout_ms, pv **reply, par_err *e)
 {
+    int64_t first_unavailable = 0;
     int64_t id = client_next_id(c);
     pv_set_int(msg, "id", id);
     int64_t deadline = clock_mono_ms() + timeout_ms;
@@ -229,9 +236,22 @@ int client_call(client *c, const char *service, pv *msg, int timeout_ms, pv **re
             const char *code = pv_get_str(m, "code");
             if (code && !strcmp(code, "unavailable")) {
                 str_copy(last, sizeof last, pv_get_str(m, "message"));
+                /* patience runs only while the broker has the service down: a service
+                 * catching up with the record answers unavailable itself, and is waited for */
+                int down = pv_get_bool(m, "down", 0);
+                if (!down)
+                    first_unavailable = 0;
+                else if (!first_unavailable)
+                    first_unavailable = clock_mono_ms();
                 pv_free(m);
+                if (down && c->patience_ms > 0 && clock_mono_ms() - first_unavailable >= c->patience_ms) {
+                    err_set(e, "%s: the broker at %s has it down (parctl status shows why)", last, c->endpoint);
+                    return -1;
+                }
                 resend_at = clock_mono_ms() + backoff;
                 backoff = backoff < 2000 ? backoff * 2 : 2000;
+                if (down && c->patience_ms > 0 && resend_at > first_unavailable + c->patience_ms)
+                    resend_at = first_unavailable + c->patience_ms; /* one last ask when patience ends */
                 continue;
             }
             err_set(e, "%s", pv_get_str(m, "message"));

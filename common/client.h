@@ -33,6 +33,9 @@ int client_recv(client *c, int timeout_ms, pv **msg, par_err *e);
  * for a reply read as typed views. 1, 0 (nothing within the time) or -1. */
 int client_recv_raw(client *c, int timeout_ms, zmq_msg_t *m, par_err *e);
 
+/* A client that asks rather than delivers (parctl) gives up on a service the broker has
+ * down after unavailable_ms (a restart's gap) instead of retrying until its timeout. */
+void client_set_patience(client *c, int unavailable_ms);
 /* Sends msg (its "id" set here) to service and waits for the reply with that id,
  * re-sending while the service is unavailable, until timeout_ms. The reply may be
  * a "reply", "ack" or "error" message; an "error" is returned as -1 with its text. */
