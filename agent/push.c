@@ -4,6 +4,7 @@
 #include "receipts.h"
 #include "../common/table.h"
 #include "../common/log.h"
+#include "../proto/submit.h"
 
 #include <libgen.h>
 #include <stdlib.h>
@@ -53,6 +54,9 @@ static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, 
             cur->msg = proto_msg(MSG_SUBMIT);
             pv_set_int(cur->msg, "id", cur->id);
             receipts_ask_compact(cur->msg);
+            const char *base = strrchr(fs->path, '/');
+            char name[SUBMIT_MAX_FILE + 1];
+            pv_set_str(cur->msg, "file", str_clean_utf8(name, sizeof name, base ? base + 1 : fs->path));
             pv_set(cur->msg, "cols", pv_copy(t.cols));
             pv_set(cur->msg, "rows", pv_arr());
         }

@@ -2,6 +2,7 @@
 #include "outbox.h"
 #include "receipts.h"
 #include "../common/client.h"
+#include "../proto/submit.h"
 #include "../common/daemon.h"
 #include "../common/log.h"
 #include "../common/table.h"
@@ -307,6 +308,8 @@ static void load_files(agent *a)
             rb->msg = proto_msg(MSG_SUBMIT);
             pv_set_int(rb->msg, "id", rb->id);
             receipts_ask_compact(rb->msg);
+            char name[SUBMIT_MAX_FILE + 1];
+            pv_set_str(rb->msg, "file", str_clean_utf8(name, sizeof name, f->name));
             pv_set(rb->msg, "cols", pv_copy(pv_get(entry, "cols")));
             pv *r = pv_arr();
             for (uint32_t k = (uint32_t)(b * per); k < rows->u.a.n && k < (uint32_t)((b + 1) * per); k++)

@@ -191,6 +191,10 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
     pv *ack = proto_msg(MSG_ACK);
     pv_set_int(ack, "id", v->id);
     q->ack = ack;
+    q->stored = q->already = 0;
+    q->refused = v->nrows; /* until a line is stored */
+    q->unit[0] = '\0';
+    q->more_units = 0;
     answer a = {v->compact_ack, NULL, NULL, NULL, 0, 0};
     if (a.compact) {
         a.refused = pv_arr();
@@ -222,8 +226,15 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
         }
         receipt r;
         rc = store_line(t, &s, q->sender, received, &r, &lb, e);
-        if (rc == 0)
+        if (rc == 0) {
             answer_stored(&a, v->lines[i], &r);
+            *(r.duplicate ? &q->already : &q->stored) += 1;
+            q->refused--;
+            if (!q->unit[0])
+                str_copy(q->unit, sizeof q->unit, s.unit);
+            else if (strcmp(q->unit, s.unit))
+                q->more_units = 1;
+        }
     }
     line_bufs_free(&lb);
     answer_finish(&a, ack, received);

@@ -12,6 +12,11 @@ typedef struct {
     const submit_view *sub; /* a decoded submit message */
     const char *sender; /* as the broker vouches */
     pv *ack;            /* out: the ack message, or NULL when the batch failed */
+    /* out, for the log: lines stored now, already stored (sent again), refused; the unit
+     * of the first line, and whether lines of other units came with it */
+    uint32_t stored, already, refused;
+    char unit[64];
+    int more_units;
 } ingest_req;
 
 /* Stores the lines of n submit requests in one durable commit; received is the

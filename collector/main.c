@@ -102,6 +102,19 @@ static void handle_other(collector *c, service_req *r, const char *received)
     }
 }
 
+/* One line per stored request, so that the journal answers "did TDG push today?". */
+static void log_batch(const ingest_req *q)
+{
+    char file[SUBMIT_MAX_FILE + 1];
+    size_t o = 0;
+    for (const char *p = q->sub->file; *p && o < sizeof file - 1; p++) /* a log field stays one field */
+        file[o++] = *p == '"' || *p == '\\' || (unsigned char)*p < 0x20 ? '_' : *p;
+    file[o] = '\0';
+    log_info("event=stored sender=%s unit=%s%s file=\"%s\" lines=%u stored=%u already=%u refused=%u", q->sender,
+             q->unit[0] ? q->unit : "-", q->more_units ? "+others" : "", file, q->sub->nrows, q->stored, q->already,
+             q->refused);
+}
+
 /* Reads what is waiting (up to max_batch), stores all submissions in one commit,
  * then answers everything. */
 static void serve(collector *c)
@@ -145,6 +158,7 @@ static void serve(collector *c)
                     continue;
                 service_reply(c->svc, &reqs[i], subs[k].ack);
                 pv_free(subs[k].ack);
+                log_batch(&subs[k]);
                 k++;
             }
             log_debug("event=commit requests=%d changes=%u ms=%lld", ns, events ? events->u.a.n : 0,

@@ -1,4 +1,5 @@
 #include "log.h"
+#include "clock.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,20 +34,24 @@ int log_level_parse(const char *s)
     return -1;
 }
 
+const char *log_level_name(int level)
+{
+    return level >= 0 && level < 4 ? names[level] : "?";
+}
+
 void log_msg(int level, const char *fmt, ...)
 {
     if (level > logger.level)
         return;
-    char ts[32];
+    /* the province's local time with its offset, as receipts and replies carry it */
+    char ts[40];
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    clock_format((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000L, ts);
     char line[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s.%03ldZ level=%s prog=%s %s\n", ts, now.tv_nsec / 1000000L, names[level], logger.prog, line);
+    fprintf(stderr, "%s level=%s prog=%s %s\n", ts, names[level], logger.prog, line);
 }

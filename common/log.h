@@ -8,6 +8,8 @@ enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 void log_init(const char *prog, int level);
 void log_set_level(int level);
 int log_level_parse(const char *s);
+/* "error", "warn", "info", "debug". */
+const char *log_level_name(int level);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)

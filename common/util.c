@@ -189,3 +189,28 @@ void fd_std_ensure(void)
         }
     }
 }
+
+char *str_clean_utf8(char *out, size_t n, const char *in)
+{
+    size_t o = 0;
+    for (size_t i = 0; in[i] && o + 1 < n;) {
+        unsigned c = (unsigned char)in[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+        size_t have = 0;
+        while (have < len && in[i + have])
+            have++;
+        if (len && have == len && str_utf8_ok(in + i, len)) {
+            if (o + len + 1 > n)
+                break;
+            memcpy(out + o, in + i, len);
+            o += len;
+            i += len;
+        } else {
+            out[o++] = '?';
+            i++;
+        }
+    }
+    if (n)
+        out[o] = '\0';
+    return out;
+}

@@ -15,6 +15,9 @@ char *str_trim(char *s);
  * into item (cut to n - 1 bytes); empty places between two ';' are skipped. *p starts at
  * the list and moves on; 0 at its end. */
 int str_list_next(const char **p, char *item, size_t n);
+/* in as text the protocol carries, into out (n bytes): valid UTF-8 kept, each byte that
+ * is not (or a control character) as '?', cut at a character boundary. Returns out. */
+char *str_clean_utf8(char *out, size_t n, const char *in);
 int str_has_prefix(const char *s, const char *prefix);
 /* Parses a whole decimal integer; -1 on anything else. */
 int str_to_i64(const char *s, int64_t *out);

@@ -11,10 +11,13 @@
 #include "base.h"
 
 #define SUBMIT_MAX_COLS 64
+/* the name of the file the lines come from ("file", optional: for the logs) */
+#define SUBMIT_MAX_FILE 255
 
 typedef struct {
     int64_t id;
     int compact_ack;     /* the sender asked for one compact ack ("ack": "compact") */
+    const char *file;    /* the file the lines come from, "" when not said */
     uint32_t ncols, nrows;
     const char *cols[SUBMIT_MAX_COLS];
     int64_t *lines;      /* nrows line numbers */
