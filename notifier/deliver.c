@@ -1,4 +1,6 @@
 #include "deliver.h"
+#include "../common/log.h"
+#include <sys/stat.h>
 #include "alertlog.h"
 #include "../common/clock.h"
 #include "../common/json.h"
@@ -43,10 +45,23 @@ deliver *deliver_new(const par_config *conf, par_err *e)
     str_copy(d->smtp_password, sizeof d->smtp_password, conf->smtp_password);
     str_copy(d->mail_from, sizeof d->mail_from, conf->mail_from);
     str_copy(d->webhook_url, sizeof d->webhook_url, conf->webhook_url);
-    if (*conf->mail_dir)
+    if (*conf->mail_dir) {
         str_copy(d->mail_dir, sizeof d->mail_dir, conf->mail_dir);
-    else
-        snprintf(d->mail_dir, sizeof d->mail_dir, "%s/notifier/mail", conf->data_dir);
+    } else {
+        /* the sent mail is kept beside the stores, not inside one: restoring the notifier's
+         * store (moving notifier/ away) must not take the archive with it. An earlier
+         * version kept it in notifier/mail: moved once, on the same file system. */
+        char old[CONF_PATH + 32];
+        snprintf(d->mail_dir, sizeof d->mail_dir, "%s/mail", conf->data_dir);
+        snprintf(old, sizeof old, "%s/notifier/mail", conf->data_dir);
+        struct stat st;
+        if (stat(old, &st) == 0 && S_ISDIR(st.st_mode) && stat(d->mail_dir, &st) != 0) {
+            if (rename(old, d->mail_dir) == 0)
+                log_info("event=mail_dir_moved from=%s to=%s", old, d->mail_dir);
+            else
+                log_warn("event=mail_dir_not_moved from=%s to=%s error=\"%s\"", old, d->mail_dir, strerror(errno));
+        }
+    }
     return d;
 }
 
