@@ -32,7 +32,7 @@ UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_re
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-.PHONY: all programs deps test unit integration demo fuzz bench install clean
+.PHONY: all programs deps test unit integration demo fuzz bench install uninstall clean
 all: deps
 	@$(MAKE) --no-print-directory programs
 
@@ -171,6 +171,23 @@ install: all
 	install -d $(DESTDIR)$(ETCDIR)/holidays
 	for f in data/holidays/*; do \
 	  test -e $(DESTDIR)$(ETCDIR)/holidays/$${f##*/} || install -m 0644 $$f $(DESTDIR)$(ETCDIR)/holidays/; done
+	@# the daemons run as par: it reads the config (0640 root:par), nobody else does. In a
+	@# staging folder (DESTDIR) there is no such group yet: the package's postinst does it.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	  getent group par >/dev/null || systemd-sysusers $(PREFIX)/lib/sysusers.d/par.conf >/dev/null 2>&1 || \
+	    useradd --system --user-group --home-dir /var/lib/par --no-create-home --shell /usr/sbin/nologin par; \
+	  chgrp par $(ETCDIR) $(ETCDIR)/par.conf && chmod 0750 $(ETCDIR) && chmod 0640 $(ETCDIR)/par.conf; \
+	  echo "install: $(ETCDIR)/par.conf is 0640 root:par, read by the daemons' user par"; \
+	fi
+
+# make uninstall (same PREFIX, DESTDIR, ETCDIR): what make install laid down, except the
+# operator's config and calendars in ETCDIR and the data in /var/lib/par, kept.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(PROGRAMS))
+	rm -f $(DESTDIR)$(UNITDIR)/par-*.service $(DESTDIR)$(UNITDIR)/par.target
+	rm -f $(DESTDIR)$(PREFIX)/lib/sysusers.d/par.conf
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/par
+	@echo "uninstall: kept $(DESTDIR)$(ETCDIR) (the config, keys and calendars) and /var/lib/par (the data)"
 
 clean:
 	rm -rf build bin

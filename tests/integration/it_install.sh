@@ -16,7 +16,7 @@ check "units run the installed programs" grep -q '^ExecStart=/usr/bin/par-collec
 check "units are hardened" grep -q '^ProtectSystem=strict$' "$S/usr/lib/systemd/system/par-scorer.service"
 check "units run as the par user" grep -q '^User=par$' "$S/usr/lib/systemd/system/par-broker.service"
 check "the installed config is one the programs accept" \
-    env PAR_CONF="$S/etc/par/par.conf" "$S/usr/bin/parctl" help
+    sh -c "PAR_CONF='$S/etc/par/par.conf' '$S/usr/bin/parctl' help >/dev/null"
 # a bad config stops a daemon at start with the file, the line and why
 printf '[general]\ndata_dir = %s/var\nlog_levl = debug\n' "$T" >"$T/bad.conf"
 rc=0; "$BIN/par-collector" -c "$T/bad.conf" >"$T/bad.txt" 2>&1 || rc=$?
@@ -26,10 +26,31 @@ check "and names file, line and key" grep -q "bad.conf:3: unknown key \[general\
 echo "; edited by the operator" >>"$S/etc/par/par.conf"
 make -s -C "$ROOT" install DESTDIR="$S" PREFIX=/usr >/dev/null 2>&1
 check "a reinstall keeps the config" grep -q "edited by the operator" "$S/etc/par/par.conf"
+# installed for real (no DESTDIR) under a prefix of its own: as root, the config is the
+# par user's to read and nobody else's, and the daemons, run as par, read it
+V=$T/verify
+make -s -C "$ROOT" install DESTDIR= PREFIX="$V" ETCDIR="$V/etc" UNITDIR="$V/units" >"$T/real.log" 2>&1 ||
+    fail "make install (real): $(tail -3 "$T/real.log")"
+if [ "$(id -u)" = 0 ]; then
+    check "the par user exists after make install" sh -c "id par >/dev/null"
+    check "par.conf is 0640 root:par" test "$(stat -c '%a %U:%G' "$V/etc/par.conf")" = "640 root:par"
+    check "the config folder is 0750 root:par" test "$(stat -c '%a %U:%G' "$V/etc")" = "750 root:par"
+    chmod 0755 "$T" "$V"
+    sed -i "s#^data_dir = .*#data_dir = $T/pardata#" "$V/etc/par.conf"
+    check "the user par reads the installed config" sh -c \
+        "setpriv --reuid=par --regid=par --init-groups '$V/bin/parctl' -c '$V/etc/par.conf' help >/dev/null"
+    rc=0; setpriv --reuid=nobody --regid=nogroup --clear-groups "$V/bin/parctl" -c "$V/etc/par.conf" help \
+        >"$T/nobody.txt" 2>&1 || rc=$?
+    check "another user does not" grep -q "cannot open config" "$T/nobody.txt"
+else
+    echo "not root: the par user and the config's group not checked"
+fi
+make -s -C "$ROOT" uninstall DESTDIR= PREFIX="$V" ETCDIR="$V/etc" UNITDIR="$V/units" >/dev/null 2>&1
+check "make uninstall removes the programs" test ! -e "$V/bin/par-collector" -a ! -e "$V/units/par.target"
+check "and keeps the operator's config" test -e "$V/etc/par.conf"
+make -s -C "$ROOT" install DESTDIR= PREFIX="$V" ETCDIR="$V/etc" UNITDIR="$V/units" >/dev/null 2>&1
 if command -v systemd-analyze >/dev/null; then
     # verified where every path they name exists: installed under a real prefix here
-    V=$T/verify
-    make -s -C "$ROOT" install DESTDIR= PREFIX="$V" ETCDIR="$V/etc" UNITDIR="$V/units" >/dev/null 2>&1
     systemd-analyze verify "$V"/units/par-*.service "$V/units/par.target" >"$T/verify.txt" 2>&1 ||
         fail "systemd-analyze verify: $(cat "$T/verify.txt")"
 else
