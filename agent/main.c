@@ -2,6 +2,7 @@
  * for every line's acknowledgement. */
 #include "push.h"
 #include "run.h"
+#include "status.h"
 #include "../common/daemon.h"
 
 #include <stdio.h>
@@ -12,10 +13,13 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: par-agent [-c FILE] push [--timeout SECONDS] FILE...\n"
                     "       par-agent [-c FILE] run\n"
+                    "       par-agent [-c FILE] status [--json]\n"
                     "  push   send submission files (CSV: unit,year,period,kind,key,value,date,note, or\n"
                     "         JSON Lines with the same fields); exits 0 only when every line is acknowledged\n"
                     "  run    the district's daemon: sends what is renamed into [agent] spool_dir, keeps an\n"
                     "         outbox until the province answers, files it under done/ or rejected/\n"
+                    "  status the daemon, the outbox (files, lines), the link to the province, the last\n"
+                    "         success and error, the next retry; exit 0 only when running and linked\n"
                     "Without -c: $PAR_CONF, else /etc/par/par.conf when it exists.\n");
 }
 
@@ -36,6 +40,8 @@ static int check_args(int argc, char **argv)
     int push = argc > 1 && !strcmp(argv[1], "push");
     for (int i = 2; i < argc; i++) {
         if (argv[i][0] != '-' || !argv[i][1])
+            continue;
+        if (!strcmp(argv[1], "status") && !strcmp(argv[i], "--json"))
             continue;
         if (push && !strcmp(argv[i], "--timeout")) {
             i++;
@@ -82,6 +88,14 @@ int main(int argc, char **argv)
             return 2;
         }
         return push_files(&conf, argv + i, argc - i, timeout, stdout);
+    }
+    if (!strcmp(argv[1], "status")) {
+        int json = argc == 3 && !strcmp(argv[2], "--json");
+        if (argc > 3 || (argc == 3 && !json)) {
+            usage(stderr);
+            return 2;
+        }
+        return agent_status(&conf, json, stdout);
     }
     if (!strcmp(argv[1], "run")) {
         if (argc != 2) {

@@ -57,6 +57,8 @@ static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, 
             const char *base = strrchr(fs->path, '/');
             char name[SUBMIT_MAX_FILE + 1];
             pv_set_str(cur->msg, "file", str_clean_utf8(name, sizeof name, base ? base + 1 : fs->path));
+            if (conf->agent_unit[0]) /* its lines are refused outside that unit's subtree */
+                pv_set_str(cur->msg, "unit", conf->agent_unit);
             pv_set(cur->msg, "cols", pv_copy(t.cols));
             pv_set(cur->msg, "rows", pv_arr());
         }

@@ -3,7 +3,9 @@
 #include "receipts.h"
 #include "../common/client.h"
 #include "../proto/submit.h"
+#include "../common/csv.h"
 #include "../common/daemon.h"
+#include "../common/json.h"
 #include "../common/log.h"
 #include "../common/table.h"
 #include "../common/version.h"
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -23,6 +26,10 @@
 #define RESEND_MS 5000
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 60000
+/* a file written in place (cp, Samba, WinSCP) is taken once it has been closed and left
+ * unchanged this long: never half-written */
+#define SETTLE_MS 2000
+#define SETTLE_MAX 1024
 
 typedef struct {
     int64_t id;
@@ -39,6 +46,14 @@ typedef struct {
     pv *refused; /* [{line, reason}] */
 } rfile;
 
+/* A file written in place, waiting to settle. */
+typedef struct {
+    char name[256];
+    int64_t due; /* monotonic ms */
+    off_t size;
+    struct timespec mtime;
+} settling;
+
 typedef struct {
     par_config *conf;
     par_clock *clk;
@@ -53,7 +68,103 @@ typedef struct {
     int backoff_ms;
     int64_t next_hb, next_export, pause_until;
     char last_success[40];
+    /* the link to the province, for the log and par-agent status */
+    int link;                /* 1 up, 0 down, -1 not known yet */
+    int64_t link_since;      /* wall ms of the last change */
+    int64_t heard_mono;      /* when a message last came from the broker */
+    int64_t hb_sent_mono;    /* the heartbeat waiting for its answer; 0: none */
+    int64_t unconnected_mono; /* since when a send found no connection; 0: it did not */
+    char last_error[512];
+    char state_path[CONF_PATH + 32];
+    settling settle[SETTLE_MAX];
+    int nsettle;
 } agent;
+
+/* ---------- the link and the state par-agent status shows ---------- */
+
+/* The earliest time something waits to be sent again (wall ms), 0 when nothing waits. */
+static int64_t next_retry_ms(const agent *a)
+{
+    int64_t best = INT64_MAX, now = clock_mono_ms();
+    for (int i = 0; i < a->nfiles; i++)
+        for (int b = 0; b < a->files[i].nb; b++) {
+            const rbatch *rb = &a->files[i].bs[b];
+            if (rb->done)
+                continue;
+            int64_t t = rb->next_send > a->pause_until ? rb->next_send : a->pause_until;
+            best = t < best ? t : best;
+        }
+    if (best == INT64_MAX)
+        return 0;
+    return clock_now_ms(a->clk) + (best > now ? best - now : 0);
+}
+
+/* Writes DATA_DIR/agent/state.json whole (through a temporary name): what par-agent
+ * status reads while the daemon runs. */
+static void write_state(agent *a)
+{
+    pv *st = pv_map();
+    char when[40];
+    pv_set_int(st, "pid", (int64_t)getpid());
+    pv_set_str(st, "unit", a->conf->agent_unit);
+    pv_set_str(st, "endpoint", a->conf->endpoint);
+    pv_set_str(st, "link", a->link == 1 ? "up" : a->link == 0 ? "down" : "unknown");
+    if (a->link_since) {
+        clock_format(a->link_since, when);
+        pv_set_str(st, "link_since", when);
+    }
+    pv_set_str(st, "last_success", a->last_success);
+    pv_set_str(st, "last_error", a->last_error);
+    int64_t retry = next_retry_ms(a);
+    if (retry) {
+        clock_format(retry, when);
+        pv_set_str(st, "next_retry", when);
+    }
+    clock_format(clock_now_ms(a->clk), when);
+    pv_set_str(st, "written", when);
+    char *json = json_compact(st), tmp[CONF_PATH + 48];
+    pv_free(st);
+    snprintf(tmp, sizeof tmp, "%s.tmp", a->state_path);
+    FILE *f = fopen(tmp, "w");
+    if (f && fputs(json, f) >= 0 && fclose(f) == 0)
+        rename(tmp, a->state_path);
+    else if (f)
+        fclose(f);
+    free(json);
+}
+
+/* The link went down (why) or came back (why NULL): logged once per change. */
+static void link_set(agent *a, int up, const char *why)
+{
+    if (!up && why)
+        str_copy(a->last_error, sizeof a->last_error, why);
+    if (a->link == up)
+        return;
+    int64_t now = clock_now_ms(a->clk);
+    if (up && a->link == 0)
+        log_info("event=link_up endpoint=%s down_s=%lld", a->conf->endpoint, (long long)((now - a->link_since) / 1000));
+    else if (up)
+        log_info("event=link_up endpoint=%s", a->conf->endpoint);
+    else
+        log_warn("event=link_down endpoint=%s reason=\"%s\"", a->conf->endpoint, why ? why : "");
+    a->link = up;
+    a->link_since = now;
+    write_state(a);
+}
+
+/* A send found no connection: the link is down once that has lasted RESEND_MS (a
+ * connection being made at start is not a link down). */
+static void no_connection(agent *a)
+{
+    int64_t now = clock_mono_ms();
+    if (!a->unconnected_mono)
+        a->unconnected_mono = now;
+    if (now - a->unconnected_mono < RESEND_MS)
+        return;
+    char why[CONF_STR + 128];
+    snprintf(why, sizeof why, "cannot connect to the provincial server at %s", a->conf->endpoint);
+    link_set(a, 0, why);
+}
 
 /* ---------- refusals, in both languages ---------- */
 
@@ -110,7 +221,7 @@ static int by_line(const void *a, const void *b)
 }
 
 /* Writes DEST.err beside a rejected file (through a temporary name). */
-static void write_err(agent *a, const char *name, const pv *refused, int lines, int stored)
+static void write_err(agent *a, const char *name, const pv *refused, int lines, int stored, const char *original)
 {
     char tmp[CONF_PATH + 600], path[CONF_PATH + 600];
     snprintf(path, sizeof path, "%s/%s.err", a->rejected, name);
@@ -120,7 +231,14 @@ static void write_err(agent *a, const char *name, const pv *refused, int lines, 
         log_error("event=err_file_failed path=%s error=\"%s\"", path, strerror(errno));
         return;
     }
-    fprintf(f, "Tệp: %s / File: %s\n", name, name);
+    if (original)
+        fprintf(f, "Tệp %s đã được lưu một phần và xếp vào done/; %s chỉ gồm các dòng bị từ chối (số dòng theo tệp "
+                   "gốc): sửa rồi thả lại vào thư mục gửi.\n"
+                   "File %s was partly stored and filed under done/; %s holds only its refused lines (line numbers "
+                   "are the original file's): fix them and drop it back into the spool folder.\n",
+                original, name, original, name);
+    else
+        fprintf(f, "Tệp: %s / File: %s\n", name, name);
     fprintf(f, "Số dòng: %d; đã lưu: %d; bị từ chối: %u / Lines: %d; stored: %d; refused: %u\n\n", lines, stored,
             refused->u.a.n, lines, stored, refused->u.a.n);
     for (uint32_t i = 0; i < refused->u.a.n; i++) {
@@ -136,12 +254,86 @@ static void write_err(agent *a, const char *name, const pv *refused, int lines, 
     rename(tmp, path);
 }
 
-/* A free name in dir: NAME, else NAME.1, NAME.2, ... */
+/* A free name in dir: NAME, else with a number before its ending, which programs open
+ * files by (tdg-q4.csv, tdg-q4.1.csv, tdg-q4.2.csv, ...). */
 static void free_name(const char *dir, const char *name, char *out, size_t n)
 {
+    const char *dot = strrchr(name, '.');
+    int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
     snprintf(out, n, "%s/%s", dir, name);
     for (int i = 1; access(out, F_OK) == 0 && i < 100000; i++)
-        snprintf(out, n, "%s/%s.%d", dir, name, i);
+        snprintf(out, n, "%s/%.*s.%d%s", dir, stem, name, i, name + stem);
+}
+
+/* Physical line `line` of the file at path (without its line break) into out; "" when absent. */
+static void raw_line(const char *path, long long line, sbuf *out)
+{
+    FILE *f = fopen(path, "r");
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    for (long long l = 1; f && (len = getline(&buf, &cap, f)) >= 0; l++)
+        if (l == line) {
+            while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+                len--;
+            sbuf_add(out, buf, (size_t)len);
+            break;
+        }
+    free(buf);
+    if (f)
+        fclose(f);
+}
+
+/* The refused lines of a partly stored file, alone, as a CSV the technician can fix and
+ * drop back into the spool folder: the file's header, then each refused line as it was
+ * read (a line the reader could not read, as written). Lines stay in file order. */
+static int write_refused_csv(const rfile *f, const char *original, const char *path)
+{
+    const pv *cols = f->nb ? pv_get(f->bs[0].msg, "cols") : NULL;
+    if (!cols)
+        return -1;
+    sbuf b;
+    sbuf_init(&b);
+    for (uint32_t c = 0; c < cols->u.a.n; c++) {
+        if (c)
+            sbuf_add(&b, ",", 1);
+        csv_put(&b, cols->u.a.v[c]->u.s.p);
+    }
+    sbuf_add(&b, "\n", 1);
+    for (uint32_t i = 0; i < f->refused->u.a.n; i++) {
+        int64_t line = pv_get_int(f->refused->u.a.v[i], "line", 0);
+        const pv *row = NULL;
+        for (int k = 0; k < f->nb && !row; k++) {
+            const pv *rows = pv_get(f->bs[k].msg, "rows");
+            for (uint32_t r = 0; rows && r < rows->u.a.n && !row; r++)
+                if (rows->u.a.v[r]->u.a.v[0]->u.i == line)
+                    row = rows->u.a.v[r];
+        }
+        if (row) {
+            for (uint32_t c = 1; c < row->u.a.n; c++) {
+                if (c > 1)
+                    sbuf_add(&b, ",", 1);
+                csv_put(&b, row->u.a.v[c]->u.s.p);
+            }
+        } else if (line > 0) {
+            raw_line(original, line, &b);
+        } else {
+            continue;
+        }
+        sbuf_add(&b, "\n", 1);
+    }
+    char tmp[CONF_PATH + 700];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *out = fopen(tmp, "w");
+    int rc = out && fwrite(b.buf, 1, b.len, out) == b.len ? 0 : -1;
+    if (out && fclose(out) != 0)
+        rc = -1;
+    if (rc == 0 && rename(tmp, path) < 0)
+        rc = -1;
+    if (rc < 0)
+        unlink(tmp);
+    sbuf_free(&b);
+    return rc;
 }
 
 /* A file refused before it reached the outbox (not a submissions file at all). */
@@ -153,7 +345,7 @@ static void reject_now(agent *a, const char *name, const char *reason)
     pv *list = pv_arr();
     add_refusal(list, 0, reason);
     const char *base = strrchr(to, '/') + 1;
-    write_err(a, base, list, 0, 0);
+    write_err(a, base, list, 0, 0, NULL);
     pv_free(list);
     if (rename(from, to) < 0)
         log_error("event=move_failed from=%s error=\"%s\"", from, strerror(errno));
@@ -236,7 +428,10 @@ static void intake(agent *a, const char *name)
     if (rename(path, held) < 0)
         log_error("event=move_failed from=%s error=\"%s\"", path, strerror(errno));
     log_info("event=file_accepted name=%s lines=%d outbox=%s", name, t.lines, put ? "new" : "already");
+    a->next_hb = 0; /* the province sees the outbox as it is now */
 }
+
+static void settle_note(agent *a, const char *name);
 
 static void scan(agent *a)
 {
@@ -249,9 +444,79 @@ static void scan(agent *a)
         if (de->d_name[0] != '.')
             pv_push(names, pv_str(de->d_name));
     closedir(d);
-    for (uint32_t i = 0; i < names->u.a.n; i++)
-        intake(a, names->u.a.v[i]->u.s.p);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    for (uint32_t i = 0; i < names->u.a.n; i++) {
+        /* one written within the settling time may still be being written */
+        char path[CONF_PATH + 300];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", a->spool, names->u.a.v[i]->u.s.p);
+        int64_t age_ms = lstat(path, &st) == 0 ? (int64_t)(now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+                                                     (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000
+                                               : 0;
+        if (age_ms < SETTLE_MS)
+            settle_note(a, names->u.a.v[i]->u.s.p);
+        else
+            intake(a, names->u.a.v[i]->u.s.p);
+    }
     pv_free(names);
+}
+
+/* Notes a file closed after writing (or found at start): taken when it settles. */
+static void settle_note(agent *a, const char *name)
+{
+    char path[CONF_PATH + 300];
+    snprintf(path, sizeof path, "%s/%s", a->spool, name);
+    struct stat st;
+    if (name[0] == '.' || strlen(name) >= sizeof a->settle[0].name || lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        return;
+    int i = 0;
+    while (i < a->nsettle && strcmp(a->settle[i].name, name))
+        i++;
+    if (i == a->nsettle) {
+        if (a->nsettle == SETTLE_MAX) { /* a flood of writes: the oldest is taken now */
+            intake(a, a->settle[0].name);
+            a->settle[0] = a->settle[--a->nsettle];
+            i = a->nsettle;
+        }
+        a->nsettle++;
+        str_copy(a->settle[i].name, sizeof a->settle[i].name, name);
+    }
+    a->settle[i].due = clock_mono_ms() + SETTLE_MS;
+    a->settle[i].size = st.st_size;
+    a->settle[i].mtime = st.st_mtim;
+}
+
+/* Takes the files that have settled; returns when the next one is due (INT64_MAX). */
+static int64_t settle_due(agent *a, int64_t now)
+{
+    int64_t next = INT64_MAX;
+    for (int i = 0; i < a->nsettle;) {
+        settling *s = &a->settle[i];
+        if (s->due > now) {
+            next = s->due < next ? s->due : next;
+            i++;
+            continue;
+        }
+        char path[CONF_PATH + 300];
+        snprintf(path, sizeof path, "%s/%s", a->spool, s->name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && (st.st_size != s->size || st.st_mtim.tv_sec != s->mtime.tv_sec ||
+                                      st.st_mtim.tv_nsec != s->mtime.tv_nsec)) {
+            /* still being written (a writer that closes and opens again): wait more */
+            s->size = st.st_size;
+            s->mtime = st.st_mtim;
+            s->due = now + SETTLE_MS;
+            next = s->due < next ? s->due : next;
+            i++;
+            continue;
+        }
+        char name[sizeof s->name];
+        str_copy(name, sizeof name, s->name);
+        *s = a->settle[--a->nsettle];
+        intake(a, name); /* gone meanwhile: intake passes over it */
+    }
+    return next;
 }
 
 static void on_inotify(agent *a)
@@ -264,7 +529,9 @@ static void on_inotify(agent *a)
             if (ev->mask & IN_Q_OVERFLOW)
                 scan(a);
             else if (ev->len && (ev->mask & IN_MOVED_TO))
-                intake(a, ev->name);
+                intake(a, ev->name); /* renamed in: whole already */
+            else if (ev->len && (ev->mask & IN_CLOSE_WRITE))
+                settle_note(a, ev->name);
             p += sizeof *ev + ev->len;
         }
     }
@@ -310,6 +577,8 @@ static void load_files(agent *a)
             receipts_ask_compact(rb->msg);
             char name[SUBMIT_MAX_FILE + 1];
             pv_set_str(rb->msg, "file", str_clean_utf8(name, sizeof name, f->name));
+            if (a->conf->agent_unit[0]) /* its lines are refused outside that unit's subtree */
+                pv_set_str(rb->msg, "unit", a->conf->agent_unit);
             pv_set(rb->msg, "cols", pv_copy(pv_get(entry, "cols")));
             pv *r = pv_arr();
             for (uint32_t k = (uint32_t)(b * per); k < rows->u.a.n && k < (uint32_t)((b + 1) * per); k++)
@@ -336,21 +605,36 @@ static void finalize(agent *a, int idx)
     par_err e = {{0}};
     if (f->refused->u.a.n > 1) /* an empty list has no array: no qsort on NULL */
         qsort(f->refused->u.a.v, f->refused->u.a.n, sizeof(pv *), by_line);
-    const char *dir = f->refused->u.a.n ? a->rejected : a->done;
-    char to[CONF_PATH + 400];
+    /* a file with a line stored is filed under done/ (sending all of it again is not
+     * what it needs); its refused lines alone go to rejected/ with the .err */
+    int partly = f->refused->u.a.n && f->stored > 0;
+    const char *dir = f->refused->u.a.n && !partly ? a->rejected : a->done;
+    char to[CONF_PATH + 400], fix[CONF_PATH + 600] = "";
     free_name(dir, f->name, to, sizeof to);
-    if (f->refused->u.a.n)
-        write_err(a, strrchr(to, '/') + 1, f->refused, f->lines, f->stored);
+    if (f->refused->u.a.n && !partly)
+        write_err(a, strrchr(to, '/') + 1, f->refused, f->lines, f->stored, NULL);
     if (rename(f->held, to) < 0 && errno != ENOENT)
         log_error("event=move_failed from=%s error=\"%s\"", f->held, strerror(errno));
+    if (partly) {
+        char name[300];
+        const char *dot = strrchr(f->name, '.');
+        int stem = dot && dot != f->name ? (int)(dot - f->name) : (int)strlen(f->name);
+        snprintf(name, sizeof name, "%.*s-refused.csv", stem, f->name);
+        free_name(a->rejected, name, fix, sizeof fix);
+        if (write_refused_csv(f, to, fix) < 0)
+            log_error("event=refused_csv_failed path=%s error=\"%s\"", fix, strerror(errno));
+        write_err(a, strrchr(fix, '/') + 1, f->refused, f->lines, f->stored, f->name);
+    }
     /* the file is where it belongs before its entry goes: a crash here repeats the move, not the send */
     if (outbox_del(a->ob, f->key, &e) < 0)
         log_error("event=outbox_failed error=\"%s\"", e.msg);
     clock_format(clock_now_ms(a->clk), a->last_success);
-    log_info("event=file_done name=%s lines=%d stored=%d refused=%u to=%s", f->name, f->lines, f->stored,
-             f->refused->u.a.n, to);
+    log_info("event=file_done name=%s lines=%d stored=%d refused=%u to=%s%s%s", f->name, f->lines, f->stored,
+             f->refused->u.a.n, to, *fix ? " refused_lines=" : "", fix);
     free_file(f);
     a->files[idx] = a->files[--a->nfiles];
+    a->next_hb = 0; /* the province sees the outbox as it is now, not as it was */
+    write_state(a);
 }
 
 static void backoff(agent *a, rbatch *b, int64_t now)
@@ -376,14 +660,22 @@ static int64_t send_due(agent *a, int64_t now)
             if (rb->done)
                 continue;
             if (rb->next_send <= now && now >= a->pause_until && (rb->in_flight || flying < BATCHES_IN_FLIGHT)) {
+                if (rb->in_flight) { /* sent, and no answer within RESEND_MS */
+                    char why[CONF_STR + 128];
+                    snprintf(why, sizeof why, "no answer from the provincial server at %s within %d s",
+                             a->conf->endpoint, RESEND_MS / 1000);
+                    link_set(a, 0, why);
+                }
                 int s = client_send(a->cl, "collector", rb->msg, &e);
                 if (s == 1) {
+                    a->unconnected_mono = 0;
                     if (!rb->in_flight)
                         flying++;
                     rb->in_flight = 1;
                     rb->next_send = now + RESEND_MS;
                 } else {
                     /* no connection: everything waits */
+                    no_connection(a);
                     int wait = a->backoff_ms / 2 + rand() % (a->backoff_ms / 2 + 1);
                     a->pause_until = now + wait;
                     a->backoff_ms = a->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : a->backoff_ms * 2;
@@ -405,6 +697,9 @@ static void on_reply(agent *a)
     while (client_recv(a->cl, 0, &m, &e) != 0) {
         if (!m)
             continue;
+        a->heard_mono = now;
+        a->hb_sent_mono = 0;
+        link_set(a, 1, NULL);
         int64_t id = pv_get_int(m, "id", -1);
         for (int i = 0; i < a->nfiles; i++) {
             rfile *f = &a->files[i];
@@ -431,6 +726,9 @@ static void on_reply(agent *a)
                     const char *code = pv_get_str(m, "code"), *text = pv_get_str(m, "message");
                     if (code && (!strcmp(code, "unavailable") || !strcmp(code, "storage"))) {
                         backoff(a, rb, now);
+                        snprintf(a->last_error, sizeof a->last_error, "the province answered: %s (%s); sent again later",
+                                 text ? text : "", code);
+                        write_state(a);
                     } else {
                         const pv *rows = pv_get(rb->msg, "rows");
                         for (uint32_t k = 0; rows && k < rows->u.a.n; k++)
@@ -450,7 +748,8 @@ static void on_reply(agent *a)
 
 /* ---------- heartbeat and exporter ---------- */
 
-static void heartbeat(agent *a)
+/* 1 sent, 0 not (no connection yet). */
+static int heartbeat(agent *a)
 {
     pv *q = proto_msg(MSG_QUERY), *args = pv_map();
     char depth[32], host[64] = "agent";
@@ -464,8 +763,16 @@ static void heartbeat(agent *a)
     pv_set_str(args, "last_success", a->last_success[0] ? a->last_success : "-");
     pv_set(q, "args", args);
     par_err e;
-    client_send(a->cl, "broker", q, &e);
+    int sent = client_send(a->cl, "broker", q, &e) == 1;
+    if (sent) {
+        a->unconnected_mono = 0;
+        if (!a->hb_sent_mono)
+            a->hb_sent_mono = clock_mono_ms();
+    } else {
+        no_connection(a);
+    }
     pv_free(q);
+    return sent;
 }
 
 /* Runs the exporter; its output becomes a file of the spool folder (by rename). */
@@ -507,6 +814,8 @@ int run_agent(par_config *conf, par_clock *clk)
     a.clk = clk;
     a.ino = a.sfd = -1;
     a.backoff_ms = BACKOFF_MIN_MS;
+    a.link = -1;
+    snprintf(a.state_path, sizeof a.state_path, "%s/agent/state.json", conf->data_dir);
     srand((unsigned)getpid() ^ (unsigned)clock_mono_ms());
     par_err e = {{0}};
     int rc = 1;
@@ -530,12 +839,13 @@ int run_agent(par_config *conf, par_clock *clk)
     if (!(a.cl = client_new(conf, &e)))
         goto fail;
     a.ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (a.ino < 0 || inotify_add_watch(a.ino, a.spool, IN_MOVED_TO | IN_Q_OVERFLOW) < 0) {
+    if (a.ino < 0 || inotify_add_watch(a.ino, a.spool, IN_MOVED_TO | IN_CLOSE_WRITE | IN_Q_OVERFLOW) < 0) {
         err_set(&e, "cannot watch %s: %s", a.spool, strerror(errno));
         goto fail;
     }
     log_info("event=started spool=%s outbox=%lld endpoint=%s", a.spool, (long long)outbox_depth(a.ob),
              conf->endpoint);
+    write_state(&a);
     scan(&a); /* what arrived while the agent was not running */
     /* the exporter runs at start (what was missed while down), then on its schedule */
     a.next_export = conf->exporter[0] ? clock_mono_ms() : INT64_MAX;
@@ -543,14 +853,22 @@ int run_agent(par_config *conf, par_clock *clk)
         int64_t now = clock_mono_ms();
         load_files(&a);
         int64_t wake = send_due(&a, now);
-        if (now >= a.next_hb) {
-            heartbeat(&a);
-            a.next_hb = now + (int64_t)conf->agent_heartbeat_s * 1000;
+        if (a.hb_sent_mono && now - a.hb_sent_mono > RESEND_MS) {
+            char why[CONF_STR + 128];
+            snprintf(why, sizeof why, "no answer from the provincial server at %s within %d s", conf->endpoint,
+                     RESEND_MS / 1000);
+            link_set(&a, 0, why);
+            a.hb_sent_mono = 0;
         }
+        if (now >= a.next_hb) /* not connected yet: tried again in a second */
+            a.next_hb = now + (heartbeat(&a) ? (int64_t)conf->agent_heartbeat_s * 1000 : 1000);
         if (now >= a.next_export) {
             run_exporter(&a);
             a.next_export = now + (int64_t)conf->export_every_s * 1000;
         }
+        int64_t settled = settle_due(&a, now);
+        if (settled < wake)
+            wake = settled;
         if (a.next_hb < wake)
             wake = a.next_hb;
         if (a.next_export < wake)

@@ -34,9 +34,16 @@ int authz_line(record_txn *t, const char *sender, const sub_line *s, par_err *wh
         return -1;
     }
     /* a unit key: its own unit or one below it */
-    const char *mine = strchr(sender, ':') + 1;
+    if (!authz_below(t, s->unit, strchr(sender, ':') + 1))
+        return 0;
+    err_set(why, "unit %s is neither %s nor below it: this key may not submit for it", s->unit, strchr(sender, ':') + 1);
+    return -1;
+}
+
+int authz_below(record_txn *t, const char *unit_id, const char *mine)
+{
     char unit[64];
-    str_copy(unit, sizeof unit, s->unit);
+    str_copy(unit, sizeof unit, unit_id);
     for (int depth = 0; depth < 64 && unit[0]; depth++) {
         if (!strcmp(unit, mine))
             return 0;
@@ -46,6 +53,5 @@ int authz_line(record_txn *t, const char *sender, const sub_line *s, par_err *wh
         const char *parent = pv_get_str(u, "parent");
         str_copy(unit, sizeof unit, parent ? parent : "");
     }
-    err_set(why, "unit %s is neither %s nor below it: this key may not submit for it", s->unit, mine);
     return -1;
 }

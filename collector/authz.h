@@ -12,5 +12,8 @@
 /* 0 allowed, -1 refused with the reason in why. */
 int authz_line(record_txn *t, const char *sender, const sub_line *s, par_err *why);
 int authz_admin(const char *sender, const char *what, par_err *why);
+/* 0 when unit is mine or below it in the stored tree, -1 otherwise (also on a tree
+ * deeper than 64 levels: refused, never looped). */
+int authz_below(record_txn *t, const char *unit, const char *mine);
 
 #endif

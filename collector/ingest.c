@@ -183,6 +183,17 @@ static void answer_finish(answer *a, pv *ack, const char *received)
     pv_set(ack, "duplicates", a->duplicates);
 }
 
+/* An agent configured for a unit sends that unit's lines and those below it, whatever
+ * the server's mode (without CURVE the sender is not a key that could say so). */
+static int agent_scope(record_txn *t, const char *agent_unit, const sub_line *s, par_err *why)
+{
+    if (!*agent_unit || authz_below(t, s->unit, agent_unit) == 0)
+        return 0;
+    err_set(why, "unit %s is neither %s nor below it: the agent of %s does not send for it ([agent] unit)", s->unit,
+            agent_unit, agent_unit);
+    return -1;
+}
+
 static int submit_one(record_txn *t, ingest_req *q, const char *received, par_err *e)
 {
     int idx[SUB_NCOLS];
@@ -220,7 +231,8 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
         for (int c = 0; c < SUB_NCOLS; c++)
             f[c] = idx[c] < 0 ? NULL : submit_field(v, i, (uint32_t)idx[c]);
         sub_line s;
-        if (validate_submission(t, f, &s, &why) < 0 || authz_line(t, q->sender, &s, &why) < 0) {
+        if (validate_submission(t, f, &s, &why) < 0 || authz_line(t, q->sender, &s, &why) < 0 ||
+            agent_scope(t, v->agent_unit, &s, &why) < 0) {
             answer_refused(&a, v->lines[i], why.msg);
             continue;
         }

@@ -44,3 +44,27 @@ char *json_compact(const pv *v)
     json_decref(j);
     return s;
 }
+
+pv *json_read_flat(const char *text, size_t len, par_err *e)
+{
+    json_error_t je;
+    json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!o || !json_is_object(o)) {
+        err_set(e, "not a JSON object: %s", o ? "another value" : je.text);
+        json_decref(o);
+        return NULL;
+    }
+    pv *m = pv_map();
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) {
+        if (json_is_string(v))
+            pv_set_str(m, k, json_string_value(v));
+        else if (json_is_integer(v))
+            pv_set_int(m, k, (int64_t)json_integer_value(v));
+        else if (json_is_boolean(v))
+            pv_set(m, k, pv_bool(json_is_true(v)));
+    }
+    json_decref(o);
+    return m;
+}

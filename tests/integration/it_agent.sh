@@ -45,11 +45,22 @@ check "status lists the agent" sh -c "'$BIN/parctl' status | grep -qE '^TDG +hea
 # 2. a partly bad file
 printf 'unit,year,period,kind,key,value,date,note\nTDG,2023,Y,score,1.3,2,,\nXYZ,2023,Y,score,1.3,2,,\nTDG,2023,Y,score,1.4,nhiều,,\n' >"$T/mixed.csv"
 drop "$T/mixed.csv" mixed.csv
-check "partly bad file under rejected/" wait_for 20 test -e "$SPOOL/rejected/mixed.csv"
-check ".err beside it" test -s "$SPOOL/rejected/mixed.csv.err"
-check ".err in Vietnamese and English" grep -q "^dòng 3: đơn vị không có trong danh mục | line 3: unknown unit XYZ$" \
-    "$SPOOL/rejected/mixed.csv.err"
-check ".err names line 4" grep -q "line 4: value 'nhiều' is not a number" "$SPOOL/rejected/mixed.csv.err"
+# a line was stored: the file goes under done/ (not to be sent again whole), its refused
+# lines alone to rejected/ as a CSV to fix and drop back, with the .err beside it
+check "partly stored file under done/" wait_for 20 test -e "$SPOOL/done/mixed.csv"
+check "not under rejected/" test ! -e "$SPOOL/rejected/mixed.csv"
+check "its refused lines alone in rejected/mixed-refused.csv" test "$(cat "$SPOOL/rejected/mixed-refused.csv")" = \
+    "$(printf 'unit,year,period,kind,key,value,date,note\nXYZ,2023,Y,score,1.3,2,,\nTDG,2023,Y,score,1.4,nhiều,,')"
+E=$SPOOL/rejected/mixed-refused.csv.err
+check ".err beside it" test -s "$E"
+check ".err says the file was partly stored" grep -q "^File mixed.csv was partly stored and filed under done/" "$E"
+check ".err in Vietnamese and English" grep -q "^dòng 3: .* | line 3: unknown unit XYZ$" "$E"
+check ".err names line 4" grep -q "line 4: value 'nhiều' is not a number" "$E"
+# fixed and dropped back: stored; a reused name keeps its .csv ending
+sed -i '/^XYZ,/d; s/nhiều/1/' "$SPOOL/rejected/mixed-refused.csv"
+drop "$SPOOL/rejected/mixed-refused.csv" mixed.csv
+check "the fixed lines under done/ as mixed.1.csv" wait_for 20 test -e "$SPOOL/done/mixed.1.csv"
+check "nothing refused the second time" test ! -e "$SPOOL/rejected/mixed-refused.1.csv"
 check "the good line stored" sh -c "'$BIN/parctl' export submissions --unit TDG | grep -q ',score,PAR:1.3,2,'"
 
 # the exporter's output and a JSON Lines file went the same way
@@ -66,13 +77,13 @@ base=$(seq_of collector)
 writers=()
 for k in 1 2 3 4; do
     perl -e 'my ($d, $k) = @ARGV; for my $i (1 .. 2500) {
-        open(my $f, ">", "$d/.p$k-$i.tmp") or die; print $f "unit,year,period,kind,key,value\nTUY,2024,Y,metric,bulk_${k}_$i,$i\n";
+        open(my $f, ">", "$d/.p$k-$i.tmp") or die; print $f "unit,year,period,kind,key,value\nTDG-TT,2024,Y,metric,bulk_${k}_$i,$i\n";
         close($f); rename("$d/.p$k-$i.tmp", "$d/p$k-$i.csv") or die }' "$SPOOL" "$k" &
     writers+=($!)
 done
 wait "${writers[@]}" # not a bare wait: the daemons are children of this shell too
 check "10,000 files under done/" wait_for 240 sh -c "[ \$(ls '$SPOOL/done' | grep -c '^p[1-4]-') -eq 10000 ]"
-n=$("$BIN/parctl" export submissions --unit TUY | grep -c ',metric,bulk_')
+n=$("$BIN/parctl" export submissions --unit TDG-TT | grep -c ',metric,bulk_')
 check "10,000 lines stored, found $n" test "$n" -eq 10000
 sleep 0.6
 check "none twice (seq $base -> $(seq_of collector))" test $(( $(seq_of collector) - base )) -eq 10000
