@@ -168,6 +168,9 @@ install: all
 	  chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 	install -m 0644 deploy/par.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/par.conf
 	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/par/
+	@# the project's README beside them, its links to docs/ pointing at the installed copies
+	sed 's#](docs/#](#g' README.md >$(DESTDIR)$(PREFIX)/share/doc/par/README.md
+	chmod 0644 $(DESTDIR)$(PREFIX)/share/doc/par/README.md
 	install -d $(DESTDIR)$(ETCDIR)/holidays
 	for f in data/holidays/*; do \
 	  test -e $(DESTDIR)$(ETCDIR)/holidays/$${f##*/} || install -m 0644 $$f $(DESTDIR)$(ETCDIR)/holidays/; done

@@ -8,11 +8,13 @@ for f in usr/bin/par-broker usr/bin/par-collector usr/bin/par-scorer usr/bin/par
          usr/lib/systemd/system/par-scorer.service usr/lib/systemd/system/par-notifier.service usr/lib/systemd/system/par.target \
          usr/bin/par-notifier etc/par/holidays/2025.csv usr/share/doc/par/notifier.md \
          usr/lib/systemd/system/par-agent.service usr/share/doc/par/agent.md \
-         usr/lib/sysusers.d/par.conf usr/share/doc/par/operations.md; do
+         usr/lib/sysusers.d/par.conf usr/share/doc/par/operations.md usr/share/doc/par/README.md; do
     check "installed $f" test -e "$S/$f"
 done
 check "units run the installed programs" grep -q '^ExecStart=/usr/bin/par-collector -c /etc/par/par.conf$' \
     "$S/usr/lib/systemd/system/par-collector.service"
+check "the installed README links the installed docs" grep -q '](operations.md)' "$S/usr/share/doc/par/README.md"
+check "and no repository path" sh -c "! grep -q '](docs/' '$S/usr/share/doc/par/README.md'"
 check "units are hardened" grep -q '^ProtectSystem=strict$' "$S/usr/lib/systemd/system/par-scorer.service"
 check "units run as the par user" grep -q '^User=par$' "$S/usr/lib/systemd/system/par-broker.service"
 check "the installed config is one the programs accept" \
