@@ -158,6 +158,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 ETCDIR ?= /etc/par
+BACKUPDIR ?= /var/backups/par
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(ETCDIR) $(DESTDIR)$(UNITDIR) \
 	    $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/share/doc/par
@@ -180,6 +181,7 @@ install: all
 	  getent group par >/dev/null || systemd-sysusers $(PREFIX)/lib/sysusers.d/par.conf >/dev/null 2>&1 || \
 	    useradd --system --user-group --home-dir /var/lib/par --no-create-home --shell /usr/sbin/nologin par; \
 	  chgrp par $(ETCDIR) $(ETCDIR)/par.conf && chmod 0750 $(ETCDIR) && chmod 0640 $(ETCDIR)/par.conf; \
+	  install -d -o par -g par -m 0750 $(BACKUPDIR); \
 	  echo "install: $(ETCDIR)/par.conf is 0640 root:par, read by the daemons' user par"; \
 	fi
 

@@ -17,16 +17,32 @@ static const char *const order[] = {"scorer", "notifier", "collector"};
 int cli_backup(cli *c, int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: parctl backup DIR   (a new folder on the provincial server)\n");
+        fprintf(stderr, "usage: parctl backup NAME|DIR   (NAME: a new folder under backup_dir)\n");
         return 2;
     }
-    char dir[PATH_MAX];
-    if (argv[1][0] == '/')
+    /* a plain name goes under backup_dir, the one place besides data_dir the installed
+     * services may write (their units' ReadWritePaths); a path is taken as given */
+    char base[CONF_PATH + 16], dir[PATH_MAX];
+    if (*c->conf->backup_dir)
+        str_copy(base, sizeof base, c->conf->backup_dir);
+    else
+        snprintf(base, sizeof base, "%s/backups", c->conf->data_dir);
+    int named = !strchr(argv[1], '/');
+    const char *rel = named ? base : ".";
+    if (argv[1][0] == '/') {
         str_copy(dir, sizeof dir, argv[1]);
-    else if (!realpath(".", dir) || strlen(dir) + strlen(argv[1]) + 2 > sizeof dir) {
-        fprintf(stderr, "parctl: cannot resolve %s\n", argv[1]);
-        return 2;
     } else {
+        char root[PATH_MAX];
+        par_err me = {{0}};
+        if (named && dir_make(base, &me) < 0) {
+            fprintf(stderr, "parctl: %s\n", me.msg);
+            return 2;
+        }
+        if (!realpath(rel, root) || strlen(root) + strlen(argv[1]) + 2 > sizeof dir) {
+            fprintf(stderr, "parctl: cannot resolve %s/%s\n", rel, argv[1]);
+            return 2;
+        }
+        str_copy(dir, sizeof dir, root);
         strcat(dir, "/");
         strcat(dir, argv[1]);
     }
@@ -42,6 +58,9 @@ int cli_backup(cli *c, int argc, char **argv)
         pv *d = cli_ask(cl, order[i], "backup", args, BACKUP_TIMEOUT_MS, &e);
         if (!d) {
             fprintf(stderr, "parctl: backup of the %s: %s\n", order[i], e.msg);
+            if (!named && (strstr(e.msg, "Read-only") || strstr(e.msg, "Permission denied")))
+                fprintf(stderr, "parctl: the services may write only under their data_dir and backup_dir (%s):"
+                                " parctl backup NAME writes there\n", base);
             rc = 1;
         } else {
             pv *o = pv_copy(d);

@@ -21,7 +21,7 @@ static const command commands[] = {
     {"report", "UNIT --index I --year Y [--format md|html|csv]\n"
                "       parctl report --ranking --index I --year Y [--parent U] [--format md|html|csv]",
      "the unit's analysis, or the peer group's ranking", "--index= --year= --parent= --format= --ranking"},
-    {"backup", "DIR", "a consistent hot copy of every store into a new folder", ""},
+    {"backup", "NAME|DIR", "a consistent hot copy of every store into a new folder (NAME: under backup_dir)", ""},
     {"tasks", "[--unit U] [--overdue]", "tasks with their deadlines and states", "--unit= --overdue"},
     {"alerts", "[--unit U]", "alerts sent and pending, with their deliveries", "--unit="},
     {"ack", "ALERT", "stop the alerts of that task's deadline", ""},

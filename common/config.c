@@ -20,6 +20,7 @@ static const struct key {
 #define S(sec, k, f) {sec, k, K_STR, offsetof(par_config, f), sizeof(((par_config *)0)->f), 0, 0}
 #define I(sec, k, f, lo, hi) {sec, k, K_INT, offsetof(par_config, f), sizeof(int), lo, hi}
     S("general", "data_dir", data_dir),
+    S("general", "backup_dir", backup_dir),
     S("general", "endpoint", endpoint),
     S("general", "key_file", key_file),
     S("general", "server_key", server_key),

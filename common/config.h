@@ -20,6 +20,7 @@ typedef struct {
     /* [broker] */
     int broker_curve;
     char keys_dir[CONF_PATH];
+    char backup_dir[CONF_PATH]; /* where parctl backup NAME goes; "" = DATA_DIR/backups */
     char services[CONF_STR]; /* services that must be up for the system to be healthy */
     int heartbeat_ms;
     int expiry_ms;
