@@ -22,7 +22,7 @@ LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-COMMON := common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
+COMMON := common/reason.c common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
           common/vnfold.c common/deadline.c common/client.c common/daemon.c common/service.c common/table.c common/strset.c common/keys.c common/json.c common/follow.c proto/base.c proto/proto.c proto/pack.c proto/alert.c proto/reader.c proto/row.c proto/event.c proto/submit.c
 COLLECTOR := collector/record.c collector/validate.c collector/authz.c collector/ingest.c collector/query.c
 SCORER := scorer/engine.c scorer/replica.c scorer/model.c scorer/compute.c scorer/formula.c

@@ -7,6 +7,7 @@
 #include "../common/daemon.h"
 #include "../common/json.h"
 #include "../common/log.h"
+#include "../common/reason.h"
 #include "../common/table.h"
 #include "../common/version.h"
 
@@ -168,44 +169,6 @@ static void no_connection(agent *a)
 
 /* ---------- refusals, in both languages ---------- */
 
-static const struct {
-    const char *en, *vi;
-} glossary[] = {
-    /* the more specific first: the first that matches is used */
-    {"not a CSV", "không phải tệp CSV (.csv) hoặc JSON Lines (.jsonl)"},
-    {"fields where the header has", "số cột không khớp với dòng tiêu đề"},
-    {"unknown column", "cột không hợp lệ"},
-    {"unknown unit", "đơn vị không có trong danh mục"},
-    {"unknown criterion", "tiêu chí không có trong bộ tiêu chí"},
-    {"is not a leaf", "không phải tiêu chí thành phần cuối cùng"},
-    {"is not a number", "giá trị không phải là số"},
-    {"is negative", "giá trị âm"},
-    {"above the maximum", "vượt quá điểm tối đa"},
-    {"period", "kỳ báo cáo không hợp lệ"},
-    {"date", "ngày không hợp lệ"},
-    {"unknown kind", "loại dữ liệu không hợp lệ"},
-    {"missing", "thiếu thông tin bắt buộc"},
-    {"year", "năm không hợp lệ"},
-    {"unknown task", "nhiệm vụ không có trong kế hoạch"},
-    {"not assigned to unit", "nhiệm vụ không giao cho đơn vị này"},
-    {"method", "phương pháp chấm của tiêu chí không cho phép loại dữ liệu này"},
-    {"survey value", "kết quả điều tra không hợp lệ"},
-    {"neither done nor a percent", "tiến độ phải là done hoặc tỷ lệ phần trăm"},
-    {"not a JSON object", "không phải một đối tượng JSON"},
-    {"unknown field", "trường dữ liệu không hợp lệ"},
-    {"not valid UTF-8", "không phải văn bản UTF-8 hợp lệ"},
-    {"quote", "dấu ngoặc kép không hợp lệ"},
-    {"exists in", "mã tiêu chí trùng giữa các chỉ số: ghi rõ CHỈ_SỐ:mã"},
-};
-
-static const char *vi_of(const char *reason)
-{
-    for (size_t i = 0; i < sizeof glossary / sizeof glossary[0]; i++)
-        if (strstr(reason, glossary[i].en))
-            return glossary[i].vi;
-    return "dòng bị từ chối";
-}
-
 static void add_refusal(pv *list, int64_t line, const char *reason)
 {
     pv *r = pv_map();
@@ -239,16 +202,21 @@ static void write_err(agent *a, const char *name, const pv *refused, int lines, 
                 original, name, original, name);
     else
         fprintf(f, "Tệp: %s / File: %s\n", name, name);
-    fprintf(f, "Số dòng: %d; đã lưu: %d; bị từ chối: %u / Lines: %d; stored: %d; refused: %u\n\n", lines, stored,
-            refused->u.a.n, lines, stored, refused->u.a.n);
+    /* a refusal of the whole file (line 0) refuses every line of it */
+    int whole = refused->u.a.n == 1 && pv_get_int(refused->u.a.v[0], "line", 0) == 0;
+    unsigned nref = whole ? (unsigned)lines : refused->u.a.n;
+    fprintf(f, "Số dòng: %d; đã lưu: %d; bị từ chối: %u%s / Lines: %d; stored: %d; refused: %u%s\n\n", lines, stored,
+            nref, whole ? " (cả tệp)" : "", lines, stored, nref, whole ? " (the whole file)" : "");
     for (uint32_t i = 0; i < refused->u.a.n; i++) {
         const pv *r = refused->u.a.v[i];
-        const char *why = pv_get_str(r, "reason");
+        const char *why = pv_get_str(r, "reason") ? pv_get_str(r, "reason") : "";
         long long line = (long long)pv_get_int(r, "line", 0);
+        char vi[2048];
+        reason_vi(why, vi, sizeof vi); /* the same facts, in Vietnamese */
         if (line > 0)
-            fprintf(f, "dòng %lld: %s | line %lld: %s\n", line, vi_of(why ? why : ""), line, why ? why : "");
+            fprintf(f, "dòng %lld: %s | line %lld: %s\n", line, vi, line, why);
         else
-            fprintf(f, "toàn tệp: %s | whole file: %s\n", vi_of(why ? why : ""), why ? why : "");
+            fprintf(f, "toàn tệp: %s | whole file: %s\n", vi, why);
     }
     fclose(f);
     rename(tmp, path);
@@ -345,7 +313,15 @@ static void reject_now(agent *a, const char *name, const char *reason)
     pv *list = pv_arr();
     add_refusal(list, 0, reason);
     const char *base = strrchr(to, '/') + 1;
-    write_err(a, base, list, 0, 0, NULL);
+    /* every line of the file is refused with it: the counts say so */
+    int lines = 0; /* lines with something on them, the header left out */
+    FILE *in = fopen(from, "r");
+    for (int c, last = '\n'; in && (c = getc(in)) != EOF; last = c)
+        lines += last == '\n' && c != '\n' && c != '\r';
+    if (in)
+        fclose(in);
+    lines = lines > 0 ? lines - 1 : 0;
+    write_err(a, base, list, lines, 0, NULL);
     pv_free(list);
     if (rename(from, to) < 0)
         log_error("event=move_failed from=%s error=\"%s\"", from, strerror(errno));
@@ -357,8 +333,9 @@ static void reject_now(agent *a, const char *name, const char *reason)
 static int wanted(const char *name)
 {
     size_t l = strlen(name);
-    return name[0] != '.' && ((l > 4 && !strcmp(name + l - 4, ".csv")) || (l > 6 && !strcmp(name + l - 6, ".jsonl")) ||
-                              (l > 7 && !strcmp(name + l - 7, ".ndjson")));
+    /* .txt: Excel's "Unicode Text" (UTF-16, tabs) and "Text (Tab delimited)" */
+    return name[0] != '.' && ((l > 4 && !strcmp(name + l - 4, ".csv")) || (l > 4 && !strcmp(name + l - 4, ".txt")) ||
+                              (l > 6 && !strcmp(name + l - 6, ".jsonl")) || (l > 7 && !strcmp(name + l - 7, ".ndjson")));
 }
 
 /* Takes one file into the outbox, then out of the spool folder. */
@@ -374,7 +351,7 @@ static void intake(agent *a, const char *name)
         return;
     }
     if (!wanted(name)) {
-        reject_now(a, name, "not a CSV (.csv) or JSON Lines (.jsonl) file: unknown column format");
+        reject_now(a, name, "not a CSV (.csv, .txt) or JSON Lines (.jsonl) file: unknown column format");
         return;
     }
     char *bytes;

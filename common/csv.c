@@ -6,6 +6,7 @@
 struct csv_reader {
     const char *p, *end;
     int line;
+    char sep;
     sbuf field;             /* the current record's text, fields separated by NUL */
     size_t starts[CSV_MAX_FIELDS];
 };
@@ -18,8 +19,37 @@ csv_reader *csv_new(const char *buf, size_t len)
     if (len >= 3 && (unsigned char)buf[0] == 0xef && (unsigned char)buf[1] == 0xbb && (unsigned char)buf[2] == 0xbf)
         r->p += 3;
     r->line = 1;
+    r->sep = ',';
     sbuf_init(&r->field);
     return r;
+}
+
+void csv_set_sep(csv_reader *r, char sep)
+{
+    r->sep = sep;
+}
+
+char csv_sniff(const char *buf, size_t len)
+{
+    /* counted on the header line, outside quotes: our headers are plain names */
+    size_t comma = 0, semi = 0, tab = 0;
+    int quoted = 0;
+    for (size_t i = 0; i < len && (quoted || buf[i] != '\n'); i++) {
+        char c = buf[i];
+        if (c == '"')
+            quoted = !quoted;
+        else if (!quoted && c == ',')
+            comma++;
+        else if (!quoted && c == ';')
+            semi++;
+        else if (!quoted && c == '\t')
+            tab++;
+    }
+    if (tab > comma && tab > semi)
+        return '\t';
+    if (semi > comma)
+        return ';';
+    return ',';
 }
 
 void csv_destroy(csv_reader *r)
@@ -89,7 +119,7 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
                 return -1;
             }
             quoted = was_quoted = 1;
-        } else if (c == ',') {
+        } else if (c == r->sep) {
             if (nstart == CSV_MAX_FIELDS) {
                 err_set(e, "line %d: more than %d fields", row->line, CSV_MAX_FIELDS);
                 skip_line(r);

@@ -21,6 +21,11 @@ typedef struct csv_reader csv_reader;
 /* Reads from a buffer the caller keeps alive; a UTF-8 BOM is skipped. */
 csv_reader *csv_new(const char *buf, size_t len);
 void csv_destroy(csv_reader *r);
+/* Fields separated by sep (',' unless set). */
+void csv_set_sep(csv_reader *r, char sep);
+/* The separator the header line (the first) uses: '\t' (Excel's "Unicode Text"), ';'
+ * (Excel's CSV where the list separator is ';', as in a Vietnamese locale) or ','. */
+char csv_sniff(const char *buf, size_t len);
 /* 1: a record, 0: end of input, -1: a malformed record (message names the line);
  * after -1 the reader has skipped to the next line, so reading can go on. */
 int csv_next(csv_reader *r, csv_row *row, par_err *e);

@@ -1,11 +1,11 @@
 #include "table.h"
 #include "csv.h"
 
+#include <iconv.h>
 #include <jansson.h>
-#include <sys/stat.h>
 #include <stdlib.h>
-
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const units_cols[] = {"id", "parent", "level", "name", "email", NULL};
 static const char *const framework_cols[] = {"index", "year", "level", "id", "name", "max", "method", "formula", NULL};
@@ -50,6 +50,8 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
     t->cols = t->rows = NULL;
     t->lines = t->refused = 0;
     csv_reader *r = csv_new(buf, len);
+    char sep = csv_sniff(buf, len);
+    csv_set_sep(r, sep);
     csv_row row;
     int idx[CSV_MAX_FIELDS], rc = -1;
     par_err le;
@@ -59,7 +61,10 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
         goto done;
     }
     if (csv_header(&row, known, required, idx, &le) < 0) {
-        err_set(e, "%s: %s", path, le.msg);
+        /* say how the header was read: a file saved with another separator reads as one column */
+        err_set(e, "%s: %s (the header read with '%s' between columns: save it from Excel as \"CSV UTF-8\", "
+                   "or with ',' or ';' between the column names unit,year,period,kind,key,value)",
+                path, le.msg, sep == '\t' ? "tab" : sep == ';' ? ";" : ",");
         goto done;
     }
     int ncols = row.n;
@@ -75,8 +80,9 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
             continue;
         }
         if (row.n != ncols) {
-            fprintf(report, "%s: line %d: %d fields where the header has %d (a missing column?)\n", path, row.line,
-                    row.n, ncols);
+            fprintf(report, "%s: line %d: %d fields where the header has %d (%s)\n", path, row.line, row.n, ncols,
+                    row.n > ncols ? "an extra column: a separator inside a value that is not quoted?"
+                                  : "a missing column?");
             t->refused++;
             continue;
         }
@@ -192,6 +198,30 @@ int table_parse_jsonl(const char *path, const char *buf, size_t len, const char 
     return 0;
 }
 
+/* UTF-16 (its BOM first) as UTF-8 without one; -1 with e when it is not well formed. */
+static int utf16_to_utf8(const char *in, size_t len, char **out, size_t *outlen, par_err *e)
+{
+    int le = (unsigned char)in[0] == 0xff;
+    iconv_t cd = iconv_open("UTF-8", le ? "UTF-16LE" : "UTF-16BE");
+    if (cd == (iconv_t)-1) {
+        err_set(e, "cannot convert UTF-16 text here");
+        return -1;
+    }
+    char *src = (char *)in + 2;
+    size_t left = len - 2, cap = left * 2 + 16, room = cap;
+    char *buf = xmalloc(cap), *dst = buf;
+    size_t r = iconv(cd, &src, &left, &dst, &room);
+    iconv_close(cd);
+    if (r == (size_t)-1 || left) {
+        free(buf);
+        err_set(e, "UTF-16 text that is not well formed near byte %zu", len - left);
+        return -1;
+    }
+    *out = buf;
+    *outlen = (size_t)(dst - buf);
+    return 0;
+}
+
 int table_load_file(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
                     par_err *e)
 {
@@ -207,6 +237,20 @@ int table_load_file(const char *path, const char *const known[], unsigned long r
     size_t len;
     if (file_read(path, &buf, &len, e) < 0)
         return -1;
+    if (len >= 2 && (((unsigned char)buf[0] == 0xff && (unsigned char)buf[1] == 0xfe) ||
+                     ((unsigned char)buf[0] == 0xfe && (unsigned char)buf[1] == 0xff))) {
+        /* Excel's "Unicode Text": UTF-16 with its byte order mark */
+        char *u8;
+        size_t n8;
+        if (utf16_to_utf8(buf, len, &u8, &n8, e) < 0) {
+            err_set(e, "%s: %s", path, e->msg);
+            free(buf);
+            return -1;
+        }
+        free(buf);
+        buf = u8;
+        len = n8;
+    }
     size_t l = strlen(path);
     int jsonl = (l > 6 && !strcmp(path + l - 6, ".jsonl")) || (l > 7 && !strcmp(path + l - 7, ".ndjson"));
     int rc = jsonl ? table_parse_jsonl(path, buf, len, known, required, t, report)

@@ -12,6 +12,7 @@
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     csv_reader *r = csv_new((const char *)data, size);
+    csv_set_sep(r, csv_sniff((const char *)data, size));
     csv_row row;
     par_err e;
     int idx[CSV_MAX_FIELDS], first = 1, rc;

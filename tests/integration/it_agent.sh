@@ -56,6 +56,8 @@ check ".err beside it" test -s "$E"
 check ".err says the file was partly stored" grep -q "^File mixed.csv was partly stored and filed under done/" "$E"
 check ".err in Vietnamese and English" grep -q "^dòng 3: .* | line 3: unknown unit XYZ$" "$E"
 check ".err names line 4" grep -q "line 4: value 'nhiều' is not a number" "$E"
+check "its Vietnamese half has the same facts" grep -q "^dòng 4: giá trị 'nhiều' không phải là số | line 4:" "$E"
+check "and so for line 3" grep -q "^dòng 3: đơn vị XYZ không có trong danh mục | line 3: unknown unit XYZ$" "$E"
 # fixed and dropped back: stored; a reused name keeps its .csv ending
 sed -i '/^XYZ,/d; s/nhiều/1/' "$SPOOL/rejected/mixed-refused.csv"
 drop "$SPOOL/rejected/mixed-refused.csv" mixed.csv

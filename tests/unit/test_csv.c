@@ -7,6 +7,12 @@
 #include <string.h>
 
 #include "../../common/csv.h"
+#include "../../common/reason.h"
+#include "../../common/table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 static void test_records(void **st)
 {
@@ -118,6 +124,98 @@ static void test_list(void **st)
     assert_false(str_list_next(&l, item, sizeof item));
 }
 
+/* Writes bytes to a temporary file named ...NAME and loads it as submissions. */
+static int load(const char *name, const void *bytes, size_t n, table *t, char *report, size_t rn, par_err *e)
+{
+    char dir[] = "/tmp/par-csv.XXXXXX", path[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    fwrite(bytes, 1, n, f);
+    fclose(f);
+    FILE *rs = fmemopen(report, rn, "w");
+    int rc = table_load_file(path, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), t, rs, e);
+    fclose(rs);
+    unlink(path);
+    rmdir(dir);
+    return rc;
+}
+
+/* Files as Excel on Windows saves them: CSV with ';' (a Vietnamese locale's list
+ * separator, decimal commas in the values), "Unicode Text" (UTF-16 LE with a BOM, tabs). */
+static void test_windows_files(void **st)
+{
+    (void)st;
+    table t;
+    par_err e = {{0}};
+    char report[512] = "";
+    const char semi[] = "unit;year;period;kind;key;value;date;note\r\nTDG;2023;Y;score;1.3;1,5;;\"a; b\"\r\n";
+    assert_int_equal(load("tdg.csv", semi, sizeof semi - 1, &t, report, sizeof report, &e), 0);
+    assert_int_equal(t.rows->u.a.n, 1);
+    assert_string_equal(t.rows->u.a.v[0]->u.a.v[6]->u.s.p, "1,5");
+    assert_string_equal(t.rows->u.a.v[0]->u.a.v[8]->u.s.p, "a; b");
+    table_free(&t);
+
+    /* "Tam Đường" and a tab-separated line, as UTF-16 LE with its BOM */
+    const char *text = "unit\tyear\tperiod\tkind\tkey\tvalue\tdate\tnote\r\nTDG\t2023\tY\tscore\t1.3\t2\t\tTam Đường\r\n";
+    unsigned char u16[512];
+    size_t n = 0;
+    u16[n++] = 0xff;
+    u16[n++] = 0xfe;
+    for (const unsigned char *p = (const unsigned char *)text; *p;) { /* UTF-8 to UTF-16 LE (BMP) */
+        unsigned cp = *p < 0x80 ? *p : (*p & 0xf0) == 0xe0 ? (unsigned)(*p & 0x0f) : (unsigned)(*p & 0x1f);
+        int extra = *p < 0x80 ? 0 : (*p & 0xf0) == 0xe0 ? 2 : 1;
+        p++;
+        while (extra--)
+            cp = cp << 6 | (*p++ & 0x3f);
+        u16[n++] = (unsigned char)cp;
+        u16[n++] = (unsigned char)(cp >> 8);
+    }
+    assert_int_equal(load("tdg.txt", u16, n, &t, report, sizeof report, &e), 0);
+    assert_int_equal(t.rows->u.a.n, 1);
+    assert_string_equal(t.rows->u.a.v[0]->u.a.v[1]->u.s.p, "TDG");
+    assert_string_equal(t.rows->u.a.v[0]->u.a.v[8]->u.s.p, "Tam Đường");
+    table_free(&t);
+
+    /* a header read as one column says how it was read */
+    const char odd[] = "unit|year|period|kind|key|value\nTDG|2023|Y|score|1.3|2\n";
+    assert_int_equal(load("odd.csv", odd, sizeof odd - 1, &t, report, sizeof report, &e), -1);
+    assert_non_null(strstr(e.msg, "the header read with ',' between columns"));
+
+    /* an extra column is called one, not a missing one */
+    const char extra[] = "unit,year,period,kind,key,value\nTDG,2023,Y,score,1.3,1,5\n";
+    assert_int_equal(load("x.csv", extra, sizeof extra - 1, &t, report, sizeof report, &e), 0);
+    assert_non_null(strstr(report, "line 2: 7 fields where the header has 6 (an extra column"));
+    table_free(&t);
+}
+
+/* Refusals read in Vietnamese with the same facts as in English. */
+static void test_reason_vi(void **st)
+{
+    (void)st;
+    char vi[512];
+    assert_string_equal(reason_vi("value 3 is above the maximum 2 of PAR:1.3", vi, sizeof vi),
+                        "giá trị 3 vượt quá điểm tối đa 2 của PAR:1.3");
+    assert_string_equal(reason_vi("unknown unit XYZ", vi, sizeof vi), "đơn vị XYZ không có trong danh mục");
+    assert_string_equal(reason_vi("task T1 is not assigned to unit TDG", vi, sizeof vi),
+                        "nhiệm vụ T1 không giao cho đơn vị TDG");
+    assert_string_equal(reason_vi("unit TUY is neither TDG nor below it: the agent of TDG does not send for it "
+                                  "([agent] unit)", vi, sizeof vi),
+                        "đơn vị TUY không phải TDG hay đơn vị trực thuộc: tác nhân của TDG không gửi số liệu cho "
+                        "đơn vị đó ([agent] unit)");
+    assert_string_equal(reason_vi("7 fields where the header has 6 (an extra column: a separator inside a value that "
+                                  "is not quoted?)", vi, sizeof vi),
+                        "7 cột trong khi dòng tiêu đề có 6 (thừa cột: có dấu phân cách trong một giá trị không đặt "
+                        "trong ngoặc kép?)");
+    assert_string_equal(reason_vi("line 1: missing column 'value' (the header read with ';' between columns: save it "
+                                  "from Excel as \"CSV UTF-8\", or with ',' or ';' between the column names "
+                                  "unit,year,period,kind,key,value)", vi, sizeof vi),
+                        "dòng 1: thiếu cột 'value' (dòng tiêu đề được đọc với ';' giữa các cột: lưu tệp từ Excel "
+                        "dạng \"CSV UTF-8\", hoặc với ',' hay ';' giữa các tên cột unit,year,period,kind,key,value)");
+    /* what no pattern knows is still said, in English after a Vietnamese lead */
+    assert_string_equal(reason_vi("something new", vi, sizeof vi), "bị từ chối (lý do bằng tiếng Anh): something new");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +224,8 @@ int main(void)
         cmocka_unit_test(test_header),
         cmocka_unit_test(test_put),
         cmocka_unit_test(test_list),
+        cmocka_unit_test(test_windows_files),
+        cmocka_unit_test(test_reason_vi),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }

@@ -1,0 +1,155 @@
+#include "reason.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define REASON_FACTS 6
+/* what table.c adds to a header it cannot read */
+#define HEADER_HINT_EN " (the header read with '{}' between columns: save it from Excel as \"CSV UTF-8\", or with ',' or ';' between the column names unit,year,period,kind,key,value)"
+#define HEADER_HINT_VI " (dòng tiêu đề được đọc với '{}' giữa các cột: lưu tệp từ Excel dạng \"CSV UTF-8\", hoặc với ',' hay ';' giữa các tên cột unit,year,period,kind,key,value)"
+
+/* The more specific first: the first that matches is used. */
+static const struct {
+    const char *en, *vi;
+} patterns[] = {
+    /* the collector: validation (collector/validate.c) */
+    {"key '{}' is not INDEX:criterion", "mã '{}' không có dạng CHỈ_SỐ:tiêu_chí"},
+    {"key '{}' is not a criterion id like 1.2.1", "mã '{}' không phải mã tiêu chí (dạng 1.2.1)"},
+    {"unknown criterion {} in the {} framework for level {}",
+     "tiêu chí {} không có trong bộ tiêu chí năm {} của cấp {}"},
+    {"criterion {} exists in {} and {} for {}; write it as {}",
+     "mã tiêu chí {} có ở cả chỉ số {} và {} năm {}: ghi rõ {}"},
+    {"criterion {} is not a leaf: score its sub-criteria",
+     "tiêu chí {} không phải tiêu chí thành phần cuối cùng: chấm các tiêu chí con của nó"},
+    {"value '{}' is not a number", "giá trị '{}' không phải là số"},
+    {"value {} is negative", "giá trị {} là số âm"},
+    {"value {} is above the maximum {} of {}", "giá trị {} vượt quá điểm tối đa {} của {}"},
+    {"unit '{}' is not a unit id", "'{}' không phải mã đơn vị"},
+    {"unknown unit {}", "đơn vị {} không có trong danh mục"},
+    {"year '{}' is not a year from 2000 to 2100", "năm '{}' không hợp lệ (từ 2000 đến 2100)"},
+    {"period '{}' is not Y, Q1-Q4, H1 or M01-M12", "kỳ báo cáo '{}' không hợp lệ (Y, Q1-Q4, H1 hoặc M01-M12)"},
+    {"date '{}' is not a date (day/month/year or YYYY-MM-DD)",
+     "ngày '{}' không hợp lệ (ngày/tháng/năm hoặc YYYY-MM-DD)"},
+    {"note longer than {} bytes", "ghi chú dài quá {} byte"},
+    {"criterion {} is scored by method '{}', not by survey",
+     "tiêu chí {} được chấm theo phương pháp '{}', không theo kết quả điều tra"},
+    {"criterion {} is scored by method '{}'; units self-score only 'self' criteria",
+     "tiêu chí {} được chấm theo phương pháp '{}'; đơn vị chỉ tự chấm các tiêu chí 'self'"},
+    {"criterion {} comes from the survey; send it as kind survey",
+     "tiêu chí {} lấy từ kết quả điều tra: gửi với loại survey"},
+    {"survey value '{}' is neither a number nor counts like 412/500",
+     "kết quả điều tra '{}' không phải là số hoặc tỷ lệ dạng 412/500"},
+    {"metric name '{}' is not 1-63 of letters, digits, '.', '_' or '-'",
+     "tên chỉ tiêu '{}' không hợp lệ (1 đến 63 ký tự: chữ, số, '.', '_' hoặc '-')"},
+    {"unknown task {}", "nhiệm vụ {} không có trong kế hoạch"},
+    {"task {} is not assigned to unit {}", "nhiệm vụ {} không giao cho đơn vị {}"},
+    {"task progress '{}' is neither done nor a percent from 0 to 100",
+     "tiến độ '{}' phải là done hoặc tỷ lệ phần trăm từ 0 đến 100"},
+    {"unknown kind '{}' (score, appraisal, survey, target, metric or task)",
+     "loại dữ liệu '{}' không hợp lệ (score, appraisal, survey, target, metric hoặc task)"},
+    /* the collector: who may send what (collector/authz.c, collector/ingest.c) */
+    {"only the province's appraiser keys may send {} lines (this key: {})",
+     "chỉ khóa của tổ thẩm định tỉnh được gửi dòng loại {} (khóa này: {})"},
+    {"unit {} is neither {} nor below it: this key may not submit for it",
+     "đơn vị {} không phải {} hay đơn vị trực thuộc: khóa này không được gửi số liệu cho đơn vị đó"},
+    {"unit {} is neither {} nor below it: the agent of {} does not send for it ([agent] unit)",
+     "đơn vị {} không phải {} hay đơn vị trực thuộc: tác nhân của {} không gửi số liệu cho đơn vị đó ([agent] unit)"},
+    /* reading the file (common/csv.c, common/table.c) */
+    {"{} fields where the header has {} (an extra column: a separator inside a value that is not quoted?)",
+     "{} cột trong khi dòng tiêu đề có {} (thừa cột: có dấu phân cách trong một giá trị không đặt trong ngoặc kép?)"},
+    {"{} fields where the header has {} (a missing column?)", "{} cột trong khi dòng tiêu đề có {} (thiếu cột?)"},
+    {"a quoted field is not closed", "một giá trị mở ngoặc kép mà không đóng"},
+    {"a quote inside an unquoted field", "dấu ngoặc kép nằm giữa một giá trị không đặt trong ngoặc kép"},
+    {"text after a closing quote", "có chữ sau dấu ngoặc kép đóng"},
+    {"more than {} fields", "nhiều hơn {} cột"},
+    {"a field longer than {} bytes", "một giá trị dài quá {} byte"},
+    {"field {} is not valid UTF-8 text", "cột {} không phải văn bản UTF-8 hợp lệ (lưu tệp dạng \"CSV UTF-8\")"},
+    {"not a JSON object ({})", "không phải một đối tượng JSON ({})"},
+    {"missing field '{}'", "thiếu trường '{}'"},
+    {"field '{}' is not a string or a number", "trường '{}' không phải chuỗi hay số"},
+    {"unknown field '{}'", "trường '{}' không hợp lệ"},
+    {"unknown column '{}' (the columns are {})" HEADER_HINT_EN, "cột '{}' không hợp lệ (các cột là {})" HEADER_HINT_VI},
+    {"unknown column '{}' (the columns are {})", "cột '{}' không hợp lệ (các cột là {})"},
+    {"missing column '{}'" HEADER_HINT_EN, "thiếu cột '{}'" HEADER_HINT_VI},
+    {"missing column '{}'", "thiếu cột '{}'"},
+    {"column '{}' appears twice" HEADER_HINT_EN, "cột '{}' xuất hiện hai lần" HEADER_HINT_VI},
+    {"column '{}' appears twice", "cột '{}' xuất hiện hai lần"},
+    {"empty file: no header line", "tệp rỗng: không có dòng tiêu đề"},
+    {"{} bytes, more than the {} MiB a file may have: split it", "{} byte, quá {} MiB cho một tệp: hãy chia nhỏ"},
+    {"file name longer than {} bytes", "tên tệp dài quá {} byte"},
+    {"not a CSV (.csv, .txt) or JSON Lines (.jsonl) file: unknown column format",
+     "không phải tệp CSV (.csv, .txt) hoặc JSON Lines (.jsonl)"},
+    {"UTF-16 text that is not well formed near byte {}", "văn bản UTF-16 bị lỗi gần byte {}"},
+    {"missing {}", "thiếu {}"}, /* validate.c's required fields: after the columns above */
+};
+
+/* Matches s against pattern p from its start; the text each "{}" stands for goes to
+ * facts (offset, length). Backtracks over where a fact ends. 1 matched, 0 not. */
+static int match(const char *s, const char *p, const char *fact[], size_t len[], int k)
+{
+    const char *hole = strstr(p, "{}");
+    if (!hole)
+        return !strcmp(s, p);
+    size_t lit = (size_t)(hole - p);
+    if (strncmp(s, p, lit) || k == REASON_FACTS)
+        return 0;
+    s += lit;
+    const char *rest = hole + 2;
+    if (!*rest) { /* the last fact: the rest of the text */
+        fact[k] = s;
+        len[k] = strlen(s);
+        return 1;
+    }
+    /* the fact ends where the next literal text starts: the earliest place that lets the
+     * rest match */
+    const char *next = strstr(rest, "{}");
+    size_t nlit = next ? (size_t)(next - rest) : strlen(rest);
+    for (const char *at = s; *at; at++) {
+        if (strncmp(at, rest, nlit))
+            continue;
+        fact[k] = s;
+        len[k] = (size_t)(at - s);
+        if (match(at, rest, fact, len, k + 1))
+            return 1;
+    }
+    return 0;
+}
+
+char *reason_vi(const char *en, char *out, size_t n)
+{
+    /* "line 4: ..." as the file reader writes it */
+    int line, used = 0;
+    if (sscanf(en, "line %d: %n", &line, &used) == 1 && used > 0) {
+        char rest[1024];
+        reason_vi(en + used, rest, sizeof rest);
+        snprintf(out, n, "dòng %d: %s", line, rest);
+        return out;
+    }
+    const char *fact[REASON_FACTS];
+    size_t len[REASON_FACTS];
+    for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
+        if (!match(en, patterns[i].en, fact, len, 0))
+            continue;
+        sbuf b;
+        sbuf_init(&b);
+        int k = 0;
+        for (const char *v = patterns[i].vi; *v;) {
+            const char *hole = strstr(v, "{}");
+            if (!hole) {
+                sbuf_puts(&b, v);
+                break;
+            }
+            sbuf_add(&b, v, (size_t)(hole - v));
+            if (k < REASON_FACTS)
+                sbuf_add(&b, fact[k], len[k]);
+            k++;
+            v = hole + 2;
+        }
+        str_copy(out, n, b.buf ? b.buf : "");
+        sbuf_free(&b);
+        return out;
+    }
+    snprintf(out, n, "bị từ chối (lý do bằng tiếng Anh): %s", en);
+    return out;
+}
