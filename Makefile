@@ -14,7 +14,7 @@ endif
 
 PKGS := libzmq msgpack lmdb inih jansson
 DEBS := pkg-config libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
-        lmdb-utils clang libclang-rt-14-dev libxml2-utils libcurl4-openssl-dev
+        lmdb-utils clang libclang-rt-14-dev libxml2-utils libcurl4-openssl-dev pandoc debhelper fakeroot
 CC ?= cc
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g $(SAN) \
           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -32,7 +32,7 @@ UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_re
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-.PHONY: all programs deps test unit integration demo fuzz bench install uninstall clean
+.PHONY: all programs deps test unit integration demo fuzz bench install uninstall man clean
 all: deps
 	@$(MAKE) --no-print-directory programs
 
@@ -41,7 +41,7 @@ programs: $(addprefix $(BIN)/,$(PROGRAMS))
 # Installs what is missing; a second run finds everything and does nothing.
 deps:
 	@if ! pkg-config --exists $(PKGS) libcurl cmocka || ! command -v clang >/dev/null || \
-	    ! dpkg -s libclang-rt-14-dev lmdb-utils libxml2-utils >/dev/null 2>&1; then \
+	    ! dpkg -s libclang-rt-14-dev lmdb-utils libxml2-utils pandoc debhelper fakeroot >/dev/null 2>&1; then \
 	  echo "make deps: installing $(DEBS)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBS) >/dev/null; \
@@ -159,9 +159,14 @@ DESTDIR ?=
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 ETCDIR ?= /etc/par
 BACKUPDIR ?= /var/backups/par
-install: all
+install: all man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(ETCDIR) $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/share/doc/par
+	    $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/share/doc/par \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 build/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 build/man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 deploy/bash-completion/* $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 	install -m 0755 $(addprefix bin/,$(PROGRAMS)) $(DESTDIR)$(PREFIX)/bin/
 	test -e $(DESTDIR)$(ETCDIR)/par.conf || install -m 0640 deploy/par.conf $(DESTDIR)$(ETCDIR)/par.conf
 	for u in deploy/systemd/*; do \
@@ -185,6 +190,18 @@ install: all
 	  echo "install: $(ETCDIR)/par.conf is 0640 root:par, read by the daemons' user par"; \
 	fi
 
+# Man pages, one source each: docs/man/*.md for the programs, docs/config.md for par.conf(5)
+# (pandoc, from Debian).
+MANPAGES := $(patsubst docs/man/%.md,build/man/%,$(wildcard docs/man/*.md)) build/man/par.conf.5
+build/man/%: docs/man/%.md
+	@mkdir -p build/man
+	pandoc -s -f markdown -t man $< -o $@
+build/man/par.conf.5: docs/config.md
+	@mkdir -p build/man
+	{ printf '%% PAR.CONF(5) PAR reporting system | File Formats Manual\n\n# NAME\n\npar.conf - %s\n\n# DESCRIPTION\n\n' \
+	    'the configuration of the PAR reporting system'; sed -e 1d -e 's/^## /# /' $<; } | pandoc -s -f markdown -t man -o $@
+man: $(MANPAGES)
+
 # make uninstall (same PREFIX, DESTDIR, ETCDIR): what make install laid down, except the
 # operator's config and calendars in ETCDIR and the data in /var/lib/par, kept.
 uninstall:
@@ -192,6 +209,9 @@ uninstall:
 	rm -f $(DESTDIR)$(UNITDIR)/par-*.service $(DESTDIR)$(UNITDIR)/par.target
 	rm -f $(DESTDIR)$(PREFIX)/lib/sysusers.d/par.conf
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/par
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(addsuffix .8,$(PROGRAMS))) \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/par.conf.5
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/bash-completion/completions/,parctl par-agent)
 	@echo "uninstall: kept $(DESTDIR)$(ETCDIR) (the config, keys and calendars) and /var/lib/par (the data)"
 
 clean:

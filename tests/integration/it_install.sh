@@ -11,6 +11,20 @@ for f in usr/bin/par-broker usr/bin/par-collector usr/bin/par-scorer usr/bin/par
          usr/lib/sysusers.d/par.conf usr/share/doc/par/operations.md usr/share/doc/par/README.md; do
     check "installed $f" test -e "$S/$f"
 done
+# man pages, one per program and par.conf(5), that man reads without a complaint
+for m in parctl.8 par-agent.8 par-broker.8 par-collector.8 par-scorer.8 par-notifier.8; do
+    f=$S/usr/share/man/man8/$m
+    check "man page $m installed" test -s "$f"
+    check "man $m reads cleanly" sh -c "MANWIDTH=80 man --warnings -l '$f' 2>'$T/man.err' | grep -q '^NAME' && ! test -s '$T/man.err'"
+done
+check "par.conf(5) installed, from config.md" sh -c "MANWIDTH=120 man -l '$S/usr/share/man/man5/par.conf.5' 2>/dev/null | grep -q backup_dir"
+# bash completion: the commands and a command's options
+for c in parctl par-agent; do
+    check "bash completion for $c installed" test -s "$S/usr/share/bash-completion/completions/$c"
+done
+check "parctl completes its commands" sh -c "test \"\$(bash -c '. $S/usr/share/bash-completion/completions/parctl; COMP_WORDS=(parctl ba); COMP_CWORD=1; _parctl; echo \${COMPREPLY[*]}')\" = backup"
+check "parctl completes a command's options" sh -c "bash -c '. $S/usr/share/bash-completion/completions/parctl; COMP_WORDS=(parctl scores --le); COMP_CWORD=2; _parctl; echo \${COMPREPLY[*]}' | grep -qx -- --level"
+check "par-agent completes its commands" sh -c "test \"\$(bash -c '. $S/usr/share/bash-completion/completions/par-agent; COMP_WORDS=(par-agent st); COMP_CWORD=1; _par_agent; echo \${COMPREPLY[*]}')\" = status"
 check "units run the installed programs" grep -q '^ExecStart=/usr/bin/par-collector -c /etc/par/par.conf$' \
     "$S/usr/lib/systemd/system/par-collector.service"
 check "the installed README links the installed docs" grep -q '](operations.md)' "$S/usr/share/doc/par/README.md"
