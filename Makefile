@@ -32,7 +32,7 @@ UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_re
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-.PHONY: all programs deps test unit integration demo fuzz bench install uninstall man clean
+.PHONY: all programs deps test unit integration demo fuzz bench install uninstall man deb clean
 all: deps
 	@$(MAKE) --no-print-directory programs
 
@@ -202,6 +202,16 @@ build/man/par.conf.5: docs/config.md
 	    'the configuration of the PAR reporting system'; sed -e 1d -e 's/^## /# /' $<; } | pandoc -s -f markdown -t man -o $@
 man: $(MANPAGES)
 
+# make deb: the Debian package (debian/), built in a copy of the source under build/deb
+# so that the package's own clean leaves this checkout alone; the .deb lands in build/deb.
+DEB_VERSION := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
+deb:
+	rm -rf build/deb && mkdir -p build/deb/par-$(DEB_VERSION)
+	tar --exclude=./build --exclude=./bin --exclude=./.git -cf - . | tar -xf - -C build/deb/par-$(DEB_VERSION)
+	cd build/deb/par-$(DEB_VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+	  { tail -30 ../build.log; exit 1; }
+	@ls build/deb/*.deb
+
 # make uninstall (same PREFIX, DESTDIR, ETCDIR): what make install laid down, except the
 # operator's config and calendars in ETCDIR and the data in /var/lib/par, kept.
 uninstall:
@@ -217,4 +227,4 @@ uninstall:
 clean:
 	rm -rf build bin
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
