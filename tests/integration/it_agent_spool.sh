@@ -41,6 +41,16 @@ check "and says why: $(grep line "$T/scope.out")" grep -q "line 3: unit TUY is n
 check "TDG's own line stored" sh -c "'$BIN/parctl' export submissions --unit TDG | grep -q ',metric,mine,1,'"
 check "TUY's not" sh -c "! '$BIN/parctl' export submissions --unit TUY | grep -q not_mine"
 
+# 15. a whole file refused (its header unreadable): the counts agree, in both languages
+printf 'unit|year|period|kind|key|value\nTDG|2024|Y|metric|a|1\nTDG|2024|Y|metric|b|2\n' >"$SPOOL/.pipes.tmp"
+mv "$SPOOL/.pipes.tmp" "$SPOOL/pipes.csv"
+check "a file whose header cannot be read is refused whole" wait_for 10 test -s "$SPOOL/rejected/pipes.csv.err"
+check "its counts agree: $(sed -n 2p "$SPOOL/rejected/pipes.csv.err")" \
+    grep -q "^Số dòng: 2; đã lưu: 0; bị từ chối: 2 (cả tệp) / Lines: 2; stored: 0; refused: 2 (the whole file)$" \
+    "$SPOOL/rejected/pipes.csv.err"
+check "the Vietnamese half says how the header was read" grep -q "^toàn tệp: dòng 1: .*dòng tiêu đề được đọc với ','" \
+    "$SPOOL/rejected/pipes.csv.err"
+
 # 12. the link: down is logged and shown, with the outbox and the next retry; back is logged
 stop broker
 printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,metric,while_down,7,,\n' >"$T/down.csv"

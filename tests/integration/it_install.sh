@@ -29,6 +29,13 @@ check "units run the installed programs" grep -q '^ExecStart=/usr/bin/par-collec
     "$S/usr/lib/systemd/system/par-collector.service"
 check "the installed README links the installed docs" grep -q '](operations.md)' "$S/usr/share/doc/par/README.md"
 check "and no repository path" sh -c "! grep -q '](docs/' '$S/usr/share/doc/par/README.md'"
+# the docs link only files that are there (installed flat, beside each other)
+for f in "$S"/usr/share/doc/par/*.md; do
+    for l in $(grep -o '](\([^)#:]*\.md\)' "$f" | sed 's/^](//'); do
+        check "$(basename "$f") links $l, which is installed" test -e "$S/usr/share/doc/par/$l"
+    done
+done
+check "no doc cites a DOMAIN.md that is not there" sh -c "! grep -l 'DOMAIN.md' '$S'/usr/share/doc/par/*.md"
 check "units are hardened" grep -q '^ProtectSystem=strict$' "$S/usr/lib/systemd/system/par-scorer.service"
 check "units run as the par user" grep -q '^User=par$' "$S/usr/lib/systemd/system/par-broker.service"
 check "the installed config is one the programs accept" \
