@@ -208,7 +208,9 @@ DEB_VERSION := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 deb:
 	rm -rf build/deb && mkdir -p build/deb/par-$(DEB_VERSION)
 	tar --exclude=./build --exclude=./bin --exclude=./.git -cf - . | tar -xf - -C build/deb/par-$(DEB_VERSION)
-	cd build/deb/par-$(DEB_VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+	@# the package's make starts afresh: not with this make's MODE or flags (make test's MODE=san)
+	cd build/deb/par-$(DEB_VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL -u MODE \
+	  dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
 	  { tail -30 ../build.log; exit 1; }
 	@ls build/deb/*.deb
 

@@ -12,7 +12,10 @@ if dpkg -s par >/dev/null 2>&1 || [ -e /var/lib/par ]; then
     echo "a par package or /var/lib/par is already on this machine: left alone; skipped"
     finish
 fi
-make -s -C "$ROOT" deb >"$T/deb.log" 2>&1 || fail "make deb: $(tail -5 "$T/deb.log")"
+if ! make -s -C "$ROOT" deb >"$T/deb.log" 2>&1; then
+    fail "make deb: $(tail -5 "$T/deb.log")"
+    finish
+fi
 DEB=$(ls "$ROOT"/build/deb/par_*.deb 2>/dev/null | head -1)
 check "make deb builds a .deb" test -s "$DEB"
 unset PAR_CONF # the installed programs find /etc/par/par.conf themselves

@@ -15,12 +15,23 @@ for p in par-broker par-collector par-scorer par-notifier par-agent parctl; do
 done
 rc=0; timeout 5 "$BIN/parctl" backup --help >"$T/help.out" 2>&1 || rc=$?
 check "parctl backup --help is help, not a folder (got $rc)" test $rc -eq 0
-check "parctl backup --help prints the backup usage" grep -q "^usage: parctl backup DIR" "$T/help.out"
+check "parctl backup --help prints the backup usage" grep -q "^usage: parctl backup NAME" "$T/help.out"
 rc=0; timeout 5 "$BIN/parctl" scores --index PAR --year 2023 --levle district >/dev/null 2>"$T/bad.err" || rc=$?
 check "a misspelt option of a command is refused at once (got $rc)" test $rc -eq 2
 check "and named" grep -q "unknown option '--levle'" "$T/bad.err"
 rc=0; timeout 5 "$BIN/par-agent" push --help >"$T/help.out" 2>&1 || rc=$?
 check "par-agent push --help (got $rc)" test $rc -eq 0
+
+# two config mistakes that used to start silently: named with file and line
+printf '[general]\ndata_dir =\n' >"$T/empty.conf"
+rc=0; "$BIN/par-collector" -c "$T/empty.conf" >"$T/empty.err" 2>&1 || rc=$?
+check "an empty data_dir stops the daemon (exit $rc)" test $rc -ne 0
+check "naming file and line" grep -q "empty.conf:2: \[general\] data_dir is empty" "$T/empty.err"
+check "and nothing was made at /collector" test ! -e /collector
+printf '[general]\ndata_dir = %s/a\nlog_level = info\ndata_dir = %s/b\n' "$T" "$T" >"$T/twice.conf"
+rc=0; "$BIN/par-broker" -c "$T/twice.conf" >"$T/twice.err" 2>&1 || rc=$?
+check "a key given twice stops the daemon (exit $rc)" test $rc -ne 0
+check "naming file and line" grep -q "twice.conf:4: \[general\] data_dir is given twice" "$T/twice.err"
 
 # a service the broker has down: parctl says so at once; the lag is unknown
 start broker; start collector; start scorer
