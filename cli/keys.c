@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -77,15 +79,30 @@ int cli_keys(cli *c, int argc, char **argv)
             return 1;
         }
         snprintf(path, sizeof path, "%s/%s.key", out, name);
+        /* a rotation (revoke, then add): the revoked key's file is kept beside, renamed */
+        char old[CONF_PATH + 200] = "";
+        if (access(path, F_OK) == 0) {
+            snprintf(old, sizeof old, "%s.revoked-%lld", path, (long long)time(NULL));
+            if (rename(path, old) < 0) {
+                fprintf(stderr, "parctl: %s exists and cannot be moved aside: %s\n", path, strerror(errno));
+                return 1;
+            }
+        }
         if (zmq_curve_keypair(pub, sec) != 0 || keys_write_pair(path, pub, sec, &e) < 0) {
             fprintf(stderr, "parctl: %s\n", e.msg);
             return 1;
         }
-        FILE *f = fopen(reg, "w");
-        if (!f || fprintf(f, "%s %s\n", pub, role) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "parctl: cannot register %s\n", reg);
+        /* the registration: readable by the broker's group, never by others, whatever the umask */
+        int fd = open(reg, O_WRONLY | O_CREAT | O_EXCL, 0640);
+        FILE *f = fd >= 0 && fchmod(fd, 0640) == 0 ? fdopen(fd, "w") : NULL;
+        if (!f || fprintf(f, "%s %s\n", pub, role) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
+            fprintf(stderr, "parctl: cannot register %s: %s\n", reg, strerror(errno));
+            if (!f && fd >= 0)
+                close(fd);
             return 1;
         }
+        if (*old)
+            printf("the previous key file of %s was moved to %s\n", name, old);
         printf("%s key for %s: %s (mode 0600, keep it secret)\n"
                "hand it to %s with %s/server.pub; in its par.conf:\n"
                "  [general]\n  key_file = /etc/par/%s.key\n  server_key = /etc/par/server.pub\n",
@@ -100,7 +117,8 @@ int cli_keys(cli *c, int argc, char **argv)
             fprintf(stderr, "parctl: %s\n", e.msg);
             return 1;
         }
-        snprintf(to, sizeof to, "%s/revoked/%s", dir, argv[2]);
+        /* each revocation kept: a name revoked twice (two rotations) keeps both */
+        snprintf(to, sizeof to, "%s/revoked/%s.%lld", dir, argv[2], (long long)time(NULL));
         if (rename(from, to) < 0) {
             fprintf(stderr, "parctl: %s is not a registered key (%s)\n", argv[2], strerror(errno));
             return 1;

@@ -63,6 +63,14 @@ check "and says why" grep -q "refused this client's key" "$T/nokey.txt"
 
 # a key that was never registered
 ( cd "$T" && "$BIN/parctl" keys add --out "$T" ghost >/dev/null && "$BIN/parctl" keys revoke ghost >/dev/null ) 2>/dev/null
+# rotation as documented: revoke, then add again (the old key file is moved aside), and a
+# registration is 0640 whatever the umask
+( cd "$T" && umask 000 && "$BIN/parctl" keys add --out "$T" rot >/dev/null && "$BIN/parctl" keys revoke rot >/dev/null &&
+  "$BIN/parctl" keys add --out "$T" rot >"$T/rot.txt" 2>&1 ) || fail "key rotation: $(cat "$T/rot.txt" 2>/dev/null)"
+check "rotation keeps the revoked key's file aside" sh -c "ls '$T' | grep -q '^rot.key.revoked-'"
+check "the new key file is 0600" test "$(stat -c %a "$T/rot.key")" = 600
+REG=$(ls -d "$T"/var/keys/clients/rot 2>/dev/null || ls -d "$K"/var/keys/clients/rot 2>/dev/null)
+check "the registration is 0640 under umask 000 ($REG)" test "$(stat -c %a "$REG")" = 640
 PAR_CONF=$PAR_CONF_BROKER; conf_for ghost 2>/dev/null
 sed -i "s#key_file = $K/ghost.key#key_file = $T/ghost.key#" "$T/ghost.conf"
 PAR_CONF=$T/ghost.conf
