@@ -421,21 +421,28 @@ static int import_units(record_txn *t, const pv *msg, const char *sender, const 
             add_issue(o->errors, line, "parent %s of unit %s is not a known unit", parent, id);
             continue;
         }
-        /* a parent chain must end at a root */
-        const char *p = parent;
+        /* a parent chain must end at a root, through the file's rows and the stored tree
+         * alike (a file's row replaces the stored unit of its id): a cycle with the stored
+         * tree would widen what a unit's key may write */
+        char p[64];
+        str_copy(p, sizeof p, parent);
         int steps = 0, cycle = 0;
-        while (*p && steps++ < 100000) {
-            if (!strcmp(p, id)) {
+        while (*p) {
+            if (!strcmp(p, id) || ++steps > 100000) {
                 cycle = 1;
                 break;
             }
             int j = find_row(&x, p);
-            if (j < 0)
-                break; /* a stored unit: stored trees have no cycles */
-            p = field(rows->u.a.v[j], idx, U_PARENT);
+            if (j >= 0) {
+                str_copy(p, sizeof p, field(rows->u.a.v[j], idx, U_PARENT));
+                continue;
+            }
+            const pv *u = record_unit(t, p);
+            const char *up = u ? pv_get_str(u, "parent") : NULL;
+            str_copy(p, sizeof p, up ? up : "");
         }
         if (cycle)
-            add_issue(o->errors, line, "unit %s is its own ancestor", id);
+            add_issue(o->errors, line, "unit %s is its own ancestor (through its parent %s)", id, parent);
     }
     row_index_free(&x);
     if (o->errors->u.a.n)

@@ -43,6 +43,12 @@ check "a child before its parent imports" "$BIN/parctl" import units "$T/order.c
 printf 'id,parent,level,name\nK1,K2,commune,Một\nK2,K1,commune,Hai\n' >"$T/cycle.csv"
 rc=0; "$BIN/parctl" import units "$T/cycle.csv" >"$T/cycle.txt" 2>&1 || rc=$?
 check "a cycle of parents is refused" sh -c "[ $rc -eq 1 ] && grep -q 'unit K1 is its own ancestor' '$T/cycle.txt'"
+# a cycle through the stored tree too: TNU is below LC; LC under TNU would let TNU's key
+# write for every unit of the province
+printf 'id,parent,level,name\nLC,TNU,province,Tỉnh Lai Châu\n' >"$T/cycle2.csv"
+rc=0; "$BIN/parctl" import units "$T/cycle2.csv" >"$T/cycle2.txt" 2>&1 || rc=$?
+check "a cycle with the stored tree is refused (exit $rc)" test $rc -eq 1
+check "and says so" grep -q "unit LC is its own ancestor (through its parent TNU)" "$T/cycle2.txt"
 
 # the record survives restarts of both daemons
 stop collector; stop broker
