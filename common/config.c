@@ -18,16 +18,18 @@ static const struct key {
     int min, max;
 } keys[] = {
 #define S(sec, k, f) {sec, k, K_STR, offsetof(par_config, f), sizeof(((par_config *)0)->f), 0, 0}
+/* a text that may not be left empty (a folder, an address): min 1 */
+#define SN(sec, k, f) {sec, k, K_STR, offsetof(par_config, f), sizeof(((par_config *)0)->f), 1, 0}
 #define I(sec, k, f, lo, hi) {sec, k, K_INT, offsetof(par_config, f), sizeof(int), lo, hi}
-    S("general", "data_dir", data_dir),
-    S("general", "backup_dir", backup_dir),
-    S("general", "endpoint", endpoint),
+    SN("general", "data_dir", data_dir),
+    SN("general", "backup_dir", backup_dir),
+    SN("general", "endpoint", endpoint),
     S("general", "key_file", key_file),
     S("general", "server_key", server_key),
     {"general", "log_level", K_LEVEL, offsetof(par_config, log_level), sizeof(int), 0, 0},
     {"broker", "curve", K_BOOL, offsetof(par_config, broker_curve), sizeof(int), 0, 0},
     S("broker", "keys_dir", keys_dir),
-    S("broker", "services", services),
+    SN("broker", "services", services),
     I("broker", "heartbeat_ms", heartbeat_ms, 100, 60000),
     I("broker", "expiry_ms", expiry_ms, 300, 600000),
     I("collector", "max_batch", max_batch, 1, 100000),
@@ -38,7 +40,7 @@ static const struct key {
     S("notifier", "smtp_user", smtp_user),
     S("notifier", "smtp_password", smtp_password),
     S("notifier", "mail_dir", mail_dir),
-    S("notifier", "holidays_dir", holidays_dir),
+    SN("notifier", "holidays_dir", holidays_dir),
     S("notifier", "remind_days", remind_days),
     I("notifier", "repeat_days", repeat_days, 1, 60),
     I("notifier", "escalate_days", escalate_days, 1, 366),
@@ -47,7 +49,7 @@ static const struct key {
     I("notifier", "eval_every", eval_every_s, 1, 86400),
     I("notifier", "retry", retry_s, 1, 3600),
     S("notifier", "report_url", report_url),
-    S("agent", "spool_dir", spool_dir),
+    SN("agent", "spool_dir", spool_dir),
     I("agent", "push_timeout", push_timeout_s, 1, 86400),
     S("agent", "receipts", receipts),
     S("agent", "unit", agent_unit),
@@ -57,6 +59,7 @@ static const struct key {
     I("broker", "agent_silence", agent_silence_s, 10, 31 * 86400),
     I("agent", "batch_lines", batch_lines, 1, 10000),
 #undef S
+#undef SN
 #undef I
 };
 
@@ -87,9 +90,12 @@ static void defaults(par_config *c)
     c->retry_s = 60;
 }
 
+#define NKEYS (sizeof keys / sizeof keys[0])
+
 struct parse_state {
     par_config *c;
     par_err *e;
+    unsigned char seen[NKEYS]; /* a key given twice is a mistake, not "the last wins" */
 };
 
 static int on_key(void *user, const char *section, const char *name, const char *value)
@@ -100,8 +106,17 @@ static int on_key(void *user, const char *section, const char *name, const char 
         if (strcmp(k->section, section) || strcmp(k->name, name))
             continue;
         char *field = (char *)st->c + k->off;
+        if (st->seen[i]++) {
+            err_set(st->e, "[%s] %s is given twice: keep one", section, name);
+            return 0;
+        }
         switch (k->kind) {
         case K_STR:
+            if (k->min && !*value) {
+                err_set(st->e, "[%s] %s is empty: give it a value, or leave the line out for the default", section,
+                        name);
+                return 0;
+            }
             if (str_copy(field, k->size, value) < 0) {
                 err_set(st->e, "[%s] %s is longer than %zu bytes", section, name, k->size - 1);
                 return 0;
@@ -162,7 +177,7 @@ int config_load(par_config *c, const char *path, par_err *e)
         return -1;
     }
     par_err inner = {{0}};
-    struct parse_state st = {c, &inner};
+    struct parse_state st = {c, &inner, {0}};
     int rc = ini_parse_file(f, on_key, &st);
     fclose(f);
     if (rc != 0) {
