@@ -13,6 +13,8 @@
 struct client {
     void *ctx, *sock, *mon;
     int refused;
+    int curve;          /* CurveZMQ configured (the refusal then names the key) */
+    int failed_in_row;  /* handshakes failed without detail since the last that succeeded */
     int patience_ms; /* how long "unavailable" answers are retried; 0: until the timeout */
     char endpoint[CONF_STR];
     int64_t next_id;
@@ -52,16 +54,20 @@ client *client_new_at(const par_config *conf, const char *endpoint, par_err *e)
         zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, server, 40);
         zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, pub, 40);
         zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, sec, 40);
+        c->curve = 1;
     }
-    /* a refused handshake is silent on the socket itself: watch for it */
-    char mon[64];
-    snprintf(mon, sizeof mon, "inproc://par-client-monitor-%p", (void *)c);
-    zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                                          ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
-    c->mon = zmq_socket(c->ctx, ZMQ_PAIR);
-    int zero = 0;
-    zmq_setsockopt(c->mon, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_connect(c->mon, mon);
+    /* a refused handshake is silent on the socket itself: watch for it. A handshake cut
+     * short (the broker restarting) is retried like any dropped connection. */
+    {
+        char mon[64];
+        snprintf(mon, sizeof mon, "inproc://par-client-monitor-%p", (void *)c);
+        zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                                              ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+        c->mon = zmq_socket(c->ctx, ZMQ_PAIR);
+        int zero = 0;
+        zmq_setsockopt(c->mon, ZMQ_LINGER, &zero, sizeof zero);
+        zmq_connect(c->mon, mon);
+    }
     str_copy(c->endpoint, sizeof c->endpoint, endpoint);
     if (zmq_connect(c->sock, endpoint) < 0) {
         err_set(e, "cannot use endpoint %s: %s", endpoint, zmq_strerror(zmq_errno()));
@@ -104,6 +110,9 @@ int client_refused(client *c, par_err *e)
             zmq_msg_close(&ev);
             break;
         }
+        uint16_t id = 0;
+        if (zmq_msg_size(&ev) >= 2)
+            memcpy(&id, zmq_msg_data(&ev), 2); /* the event's number, then its value */
         int more = zmq_msg_more(&ev);
         zmq_msg_close(&ev);
         if (more) { /* the endpoint frame */
@@ -111,11 +120,19 @@ int client_refused(client *c, par_err *e)
             zmq_msg_recv(&ev, c->mon, 0);
             zmq_msg_close(&ev);
         }
-        c->refused = 1;
+        /* the server said no to the key; a handshake cut short (a restart) is not that,
+         * unless it keeps happening with nothing succeeding in between */
+        if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+            c->failed_in_row = 0;
+        else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || ++c->failed_in_row >= 3)
+            c->refused = 1;
     }
-    if (c->refused)
+    if (c->refused && c->curve)
         err_set(e, "the provincial server at %s refused this client's key (unknown, revoked or missing key; "
                    "see key_file and server_key)", c->endpoint);
+    else if (c->refused)
+        err_set(e, "the provincial server at %s refused this client's key: it asks for one and none is set "
+                   "(set key_file and server_key)", c->endpoint);
     return c->refused;
 }
 

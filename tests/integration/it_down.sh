@@ -29,4 +29,19 @@ check "push without a broker explains" grep -q "cannot be reached" "$T/push2.txt
 # the collector comes back: the same push succeeds
 start broker; start collector; wait_up collector
 check "push after recovery" "$BIN/par-agent" push "$ROOT/data/submissions/thanuyen-2023.csv"
+
+# pushes started just before a broker restart (CURVE off): a dropped connection is retried
+# within the timeout, never reported as a refused key (issue 14, item 3)
+refused=0 failed=0
+for i in $(seq 1 12); do
+    "$BIN/par-agent" push --timeout 20 "$ROOT/data/submissions/thanuyen-2023.csv" >"$T/restart$i.txt" 2>&1 &
+    p=$!
+    sleep 0.0$((i % 5))
+    stop broker; start broker
+    wait $p || failed=$((failed + 1))
+    wait_up collector # the broker's loop runs before it is stopped again
+    grep -q "refused this client's key" "$T/restart$i.txt" && refused=$((refused + 1))
+done
+check "no push across a broker restart says its key was refused ($refused of 12)" test $refused -eq 0
+check "every one of them was acknowledged ($failed failed)" test $failed -eq 0
 finish
