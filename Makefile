@@ -91,8 +91,14 @@ $(B)/tests/sink: tests/integration/sink.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@
 
-integration: programs $(B)/tests/sink
-	@PAR_BIN=$(abspath $(BIN)) PAR_SINK=$(abspath $(B)/tests/sink) bash tests/integration/run.sh
+# A client that misbehaves on purpose (floods, oversized heartbeats) for issue 14's tests.
+$(B)/tests/hostile: $(call obj,tests/integration/hostile.c $(COMMON))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+integration: programs $(B)/tests/sink $(B)/tests/hostile
+	@PAR_BIN=$(abspath $(BIN)) PAR_SINK=$(abspath $(B)/tests/sink) PAR_HOSTILE=$(abspath $(B)/tests/hostile) \
+	  bash tests/integration/run.sh
 
 # The whole suite: unit tests in both builds, integration tests against the
 # sanitized daemons (so leaks and undefined behaviour in real runs fail the build).

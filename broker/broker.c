@@ -20,25 +20,57 @@ void broker_free(broker *b)
     for (int i = 0; i < b->n; i++)
         pv_free(b->svc[i].info);
     b->n = 0;
-    for (int i = 0; i < b->nagents; i++)
-        pv_free(b->agents[i].info);
     free(b->agents);
     b->agents = NULL;
     b->nagents = b->cap_agents = 0;
 }
 
-void broker_agent_seen(broker *b, const pv *args, int64_t now)
+int broker_agent_seen(broker *b, const pv *args, const char *sender, int64_t now, par_err *why)
 {
+    static const struct {
+        const char *name;
+        size_t max; /* bytes, with the NUL */
+    } fields[] = {{"unit", sizeof b->agents[0].unit},
+                  {"version", sizeof b->agents[0].version},
+                  {"outbox", sizeof b->agents[0].outbox},
+                  {"last_success", sizeof b->agents[0].last_success}};
+    if (!args || args->t != PV_MAP) {
+        err_set(why, "an agent heartbeat needs its args");
+        return -1;
+    }
+    for (uint32_t i = 0; i < args->u.m.n; i++) {
+        const pv_kv *kv = &args->u.m.kv[i];
+        size_t f = 0;
+        while (f < 4 && strcmp(kv->k, fields[f].name))
+            f++;
+        if (f == 4) {
+            err_set(why, "an agent heartbeat has no argument '%.40s' (unit, version, outbox, last_success)", kv->k);
+            return -1;
+        }
+        if (kv->v->t != PV_STR || kv->v->u.s.n >= fields[f].max) {
+            err_set(why, "an agent heartbeat's %s is text of at most %zu bytes", fields[f].name, fields[f].max - 1);
+            return -1;
+        }
+    }
     const char *unit = pv_get_str(args, "unit");
-    if (!unit || !*unit || strlen(unit) >= sizeof b->agents[0].unit)
-        return;
+    if (!unit || !*unit) {
+        err_set(why, "an agent heartbeat needs its unit");
+        return -1;
+    }
+    /* a unit's key may report its own agent only */
+    if (!strncmp(sender, "unit:", 5) && strcmp(sender + 5, unit)) {
+        err_set(why, "the key of unit %s may not report the agent of %.64s", sender + 5, unit);
+        return -1;
+    }
     broker_agent *a = NULL;
     for (int i = 0; i < b->nagents && !a; i++)
         if (!strcmp(b->agents[i].unit, unit))
             a = &b->agents[i];
     if (!a) {
-        if (b->nagents == 100000) /* bounded: one entry per unit of a country */
-            return;
+        if (b->nagents == BROKER_MAX_AGENTS) {
+            err_set(why, "the broker follows %d agents already", BROKER_MAX_AGENTS);
+            return -1;
+        }
         if (b->nagents == b->cap_agents) {
             b->cap_agents = b->cap_agents ? b->cap_agents * 2 : 16;
             b->agents = xrealloc(b->agents, (size_t)b->cap_agents * sizeof *b->agents);
@@ -46,11 +78,14 @@ void broker_agent_seen(broker *b, const pv *args, int64_t now)
         a = &b->agents[b->nagents++];
         memset(a, 0, sizeof *a);
         str_copy(a->unit, sizeof a->unit, unit);
-        log_info("event=agent_seen unit=%s", unit);
+        log_info("event=agent_seen unit=%s sender=%s", unit, sender);
     }
     a->last_seen = now;
-    pv_free(a->info);
-    a->info = pv_copy(args);
+    const char *v;
+    str_copy(a->version, sizeof a->version, (v = pv_get_str(args, "version")) ? v : "");
+    str_copy(a->outbox, sizeof a->outbox, (v = pv_get_str(args, "outbox")) ? v : "");
+    str_copy(a->last_success, sizeof a->last_success, (v = pv_get_str(args, "last_success")) ? v : "");
+    return 0;
 }
 
 static broker_service *lookup(broker *b, const char *name)
@@ -188,10 +223,12 @@ pv *broker_status(broker *b, int64_t now)
         pv_set_str(e, "unit", a->unit);
         pv_set_int(e, "last_seen_ms", now - a->last_seen);
         pv_set(e, "silent", pv_bool(now - a->last_seen > b->silence_ms));
-        const char *keys[] = {"version", "outbox", "last_success"};
-        for (int k = 0; k < 3; k++)
-            if (pv_get_str(a->info, keys[k]))
-                pv_set_str(e, keys[k], pv_get_str(a->info, keys[k]));
+        if (*a->version)
+            pv_set_str(e, "version", a->version);
+        if (*a->outbox)
+            pv_set_str(e, "outbox", a->outbox);
+        if (*a->last_success)
+            pv_set_str(e, "last_success", a->last_success);
         pv_push(agents, e);
     }
     pv_set(out, "agents", agents);

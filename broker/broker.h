@@ -22,10 +22,15 @@ typedef struct {
     int up;
 } broker_service;
 
+/* at most this many agents (a country has about 11,000 communes and 700 districts):
+ * the status reply listing them stays far below a message's limit */
+#define BROKER_MAX_AGENTS 20000
+
 typedef struct {
     char unit[64];
     int64_t last_seen; /* monotonic ms */
-    pv *info;          /* what it reported: version, outbox depth, last success */
+    /* what it reported, each bounded: a heartbeat is refused whole rather than cut */
+    char version[32], outbox[24], last_success[48];
 } broker_agent;
 
 typedef struct {
@@ -50,7 +55,10 @@ int broker_expire(broker *b, int64_t now);
 /* The service's connection is gone (a request to it could not be routed): down at once. */
 void broker_gone(broker *b, broker_service *s);
 /* Records an agent's heartbeat (args: unit, version, outbox, last_success). */
-void broker_agent_seen(broker *b, const pv *args, int64_t now);
+/* An agent's heartbeat (args: unit, version, outbox, last_success, nothing else, each
+ * within its field) from sender as the broker vouches for it: a unit key speaks only for
+ * its own unit. 0, or -1 with why. */
+int broker_agent_seen(broker *b, const pv *args, const char *sender, int64_t now, par_err *why);
 /* The answer to a status query: every known and required service, every agent. */
 pv *broker_status(broker *b, int64_t now);
 

@@ -90,6 +90,20 @@ static void reply_client(void *sock, zmq_msg_t *cid, const pv *msg)
 
 /* A request from a client: on the public endpoint, or on the internal ipc one that
  * only processes of this server can reach (file permissions of data_dir/run). */
+
+/* The sender as the broker vouches for it: the key's role and name with CURVE,
+ * "internal" for this server's own processes, else where it came from. */
+static void sender_of(const state *st, void *sock, zmq_msg_t *body, char *out, size_t n)
+{
+    const char *addr = zmq_msg_gets(body, "Peer-Address");
+    if (sock == st->internal)
+        snprintf(out, n, "internal");
+    else if (st->zap)
+        snprintf(out, n, "%s", zmq_msg_gets(body, "User-Id"));
+    else
+        snprintf(out, n, "anonymous@%s", addr ? addr : "local");
+}
+
 static int on_client(state *st, void *sock, int64_t now)
 {
     zmq_msg_t p[4];
@@ -126,8 +140,14 @@ static int on_client(state *st, void *sock, int64_t now)
         else if (!strcmp(proto_type(msg), MSG_QUERY) && !strcmp(pv_get_str(msg, "q"), "status"))
             out = proto_reply(id, broker_status(&st->reg, now));
         else if (!strcmp(proto_type(msg), MSG_QUERY) && !strcmp(pv_get_str(msg, "q"), "agent")) {
-            broker_agent_seen(&st->reg, pv_get(msg, "args"), now);
-            out = proto_reply(id, NULL);
+            char sender[128];
+            sender_of(st, sock, &p[2], sender, sizeof sender);
+            if (broker_agent_seen(&st->reg, pv_get(msg, "args"), sender, now, &e) < 0) {
+                log_warn("event=agent_refused sender=%s reason=\"%s\"", sender, e.msg);
+                out = proto_error(id, "bad_request", e.msg);
+            } else {
+                out = proto_reply(id, NULL);
+            }
         } else
             out = proto_error(id, "bad_request", "the broker answers the status and agent queries only");
         reply_client(sock, &p[0], out);
@@ -135,16 +155,8 @@ static int on_client(state *st, void *sock, int64_t now)
         pv_free(msg);
     } else {
         broker_service *s = broker_find(&st->reg, service, now);
-        /* the sender as the broker vouches for it: the key's role and name with CURVE,
-         * "internal" for this server's own processes, else where it came from */
-        const char *addr = zmq_msg_gets(&p[2], "Peer-Address");
         char sender[128];
-        if (sock == st->internal)
-            snprintf(sender, sizeof sender, "internal");
-        else if (st->zap)
-            snprintf(sender, sizeof sender, "%s", zmq_msg_gets(&p[2], "User-Id"));
-        else
-            snprintf(sender, sizeof sender, "anonymous@%s", addr ? addr : "local");
+        sender_of(st, sock, &p[2], sender, sizeof sender);
         int sent = 0;
         if (s) {
             /* the client's id and the body move on as they came */

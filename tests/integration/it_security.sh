@@ -29,6 +29,15 @@ check "a registered unit key pushes" "$BIN/par-agent" push "$ROOT/data/submissio
 check "the collector knows who sent it" sh -c "PAR_CONF=$T/ops.conf '$BIN/parctl' export submissions --unit TDG --json | grep -q '\"sender\": \"unit:TDG\"'"
 check "the scorer scores through the internal socket" sh -c "sleep 0.5; PAR_CONF=$T/ops.conf '$BIN/parctl' scores --index PAR --year 2023 | grep -q TDG"
 
+# a unit key's heartbeat speaks for that unit only (issue 14, item 2)
+if [ -n "${PAR_HOSTILE:-}" ]; then
+    "$PAR_HOSTILE" heartbeats 1 0 0 TUY >"$T/hb.txt" 2>&1
+    check "TDG's key may not report TUY's agent: $(tail -1 "$T/hb.txt")" \
+        grep -q "the key of unit TDG may not report the agent of TUY" "$T/hb.txt"
+    "$PAR_HOSTILE" heartbeats 1 0 0 TDG >"$T/hb2.txt" 2>&1
+    check "but its own" grep -q "^accepted 1 " "$T/hb2.txt"
+fi
+
 # authorization, from the key and not from anything the client writes
 printf 'unit,year,period,kind,key,value,date,note\nTDG,2023,Y,score,1.5,1,,own unit\nTDG-TT,2024,Q1,task,PL24-PAR-2-TDG-TT,done,,a commune below\nTUY,2023,Y,score,1.5,1,,another district\nTDG,2023,Y,appraisal,1.5,0,,self-appraisal\n' >"$T/mixed.csv"
 rc=0; "$BIN/par-agent" push "$T/mixed.csv" >"$T/authz.txt" 2>&1 || rc=$?

@@ -1,0 +1,152 @@
+/* hostile: a client that behaves badly on purpose, for the tests of issue 14. It speaks
+ * the protocol through the broker like par-agent and parctl, with the config of
+ * PAR_CONF (its key, if any), and prints what it was answered.
+ *
+ * usage: hostile heartbeats N UNIT_BYTES EXTRA_BYTES [UNIT]
+ *          N agent heartbeats: a unit id of UNIT_BYTES (or UNIT when given), and an
+ *          argument the broker does not know of EXTRA_BYTES when > 0
+ *        hostile flood CONNECTIONS MESSAGES ROWS
+ *          CONNECTIONS clients each sending MESSAGES submit messages of ROWS refused rows
+ *          (notes of 60 bytes), without waiting for the answers
+ * Prints "accepted N refused N unanswered N" and the first refusal. */
+#include "../../common/client.h"
+#include "../../common/clock.h"
+#include "../../proto/proto.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pv *heartbeat(int64_t id, const char *unit, size_t extra)
+{
+    pv *q = proto_msg(MSG_QUERY), *args = pv_map();
+    pv_set_int(q, "id", id);
+    pv_set_str(q, "q", "agent");
+    pv_set_str(args, "unit", unit);
+    pv_set_str(args, "version", "hostile");
+    if (extra) {
+        char *x = malloc(extra + 1);
+        memset(x, 'x', extra);
+        x[extra] = '\0';
+        pv_set_str(args, "extra", x);
+        free(x);
+    }
+    pv_set(q, "args", args);
+    return q;
+}
+
+static pv *submit(int64_t id, int rows)
+{
+    pv *m = proto_msg(MSG_SUBMIT), *cols = pv_arr(), *rs = pv_arr();
+    const char *names[] = {"unit", "year", "period", "kind", "key", "value", "date", "note"};
+    for (int i = 0; i < 8; i++)
+        pv_push(cols, pv_str(names[i]));
+    for (int r = 0; r < rows; r++) {
+        pv *row = pv_arr();
+        pv_push(row, pv_int(r + 2));
+        const char *v[] = {"NOSUCHUNIT", "2023", "Y", "score", "1.3", "1", "",
+                           "a hostile client's note, sixty bytes long or thereabouts...."};
+        for (int i = 0; i < 8; i++)
+            pv_push(row, pv_str(v[i]));
+        pv_push(rs, row);
+    }
+    pv_set_int(m, "id", id);
+    pv_set_str(m, "ack", "compact");
+    pv_set(m, "cols", cols);
+    pv_set(m, "rows", rs);
+    return m;
+}
+
+int main(int argc, char **argv)
+{
+    par_config conf;
+    par_err e = {{0}};
+    if (argc < 2 || config_load(&conf, NULL, &e) < 0) {
+        fprintf(stderr, "usage: hostile heartbeats N UNIT_BYTES EXTRA_BYTES [UNIT] | flood CONNS MSGS ROWS %s\n", e.msg);
+        return 2;
+    }
+    int accepted = 0, refused = 0, unanswered = 0;
+    char first[512] = "";
+    if (!strcmp(argv[1], "heartbeats") && argc >= 5) {
+        int n = atoi(argv[2]);
+        size_t ub = (size_t)atol(argv[3]), extra = (size_t)atol(argv[4]);
+        client *c = client_new(&conf, &e);
+        if (!c) {
+            fprintf(stderr, "hostile: %s\n", e.msg);
+            return 1;
+        }
+        for (int i = 0; i < n; i++) {
+            char *unit = malloc(ub + 16);
+            if (argc > 5)
+                snprintf(unit, ub + 16, "%s", argv[5]);
+            else {
+                memset(unit, 'U', ub);
+                snprintf(unit + (ub > 8 ? ub - 8 : 0), 16, "%08d", i);
+            }
+            pv *q = heartbeat(0, unit, extra), *r = NULL;
+            free(unit);
+            par_err ce = {{0}};
+            if (client_call(c, "broker", q, 1500, &r, &ce) == 0) {
+                accepted++;
+            } else if (strstr(ce.msg, "no answer")) {
+                unanswered++;
+            } else {
+                refused++;
+                if (!*first)
+                    snprintf(first, sizeof first, "%s", ce.msg);
+            }
+            pv_free(q);
+            pv_free(r);
+        }
+        client_destroy(c);
+    } else if (!strcmp(argv[1], "flood") && argc == 5) {
+        int conns = atoi(argv[2]), msgs = atoi(argv[3]), rows = atoi(argv[4]);
+        client **cs = calloc((size_t)conns, sizeof *cs);
+        pv *m = submit(1, rows);
+        for (int k = 0; k < conns; k++)
+            if (!(cs[k] = client_new(&conf, &e))) {
+                fprintf(stderr, "hostile: %s\n", e.msg);
+                return 1;
+            }
+        int64_t start = clock_mono_ms();
+        int sent = 0;
+        for (int i = 0; i < msgs; i++)
+            for (int k = 0; k < conns; k++) {
+                pv_set_int(m, "id", client_next_id(cs[k]));
+                while (client_send(cs[k], "collector", m, &e) == 0 && clock_mono_ms() - start < 30000)
+                    client_wait_writable(cs[k], 100);
+                sent++;
+            }
+        /* the answers, as they come: refusals of the excess or acks of refused rows */
+        int answers = 0;
+        while (answers < sent && clock_mono_ms() - start < 60000) {
+            for (int k = 0; k < conns; k++) {
+                pv *r = NULL;
+                par_err re;
+                if (client_recv(cs[k], 50, &r, &re) == 1 && r) {
+                    answers++;
+                    if (!strcmp(proto_type(r), MSG_ERROR)) {
+                        refused++;
+                        if (!*first)
+                            snprintf(first, sizeof first, "%s: %s", pv_get_str(r, "code"), pv_get_str(r, "message"));
+                    } else {
+                        accepted++;
+                    }
+                }
+                pv_free(r);
+            }
+        }
+        unanswered = sent - answers;
+        pv_free(m);
+        for (int k = 0; k < conns; k++)
+            client_destroy(cs[k]);
+        free(cs);
+    } else {
+        fprintf(stderr, "hostile: unknown mode %s\n", argv[1]);
+        return 2;
+    }
+    printf("accepted %d refused %d unanswered %d\n", accepted, refused, unanswered);
+    if (*first)
+        printf("first refusal: %s\n", first);
+    return 0;
+}

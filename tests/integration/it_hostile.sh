@@ -1,0 +1,29 @@
+# Hostile clients (issue 14): the broker's agent table and each heartbeat are bounded, an
+# unknown argument is refused, and parctl status keeps working after a flood of them.
+. "$(dirname "$0")/lib.sh"
+H=${PAR_HOSTILE:?the hostile client (make builds it)}
+rss() { awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$1/status"; } # MiB
+start_all
+before=$(rss "${PIDS[broker]}")
+
+# 2. 100 heartbeats with 60 kB unit ids, 60 with 7.5 MiB of an argument nobody knows
+"$H" heartbeats 100 60000 0 >"$T/big.txt" 2>&1
+check "heartbeats with 60 kB unit ids are refused: $(head -1 "$T/big.txt")" grep -q "^accepted 0 refused 100 " "$T/big.txt"
+check "saying why" grep -q "unit is text of at most 63 bytes" "$T/big.txt"
+"$H" heartbeats 5 8 100 >"$T/extra.txt" 2>&1
+check "a heartbeat with an argument the broker does not know is refused: $(head -1 "$T/extra.txt")" \
+    grep -q "^accepted 0 refused 5 " "$T/extra.txt"
+check "naming it" grep -q "has no argument 'extra'" "$T/extra.txt"
+# over the protocol's 64 KiB a string: not even read as a heartbeat (the answer is a
+# malformed message, which the sender cannot match to its request)
+"$H" heartbeats 8 8 7500000 >"$T/huge.txt" 2>&1
+check "7.5 MiB heartbeats are not taken: $(head -1 "$T/huge.txt")" grep -q "^accepted 0 " "$T/huge.txt"
+after=$(rss "${PIDS[broker]}")
+check "the broker did not grow with them (${before} -> ${after} MiB)" test $((after - before)) -lt 50
+rc=0; "$BIN/parctl" status --json >"$T/st.json" 2>&1 || rc=$?
+check "parctl status still works (exit $rc)" test $rc -eq 0
+check "and its reply stays small ($(stat -c %s "$T/st.json") bytes)" test "$(stat -c %s "$T/st.json")" -lt 100000
+"$H" heartbeats 3 0 0 TDG >"$T/ok.txt" 2>&1
+check "a heartbeat within bounds is taken: $(cat "$T/ok.txt")" grep -q "^accepted 3 refused 0" "$T/ok.txt"
+check "and listed" grep -q '"unit": "TDG"' <("$BIN/parctl" status --json)
+finish
