@@ -21,12 +21,21 @@ typedef struct {
     int64_t next_send; /* monotonic ms; 0 = now */
     int in_flight, done;
     int lines;
+    size_t bytes;
 } batch;
 
 typedef struct {
     const char *path;
     int lines, stored, duplicates, refused, failed;
 } file_stat;
+
+size_t push_row_bytes(const pv *row)
+{
+    size_t n = 16;
+    for (uint32_t i = 1; i < row->u.a.n; i++)
+        n += row->u.a.v[i]->u.s.n + 5;
+    return n;
+}
 
 /* Reads one file into batches; lines that cannot be read are printed and counted. */
 static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, batch **bs, int *nb, int *cap,
@@ -42,7 +51,8 @@ static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, 
     fs->refused = t.refused;
     batch *cur = NULL;
     for (uint32_t i = 0; i < t.rows->u.a.n; i++) {
-        if (!cur || cur->lines == conf->batch_lines) {
+        size_t weight = push_row_bytes(t.rows->u.a.v[i]);
+        if (!cur || cur->lines == conf->batch_lines || cur->bytes + weight > PUSH_BATCH_BYTES) {
             if (*nb == *cap) {
                 *cap = *cap ? *cap * 2 : 16;
                 *bs = xrealloc(*bs, (size_t)*cap * sizeof **bs);
@@ -66,6 +76,7 @@ static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, 
         pv_push(rows, t.rows->u.a.v[i]);
         t.rows->u.a.v[i] = NULL;
         cur->lines++;
+        cur->bytes += weight;
     }
     t.rows->u.a.n = 0;
     table_free(&t);

@@ -1,4 +1,5 @@
 #include "run.h"
+#include "push.h"
 #include "outbox.h"
 #include "receipts.h"
 #include "../common/client.h"
@@ -543,8 +544,22 @@ static void load_files(agent *a)
         memcpy(f->held, held, sizeof held);
         f->lines = (int)pv_get_int(entry, "lines", 0);
         f->refused = pv_copy(pv_get(entry, "local"));
-        int per = a->conf->batch_lines;
-        f->nb = rows ? (int)((rows->u.a.n + (uint32_t)per - 1) / (uint32_t)per) : 0;
+        /* batches of batch_lines lines, and of PUSH_BATCH_BYTES at most */
+        uint32_t nrows = rows ? rows->u.a.n : 0, per = (uint32_t)a->conf->batch_lines;
+        uint32_t *starts = xmalloc(((size_t)nrows + 2) * sizeof *starts);
+        f->nb = 0;
+        size_t bytes = 0; /* of the batch being cut */
+        for (uint32_t k = 0, in = 0; k < nrows; k++) {
+            size_t w = push_row_bytes(rows->u.a.v[k]);
+            if (k == 0 || in == per || bytes + w > PUSH_BATCH_BYTES) {
+                starts[f->nb++] = k;
+                in = 0;
+                bytes = 0;
+            }
+            in++;
+            bytes += w;
+        }
+        starts[f->nb] = nrows;
         f->bs = xcalloc((size_t)f->nb + 1, sizeof *f->bs);
         for (int b = 0; b < f->nb; b++) {
             rbatch *rb = &f->bs[b];
@@ -558,12 +573,13 @@ static void load_files(agent *a)
                 pv_set_str(rb->msg, "unit", a->conf->agent_unit);
             pv_set(rb->msg, "cols", pv_copy(pv_get(entry, "cols")));
             pv *r = pv_arr();
-            for (uint32_t k = (uint32_t)(b * per); k < rows->u.a.n && k < (uint32_t)((b + 1) * per); k++)
+            for (uint32_t k = starts[b]; k < starts[b + 1]; k++)
                 pv_push(r, pv_copy(rows->u.a.v[k]));
             rb->lines = (int)r->u.a.n;
             pv_set(rb->msg, "rows", r);
         }
         f->left = f->nb;
+        free(starts);
     }
     pv_free(list);
 }

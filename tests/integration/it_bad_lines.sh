@@ -45,4 +45,16 @@ check "agent keeps receipts" test -s "$T/var/agent/receipts.csv"
 seq13=$(awk -F, '$9 == "1.3" { print $2; exit }' "$T/var/agent/receipts.csv")
 check "receipt of line 2 kept by the agent" test -n "$seq13"
 check "both sides hold the same receipt" grep -q "\"seq\": $seq13," "$T/export.json"
+
+# issue 14, item 5: 5 good lines and 300 with 60 kB notes (18 MB, over a message's
+# 16 MiB): batches cut by bytes, every line answered, the good ones stored
+{ echo "unit,year,period,kind,key,value,date,note"
+  for i in 1 2 3 4 5; do echo "TDG,2024,Y,metric,good_$i,$i,,"; done
+  note=$(head -c 60000 /dev/zero | tr '\0' n)
+  for i in $(seq 1 300); do echo "TDG,2024,Y,metric,big_$i,1,,$note"; done; } >"$T/big.csv"
+rc=0; timeout 60 "$BIN/par-agent" push "$T/big.csv" >"$T/big.txt" 2>"$T/big.err" || rc=$?
+check "an 18 MB file is answered line by line (exit $rc: $(grep 'lines,' "$T/big.err"))" \
+    grep -q "305 lines, 5 stored (0 already there), 300 refused" "$T/big.err"
+check "each long note refused with its reason" test "$(grep -c 'note longer than' "$T/big.txt")" -eq 300
+check "the good lines stored" test "$("$BIN/parctl" export submissions --unit TDG | grep -c ',metric,good_')" -eq 5
 finish
