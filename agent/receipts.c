@@ -1,11 +1,13 @@
 #include "receipts.h"
 #include "../common/csv.h"
+#include "../common/log.h"
 #include "../common/table.h"
 
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The province's receipts, appended to a CSV file that the district keeps: with
  * them a dispute about lateness is settled from both sides' records. */
@@ -19,7 +21,22 @@ FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
     str_copy(dir, sizeof dir, path);
     if (dir_make(dirname(dir), e) < 0)
         return NULL;
-    FILE *f = fopen(path, "a");
+    /* a row torn by a kill mid-write is cut off before anything is appended to it */
+    FILE *f = fopen(path, "r+");
+    if (f && fseek(f, 0, SEEK_END) == 0 && ftell(f) > 0) {
+        long end = ftell(f), keep = end;
+        int c = 0;
+        while (keep > 0 && fseek(f, keep - 1, SEEK_SET) == 0 && (c = fgetc(f)) != '\n' && c != EOF)
+            keep--;
+        if (keep < end) {
+            fflush(f);
+            if (ftruncate(fileno(f), keep) == 0)
+                log_warn("event=receipts_repaired path=%s torn_bytes=%ld", path, end - keep);
+        }
+    }
+    if (f)
+        fclose(f);
+    f = fopen(path, "a");
     if (!f) {
         err_set(e, "cannot write receipts to %s", path);
         return NULL;
@@ -59,12 +76,12 @@ void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
         return;
     sbuf line;
     sbuf_init(&line);
-    /* results come in the order of the rows */
+    /* results come in the order of the rows; the batch's rows are written at once, whole
+     * rows only, and flushed: a kill can tear at most the end, which the next start cuts */
     for (uint32_t i = 0; i < res->u.a.n && i < rows->u.a.n; i++) {
         const pv *r = res->u.a.v[i], *row = rows->u.a.v[i];
         if (!pv_get_bool(r, "ok", 0))
             continue;
-        line.len = 0;
         csv_put(&line, pv_get_str(r, "received") ? pv_get_str(r, "received") : "");
         sbuf_printf(&line, ",%lld,", (long long)pv_get_int(r, "seq", 0));
         csv_put(&line, path);
@@ -74,7 +91,10 @@ void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
             csv_put(&line, idx[c] >= 0 ? row->u.a.v[1 + idx[c]]->u.s.p : "");
         }
         sbuf_add(&line, "\n", 1);
-        fputs(line.buf, f);
+    }
+    if (line.len) {
+        fwrite(line.buf, 1, line.len, f);
+        fflush(f);
     }
     sbuf_free(&line);
 }

@@ -57,4 +57,15 @@ check "an 18 MB file is answered line by line (exit $rc: $(grep 'lines,' "$T/big
     grep -q "305 lines, 5 stored (0 already there), 300 refused" "$T/big.err"
 check "each long note refused with its reason" test "$(grep -c 'note longer than' "$T/big.txt")" -eq 300
 check "the good lines stored" test "$("$BIN/parctl" export submissions --unit TDG | grep -c ',metric,good_')" -eq 5
+
+# issue 14, item 9: a receipt row torn by a kill is cut before the next rows are appended
+R=$T/var/agent/receipts.csv
+printf '2024-12-31T08:00:00.000+07:00,999,/x.csv,3,TD' >>"$R"
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,metric,after_tear,1,,\n' >"$T/after.csv"
+check "a push after a torn receipt" "$BIN/par-agent" push "$T/after.csv"
+check "every receipt row is whole (12 fields)" python3 -c "
+import csv, sys
+rows = list(csv.reader(open('$R', newline='')))
+sys.exit(0 if rows and all(len(r) == 12 for r in rows) and any('after_tear' in r for r in rows) else 1)"
+check "the torn row is gone" sh -c "! grep -q ',999,/x.csv' '$R'"
 finish
