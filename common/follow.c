@@ -12,6 +12,8 @@
 #define CATCHUP_RETRY_MS 1000
 #define CATCHUP_TIMEOUT_MS 5000
 #define EVENTS_PER_ROUND 5000
+/* after a failed apply (a full disk): waits doubling to this, not a spin */
+#define APPLY_RETRY_MAX_MS 10000
 
 struct follow {
     follow_ops ops;
@@ -20,6 +22,8 @@ struct follow {
     int caught_up;
     int64_t pending;      /* id of the catch-up request in flight, 0 when none */
     int64_t next_request; /* monotonic ms */
+    int64_t retry_ms;     /* the wait after a failed apply, doubling; 0 after a success */
+    char last_error[256]; /* said once, not at every retry */
     event_batch batch;    /* decoded events, reused */
 };
 
@@ -68,9 +72,23 @@ static void apply(follow *f, const event_batch *events)
     par_err e = {{0}};
     int rc = f->ops.apply(f->ops.ctx, events, &e);
     if (rc < 0) {
-        log_error("event=apply_failed error=\"%s\"", e.msg);
+        /* nothing was applied: the changes are asked again after a wait, without a spin */
+        f->retry_ms = f->retry_ms ? f->retry_ms * 2 : CATCHUP_RETRY_MS;
+        if (f->retry_ms > APPLY_RETRY_MAX_MS)
+            f->retry_ms = APPLY_RETRY_MAX_MS;
+        if (strcmp(e.msg, f->last_error)) {
+            log_error("event=apply_failed error=\"%s\" retry_ms=%lld", e.msg, (long long)f->retry_ms);
+            str_copy(f->last_error, sizeof f->last_error, e.msg);
+        }
         f->caught_up = 0;
+        f->pending = 0;
+        f->next_request = clock_mono_ms() + f->retry_ms;
         return;
+    }
+    if (f->retry_ms) {
+        log_info("event=apply_recovered");
+        f->retry_ms = 0;
+        f->last_error[0] = '\0';
     }
     if (rc == 1 && f->caught_up) {
         log_info("event=gap applied=%llu", (unsigned long long)f->ops.seq(f->ops.ctx));
@@ -164,7 +182,8 @@ static int on_changes(follow *f)
             f->caught_up = 1;
             applied = 1; /* being caught up is news too: the owner may now act on what it holds */
         } else {
-            f->next_request = 0; /* more to fetch */
+            if (!f->retry_ms)
+                f->next_request = 0; /* more to fetch */
         }
     }
     return applied;

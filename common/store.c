@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <sys/mman.h>
+#include <sys/statvfs.h>
 #include "log.h"
 #include "../proto/proto.h"
 
@@ -28,6 +29,24 @@ static int fail_lmdb(par_err *e, const char *what, int rc)
 {
     err_set(e, "%s: %s", what, mdb_strerror(rc));
     return -1;
+}
+
+/* under this much free space a failed write is put down to a full disk */
+#define STORE_DISK_LOW (16u << 20)
+
+/* A write that failed with an I/O error: when the disk under the store is full, that is
+ * what is said (a full disk shows through LMDB as EIO or ENOSPC). */
+static int fail_write(store *s, par_err *e, const char *what, int rc)
+{
+    const char *dir = NULL;
+    struct statvfs vf;
+    if ((rc == EIO || rc == ENOSPC) && mdb_env_get_path(s->env, &dir) == 0 && dir && statvfs(dir, &vf) == 0 &&
+        (uint64_t)vf.f_bavail * vf.f_frsize < STORE_DISK_LOW) {
+        err_set(e, "disk full: %s has %llu bytes free (%s: %s)", dir,
+                (unsigned long long)((uint64_t)vf.f_bavail * vf.f_frsize), what, mdb_strerror(rc));
+        return -1;
+    }
+    return fail_lmdb(e, what, rc);
 }
 
 int store_open(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
@@ -213,7 +232,7 @@ int store_write(store *s, store_fn fn, void *ctx, par_err *e)
             continue;
         }
         if (t.rc)
-            return fail_lmdb(e, t.what, t.rc);
+            return fail_write(s, e, t.what, t.rc);
         return r == STORE_NOTHING ? STORE_NOTHING : -1;
     }
     err_set(e, "the store cannot grow enough (map %zu bytes)", s->mapsize);
