@@ -231,6 +231,13 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
         for (int c = 0; c < SUB_NCOLS; c++)
             f[c] = idx[c] < 0 ? NULL : submit_field(v, i, (uint32_t)idx[c]);
         sub_line s;
+        if (v->bad[i]) {
+            char bad[160];
+            snprintf(bad, sizeof bad, "field '%.40s' holds a NUL, a control character or bytes that are not UTF-8",
+                     v->cols[v->bad[i] - 1]);
+            answer_refused(&a, v->lines[i], bad);
+            continue;
+        }
         if (validate_submission(t, f, &s, &why) < 0 || authz_line(t, q->sender, &s, &why) < 0 ||
             agent_scope(t, v->agent_unit, &s, &why) < 0) {
             answer_refused(&a, v->lines[i], why.msg);

@@ -97,6 +97,11 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
             break;
         }
         char c = *r->p++;
+        if (c == '\0') { /* it would read as the end of the field: refused, never cut there */
+            err_set(e, "line %d: field %zu holds a NUL character", r->line, nstart);
+            skip_line(r);
+            return -1;
+        }
         if (quoted) {
             if (c == '"') {
                 if (r->p < r->end && *r->p == '"') {

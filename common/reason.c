@@ -64,10 +64,12 @@ static const struct {
     {"text after a closing quote", "có chữ sau dấu ngoặc kép đóng"},
     {"more than {} fields", "nhiều hơn {} cột"},
     {"a field longer than {} bytes", "một giá trị dài quá {} byte"},
+    {"field {} holds a NUL character", "cột {} chứa ký tự NUL"},
     {"field {} is not valid UTF-8 text", "cột {} không phải văn bản UTF-8 hợp lệ (lưu tệp dạng \"CSV UTF-8\")"},
     {"not a JSON object ({})", "không phải một đối tượng JSON ({})"},
     {"missing field '{}'", "thiếu trường '{}'"},
-    {"field '{}' is not a string or a number", "trường '{}' không phải chuỗi hay số"},
+    {"field '{}' is not a string or a number (without NUL characters)",
+     "trường '{}' không phải chuỗi hay số (không được chứa ký tự NUL)"},
     {"unknown field '{}'", "trường '{}' không hợp lệ"},
     {"unknown column '{}' (the columns are {})" HEADER_HINT_EN, "cột '{}' không hợp lệ (các cột là {})" HEADER_HINT_VI},
     {"unknown column '{}' (the columns are {})", "cột '{}' không hợp lệ (các cột là {})"},
@@ -81,6 +83,8 @@ static const struct {
     {"not a CSV (.csv, .txt) or JSON Lines (.jsonl) file: unknown column format",
      "không phải tệp CSV (.csv, .txt) hoặc JSON Lines (.jsonl)"},
     {"UTF-16 text that is not well formed near byte {}", "văn bản UTF-16 bị lỗi gần byte {}"},
+    {"field '{}' holds a NUL, a control character or bytes that are not UTF-8",
+     "cột '{}' chứa ký tự NUL, ký tự điều khiển hoặc byte không phải văn bản UTF-8"},
     {"missing {}", "thiếu {}"}, /* validate.c's required fields: after the columns above */
 };
 

@@ -110,8 +110,14 @@ void table_free(table *t)
 /* A JSON scalar as the text a CSV field would hold. */
 static int json_text(json_t *v, char *out, size_t n)
 {
-    if (json_is_string(v))
-        return str_copy(out, n, json_string_value(v));
+    if (json_is_string(v)) {
+        /* "\u0000" decodes to a NUL: refused, not cut there */
+        size_t l = json_string_length(v);
+        if (memchr(json_string_value(v), '\0', l) || l >= n)
+            return -1;
+        memcpy(out, json_string_value(v), l + 1);
+        return 0;
+    }
     if (json_is_integer(v))
         return snprintf(out, n, "%lld", (long long)json_integer_value(v)) < (int)n ? 0 : -1;
     if (json_is_real(v))
@@ -165,7 +171,8 @@ int table_parse_jsonl(const char *path, const char *buf, size_t len, const char 
                 continue;
             }
             if (json_text(v, field, CSV_MAX_FIELD + 1) < 0 || !str_utf8_ok(field, strlen(field))) {
-                snprintf(reason, sizeof reason, "field '%s' is not a string or a number", known[i]);
+                snprintf(reason, sizeof reason, "field '%s' is not a string or a number (without NUL characters)",
+                         known[i]);
                 why = reason;
                 break;
             }

@@ -14,22 +14,35 @@ void submit_init(submit_view *v)
 void submit_free(submit_view *v)
 {
     free(v->lines);
+    free(v->bad);
     free(v->fields);
     sbuf_free(&v->arena);
     memset(v, 0, sizeof *v);
 }
 
-/* A text into the arena, its offset in *at. */
-static int text(submit_view *v, mp_reader *r, size_t *at)
+/* A text into the arena, its offset in *at: -1 when it is not a string, -2 when it is
+ * one the system does not hold (a NUL, bytes that are not UTF-8, a control character):
+ * a field's refusal, which refuses its line and not the message. */
+static int text_of(submit_view *v, mp_reader *r, size_t *at)
 {
     const char *s;
     size_t n;
-    if (mp_str(r, &s, &n) < 0 || (n && memchr(s, '\0', n)) || !str_utf8_ok(s, n))
+    if (mp_str(r, &s, &n) < 0)
         return -1;
+    if ((n && memchr(s, '\0', n)) || !str_utf8_ok(s, n)) {
+        *at = v->arena.len;
+        sbuf_add(&v->arena, "", 1);
+        return -2;
+    }
     *at = v->arena.len;
     sbuf_add(&v->arena, s, n);
     sbuf_add(&v->arena, "", 1);
     return 0;
+}
+
+static int text(submit_view *v, mp_reader *r, size_t *at)
+{
+    return text_of(v, r, at) == 0 ? 0 : -1;
 }
 
 int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
@@ -120,6 +133,7 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
             if (rows_n > v->cap_rows) {
                 v->cap_rows = rows_n;
                 v->lines = xrealloc(v->lines, rows_n * sizeof *v->lines);
+                v->bad = xrealloc(v->bad, rows_n * sizeof *v->bad);
             }
             if (rows_n * v->ncols > v->cap_fields) {
                 v->cap_fields = rows_n * v->ncols;
@@ -133,11 +147,16 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
                     err_set(e, "rows[%llu]: expected [line, one string per column]", (unsigned long long)x);
                     goto fail;
                 }
-                for (uint32_t c = 0; c < v->ncols; c++)
-                    if (text(v, &r, &field_at[x * v->ncols + c]) < 0) {
-                        err_set(e, "rows[%llu]: fields are strings of valid UTF-8 text", (unsigned long long)x);
+                v->bad[x] = 0;
+                for (uint32_t c = 0; c < v->ncols; c++) {
+                    int t = text_of(v, &r, &field_at[x * v->ncols + c]);
+                    if (t == -1) {
+                        err_set(e, "rows[%llu]: fields are strings", (unsigned long long)x);
                         goto fail;
                     }
+                    if (t == -2 && !v->bad[x])
+                        v->bad[x] = c + 1; /* the line is refused for it, alone */
+                }
             }
             has_rows = 1;
         } else {

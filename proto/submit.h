@@ -3,7 +3,8 @@
  * one buffer the view owns and reuses. The collector stores a batch of 100,000 lines
  * without building a value per field. The checks are proto_decode's for this type:
  * version, 1 to 64 column names, at most PROTO_MAX_ROWS rows, each [line, one string per
- * column], every string valid UTF-8 without NUL. */
+ * column]. A field that is not valid UTF-8 text (a NUL, a control character) refuses its
+ * line only: see bad. */
 #ifndef PAR_PROTO_SUBMIT_H
 #define PAR_PROTO_SUBMIT_H
 
@@ -22,6 +23,9 @@ typedef struct {
     uint32_t ncols, nrows;
     const char *cols[SUBMIT_MAX_COLS];
     int64_t *lines;      /* nrows line numbers */
+    uint32_t *bad;       /* nrows: 0, or 1 + the column of a field holding a NUL, bytes that
+                          * are not UTF-8 or a control character (read as "": the line is
+                          * refused for it, the message is not) */
     const char **fields; /* nrows x ncols */
     sbuf arena;
     size_t cap_rows, cap_fields;

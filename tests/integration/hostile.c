@@ -8,9 +8,13 @@
  *        hostile flood CONNECTIONS MESSAGES ROWS
  *          CONNECTIONS clients each sending MESSAGES submit messages of ROWS refused rows
  *          (notes of 60 bytes), without waiting for the answers
+ *        hostile nul
+ *          one submit message whose line 2 has the value "5\0 9", line 3 the unit
+ *          "TDG\0XYZ", line 4 nothing wrong: prints the answer as JSON
  * Prints "accepted N refused N unanswered N" and the first refusal. */
 #include "../../common/client.h"
 #include "../../common/clock.h"
+#include "../../common/json.h"
 #include "../../proto/proto.h"
 
 #include <stdio.h>
@@ -141,6 +145,38 @@ int main(int argc, char **argv)
         for (int k = 0; k < conns; k++)
             client_destroy(cs[k]);
         free(cs);
+    } else if (!strcmp(argv[1], "nul")) {
+        client *c = client_new(&conf, &e);
+        if (!c) {
+            fprintf(stderr, "hostile: %s\n", e.msg);
+            return 1;
+        }
+        pv *m = submit(0, 0), *rows = (pv *)pv_get(m, "rows");
+        const char *vals[3][2] = {{"TDG", "5\0 9"}, {"TDG\0XYZ", "1"}, {"TDG", "1"}};
+        const size_t lens[3][2] = {{3, 4}, {7, 1}, {3, 1}};
+        for (int r = 0; r < 3; r++) {
+            pv *row = pv_arr();
+            pv_push(row, pv_int(r + 2));
+            pv_push(row, pv_strn(vals[r][0], lens[r][0]));
+            const char *mid[] = {"2024", "Y", "metric", r == 2 ? "nul_ok" : "nul_bad"};
+            for (int k = 0; k < 4; k++)
+                pv_push(row, pv_str(mid[k]));
+            pv_push(row, pv_strn(vals[r][1], lens[r][1]));
+            pv_push(row, pv_str(""));
+            pv_push(row, pv_str(""));
+            pv_push(rows, row);
+        }
+        pv_set_str(m, "ack", "full");
+        pv *reply = NULL;
+        if (client_call(c, "collector", m, 5000, &reply, &e) < 0) {
+            fprintf(stderr, "hostile: %s\n", e.msg);
+            return 1;
+        }
+        json_print(stdout, pv_get(reply, "results"));
+        pv_free(reply);
+        pv_free(m);
+        client_destroy(c);
+        return 0;
     } else {
         fprintf(stderr, "hostile: unknown mode %s\n", argv[1]);
         return 2;

@@ -26,4 +26,26 @@ check "and its reply stays small ($(stat -c %s "$T/st.json") bytes)" test "$(sta
 "$H" heartbeats 3 0 0 TDG >"$T/ok.txt" 2>&1
 check "a heartbeat within bounds is taken: $(cat "$T/ok.txt")" grep -q "^accepted 3 refused 0" "$T/ok.txt"
 check "and listed" grep -q '"unit": "TDG"' <("$BIN/parctl" status --json)
+# 4. embedded NUL bytes: the line is refused with its number and reason, never cut, and
+# the message's other lines are stored
+import_sample
+"$H" nul >"$T/nul.json" 2>&1
+check "a value with a NUL is refused, not stored as '5'" python3 -c "
+import json, sys
+r = {x['line']: x for x in json.load(open('$T/nul.json'))}
+ok = (not r[2]['ok'] and \"field 'value' holds a NUL\" in r[2]['reason'] and
+      not r[3]['ok'] and \"field 'unit' holds a NUL\" in r[3]['reason'] and r[4]['ok'])
+sys.exit(0 if ok else 1)"
+check "nothing of them stored" sh -c "! '$BIN/parctl' export submissions --unit TDG | grep -q nul_bad"
+check "the good line of the same message stored" sh -c "'$BIN/parctl' export submissions --unit TDG | grep -q nul_ok"
+printf '{"unit":"TDG","year":2024,"period":"Y","kind":"metric","key":"jsonl_nul","value":"5\\u0000 9"}\n' >"$T/nul.jsonl"
+rc=0; "$BIN/par-agent" push "$T/nul.jsonl" >"$T/nuljl.txt" 2>&1 || rc=$?
+check "a JSON Lines value with \\u0000 is refused with its line (exit $rc)" grep -q "nul.jsonl: line 1: " "$T/nuljl.txt"
+check "and not stored cut" sh -c "! '$BIN/parctl' export submissions --unit TDG | grep -q jsonl_nul"
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,metric,csv_nul,5\0 9,,\nTDG\0XYZ,2024,Y,metric,csv_nul2,1,,\nTDG,2024,Y,metric,csv_ok,1,,\n' >"$T/nul.csv"
+rc=0; "$BIN/par-agent" push "$T/nul.csv" >"$T/nulcsv.txt" 2>&1 || rc=$?
+check "a CSV value with a NUL byte is refused with its line (exit $rc)" grep -q "nul.csv: line 2: field 6 holds a NUL" "$T/nulcsv.txt"
+check "so is a unit with one" grep -q "nul.csv: line 3: field 1 holds a NUL" "$T/nulcsv.txt"
+check "neither stored cut short" sh -c "! '$BIN/parctl' export submissions | grep -q 'csv_nul'"
+check "the good line stored" sh -c "'$BIN/parctl' export submissions --unit TDG | grep -q csv_ok"
 finish

@@ -123,7 +123,7 @@ pv *fixture_submit(fixture *f, const char *text)
     pv *m = fixture_msg(MSG_SUBMIT, NULL, text), *events = NULL;
     submit_view v;
     fixture_view(&v, m);
-    ingest_req q = {&v, "test-sender", NULL};
+    ingest_req q = {.sub = &v, .sender = "test-sender"};
     par_err e;
     if (ingest_submits(f->rec, &q, 1, "2024-12-31T08:00:00.000+07:00", &events, &e) < 0) {
         fprintf(stderr, "fixture: submit: %s\n", e.msg);

@@ -166,7 +166,7 @@ static void test_group_commit(void **st)
     submit_view v1, v2;
     fixture_view(&v1, m1);
     fixture_view(&v2, m2);
-    ingest_req q[2] = {{&v1, "a", NULL}, {&v2, "b", NULL}};
+    ingest_req q[2] = {{.sub = &v1, .sender = "a"}, {.sub = &v2, .sender = "b"}};
     pv *events;
     par_err e;
     uint64_t before = record_last_seq(f.rec);
@@ -232,7 +232,7 @@ static pv *submit_as(fixture *f, const char *text, int compact)
     submit_view v;
     fixture_view(&v, m);
     assert_int_equal(v.compact_ack, compact);
-    ingest_req q = {&v, "test-sender", NULL};
+    ingest_req q = {.sub = &v, .sender = "test-sender"};
     par_err e;
     assert_int_equal(ingest_submits(f->rec, &q, 1, "2024-12-31T08:00:00.000+07:00", &events, &e), 0);
     pv *res = proto_ack_results(q.ack, v.lines, v.nrows);
