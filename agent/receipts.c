@@ -67,7 +67,7 @@ void receipts_expand(const pv *msg, pv *ack)
 void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
 {
     const pv *cols = pv_get(msg, "cols"), *rows = pv_get(msg, "rows"), *res = pv_get(ack, "results");
-    csv_row hdr = {1, (int)cols->u.a.n, {0}};
+    csv_row hdr = {.line = 1, .last_line = 1, .n = (int)cols->u.a.n};
     for (int i = 0; i < hdr.n && i < CSV_MAX_FIELDS; i++)
         hdr.f[i] = cols->u.a.v[i]->u.s.p;
     int idx[8];

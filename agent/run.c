@@ -379,6 +379,10 @@ static void intake(agent *a, const char *name)
     }
     pv *local = pv_arr();
     for (char *p = report, *save = NULL, *ln = strtok_r(p, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+        if (strstr(ln, ": warning: ")) { /* read, not refused: said in the log */
+            log_warn("event=file_warning name=%s warning=\"%s\"", name, strstr(ln, ": warning: ") + 11);
+            continue;
+        }
         char *at = strstr(ln, ": line ");
         long long line = 0;
         char *why = at ? strchr(at + 7, ':') : NULL;

@@ -70,6 +70,19 @@ static void skip_line(csv_reader *r)
     }
 }
 
+/* A quote opened on the record's first line ran over later lines and did not end its
+ * field there: only that first line is refused, and reading goes on at the next one, so
+ * that the lines the quote took in are read on their own. */
+static int span_fails(csv_reader *r, const csv_row *row, const char *rec_start, par_err *e)
+{
+    err_set(e, "line %d: a quote opened here is not closed where its field ends (it runs to line %d)", row->line,
+            r->line);
+    r->p = rec_start;
+    r->line = row->line;
+    skip_line(r);
+    return -1;
+}
+
 int csv_next(csv_reader *r, csv_row *row, par_err *e)
 {
     /* blank lines between records carry nothing */
@@ -81,6 +94,8 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
     if (r->p >= r->end)
         return 0;
     row->line = r->line;
+    row->last_line = r->line;
+    const char *rec_start = r->p;
     row->n = 0;
     r->field.len = 0;
     sbuf_add(&r->field, "", 0);
@@ -91,9 +106,15 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
     for (;;) {
         if (r->p >= r->end) {
             if (quoted) {
-                err_set(e, "line %d: a quoted field is not closed", row->line);
+                /* never closed: only this line is refused, the lines after it are read on
+                 * their own (they were taken into the quote) */
+                err_set(e, "line %d: a quote opened here is never closed", row->line);
+                r->p = rec_start;
+                r->line = row->line;
+                skip_line(r);
                 return -1;
             }
+            row->last_line = r->line;
             break;
         }
         char c = *r->p++;
@@ -119,6 +140,8 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
             }
         } else if (c == '"') {
             if (flen != 0 || was_quoted) {
+                if (r->line > row->line)
+                    return span_fails(r, row, rec_start, e);
                 err_set(e, "line %d: a quote inside an unquoted field", r->line);
                 skip_line(r);
                 return -1;
@@ -135,12 +158,15 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
             flen = 0;
             was_quoted = 0;
         } else if (c == '\n') {
+            row->last_line = r->line;
             r->line++;
             break;
         } else if (c == '\r' && (r->p >= r->end || *r->p == '\n')) {
             continue;
         } else {
             if (was_quoted) {
+                if (r->line > row->line)
+                    return span_fails(r, row, rec_start, e);
                 err_set(e, "line %d: text after a closing quote", r->line);
                 skip_line(r);
                 return -1;

@@ -12,6 +12,7 @@
 
 typedef struct {
     int line;                     /* physical line where the record starts */
+    int last_line;                /* and where it ends (later when a quoted field spans lines) */
     int n;                        /* fields */
     char *f[CSV_MAX_FIELDS];      /* point into the reader's buffer, valid until the next call */
 } csv_row;
@@ -27,7 +28,8 @@ void csv_set_sep(csv_reader *r, char sep);
  * (Excel's CSV where the list separator is ';', as in a Vietnamese locale) or ','. */
 char csv_sniff(const char *buf, size_t len);
 /* 1: a record, 0: end of input, -1: a malformed record (message names the line);
- * after -1 the reader has skipped to the next line, so reading can go on. */
+ * after -1 the reader has skipped to the next line, so reading can go on. A quote opened
+ * and never closed refuses its line only: reading goes on at the line after it. */
 int csv_next(csv_reader *r, csv_row *row, par_err *e);
 
 /* Maps a header to column indexes. cols: the known names (NULL-terminated);

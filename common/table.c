@@ -86,6 +86,9 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
             t->refused++;
             continue;
         }
+        if (row.last_line > row.line) /* every physical line accounted for */
+            fprintf(report, "%s: warning: line %d: a quoted field spans lines %d-%d, read as one line\n", path,
+                    row.line, row.line, row.last_line);
         pv *rv = pv_arr();
         pv_push(rv, pv_int(row.line));
         for (int i = 0; i < row.n; i++)

@@ -58,6 +58,20 @@ check "an 18 MB file is answered line by line (exit $rc: $(grep 'lines,' "$T/big
 check "each long note refused with its reason" test "$(grep -c 'note longer than' "$T/big.txt")" -eq 300
 check "the good lines stored" test "$("$BIN/parctl" export submissions --unit TDG | grep -c ',metric,good_')" -eq 5
 
+# issue 14, item 6: a quote opened on line 3 and never closed refuses line 3 only; a
+# quoted note over two lines is stored and named as spanning them; then a quote that
+# nothing closes, at the end
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,metric,q_a,1,,\nTDG,2024,Y,metric,q_b,1,,"open\nTDG,2024,Y,metric,q_c,1,,\nTDG,2024,Y,metric,q_d,1,,"two\nlines"\nTDG,2024,Y,metric,q_e,1,,\n' >"$T/quote.csv"
+rc=0; "$BIN/par-agent" push "$T/quote.csv" >"$T/quote.txt" 2>"$T/quote.err" || rc=$?
+check "every line accounted for: $(cat "$T/quote.err")" grep -q "5 lines, 4 stored (0 already there), 1 refused" "$T/quote.err"
+check "the line with the open quote named" grep -q "quote.csv: line 3: a quote opened here is not closed where its field ends (it runs to line 5)" "$T/quote.txt"
+check "the field over two lines named as spanning them" grep -q "quote.csv: warning: line 5: a quoted field spans lines 5-6" "$T/quote.txt"
+check "the lines after the open quote stored" test "$("$BIN/parctl" export submissions --unit TDG | grep -c ',metric,q_[acde],')" -eq 4
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,metric,r_a,1,,\nTDG,2024,Y,metric,r_b,1,,"open\nTDG,2024,Y,metric,r_c,1,,\nTDG,2024,Y,metric,r_d,1,,\n' >"$T/open.csv"
+rc=0; "$BIN/par-agent" push "$T/open.csv" >"$T/open.txt" 2>"$T/open.err" || rc=$?
+check "a quote never closed refuses its line only: $(cat "$T/open.err")" grep -q "4 lines, 3 stored (0 already there), 1 refused" "$T/open.err"
+check "named" grep -q "open.csv: line 3: a quote opened here is never closed" "$T/open.txt"
+
 # issue 14, item 9: a receipt row torn by a kill is cut before the next rows are appended
 R=$T/var/agent/receipts.csv
 printf '2024-12-31T08:00:00.000+07:00,999,/x.csv,3,TD' >>"$R"

@@ -58,7 +58,34 @@ static void test_errors_name_the_line(void **st)
     assert_int_equal(csv_next(r, &row, &e), 1); /* reading goes on */
     assert_string_equal(row.f[1], "ok");
     assert_int_equal(csv_next(r, &row, &e), -1);
-    assert_non_null(strstr(e.msg, "line 4"));
+    assert_non_null(strstr(e.msg, "line 4: a quote opened here is never closed"));
+    csv_destroy(r);
+
+    /* a quote never closed refuses its own line: the lines after it are read on their own */
+    const char open[] = "a,b\n1,x\n2,\"open\n3,y\n4,z\n";
+    r = csv_new(open, sizeof open - 1);
+    assert_int_equal(csv_next(r, &row, &e), 1);
+    assert_int_equal(csv_next(r, &row, &e), 1);
+    assert_int_equal(csv_next(r, &row, &e), -1);
+    assert_non_null(strstr(e.msg, "line 3"));
+    assert_int_equal(csv_next(r, &row, &e), 1);
+    assert_int_equal(row.line, 4);
+    assert_string_equal(row.f[1], "y");
+    assert_int_equal(csv_next(r, &row, &e), 1);
+    assert_int_equal(row.line, 5);
+    assert_int_equal(csv_next(r, &row, &e), 0);
+    csv_destroy(r);
+
+    /* a quoted field that does close, over lines: where the record starts and ends */
+    const char span[] = "a,b\n1,\"two\nlines\nand three\"\n2,x\n";
+    r = csv_new(span, sizeof span - 1);
+    assert_int_equal(csv_next(r, &row, &e), 1);
+    assert_int_equal(csv_next(r, &row, &e), 1);
+    assert_int_equal(row.line, 2);
+    assert_int_equal(row.last_line, 4);
+    assert_int_equal(csv_next(r, &row, &e), 1);
+    assert_int_equal(row.line, 5);
+    assert_int_equal(row.last_line, 5);
     csv_destroy(r);
 
     const char bad[] = "a\n\xff\xfe\n";
@@ -75,18 +102,18 @@ static void test_header(void **st)
     const char *cols[] = {"unit", "year", "note", NULL};
     int idx[3];
     par_err e;
-    csv_row h = {1, 2, {"year", " unit "}};
+    csv_row h = {.line = 1, .last_line = 1, .n = 2, .f = {"year", " unit "}};
     assert_int_equal(csv_header(&h, cols, 0x3, idx, &e), 0);
     assert_int_equal(idx[0], 1);
     assert_int_equal(idx[1], 0);
     assert_int_equal(idx[2], -1);
-    csv_row unknown = {1, 3, {"unit", "year", "colour"}};
+    csv_row unknown = {.line = 1, .last_line = 1, .n = 3, .f = {"unit", "year", "colour"}};
     assert_int_equal(csv_header(&unknown, cols, 0x3, idx, &e), -1);
     assert_non_null(strstr(e.msg, "unknown column 'colour'"));
-    csv_row missing = {1, 1, {"unit"}};
+    csv_row missing = {.line = 1, .last_line = 1, .n = 1, .f = {"unit"}};
     assert_int_equal(csv_header(&missing, cols, 0x3, idx, &e), -1);
     assert_non_null(strstr(e.msg, "missing column 'year'"));
-    csv_row twice = {1, 3, {"unit", "year", "unit"}};
+    csv_row twice = {.line = 1, .last_line = 1, .n = 3, .f = {"unit", "year", "unit"}};
     assert_int_equal(csv_header(&twice, cols, 0x3, idx, &e), -1);
     assert_non_null(strstr(e.msg, "twice"));
 }
