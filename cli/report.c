@@ -3,6 +3,7 @@
  * overdue and late tasks; or (--ranking) the peer group's table. Markdown, HTML (one
  * self-contained file, printable on A4, with an SVG chart) or CSV (UTF-8 with BOM). */
 #include "cli.h"
+#include "../common/csv.h"
 #include "../common/client.h"
 #include "../common/clock.h"
 
@@ -172,15 +173,19 @@ static void unit_report(sbuf *b, fmt f, const pv *r, const pv *tasks)
         sbuf_puts(b, "STT,Lĩnh vực,Điểm,Tối đa,Tỷ lệ (%),Điểm năm trước,Tỷ lệ năm trước (%),Thay đổi (điểm %),Xếp hạng,Số đơn vị\r\n");
         for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
             const pv *c = comps->u.a.v[i];
-            sbuf_printf(b, "%s,\"%s\",%.4f,%.4f,%.2f,", str(c, "id"), str(c, "name"), num(c, "score"), num(c, "max"),
-                        num(c, "pct"));
+            csv_put(b, str(c, "id"));
+            sbuf_add(b, ",", 1);
+            csv_put(b, str(c, "name"));
+            sbuf_printf(b, ",%.4f,%.4f,%.2f,", num(c, "score"), num(c, "max"), num(c, "pct"));
             if (pv_get(c, "prev_pct"))
                 sbuf_printf(b, "%.4f,%.2f,%.2f,", num(c, "prev_score"), num(c, "prev_pct"), num(c, "change_pp"));
             else
                 sbuf_puts(b, ",,,");
             sbuf_printf(b, "%lld,%lld\r\n", (long long)pv_get_int(c, "rank", 0), (long long)pv_get_int(r, "of", 0));
         }
-        sbuf_printf(b, "Tổng,\"%s\",%.4f,%.4f,%.2f,", str(r, "name"), num(r, "total"), num(r, "max"), num(r, "pct"));
+        sbuf_puts(b, "Tổng,");
+        csv_put(b, str(r, "name"));
+        sbuf_printf(b, ",%.4f,%.4f,%.2f,", num(r, "total"), num(r, "max"), num(r, "pct"));
         if (has_prev)
             sbuf_printf(b, "%.4f,,%.4f,", num(r, "prev_total"), num(r, "change"));
         else
@@ -362,7 +367,11 @@ static void ranking_report(sbuf *b, fmt f, const pv *list, const char *index, in
         }
         rank_move(mv, sizeof mv, pv_get_int(r, "rank", 0), pv_get_int(r, "prev_rank", 0));
         if (f == F_CSV) {
-            sbuf_printf(b, "%lld,\"%s\",%s,", (long long)pv_get_int(r, "rank", 0), str(r, "name"), str(r, "unit"));
+            sbuf_printf(b, "%lld,", (long long)pv_get_int(r, "rank", 0));
+            csv_put(b, str(r, "name"));
+            sbuf_add(b, ",", 1);
+            csv_put(b, str(r, "unit"));
+            sbuf_add(b, ",", 1);
             if (pv_get(r, "prev_total"))
                 sbuf_printf(b, "%.4f,%lld,", num(r, "prev_total"), (long long)pv_get_int(r, "prev_rank", 0));
             else

@@ -235,13 +235,33 @@ int csv_header(const csv_row *hdr, const char *const cols[], unsigned long requi
     return 0;
 }
 
+/* "12", "-0,5", "+1.25": a number a spreadsheet shows as a number, not a formula */
+static int plain_number(const char *s)
+{
+    if (*s == '+' || *s == '-')
+        s++;
+    int digits = 0, mark = 0;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digits++;
+        else if ((*s == '.' || *s == ',') && !mark)
+            mark = 1;
+        else
+            return 0;
+    }
+    return digits > 0;
+}
+
 void csv_put(sbuf *b, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
+    /* a cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is written
+     * with a ' before it and quoted, as OWASP recommends ("CSV injection") */
+    int formula = strchr("=+-@\t\r", *s) && *s && !plain_number(s);
+    if (!formula && !strpbrk(s, ",;\"\n\r")) {
         sbuf_puts(b, s);
         return;
     }
-    sbuf_add(b, "\"", 1);
+    sbuf_add(b, formula ? "\"'" : "\"", formula ? 2 : 1);
     for (; *s; s++) {
         if (*s == '"')
             sbuf_add(b, "\"", 1);

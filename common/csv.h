@@ -36,7 +36,8 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e);
  * required: a bit per column that must be present. idx[i] is -1 when absent. */
 int csv_header(const csv_row *hdr, const char *const cols[], unsigned long required, int idx[], par_err *e);
 
-/* Appends one field, quoted when needed. */
+/* Appends one field, quoted when needed; a field a spreadsheet would take for a formula
+ * (=, +, -, @, tab or CR first, and not a plain number) gets a ' before it (OWASP). */
 void csv_put(sbuf *b, const char *s);
 
 #endif

@@ -72,6 +72,12 @@ rc=0; "$BIN/par-agent" push "$T/open.csv" >"$T/open.txt" 2>"$T/open.err" || rc=$
 check "a quote never closed refuses its line only: $(cat "$T/open.err")" grep -q "4 lines, 3 stored (0 already there), 1 refused" "$T/open.err"
 check "named" grep -q "open.csv: line 3: a quote opened here is never closed" "$T/open.txt"
 
+# issue 14, item 8: a note that a spreadsheet would run as a formula is exported with a '
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,metric,formula,1,,"=cmd|%s /C calc%s!A0"\n' "'" "'" >"$T/formula.csv"
+check "a formula-like note is stored as written" "$BIN/par-agent" push "$T/formula.csv"
+"$BIN/parctl" export submissions --unit TDG >"$T/export.csv"
+check "and exported neutralised: $(grep ',formula,' "$T/export.csv")" grep -q ",formula,1,.*,\"'=cmd|' /C calc'!A0\"" "$T/export.csv"
+
 # issue 14, item 9: a receipt row torn by a kill is cut before the next rows are appended
 R=$T/var/agent/receipts.csv
 printf '2024-12-31T08:00:00.000+07:00,999,/x.csv,3,TD' >>"$R"

@@ -127,6 +127,16 @@ static void test_put(void **st)
     sbuf_add(&b, ",", 1);
     csv_put(&b, "a, \"b\"");
     assert_string_equal(b.buf, "plain,\"a, \"\"b\"\"\"");
+    /* cells a spreadsheet would run as formulas, neutralised (OWASP); numbers stay numbers */
+    const char *in[] = {"=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "-0,5", "+12.5", "-", "a=b"};
+    const char *out[] = {"\"'=cmd|' /C calc'!A0\"", "\"'+1+1\"", "\"'-2+3\"", "\"'@SUM(A1)\"", "\"'\tx\"",
+                         "\"-0,5\"", "+12.5", "\"'-\"", "a=b"};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        b.len = 0;
+        csv_put(&b, in[i]);
+        sbuf_add(&b, "", 1);
+        assert_string_equal(b.buf, out[i]);
+    }
     sbuf_free(&b);
 }
 
