@@ -51,7 +51,7 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BIN)/par-broker: $(call obj,broker/main.c broker/broker.c broker/zap.c $(COMMON))
+$(BIN)/par-broker: $(call obj,broker/main.c broker/broker.c broker/fair.c broker/zap.c $(COMMON))
 $(BIN)/par-collector: $(call obj,collector/main.c $(COLLECTOR) $(COMMON))
 $(BIN)/par-scorer: $(call obj,scorer/main.c $(SCORER) $(COMMON))
 $(BIN)/par-notifier: $(call obj,notifier/main.c $(NOTIFIER) $(COMMON))

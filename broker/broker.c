@@ -122,6 +122,7 @@ void broker_heartbeat(broker *b, const pv *hb, const void *worker, size_t len, i
     if (!s->up || s->worker_len != len || memcmp(s->worker, worker, len)) {
         log_info("event=service_up service=%s", name);
         s->since = now;
+        s->generation++; /* what was in flight to the one before is not coming back */
     }
     memcpy(s->worker, worker, len);
     s->worker_len = len;

@@ -20,6 +20,7 @@ typedef struct {
     int64_t seq;        /* last sequence number it reported */
     pv *info;           /* what it reported about itself */
     int up;
+    unsigned generation; /* a new one each time it comes up (a restart, a new process) */
 } broker_service;
 
 /* at most this many agents (a country has about 11,000 communes and 700 districts):

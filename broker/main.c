@@ -2,6 +2,7 @@
  * answers "service unavailable" at once when the service is down, and carries the
  * internal event bus (XSUB for publishers, XPUB for subscribers). */
 #include "broker.h"
+#include "fair.h"
 #include "zap.h"
 #include "../common/daemon.h"
 #include "../common/keys.h"
@@ -20,6 +21,7 @@ typedef struct {
     void *front, *internal, *back, *xsub, *xpub;
     zap *zap; /* CURVE on: who may come in */
     broker reg;
+    fair *fq[BROKER_MAX_SERVICES]; /* what may go to each service of reg, and what waits */
     par_config conf;
     int64_t next_tick;
 } state;
@@ -104,6 +106,83 @@ static void sender_of(const state *st, void *sock, zmq_msg_t *body, char *out, s
         snprintf(out, n, "anonymous@%s", addr ? addr : "local");
 }
 
+/* "service unavailable": down (the broker's word: parctl gives up soon), or busy (why:
+ * its queue for this client is full; sent again later). */
+static void answer_unavailable(void *sock, zmq_msg_t *cid, int64_t id, const char *service, const char *busy)
+{
+    char text[700];
+    if (busy)
+        snprintf(text, sizeof text, "service %s unavailable: %s", service, busy);
+    else
+        snprintf(text, sizeof text, "service %s unavailable", service);
+    pv *err = proto_error(id, "unavailable", text);
+    if (!busy)
+        pv_set(err, "down", pv_bool(1)); /* the broker's word, not a service catching up */
+    reply_client(sock, cid, err);
+    pv_free(err);
+}
+
+static void item_close(fair_item *it)
+{
+    zmq_msg_close(&it->cid);
+    zmq_msg_close(&it->sender);
+    zmq_msg_close(&it->body);
+}
+
+/* The request of a waiting item, answered unavailable (its service went away). */
+static void item_refuse(fair_item *it, const char *service)
+{
+    char type[16];
+    int64_t id = 0;
+    proto_peek_head(zmq_msg_data(&it->body), zmq_msg_size(&it->body), type, &id);
+    answer_unavailable(it->sock, &it->cid, id, service, NULL);
+    item_close(it);
+}
+
+/* Everything waiting for service s answered unavailable: it is down. */
+static void drain(state *st, broker_service *s)
+{
+    fair_item it;
+    while (fair_drain(st->fq[s - st->reg.svc], &it))
+        item_refuse(&it, s->name);
+}
+
+/* Sends an item to service s: [worker, client id, sender, body], without copying the
+ * body; answers unavailable when it cannot go (the service's connection is gone). */
+static void send_item(state *st, broker_service *s, fair_item *it)
+{
+    zmq_msg_t f[4];
+    frame_copy(&f[0], s->worker, s->worker_len);
+    zmq_msg_init(&f[1]);
+    zmq_msg_copy(&f[1], &it->cid); /* kept for an "unavailable" answer */
+    zmq_msg_init(&f[2]);
+    zmq_msg_move(&f[2], &it->sender);
+    size_t bytes = zmq_msg_size(&it->body);
+    zmq_msg_init(&f[3]);
+    zmq_msg_copy(&f[3], &it->body); /* a reference, not a copy of the bytes */
+    int sent = send_frames(st->back, f, 4) == 0;
+    int err = sent ? 0 : zmq_errno();
+    close_all(f, 4);
+    if (sent) {
+        fair_sent(st->fq[s - st->reg.svc], &it->cid, bytes);
+        item_close(it);
+        return;
+    }
+    item_refuse(it, s->name);
+    if (err == EHOSTUNREACH) { /* its connection is gone: down now, not at expiry */
+        broker_gone(&st->reg, s);
+        drain(st, s);
+    }
+}
+
+/* What waits for service s and may go now, in turn among clients. */
+static void dispatch(state *st, broker_service *s)
+{
+    fair_item it;
+    while (s->up && fair_next(st->fq[s - st->reg.svc], s->generation, &it))
+        send_item(st, s, &it);
+}
+
 static int on_client(state *st, void *sock, int64_t now)
 {
     zmq_msg_t p[4];
@@ -121,7 +200,7 @@ static int on_client(state *st, void *sock, int64_t now)
         memcpy(service, zmq_msg_data(&p[1]), sl), service[sl] = '\0';
     char type[16];
     int64_t id = 0;
-    int ok = proto_peek(zmq_msg_data(&p[2]), zmq_msg_size(&p[2]), type, &id) == 0;
+    int ok = proto_peek_head(zmq_msg_data(&p[2]), zmq_msg_size(&p[2]), type, &id) == 0;
     if (!ok || !service[0]) {
         pv *err = proto_error(id, "bad_request", !service[0] ? "no service named" : "malformed message");
         reply_client(sock, &p[0], err);
@@ -157,29 +236,25 @@ static int on_client(state *st, void *sock, int64_t now)
         broker_service *s = broker_find(&st->reg, service, now);
         char sender[128];
         sender_of(st, sock, &p[2], sender, sizeof sender);
-        int sent = 0;
-        if (s) {
-            /* the client's id and the body move on as they came */
-            zmq_msg_t f[4];
-            frame_copy(&f[0], s->worker, s->worker_len);
-            zmq_msg_init(&f[1]);
-            zmq_msg_copy(&f[1], &p[0]); /* kept for an "unavailable" answer */
-            frame_copy(&f[2], sender, strlen(sender));
-            zmq_msg_init(&f[3]);
-            zmq_msg_move(&f[3], &p[2]);
-            sent = send_frames(st->back, f, 4) == 0;
-            int err = sent ? 0 : zmq_errno();
-            close_all(f, 4);
-            if (err == EHOSTUNREACH) /* its connection is gone: down now, not at expiry */
-                broker_gone(&st->reg, s);
-        }
-        if (!sent) {
-            char text[160];
-            snprintf(text, sizeof text, "service %s unavailable", service);
-            pv *err = proto_error(id, "unavailable", text);
-            pv_set(err, "down", pv_bool(1)); /* the broker's word, not a service catching up */
-            reply_client(sock, &p[0], err);
-            pv_free(err);
+        if (!s) {
+            answer_unavailable(sock, &p[0], id, service, NULL);
+        } else {
+            /* the client's id and the body move on as they came, now or in turn */
+            fair *fq = st->fq[s - st->reg.svc];
+            fair_item it = {.sock = sock};
+            zmq_msg_init(&it.cid);
+            zmq_msg_copy(&it.cid, &p[0]);
+            frame_copy(&it.sender, sender, strlen(sender));
+            zmq_msg_init(&it.body);
+            zmq_msg_move(&it.body, &p[2]);
+            par_err why;
+            int r = fair_offer(fq, s->generation, &it, &why);
+            if (r == FAIR_SEND)
+                send_item(st, s, &it);
+            else if (r == FAIR_BUSY) {
+                answer_unavailable(sock, &p[0], id, service, why.msg);
+                item_close(&it);
+            }
         }
     }
     close_all(p, 3);
@@ -201,10 +276,20 @@ static int on_service(state *st, int64_t now)
             log_warn("event=bad_service_message error=\"%s\"", hb ? "not a heartbeat" : e.msg);
         pv_free(hb);
     } else if (n == 3) {
+        /* an answer: the service has credit again, and what waits in turn may go */
+        broker_service *s = NULL;
+        for (int i = 0; i < st->reg.n && !s; i++)
+            if (st->reg.svc[i].worker_len == zmq_msg_size(&p[0]) &&
+                !memcmp(st->reg.svc[i].worker, zmq_msg_data(&p[0]), zmq_msg_size(&p[0])))
+                s = &st->reg.svc[i];
+        if (s)
+            fair_answered(st->fq[s - st->reg.svc], &p[1]);
         /* ROUTER_MANDATORY: a routing id unknown to the public socket belongs to the internal
          * one; the reply moves on without a copy */
         if (send_frames(st->front, p + 1, 2) < 0 && send_frames(st->internal, p + 1, 2) < 0)
             log_debug("event=reply_undeliverable error=\"%s\"", zmq_strerror(zmq_errno()));
+        if (s)
+            dispatch(st, s);
     } else {
         log_warn("event=bad_service_frames frames=%d", n);
     }
@@ -235,6 +320,13 @@ static int forward(void *from, void *to)
 static void tick(state *st, int64_t now)
 {
     broker_expire(&st->reg, now);
+    for (int i = 0; i < st->reg.n; i++) {
+        broker_service *s = &st->reg.svc[i];
+        if (!s->up)
+            drain(st, s); /* what waited for it is answered; its clients try again later */
+        else
+            dispatch(st, s); /* a new process of it: what waited goes now */
+    }
     pv *hb = proto_msg(MSG_HB);
     pv_set_str(hb, "service", "broker");
     char *buf;
@@ -337,6 +429,8 @@ int main(int argc, char **argv)
     zmq_setsockopt(st.front, ZMQ_RCVHWM, &hwm, sizeof hwm);
     int64_t now = clock_mono_ms();
     broker_init(&st.reg, st.conf.expiry_ms, st.conf.agent_silence_s * 1000, st.conf.services, now);
+    for (int i = 0; i < BROKER_MAX_SERVICES; i++)
+        st.fq[i] = fair_new();
     log_info("event=started endpoint=%s data_dir=%s", st.conf.endpoint, st.conf.data_dir);
     for (;;) {
         now = clock_mono_ms();
@@ -374,6 +468,8 @@ int main(int argc, char **argv)
 fail:
     if (rc)
         fprintf(stderr, "par-broker: %s\n", e.msg[0] ? e.msg : "cannot start");
+    for (int i = 0; i < BROKER_MAX_SERVICES; i++)
+        fair_destroy(st.fq[i]);
     broker_free(&st.reg);
     void *socks[] = {st.front, st.internal, st.back, st.xsub, st.xpub};
     for (int i = 0; i < 5; i++)

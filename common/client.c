@@ -120,11 +120,13 @@ int client_refused(client *c, par_err *e)
             zmq_msg_recv(&ev, c->mon, 0);
             zmq_msg_close(&ev);
         }
-        /* the server said no to the key; a handshake cut short (a restart) is not that,
-         * unless it keeps happening with nothing succeeding in between */
+        /* the server said no to the key (AUTH), or spoke and disagreed (PROTOCOL: no key
+         * where one is asked, a wrong server key); a handshake cut short without a word
+         * (a restart) is not that, unless it keeps happening with nothing succeeding */
         if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
             c->failed_in_row = 0;
-        else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || ++c->failed_in_row >= 3)
+        else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+                 ++c->failed_in_row >= 3)
             c->refused = 1;
     }
     if (c->refused && c->curve)

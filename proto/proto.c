@@ -611,6 +611,8 @@ pv *proto_reply(int64_t id, pv *data)
 /* Reads a scalar at *pos: a string into str (if it is one) or an integer into *i. */
 static int peek_scalar(const unsigned char *p, size_t len, size_t pos, char *str, size_t strn, int64_t *i)
 {
+    if (pos >= len)
+        return 0;
     unsigned c = p[pos];
     size_t n = 0, hdr = 1;
     if ((c & 0xe0) == 0xa0)
@@ -632,9 +634,9 @@ static int peek_scalar(const unsigned char *p, size_t len, size_t pos, char *str
         return 1;
     } else if (c >= 0xd0 && c <= 0xd3) {
         int w = 1 << (c - 0xd0);
-        uint64_t v = (p[pos + 1] & 0x80) ? UINT64_MAX : 0;
         if (pos + 1 + (size_t)w > len)
             return 0;
+        uint64_t v = (p[pos + 1] & 0x80) ? UINT64_MAX : 0;
         for (int k = 0; k < w; k++)
             v = v << 8 | p[pos + 1 + (size_t)k];
         *i = (int64_t)v;
@@ -649,15 +651,31 @@ static int peek_scalar(const unsigned char *p, size_t len, size_t pos, char *str
     return 2;
 }
 
+static int peek_keys(const unsigned char *p, size_t len, char type[16], int64_t *id, int whole);
+
 int proto_peek(const void *buf, size_t len, char type[16], int64_t *id)
 {
-    const unsigned char *p = buf;
+    return peek_keys(buf, len, type, id, 1);
+}
+
+int proto_peek_head(const void *buf, size_t len, char type[16], int64_t *id)
+{
+    return peek_keys(buf, len, type, id, 0);
+}
+
+/* whole: the message is first checked to its end; else the keys are read until "t" and
+ * "id" are found, every step bounded by len (a router needs no more). */
+static int peek_keys(const unsigned char *p, size_t len, char type[16], int64_t *id, int whole)
+{
     type[0] = '\0';
     *id = 0;
+    int have_id = 0;
     if (len == 0 || len > PROTO_MAX_MSG)
         return -1;
     size_t chk = 0;
-    if (scan(p, len, &chk, 0) < 0 || chk != len)
+    if (whole && (scan(p, len, &chk, 0) < 0 || chk != len))
+        return -1;
+    if (!whole && len < 5)
         return -1;
     unsigned c = p[0];
     uint64_t n;
@@ -683,7 +701,9 @@ int proto_peek(const void *buf, size_t len, char type[16], int64_t *id)
         if (kind == 2 && !strcmp(key, "t"))
             peek_scalar(p, len, pos, type, 16, &dummy);
         else if (kind == 2 && !strcmp(key, "id"))
-            peek_scalar(p, len, pos, NULL, 0, id);
+            have_id = peek_scalar(p, len, pos, NULL, 0, id) == 1;
+        if (!whole && type[0] && have_id)
+            return 0;
         if (scan(p, len, &pos, 1) < 0)
             return -1;
     }

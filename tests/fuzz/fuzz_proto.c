@@ -18,6 +18,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     char type[16];
     int64_t id;
     proto_peek(data, size, type, &id);
+    proto_peek_head(data, size, type, &id);
     if (proto_decode_value(data, size, &m, &e) == 0) {
         char *buf;
         size_t len;

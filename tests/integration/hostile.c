@@ -14,6 +14,7 @@
  * Prints "accepted N refused N unanswered N" and the first refusal. */
 #include "../../common/client.h"
 #include "../../common/clock.h"
+#include "../../common/daemon.h"
 #include "../../common/json.h"
 #include "../../proto/proto.h"
 
@@ -114,13 +115,20 @@ int main(int argc, char **argv)
             }
         int64_t start = clock_mono_ms();
         int sent = 0;
+        /* encoded once: the flood costs the server, not this program */
+        char *buf;
+        size_t len;
+        proto_encode(m, &buf, &len);
         for (int i = 0; i < msgs; i++)
             for (int k = 0; k < conns; k++) {
-                pv_set_int(m, "id", client_next_id(cs[k]));
-                while (client_send(cs[k], "collector", m, &e) == 0 && clock_mono_ms() - start < 30000)
+                const void *parts[] = {"collector", buf};
+                size_t lens[] = {9, len};
+                while (sock_send_parts(client_socket(cs[k]), parts, lens, 2, ZMQ_DONTWAIT) < 0 &&
+                       clock_mono_ms() - start < 30000)
                     client_wait_writable(cs[k], 100);
                 sent++;
             }
+        free(buf);
         /* the answers, as they come: refusals of the excess or acks of refused rows */
         int answers = 0;
         while (answers < sent && clock_mono_ms() - start < 60000) {

@@ -1,9 +1,12 @@
-# Hostile clients (issue 14): the broker's agent table and each heartbeat are bounded, an
-# unknown argument is refused, and parctl status keeps working after a flood of them.
+# Hostile clients (issue 14): a flood of large submit messages leaves the collector's
+# memory bounded and a legitimate push quick; the broker's agent table and each heartbeat
+# are bounded, an unknown argument is refused, and parctl status keeps working after a
+# flood of them; NUL bytes refuse their lines.
 . "$(dirname "$0")/lib.sh"
 H=${PAR_HOSTILE:?the hostile client (make builds it)}
 rss() { awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$1/status"; } # MiB
 start_all
+import_sample
 before=$(rss "${PIDS[broker]}")
 
 # 2. 100 heartbeats with 60 kB unit ids, 60 with 7.5 MiB of an argument nobody knows
@@ -26,9 +29,31 @@ check "and its reply stays small ($(stat -c %s "$T/st.json") bytes)" test "$(sta
 "$H" heartbeats 3 0 0 TDG >"$T/ok.txt" 2>&1
 check "a heartbeat within bounds is taken: $(cat "$T/ok.txt")" grep -q "^accepted 3 refused 0" "$T/ok.txt"
 check "and listed" grep -q '"unit": "TDG"' <("$BIN/parctl" status --json)
+# 1. four connections each sending 16 submit messages of 7.3 MiB (100,000 refused rows
+# each) while a district pushes: the district is served in turn, the collector's memory
+# stays bounded, and the excess is refused "busy" at once
+"$H" flood 4 16 100000 >"$T/flood.txt" 2>&1 &
+fp=$!
+sleep 2
+worst=0
+for i in 1 2 3 4 5; do
+    t0=$(date +%s%N)
+    "$BIN/par-agent" push "$ROOT/data/submissions/tamduong-2023.csv" >/dev/null 2>&1 || fail "the push during the flood"
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    [ $ms -gt $worst ] && worst=$ms
+    sleep 0.5
+done
+wait $fp
+echo "flood: $(head -1 "$T/flood.txt"); a district's push took at most $worst ms" >&2
+check "a district's push stays under 1 s during the flood (at most $worst ms)" test $worst -lt 1000
+peak=$(awk '/^VmHWM/ { print int($2 / 1024) }' "/proc/${PIDS[collector]}/status")
+echo "collector peak memory: $peak MiB; broker: $(awk '/^VmHWM/ { print int($2 / 1024) }' "/proc/${PIDS[broker]}/status") MiB" >&2
+check "the collector stays under 512 MiB ($peak MiB at its peak)" test "$peak" -lt 512
+check "the excess is refused as busy, saying so" grep -q "first refusal: unavailable: service collector unavailable: busy" "$T/flood.txt"
+check "the collector stayed up" sh -c "'$BIN/parctl' status | grep -q '^collector *up'"
+
 # 4. embedded NUL bytes: the line is refused with its number and reason, never cut, and
 # the message's other lines are stored
-import_sample
 "$H" nul >"$T/nul.json" 2>&1
 check "a value with a NUL is refused, not stored as '5'" python3 -c "
 import json, sys
