@@ -32,7 +32,7 @@ UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_re
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-.PHONY: all programs deps test unit integration demo fuzz bench install uninstall man deb clean
+.PHONY: all programs deps test unit integration demo fuzz bench chaos install uninstall man deb clean
 all: deps
 	@$(MAKE) --no-print-directory programs
 
@@ -219,6 +219,10 @@ deb:
 	  dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
 	  { tail -30 ../build.log; exit 1; }
 	@ls build/deb/*.deb
+
+# make chaos: kill -9 under load, then hostile clients (minutes; CHAOS_SECONDS, default 120).
+chaos: programs $(B)/tests/hostile
+	@PAR_BIN=$(abspath $(BIN)) PAR_HOSTILE=$(abspath $(B)/tests/hostile) bash tests/chaos/chaos.sh
 
 # make uninstall (same PREFIX, DESTDIR, ETCDIR): what make install laid down, except the
 # operator's config and calendars in ETCDIR and the data in /var/lib/par, kept.
