@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 /* The province's receipts, appended to a CSV file that the district keeps: with
@@ -21,8 +22,12 @@ FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
     str_copy(dir, sizeof dir, path);
     if (dir_make(dirname(dir), e) < 0)
         return NULL;
-    /* a row torn by a kill mid-write is cut off before anything is appended to it */
+    /* a row torn by a kill mid-write is cut off before anything is appended to it; under
+     * the file's lock, which every writer holds while it appends (several par-agent push
+     * may share the file: what one is writing is not torn) */
     FILE *f = fopen(path, "r+");
+    if (f)
+        flock(fileno(f), LOCK_EX);
     if (f && fseek(f, 0, SEEK_END) == 0 && ftell(f) > 0) {
         long end = ftell(f), keep = end;
         int c = 0;
@@ -35,14 +40,18 @@ FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
         }
     }
     if (f)
-        fclose(f);
+        fclose(f); /* and its lock */
     f = fopen(path, "a");
     if (!f) {
         err_set(e, "cannot write receipts to %s", path);
         return NULL;
     }
-    if (ftell(f) == 0)
+    flock(fileno(f), LOCK_EX);
+    if (fseek(f, 0, SEEK_END) == 0 && ftell(f) == 0) {
         fputs("received,seq,file,line,unit,year,period,kind,key,value,date,note\n", f);
+        fflush(f);
+    }
+    flock(fileno(f), LOCK_UN);
     return f;
 }
 
@@ -93,8 +102,10 @@ void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
         sbuf_add(&line, "\n", 1);
     }
     if (line.len) {
+        flock(fileno(f), LOCK_EX);
         fwrite(line.buf, 1, line.len, f);
         fflush(f);
+        flock(fileno(f), LOCK_UN);
     }
     sbuf_free(&line);
 }
