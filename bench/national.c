@@ -130,7 +130,7 @@ static void submit(record *rec, pv **msgs, int n)
         if (submit_decode(&views[i], buf, len, &de) < 0)
             die("submit message", &de);
         free(buf);
-        reqs[i] = (ingest_req){&views[i], "admin:bench", NULL};
+        reqs[i] = (ingest_req){.sub = &views[i], .sender = "admin:bench"};
     }
     pv *events = NULL;
     par_err e = {{0}};
