@@ -75,6 +75,8 @@ typedef struct {
     int64_t link_since;      /* wall ms of the last change */
     int64_t heard_mono;      /* when a message last came from the broker */
     int64_t hb_sent_mono;    /* the heartbeat waiting for its answer; 0: none */
+    int64_t hb_id;           /* the last heartbeat's request id */
+    char hb_refused[256];    /* why the province refused the last heartbeat, said once */
     int64_t unconnected_mono; /* since when a send found no connection; 0: it did not */
     char last_error[512];
     char state_path[CONF_PATH + 32];
@@ -698,6 +700,19 @@ static void on_reply(agent *a)
         a->hb_sent_mono = 0;
         link_set(a, 1, NULL);
         int64_t id = pv_get_int(m, "id", -1);
+        if (id == a->hb_id && !strcmp(proto_type(m), MSG_ERROR)) {
+            /* the province does not take this agent's heartbeats (its unit is not the key's,
+             * say): nothing else would tell the technician */
+            const char *why = pv_get_str(m, "message") ? pv_get_str(m, "message") : "refused";
+            if (strcmp(why, a->hb_refused)) {
+                log_warn("event=heartbeat_refused reason=\"%s\"", why);
+                str_copy(a->hb_refused, sizeof a->hb_refused, why);
+                snprintf(a->last_error, sizeof a->last_error, "the province refused this agent's heartbeat: %s", why);
+                write_state(a);
+            }
+        } else if (id == a->hb_id) {
+            a->hb_refused[0] = '\0';
+        }
         for (int i = 0; i < a->nfiles; i++) {
             rfile *f = &a->files[i];
             for (int b = 0; b < f->nb; b++) {
@@ -752,7 +767,8 @@ static int heartbeat(agent *a)
     char depth[32], host[64] = "agent";
     gethostname(host, sizeof host - 1);
     snprintf(depth, sizeof depth, "%lld", (long long)outbox_depth(a->ob));
-    pv_set_int(q, "id", client_next_id(a->cl));
+    a->hb_id = client_next_id(a->cl);
+    pv_set_int(q, "id", a->hb_id);
     pv_set_str(q, "q", "agent");
     pv_set_str(args, "unit", a->conf->agent_unit[0] ? a->conf->agent_unit : host);
     pv_set_str(args, "version", PAR_VERSION);

@@ -37,6 +37,14 @@ if [ -n "${PAR_HOSTILE:-}" ]; then
     "$PAR_HOSTILE" heartbeats 1 0 0 TDG >"$T/hb2.txt" 2>&1
     check "but its own" grep -q "^accepted 1 " "$T/hb2.txt"
 fi
+# an agent configured for another unit than its key's: its log and status say the province
+# refuses its heartbeats (nothing else would tell the technician)
+{ cat "$T/TDG.conf"; printf '[agent]\nspool_dir = %s/spool-hb\nunit = TUY\n' "$T"; } >"$T/hb.conf"
+start agent -c "$T/hb.conf" run
+for _ in $(seq 1 50); do grep -q "event=heartbeat_refused" "$T/agent.log" && break; sleep 0.1; done
+check "a refused heartbeat is logged" grep -q 'event=heartbeat_refused reason="the key of unit TDG may not report the agent of TUY"' "$T/agent.log"
+check "and par-agent status shows it" sh -c "'$BIN/par-agent' -c '$T/hb.conf' status | grep -q 'refused this agent.s heartbeat'"
+stop agent
 
 # authorization, from the key and not from anything the client writes
 printf 'unit,year,period,kind,key,value,date,note\nTDG,2023,Y,score,1.5,1,,own unit\nTDG-TT,2024,Q1,task,PL24-PAR-2-TDG-TT,done,,a commune below\nTUY,2023,Y,score,1.5,1,,another district\nTDG,2023,Y,appraisal,1.5,0,,self-appraisal\n' >"$T/mixed.csv"
