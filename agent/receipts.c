@@ -34,9 +34,25 @@ FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
         while (keep > 0 && fseek(f, keep - 1, SEEK_SET) == 0 && (c = fgetc(f)) != '\n' && c != EOF)
             keep--;
         if (keep < end) {
+            /* a last row that is whole but has no line break (the file edited and saved
+             * so) is ended, not cut: only a row short of its 12 fields is torn */
+            char tail[8192];
+            size_t tl = 0;
+            csv_row row;
+            par_err pe;
+            if (end - keep < (long)sizeof tail && fseek(f, keep, SEEK_SET) == 0)
+                tl = fread(tail, 1, (size_t)(end - keep), f);
+            csv_reader *r = tl ? csv_new(tail, tl) : NULL;
+            int whole = r && csv_next(r, &row, &pe) == 1 && row.n == 12;
+            csv_destroy(r);
             fflush(f);
-            if (ftruncate(fileno(f), keep) == 0)
+            if (whole) {
+                fseek(f, 0, SEEK_END);
+                fputc('\n', f);
+                fflush(f);
+            } else if (ftruncate(fileno(f), keep) == 0) {
                 log_warn("event=receipts_repaired path=%s torn_bytes=%ld", path, end - keep);
+            }
         }
     }
     if (f)

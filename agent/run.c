@@ -236,33 +236,51 @@ static void free_name(const char *dir, const char *name, char *out, size_t n)
         snprintf(out, n, "%s/%.*s.%d%s", dir, stem, name, i, name + stem);
 }
 
-/* Physical line `line` of the file at path (without its line break) into out; "" when absent. */
-static void raw_line(const char *path, long long line, sbuf *out)
+/* Whether the refused lines of the original file can be copied as written into a comma
+ * CSV: a UTF-8 file read with ',' between its columns (not JSON Lines, UTF-16 or ';'). */
+static int raw_copyable(const char *original)
 {
-    FILE *f = fopen(path, "r");
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    for (long long l = 1; f && (len = getline(&buf, &cap, f)) >= 0; l++)
-        if (l == line) {
-            while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-                len--;
-            sbuf_add(out, buf, (size_t)len);
-            break;
-        }
-    free(buf);
-    if (f)
-        fclose(f);
+    size_t l = strlen(original);
+    if ((l > 6 && !strcmp(original + l - 6, ".jsonl")) || (l > 7 && !strcmp(original + l - 7, ".ndjson")))
+        return 0;
+    char head[4096];
+    FILE *in = fopen(original, "r");
+    size_t n = in ? fread(head, 1, sizeof head, in) : 0;
+    if (in)
+        fclose(in);
+    if (n >= 2 && (((unsigned char)head[0] == 0xff && (unsigned char)head[1] == 0xfe) ||
+                   ((unsigned char)head[0] == 0xfe && (unsigned char)head[1] == 0xff)))
+        return 0;
+    return csv_sniff(head, n) == ',';
 }
 
 /* The refused lines of a partly stored file, alone, as a CSV the technician can fix and
  * drop back into the spool folder: the file's header, then each refused line as it was
- * read (a line the reader could not read, as written). Lines stay in file order. */
+ * read, in file order. A line the reader could not read is copied as written when the
+ * file is a comma CSV in UTF-8 (else it is in the .err only). One pass over the rows and
+ * one over the file: refused is sorted by line and the rows are in file order. */
 static int write_refused_csv(const rfile *f, const char *original, const char *path)
 {
     const pv *cols = f->nb ? pv_get(f->bs[0].msg, "cols") : NULL;
     if (!cols)
         return -1;
+    uint32_t nref = f->refused->u.a.n;
+    const pv **row = xcalloc(nref ? nref : 1, sizeof *row);
+    uint32_t i = 0;
+    for (int k = 0; k < f->nb && i < nref; k++) {
+        const pv *rows = pv_get(f->bs[k].msg, "rows");
+        for (uint32_t r = 0; rows && r < rows->u.a.n && i < nref; r++) {
+            int64_t at = rows->u.a.v[r]->u.a.v[0]->u.i;
+            while (i < nref && pv_get_int(f->refused->u.a.v[i], "line", 0) < at)
+                i++;
+            if (i < nref && pv_get_int(f->refused->u.a.v[i], "line", 0) == at)
+                row[i++] = rows->u.a.v[r];
+        }
+    }
+    FILE *in = raw_copyable(original) ? fopen(original, "r") : NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    long long at = 0; /* the physical lines of the original read so far */
     sbuf b;
     sbuf_init(&b);
     for (uint32_t c = 0; c < cols->u.a.n; c++) {
@@ -271,28 +289,31 @@ static int write_refused_csv(const rfile *f, const char *original, const char *p
         csv_put(&b, cols->u.a.v[c]->u.s.p);
     }
     sbuf_add(&b, "\n", 1);
-    for (uint32_t i = 0; i < f->refused->u.a.n; i++) {
+    for (i = 0; i < nref; i++) {
         int64_t line = pv_get_int(f->refused->u.a.v[i], "line", 0);
-        const pv *row = NULL;
-        for (int k = 0; k < f->nb && !row; k++) {
-            const pv *rows = pv_get(f->bs[k].msg, "rows");
-            for (uint32_t r = 0; rows && r < rows->u.a.n && !row; r++)
-                if (rows->u.a.v[r]->u.a.v[0]->u.i == line)
-                    row = rows->u.a.v[r];
-        }
-        if (row) {
-            for (uint32_t c = 1; c < row->u.a.n; c++) {
+        if (row[i]) {
+            for (uint32_t c = 1; c < row[i]->u.a.n; c++) {
                 if (c > 1)
                     sbuf_add(&b, ",", 1);
-                csv_put(&b, row->u.a.v[c]->u.s.p);
+                csv_put(&b, row[i]->u.a.v[c]->u.s.p);
             }
-        } else if (line > 0) {
-            raw_line(original, line, &b);
-        } else {
+            sbuf_add(&b, "\n", 1);
             continue;
         }
-        sbuf_add(&b, "\n", 1);
+        ssize_t len = -1;
+        while (in && line > at && (len = getline(&buf, &cap, in)) >= 0)
+            at++;
+        if (line > 0 && at == line && len >= 0) {
+            while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+                len--;
+            sbuf_add(&b, buf, (size_t)len);
+            sbuf_add(&b, "\n", 1);
+        }
     }
+    free(buf);
+    if (in)
+        fclose(in);
+    free(row);
     char tmp[CONF_PATH + 700];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *out = fopen(tmp, "w");
@@ -738,6 +759,7 @@ static void on_reply(agent *a)
                     const char *code = pv_get_str(m, "code"), *text = pv_get_str(m, "message");
                     if (code && (!strcmp(code, "unavailable") || !strcmp(code, "storage"))) {
                         backoff(a, rb, now);
+                        rb->in_flight = 0; /* answered: its retry is not a silence on the link */
                         snprintf(a->last_error, sizeof a->last_error, "the province answered: %s (%s); sent again later",
                                  text ? text : "", code);
                         write_state(a);

@@ -14,7 +14,6 @@ struct client {
     void *ctx, *sock, *mon;
     int refused;
     int curve;          /* CurveZMQ configured (the refusal then names the key) */
-    int failed_in_row;  /* handshakes failed without detail since the last that succeeded */
     int patience_ms; /* how long "unavailable" answers are retried; 0: until the timeout */
     char endpoint[CONF_STR];
     int64_t next_id;
@@ -62,7 +61,7 @@ client *client_new_at(const par_config *conf, const char *endpoint, par_err *e)
         char mon[64];
         snprintf(mon, sizeof mon, "inproc://par-client-monitor-%p", (void *)c);
         zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                                              ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+                                              ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
         c->mon = zmq_socket(c->ctx, ZMQ_PAIR);
         int zero = 0;
         zmq_setsockopt(c->mon, ZMQ_LINGER, &zero, sizeof zero);
@@ -122,11 +121,8 @@ int client_refused(client *c, par_err *e)
         }
         /* the server said no to the key (AUTH), or spoke and disagreed (PROTOCOL: no key
          * where one is asked, a wrong server key); a handshake cut short without a word
-         * (a restart) is not that, unless it keeps happening with nothing succeeding */
-        if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
-            c->failed_in_row = 0;
-        else if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
-                 ++c->failed_in_row >= 3)
+         * (a restart, a lossy link, a forwarder resetting) is never that: retried */
+        if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
             c->refused = 1;
     }
     if (c->refused && c->curve)

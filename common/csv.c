@@ -9,6 +9,7 @@ struct csv_reader {
     char sep;
     sbuf field;             /* the current record's text, fields separated by NUL */
     size_t starts[CSV_MAX_FIELDS];
+    unsigned char quoted[CSV_MAX_FIELDS]; /* the field was between quotes */
 };
 
 csv_reader *csv_new(const char *buf, size_t len)
@@ -101,6 +102,7 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
     sbuf_add(&r->field, "", 0);
     size_t nstart = 0;
     r->starts[nstart++] = 0;
+    memset(r->quoted, 0, sizeof r->quoted);
     int quoted = 0, was_quoted = 0;
     size_t flen = 0;
     for (;;) {
@@ -119,6 +121,8 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
         }
         char c = *r->p++;
         if (c == '\0') { /* it would read as the end of the field: refused, never cut there */
+            if (r->line > row->line)
+                return span_fails(r, row, rec_start, e);
             err_set(e, "line %d: field %zu holds a NUL character", r->line, nstart);
             skip_line(r);
             return -1;
@@ -147,6 +151,7 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
                 return -1;
             }
             quoted = was_quoted = 1;
+            r->quoted[nstart - 1] = 1;
         } else if (c == r->sep) {
             if (nstart == CSV_MAX_FIELDS) {
                 err_set(e, "line %d: more than %d fields", row->line, CSV_MAX_FIELDS);
@@ -175,6 +180,8 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
             flen++;
         }
         if (flen > CSV_MAX_FIELD) {
+            if (r->line > row->line) /* a quote that ran on over lines: they are read again */
+                return span_fails(r, row, rec_start, e);
             err_set(e, "line %d: a field longer than %d bytes", row->line, CSV_MAX_FIELD);
             skip_line(r);
             return -1;
@@ -183,6 +190,9 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
     row->n = (int)nstart;
     for (size_t i = 0; i < nstart; i++) {
         row->f[i] = r->field.buf + r->starts[i];
+        /* a cell csv_put neutralised ("'=...") reads back as it was written */
+        if (r->quoted[i] && row->f[i][0] == '\'' && row->f[i][1] && strchr("=+-@\t\r", row->f[i][1]))
+            row->f[i]++;
         size_t l = strlen(row->f[i]);
         /* tabs are allowed in text, line breaks only inside quotes */
         for (size_t k = 0; k < l; k++)

@@ -76,6 +76,20 @@ static void test_errors_name_the_line(void **st)
     assert_int_equal(csv_next(r, &row, &e), 0);
     csv_destroy(r);
 
+    /* a quote that runs into a NUL on a later line: the lines it took in are read again */
+    const char nul[] = "a,b\nx,\"q\ny,z\nw,\0v\nk,l\n";
+    r = csv_new(nul, sizeof nul - 1);
+    assert_int_equal(csv_next(r, &row, &e), 1);
+    assert_int_equal(csv_next(r, &row, &e), -1); /* line 2, its quote */
+    assert_non_null(strstr(e.msg, "line 2"));
+    assert_int_equal(csv_next(r, &row, &e), 1);
+    assert_string_equal(row.f[0], "y");
+    assert_int_equal(csv_next(r, &row, &e), -1); /* line 4, the NUL */
+    assert_non_null(strstr(e.msg, "line 4"));
+    assert_int_equal(csv_next(r, &row, &e), 1);
+    assert_string_equal(row.f[0], "k");
+    csv_destroy(r);
+
     /* a quoted field that does close, over lines: where the record starts and ends */
     const char span[] = "a,b\n1,\"two\nlines\nand three\"\n2,x\n";
     r = csv_new(span, sizeof span - 1);
@@ -136,6 +150,13 @@ static void test_put(void **st)
         csv_put(&b, in[i]);
         sbuf_add(&b, "", 1);
         assert_string_equal(b.buf, out[i]);
+        /* and reads back as it was: a file the system wrote can be sent again unchanged */
+        csv_reader *r = csv_new(b.buf, b.len - 1);
+        csv_row row;
+        par_err e;
+        assert_int_equal(csv_next(r, &row, &e), 1);
+        assert_string_equal(row.f[0], in[i]);
+        csv_destroy(r);
     }
     sbuf_free(&b);
 }
