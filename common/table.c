@@ -208,6 +208,18 @@ int table_parse_jsonl(const char *path, const char *buf, size_t len, const char 
     return 0;
 }
 
+int table_is_jsonl(const char *path)
+{
+    size_t l = strlen(path);
+    return (l > 6 && !strcmp(path + l - 6, ".jsonl")) || (l > 7 && !strcmp(path + l - 7, ".ndjson"));
+}
+
+int table_is_utf16(const char *buf, size_t len)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    return len >= 2 && ((b[0] == 0xff && b[1] == 0xfe) || (b[0] == 0xfe && b[1] == 0xff));
+}
+
 /* UTF-16 (its BOM first) as UTF-8 without one; -1 with e when it is not well formed. */
 static int utf16_to_utf8(const char *in, size_t len, char **out, size_t *outlen, par_err *e)
 {
@@ -247,8 +259,7 @@ int table_load_file(const char *path, const char *const known[], unsigned long r
     size_t len;
     if (file_read(path, &buf, &len, e) < 0)
         return -1;
-    if (len >= 2 && (((unsigned char)buf[0] == 0xff && (unsigned char)buf[1] == 0xfe) ||
-                     ((unsigned char)buf[0] == 0xfe && (unsigned char)buf[1] == 0xff))) {
+    if (table_is_utf16(buf, len)) {
         /* Excel's "Unicode Text": UTF-16 with its byte order mark */
         char *u8;
         size_t n8;
@@ -261,9 +272,7 @@ int table_load_file(const char *path, const char *const known[], unsigned long r
         buf = u8;
         len = n8;
     }
-    size_t l = strlen(path);
-    int jsonl = (l > 6 && !strcmp(path + l - 6, ".jsonl")) || (l > 7 && !strcmp(path + l - 7, ".ndjson"));
-    int rc = jsonl ? table_parse_jsonl(path, buf, len, known, required, t, report)
+    int rc = table_is_jsonl(path) ? table_parse_jsonl(path, buf, len, known, required, t, report)
                    : table_parse_csv(path, buf, len, known, required, t, report, e);
     free(buf);
     return rc;

@@ -38,5 +38,9 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
 int table_parse_jsonl(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
                       table *t, FILE *report);
 void table_free(table *t);
+/* Whether a file is read as JSON Lines: its name ends in .jsonl or .ndjson. */
+int table_is_jsonl(const char *path);
+/* Whether bytes start with a UTF-16 byte order mark (then converted before reading). */
+int table_is_utf16(const char *buf, size_t len);
 
 #endif
