@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The province's receipts, appended to a CSV file that the district keeps: with
@@ -63,7 +64,8 @@ FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
         return NULL;
     }
     flock(fileno(f), LOCK_EX);
-    if (fseek(f, 0, SEEK_END) == 0 && ftell(f) == 0) {
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && st.st_size == 0) { /* new (or emptied): its header first */
         fputs("received,seq,file,line,unit,year,period,kind,key,value,date,note\n", f);
         fflush(f);
     }

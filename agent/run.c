@@ -130,10 +130,11 @@ static void write_state(agent *a)
     pv_free(st);
     snprintf(tmp, sizeof tmp, "%s.tmp", a->state_path);
     FILE *f = fopen(tmp, "w");
-    if (f && fputs(json, f) >= 0 && fclose(f) == 0)
+    int ok = f && fputs(json, f) >= 0;
+    if (f && fclose(f) != 0) /* closed once, whether the write went well or not */
+        ok = 0;
+    if (ok)
         rename(tmp, a->state_path);
-    else if (f)
-        fclose(f);
     free(json);
 }
 
@@ -167,6 +168,15 @@ static void no_connection(agent *a)
         return;
     char why[CONF_STR + 128];
     snprintf(why, sizeof why, "cannot connect to the provincial server at %s", a->conf->endpoint);
+    link_set(a, 0, why);
+}
+
+/* A request went unanswered for RESEND_MS: the link is down. */
+static void no_answer(agent *a)
+{
+    char why[CONF_STR + 128];
+    snprintf(why, sizeof why, "no answer from the provincial server at %s within %d s", a->conf->endpoint,
+             RESEND_MS / 1000);
     link_set(a, 0, why);
 }
 
@@ -225,12 +235,18 @@ static void write_err(agent *a, const char *name, const pv *refused, int lines, 
     rename(tmp, path);
 }
 
+/* The length of a file name without its ending ("tdg-q4" of "tdg-q4.csv"). */
+static int name_stem(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot && dot != name ? (int)(dot - name) : (int)strlen(name);
+}
+
 /* A free name in dir: NAME, else with a number before its ending, which programs open
  * files by (tdg-q4.csv, tdg-q4.1.csv, tdg-q4.2.csv, ...). */
 static void free_name(const char *dir, const char *name, char *out, size_t n)
 {
-    const char *dot = strrchr(name, '.');
-    int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
+    int stem = name_stem(name);
     snprintf(out, n, "%s/%s", dir, name);
     for (int i = 1; access(out, F_OK) == 0 && i < 100000; i++)
         snprintf(out, n, "%s/%.*s.%d%s", dir, stem, name, i, name + stem);
@@ -240,18 +256,14 @@ static void free_name(const char *dir, const char *name, char *out, size_t n)
  * CSV: a UTF-8 file read with ',' between its columns (not JSON Lines, UTF-16 or ';'). */
 static int raw_copyable(const char *original)
 {
-    size_t l = strlen(original);
-    if ((l > 6 && !strcmp(original + l - 6, ".jsonl")) || (l > 7 && !strcmp(original + l - 7, ".ndjson")))
+    if (table_is_jsonl(original))
         return 0;
     char head[4096];
     FILE *in = fopen(original, "r");
     size_t n = in ? fread(head, 1, sizeof head, in) : 0;
     if (in)
         fclose(in);
-    if (n >= 2 && (((unsigned char)head[0] == 0xff && (unsigned char)head[1] == 0xfe) ||
-                   ((unsigned char)head[0] == 0xfe && (unsigned char)head[1] == 0xff)))
-        return 0;
-    return csv_sniff(head, n) == ',';
+    return !table_is_utf16(head, n) && csv_sniff(head, n) == ',';
 }
 
 /* The refused lines of a partly stored file, alone, as a CSV the technician can fix and
@@ -359,7 +371,7 @@ static int wanted(const char *name)
     size_t l = strlen(name);
     /* .txt: Excel's "Unicode Text" (UTF-16, tabs) and "Text (Tab delimited)" */
     return name[0] != '.' && ((l > 4 && !strcmp(name + l - 4, ".csv")) || (l > 4 && !strcmp(name + l - 4, ".txt")) ||
-                              (l > 6 && !strcmp(name + l - 6, ".jsonl")) || (l > 7 && !strcmp(name + l - 7, ".ndjson")));
+                              table_is_jsonl(name));
 }
 
 /* Takes one file into the outbox, then out of the spool folder. */
@@ -637,9 +649,7 @@ static void finalize(agent *a, int idx)
         log_error("event=move_failed from=%s error=\"%s\"", f->held, strerror(errno));
     if (partly) {
         char name[300];
-        const char *dot = strrchr(f->name, '.');
-        int stem = dot && dot != f->name ? (int)(dot - f->name) : (int)strlen(f->name);
-        snprintf(name, sizeof name, "%.*s-refused.csv", stem, f->name);
+        snprintf(name, sizeof name, "%.*s-refused.csv", name_stem(f->name), f->name);
         free_name(a->rejected, name, fix, sizeof fix);
         if (write_refused_csv(f, to, fix) < 0)
             log_error("event=refused_csv_failed path=%s error=\"%s\"", fix, strerror(errno));
@@ -680,12 +690,8 @@ static int64_t send_due(agent *a, int64_t now)
             if (rb->done)
                 continue;
             if (rb->next_send <= now && now >= a->pause_until && (rb->in_flight || flying < BATCHES_IN_FLIGHT)) {
-                if (rb->in_flight) { /* sent, and no answer within RESEND_MS */
-                    char why[CONF_STR + 128];
-                    snprintf(why, sizeof why, "no answer from the provincial server at %s within %d s",
-                             a->conf->endpoint, RESEND_MS / 1000);
-                    link_set(a, 0, why);
-                }
+                if (rb->in_flight) /* sent, and no answer within RESEND_MS */
+                    no_answer(a);
                 int s = client_send(a->cl, "collector", rb->msg, &e);
                 if (s == 1) {
                     a->unconnected_mono = 0;
@@ -889,10 +895,7 @@ int run_agent(par_config *conf, par_clock *clk)
         load_files(&a);
         int64_t wake = send_due(&a, now);
         if (a.hb_sent_mono && now - a.hb_sent_mono > RESEND_MS) {
-            char why[CONF_STR + 128];
-            snprintf(why, sizeof why, "no answer from the provincial server at %s within %d s", conf->endpoint,
-                     RESEND_MS / 1000);
-            link_set(&a, 0, why);
+            no_answer(&a);
             a.hb_sent_mono = 0;
         }
         if (now >= a.next_hb) /* not connected yet: tried again in a second */
