@@ -29,7 +29,7 @@ fair *fair_new(void)
     return xcalloc(1, sizeof(fair));
 }
 
-static void item_close(fair_item *it)
+void fair_item_close(fair_item *it)
 {
     zmq_msg_close(&it->cid);
     zmq_msg_close(&it->sender);
@@ -42,7 +42,7 @@ void fair_destroy(fair *f)
         return;
     fair_item it;
     while (fair_drain(f, &it))
-        item_close(&it);
+        fair_item_close(&it);
     for (int i = 0; i < f->n; i++)
         free(f->c[i].q);
     free(f->c);

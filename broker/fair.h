@@ -28,6 +28,9 @@ typedef struct {
     zmq_msg_t cid, sender, body;
 } fair_item;
 
+/* Closes an item's three frames (what the broker does not send on). */
+void fair_item_close(fair_item *it);
+
 fair *fair_new(void);
 void fair_destroy(fair *f);
 

@@ -122,13 +122,6 @@ static void answer_unavailable(void *sock, zmq_msg_t *cid, int64_t id, const cha
     pv_free(err);
 }
 
-static void item_close(fair_item *it)
-{
-    zmq_msg_close(&it->cid);
-    zmq_msg_close(&it->sender);
-    zmq_msg_close(&it->body);
-}
-
 /* The request of a waiting item, answered unavailable (its service went away). */
 static void item_refuse(fair_item *it, const char *service)
 {
@@ -136,7 +129,7 @@ static void item_refuse(fair_item *it, const char *service)
     int64_t id = 0;
     proto_peek_head(zmq_msg_data(&it->body), zmq_msg_size(&it->body), type, &id);
     answer_unavailable(it->sock, &it->cid, id, service, NULL);
-    item_close(it);
+    fair_item_close(it);
 }
 
 /* Everything waiting for service s answered unavailable: it is down. */
@@ -165,7 +158,7 @@ static void send_item(state *st, broker_service *s, fair_item *it)
     close_all(f, 4);
     if (sent) {
         fair_sent(st->fq[s - st->reg.svc], &it->cid, bytes);
-        item_close(it);
+        fair_item_close(it);
         return;
     }
     item_refuse(it, s->name);
@@ -253,7 +246,7 @@ static int on_client(state *st, void *sock, int64_t now)
                 send_item(st, s, &it);
             else if (r == FAIR_BUSY) {
                 answer_unavailable(sock, &p[0], id, service, why.msg);
-                item_close(&it);
+                fair_item_close(&it);
             }
         }
     }

@@ -60,8 +60,7 @@ client *client_new_at(const par_config *conf, const char *endpoint, par_err *e)
     {
         char mon[64];
         snprintf(mon, sizeof mon, "inproc://par-client-monitor-%p", (void *)c);
-        zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                                              ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+        zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL);
         c->mon = zmq_socket(c->ctx, ZMQ_PAIR);
         int zero = 0;
         zmq_setsockopt(c->mon, ZMQ_LINGER, &zero, sizeof zero);
