@@ -19,9 +19,7 @@
 static int map_names(const char *const names[], int n, const char *const known[], unsigned long required, int idx[],
                      par_err *e)
 {
-    csv_row hdr;
-    hdr.line = 1;
-    hdr.n = n;
+    csv_row hdr = {.line = 1, .last_line = 1, .n = n};
     if (hdr.n > CSV_MAX_FIELDS) {
         err_set(e, "too many columns");
         return -1;
