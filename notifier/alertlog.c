@@ -305,31 +305,44 @@ int alertlog_due(book *b, int64_t now_ms, delivery *out, int max)
     return n;
 }
 
-static int alert_by_number(book *b, MDB_txn *txn, uint64_t n, pv **out);
-
-/* The alert a of the log as the due_alert it was recorded from; -1 when its task is gone. */
-static int alert_as_due(book *b, const pv *a, due_alert *out)
+/* The stored bytes of alert number n (through the number index to its key): 1, 0 none. */
+static int alert_bytes(book *b, MDB_txn *txn, uint64_t n, MDB_val *val)
 {
-    long t = book_task_index(b, str(a, "task"));
+    unsigned char k8[8];
+    store_u64_key(n, k8);
+    MDB_val k = {8, k8}, key;
+    return !mdb_get(txn, dbi(b, N_ALERT_IDS), &k, &key) && !mdb_get(txn, dbi(b, N_ALERTS), &key, val);
+}
+
+/* Alert number n of the log read into v (its record as written: positional). 1; 0 when
+ * there is no such alert or it is not a record of this version. */
+static int alert_record(book *b, MDB_txn *txn, uint64_t n, alert_view *v)
+{
+    MDB_val val;
+    par_err e;
+    return alert_bytes(b, txn, n, &val) && proto_alert_unpack(v, val.mv_data, val.mv_size, &e) == 0;
+}
+
+/* The alert r of the log as the due_alert it was recorded from; -1 when its task is gone. */
+static int alert_as_due(book *b, const alert_rec *r, due_alert *out)
+{
+    long t = book_task_index(b, r->task);
     if (t < 0)
         return -1;
     memset(out, 0, sizeof *out);
     out->task = (uint32_t)t;
-    out->kind = !strcmp(str(a, "kind"), "remind") ? DUE_REMIND : DUE_OVERDUE;
-    snprintf(out->inst, sizeof out->inst, "%s", str(a, "instance"));
+    out->kind = !strcmp(r->kind, "remind") ? DUE_REMIND : DUE_OVERDUE;
+    snprintf(out->inst, sizeof out->inst, "%s", r->instance);
     /* a recurring report's instance is "2024-Q4"; a dated task's is its deadline */
     const char *dash = strchr(out->inst, '-');
     if (dash && !strchr(dash + 1, '-'))
         snprintf(out->period, sizeof out->period, "%s", dash + 1);
     out->year = atoi(out->inst);
-    int y = 0, m = 0, d = 0;
-    if (sscanf(str(a, "deadline"), "%d-%d-%d", &y, &m, &d) == 3)
-        out->due = clock_days_from_civil(y, m, d);
-    if (sscanf(str(a, "slot"), "%d-%d-%d", &y, &m, &d) == 3)
-        out->slot = clock_days_from_civil(y, m, d);
-    out->days = (int)pv_get_int(a, "days", 0);
-    out->wdays = (int)pv_get_int(a, "working_days", 0);
-    out->level = (int)pv_get_int(a, "level", 0);
+    out->due = r->deadline;
+    out->slot = r->slot;
+    out->days = r->days;
+    out->wdays = r->working_days;
+    out->level = r->level;
     return 0;
 }
 
@@ -347,20 +360,20 @@ static pv *compose(book *b, MDB_txn *txn, pv *rec, const char *report_url)
     size_t n = numbers && numbers->t == PV_ARR ? numbers->u.a.n : 0, k = 0;
     due_alert *das = xcalloc(n ? n : 1, sizeof *das);
     digest_item *items = xcalloc(n ? n : 1, sizeof *items);
+    alert_view a;
+    alert_view_init(&a);
     for (size_t i = 0; i < n; i++) {
         uint64_t no = (uint64_t)numbers->u.a.v[i]->u.i;
-        pv *a = NULL;
-        if (alert_by_number(b, txn, no, &a) == 1 && alert_as_due(b, a, &das[k]) == 0) {
-            const pv *to = pv_get(a, "to");
-            digest_role role = ROLE_LEAD;
-            for (uint32_t j = 0; to && j < to->u.a.n; j++)
-                if (!strcmp(str(to->u.a.v[j], "unit"), unit))
-                    role = role_named(str(to->u.a.v[j], "role"));
-            items[k] = (digest_item){no, &das[k], role};
-            k++;
-        }
-        pv_free(a);
+        if (alert_record(b, txn, no, &a) != 1 || alert_as_due(b, &a.rec, &das[k]) < 0)
+            continue; /* its task is gone: counted, not listed */
+        digest_role role = ROLE_LEAD;
+        for (uint32_t j = 0; j < a.rec.nto; j++)
+            if (!strcmp(a.rec.to[j].unit, unit))
+                role = role_named(a.rec.to[j].role);
+        items[k] = (digest_item){no, &das[k], role};
+        k++;
     }
+    alert_view_free(&a);
     size_t overdue = (size_t)pv_get_int(rec, "overdue", 0), total = (size_t)pv_get_int(rec, "total", (int64_t)n);
     pv *m = digest_compose(b, txn, unit, items, k, overdue, total, report_url, pv_get_int(rec, "at_ms", 0));
     free(items);
@@ -505,12 +518,8 @@ static int alert_by_key(MDB_txn *txn, MDB_dbi d, const char *key, size_t len, pv
 
 static int alert_by_number(book *b, MDB_txn *txn, uint64_t n, pv **out)
 {
-    unsigned char k8[8];
-    store_u64_key(n, k8);
-    MDB_val k = {8, k8}, v;
-    if (mdb_get(txn, dbi(b, N_ALERT_IDS), &k, &v))
-        return 0;
-    return alert_by_key(txn, dbi(b, N_ALERTS), v.mv_data, v.mv_size, out);
+    MDB_val v;
+    return alert_bytes(b, txn, n, &v) ? alert_value(&v, out) : 0;
 }
 
 int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, par_err *e)
