@@ -376,8 +376,10 @@ static void ranking_report(sbuf *b, fmt f, const pv *list, const char *index, in
                 sbuf_printf(b, "%.4f,%lld,", num(r, "prev_total"), (long long)pv_get_int(r, "prev_rank", 0));
             else
                 sbuf_puts(b, ",,");
-            sbuf_printf(b, "%.4f,%lld,%s\r\n", num(r, "total"), (long long)pv_get_int(r, "rank", 0),
-                        pv_get(r, "change") ? vn(y, sizeof y, num(r, "change"), 4, 1) : "");
+            sbuf_printf(b, "%.4f,%lld,", num(r, "total"), (long long)pv_get_int(r, "rank", 0));
+            /* "+5,5000": its decimal comma quoted, or the row has a column too many */
+            csv_put(b, pv_get(r, "change") ? vn(y, sizeof y, num(r, "change"), 4, 1) : "");
+            sbuf_puts(b, "\r\n");
             continue;
         }
         vn(y, sizeof y, num(r, "total"), 2, 0);

@@ -37,6 +37,11 @@ check "CSV starts with a BOM" test "$(head -c 3 "$T/r.csv" | od -An -tx1 | tr -d
 check "CSV: a row per area and the total" test "$(grep -cE '^([1-8]|Tổng),' "$T/r.csv")" -eq 9
 "$BIN/parctl" report --ranking --index PAR --year 2023 --format md >"$T/rank.md" || fail "ranking report"
 check "ranking: Tam Đường 4th, down one place" grep -qE '^\| 4 \| Huyện Tam Đường \| 72,07 \(hạng 3\) \| 78,12 \| \+6,05 \| giảm 1 bậc \|$' "$T/rank.md"
+"$BIN/parctl" report --ranking --index PAR --year 2023 --format csv >"$T/rank.csv" || fail "ranking CSV"
+check "every ranking CSV row has the header's 8 columns (a decimal comma quoted)" python3 -c "
+import csv, sys
+rows = list(csv.reader(open('$T/rank.csv', encoding='utf-8-sig', newline='')))
+sys.exit(0 if len(rows) > 1 and all(len(r) == 8 for r in rows) else 1)"
 "$BIN/parctl" report --ranking --index PAR --year 2023 --format html >"$T/rank.html" && xmllint --noout "$T/rank.html" ||
     fail "ranking HTML"
 rc=0; "$BIN/parctl" report NOPE --index PAR --year 2023 >/dev/null 2>"$T/nope.txt" || rc=$?
