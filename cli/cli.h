@@ -29,5 +29,6 @@ int cli_keys(cli *c, int argc, char **argv);
 int cli_tasks(cli *c, int argc, char **argv);
 int cli_alerts(cli *c, int argc, char **argv);
 int cli_ack(cli *c, int argc, char **argv);
+int cli_season(cli *c, int argc, char **argv);
 
 #endif

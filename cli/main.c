@@ -25,6 +25,9 @@ static const command commands[] = {
     {"tasks", "[--unit U] [--overdue]", "tasks with their deadlines and states", "--unit= --overdue"},
     {"alerts", "[--unit U]", "alerts sent and pending, with their deliveries", "--unit="},
     {"ack", "ALERT", "stop the alerts of that task's deadline", ""},
+    {"season", "INDEX YEAR --level L [--to self|appraisal|explanation|final|published [--until DATE]\n"
+               "       [--decision TEXT --date DATE] [--reason TEXT]]",
+     "the appraisal season: phase, deadlines and history; or move it", "--level= --to= --until= --decision= --date= --reason="},
     {"keys", "init | keys add [--admin|--appraiser] NAME [--out DIR] | keys revoke NAME",
      "CurveZMQ keys of the broker and of its clients", "--admin --appraiser --out="},
 };
@@ -138,6 +141,8 @@ int main(int argc, char **argv)
         return cli_alerts(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "ack"))
         return cli_ack(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "season"))
+        return cli_season(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "keys"))
         return cli_keys(&c, argc - 1, argv + 1);
     fprintf(stderr, "parctl: unknown command '%s'\n", cmd);

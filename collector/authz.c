@@ -11,7 +11,21 @@ static int has_role(const char *sender, const char *role)
 /* A sender with a key; the others come from this server or from loopback without CURVE. */
 static int keyed(const char *sender)
 {
-    return has_role(sender, "unit") || has_role(sender, "appraiser") || has_role(sender, "admin");
+    return has_role(sender, "unit") || has_role(sender, "appraiser") || has_role(sender, "admin") ||
+           has_role(sender, "leader");
+}
+
+int authz_role(const char *sender, const char *role)
+{
+    return !keyed(sender) || has_role(sender, role) ? 0 : -1;
+}
+
+int authz_unit_of(const char *sender, char *unit, size_t n)
+{
+    if (!has_role(sender, "unit"))
+        return 0;
+    str_copy(unit, n, strchr(sender, ':') + 1);
+    return 1;
 }
 
 int authz_admin(const char *sender, const char *what, par_err *why)
@@ -29,6 +43,10 @@ int authz_line(record_txn *t, const char *sender, const sub_line *s, par_err *wh
     int province_kind = !strcmp(s->kind, "appraisal") || !strcmp(s->kind, "survey") || !strcmp(s->kind, "target");
     if (has_role(sender, "appraiser"))
         return 0;
+    if (has_role(sender, "leader")) {
+        err_set(why, "a leader key reads the whole province and writes nothing (this key: %s)", sender);
+        return -1;
+    }
     if (province_kind) {
         err_set(why, "only the province's appraiser keys may send %s lines (this key: %s)", s->kind, sender);
         return -1;

@@ -3,6 +3,7 @@
 #include "../proto/row.h"
 #include "../proto/submit.h"
 #include "authz.h"
+#include "season.h"
 #include "validate.h"
 #include "../common/csv.h"
 #include "../common/table.h"
@@ -65,12 +66,12 @@ typedef struct {
     char received[48];
 } receipt;
 
-/* Stores one valid line unless it equals the stored one; fills the receipt. */
-static int store_line(record_txn *t, const sub_line *s, const char *sender, const char *received, receipt *out,
-                      line_bufs *lb, par_err *e)
+/* Whether the line equals the one stored under its key: a re-sent line keeps its first
+ * receipt (even when its season has moved on since: it was taken in time). 1 with the
+ * receipt, 0 when it is new or changed. */
+static int stored_before(record_txn *t, const sub_line *s, char *key, size_t keyn, receipt *out, line_bufs *lb)
 {
-    char key[400];
-    snprintf(key, sizeof key, "%s|%d|%s|%s|%s", s->unit, s->year, s->period, s->kind, s->key);
+    snprintf(key, keyn, "%s|%d|%s|%s|%s", s->unit, s->year, s->period, s->kind, s->key);
     MDB_val k = {strlen(key), key}, v;
     par_err ig;
     if (mdb_get(t->txn, store_dbi(record_store(t->r), DB_SUBS), &k, &v) == 0 &&
@@ -78,25 +79,34 @@ static int store_line(record_txn *t, const sub_line *s, const char *sender, cons
         const row_view *o = &lb->old;
         if (!strcmp(row_str(o, "value"), s->value) && !strcmp(row_str(o, "date"), s->date) &&
             !strcmp(row_str(o, "note"), s->note)) {
-            /* a re-sent line: the first receipt stands */
             out->duplicate = 1;
             out->seq = strtoull(row_str(o, "seq"), NULL, 10);
             str_copy(out->received, sizeof out->received, row_str(o, "received"));
-            return 0;
+            return 1;
         }
     }
+    return 0;
+}
+
+/* Stores a new or changed line under key and fills its receipt. Lines of a season carry
+ * its phase, and "late" when they came after its deadline and were let in. */
+static int store_line(record_txn *t, const sub_line *s, const char *key, int phase, int late, const char *sender,
+                      const char *received, receipt *out, line_bufs *lb, par_err *e)
+{
     char year[8];
     snprintf(year, sizeof year, "%d", s->year);
-    static const char *const names[] = {"unit", "year", "period", "kind", "key", "value", "date", "note"};
-    const char *vals[] = {s->unit, year, s->period, s->kind, s->key, s->value, s->date, s->note};
-    row_pack(&lb->row, names, vals, 8);
+    const char *names[] = {"unit", "year", "period", "kind", "key", "value", "date", "note", "phase", "late"};
+    const char *vals[] = {s->unit, year, s->period, s->kind, s->key, s->value, s->date, s->note,
+                          season_phase_name(phase), "1"};
+    int n = phase == PHASE_NONE ? 8 : late ? 10 : 9;
+    row_pack(&lb->row, names, vals, n);
     uint64_t seq;
     int rc = record_log_packed(t, "submission", lb->row.buf, lb->row.len, received, sender, &seq, e);
     if (rc == 0) {
-        /* the stored line: the row's own pairs (after its one-byte map header: 8 fields)
-         * with its receipt */
+        /* the stored line: the row's own pairs (after its one-byte map header: at most 10
+         * fields) with its receipt */
         lb->val.len = 0;
-        pack_map(&lb->val, 11);
+        pack_map(&lb->val, (uint32_t)n + 3);
         pack_raw(&lb->val, lb->row.buf + 1, lb->row.len - 1);
         pack_str(&lb->val, "seq");
         pack_int(&lb->val, (int64_t)seq);
@@ -219,6 +229,8 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
         answer_finish(&a, ack, received);
         return 0;
     }
+    season_cache seasons;
+    memset(&seasons, 0, sizeof seasons);
     line_bufs lb;
     sbuf_init(&lb.row);
     sbuf_init(&lb.val);
@@ -242,7 +254,18 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
             continue;
         }
         receipt r;
-        rc = store_line(t, &s, q->sender, received, &r, &lb, e);
+        char key[400];
+        if (!stored_before(t, &s, key, sizeof key, &r, &lb)) {
+            int late, phase;
+            const pv *unit = record_unit(t, s.unit);
+            const char *level = unit ? pv_get_str(unit, "level") : NULL;
+            if (season_check_line(t, &seasons, &s, level ? level : "", received, q->accept_late, &late, &phase,
+                                  &why) < 0) {
+                answer_refused(&a, v->lines[i], why.msg);
+                continue;
+            }
+            rc = store_line(t, &s, key, phase, late, q->sender, received, &r, &lb, e);
+        }
         if (rc == 0) {
             answer_stored(&a, v->lines[i], &r);
             *(r.duplicate ? &q->already : &q->stored) += 1;

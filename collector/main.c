@@ -3,6 +3,7 @@
  * stored change. Requests waiting together share one commit. */
 #include "authz.h"
 #include "ingest.h"
+#include "season.h"
 #include "../proto/pack.h"
 #include "query.h"
 #include "../common/daemon.h"
@@ -82,6 +83,22 @@ static void handle_other(collector *c, service_req *r, const char *received)
         service_reply(c->svc, r, m);
         pv_free(m);
         publish(c, events);
+    } else if (!strcmp(type, MSG_QUERY) && !strcmp(pv_get_str(r->msg, "q"), "season_move")) {
+        pv *data, *events;
+        int rc = season_change(c->rec, pv_get(r->msg, "args"), r->sender, received, &data, &events, &e);
+        if (rc != 0) {
+            if (rc < 0)
+                log_error("event=season_move_failed error=\"%s\"", e.msg);
+            answer_error(c, r, rc < 0 ? "storage" : "refused", e.msg);
+            return;
+        }
+        log_info("event=season index=%s year=%lld level=%s phase=%s sender=%s", pv_get_str(data, "index"),
+                 (long long)pv_get_int(data, "year", 0), pv_get_str(data, "level"), pv_get_str(data, "phase"),
+                 r->sender);
+        pv *m = proto_reply(r->id, data);
+        service_reply(c->svc, r, m);
+        pv_free(m);
+        publish(c, events);
     } else if (!strcmp(type, MSG_QUERY)) {
         pv *data;
         if (!strcmp(pv_get_str(r->msg, "q"), "backup") && authz_admin(r->sender, "take backups", &e) < 0) {
@@ -139,6 +156,7 @@ static void serve(collector *c)
         is_sub[i] = 1;
         subs[ns].sub = &views[i];
         subs[ns].sender = reqs[i].sender;
+        subs[ns].accept_late = c->conf.accept_late;
         ns++;
     }
     if (ns) {

@@ -1,4 +1,5 @@
 #include "query.h"
+#include "season.h"
 #include "../common/table.h"
 
 #include <stdio.h>
@@ -140,6 +141,30 @@ static int backup(record *r, const pv *args, pv **data, par_err *e)
     return 0;
 }
 
+/* A season with its moves; {"phase": ""} when none was opened. */
+static int season_show(record_txn *t, const pv *args, pv **data, par_err *e)
+{
+    const char *index = pv_get_str(args, "index"), *level = pv_get_str(args, "level");
+    int64_t year = arg_int(args, "year", 0);
+    if (!index || !level || !year) {
+        err_set(e, "a season is named by index, year and level");
+        return -1;
+    }
+    season *s = xcalloc(1, sizeof *s);
+    s->moves = xcalloc(SEASON_MAX_MOVES, sizeof *s->moves);
+    int rc = season_get(t, index, (int)year, level, s, e);
+    if (rc == 0) {
+        str_copy(s->index, sizeof s->index, index);
+        str_copy(s->level, sizeof s->level, level);
+        s->year = (int)year;
+    }
+    if (rc >= 0)
+        *data = season_to_pv(s);
+    free(s->moves);
+    free(s);
+    return rc < 0 ? -1 : 0;
+}
+
 static int answer(record *r, const pv *msg, int raw, pv **data, par_err *e)
 {
     const char *q = pv_get_str(msg, "q");
@@ -154,8 +179,10 @@ static int answer(record *r, const pv *msg, int raw, pv **data, par_err *e)
         rc = export_submissions(&t, args, data, e);
     else if (!strcmp(q, "changes"))
         rc = changes_since(&t, args, raw, data, e);
+    else if (!strcmp(q, "season"))
+        rc = season_show(&t, args, data, e);
     else {
-        err_set(e, "the collector has no query '%s' (export, changes, backup)", q);
+        err_set(e, "the collector has no query '%s' (export, changes, season, backup)", q);
         rc = -1;
     }
     record_abort(&t);
@@ -174,7 +201,8 @@ int query_answer_wire(record *r, const pv *msg, pv **data, par_err *e)
 
 pv *query_stats(record *r)
 {
-    static const char *const names[DB_COUNT] = {"units", "criteria", NULL, "tasks", "submissions", "changes"};
+    static const char *const names[DB_COUNT] = {"units", "criteria", NULL, "tasks", "submissions", "changes", "seasons",
+                                                  "evidence"};
     pv *info = pv_map();
     record_txn t;
     par_err e;

@@ -9,8 +9,9 @@ struct record {
     uint64_t seq; /* as of the last commit */
 };
 
-static const char *const db_names[DB_COUNT] = {"units", "frameworks", "framework_ids", "tasks", "submissions", "log"};
-static const int db_dups[DB_COUNT] = {0, 0, 1, 0, 0, 0};
+static const char *const db_names[DB_COUNT] = {"units", "frameworks", "framework_ids", "tasks",
+                                               "submissions", "log", "seasons", "evidence"};
+static const int db_dups[DB_COUNT] = {0, 0, 1, 0, 0, 0, 0, 0};
 
 /* The transaction keeps the first error: store_write then grows a full map and runs
  * the whole request again. */

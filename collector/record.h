@@ -19,6 +19,8 @@ enum {
     DB_TASKS,  /* id -> task */
     DB_SUBS,   /* unit|year|period|kind|key -> latest submission with its receipt */
     DB_LOG,    /* seq (u64, big-endian) -> change event */
+    DB_SEASONS,  /* INDEX|year|level -> season (proto/season.h) */
+    DB_EVIDENCE, /* unit|year|INDEX:id|sha256 -> evidence document's record */
     DB_COUNT
 };
 

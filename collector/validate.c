@@ -159,8 +159,10 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
 {
     static const char *const names[] = {"unit", "year", "period", "kind", "key", "value"};
     memset(out, 0, sizeof *out);
+    /* an explanation is its note; a value, when given, is the score the unit asks for */
+    int expl = f[SUB_KIND] && !strcmp(f[SUB_KIND], "explanation");
     for (int i = 0; i < 6; i++) {
-        if (!f[i] || !*f[i]) {
+        if ((!f[i] || !*f[i]) && !(expl && i == SUB_VALUE)) {
             err_set(why, "missing %s", names[i]);
             return -1;
         }
@@ -197,7 +199,22 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
         err_set(why, "note longer than %zu bytes", sizeof out->note - 1);
         goto done;
     }
-    if (!strcmp(kind, "score") || !strcmp(kind, "appraisal") || !strcmp(kind, "survey") || !strcmp(kind, "target")) {
+    if (expl) {
+        const char *level = pv_get_str(unit, "level");
+        if (find_criterion(t, key, out->year, level ? level : "", 0, out->key, sizeof out->key, &crit, why) < 0)
+            goto done;
+        if (!out->note[0]) {
+            err_set(why, "an explanation is written in the note column: it is empty");
+            goto done;
+        }
+        double max;
+        const char *ms = pv_get_str(crit, "max");
+        if (!ms || str_to_num(ms, &max) < 0)
+            max = -1;
+        if (value && *value && check_range(value, max, out->value, why, out->key) < 0)
+            goto done;
+    } else if (!strcmp(kind, "score") || !strcmp(kind, "appraisal") || !strcmp(kind, "survey") ||
+               !strcmp(kind, "target")) {
         const char *level = pv_get_str(unit, "level");
         /* a target may be set for an area or a whole dimension, not only a leaf */
         if (find_criterion(t, key, out->year, level ? level : "", !strcmp(kind, "target"), out->key, sizeof out->key,
@@ -264,7 +281,7 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
             goto done;
         }
     } else {
-        err_set(why, "unknown kind '%s' (score, appraisal, survey, target, metric or task)", kind);
+        err_set(why, "unknown kind '%s' (score, appraisal, survey, target, metric, task or explanation)", kind);
         goto done;
     }
     rc = 0;

@@ -33,6 +33,9 @@ static const struct key {
     I("broker", "heartbeat_ms", heartbeat_ms, 100, 60000),
     I("broker", "expiry_ms", expiry_ms, 300, 600000),
     I("collector", "max_batch", max_batch, 1, 100000),
+    {"season", "accept_late", K_BOOL, offsetof(par_config, accept_late), sizeof(int), 0, 0},
+    SN("season", "evidence_types", evidence_types),
+    I("season", "evidence_max_mb", evidence_max_mb, 1, 1024),
     I("scorer", "bulk_behind", bulk_behind, 1, 2000000000),
     S("notifier", "smtp_url", smtp_url),
     S("notifier", "mail_from", mail_from),
@@ -73,6 +76,8 @@ static void defaults(par_config *c)
     c->heartbeat_ms = 500;
     c->expiry_ms = 2000;
     c->max_batch = 256;
+    str_copy(c->evidence_types, sizeof c->evidence_types, "pdf,png,jpg,jpeg,docx,xlsx,odt");
+    c->evidence_max_mb = 20;
     c->bulk_behind = 100000;
     strcpy(c->spool_dir, "./spool");
     c->push_timeout_s = 60;

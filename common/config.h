@@ -26,6 +26,10 @@ typedef struct {
     int expiry_ms;
     /* [collector] */
     int max_batch; /* requests folded into one durable commit */
+    /* [season] */
+    int accept_late; /* a self-score after the deadline is stored and marked late, not refused */
+    char evidence_types[CONF_STR]; /* file types taken as evidence, "pdf,png,..." */
+    int evidence_max_mb; /* a document's size limit */
     /* [scorer] */
     int bulk_behind; /* this many changes behind, the scorer loads in bulk and computes once */
     /* [notifier] */

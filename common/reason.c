@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define REASON_FACTS 6
+#define REASON_FACTS 8
 /* what table.c adds to a header it cannot read */
 #define HEADER_HINT_EN " (the header read with '{}' between columns: save it from Excel as \"CSV UTF-8\", or with ',' or ';' between the column names unit,year,period,kind,key,value)"
 #define HEADER_HINT_VI " (dòng tiêu đề được đọc với '{}' giữa các cột: lưu tệp từ Excel dạng \"CSV UTF-8\", hoặc với ',' hay ';' giữa các tên cột unit,year,period,kind,key,value)"
@@ -46,11 +46,21 @@ static const struct {
     {"task {} is not assigned to unit {}", "nhiệm vụ {} không giao cho đơn vị {}"},
     {"task progress '{}' is neither done nor a percent from 0 to 100",
      "tiến độ '{}' phải là done hoặc tỷ lệ phần trăm từ 0 đến 100"},
-    {"unknown kind '{}' (score, appraisal, survey, target, metric or task)",
-     "loại dữ liệu '{}' không hợp lệ (score, appraisal, survey, target, metric hoặc task)"},
+    {"unknown kind '{}' (score, appraisal, survey, target, metric, task or explanation)",
+     "loại dữ liệu '{}' không hợp lệ (score, appraisal, survey, target, metric, task hoặc explanation)"},
+    {"an explanation is written in the note column: it is empty", "nội dung giải trình ghi ở cột note: cột này đang trống"},
+    /* the collector: the season's phase (collector/season.c) */
+    {"the {} {} season (level {}) was published by decision {} of {}: its figures no longer change",
+     "kết quả chỉ số {} năm {} (cấp {}) đã được công bố theo quyết định {} ngày {}: số liệu không còn thay đổi"},
+    {"the {} {} season (level {}) is in phase {} since {}: {} are taken in phase {}",
+     "đợt đánh giá chỉ số {} năm {} (cấp {}) đang ở giai đoạn {} từ {}: {} chỉ được nhận trong giai đoạn {}"},
+    {"the {} {} season (level {}) took {} until {}; this line came on {}",
+     "đợt đánh giá chỉ số {} năm {} (cấp {}) nhận {} đến hết ngày {}; dòng này đến ngày {}"},
     /* the collector: who may send what (collector/authz.c, collector/ingest.c) */
     {"only the province's appraiser keys may send {} lines (this key: {})",
      "chỉ khóa của tổ thẩm định tỉnh được gửi dòng loại {} (khóa này: {})"},
+    {"a leader key reads the whole province and writes nothing (this key: {})",
+     "khóa lãnh đạo chỉ xem số liệu toàn tỉnh, không gửi số liệu (khóa này: {})"},
     {"unit {} is neither {} nor below it: this key may not submit for it",
      "đơn vị {} không phải {} hay đơn vị trực thuộc: khóa này không được gửi số liệu cho đơn vị đó"},
     {"unit {} is neither {} nor below it: the agent of {} does not send for it ([agent] unit)",

@@ -581,6 +581,9 @@ void model_apply(model *m, const event_view *ev)
     const char *what = ev->what;
     int64_t year = 0;
     if (!strcmp(what, "submission")) {
+        /* an explanation is read by people; the appraisal it leads to is what counts */
+        if (!strcmp(row_str(r, "kind"), "explanation"))
+            return;
         if (str_to_i64(row_str(r, "year"), &year) == 0)
             model_submission(m, row_str(r, "unit"), (int)year, row_str(r, "period"), row_str(r, "kind"),
                              row_str(r, "key"), row_str(r, "value"), row_str(r, "date"), ev->received);

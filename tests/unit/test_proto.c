@@ -11,6 +11,7 @@
 #include "../../proto/pack.h"
 #include "../../proto/submit.h"
 #include "../../proto/proto.h"
+#include "../../proto/season.h"
 
 static pv *rows_msg(const char *type)
 {
@@ -424,6 +425,42 @@ static void test_submit_view(void **st)
     submit_free(&v);
 }
 
+/* A season record comes back as it was packed, moves included; a head-only read passes
+ * the moves over; a truncated or altered record is refused, never half read. */
+static void test_season_record(void **state)
+{
+    (void)state;
+    static season_move moves[SEASON_MAX_MOVES], back_moves[SEASON_MAX_MOVES];
+    season s = {.index = "PAR", .level = "district", .year = 2023, .phase = PHASE_PUBLISHED,
+                .phase_at = "2024-06-20T08:00:00+07:00", .self_until = "2024-01-31",
+                .decision = "1234/QĐ-UBND", .decision_date = "2024-06-20", .nmoves = 2, .moves = moves};
+    moves[0] = (season_move){.phase = PHASE_SELF, .at = "2024-01-10T08:00:00+07:00", .by = "admin:ops",
+                             .until = "2024-01-31"};
+    moves[1] = (season_move){.phase = PHASE_PUBLISHED, .at = "2024-06-20T08:00:00+07:00", .by = "admin:ops",
+                             .decision = "1234/QĐ-UBND", .date = "2024-06-20", .reason = "Tờ trình số 5"};
+    sbuf b;
+    sbuf_init(&b);
+    proto_season_pack(&s, &b);
+    season back = {.moves = back_moves}, head = {.moves = NULL};
+    par_err e;
+    assert_int_equal(proto_season_unpack(&back, b.buf, b.len, &e), 0);
+    assert_string_equal(back.decision, "1234/QĐ-UBND");
+    assert_int_equal(back.phase, PHASE_PUBLISHED);
+    assert_int_equal(back.nmoves, 2);
+    assert_string_equal(back.moves[1].reason, "Tờ trình số 5");
+    assert_string_equal(back.moves[0].until, "2024-01-31");
+    assert_int_equal(proto_season_unpack(&head, b.buf, b.len, &e), 0);
+    assert_string_equal(head.self_until, "2024-01-31");
+    assert_null(head.moves);
+    for (size_t cut = 0; cut < b.len; cut++)
+        assert_int_equal(proto_season_unpack(&back, b.buf, cut, &e), -1);
+    b.buf[1] = 2; /* a version this program does not read */
+    assert_int_equal(proto_season_unpack(&back, b.buf, b.len, &e), -1);
+    assert_int_equal(season_phase_of("explanation"), PHASE_EXPLANATION);
+    assert_int_equal(season_phase_of("draft"), -1);
+    sbuf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_pack_matches_encode),
         cmocka_unit_test(test_event_view),
         cmocka_unit_test(test_submit_view),
+        cmocka_unit_test(test_season_record),
     };
     return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }

@@ -1,0 +1,133 @@
+/* parctl season: the appraisal season of an index, year and level; and its moves. */
+#include "cli.h"
+#include "../common/json.h"
+#include "../proto/season.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COLLECTOR_TIMEOUT_MS 10000
+
+static const char *s(const pv *m, const char *k)
+{
+    const char *v = pv_get_str(m, k);
+    return v ? v : "";
+}
+
+/* YYYY-MM-DD as officials write it, dd/mm/yyyy; "—" when empty. */
+static const char *date_vi(const char *iso, char out[16])
+{
+    int y, m, d;
+    if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3)
+        return "—";
+    snprintf(out, 16, "%02d/%02d/%04d", d, m, y);
+    return out;
+}
+
+/* An ISO time as "dd/mm/yyyy hh:mm". */
+static const char *time_vi(const char *iso, char out[32])
+{
+    int y, mo, d, h, mi;
+    if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) != 5)
+        return "—";
+    snprintf(out, 32, "%02d/%02d/%04d %02d:%02d", d, mo, y, h, mi);
+    return out;
+}
+
+static void show(const pv *d)
+{
+    char a[16], b[32];
+    int phase = season_phase_of(s(d, "phase"));
+    printf("Mùa đánh giá %s năm %lld, cấp %s: ", s(d, "index"), (long long)pv_get_int(d, "year", 0), s(d, "level"));
+    if (phase < 0) {
+        printf("chưa mở (parctl season ... --to self --until NGÀY)\n");
+        return;
+    }
+    printf("giai đoạn %s, từ %s\n", season_phase_vi(phase), time_vi(s(d, "since"), b));
+    printf("  Hạn tự đánh giá: %s\n", date_vi(s(d, "self_until"), a));
+    printf("  Hạn giải trình:  %s\n", date_vi(s(d, "explain_until"), a));
+    if (*s(d, "decision"))
+        printf("  Công bố theo quyết định %s ngày %s\n", s(d, "decision"), date_vi(s(d, "decision_date"), a));
+    const pv *moves = pv_get(d, "moves");
+    if (!moves || !moves->u.a.n)
+        return;
+    printf("  Lịch sử:\n");
+    for (uint32_t i = 0; i < moves->u.a.n; i++) {
+        const pv *m = moves->u.a.v[i];
+        char ph[96];
+        str_column(ph, sizeof ph, season_phase_vi(season_phase_of(s(m, "phase"))), 19);
+        printf("    %s  %s %s", time_vi(s(m, "at"), b), ph, s(m, "by"));
+        if (*s(m, "until"))
+            printf("; hạn %s", date_vi(s(m, "until"), a));
+        if (*s(m, "decision"))
+            printf("; quyết định %s ngày %s", s(m, "decision"), date_vi(s(m, "date"), a));
+        if (*s(m, "reason"))
+            printf("; lý do: %s", s(m, "reason"));
+        printf("\n");
+    }
+}
+
+int cli_season(cli *c, int argc, char **argv)
+{
+    const char *index = NULL, *year = NULL, *level = NULL, *to = NULL, *until = NULL, *decision = NULL,
+               *date = NULL, *reason = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char **slot = !strcmp(argv[i], "--level") ? &level : !strcmp(argv[i], "--to") ? &to
+                            : !strcmp(argv[i], "--until")    ? &until
+                            : !strcmp(argv[i], "--decision") ? &decision
+                            : !strcmp(argv[i], "--date")     ? &date
+                            : !strcmp(argv[i], "--reason")   ? &reason
+                                                             : NULL;
+        if (slot && i + 1 < argc)
+            *slot = argv[++i];
+        else if (slot) {
+            fprintf(stderr, "parctl season: %s needs a value\n", argv[i]);
+            return 2;
+        } else if (!index)
+            index = argv[i];
+        else if (!year)
+            year = argv[i];
+        else {
+            fprintf(stderr, "parctl season: unexpected '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!index || !year || !level) {
+        fprintf(stderr, "usage: parctl season INDEX YEAR --level L [--to PHASE [--until DATE] [--decision TEXT "
+                        "--date DATE] [--reason TEXT]] [--json]\n");
+        return 2;
+    }
+    pv *args = pv_map();
+    pv_set_str(args, "index", index);
+    pv_set_str(args, "year", year);
+    pv_set_str(args, "level", level);
+    const char *const opt[] = {"to", "until", "decision", "date", "reason"};
+    const char *val[] = {to, until, decision, date, reason};
+    for (int i = 0; i < 5; i++)
+        if (val[i])
+            pv_set_str(args, opt[i], val[i]);
+    if (!to && (until || decision || date || reason)) {
+        pv_free(args);
+        fprintf(stderr, "parctl season: --until, --decision, --date and --reason go with --to PHASE\n");
+        return 2;
+    }
+    client *cl = cli_client(c);
+    if (!cl) {
+        pv_free(args);
+        return 2;
+    }
+    par_err e = {{0}};
+    pv *data = cli_ask(cl, "collector", to ? "season_move" : "season", args, COLLECTOR_TIMEOUT_MS, &e);
+    client_destroy(cl);
+    if (!data) {
+        fprintf(stderr, "parctl season: %s\n", e.msg);
+        return 1;
+    }
+    if (c->json)
+        json_print(stdout, data);
+    else
+        show(data);
+    pv_free(data);
+    return 0;
+}

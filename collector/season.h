@@ -1,0 +1,39 @@
+/* season: the appraisal season of an index, year and level in the record. Its phase
+ * says which lines the collector takes (self-scores in self, appraisals in appraisal
+ * and final, explanations in explanation, nothing once published); a move is made by
+ * an admin or an appraiser and kept with who made it and when. An index, year and
+ * level without a season takes every line, as before seasons existed. */
+#ifndef PAR_SEASON_H
+#define PAR_SEASON_H
+
+#include "record.h"
+#include "validate.h"
+#include "../proto/season.h"
+
+/* 1 found (*out filled; out->moves as the caller set it), 0 none, -1 unreadable (e). */
+int season_get(record_txn *t, const char *index, int year, const char *level, season *out, par_err *e);
+
+/* A season as a reply: phase, deadlines, decision and moves. */
+pv *season_to_pv(const season *s);
+
+/* Moves a season (args: index, year, level, to, until, decision, date, reason) in one
+ * durable transaction. 0 with *data the season and *events to publish; 1 refused, with
+ * why for the person; -1 storage failed (why). */
+int season_change(record *r, const pv *args, const char *sender, const char *received, pv **data, pv **events,
+                par_err *why);
+
+/* The seasons a transaction's lines meet, read once each. */
+typedef struct {
+    char key[96];
+    int found;
+    season head;
+} season_cache;
+
+/* Whether a valid line may be stored in its season's phase (level: its unit's). 0 yes
+ * (*late set when it came after the self-assessment deadline and accept_late let it
+ * in; *phase the season's phase, PHASE_NONE without a season); -1 refused, with why
+ * naming the phase and its date. */
+int season_check_line(record_txn *t, season_cache *c, const sub_line *s, const char *level, const char *received,
+                      int accept_late, int *late, int *phase, par_err *why);
+
+#endif

@@ -1,0 +1,85 @@
+# A whole appraisal season of the sample province, the clock moved by PAR_NOW: the
+# season opened for self-assessment with a deadline, a late line refused, appraisal
+# with reasons, an explanation that changes one appraisal, the final appraisal, the
+# survey, publication by decision; Tam Đường's published total is seed 003's 78.12 and
+# stays so after a later change is refused.
+. "$(dirname "$0")/lib.sh"
+export PAR_NOW=2024-01-10T08:00:00+07:00
+start_all; import_sample
+
+at() { # at TIME: the collector restarted on a clock set to TIME (what a line's receipt says)
+    stop collector
+    PAR_NOW=$1 start collector
+    wait_up collector
+}
+total_of() { # total_of UNIT: its 2023 PAR total
+    timeout 5 "$BIN/parctl" scores --index PAR --year 2023 --json 2>/dev/null |
+        awk -v u="\"$1\"" '$1 == "\"unit\":" && $2 == u"," { f = 1 } f && $1 == "\"total\":" { sub(",", "", $2); print $2; exit }'
+}
+wait_total() { # wait_total UNIT VALUE: until the scorer shows it (10 s at most)
+    local until=$((SECONDS + 10))
+    while [ $SECONDS -lt $until ]; do
+        [ "$(total_of "$1" | cut -c1-${#2})" = "$2" ] && return 0
+        sleep 0.1
+    done
+    fail "$1's total is $(total_of "$1"), expected $2"
+}
+S="$BIN/parctl season PAR 2023 --level district"
+line() { printf 'unit,year,period,kind,key,value,date,note\n%s\n' "$1" >"$T/$2.csv"; }
+
+check "a season without a framework is refused" sh -c "! $BIN/parctl season PAR 2031 --level district --to self 2>$T/nofw.txt"
+check "... saying what is missing" grep -q "no PAR framework for 2031" "$T/nofw.txt"
+check "open the self-assessment until 31/01/2024" $S --to self --until 31/01/2024
+$S >"$T/s1.txt"
+check "the season shows its phase and deadline" grep -q "giai đoạn tự đánh giá" "$T/s1.txt"
+check "... with the deadline as officials write it" grep -q "Hạn tự đánh giá: 31/01/2024" "$T/s1.txt"
+
+# self-assessment: the districts' files; an appraisal is not taken yet
+check "self-assessment pushed" "$BIN/par-agent" push "$ROOT/data/submissions/districts-self-2022-2023.csv"
+line "TDG,2023,Y,appraisal,1.4,1,,early" early
+check "an appraisal during self-assessment is refused" sh -c "! $BIN/par-agent push $T/early.csv >$T/early.txt 2>&1"
+check "... naming the phase" grep -q "is in phase self since 2024-01-10" "$T/early.txt"
+
+# the deadline passes: a late self-score is refused with the date
+at 2024-02-02T09:00:00+07:00
+line "TDG,2023,Y,score,1.4,1.5,,late" late
+check "a self-score after the deadline is refused" sh -c "! $BIN/par-agent push $T/late.csv >$T/late.txt 2>&1"
+check "... naming the deadline and the day it came" grep -q "until 2024-01-31; this line came on 2024-02-02" "$T/late.txt"
+check "a line sent again is no late line: its first receipt stands" "$BIN/par-agent" push "$ROOT/data/submissions/districts-self-2022-2023.csv"
+
+# appraisal with reasons: the province's file, and 1.4 appraised lower at first
+check "to appraisal" $S --to appraisal
+check "appraisals and survey pushed" "$BIN/par-agent" push "$ROOT/data/submissions/snv-appraisal-survey-2022-2023.csv"
+line "TDG,2023,Y,appraisal,1.4,0.5,,Chưa có kế hoạch tuyên truyền riêng" appr
+check "1.4 appraised at 0.5" "$BIN/par-agent" push "$T/appr.csv"
+wait_total TDG 77.6
+
+# the explanation round: Tam Đường explains 1.4; a self-score is not taken now
+check "to explanation until 09/06/2024" $S --to explanation --until 09/06/2024
+line "TDG,2023,Y,explanation,1.4,1,,Kế hoạch tuyên truyền số 12/KH-UBND ngày 10/02/2023 đã ban hành" expl
+check "Tam Đường's explanation taken" "$BIN/par-agent" push "$T/expl.csv"
+check "a self-score in the explanation round is refused" sh -c "! $BIN/par-agent push $T/late.csv >/dev/null 2>&1"
+
+# final appraisal: the team accepts the explanation
+check "to final" $S --to final
+line "TDG,2023,Y,appraisal,1.4,1,,Hạn chế về hình thức tuyên truyền" final
+check "final appraisal of 1.4" "$BIN/par-agent" push "$T/final.csv"
+wait_total TDG 78.1198
+
+# publication
+check "publication needs a decision" sh -c "! $S --to published 2>$T/nodec.txt"
+check "... and says so" grep -q "needs the decision" "$T/nodec.txt"
+check "published by decision" $S --to published --decision "1234/QĐ-UBND" --date 20/06/2024
+at 2024-07-01T08:00:00+07:00
+line "TDG,2023,Y,appraisal,1.4,1.5,,later" after
+check "a change after publication is refused" sh -c "! $BIN/par-agent push $T/after.csv >$T/after.txt 2>&1"
+check "... naming the decision" grep -q "published by decision 1234/QĐ-UBND of 2024-06-20" "$T/after.txt"
+check "going back needs a reason" sh -c "! $S --to appraisal --reason x 2>/dev/null"
+wait_total TDG 78.1198
+"$BIN/parctl" scores --index PAR --year 2023 >"$T/ranking.txt"
+check "the published ranking: Tam Đường 78,12, 4/8" grep -qE '^4/8 +TDG .*78.12/100' "$T/ranking.txt"
+$S --json >"$T/season.json"
+check "the season's history holds every move" test "$(grep -c '"phase":' "$T/season.json")" -eq 6
+$S >"$T/s2.txt"
+check "the season shows its decision" grep -q "Công bố theo quyết định 1234/QĐ-UBND ngày 20/06/2024" "$T/s2.txt"
+finish
