@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The province's receipts, appended to a CSV file that the district keeps: with
@@ -29,6 +30,16 @@ FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
     FILE *f = fopen(path, "r+");
     if (f)
         flock(fileno(f), LOCK_EX);
+    char head[256];
+    if (f && fgets(head, sizeof head, f) && !strstr(head, ",signature")) {
+        /* receipts from before they were signed: kept beside, the new file signed whole */
+        char old[CONF_PATH + 48];
+        snprintf(old, sizeof old, "%s.%ld.unsigned", path, (long)time(NULL));
+        if (rename(path, old) == 0)
+            log_info("event=receipts_unsigned_kept path=%s", old);
+        fclose(f);
+        f = NULL;
+    }
     if (f && fseek(f, 0, SEEK_END) == 0 && ftell(f) > 0) {
         long end = ftell(f), keep = end;
         int c = 0;
@@ -36,7 +47,7 @@ FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
             keep--;
         if (keep < end) {
             /* a last row that is whole but has no line break (the file edited and saved
-             * so) is ended, not cut: only a row short of its 12 fields is torn */
+             * so) is ended, not cut: only a row short of its 13 fields is torn */
             char tail[8192];
             size_t tl = 0;
             csv_row row;
@@ -44,7 +55,7 @@ FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
             if (end - keep < (long)sizeof tail && fseek(f, keep, SEEK_SET) == 0)
                 tl = fread(tail, 1, (size_t)(end - keep), f);
             csv_reader *r = tl ? csv_new(tail, tl) : NULL;
-            int whole = r && csv_next(r, &row, &pe) == 1 && row.n == 12;
+            int whole = r && csv_next(r, &row, &pe) == 1 && row.n == 13;
             csv_destroy(r);
             fflush(f);
             if (whole) {
@@ -66,7 +77,7 @@ FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
     flock(fileno(f), LOCK_EX);
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && st.st_size == 0) { /* new (or emptied): its header first */
-        fputs("received,seq,file,line,unit,year,period,kind,key,value,date,note\n", f);
+        fputs("received,seq,file,line,unit,year,period,kind,key,value,date,note,signature\n", f);
         fflush(f);
     }
     flock(fileno(f), LOCK_UN);
@@ -103,6 +114,13 @@ void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
         return;
     sbuf line;
     sbuf_init(&line);
+    /* the province's signature covers the batch's acknowledged lines: it goes on the last
+     * of them (common/sign.h), and parctl receipt verify reads back to the one before */
+    const char *sig = pv_get_str(ack, "sig");
+    uint32_t last = 0;
+    for (uint32_t i = 0; i < res->u.a.n && i < rows->u.a.n; i++)
+        if (pv_get_bool(res->u.a.v[i], "ok", 0))
+            last = i;
     /* results come in the order of the rows; the batch's rows are written at once, whole
      * rows only, and flushed: a kill can tear at most the end, which the next start cuts */
     for (uint32_t i = 0; i < res->u.a.n && i < rows->u.a.n; i++) {
@@ -117,7 +135,7 @@ void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
             sbuf_add(&line, ",", 1);
             csv_put(&line, idx[c] >= 0 ? row->u.a.v[1 + idx[c]]->u.s.p : "");
         }
-        sbuf_add(&line, "\n", 1);
+        sbuf_printf(&line, ",%s\n", i == last && sig ? sig : "");
     }
     if (line.len) {
         flock(fileno(f), LOCK_EX);

@@ -30,5 +30,6 @@ int cli_tasks(cli *c, int argc, char **argv);
 int cli_alerts(cli *c, int argc, char **argv);
 int cli_ack(cli *c, int argc, char **argv);
 int cli_season(cli *c, int argc, char **argv);
+int cli_receipt(cli *c, int argc, char **argv);
 
 #endif

@@ -2,6 +2,7 @@
  * on the provincial server (no broker needed; the broker sees changes at once). */
 #include "cli.h"
 #include "../common/keys.h"
+#include "../common/sign.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,7 +48,14 @@ int cli_keys(cli *c, int argc, char **argv)
             fprintf(stderr, "parctl: cannot write %s\n", path);
             return 1;
         }
-        printf("the broker's keys are in %s (server.key, mode 0600; server.pub for the clients)\n"
+        sign_key rk;
+        if (sign_key_load(c->conf, &rk, &e) < 0) {
+            fprintf(stderr, "parctl: receipt key: %s\n", e.msg);
+            return 1;
+        }
+        sodium_memzero(&rk, sizeof rk);
+        printf("the broker's keys are in %s (server.key, mode 0600; server.pub for the clients, with the key\n"
+               "that signs receipts: receipt.key)\n"
                "set [broker] curve = on and restart the broker\n", dir);
         return 0;
     }

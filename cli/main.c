@@ -28,6 +28,8 @@ static const command commands[] = {
     {"season", "INDEX YEAR --level L [--to self|appraisal|explanation|final|published [--until DATE]\n"
                "       [--decision TEXT --date DATE] [--reason TEXT]]",
      "the appraisal season: phase, deadlines and history; or move it", "--level= --to= --until= --decision= --date= --reason="},
+    {"receipt", "verify FILE [--key server.pub]",
+     "check a district's receipts file against the province's signature", "--key="},
     {"keys", "init | keys add [--admin|--appraiser] NAME [--out DIR] | keys revoke NAME",
      "CurveZMQ keys of the broker and of its clients", "--admin --appraiser --out="},
 };
@@ -143,6 +145,8 @@ int main(int argc, char **argv)
         return cli_ack(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "season"))
         return cli_season(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "receipt"))
+        return cli_receipt(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "keys"))
         return cli_keys(&c, argc - 1, argv + 1);
     fprintf(stderr, "parctl: unknown command '%s'\n", cmd);

@@ -231,6 +231,8 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
     }
     season_cache seasons;
     memset(&seasons, 0, sizeof seasons);
+    sign_digest digest;
+    sign_digest_init(&digest);
     line_bufs lb;
     sbuf_init(&lb.row);
     sbuf_init(&lb.val);
@@ -268,6 +270,8 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
         }
         if (rc == 0) {
             answer_stored(&a, v->lines[i], &r);
+            if (q->key)
+                sign_digest_line(&digest, r.seq, r.received, f);
             *(r.duplicate ? &q->already : &q->stored) += 1;
             q->refused--;
             if (!q->unit[0])
@@ -278,6 +282,11 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
     }
     line_bufs_free(&lb);
     answer_finish(&a, ack, received);
+    if (q->key && digest.lines) {
+        char sig[SIGN_HEX];
+        sign_digest_sign(&digest, q->key, sig);
+        pv_set_str(ack, "sig", sig);
+    }
     return rc;
 }
 

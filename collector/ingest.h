@@ -7,11 +7,13 @@
 
 #include "record.h"
 #include "../proto/submit.h"
+#include "../common/sign.h"
 
 typedef struct {
     const submit_view *sub; /* a decoded submit message */
     const char *sender; /* as the broker vouches */
     int accept_late;    /* [season] accept_late: a late self-score is stored, marked late */
+    const sign_key *key; /* signs the ack's receipts (common/sign.h); NULL: unsigned */
     pv *ack;            /* out: the ack message, or NULL when the batch failed */
     /* out, for the log: lines stored now, already stored (sent again), refused; the unit
      * of the first line, and whether lines of other units came with it */

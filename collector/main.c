@@ -25,6 +25,7 @@ typedef struct {
     record *rec;
     service *svc;
     void *pub;
+    sign_key key; /* signs receipts */
 } collector;
 
 #define PUBLISH_EVENTS 5000        /* events in one bus message at most */
@@ -157,6 +158,7 @@ static void serve(collector *c)
         subs[ns].sub = &views[i];
         subs[ns].sender = reqs[i].sender;
         subs[ns].accept_late = c->conf.accept_late;
+        subs[ns].key = &c->key;
         ns++;
     }
     if (ns) {
@@ -216,7 +218,7 @@ int main(int argc, char **argv)
     void *ctx = NULL;
     char dir[CONF_PATH + 16], ev_ep[CONF_PATH + 32];
     snprintf(dir, sizeof dir, "%s/collector", c.conf.data_dir);
-    if (record_open(&c.rec, dir, 0, &e) < 0)
+    if (record_open(&c.rec, dir, 0, &e) < 0 || sign_key_load(&c.conf, &c.key, &e) < 0)
         goto fail;
     ctx = zmq_ctx_new();
     if (!(c.svc = service_new(ctx, &c.conf, "collector", &e)))
@@ -263,6 +265,7 @@ fail:
     if (ctx)
         zmq_ctx_term(ctx);
     record_close(c.rec);
+    sodium_memzero(&c.key, sizeof c.key);
     if (sfd >= 0)
         close(sfd);
     return rc;

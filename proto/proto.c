@@ -464,7 +464,7 @@ static const struct schema {
     {MSG_SUBMIT, {{"id", PV_INT, 1}, {"cols", PV_ARR, 1}, {"rows", PV_ARR, 1}, {"ack", PV_STR, 0}, {"file", PV_STR, 0}, {"unit", PV_STR, 0}}},
     {MSG_IMPORT, {{"id", PV_INT, 1}, {"what", PV_STR, 1}, {"cols", PV_ARR, 1}, {"rows", PV_ARR, 1}}},
     {MSG_ACK, {{"id", PV_INT, 1}, {"results", PV_ARR, 0}, {"received", PV_STR, 0}, {"seq", PV_INT, 0},
-               {"stored", PV_INT, 0}, {"refused", PV_ARR, 0}, {"duplicates", PV_ARR, 0}}},
+               {"stored", PV_INT, 0}, {"refused", PV_ARR, 0}, {"duplicates", PV_ARR, 0}, {"sig", PV_STR, 0}}},
     {MSG_QUERY, {{"id", PV_INT, 1}, {"q", PV_STR, 1}, {"args", PV_MAP, 0}}},
     {MSG_REPLY, {{"id", PV_INT, 1}, {"ok", PV_BOOL, 1}, {"error", PV_STR, 0}, {"data", ANY, 0}}},
     {MSG_EVENT, {{"seq", PV_INT, 1}, {"what", PV_STR, 1}, {"row", PV_MAP, 1}, {"received", PV_STR, 1},

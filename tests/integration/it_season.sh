@@ -82,4 +82,20 @@ $S --json >"$T/season.json"
 check "the season's history holds every move" test "$(grep -c '"phase":' "$T/season.json")" -eq 6
 $S >"$T/s2.txt"
 check "the season shows its decision" grep -q "Công bố theo quyết định 1234/QĐ-UBND ngày 20/06/2024" "$T/s2.txt"
+
+# signed receipts: the district's file proves what it sent; one byte changed, it does not
+R=$T/var/agent/receipts.csv
+check "the receipts file verifies against the province's key" "$BIN/parctl" receipt verify "$R"
+"$BIN/parctl" receipt verify "$R" --json >"$T/verify.json"
+check "... every batch signed" grep -q '"failed": \[\]' "$T/verify.json"
+sed '3s/,0\.5,/,0.6,/' "$R" >"$T/altered.csv"
+check "one byte altered" sh -c "! cmp -s $R $T/altered.csv"
+rc=0; "$BIN/parctl" receipt verify "$T/altered.csv" >"$T/altered.txt" || rc=$?
+check "an altered receipts file fails verification" test $rc -eq 1
+check "... saying which lines" grep -q "KHÔNG hợp lệ" "$T/altered.txt"
+sed '4d' "$R" >"$T/cut.csv"
+check "a file with a row taken out fails too" sh -c "! $BIN/parctl receipt verify $T/cut.csv >/dev/null"
+check "verifying against server.pub made by keys init" "$BIN/parctl" keys init
+check "... which now carries the receipt key" grep -q '^ed25519 ' "$T/var/keys/server.pub"
+check "the receipts verify against server.pub" "$BIN/parctl" receipt verify "$R" --key "$T/var/keys/server.pub"
 finish

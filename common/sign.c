@@ -1,0 +1,199 @@
+#include "sign.h"
+#include "keys.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SIGN_CONTEXT "par-receipt-1\n"
+
+void sign_digest_init(sign_digest *d)
+{
+    crypto_hash_sha256_init(&d->h);
+    crypto_hash_sha256_update(&d->h, (const unsigned char *)SIGN_CONTEXT, strlen(SIGN_CONTEXT));
+    d->lines = 0;
+}
+
+void sign_digest_line(sign_digest *d, uint64_t seq, const char *received, const char *const f[8])
+{
+    crypto_hash_sha256_state lh;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_init(&lh);
+    for (int i = 0; i < 8; i++) {
+        const char *s = f[i] ? f[i] : "";
+        if (i)
+            crypto_hash_sha256_update(&lh, (const unsigned char *)"\x1f", 1);
+        crypto_hash_sha256_update(&lh, (const unsigned char *)s, strlen(s));
+    }
+    crypto_hash_sha256_final(&lh, h);
+    char hex[2 * sizeof h + 1], head[96];
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    int n = snprintf(head, sizeof head, "%llu\t", (unsigned long long)seq);
+    crypto_hash_sha256_update(&d->h, (const unsigned char *)head, (size_t)n);
+    crypto_hash_sha256_update(&d->h, (const unsigned char *)received, strlen(received));
+    crypto_hash_sha256_update(&d->h, (const unsigned char *)"\t", 1);
+    crypto_hash_sha256_update(&d->h, (const unsigned char *)hex, strlen(hex));
+    crypto_hash_sha256_update(&d->h, (const unsigned char *)"\n", 1);
+    d->lines++;
+}
+
+void sign_digest_sign(sign_digest *d, const sign_key *k, char out[SIGN_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES], sig[crypto_sign_BYTES];
+    crypto_hash_sha256_final(&d->h, h);
+    crypto_sign_detached(sig, NULL, h, sizeof h, k->sk);
+    sodium_bin2hex(out, SIGN_HEX, sig, sizeof sig);
+}
+
+int sign_digest_verify(sign_digest *d, const unsigned char pk[crypto_sign_PUBLICKEYBYTES], const char *hex)
+{
+    unsigned char h[crypto_hash_sha256_BYTES], sig[crypto_sign_BYTES];
+    size_t n = 0;
+    crypto_hash_sha256_final(&d->h, h);
+    if (strlen(hex) != 2 * sizeof sig || sodium_hex2bin(sig, sizeof sig, hex, strlen(hex), NULL, &n, NULL) < 0 ||
+        n != sizeof sig)
+        return -1;
+    return crypto_sign_verify_detached(sig, h, sizeof h, pk);
+}
+
+static int pub_line(FILE *f, unsigned char pk[crypto_sign_PUBLICKEYBYTES])
+{
+    char line[256], hex[200];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "ed25519 %199s", hex) == 1 &&
+            sodium_hex2bin(pk, crypto_sign_PUBLICKEYBYTES, hex, strlen(hex), NULL, &n, NULL) == 0 &&
+            n == crypto_sign_PUBLICKEYBYTES)
+            return 0;
+    return -1;
+}
+
+int sign_pub_read(const char *path, unsigned char pk[crypto_sign_PUBLICKEYBYTES], par_err *e)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        err_set(e, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = pub_line(f, pk);
+    fclose(f);
+    if (rc < 0)
+        err_set(e, "%s holds no receipt key (a line 'ed25519 HEX'): run parctl keys init on the provincial server, "
+                   "or give the key file with --key",
+                path);
+    return rc;
+}
+
+int sign_pub_append(const char *path, const unsigned char pk[crypto_sign_PUBLICKEYBYTES], par_err *e)
+{
+    unsigned char have[crypto_sign_PUBLICKEYBYTES];
+    FILE *f = fopen(path, "a+");
+    if (!f) {
+        err_set(e, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    rewind(f);
+    int rc = 0;
+    if (pub_line(f, have) < 0) {
+        char hex[2 * crypto_sign_PUBLICKEYBYTES + 1];
+        sodium_bin2hex(hex, sizeof hex, pk, crypto_sign_PUBLICKEYBYTES);
+        rc = fprintf(f, "ed25519 %s\n", hex) < 0 ? -1 : 0;
+    }
+    if (fclose(f) != 0 || rc < 0) {
+        err_set(e, "cannot write %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads dir/receipt.key, or makes it (with receipt.pub) when absent. */
+static int load_in(const char *dir, sign_key *k, par_err *e)
+{
+    snprintf(k->path, sizeof k->path, "%s/receipt.key", dir);
+    char hex[2 * crypto_sign_SECRETKEYBYTES + 2];
+    FILE *f = fopen(k->path, "r");
+    if (f) {
+        size_t n = 0;
+        int ok = fgets(hex, sizeof hex, f) && (hex[strcspn(hex, "\r\n")] = '\0', 1) &&
+                 sodium_hex2bin(k->sk, sizeof k->sk, hex, strlen(hex), NULL, &n, NULL) == 0 && n == sizeof k->sk;
+        fclose(f);
+        sodium_memzero(hex, sizeof hex);
+        if (!ok) {
+            err_set(e, "%s is not a receipt key (one line of %zu hex digits)", k->path, 2 * sizeof k->sk);
+            return -1;
+        }
+        /* a server.pub made after the key (keys init) gets its line here */
+        unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+        char pub[CONF_PATH + 32];
+        par_err pe;
+        crypto_sign_ed25519_sk_to_pk(pk, k->sk);
+        snprintf(pub, sizeof pub, "%s/server.pub", dir);
+        if (access(pub, F_OK) == 0 && sign_pub_append(pub, pk, &pe) < 0)
+            log_warn("event=receipt_key_not_in_server_pub error=\"%s\"", pe.msg);
+        return 0;
+    }
+    if (errno != ENOENT || dir_make(dir, e) < 0) {
+        if (!e->msg[0])
+            err_set(e, "cannot read %s: %s", k->path, strerror(errno));
+        return -1;
+    }
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    crypto_sign_keypair(pk, k->sk);
+    int fd = open(k->path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    sodium_bin2hex(hex, sizeof hex, k->sk, sizeof k->sk);
+    int ok = fd >= 0 && dprintf(fd, "%s\n", hex) > 0 && fsync(fd) == 0;
+    sodium_memzero(hex, sizeof hex);
+    if (fd >= 0)
+        close(fd);
+    if (!ok) {
+        err_set(e, "cannot write %s: %s", k->path, strerror(errno));
+        unlink(k->path);
+        return -1;
+    }
+    char pub[CONF_PATH + 32];
+    snprintf(pub, sizeof pub, "%s/receipt.pub", dir);
+    if (sign_pub_append(pub, pk, e) < 0)
+        return -1;
+    snprintf(pub, sizeof pub, "%s/server.pub", dir);
+    if (access(pub, F_OK) == 0 && sign_pub_append(pub, pk, e) < 0)
+        return -1;
+    log_info("event=receipt_key_made path=%s", k->path);
+    return 0;
+}
+
+int sign_key_load(const par_config *conf, sign_key *k, par_err *e)
+{
+    char dir[CONF_PATH + 16];
+    if (sodium_init() < 0) {
+        err_set(e, "libsodium cannot start");
+        return -1;
+    }
+    keys_dir(conf->keys_dir, conf->data_dir, dir, sizeof dir);
+    if (load_in(dir, k, e) == 0)
+        return 0;
+    log_warn("event=receipt_key_elsewhere reason=\"%s\"", e->msg);
+    e->msg[0] = '\0';
+    snprintf(dir, sizeof dir, "%s/collector", conf->data_dir);
+    return load_in(dir, k, e);
+}
+
+void sign_pub_default(const par_config *conf, char *out, size_t n)
+{
+    char dir[CONF_PATH + 16];
+    keys_dir(conf->keys_dir, conf->data_dir, dir, sizeof dir);
+    if (conf->server_key[0]) {
+        str_copy(out, n, conf->server_key);
+        return;
+    }
+    snprintf(out, n, "%s/server.pub", dir);
+    if (access(out, R_OK) == 0)
+        return;
+    snprintf(out, n, "%s/receipt.pub", dir);
+    if (access(out, R_OK) == 0)
+        return;
+    snprintf(out, n, "%s/collector/receipt.pub", conf->data_dir);
+}
