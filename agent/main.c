@@ -3,6 +3,7 @@
 #include "push.h"
 #include "run.h"
 #include "status.h"
+#include "evidence.h"
 #include "../common/daemon.h"
 
 #include <stdio.h>
@@ -14,12 +15,15 @@ static void usage(FILE *out)
     fprintf(out, "usage: par-agent [-c FILE] push [--timeout SECONDS] FILE...\n"
                     "       par-agent [-c FILE] run\n"
                     "       par-agent [-c FILE] status [--json]\n"
+                    "       par-agent [-c FILE] evidence --unit U --index I --year Y --criterion C FILE...\n"
                     "  push   send submission files (CSV: unit,year,period,kind,key,value,date,note, or\n"
                     "         JSON Lines with the same fields); exits 0 only when every line is acknowledged\n"
                     "  run    the district's daemon: sends what is renamed into [agent] spool_dir, keeps an\n"
                     "         outbox until the province answers, files it under done/ or rejected/\n"
                     "  status the daemon, the outbox (files, lines), the link to the province, the last\n"
                     "         success and error, the next retry; exit 0 only when running and linked\n"
+                    "  evidence  send documents backing a criterion (PDF, images, DOCX, XLSX, ODT); exits 0\n"
+                    "         only when every file is acknowledged\n"
                     "Without -c: $PAR_CONF, else /etc/par/par.conf when it exists.\n");
 }
 
@@ -43,6 +47,12 @@ static int check_args(int argc, char **argv)
             continue;
         if (!strcmp(argv[1], "status") && !strcmp(argv[i], "--json"))
             continue;
+        if (!strcmp(argv[1], "evidence") && (!strcmp(argv[i], "--unit") || !strcmp(argv[i], "--index") ||
+                                             !strcmp(argv[i], "--year") || !strcmp(argv[i], "--criterion") ||
+                                             !strcmp(argv[i], "--timeout"))) {
+            i++;
+            continue;
+        }
         if (push && !strcmp(argv[i], "--timeout")) {
             i++;
             continue;
@@ -88,6 +98,30 @@ int main(int argc, char **argv)
             return 2;
         }
         return push_files(&conf, argv + i, argc - i, timeout, stdout);
+    }
+    if (!strcmp(argv[1], "evidence")) {
+        evidence_for w = {NULL, NULL, NULL, NULL};
+        int timeout = conf.push_timeout_s, nf = 0;
+        char **files = xcalloc((size_t)argc, sizeof *files);
+        for (int i = 2; i < argc; i++) {
+            const char **slot = !strcmp(argv[i], "--unit") ? &w.unit : !strcmp(argv[i], "--index") ? &w.index
+                                : !strcmp(argv[i], "--year")                                     ? &w.year
+                                : !strcmp(argv[i], "--criterion")                                ? &w.criterion
+                                                                                                 : NULL;
+            if (slot && i + 1 < argc)
+                *slot = argv[++i];
+            else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
+                timeout = atoi(argv[++i]);
+            else
+                files[nf++] = argv[i];
+        }
+        int rc2 = 2;
+        if (!w.unit || !w.index || !w.year || !w.criterion || !nf || timeout <= 0)
+            usage(stderr);
+        else
+            rc2 = evidence_send(&conf, &w, files, nf, timeout, stdout);
+        free(files);
+        return rc2;
     }
     if (!strcmp(argv[1], "status")) {
         int json = argc == 3 && !strcmp(argv[2], "--json");

@@ -31,5 +31,7 @@ int cli_alerts(cli *c, int argc, char **argv);
 int cli_ack(cli *c, int argc, char **argv);
 int cli_season(cli *c, int argc, char **argv);
 int cli_receipt(cli *c, int argc, char **argv);
+int cli_evidence(cli *c, int argc, char **argv);
+int cli_history(cli *c, int argc, char **argv);
 
 #endif

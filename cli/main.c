@@ -28,6 +28,10 @@ static const command commands[] = {
     {"season", "INDEX YEAR --level L [--to self|appraisal|explanation|final|published [--until DATE]\n"
                "       [--decision TEXT --date DATE] [--reason TEXT]]",
      "the appraisal season: phase, deadlines and history; or move it", "--level= --to= --until= --decision= --date= --reason="},
+    {"evidence", "list UNIT --index I --year Y [--criterion C] | evidence get SHA256 -o FILE",
+     "evidence documents held for a unit, or one of them", "--index= --year= --criterion= -o="},
+    {"history", "UNIT --index I --year Y [--criterion C]",
+     "every value sent or given, with sender, time, phase and note", "--index= --year= --criterion="},
     {"receipt", "verify FILE [--key server.pub]",
      "check a district's receipts file against the province's signature", "--key="},
     {"keys", "init | keys add [--admin|--appraiser] NAME [--out DIR] | keys revoke NAME",
@@ -145,6 +149,10 @@ int main(int argc, char **argv)
         return cli_ack(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "season"))
         return cli_season(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "evidence"))
+        return cli_evidence(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "history"))
+        return cli_history(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "receipt"))
         return cli_receipt(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "keys"))

@@ -69,14 +69,17 @@ typedef struct {
 /* Whether the line equals the one stored under its key: a re-sent line keeps its first
  * receipt (even when its season has moved on since: it was taken in time). 1 with the
  * receipt, 0 when it is new or changed. */
-static int stored_before(record_txn *t, const sub_line *s, char *key, size_t keyn, receipt *out, line_bufs *lb)
+static int stored_before(record_txn *t, const sub_line *s, char *key, size_t keyn, receipt *out, line_bufs *lb,
+                         uint64_t *prev)
 {
+    *prev = 0;
     snprintf(key, keyn, "%s|%d|%s|%s|%s", s->unit, s->year, s->period, s->kind, s->key);
     MDB_val k = {strlen(key), key}, v;
     par_err ig;
     if (mdb_get(t->txn, store_dbi(record_store(t->r), DB_SUBS), &k, &v) == 0 &&
         row_decode(&lb->old, v.mv_data, v.mv_size, &ig) == 0) {
         const row_view *o = &lb->old;
+        *prev = strtoull(row_str(o, "seq"), NULL, 10);
         if (!strcmp(row_str(o, "value"), s->value) && !strcmp(row_str(o, "date"), s->date) &&
             !strcmp(row_str(o, "note"), s->note)) {
             out->duplicate = 1;
@@ -88,22 +91,36 @@ static int stored_before(record_txn *t, const sub_line *s, char *key, size_t key
     return 0;
 }
 
-/* Stores a new or changed line under key and fills its receipt. Lines of a season carry
- * its phase, and "late" when they came after its deadline and were let in. */
-static int store_line(record_txn *t, const sub_line *s, const char *key, int phase, int late, const char *sender,
-                      const char *received, receipt *out, line_bufs *lb, par_err *e)
+/* Stores a new or changed line under key and fills its receipt. A changed line names the
+ * change it replaces (prev: its sequence number), so that a value's history is a chain
+ * through the change log; lines of a season carry its phase, and "late" when they came
+ * after its deadline and were let in. */
+static int store_line(record_txn *t, const sub_line *s, const char *key, uint64_t prev, int phase, int late,
+                      const char *sender, const char *received, receipt *out, line_bufs *lb, par_err *e)
 {
-    char year[8];
+    char year[8], prevs[24];
     snprintf(year, sizeof year, "%d", s->year);
-    const char *names[] = {"unit", "year", "period", "kind", "key", "value", "date", "note", "phase", "late"};
-    const char *vals[] = {s->unit, year, s->period, s->kind, s->key, s->value, s->date, s->note,
-                          season_phase_name(phase), "1"};
-    int n = phase == PHASE_NONE ? 8 : late ? 10 : 9;
+    snprintf(prevs, sizeof prevs, "%llu", (unsigned long long)prev);
+    const char *names[11] = {"unit", "year", "period", "kind", "key", "value", "date", "note"};
+    const char *vals[11] = {s->unit, year, s->period, s->kind, s->key, s->value, s->date, s->note};
+    int n = 8;
+    if (prev) {
+        names[n] = "prev";
+        vals[n++] = prevs;
+    }
+    if (phase != PHASE_NONE) {
+        names[n] = "phase";
+        vals[n++] = season_phase_name(phase);
+    }
+    if (late) {
+        names[n] = "late";
+        vals[n++] = "1";
+    }
     row_pack(&lb->row, names, vals, n);
     uint64_t seq;
     int rc = record_log_packed(t, "submission", lb->row.buf, lb->row.len, received, sender, &seq, e);
     if (rc == 0) {
-        /* the stored line: the row's own pairs (after its one-byte map header: at most 10
+        /* the stored line: the row's own pairs (after its one-byte map header: at most 11
          * fields) with its receipt */
         lb->val.len = 0;
         pack_map(&lb->val, (uint32_t)n + 3);
@@ -257,7 +274,8 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
         }
         receipt r;
         char key[400];
-        if (!stored_before(t, &s, key, sizeof key, &r, &lb)) {
+        uint64_t prev;
+        if (!stored_before(t, &s, key, sizeof key, &r, &lb, &prev)) {
             int late, phase;
             const pv *unit = record_unit(t, s.unit);
             const char *level = unit ? pv_get_str(unit, "level") : NULL;
@@ -266,7 +284,7 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
                 answer_refused(&a, v->lines[i], why.msg);
                 continue;
             }
-            rc = store_line(t, &s, key, phase, late, q->sender, received, &r, &lb, e);
+            rc = store_line(t, &s, key, prev, phase, late, q->sender, received, &r, &lb, e);
         }
         if (rc == 0) {
             answer_stored(&a, v->lines[i], &r);

@@ -4,6 +4,7 @@
 #include "authz.h"
 #include "ingest.h"
 #include "season.h"
+#include "evidence.h"
 #include "../proto/pack.h"
 #include "query.h"
 #include "../common/daemon.h"
@@ -84,6 +85,35 @@ static void handle_other(collector *c, service_req *r, const char *received)
         service_reply(c->svc, r, m);
         pv_free(m);
         publish(c, events);
+    } else if (!strcmp(type, MSG_EVIDENCE)) {
+        pv *data, *events;
+        int rc = evidence_piece(&c->conf, c->rec, r->msg, r->sender, received, &data, &events, &e);
+        if (rc != 0) {
+            if (rc < 0)
+                log_error("event=evidence_failed error=\"%s\"", e.msg);
+            else
+                log_info("event=evidence_refused sender=%s reason=\"%s\"", r->sender, e.msg);
+            answer_error(c, r, rc < 0 ? "storage" : "refused", e.msg);
+            return;
+        }
+        if (pv_get_str(data, "sha256"))
+            log_info("event=evidence_stored sender=%s unit=%s criterion=%s:%s sha256=%s size=%lld", r->sender,
+                     pv_get_str(pv_get(r->msg, "meta"), "unit"), pv_get_str(pv_get(r->msg, "meta"), "index"),
+                     pv_get_str(pv_get(r->msg, "meta"), "criterion"), pv_get_str(data, "sha256"),
+                     (long long)pv_get_int(data, "size", 0));
+        pv *m = proto_reply(r->id, data);
+        service_reply(c->svc, r, m);
+        pv_free(m);
+        publish(c, events);
+    } else if (!strcmp(type, MSG_QUERY) && !strcmp(pv_get_str(r->msg, "q"), "evidence_get")) {
+        pv *data;
+        if (evidence_read(&c->conf, pv_get(r->msg, "args"), &data, &e) < 0) {
+            answer_error(c, r, "bad_request", e.msg);
+            return;
+        }
+        pv *m = proto_reply(r->id, data);
+        service_reply(c->svc, r, m);
+        pv_free(m);
     } else if (!strcmp(type, MSG_QUERY) && !strcmp(pv_get_str(r->msg, "q"), "season_move")) {
         pv *data, *events;
         int rc = season_change(c->rec, pv_get(r->msg, "args"), r->sender, received, &data, &events, &e);
@@ -106,8 +136,15 @@ static void handle_other(collector *c, service_req *r, const char *received)
             answer_error(c, r, "forbidden", e.msg);
             return;
         }
-        if (query_answer_wire(c->rec, r->msg, &data, &e) < 0) {
+        if (query_answer_wire(c->rec, r->msg, r->sender, &data, &e) < 0) {
             answer_error(c, r, "bad_request", e.msg);
+            return;
+        }
+        int64_t docs = 0;
+        if (!strcmp(pv_get_str(r->msg, "q"), "backup") &&
+            evidence_backup(&c->conf, pv_get_str(pv_get(r->msg, "args"), "dir"), &docs, &e) < 0) {
+            pv_free(data);
+            answer_error(c, r, "storage", e.msg);
             return;
         }
         pv *m = proto_reply(r->id, data);

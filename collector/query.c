@@ -1,5 +1,7 @@
 #include "query.h"
 #include "season.h"
+#include "authz.h"
+#include "evidence.h"
 #include "../common/table.h"
 
 #include <stdio.h>
@@ -165,7 +167,120 @@ static int season_show(record_txn *t, const pv *args, pv **data, par_err *e)
     return rc < 0 ? -1 : 0;
 }
 
-static int answer(record *r, const pv *msg, int raw, pv **data, par_err *e)
+/* Whether sender may read unit's figures of index and year: its own subtree, or anyone's
+ * once that season is published. 0, or -1 with why. */
+static int may_read(record_txn *t, const char *sender, const char *unit, const char *index, int64_t year,
+                    par_err *why)
+{
+    char mine[64];
+    if (!authz_unit_of(sender, mine, sizeof mine) || authz_below(t, unit, mine) == 0)
+        return 0;
+    const pv *u = record_unit(t, unit);
+    const char *level = u ? pv_get_str(u, "level") : NULL;
+    season h = {.moves = NULL};
+    par_err ig;
+    if (level && index && season_get(t, index, (int)year, level, &h, &ig) == 1 && h.phase == PHASE_PUBLISHED)
+        return 0;
+    err_set(why, "unit %s is neither %s nor below it, and its %s %lld results are not published: this key may not "
+                 "read them",
+            unit, mine, index ? index : "", (long long)year);
+    return -1;
+}
+
+typedef struct {
+    uint64_t seq;
+    pv *entry;
+} hist_item;
+
+static int hist_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const hist_item *)a)->seq, y = ((const hist_item *)b)->seq;
+    return x < y ? -1 : x > y;
+}
+
+#define HISTORY_MAX 20000
+
+/* Every value a unit sent or was given for an index and year (or one criterion), each
+ * version followed back through the change log by its "prev": who, when, in which
+ * phase, with its note (the reason or explanation). */
+static int history(record_txn *t, const pv *args, pv **data, par_err *e)
+{
+    const char *unit = pv_get_str(args, "unit"), *index = pv_get_str(args, "index"),
+               *crit = pv_get_str(args, "criterion");
+    int64_t year = arg_int(args, "year", 0);
+    if (!unit || !index || !year) {
+        err_set(e, "history is asked for a unit, an index and a year");
+        return -1;
+    }
+    char prefix[160], want[160];
+    snprintf(prefix, sizeof prefix, "%s|%lld|", unit, (long long)year);
+    snprintf(want, sizeof want, "%s:%s", index, crit ? crit : "");
+    size_t pl = strlen(prefix);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(t->txn, store_dbi(record_store(t->r), DB_SUBS), &cur);
+    if (rc) {
+        err_set(e, "cursor: %s", mdb_strerror(rc));
+        return -1;
+    }
+    hist_item *items = NULL;
+    size_t n = 0, cap = 0;
+    MDB_val k = {pl, prefix}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && k.mv_size >= pl && !memcmp(k.mv_data, prefix, pl);
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        /* unit|year|period|kind|INDEX:id */
+        const char *key = memrchr(k.mv_data, '|', k.mv_size);
+        size_t kl = (size_t)((const char *)k.mv_data + k.mv_size - key - 1);
+        key++;
+        if (crit ? (kl != strlen(want) || memcmp(key, want, kl)) : (kl < strlen(want) || memcmp(key, want, strlen(want))))
+            continue;
+        pv *rec = NULL;
+        par_err ig;
+        if (proto_decode_value(v.mv_data, v.mv_size, &rec, &ig) < 0)
+            continue;
+        uint64_t seq = (uint64_t)pv_get_int(rec, "seq", 0);
+        if (!seq) { /* a string in the stored line */
+            const char *ss = pv_get_str(rec, "seq");
+            seq = ss ? strtoull(ss, NULL, 10) : 0;
+        }
+        pv_free(rec);
+        for (int hops = 0; seq && hops < 1000 && n < HISTORY_MAX; hops++) {
+            unsigned char lk[8];
+            store_u64_key(seq, lk);
+            MDB_val a = {8, lk}, b;
+            pv *ev = NULL;
+            if (mdb_get(t->txn, store_dbi(record_store(t->r), DB_LOG), &a, &b) ||
+                proto_decode_value(b.mv_data, b.mv_size, &ev, &ig) < 0)
+                break;
+            const pv *row = pv_get(ev, "row");
+            pv *x = pv_map();
+            pv_set_int(x, "seq", (int64_t)seq);
+            pv_set_str(x, "received", pv_get_str(ev, "received") ? pv_get_str(ev, "received") : "");
+            pv_set_str(x, "sender", pv_get_str(ev, "sender") ? pv_get_str(ev, "sender") : "");
+            static const char *const f[] = {"period", "kind", "key", "value", "date", "note", "phase", "late"};
+            for (int i = 0; i < 8; i++)
+                pv_set_str(x, f[i], row && pv_get_str(row, f[i]) ? pv_get_str(row, f[i]) : "");
+            const char *prev = row ? pv_get_str(row, "prev") : NULL;
+            uint64_t next = prev ? strtoull(prev, NULL, 10) : 0;
+            pv_free(ev);
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                items = xrealloc(items, cap * sizeof *items);
+            }
+            items[n++] = (hist_item){seq, x};
+            seq = next < seq ? next : 0;
+        }
+    }
+    mdb_cursor_close(cur);
+    qsort(items, n, sizeof *items, hist_cmp);
+    pv *list = pv_arr();
+    for (size_t i = 0; i < n; i++)
+        pv_push(list, items[i].entry);
+    free(items);
+    *data = list;
+    return 0;
+}
+
+static int answer(record *r, const pv *msg, int raw, const char *sender, pv **data, par_err *e)
 {
     const char *q = pv_get_str(msg, "q");
     const pv *args = pv_get(msg, "args");
@@ -175,14 +290,25 @@ static int answer(record *r, const pv *msg, int raw, pv **data, par_err *e)
     if (record_begin(r, &t, e) < 0)
         return -1;
     int rc;
-    if (!strcmp(q, "export"))
+    char mine[64];
+    if (!strcmp(q, "export") && authz_unit_of(sender, mine, sizeof mine) &&
+        (!pv_get_str(args, "unit") || authz_below(&t, pv_get_str(args, "unit"), mine) < 0)) {
+        err_set(e, "a unit key exports its own unit's record or one below it: --unit U (this key: %s)", sender);
+        rc = -1;
+    } else if (!strcmp(q, "export"))
         rc = export_submissions(&t, args, data, e);
     else if (!strcmp(q, "changes"))
         rc = changes_since(&t, args, raw, data, e);
     else if (!strcmp(q, "season"))
         rc = season_show(&t, args, data, e);
+    else if (!strcmp(q, "evidence") || !strcmp(q, "history")) {
+        const char *unit = pv_get_str(args, "unit");
+        rc = may_read(&t, sender, unit ? unit : "", pv_get_str(args, "index"), arg_int(args, "year", 0), e);
+        if (rc == 0)
+            rc = !strcmp(q, "evidence") ? evidence_list(&t, args, data, e) : history(&t, args, data, e);
+    }
     else {
-        err_set(e, "the collector has no query '%s' (export, changes, season, backup)", q);
+        err_set(e, "the collector has no query '%s' (export, changes, season, evidence, history, backup)", q);
         rc = -1;
     }
     record_abort(&t);
@@ -191,12 +317,12 @@ static int answer(record *r, const pv *msg, int raw, pv **data, par_err *e)
 
 int query_answer(record *r, const pv *msg, pv **data, par_err *e)
 {
-    return answer(r, msg, 0, data, e);
+    return answer(r, msg, 0, "internal", data, e);
 }
 
-int query_answer_wire(record *r, const pv *msg, pv **data, par_err *e)
+int query_answer_wire(record *r, const pv *msg, const char *sender, pv **data, par_err *e)
 {
-    return answer(r, msg, 1, data, e);
+    return answer(r, msg, 1, sender, data, e);
 }
 
 pv *query_stats(record *r)

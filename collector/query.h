@@ -8,11 +8,13 @@
 
 #define QUERY_PAGE 5000
 
-/* Answers a query message with reply data, or -1 with e for the client. */
+/* Answers a query message with reply data, or -1 with e for the client (a sender of this
+ * server's own: every query is answered). */
 int query_answer(record *r, const pv *msg, pv **data, par_err *e);
-/* The same for a reply that is only encoded and sent: a page of changes carries the
- * log's bytes as they are (PV_RAW), not decoded and encoded again. */
-int query_answer_wire(record *r, const pv *msg, pv **data, par_err *e);
+/* The same for a reply that is only encoded and sent (a page of changes carries the log's
+ * bytes as they are, PV_RAW, not decoded and encoded again), for sender: before its
+ * season is published a unit key reads its own unit and those below it only. */
+int query_answer_wire(record *r, const pv *msg, const char *sender, pv **data, par_err *e);
 /* Sizes and counts, sent with every heartbeat. */
 pv *query_stats(record *r);
 

@@ -155,6 +155,15 @@ static int in_list(const char *list, const char *id)
     return 0;
 }
 
+int validate_criterion(record_txn *t, const char *key, int year, const char *level, char *stored_key, size_t n,
+                       par_err *why)
+{
+    pv *crit = NULL;
+    int rc = find_criterion(t, key, year, level, 0, stored_key, n, &crit, why);
+    pv_free(crit);
+    return rc;
+}
+
 int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line *out, par_err *why)
 {
     static const char *const names[] = {"unit", "year", "period", "kind", "key", "value"};

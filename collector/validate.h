@@ -23,6 +23,11 @@ typedef struct {
  * the reason in why, written for the person who sent the line. */
 int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line *out, par_err *why);
 
+/* A leaf criterion of the framework of year and level, named "INDEX:id" or "id"; its
+ * stored key ("INDEX:id") in stored_key. 0, or -1 with why. */
+int validate_criterion(record_txn *t, const char *key, int year, const char *level, char *stored_key, size_t n,
+                       par_err *why);
+
 /* Ids of units, tasks, indices: 1-63 of [A-Za-z0-9._-]. */
 int validate_id(const char *s);
 /* Criterion ids: dotted numbers or letters, "1", "1.2", "1.2.1", "2.a". */

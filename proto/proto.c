@@ -471,6 +471,7 @@ static const struct schema {
                  {"sender", PV_STR, 1}}},
     {MSG_HB, {{"service", PV_STR, 1}, {"seq", PV_INT, 0}, {"info", PV_MAP, 0}}},
     {MSG_EVENTS, {{"events", PV_ARR, 1}}},
+    {MSG_EVIDENCE, {{"id", PV_INT, 1}, {"meta", PV_MAP, 1}, {"offset", PV_INT, 1}, {"parts", PV_ARR, 1}}},
     {MSG_ERROR, {{"id", PV_INT, 1}, {"code", PV_STR, 1}, {"message", PV_STR, 1}, {"down", PV_BOOL, 0}}},
 };
 
@@ -558,6 +559,15 @@ static int check_schema(const pv *m, par_err *e)
             return check_str_map(pv_get(m, "args"), "args", e);
         if (!strcmp(t, MSG_EVENT))
             return check_str_map(pv_get(m, "row"), "row", e);
+        if (!strcmp(t, MSG_EVIDENCE)) {
+            const pv *parts = pv_get(m, "parts");
+            for (uint32_t i = 0; i < parts->u.a.n; i++)
+                if (parts->u.a.v[i]->t != PV_STR) {
+                    err_set(e, "evidence message: parts are base64 strings");
+                    return -1;
+                }
+            return check_str_map(pv_get(m, "meta"), "meta", e);
+        }
         return 0;
     }
     err_set(e, "unknown message type '%s'", t);

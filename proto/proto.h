@@ -87,6 +87,7 @@ int pv_get_bool(const pv *map, const char *key, int def);
 #define MSG_EVENTS "events"   /* events[event]: the change events of one commit, on the bus */
 #define MSG_HB "hb"           /* service, seq?, info? */
 #define MSG_ERROR "error"     /* id, code, message */
+#define MSG_EVIDENCE "evidence" /* id, meta{str: str}, offset, parts[base64 str]: a piece of a document */
 
 pv *proto_msg(const char *type);
 /* The message's type, after proto_decode has checked it against the schema. */

@@ -83,14 +83,14 @@ R=$T/var/agent/receipts.csv
 printf '2024-12-31T08:00:00.000+07:00,999,/x.csv,3,TD' >>"$R"
 printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,metric,after_tear,1,,\n' >"$T/after.csv"
 check "a push after a torn receipt" "$BIN/par-agent" push "$T/after.csv"
-check "every receipt row is whole (12 fields)" python3 -c "
+check "every receipt row is whole (13 fields)" python3 -c "
 import csv, sys
 rows = list(csv.reader(open('$R', newline='')))
-sys.exit(0 if rows and all(len(r) == 12 for r in rows) and any('after_tear' in r for r in rows) else 1)"
+sys.exit(0 if rows and all(len(r) == 13 for r in rows) and any('after_tear' in r for r in rows) else 1)"
 check "the torn row is gone" sh -c "! grep -q ',999,/x.csv' '$R'"
 # a whole last row without its line break (the file saved so by an editor) is ended, not cut
-printf '2024-12-31T08:00:00.000+07:00,998,/y.csv,2,TDG,2024,Y,metric,whole_row,1,,' >>"$R"
+printf '2024-12-31T08:00:00.000+07:00,998,/y.csv,2,TDG,2024,Y,metric,whole_row,1,,,' >>"$R"
 printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,metric,after_whole,1,,\n' >"$T/after2.csv"
 check "a push after a whole row without a line break" "$BIN/par-agent" push "$T/after2.csv"
-check "that row is kept, and ended" sh -c "grep -q ',998,/y.csv,2,TDG,2024,Y,metric,whole_row,1,,\$' '$R' && grep -q after_whole '$R'"
+check "that row is kept, and ended" sh -c "grep -q ',998,/y.csv,2,TDG,2024,Y,metric,whole_row,1,,,\$' '$R' && grep -q after_whole '$R'"
 finish

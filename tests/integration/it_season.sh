@@ -36,6 +36,27 @@ check "... with the deadline as officials write it" grep -q "Hạn tự đánh g
 
 # self-assessment: the districts' files; an appraisal is not taken yet
 check "self-assessment pushed" "$BIN/par-agent" push "$ROOT/data/submissions/districts-self-2022-2023.csv"
+# evidence documents for 1.4: a PDF taken, kept through a kill -9, restored from a backup
+printf '%%PDF-1.4\n%% Kế hoạch tuyên truyền CCHC 2023\n' >"$T/kehoach.pdf"
+head -c 300000 /dev/urandom >>"$T/kehoach.pdf"
+printf 'MZ\x90\x00 not a pdf' >"$T/virus.pdf"
+printf 'x' >"$T/tool.exe"
+E="$BIN/par-agent evidence --unit TDG --index PAR --year 2023 --criterion 1.4"
+check "a PDF sent as evidence" $E "$T/kehoach.pdf"
+check "a file that is not what its name says is refused" sh -c "! $E $T/virus.pdf >$T/virus.txt 2>&1"
+check "... saying so" grep -q "does not hold what a .pdf file holds" "$T/virus.txt"
+check "a type not taken is refused" sh -c "! $E $T/tool.exe >$T/exe.txt 2>&1"
+check "... naming the types taken" grep -q "pdf,png,jpg,jpeg,docx,xlsx,odt" "$T/exe.txt"
+SHA=$(sha256sum "$T/kehoach.pdf" | cut -c1-64)
+killnow collector; start collector; wait_up collector
+"$BIN/parctl" evidence list TDG --index PAR --year 2023 --json >"$T/ev.json"
+check "the document is listed after a kill -9" grep -q "\"sha256\": \"$SHA\"" "$T/ev.json"
+check "... with its name and criterion" sh -c "grep -q '\"name\": \"kehoach.pdf\"' $T/ev.json && grep -q '\"criterion\": \"PAR:1.4\"' $T/ev.json"
+check "the document comes back whole" "$BIN/parctl" evidence get "$SHA" -o "$T/back.pdf"
+check "... byte for byte" cmp -s "$T/kehoach.pdf" "$T/back.pdf"
+check "a backup" "$BIN/parctl" backup "$T/bk" >/dev/null
+check "the backup holds the document" cmp -s "$T/kehoach.pdf" "$T/bk/evidence/objects/${SHA:0:2}/$SHA"
+
 line "TDG,2023,Y,appraisal,1.4,1,,early" early
 check "an appraisal during self-assessment is refused" sh -c "! $BIN/par-agent push $T/early.csv >$T/early.txt 2>&1"
 check "... naming the phase" grep -q "is in phase self since 2024-01-10" "$T/early.txt"
@@ -59,6 +80,8 @@ check "to explanation until 09/06/2024" $S --to explanation --until 09/06/2024
 line "TDG,2023,Y,explanation,1.4,1,,Kế hoạch tuyên truyền số 12/KH-UBND ngày 10/02/2023 đã ban hành" expl
 check "Tam Đường's explanation taken" "$BIN/par-agent" push "$T/expl.csv"
 check "a self-score in the explanation round is refused" sh -c "! $BIN/par-agent push $T/late.csv >/dev/null 2>&1"
+printf '%%PDF-1.4\n%% Kế hoạch 12/KH-UBND\n' >"$T/kh12.pdf"
+check "a document backing the explanation" $E "$T/kh12.pdf"
 
 # final appraisal: the team accepts the explanation
 check "to final" $S --to final
@@ -82,6 +105,12 @@ $S --json >"$T/season.json"
 check "the season's history holds every move" test "$(grep -c '"phase":' "$T/season.json")" -eq 6
 $S >"$T/s2.txt"
 check "the season shows its decision" grep -q "Công bố theo quyết định 1234/QĐ-UBND ngày 20/06/2024" "$T/s2.txt"
+"$BIN/parctl" history TDG --index PAR --year 2023 --criterion 1.4 --json >"$T/hist.json"
+check "history: the self-score, the three appraisals and the explanation of 1.4" \
+    test "$(grep -c '"kind": ' "$T/hist.json")" -eq 5
+check "... each with its phase" sh -c "grep -q '\"phase\": \"explanation\"' $T/hist.json && grep -q '\"phase\": \"final\"' $T/hist.json"
+"$BIN/parctl" history TDG --index PAR --year 2023 --criterion 1.4 >"$T/hist.txt"
+check "history shows the explanation's text" grep -q "Kế hoạch tuyên truyền số 12/KH-UBND" "$T/hist.txt"
 
 # signed receipts: the district's file proves what it sent; one byte changed, it does not
 R=$T/var/agent/receipts.csv
