@@ -66,6 +66,8 @@ int cli_keys(cli *c, int argc, char **argv)
                 role = "admin";
             else if (!strcmp(argv[i], "--appraiser"))
                 role = "appraiser";
+            else if (!strcmp(argv[i], "--leader"))
+                role = "leader";
             else if (!strcmp(argv[i], "--out") && i + 1 < argc)
                 out = argv[++i];
             else
@@ -134,6 +136,6 @@ int cli_keys(cli *c, int argc, char **argv)
         printf("%s revoked: the broker refuses it from its next message on\n", argv[2]);
         return 0;
     }
-    fprintf(stderr, "usage: parctl keys init | keys add [--admin|--appraiser] NAME [--out DIR] | keys revoke NAME\n");
+    fprintf(stderr, "usage: parctl keys init | keys add [--admin|--appraiser|--leader] NAME [--out DIR] | keys revoke NAME\n");
     return 2;
 }

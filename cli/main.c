@@ -34,8 +34,8 @@ static const command commands[] = {
      "every value sent or given, with sender, time, phase and note", "--index= --year= --criterion="},
     {"receipt", "verify FILE [--key server.pub]",
      "check a district's receipts file against the province's signature", "--key="},
-    {"keys", "init | keys add [--admin|--appraiser] NAME [--out DIR] | keys revoke NAME",
-     "CurveZMQ keys of the broker and of its clients", "--admin --appraiser --out="},
+    {"keys", "init | keys add [--admin|--appraiser|--leader] NAME [--out DIR] | keys revoke NAME",
+     "CurveZMQ keys of the broker and of its clients", "--admin --appraiser --leader --out="},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

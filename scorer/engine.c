@@ -344,8 +344,24 @@ static int unit_tasks(engine *en, MDB_txn *txn, const pv *args, pv **data, par_e
     return 0;
 }
 
-int engine_query(engine *en, const pv *msg, pv **data, par_err *e)
+/* A unit key's view before publication: its own unit and those below it. */
+static int unit_key(const char *sender, char *mine, size_t n)
 {
+    if (strncmp(sender, "unit:", 5))
+        return 0;
+    str_copy(mine, n, sender + 5);
+    return 1;
+}
+
+static int may_see(engine *en, const char *mine, const char *unit, const char *index, int year)
+{
+    return model_below(en->m, unit, mine) || model_published(en->m, index, year, model_level(en->m, unit));
+}
+
+int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_err *e)
+{
+    char mine[64];
+    int restricted = unit_key(sender ? sender : "", mine, sizeof mine);
     const char *q = pv_get_str(msg, "q");
     const pv *args = pv_get(msg, "args");
     if (!strcmp(q, "backup"))
@@ -370,12 +386,29 @@ int engine_query(engine *en, const pv *msg, pv **data, par_err *e)
     int rc = 0;
     if (!strcmp(q, "scores")) {
         *data = model_scores(en->m, index, (int)y, pv_get_str(args, "level"), pv_get_str(args, "parent"));
+        if (restricted) { /* before publication, nobody else's figures */
+            pv *all = *data, *mine_only = pv_arr();
+            for (uint32_t i = 0; i < all->u.a.n; i++) {
+                const char *u = pv_get_str(all->u.a.v[i], "unit");
+                if (u && may_see(en, mine, u, index, (int)y)) {
+                    pv_push(mine_only, all->u.a.v[i]);
+                    all->u.a.v[i] = NULL;
+                }
+            }
+            pv_free(all);
+            *data = mine_only;
+        }
     } else if (!strcmp(q, "result")) {
         /* the explanation (deductions, reasons, names) is worked out for the unit asked */
         const char *unit = pv_get_str(args, "unit");
         pv *u = NULL, *r = NULL;
         model_result mr;
-        if (unit && model_get(en->m, index, (int)y, unit, &mr) &&
+        if (restricted && unit && !may_see(en, mine, unit, index, (int)y)) {
+            err_set(e, "unit %s is neither %s nor below it, and its %s %lld results are not published: this key may "
+                       "not read them",
+                    unit, mine, index, (long long)y);
+            rc = -1;
+        } else if (unit && model_get(en->m, index, (int)y, unit, &mr) &&
             store_get_pv(txn, db(en, S_UNITS), unit, &u) == 1 &&
             compute_result(txn, en->s, index, (int)y, u, &r) == 0 && r) {
             model_decorate(en->m, r);

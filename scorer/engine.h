@@ -38,7 +38,9 @@ int engine_reset(engine *en, par_err *e);
 int engine_backup(engine *en, const char *dir, pv **data, par_err *e);
 /* Answers a query message: "scores" {index, year, level?, parent?} or "result"
  * {unit, index, year}. */
-int engine_query(engine *en, const pv *msg, pv **data, par_err *e);
+/* sender: as the broker vouches; a unit key reads only its own subtree's figures until
+ * their season is published (NULL: this server's own). */
+int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_err *e);
 /* Figures for status: results held, store usage. */
 pv *engine_stats(engine *en);
 /* Every result, key and bytes, in key order: equal dumps, equal states. */

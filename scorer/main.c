@@ -103,7 +103,7 @@ static void on_request(scorer *sc)
             out = proto_error(r.id, "forbidden", "only admin keys may take backups");
         else if (!follow_caught_up(sc->fw) && strcmp(pv_get_str(r.msg, "q"), "backup"))
             out = proto_error(r.id, "unavailable", "the scorer is catching up with the collector");
-        else if (engine_query(sc->en, r.msg, &data, &e) < 0)
+        else if (engine_query(sc->en, r.msg, r.sender, &data, &e) < 0)
             out = proto_error(r.id, "bad_request", e.msg);
         else
             out = proto_reply(r.id, data);

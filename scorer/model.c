@@ -86,6 +86,8 @@ typedef struct {
 
 struct model {
     strset uids, levels, keys, tids, indices;
+    strset seasons;      /* INDEX|year|level of every season the collector opened */
+    uint8_t *published;  /* by the position in seasons: 1 once published */
     unit *u;
     size_t ucap;
     task *t;
@@ -181,6 +183,7 @@ model *model_new(void)
     strset_init(&m->keys);
     strset_init(&m->tids);
     strset_init(&m->indices);
+    strset_init(&m->seasons);
     unit_id(m, ""); /* the parent of the top units */
     return m;
 }
@@ -240,6 +243,8 @@ void model_destroy(model **mp)
     strset_free(&m->keys);
     strset_free(&m->tids);
     strset_free(&m->indices);
+    strset_free(&m->seasons);
+    free(m->published);
     free(m);
     *mp = NULL;
 }
@@ -575,6 +580,43 @@ void model_submission(model *m, const char *unitid, int year, const char *period
     touch_year(m, u, year);
 }
 
+void model_season(model *m, const char *index, int year, const char *level, const char *phase)
+{
+    char key[160];
+    snprintf(key, sizeof key, "%s|%d|%s", index, year, level);
+    if (strset_add(&m->seasons, key))
+        m->published = xrealloc(m->published, m->seasons.n);
+    m->published[strset_index(&m->seasons, key)] = !strcmp(phase, "published");
+}
+
+int model_published(model *m, const char *index, int year, const char *level)
+{
+    char key[160];
+    snprintf(key, sizeof key, "%s|%d|%s", index, year, level);
+    long i = strset_index(&m->seasons, key);
+    return i >= 0 && m->published[i];
+}
+
+const char *model_level(model *m, const char *unit)
+{
+    long u = strset_index(&m->uids, unit);
+    return u < 0 || m->u[u].level == NONE ? "" : m->levels.items[m->u[u].level];
+}
+
+int model_below(model *m, const char *unit, const char *mine)
+{
+    long u = strset_index(&m->uids, unit), top = strset_index(&m->uids, mine);
+    for (int depth = 0; u >= 0 && top >= 0 && depth < 64; depth++) {
+        if (u == top)
+            return 1;
+        uint32_t p = m->u[u].parent;
+        if (p == NONE || p == (uint32_t)u)
+            break;
+        u = p;
+    }
+    return 0;
+}
+
 void model_apply(model *m, const event_view *ev)
 {
     const row_view *r = &ev->row;
@@ -598,6 +640,9 @@ void model_apply(model *m, const event_view *ev)
         pv_free(row);
     } else if (!strcmp(what, "task")) {
         model_task(m, row_str(r, "id"), row_str(r, "lead"), row_str(r, "deadline_kind"), row_str(r, "deadline_at"));
+    } else if (!strcmp(what, "season")) {
+        if (str_to_i64(row_str(r, "year"), &year) == 0)
+            model_season(m, row_str(r, "index"), (int)year, row_str(r, "level"), row_str(r, "phase"));
     }
 }
 

@@ -31,6 +31,12 @@ void model_destroy(model **m);
 /* Inputs, from change events or from the replica at start. Each marks what it touches
  * for model_settle; values are the collector's validated text. */
 void model_unit(model *m, const char *id, const char *parent, const char *level, const char *name);
+/* A season's phase (collector/season.h): who may read its figures depends on it. */
+void model_season(model *m, const char *index, int year, const char *level, const char *phase);
+int model_published(model *m, const char *index, int year, const char *level);
+/* The unit's level ("" when unknown); whether unit is mine or below it. */
+const char *model_level(model *m, const char *unit);
+int model_below(model *m, const char *unit, const char *mine);
 void model_framework(model *m, const char *index, int year, const char *level);
 void model_criterion(model *m, const pv *row);
 void model_task(model *m, const char *id, const char *lead, const char *kind, const char *at);

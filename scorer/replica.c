@@ -108,11 +108,29 @@ static int apply_submission(MDB_txn *txn, store *s, const event_view *ev, sbuf *
     return mdb_put(txn, store_dbi(s, S_SUBS), &kv, &vv, 0);
 }
 
+/* A season's phase: "season|INDEX|year|level" -> phase, in the state database. */
+static int apply_season(MDB_txn *txn, store *s, const row_view *r)
+{
+    store_key k;
+    store_key_init(&k);
+    store_key_str(&k, "season");
+    store_key_str(&k, row_str(r, "index"));
+    store_key_str(&k, row_str(r, "year"));
+    store_key_str(&k, row_str(r, "level"));
+    if (k.over)
+        return MDB_BAD_VALSIZE;
+    const char *phase = row_str(r, "phase");
+    MDB_val kv = {k.n, k.b}, vv = {strlen(phase), (void *)phase};
+    return mdb_put(txn, store_dbi(s, S_STATE), &kv, &vv, 0);
+}
+
 int replica_apply(MDB_txn *txn, store *s, const event_view *ev, sbuf *scratch)
 {
     const char *what = ev->what;
     if (!strcmp(what, "submission"))
-        return apply_submission(txn, s, ev, scratch);
+        return !strcmp(row_str(&ev->row, "kind"), "explanation") ? 0 : apply_submission(txn, s, ev, scratch);
+    if (!strcmp(what, "season"))
+        return apply_season(txn, s, &ev->row);
     int unit = !strcmp(what, "unit"), fw = !strcmp(what, "framework"), crit = !strcmp(what, "criterion"),
         task = !strcmp(what, "task");
     if (!unit && !fw && !crit && !task)
@@ -167,8 +185,36 @@ static int load_one(void *ctx, const char *key, size_t klen, pv *val)
     return 0;
 }
 
+/* The seasons' phases, read raw: their values are plain text. */
+static int load_seasons(MDB_txn *txn, store *s, model *m)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, store_dbi(s, S_STATE), &cur))
+        return -1;
+    MDB_val k = {7, "season|"}, v;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && k.mv_size > 7 && !memcmp(k.mv_data, "season|", 7);
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        char key[256], phase[32], *f[4];
+        int n = 0;
+        if (k.mv_size >= sizeof key || v.mv_size >= sizeof phase)
+            continue;
+        memcpy(key, k.mv_data, k.mv_size);
+        key[k.mv_size] = '\0';
+        memcpy(phase, v.mv_data, v.mv_size);
+        phase[v.mv_size] = '\0';
+        for (char *save = NULL, *t = strtok_r(key, "|", &save); t && n < 4; t = strtok_r(NULL, "|", &save))
+            f[n++] = t;
+        if (n == 4)
+            model_season(m, f[1], atoi(f[2]), f[3], phase);
+    }
+    mdb_cursor_close(cur);
+    return 0;
+}
+
 int replica_load(MDB_txn *txn, store *s, model *m)
 {
+    if (load_seasons(txn, s, m) < 0)
+        return -1;
     const int dbs[] = {S_UNITS, S_CRIT, S_TASKS, S_SUBS};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
         loader l = {m, s, dbs[i], 0};

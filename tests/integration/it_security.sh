@@ -95,6 +95,42 @@ rc=0; timeout 20 "$BIN/parctl" status >"$T/ghost.txt" 2>&1 || rc=$?
 check "an unknown key is refused" test $rc -ne 0
 check "and the client says so" grep -q "refused this client's key" "$T/ghost.txt"
 
+# issue 15: who sees what. Before publication a district key reads its own figures only;
+# a leader key reads the whole province and writes nothing; after publication everyone
+# reads the published ranking.
+PAR_CONF=$PAR_CONF_BROKER "$BIN/parctl" keys add --leader lanhdao --out "$K" >/dev/null || fail "leader key"
+PAR_CONF=$PAR_CONF_BROKER conf_for lanhdao
+PAR_CONF=$T/ops.conf
+check "the admin opens the season" "$BIN/parctl" season PAR 2023 --level district --to self
+printf '%%PDF-1.4\n%% TDG\n' >"$T/tdg.pdf"
+check "TDG's evidence" sh -c "PAR_CONF=$T/TDG.conf $BIN/par-agent evidence --unit TDG --index PAR --year 2023 --criterion 1.4 $T/tdg.pdf >/dev/null"
+PAR_CONF=$T/TUY.conf
+"$BIN/parctl" scores --index PAR --year 2023 --json >"$T/tuy-scores.json" 2>&1
+check "before publication TUY's key does not see TDG in the ranking" sh -c "! grep -q '\"unit\": \"TDG\"' $T/tuy-scores.json"
+for what in "report TDG --index PAR --year 2023" "evidence list TDG --index PAR --year 2023" \
+            "history TDG --index PAR --year 2023"; do
+    rc=0; $BIN/parctl $what >"$T/tuy-read.txt" 2>&1 || rc=$?
+    check "TUY's key may not read: parctl $what" test $rc -ne 0
+    check "... and is told why" grep -q "unit TDG is neither TUY nor below it, and its PAR 2023 results are not published" "$T/tuy-read.txt"
+done
+PAR_CONF=$T/TDG.conf
+check "TDG reads its own report" sh -c "$BIN/parctl report TDG --index PAR --year 2023 >/dev/null"
+PAR_CONF=$T/lanhdao.conf
+check "a leader key reads the provisional ranking" sh -c "$BIN/parctl scores --index PAR --year 2023 --json | grep -q '\"unit\": \"TDG\"'"
+check "a leader key reads TDG's history" sh -c "$BIN/parctl history TDG --index PAR --year 2023 >/dev/null"
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2023,Y,appraisal,1.4,1,,x\n' >"$T/leader.csv"
+rc=0; "$BIN/par-agent" push "$T/leader.csv" >"$T/leader.txt" 2>&1 || rc=$?
+check "a leader key writes nothing" test $rc -ne 0
+check "... and is told so" grep -q "a leader key reads the whole province and writes nothing" "$T/leader.txt"
+check "a leader key does not move the season" sh -c "! $BIN/parctl season PAR 2023 --level district --to appraisal 2>/dev/null"
+PAR_CONF=$T/ops.conf
+check "published" "$BIN/parctl" season PAR 2023 --level district --to published --decision 99/QĐ-UBND --date 20/06/2024
+sleep 0.5
+PAR_CONF=$T/TUY.conf
+check "after publication TUY's key sees TDG in the ranking" sh -c "$BIN/parctl scores --index PAR --year 2023 --json | grep -q '\"unit\": \"TDG\"'"
+check "... reads TDG's report" sh -c "$BIN/parctl report TDG --index PAR --year 2023 >/dev/null"
+check "... and its evidence" sh -c "$BIN/parctl evidence list TDG --index PAR --year 2023 | grep -q tdg.pdf"
+
 # a revoked key, without restarting the broker
 PAR_CONF=$PAR_CONF_BROKER "$BIN/parctl" keys revoke TUY >/dev/null
 PAR_CONF=$T/TUY.conf

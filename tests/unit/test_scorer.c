@@ -111,7 +111,7 @@ static pv *result(engine *en, const char *unit, const char *index, int year)
     pv_set_str(q, "q", "result");
     pv_set(q, "args", args);
     par_err e;
-    if (engine_query(en, q, &data, &e) < 0)
+    if (engine_query(en, q, NULL, &data, &e) < 0)
         data = NULL;
     pv_free(q);
     return data;
@@ -657,7 +657,7 @@ static void explanations_agree(engine *en, const char *index, int year)
     pv_set_str(q, "q", "scores");
     pv_set(q, "args", args);
     par_err e;
-    assert_int_equal(engine_query(en, q, &list, &e), 0);
+    assert_int_equal(engine_query(en, q, NULL, &list, &e), 0);
     for (uint32_t i = 0; i < list->u.a.n; i++) {
         const pv *s = list->u.a.v[i];
         pv *r = result(en, pv_get_str(s, "unit"), index, year);
