@@ -449,8 +449,8 @@ int evidence_backup(const par_config *conf, const char *dir, int64_t *copied, pa
             if (!is_sha(d2->d_name))
                 continue;
             char from[CONF_PATH + 160], to[CONF_PATH + 160];
-            snprintf(from, sizeof from, "%s/%s", sub, d2->d_name);
-            snprintf(to, sizeof to, "%s/%s", out, d2->d_name);
+            snprintf(from, sizeof from, "%s/%.64s", sub, d2->d_name);
+            snprintf(to, sizeof to, "%s/%.64s", out, d2->d_name);
             int c = copy_file(from, to, e);
             if (c < 0)
                 rc = -1;
