@@ -5,18 +5,6 @@
 start_all; import_sample
 check "sample pushes" "$BIN/par-agent" push "$ROOT/data/submissions/tamduong-2023.csv" "$ROOT/data/submissions/thanuyen-2023.csv"
 
-total_of() { # total_of UNIT: its 2023 PAR total, as parctl scores --json prints it
-    timeout 5 "$BIN/parctl" scores --index PAR --year 2023 --json 2>/dev/null |
-        awk -v u="\"$1\"" '$1 == "\"unit\":" && $2 == u"," { f = 1 } f && $1 == "\"total\":" { sub(",", "", $2); print $2; exit }'
-}
-wait_total() { # wait_total UNIT VALUE: until the scorer shows it (10 s at most)
-    local until=$((SECONDS + 10))
-    while [ $SECONDS -lt $until ]; do
-        [ "$(total_of "$1" | cut -c1-${#2})" = "$2" ] && return 0
-        sleep 0.1
-    done
-    fail "$1's total is $(total_of "$1"), expected $2"
-}
 wait_total TDG 30.385
 "$BIN/parctl" scores --index PAR --year 2023 --json >"$T/scores.json"
 for field in '"unit": "TDG"' '"index": "PAR"' '"year": 2023' '"max": 100' '"rank": 1' '"of": 2' '"components"' '"pct"'; do

@@ -12,18 +12,6 @@ at() { # at TIME: the collector restarted on a clock set to TIME (what a line's 
     PAR_NOW=$1 start collector
     wait_up collector
 }
-total_of() { # total_of UNIT: its 2023 PAR total
-    timeout 5 "$BIN/parctl" scores --index PAR --year 2023 --json 2>/dev/null |
-        awk -v u="\"$1\"" '$1 == "\"unit\":" && $2 == u"," { f = 1 } f && $1 == "\"total\":" { sub(",", "", $2); print $2; exit }'
-}
-wait_total() { # wait_total UNIT VALUE: until the scorer shows it (10 s at most)
-    local until=$((SECONDS + 10))
-    while [ $SECONDS -lt $until ]; do
-        [ "$(total_of "$1" | cut -c1-${#2})" = "$2" ] && return 0
-        sleep 0.1
-    done
-    fail "$1's total is $(total_of "$1"), expected $2"
-}
 S="$BIN/parctl season PAR 2023 --level district"
 line() { printf 'unit,year,period,kind,key,value,date,note\n%s\n' "$1" >"$T/$2.csv"; }
 

@@ -60,6 +60,19 @@ seq_of() { # seq_of SERVICE: the last sequence number it reported
     "$BIN/parctl" status | awk -v s="$1" '$1 == s { print $3 }'
 }
 
+total_of() { # total_of UNIT: its 2023 PAR total, as parctl scores --json prints it
+    timeout 5 "$BIN/parctl" scores --index PAR --year 2023 --json 2>/dev/null |
+        awk -v u="\"$1\"" '$1 == "\"unit\":" && $2 == u"," { f = 1 } f && $1 == "\"total\":" { sub(",", "", $2); print $2; exit }'
+}
+wait_total() { # wait_total UNIT VALUE: until the scorer shows it (10 s at most)
+    local until=$((SECONDS + 10))
+    while [ $SECONDS -lt $until ]; do
+        [ "$(total_of "$1" | cut -c1-${#2})" = "$2" ] && return 0
+        sleep 0.1
+    done
+    fail "$1's total is $(total_of "$1"), expected $2"
+}
+
 start_all() {
     start broker; start collector; start scorer; start notifier
     wait_up collector; wait_up scorer; wait_up notifier
