@@ -1,5 +1,6 @@
-/* parctl evidence list|get and parctl history: what a unit sent for an index and year,
- * the documents behind it and every version of every value, from the collector. */
+/* parctl evidence list|get, parctl history and parctl appraise: what a unit sent for an
+ * index and year, the documents behind it, every version of every value, and the
+ * appraiser's view with the evidence gap first; from the collector. */
 #include "cli.h"
 #include "../common/json.h"
 
@@ -227,6 +228,67 @@ int cli_history(cli *c, int argc, char **argv)
         json_print(stdout, d);
     else
         show_history(d);
+    pv_free(d);
+    return 0;
+}
+
+static const char *num_vi(const char *v, char out[32])
+{
+    if (!*v)
+        return "—";
+    str_copy(out, 32, v);
+    for (char *p = out; *p; p++)
+        if (*p == '.')
+            *p = ',';
+    return out;
+}
+
+static void show_appraise(const pv *d)
+{
+    const pv *list = pv_get(d, "criteria");
+    printf("Thẩm định %s (%s), chỉ số %s năm %lld: %lld tiêu chí cần xem trước\n", s(d, "name"), s(d, "unit"),
+           s(d, "index"), (long long)pv_get_int(d, "year", 0), (long long)pv_get_int(d, "gaps", 0));
+    static const char *const head[] = {"TIÊU CHÍ", "TỐI ĐA", "TỰ CHẤM", "THẨM ĐỊNH", "NĂM TRƯỚC", "TÀI LIỆU"};
+    static const int width[] = {14, 8, 8, 10, 10, 9};
+    for (int i = 0; i < 6; i++) {
+        char col[96];
+        str_column(col, sizeof col, head[i], width[i]);
+        printf("%s ", col);
+    }
+    printf("TÊN\n");
+    for (uint32_t i = 0; list && i < list->u.a.n; i++) {
+        const pv *c = list->u.a.v[i];
+        char num[32], cell[96];
+        const char *vals[] = {s(c, "max"), s(c, "self"), s(c, "appraisal"), s(c, "last_year")};
+        printf("%-14s ", s(c, "criterion"));
+        for (int k = 0; k < 4; k++) {
+            str_column(cell, sizeof cell, num_vi(vals[k], num), width[k + 1]);
+            printf("%s ", cell);
+        }
+        printf("%-9lld %s\n", (long long)pv_get_int(c, "evidence", 0), s(c, "name"));
+        const pv *flags = pv_get(c, "flags");
+        for (uint32_t f = 0; flags && f < flags->u.a.n; f++)
+            printf("    ! %s\n", s(flags->u.a.v[f], "text"));
+        if (*s(c, "explanation"))
+            printf("    giải trình: %s\n", s(c, "explanation"));
+    }
+}
+
+int cli_appraise(cli *c, int argc, char **argv)
+{
+    pv *args = pv_map();
+    int rc = unit_args(argc, argv, 1, args, "parctl appraise UNIT --index I --year Y [--json]");
+    if (rc) {
+        pv_free(args);
+        return rc;
+    }
+    pv *d = ask(c, "appraise", args, "appraise");
+    if (!d)
+        return 1;
+    if (c->json)
+        json_print(stdout, d);
+    else
+        show_appraise(d);
     pv_free(d);
     return 0;
 }

@@ -32,6 +32,8 @@ static const command commands[] = {
      "evidence documents held for a unit, or one of them", "--index= --year= --criterion= -o="},
     {"history", "UNIT --index I --year Y [--criterion C]",
      "every value sent or given, with sender, time, phase and note", "--index= --year= --criterion="},
+    {"appraise", "UNIT --index I --year Y",
+     "the appraiser's view of a unit's self-assessment, the evidence gap first", "--index= --year="},
     {"receipt", "verify FILE [--key server.pub]",
      "check a district's receipts file against the province's signature", "--key="},
     {"keys", "init | keys add [--admin|--appraiser|--leader] NAME [--out DIR] | keys revoke NAME",
@@ -153,6 +155,8 @@ int main(int argc, char **argv)
         return cli_evidence(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "history"))
         return cli_history(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "appraise"))
+        return cli_appraise(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "receipt"))
         return cli_receipt(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "keys"))

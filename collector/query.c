@@ -2,6 +2,7 @@
 #include "season.h"
 #include "authz.h"
 #include "evidence.h"
+#include "appraise.h"
 #include "../common/table.h"
 
 #include <stdio.h>
@@ -301,14 +302,16 @@ static int answer(record *r, const pv *msg, int raw, const char *sender, pv **da
         rc = changes_since(&t, args, raw, data, e);
     else if (!strcmp(q, "season"))
         rc = season_show(&t, args, data, e);
-    else if (!strcmp(q, "evidence") || !strcmp(q, "history")) {
+    else if (!strcmp(q, "evidence") || !strcmp(q, "history") || !strcmp(q, "appraise")) {
         const char *unit = pv_get_str(args, "unit");
         rc = may_read(&t, sender, unit ? unit : "", pv_get_str(args, "index"), arg_int(args, "year", 0), e);
         if (rc == 0)
-            rc = !strcmp(q, "evidence") ? evidence_list(&t, args, data, e) : history(&t, args, data, e);
+            rc = !strcmp(q, "evidence") ? evidence_list(&t, args, data, e)
+                 : !strcmp(q, "history") ? history(&t, args, data, e)
+                                         : appraise_view(&t, args, data, e);
     }
     else {
-        err_set(e, "the collector has no query '%s' (export, changes, season, evidence, history, backup)", q);
+        err_set(e, "the collector has no query '%s' (export, changes, season, evidence, history, appraise, backup)", q);
         rc = -1;
     }
     record_abort(&t);

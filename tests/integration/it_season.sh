@@ -58,6 +58,22 @@ check "a line sent again is no late line: its first receipt stands" "$BIN/par-ag
 
 # appraisal with reasons: the province's file, and 1.4 appraised lower at first
 check "to appraisal" $S --to appraisal
+# the appraiser's view: the evidence gap first
+"$BIN/parctl" appraise TDG --index PAR --year 2023 --json >"$T/appraise.json"
+"$BIN/parctl" appraise TDG --index PAR --year 2023 >"$T/appraise.txt"
+check "the appraiser's view counts the gaps" grep -qE '"gaps": [1-9]' "$T/appraise.json"
+check "... flags a self-score with neither document nor explanation" grep -q '"code": "no_evidence"' "$T/appraise.json"
+check "... lists the flagged criteria first" python3 -c "
+import json, sys
+d = json.load(open('$T/appraise.json'))
+gap = [any(f['code'] != 'not_self_scored' for f in c['flags']) for c in d['criteria']]
+sys.exit(0 if gap == sorted(gap, reverse=True) and sum(gap) == d['gaps'] else 1)"
+check "... 1.4, backed by a document, is not flagged for it" python3 -c "
+import json, sys
+d = json.load(open('$T/appraise.json'))
+c = [x for x in d['criteria'] if x['criterion'] == 'PAR:1.4'][0]
+sys.exit(0 if c['evidence'] == 1 and not [f for f in c['flags'] if f['code'] == 'no_evidence'] else 1)"
+check "... in Vietnamese" grep -q "không có tài liệu kiểm chứng hay giải trình" "$T/appraise.txt"
 check "appraisals and survey pushed" "$BIN/par-agent" push "$ROOT/data/submissions/snv-appraisal-survey-2022-2023.csv"
 line "TDG,2023,Y,appraisal,1.4,0.5,,Chưa có kế hoạch tuyên truyền riêng" appr
 check "1.4 appraised at 0.5" "$BIN/par-agent" push "$T/appr.csv"
