@@ -114,6 +114,7 @@ static void mem_task(book *b, const pv *row)
     deadline_parse(str(row, "deadline"), &t->dl);
     int y, m, d;
     t->first_day = sscanf(str(row, "first_day"), "%4d-%2d-%2d", &y, &m, &d) == 3 ? clock_days_from_civil(y, m, d) : 0;
+    t->remind_only = !strcmp(str(row, "remind_only"), "1");
     free(t->sup);
     t->sup = NULL;
     t->nsup = 0;
@@ -333,20 +334,133 @@ static int apply_done(book *b, MDB_txn *txn, const row_view *row)
     return mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, 0);
 }
 
-/* What the notifier keeps of the record: units, tasks and reports of tasks. Every other
- * change (most of them: scores, figures) is passed over without being decoded further. */
-static int relevant(const event_view *ev)
+/* ---------- a season's deadlines, as tasks of each unit of its level ----------
+ * Opening the self-assessment or the explanation round with a deadline gives every unit
+ * of the level a task "S.INDEX.YEAR.PHASE.UNIT", reminded like a dated task and never
+ * chased once late; the unit's first self-score (or explanation) reports it done, and a
+ * move to another phase takes its date away. */
+
+static const char *season_phases[] = {"self", "explanation"};
+
+static void season_task_id(char *out, size_t n, const char *index, const char *year, const char *phase,
+                           const char *unit)
 {
-    return !strcmp(ev->what, "unit") || !strcmp(ev->what, "task") ||
-           (!strcmp(ev->what, "submission") && !strcmp(row_str(&ev->row, "kind"), "task"));
+    snprintf(out, n, "S.%s.%s.%s.%s", index, year, phase, unit);
+}
+
+typedef struct {
+    book *b;
+    MDB_txn *txn;
+    const row_view *season;
+    const char *received;
+    int rc;
+} season_ctx;
+
+static int season_unit(void *ctx, const char *key, size_t klen, pv *u)
+{
+    (void)key;
+    (void)klen;
+    season_ctx *c = ctx;
+    const row_view *r = c->season;
+    if (strcmp(str(u, "level"), row_str(r, "level")))
+        return 0;
+    const char *phase = row_str(r, "phase");
+    for (int i = 0; i < 2 && c->rc == 0; i++) {
+        const char *ph = season_phases[i];
+        const char *until = row_str(r, i == 0 ? "self_until" : "explain_until");
+        char id[256], due[16] = "", plan[128], text[256];
+        int y, m, d;
+        season_task_id(id, sizeof id, row_str(r, "index"), row_str(r, "year"), ph, str(u, "id"));
+        int open = !strcmp(phase, ph) && sscanf(until, "%4d-%2d-%2d", &y, &m, &d) == 3;
+        if (open)
+            snprintf(due, sizeof due, "%02d/%02d/%04d", d, m, y);
+        else if (strset_index(&c->b->task_ids, id) < 0)
+            continue; /* never opened: nothing to take back */
+        snprintf(plan, sizeof plan, "Đánh giá Chỉ số %s năm %s", row_str(r, "index"), row_str(r, "year"));
+        snprintf(text, sizeof text,
+                 i == 0 ? "Tự đánh giá, chấm điểm Chỉ số %s năm %s và gửi tài liệu kiểm chứng"
+                        : "Giải trình kết quả thẩm định Chỉ số %s năm %s (nếu có ý kiến)",
+                 row_str(r, "index"), row_str(r, "year"));
+        pv *t = pv_map();
+        pv_set_str(t, "plan", plan);
+        pv_set_str(t, "id", id);
+        pv_set_str(t, "lead", str(u, "id"));
+        pv_set_str(t, "support", "");
+        pv_set_str(t, "index", row_str(r, "index"));
+        pv_set_str(t, "criterion", "");
+        pv_set_str(t, "target", "");
+        pv_set_str(t, "task", text);
+        pv_set_str(t, "deadline", due);
+        pv_set_str(t, "remind_only", "1");
+        c->rc = apply_task(c->b, c->txn, t, c->received);
+        pv_free(t);
+    }
+    return c->rc;
+}
+
+static int apply_season(book *b, MDB_txn *txn, const event_view *ev)
+{
+    season_ctx c = {b, txn, &ev->row, ev->received, 0};
+    store_scan(txn, store_dbi(b->s, N_UNITS), "", season_unit, &c);
+    return c.rc;
+}
+
+/* A unit's self-score or explanation: the season task it answers, when there is one. */
+static int season_answer(const book *b, const row_view *row, char *key, size_t n)
+{
+    const char *kind = row_str(row, "kind"), *k = row_str(row, "key"), *colon = strchr(k, ':');
+    int self = !strcmp(kind, "score");
+    if ((!self && strcmp(kind, "explanation")) || !colon || !b->task_ids.n)
+        return 0;
+    char index[64], id[256];
+    snprintf(index, sizeof index, "%.*s", (int)(colon - k), k);
+    season_task_id(id, sizeof id, index, row_str(row, "year"), self ? "self" : "explanation", row_str(row, "unit"));
+    if (strset_index(&b->task_ids, id) < 0)
+        return 0;
+    snprintf(key, n, "%s|%s|Y|%s", id, row_str(row, "year"), row_str(row, "unit"));
+    return 1;
+}
+
+/* What the notifier keeps of the record: units, tasks, reports of tasks, seasons and the
+ * lines that answer them. Every other change (most of them: scores, figures) is passed
+ * over without being decoded further. */
+static int relevant(const book *b, const event_view *ev)
+{
+    char key[512];
+    return !strcmp(ev->what, "unit") || !strcmp(ev->what, "task") || !strcmp(ev->what, "season") ||
+           (!strcmp(ev->what, "submission") &&
+            (!strcmp(row_str(&ev->row, "kind"), "task") || season_answer(b, &ev->row, key, sizeof key)));
 }
 
 /* After a commit: the same changes in memory. */
+static int mem_season_task(void *ctx, const char *key, size_t klen, pv *row)
+{
+    (void)key;
+    (void)klen;
+    mem_task(ctx, row);
+    return 0;
+}
+
 static void mem_apply(book *b, const event_view *ev)
 {
     const char *what = ev->what;
+    char key[512];
+    if (!strcmp(what, "season")) { /* its tasks, as apply_season stored them */
+        char prefix[160];
+        MDB_txn *txn;
+        par_err e;
+        snprintf(prefix, sizeof prefix, "S.%s.%s.", row_str(&ev->row, "index"), row_str(&ev->row, "year"));
+        if (store_begin(b->s, MDB_RDONLY, &txn, &e) == 0) {
+            store_scan(txn, store_dbi(b->s, N_TASKS), prefix, mem_season_task, b);
+            mdb_txn_abort(txn);
+        }
+        return;
+    }
+    if (!strcmp(what, "submission") && season_answer(b, &ev->row, key, sizeof key)) {
+        mem_done(b, key, 1);
+        return;
+    }
     if (strcmp(what, "unit") && strcmp(what, "task")) { /* a task report */
-        char key[512];
         done_key(&ev->row, key, sizeof key);
         mem_done(b, key, !strcmp(row_str(&ev->row, "value"), "done"));
         return;
@@ -396,9 +510,16 @@ static int apply_events(store_txn *t, void *ctx, par_err *e)
             gap = 1;
             break;
         }
-        if (!strcmp(ev->what, "submission") && relevant(ev)) {
+        char skey[512];
+        if (!strcmp(ev->what, "submission") && season_answer(b, &ev->row, skey, sizeof skey)) {
+            const char *date = ev->received;
+            MDB_val k = {strlen(skey), skey}, v = {10, (void *)date};
+            rc = mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, 0);
+        } else if (!strcmp(ev->what, "submission") && relevant(b, ev)) {
             rc = apply_done(b, txn, &ev->row);
-        } else if (relevant(ev)) { /* units and tasks: rare, kept as value trees */
+        } else if (!strcmp(ev->what, "season")) {
+            rc = apply_season(b, txn, ev);
+        } else if (relevant(b, ev)) { /* units and tasks: rare, kept as value trees */
             pv *row = proto_row_pv(&ev->row);
             rc = !strcmp(ev->what, "unit") ? apply_unit(b, txn, row) : apply_task(b, txn, row, ev->received);
             pv_free(row);
@@ -422,7 +543,7 @@ int book_apply(book *b, const event_batch *events, par_err *e)
     uint64_t from = b->seq;
     for (uint32_t i = 0; i < a.last; i++) {
         const event_view *ev = &events->v[i];
-        if (ev->seq > from && ev->seq <= a.seq && strcmp(ev->what, "score") && relevant(ev))
+        if (ev->seq > from && ev->seq <= a.seq && strcmp(ev->what, "score") && relevant(b, ev))
             mem_apply(b, ev);
     }
     b->seq = a.seq;

@@ -53,6 +53,8 @@ typedef struct {
     uint32_t nacks;
     sent_mark *sent;
     uint32_t nsent;
+    int remind_only; /* a season's deadline (S.INDEX.YEAR.PHASE.UNIT): reminded before it,
+                      * never chased after (the collector refuses what comes late) */
 } ntask;
 
 typedef struct {

@@ -106,6 +106,8 @@ static void instance(const now_t *now, uint32_t i, const ntask *t, int year, con
         a.slot = slot;
         a.days = (int)(due - now->today);
         a.wdays = calendar_count(now->cal, now->today, due);
+    } else if (t->remind_only) {
+        return; /* a season's deadline: what comes after it is refused, not chased */
     } else {
         int64_t first = calendar_add(now->cal, due, 1);
         if (first > now->reached)

@@ -22,8 +22,27 @@ $S >"$T/s1.txt"
 check "the season shows its phase and deadline" grep -q "giai đoạn tự đánh giá" "$T/s1.txt"
 check "... with the deadline as officials write it" grep -q "Hạn tự đánh giá: 31/01/2024" "$T/s1.txt"
 
-# self-assessment: the districts' files; an appraisal is not taken yet
-check "self-assessment pushed" "$BIN/par-agent" push "$ROOT/data/submissions/districts-self-2022-2023.csv"
+# self-assessment: the districts' files, Nậm Nhùn's 2023 lines held back; an appraisal is
+# not taken yet
+grep -v '^NNH,2023,' "$ROOT/data/submissions/districts-self-2022-2023.csv" >"$T/self-but-nnh.csv"
+grep -E '^(unit,|NNH,2023,)' "$ROOT/data/submissions/districts-self-2022-2023.csv" >"$T/self-nnh.csv"
+check "self-assessment pushed" "$BIN/par-agent" push "$T/self-but-nnh.csv"
+# the day before the deadline the notifier reminds the district that has not sent, and no other
+stop notifier
+PAR_NOW=2024-01-30T09:00:00+07:00 start notifier
+wait_up notifier
+sleep 1.5
+"$BIN/parctl" alerts --json >"$T/season-alerts.json"
+check "Nậm Nhùn is reminded of the self-assessment deadline" grep -q '"task": "S.PAR.2023.self.NNH"' "$T/season-alerts.json"
+check "... and nobody who has sent" sh -c "! grep -q '\"task\": \"S.PAR.2023.self.TDG\"' $T/season-alerts.json"
+check "... by mail, in Vietnamese" grep -rlq "Tự đánh giá, chấm điểm Chỉ số PAR năm 2023" "$T/var/mail"
+check "Nậm Nhùn sends before the deadline" "$BIN/par-agent" push "$T/self-nnh.csv"
+sleep 0.5
+"$BIN/parctl" tasks --json >"$T/season-tasks.json"
+check "... and its season task is done" python3 -c "
+import json, sys
+t = [x for x in json.load(open('$T/season-tasks.json')) if x['id'] == 'S.PAR.2023.self.NNH']
+sys.exit(0 if t and t[0]['state'] == 'done' else 1)"
 # evidence documents for 1.4: a PDF taken, kept through a kill -9, restored from a backup
 printf '%%PDF-1.4\n%% Kế hoạch tuyên truyền CCHC 2023\n' >"$T/kehoach.pdf"
 head -c 300000 /dev/urandom >>"$T/kehoach.pdf"
@@ -54,7 +73,7 @@ at 2024-02-02T09:00:00+07:00
 line "TDG,2023,Y,score,1.4,1.5,,late" late
 check "a self-score after the deadline is refused" sh -c "! $BIN/par-agent push $T/late.csv >$T/late.txt 2>&1"
 check "... naming the deadline and the day it came" grep -q "until 2024-01-31; this line came on 2024-02-02" "$T/late.txt"
-check "a line sent again is no late line: its first receipt stands" "$BIN/par-agent" push "$ROOT/data/submissions/districts-self-2022-2023.csv"
+check "a line sent again is no late line: its first receipt stands" "$BIN/par-agent" push "$T/self-but-nnh.csv"
 
 # appraisal with reasons: the province's file, and 1.4 appraised lower at first
 check "to appraisal" $S --to appraisal
