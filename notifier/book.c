@@ -48,6 +48,17 @@ const nunit *book_units(const book *b, size_t *n)
     return b->units;
 }
 
+int book_below(const book *b, const char *unit, const char *mine)
+{
+    long u = book_unit_index(b, unit), top = book_unit_index(b, mine);
+    for (int depth = 0; u >= 0 && top >= 0 && depth < 64; depth++) {
+        if (u == top)
+            return 1;
+        u = b->units[u].parent;
+    }
+    return 0;
+}
+
 long book_unit_index(const book *b, const char *id)
 {
     return strset_index(&b->unit_ids, id);

@@ -79,6 +79,8 @@ int book_reset(book *b, par_err *e);
 const ntask *book_tasks(const book *b, size_t *n);
 const nunit *book_units(const book *b, size_t *n);
 long book_unit_index(const book *b, const char *id);
+/* Whether unit is mine or below it. */
+int book_below(const book *b, const char *unit, const char *mine);
 long book_task_index(const book *b, const char *id);
 
 /* The instance name of a task's deadline: "2024-12-31", or "2024-Q1" for a period of a report. */

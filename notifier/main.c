@@ -141,6 +141,24 @@ static pv *answer(notifier *n, const service_req *r)
     pv *data = NULL;
     par_err e = {{0}};
     int rc;
+    /* a unit key reads its own unit's tasks and alerts, or those of a unit below it */
+    pv *own = NULL;
+    if (!strncmp(r->sender, "unit:", 5) && (!strcmp(q, "tasks") || !strcmp(q, "alerts"))) {
+        const char *mine = r->sender + 5, *unit = pv_get_str(args, "unit");
+        if (unit && *unit && !book_below(n->b, unit, mine)) {
+            char text[256];
+            snprintf(text, sizeof text, "unit %s is neither %s nor below it: this key may not read its %s", unit, mine,
+                     q);
+            return proto_error(r->id, "forbidden", text);
+        }
+        if (!unit || !*unit) {
+            own = pv_copy(args ? args : pv_get(r->msg, "args"));
+            if (!own)
+                own = pv_map();
+            pv_set_str(own, "unit", mine);
+            args = own;
+        }
+    }
     if (!strcmp(q, "tasks")) {
         rc = query_tasks(n->b, n->cal, &n->pol, args, clock_now_ms(&n->clk), &data, &e);
     } else if (!strcmp(q, "alerts")) {
@@ -168,6 +186,7 @@ static pv *answer(notifier *n, const service_req *r)
         err_set(&e, "the notifier has no query '%s' (tasks, alerts, ack, backup)", q);
         rc = -1;
     }
+    pv_free(own);
     if (rc < 0)
         return proto_error(r->id, "bad_request", e.msg);
     pv *out = proto_reply(r->id, data);

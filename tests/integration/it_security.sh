@@ -113,6 +113,14 @@ for what in "report TDG --index PAR --year 2023" "evidence list TDG --index PAR 
     check "TUY's key may not read: parctl $what" test $rc -ne 0
     check "... and is told why" grep -q "unit TDG is neither TUY nor below it, and its PAR 2023 results are not published" "$T/tuy-read.txt"
 done
+for what in "tasks --unit TDG" "alerts --unit TDG"; do
+    rc=0; $BIN/parctl $what >"$T/tuy-read.txt" 2>&1 || rc=$?
+    check "TUY's key may not read: parctl $what" test $rc -ne 0
+    check "... and is told why" grep -q "unit TDG is neither TUY nor below it" "$T/tuy-read.txt"
+done
+"$BIN/parctl" tasks --json >"$T/tuy-tasks.json"
+check "TUY's key reads its own tasks" grep -q '"lead": "TUY"' "$T/tuy-tasks.json"
+check "... and no other district's" sh -c "! grep -q '\"lead\": \"TDG\"' $T/tuy-tasks.json"
 PAR_CONF=$T/TDG.conf
 check "TDG reads its own report" sh -c "$BIN/parctl report TDG --index PAR --year 2023 >/dev/null"
 PAR_CONF=$T/lanhdao.conf
