@@ -16,8 +16,9 @@ static const command commands[] = {
     {"status", "", "each service: up or down, sequence number, lag, store", ""},
     {"export", "submissions [--unit U] [--year Y]", "the stored record in the submissions format",
      "--unit= --year="},
-    {"scores", "--index I --year Y [--level L] [--parent U]",
-     "ranking: totals, areas, ranks, change from the year before", "--index= --year= --level= --parent="},
+    {"scores", "--index I --year Y [--level L] [--parent U] | --index I --year Y --owner U",
+     "ranking: totals, areas, ranks, change from the year before; or the points lost on a department's criteria",
+     "--index= --year= --level= --parent= --owner="},
     {"report", "UNIT --index I --year Y [--format md|html|csv]\n"
                "       parctl report --ranking --index I --year Y [--parent U] [--format md|html|csv]",
      "the unit's analysis, or the peer group's ranking", "--index= --year= --parent= --format= --ranking"},

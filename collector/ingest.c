@@ -515,7 +515,7 @@ static int import_units(record_txn *t, const pv *msg, const char *sender, const 
     return 0;
 }
 
-enum { F_INDEX, F_YEAR, F_LEVEL, F_ID, F_NAME, F_MAX, F_METHOD, F_FORMULA };
+enum { F_INDEX, F_YEAR, F_LEVEL, F_ID, F_NAME, F_MAX, F_METHOD, F_FORMULA, F_OWNER, F_NCOLS };
 
 /* Parent of a dotted id ("1.2" of "1.2.1"), empty for a top-level one. */
 static void crit_parent(const char *id, char *out, size_t n)
@@ -573,8 +573,10 @@ static int replace_framework(record_txn *t, const pv *rows, const int idx[], con
         if (!same_group(row, first, idx))
             continue;
         pv *c = pv_map();
-        for (int k = 0; k < 8; k++)
+        for (int k = 0; k < F_OWNER; k++)
             pv_set_str(c, table_cols(TABLE_FRAMEWORK)[k], idx[k] >= 0 ? field(row, idx, k) : "");
+        if (idx[F_OWNER] >= 0) /* only where the file says: frameworks without owners stay as they were */
+            pv_set_str(c, "owner", field(row, idx, F_OWNER));
         pv_set(c, "leaf", pv_bool(!has_children(rows, idx, row)));
         pv_set(fresh, field(row, idx, F_ID), c);
         count++;
@@ -658,7 +660,7 @@ static int replace_framework(record_txn *t, const pv *rows, const int idx[], con
 static int import_framework(record_txn *t, const pv *msg, const char *sender, const char *received, import_out *o,
                             par_err *e)
 {
-    int idx[8];
+    int idx[F_NCOLS];
     par_err why;
     if (map_cols(msg, table_cols(TABLE_FRAMEWORK), table_required(TABLE_FRAMEWORK), idx, &why) < 0) {
         add_issue(o->errors, 1, "%s", why.msg);
@@ -693,6 +695,11 @@ static int import_framework(record_txn *t, const pv *msg, const char *sender, co
         }
         if (!*field(row, idx, F_NAME)) {
             add_issue(o->errors, line, "criterion %s has no name", id);
+            continue;
+        }
+        if (idx[F_OWNER] >= 0 && *field(row, idx, F_OWNER) && !record_unit(t, field(row, idx, F_OWNER))) {
+            add_issue(o->errors, line, "owner %s of criterion %s is not a unit in the registry",
+                      field(row, idx, F_OWNER), id);
             continue;
         }
         if (str_to_num(field(row, idx, F_MAX), &max) < 0 || max <= 0) {

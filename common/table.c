@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 
 static const char *const units_cols[] = {"id", "parent", "level", "name", "email", NULL};
-static const char *const framework_cols[] = {"index", "year", "level", "id", "name", "max", "method", "formula", NULL};
+/* owner (optional): the unit answering for the criterion (seed 000: which department) */
+static const char *const framework_cols[] = {"index", "year", "level", "id", "name", "max", "method", "formula",
+                                             "owner", NULL};
 static const char *const tasks_cols[] = {"plan", "id", "lead", "support", "index", "criterion", "target", "task",
                                          "deadline", NULL};
 static const char *const submissions_cols[] = {"unit", "year", "period", "kind", "key", "value", "date", "note", NULL};
@@ -29,7 +31,7 @@ unsigned long table_required(table_format f)
 {
     switch (f) {
     case TABLE_UNITS: return 0x0f;      /* id, parent, level, name (email optional) */
-    case TABLE_FRAMEWORK: return 0x7f;  /* all but formula */
+    case TABLE_FRAMEWORK: return 0x7f;  /* all but formula and owner */
     case TABLE_TASKS: return 1UL << 0 | 1UL << 1 | 1UL << 2 | 1UL << 7 | 1UL << 8; /* plan, id, lead, task, deadline */
     case TABLE_SUBMISSIONS: return 0x3f; /* unit..value */
     }

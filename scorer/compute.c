@@ -484,6 +484,8 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
                 pv_set_str(d, "name", name ? name : "");
                 pv_set(d, "lost", pv_float(nd->max - nd->score));
                 pv_set_str(d, "reason", nd->reason);
+                if (pv_get_str(nd->row, "owner") && *pv_get_str(nd->row, "owner"))
+                    pv_set_str(d, "owner", pv_get_str(nd->row, "owner"));
                 pv_push(deds, d);
             }
         }

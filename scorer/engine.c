@@ -344,6 +344,61 @@ static int unit_tasks(engine *en, MDB_txn *txn, const pv *args, pv **data, par_e
     return 0;
 }
 
+static int may_see(engine *en, const char *mine, const char *unit, const char *index, int year);
+
+/* The points lost on the criteria one unit answers for (the framework's owner column),
+ * across every unit with a result, for the owner's department to act on: each loss with
+ * its unit and reason, and the sum per criterion. mine: a unit key's unit (its view), or
+ * NULL. */
+static int owner_losses(engine *en, MDB_txn *txn, const char *index, int year, const char *owner, const char *mine,
+                        pv **data, par_err *e)
+{
+    if (!owner || !*owner) {
+        err_set(e, "the owner query needs the owner's unit id");
+        return -1;
+    }
+    pv *ranking = model_scores(en->m, index, year, NULL, NULL), *losses = pv_arr(), *per = pv_map();
+    double total = 0;
+    for (uint32_t i = 0; i < ranking->u.a.n; i++) {
+        const char *unit = pv_get_str(ranking->u.a.v[i], "unit");
+        pv *u = NULL, *r = NULL;
+        if (!unit || (mine && !may_see(en, mine, unit, index, year)) ||
+            store_get_pv(txn, db(en, S_UNITS), unit, &u) != 1 || compute_result(txn, en->s, index, year, u, &r) < 0 ||
+            !r) {
+            pv_free(u);
+            continue;
+        }
+        const pv *deds = pv_get(r, "deductions");
+        for (uint32_t k = 0; deds && k < deds->u.a.n; k++) {
+            const pv *d = deds->u.a.v[k];
+            const char *o = pv_get_str(d, "owner");
+            if (!o || strcmp(o, owner))
+                continue;
+            pv *x = pv_copy(d);
+            pv_set_str(x, "unit", unit);
+            pv_set_str(x, "unit_name", pv_get_str(u, "name") ? pv_get_str(u, "name") : "");
+            const pv *lv = pv_get(d, "lost");
+            double lost = lv && lv->t == PV_FLOAT ? lv->u.f : 0;
+            total += lost;
+            const pv *sum = pv_get(per, pv_get_str(d, "id"));
+            pv_set(per, pv_get_str(d, "id"), pv_float((sum ? sum->u.f : 0) + lost));
+            pv_push(losses, x);
+        }
+        pv_free(r);
+        pv_free(u);
+    }
+    pv_free(ranking);
+    pv *out = pv_map();
+    pv_set_str(out, "owner", owner);
+    pv_set_str(out, "index", index);
+    pv_set_int(out, "year", year);
+    pv_set(out, "lost", pv_float(total));
+    pv_set(out, "by_criterion", per);
+    pv_set(out, "losses", losses);
+    *data = out;
+    return 0;
+}
+
 /* A unit key's view before publication: its own unit and those below it. */
 static int unit_key(const char *sender, char *mine, size_t n)
 {
@@ -418,8 +473,10 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
             rc = -1;
         }
         pv_free(u);
+    } else if (!strcmp(q, "owner")) {
+        rc = owner_losses(en, txn, index, (int)y, pv_get_str(args, "owner"), restricted ? mine : NULL, data, e);
     } else {
-        err_set(e, "the scorer has no query '%s' (scores, result, tasks, backup)", q);
+        err_set(e, "the scorer has no query '%s' (scores, result, owner, tasks, backup)", q);
         rc = -1;
     }
     mdb_txn_abort(txn);

@@ -15,6 +15,14 @@ at() { # at TIME: the collector restarted on a clock set to TIME (what a line's 
 S="$BIN/parctl season PAR 2023 --level district"
 line() { printf 'unit,year,period,kind,key,value,date,note\n%s\n' "$1" >"$T/$2.csv"; }
 
+# the framework again, with the department answering for each criterion of area 1
+awk -F, 'NR == 1 { print $0 ",owner"; next } { print $0 "," ($4 ~ /^1\./ ? "LC-SNV" : "") }' \
+    "$ROOT/data/framework-par-district.csv" >"$T/fw-owners.csv"
+check "a framework with owners" "$BIN/parctl" import framework "$T/fw-owners.csv"
+awk -F, 'NR == 1 { print $0 ",owner"; next } { print $0 ",NOBODY" }' "$ROOT/data/framework-par-district.csv" >"$T/fw-bad.csv"
+check "an owner not in the registry is refused" sh -c "! $BIN/parctl import framework $T/fw-bad.csv >$T/fw-bad.txt 2>&1"
+check "... naming it" grep -q "owner NOBODY of criterion" "$T/fw-bad.txt"
+
 check "a season without a framework is refused" sh -c "! $BIN/parctl season PAR 2031 --level district --to self 2>$T/nofw.txt"
 check "... saying what is missing" grep -q "no PAR framework for 2031" "$T/nofw.txt"
 check "open the self-assessment until 31/01/2024" $S --to self --until 31/01/2024
@@ -111,6 +119,17 @@ check "to final" $S --to final
 line "TDG,2023,Y,appraisal,1.4,1,,Hạn chế về hình thức tuyên truyền" final
 check "final appraisal of 1.4" "$BIN/par-agent" push "$T/final.csv"
 wait_total TDG 78.1198
+
+# the points lost on the criteria the Department of Home Affairs answers for
+"$BIN/parctl" scores --index PAR --year 2023 --owner LC-SNV --json >"$T/owner.json"
+check "the owner's losses name Tam Đường's 1.7 and its reason" python3 -c "
+import json, sys
+d = json.load(open('$T/owner.json'))
+l = [x for x in d['losses'] if x['unit'] == 'TDG' and x['id'] == '1.7']
+sys.exit(0 if l and l[0]['reason'] == 'Lãnh đạo cấp phòng bị kỷ luật' and d['lost'] > 0 and
+         all(x['id'].startswith('1.') for x in d['losses']) else 1)"
+"$BIN/parctl" scores --index PAR --year 2023 --owner LC-SNV >"$T/owner.txt"
+check "... in Vietnamese" grep -q "Điểm bị trừ ở các tiêu chí do LC-SNV phụ trách" "$T/owner.txt"
 
 # publication
 check "publication needs a decision" sh -c "! $S --to published 2>$T/nodec.txt"
