@@ -563,6 +563,14 @@ static int replace_framework(record_txn *t, const pv *rows, const int idx[], con
 {
     const char *index = field(first, idx, F_INDEX), *year = field(first, idx, F_YEAR),
                *level = field(first, idx, F_LEVEL);
+    season pub = {.moves = NULL};
+    par_err ig;
+    if (season_get(t, index, atoi(year), level, &pub, &ig) == 1 && pub.phase == PHASE_PUBLISHED) {
+        add_issue(o->errors, first->u.a.v[0]->u.i,
+                  "the %s %s season (level %s) was published by decision %s of %s: its framework no longer changes",
+                  index, year, level, pub.decision, pub.decision_date);
+        return 0;
+    }
     char prefix[200];
     snprintf(prefix, sizeof prefix, "%s|%s|%s|", index, year, level);
     /* the new framework as stored records, in file order */

@@ -246,6 +246,23 @@ int season_change(record *r, const pv *args, const char *sender, const char *rec
     return rc;
 }
 
+int season_published_any(record_txn *t, int year, const char *level, season *out)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(t->txn, store_dbi(record_store(t->r), DB_SEASONS), &cur))
+        return -1;
+    MDB_val k, v;
+    int found = 0;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !found; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        par_err ig;
+        out->moves = NULL;
+        found = proto_season_unpack(out, v.mv_data, v.mv_size, &ig) == 0 && out->year == year &&
+                !strcmp(out->level, level) && out->phase == PHASE_PUBLISHED;
+    }
+    mdb_cursor_close(cur);
+    return found;
+}
+
 static const char *kind_plural(const char *kind)
 {
     return !strcmp(kind, "score") ? "self-scores" : !strcmp(kind, "appraisal") ? "appraisals"
@@ -260,8 +277,24 @@ int season_check_line(record_txn *t, season_cache *c, const sub_line *s, const c
     const char *kind = s->kind;
     int self = !strcmp(kind, "score"), appr = !strcmp(kind, "appraisal"), expl = !strcmp(kind, "explanation"),
         surv = !strcmp(kind, "survey");
+    if (!strcmp(kind, "task") || !strcmp(kind, "metric")) {
+        /* they belong to no index, but computed criteria count them: once a year's season
+         * of the unit's level is published, they no longer change its figures */
+        char key[96];
+        snprintf(key, sizeof key, "*|%d|%s", s->year, level);
+        if (strcmp(c->key, key)) {
+            c->found = season_published_any(t, s->year, level, &c->head);
+            str_copy(c->key, sizeof c->key, key);
+        }
+        if (c->found > 0) {
+            err_set(why, "the %s %d season (level %s) was published by decision %s of %s: its figures no longer change",
+                    c->head.index, s->year, level, c->head.decision, c->head.decision_date);
+            return -1;
+        }
+        return 0;
+    }
     if (!self && !appr && !expl && !surv)
-        return 0; /* metrics, tasks and targets belong to no season */
+        return 0; /* targets belong to no season */
     const char *colon = strchr(s->key, ':');
     char index[32];
     size_t il = colon ? (size_t)(colon - s->key) : 0;

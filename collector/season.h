@@ -22,6 +22,10 @@ pv *season_to_pv(const season *s);
 int season_change(record *r, const pv *args, const char *sender, const char *received, pv **data, pv **events,
                 par_err *why);
 
+/* Whether some index's season of year and level is published (*out: that season's
+ * head): 1, 0, or -1 unreadable. */
+int season_published_any(record_txn *t, int year, const char *level, season *out);
+
 /* The seasons a transaction's lines meet, read once each. */
 typedef struct {
     char key[96];

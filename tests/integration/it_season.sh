@@ -139,6 +139,11 @@ at 2024-07-01T08:00:00+07:00
 line "TDG,2023,Y,appraisal,1.4,1.5,,later" after
 check "a change after publication is refused" sh -c "! $BIN/par-agent push $T/after.csv >$T/after.txt 2>&1"
 check "... naming the decision" grep -q "published by decision 1234/QĐ-UBND of 2024-06-20" "$T/after.txt"
+check "the published season's framework is not replaced" sh -c "! $BIN/parctl import framework $T/fw-owners.csv >$T/fw-pub.txt 2>&1"
+check "... saying why" grep -q "its framework no longer changes" "$T/fw-pub.txt"
+line "TDG,2023,Q4,task,PL23-PAR-1-TDG,done,,xong" task23
+check "a 2023 task report no longer changes the published figures" sh -c "! $BIN/par-agent push $T/task23.csv >$T/task23.txt 2>&1"
+check "... and is told so" grep -q "its figures no longer change" "$T/task23.txt"
 check "going back needs a reason" sh -c "! $S --to appraisal --reason x 2>/dev/null"
 wait_total TDG 78.1198
 "$BIN/parctl" scores --index PAR --year 2023 >"$T/ranking.txt"
