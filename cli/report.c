@@ -162,7 +162,34 @@ static const char *css =
     "svg .grid{stroke:#ccc;stroke-width:1}svg .axis{font-size:10px;fill:#333}svg .val{font-size:9px;fill:#1f4e99}"
     "svg .prev{fill:#b9c3cf}svg .now{fill:#1f4e99}@media print{h2{page-break-after:avoid}tr{page-break-inside:avoid}}";
 
-static void unit_report(sbuf *b, fmt f, const pv *r, const pv *tasks)
+/* Before publication, the evidence gap (collector/appraise.h): what the appraisers
+ * look at first. Markdown and HTML only. */
+static void gaps_section(sbuf *b, fmt f, const pv *gaps)
+{
+    int h = f == F_HTML;
+    const pv *list = gaps ? pv_get(gaps, "criteria") : NULL;
+    if (f == F_CSV || !list || pv_get_int(gaps, "gaps", 0) <= 0)
+        return;
+    sbuf_puts(b, h ? "<h2>Cần xem trước khi thẩm định</h2>\n<ul>\n" : "\n## Cần xem trước khi thẩm định\n\n");
+    for (uint32_t i = 0; i < list->u.a.n; i++) {
+        const pv *c = list->u.a.v[i], *flags = pv_get(c, "flags");
+        for (uint32_t k = 0; flags && k < flags->u.a.n; k++) {
+            if (!strcmp(str(flags->u.a.v[k], "code"), "not_self_scored"))
+                continue;
+            sbuf_puts(b, h ? "<li>" : "- ");
+            text(b, f, str(c, "criterion"));
+            sbuf_puts(b, " ");
+            text(b, f, str(c, "name"));
+            sbuf_puts(b, ": ");
+            text(b, f, str(flags->u.a.v[k], "text"));
+            sbuf_puts(b, h ? "</li>\n" : "\n");
+        }
+    }
+    if (h)
+        sbuf_puts(b, "</ul>\n");
+}
+
+static void unit_report(sbuf *b, fmt f, const pv *r, const pv *tasks, const pv *gaps)
 {
     char x[64], y[64], z[64];
     int year = (int)pv_get_int(r, "year", 0);
@@ -297,6 +324,7 @@ static void unit_report(sbuf *b, fmt f, const pv *r, const pv *tasks)
             sbuf_printf(b, "%s%s", i ? ", " : "", missing->u.a.v[i]->u.s.p);
         sbuf_puts(b, h ? ".</p>\n" : ".\n");
     }
+    gaps_section(b, f, gaps);
     /* overdue and late tasks */
     sbuf_puts(b, h ? "<h2>Nhiệm vụ quá hạn và trễ hạn</h2>\n" : "\n## Nhiệm vụ quá hạn và trễ hạn\n\n");
     int rows = 0;
@@ -445,7 +473,17 @@ int cli_report(cli *c, int argc, char **argv)
             memcpy(today, now, 10); /* the date part of the ISO time */
             today[10] = '\0';
             pv *tasks = cli_ask(cl, "scorer", "tasks", args3("unit", unit, "today", today, NULL, NULL), REPORT_TIMEOUT_MS, &e);
-            unit_report(&out, f, r, tasks);
+            /* the evidence gap, while the season is not published */
+            pv *season = cli_ask(cl, "collector", "season",
+                                 args3("index", index, "year", year, "level", str(r, "level")), REPORT_TIMEOUT_MS, &e);
+            pv *gaps = NULL;
+            if (season && strcmp(str(season, "phase"), "published"))
+                gaps = cli_ask(cl, "collector", "appraise", args3("unit", unit, "index", index, "year", year),
+                               REPORT_TIMEOUT_MS, &e);
+            e.msg[0] = '\0'; /* the report stands without them */
+            unit_report(&out, f, r, tasks, gaps);
+            pv_free(season);
+            pv_free(gaps);
             pv_free(tasks);
             rc = 0;
         }

@@ -101,6 +101,8 @@ d = json.load(open('$T/appraise.json'))
 c = [x for x in d['criteria'] if x['criterion'] == 'PAR:1.4'][0]
 sys.exit(0 if c['evidence'] == 1 and not [f for f in c['flags'] if f['code'] == 'no_evidence'] else 1)"
 check "... in Vietnamese" grep -q "không có tài liệu kiểm chứng hay giải trình" "$T/appraise.txt"
+"$BIN/parctl" report TDG --index PAR --year 2023 --format md >"$T/report-before.md"
+check "before publication the report lists the evidence gap" grep -q "^## Cần xem trước khi thẩm định" "$T/report-before.md"
 check "appraisals and survey pushed" "$BIN/par-agent" push "$ROOT/data/submissions/snv-appraisal-survey-2022-2023.csv"
 line "TDG,2023,Y,appraisal,1.4,0.5,,Chưa có kế hoạch tuyên truyền riêng" appr
 check "1.4 appraised at 0.5" "$BIN/par-agent" push "$T/appr.csv"
@@ -150,6 +152,8 @@ wait_total TDG 78.1198
 check "the published ranking: Tam Đường 78,12, 4/8" grep -qE '^4/8 +TDG .*78.12/100' "$T/ranking.txt"
 $S --json >"$T/season.json"
 check "the season's history holds every move" test "$(grep -c '"phase":' "$T/season.json")" -eq 6
+"$BIN/parctl" report TDG --index PAR --year 2023 --format md >"$T/report-after.md"
+check "the published report has no such list" sh -c "! grep -q 'Cần xem trước khi thẩm định' $T/report-after.md"
 $S >"$T/s2.txt"
 check "the season shows its decision" grep -q "Công bố theo quyết định 1234/QĐ-UBND ngày 20/06/2024" "$T/s2.txt"
 "$BIN/parctl" history TDG --index PAR --year 2023 --criterion 1.4 --json >"$T/hist.json"
