@@ -11,7 +11,8 @@
 #define PART (48u << 10)  /* a base64 string stays within the protocol's string limit */
 #define FILE_MAX (1024u << 20)
 
-/* One file; 0 acknowledged, -1 refused or failed (said on out). */
+/* One file; 0 acknowledged, 1 refused (or unreadable), -1 not answered or not stored:
+ * worth sending again (said on out). */
 static int send_one(client *cl, const evidence_for *w, const char *path, int timeout_s, FILE *out)
 {
     char *buf = NULL, *b64 = NULL;
@@ -20,6 +21,7 @@ static int send_one(client *cl, const evidence_for *w, const char *path, int tim
     int rc = -1;
     if (file_read(path, &buf, &len, &e) < 0 || len == 0 || len > FILE_MAX) {
         fprintf(out, "%s: %s\n", path, e.msg[0] ? e.msg : len ? "larger than 1 GiB" : "the file is empty");
+        rc = 1;
         goto done;
     }
     unsigned char h[32];
@@ -55,6 +57,7 @@ static int send_one(client *cl, const evidence_for *w, const char *path, int tim
         if (r < 0) {
             char vi[1024];
             fprintf(out, "%s: %s\n  (%s)\n", path, reason_vi(e.msg, vi, sizeof vi), e.msg);
+            rc = r == CLIENT_REFUSED ? 1 : -1;
             goto done;
         }
         const pv *d = pv_get(reply, "data");
@@ -92,11 +95,14 @@ int evidence_send(const par_config *conf, const evidence_for *w, char **files, i
         fprintf(out, "par-agent: %s\n", e.msg);
         return 1;
     }
-    int failed = 0;
-    for (int i = 0; i < n; i++)
-        failed += send_one(cl, w, files[i], timeout_s, out) < 0;
+    int refused = 0, unsent = 0;
+    for (int i = 0; i < n; i++) {
+        int r = send_one(cl, w, files[i], timeout_s, out);
+        refused += r > 0;
+        unsent += r < 0;
+    }
     client_destroy(cl);
-    if (failed)
-        fprintf(out, "par-agent: %d of %d documents not acknowledged\n", failed, n);
-    return failed ? 1 : 0;
+    if (refused || unsent)
+        fprintf(out, "par-agent: %d of %d documents not acknowledged\n", refused + unsent, n);
+    return unsent ? EVIDENCE_RETRY : refused ? 1 : 0;
 }

@@ -11,8 +11,10 @@ typedef struct {
     const char *unit, *index, *year, *criterion;
 } evidence_for;
 
-/* Sends each file; 0 only when every one is acknowledged (each refusal said on out, in
- * Vietnamese and English). */
+/* Sends each file; 0 only when every one is acknowledged, 1 when some were refused (each
+ * refusal said on out, in Vietnamese and English), EVIDENCE_RETRY when some could not be
+ * sent or stored (the province unreachable): worth sending again. */
+#define EVIDENCE_RETRY 3
 int evidence_send(const par_config *conf, const evidence_for *w, char **files, int n, int timeout_s, FILE *out);
 
 #endif

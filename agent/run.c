@@ -1,4 +1,5 @@
 #include "run.h"
+#include "evspool.h"
 #include "push.h"
 #include "outbox.h"
 #include "receipts.h"
@@ -82,6 +83,7 @@ typedef struct {
     char state_path[CONF_PATH + 32];
     settling settle[SETTLE_MAX];
     int nsettle;
+    evspool ev; /* evidence documents in SPOOL/evidence/ */
 } agent;
 
 /* ---------- the link and the state par-agent status shows ---------- */
@@ -888,6 +890,7 @@ int run_agent(par_config *conf, par_clock *clk)
              conf->endpoint);
     write_state(&a);
     scan(&a); /* what arrived while the agent was not running */
+    evspool_init(&a.ev, conf);
     /* the exporter runs at start (what was missed while down), then on its schedule */
     a.next_export = conf->exporter[0] ? clock_mono_ms() : INT64_MAX;
     for (;;) {
@@ -904,9 +907,11 @@ int run_agent(par_config *conf, par_clock *clk)
             run_exporter(&a);
             a.next_export = now + (int64_t)conf->export_every_s * 1000;
         }
-        int64_t settled = settle_due(&a, now);
+        int64_t settled = settle_due(&a, now), ev = evspool_tick(&a.ev, now);
         if (settled < wake)
             wake = settled;
+        if (ev < wake)
+            wake = ev;
         if (a.next_hb < wake)
             wake = a.next_hb;
         if (a.next_export < wake)
@@ -937,6 +942,7 @@ int run_agent(par_config *conf, par_clock *clk)
 fail:
     if (rc)
         fprintf(stderr, "par-agent: %s\n", e.msg);
+    evspool_stop(&a.ev);
     for (int i = 0; i < a.nfiles; i++)
         free_file(&a.files[i]);
     if (a.receipts) {

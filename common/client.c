@@ -269,8 +269,10 @@ int client_call(client *c, const char *service, pv *msg, int timeout_ms, pv **re
                 continue;
             }
             err_set(e, "%s", pv_get_str(m, "message"));
+            /* a refusal is final; a failure to store ("storage") is worth trying again */
+            int refused = !code || strcmp(code, "storage");
             pv_free(m);
-            return -1;
+            return refused ? CLIENT_REFUSED : -1;
         }
         *reply = m;
         return 0;

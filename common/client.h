@@ -38,7 +38,10 @@ int client_recv_raw(client *c, int timeout_ms, zmq_msg_t *m, par_err *e);
 void client_set_patience(client *c, int unavailable_ms);
 /* Sends msg (its "id" set here) to service and waits for the reply with that id,
  * re-sending while the service is unavailable, until timeout_ms. The reply may be
- * a "reply", "ack" or "error" message; an "error" is returned as -1 with its text. */
+ * a "reply", "ack" or "error" message; an "error" is returned as CLIENT_REFUSED with
+ * its text (-1 for "storage": the service could not store, try again), no answer in
+ * time as -1. */
+#define CLIENT_REFUSED (-2)
 int client_call(client *c, const char *service, pv *msg, int timeout_ms, pv **reply, par_err *e);
 
 #endif

@@ -72,6 +72,16 @@ start broker
 check "the file goes once the link is back" wait_for 60 test -e "$SPOOL/done/down.csv"
 check "the link coming back is logged" grep -q "event=link_up .*down_s=" "$T/agent.log"
 check "status: linked again, outbox empty" sh -c "'$BIN/par-agent' status >'$T/st2.txt' && grep -q '^Hộp thư đi: 0 tệp, 0 dòng' '$T/st2.txt'"
+# issue 15: evidence documents dropped under evidence/UNIT/INDEX/YEAR/CRITERION/
+EV=$SPOOL/evidence/TDG/PAR/2023/1.4
+mkdir -p "$EV"
+printf '%%PDF-1.4\n%% Kế hoạch tuyên truyền\n' >"$T/kh.pdf"
+cp "$T/kh.pdf" "$EV/ke-hoach.pdf"
+printf 'not a pdf' >"$EV/gia.pdf"
+check "a document in the spool's evidence folder is sent" wait_for 30 test -e "$SPOOL/done/evidence/TDG/PAR/2023/1.4/ke-hoach.pdf"
+check "... and held at the province" sh -c "'$BIN/parctl' evidence list TDG --index PAR --year 2023 | grep -q ke-hoach.pdf"
+check "a refused document is filed under rejected/ with why" wait_for 30 test -e "$SPOOL/rejected/evidence/TDG/PAR/2023/1.4/gia.pdf.err"
+check "... in Vietnamese and English" grep -q "does not hold what a .pdf file holds" "$SPOOL/rejected/evidence/TDG/PAR/2023/1.4/gia.pdf.err"
 stop agent
 rc=0; "$BIN/par-agent" status >"$T/st3.txt" 2>&1 || rc=$?
 check "status of a stopped agent says so (exit $rc)" sh -c "test $rc -eq 1 && grep -q 'không chạy' '$T/st3.txt'"
