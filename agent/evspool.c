@@ -27,9 +27,8 @@ void evspool_init(evspool *q, const par_config *conf)
     snprintf(q->done, sizeof q->done, "%s/done/evidence", conf->spool_dir);
     snprintf(q->rejected, sizeof q->rejected, "%s/rejected/evidence", conf->spool_dir);
     snprintf(q->out, sizeof q->out, "%s/.outbox/evidence.out", conf->spool_dir);
-    par_err e;
-    if (dir_make(q->root, &e) < 0)
-        log_warn("event=evidence_spool_unusable error=\"%s\"", e.msg);
+    /* evidence/ is made by whoever drops documents (docs/agent.md): a spool folder that
+     * only ever sees submissions keeps just done/ and rejected/ */
 }
 
 static int plain(const char *name)
