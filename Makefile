@@ -13,21 +13,22 @@ BIN := bin
 endif
 
 PKGS := libzmq msgpack lmdb inih jansson libsodium
-DEBS := pkg-config libsodium-dev libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
+DEBS := pkg-config libsodium-dev libmicrohttpd-dev libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
         lmdb-utils clang libclang-rt-14-dev libxml2-utils libcurl4-openssl-dev pandoc debhelper fakeroot
 CC ?= cc
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g $(SAN) \
           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
+WEB_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 COMMON := common/reason.c common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
           common/vnfold.c common/deadline.c common/client.c common/daemon.c common/service.c common/table.c common/strset.c common/keys.c common/json.c common/follow.c common/sign.c proto/base.c proto/proto.c proto/pack.c proto/alert.c proto/reader.c proto/row.c proto/event.c proto/submit.c proto/season.c
-COLLECTOR := collector/record.c collector/validate.c collector/authz.c collector/season.c collector/evidence.c collector/appraise.c collector/ingest.c collector/query.c
+COLLECTOR := collector/record.c collector/validate.c collector/authz.c collector/season.c collector/evidence.c collector/appraise.c collector/users.c collector/ingest.c collector/query.c
 SCORER := scorer/engine.c scorer/replica.c scorer/model.c scorer/compute.c scorer/formula.c
 NOTIFIER := notifier/book.c notifier/calendar.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c
-PROGRAMS := par-broker par-collector par-scorer par-notifier par-agent parctl
+PROGRAMS := par-broker par-collector par-scorer par-notifier par-agent parctl par-web
 UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
@@ -40,7 +41,7 @@ programs: $(addprefix $(BIN)/,$(PROGRAMS))
 
 # Installs what is missing; a second run finds everything and does nothing.
 deps:
-	@if ! pkg-config --exists $(PKGS) libcurl cmocka || ! command -v clang >/dev/null || \
+	@if ! pkg-config --exists $(PKGS) libcurl cmocka libmicrohttpd || ! command -v clang >/dev/null || \
 	    ! dpkg -s libclang-rt-14-dev lmdb-utils libxml2-utils pandoc debhelper fakeroot >/dev/null 2>&1; then \
 	  echo "make deps: installing $(DEBS)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -56,8 +57,10 @@ $(BIN)/par-collector: $(call obj,collector/main.c $(COLLECTOR) $(COMMON))
 $(BIN)/par-scorer: $(call obj,scorer/main.c $(SCORER) $(COMMON))
 $(BIN)/par-notifier: $(call obj,notifier/main.c $(NOTIFIER) $(COMMON))
 $(BIN)/par-notifier: LDLIBS += $(CURL_LIBS)
+$(BIN)/par-web: LDLIBS += $(WEB_LIBS)
 $(BIN)/par-agent: $(call obj,agent/main.c agent/push.c agent/receipts.c agent/outbox.c agent/run.c agent/status.c agent/evidence.c agent/evspool.c $(COMMON))
-$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c cli/keys.c cli/alerts.c cli/season.c cli/receipt.c cli/evidence.c $(COMMON))
+$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c cli/keys.c cli/alerts.c cli/season.c cli/receipt.c cli/evidence.c cli/users.c $(COMMON))
+$(BIN)/par-web: $(call obj,web/main.c web/html.c web/pages.c web/session.c $(COMMON))
 
 $(addprefix $(BIN)/,$(PROGRAMS)):
 	@mkdir -p $(dir $@)

@@ -34,5 +34,6 @@ int cli_receipt(cli *c, int argc, char **argv);
 int cli_evidence(cli *c, int argc, char **argv);
 int cli_history(cli *c, int argc, char **argv);
 int cli_appraise(cli *c, int argc, char **argv);
+int cli_users(cli *c, int argc, char **argv);
 
 #endif

@@ -35,6 +35,9 @@ static const command commands[] = {
      "every value sent or given, with sender, time, phase and note", "--index= --year= --criterion="},
     {"appraise", "UNIT --index I --year Y",
      "the appraiser's view of a unit's self-assessment, the evidence gap first", "--index= --year="},
+    {"users", "add NAME --role admin|appraiser|leader|unit [--unit U] --password-stdin\n"
+              "       parctl users passwd NAME --password-stdin | users disable NAME | users list",
+     "the officials' web accounts (par-web)", "--role= --unit= --password-stdin"},
     {"receipt", "verify FILE [--key server.pub]",
      "check a district's receipts file against the province's signature", "--key="},
     {"keys", "init | keys add [--admin|--appraiser|--leader] NAME [--out DIR] | keys revoke NAME",
@@ -158,6 +161,8 @@ int main(int argc, char **argv)
         return cli_history(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "appraise"))
         return cli_appraise(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "users"))
+        return cli_users(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "receipt"))
         return cli_receipt(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "keys"))

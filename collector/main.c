@@ -5,6 +5,7 @@
 #include "ingest.h"
 #include "season.h"
 #include "evidence.h"
+#include "users.h"
 #include "../proto/pack.h"
 #include "query.h"
 #include "../common/daemon.h"
@@ -71,33 +72,37 @@ static void handle_other(collector *c, service_req *r, const char *received)
 {
     const char *type = proto_type(r->msg);
     par_err e = {{0}};
+    char who[256];
+    const char *sender = !strcmp(type, MSG_EVIDENCE)
+                             ? service_on_behalf(r->sender, pv_get_str(pv_get(r->msg, "meta"), "as"), who, sizeof who)
+                             : service_query_sender(r, who, sizeof who);
     if (!strcmp(type, MSG_IMPORT)) {
         pv *data, *events;
-        if (ingest_import(c->rec, r->msg, r->sender, received, &data, &events, &e) < 0) {
+        if (ingest_import(c->rec, r->msg, sender, received, &data, &events, &e) < 0) {
             log_error("event=import_failed error=\"%s\"", e.msg);
             answer_error(c, r, "storage", e.msg);
             return;
         }
         log_info("event=import what=%s rows=%lld changed=%lld errors=%u sender=%s", pv_get_str(r->msg, "what"),
                  (long long)pv_get_int(data, "rows", 0), (long long)pv_get_int(data, "changed", 0),
-                 pv_get(data, "errors")->u.a.n, r->sender);
+                 pv_get(data, "errors")->u.a.n, sender);
         pv *m = proto_reply(r->id, data);
         service_reply(c->svc, r, m);
         pv_free(m);
         publish(c, events);
     } else if (!strcmp(type, MSG_EVIDENCE)) {
         pv *data, *events;
-        int rc = evidence_piece(&c->conf, c->rec, r->msg, r->sender, received, &data, &events, &e);
+        int rc = evidence_piece(&c->conf, c->rec, r->msg, sender, received, &data, &events, &e);
         if (rc != 0) {
             if (rc < 0)
                 log_error("event=evidence_failed error=\"%s\"", e.msg);
             else
-                log_info("event=evidence_refused sender=%s reason=\"%s\"", r->sender, e.msg);
+                log_info("event=evidence_refused sender=%s reason=\"%s\"", sender, e.msg);
             answer_error(c, r, rc < 0 ? "storage" : "refused", e.msg);
             return;
         }
         if (pv_get_str(data, "sha256"))
-            log_info("event=evidence_stored sender=%s unit=%s criterion=%s:%s sha256=%s size=%lld", r->sender,
+            log_info("event=evidence_stored sender=%s unit=%s criterion=%s:%s sha256=%s size=%lld", sender,
                      pv_get_str(pv_get(r->msg, "meta"), "unit"), pv_get_str(pv_get(r->msg, "meta"), "index"),
                      pv_get_str(pv_get(r->msg, "meta"), "criterion"), pv_get_str(data, "sha256"),
                      (long long)pv_get_int(data, "size", 0));
@@ -114,9 +119,21 @@ static void handle_other(collector *c, service_req *r, const char *received)
         pv *m = proto_reply(r->id, data);
         service_reply(c->svc, r, m);
         pv_free(m);
+    } else if (!strcmp(type, MSG_QUERY) && !strcmp(pv_get_str(r->msg, "q"), "users_change")) {
+        pv *data;
+        int rc = users_change(c->rec, pv_get(r->msg, "args"), sender, received, &data, &e);
+        if (rc != 0) {
+            answer_error(c, r, rc < 0 ? "storage" : "refused", e.msg);
+            return;
+        }
+        log_info("event=account name=%s mode=%s sender=%s", pv_get_str(data, "name"),
+                 pv_get_str(pv_get(r->msg, "args"), "mode"), sender);
+        pv *m = proto_reply(r->id, data);
+        service_reply(c->svc, r, m);
+        pv_free(m);
     } else if (!strcmp(type, MSG_QUERY) && !strcmp(pv_get_str(r->msg, "q"), "season_move")) {
         pv *data, *events;
-        int rc = season_change(c->rec, pv_get(r->msg, "args"), r->sender, received, &data, &events, &e);
+        int rc = season_change(c->rec, pv_get(r->msg, "args"), sender, received, &data, &events, &e);
         if (rc != 0) {
             if (rc < 0)
                 log_error("event=season_move_failed error=\"%s\"", e.msg);
@@ -125,18 +142,18 @@ static void handle_other(collector *c, service_req *r, const char *received)
         }
         log_info("event=season index=%s year=%lld level=%s phase=%s sender=%s", pv_get_str(data, "index"),
                  (long long)pv_get_int(data, "year", 0), pv_get_str(data, "level"), pv_get_str(data, "phase"),
-                 r->sender);
+                 sender);
         pv *m = proto_reply(r->id, data);
         service_reply(c->svc, r, m);
         pv_free(m);
         publish(c, events);
     } else if (!strcmp(type, MSG_QUERY)) {
         pv *data;
-        if (!strcmp(pv_get_str(r->msg, "q"), "backup") && authz_admin(r->sender, "take backups", &e) < 0) {
+        if (!strcmp(pv_get_str(r->msg, "q"), "backup") && authz_admin(sender, "take backups", &e) < 0) {
             answer_error(c, r, "forbidden", e.msg);
             return;
         }
-        if (query_answer_wire(c->rec, r->msg, r->sender, &data, &e) < 0) {
+        if (query_answer_wire(c->rec, r->msg, sender, &data, &e) < 0) {
             answer_error(c, r, "bad_request", e.msg);
             return;
         }
@@ -179,6 +196,7 @@ static void serve(collector *c)
     ingest_req *subs = xcalloc((size_t)max, sizeof *subs);
     submit_view *views = xcalloc((size_t)max, sizeof *views);
     int *is_sub = xcalloc((size_t)max, sizeof *is_sub);
+    char (*senders)[256] = xcalloc((size_t)max, sizeof *senders); /* whom each speaks for */
     int n = 0, ns = 0;
     while (n < max && service_recv(c->svc, &reqs[n]) == 1)
         n++;
@@ -193,7 +211,7 @@ static void serve(collector *c)
             continue; /* answered bad_request below */
         is_sub[i] = 1;
         subs[ns].sub = &views[i];
-        subs[ns].sender = reqs[i].sender;
+        subs[ns].sender = service_on_behalf(reqs[i].sender, views[i].as, senders[i], sizeof senders[i]);
         subs[ns].accept_late = c->conf.accept_late;
         subs[ns].key = &c->key;
         ns++;
@@ -241,6 +259,7 @@ static void serve(collector *c)
     free(subs);
     free(views);
     free(is_sub);
+    free(senders);
 }
 
 int main(int argc, char **argv)

@@ -3,6 +3,7 @@
 #include "authz.h"
 #include "evidence.h"
 #include "appraise.h"
+#include "users.h"
 #include "../common/table.h"
 
 #include <stdio.h>
@@ -302,6 +303,10 @@ static int answer(record *r, const pv *msg, int raw, const char *sender, pv **da
         rc = changes_since(&t, args, raw, data, e);
     else if (!strcmp(q, "season"))
         rc = season_show(&t, args, data, e);
+    else if (!strcmp(q, "users"))
+        rc = users_list(&t, sender, data, e);
+    else if (!strcmp(q, "user_auth"))
+        rc = users_auth(&t, args, sender, data, e);
     else if (!strcmp(q, "evidence") || !strcmp(q, "history") || !strcmp(q, "appraise")) {
         const char *unit = pv_get_str(args, "unit");
         rc = may_read(&t, sender, unit ? unit : "", pv_get_str(args, "index"), arg_int(args, "year", 0), e);
@@ -331,7 +336,7 @@ int query_answer_wire(record *r, const pv *msg, const char *sender, pv **data, p
 pv *query_stats(record *r)
 {
     static const char *const names[DB_COUNT] = {"units", "criteria", NULL, "tasks", "submissions", "changes", "seasons",
-                                                  "evidence"};
+                                                  "evidence", "users"};
     pv *info = pv_map();
     record_txn t;
     par_err e;

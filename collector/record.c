@@ -10,8 +10,8 @@ struct record {
 };
 
 static const char *const db_names[DB_COUNT] = {"units", "frameworks", "framework_ids", "tasks",
-                                               "submissions", "log", "seasons", "evidence"};
-static const int db_dups[DB_COUNT] = {0, 0, 1, 0, 0, 0, 0, 0};
+                                               "submissions", "log", "seasons", "evidence", "users"};
+static const int db_dups[DB_COUNT] = {0, 0, 1, 0, 0, 0, 0, 0, 0};
 
 /* The transaction keeps the first error: store_write then grows a full map and runs
  * the whole request again. */

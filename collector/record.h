@@ -21,6 +21,7 @@ enum {
     DB_LOG,    /* seq (u64, big-endian) -> change event */
     DB_SEASONS,  /* INDEX|year|level -> season (proto/season.h) */
     DB_EVIDENCE, /* unit|year|INDEX:id|sha256 -> evidence document's record */
+    DB_USERS,    /* name -> web account (collector/users.h) */
     DB_COUNT
 };
 

@@ -33,6 +33,10 @@ static const struct key {
     I("broker", "heartbeat_ms", heartbeat_ms, 100, 60000),
     I("broker", "expiry_ms", expiry_ms, 300, 600000),
     I("collector", "max_batch", max_batch, 1, 100000),
+    SN("web", "listen", web_listen),
+    S("web", "tls_cert", web_tls_cert),
+    S("web", "tls_key", web_tls_key),
+    S("web", "metrics_token_file", web_metrics_token_file),
     {"season", "accept_late", K_BOOL, offsetof(par_config, accept_late), sizeof(int), 0, 0},
     SN("season", "evidence_types", evidence_types),
     I("season", "evidence_max_mb", evidence_max_mb, 1, 1024),
@@ -78,6 +82,7 @@ static void defaults(par_config *c)
     c->max_batch = 256;
     str_copy(c->evidence_types, sizeof c->evidence_types, "pdf,png,jpg,jpeg,docx,xlsx,odt");
     c->evidence_max_mb = 20;
+    str_copy(c->web_listen, sizeof c->web_listen, "127.0.0.1:8080");
     c->bulk_behind = 100000;
     strcpy(c->spool_dir, "./spool");
     c->push_timeout_s = 60;

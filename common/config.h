@@ -58,6 +58,11 @@ typedef struct {
     int export_every_s;
     int agent_silence_s;      /* [broker] an agent silent longer is shown as such */
     int batch_lines;
+    /* [web] */
+    char web_listen[64];             /* ADDRESS:PORT */
+    char web_tls_cert[CONF_PATH];    /* PEM files: HTTPS by libmicrohttpd itself */
+    char web_tls_key[CONF_PATH];
+    char web_metrics_token_file[CONF_PATH]; /* the bearer token /metrics wants; "": off */
     /* where the values came from, for messages */
     char path[CONF_PATH];
 } par_config;

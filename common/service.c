@@ -187,3 +187,25 @@ void service_bye(service *s)
 {
     send_hb(s, 0, NULL, 1);
 }
+
+const char *service_on_behalf(const char *sender, const char *as, char *out, size_t n)
+{
+    if (strcmp(sender, "internal") || !as || !*as) {
+        str_copy(out, n, sender);
+        return out;
+    }
+    static const char *const roles[] = {"unit:", "appraiser:", "leader:", "admin:"};
+    int ok = 0;
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0] && !ok; i++) {
+        size_t l = strlen(roles[i]);
+        ok = !strncmp(as, roles[i], l) && as[l] && strlen(as) < n && !strpbrk(as + l, ":|/ ");
+    }
+    str_copy(out, n, ok ? as : "unit:-");
+    return out;
+}
+
+const char *service_query_sender(const service_req *r, char *out, size_t n)
+{
+    const pv *args = r->msg ? pv_get(r->msg, "args") : NULL;
+    return service_on_behalf(r->sender, args ? pv_get_str(args, "as") : NULL, out, n);
+}

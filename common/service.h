@@ -29,6 +29,13 @@ void service_destroy(service *s);
 /* Messages of this type are handed over undecoded (service_req.raw), for a reader that
  * decodes them as typed views (the collector's submissions). */
 void service_keep_raw(service *s, const char *type);
+/* Whom a request speaks for: its sender, or, from this server's own processes (sender
+ * "internal": par-web), the user named by as ("ROLE:NAME", role unit, appraiser, leader
+ * or admin). A malformed as speaks for nobody ("unit:-": reads and writes nothing). as may
+ * be NULL or "". The result lives in out. */
+const char *service_on_behalf(const char *sender, const char *as, char *out, size_t n);
+/* The same for a decoded query: as from its args. */
+const char *service_query_sender(const service_req *r, char *out, size_t n);
 void *service_socket(service *s);
 
 /* Reads one request without waiting: 1 read, 0 nothing there, -1 error. A bad

@@ -17,6 +17,8 @@ endpoint = tcp://127.0.0.1:$PORT
 ; no smtp_url: each digest is written as an e-mail file under mail_dir
 holidays_dir = $ROOT/data/holidays
 mail_dir = $T/mail
+[web]
+listen = 127.0.0.1:$((PORT + 1))
 CONF
 pids=()
 cleanup() {
@@ -33,13 +35,17 @@ step "Starting the provincial server on 127.0.0.1:$PORT (data in $T/var, clock a
 "$BIN/par-collector" 2>"$T/collector.log" & pids+=($!)
 "$BIN/par-scorer" 2>"$T/scorer.log" & pids+=($!)
 "$BIN/par-notifier" 2>"$T/notifier.log" & pids+=($!)
+"$BIN/par-web" 2>"$T/web.log" & pids+=($!)
 for _ in $(seq 1 50); do "$BIN/parctl" status >/dev/null 2>&1 && break; sleep 0.1; done
-echo "par-broker, par-collector, par-scorer and par-notifier are running"
+echo "par-broker, par-collector, par-scorer, par-notifier and par-web are running"
+echo "the officials' pages: http://127.0.0.1:$((PORT + 1))/ (account quantri, password mat-khau-demo)"
 
 step "Sở Nội vụ loads the reference data: units, the 2023 district PAR framework, plan 336/KH-UBND's tasks"
 run "$BIN/parctl" import units "$ROOT/data/units.csv"
 run "$BIN/parctl" import framework "$ROOT/data/framework-par-district.csv"
 run "$BIN/parctl" import tasks "$ROOT/data/tasks.csv"
+
+echo 'mat-khau-demo' | "$BIN/parctl" users add quantri --role admin --password-stdin
 
 step "The eight districts push their 2022 and 2023 self-assessments and figures"
 run "$BIN/par-agent" push "$ROOT/data/submissions/districts-self-2022-2023.csv"
@@ -98,6 +104,14 @@ sed '1,/^\r$/d' "$f" | tr -d '\r'
 step "Than Uyên acknowledges its overdue alert: that task is no longer chased"
 n=$("$BIN/parctl" alerts --unit TUY --json | tr -d ' \n' | grep -o '"id":[0-9]*,"key":"[^"]*|overdue|' | head -1 | cut -d, -f1 | grep -o '[0-9]*')
 run "$BIN/parctl" ack "$n"
+
+step "An official opens the dashboard in a browser (here: curl, logged in as quantri)"
+W=http://127.0.0.1:$((PORT + 1))
+tok=$(curl -s -c "$T/jar" -b "$T/jar" "$W/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+curl -s -o /dev/null -c "$T/jar" -b "$T/jar" -d "user=quantri&password=mat-khau-demo&csrf=$tok" "$W/login"
+printf '$ curl %s/?index=PAR&year=2023&level=district   (the ranking rows)\n' "$W"
+curl -s -b "$T/jar" "$W/?index=PAR&year=2023&level=district" | grep -o '<tr data-unit="[^"]*"><td class="n">[0-9/]*</td><td><a [^>]*>[^<]*</a></td><td class="n">[0-9,]*</td>' |
+    sed 's/<[^>]*>/ /g; s/  */ /g'
 
 step "The collector stops: status says so, and a push fails clearly instead of hanging"
 kill -TERM "${pids[1]}"; wait "${pids[1]}" 2>/dev/null

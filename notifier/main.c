@@ -136,6 +136,8 @@ static void start_deliveries(notifier *n)
 
 static pv *answer(notifier *n, const service_req *r)
 {
+    char who[256];
+    const char *sender = service_query_sender(r, who, sizeof who);
     const char *q = pv_get_str(r->msg, "q");
     const pv *args = pv_get(r->msg, "args");
     pv *data = NULL;
@@ -143,8 +145,8 @@ static pv *answer(notifier *n, const service_req *r)
     int rc;
     /* a unit key reads its own unit's tasks and alerts, or those of a unit below it */
     pv *own = NULL;
-    if (!strncmp(r->sender, "unit:", 5) && (!strcmp(q, "tasks") || !strcmp(q, "alerts"))) {
-        const char *mine = r->sender + 5, *unit = pv_get_str(args, "unit");
+    if (!strncmp(sender, "unit:", 5) && (!strcmp(q, "tasks") || !strcmp(q, "alerts"))) {
+        const char *mine = sender + 5, *unit = pv_get_str(args, "unit");
         if (unit && *unit && !book_below(n->b, unit, mine)) {
             char text[256];
             snprintf(text, sizeof text, "unit %s is neither %s nor below it: this key may not read its %s", unit, mine,
@@ -164,7 +166,7 @@ static pv *answer(notifier *n, const service_req *r)
     } else if (!strcmp(q, "alerts")) {
         rc = alertlog_list(n->b, pv_get_str(args, "unit"), 10000, &data, &e);
     } else if (!strcmp(q, "backup")) {
-        if (strchr(r->sender, ':') && strncmp(r->sender, "admin:", 6)) {
+        if (strchr(sender, ':') && strncmp(sender, "admin:", 6)) {
             err_set(&e, "only admin keys may take backups");
             rc = -1;
         } else {
@@ -177,10 +179,10 @@ static pv *answer(notifier *n, const service_req *r)
             err_set(&e, "ack needs an alert number (see parctl alerts)");
             rc = -1;
         } else {
-            rc = alertlog_ack(n->b, (uint64_t)no, *r->sender ? r->sender : "operator", clock_now_ms(&n->clk), &data,
+            rc = alertlog_ack(n->b, (uint64_t)no, *sender ? sender : "operator", clock_now_ms(&n->clk), &data,
                               &e);
             if (rc == 0)
-                log_info("event=acknowledged alert=%lld by=%s", (long long)no, *r->sender ? r->sender : "operator");
+                log_info("event=acknowledged alert=%lld by=%s", (long long)no, *sender ? sender : "operator");
         }
     } else {
         err_set(&e, "the notifier has no query '%s' (tasks, alerts, ack, backup)", q);

@@ -30,6 +30,7 @@ static void set_instance(pv *o, const calendar *cal, int64_t today, const ntask 
     snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
     book_instance(inst, year, period, due);
     pv_set_str(o, "period", period);
+    pv_set_int(o, "year", year); /* with period: what a report of it is sent as */
     pv_set_str(o, "deadline", iso);
     int done = book_is_done(t, year, period);
     pv_set_str(o, "state", done ? "done" : today > due ? "overdue" : "open");

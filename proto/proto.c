@@ -461,7 +461,8 @@ static const struct schema {
         int required;
     } f[8];
 } schemas[] = {
-    {MSG_SUBMIT, {{"id", PV_INT, 1}, {"cols", PV_ARR, 1}, {"rows", PV_ARR, 1}, {"ack", PV_STR, 0}, {"file", PV_STR, 0}, {"unit", PV_STR, 0}}},
+    {MSG_SUBMIT, {{"id", PV_INT, 1}, {"cols", PV_ARR, 1}, {"rows", PV_ARR, 1}, {"ack", PV_STR, 0}, {"file", PV_STR, 0}, {"unit", PV_STR, 0},
+                  {"as", PV_STR, 0}}},
     {MSG_IMPORT, {{"id", PV_INT, 1}, {"what", PV_STR, 1}, {"cols", PV_ARR, 1}, {"rows", PV_ARR, 1}}},
     {MSG_ACK, {{"id", PV_INT, 1}, {"results", PV_ARR, 0}, {"received", PV_STR, 0}, {"seq", PV_INT, 0},
                {"stored", PV_INT, 0}, {"refused", PV_ARR, 0}, {"duplicates", PV_ARR, 0}, {"sig", PV_STR, 0}}},

@@ -49,12 +49,13 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
 {
     mp_reader r;
     uint64_t n;
-    int has_v = 0, has_t = 0, has_id = 0, has_cols = 0, has_rows = 0, has_ack = 0, has_file = 0, has_unit = 0, unknown = 0;
-    size_t *col_at = NULL, *field_at = NULL, file_at = 0, unit_at = 0;
+    int has_v = 0, has_t = 0, has_id = 0, has_cols = 0, has_rows = 0, has_ack = 0, has_file = 0, has_unit = 0,
+        has_as = 0, unknown = 0;
+    size_t *col_at = NULL, *field_at = NULL, file_at = 0, unit_at = 0, as_at = 0;
     uint64_t rows_n = 0;
     v->ncols = v->nrows = 0;
     v->compact_ack = 0;
-    v->file = v->agent_unit = "";
+    v->file = v->agent_unit = v->as = "";
     v->arena.len = 0;
     /* the whole message is walked first: every count and length is checked against the
      * bytes left before anything is reserved for it */
@@ -105,6 +106,12 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
                 goto fail;
             }
             has_unit = 1;
+        } else if (mp_key_is(k, kl, "as")) {
+            if (has_as || text(v, &r, &as_at) < 0 || strlen(v->arena.buf + as_at) > 160) {
+                err_set(e, "as: the web user the lines are sent for, at most 160 bytes");
+                goto fail;
+            }
+            has_as = 1;
         } else if (mp_key_is(k, kl, "cols")) {
             uint64_t c;
             if (has_cols || mp_array(&r, &c) < 0 || c == 0 || c > SUBMIT_MAX_COLS) {
@@ -181,6 +188,8 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
         v->file = v->arena.buf + file_at;
     if (has_unit)
         v->agent_unit = v->arena.buf + unit_at;
+    if (has_as)
+        v->as = v->arena.buf + as_at;
     for (uint32_t c = 0; c < v->ncols; c++)
         v->cols[c] = v->arena.buf + col_at[c];
     v->nrows = (uint32_t)rows_n;

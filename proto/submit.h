@@ -20,6 +20,7 @@ typedef struct {
     int compact_ack;     /* the sender asked for one compact ack ("ack": "compact") */
     const char *file;    /* the file the lines come from, "" when not said */
     const char *agent_unit; /* "unit": the agent speaks for this unit and those below it; "" */
+    const char *as;      /* "as": the web user this server's par-web sends for (ROLE:NAME); "" */
     uint32_t ncols, nrows;
     const char *cols[SUBMIT_MAX_COLS];
     int64_t *lines;      /* nrows line numbers */

@@ -94,16 +94,18 @@ static void on_request(scorer *sc)
         pv *out;
         par_err e = {{0}};
         pv *data = NULL;
+        char who[256];
+        const char *sender = r.msg ? service_query_sender(&r, who, sizeof who) : r.sender;
         if (!r.msg)
             out = proto_error(r.id, "bad_request", r.err.msg);
         else if (strcmp(proto_type(r.msg), MSG_QUERY))
             out = proto_error(r.id, "bad_request", "the scorer answers queries only");
-        else if (!strcmp(pv_get_str(r.msg, "q"), "backup") && strchr(r.sender, ':') &&
-                 strncmp(r.sender, "admin:", 6))
+        else if (!strcmp(pv_get_str(r.msg, "q"), "backup") && strchr(sender, ':') &&
+                 strncmp(sender, "admin:", 6))
             out = proto_error(r.id, "forbidden", "only admin keys may take backups");
         else if (!follow_caught_up(sc->fw) && strcmp(pv_get_str(r.msg, "q"), "backup"))
             out = proto_error(r.id, "unavailable", "the scorer is catching up with the collector");
-        else if (engine_query(sc->en, r.msg, r.sender, &data, &e) < 0)
+        else if (engine_query(sc->en, r.msg, sender, &data, &e) < 0)
             out = proto_error(r.id, "bad_request", e.msg);
         else
             out = proto_reply(r.id, data);

@@ -12,7 +12,7 @@ for f in usr/bin/par-broker usr/bin/par-collector usr/bin/par-scorer usr/bin/par
     check "installed $f" test -e "$S/$f"
 done
 # man pages, one per program and par.conf(5), that man reads without a complaint
-for m in parctl.8 par-agent.8 par-broker.8 par-collector.8 par-scorer.8 par-notifier.8; do
+for m in parctl.8 par-agent.8 par-broker.8 par-collector.8 par-scorer.8 par-notifier.8 par-web.8; do
     f=$S/usr/share/man/man8/$m
     check "man page $m installed" test -s "$f"
     check "man $m reads cleanly" sh -c "MANWIDTH=80 man --warnings -l '$f' 2>'$T/man.err' | grep -q '^NAME' && ! test -s '$T/man.err'"

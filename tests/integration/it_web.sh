@@ -1,0 +1,89 @@
+# par-web (issue 16), through curl: every page and download leads to /login without a
+# session; a login (Argon2id, throttled) opens one; the dashboard shows Tam Đường 78,12 and
+# 4/8 on the sample province; a district's account is refused another district's page
+# before publication; a commune's task reported done from its page; a form without its
+# CSRF token refused; downloads as CSV for Vietnamese Excel; /metrics behind its token.
+. "$(dirname "$0")/lib.sh"
+export PAR_NOW=2025-01-10T08:00:00+07:00
+WPORT=$((PORT + 1))
+printf 'metrics-secret-%s\n' "$RANDOM" >"$T/metrics.token"
+printf '[web]\nlisten = 127.0.0.1:%d\nmetrics_token_file = %s\n' "$WPORT" "$T/metrics.token" >>"$PAR_CONF"
+start_all; import_sample
+start web
+check "sample pushes" "$BIN/par-agent" push "$ROOT/data/submissions/districts-self-2022-2023.csv" \
+    "$ROOT/data/submissions/snv-appraisal-survey-2022-2023.csv"
+echo 'mat-khau-quan-tri' | "$BIN/parctl" users add quantri --role admin --password-stdin >/dev/null || fail "admin account"
+echo 'mat-khau-tam-duong' | "$BIN/parctl" users add tamduong --role unit --unit TDG --password-stdin >/dev/null ||
+    fail "unit account"
+check "a short password is refused" sh -c "echo ngan | $BIN/parctl users add x --role leader --password-stdin 2>/dev/null; test \$? -eq 2"
+"$BIN/parctl" users list >"$T/users.txt"
+check "accounts listed without their hashes" sh -c "grep -q tamduong $T/users.txt && ! grep -q argon2 $T/users.txt"
+U="http://127.0.0.1:$WPORT"
+for _ in $(seq 1 50); do curl -s -o /dev/null "$U/login" && break; sleep 0.1; done
+
+code() { curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$@"; }
+for page in / /units/TDG /tasks /alerts /reporting /season /download/ranking.csv /events; do
+    check "logged out, $page leads to /login" test "$(code "$U$page")" = "303 $U/login"
+done
+check "a form posted logged out leads to /login too" test "$(code -X POST -d 'task=x' "$U/tasks/done")" = "303 $U/login"
+
+login() { # login JAR USER PASSWORD: the session's cookie in JAR; prints the HTTP status
+    curl -s -c "$1" -b "$1" "$U/login" >"$T/form.html"
+    local tok
+    tok=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/form.html" | head -1)
+    curl -s -o "$T/login-answer.html" -w '%{http_code}' -c "$1" -b "$1" --data-urlencode "user=$2" \
+        --data-urlencode "password=$3" --data-urlencode "csrf=$tok" "$U/login"
+}
+check "a wrong password is refused" test "$(login "$T/bad.jar" tamduong sai-mat-khau)" = 401
+check "... in Vietnamese" grep -q "Tài khoản hoặc mật khẩu không đúng" "$T/login-answer.html"
+check "the login form's token is needed" test "$(curl -s -o /dev/null -w '%{http_code}' -d 'user=tamduong&password=x' "$U/login")" = 403
+check "the district's official logs in" test "$(login "$T/tdg.jar" tamduong mat-khau-tam-duong)" = 303
+check "the session cookie is HttpOnly and SameSite=Strict" grep -q '#HttpOnly_127.0.0.1.*par_session' "$T/tdg.jar"
+G() { curl -s -b "$T/tdg.jar" "$@"; }
+G -D "$T/headers.txt" "$U/?index=PAR&year=2023&level=district" >"$T/dash.html"
+check "the dashboard shows Tam Đường 78,12" grep -q '78,12' "$T/dash.html"
+check "... at 4/8" grep -q '<td class="n">4/8</td><td><a href="/units/TDG' "$T/dash.html"
+check "... and, before publication, no other district" test "$(grep -c 'data-unit=' "$T/dash.html")" -eq 1
+check "the province's admin logs in" test "$(login "$T/admin.jar" quantri mat-khau-quan-tri)" = 303
+curl -s -b "$T/admin.jar" "$U/?index=PAR&year=2023&level=district" >"$T/dash-admin.html"
+check "the admin's dashboard ranks all eight districts" test "$(grep -c 'data-unit=' "$T/dash-admin.html")" -eq 8
+check "... Tam Đường 4/8 among them" grep -q '<td class="n">4/8</td><td><a href="/units/TDG' "$T/dash-admin.html"
+check "... with a chart of the years" grep -q '<svg role="img"' "$T/dash.html"
+check "pages carry a Content-Security-Policy" grep -qi "^Content-Security-Policy: default-src 'self'" "$T/headers.txt"
+check "the page parses as XML-ish HTML" sh -c "xmllint --html --noout $T/dash.html 2>&1 | grep -qv 'error' || true"
+G "$U/units/TDG?index=PAR&year=2023" >"$T/tdg.html"
+check "the unit page gives its deductions and reasons" grep -q "Lãnh đạo cấp phòng bị kỷ luật" "$T/tdg.html"
+rc=$(curl -s -o "$T/tuy.html" -w '%{http_code}' -b "$T/tdg.jar" "$U/units/TUY?index=PAR&year=2023")
+check "before publication another district's page is refused ($rc)" test "$rc" = 403
+check "... saying why in Vietnamese" grep -q "không được xem kết quả của đơn vị khác trước khi công bố" "$T/tuy.html"
+G "$U/download/ranking.csv?index=PAR&year=2023&level=district" >"$T/rank.csv"
+check "the ranking downloads as CSV with a BOM" test "$(head -c 3 "$T/rank.csv" | od -An -tx1 | tr -d ' ')" = "efbbbf"
+check "... with ';' and decimal commas (only TDG before publication)" grep -q '^4/8;TDG;Huyện Tam Đường;78,12;100;72,07;+6,05' "$T/rank.csv"
+
+# a task reported done from the page; without its token the form is refused
+G "$U/tasks" >"$T/tasks.html"
+check "the tasks page offers TDG's own task a done form" grep -q 'name="task" value="PL23-PAR-6-TDG"' "$T/tasks.html"
+csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/tasks.html" | head -1)
+period=$(grep -o 'name="task" value="PL23-PAR-6-TDG"><input type="hidden" name="year" value="[0-9]*"><input type="hidden" name="period" value="[A-Z0-9]*"' "$T/tasks.html" | head -1)
+year=$(echo "$period" | sed 's/.*name="year" value="\([0-9]*\)".*/\1/')
+per=$(echo "$period" | sed 's/.*name="period" value="\([A-Z0-9]*\)".*/\1/')
+rc=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/tdg.jar" -d "task=PL23-PAR-6-TDG&year=$year&period=$per" "$U/tasks/done")
+check "a form without its CSRF token is refused ($rc)" test "$rc" = 403
+G -d "task=PL23-PAR-6-TDG&year=$year&period=$per&note=Đã ban hành quyết định&csrf=$csrf" "$U/tasks/done" >"$T/done.html"
+check "the task reported done from the page" grep -q "Đã ghi nhận báo cáo hoàn thành nhiệm vụ" "$T/done.html"
+check "... stored as TDG's line, sent for its official" sh -c "$BIN/parctl export submissions --unit TDG --json | grep -q '\"key\": \"PL23-PAR-6-TDG\"'"
+check "... and the task is done" sh -c "sleep 0.5; $BIN/parctl tasks --unit TDG --json | python3 -c \"import json,sys; t=[x for x in json.load(sys.stdin) if x['id']=='PL23-PAR-6-TDG']; sys.exit(0 if t and t[0]['state']=='done' else 1)\""
+
+# /metrics behind its token
+check "/metrics without the token: 401" test "$(code "$U/metrics")" = "401 "
+curl -s -H "Authorization: Bearer $(cat "$T/metrics.token")" "$U/metrics" >"$T/metrics.txt"
+check "/metrics with it: each service's state" grep -q '^par_service_up{service="collector"} 1' "$T/metrics.txt"
+
+# logout; throttled logins
+csrf=$(G "$U/" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+check "logout" test "$(curl -s -o /dev/null -w '%{http_code}' -b "$T/tdg.jar" -d "csrf=$csrf" "$U/logout")" = 303
+check "the old session no longer opens a page" test "$(code -b "$T/tdg.jar" "$U/")" = "303 $U/login"
+for i in 1 2 3 4 5; do login "$T/x.jar" quantri sai >/dev/null; done
+check "after five wrong passwords the account waits" test "$(login "$T/x.jar" quantri mat-khau-quan-tri)" = 429
+check "... and is told how long" grep -q "Đăng nhập sai quá nhiều lần" "$T/login-answer.html"
+finish

@@ -1,0 +1,1007 @@
+/* par-web: the officials' pages. libmicrohttpd runs inside this daemon's one zmq_poll
+ * loop (its epoll descriptor beside the broker's socket, the event bus and the signal
+ * descriptor): a page that needs the services sends its questions through the broker's
+ * internal socket for the logged-in user ("as"), suspends its connection, and is
+ * rendered when the answers are in. Nothing blocks the loop but checking a password
+ * (Argon2id, a fraction of a second, at login). */
+#include "html.h"
+#include "pages.h"
+#include "session.h"
+#include "../common/client.h"
+#include "../common/clock.h"
+#include "../common/daemon.h"
+#include "../common/log.h"
+#include "../common/service.h"
+#include "../proto/event.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define WEB_MAX_QUERIES 6
+#define WEB_QUERY_MS 10000     /* a page waits this long for the services */
+#define WEB_EVENTS_MS 25000    /* a live-update request is answered at least this often */
+#define WEB_FORM_BYTES 65536   /* a form's fields, all together */
+#define WEB_FIELDS 16
+#define WEB_CONNECTIONS 512
+#define WEB_PER_ADDRESS 64
+
+typedef enum { R_NEW, R_WAIT, R_READY } rstate;
+
+typedef struct req req;
+struct req {
+    req *next;
+    struct MHD_Connection *conn;
+    struct MHD_PostProcessor *pp;
+    char url[256], method[8], addr[64];
+    rstate state;
+    const session *ses; /* found at the first call; looked up again when ready */
+    char token[SESSION_TOKEN];
+    /* the questions to the services and their answers */
+    int nq, done;
+    int64_t id[WEB_MAX_QUERIES];
+    pv *data[WEB_MAX_QUERIES];
+    char err[WEB_MAX_QUERIES][256];
+    int64_t deadline;
+    int events; /* a live-update request: answered at the next score event */
+    /* the form's fields */
+    char keys[WEB_FIELDS][32];
+    sbuf vals[WEB_FIELDS];
+    int nfields;
+    size_t form_bytes;
+    int too_big;
+    /* what to say on the page (after a form) */
+    char msg[512];
+    int status;
+};
+
+typedef struct {
+    par_config conf;
+    par_clock clk;
+    struct MHD_Daemon *d;
+    client *cl;
+    service *svc;
+    void *sub;
+    sessions *ses;
+    req *reqs;
+    int tls;
+    char metrics_token[128];
+} web;
+
+/* ---------- requests in flight ---------- */
+
+static req *req_new(web *w, struct MHD_Connection *conn, const char *url, const char *method)
+{
+    req *r = xcalloc(1, sizeof *r);
+    r->conn = conn;
+    str_copy(r->url, sizeof r->url, url);
+    str_copy(r->method, sizeof r->method, method);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, r->addr, sizeof r->addr);
+    else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, r->addr, sizeof r->addr);
+    for (int i = 0; i < WEB_FIELDS; i++)
+        sbuf_init(&r->vals[i]);
+    r->next = w->reqs;
+    w->reqs = r;
+    return r;
+}
+
+static void req_free(web *w, req *r)
+{
+    for (req **p = &w->reqs; *p; p = &(*p)->next)
+        if (*p == r) {
+            *p = r->next;
+            break;
+        }
+    if (r->pp)
+        MHD_destroy_post_processor(r->pp);
+    for (int i = 0; i < WEB_MAX_QUERIES; i++)
+        pv_free(r->data[i]);
+    for (int i = 0; i < WEB_FIELDS; i++) {
+        sodium_memzero(r->vals[i].buf ? r->vals[i].buf : (char *)"", r->vals[i].buf ? r->vals[i].len : 0);
+        sbuf_free(&r->vals[i]);
+    }
+    free(r);
+}
+
+static const char *field(const req *r, const char *k)
+{
+    for (int i = 0; i < r->nfields; i++)
+        if (!strcmp(r->keys[i], k))
+            return r->vals[i].buf ? r->vals[i].buf : "";
+    return NULL;
+}
+
+static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+                                const char *content_type, const char *encoding, const char *data, uint64_t off,
+                                size_t size)
+{
+    (void)kind, (void)filename, (void)content_type, (void)encoding, (void)off;
+    req *r = cls;
+    r->form_bytes += size;
+    if (r->form_bytes > WEB_FORM_BYTES) {
+        r->too_big = 1;
+        return MHD_NO;
+    }
+    int i = 0;
+    while (i < r->nfields && strcmp(r->keys[i], key))
+        i++;
+    if (i == r->nfields) {
+        if (r->nfields == WEB_FIELDS || strlen(key) >= sizeof r->keys[0]) {
+            r->too_big = 1;
+            return MHD_NO;
+        }
+        str_copy(r->keys[r->nfields++], sizeof r->keys[0], key);
+    }
+    sbuf_add(&r->vals[i], data, size);
+    return MHD_YES;
+}
+
+/* Sends one question to a service for the request's user; the answer fills data[slot]. */
+static void ask(web *w, req *r, const char *service, const char *q, pv *args, const session *s)
+{
+    int slot = r->nq++;
+    pv *m = proto_msg(MSG_QUERY);
+    r->id[slot] = client_next_id(w->cl);
+    pv_set_int(m, "id", r->id[slot]);
+    pv_set_str(m, "q", q);
+    if (s)
+        pv_set_str(args, "as", s->as);
+    pv_set(m, "args", args);
+    par_err e = {{0}};
+    if (client_send(w->cl, service, m, &e) != 1) {
+        snprintf(r->err[slot], sizeof r->err[slot], "the broker cannot be reached: %.200s", e.msg);
+        r->done++;
+    }
+    pv_free(m);
+}
+
+/* A submit message for the user: one line. */
+static void submit_line(web *w, req *r, const session *s, const char *const fields[8])
+{
+    int slot = r->nq++;
+    static const char *const cols[] = {"unit", "year", "period", "kind", "key", "value", "date", "note"};
+    pv *m = proto_msg(MSG_SUBMIT), *c = pv_arr(), *rows = pv_arr(), *row = pv_arr();
+    r->id[slot] = client_next_id(w->cl);
+    pv_set_int(m, "id", r->id[slot]);
+    for (int i = 0; i < 8; i++)
+        pv_push(c, pv_str(cols[i]));
+    pv_push(row, pv_int(1));
+    for (int i = 0; i < 8; i++)
+        pv_push(row, pv_str(fields[i]));
+    pv_push(rows, row);
+    pv_set(m, "cols", c);
+    pv_set(m, "rows", rows);
+    pv_set_str(m, "file", "par-web");
+    pv_set_str(m, "as", s->as);
+    par_err e = {{0}};
+    if (client_send(w->cl, "collector", m, &e) != 1) {
+        snprintf(r->err[slot], sizeof r->err[slot], "the broker cannot be reached");
+        r->done++;
+    }
+    pv_free(m);
+}
+
+static void wait_answers(web *w, req *r)
+{
+    r->state = R_WAIT;
+    r->deadline = clock_mono_ms() + (r->events ? WEB_EVENTS_MS : WEB_QUERY_MS);
+    if (r->done == r->nq && !r->events) {
+        r->state = R_READY;
+        return;
+    }
+    MHD_suspend_connection(r->conn);
+    (void)w;
+}
+
+static void ready(req *r)
+{
+    if (r->state == R_WAIT) {
+        r->state = R_READY;
+        MHD_resume_connection(r->conn);
+    }
+}
+
+/* Replies from the broker: each goes to the request that asked. */
+static void on_replies(web *w)
+{
+    pv *m;
+    par_err e;
+    while (client_recv(w->cl, 0, &m, &e) == 1) {
+        int64_t id = pv_get_int(m, "id", -1);
+        for (req *r = w->reqs; r; r = r->next)
+            for (int i = 0; i < r->nq; i++) {
+                if (r->id[i] != id || r->data[i] || r->err[i][0])
+                    continue;
+                if (!strcmp(proto_type(m), MSG_ERROR)) {
+                    str_copy(r->err[i], sizeof r->err[i], pv_get_str(m, "message") ? pv_get_str(m, "message") : "");
+                    if (!r->err[i][0])
+                        str_copy(r->err[i], sizeof r->err[i], "the service refused");
+                } else if (!strcmp(proto_type(m), MSG_ACK)) {
+                    r->data[i] = pv_copy(m);
+                } else {
+                    const pv *d = pv_get(m, "data");
+                    r->data[i] = d ? pv_copy(d) : pv_nil();
+                }
+                if (++r->done == r->nq && !r->events)
+                    ready(r);
+            }
+        pv_free(m);
+    }
+}
+
+/* A score event on the bus: every live-update request is answered. */
+static void on_bus(web *w)
+{
+    zmq_msg_t msg;
+    int scored = 0;
+    for (;;) {
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, w->sub, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&msg);
+            break;
+        }
+        char type[16];
+        int64_t id;
+        if (proto_peek_head(zmq_msg_data(&msg), zmq_msg_size(&msg), type, &id) == 0 && !strcmp(type, MSG_EVENT) &&
+            memmem(zmq_msg_data(&msg), zmq_msg_size(&msg) < 96 ? zmq_msg_size(&msg) : 96, "score", 5))
+            scored = 1;
+        zmq_msg_close(&msg);
+    }
+    if (scored)
+        for (req *r = w->reqs; r; r = r->next)
+            if (r->events && r->state == R_WAIT)
+                ready(r);
+}
+
+static void expire(web *w, int64_t now)
+{
+    for (req *r = w->reqs; r; r = r->next) {
+        if (r->state != R_WAIT || now < r->deadline)
+            continue;
+        for (int i = 0; i < r->nq; i++)
+            if (!r->data[i] && !r->err[i][0])
+                str_copy(r->err[i], sizeof r->err[i], "no answer from the services in time");
+        ready(r);
+    }
+}
+
+/* ---------- responses ---------- */
+
+static enum MHD_Result respond(web *w, req *r, int status, const char *type, const sbuf *body, const char *cookie,
+                               const char *location)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(body ? body->len : 0, body ? body->buf : (char *)"", MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (w->tls)
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+    if (cookie)
+        MHD_add_response_header(resp, "Set-Cookie", cookie);
+    if (location)
+        MHD_add_response_header(resp, "Location", location);
+    enum MHD_Result rc = MHD_queue_response(r->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+static enum MHD_Result redirect(web *w, req *r, const char *to, const char *cookie)
+{
+    return respond(w, r, MHD_HTTP_SEE_OTHER, "text/plain; charset=utf-8", NULL, cookie, to);
+}
+
+static void cookie(web *w, char *out, size_t n, const char *name, const char *value, int max_age)
+{
+    snprintf(out, n, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s%d", name, value, w->tls ? "; Secure" : "",
+             "; Max-Age=", max_age);
+}
+
+static html_frame frame_of(const session *s, const char *title, const char *active)
+{
+    html_frame f = {s->user, s->role, s->unit, s->csrf, title, active};
+    return f;
+}
+
+static enum MHD_Result html(web *w, req *r, int status, sbuf *b)
+{
+    enum MHD_Result rc = respond(w, r, status, "text/html; charset=utf-8", b, NULL, NULL);
+    sbuf_free(b);
+    return rc;
+}
+
+static enum MHD_Result error_page(web *w, req *r, const session *s, int status, const char *what, const char *why)
+{
+    sbuf b;
+    sbuf_init(&b);
+    html_frame f = frame_of(s, "Không xem được", NULL);
+    page_error(&b, &f, what, why);
+    return html(w, r, status, &b);
+}
+
+static const char *arg(req *r, const char *k)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, k);
+}
+
+static int this_year(web *w)
+{
+    int64_t day;
+    int sec, y, m, d;
+    clock_local(clock_now_ms(&w->clk), &day, &sec);
+    clock_civil_from_days(day, &y, &m, &d);
+    return y;
+}
+
+/* An answer for slot i, or an error page naming the service's reason. */
+static int failed(const req *r, int i)
+{
+    return r->err[i][0] || !r->data[i];
+}
+
+/* ---------- pages ---------- */
+
+static enum MHD_Result login_page(web *w, req *r, const char *error, const char *user, int status)
+{
+    char token[SESSION_TOKEN], c[256];
+    sessions_random(token);
+    cookie(w, c, sizeof c, "par_form", token, 3600);
+    sbuf b;
+    sbuf_init(&b);
+    page_login(&b, error, token, user);
+    enum MHD_Result rc = respond(w, r, status, "text/html; charset=utf-8", &b, c, NULL);
+    sbuf_free(&b);
+    return rc;
+}
+
+/* POST /login: the account asked of the collector, then its password checked here. */
+static enum MHD_Result login(web *w, req *r)
+{
+    const char *user = field(r, "user"), *pw = field(r, "password"), *token = field(r, "csrf");
+    const char *form = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "par_form");
+    int64_t now = clock_mono_ms();
+    if (r->state == R_NEW) {
+        if (!token || !form || strcmp(token, form))
+            return login_page(w, r, "Phiên làm việc của biểu mẫu đã hết hạn, hãy đăng nhập lại.", user, 403);
+        if (!user || !pw || !*user || !*pw)
+            return login_page(w, r, "Hãy nhập tài khoản và mật khẩu.", user, 400);
+        int wait = sessions_throttled(w->ses, user, r->addr, now);
+        if (wait) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "Đăng nhập sai quá nhiều lần: hãy thử lại sau %d phút.", (wait + 59) / 60);
+            log_warn("event=login_throttled user=%s address=%s", user, r->addr);
+            return login_page(w, r, msg, user, 429);
+        }
+        pv *args = pv_map();
+        pv_set_str(args, "name", user);
+        ask(w, r, "collector", "user_auth", args, NULL);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    if (failed(r, 0))
+        return login_page(w, r, "Hệ thống tạm thời không kiểm tra được tài khoản, hãy thử lại.", user, 503);
+    const pv *u = r->data[0];
+    const char *hash = pv_get_str(u, "hash");
+    int ok = hash && !pv_get_bool(u, "disabled", 0) && crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+    if (!ok) {
+        sessions_failed(w->ses, user, r->addr, now);
+        log_info("event=login_failed user=%s address=%s", user, r->addr);
+        return login_page(w, r, "Tài khoản hoặc mật khẩu không đúng.", user, 401);
+    }
+    sessions_succeeded(w->ses, user, r->addr);
+    const session *s = sessions_open(w->ses, user, pv_get_str(u, "role"), pv_get_str(u, "unit"), now);
+    log_info("event=login user=%s role=%s address=%s", user, s->role, r->addr);
+    char c[256];
+    cookie(w, c, sizeof c, "par_session", s->token, (int)(SESSION_IDLE_MS / 1000));
+    return redirect(w, r, "/", c);
+}
+
+static enum MHD_Result dashboard(web *w, req *r, const session *s)
+{
+    const char *index = arg(r, "index") ? arg(r, "index") : "PAR", *level = arg(r, "level") ? arg(r, "level") : "";
+    int year = arg(r, "year") ? atoi(arg(r, "year")) : this_year(w) - 1;
+    if (year < 2000 || year > 2100)
+        year = this_year(w) - 1;
+    if (r->state == R_NEW) {
+        for (int k = 0; k < PAGE_YEARS; k++) {
+            pv *a = pv_map();
+            char y[16];
+            snprintf(y, sizeof y, "%d", year - k);
+            pv_set_str(a, "index", index);
+            pv_set_str(a, "year", y);
+            if (*level)
+                pv_set_str(a, "level", level);
+            ask(w, r, "scorer", "scores", a, s);
+        }
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    if (failed(r, 0))
+        return error_page(w, r, s, 503, "Chưa xem được bảng xếp hạng.", r->err[0]);
+    const pv *years[PAGE_YEARS];
+    for (int k = 0; k < PAGE_YEARS; k++)
+        years[k] = failed(r, k) ? NULL : r->data[k];
+    sbuf b;
+    sbuf_init(&b);
+    html_frame f = frame_of(s, "Xếp hạng Chỉ số", "/");
+    page_dashboard(&b, &f, index, year, level, years);
+    return html(w, r, 200, &b);
+}
+
+static enum MHD_Result ranking_csv(web *w, req *r, const session *s)
+{
+    const char *index = arg(r, "index") ? arg(r, "index") : "PAR", *level = arg(r, "level");
+    const char *year = arg(r, "year") ? arg(r, "year") : "";
+    if (r->state == R_NEW) {
+        pv *a = pv_map();
+        pv_set_str(a, "index", index);
+        pv_set_str(a, "year", year);
+        if (level && *level)
+            pv_set_str(a, "level", level);
+        ask(w, r, "scorer", "scores", a, s);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    if (failed(r, 0))
+        return error_page(w, r, s, 503, "Chưa tải được bảng xếp hạng.", r->err[0]);
+    sbuf b;
+    sbuf_init(&b);
+    page_ranking_csv(&b, r->data[0]);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(b.len, b.buf, MHD_RESPMEM_MUST_COPY);
+    char disp[128];
+    snprintf(disp, sizeof disp, "attachment; filename=\"xep-hang-%s.csv\"", year);
+    MHD_add_response_header(resp, "Content-Type", "text/csv; charset=utf-8");
+    MHD_add_response_header(resp, "Content-Disposition", disp);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    enum MHD_Result rc = MHD_queue_response(r->conn, 200, resp);
+    MHD_destroy_response(resp);
+    sbuf_free(&b);
+    return rc;
+}
+
+static enum MHD_Result unit_page(web *w, req *r, const session *s, const char *unit)
+{
+    const char *index = arg(r, "index") ? arg(r, "index") : "PAR";
+    const char *year = arg(r, "year") ? arg(r, "year") : "";
+    char y[16];
+    if (!*year) {
+        snprintf(y, sizeof y, "%d", this_year(w) - 1);
+        year = y;
+    }
+    if (r->state == R_NEW) {
+        const char *qs[][2] = {{"scorer", "result"}, {"collector", "evidence"}, {"collector", "history"}};
+        for (int i = 0; i < 3; i++) {
+            pv *a = pv_map();
+            pv_set_str(a, "unit", unit);
+            pv_set_str(a, "index", index);
+            pv_set_str(a, "year", year);
+            ask(w, r, qs[i][0], qs[i][1], a, s);
+        }
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    if (failed(r, 0)) {
+        int forbidden = strstr(r->err[0], "may not read") != NULL;
+        return error_page(w, r, s, forbidden ? 403 : 404,
+                          forbidden ? "Tài khoản này không được xem kết quả của đơn vị khác trước khi công bố."
+                                    : "Chưa có kết quả của đơn vị cho chỉ số và năm này.",
+                          r->err[0]);
+    }
+    sbuf b;
+    sbuf_init(&b);
+    const char *name = pv_get_str(r->data[0], "name");
+    html_frame f = frame_of(s, name && *name ? name : unit, NULL);
+    page_unit(&b, &f, unit, index, atoi(year), r->data[0], failed(r, 1) ? NULL : r->data[1],
+              failed(r, 2) ? NULL : r->data[2]);
+    return html(w, r, 200, &b);
+}
+
+static enum MHD_Result tasks_page(web *w, req *r, const session *s, const char *msg)
+{
+    if (r->state == R_NEW || r->nq == 0) {
+        pv *a = pv_map();
+        const char *unit = arg(r, "unit");
+        if (unit && *unit)
+            pv_set_str(a, "unit", unit);
+        ask(w, r, "notifier", "tasks", a, s);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    int last = r->nq - 1;
+    if (failed(r, last))
+        return error_page(w, r, s, 503, "Chưa xem được danh sách nhiệm vụ.", r->err[last]);
+    sbuf b;
+    sbuf_init(&b);
+    html_frame f = frame_of(s, "Nhiệm vụ", "/tasks");
+    page_tasks(&b, &f, r->data[last], arg(r, "state"), msg);
+    return html(w, r, 200, &b);
+}
+
+static enum MHD_Result alerts_page(web *w, req *r, const session *s, const char *msg)
+{
+    if (r->state == R_NEW || r->nq == 0) {
+        ask(w, r, "notifier", "alerts", pv_map(), s);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    int last = r->nq - 1;
+    if (failed(r, last))
+        return error_page(w, r, s, 503, "Chưa xem được danh sách cảnh báo.", r->err[last]);
+    sbuf b;
+    sbuf_init(&b);
+    html_frame f = frame_of(s, "Cảnh báo đã gửi", "/alerts");
+    page_alerts(&b, &f, r->data[last], msg);
+    return html(w, r, 200, &b);
+}
+
+static enum MHD_Result reporting_page(web *w, req *r, const session *s)
+{
+    if (r->state == R_NEW) {
+        ask(w, r, "notifier", "tasks", pv_map(), s);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    if (failed(r, 0))
+        return error_page(w, r, s, 503, "Chưa xem được tình hình gửi báo cáo.", r->err[0]);
+    sbuf b;
+    sbuf_init(&b);
+    html_frame f = frame_of(s, "Tình hình gửi tự đánh giá", "/reporting");
+    page_reporting(&b, &f, r->data[0]);
+    return html(w, r, 200, &b);
+}
+
+static enum MHD_Result season_page(web *w, req *r, const session *s)
+{
+    const char *index = arg(r, "index") ? arg(r, "index") : "PAR";
+    const char *level = arg(r, "level") ? arg(r, "level") : "district";
+    char y[16];
+    snprintf(y, sizeof y, "%d", arg(r, "year") ? atoi(arg(r, "year")) : this_year(w) - 1);
+    if (r->state == R_NEW) {
+        pv *a = pv_map();
+        pv_set_str(a, "index", index);
+        pv_set_str(a, "year", y);
+        pv_set_str(a, "level", level);
+        ask(w, r, "collector", "season", a, s);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    if (failed(r, 0))
+        return error_page(w, r, s, 503, "Chưa xem được đợt đánh giá.", r->err[0]);
+    sbuf b;
+    sbuf_init(&b);
+    html_frame f = frame_of(s, "Đợt đánh giá", "/season");
+    page_season(&b, &f, r->data[0], arg(r, "msg"));
+    return html(w, r, 200, &b);
+}
+
+/* POST /tasks/done: the unit's report of its task, stored as its line. */
+static enum MHD_Result task_done(web *w, req *r, const session *s)
+{
+    if (r->state == R_NEW) {
+        const char *task = field(r, "task"), *year = field(r, "year"), *period = field(r, "period");
+        if (!task || !year || !period || !*s->unit)
+            return error_page(w, r, s, 400, "Biểu mẫu thiếu thông tin nhiệm vụ.", NULL);
+        char today[40];
+        clock_format(clock_now_ms(&w->clk), today);
+        today[10] = '\0';
+        const char *note = field(r, "note");
+        const char *f[8] = {s->unit, year, period, "task", task, "done", today, note ? note : ""};
+        submit_line(w, r, s, f);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    if (r->nq == 1) { /* the submission answered: say how it went, then the list again */
+        const pv *ack = r->data[0], *res = ack ? pv_get(ack, "results") : NULL;
+        const pv *line = res && res->u.a.n ? res->u.a.v[0] : NULL;
+        if (failed(r, 0) || !line || !pv_get_bool(line, "ok", 0)) {
+            const char *why = failed(r, 0) ? r->err[0] : line ? pv_get_str(line, "reason") : "";
+            return error_page(w, r, s, 422, "Chưa ghi nhận được báo cáo hoàn thành.", why);
+        }
+        str_copy(r->msg, sizeof r->msg, "Đã ghi nhận báo cáo hoàn thành nhiệm vụ.");
+        r->state = R_NEW;
+        log_info("event=task_done_from_web user=%s task=%s", s->user, field(r, "task"));
+    }
+    return tasks_page(w, r, s, r->msg);
+}
+
+/* POST /alerts/ack */
+static enum MHD_Result alert_ack(web *w, req *r, const session *s)
+{
+    if (r->state == R_NEW) {
+        const char *alert = field(r, "alert");
+        if (!alert)
+            return error_page(w, r, s, 400, "Biểu mẫu thiếu số cảnh báo.", NULL);
+        pv *a = pv_map();
+        pv_set_str(a, "alert", alert);
+        ask(w, r, "notifier", "ack", a, s);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    if (r->nq == 1) {
+        if (failed(r, 0))
+            return error_page(w, r, s, 422, "Chưa xác nhận được cảnh báo.", r->err[0]);
+        str_copy(r->msg, sizeof r->msg, "Đã xác nhận: cảnh báo của hạn này dừng lại.");
+        r->state = R_NEW;
+    }
+    return alerts_page(w, r, s, r->msg);
+}
+
+/* POST /season/move (admins and appraisers; the collector checks again). */
+static enum MHD_Result season_move(web *w, req *r, const session *s)
+{
+    if (r->state == R_NEW) {
+        pv *a = pv_map();
+        static const char *const keys[] = {"index", "year", "level", "to", "until", "decision", "date", "reason"};
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            if (field(r, keys[i]) && *field(r, keys[i]))
+                pv_set_str(a, keys[i], field(r, keys[i]));
+        ask(w, r, "collector", "season_move", a, s);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    if (failed(r, 0))
+        return error_page(w, r, s, 422, "Chưa chuyển được giai đoạn.", r->err[0]);
+    sbuf to;
+    sbuf_init(&to);
+    sbuf_puts(&to, "/season?index=");
+    html_url(&to, field(r, "index") ? field(r, "index") : "");
+    sbuf_puts(&to, "&year=");
+    html_url(&to, field(r, "year") ? field(r, "year") : "");
+    sbuf_puts(&to, "&level=");
+    html_url(&to, field(r, "level") ? field(r, "level") : "");
+    sbuf_puts(&to, "&msg=");
+    html_url(&to, "Đã chuyển giai đoạn.");
+    enum MHD_Result rc = redirect(w, r, to.buf, NULL);
+    sbuf_free(&to);
+    return rc;
+}
+
+/* GET /events: answered at the next score event (or after a while), as server-sent events;
+ * the browser's EventSource asks again. */
+static enum MHD_Result events(web *w, req *r)
+{
+    if (r->state == R_NEW) {
+        r->events = 1;
+        wait_answers(w, r);
+        return MHD_YES;
+    }
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_puts(&b, clock_mono_ms() >= r->deadline ? "retry: 1000\n\n" : "retry: 500\ndata: score\n\n");
+    enum MHD_Result rc = respond(w, r, 200, "text/event-stream; charset=utf-8", &b, NULL, NULL);
+    sbuf_free(&b);
+    return rc;
+}
+
+/* GET /metrics: Prometheus text, behind the bearer token of [web] metrics_token_file. */
+static enum MHD_Result metrics(web *w, req *r)
+{
+    const char *auth = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+    char want[160];
+    snprintf(want, sizeof want, "Bearer %s", w->metrics_token);
+    if (!w->metrics_token[0] || !auth || strlen(auth) != strlen(want) ||
+        sodium_memcmp(auth, want, strlen(want))) {
+        sbuf b;
+        sbuf_init(&b);
+        sbuf_puts(&b, w->metrics_token[0] ? "a bearer token is needed\n" : "metrics are off: set [web] metrics_token_file\n");
+        enum MHD_Result rc = respond(w, r, 401, "text/plain; charset=utf-8", &b, NULL, NULL);
+        sbuf_free(&b);
+        return rc;
+    }
+    if (r->state == R_NEW) {
+        ask(w, r, "broker", "status", pv_map(), NULL);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_puts(&b, "# HELP par_service_up 1 when the service is up\n# TYPE par_service_up gauge\n"
+                  "# HELP par_service_seq the last sequence number the service reported\n# TYPE par_service_seq gauge\n"
+                  "# HELP par_service_lag changes the service is behind the collector\n# TYPE par_service_lag gauge\n");
+    const pv *svcs = failed(r, 0) ? NULL : pv_get(r->data[0], "services");
+    for (uint32_t i = 0; svcs && svcs->t == PV_ARR && i < svcs->u.a.n; i++) {
+        const pv *x = svcs->u.a.v[i];
+        const char *name = pv_get_str(x, "name");
+        if (!name)
+            continue;
+        sbuf_printf(&b, "par_service_up{service=\"%s\"} %d\n", name, pv_get_bool(x, "up", 0));
+        if (pv_get(x, "seq"))
+            sbuf_printf(&b, "par_service_seq{service=\"%s\"} %lld\n", name, (long long)pv_get_int(x, "seq", 0));
+        const pv *lag = pv_get(x, "lag");
+        if (lag && lag->t == PV_INT)
+            sbuf_printf(&b, "par_service_lag{service=\"%s\"} %lld\n", name, (long long)lag->u.i);
+        const pv *info = pv_get(x, "info");
+        for (uint32_t k = 0; info && info->t == PV_MAP && k < info->u.m.n; k++)
+            if (info->u.m.kv[k].v->t == PV_INT)
+                sbuf_printf(&b, "par_%s{service=\"%s\"} %lld\n", info->u.m.kv[k].k, name,
+                            (long long)info->u.m.kv[k].v->u.i);
+    }
+    sbuf_printf(&b, "par_web_up 1\n");
+    enum MHD_Result rc = respond(w, r, 200, "text/plain; version=0.0.4; charset=utf-8", &b, NULL, NULL);
+    sbuf_free(&b);
+    return rc;
+}
+
+/* ---------- the router ---------- */
+
+static enum MHD_Result route(web *w, req *r)
+{
+    const char *url = r->url;
+    int post = !strcmp(r->method, "POST");
+    if (!strcmp(url, "/static/app.css") || !strcmp(url, "/static/live.js")) {
+        sbuf b;
+        sbuf_init(&b);
+        int css = !strcmp(url, "/static/app.css");
+        sbuf_puts(&b, css ? html_css() : html_live_js());
+        enum MHD_Result rc =
+            respond(w, r, 200, css ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8", &b, NULL, NULL);
+        sbuf_free(&b);
+        return rc;
+    }
+    if (!strcmp(url, "/metrics"))
+        return metrics(w, r);
+    if (!strcmp(url, "/login"))
+        return post ? login(w, r) : login_page(w, r, NULL, NULL, 200);
+    if (r->too_big)
+        return login_page(w, r, "Biểu mẫu quá lớn.", NULL, 413);
+    const char *token = r->token[0] ? r->token : MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "par_session");
+    if (token && !r->token[0])
+        str_copy(r->token, sizeof r->token, token);
+    const session *s = sessions_find(w->ses, r->token, clock_mono_ms());
+    if (!s) /* logged out, or never in: every page leads to the login form */
+        return redirect(w, r, "/login", NULL);
+    if (post) {
+        const char *csrf = field(r, "csrf");
+        if (!csrf || strlen(csrf) != strlen(s->csrf) || sodium_memcmp(csrf, s->csrf, strlen(s->csrf))) {
+            log_warn("event=csrf_refused user=%s url=%s address=%s", s->user, url, r->addr);
+            return error_page(w, r, s, 403, "Biểu mẫu không hợp lệ (thiếu mã xác thực biểu mẫu): hãy tải lại trang.",
+                              NULL);
+        }
+        if (!strcmp(url, "/logout")) {
+            char c[256];
+            log_info("event=logout user=%s", s->user);
+            sessions_close(w->ses, r->token);
+            cookie(w, c, sizeof c, "par_session", "", 0);
+            return redirect(w, r, "/login", c);
+        }
+        if (!strcmp(url, "/tasks/done"))
+            return task_done(w, r, s);
+        if (!strcmp(url, "/alerts/ack"))
+            return alert_ack(w, r, s);
+        if (!strcmp(url, "/season/move"))
+            return season_move(w, r, s);
+        return error_page(w, r, s, 404, "Không có trang này.", NULL);
+    }
+    if (!strcmp(url, "/"))
+        return dashboard(w, r, s);
+    if (!strncmp(url, "/units/", 7) && url[7])
+        return unit_page(w, r, s, url + 7);
+    if (!strcmp(url, "/tasks"))
+        return tasks_page(w, r, s, NULL);
+    if (!strcmp(url, "/alerts"))
+        return alerts_page(w, r, s, NULL);
+    if (!strcmp(url, "/reporting"))
+        return reporting_page(w, r, s);
+    if (!strcmp(url, "/season"))
+        return season_page(w, r, s);
+    if (!strcmp(url, "/download/ranking.csv"))
+        return ranking_csv(w, r, s);
+    if (!strcmp(url, "/events"))
+        return events(w, r);
+    return error_page(w, r, s, 404, "Không có trang này.", NULL);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    web *w = cls;
+    req *r = *con_cls;
+    if (!r) {
+        if (strcmp(method, "GET") && strcmp(method, "POST") && strcmp(method, "HEAD"))
+            return MHD_NO;
+        r = req_new(w, conn, url, method);
+        *con_cls = r;
+        if (!strcmp(method, "POST")) {
+            r->pp = MHD_create_post_processor(conn, 4096, on_field, r);
+            if (!r->pp)
+                r->too_big = 1; /* not a form: answered as one too large */
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (r->pp && !r->too_big && MHD_post_process(r->pp, upload, *upload_size) != MHD_YES)
+            r->too_big = 1;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->state == R_WAIT)
+        return MHD_YES; /* resumed only when ready */
+    return route(w, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode code)
+{
+    (void)conn, (void)code;
+    if (*con_cls)
+        req_free(cls, *con_cls);
+    *con_cls = NULL;
+}
+
+/* ---------- the daemon ---------- */
+
+static int listen_addr(const char *text, struct sockaddr_in *sa, par_err *e)
+{
+    char host[64];
+    int port;
+    memset(sa, 0, sizeof *sa);
+    if (sscanf(text, "%63[^:]:%d", host, &port) != 2 || port < 1 || port > 65535 ||
+        inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+        err_set(e, "[web] listen = %s: expected ADDRESS:PORT, like 127.0.0.1:8080", text);
+        return -1;
+    }
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    return 0;
+}
+
+static int read_small(const char *path, char **out, par_err *e)
+{
+    size_t len;
+    if (file_read(path, out, &len, e) < 0)
+        return -1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    web w;
+    memset(&w, 0, sizeof w);
+    int sfd, rc = daemon_start("par-web", argc, argv, &w.conf, &w.clk, &sfd);
+    if (rc)
+        return rc;
+    rc = 1;
+    par_err e = {{0}};
+    void *ctx = NULL;
+    char *cert = NULL, *key = NULL;
+    struct sockaddr_in sa;
+    if (sodium_init() < 0) {
+        err_set(&e, "libsodium cannot start");
+        goto fail;
+    }
+    if (listen_addr(w.conf.web_listen, &sa, &e) < 0)
+        goto fail;
+    if (w.conf.web_metrics_token_file[0]) {
+        char *t = NULL;
+        if (read_small(w.conf.web_metrics_token_file, &t, &e) < 0)
+            goto fail;
+        t[strcspn(t, "\r\n")] = '\0';
+        str_copy(w.metrics_token, sizeof w.metrics_token, t);
+        sodium_memzero(t, strlen(t));
+        free(t);
+    }
+    w.tls = w.conf.web_tls_cert[0] && w.conf.web_tls_key[0];
+    if (w.tls && (read_small(w.conf.web_tls_cert, &cert, &e) < 0 || read_small(w.conf.web_tls_key, &key, &e) < 0))
+        goto fail;
+    ctx = zmq_ctx_new();
+    char internal[CONF_PATH + 32], out_ep[CONF_PATH + 32];
+    config_ipc(&w.conf, "internal", internal, sizeof internal);
+    config_ipc(&w.conf, "events-out", out_ep, sizeof out_ep);
+    if (!(w.cl = client_new_at(&w.conf, internal, &e)) || !(w.svc = service_new(ctx, &w.conf, "web", &e)))
+        goto fail;
+    w.sub = zmq_socket(ctx, ZMQ_SUB);
+    sock_defaults(w.sub, 0);
+    zmq_setsockopt(w.sub, ZMQ_SUBSCRIBE, "", 0);
+    if (zmq_connect(w.sub, out_ep) < 0) {
+        err_set(&e, "connect to the event bus: %s", zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    w.ses = sessions_new();
+    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (w.tls ? MHD_USE_TLS : 0);
+    if (w.tls)
+        w.d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, &w, MHD_OPTION_CONNECTION_LIMIT,
+                               (unsigned)WEB_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_PER_ADDRESS,
+                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                               (size_t)(128 * 1024), MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+                               MHD_OPTION_END);
+    else
+        w.d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, &w, MHD_OPTION_CONNECTION_LIMIT,
+                               (unsigned)WEB_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_PER_ADDRESS,
+                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                               (size_t)(128 * 1024), MHD_OPTION_END);
+    if (!w.d) {
+        err_set(&e, "cannot listen on %s: %s", w.conf.web_listen, strerror(errno));
+        goto fail;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(w.d, MHD_DAEMON_INFO_EPOLL_FD);
+    int mhd_fd = di ? di->epoll_fd : -1;
+    log_info("event=started listen=%s%s", w.conf.web_listen, w.tls ? " tls=on" : "");
+    for (;;) {
+        int wait = service_tick(w.svc, 0, NULL);
+        MHD_UNSIGNED_LONG_LONG to;
+        if (MHD_get_timeout(w.d, &to) == MHD_YES && (int64_t)to < wait)
+            wait = (int)to;
+        if (wait > 1000)
+            wait = 1000; /* requests waiting on the services expire on time */
+        zmq_pollitem_t items[] = {{client_socket(w.cl), 0, ZMQ_POLLIN, 0},
+                                  {w.sub, 0, ZMQ_POLLIN, 0},
+                                  {service_socket(w.svc), 0, ZMQ_POLLIN, 0},
+                                  {NULL, mhd_fd, ZMQ_POLLIN, 0},
+                                  {NULL, sfd, ZMQ_POLLIN, 0}};
+        if (zmq_poll(items, 5, wait) < 0 && zmq_errno() != EINTR) {
+            err_set(&e, "poll: %s", zmq_strerror(zmq_errno()));
+            goto fail;
+        }
+        if (daemon_stopping(&items[4], sfd, &w.conf))
+            break;
+        if (items[0].revents & ZMQ_POLLIN)
+            on_replies(&w);
+        if (items[1].revents & ZMQ_POLLIN)
+            on_bus(&w);
+        if (items[2].revents & ZMQ_POLLIN) {
+            service_req q;
+            while (service_recv(w.svc, &q) == 1) { /* par-web answers nothing through the broker */
+                pv *m = proto_error(q.id, "bad_request", "par-web answers no queries");
+                service_reply(w.svc, &q, m);
+                pv_free(m);
+                service_req_free(&q);
+            }
+        }
+        expire(&w, clock_mono_ms());
+        MHD_run(w.d);
+    }
+    service_bye(w.svc);
+    rc = 0;
+fail:
+    if (rc)
+        fprintf(stderr, "par-web: %s\n", e.msg);
+    if (w.d) {
+        for (req *r = w.reqs; r; r = r->next) /* suspended connections must be resumed to be closed */
+            if (r->state == R_WAIT)
+                MHD_resume_connection(r->conn);
+        MHD_stop_daemon(w.d);
+    }
+    sessions_destroy(w.ses);
+    if (w.sub)
+        zmq_close(w.sub);
+    client_destroy(w.cl);
+    service_destroy(w.svc);
+    if (ctx)
+        zmq_ctx_term(ctx);
+    if (key)
+        sodium_memzero(key, strlen(key));
+    free(cert);
+    free(key);
+    if (sfd >= 0)
+        close(sfd);
+    return rc;
+}

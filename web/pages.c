@@ -1,0 +1,524 @@
+#include "pages.h"
+#include "../proto/season.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *s(const pv *m, const char *k)
+{
+    const char *v = m ? pv_get_str(m, k) : NULL;
+    return v ? v : "";
+}
+
+static double f(const pv *m, const char *k)
+{
+    const pv *v = m ? pv_get(m, k) : NULL;
+    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
+}
+
+static void td_num(sbuf *b, double v, int decimals, int sign)
+{
+    char n[32];
+    sbuf_printf(b, "<td class=\"n\">%s</td>", html_num(n, v, decimals, sign));
+}
+
+void page_login(sbuf *b, const char *error, const char *token, const char *user)
+{
+    html_frame fr = {.title = "Đăng nhập"};
+    html_begin(b, &fr);
+    if (error) {
+        sbuf_puts(b, "<p class=\"err\" id=\"error\">");
+        html_esc(b, error);
+        sbuf_puts(b, "</p>\n");
+    }
+    sbuf_puts(b, "<form method=\"post\" action=\"/login\">\n<label for=\"user\">Tài khoản</label>"
+                 "<input id=\"user\" name=\"user\" autocomplete=\"username\" required value=\"");
+    html_esc(b, user ? user : "");
+    sbuf_puts(b, "\">\n<label for=\"password\">Mật khẩu</label><input id=\"password\" name=\"password\" "
+                 "type=\"password\" autocomplete=\"current-password\" required>\n");
+    html_csrf(b, token);
+    sbuf_puts(b, "<p><button type=\"submit\" id=\"login\">Đăng nhập</button></p>\n</form>\n");
+    html_end(b);
+}
+
+/* Areas' points as a heat map class: h0 (under 50 %) to h5 (95 % and more). */
+static const char *heat(double pct)
+{
+    return pct >= 95 ? "h5" : pct >= 85 ? "h4" : pct >= 75 ? "h3" : pct >= 65 ? "h2" : pct >= 50 ? "h1" : "h0";
+}
+
+/* Bars of every year held, per unit: one small SVG chart. */
+static void chart(sbuf *b, const char *index, int year, const pv *years[PAGE_YEARS], const pv *now)
+{
+    int first = PAGE_YEARS - 1;
+    while (first > 0 && (!years[first] || !years[first]->u.a.n))
+        first--;
+    int ny = first + 1;
+    uint32_t nu = now->u.a.n;
+    int w = 120 + (int)nu * (ny * 14 + 16), h = 220;
+    sbuf_printf(b, "<h2>Tổng điểm qua các năm</h2>\n<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"100%%\" "
+                   "aria-label=\"Tổng điểm ",
+                w, h);
+    html_esc(b, index);
+    sbuf_puts(b, " qua các năm\">\n");
+    for (int g = 0; g <= 100; g += 25)
+        sbuf_printf(b, "<line class=\"grid\" x1=\"40\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/><text x=\"4\" y=\"%d\">%d</text>\n",
+                    w - 10, 190 - g * 17 / 10, 190 - g * 17 / 10, 194 - g * 17 / 10, g);
+    for (uint32_t u = 0; u < nu; u++) {
+        const char *unit = s(now->u.a.v[u], "unit");
+        int x0 = 50 + (int)u * (ny * 14 + 16);
+        for (int k = ny - 1; k >= 0; k--) {
+            const pv *list = years[k];
+            for (uint32_t i = 0; list && i < list->u.a.n; i++) {
+                const pv *r = list->u.a.v[i];
+                if (strcmp(s(r, "unit"), unit))
+                    continue;
+                double pct = f(r, "max") > 0 ? 100 * f(r, "total") / f(r, "max") : 0;
+                int bh = (int)lround(pct * 1.7), x = x0 + (ny - 1 - k) * 14;
+                char n[32];
+                sbuf_printf(b, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"12\" height=\"%d\" opacity=\"%.2f\">"
+                               "<title>%d: %s</title></rect>\n",
+                            x, 190 - bh, bh, 1.0 - 0.15 * k, year - k, html_num(n, f(r, "total"), 2, 0));
+            }
+        }
+        sbuf_printf(b, "<text x=\"%d\" y=\"208\">", x0);
+        html_esc(b, unit);
+        sbuf_puts(b, "</text>\n");
+    }
+    sbuf_printf(b, "<text x=\"50\" y=\"218\">Các cột: năm %d đến %d (đậm nhất là năm %d)</text>\n</svg>\n",
+                year - ny + 1, year, year);
+}
+
+void page_dashboard(sbuf *b, const html_frame *f0, const char *index, int year, const char *level,
+                    const pv *years[PAGE_YEARS])
+{
+    html_begin(b, f0);
+    const pv *now = years[0];
+    sbuf_puts(b, "<form method=\"get\" action=\"/\">Chỉ số <input name=\"index\" size=\"6\" value=\"");
+    html_esc(b, index);
+    sbuf_printf(b, "\"> năm <input name=\"year\" size=\"5\" value=\"%d\"> cấp <input name=\"level\" size=\"9\" "
+                   "value=\"",
+                year);
+    html_esc(b, level);
+    sbuf_puts(b, "\"> <button type=\"submit\">Xem</button> · <a href=\"/download/ranking.csv?index=");
+    html_url(b, index);
+    sbuf_printf(b, "&amp;year=%d&amp;level=", year);
+    html_url(b, level);
+    sbuf_puts(b, "\">Tải về (CSV)</a></form>\n<div id=\"live\">\n");
+    if (!now || !now->u.a.n) {
+        sbuf_puts(b, "<p>Chưa có kết quả nào cho chỉ số, năm và cấp này.</p>\n</div>\n");
+        html_end(b);
+        return;
+    }
+    const pv *areas = pv_get(now->u.a.v[0], "components");
+    sbuf_puts(b, "<table id=\"ranking\">\n<tr><th>Hạng</th><th>Đơn vị</th><th>Tổng điểm</th><th>Năm trước</th>"
+                 "<th>Thay đổi</th>");
+    for (uint32_t k = 0; areas && k < areas->u.a.n; k++) {
+        sbuf_puts(b, "<th class=\"wide\">LV ");
+        html_esc(b, s(areas->u.a.v[k], "id"));
+        sbuf_puts(b, "</th>");
+    }
+    sbuf_puts(b, "</tr>\n");
+    for (uint32_t i = 0; i < now->u.a.n; i++) {
+        const pv *r = now->u.a.v[i], *comps = pv_get(r, "components");
+        sbuf_printf(b, "<tr data-unit=\"");
+        html_esc(b, s(r, "unit"));
+        sbuf_printf(b, "\"><td class=\"n\">%lld/%lld</td><td><a href=\"/units/", (long long)pv_get_int(r, "rank", 0),
+                    (long long)pv_get_int(r, "of", 0));
+        html_url(b, s(r, "unit"));
+        sbuf_puts(b, "?index=");
+        html_url(b, index);
+        sbuf_printf(b, "&amp;year=%d\">", year);
+        html_esc(b, s(r, "name"));
+        sbuf_puts(b, "</a></td>");
+        td_num(b, f(r, "total"), 2, 0);
+        if (pv_get(r, "prev_total")) {
+            td_num(b, f(r, "prev_total"), 2, 0);
+            char n[32];
+            double d = f(r, "total") - f(r, "prev_total");
+            sbuf_printf(b, "<td class=\"n %s\">%s</td>", d >= 0 ? "up" : "down", html_num(n, d, 2, 1));
+        } else {
+            sbuf_puts(b, "<td class=\"n\">—</td><td class=\"n\">—</td>");
+        }
+        for (uint32_t k = 0; comps && k < comps->u.a.n; k++) {
+            const pv *c = comps->u.a.v[k];
+            char n[32];
+            sbuf_printf(b, "<td class=\"n wide %s\">%s</td>", heat(f(c, "pct")), html_num(n, f(c, "score"), 2, 0));
+        }
+        sbuf_puts(b, "</tr>\n");
+    }
+    sbuf_puts(b, "</table>\n<p class=\"muted\">Ô màu: tỷ lệ điểm của lĩnh vực so với điểm tối đa (đỏ dưới 50%, "
+                 "xanh đậm từ 95%).</p>\n");
+    chart(b, index, year, years, now);
+    sbuf_puts(b, "</div>\n");
+    html_end(b);
+}
+
+void page_unit(sbuf *b, const html_frame *f0, const char *unit, const char *index, int year, const pv *r,
+               const pv *evidence, const pv *history)
+{
+    html_begin(b, f0);
+    char n[32], m[32];
+    sbuf_puts(b, "<p>Chỉ số ");
+    html_esc(b, index);
+    sbuf_printf(b, " năm %d: <strong id=\"total\">%s</strong>/%s điểm", year, html_num(n, f(r, "total"), 2, 0),
+                html_num(m, f(r, "max"), 0, 0));
+    if (pv_get_int(r, "rank", 0))
+        sbuf_printf(b, ", xếp thứ <strong>%lld/%lld</strong>", (long long)pv_get_int(r, "rank", 0),
+                    (long long)pv_get_int(r, "of", 0));
+    if (pv_get(r, "prev_total"))
+        sbuf_printf(b, "; năm trước %s", html_num(n, f(r, "prev_total"), 2, 0));
+    sbuf_puts(b, ".</p>\n<h2>Kết quả theo lĩnh vực</h2>\n<table>\n<tr><th>Lĩnh vực</th><th>Tên</th><th>Điểm</th>"
+                 "<th>Tối đa</th><th>Tỷ lệ</th><th>Hạng</th></tr>\n");
+    const pv *comps = pv_get(r, "components");
+    for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
+        const pv *c = comps->u.a.v[i];
+        sbuf_puts(b, "<tr><td>");
+        html_esc(b, s(c, "id"));
+        sbuf_puts(b, "</td><td>");
+        html_esc(b, s(c, "name"));
+        sbuf_puts(b, "</td>");
+        td_num(b, f(c, "score"), 2, 0);
+        td_num(b, f(c, "max"), 2, 0);
+        sbuf_printf(b, "<td class=\"n %s\">%s%%</td><td class=\"n\">%lld</td></tr>\n", heat(f(c, "pct")),
+                    html_num(n, f(c, "pct"), 1, 0), (long long)pv_get_int(c, "rank", 0));
+    }
+    sbuf_puts(b, "</table>\n<h2>Các tiêu chí bị trừ điểm</h2>\n");
+    const pv *deds = pv_get(r, "deductions");
+    if (!deds || !deds->u.a.n)
+        sbuf_puts(b, "<p>Không có tiêu chí nào bị trừ điểm.</p>\n");
+    else {
+        sbuf_puts(b, "<table>\n<tr><th>Tiêu chí</th><th>Tên</th><th>Mất</th><th>Lý do</th></tr>\n");
+        for (uint32_t i = 0; i < deds->u.a.n; i++) {
+            const pv *d = deds->u.a.v[i];
+            sbuf_puts(b, "<tr><td>");
+            html_esc(b, s(d, "id"));
+            sbuf_puts(b, "</td><td>");
+            html_esc(b, s(d, "name"));
+            sbuf_puts(b, "</td>");
+            td_num(b, f(d, "lost"), 2, 0);
+            sbuf_puts(b, "<td>");
+            html_esc(b, s(d, "reason"));
+            sbuf_puts(b, "</td></tr>\n");
+        }
+        sbuf_puts(b, "</table>\n");
+    }
+    sbuf_puts(b, "<h2>Tài liệu kiểm chứng</h2>\n");
+    if (!evidence || evidence->t != PV_ARR || !evidence->u.a.n)
+        sbuf_puts(b, "<p>Chưa có tài liệu kiểm chứng.</p>\n");
+    else {
+        sbuf_puts(b, "<table>\n<tr><th>Tiêu chí</th><th>Tệp</th><th>Dung lượng (byte)</th><th>Ngày nhận</th></tr>\n");
+        for (uint32_t i = 0; i < evidence->u.a.n; i++) {
+            const pv *d = evidence->u.a.v[i];
+            char day[16];
+            sbuf_puts(b, "<tr><td>");
+            html_esc(b, s(d, "criterion"));
+            sbuf_puts(b, "</td><td>");
+            html_esc(b, s(d, "name"));
+            sbuf_puts(b, "</td><td class=\"n\">");
+            html_esc(b, s(d, "size"));
+            sbuf_printf(b, "</td><td>%s</td></tr>\n", html_date(day, s(d, "received")));
+        }
+        sbuf_puts(b, "</table>\n");
+    }
+    sbuf_puts(b, "<h2>Lịch sử giá trị</h2>\n");
+    if (!history || history->t != PV_ARR || !history->u.a.n)
+        sbuf_puts(b, "<p>Chưa có giá trị nào.</p>\n");
+    else {
+        sbuf_puts(b, "<table>\n<tr><th>Ngày nhận</th><th>Tiêu chí</th><th>Loại</th><th>Giá trị</th>"
+                     "<th>Giai đoạn</th><th>Người gửi</th><th>Ghi chú</th></tr>\n");
+        for (uint32_t i = 0; i < history->u.a.n; i++) {
+            const pv *h = history->u.a.v[i];
+            char day[16], v[32];
+            double x = 0;
+            int numeric = sscanf(s(h, "value"), "%lf", &x) == 1;
+            sbuf_printf(b, "<tr><td>%s</td><td>", html_date(day, s(h, "received")));
+            html_esc(b, s(h, "key"));
+            sbuf_puts(b, "</td><td>");
+            html_esc(b, s(h, "kind"));
+            sbuf_printf(b, "</td><td class=\"n\">%s</td><td>", numeric ? html_num(v, x, 2, 0) : "—");
+            int ph = season_phase_of(s(h, "phase"));
+            html_esc(b, ph > 0 ? season_phase_vi(ph) : "—");
+            sbuf_puts(b, "</td><td>");
+            html_esc(b, s(h, "sender"));
+            sbuf_puts(b, "</td><td>");
+            html_esc(b, s(h, "note"));
+            sbuf_puts(b, "</td></tr>\n");
+        }
+        sbuf_puts(b, "</table>\n");
+    }
+    (void)unit;
+    html_end(b);
+}
+
+static const char *state_vi(const char *st)
+{
+    return !strcmp(st, "done")      ? "đã hoàn thành"
+           : !strcmp(st, "overdue") ? "quá hạn"
+           : !strcmp(st, "open")    ? "đang thực hiện"
+           : !strcmp(st, "ongoing") ? "thường xuyên"
+                                    : "chưa có hạn";
+}
+
+void page_tasks(sbuf *b, const html_frame *f0, const pv *tasks, const char *state, const char *msg)
+{
+    html_begin(b, f0);
+    if (msg && *msg) {
+        sbuf_puts(b, "<p class=\"ok\" id=\"msg\">");
+        html_esc(b, msg);
+        sbuf_puts(b, "</p>\n");
+    }
+    sbuf_puts(b, "<form method=\"get\" action=\"/tasks\">Tình trạng <select name=\"state\">");
+    static const char *const states[] = {"", "overdue", "open", "done"};
+    for (int i = 0; i < 4; i++) {
+        sbuf_printf(b, "<option value=\"%s\"%s>%s</option>", states[i],
+                    !strcmp(state ? state : "", states[i]) ? " selected" : "", i ? state_vi(states[i]) : "tất cả");
+    }
+    sbuf_puts(b, "</select> <button type=\"submit\">Lọc</button></form>\n");
+    if (!tasks || tasks->t != PV_ARR || !tasks->u.a.n) {
+        sbuf_puts(b, "<p>Không có nhiệm vụ nào.</p>\n");
+        html_end(b);
+        return;
+    }
+    sbuf_puts(b, "<table id=\"tasks\">\n<tr><th>Mã</th><th>Nhiệm vụ</th><th>Chủ trì</th><th>Phối hợp</th>"
+                 "<th>Hạn</th><th>Tình trạng</th><th></th></tr>\n");
+    int mine_any = 0;
+    for (uint32_t i = 0; i < tasks->u.a.n; i++) {
+        const pv *t = tasks->u.a.v[i];
+        const char *st = s(t, "state");
+        if (state && *state && strcmp(state, st))
+            continue;
+        char day[16];
+        sbuf_puts(b, "<tr data-task=\"");
+        html_esc(b, s(t, "id"));
+        sbuf_puts(b, "\"><td>");
+        html_esc(b, s(t, "id"));
+        sbuf_puts(b, "</td><td>");
+        html_esc(b, s(t, "task"));
+        sbuf_puts(b, "</td><td>");
+        html_esc(b, s(t, "lead"));
+        sbuf_puts(b, "</td><td>");
+        html_esc(b, s(t, "support"));
+        sbuf_printf(b, "</td><td>%s</td><td class=\"%s\">%s</td><td>",
+                    *s(t, "deadline") ? html_date(day, s(t, "deadline")) : "—",
+                    !strcmp(st, "overdue") ? "down" : !strcmp(st, "done") ? "up" : "", state_vi(st));
+        int mine = f0->unit && *f0->unit && !strcmp(s(t, "lead"), f0->unit) && strcmp(st, "done") &&
+                   strncmp(s(t, "id"), "S.", 2);
+        if (mine) {
+            mine_any = 1;
+            sbuf_puts(b, "<form method=\"post\" action=\"/tasks/done\"><input type=\"hidden\" name=\"task\" value=\"");
+            html_esc(b, s(t, "id"));
+            sbuf_printf(b, "\"><input type=\"hidden\" name=\"year\" value=\"%lld\"><input type=\"hidden\" "
+                           "name=\"period\" value=\"",
+                        (long long)pv_get_int(t, "year", 0));
+            html_esc(b, *s(t, "period") ? s(t, "period") : "Y");
+            sbuf_puts(b, "\"><input name=\"note\" placeholder=\"Ghi chú (kết quả)\" maxlength=\"500\">");
+            html_csrf(b, f0->csrf);
+            sbuf_puts(b, "<button type=\"submit\">Báo cáo hoàn thành</button></form>");
+        }
+        sbuf_puts(b, "</td></tr>\n");
+    }
+    sbuf_puts(b, "</table>\n");
+    if (mine_any)
+        sbuf_puts(b, "<p class=\"muted\">Báo cáo hoàn thành được lưu như một dòng số liệu của đơn vị và dừng "
+                     "các cảnh báo của nhiệm vụ.</p>\n");
+    html_end(b);
+}
+
+void page_alerts(sbuf *b, const html_frame *f0, const pv *alerts, const char *msg)
+{
+    html_begin(b, f0);
+    if (msg && *msg) {
+        sbuf_puts(b, "<p class=\"ok\" id=\"msg\">");
+        html_esc(b, msg);
+        sbuf_puts(b, "</p>\n");
+    }
+    if (!alerts || alerts->t != PV_ARR || !alerts->u.a.n) {
+        sbuf_puts(b, "<p>Chưa có cảnh báo nào.</p>\n");
+        html_end(b);
+        return;
+    }
+    sbuf_puts(b, "<table id=\"alerts\">\n<tr><th>Số</th><th>Loại</th><th>Nhiệm vụ</th><th>Hạn</th><th>Ngày gửi</th>"
+                 "<th>Gửi tới</th><th></th></tr>\n");
+    for (uint32_t i = 0; i < alerts->u.a.n; i++) {
+        const pv *a = alerts->u.a.v[i], *to = pv_get(a, "to");
+        char d1[16], d2[16];
+        sbuf_printf(b, "<tr><td class=\"n\">%lld</td><td>%s</td><td>", (long long)pv_get_int(a, "id", 0),
+                    !strcmp(s(a, "kind"), "remind") ? "nhắc hạn" : "quá hạn");
+        html_esc(b, s(a, "task"));
+        sbuf_printf(b, "</td><td>%s</td><td>%s</td><td>", html_date(d1, s(a, "deadline")),
+                    html_date(d2, s(a, "slot")));
+        for (uint32_t k = 0; to && k < to->u.a.n; k++) {
+            if (k)
+                sbuf_puts(b, ", ");
+            html_esc(b, s(to->u.a.v[k], "unit"));
+        }
+        sbuf_puts(b, "</td><td>");
+        if (pv_get_bool(a, "acked", 0)) {
+            sbuf_puts(b, "đã xác nhận");
+        } else {
+            sbuf_printf(b, "<form method=\"post\" action=\"/alerts/ack\"><input type=\"hidden\" name=\"alert\" "
+                           "value=\"%lld\">",
+                        (long long)pv_get_int(a, "id", 0));
+            html_csrf(b, f0->csrf);
+            sbuf_puts(b, "<button type=\"submit\">Xác nhận, dừng nhắc</button></form>");
+        }
+        sbuf_puts(b, "</td></tr>\n");
+    }
+    sbuf_puts(b, "</table>\n");
+    html_end(b);
+}
+
+void page_reporting(sbuf *b, const html_frame *f0, const pv *tasks)
+{
+    html_begin(b, f0);
+    sbuf_puts(b, "<p>Các đơn vị đã và chưa gửi tự đánh giá, giải trình của các đợt đánh giá đang mở.</p>\n");
+    int rows = 0;
+    for (uint32_t i = 0; tasks && tasks->t == PV_ARR && i < tasks->u.a.n; i++) {
+        const pv *t = tasks->u.a.v[i];
+        if (strncmp(s(t, "id"), "S.", 2) || !*s(t, "deadline"))
+            continue;
+        if (!rows++)
+            sbuf_puts(b, "<table id=\"reporting\">\n<tr><th>Đơn vị</th><th>Nội dung</th><th>Hạn</th>"
+                         "<th>Tình trạng</th></tr>\n");
+        char day[16];
+        const char *st = s(t, "state");
+        sbuf_puts(b, "<tr><td>");
+        html_esc(b, s(t, "lead"));
+        sbuf_puts(b, "</td><td>");
+        html_esc(b, s(t, "task"));
+        sbuf_printf(b, "</td><td>%s</td><td class=\"%s\">%s</td></tr>\n", html_date(day, s(t, "deadline")),
+                    !strcmp(st, "done") ? "up" : !strcmp(st, "overdue") ? "down" : "",
+                    !strcmp(st, "done") ? "đã gửi" : !strcmp(st, "overdue") ? "chưa gửi, quá hạn" : "chưa gửi");
+    }
+    if (rows)
+        sbuf_puts(b, "</table>\n");
+    else
+        sbuf_puts(b, "<p>Không có đợt đánh giá nào đang mở với hạn gửi.</p>\n");
+    html_end(b);
+}
+
+void page_season(sbuf *b, const html_frame *f0, const pv *d, const char *msg)
+{
+    html_begin(b, f0);
+    if (msg && *msg) {
+        sbuf_puts(b, "<p class=\"ok\" id=\"msg\">");
+        html_esc(b, msg);
+        sbuf_puts(b, "</p>\n");
+    }
+    char a[16];
+    int phase = season_phase_of(s(d, "phase"));
+    sbuf_puts(b, "<p>Đợt đánh giá chỉ số ");
+    html_esc(b, s(d, "index"));
+    sbuf_printf(b, " năm %lld, cấp ", (long long)pv_get_int(d, "year", 0));
+    html_esc(b, s(d, "level"));
+    sbuf_puts(b, ": <strong id=\"phase\">");
+    html_esc(b, phase > 0 ? season_phase_vi(phase) : "chưa mở");
+    sbuf_printf(b, "</strong></p>\n<ul><li>Hạn tự đánh giá: %s</li>", html_date(a, s(d, "self_until")));
+    sbuf_printf(b, "<li>Hạn giải trình: %s</li>", html_date(a, s(d, "explain_until")));
+    if (*s(d, "decision")) {
+        sbuf_puts(b, "<li>Công bố theo quyết định ");
+        html_esc(b, s(d, "decision"));
+        sbuf_printf(b, " ngày %s</li>", html_date(a, s(d, "decision_date")));
+    }
+    sbuf_puts(b, "</ul>\n");
+    const pv *moves = pv_get(d, "moves");
+    if (moves && moves->u.a.n) {
+        sbuf_puts(b, "<h2>Lịch sử</h2>\n<table>\n<tr><th>Ngày</th><th>Giai đoạn</th><th>Người chuyển</th>"
+                     "<th>Hạn</th><th>Quyết định</th><th>Lý do</th></tr>\n");
+        for (uint32_t i = 0; i < moves->u.a.n; i++) {
+            const pv *m = moves->u.a.v[i];
+            char x[16], y[16];
+            sbuf_printf(b, "<tr><td>%s</td><td>", html_date(x, s(m, "at")));
+            html_esc(b, season_phase_vi(season_phase_of(s(m, "phase"))));
+            sbuf_puts(b, "</td><td>");
+            html_esc(b, s(m, "by"));
+            sbuf_printf(b, "</td><td>%s</td><td>", *s(m, "until") ? html_date(y, s(m, "until")) : "");
+            html_esc(b, s(m, "decision"));
+            sbuf_puts(b, "</td><td>");
+            html_esc(b, s(m, "reason"));
+            sbuf_puts(b, "</td></tr>\n");
+        }
+        sbuf_puts(b, "</table>\n");
+    }
+    if (f0->role && (!strcmp(f0->role, "admin") || !strcmp(f0->role, "appraiser"))) {
+        sbuf_puts(b, "<h2>Chuyển giai đoạn</h2>\n<form method=\"post\" action=\"/season/move\">");
+        static const char *const keys[] = {"index", "level"};
+        for (int i = 0; i < 2; i++) {
+            sbuf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", keys[i]);
+            html_esc(b, s(d, keys[i]));
+            sbuf_puts(b, "\">");
+        }
+        sbuf_printf(b, "<input type=\"hidden\" name=\"year\" value=\"%lld\"><label for=\"to\">Giai đoạn</label>"
+                       "<select id=\"to\" name=\"to\">",
+                    (long long)pv_get_int(d, "year", 0));
+        for (int p = PHASE_SELF; p < PHASE_COUNT; p++)
+            sbuf_printf(b, "<option value=\"%s\">%s</option>", season_phase_name(p), season_phase_vi(p));
+        sbuf_puts(b, "</select><label for=\"until\">Hạn (tự đánh giá, giải trình)</label>"
+                     "<input id=\"until\" name=\"until\" placeholder=\"dd/mm/yyyy\">"
+                     "<label for=\"decision\">Quyết định công bố</label><input id=\"decision\" name=\"decision\">"
+                     "<label for=\"date\">Ngày quyết định</label><input id=\"date\" name=\"date\" "
+                     "placeholder=\"dd/mm/yyyy\"><label for=\"reason\">Lý do (khi quay lại)</label>"
+                     "<input id=\"reason\" name=\"reason\">");
+        html_csrf(b, f0->csrf);
+        sbuf_puts(b, "<p><button type=\"submit\">Chuyển</button></p></form>\n");
+    }
+    html_end(b);
+}
+
+void page_error(sbuf *b, const html_frame *f0, const char *what, const char *why)
+{
+    html_begin(b, f0);
+    sbuf_puts(b, "<p class=\"err\" id=\"error\">");
+    html_esc(b, what);
+    sbuf_puts(b, "</p>\n");
+    if (why && *why) {
+        sbuf_puts(b, "<p class=\"muted\">");
+        html_esc(b, why);
+        sbuf_puts(b, "</p>\n");
+    }
+    html_end(b);
+}
+
+/* A CSV cell for Vietnamese Excel: ';' separated, quoted when needed, formulas kept as text. */
+static void cell(sbuf *b, const char *v)
+{
+    int quote = strpbrk(v, ";\"\r\n") != NULL;
+    if (quote)
+        sbuf_add(b, "\"", 1);
+    if (*v == '=' || *v == '+' || *v == '-' || *v == '@')
+        sbuf_add(b, "'", 1);
+    for (; *v; v++) {
+        if (*v == '"')
+            sbuf_add(b, "\"", 1);
+        sbuf_add(b, v, 1);
+    }
+    if (quote)
+        sbuf_add(b, "\"", 1);
+}
+
+void page_ranking_csv(sbuf *b, const pv *ranking)
+{
+    sbuf_puts(b, "\xef\xbb\xbf");
+    sbuf_puts(b, "Hạng;Mã đơn vị;Đơn vị;Tổng điểm;Tối đa;Năm trước;Thay đổi\r\n");
+    for (uint32_t i = 0; ranking && ranking->t == PV_ARR && i < ranking->u.a.n; i++) {
+        const pv *r = ranking->u.a.v[i];
+        char n[32], rank[32];
+        snprintf(rank, sizeof rank, "%lld/%lld", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
+        cell(b, rank);
+        sbuf_puts(b, ";");
+        cell(b, s(r, "unit"));
+        sbuf_puts(b, ";");
+        cell(b, s(r, "name"));
+        sbuf_printf(b, ";%s", html_num(n, f(r, "total"), 2, 0));
+        sbuf_printf(b, ";%s", html_num(n, f(r, "max"), 0, 0));
+        if (pv_get(r, "prev_total")) {
+            sbuf_printf(b, ";%s", html_num(n, f(r, "prev_total"), 2, 0));
+            sbuf_printf(b, ";%s", html_num(n, f(r, "total") - f(r, "prev_total"), 2, 1));
+        } else {
+            sbuf_puts(b, ";;");
+        }
+        sbuf_puts(b, "\r\n");
+    }
+}

@@ -1,0 +1,37 @@
+/* pages: par-web's pages rendered from what the services answered (value trees of
+ * their replies), in Vietnamese, every value escaped. */
+#ifndef PAR_WEB_PAGES_H
+#define PAR_WEB_PAGES_H
+
+#include "html.h"
+#include "../proto/proto.h"
+
+/* The login form; error (may be NULL) said above it. token: the form's token, also set
+ * as a cookie. */
+void page_login(sbuf *b, const char *error, const char *token, const char *user);
+
+/* The dashboard: the ranking of index, year, level (ranking: the scorer's scores), each
+ * area's points and the change on last year; a chart of every year held (years[i] the
+ * ranking of year - i, NULL when none) and a heat map of units x areas. */
+#define PAGE_YEARS 5
+void page_dashboard(sbuf *b, const html_frame *f, const char *index, int year, const char *level,
+                    const pv *years[PAGE_YEARS]);
+
+/* A unit's page: its result (the scorer's), evidence and history (the collector's). */
+void page_unit(sbuf *b, const html_frame *f, const char *unit, const char *index, int year, const pv *result,
+               const pv *evidence, const pv *history);
+
+/* Tasks, with the form that reports one done for the unit's own. msg: said on top. */
+void page_tasks(sbuf *b, const html_frame *f, const pv *tasks, const char *state, const char *msg);
+void page_alerts(sbuf *b, const html_frame *f, const pv *alerts, const char *msg);
+/* Who has sent its self-assessment (the season's tasks) and who has not. */
+void page_reporting(sbuf *b, const html_frame *f, const pv *tasks);
+/* The season's phase, deadlines and moves; the move form for admins and appraisers. */
+void page_season(sbuf *b, const html_frame *f, const pv *season, const char *msg);
+/* An error page: what happened, in Vietnamese, with the service's reason. */
+void page_error(sbuf *b, const html_frame *f, const char *what, const char *why);
+
+/* The ranking as CSV that Vietnamese Excel opens as columns: BOM, ';', decimal comma. */
+void page_ranking_csv(sbuf *b, const pv *ranking);
+
+#endif
