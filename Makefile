@@ -14,7 +14,8 @@ endif
 
 PKGS := libzmq msgpack lmdb inih jansson libsodium
 DEBS := pkg-config libsodium-dev libmicrohttpd-dev libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
-        lmdb-utils clang libclang-rt-14-dev libxml2-utils libcurl4-openssl-dev pandoc debhelper fakeroot
+        lmdb-utils clang libclang-rt-14-dev libxml2-utils libcurl4-openssl-dev pandoc debhelper fakeroot \
+        curl chromium chromium-driver python3-selenium
 CC ?= cc
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g $(SAN) \
           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -42,7 +43,8 @@ programs: $(addprefix $(BIN)/,$(PROGRAMS))
 # Installs what is missing; a second run finds everything and does nothing.
 deps:
 	@if ! pkg-config --exists $(PKGS) libcurl cmocka libmicrohttpd || ! command -v clang >/dev/null || \
-	    ! dpkg -s libclang-rt-14-dev lmdb-utils libxml2-utils pandoc debhelper fakeroot >/dev/null 2>&1; then \
+	    ! dpkg -s libclang-rt-14-dev lmdb-utils libxml2-utils pandoc debhelper fakeroot curl chromium chromium-driver \
+	      python3-selenium >/dev/null 2>&1; then \
 	  echo "make deps: installing $(DEBS)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBS) >/dev/null; \

@@ -129,7 +129,7 @@ const char *html_css(void)
            "input,select,textarea,button{font:inherit;padding:4px}"
            ".h0{background:#f4cccc}.h1{background:#f9dfc6}.h2{background:#fce8b2}.h3{background:#e6efc2}"
            ".h4{background:#c9e7c4}.h5{background:#a8d5a2}"
-           "svg text{font-size:11px}svg .bar{fill:#1f4e99}svg .grid{stroke:#ccc}"
+           "svg{max-width:100%;height:auto}svg text{font-size:11px}svg .bar{fill:#1f4e99}svg .grid{stroke:#ccc}"
            "footer{color:#666;font-size:12px;padding:12px 16px}"
            "@media (max-width:700px){table{font-size:13px}.wide{display:none}}"
            "@media print{header nav,.who,form{display:none}header{background:none;color:#000}"

@@ -359,7 +359,13 @@ static int failed(const req *r, int i)
 static enum MHD_Result login_page(web *w, req *r, const char *error, const char *user, int status)
 {
     char token[SESSION_TOKEN], c[256];
-    sessions_random(token);
+    /* the form's token is kept while its cookie lives: a second look at /login (the
+     * browser's own request for /favicon.ico led there) must not void the form shown */
+    const char *have = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "par_form");
+    if (have && strlen(have) == SESSION_TOKEN - 1 && strspn(have, "0123456789abcdef") == SESSION_TOKEN - 1)
+        str_copy(token, sizeof token, have);
+    else
+        sessions_random(token);
     cookie(w, c, sizeof c, "par_form", token, 3600);
     sbuf b;
     sbuf_init(&b);
@@ -604,9 +610,13 @@ static enum MHD_Result task_done(web *w, req *r, const session *s)
         const char *task = field(r, "task"), *year = field(r, "year"), *period = field(r, "period");
         if (!task || !year || !period || !*s->unit)
             return error_page(w, r, s, 400, "Biểu mẫu thiếu thông tin nhiệm vụ.", NULL);
-        char today[40];
+        char today[40], y[16];
         clock_format(clock_now_ms(&w->clk), today);
         today[10] = '\0';
+        if (atoi(year) < 2000) { /* an ongoing task has no instance: reported for this year */
+            snprintf(y, sizeof y, "%d", this_year(w));
+            year = y;
+        }
         const char *note = field(r, "note");
         const char *f[8] = {s->unit, year, period, "task", task, "done", today, note ? note : ""};
         submit_line(w, r, s, f);
@@ -626,6 +636,43 @@ static enum MHD_Result task_done(web *w, req *r, const session *s)
         log_info("event=task_done_from_web user=%s task=%s", s->user, field(r, "task"));
     }
     return tasks_page(w, r, s, r->msg);
+}
+
+/* POST /appraise: an appraiser's value and reason for one criterion of a unit. */
+static enum MHD_Result appraise(web *w, req *r, const session *s)
+{
+    const char *unit = field(r, "unit"), *index = field(r, "index"), *year = field(r, "year");
+    if (r->state == R_NEW) {
+        const char *crit = field(r, "criterion"), *value = field(r, "value"), *reason = field(r, "reason");
+        if (!unit || !index || !year || !crit || !value || !reason)
+            return error_page(w, r, s, 400, "Biểu mẫu thẩm định thiếu thông tin.", NULL);
+        char key[160], today[40];
+        snprintf(key, sizeof key, "%.31s:%.120s", index, crit);
+        clock_format(clock_now_ms(&w->clk), today);
+        today[10] = '\0';
+        const char *f[8] = {unit, year, "Y", "appraisal", key, value, today, reason};
+        submit_line(w, r, s, f);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    const pv *ack = r->data[0], *res = ack ? pv_get(ack, "results") : NULL;
+    const pv *line = res && res->u.a.n ? res->u.a.v[0] : NULL;
+    if (failed(r, 0) || !line || !pv_get_bool(line, "ok", 0))
+        return error_page(w, r, s, 422, "Chưa ghi được điểm thẩm định.",
+                          failed(r, 0) ? r->err[0] : line ? pv_get_str(line, "reason") : "");
+    log_info("event=appraisal_from_web user=%s unit=%s criterion=%s", s->user, unit, field(r, "criterion"));
+    sbuf to;
+    sbuf_init(&to);
+    sbuf_puts(&to, "/units/");
+    html_url(&to, unit);
+    sbuf_puts(&to, "?index=");
+    html_url(&to, index);
+    sbuf_puts(&to, "&year=");
+    html_url(&to, year);
+    enum MHD_Result rc = redirect(w, r, to.buf, NULL);
+    sbuf_free(&to);
+    return rc;
 }
 
 /* POST /alerts/ack */
@@ -767,6 +814,8 @@ static enum MHD_Result route(web *w, req *r)
     }
     if (!strcmp(url, "/metrics"))
         return metrics(w, r);
+    if (!strcmp(url, "/favicon.ico"))
+        return respond(w, r, 404, "text/plain; charset=utf-8", NULL, NULL, NULL);
     if (!strcmp(url, "/login"))
         return post ? login(w, r) : login_page(w, r, NULL, NULL, 200);
     if (r->too_big)
@@ -797,6 +846,8 @@ static enum MHD_Result route(web *w, req *r)
             return alert_ack(w, r, s);
         if (!strcmp(url, "/season/move"))
             return season_move(w, r, s);
+        if (!strcmp(url, "/appraise"))
+            return appraise(w, r, s);
         return error_page(w, r, s, 404, "Không có trang này.", NULL);
     }
     if (!strcmp(url, "/"))

@@ -57,9 +57,9 @@ static void chart(sbuf *b, const char *index, int year, const pv *years[PAGE_YEA
     int ny = first + 1;
     uint32_t nu = now->u.a.n;
     int w = 120 + (int)nu * (ny * 14 + 16), h = 220;
-    sbuf_printf(b, "<h2>Tổng điểm qua các năm</h2>\n<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"100%%\" "
-                   "aria-label=\"Tổng điểm ",
-                w, h);
+    sbuf_printf(b, "<h2>Tổng điểm qua các năm</h2>\n<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+                   "height=\"%d\" aria-label=\"Tổng điểm ",
+                w, h, w * 3 / 2, h * 3 / 2);
     html_esc(b, index);
     sbuf_puts(b, " qua các năm\">\n");
     for (int g = 0; g <= 100; g += 25)
@@ -248,7 +248,22 @@ void page_unit(sbuf *b, const html_frame *f0, const char *unit, const char *inde
         }
         sbuf_puts(b, "</table>\n");
     }
-    (void)unit;
+    if (f0->role && (!strcmp(f0->role, "appraiser") || !strcmp(f0->role, "admin"))) {
+        sbuf_puts(b, "<h2>Thẩm định một tiêu chí</h2>\n<form method=\"post\" action=\"/appraise\">"
+                     "<input type=\"hidden\" name=\"unit\" value=\"");
+        html_esc(b, unit);
+        sbuf_puts(b, "\"><input type=\"hidden\" name=\"index\" value=\"");
+        html_esc(b, index);
+        sbuf_printf(b, "\"><input type=\"hidden\" name=\"year\" value=\"%d\">"
+                       "<label for=\"criterion\">Tiêu chí</label><input id=\"criterion\" name=\"criterion\" "
+                       "placeholder=\"1.4\" required><label for=\"value\">Điểm thẩm định</label>"
+                       "<input id=\"value\" name=\"value\" placeholder=\"0,5\" required>"
+                       "<label for=\"reason\">Lý do</label><textarea id=\"reason\" name=\"reason\" rows=\"2\" "
+                       "maxlength=\"1000\" required></textarea>",
+                    year);
+        html_csrf(b, f0->csrf);
+        sbuf_puts(b, "<p><button type=\"submit\" id=\"appraise\">Ghi điểm thẩm định</button></p></form>\n");
+    }
     html_end(b);
 }
 
