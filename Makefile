@@ -13,7 +13,7 @@ BIN := bin
 endif
 
 PKGS := libzmq msgpack lmdb inih jansson libsodium
-DEBS := pkg-config libsodium-dev libmicrohttpd-dev libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
+DEBS := pkg-config libsodium-dev libmicrohttpd-dev libxlsxwriter-dev libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
         lmdb-utils clang libclang-rt-14-dev libxml2-utils libcurl4-openssl-dev pandoc debhelper fakeroot \
         curl chromium chromium-driver python3-selenium
 CC ?= cc
@@ -21,7 +21,7 @@ CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g $(SAN) \
           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
-WEB_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+WEB_LIBS := $(shell pkg-config --libs libmicrohttpd xlsxwriter 2>/dev/null)
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 COMMON := common/reason.c common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
@@ -42,7 +42,7 @@ programs: $(addprefix $(BIN)/,$(PROGRAMS))
 
 # Installs what is missing; a second run finds everything and does nothing.
 deps:
-	@if ! pkg-config --exists $(PKGS) libcurl cmocka libmicrohttpd || ! command -v clang >/dev/null || \
+	@if ! pkg-config --exists $(PKGS) libcurl cmocka libmicrohttpd xlsxwriter || ! command -v clang >/dev/null || \
 	    ! dpkg -s libclang-rt-14-dev lmdb-utils libxml2-utils pandoc debhelper fakeroot curl chromium chromium-driver \
 	      python3-selenium >/dev/null 2>&1; then \
 	  echo "make deps: installing $(DEBS)"; \
@@ -62,7 +62,7 @@ $(BIN)/par-notifier: LDLIBS += $(CURL_LIBS)
 $(BIN)/par-web: LDLIBS += $(WEB_LIBS)
 $(BIN)/par-agent: $(call obj,agent/main.c agent/push.c agent/receipts.c agent/outbox.c agent/run.c agent/status.c agent/evidence.c agent/evspool.c $(COMMON))
 $(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c cli/keys.c cli/alerts.c cli/season.c cli/receipt.c cli/evidence.c cli/users.c $(COMMON))
-$(BIN)/par-web: $(call obj,web/main.c web/html.c web/pages.c web/session.c $(COMMON))
+$(BIN)/par-web: $(call obj,web/main.c web/html.c web/pages.c web/session.c web/sheet.c $(COMMON))
 
 $(addprefix $(BIN)/,$(PROGRAMS)):
 	@mkdir -p $(dir $@)
@@ -116,6 +116,10 @@ demo: deps
 	@bash deploy/demo.sh
 
 # Benchmarks print tables; speed is measured here, never asserted by a test.
+build/bench/web_load: $(call obj,bench/web_load.c bench/result.c $(COMMON))
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) $(CURL_LIBS)
+
 build/bench/score_latency: $(call obj,bench/score_latency.c bench/result.c $(COMMON))
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
@@ -138,7 +142,7 @@ bench: deps
 	  echo "make bench: installing postgresql"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
-	@$(MAKE) --no-print-directory programs build/bench/score_latency build/bench/lmdb_raw build/bench/notify_eval build/bench/national
+	@$(MAKE) --no-print-directory programs build/bench/score_latency build/bench/web_load build/bench/lmdb_raw build/bench/notify_eval build/bench/national
 	@ROUNDS=$(ROUNDS) bash bench/run.sh
 
 ROUNDS ?= 200

@@ -42,26 +42,48 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
         for (k = 1; n < 100; k++) for (j = 1; j <= 7 && n < 100; j++) {
             printf "%s,2023,M%02d,metric,load_%d,%d\n", u[j], k % 12 + 1, k, i * 1000 + k; n++ } }' >"$T/load$i.csv"
 done
-(
-    start=$(date +%s.%N) sent=0
-    while :; do
-        for i in 0 1 2 3 4 5 6 7 8 9; do
-            "$BIN/par-agent" push "$T/load$i.csv" >/dev/null 2>&1 && sent=$((sent + 100))
-            now=$(date +%s.%N)
-            echo "$sent $now $start" >"$T/load.rate"
-            # paced to 1,000 lines a second: sleep until this many lines are due
-            sleep "$(awk -v s="$sent" -v a="$start" -v b="$now" 'BEGIN { d = a + s / 1000 - b; printf "%.3f", (d > 0 ? d : 0) }')"
+load_start() { # districts pushing, paced to 1,000 lines a second, in the background
+    (
+        start=$(date +%s.%N) sent=0
+        while :; do
+            for i in 0 1 2 3 4 5 6 7 8 9; do
+                "$BIN/par-agent" push "$T/load$i.csv" >/dev/null 2>&1 && sent=$((sent + 100))
+                now=$(date +%s.%N)
+                echo "$sent $now $start" >"$T/load.rate"
+                # sleep until this many lines are due
+                sleep "$(awk -v s="$sent" -v a="$start" -v b="$now" 'BEGIN { d = a + s / 1000 - b; printf "%.3f", (d > 0 ? d : 0) }')"
+            done
         done
-    done
-) &
-loader=$!
+    ) &
+    loader=$!
+}
+load_stop() { # stops the pushing; prints the rate it kept
+    kill $loader 2>/dev/null; wait $loader 2>/dev/null; loader=
+    read -r sent now start <"$T/load.rate"
+    awk -v s="$sent" -v a="$start" -v b="$now" 'BEGIN { printf "%.0f", s / (b - a) }'
+}
+load_start
 sleep 1
 "$ROOT/build/bench/score_latency" "${ROUNDS:-200}" latency_loaded
-kill $loader 2>/dev/null; wait $loader 2>/dev/null; loader=
-read -r sent now start <"$T/load.rate"
-rate=$(awk -v s="$sent" -v a="$start" -v b="$now" 'BEGIN { printf "%.0f", s / (b - a) }')
+rate=$(load_stop)
 echo "(under a background load of $rate lines/s pushed by par-agent)"
 echo "latency_loaded.background_lines_per_s $rate" >>"$PAR_BENCH_RESULTS"
+
+# par-web: 200 officials browsing while the districts push 1,000 lines a second, beside
+# the same pushing alone
+echo
+WPORT=$((21000 + RANDOM % 20000))
+printf '[web]\nlisten = 127.0.0.1:%d\n' "$WPORT" >>"$PAR_CONF"
+"$BIN/par-web" 2>>"$T/web.log" & pids+=($!)
+echo 'mat-khau-do-tai' | "$BIN/parctl" users add dotai --role admin --password-stdin >/dev/null
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$WPORT/login" && break; sleep 0.1; done
+load_start; sleep "${WEB_SECONDS:-20}"; alone=$(load_stop)
+load_start
+"$ROOT/build/bench/web_load" "http://127.0.0.1:$WPORT" dotai mat-khau-do-tai "${WEB_SESSIONS:-200}" "${WEB_SECONDS:-20}"
+browsing=$(load_stop)
+echo "  pushing paced to 1,000 lines/s kept $browsing lines/s while they browsed, $alone lines/s alone"
+echo "web.push_lines_per_s_browsing $browsing" >>"$PAR_BENCH_RESULTS"
+echo "web.push_lines_per_s_alone $alone" >>"$PAR_BENCH_RESULTS"
 
 echo
 "$ROOT/bench/ingest.sh"

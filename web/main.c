@@ -7,6 +7,7 @@
 #include "html.h"
 #include "pages.h"
 #include "session.h"
+#include "sheet.h"
 #include "../common/client.h"
 #include "../common/clock.h"
 #include "../common/daemon.h"
@@ -29,8 +30,8 @@
 #define WEB_MAX_QUERIES 6
 #define WEB_QUERY_MS 10000     /* a page waits this long for the services */
 #define WEB_EVENTS_MS 25000    /* a live-update request is answered at least this often */
-#define WEB_FORM_BYTES 65536   /* a form's fields, all together */
-#define WEB_FIELDS 16
+#define WEB_FORM_BYTES 65536   /* a form's fields, all together (a document uploaded: its own limit) */
+#define WEB_FIELDS 200         /* the self-assessment form: a value and a note per criterion */
 #define WEB_CONNECTIONS 512
 #define WEB_PER_ADDRESS 64
 
@@ -56,8 +57,14 @@ struct req {
     char keys[WEB_FIELDS][32];
     sbuf vals[WEB_FIELDS];
     int nfields;
-    size_t form_bytes;
+    size_t form_bytes, file_bytes, file_max;
+    char filename[256];
     int too_big;
+    /* a document uploaded: sent in pieces, each after the last one's answer */
+    sbuf file;
+    size_t sent;
+    char sha[65];
+    char as[160]; /* whom the pieces are sent for */
     /* what to say on the page (after a form) */
     char msg[512];
     int status;
@@ -74,6 +81,7 @@ typedef struct {
     req *reqs;
     int tls;
     char metrics_token[128];
+    char tmpdir[CONF_PATH + 16]; /* where workbooks are made before they are sent */
 } web;
 
 /* ---------- requests in flight ---------- */
@@ -91,6 +99,8 @@ static req *req_new(web *w, struct MHD_Connection *conn, const char *url, const 
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, r->addr, sizeof r->addr);
     for (int i = 0; i < WEB_FIELDS; i++)
         sbuf_init(&r->vals[i]);
+    sbuf_init(&r->file);
+    r->file_max = (size_t)w->conf.evidence_max_mb << 20;
     r->next = w->reqs;
     w->reqs = r;
     return r;
@@ -111,6 +121,7 @@ static void req_free(web *w, req *r)
         sodium_memzero(r->vals[i].buf ? r->vals[i].buf : (char *)"", r->vals[i].buf ? r->vals[i].len : 0);
         sbuf_free(&r->vals[i]);
     }
+    sbuf_free(&r->file);
     free(r);
 }
 
@@ -126,8 +137,18 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
                                 const char *content_type, const char *encoding, const char *data, uint64_t off,
                                 size_t size)
 {
-    (void)kind, (void)filename, (void)content_type, (void)encoding, (void)off;
+    (void)kind, (void)content_type, (void)encoding, (void)off;
     req *r = cls;
+    if (filename) { /* a document: bounded by the evidence limit, not the form's */
+        r->file_bytes += size;
+        if (r->file_bytes > r->file_max) {
+            r->too_big = 1;
+            return MHD_NO;
+        }
+        str_copy(r->filename, sizeof r->filename, filename);
+        sbuf_add(&r->file, data, size);
+        return MHD_YES;
+    }
     r->form_bytes += size;
     if (r->form_bytes > WEB_FORM_BYTES) {
         r->too_big = 1;
@@ -212,6 +233,30 @@ static void ready(req *r)
     }
 }
 
+/* A document goes in pieces of at most 4 MiB (collector/evidence.h), each sent once the
+ * one before is acknowledged: 1 when a piece went out (the request waits on). */
+#define WEB_PIECE (4u << 20)
+#define WEB_PART (48u << 10)
+static int send_piece(web *w, req *r, const char *as);
+static int next_piece(web *w, req *r)
+{
+    if (!r->file.len || r->sent >= r->file.len || !r->nq)
+        return 0;
+    int last = r->nq - 1;
+    const pv *d = r->data[last];
+    if (r->err[last][0] || !d || pv_get_int(d, "next", -1) != (int64_t)r->sent)
+        return 0;
+    if (r->nq == WEB_MAX_QUERIES) { /* slots reused: the answers so far were all "next" */
+        for (int i = 0; i < r->nq; i++) {
+            pv_free(r->data[i]);
+            r->data[i] = NULL;
+            r->err[i][0] = '\0';
+        }
+        r->nq = r->done = 0;
+    }
+    return send_piece(w, r, r->as);
+}
+
 /* Replies from the broker: each goes to the request that asked. */
 static void on_replies(web *w)
 {
@@ -233,7 +278,7 @@ static void on_replies(web *w)
                     const pv *d = pv_get(m, "data");
                     r->data[i] = d ? pv_copy(d) : pv_nil();
                 }
-                if (++r->done == r->nq && !r->events)
+                if (++r->done == r->nq && !r->events && !next_piece(w, r))
                     ready(r);
             }
         pv_free(m);
@@ -470,11 +515,25 @@ static enum MHD_Result ranking_csv(web *w, req *r, const session *s)
         return error_page(w, r, s, 503, "Chưa tải được bảng xếp hạng.", r->err[0]);
     sbuf b;
     sbuf_init(&b);
-    page_ranking_csv(&b, r->data[0]);
+    int xlsx = !!strstr(r->url, ".xlsx");
+    if (xlsx) {
+        char title[160];
+        par_err e = {{0}};
+        snprintf(title, sizeof title, "Xếp hạng Chỉ số %.31s năm %.8s%s%.31s", index, year, level ? ", cấp " : "",
+                 level ? level : "");
+        if (sheet_ranking(r->data[0], title, w->tmpdir, &b, &e) < 0) {
+            sbuf_free(&b);
+            return error_page(w, r, s, 500, "Chưa tạo được tệp Excel.", e.msg);
+        }
+    } else {
+        page_ranking_csv(&b, r->data[0]);
+    }
     struct MHD_Response *resp = MHD_create_response_from_buffer(b.len, b.buf, MHD_RESPMEM_MUST_COPY);
     char disp[128];
-    snprintf(disp, sizeof disp, "attachment; filename=\"xep-hang-%s.csv\"", year);
-    MHD_add_response_header(resp, "Content-Type", "text/csv; charset=utf-8");
+    snprintf(disp, sizeof disp, "attachment; filename=\"xep-hang-%.8s.%s\"", year, xlsx ? "xlsx" : "csv");
+    MHD_add_response_header(resp, "Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument."
+                                                         "spreadsheetml.sheet"
+                                                       : "text/csv; charset=utf-8");
     MHD_add_response_header(resp, "Content-Disposition", disp);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     enum MHD_Result rc = MHD_queue_response(r->conn, 200, resp);
@@ -582,6 +641,7 @@ static enum MHD_Result season_page(web *w, req *r, const session *s)
 {
     const char *index = arg(r, "index") ? arg(r, "index") : "PAR";
     const char *level = arg(r, "level") ? arg(r, "level") : "district";
+    const char *unit = arg(r, "unit") && *arg(r, "unit") ? arg(r, "unit") : s->unit;
     char y[16];
     snprintf(y, sizeof y, "%d", arg(r, "year") ? atoi(arg(r, "year")) : this_year(w) - 1);
     if (r->state == R_NEW) {
@@ -590,6 +650,13 @@ static enum MHD_Result season_page(web *w, req *r, const session *s)
         pv_set_str(a, "year", y);
         pv_set_str(a, "level", level);
         ask(w, r, "collector", "season", a, s);
+        if (*unit) { /* a unit's criteria, its values and documents: the self-assessment or appraisal form */
+            a = pv_map();
+            pv_set_str(a, "unit", unit);
+            pv_set_str(a, "index", index);
+            pv_set_str(a, "year", y);
+            ask(w, r, "collector", "appraise", a, s);
+        }
         wait_answers(w, r);
         if (r->state == R_WAIT)
             return MHD_YES;
@@ -599,8 +666,158 @@ static enum MHD_Result season_page(web *w, req *r, const session *s)
     sbuf b;
     sbuf_init(&b);
     html_frame f = frame_of(s, "Đợt đánh giá", "/season");
-    page_season(&b, &f, r->data[0], arg(r, "msg"));
+    page_season(&b, &f, r->data[0], arg(r, "msg"), r->nq > 1 && !failed(r, 1) ? r->data[1] : NULL);
     return html(w, r, 200, &b);
+}
+
+/* The season page again with a message: where a form leads. */
+static enum MHD_Result back_to_season(web *w, req *r, const char *msg)
+{
+    sbuf to;
+    sbuf_init(&to);
+    sbuf_puts(&to, "/season?index=");
+    html_url(&to, field(r, "index") ? field(r, "index") : "");
+    sbuf_puts(&to, "&year=");
+    html_url(&to, field(r, "year") ? field(r, "year") : "");
+    sbuf_puts(&to, "&level=");
+    html_url(&to, field(r, "level") ? field(r, "level") : "");
+    if (field(r, "unit")) {
+        sbuf_puts(&to, "&unit=");
+        html_url(&to, field(r, "unit"));
+    }
+    sbuf_puts(&to, "&msg=");
+    html_url(&to, msg);
+    enum MHD_Result rc = redirect(w, r, to.buf, NULL);
+    sbuf_free(&to);
+    return rc;
+}
+
+/* POST /season/self: a unit's self-scores (v_CRITERION, note n_CRITERION), one line each,
+ * in one submission for its official. */
+static enum MHD_Result self_scores(web *w, req *r, const session *s)
+{
+    const char *index = field(r, "index"), *year = field(r, "year");
+    if (r->state == R_NEW) {
+        if (!*s->unit || !index || !year)
+            return error_page(w, r, s, 400, "Chỉ tài khoản của đơn vị gửi tự đánh giá.", NULL);
+        static const char *const cols[] = {"unit", "year", "period", "kind", "key", "value", "date", "note"};
+        pv *m = proto_msg(MSG_SUBMIT), *c = pv_arr(), *rows = pv_arr();
+        char today[40];
+        clock_format(clock_now_ms(&w->clk), today);
+        today[10] = '\0';
+        for (int i = 0; i < 8; i++)
+            pv_push(c, pv_str(cols[i]));
+        int n = 0;
+        for (int i = 0; i < r->nfields; i++) {
+            if (strncmp(r->keys[i], "v_", 2) || !r->vals[i].buf || !*r->vals[i].buf)
+                continue;
+            char key[160], nk[40];
+            snprintf(key, sizeof key, "%.31s:%.63s", index, r->keys[i] + 2);
+            snprintf(nk, sizeof nk, "n_%.30s", r->keys[i] + 2);
+            pv *row = pv_arr();
+            pv_push(row, pv_int(++n));
+            const char *f[8] = {s->unit, year, "Y", "score", key, r->vals[i].buf, today, field(r, nk) ? field(r, nk) : ""};
+            for (int k = 0; k < 8; k++)
+                pv_push(row, pv_str(f[k]));
+            pv_push(rows, row);
+        }
+        pv_set(m, "cols", c);
+        pv_set(m, "rows", rows);
+        pv_set_str(m, "file", "par-web");
+        pv_set_str(m, "as", s->as);
+        int slot = r->nq++;
+        r->id[slot] = client_next_id(w->cl);
+        pv_set_int(m, "id", r->id[slot]);
+        par_err e = {{0}};
+        if (!n || client_send(w->cl, "collector", m, &e) != 1) {
+            str_copy(r->err[slot], sizeof r->err[slot], n ? "the broker cannot be reached" : "no value was given");
+            r->done++;
+        }
+        pv_free(m);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    if (failed(r, 0))
+        return error_page(w, r, s, 422, "Chưa gửi được tự đánh giá.", r->err[0]);
+    const pv *res = pv_get(r->data[0], "results");
+    int ok = 0, bad = 0;
+    char why[512] = "";
+    for (uint32_t i = 0; res && i < res->u.a.n; i++) {
+        if (pv_get_bool(res->u.a.v[i], "ok", 0))
+            ok++;
+        else if (!bad++)
+            str_copy(why, sizeof why, pv_get_str(res->u.a.v[i], "reason") ? pv_get_str(res->u.a.v[i], "reason") : "");
+    }
+    if (bad)
+        return error_page(w, r, s, 422, "Một số điểm tự chấm không được nhận.", why);
+    char msg[128];
+    snprintf(msg, sizeof msg, "Đã nhận %d điểm tự chấm.", ok);
+    log_info("event=self_scores_from_web user=%s unit=%s lines=%d", s->user, s->unit, ok);
+    return back_to_season(w, r, msg);
+}
+
+static int send_piece(web *w, req *r, const char *as)
+{
+    pv *m = proto_msg(MSG_EVIDENCE), *meta = pv_map(), *parts = pv_arr();
+    char size[24];
+    snprintf(size, sizeof size, "%zu", r->file.len);
+    static const char *const keys[] = {"unit", "index", "year", "criterion"};
+    for (int i = 0; i < 4; i++)
+        pv_set_str(meta, keys[i], field(r, keys[i]) ? field(r, keys[i]) : "");
+    pv_set_str(meta, "name", r->filename);
+    pv_set_str(meta, "sha256", r->sha);
+    pv_set_str(meta, "size", size);
+    pv_set_str(meta, "as", as);
+    pv_set(m, "meta", meta);
+    pv_set_int(m, "offset", (int64_t)r->sent);
+    size_t end = r->sent + WEB_PIECE < r->file.len ? r->sent + WEB_PIECE : r->file.len;
+    size_t cap = sodium_base64_ENCODED_LEN(WEB_PART, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = xmalloc(cap);
+    for (size_t p = r->sent; p < end; p += WEB_PART) {
+        size_t n = end - p < WEB_PART ? end - p : WEB_PART;
+        sodium_bin2base64(b64, cap, (const unsigned char *)r->file.buf + p, n, sodium_base64_VARIANT_ORIGINAL);
+        pv_push(parts, pv_str(b64));
+    }
+    free(b64);
+    pv_set(m, "parts", parts);
+    r->sent = end;
+    int slot = r->nq++;
+    r->id[slot] = client_next_id(w->cl);
+    pv_set_int(m, "id", r->id[slot]);
+    par_err e = {{0}};
+    int ok = client_send(w->cl, "collector", m, &e) == 1;
+    if (!ok) {
+        str_copy(r->err[slot], sizeof r->err[slot], "the broker cannot be reached");
+        r->done++;
+    }
+    pv_free(m);
+    return ok;
+}
+
+/* POST /season/evidence (multipart): a document for one criterion of the user's unit. */
+static enum MHD_Result evidence_upload(web *w, req *r, const session *s)
+{
+    if (r->state == R_NEW) {
+        if (!field(r, "criterion") || !field(r, "unit") || !r->file.len || !r->filename[0])
+            return error_page(w, r, s, 400, "Hãy chọn tiêu chí và tệp tài liệu kiểm chứng.", NULL);
+        unsigned char h[32];
+        crypto_hash_sha256(h, (const unsigned char *)r->file.buf, r->file.len);
+        sodium_bin2hex(r->sha, sizeof r->sha, h, sizeof h);
+        str_copy(r->as, sizeof r->as, s->as);
+        send_piece(w, r, r->as);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    int last = r->nq - 1;
+    if (failed(r, last) || !pv_get_str(r->data[last], "sha256"))
+        return error_page(w, r, s, 422, "Tài liệu kiểm chứng chưa được nhận.", r->err[last]);
+    log_info("event=evidence_from_web user=%s unit=%s criterion=%s sha256=%s", s->user, field(r, "unit"),
+             field(r, "criterion"), r->sha);
+    char msg[400];
+    snprintf(msg, sizeof msg, "Đã nhận tài liệu %.200s (%zu byte).", r->filename, r->file.len);
+    return back_to_season(w, r, msg);
 }
 
 /* POST /tasks/done: the unit's report of its task, stored as its line. */
@@ -818,14 +1035,18 @@ static enum MHD_Result route(web *w, req *r)
         return respond(w, r, 404, "text/plain; charset=utf-8", NULL, NULL, NULL);
     if (!strcmp(url, "/login"))
         return post ? login(w, r) : login_page(w, r, NULL, NULL, 200);
-    if (r->too_big)
-        return login_page(w, r, "Biểu mẫu quá lớn.", NULL, 413);
     const char *token = r->token[0] ? r->token : MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "par_session");
     if (token && !r->token[0])
         str_copy(r->token, sizeof r->token, token);
     const session *s = sessions_find(w->ses, r->token, clock_mono_ms());
     if (!s) /* logged out, or never in: every page leads to the login form */
         return redirect(w, r, "/login", NULL);
+    if (r->too_big) {
+        char why[160];
+        snprintf(why, sizeof why, "A form holds at most %d KiB of fields and a document %d MiB.", WEB_FORM_BYTES / 1024,
+                 w->conf.evidence_max_mb);
+        return error_page(w, r, s, 413, "Biểu mẫu hoặc tệp quá lớn.", why);
+    }
     if (post) {
         const char *csrf = field(r, "csrf");
         if (!csrf || strlen(csrf) != strlen(s->csrf) || sodium_memcmp(csrf, s->csrf, strlen(s->csrf))) {
@@ -848,6 +1069,10 @@ static enum MHD_Result route(web *w, req *r)
             return season_move(w, r, s);
         if (!strcmp(url, "/appraise"))
             return appraise(w, r, s);
+        if (!strcmp(url, "/season/self"))
+            return self_scores(w, r, s);
+        if (!strcmp(url, "/season/evidence"))
+            return evidence_upload(w, r, s);
         return error_page(w, r, s, 404, "Không có trang này.", NULL);
     }
     if (!strcmp(url, "/"))
@@ -862,7 +1087,7 @@ static enum MHD_Result route(web *w, req *r)
         return reporting_page(w, r, s);
     if (!strcmp(url, "/season"))
         return season_page(w, r, s);
-    if (!strcmp(url, "/download/ranking.csv"))
+    if (!strcmp(url, "/download/ranking.csv") || !strcmp(url, "/download/ranking.xlsx"))
         return ranking_csv(w, r, s);
     if (!strcmp(url, "/events"))
         return events(w, r);
@@ -975,6 +1200,9 @@ int main(int argc, char **argv)
         goto fail;
     }
     w.ses = sessions_new();
+    snprintf(w.tmpdir, sizeof w.tmpdir, "%s/web", w.conf.data_dir);
+    if (dir_make(w.tmpdir, &e) < 0)
+        goto fail;
     unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (w.tls ? MHD_USE_TLS : 0);
     if (w.tls)
         w.d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,

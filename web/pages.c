@@ -105,7 +105,11 @@ void page_dashboard(sbuf *b, const html_frame *f0, const char *index, int year, 
     html_url(b, index);
     sbuf_printf(b, "&amp;year=%d&amp;level=", year);
     html_url(b, level);
-    sbuf_puts(b, "\">Tải về (CSV)</a></form>\n<div id=\"live\">\n");
+    sbuf_puts(b, "\">Tải về (CSV)</a> · <a href=\"/download/ranking.xlsx?index=");
+    html_url(b, index);
+    sbuf_printf(b, "&amp;year=%d&amp;level=", year);
+    html_url(b, level);
+    sbuf_puts(b, "\">Tải về (Excel)</a></form>\n<div id=\"live\">\n");
     if (!now || !now->u.a.n) {
         sbuf_puts(b, "<p>Chưa có kết quả nào cho chỉ số, năm và cấp này.</p>\n</div>\n");
         html_end(b);
@@ -414,7 +418,95 @@ void page_reporting(sbuf *b, const html_frame *f0, const pv *tasks)
     html_end(b);
 }
 
-void page_season(sbuf *b, const html_frame *f0, const pv *d, const char *msg)
+static void hidden(sbuf *b, const char *name, const char *value)
+{
+    sbuf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+    html_esc(b, value);
+    sbuf_puts(b, "\">");
+}
+
+/* A unit's criteria, the flagged first; inputs for its own account's self-assessment. */
+static void season_criteria(sbuf *b, const html_frame *f0, const pv *d, const pv *v)
+{
+    const pv *list = pv_get(v, "criteria");
+    int own = f0->unit && *f0->unit && !strcmp(f0->unit, s(v, "unit"));
+    int open = !strcmp(s(d, "phase"), "self") || !*s(d, "phase");
+    char y[16];
+    snprintf(y, sizeof y, "%lld", (long long)pv_get_int(v, "year", 0));
+    sbuf_puts(b, "<h2>Các tiêu chí tự chấm của ");
+    html_esc(b, s(v, "name"));
+    sbuf_printf(b, "</h2>\n<p>%lld tiêu chí cần xem trước khi thẩm định (thiếu tài liệu, cao hơn năm trước, "
+                   "nhiệm vụ chưa xong) được xếp lên đầu.</p>\n",
+                (long long)pv_get_int(v, "gaps", 0));
+    if (own && open) {
+        sbuf_puts(b, "<form method=\"post\" action=\"/season/self\">");
+        hidden(b, "index", s(v, "index"));
+        hidden(b, "year", y);
+        hidden(b, "level", s(d, "level"));
+    }
+    sbuf_puts(b, "<table id=\"criteria\">\n<tr><th>Tiêu chí</th><th>Tên</th><th>Tối đa</th><th>Tự chấm</th>"
+                 "<th>Thẩm định</th><th>Tài liệu</th><th>Cần xem</th></tr>\n");
+    for (uint32_t i = 0; list && i < list->u.a.n; i++) {
+        const pv *c = list->u.a.v[i], *flags = pv_get(c, "flags");
+        const char *key = s(c, "criterion"), *id = strchr(key, ':') ? strchr(key, ':') + 1 : key;
+        char n1[32], n2[32], n3[32];
+        double x;
+        sbuf_puts(b, "<tr data-criterion=\"");
+        html_esc(b, id);
+        sbuf_puts(b, "\"><td>");
+        html_esc(b, id);
+        sbuf_puts(b, "</td><td>");
+        html_esc(b, s(c, "name"));
+        sbuf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">",
+                    sscanf(s(c, "max"), "%lf", &x) == 1 ? html_num(n1, x, 2, 0) : "");
+        if (own && open) {
+            sbuf_printf(b, "<input name=\"v_%s\" size=\"5\" value=\"", id);
+            if (sscanf(s(c, "self"), "%lf", &x) == 1)
+                html_esc(b, html_num(n2, x, 2, 0));
+            sbuf_printf(b, "\"><input name=\"n_%s\" placeholder=\"giải thích\" size=\"18\" value=\"", id);
+            html_esc(b, s(c, "note"));
+            sbuf_puts(b, "\">");
+        } else {
+            sbuf_puts(b, sscanf(s(c, "self"), "%lf", &x) == 1 ? html_num(n2, x, 2, 0) : "—");
+        }
+        sbuf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%lld</td><td>",
+                    sscanf(s(c, "appraisal"), "%lf", &x) == 1 ? html_num(n3, x, 2, 0) : "—",
+                    (long long)pv_get_int(c, "evidence", 0));
+        for (uint32_t k = 0; flags && k < flags->u.a.n; k++) {
+            sbuf_puts(b, k ? "<br>" : "");
+            html_esc(b, s(flags->u.a.v[k], "text"));
+        }
+        sbuf_puts(b, "</td></tr>\n");
+    }
+    sbuf_puts(b, "</table>\n");
+    if (own && open) {
+        html_csrf(b, f0->csrf);
+        sbuf_puts(b, "<p><button type=\"submit\" id=\"self\">Gửi tự đánh giá</button></p></form>\n"
+                     "<h2>Gửi tài liệu kiểm chứng</h2>\n<form method=\"post\" action=\"/season/evidence\" "
+                     "enctype=\"multipart/form-data\">");
+        hidden(b, "unit", s(v, "unit"));
+        hidden(b, "index", s(v, "index"));
+        hidden(b, "year", y);
+        hidden(b, "level", s(d, "level"));
+        sbuf_puts(b, "<label for=\"criterion\">Tiêu chí</label><select id=\"criterion\" name=\"criterion\">");
+        for (uint32_t i = 0; list && i < list->u.a.n; i++) {
+            const char *key = s(list->u.a.v[i], "criterion"), *id = strchr(key, ':') ? strchr(key, ':') + 1 : key;
+            sbuf_puts(b, "<option value=\"");
+            html_esc(b, id);
+            sbuf_puts(b, "\">");
+            html_esc(b, id);
+            sbuf_puts(b, " ");
+            html_esc(b, s(list->u.a.v[i], "name"));
+            sbuf_puts(b, "</option>");
+        }
+        sbuf_puts(b, "</select><label for=\"file\">Tệp (PDF, ảnh, DOCX, XLSX, ODT)</label>"
+                     "<input id=\"file\" name=\"file\" type=\"file\" required>");
+        html_csrf(b, f0->csrf);
+        sbuf_puts(b, "<p><button type=\"submit\" id=\"upload\">Gửi tài liệu</button></p></form>\n");
+    }
+}
+
+void page_season(sbuf *b, const html_frame *f0, const pv *d, const char *msg, const pv *view)
 {
     html_begin(b, f0);
     if (msg && *msg) {
@@ -479,6 +571,8 @@ void page_season(sbuf *b, const html_frame *f0, const pv *d, const char *msg)
         html_csrf(b, f0->csrf);
         sbuf_puts(b, "<p><button type=\"submit\">Chuyển</button></p></form>\n");
     }
+    if (view)
+        season_criteria(b, f0, d, view);
     html_end(b);
 }
 

@@ -26,8 +26,10 @@ void page_tasks(sbuf *b, const html_frame *f, const pv *tasks, const char *state
 void page_alerts(sbuf *b, const html_frame *f, const pv *alerts, const char *msg);
 /* Who has sent its self-assessment (the season's tasks) and who has not. */
 void page_reporting(sbuf *b, const html_frame *f, const pv *tasks);
-/* The season's phase, deadlines and moves; the move form for admins and appraisers. */
-void page_season(sbuf *b, const html_frame *f, const pv *season, const char *msg);
+/* The season's phase, deadlines and moves; the move form for admins and appraisers; and,
+ * with view (the collector's appraise answer for a unit), its criteria with the evidence
+ * gap first: for the unit's own account the self-assessment form and the evidence upload. */
+void page_season(sbuf *b, const html_frame *f, const pv *season, const char *msg, const pv *view);
 /* An error page: what happened, in Vietnamese, with the service's reason. */
 void page_error(sbuf *b, const html_frame *f, const char *what, const char *why);
 

@@ -7,7 +7,7 @@
 export PAR_NOW=2025-01-10T08:00:00+07:00
 WPORT=$((PORT + 1))
 printf 'metrics-secret-%s\n' "$RANDOM" >"$T/metrics.token"
-printf '[web]\nlisten = 127.0.0.1:%d\nmetrics_token_file = %s\n' "$WPORT" "$T/metrics.token" >>"$PAR_CONF"
+printf '[web]\nlisten = 127.0.0.1:%d\nmetrics_token_file = %s\n[season]\nevidence_max_mb = 1\n' "$WPORT" "$T/metrics.token" >>"$PAR_CONF"
 start_all; import_sample
 start web
 check "sample pushes" "$BIN/par-agent" push "$ROOT/data/submissions/districts-self-2022-2023.csv" \
@@ -60,6 +60,13 @@ G "$U/download/ranking.csv?index=PAR&year=2023&level=district" >"$T/rank.csv"
 check "the ranking downloads as CSV with a BOM" test "$(head -c 3 "$T/rank.csv" | od -An -tx1 | tr -d ' ')" = "efbbbf"
 check "... with ';' and decimal commas (only TDG before publication)" grep -q '^4/8;TDG;Huyện Tam Đường;78,12;100;72,07;+6,05' "$T/rank.csv"
 
+curl -s -b "$T/admin.jar" -o "$T/rank.xlsx" "$U/download/ranking.xlsx?index=PAR&year=2023&level=district"
+check "the ranking downloads as .xlsx, numbers as numbers" /usr/bin/python3 -c "
+import zipfile, sys
+z = zipfile.ZipFile('$T/rank.xlsx')
+sheet, strings = z.read('xl/worksheets/sheet1.xml').decode(), z.read('xl/sharedStrings.xml').decode()
+sys.exit(0 if 'Huyện Tam Đường' in strings and '<v>78.1198' in sheet and 'Lĩnh vực 8' in strings else 1)"
+
 # a task reported done from the page; without its token the form is refused
 G "$U/tasks" >"$T/tasks.html"
 check "the tasks page offers TDG's own task a done form" grep -q 'name="task" value="PL23-PAR-6-TDG"' "$T/tasks.html"
@@ -73,6 +80,27 @@ G -d "task=PL23-PAR-6-TDG&year=$year&period=$per&note=Đã ban hành quyết đ�
 check "the task reported done from the page" grep -q "Đã ghi nhận báo cáo hoàn thành nhiệm vụ" "$T/done.html"
 check "... stored as TDG's line, sent for its official" sh -c "$BIN/parctl export submissions --unit TDG --json | grep -q '\"key\": \"PL23-PAR-6-TDG\"'"
 check "... and the task is done" sh -c "sleep 0.5; $BIN/parctl tasks --unit TDG --json | python3 -c \"import json,sys; t=[x for x in json.load(sys.stdin) if x['id']=='PL23-PAR-6-TDG']; sys.exit(0 if t and t[0]['state']=='done' else 1)\""
+
+# the self-assessment form and an evidence document from the season page
+G "$U/season?index=PAR&year=2023&level=district" >"$T/season.html"
+check "the season page offers TDG its self-assessment form" grep -q 'name="v_1.4"' "$T/season.html"
+check "... with the evidence gap first" grep -q 'không có tài liệu kiểm chứng hay giải trình' "$T/season.html"
+csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/season.html" | head -1)
+rc=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -b "$T/tdg.jar" --data-urlencode "v_1.4=1,5" \
+    --data-urlencode "n_1.4=Kế hoạch tuyên truyền 12/KH-UBND" -d "index=PAR&year=2023&level=district&csrf=$csrf" \
+    "$U/season/self")
+check "self-scores sent from the form ($rc)" sh -c "echo '$rc' | grep -q '^303 .*/season?.*msg='"
+check "... stored as TDG's line for its official" sh -c "$BIN/parctl export submissions --unit TDG --json | grep -B3 -A8 '\"PAR:1.4\"' | grep -q 'Kế hoạch tuyên truyền 12/KH-UBND'"
+printf '%%PDF-1.4\n%% kế hoạch\n' >"$T/kh.pdf"; head -c 200000 /dev/urandom >>"$T/kh.pdf"
+rc=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/tdg.jar" -F "file=@$T/kh.pdf" -F criterion=1.4 -F unit=TDG \
+    -F index=PAR -F year=2023 -F level=district -F "csrf=$csrf" "$U/season/evidence")
+check "an evidence document uploaded from the page ($rc)" test "$rc" = 303
+check "... held at the province, whole" sh -c "$BIN/parctl evidence list TDG --index PAR --year 2023 --json | grep -q \"\$(sha256sum $T/kh.pdf | cut -c1-64)\""
+head -c 1200000 /dev/urandom >"$T/big.pdf"
+rc=$(curl -s -o "$T/big.html" -w '%{http_code}' -b "$T/tdg.jar" -F "file=@$T/big.pdf" -F criterion=1.4 -F unit=TDG \
+    -F index=PAR -F year=2023 -F "csrf=$csrf" "$U/season/evidence")
+check "a document over the limit is refused ($rc)" test "$rc" = 413
+check "... saying so" grep -q "quá lớn" "$T/big.html"
 
 # /metrics behind its token
 check "/metrics without the token: 401" test "$(code "$U/metrics")" = "401 "
