@@ -146,14 +146,16 @@ static pv *answer(notifier *n, const service_req *r)
     /* a unit key reads its own unit's tasks and alerts, or those of a unit below it */
     pv *own = NULL;
     if (!strncmp(sender, "unit:", 5) && (!strcmp(q, "tasks") || !strcmp(q, "alerts"))) {
-        const char *mine = sender + 5, *unit = pv_get_str(args, "unit");
+        const char *mine = sender + 5, *unit = pv_get_str(args, "unit"), *under = pv_get_str(args, "under");
+        if (under && *under && !book_below(n->b, under, mine))
+            unit = under;
         if (unit && *unit && !book_below(n->b, unit, mine)) {
             char text[256];
             snprintf(text, sizeof text, "unit %s is neither %s nor below it: this key may not read its %s", unit, mine,
                      q);
             return proto_error(r->id, "forbidden", text);
         }
-        if (!unit || !*unit) {
+        if ((!unit || !*unit) && !(under && *under)) {
             own = pv_copy(args ? args : pv_get(r->msg, "args"));
             if (!own)
                 own = pv_map();

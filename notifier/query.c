@@ -10,12 +10,23 @@ static const char *str(const pv *row, const char *k)
     return s ? s : "";
 }
 
-static pv *row_of(const pv *task, const ntask *t)
+static pv *row_of(const book *b, const pv *task, const ntask *t)
 {
     pv *o = pv_map();
     const char *keys[] = {"id", "plan", "task", "lead", "support", "index", "criterion"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         pv_set_str(o, keys[i], str(task, keys[i]));
+    /* the units by name, as officials call them */
+    size_t nu;
+    const nunit *units = book_units(b, &nu);
+    pv_set_str(o, "lead_name", t->lead < nu && units[t->lead].name ? units[t->lead].name : "");
+    sbuf names;
+    sbuf_init(&names);
+    for (uint32_t k = 0; k < t->nsup; k++)
+        if (t->sup[k] < nu)
+            sbuf_printf(&names, "%s%s", names.len ? "; " : "", units[t->sup[k]].name ? units[t->sup[k]].name : "");
+    pv_set_str(o, "support_names", names.buf ? names.buf : "");
+    sbuf_free(&names);
     pv_set_str(o, "deadline_text", str(task, "deadline"));
     pv_set_str(o, "kind", deadline_kind_name(t->dl.kind));
     return o;
@@ -40,8 +51,18 @@ static void set_instance(pv *o, const calendar *cal, int64_t today, const ntask 
     pv_set(o, "acked", pv_bool(book_is_acked(t, inst)));
 }
 
-static int involved(const book *b, const ntask *t, const char *unit)
+static int involved(const book *b, const ntask *t, const char *unit, const char *under)
 {
+    if (under && *under) { /* a unit's subtree: the task's lead or a supporting unit in it */
+        size_t nu;
+        const nunit *units = book_units(b, &nu);
+        if (t->lead < nu && book_below(b, units[t->lead].id, under))
+            return 1;
+        for (uint32_t i = 0; i < t->nsup; i++)
+            if (t->sup[i] < nu && book_below(b, units[t->sup[i]].id, under))
+                return 1;
+        return 0;
+    }
     if (!unit || !*unit)
         return 1;
     long u = book_unit_index(b, unit);
@@ -75,7 +96,7 @@ int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *arg
     pv *list = pv_arr();
     for (size_t i = 0; i < n; i++) {
         const ntask *t = &tasks[i];
-        if (!involved(b, t, unit))
+        if (!involved(b, t, unit, pv_get_str(args, "under")))
             continue;
         pv *task = NULL;
         if (store_get_pv(txn, store_dbi(book_store(b), N_TASKS), t->id, &task) != 1)
@@ -84,7 +105,7 @@ int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *arg
         int k = due_deadlines(t, today, p->report_day, dl);
         /* each deadline since the task was recorded, up to the next one due */
         for (int j = 0; j < k && (j == 0 || dl[j - 1].due < today); j++) {
-            pv *o = row_of(task, t);
+            pv *o = row_of(b, task, t);
             set_instance(o, cal, today, t, dl[j].year, dl[j].period, dl[j].due);
             if (!only_overdue || !strcmp(str(o, "state"), "overdue"))
                 pv_push(list, o);
@@ -92,7 +113,7 @@ int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *arg
                 pv_free(o);
         }
         if (t->dl.kind != DL_DATE && t->dl.kind != DL_RECURRING && !only_overdue) {
-            pv *o = row_of(task, t);
+            pv *o = row_of(b, task, t);
             pv_set_str(o, "period", "");
             pv_set_str(o, "deadline", "");
             pv_set_str(o, "state", t->dl.kind == DL_ONGOING    ? "ongoing"

@@ -584,9 +584,9 @@ static enum MHD_Result tasks_page(web *w, req *r, const session *s, const char *
 {
     if (r->state == R_NEW || r->nq == 0) {
         pv *a = pv_map();
-        const char *unit = arg(r, "unit");
-        if (unit && *unit)
-            pv_set_str(a, "unit", unit);
+        const char *under = arg(r, "under");
+        if (under && *under)
+            pv_set_str(a, "under", under);
         ask(w, r, "notifier", "tasks", a, s);
         wait_answers(w, r);
         if (r->state == R_WAIT)
@@ -598,7 +598,9 @@ static enum MHD_Result tasks_page(web *w, req *r, const session *s, const char *
     sbuf b;
     sbuf_init(&b);
     html_frame f = frame_of(s, "Nhiệm vụ", "/tasks");
-    page_tasks(&b, &f, r->data[last], arg(r, "state"), msg);
+    task_filter tf = {arg(r, "under"), arg(r, "plan"), arg(r, "index"), arg(r, "state"),
+                      arg(r, "late") ? atoi(arg(r, "late")) : 0};
+    page_tasks(&b, &f, r->data[last], &tf, msg);
     return html(w, r, 200, &b);
 }
 

@@ -280,7 +280,27 @@ static const char *state_vi(const char *st)
                                     : "chưa có hạn";
 }
 
-void page_tasks(sbuf *b, const html_frame *f0, const pv *tasks, const char *state, const char *msg)
+static void text_input(sbuf *b, const char *name, const char *label, const char *value, int size)
+{
+    sbuf_printf(b, "%s <input name=\"%s\" size=\"%d\" value=\"", label, name, size);
+    html_esc(b, value ? value : "");
+    sbuf_puts(b, "\"> ");
+}
+
+static int shown(const pv *t, const task_filter *tf)
+{
+    if (tf->plan && *tf->plan && !strstr(s(t, "plan"), tf->plan))
+        return 0;
+    if (tf->index && *tf->index && strcmp(s(t, "index"), tf->index))
+        return 0;
+    if (tf->state && *tf->state && strcmp(s(t, "state"), tf->state))
+        return 0;
+    if (tf->late > 0 && (strcmp(s(t, "state"), "overdue") || -pv_get_int(t, "days", 0) < tf->late))
+        return 0;
+    return 1;
+}
+
+void page_tasks(sbuf *b, const html_frame *f0, const pv *tasks, const task_filter *tf, const char *msg)
 {
     html_begin(b, f0);
     if (msg && *msg) {
@@ -288,13 +308,19 @@ void page_tasks(sbuf *b, const html_frame *f0, const pv *tasks, const char *stat
         html_esc(b, msg);
         sbuf_puts(b, "</p>\n");
     }
-    sbuf_puts(b, "<form method=\"get\" action=\"/tasks\">Tình trạng <select name=\"state\">");
+    sbuf_puts(b, "<form method=\"get\" action=\"/tasks\">");
+    text_input(b, "under", "Đơn vị (và cấp dưới)", tf->under, 8);
+    text_input(b, "plan", "Kế hoạch", tf->plan, 10);
+    text_input(b, "index", "Chỉ số", tf->index, 6);
+    sbuf_puts(b, "Tình trạng <select name=\"state\">");
     static const char *const states[] = {"", "overdue", "open", "done"};
     for (int i = 0; i < 4; i++) {
         sbuf_printf(b, "<option value=\"%s\"%s>%s</option>", states[i],
-                    !strcmp(state ? state : "", states[i]) ? " selected" : "", i ? state_vi(states[i]) : "tất cả");
+                    !strcmp(tf->state ? tf->state : "", states[i]) ? " selected" : "", i ? state_vi(states[i]) : "tất cả");
     }
-    sbuf_puts(b, "</select> <button type=\"submit\">Lọc</button></form>\n");
+    sbuf_printf(b, "</select> quá hạn từ <input name=\"late\" size=\"3\" value=\"%d\"> ngày "
+                   "<button type=\"submit\">Lọc</button></form>\n",
+                tf->late);
     if (!tasks || tasks->t != PV_ARR || !tasks->u.a.n) {
         sbuf_puts(b, "<p>Không có nhiệm vụ nào.</p>\n");
         html_end(b);
@@ -306,7 +332,7 @@ void page_tasks(sbuf *b, const html_frame *f0, const pv *tasks, const char *stat
     for (uint32_t i = 0; i < tasks->u.a.n; i++) {
         const pv *t = tasks->u.a.v[i];
         const char *st = s(t, "state");
-        if (state && *state && strcmp(state, st))
+        if (!shown(t, tf))
             continue;
         char day[16];
         sbuf_puts(b, "<tr data-task=\"");
@@ -316,9 +342,9 @@ void page_tasks(sbuf *b, const html_frame *f0, const pv *tasks, const char *stat
         sbuf_puts(b, "</td><td>");
         html_esc(b, s(t, "task"));
         sbuf_puts(b, "</td><td>");
-        html_esc(b, s(t, "lead"));
+        html_esc(b, *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead"));
         sbuf_puts(b, "</td><td>");
-        html_esc(b, s(t, "support"));
+        html_esc(b, *s(t, "support_names") ? s(t, "support_names") : s(t, "support"));
         sbuf_printf(b, "</td><td>%s</td><td class=\"%s\">%s</td><td>",
                     *s(t, "deadline") ? html_date(day, s(t, "deadline")) : "—",
                     !strcmp(st, "overdue") ? "down" : !strcmp(st, "done") ? "up" : "", state_vi(st));

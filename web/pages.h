@@ -21,8 +21,15 @@ void page_dashboard(sbuf *b, const html_frame *f, const char *index, int year, c
 void page_unit(sbuf *b, const html_frame *f, const char *unit, const char *index, int year, const pv *result,
                const pv *evidence, const pv *history);
 
+/* What the task list shows: a unit's subtree (asked of the notifier), a plan, an index, a
+ * state, and tasks at least late days overdue. NULL or "" (0): any. */
+typedef struct {
+    const char *under, *plan, *index, *state;
+    int late;
+} task_filter;
+
 /* Tasks, with the form that reports one done for the unit's own. msg: said on top. */
-void page_tasks(sbuf *b, const html_frame *f, const pv *tasks, const char *state, const char *msg);
+void page_tasks(sbuf *b, const html_frame *f, const pv *tasks, const task_filter *tf, const char *msg);
 void page_alerts(sbuf *b, const html_frame *f, const pv *alerts, const char *msg);
 /* Who has sent its self-assessment (the season's tasks) and who has not. */
 void page_reporting(sbuf *b, const html_frame *f, const pv *tasks);

@@ -67,6 +67,13 @@ z = zipfile.ZipFile('$T/rank.xlsx')
 sheet, strings = z.read('xl/worksheets/sheet1.xml').decode(), z.read('xl/sharedStrings.xml').decode()
 sys.exit(0 if 'Huyện Tam Đường' in strings and '<v>78.1198' in sheet and 'Lĩnh vực 8' in strings else 1)"
 
+curl -s -b "$T/admin.jar" "$U/tasks?under=TDG&state=overdue" >"$T/tasks-under.html"
+check "tasks of a unit's subtree: a commune's under its district" grep -q 'data-task="PL24-PAR-4-TDG-BGI"' "$T/tasks-under.html"
+check "... not another district's" sh -c "! grep -q 'data-task=\"PL23-PAR-10-TUY\"' $T/tasks-under.html"
+check "... leads named as officials call them" grep -q '<td>Xã Bản Giang</td>' "$T/tasks-under.html"
+curl -s -b "$T/admin.jar" "$U/tasks?plan=336&late=30" >"$T/tasks-late.html"
+check "tasks by plan and lateness: overdue ones only" sh -c "grep -q 'data-task=' $T/tasks-late.html && ! grep -q '<td class=\"\">đang thực hiện' $T/tasks-late.html && ! grep -q '>thường xuyên<' $T/tasks-late.html"
+
 # a task reported done from the page; without its token the form is refused
 G "$U/tasks" >"$T/tasks.html"
 check "the tasks page offers TDG's own task a done form" grep -q 'name="task" value="PL23-PAR-6-TDG"' "$T/tasks.html"
