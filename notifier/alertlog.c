@@ -578,6 +578,60 @@ fail:
     return -1;
 }
 
+int alertlog_silence(book *b, const char *task, const char *until, const char *by, int64_t now_ms, pv **out,
+                     par_err *e)
+{
+    long ti = task ? book_task_index(b, task) : -1;
+    if (ti < 0) {
+        err_set(e, "no task %s", task ? task : "");
+        return -1;
+    }
+    int y = 0, m = 0, d = 0;
+    if (until && *until && (sscanf(until, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31)) {
+        err_set(e, "until '%s' is not a date YYYY-MM-DD", until);
+        return -1;
+    }
+    size_t nt, nu;
+    const ntask *t = &book_tasks(b, &nt)[ti];
+    const nunit *units = book_units(b, &nu);
+    if (!strncmp(by, "unit:", 5)) {
+        int mine = t->lead < nu && !strcmp(units[t->lead].id, by + 5);
+        for (uint32_t i = 0; i < t->nsup && !mine; i++)
+            mine = t->sup[i] < nu && !strcmp(units[t->sup[i]].id, by + 5);
+        if (!mine) {
+            err_set(e, "task %s is not unit %s's: its alerts are not this key's to silence", task, by + 5);
+            return -1;
+        }
+    } else if (strchr(by, ':') && strncmp(by, "admin:", 6)) {
+        err_set(e, "only the task's units and admins silence its alerts");
+        return -1;
+    }
+    MDB_txn *txn;
+    if (store_begin(book_store(b), 0, &txn, e) < 0)
+        return -1;
+    char key[256], at[40];
+    snprintf(key, sizeof key, "%s|silence", task);
+    clock_format(now_ms, at);
+    pv *sv = pv_map();
+    pv_set_str(sv, "task", task);
+    pv_set_str(sv, "until", until ? until : "");
+    pv_set_str(sv, "by", by);
+    pv_set_str(sv, "at", at);
+    int rc = store_put_pv(txn, dbi(b, N_ACKS), key, sv);
+    if (rc)
+        mdb_txn_abort(txn);
+    else
+        rc = mdb_txn_commit(txn); /* ends the transaction whatever it returns */
+    if (rc) {
+        pv_free(sv);
+        err_set(e, "silence: %s", mdb_strerror(rc));
+        return -1;
+    }
+    book_silence(b, ti, y ? clock_days_from_civil(y, m, d) : 0);
+    *out = sv;
+    return 0;
+}
+
 /* The alert's state from its messages' deliveries: sent, retrying, pending, no_address. */
 static void add_state(book *b, MDB_txn *txn, pv *a)
 {

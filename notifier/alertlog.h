@@ -40,6 +40,10 @@ int alertlog_message(book *b, uint64_t msg, const char *report_url, pv **out);
 int alertlog_mark(book *b, uint64_t msg, int ch, int ok, const char *why, int64_t now_ms, int retry_s, par_err *e);
 /* Stops the alerts of the task instance of alert number n. by: who acknowledged. */
 int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, par_err *e);
+/* No alert for task up to until (YYYY-MM-DD; "" lifts it), kept with who and when: a unit
+ * key for a task it leads or supports, an admin or this server. */
+int alertlog_silence(book *b, const char *task, const char *until, const char *by, int64_t now_ms, pv **out,
+                     par_err *e);
 /* The alerts (newest first) with their recipients and delivery states; unit filters. */
 int alertlog_list(book *b, const char *unit, size_t limit, pv **out, par_err *e);
 

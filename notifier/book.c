@@ -178,6 +178,12 @@ void book_mark_acked(book *b, long task, const char *inst)
     str_copy(t->acks[t->nacks++], 16, inst);
 }
 
+void book_silence(book *b, long task, int64_t day)
+{
+    if (task >= 0 && (size_t)task < b->task_ids.n)
+        b->tasks[task].silence_until = day;
+}
+
 static void mem_free(book *b)
 {
     for (size_t i = 0; i < b->task_ids.n; i++) {
@@ -237,7 +243,16 @@ static int mem_load(book *b, par_err *e)
                 mem_done(b, key, 1);
             } else {
                 char *bar = strrchr(key, '|');
-                if (bar) {
+                if (bar && !strcmp(bar + 1, "silence")) { /* task|silence -> {until, by, at} */
+                    pv *sv = NULL;
+                    par_err ig;
+                    int y, m, d;
+                    *bar = '\0';
+                    if (proto_decode_value(v.mv_data, v.mv_size, &sv, &ig) == 0 && pv_get_str(sv, "until") &&
+                        sscanf(pv_get_str(sv, "until"), "%4d-%2d-%2d", &y, &m, &d) == 3)
+                        book_silence(b, strset_index(&b->task_ids, key), clock_days_from_civil(y, m, d));
+                    pv_free(sv);
+                } else if (bar) {
                     *bar = '\0';
                     book_mark_acked(b, strset_index(&b->task_ids, key), bar + 1);
                 }

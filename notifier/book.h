@@ -53,6 +53,7 @@ typedef struct {
     uint32_t nacks;
     sent_mark *sent;
     uint32_t nsent;
+    int64_t silence_until; /* no alert for it up to this civil day (an official silenced it); 0 */
     int remind_only; /* a season's deadline (S.INDEX.YEAR.PHASE.UNIT): reminded before it,
                       * never chased after (the collector refuses what comes late) */
 } ntask;
@@ -89,6 +90,8 @@ int book_is_done(const ntask *t, int year, const char *period);
 int book_is_acked(const ntask *t, const char *inst);
 /* Marks an instance acknowledged in memory (the caller has stored it). */
 void book_mark_acked(book *b, long task, const char *inst);
+/* Silences task's alerts up to day (civil days; 0 lifts it). */
+void book_silence(book *b, long task, int64_t day);
 
 /* Whether the alert of (task, due, kind) at slot is known to be in the log already;
  * and remembering that it is. */

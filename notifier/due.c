@@ -163,6 +163,8 @@ void due_eval(const book *b, const calendar *cal, const due_policy *p, int64_t n
     const ntask *tasks = book_tasks(b, &n);
     for (size_t i = 0; i < n; i++) {
         const ntask *t = &tasks[i];
+        if (t->silence_until && now.today <= t->silence_until)
+            continue; /* silenced by an official until that day */
         dl_instance dl[DUE_MAX_DEADLINES];
         int k = due_deadlines(t, now.today, p->report_day, dl);
         for (int j = 0; j < k; j++)

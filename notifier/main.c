@@ -174,6 +174,12 @@ static pv *answer(notifier *n, const service_req *r)
         } else {
             rc = store_backup_into(book_store(n->b), pv_get_str(args, "dir"), "notifier", book_seq(n->b), &data, &e);
         }
+    } else if (!strcmp(q, "silence")) {
+        rc = alertlog_silence(n->b, pv_get_str(args, "task"), pv_get_str(args, "until"), *sender ? sender : "operator",
+                              clock_now_ms(&n->clk), &data, &e);
+        if (rc == 0)
+            log_info("event=silenced task=%s until=%s by=%s", pv_get_str(args, "task"), pv_get_str(args, "until"),
+                     sender);
     } else if (!strcmp(q, "ack")) {
         int64_t no;
         const char *a = pv_get_str(args, "alert");
@@ -187,7 +193,7 @@ static pv *answer(notifier *n, const service_req *r)
                 log_info("event=acknowledged alert=%lld by=%s", (long long)no, *sender ? sender : "operator");
         }
     } else {
-        err_set(&e, "the notifier has no query '%s' (tasks, alerts, ack, backup)", q);
+        err_set(&e, "the notifier has no query '%s' (tasks, alerts, ack, silence, backup)", q);
         rc = -1;
     }
     pv_free(own);

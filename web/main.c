@@ -894,6 +894,36 @@ static enum MHD_Result appraise(web *w, req *r, const session *s)
     return rc;
 }
 
+/* POST /alerts/silence: a task's alerts stop until a date (dd/mm/yyyy or YYYY-MM-DD). */
+static enum MHD_Result alert_silence(web *w, req *r, const session *s)
+{
+    if (r->state == R_NEW) {
+        const char *task = field(r, "task"), *until = field(r, "until");
+        int y, m, d;
+        char iso[16];
+        if (!task || !until || !((sscanf(until, "%2d/%2d/%4d", &d, &m, &y) == 3 && y > 1900) ||
+                                 sscanf(until, "%4d-%2d-%2d", &y, &m, &d) == 3))
+            return error_page(w, r, s, 400, "Hãy ghi ngày tạm dừng nhắc (ngày/tháng/năm).", NULL);
+        snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+        pv *a = pv_map();
+        pv_set_str(a, "task", task);
+        pv_set_str(a, "until", iso);
+        ask(w, r, "notifier", "silence", a, s);
+        wait_answers(w, r);
+        if (r->state == R_WAIT)
+            return MHD_YES;
+    }
+    if (r->nq == 1) {
+        if (failed(r, 0))
+            return error_page(w, r, s, 422, "Chưa tạm dừng được cảnh báo.", r->err[0]);
+        char day[16];
+        snprintf(r->msg, sizeof r->msg, "Đã tạm dừng nhắc nhiệm vụ %.100s đến hết ngày %s.", field(r, "task"),
+                 html_date(day, pv_get_str(r->data[0], "until")));
+        r->state = R_NEW;
+    }
+    return alerts_page(w, r, s, r->msg);
+}
+
 /* POST /alerts/ack */
 static enum MHD_Result alert_ack(web *w, req *r, const session *s)
 {
@@ -1067,6 +1097,8 @@ static enum MHD_Result route(web *w, req *r)
             return task_done(w, r, s);
         if (!strcmp(url, "/alerts/ack"))
             return alert_ack(w, r, s);
+        if (!strcmp(url, "/alerts/silence"))
+            return alert_silence(w, r, s);
         if (!strcmp(url, "/season/move"))
             return season_move(w, r, s);
         if (!strcmp(url, "/appraise"))

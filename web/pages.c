@@ -400,6 +400,11 @@ void page_alerts(sbuf *b, const html_frame *f0, const pv *alerts, const char *ms
             html_esc(b, s(to->u.a.v[k], "unit"));
         }
         sbuf_puts(b, "</td><td>");
+        sbuf_puts(b, "<form method=\"post\" action=\"/alerts/silence\"><input type=\"hidden\" name=\"task\" value=\"");
+        html_esc(b, s(a, "task"));
+        sbuf_puts(b, "\"><input name=\"until\" size=\"10\" placeholder=\"dd/mm/yyyy\">");
+        html_csrf(b, f0->csrf);
+        sbuf_puts(b, "<button type=\"submit\">Tạm dừng nhắc đến ngày</button></form>");
         if (pv_get_bool(a, "acked", 0)) {
             sbuf_puts(b, "đã xác nhận");
         } else {

@@ -109,6 +109,18 @@ rc=$(curl -s -o "$T/big.html" -w '%{http_code}' -b "$T/tdg.jar" -F "file=@$T/big
 check "a document over the limit is refused ($rc)" test "$rc" = 413
 check "... saying so" grep -q "quá lớn" "$T/big.html"
 
+# an admin silences a task's alerts until a date: none is sent for it before, they resume after
+n0=$("$BIN/parctl" alerts --json | grep -c '"task": "PL23-SIPAS-1-TDG"')
+csrf=$(curl -s -b "$T/admin.jar" "$U/alerts" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+curl -s -b "$T/admin.jar" -d "task=PL23-SIPAS-1-TDG&until=28/02/2025&csrf=$csrf" "$U/alerts/silence" >"$T/silence.html"
+check "a task's alerts silenced until 28/02/2025" grep -q "Đã tạm dừng nhắc nhiệm vụ PL23-SIPAS-1-TDG đến hết ngày 28/02/2025" "$T/silence.html"
+stop notifier; PAR_NOW=2025-02-10T09:00:00+07:00 start notifier; wait_up notifier; sleep 1.5
+n1=$("$BIN/parctl" alerts --json | grep -c '"task": "PL23-SIPAS-1-TDG"')
+stop notifier; PAR_NOW=2025-03-10T09:00:00+07:00 start notifier; wait_up notifier; sleep 1.5
+n2=$("$BIN/parctl" alerts --json | grep -c '"task": "PL23-SIPAS-1-TDG"')
+check "silenced (through a restart): no alert for it meanwhile ($n0 then $n1), resumed after ($n2)" \
+    test "$n0" -ge 1 -a "$n1" -eq "$n0" -a "$n2" -gt "$n1"
+
 # /metrics behind its token
 check "/metrics without the token: 401" test "$(code "$U/metrics")" = "401 "
 curl -s -H "Authorization: Bearer $(cat "$T/metrics.token")" "$U/metrics" >"$T/metrics.txt"
