@@ -31,8 +31,10 @@ disk=$(df -P "$T" | awk 'NR==2 { print $1 }')
 mem=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
 echo "machine: $(nproc) cores, $cpu, ${mem} GiB, $disk"
 
+# ONLY=web runs that part alone (its figures in bench/results-web.json)
+part() { [ -z "${ONLY:-}" ] || [ "$ONLY" = "$1" ]; }
 echo
-"$ROOT/build/bench/score_latency" "${ROUNDS:-200}" latency
+part latency && "$ROOT/build/bench/score_latency" "${ROUNDS:-200}" latency
 
 # the same while districts push 1,000 lines a second (scores of the other districts,
 # so that their group is re-ranked as the measured unit's is)
@@ -49,7 +51,7 @@ load_start() { # districts pushing, paced to 1,000 lines a second, in the backgr
             for i in 0 1 2 3 4 5 6 7 8 9; do
                 "$BIN/par-agent" push "$T/load$i.csv" >/dev/null 2>&1 && sent=$((sent + 100))
                 now=$(date +%s.%N)
-                echo "$sent $now $start" >"$T/load.rate"
+                echo "$sent $now $start" >"$T/load.rate.new" && mv "$T/load.rate.new" "$T/load.rate"
                 # sleep until this many lines are due
                 sleep "$(awk -v s="$sent" -v a="$start" -v b="$now" 'BEGIN { d = a + s / 1000 - b; printf "%.3f", (d > 0 ? d : 0) }')"
             done
@@ -62,40 +64,56 @@ load_stop() { # stops the pushing; prints the rate it kept
     read -r sent now start <"$T/load.rate"
     awk -v s="$sent" -v a="$start" -v b="$now" 'BEGIN { printf "%.0f", s / (b - a) }'
 }
-load_start
-sleep 1
-"$ROOT/build/bench/score_latency" "${ROUNDS:-200}" latency_loaded
-rate=$(load_stop)
-echo "(under a background load of $rate lines/s pushed by par-agent)"
-echo "latency_loaded.background_lines_per_s $rate" >>"$PAR_BENCH_RESULTS"
+if part latency; then
+    load_start
+    sleep 1
+    "$ROOT/build/bench/score_latency" "${ROUNDS:-200}" latency_loaded
+    rate=$(load_stop)
+    echo "(under a background load of $rate lines/s pushed by par-agent)"
+    echo "latency_loaded.background_lines_per_s $rate" >>"$PAR_BENCH_RESULTS"
+fi
 
-# par-web: 200 officials browsing while the districts push 1,000 lines a second, beside
-# the same pushing alone
-echo
-WPORT=$((21000 + RANDOM % 20000))
-printf '[web]\nlisten = 127.0.0.1:%d\n' "$WPORT" >>"$PAR_CONF"
-"$BIN/par-web" 2>>"$T/web.log" & pids+=($!)
-echo 'mat-khau-do-tai' | "$BIN/parctl" users add dotai --role admin --password-stdin >/dev/null
-for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$WPORT/login" && break; sleep 0.1; done
-load_start; sleep "${WEB_SECONDS:-20}"; alone=$(load_stop)
-load_start
-"$ROOT/build/bench/web_load" "http://127.0.0.1:$WPORT" dotai mat-khau-do-tai "${WEB_SESSIONS:-200}" "${WEB_SECONDS:-20}"
-browsing=$(load_stop)
-echo "  pushing paced to 1,000 lines/s kept $browsing lines/s while they browsed, $alone lines/s alone"
-echo "web.push_lines_per_s_browsing $browsing" >>"$PAR_BENCH_RESULTS"
-echo "web.push_lines_per_s_alone $alone" >>"$PAR_BENCH_RESULTS"
+if part web; then
+    # par-web: 200 officials browsing while the districts push 1,000 lines a second, beside
+    # the same pushing alone
+    echo
+    WPORT=$((21000 + RANDOM % 20000))
+    printf '[web]\nlisten = 127.0.0.1:%d\n' "$WPORT" >>"$PAR_CONF"
+    "$BIN/par-web" 2>>"$T/web.log" & pids+=($!)
+    echo 'mat-khau-do-tai' | "$BIN/parctl" users add dotai --role admin --password-stdin >/dev/null
+    for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$WPORT/login" && break; sleep 0.1; done
+    load_start; sleep "${WEB_SECONDS:-20}"; alone=$(load_stop)
+    # the pushing starts once every official is logged in (each login checks an Argon2id hash)
+    "$ROOT/build/bench/web_load" "http://127.0.0.1:$WPORT" dotai mat-khau-do-tai "${WEB_SESSIONS:-200}" \
+        "${WEB_SECONDS:-20}" >"$T/web_load.out" &
+    wl=$!
+    until grep -q '^browsing' "$T/web_load.out" 2>/dev/null || ! kill -0 $wl 2>/dev/null; do sleep 0.2; done
+    load_start
+    wait $wl
+    browsing=$(load_stop)
+    grep -v '^browsing' "$T/web_load.out"
+    echo "  pushing paced to 1,000 lines/s kept $browsing lines/s while they browsed, $alone lines/s alone"
+    echo "web.push_lines_per_s_browsing $browsing" >>"$PAR_BENCH_RESULTS"
+    echo "web.push_lines_per_s_alone $alone" >>"$PAR_BENCH_RESULTS"
+fi
 
-echo
-"$ROOT/bench/ingest.sh"
-echo
-"$ROOT/bench/postgres.sh"
+if part ingest; then
+    echo
+    "$ROOT/bench/ingest.sh"
+    echo
+    "$ROOT/bench/postgres.sh"
+fi
 for p in "${pids[@]}"; do kill -TERM $p 2>/dev/null; done
 wait 2>/dev/null
 pids=()
-echo
-(cd "$ROOT" && "$ROOT/build/bench/notify_eval" "${TASKS:-1000000}" "${UNITS:-11000}")
-echo
-"$ROOT/build/bench/national" "${COMMUNES:-11000}"
+if part notifier; then
+    echo
+    (cd "$ROOT" && "$ROOT/build/bench/notify_eval" "${TASKS:-1000000}" "${UNITS:-11000}")
+fi
+if part national; then
+    echo
+    "$ROOT/build/bench/national" "${COMMUNES:-11000}"
+fi
 
 # our ingest against PostgreSQL, client for client
 while read -r k v; do
@@ -119,6 +137,6 @@ sed 's/^/  /' "$PAR_BENCH_RESULTS.more"
     printf '  "results": {\n'
     awk '{ printf "%s    \"%s\": %s", (NR > 1 ? ",\n" : ""), $1, $2 } END { print "" }' "$PAR_BENCH_RESULTS"
     printf '  }\n}\n'
-} >"$ROOT/bench/results.json"
+} >"$ROOT/bench/results${ONLY:+-$ONLY}.json"
 echo
-echo "every figure with the machine: bench/results.json"
+echo "every figure with the machine: bench/results${ONLY:+-$ONLY}.json"

@@ -82,6 +82,8 @@ int main(int argc, char **argv)
             return 1;
         }
     int64_t logged = clock_mono_ms() - t0;
+    printf("browsing\n"); /* run.sh starts the districts' pushing now */
+    fflush(stdout);
     char pages[2][512];
     snprintf(pages[0], sizeof pages[0], "%s/?index=PAR&year=2023&level=district", base);
     snprintf(pages[1], sizeof pages[1], "%s/units/TDG?index=PAR&year=2023", base);

@@ -32,8 +32,8 @@
 #define WEB_EVENTS_MS 25000    /* a live-update request is answered at least this often */
 #define WEB_FORM_BYTES 65536   /* a form's fields, all together (a document uploaded: its own limit) */
 #define WEB_FIELDS 200         /* the self-assessment form: a value and a note per criterion */
-#define WEB_CONNECTIONS 512
-#define WEB_PER_ADDRESS 64
+/* connections in all; no limit per address: behind a reverse proxy they all come from it */
+#define WEB_CONNECTIONS 1024
 
 typedef enum { R_NEW, R_WAIT, R_READY } rstate;
 
@@ -97,6 +97,16 @@ static req *req_new(web *w, struct MHD_Connection *conn, const char *url, const 
         inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, r->addr, sizeof r->addr);
     else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, r->addr, sizeof r->addr);
+    /* behind a reverse proxy on this server the address is the one it forwards: the login
+     * throttle counts officials' addresses, not the proxy's */
+    const char *fwd = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (fwd && (!strcmp(r->addr, "127.0.0.1") || !strcmp(r->addr, "::1"))) {
+        size_t l = strcspn(fwd, ", ");
+        if (l && l < sizeof r->addr) {
+            memcpy(r->addr, fwd, l);
+            r->addr[l] = '\0';
+        }
+    }
     for (int i = 0; i < WEB_FIELDS; i++)
         sbuf_init(&r->vals[i]);
     sbuf_init(&r->file);
@@ -1241,14 +1251,14 @@ int main(int argc, char **argv)
     if (w.tls)
         w.d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, &w, MHD_OPTION_CONNECTION_LIMIT,
-                               (unsigned)WEB_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_PER_ADDRESS,
+                               (unsigned)WEB_CONNECTIONS,
                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                (size_t)(128 * 1024), MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
                                MHD_OPTION_END);
     else
         w.d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, &w, MHD_OPTION_CONNECTION_LIMIT,
-                               (unsigned)WEB_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_PER_ADDRESS,
+                               (unsigned)WEB_CONNECTIONS,
                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                (size_t)(128 * 1024), MHD_OPTION_END);
     if (!w.d) {

@@ -114,7 +114,10 @@ try:
     form.find_element(By.NAME, "note").send_keys("Đã hoàn thành rà soát")
     shot(commune, "09-tasks")
     form.find_element(By.CSS_SELECTOR, "button").click()
-    check("the task is reported done", "Đã ghi nhận báo cáo hoàn thành nhiệm vụ" in commune.page_source)
+    reported = wait_for(lambda: "Đã ghi nhận báo cáo hoàn thành nhiệm vụ" in commune.page_source, 5)
+    if not reported:
+        open(os.path.join(OUT, "09b-after-done.html"), "w").write(commune.page_source)
+    check("the task is reported done", reported)
     done = wait_for(lambda: (commune.get(BASE + "/tasks") or True) and
                     "đã hoàn thành" in commune.find_element(By.CSS_SELECTOR, 'tr[data-task="PL24-PAR-4-TDG-BGI"]').text)
     check("... and shows done", done)
