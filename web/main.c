@@ -20,6 +20,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +236,28 @@ static void wait_answers(web *w, req *r)
     (void)w;
 }
 
+/* Waits for the questions sent: 1 when the connection is suspended until the answers. */
+static int asked(web *w, req *r)
+{
+    wait_answers(w, r);
+    return r->state == R_WAIT;
+}
+
+/* Query arguments from name, value pairs ending with NULL; a NULL or empty value is left out. */
+static pv *kv(const char *k, ...)
+{
+    pv *a = pv_map();
+    va_list ap;
+    va_start(ap, k);
+    for (const char *name = k; name; name = va_arg(ap, const char *)) {
+        const char *v = va_arg(ap, const char *);
+        if (v && *v)
+            pv_set_str(a, name, v);
+    }
+    va_end(ap);
+    return a;
+}
+
 static void ready(req *r)
 {
     if (r->state == R_WAIT) {
@@ -448,11 +471,8 @@ static enum MHD_Result login(web *w, req *r)
             log_warn("event=login_throttled user=%s address=%s", user, r->addr);
             return login_page(w, r, msg, user, 429);
         }
-        pv *args = pv_map();
-        pv_set_str(args, "name", user);
-        ask(w, r, "collector", "user_auth", args, NULL);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        ask(w, r, "collector", "user_auth", kv("name", user, NULL), NULL);
+        if (asked(w, r))
             return MHD_YES;
     }
     if (failed(r, 0))
@@ -481,17 +501,11 @@ static enum MHD_Result dashboard(web *w, req *r, const session *s)
         year = this_year(w) - 1;
     if (r->state == R_NEW) {
         for (int k = 0; k < PAGE_YEARS; k++) {
-            pv *a = pv_map();
             char y[16];
             snprintf(y, sizeof y, "%d", year - k);
-            pv_set_str(a, "index", index);
-            pv_set_str(a, "year", y);
-            if (*level)
-                pv_set_str(a, "level", level);
-            ask(w, r, "scorer", "scores", a, s);
+            ask(w, r, "scorer", "scores", kv("index", index, "year", y, "level", level, NULL), s);
         }
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        if (asked(w, r))
             return MHD_YES;
     }
     if (failed(r, 0))
@@ -511,14 +525,8 @@ static enum MHD_Result ranking_csv(web *w, req *r, const session *s)
     const char *index = arg(r, "index") ? arg(r, "index") : "PAR", *level = arg(r, "level");
     const char *year = arg(r, "year") ? arg(r, "year") : "";
     if (r->state == R_NEW) {
-        pv *a = pv_map();
-        pv_set_str(a, "index", index);
-        pv_set_str(a, "year", year);
-        if (level && *level)
-            pv_set_str(a, "level", level);
-        ask(w, r, "scorer", "scores", a, s);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        ask(w, r, "scorer", "scores", kv("index", index, "year", year, "level", level, NULL), s);
+        if (asked(w, r))
             return MHD_YES;
     }
     if (failed(r, 0))
@@ -563,15 +571,9 @@ static enum MHD_Result unit_page(web *w, req *r, const session *s, const char *u
     }
     if (r->state == R_NEW) {
         const char *qs[][2] = {{"scorer", "result"}, {"collector", "evidence"}, {"collector", "history"}};
-        for (int i = 0; i < 3; i++) {
-            pv *a = pv_map();
-            pv_set_str(a, "unit", unit);
-            pv_set_str(a, "index", index);
-            pv_set_str(a, "year", year);
-            ask(w, r, qs[i][0], qs[i][1], a, s);
-        }
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        for (int i = 0; i < 3; i++)
+            ask(w, r, qs[i][0], qs[i][1], kv("unit", unit, "index", index, "year", year, NULL), s);
+        if (asked(w, r))
             return MHD_YES;
     }
     if (failed(r, 0)) {
@@ -593,13 +595,8 @@ static enum MHD_Result unit_page(web *w, req *r, const session *s, const char *u
 static enum MHD_Result tasks_page(web *w, req *r, const session *s, const char *msg)
 {
     if (r->state == R_NEW || r->nq == 0) {
-        pv *a = pv_map();
-        const char *under = arg(r, "under");
-        if (under && *under)
-            pv_set_str(a, "under", under);
-        ask(w, r, "notifier", "tasks", a, s);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        ask(w, r, "notifier", "tasks", kv("under", arg(r, "under"), NULL), s);
+        if (asked(w, r))
             return MHD_YES;
     }
     int last = r->nq - 1;
@@ -618,8 +615,7 @@ static enum MHD_Result alerts_page(web *w, req *r, const session *s, const char 
 {
     if (r->state == R_NEW || r->nq == 0) {
         ask(w, r, "notifier", "alerts", pv_map(), s);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        if (asked(w, r))
             return MHD_YES;
     }
     int last = r->nq - 1;
@@ -636,8 +632,7 @@ static enum MHD_Result reporting_page(web *w, req *r, const session *s)
 {
     if (r->state == R_NEW) {
         ask(w, r, "notifier", "tasks", pv_map(), s);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        if (asked(w, r))
             return MHD_YES;
     }
     if (failed(r, 0))
@@ -657,20 +652,10 @@ static enum MHD_Result season_page(web *w, req *r, const session *s)
     char y[16];
     snprintf(y, sizeof y, "%d", arg(r, "year") ? atoi(arg(r, "year")) : this_year(w) - 1);
     if (r->state == R_NEW) {
-        pv *a = pv_map();
-        pv_set_str(a, "index", index);
-        pv_set_str(a, "year", y);
-        pv_set_str(a, "level", level);
-        ask(w, r, "collector", "season", a, s);
-        if (*unit) { /* a unit's criteria, its values and documents: the self-assessment or appraisal form */
-            a = pv_map();
-            pv_set_str(a, "unit", unit);
-            pv_set_str(a, "index", index);
-            pv_set_str(a, "year", y);
-            ask(w, r, "collector", "appraise", a, s);
-        }
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        ask(w, r, "collector", "season", kv("index", index, "year", y, "level", level, NULL), s);
+        if (*unit) /* a unit's criteria, its values and documents: the self-assessment or appraisal form */
+            ask(w, r, "collector", "appraise", kv("unit", unit, "index", index, "year", y, NULL), s);
+        if (asked(w, r))
             return MHD_YES;
     }
     if (failed(r, 0))
@@ -746,8 +731,7 @@ static enum MHD_Result self_scores(web *w, req *r, const session *s)
             r->done++;
         }
         pv_free(m);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        if (asked(w, r))
             return MHD_YES;
     }
     if (failed(r, 0))
@@ -818,8 +802,7 @@ static enum MHD_Result evidence_upload(web *w, req *r, const session *s)
         sodium_bin2hex(r->sha, sizeof r->sha, h, sizeof h);
         str_copy(r->as, sizeof r->as, s->as);
         send_piece(w, r, r->as);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        if (asked(w, r))
             return MHD_YES;
     }
     int last = r->nq - 1;
@@ -849,8 +832,7 @@ static enum MHD_Result task_done(web *w, req *r, const session *s)
         const char *note = field(r, "note");
         const char *f[8] = {s->unit, year, period, "task", task, "done", today, note ? note : ""};
         submit_line(w, r, s, f);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        if (asked(w, r))
             return MHD_YES;
     }
     if (r->nq == 1) { /* the submission answered: say how it went, then the list again */
@@ -881,8 +863,7 @@ static enum MHD_Result appraise(web *w, req *r, const session *s)
         today[10] = '\0';
         const char *f[8] = {unit, year, "Y", "appraisal", key, value, today, reason};
         submit_line(w, r, s, f);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        if (asked(w, r))
             return MHD_YES;
     }
     const pv *ack = r->data[0], *res = ack ? pv_get(ack, "results") : NULL;
@@ -915,12 +896,8 @@ static enum MHD_Result alert_silence(web *w, req *r, const session *s)
                                  sscanf(until, "%4d-%2d-%2d", &y, &m, &d) == 3))
             return error_page(w, r, s, 400, "Hãy ghi ngày tạm dừng nhắc (ngày/tháng/năm).", NULL);
         snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
-        pv *a = pv_map();
-        pv_set_str(a, "task", task);
-        pv_set_str(a, "until", iso);
-        ask(w, r, "notifier", "silence", a, s);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        ask(w, r, "notifier", "silence", kv("task", task, "until", iso, NULL), s);
+        if (asked(w, r))
             return MHD_YES;
     }
     if (r->nq == 1) {
@@ -941,11 +918,8 @@ static enum MHD_Result alert_ack(web *w, req *r, const session *s)
         const char *alert = field(r, "alert");
         if (!alert)
             return error_page(w, r, s, 400, "Biểu mẫu thiếu số cảnh báo.", NULL);
-        pv *a = pv_map();
-        pv_set_str(a, "alert", alert);
-        ask(w, r, "notifier", "ack", a, s);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        ask(w, r, "notifier", "ack", kv("alert", alert, NULL), s);
+        if (asked(w, r))
             return MHD_YES;
     }
     if (r->nq == 1) {
@@ -967,8 +941,7 @@ static enum MHD_Result season_move(web *w, req *r, const session *s)
             if (field(r, keys[i]) && *field(r, keys[i]))
                 pv_set_str(a, keys[i], field(r, keys[i]));
         ask(w, r, "collector", "season_move", a, s);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        if (asked(w, r))
             return MHD_YES;
     }
     if (failed(r, 0))
@@ -1022,8 +995,7 @@ static enum MHD_Result metrics(web *w, req *r)
     }
     if (r->state == R_NEW) {
         ask(w, r, "broker", "status", pv_map(), NULL);
-        wait_answers(w, r);
-        if (r->state == R_WAIT)
+        if (asked(w, r))
             return MHD_YES;
     }
     sbuf b;
