@@ -2,12 +2,13 @@
  * loop (its epoll descriptor beside the broker's socket, the event bus and the signal
  * descriptor): a page that needs the services sends its questions through the broker's
  * internal socket for the logged-in user ("as"), suspends its connection, and is
- * rendered when the answers are in. Nothing blocks the loop but checking a password
- * (Argon2id, a fraction of a second, at login). */
+ * rendered when the answers are in. Passwords are checked by a worker thread
+ * (web/verify.h): nothing blocks the loop. */
 #include "html.h"
 #include "pages.h"
 #include "session.h"
 #include "sheet.h"
+#include "verify.h"
 #include "../common/client.h"
 #include "../common/clock.h"
 #include "../common/daemon.h"
@@ -45,6 +46,8 @@ struct req {
     struct MHD_PostProcessor *pp;
     char url[256], method[8], addr[64];
     rstate state;
+    uint64_t serial; /* this request's number: a password check's answer finds it by it */
+    int verify, verify_ok; /* the password check: 0 not asked, 1 running, 2 done, 3 given up */
     const session *ses; /* found at the first call; looked up again when ready */
     char token[SESSION_TOKEN];
     /* the questions to the services and their answers */
@@ -83,6 +86,8 @@ typedef struct {
     int tls;
     char metrics_token[128];
     char tmpdir[CONF_PATH + 16]; /* where workbooks are made before they are sent */
+    verifier *vf;
+    uint64_t serial;
 } web;
 
 /* ---------- requests in flight ---------- */
@@ -91,6 +96,7 @@ static req *req_new(web *w, struct MHD_Connection *conn, const char *url, const 
 {
     req *r = xcalloc(1, sizeof *r);
     r->conn = conn;
+    r->serial = ++w->serial;
     str_copy(r->url, sizeof r->url, url);
     str_copy(r->method, sizeof r->method, method);
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -479,7 +485,20 @@ static enum MHD_Result login(web *w, req *r)
         return login_page(w, r, "Hệ thống tạm thời không kiểm tra được tài khoản, hãy thử lại.", user, 503);
     const pv *u = r->data[0];
     const char *hash = pv_get_str(u, "hash");
-    int ok = hash && !pv_get_bool(u, "disabled", 0) && crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+    int ok = hash && !pv_get_bool(u, "disabled", 0);
+    if (ok && r->verify == 0) { /* the password is checked by the worker; pages go on meanwhile */
+        verifier_submit(w->vf, r->serial, hash, pw);
+        r->verify = 1;
+        r->state = R_WAIT;
+        r->deadline = clock_mono_ms() + WEB_QUERY_MS;
+        MHD_suspend_connection(r->conn);
+        return MHD_YES;
+    }
+    if (r->verify == 1) { /* no answer in time */
+        r->verify = 3;
+        return login_page(w, r, "Hệ thống tạm thời không kiểm tra được tài khoản, hãy thử lại.", user, 503);
+    }
+    ok = ok && r->verify_ok;
     if (!ok) {
         sessions_failed(w->ses, user, r->addr, now);
         log_info("event=login_failed user=%s address=%s", user, r->addr);
@@ -1216,6 +1235,8 @@ int main(int argc, char **argv)
         goto fail;
     }
     w.ses = sessions_new();
+    if (!(w.vf = verifier_new(&e)))
+        goto fail;
     snprintf(w.tmpdir, sizeof w.tmpdir, "%s/web", w.conf.data_dir);
     if (dir_make(w.tmpdir, &e) < 0)
         goto fail;
@@ -1251,8 +1272,9 @@ int main(int argc, char **argv)
                                   {w.sub, 0, ZMQ_POLLIN, 0},
                                   {service_socket(w.svc), 0, ZMQ_POLLIN, 0},
                                   {NULL, mhd_fd, ZMQ_POLLIN, 0},
-                                  {NULL, sfd, ZMQ_POLLIN, 0}};
-        if (zmq_poll(items, 5, wait) < 0 && zmq_errno() != EINTR) {
+                                  {NULL, sfd, ZMQ_POLLIN, 0},
+                                  {NULL, verifier_fd(w.vf), ZMQ_POLLIN, 0}};
+        if (zmq_poll(items, 6, wait) < 0 && zmq_errno() != EINTR) {
             err_set(&e, "poll: %s", zmq_strerror(zmq_errno()));
             goto fail;
         }
@@ -1271,6 +1293,17 @@ int main(int argc, char **argv)
                 service_req_free(&q);
             }
         }
+        if (items[5].revents & ZMQ_POLLIN) {
+            uint64_t tag;
+            int ok;
+            while (verifier_take(w.vf, &tag, &ok) == 1)
+                for (req *r = w.reqs; r; r = r->next)
+                    if (r->serial == tag && r->verify == 1) {
+                        r->verify = 2;
+                        r->verify_ok = ok;
+                        ready(r);
+                    }
+        }
         expire(&w, clock_mono_ms());
         MHD_run(w.d);
     }
@@ -1285,6 +1318,7 @@ fail:
                 MHD_resume_connection(r->conn);
         MHD_stop_daemon(w.d);
     }
+    verifier_destroy(w.vf);
     sessions_destroy(w.ses);
     if (w.sub)
         zmq_close(w.sub);
