@@ -423,7 +423,8 @@ void page_alerts(sbuf *b, const html_frame *f0, const pv *alerts, const char *ms
 void page_reporting(sbuf *b, const html_frame *f0, const pv *tasks)
 {
     html_begin(b, f0);
-    sbuf_puts(b, "<p>Các đơn vị đã và chưa gửi tự đánh giá, giải trình của các đợt đánh giá đang mở.</p>\n");
+    sbuf_puts(b, "<h2>Tự đánh giá và giải trình</h2>\n<p>Các đơn vị đã và chưa gửi tự đánh giá, giải trình của "
+                 "các đợt đánh giá đang mở.</p>\n");
     int rows = 0;
     for (uint32_t i = 0; tasks && tasks->t == PV_ARR && i < tasks->u.a.n; i++) {
         const pv *t = tasks->u.a.v[i];
@@ -446,6 +447,62 @@ void page_reporting(sbuf *b, const html_frame *f0, const pv *tasks)
         sbuf_puts(b, "</table>\n");
     else
         sbuf_puts(b, "<p>Không có đợt đánh giá nào đang mở với hạn gửi.</p>\n");
+    /* the recurring reports: each period's, sent or not, and each unit's rate */
+    sbuf_puts(b, "<h2>Báo cáo định kỳ</h2>\n");
+    int n = 0;
+    for (uint32_t i = 0; tasks && tasks->t == PV_ARR && i < tasks->u.a.n; i++) {
+        const pv *t = tasks->u.a.v[i];
+        if (strcmp(s(t, "kind"), "recurring") || !*s(t, "period"))
+            continue;
+        if (!n++)
+            sbuf_puts(b, "<table id=\"reports\">\n<tr><th>Đơn vị</th><th>Báo cáo</th><th>Kỳ</th><th>Hạn</th>"
+                         "<th>Tình trạng</th></tr>\n");
+        char day[16];
+        const char *st = s(t, "state");
+        sbuf_puts(b, "<tr><td>");
+        html_esc(b, *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead"));
+        sbuf_puts(b, "</td><td>");
+        html_esc(b, s(t, "task"));
+        sbuf_printf(b, "</td><td>%lld ", (long long)pv_get_int(t, "year", 0));
+        html_esc(b, s(t, "period"));
+        sbuf_printf(b, "</td><td>%s</td><td class=\"%s\">%s</td></tr>\n", html_date(day, s(t, "deadline")),
+                    !strcmp(st, "done") ? "up" : !strcmp(st, "overdue") ? "down" : "",
+                    !strcmp(st, "done") ? "đã gửi" : !strcmp(st, "overdue") ? "chưa gửi, quá hạn" : "chưa đến hạn");
+    }
+    if (!n) {
+        sbuf_puts(b, "<p>Chưa có báo cáo định kỳ nào đến hạn.</p>\n");
+        html_end(b);
+        return;
+    }
+    sbuf_puts(b, "</table>\n<h2>Tỷ lệ đã gửi báo cáo đến hạn, theo đơn vị</h2>\n<table id=\"rate\">\n"
+                 "<tr><th>Đơn vị</th><th>Đã gửi</th><th>Đến hạn</th><th>Tỷ lệ</th></tr>\n");
+    for (uint32_t i = 0; i < tasks->u.a.n; i++) {
+        const pv *t = tasks->u.a.v[i];
+        if (strcmp(s(t, "kind"), "recurring") || !*s(t, "period"))
+            continue;
+        int first = 1;
+        for (uint32_t k = 0; k < i && first; k++) /* each unit once, where it first appears */
+            if (!strcmp(s(tasks->u.a.v[k], "kind"), "recurring") && *s(tasks->u.a.v[k], "period") &&
+                !strcmp(s(tasks->u.a.v[k], "lead"), s(t, "lead")))
+                first = 0;
+        if (!first)
+            continue;
+        int due = 0, sent = 0;
+        for (uint32_t k = i; k < tasks->u.a.n; k++) {
+            const pv *x = tasks->u.a.v[k];
+            if (strcmp(s(x, "kind"), "recurring") || !*s(x, "period") || strcmp(s(x, "lead"), s(t, "lead")))
+                continue;
+            int done = !strcmp(s(x, "state"), "done");
+            due += done || !strcmp(s(x, "state"), "overdue");
+            sent += done;
+        }
+        char pct[32];
+        sbuf_puts(b, "<tr><td>");
+        html_esc(b, *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead"));
+        sbuf_printf(b, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td class=\"n\">%s</td></tr>\n", sent,
+                    due, due ? html_num(pct, 100.0 * sent / due, 0, 0) : "—");
+    }
+    sbuf_puts(b, "</table>\n");
     html_end(b);
 }
 

@@ -74,6 +74,10 @@ check "... leads named as officials call them" grep -q '<td>Xã Bản Giang</td>
 curl -s -b "$T/admin.jar" "$U/tasks?plan=336&late=30" >"$T/tasks-late.html"
 check "tasks by plan and lateness: overdue ones only" sh -c "grep -q 'data-task=' $T/tasks-late.html && ! grep -q '<td class=\"\">đang thực hiện' $T/tasks-late.html && ! grep -q '>thường xuyên<' $T/tasks-late.html"
 
+curl -s -b "$T/admin.jar" "$U/reporting" >"$T/reporting.html"
+check "/reporting: each period's recurring reports, sent or not" grep -q '<table id="reports">' "$T/reporting.html"
+check "... and each unit's rate" grep -q '<table id="rate">' "$T/reporting.html"
+
 # a task reported done from the page; without its token the form is refused
 G "$U/tasks" >"$T/tasks.html"
 check "the tasks page offers TDG's own task a done form" grep -q 'name="task" value="PL23-PAR-6-TDG"' "$T/tasks.html"
