@@ -112,6 +112,10 @@ static void handle_other(collector *c, service_req *r, const char *received)
         publish(c, events);
     } else if (!strcmp(type, MSG_QUERY) && !strcmp(pv_get_str(r->msg, "q"), "evidence_get")) {
         pv *data;
+        if (query_may_get_evidence(c->rec, sender, pv_get_str(pv_get(r->msg, "args"), "sha256"), &e) < 0) {
+            answer_error(c, r, "forbidden", e.msg);
+            return;
+        }
         if (evidence_read(&c->conf, pv_get(r->msg, "args"), &data, &e) < 0) {
             answer_error(c, r, "bad_request", e.msg);
             return;

@@ -323,6 +323,43 @@ static int answer(record *r, const pv *msg, int raw, const char *sender, pv **da
     return rc;
 }
 
+int query_may_get_evidence(record *r, const char *sender, const char *sha, par_err *e)
+{
+    char mine[64];
+    if (!authz_unit_of(sender, mine, sizeof mine))
+        return 0; /* the province's keys and this server read every document */
+    record_txn t;
+    if (record_begin(r, &t, e) < 0)
+        return -1;
+    MDB_cursor *cur;
+    int rc = -1, found = 0;
+    size_t sl = sha ? strlen(sha) : 0;
+    if (sl && mdb_cursor_open(t.txn, store_dbi(record_store(r), DB_EVIDENCE), &cur) == 0) {
+        MDB_val k, v;
+        /* unit|year|INDEX:id|sha256: the document's unit, year and index decide */
+        for (int c = mdb_cursor_get(cur, &k, &v, MDB_FIRST); c == 0 && rc < 0; c = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            if (k.mv_size <= sl || memcmp((char *)k.mv_data + k.mv_size - sl, sha, sl))
+                continue;
+            char key[512], unit[64] = "", index[64] = "";
+            int64_t year = 0;
+            snprintf(key, sizeof key, "%.*s", (int)k.mv_size, (char *)k.mv_data);
+            if (sscanf(key, "%63[^|]|%lld|%63[^:]:", unit, (long long *)&year, index) != 3)
+                continue;
+            found = 1;
+            par_err why;
+            if (may_read(&t, sender, unit, index, year, &why) == 0)
+                rc = 0;
+            else
+                err_set(e, "%s", why.msg);
+        }
+        mdb_cursor_close(cur);
+    }
+    if (!found)
+        err_set(e, "no document with SHA-256 %s is held", sha ? sha : "");
+    record_abort(&t);
+    return rc;
+}
+
 int query_answer(record *r, const pv *msg, pv **data, par_err *e)
 {
     return answer(r, msg, 0, "internal", data, e);

@@ -69,6 +69,7 @@ struct req {
     size_t sent;
     char sha[65];
     char as[160]; /* whom the pieces are sent for */
+    int downloading; /* a document fetched in pieces into file */
     /* what to say on the page (after a form) */
     char msg[512];
     int status;
@@ -279,6 +280,37 @@ static void ready(req *r)
 static int send_piece(web *w, req *r, const char *as);
 static int next_piece(web *w, req *r)
 {
+    if (r->downloading && r->nq) { /* a document coming back: its next piece, until whole */
+        int last = r->nq - 1;
+        const pv *d = r->data[last], *parts = d ? pv_get(d, "parts") : NULL;
+        if (r->err[last][0] || !parts || parts->t != PV_ARR)
+            return 0;
+        unsigned char *buf = xmalloc(WEB_PART + 16);
+        size_t before = r->file.len;
+        for (uint32_t i = 0; i < parts->u.a.n; i++) {
+            size_t n = 0;
+            if (parts->u.a.v[i]->t != PV_STR ||
+                sodium_base642bin(buf, WEB_PART + 16, parts->u.a.v[i]->u.s.p, parts->u.a.v[i]->u.s.n, NULL, &n, NULL,
+                                  sodium_base64_VARIANT_ORIGINAL) < 0)
+                break;
+            sbuf_add(&r->file, buf, n);
+        }
+        free(buf);
+        int64_t size = pv_get_int(d, "size", 0);
+        if (r->file.len >= (size_t)size || r->file.len == before || size > (int64_t)r->file_max)
+            return 0;
+        if (r->nq == WEB_MAX_QUERIES) {
+            for (int i = 0; i < r->nq; i++) {
+                pv_free(r->data[i]);
+                r->data[i] = NULL;
+            }
+            r->nq = r->done = 0;
+        }
+        char off[24];
+        snprintf(off, sizeof off, "%zu", r->file.len);
+        ask(w, r, "collector", "evidence_get", kv("sha256", r->sha, "offset", off, "as", r->as, NULL), NULL);
+        return 1;
+    }
     if (!r->file.len || r->sent >= r->file.len || !r->nq)
         return 0;
     int last = r->nq - 1;
@@ -904,6 +936,58 @@ static enum MHD_Result appraise(web *w, req *r, const session *s)
     return rc;
 }
 
+/* GET /evidence/SHA256?name=NAME: a document, for a user the collector lets read it. */
+static enum MHD_Result evidence_download(web *w, req *r, const session *s, const char *sha)
+{
+    if (r->state == R_NEW) {
+        if (strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64)
+            return error_page(w, r, s, 404, "Không có tài liệu này.", NULL);
+        str_copy(r->sha, sizeof r->sha, sha);
+        str_copy(r->as, sizeof r->as, s->as);
+        r->downloading = 1;
+        ask(w, r, "collector", "evidence_get", kv("sha256", sha, "offset", "0", "as", r->as, NULL), NULL);
+        if (asked(w, r))
+            return MHD_YES;
+    }
+    int last = r->nq - 1;
+    if (failed(r, last)) {
+        int forbidden = strstr(r->err[last], "neither") != NULL;
+        return error_page(w, r, s, forbidden ? 403 : 404,
+                          forbidden ? "Tài khoản này không được xem tài liệu của đơn vị khác trước khi công bố."
+                                    : "Không có tài liệu này.",
+                          r->err[last]);
+    }
+    unsigned char h[32];
+    char hex[65];
+    crypto_hash_sha256(h, (const unsigned char *)r->file.buf, r->file.len);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    if (strcmp(hex, r->sha))
+        return error_page(w, r, s, 502, "Tài liệu nhận về không nguyên vẹn, hãy thử lại.", NULL);
+    /* the name as a download's: letters, digits and a few signs, nothing that could leave the header */
+    char name[128] = "tai-lieu";
+    const char *given = arg(r, "name");
+    if (given && *given) {
+        size_t o = 0;
+        for (const char *p = given; *p && o < sizeof name - 1; p++)
+            name[o++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                                strchr(".-_", *p)
+                            ? *p
+                            : '_';
+        name[o] = '\0';
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(r->file.len, r->file.buf, MHD_RESPMEM_MUST_COPY);
+    char disp[200];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
+    MHD_add_response_header(resp, "Content-Type", "application/octet-stream");
+    MHD_add_response_header(resp, "Content-Disposition", disp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    enum MHD_Result rc = MHD_queue_response(r->conn, 200, resp);
+    MHD_destroy_response(resp);
+    log_info("event=evidence_downloaded user=%s sha256=%s", s->user, r->sha);
+    return rc;
+}
+
 /* POST /alerts/silence: a task's alerts stop until a date (dd/mm/yyyy or YYYY-MM-DD). */
 static enum MHD_Result alert_silence(web *w, req *r, const session *s)
 {
@@ -1126,6 +1210,8 @@ static enum MHD_Result route(web *w, req *r)
         return ranking_csv(w, r, s);
     if (!strcmp(url, "/events"))
         return events(w, r);
+    if (!strncmp(url, "/evidence/", 10))
+        return evidence_download(w, r, s, url + 10);
     return error_page(w, r, s, 404, "Không có trang này.", NULL);
 }
 

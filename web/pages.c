@@ -218,9 +218,13 @@ void page_unit(sbuf *b, const html_frame *f0, const char *unit, const char *inde
             char day[16];
             sbuf_puts(b, "<tr><td>");
             html_esc(b, s(d, "criterion"));
-            sbuf_puts(b, "</td><td>");
+            sbuf_puts(b, "</td><td><a href=\"/evidence/");
+            html_url(b, s(d, "sha256"));
+            sbuf_puts(b, "?name=");
+            html_url(b, s(d, "name"));
+            sbuf_puts(b, "\">");
             html_esc(b, s(d, "name"));
-            sbuf_puts(b, "</td><td class=\"n\">");
+            sbuf_puts(b, "</a></td><td class=\"n\">");
             html_esc(b, s(d, "size"));
             sbuf_printf(b, "</td><td>%s</td></tr>\n", html_date(day, s(d, "received")));
         }

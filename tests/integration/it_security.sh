@@ -113,6 +113,10 @@ for what in "report TDG --index PAR --year 2023" "evidence list TDG --index PAR 
     check "TUY's key may not read: parctl $what" test $rc -ne 0
     check "... and is told why" grep -q "unit TDG is neither TUY nor below it, and its PAR 2023 results are not published" "$T/tuy-read.txt"
 done
+TDGSHA=$(sha256sum "$T/tdg.pdf" | cut -c1-64)
+rc=0; "$BIN/parctl" evidence get "$TDGSHA" -o "$T/stolen.pdf" >"$T/tuy-get.txt" 2>&1 || rc=$?
+check "TUY's key may not fetch TDG's document by its SHA-256" test $rc -ne 0 -a ! -e "$T/stolen.pdf"
+check "... and is told why" grep -q "unit TDG is neither TUY nor below it" "$T/tuy-get.txt"
 for what in "tasks --unit TDG" "alerts --unit TDG"; do
     rc=0; $BIN/parctl $what >"$T/tuy-read.txt" 2>&1 || rc=$?
     check "TUY's key may not read: parctl $what" test $rc -ne 0
@@ -138,6 +142,7 @@ PAR_CONF=$T/TUY.conf
 check "after publication TUY's key sees TDG in the ranking" sh -c "$BIN/parctl scores --index PAR --year 2023 --json | grep -q '\"unit\": \"TDG\"'"
 check "... reads TDG's report" sh -c "$BIN/parctl report TDG --index PAR --year 2023 >/dev/null"
 check "... and its evidence" sh -c "$BIN/parctl evidence list TDG --index PAR --year 2023 | grep -q tdg.pdf"
+check "... and fetches it" sh -c "$BIN/parctl evidence get $TDGSHA -o $T/published.pdf >/dev/null && cmp -s $T/tdg.pdf $T/published.pdf"
 
 # a revoked key, without restarting the broker
 PAR_CONF=$PAR_CONF_BROKER "$BIN/parctl" keys revoke TUY >/dev/null

@@ -107,6 +107,10 @@ rc=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/tdg.jar" -F "file=@$T/kh.pdf"
     -F index=PAR -F year=2023 -F level=district -F "csrf=$csrf" "$U/season/evidence")
 check "an evidence document uploaded from the page ($rc)" test "$rc" = 303
 check "... held at the province, whole" sh -c "$BIN/parctl evidence list TDG --index PAR --year 2023 --json | grep -q \"\$(sha256sum $T/kh.pdf | cut -c1-64)\""
+SHA=$(sha256sum "$T/kh.pdf" | cut -c1-64)
+G "$U/units/TDG?index=PAR&year=2023" | grep -q "href=\"/evidence/$SHA?name=kh.pdf\"" || fail "the unit page links its document"
+G -o "$T/kh-back.pdf" "$U/evidence/$SHA?name=kh.pdf"
+check "the document downloads whole from the page" cmp -s "$T/kh.pdf" "$T/kh-back.pdf"
 head -c 1200000 /dev/urandom >"$T/big.pdf"
 rc=$(curl -s -o "$T/big.html" -w '%{http_code}' -b "$T/tdg.jar" -F "file=@$T/big.pdf" -F criterion=1.4 -F unit=TDG \
     -F index=PAR -F year=2023 -F "csrf=$csrf" "$U/season/evidence")
