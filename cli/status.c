@@ -66,7 +66,8 @@ int cli_status(cli *c, int argc, char **argv)
                 collector_up = pv_get_bool(list->u.a.v[i], "up", 0);
         for (uint32_t i = 0; list && i < list->u.a.n; i++) {
             pv *s = list->u.a.v[i];
-            if (!strcmp(pv_get_str(s, "name"), "collector") || !pv_get(s, "seq"))
+            /* a negative sequence number: the service follows no change log (par-web) */
+            if (!strcmp(pv_get_str(s, "name"), "collector") || !pv_get(s, "seq") || pv_get_int(s, "seq", 0) < 0)
                 continue;
             if (head >= 0 && collector_up && pv_get_bool(s, "up", 0))
                 pv_set_int(s, "lag", head - pv_get_int(s, "seq", 0));
@@ -91,7 +92,7 @@ int cli_status(cli *c, int argc, char **argv)
             char seen[32], up[32], seq[32] = "-", details[512] = "";
             age(seen, sizeof seen, pv_get(s, "last_seen_ms") ? pv_get_int(s, "last_seen_ms", -1) : -1);
             age(up, sizeof up, pv_get(s, "uptime_ms") ? pv_get_int(s, "uptime_ms", -1) : -1);
-            if (pv_get(s, "seq"))
+            if (pv_get(s, "seq") && pv_get_int(s, "seq", 0) >= 0)
                 snprintf(seq, sizeof seq, "%lld", (long long)pv_get_int(s, "seq", 0));
             const pv *info = pv_get(s, "info");
             size_t o = 0;

@@ -1348,7 +1348,7 @@ int main(int argc, char **argv)
     int mhd_fd = di ? di->epoll_fd : -1;
     log_info("event=started listen=%s%s", w.conf.web_listen, w.tls ? " tls=on" : "");
     for (;;) {
-        int wait = service_tick(w.svc, 0, NULL);
+        int wait = service_tick(w.svc, -1, NULL); /* -1: it follows no change log (no lag to show) */
         MHD_UNSIGNED_LONG_LONG to;
         if (MHD_get_timeout(w.d, &to) == MHD_YES && (int64_t)to < wait)
             wait = (int)to;

@@ -21,6 +21,7 @@ check "accounts listed without their hashes" sh -c "grep -q tamduong $T/users.tx
 U="http://127.0.0.1:$WPORT"
 for _ in $(seq 1 50); do curl -s -o /dev/null "$U/login" && break; sleep 0.1; done
 
+check "parctl status shows par-web up, following no change log (no lag)" sh -c "sleep 0.5; $BIN/parctl status | grep -E '^web +up +- ' | grep -qv 'lag='"
 code() { curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$@"; }
 for page in / /units/TDG /tasks /alerts /reporting /season /download/ranking.csv /events; do
     check "logged out, $page leads to /login" test "$(code "$U$page")" = "303 $U/login"
