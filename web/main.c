@@ -740,14 +740,19 @@ static enum MHD_Result back_to_season(web *w, req *r, const char *msg)
     return rc;
 }
 
-/* POST /season/self: a unit's self-scores (v_CRITERION, note n_CRITERION), one line each,
- * in one submission for its official. */
-static enum MHD_Result self_scores(web *w, req *r, const session *s)
+/* POST /season/self and /season/appraise: a unit's self-scores (v_CRITERION, note
+ * n_CRITERION) sent by its own account, or an appraiser's values (a_CRITERION, reason
+ * r_CRITERION) for a unit: one line each, in one submission for the user. */
+static enum MHD_Result season_lines(web *w, req *r, const session *s, int appraisal)
 {
     const char *index = field(r, "index"), *year = field(r, "year");
+    const char *unit = appraisal ? field(r, "unit") : s->unit;
+    const char *vp = appraisal ? "a_" : "v_", *np = appraisal ? "r_" : "n_";
     if (r->state == R_NEW) {
-        if (!*s->unit || !index || !year)
-            return error_page(w, r, s, 400, "Chỉ tài khoản của đơn vị gửi tự đánh giá.", NULL);
+        if (!unit || !*unit || !index || !year)
+            return error_page(w, r, s, 400,
+                              appraisal ? "Biểu mẫu thẩm định thiếu đơn vị." : "Chỉ tài khoản của đơn vị gửi tự đánh giá.",
+                              NULL);
         static const char *const cols[] = {"unit", "year", "period", "kind", "key", "value", "date", "note"};
         pv *m = proto_msg(MSG_SUBMIT), *c = pv_arr(), *rows = pv_arr();
         char today[40];
@@ -757,14 +762,15 @@ static enum MHD_Result self_scores(web *w, req *r, const session *s)
             pv_push(c, pv_str(cols[i]));
         int n = 0;
         for (int i = 0; i < r->nfields; i++) {
-            if (strncmp(r->keys[i], "v_", 2) || !r->vals[i].buf || !*r->vals[i].buf)
+            if (strncmp(r->keys[i], vp, 2) || !r->vals[i].buf || !*r->vals[i].buf)
                 continue;
             char key[160], nk[40];
             snprintf(key, sizeof key, "%.31s:%.63s", index, r->keys[i] + 2);
-            snprintf(nk, sizeof nk, "n_%.30s", r->keys[i] + 2);
+            snprintf(nk, sizeof nk, "%s%.30s", np, r->keys[i] + 2);
             pv *row = pv_arr();
             pv_push(row, pv_int(++n));
-            const char *f[8] = {s->unit, year, "Y", "score", key, r->vals[i].buf, today, field(r, nk) ? field(r, nk) : ""};
+            const char *f[8] = {unit, year, "Y", appraisal ? "appraisal" : "score", key, r->vals[i].buf, today,
+                                field(r, nk) ? field(r, nk) : ""};
             for (int k = 0; k < 8; k++)
                 pv_push(row, pv_str(f[k]));
             pv_push(rows, row);
@@ -786,7 +792,8 @@ static enum MHD_Result self_scores(web *w, req *r, const session *s)
             return MHD_YES;
     }
     if (failed(r, 0))
-        return error_page(w, r, s, 422, "Chưa gửi được tự đánh giá.", r->err[0]);
+        return error_page(w, r, s, 422, appraisal ? "Chưa gửi được điểm thẩm định." : "Chưa gửi được tự đánh giá.",
+                          r->err[0]);
     const pv *res = pv_get(r->data[0], "results");
     int ok = 0, bad = 0;
     char why[512] = "";
@@ -797,10 +804,11 @@ static enum MHD_Result self_scores(web *w, req *r, const session *s)
             str_copy(why, sizeof why, pv_get_str(res->u.a.v[i], "reason") ? pv_get_str(res->u.a.v[i], "reason") : "");
     }
     if (bad)
-        return error_page(w, r, s, 422, "Một số điểm tự chấm không được nhận.", why);
+        return error_page(w, r, s, 422,
+                          appraisal ? "Một số điểm thẩm định không được nhận." : "Một số điểm tự chấm không được nhận.", why);
     char msg[128];
-    snprintf(msg, sizeof msg, "Đã nhận %d điểm tự chấm.", ok);
-    log_info("event=self_scores_from_web user=%s unit=%s lines=%d", s->user, s->unit, ok);
+    snprintf(msg, sizeof msg, appraisal ? "Đã nhận %d điểm thẩm định." : "Đã nhận %d điểm tự chấm.", ok);
+    log_info("event=%s_from_web user=%s unit=%s lines=%d", appraisal ? "appraisals" : "self_scores", s->user, unit, ok);
     return back_to_season(w, r, msg);
 }
 
@@ -1189,7 +1197,9 @@ static enum MHD_Result route(web *w, req *r)
         if (!strcmp(url, "/appraise"))
             return appraise(w, r, s);
         if (!strcmp(url, "/season/self"))
-            return self_scores(w, r, s);
+            return season_lines(w, r, s, 0);
+        if (!strcmp(url, "/season/appraise"))
+            return season_lines(w, r, s, 1);
         if (!strcmp(url, "/season/evidence"))
             return evidence_upload(w, r, s);
         return error_page(w, r, s, 404, "Không có trang này.", NULL);

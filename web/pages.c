@@ -523,6 +523,9 @@ static void season_criteria(sbuf *b, const html_frame *f0, const pv *d, const pv
     const pv *list = pv_get(v, "criteria");
     int own = f0->unit && *f0->unit && !strcmp(f0->unit, s(v, "unit"));
     int open = !strcmp(s(d, "phase"), "self") || !*s(d, "phase");
+    /* the appraisers' form: a value and a reason per criterion, the documents one click away */
+    int appr = f0->role && (!strcmp(f0->role, "appraiser") || !strcmp(f0->role, "admin")) &&
+               (!*s(d, "phase") || !strcmp(s(d, "phase"), "appraisal") || !strcmp(s(d, "phase"), "final"));
     char y[16];
     snprintf(y, sizeof y, "%lld", (long long)pv_get_int(v, "year", 0));
     sbuf_puts(b, "<h2>Các tiêu chí tự chấm của ");
@@ -532,6 +535,18 @@ static void season_criteria(sbuf *b, const html_frame *f0, const pv *d, const pv
                 (long long)pv_get_int(v, "gaps", 0));
     if (own && open) {
         sbuf_puts(b, "<form method=\"post\" action=\"/season/self\">");
+        hidden(b, "index", s(v, "index"));
+        hidden(b, "year", y);
+        hidden(b, "level", s(d, "level"));
+    } else if (appr) {
+        sbuf_puts(b, "<p><a href=\"/units/");
+        html_url(b, s(v, "unit"));
+        sbuf_puts(b, "?index=");
+        html_url(b, s(v, "index"));
+        sbuf_printf(b, "&amp;year=%s\">Tài liệu kiểm chứng và lịch sử của đơn vị</a></p>\n"
+                       "<form method=\"post\" action=\"/season/appraise\">",
+                    y);
+        hidden(b, "unit", s(v, "unit"));
         hidden(b, "index", s(v, "index"));
         hidden(b, "year", y);
         hidden(b, "level", s(d, "level"));
@@ -561,9 +576,18 @@ static void season_criteria(sbuf *b, const html_frame *f0, const pv *d, const pv
         } else {
             sbuf_puts(b, sscanf(s(c, "self"), "%lf", &x) == 1 ? html_num(n2, x, 2, 0) : "—");
         }
-        sbuf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%lld</td><td>",
-                    sscanf(s(c, "appraisal"), "%lf", &x) == 1 ? html_num(n3, x, 2, 0) : "—",
-                    (long long)pv_get_int(c, "evidence", 0));
+        sbuf_puts(b, "</td><td class=\"n\">");
+        if (appr) {
+            sbuf_printf(b, "<input name=\"a_%s\" size=\"5\" value=\"", id);
+            if (sscanf(s(c, "appraisal"), "%lf", &x) == 1)
+                html_esc(b, html_num(n3, x, 2, 0));
+            sbuf_printf(b, "\"><input name=\"r_%s\" placeholder=\"lý do\" size=\"18\" value=\"", id);
+            html_esc(b, s(c, "reason"));
+            sbuf_puts(b, "\">");
+        } else {
+            sbuf_puts(b, sscanf(s(c, "appraisal"), "%lf", &x) == 1 ? html_num(n3, x, 2, 0) : "—");
+        }
+        sbuf_printf(b, "</td><td class=\"n\">%lld</td><td>", (long long)pv_get_int(c, "evidence", 0));
         for (uint32_t k = 0; flags && k < flags->u.a.n; k++) {
             sbuf_puts(b, k ? "<br>" : "");
             html_esc(b, s(flags->u.a.v[k], "text"));
@@ -571,6 +595,10 @@ static void season_criteria(sbuf *b, const html_frame *f0, const pv *d, const pv
         sbuf_puts(b, "</td></tr>\n");
     }
     sbuf_puts(b, "</table>\n");
+    if (appr && !(own && open)) {
+        html_csrf(b, f0->csrf);
+        sbuf_puts(b, "<p><button type=\"submit\" id=\"appraise-all\">Ghi điểm thẩm định</button></p></form>\n");
+    }
     if (own && open) {
         html_csrf(b, f0->csrf);
         sbuf_puts(b, "<p><button type=\"submit\" id=\"self\">Gửi tự đánh giá</button></p></form>\n"

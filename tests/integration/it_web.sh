@@ -130,6 +130,17 @@ n2=$("$BIN/parctl" alerts --json | grep -c '"task": "PL23-SIPAS-1-TDG"')
 check "silenced (through a restart): no alert for it meanwhile ($n0 then $n1), resumed after ($n2)" \
     test "$n0" -ge 1 -a "$n1" -eq "$n0" -a "$n2" -gt "$n1"
 
+# the appraisers' form: every criterion of a unit with its flags, a value and a reason each
+curl -s -b "$T/admin.jar" "$U/season?index=PAR&year=2023&level=district&unit=TDG" >"$T/appr-form.html"
+check "the appraisal form lists TDG's criteria with value and reason inputs" grep -q 'name="a_1.5"' "$T/appr-form.html"
+check "... the documents one click away" grep -q 'href="/units/TDG?index=PAR&amp;year=2023">Tài liệu kiểm chứng' "$T/appr-form.html"
+csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/appr-form.html" | head -1)
+rc=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/admin.jar" --data-urlencode "a_1.5=1,2" \
+    --data-urlencode "r_1.5=Có 1 sáng kiến được công nhận" -d "unit=TDG&index=PAR&year=2023&level=district&csrf=$csrf" \
+    "$U/season/appraise")
+check "appraisals sent from the form ($rc)" test "$rc" = 303
+check "... stored as the appraiser's line with its reason" sh -c "$BIN/parctl history TDG --index PAR --year 2023 --criterion 1.5 --json | grep -q 'Có 1 sáng kiến được công nhận'"
+
 # /metrics behind its token
 check "/metrics without the token: 401" test "$(code "$U/metrics")" = "401 "
 curl -s -H "Authorization: Bearer $(cat "$T/metrics.token")" "$U/metrics" >"$T/metrics.txt"
