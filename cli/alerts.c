@@ -1,6 +1,5 @@
 /* parctl tasks, alerts and ack: what the notifier holds. */
 #include "cli.h"
-#include "../common/json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,24 +15,9 @@ static const char *s(const pv *m, const char *k)
 /* Asks the notifier; prints the reply as JSON with --json, else through show. */
 static int ask(cli *c, const char *q, pv *args, void (*show)(const pv *data))
 {
-    par_err e = {{0}};
-    client *cl = cli_client(c);
-    if (!cl) {
-        pv_free(args);
-        return 2;
-    }
-    pv *data = cli_ask(cl, "notifier", q, args, NOTIFIER_TIMEOUT_MS, &e);
-    client_destroy(cl);
-    if (!data) {
-        fprintf(stderr, "parctl: %s: %s\n", q, e.msg);
-        return 1;
-    }
-    if (c->json)
-        json_print(stdout, data);
-    else
-        show(data);
-    pv_free(data);
-    return 0;
+    char who[64];
+    snprintf(who, sizeof who, "parctl: %s", q);
+    return cli_query_show(c, "notifier", q, args, NOTIFIER_TIMEOUT_MS, who, show);
 }
 
 static void show_tasks(const pv *list)

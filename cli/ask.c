@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "../common/json.h"
 
 #include <stdio.h>
 
@@ -25,4 +26,39 @@ pv *cli_ask(client *cl, const char *service, const char *q, pv *args, int timeou
     }
     pv_free(m);
     return data;
+}
+
+pv *cli_query(cli *c, const char *service, const char *q, pv *args, int timeout_ms, const char *who, int *rc)
+{
+    client *cl = cli_client(c);
+    if (!cl) {
+        pv_free(args);
+        if (rc)
+            *rc = 2;
+        return NULL;
+    }
+    par_err e = {{0}};
+    pv *data = cli_ask(cl, service, q, args, timeout_ms, &e);
+    client_destroy(cl);
+    if (!data) {
+        fprintf(stderr, "%s: %s\n", who, e.msg);
+        if (rc)
+            *rc = 1;
+    }
+    return data;
+}
+
+int cli_query_show(cli *c, const char *service, const char *q, pv *args, int timeout_ms, const char *who,
+                   void (*show)(const pv *data))
+{
+    int rc = 0;
+    pv *data = cli_query(c, service, q, args, timeout_ms, who, &rc);
+    if (!data)
+        return rc;
+    if (c->json)
+        json_print(stdout, data);
+    else
+        show(data);
+    pv_free(data);
+    return 0;
 }

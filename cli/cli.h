@@ -19,6 +19,13 @@ client *cli_client(cli *c);
 /* Asks service the query q (args taken, may be NULL); its reply's data, or NULL with e. */
 pv *cli_ask(client *cl, const char *service, const char *q, pv *args, int timeout_ms, par_err *e);
 
+/* One question in a connection of its own: the reply's data, or NULL after saying why on
+ * stderr as "WHO: reason" (*rc, when given: 2 the broker cannot be reached, 1 refused). */
+pv *cli_query(cli *c, const char *service, const char *q, pv *args, int timeout_ms, const char *who, int *rc);
+/* The same, the data printed as JSON with --json, else through show: the exit status. */
+int cli_query_show(cli *c, const char *service, const char *q, pv *args, int timeout_ms, const char *who,
+                   void (*show)(const pv *data));
+
 int cli_import(cli *c, int argc, char **argv);
 int cli_status(cli *c, int argc, char **argv);
 int cli_export(cli *c, int argc, char **argv);

@@ -46,17 +46,9 @@ static int unit_args(int argc, char **argv, int from, pv *args, const char *usag
 
 static pv *ask(cli *c, const char *q, pv *args, const char *what)
 {
-    client *cl = cli_client(c);
-    if (!cl) {
-        pv_free(args);
-        return NULL;
-    }
-    par_err e = {{0}};
-    pv *data = cli_ask(cl, "collector", q, args, COLLECTOR_TIMEOUT_MS, &e);
-    client_destroy(cl);
-    if (!data)
-        fprintf(stderr, "parctl %s: %s\n", what, e.msg);
-    return data;
+    char who[64];
+    snprintf(who, sizeof who, "parctl %s", what);
+    return cli_query(c, "collector", q, args, COLLECTOR_TIMEOUT_MS, who, NULL);
 }
 
 static void show_list(const pv *list)

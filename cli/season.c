@@ -1,6 +1,5 @@
 /* parctl season: the appraisal season of an index, year and level; and its moves. */
 #include "cli.h"
-#include "../common/json.h"
 #include "../proto/season.h"
 
 #include <stdio.h>
@@ -112,22 +111,6 @@ int cli_season(cli *c, int argc, char **argv)
         fprintf(stderr, "parctl season: --until, --decision, --date and --reason go with --to PHASE\n");
         return 2;
     }
-    client *cl = cli_client(c);
-    if (!cl) {
-        pv_free(args);
-        return 2;
-    }
-    par_err e = {{0}};
-    pv *data = cli_ask(cl, "collector", to ? "season_move" : "season", args, COLLECTOR_TIMEOUT_MS, &e);
-    client_destroy(cl);
-    if (!data) {
-        fprintf(stderr, "parctl season: %s\n", e.msg);
-        return 1;
-    }
-    if (c->json)
-        json_print(stdout, data);
-    else
-        show(data);
-    pv_free(data);
-    return 0;
+    return cli_query_show(c, "collector", to ? "season_move" : "season", args, COLLECTOR_TIMEOUT_MS, "parctl season",
+                          show);
 }

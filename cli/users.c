@@ -2,7 +2,6 @@
  * standard input (--password-stdin: never on the command line, where ps shows it) and
  * hashed here with Argon2id (libsodium); the collector keeps the hash. */
 #include "cli.h"
-#include "../common/json.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -106,22 +105,6 @@ int cli_users(cli *c, int argc, char **argv)
         }
         pv_set_str(args, "hash", hash);
     }
-    client *cl = cli_client(c);
-    if (!cl) {
-        pv_free(args);
-        return 2;
-    }
-    par_err e = {{0}};
-    pv *data = cli_ask(cl, "collector", list ? "users" : "users_change", args, USERS_TIMEOUT_MS, &e);
-    client_destroy(cl);
-    if (!data) {
-        fprintf(stderr, "parctl users: %s\n", e.msg);
-        return 1;
-    }
-    if (c->json)
-        json_print(stdout, data);
-    else
-        show(data);
-    pv_free(data);
-    return 0;
+    return cli_query_show(c, "collector", list ? "users" : "users_change", args, USERS_TIMEOUT_MS, "parctl users",
+                          show);
 }
