@@ -72,7 +72,7 @@ static int find(evspool *q)
         }
     }
     for (int i = 0; i < 5; i++)
-        if (d[i] && i <= depth)
+        if (i <= depth && d[i])
             closedir(d[i]);
     return found;
 }

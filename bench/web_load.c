@@ -26,7 +26,7 @@ static size_t keep(char *p, size_t size, size_t n, void *ctx)
 {
     sess *s = ctx;
     size_t add = size * n;
-    s->body = realloc(s->body, s->len + add + 1);
+    s->body = xrealloc(s->body, s->len + add + 1);
     memcpy(s->body + s->len, p, add);
     s->len += add;
     s->body[s->len] = '\0';
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
     const char *base = argv[1];
     int n = atoi(argv[4]), secs = atoi(argv[5]);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    sess *ss = calloc((size_t)n, sizeof *ss);
+    sess *ss = xcalloc((size_t)n, sizeof *ss);
     int64_t t0 = clock_mono_ms();
     for (int i = 0; i < n; i++)
         if (login(&ss[i], base, argv[2], argv[3]) < 0) {
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
     snprintf(pages[1], sizeof pages[1], "%s/units/TDG?index=PAR&year=2023", base);
     CURLM *m = curl_multi_init();
     size_t cap = 1 << 16, got = 0, errors = 0;
-    double *lat = malloc(cap * sizeof *lat);
+    double *lat = xmalloc(cap * sizeof *lat);
     int64_t begin = clock_mono_ms(), end = begin + (int64_t)secs * 1000;
     for (int i = 0; i < n; i++)
         ss[i].next = begin + (int64_t)i * THINK_MS / n; /* spread over the first second */
@@ -122,7 +122,7 @@ int main(int argc, char **argv)
                     errors++;
                 else {
                     if (got == cap)
-                        lat = realloc(lat, (cap *= 2) * sizeof *lat);
+                        lat = xrealloc(lat, (cap *= 2) * sizeof *lat); /* aborts rather than lose them */
                     lat[got++] = (double)(clock_mono_ms() - ss[i].start);
                 }
                 curl_multi_remove_handle(m, ss[i].h);

@@ -48,7 +48,6 @@ struct req {
     rstate state;
     uint64_t serial; /* this request's number: a password check's answer finds it by it */
     int verify, verify_ok; /* the password check: 0 not asked, 1 running, 2 done, 3 given up */
-    const session *ses; /* found at the first call; looked up again when ready */
     char token[SESSION_TOKEN];
     /* the questions to the services and their answers */
     int nq, done;
@@ -250,7 +249,9 @@ static int asked(web *w, req *r)
     return r->state == R_WAIT;
 }
 
-/* Query arguments from name, value pairs ending with NULL; a NULL or empty value is left out. */
+/* Query arguments from name, value pairs ending with KV_END; a NULL or empty value is left
+ * out. The end is a typed null pointer: a bare NULL may be an int through "...". */
+#define KV_END ((const char *)NULL)
 static pv *kv(const char *k, ...)
 {
     pv *a = pv_map();
@@ -308,7 +309,7 @@ static int next_piece(web *w, req *r)
         }
         char off[24];
         snprintf(off, sizeof off, "%zu", r->file.len);
-        ask(w, r, "collector", "evidence_get", kv("sha256", r->sha, "offset", off, "as", r->as, NULL), NULL);
+        ask(w, r, "collector", "evidence_get", kv("sha256", r->sha, "offset", off, "as", r->as, KV_END), NULL);
         return 1;
     }
     if (!r->file.len || r->sent >= r->file.len || !r->nq)
@@ -509,7 +510,7 @@ static enum MHD_Result login(web *w, req *r)
             log_warn("event=login_throttled user=%s address=%s", user, r->addr);
             return login_page(w, r, msg, user, 429);
         }
-        ask(w, r, "collector", "user_auth", kv("name", user, NULL), NULL);
+        ask(w, r, "collector", "user_auth", kv("name", user, KV_END), NULL);
         if (asked(w, r))
             return MHD_YES;
     }
@@ -554,7 +555,7 @@ static enum MHD_Result dashboard(web *w, req *r, const session *s)
         for (int k = 0; k < PAGE_YEARS; k++) {
             char y[16];
             snprintf(y, sizeof y, "%d", year - k);
-            ask(w, r, "scorer", "scores", kv("index", index, "year", y, "level", level, NULL), s);
+            ask(w, r, "scorer", "scores", kv("index", index, "year", y, "level", level, KV_END), s);
         }
         if (asked(w, r))
             return MHD_YES;
@@ -576,7 +577,7 @@ static enum MHD_Result ranking_csv(web *w, req *r, const session *s)
     const char *index = arg(r, "index") ? arg(r, "index") : "PAR", *level = arg(r, "level");
     const char *year = arg(r, "year") ? arg(r, "year") : "";
     if (r->state == R_NEW) {
-        ask(w, r, "scorer", "scores", kv("index", index, "year", year, "level", level, NULL), s);
+        ask(w, r, "scorer", "scores", kv("index", index, "year", year, "level", level, KV_END), s);
         if (asked(w, r))
             return MHD_YES;
     }
@@ -623,7 +624,7 @@ static enum MHD_Result unit_page(web *w, req *r, const session *s, const char *u
     if (r->state == R_NEW) {
         const char *qs[][2] = {{"scorer", "result"}, {"collector", "evidence"}, {"collector", "history"}};
         for (int i = 0; i < 3; i++)
-            ask(w, r, qs[i][0], qs[i][1], kv("unit", unit, "index", index, "year", year, NULL), s);
+            ask(w, r, qs[i][0], qs[i][1], kv("unit", unit, "index", index, "year", year, KV_END), s);
         if (asked(w, r))
             return MHD_YES;
     }
@@ -646,7 +647,7 @@ static enum MHD_Result unit_page(web *w, req *r, const session *s, const char *u
 static enum MHD_Result tasks_page(web *w, req *r, const session *s, const char *msg)
 {
     if (r->state == R_NEW || r->nq == 0) {
-        ask(w, r, "notifier", "tasks", kv("under", arg(r, "under"), NULL), s);
+        ask(w, r, "notifier", "tasks", kv("under", arg(r, "under"), KV_END), s);
         if (asked(w, r))
             return MHD_YES;
     }
@@ -703,9 +704,9 @@ static enum MHD_Result season_page(web *w, req *r, const session *s)
     char y[16];
     snprintf(y, sizeof y, "%d", arg(r, "year") ? atoi(arg(r, "year")) : this_year(w) - 1);
     if (r->state == R_NEW) {
-        ask(w, r, "collector", "season", kv("index", index, "year", y, "level", level, NULL), s);
+        ask(w, r, "collector", "season", kv("index", index, "year", y, "level", level, KV_END), s);
         if (*unit) /* a unit's criteria, its values and documents: the self-assessment or appraisal form */
-            ask(w, r, "collector", "appraise", kv("unit", unit, "index", index, "year", y, NULL), s);
+            ask(w, r, "collector", "appraise", kv("unit", unit, "index", index, "year", y, KV_END), s);
         if (asked(w, r))
             return MHD_YES;
     }
@@ -953,7 +954,7 @@ static enum MHD_Result evidence_download(web *w, req *r, const session *s, const
         str_copy(r->sha, sizeof r->sha, sha);
         str_copy(r->as, sizeof r->as, s->as);
         r->downloading = 1;
-        ask(w, r, "collector", "evidence_get", kv("sha256", sha, "offset", "0", "as", r->as, NULL), NULL);
+        ask(w, r, "collector", "evidence_get", kv("sha256", sha, "offset", "0", "as", r->as, KV_END), NULL);
         if (asked(w, r))
             return MHD_YES;
     }
@@ -1007,7 +1008,7 @@ static enum MHD_Result alert_silence(web *w, req *r, const session *s)
                                  sscanf(until, "%4d-%2d-%2d", &y, &m, &d) == 3))
             return error_page(w, r, s, 400, "Hãy ghi ngày tạm dừng nhắc (ngày/tháng/năm).", NULL);
         snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
-        ask(w, r, "notifier", "silence", kv("task", task, "until", iso, NULL), s);
+        ask(w, r, "notifier", "silence", kv("task", task, "until", iso, KV_END), s);
         if (asked(w, r))
             return MHD_YES;
     }
@@ -1029,7 +1030,7 @@ static enum MHD_Result alert_ack(web *w, req *r, const session *s)
         const char *alert = field(r, "alert");
         if (!alert)
             return error_page(w, r, s, 400, "Biểu mẫu thiếu số cảnh báo.", NULL);
-        ask(w, r, "notifier", "ack", kv("alert", alert, NULL), s);
+        ask(w, r, "notifier", "ack", kv("alert", alert, KV_END), s);
         if (asked(w, r))
             return MHD_YES;
     }
