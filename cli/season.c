@@ -38,7 +38,8 @@ static void show(const pv *d)
 {
     char a[16], b[32];
     int phase = season_phase_of(s(d, "phase"));
-    printf("Mùa đánh giá %s năm %lld, cấp %s: ", s(d, "index"), (long long)pv_get_int(d, "year", 0), s(d, "level"));
+    printf("Mùa đánh giá %s năm %lld, cấp %s: ", s(d, "index"), (long long)pv_get_int(d, "year", 0),
+           str_level_vi(s(d, "level")));
     if (phase < 0) {
         printf("chưa mở (parctl season ... --to self --until NGÀY)\n");
         return;

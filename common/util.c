@@ -56,6 +56,17 @@ int str_list_next(const char **p, char *item, size_t n)
     return 1;
 }
 
+const char *str_level_vi(const char *level)
+{
+    static const char *const names[][2] = {{"province", "tỉnh"},     {"department", "sở, ngành"},
+                                           {"district", "huyện"},    {"commune", "xã"},
+                                           {"ward", "phường"},       {"town", "thị trấn"}};
+    for (size_t i = 0; level && i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(level, names[i][0]))
+            return names[i][1];
+    return level ? level : "";
+}
+
 int str_has_prefix(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;

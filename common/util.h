@@ -15,6 +15,8 @@ char *str_trim(char *s);
  * into item (cut to n - 1 bytes); empty places between two ';' are skipped. *p starts at
  * the list and moves on; 0 at its end. */
 int str_list_next(const char **p, char *item, size_t n);
+/* A unit level's Vietnamese name ("district" -> "huyện"); the id itself when not a known one. */
+const char *str_level_vi(const char *level);
 /* in as text the protocol carries, into out (n bytes): valid UTF-8 kept, each byte that
  * is not (or a control character) as '?', cut at a character boundary. Returns out. */
 char *str_clean_utf8(char *out, size_t n, const char *in);

@@ -590,7 +590,7 @@ static enum MHD_Result ranking_csv(web *w, req *r, const session *s)
         char title[160];
         par_err e = {{0}};
         snprintf(title, sizeof title, "Xếp hạng Chỉ số %.31s năm %.8s%s%.31s", index, year, level ? ", cấp " : "",
-                 level ? level : "");
+                 level ? str_level_vi(level) : "");
         if (sheet_ranking(r->data[0], title, w->tmpdir, &b, &e) < 0) {
             sbuf_free(&b);
             return error_page(w, r, s, 500, "Chưa tạo được tệp Excel.", e.msg);

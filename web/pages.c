@@ -1,4 +1,5 @@
 #include "pages.h"
+#include "../common/util.h"
 #include "../proto/season.h"
 
 #include <math.h>
@@ -639,7 +640,7 @@ void page_season(sbuf *b, const html_frame *f0, const pv *d, const char *msg, co
     sbuf_puts(b, "<p>Đợt đánh giá chỉ số ");
     html_esc(b, s(d, "index"));
     sbuf_printf(b, " năm %lld, cấp ", (long long)pv_get_int(d, "year", 0));
-    html_esc(b, s(d, "level"));
+    html_esc(b, str_level_vi(s(d, "level")));
     sbuf_puts(b, ": <strong id=\"phase\">");
     html_esc(b, phase > 0 ? season_phase_vi(phase) : "chưa mở");
     sbuf_printf(b, "</strong></p>\n<ul><li>Hạn tự đánh giá: %s</li>", html_date(a, s(d, "self_until")));
