@@ -30,7 +30,7 @@ COLLECTOR := collector/record.c collector/validate.c collector/authz.c collector
 SCORER := scorer/engine.c scorer/replica.c scorer/model.c scorer/compute.c scorer/formula.c
 NOTIFIER := notifier/book.c notifier/calendar.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c
 PROGRAMS := par-broker par-collector par-scorer par-notifier par-agent parctl par-web
-UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier
+UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier test_web
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -78,6 +78,8 @@ $(B)/tests/test_scorer: $(call obj,tests/unit/test_scorer.c tests/unit/fixture.c
 
 $(B)/tests/test_notifier: $(call obj,tests/unit/test_notifier.c $(NOTIFIER) $(COMMON))
 $(B)/tests/test_notifier: LDLIBS += $(CURL_LIBS)
+$(B)/tests/test_web: $(call obj,tests/unit/test_web.c web/pages.c web/html.c web/sheet.c $(COMMON))
+$(B)/tests/test_web: LDLIBS += $(WEB_LIBS)
 $(B)/obj/tests/unit/test_notifier.o: CFLAGS += -DSRC_DIR='"$(CURDIR)"'
 
 $(addprefix $(B)/tests/,$(UNIT_TESTS)):

@@ -1,4 +1,5 @@
 #include "authz.h"
+#include "../common/service.h"
 
 #include <string.h>
 
@@ -22,10 +23,7 @@ int authz_role(const char *sender, const char *role)
 
 int authz_unit_of(const char *sender, char *unit, size_t n)
 {
-    if (!has_role(sender, "unit"))
-        return 0;
-    str_copy(unit, n, strchr(sender, ':') + 1);
-    return 1;
+    return service_sender_unit(sender, unit, n);
 }
 
 int authz_admin(const char *sender, const char *what, par_err *why)
@@ -52,9 +50,10 @@ int authz_line(record_txn *t, const char *sender, const sub_line *s, par_err *wh
         return -1;
     }
     /* a unit key: its own unit or one below it */
-    if (!authz_below(t, s->unit, strchr(sender, ':') + 1))
+    char mine[128];
+    if (authz_unit_of(sender, mine, sizeof mine) && !authz_below(t, s->unit, mine))
         return 0;
-    err_set(why, "unit %s is neither %s nor below it: this key may not submit for it", s->unit, strchr(sender, ':') + 1);
+    err_set(why, "unit %s is neither %s nor below it: this key may not submit for it", s->unit, mine);
     return -1;
 }
 

@@ -198,10 +198,24 @@ const char *service_on_behalf(const char *sender, const char *as, char *out, siz
     int ok = 0;
     for (size_t i = 0; i < sizeof roles / sizeof roles[0] && !ok; i++) {
         size_t l = strlen(roles[i]);
-        ok = !strncmp(as, roles[i], l) && as[l] && strlen(as) < n && !strpbrk(as + l, ":|/ ");
+        if (strncmp(as, roles[i], l) || !as[l] || strlen(as) >= n)
+            continue;
+        const char *name = as + l, *slash = i == 0 ? strchr(name, '/') : NULL; /* unit:U/USER */
+        ok = !slash ? !strpbrk(name, ":|/ ")
+                    : slash > name && slash[1] && !strpbrk(slash + 1, ":|/ ") && !memchr(name, ':', (size_t)(slash - name)) &&
+                          !memchr(name, '|', (size_t)(slash - name)) && !memchr(name, ' ', (size_t)(slash - name));
     }
     str_copy(out, n, ok ? as : "unit:-");
     return out;
+}
+
+int service_sender_unit(const char *sender, char *out, size_t n)
+{
+    if (!sender || strncmp(sender, "unit:", 5))
+        return 0;
+    const char *u = sender + 5, *slash = strchr(u, '/');
+    snprintf(out, n, "%.*s", (int)(slash ? (size_t)(slash - u) : strlen(u)), u);
+    return 1;
 }
 
 const char *service_query_sender(const service_req *r, char *out, size_t n)

@@ -31,9 +31,12 @@ void service_destroy(service *s);
 void service_keep_raw(service *s, const char *type);
 /* Whom a request speaks for: its sender, or, from this server's own processes (sender
  * "internal": par-web), the user named by as ("ROLE:NAME", role unit, appraiser, leader
- * or admin). A malformed as speaks for nobody ("unit:-": reads and writes nothing). as may
+ * or admin; "unit:U/USER" for a unit's official). A malformed as speaks for nobody ("unit:-": reads and writes nothing). as may
  * be NULL or "". The result lives in out. */
 const char *service_on_behalf(const char *sender, const char *as, char *out, size_t n);
+/* The unit a sender speaks for ("unit:U", or "unit:U/USER" from par-web: the unit's
+ * official by name), into out: 1; 0 when it is no unit's. */
+int service_sender_unit(const char *sender, char *out, size_t n);
 /* The same for a decoded query: as from its args. */
 const char *service_query_sender(const service_req *r, char *out, size_t n);
 void *service_socket(service *s);

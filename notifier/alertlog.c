@@ -3,6 +3,7 @@
 #include "../proto/alert.h"
 #include "../proto/pack.h"
 #include "../common/clock.h"
+#include "../common/service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -534,13 +535,14 @@ int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, 
         goto fail;
     }
     /* a unit's key may acknowledge what was sent to that unit only */
-    if (!strncmp(by, "unit:", 5)) {
+    char own[128];
+    if (service_sender_unit(by, own, sizeof own)) {
         const pv *to = pv_get(a, "to");
         int mine = 0;
         for (uint32_t i = 0; to && i < to->u.a.n; i++)
-            mine |= !strcmp(str(to->u.a.v[i], "unit"), by + 5);
+            mine |= !strcmp(str(to->u.a.v[i], "unit"), own);
         if (!mine) {
-            err_set(e, "alert %llu was not sent to unit %s", (unsigned long long)n, by + 5);
+            err_set(e, "alert %llu was not sent to unit %s", (unsigned long long)n, own);
             goto fail;
         }
     } else if (!strncmp(by, "appraiser:", 10)) {
@@ -594,12 +596,13 @@ int alertlog_silence(book *b, const char *task, const char *until, const char *b
     size_t nt, nu;
     const ntask *t = &book_tasks(b, &nt)[ti];
     const nunit *units = book_units(b, &nu);
-    if (!strncmp(by, "unit:", 5)) {
-        int mine = t->lead < nu && !strcmp(units[t->lead].id, by + 5);
+    char own[128];
+    if (service_sender_unit(by, own, sizeof own)) {
+        int mine = t->lead < nu && !strcmp(units[t->lead].id, own);
         for (uint32_t i = 0; i < t->nsup && !mine; i++)
-            mine = t->sup[i] < nu && !strcmp(units[t->sup[i]].id, by + 5);
+            mine = t->sup[i] < nu && !strcmp(units[t->sup[i]].id, own);
         if (!mine) {
-            err_set(e, "task %s is not unit %s's: its alerts are not this key's to silence", task, by + 5);
+            err_set(e, "task %s is not unit %s's: its alerts are not this key's to silence", task, own);
             return -1;
         }
     } else if (strchr(by, ':') && strncmp(by, "admin:", 6)) {

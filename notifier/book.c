@@ -138,8 +138,17 @@ static void mem_task(book *b, const pv *row)
     }
 }
 
-/* key: task|year|period|unit */
-static void mem_done(book *b, const char *key, int done)
+/* The civil day of a "YYYY-MM-DD..." text; 0 when it is none. */
+static int32_t day_of(const char *iso)
+{
+    int y, m, d;
+    if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3 || !clock_date_valid(y, m, d))
+        return 0;
+    return (int32_t)clock_days_from_civil(y, m, d);
+}
+
+/* key: task|year|period|unit; day: when it was received (0: not known) */
+static void mem_done(book *b, const char *key, int done, int32_t day)
 {
     char task[128], period[8], unit[128];
     int year;
@@ -155,6 +164,8 @@ static void mem_done(book *b, const char *key, int done)
         if (m->year == year && m->unit == u && !strcmp(m->period, period)) {
             if (!done)
                 t->done[i] = t->done[--t->ndone];
+            else if (day && (!m->day || day < m->day)) /* the first report counts */
+                m->day = day;
             return;
         }
     }
@@ -164,6 +175,7 @@ static void mem_done(book *b, const char *key, int done)
     t->done[t->ndone].year = (int16_t)year;
     str_copy(t->done[t->ndone].period, sizeof t->done[t->ndone].period, period);
     t->done[t->ndone].unit = u;
+    t->done[t->ndone].day = day;
     t->ndone++;
 }
 
@@ -239,8 +251,11 @@ static int mem_load(book *b, par_err *e)
         for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             char key[512];
             snprintf(key, sizeof key, "%.*s", (int)k.mv_size, (char *)k.mv_data);
-            if (dbs[i] == N_DONE) {
-                mem_done(b, key, 1);
+            if (dbs[i] == N_DONE) { /* "DATE|RECEIVED", or (season answers, older stores) one date */
+                char val[64];
+                snprintf(val, sizeof val, "%.*s", (int)v.mv_size, (char *)v.mv_data);
+                const char *bar = strchr(val, '|');
+                mem_done(b, key, 1, day_of(bar ? bar + 1 : val));
             } else {
                 char *bar = strrchr(key, '|');
                 if (bar && !strcmp(bar + 1, "silence")) { /* task|silence -> {until, by, at} */
@@ -349,15 +364,18 @@ static void done_key(const row_view *row, char *out, size_t n)
              row_str(row, "unit"));
 }
 
-static int apply_done(book *b, MDB_txn *txn, const row_view *row)
+/* Stored as "DATE|RECEIVED": the date the unit gave and the day the province received it
+ * (what "on time" is judged by: the receipt, not the unit's word). */
+static int apply_done(book *b, MDB_txn *txn, const row_view *row, const char *received)
 {
-    char key[512];
+    char key[512], val[160];
     done_key(row, key, sizeof key);
     if (strcmp(row_str(row, "value"), "done"))
         return store_del(txn, store_dbi(b->s, N_DONE), key, NULL);
-    const char *date = row_str(row, "date");
-    MDB_val k = {strlen(key), key}, v = {strlen(date), (void *)date};
-    return mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, 0);
+    snprintf(val, sizeof val, "%.64s|%.10s", row_str(row, "date"), received);
+    MDB_val k = {strlen(key), key}, v = {strlen(val), val};
+    int rc = mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, MDB_NOOVERWRITE); /* the first report counts */
+    return rc == MDB_KEYEXIST ? 0 : rc;
 }
 
 /* ---------- a season's deadlines, as tasks of each unit of its level ----------
@@ -483,12 +501,12 @@ static void mem_apply(book *b, const event_view *ev)
         return;
     }
     if (!strcmp(what, "submission") && season_answer(b, &ev->row, key, sizeof key)) {
-        mem_done(b, key, 1);
+        mem_done(b, key, 1, day_of(ev->received));
         return;
     }
     if (strcmp(what, "unit") && strcmp(what, "task")) { /* a task report */
         done_key(&ev->row, key, sizeof key);
-        mem_done(b, key, !strcmp(row_str(&ev->row, "value"), "done"));
+        mem_done(b, key, !strcmp(row_str(&ev->row, "value"), "done"), day_of(ev->received));
         return;
     }
     pv *row = proto_row_pv(&ev->row);
@@ -540,9 +558,10 @@ static int apply_events(store_txn *t, void *ctx, par_err *e)
         if (!strcmp(ev->what, "submission") && season_answer(b, &ev->row, skey, sizeof skey)) {
             const char *date = ev->received;
             MDB_val k = {strlen(skey), skey}, v = {10, (void *)date};
-            rc = mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, 0);
+            rc = mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, MDB_NOOVERWRITE); /* the first answer counts */
+            rc = rc == MDB_KEYEXIST ? 0 : rc;
         } else if (!strcmp(ev->what, "submission") && relevant(b, ev)) {
-            rc = apply_done(b, txn, &ev->row);
+            rc = apply_done(b, txn, &ev->row, ev->received);
         } else if (!strcmp(ev->what, "season")) {
             rc = apply_season(b, txn, ev);
         } else if (relevant(b, ev)) { /* units and tasks: rare, kept as value trees */
@@ -609,14 +628,17 @@ void book_instance(char out[16], int year, const char *period, int64_t due)
     }
 }
 
-int book_is_done(const ntask *t, int year, const char *period)
+int book_is_done(const ntask *t, int year, const char *period, int64_t *day)
 {
     for (uint32_t i = 0; i < t->ndone; i++) {
         const done_mark *m = &t->done[i];
         if (m->unit != t->lead)
             continue;
-        if (!*period || (m->year == year && !strcmp(m->period, period)))
+        if (!*period || (m->year == year && !strcmp(m->period, period))) {
+            if (day)
+                *day = m->day;
             return 1;
+        }
     }
     return 0;
 }

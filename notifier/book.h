@@ -32,6 +32,7 @@ typedef struct {
     int16_t year;
     char period[4];
     uint32_t unit;
+    int32_t day; /* the civil day the report was received (0: not known) */
 } done_mark;
 
 /* The latest alert recorded for one deadline of a task (memory only: it spares the
@@ -86,7 +87,7 @@ long book_task_index(const book *b, const char *id);
 
 /* The instance name of a task's deadline: "2024-12-31", or "2024-Q1" for a period of a report. */
 void book_instance(char out[16], int year, const char *period, int64_t due);
-int book_is_done(const ntask *t, int year, const char *period);
+int book_is_done(const ntask *t, int year, const char *period, int64_t *day);
 int book_is_acked(const ntask *t, const char *inst);
 /* Marks an instance acknowledged in memory (the caller has stored it). */
 void book_mark_acked(book *b, long task, const char *inst);

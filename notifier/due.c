@@ -168,7 +168,7 @@ void due_eval(const book *b, const calendar *cal, const due_policy *p, int64_t n
         dl_instance dl[DUE_MAX_DEADLINES];
         int k = due_deadlines(t, now.today, p->report_day, dl);
         for (int j = 0; j < k; j++)
-            if (!book_is_done(t, dl[j].year, dl[j].period))
+            if (!book_is_done(t, dl[j].year, dl[j].period, NULL))
                 instance(&now, (uint32_t)i, t, dl[j].year, dl[j].period, dl[j].due, out);
     }
 }

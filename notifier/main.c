@@ -145,8 +145,9 @@ static pv *answer(notifier *n, const service_req *r)
     int rc;
     /* a unit key reads its own unit's tasks and alerts, or those of a unit below it */
     pv *own = NULL;
-    if (!strncmp(sender, "unit:", 5) && (!strcmp(q, "tasks") || !strcmp(q, "alerts"))) {
-        const char *mine = sender + 5, *unit = pv_get_str(args, "unit"), *under = pv_get_str(args, "under");
+    char mine[128];
+    if (service_sender_unit(sender, mine, sizeof mine) && (!strcmp(q, "tasks") || !strcmp(q, "alerts"))) {
+        const char *unit = pv_get_str(args, "unit"), *under = pv_get_str(args, "under");
         if (under && *under && !book_below(n->b, under, mine))
             unit = under;
         if (unit && *unit && !book_below(n->b, unit, mine)) {

@@ -43,8 +43,15 @@ static void set_instance(pv *o, const calendar *cal, int64_t today, const ntask 
     pv_set_str(o, "period", period);
     pv_set_int(o, "year", year); /* with period: what a report of it is sent as */
     pv_set_str(o, "deadline", iso);
-    int done = book_is_done(t, year, period);
+    int64_t day = 0;
+    int done = book_is_done(t, year, period, &day);
     pv_set_str(o, "state", done ? "done" : today > due ? "overdue" : "open");
+    if (done && day) { /* when the province received the report, and whether by the deadline */
+        clock_civil_from_days(day, &y, &m, &d);
+        snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+        pv_set_str(o, "done_on", iso);
+        pv_set(o, "on_time", pv_bool(day <= due));
+    }
     /* days left, negative when overdue */
     pv_set_int(o, "days", due - today);
     pv_set_int(o, "working_days", calendar_count(cal, today, due));

@@ -2,6 +2,7 @@
 #include "compute.h"
 #include "model.h"
 #include "replica.h"
+#include "../common/service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,15 +403,27 @@ static int owner_losses(engine *en, MDB_txn *txn, const char *index, int year, c
 /* A unit key's view before publication: its own unit and those below it. */
 static int unit_key(const char *sender, char *mine, size_t n)
 {
-    if (strncmp(sender, "unit:", 5))
-        return 0;
-    str_copy(mine, n, sender + 5);
-    return 1;
+    return service_sender_unit(sender, mine, n);
 }
 
 static int may_see(engine *en, const char *mine, const char *unit, const char *index, int year)
 {
     return model_below(en->m, unit, mine) || model_published(en->m, index, year, model_level(en->m, unit));
+}
+
+/* The rows of a list (each with unit and year) that a unit key may see; frees the rest. */
+static pv *visible_only(engine *en, const char *mine, const char *index, pv *all)
+{
+    pv *seen = pv_arr();
+    for (uint32_t i = 0; i < all->u.a.n; i++) {
+        const char *u = pv_get_str(all->u.a.v[i], "unit");
+        if (u && may_see(en, mine, u, index, (int)pv_get_int(all->u.a.v[i], "year", 0))) {
+            pv_push(seen, all->u.a.v[i]);
+            all->u.a.v[i] = NULL;
+        }
+    }
+    pv_free(all);
+    return seen;
 }
 
 int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_err *e)
@@ -429,6 +442,17 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
         mdb_txn_abort(txn);
         return rc;
     }
+    if (!strcmp(q, "years")) {
+        const char *index = pv_get_str(args, "index"), *level = pv_get_str(args, "level");
+        if (!index) {
+            err_set(e, "the years query needs index");
+            return -1;
+        }
+        *data = model_years(en->m, index, level && *level ? level : NULL);
+        if (restricted) /* before publication, nobody else's figures */
+            *data = visible_only(en, mine, index, *data);
+        return 0;
+    }
     const char *index = pv_get_str(args, "index"), *year = pv_get_str(args, "year");
     int64_t y;
     if (!index || !year || str_to_i64(year, &y) < 0) {
@@ -441,18 +465,8 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
     int rc = 0;
     if (!strcmp(q, "scores")) {
         *data = model_scores(en->m, index, (int)y, pv_get_str(args, "level"), pv_get_str(args, "parent"));
-        if (restricted) { /* before publication, nobody else's figures */
-            pv *all = *data, *mine_only = pv_arr();
-            for (uint32_t i = 0; i < all->u.a.n; i++) {
-                const char *u = pv_get_str(all->u.a.v[i], "unit");
-                if (u && may_see(en, mine, u, index, (int)y)) {
-                    pv_push(mine_only, all->u.a.v[i]);
-                    all->u.a.v[i] = NULL;
-                }
-            }
-            pv_free(all);
-            *data = mine_only;
-        }
+        if (restricted) /* before publication, nobody else's figures */
+            *data = visible_only(en, mine, index, *data);
     } else if (!strcmp(q, "result")) {
         /* the explanation (deductions, reasons, names) is worked out for the unit asked */
         const char *unit = pv_get_str(args, "unit");
@@ -476,7 +490,7 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
     } else if (!strcmp(q, "owner")) {
         rc = owner_losses(en, txn, index, (int)y, pv_get_str(args, "owner"), restricted ? mine : NULL, data, e);
     } else {
-        err_set(e, "the scorer has no query '%s' (scores, result, owner, tasks, backup)", q);
+        err_set(e, "the scorer has no query '%s' (scores, years, result, owner, tasks, backup)", q);
         rc = -1;
     }
     mdb_txn_abort(txn);

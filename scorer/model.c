@@ -1223,6 +1223,43 @@ pv *model_scores(model *m, const char *index, int year, const char *level, const
     return out;
 }
 
+static int by_year_unit(const void *a, const void *b)
+{
+    const pv *x = *(pv *const *)a, *y = *(pv *const *)b;
+    int64_t d = pv_get_int(x, "year", 0) - pv_get_int(y, "year", 0);
+    return d ? (d < 0 ? -1 : 1) : strcmp(pv_get_str(x, "unit"), pv_get_str(y, "unit"));
+}
+
+pv *model_years(model *m, const char *index, const char *level)
+{
+    pv *out = pv_arr();
+    uint32_t ix = lookup(&m->indices, index);
+    uint32_t lv = level ? lookup(&m->levels, level) : NONE;
+    if (ix == NONE || (level && lv == NONE))
+        return out;
+    for (size_t fi = 0; fi < m->nfw; fi++) {
+        const fw *f = m->fw[fi];
+        if (f->index != ix || (level && f->level != lv) || !f->built)
+            continue;
+        for (uint32_t u = 0; u < m->uids.n; u++) {
+            if (!f->has[u])
+                continue;
+            pv *o = pv_map();
+            pv_set_str(o, "unit", m->uids.items[u]);
+            pv_set_int(o, "year", f->year);
+            pv_set_str(o, "level", m->levels.items[f->level]);
+            pv_set(o, "total", pv_float(f->total[u]));
+            pv_set(o, "max", pv_float(f->max));
+            pv_set_int(o, "rank", f->rank[u]);
+            pv_set_int(o, "of", f->of[u]);
+            pv_push(out, o);
+        }
+    }
+    if (out->u.a.n > 1)
+        qsort(out->u.a.v, out->u.a.n, sizeof(pv *), by_year_unit);
+    return out;
+}
+
 static int line_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

@@ -7,7 +7,6 @@
 #include "html.h"
 #include "pages.h"
 #include "session.h"
-#include "sheet.h"
 #include "verify.h"
 #include "../common/client.h"
 #include "../common/clock.h"
@@ -552,55 +551,81 @@ static enum MHD_Result dashboard(web *w, req *r, const session *s)
     if (year < 2000 || year > 2100)
         year = this_year(w) - 1;
     if (r->state == R_NEW) {
-        for (int k = 0; k < PAGE_YEARS; k++) {
-            char y[16];
-            snprintf(y, sizeof y, "%d", year - k);
-            ask(w, r, "scorer", "scores", kv("index", index, "year", y, "level", level, KV_END), s);
-        }
+        char y[16];
+        snprintf(y, sizeof y, "%d", year);
+        ask(w, r, "scorer", "scores", kv("index", index, "year", y, "level", level, KV_END), s);
+        ask(w, r, "scorer", "years", kv("index", index, "level", level, KV_END), s);
         if (asked(w, r))
             return MHD_YES;
     }
     if (failed(r, 0))
         return error_page(w, r, s, 503, "Chưa xem được bảng xếp hạng.", r->err[0]);
-    const pv *years[PAGE_YEARS];
-    for (int k = 0; k < PAGE_YEARS; k++)
-        years[k] = failed(r, k) ? NULL : r->data[k];
     sbuf b;
     sbuf_init(&b);
     html_frame f = frame_of(s, "Xếp hạng Chỉ số", "/");
-    page_dashboard(&b, &f, index, year, level, years);
+    page_dashboard(&b, &f, index, year, level, r->data[0], failed(r, 1) ? NULL : r->data[1]);
     return html(w, r, 200, &b);
 }
 
-static enum MHD_Result ranking_csv(web *w, req *r, const session *s)
+/* /download/NAME.csv|.xlsx: a page's table as a file, asked of the same service with the
+ * same filters as the page. */
+static enum MHD_Result download(web *w, req *r, const session *s, const char *file)
 {
+    const char *dot = strrchr(file, '.');
+    int xlsx = dot && !strcmp(dot, ".xlsx");
+    if (!dot || (!xlsx && strcmp(dot, ".csv")))
+        return error_page(w, r, s, 404, "Không có tệp này.", NULL);
+    char name[32];
+    snprintf(name, sizeof name, "%.*s", (int)(dot - file), file);
+    int kind = !strcmp(name, "ranking") ? 0 : !strcmp(name, "tasks") ? 1 : !strcmp(name, "alerts") ? 2
+             : !strcmp(name, "reporting") ? 3 : -1;
+    if (kind < 0)
+        return error_page(w, r, s, 404, "Không có tệp này.", NULL);
     const char *index = arg(r, "index") ? arg(r, "index") : "PAR", *level = arg(r, "level");
-    const char *year = arg(r, "year") ? arg(r, "year") : "";
+    char y[16];
+    snprintf(y, sizeof y, "%d", arg(r, "year") && atoi(arg(r, "year")) ? atoi(arg(r, "year")) : this_year(w) - 1);
     if (r->state == R_NEW) {
-        ask(w, r, "scorer", "scores", kv("index", index, "year", year, "level", level, KV_END), s);
+        if (kind == 0)
+            ask(w, r, "scorer", "scores", kv("index", index, "year", y, "level", level, KV_END), s);
+        else if (kind == 2)
+            ask(w, r, "notifier", "alerts", pv_map(), s);
+        else
+            ask(w, r, "notifier", "tasks", kv("under", kind == 1 ? arg(r, "under") : NULL, KV_END), s);
         if (asked(w, r))
             return MHD_YES;
     }
     if (failed(r, 0))
-        return error_page(w, r, s, 503, "Chưa tải được bảng xếp hạng.", r->err[0]);
+        return error_page(w, r, s, 503, "Chưa tải được bảng.", r->err[0]);
+    sheet *t = NULL;
+    char title[200];
+    static const char *const files[] = {"xep-hang", "nhiem-vu", "canh-bao", "tinh-hinh-bao-cao"};
+    static const char *const sheets[] = {"Xếp hạng", "Nhiệm vụ", "Cảnh báo", "Tình hình báo cáo"};
+    if (kind == 0) {
+        snprintf(title, sizeof title, "Xếp hạng Chỉ số %.31s năm %s%s%.31s", index, y, level && *level ? ", " : "",
+                 level && *level ? str_level_vi(level) : "");
+        t = page_ranking_sheet(r->data[0], title);
+    } else if (kind == 1) {
+        task_filter tf = {arg(r, "under"), arg(r, "plan"), arg(r, "index"), arg(r, "state"),
+                          arg(r, "late") ? atoi(arg(r, "late")) : 0};
+        t = page_tasks_sheet(r->data[0], &tf);
+    } else {
+        t = kind == 2 ? page_alerts_sheet(r->data[0]) : page_reporting_sheet(r->data[0]);
+    }
     sbuf b;
     sbuf_init(&b);
-    int xlsx = !!strstr(r->url, ".xlsx");
-    if (xlsx) {
-        char title[160];
-        par_err e = {{0}};
-        snprintf(title, sizeof title, "Xếp hạng Chỉ số %.31s năm %.8s%s%.31s", index, year, level ? ", cấp " : "",
-                 level ? str_level_vi(level) : "");
-        if (sheet_ranking(r->data[0], title, w->tmpdir, &b, &e) < 0) {
-            sbuf_free(&b);
-            return error_page(w, r, s, 500, "Chưa tạo được tệp Excel.", e.msg);
-        }
-    } else {
-        page_ranking_csv(&b, r->data[0]);
+    par_err e = {{0}};
+    if (xlsx && sheet_xlsx(t, sheets[kind], w->tmpdir, &b, &e) < 0) {
+        sheet_destroy(&t);
+        sbuf_free(&b);
+        return error_page(w, r, s, 500, "Chưa tạo được tệp Excel.", e.msg);
     }
+    if (!xlsx)
+        sheet_csv(t, &b);
+    sheet_destroy(&t);
     struct MHD_Response *resp = MHD_create_response_from_buffer(b.len, b.buf, MHD_RESPMEM_MUST_COPY);
     char disp[128];
-    snprintf(disp, sizeof disp, "attachment; filename=\"xep-hang-%.8s.%s\"", year, xlsx ? "xlsx" : "csv");
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s%s%s.%s\"", files[kind], kind == 0 ? "-" : "",
+             kind == 0 ? y : "", xlsx ? "xlsx" : "csv");
     MHD_add_response_header(resp, "Content-Type", xlsx ? "application/vnd.openxmlformats-officedocument."
                                                          "spreadsheetml.sheet"
                                                        : "text/csv; charset=utf-8");
@@ -609,6 +634,7 @@ static enum MHD_Result ranking_csv(web *w, req *r, const session *s)
     enum MHD_Result rc = MHD_queue_response(r->conn, 200, resp);
     MHD_destroy_response(resp);
     sbuf_free(&b);
+    log_info("event=download user=%s file=%s", s->user, file);
     return rc;
 }
 
@@ -1217,8 +1243,8 @@ static enum MHD_Result route(web *w, req *r)
         return reporting_page(w, r, s);
     if (!strcmp(url, "/season"))
         return season_page(w, r, s);
-    if (!strcmp(url, "/download/ranking.csv") || !strcmp(url, "/download/ranking.xlsx"))
-        return ranking_csv(w, r, s);
+    if (!strncmp(url, "/download/", 10))
+        return download(w, r, s, url + 10);
     if (!strcmp(url, "/events"))
         return events(w, r);
     if (!strncmp(url, "/evidence/", 10))

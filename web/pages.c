@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *s(const pv *m, const char *k)
@@ -50,14 +51,19 @@ static const char *heat(double pct)
 }
 
 /* Bars of every year held, per unit: one small SVG chart. */
-static void chart(sbuf *b, const char *index, int year, const pv *years[PAGE_YEARS], const pv *now)
+/* Bars of every year held up to the one shown, per unit of the ranking: the oldest
+ * faintest. years: the scorer's years rows (unit, year, total, max). */
+static void chart(sbuf *b, const char *index, int year, const pv *years, const pv *now)
 {
-    int first = PAGE_YEARS - 1;
-    while (first > 0 && (!years[first] || !years[first]->u.a.n))
-        first--;
-    int ny = first + 1;
+    int y0 = year;
+    for (uint32_t i = 0; years && years->t == PV_ARR && i < years->u.a.n; i++) {
+        int y = (int)pv_get_int(years->u.a.v[i], "year", year);
+        if (y < y0 && y > year - 50)
+            y0 = y;
+    }
+    int ny = year - y0 + 1, bw = ny > 8 ? 8 : 12, step = bw + 2;
     uint32_t nu = now->u.a.n;
-    int w = 120 + (int)nu * (ny * 14 + 16), h = 220;
+    int w = 120 + (int)nu * (ny * step + 16), h = 220;
     sbuf_printf(b, "<h2>Tổng điểm qua các năm</h2>\n<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" "
                    "height=\"%d\" aria-label=\"Tổng điểm ",
                 w, h, w * 3 / 2, h * 3 / 2);
@@ -68,34 +74,32 @@ static void chart(sbuf *b, const char *index, int year, const pv *years[PAGE_YEA
                     w - 10, 190 - g * 17 / 10, 190 - g * 17 / 10, 194 - g * 17 / 10, g);
     for (uint32_t u = 0; u < nu; u++) {
         const char *unit = s(now->u.a.v[u], "unit");
-        int x0 = 50 + (int)u * (ny * 14 + 16);
-        for (int k = ny - 1; k >= 0; k--) {
-            const pv *list = years[k];
-            for (uint32_t i = 0; list && i < list->u.a.n; i++) {
-                const pv *r = list->u.a.v[i];
-                if (strcmp(s(r, "unit"), unit))
-                    continue;
-                double pct = f(r, "max") > 0 ? 100 * f(r, "total") / f(r, "max") : 0;
-                int bh = (int)lround(pct * 1.7), x = x0 + (ny - 1 - k) * 14;
-                char n[32];
-                sbuf_printf(b, "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"12\" height=\"%d\" opacity=\"%.2f\">"
-                               "<title>%d: %s</title></rect>\n",
-                            x, 190 - bh, bh, 1.0 - 0.15 * k, year - k, html_num(n, f(r, "total"), 2, 0));
-            }
+        int x0 = 50 + (int)u * (ny * step + 16);
+        for (uint32_t i = 0; years && years->t == PV_ARR && i < years->u.a.n; i++) {
+            const pv *r = years->u.a.v[i];
+            int y = (int)pv_get_int(r, "year", 0);
+            if (strcmp(s(r, "unit"), unit) || y < y0 || y > year)
+                continue;
+            double pct = f(r, "max") > 0 ? 100 * f(r, "total") / f(r, "max") : 0;
+            int bh = (int)lround(pct * 1.7), x = x0 + (y - y0) * step;
+            double op = 1.0 - 0.7 * (year - y) / (ny > 1 ? ny - 1 : 1);
+            char n[32];
+            sbuf_printf(b, "<rect class=\"bar\" data-year=\"%d\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                           "opacity=\"%.2f\"><title>%d: %s</title></rect>\n",
+                        y, x, 190 - bh, bw, bh, op, y, html_num(n, f(r, "total"), 2, 0));
         }
         sbuf_printf(b, "<text x=\"%d\" y=\"208\">", x0);
         html_esc(b, unit);
         sbuf_puts(b, "</text>\n");
     }
     sbuf_printf(b, "<text x=\"50\" y=\"218\">Các cột: năm %d đến %d (đậm nhất là năm %d)</text>\n</svg>\n",
-                year - ny + 1, year, year);
+                y0, year, year);
 }
 
-void page_dashboard(sbuf *b, const html_frame *f0, const char *index, int year, const char *level,
-                    const pv *years[PAGE_YEARS])
+void page_dashboard(sbuf *b, const html_frame *f0, const char *index, int year, const char *level, const pv *now,
+                    const pv *years)
 {
     html_begin(b, f0);
-    const pv *now = years[0];
     sbuf_puts(b, "<form method=\"get\" action=\"/\">Chỉ số <input name=\"index\" size=\"6\" value=\"");
     html_esc(b, index);
     sbuf_printf(b, "\"> năm <input name=\"year\" size=\"5\" value=\"%d\"> cấp <input name=\"level\" size=\"9\" "
@@ -324,8 +328,21 @@ void page_tasks(sbuf *b, const html_frame *f0, const pv *tasks, const task_filte
                     !strcmp(tf->state ? tf->state : "", states[i]) ? " selected" : "", i ? state_vi(states[i]) : "tất cả");
     }
     sbuf_printf(b, "</select> quá hạn từ <input name=\"late\" size=\"3\" value=\"%d\"> ngày "
-                   "<button type=\"submit\">Lọc</button></form>\n",
+                   "<button type=\"submit\">Lọc</button></form>\n<p>",
                 tf->late);
+    /* the same filters for the files */
+    for (int x = 0; x < 2; x++) {
+        sbuf_printf(b, "%s<a href=\"/download/tasks.%s?under=", x ? " · " : "", x ? "xlsx" : "csv");
+        html_url(b, tf->under ? tf->under : "");
+        sbuf_puts(b, "&amp;plan=");
+        html_url(b, tf->plan ? tf->plan : "");
+        sbuf_puts(b, "&amp;index=");
+        html_url(b, tf->index ? tf->index : "");
+        sbuf_puts(b, "&amp;state=");
+        html_url(b, tf->state ? tf->state : "");
+        sbuf_printf(b, "&amp;late=%d\">Tải về (%s)</a>", tf->late, x ? "Excel" : "CSV");
+    }
+    sbuf_puts(b, "</p>\n");
     if (!tasks || tasks->t != PV_ARR || !tasks->u.a.n) {
         sbuf_puts(b, "<p>Không có nhiệm vụ nào.</p>\n");
         html_end(b);
@@ -384,6 +401,8 @@ void page_alerts(sbuf *b, const html_frame *f0, const pv *alerts, const char *ms
         html_esc(b, msg);
         sbuf_puts(b, "</p>\n");
     }
+    sbuf_puts(b, "<p><a href=\"/download/alerts.csv\">Tải về (CSV)</a> · <a href=\"/download/alerts.xlsx\">Tải về "
+                 "(Excel)</a></p>\n");
     if (!alerts || alerts->t != PV_ARR || !alerts->u.a.n) {
         sbuf_puts(b, "<p>Chưa có cảnh báo nào.</p>\n");
         html_end(b);
@@ -425,87 +444,129 @@ void page_alerts(sbuf *b, const html_frame *f0, const pv *alerts, const char *ms
     html_end(b);
 }
 
-void page_reporting(sbuf *b, const html_frame *f0, const pv *tasks)
+/* A report's or self-assessment's state as the reporting view says it: sent on time,
+ * sent late (the day it came), not sent. css: the cell's class. */
+static const char *sent_state(const pv *t, char out[64], const char **css)
 {
-    html_begin(b, f0);
-    sbuf_puts(b, "<h2>Tự đánh giá và giải trình</h2>\n<p>Các đơn vị đã và chưa gửi tự đánh giá, giải trình của "
-                 "các đợt đánh giá đang mở.</p>\n");
+    const char *st = s(t, "state");
+    char day[16];
+    *css = "";
+    if (!strcmp(st, "done")) {
+        const pv *ot = pv_get(t, "on_time");
+        if (!ot || !*s(t, "done_on"))
+            return "đã gửi";
+        int on = pv_get_bool(t, "on_time", 0);
+        *css = on ? "up" : "down";
+        snprintf(out, 64, "%s %s", on ? "đúng hạn," : "muộn,", html_date(day, s(t, "done_on")));
+        return out;
+    }
+    if (!strcmp(st, "overdue")) {
+        *css = "down";
+        return "chưa gửi, quá hạn";
+    }
+    return "chưa gửi, chưa đến hạn";
+}
+
+static int is_season_task(const pv *t)
+{
+    return !strncmp(s(t, "id"), "S.", 2) && *s(t, "deadline");
+}
+
+static int is_report(const pv *t)
+{
+    return !strcmp(s(t, "kind"), "recurring") && *s(t, "period");
+}
+
+static const char *lead_of(const pv *t)
+{
+    return *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead");
+}
+
+static void reporting_rows(sbuf *b, const pv *tasks, int (*which)(const pv *), const char *id, int period)
+{
     int rows = 0;
     for (uint32_t i = 0; tasks && tasks->t == PV_ARR && i < tasks->u.a.n; i++) {
         const pv *t = tasks->u.a.v[i];
-        if (strncmp(s(t, "id"), "S.", 2) || !*s(t, "deadline"))
+        if (!which(t))
             continue;
         if (!rows++)
-            sbuf_puts(b, "<table id=\"reporting\">\n<tr><th>Đơn vị</th><th>Nội dung</th><th>Hạn</th>"
-                         "<th>Tình trạng</th></tr>\n");
-        char day[16];
-        const char *st = s(t, "state");
+            sbuf_printf(b, "<table id=\"%s\">\n<tr><th>Đơn vị</th><th>Nội dung</th>%s<th>Hạn</th>"
+                           "<th>Tình trạng</th></tr>\n",
+                        id, period ? "<th>Kỳ</th>" : "");
+        char day[16], st[64];
+        const char *css, *said = sent_state(t, st, &css);
         sbuf_puts(b, "<tr><td>");
-        html_esc(b, s(t, "lead"));
+        html_esc(b, lead_of(t));
         sbuf_puts(b, "</td><td>");
         html_esc(b, s(t, "task"));
-        sbuf_printf(b, "</td><td>%s</td><td class=\"%s\">%s</td></tr>\n", html_date(day, s(t, "deadline")),
-                    !strcmp(st, "done") ? "up" : !strcmp(st, "overdue") ? "down" : "",
-                    !strcmp(st, "done") ? "đã gửi" : !strcmp(st, "overdue") ? "chưa gửi, quá hạn" : "chưa gửi");
+        if (period) {
+            sbuf_printf(b, "</td><td>%lld ", (long long)pv_get_int(t, "year", 0));
+            html_esc(b, s(t, "period"));
+        }
+        sbuf_printf(b, "</td><td>%s</td><td class=\"%s\">%s</td></tr>\n", html_date(day, s(t, "deadline")), css,
+                    said);
     }
     if (rows)
         sbuf_puts(b, "</table>\n");
+}
+
+void page_reporting(sbuf *b, const html_frame *f0, const pv *tasks)
+{
+    html_begin(b, f0);
+    sbuf_puts(b, "<p><a href=\"/download/reporting.csv\">Tải về (CSV)</a> · <a href=\"/download/reporting.xlsx\">"
+                 "Tải về (Excel)</a></p>\n<h2>Tự đánh giá và giải trình</h2>\n<p>Các đơn vị đã và chưa gửi tự đánh "
+                 "giá, giải trình của các đợt đánh giá đang mở; đúng hạn hay muộn theo ngày tỉnh nhận được.</p>\n");
+    int any = 0;
+    for (uint32_t i = 0; tasks && tasks->t == PV_ARR && i < tasks->u.a.n && !any; i++)
+        any = is_season_task(tasks->u.a.v[i]);
+    if (any)
+        reporting_rows(b, tasks, is_season_task, "reporting", 0);
     else
         sbuf_puts(b, "<p>Không có đợt đánh giá nào đang mở với hạn gửi.</p>\n");
-    /* the recurring reports: each period's, sent or not, and each unit's rate */
     sbuf_puts(b, "<h2>Báo cáo định kỳ</h2>\n");
-    int n = 0;
-    for (uint32_t i = 0; tasks && tasks->t == PV_ARR && i < tasks->u.a.n; i++) {
-        const pv *t = tasks->u.a.v[i];
-        if (strcmp(s(t, "kind"), "recurring") || !*s(t, "period"))
-            continue;
-        if (!n++)
-            sbuf_puts(b, "<table id=\"reports\">\n<tr><th>Đơn vị</th><th>Báo cáo</th><th>Kỳ</th><th>Hạn</th>"
-                         "<th>Tình trạng</th></tr>\n");
-        char day[16];
-        const char *st = s(t, "state");
-        sbuf_puts(b, "<tr><td>");
-        html_esc(b, *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead"));
-        sbuf_puts(b, "</td><td>");
-        html_esc(b, s(t, "task"));
-        sbuf_printf(b, "</td><td>%lld ", (long long)pv_get_int(t, "year", 0));
-        html_esc(b, s(t, "period"));
-        sbuf_printf(b, "</td><td>%s</td><td class=\"%s\">%s</td></tr>\n", html_date(day, s(t, "deadline")),
-                    !strcmp(st, "done") ? "up" : !strcmp(st, "overdue") ? "down" : "",
-                    !strcmp(st, "done") ? "đã gửi" : !strcmp(st, "overdue") ? "chưa gửi, quá hạn" : "chưa đến hạn");
-    }
-    if (!n) {
+    any = 0;
+    for (uint32_t i = 0; tasks && tasks->t == PV_ARR && i < tasks->u.a.n && !any; i++)
+        any = is_report(tasks->u.a.v[i]);
+    if (!any) {
         sbuf_puts(b, "<p>Chưa có báo cáo định kỳ nào đến hạn.</p>\n");
         html_end(b);
         return;
     }
-    sbuf_puts(b, "</table>\n<h2>Tỷ lệ đã gửi báo cáo đến hạn, theo đơn vị</h2>\n<table id=\"rate\">\n"
-                 "<tr><th>Đơn vị</th><th>Đã gửi</th><th>Đến hạn</th><th>Tỷ lệ</th></tr>\n");
+    reporting_rows(b, tasks, is_report, "reports", 1);
+    /* each unit's rate, DHIS2's reporting-rate view: of the reports due, how many came, how many on time */
+    sbuf_puts(b, "<h2>Tỷ lệ gửi báo cáo đến hạn, theo đơn vị</h2>\n<table id=\"rate\">\n"
+                 "<tr><th>Đơn vị</th><th>Đến hạn</th><th>Đã gửi</th><th>Đúng hạn</th><th>Muộn</th>"
+                 "<th>Tỷ lệ đã gửi</th><th>Tỷ lệ đúng hạn</th></tr>\n");
     for (uint32_t i = 0; i < tasks->u.a.n; i++) {
         const pv *t = tasks->u.a.v[i];
-        if (strcmp(s(t, "kind"), "recurring") || !*s(t, "period"))
+        if (!is_report(t))
             continue;
         int first = 1;
         for (uint32_t k = 0; k < i && first; k++) /* each unit once, where it first appears */
-            if (!strcmp(s(tasks->u.a.v[k], "kind"), "recurring") && *s(tasks->u.a.v[k], "period") &&
-                !strcmp(s(tasks->u.a.v[k], "lead"), s(t, "lead")))
+            if (is_report(tasks->u.a.v[k]) && !strcmp(s(tasks->u.a.v[k], "lead"), s(t, "lead")))
                 first = 0;
         if (!first)
             continue;
-        int due = 0, sent = 0;
+        int due = 0, sent = 0, on_time = 0, late = 0;
         for (uint32_t k = i; k < tasks->u.a.n; k++) {
             const pv *x = tasks->u.a.v[k];
-            if (strcmp(s(x, "kind"), "recurring") || !*s(x, "period") || strcmp(s(x, "lead"), s(t, "lead")))
+            if (!is_report(x) || strcmp(s(x, "lead"), s(t, "lead")))
                 continue;
             int done = !strcmp(s(x, "state"), "done");
             due += done || !strcmp(s(x, "state"), "overdue");
             sent += done;
+            if (done && pv_get(x, "on_time")) {
+                on_time += pv_get_bool(x, "on_time", 0);
+                late += !pv_get_bool(x, "on_time", 0);
+            }
         }
-        char pct[32];
+        char p1[32], p2[32];
         sbuf_puts(b, "<tr><td>");
-        html_esc(b, *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead"));
-        sbuf_printf(b, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td class=\"n\">%s</td></tr>\n", sent,
-                    due, due ? html_num(pct, 100.0 * sent / due, 0, 0) : "—");
+        html_esc(b, lead_of(t));
+        sbuf_printf(b, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td class=\"n\">%d</td>"
+                       "<td class=\"n\">%d</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+                    due, sent, on_time, late, due ? html_num(p1, 100.0 * sent / due, 0, 0) : "—",
+                    due ? html_num(p2, 100.0 * on_time / due, 0, 0) : "—");
     }
     sbuf_puts(b, "</table>\n");
     html_end(b);
@@ -711,44 +772,155 @@ void page_error(sbuf *b, const html_frame *f0, const char *what, const char *why
     html_end(b);
 }
 
-/* A CSV cell for Vietnamese Excel: ';' separated, quoted when needed, formulas kept as text. */
-static void cell(sbuf *b, const char *v)
+/* ---------- the tables behind the downloads ---------- */
+
+static const sheet_col ranking_cols[] = {
+    {"Hạng", SHEET_TEXT, 0, 0, 8}, {"Mã đơn vị", SHEET_TEXT, 0, 0, 10}, {"Đơn vị", SHEET_TEXT, 0, 0, 28},
+    {"Tổng điểm", SHEET_NUM, 2, 0, 11}, {"Tối đa", SHEET_NUM, 0, 0, 8}, {"Năm trước", SHEET_NUM, 2, 0, 11},
+    {"Thay đổi", SHEET_NUM, 2, 1, 10}};
+
+sheet *page_ranking_sheet(const pv *ranking, const char *title)
 {
-    int quote = strpbrk(v, ";\"\r\n") != NULL;
-    if (quote)
-        sbuf_add(b, "\"", 1);
-    if (*v == '=' || *v == '+' || *v == '-' || *v == '@')
-        sbuf_add(b, "'", 1);
-    for (; *v; v++) {
-        if (*v == '"')
-            sbuf_add(b, "\"", 1);
-        sbuf_add(b, v, 1);
+    sheet_col *cols;
+    int n = 7;
+    const pv *first = ranking && ranking->t == PV_ARR && ranking->u.a.n ? ranking->u.a.v[0] : NULL;
+    const pv *areas = first ? pv_get(first, "components") : NULL;
+    /* a column per area of the framework: names kept by the table's owner (the ranking) */
+    uint32_t na = areas && areas->t == PV_ARR ? areas->u.a.n : 0;
+    if (na > 24)
+        na = 24;
+    sheet *t;
+    static const sheet_col area_col = {"", SHEET_NUM, 2, 0, 10};
+    cols = xcalloc((size_t)n + na, sizeof *cols);
+    char (*heads)[64] = xcalloc(na ? na : 1, sizeof *heads);
+    memcpy(cols, ranking_cols, sizeof ranking_cols);
+    for (uint32_t k = 0; k < na; k++) {
+        snprintf(heads[k], sizeof heads[k], "Lĩnh vực %.40s", s(areas->u.a.v[k], "id"));
+        cols[n + (int)k] = area_col;
+        cols[n + (int)k].head = heads[k];
     }
-    if (quote)
-        sbuf_add(b, "\"", 1);
+    t = sheet_new(title, cols, n + (int)na);
+    free(cols);
+    free(heads);
+    for (uint32_t i = 0; ranking && ranking->t == PV_ARR && i < ranking->u.a.n; i++) {
+        const pv *r = ranking->u.a.v[i], *comps = pv_get(r, "components");
+        char rank[32];
+        snprintf(rank, sizeof rank, "%lld/%lld", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
+        sheet_text(t, rank);
+        sheet_text(t, s(r, "unit"));
+        sheet_text(t, s(r, "name"));
+        sheet_num(t, f(r, "total"));
+        sheet_num(t, f(r, "max"));
+        if (pv_get(r, "prev_total")) {
+            sheet_num(t, f(r, "prev_total"));
+            sheet_num(t, f(r, "total") - f(r, "prev_total"));
+        } else {
+            sheet_empty(t);
+            sheet_empty(t);
+        }
+        for (uint32_t k = 0; k < na; k++) {
+            const pv *c = comps && comps->t == PV_ARR && k < comps->u.a.n ? comps->u.a.v[k] : NULL;
+            if (c)
+                sheet_num(t, f(c, "score"));
+            else
+                sheet_empty(t);
+        }
+    }
+    return t;
 }
 
-void page_ranking_csv(sbuf *b, const pv *ranking)
+static const sheet_col task_cols[] = {
+    {"Mã", SHEET_TEXT, 0, 0, 12},        {"Kế hoạch", SHEET_TEXT, 0, 0, 14},   {"Nhiệm vụ", SHEET_TEXT, 0, 0, 60},
+    {"Chủ trì", SHEET_TEXT, 0, 0, 24},   {"Phối hợp", SHEET_TEXT, 0, 0, 30},   {"Chỉ số", SHEET_TEXT, 0, 0, 8},
+    {"Tiêu chí", SHEET_TEXT, 0, 0, 9},   {"Thời hạn (văn bản)", SHEET_TEXT, 0, 0, 30}, {"Kỳ", SHEET_TEXT, 0, 0, 9},
+    {"Hạn", SHEET_DATE, 0, 0, 11},       {"Tình trạng", SHEET_TEXT, 0, 0, 15}, {"Số ngày còn lại", SHEET_NUM, 0, 0, 9},
+    {"Ngày báo cáo", SHEET_DATE, 0, 0, 12}};
+
+sheet *page_tasks_sheet(const pv *tasks, const task_filter *tf)
 {
-    sbuf_puts(b, "\xef\xbb\xbf");
-    sbuf_puts(b, "Hạng;Mã đơn vị;Đơn vị;Tổng điểm;Tối đa;Năm trước;Thay đổi\r\n");
-    for (uint32_t i = 0; ranking && ranking->t == PV_ARR && i < ranking->u.a.n; i++) {
-        const pv *r = ranking->u.a.v[i];
-        char n[32], rank[32];
-        snprintf(rank, sizeof rank, "%lld/%lld", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
-        cell(b, rank);
-        sbuf_puts(b, ";");
-        cell(b, s(r, "unit"));
-        sbuf_puts(b, ";");
-        cell(b, s(r, "name"));
-        sbuf_printf(b, ";%s", html_num(n, f(r, "total"), 2, 0));
-        sbuf_printf(b, ";%s", html_num(n, f(r, "max"), 0, 0));
-        if (pv_get(r, "prev_total")) {
-            sbuf_printf(b, ";%s", html_num(n, f(r, "prev_total"), 2, 0));
-            sbuf_printf(b, ";%s", html_num(n, f(r, "total") - f(r, "prev_total"), 2, 1));
+    sheet *t = sheet_new("Danh sách nhiệm vụ", task_cols, (int)(sizeof task_cols / sizeof task_cols[0]));
+    for (uint32_t i = 0; tasks && tasks->t == PV_ARR && i < tasks->u.a.n; i++) {
+        const pv *x = tasks->u.a.v[i];
+        if (!shown(x, tf))
+            continue;
+        sheet_text(t, s(x, "id"));
+        sheet_text(t, s(x, "plan"));
+        sheet_text(t, s(x, "task"));
+        sheet_text(t, lead_of(x));
+        sheet_text(t, *s(x, "support_names") ? s(x, "support_names") : s(x, "support"));
+        sheet_text(t, s(x, "index"));
+        sheet_text(t, s(x, "criterion"));
+        sheet_text(t, s(x, "deadline_text"));
+        if (*s(x, "period")) {
+            char p[32];
+            snprintf(p, sizeof p, "%lld %s", (long long)pv_get_int(x, "year", 0), s(x, "period"));
+            sheet_text(t, p);
         } else {
-            sbuf_puts(b, ";;");
+            sheet_empty(t);
         }
-        sbuf_puts(b, "\r\n");
+        sheet_date(t, s(x, "deadline"));
+        sheet_text(t, state_vi(s(x, "state")));
+        if (*s(x, "deadline"))
+            sheet_num(t, (double)pv_get_int(x, "days", 0));
+        else
+            sheet_empty(t);
+        sheet_date(t, s(x, "done_on"));
     }
+    return t;
+}
+
+static const sheet_col alert_cols[] = {
+    {"Số", SHEET_NUM, 0, 0, 7},         {"Loại", SHEET_TEXT, 0, 0, 10},     {"Nhiệm vụ", SHEET_TEXT, 0, 0, 14},
+    {"Hạn", SHEET_DATE, 0, 0, 11},      {"Ngày gửi", SHEET_DATE, 0, 0, 11}, {"Gửi tới", SHEET_TEXT, 0, 0, 30},
+    {"Đã xác nhận", SHEET_TEXT, 0, 0, 12}};
+
+sheet *page_alerts_sheet(const pv *alerts)
+{
+    sheet *t = sheet_new("Cảnh báo đã gửi", alert_cols, (int)(sizeof alert_cols / sizeof alert_cols[0]));
+    for (uint32_t i = 0; alerts && alerts->t == PV_ARR && i < alerts->u.a.n; i++) {
+        const pv *a = alerts->u.a.v[i], *to = pv_get(a, "to");
+        sheet_num(t, (double)pv_get_int(a, "id", 0));
+        sheet_text(t, !strcmp(s(a, "kind"), "remind") ? "nhắc hạn" : "quá hạn");
+        sheet_text(t, s(a, "task"));
+        sheet_date(t, s(a, "deadline"));
+        sheet_date(t, s(a, "slot"));
+        sbuf who;
+        sbuf_init(&who);
+        for (uint32_t k = 0; to && to->t == PV_ARR && k < to->u.a.n; k++)
+            sbuf_printf(&who, "%s%s", k ? ", " : "", s(to->u.a.v[k], "unit"));
+        sheet_text(t, who.buf ? who.buf : "");
+        sbuf_free(&who);
+        sheet_text(t, pv_get_bool(a, "acked", 0) ? "có" : "chưa");
+    }
+    return t;
+}
+
+static const sheet_col reporting_cols[] = {
+    {"Loại", SHEET_TEXT, 0, 0, 16}, {"Mã đơn vị", SHEET_TEXT, 0, 0, 10}, {"Đơn vị", SHEET_TEXT, 0, 0, 26},
+    {"Nội dung", SHEET_TEXT, 0, 0, 50}, {"Kỳ", SHEET_TEXT, 0, 0, 9}, {"Hạn", SHEET_DATE, 0, 0, 11},
+    {"Ngày nhận", SHEET_DATE, 0, 0, 11}, {"Tình trạng", SHEET_TEXT, 0, 0, 22}};
+
+sheet *page_reporting_sheet(const pv *tasks)
+{
+    sheet *t = sheet_new("Tình hình gửi tự đánh giá và báo cáo định kỳ", reporting_cols,
+                         (int)(sizeof reporting_cols / sizeof reporting_cols[0]));
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = 0; tasks && tasks->t == PV_ARR && i < tasks->u.a.n; i++) {
+            const pv *x = tasks->u.a.v[i];
+            if (pass ? !is_report(x) : !is_season_task(x))
+                continue;
+            char st[64], p[32];
+            const char *css;
+            sheet_text(t, pass ? "báo cáo định kỳ" : "đợt đánh giá");
+            sheet_text(t, s(x, "lead"));
+            sheet_text(t, lead_of(x));
+            sheet_text(t, s(x, "task"));
+            snprintf(p, sizeof p, "%lld %s", (long long)pv_get_int(x, "year", 0), s(x, "period"));
+            sheet_text(t, p);
+            sheet_date(t, s(x, "deadline"));
+            sheet_date(t, s(x, "done_on"));
+            sheet_text(t, sent_state(x, st, &css));
+        }
+    }
+    return t;
 }

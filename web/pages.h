@@ -4,18 +4,18 @@
 #define PAR_WEB_PAGES_H
 
 #include "html.h"
+#include "sheet.h"
 #include "../proto/proto.h"
 
 /* The login form; error (may be NULL) said above it. token: the form's token, also set
  * as a cookie. */
 void page_login(sbuf *b, const char *error, const char *token, const char *user);
 
-/* The dashboard: the ranking of index, year, level (ranking: the scorer's scores), each
- * area's points and the change on last year; a chart of every year held (years[i] the
- * ranking of year - i, NULL when none) and a heat map of units x areas. */
-#define PAGE_YEARS 5
-void page_dashboard(sbuf *b, const html_frame *f, const char *index, int year, const char *level,
-                    const pv *years[PAGE_YEARS]);
+/* The dashboard: the ranking of index, year, level (now: the scorer's scores), each
+ * area's points and the change on last year; a chart of every year held up to year
+ * (years: the scorer's years rows, NULL when none) and a heat map of units x areas. */
+void page_dashboard(sbuf *b, const html_frame *f, const char *index, int year, const char *level, const pv *now,
+                    const pv *years);
 
 /* A unit's page: its result (the scorer's), evidence and history (the collector's). */
 void page_unit(sbuf *b, const html_frame *f, const char *unit, const char *index, int year, const pv *result,
@@ -40,7 +40,11 @@ void page_season(sbuf *b, const html_frame *f, const pv *season, const char *msg
 /* An error page: what happened, in Vietnamese, with the service's reason. */
 void page_error(sbuf *b, const html_frame *f, const char *what, const char *why);
 
-/* The ranking as CSV that Vietnamese Excel opens as columns: BOM, ';', decimal comma. */
-void page_ranking_csv(sbuf *b, const pv *ranking);
+/* The tables behind the downloads (the owner destroys them): the ranking with a column
+ * per area; the tasks the filter shows; the alerts; the reporting view's rows. */
+sheet *page_ranking_sheet(const pv *ranking, const char *title);
+sheet *page_tasks_sheet(const pv *tasks, const task_filter *tf);
+sheet *page_alerts_sheet(const pv *alerts);
+sheet *page_reporting_sheet(const pv *tasks);
 
 #endif

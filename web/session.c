@@ -59,7 +59,7 @@ const session *sessions_open(sessions *s, const char *user, const char *role, co
     snprintf(x->role, sizeof x->role, "%s", role);
     snprintf(x->unit, sizeof x->unit, "%s", unit ? unit : "");
     if (!strcmp(role, "unit"))
-        snprintf(x->as, sizeof x->as, "unit:%.63s", unit ? unit : "");
+        snprintf(x->as, sizeof x->as, "unit:%.63s/%.63s", unit ? unit : "", user); /* the unit's, by name */
     else
         snprintf(x->as, sizeof x->as, "%.15s:%.63s", role, user);
     x->last_ms = now;

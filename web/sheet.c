@@ -1,4 +1,5 @@
 #include "sheet.h"
+#include "html.h"
 #include "../common/util.h"
 
 #include <stdio.h>
@@ -7,19 +8,152 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-static double num(const pv *m, const char *k)
+typedef struct {
+    sheet_kind kind; /* SHEET_TEXT with off == SIZE_MAX: empty */
+    double num;
+    size_t off; /* text: where in t->text */
+} tcell;
+
+struct sheet {
+    char *title;
+    sheet_col *cols; /* copies, heads in heads */
+    int ncols;
+    sbuf heads;
+    tcell *c;
+    size_t n, cap;
+    sbuf text;
+};
+
+sheet *sheet_new(const char *title, const sheet_col *cols, int ncols)
 {
-    const pv *v = m ? pv_get(m, k) : NULL;
-    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
+    sheet *t = xcalloc(1, sizeof *t);
+    t->title = xstrdup(title ? title : "");
+    t->ncols = ncols;
+    t->cols = xcalloc((size_t)(ncols > 0 ? ncols : 1), sizeof *t->cols);
+    sbuf_init(&t->text);
+    sbuf_init(&t->heads);
+    size_t *off = xcalloc((size_t)(ncols > 0 ? ncols : 1), sizeof *off);
+    for (int k = 0; k < ncols; k++) {
+        t->cols[k] = cols[k];
+        off[k] = t->heads.len;
+        const char *h = cols[k].head ? cols[k].head : "";
+        sbuf_add(&t->heads, h, strlen(h) + 1);
+    }
+    for (int k = 0; k < ncols; k++) /* the buffer has stopped moving */
+        t->cols[k].head = t->heads.buf + off[k];
+    free(off);
+    return t;
 }
 
-static const char *str(const pv *m, const char *k)
+void sheet_destroy(sheet **tp)
 {
-    const char *s = m ? pv_get_str(m, k) : NULL;
-    return s ? s : "";
+    sheet *t = *tp;
+    if (!t)
+        return;
+    free(t->title);
+    free(t->c);
+    free(t->cols);
+    sbuf_free(&t->text);
+    sbuf_free(&t->heads);
+    free(t);
+    *tp = NULL;
 }
 
-int sheet_ranking(const pv *ranking, const char *title, const char *tmpdir, sbuf *out, par_err *e)
+static tcell *next(sheet *t)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->c = xrealloc(t->c, t->cap * sizeof *t->c);
+    }
+    tcell *c = &t->c[t->n++];
+    c->kind = SHEET_TEXT;
+    c->num = 0;
+    c->off = SIZE_MAX;
+    return c;
+}
+
+void sheet_text(sheet *t, const char *v)
+{
+    tcell *c = next(t);
+    c->off = t->text.len;
+    sbuf_add(&t->text, v ? v : "", strlen(v ? v : "") + 1);
+}
+
+void sheet_num(sheet *t, double v)
+{
+    tcell *c = next(t);
+    c->kind = SHEET_NUM;
+    c->num = v;
+}
+
+void sheet_date(sheet *t, const char *iso)
+{
+    int y, m, d;
+    if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3) {
+        next(t);
+        return;
+    }
+    tcell *c = next(t);
+    c->kind = SHEET_DATE;
+    c->num = y * 10000 + m * 100 + d;
+}
+
+void sheet_empty(sheet *t)
+{
+    next(t);
+}
+
+size_t sheet_rows(const sheet *t)
+{
+    return t->ncols ? (t->n + (size_t)t->ncols - 1) / (size_t)t->ncols : 0;
+}
+
+/* A CSV cell: quoted when needed, and what Excel would take for a formula kept as text. */
+static void csv_text(sbuf *b, const char *v)
+{
+    int quote = strpbrk(v, ";\"\r\n") != NULL;
+    if (quote)
+        sbuf_add(b, "\"", 1);
+    if (*v == '=' || *v == '+' || *v == '-' || *v == '@')
+        sbuf_add(b, "'", 1);
+    for (; *v; v++) {
+        if (*v == '"')
+            sbuf_add(b, "\"", 1);
+        sbuf_add(b, v, 1);
+    }
+    if (quote)
+        sbuf_add(b, "\"", 1);
+}
+
+void sheet_csv(const sheet *t, sbuf *b)
+{
+    sbuf_puts(b, "\xef\xbb\xbf");
+    for (int k = 0; k < t->ncols; k++) {
+        if (k)
+            sbuf_puts(b, ";");
+        csv_text(b, t->cols[k].head);
+    }
+    sbuf_puts(b, "\r\n");
+    for (size_t i = 0; i < t->n; i++) {
+        const tcell *c = &t->c[i];
+        int col = (int)(i % (size_t)t->ncols);
+        if (col)
+            sbuf_puts(b, ";");
+        char n[32];
+        if (c->kind == SHEET_NUM) {
+            sbuf_puts(b, html_num(n, c->num, t->cols[col].decimals, t->cols[col].sign));
+        } else if (c->kind == SHEET_DATE) {
+            long v = (long)c->num;
+            sbuf_printf(b, "%02ld/%02ld/%04ld", v % 100, v / 100 % 100, v / 10000);
+        } else if (c->off != SIZE_MAX) {
+            csv_text(b, t->text.buf + c->off);
+        }
+        if (col == t->ncols - 1 || i + 1 == t->n)
+            sbuf_puts(b, "\r\n");
+    }
+}
+
+int sheet_xlsx(const sheet *t, const char *sheet, const char *tmpdir, sbuf *out, par_err *e)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/par-web-XXXXXX", tmpdir);
@@ -31,46 +165,55 @@ int sheet_ranking(const pv *ranking, const char *title, const char *tmpdir, sbuf
     close(fd);
     lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = (char *)tmpdir};
     lxw_workbook *wb = workbook_new_opt(path, &opt);
-    lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, "Xếp hạng") : NULL;
+    lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, sheet) : NULL;
     if (!ws) {
+        if (wb)
+            workbook_close(wb);
         unlink(path);
         err_set(e, "cannot start a workbook");
         return -1;
     }
-    lxw_format *bold = workbook_add_format(wb), *dec = workbook_add_format(wb);
+    lxw_format *bold = workbook_add_format(wb), *date = workbook_add_format(wb), *wrap = workbook_add_format(wb);
     format_set_bold(bold);
-    format_set_num_format(dec, "#,##0.00");
-    worksheet_write_string(ws, 0, 0, title, bold);
-    const pv *first = ranking && ranking->t == PV_ARR && ranking->u.a.n ? ranking->u.a.v[0] : NULL;
-    const pv *areas = first ? pv_get(first, "components") : NULL;
-    static const char *const head[] = {"Hạng", "Mã đơn vị", "Đơn vị", "Tổng điểm", "Tối đa", "Năm trước", "Thay đổi"};
-    for (int c = 0; c < 7; c++)
-        worksheet_write_string(ws, 2, (lxw_col_t)c, head[c], bold);
-    for (uint32_t k = 0; areas && k < areas->u.a.n; k++) {
-        char h[64];
-        snprintf(h, sizeof h, "Lĩnh vực %s", str(areas->u.a.v[k], "id"));
-        worksheet_write_string(ws, 2, (lxw_col_t)(7 + k), h, bold);
-    }
-    worksheet_set_column(ws, 0, 1, 10, NULL);
-    worksheet_set_column(ws, 2, 2, 28, NULL);
-    worksheet_set_column(ws, 3, 30, 11, NULL);
-    for (uint32_t i = 0; ranking && ranking->t == PV_ARR && i < ranking->u.a.n; i++) {
-        const pv *r = ranking->u.a.v[i], *comps = pv_get(r, "components");
-        lxw_row_t row = (lxw_row_t)(3 + i);
-        char rank[32];
-        snprintf(rank, sizeof rank, "%lld/%lld", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
-        worksheet_write_string(ws, row, 0, rank, NULL);
-        worksheet_write_string(ws, row, 1, str(r, "unit"), NULL);
-        worksheet_write_string(ws, row, 2, str(r, "name"), NULL);
-        worksheet_write_number(ws, row, 3, num(r, "total"), dec);
-        worksheet_write_number(ws, row, 4, num(r, "max"), dec);
-        if (pv_get(r, "prev_total")) {
-            worksheet_write_number(ws, row, 5, num(r, "prev_total"), dec);
-            worksheet_write_number(ws, row, 6, num(r, "total") - num(r, "prev_total"), dec);
+    format_set_text_wrap(bold);
+    format_set_num_format(date, "dd/mm/yyyy");
+    format_set_text_wrap(wrap);
+    format_set_align(wrap, LXW_ALIGN_VERTICAL_TOP);
+    lxw_format *num[2][4];
+    static const char *const fmt[2][4] = {
+        {"#,##0", "#,##0.0", "#,##0.00", "#,##0.000"},
+        {"+#,##0;-#,##0;0", "+#,##0.0;-#,##0.0;0", "+#,##0.00;-#,##0.00;0", "+#,##0.000;-#,##0.000;0"}};
+    for (int g = 0; g < 2; g++)
+        for (int d = 0; d < 4; d++) {
+            num[g][d] = workbook_add_format(wb);
+            format_set_num_format(num[g][d], fmt[g][d]);
         }
-        for (uint32_t k = 0; comps && k < comps->u.a.n; k++)
-            worksheet_write_number(ws, row, (lxw_col_t)(7 + k), num(comps->u.a.v[k], "score"), dec);
+    worksheet_write_string(ws, 0, 0, t->title, bold);
+    for (int k = 0; k < t->ncols; k++) {
+        worksheet_write_string(ws, 2, (lxw_col_t)k, t->cols[k].head, bold);
+        worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, t->cols[k].width > 0 ? t->cols[k].width : 12,
+                             t->cols[k].width >= 30 ? wrap : NULL);
     }
+    worksheet_freeze_panes(ws, 3, 0);
+    for (size_t i = 0; i < t->n; i++) {
+        const tcell *c = &t->c[i];
+        int col = (int)(i % (size_t)t->ncols);
+        lxw_row_t row = (lxw_row_t)(3 + i / (size_t)t->ncols);
+        int d = t->cols[col].decimals;
+        if (c->kind == SHEET_NUM) {
+            worksheet_write_number(ws, row, (lxw_col_t)col, c->num,
+                                   num[!!t->cols[col].sign][d < 0 ? 0 : d > 3 ? 3 : d]);
+        } else if (c->kind == SHEET_DATE) {
+            long v = (long)c->num;
+            lxw_datetime dt = {(int)(v / 10000), (int)(v / 100 % 100), (int)(v % 100), 0, 0, 0};
+            worksheet_write_datetime(ws, row, (lxw_col_t)col, &dt, date);
+        } else if (c->off != SIZE_MAX) {
+            worksheet_write_string(ws, row, (lxw_col_t)col, t->text.buf + c->off,
+                                   t->cols[col].width >= 30 ? wrap : NULL);
+        }
+    }
+    if (t->n)
+        worksheet_autofilter(ws, 2, 0, (lxw_row_t)(2 + sheet_rows(t)), (lxw_col_t)(t->ncols - 1));
     lxw_error rc = workbook_close(wb);
     char *buf = NULL;
     size_t len = 0;

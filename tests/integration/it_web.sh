@@ -23,7 +23,8 @@ for _ in $(seq 1 50); do curl -s -o /dev/null "$U/login" && break; sleep 0.1; do
 
 check "parctl status shows par-web up, following no change log (no lag)" sh -c "sleep 0.5; $BIN/parctl status | grep -E '^web +up +- ' | grep -qv 'lag='"
 code() { curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$@"; }
-for page in / /units/TDG /tasks /alerts /reporting /season /download/ranking.csv /events; do
+for page in / /units/TDG /tasks /alerts /reporting /season /download/ranking.csv /download/tasks.xlsx \
+    /download/alerts.csv /download/reporting.csv /events; do
     check "logged out, $page leads to /login" test "$(code "$U$page")" = "303 $U/login"
 done
 check "a form posted logged out leads to /login too" test "$(code -X POST -d 'task=x' "$U/tasks/done")" = "303 $U/login"
@@ -78,6 +79,10 @@ check "tasks by plan and lateness: overdue ones only" sh -c "grep -q 'data-task=
 curl -s -b "$T/admin.jar" "$U/reporting" >"$T/reporting.html"
 check "/reporting: each period's recurring reports, sent or not" grep -q '<table id="reports">' "$T/reporting.html"
 check "... and each unit's rate" grep -q '<table id="rate">' "$T/reporting.html"
+curl -s -b "$T/admin.jar" "$U/download/alerts.csv" >"$T/alerts.csv"
+check "alerts download as CSV: what was sent to whom and when" sh -c "head -1 $T/alerts.csv | grep -q 'Số;Loại;Nhiệm vụ;Hạn;Ngày gửi;Gửi tới;Đã xác nhận' && grep -q ';quá hạn;PL23-PAR-6-TDG;' $T/alerts.csv"
+check "... an unknown download is a 404" test "$(curl -s -o /dev/null -w '%{http_code}' -b "$T/admin.jar" "$U/download/users.csv")" = 404
+check "the dashboard charts every year held" sh -c "grep -q 'data-year=\"2022\"' $T/dash-admin.html && grep -q 'data-year=\"2023\"' $T/dash-admin.html"
 
 # a task reported done from the page; without its token the form is refused
 G "$U/tasks" >"$T/tasks.html"
@@ -92,6 +97,27 @@ G -d "task=PL23-PAR-6-TDG&year=$year&period=$per&note=Đã ban hành quyết đ�
 check "the task reported done from the page" grep -q "Đã ghi nhận báo cáo hoàn thành nhiệm vụ" "$T/done.html"
 check "... stored as TDG's line, sent for its official" sh -c "$BIN/parctl export submissions --unit TDG --json | grep -q '\"key\": \"PL23-PAR-6-TDG\"'"
 check "... and the task is done" sh -c "sleep 0.5; $BIN/parctl tasks --unit TDG --json | python3 -c \"import json,sys; t=[x for x in json.load(sys.stdin) if x['id']=='PL23-PAR-6-TDG']; sys.exit(0 if t and t[0]['state']=='done' else 1)\""
+check "... recorded as sent by the official, by name" sh -c "$BIN/parctl export submissions --unit TDG --json | grep -q '\"sender\": \"unit:TDG/tamduong\"'"
+G "$U/download/tasks.csv?under=TDG" >"$T/tasks.csv"
+check "tasks download as CSV for Vietnamese Excel, with the report's day" grep -q '^PL23-PAR-6-TDG;336/KH-UBND;.*;đã hoàn thành;.*;10/01/2025' "$T/tasks.csv"
+check "... the header in Vietnamese" sh -c "head -1 $T/tasks.csv | grep -q 'Mã;Kế hoạch;Nhiệm vụ;Chủ trì;Phối hợp'"
+check "... only what the filter shows" sh -c "! grep -q 'TUY' $T/tasks.csv"
+# TDG's first-quarter report for 2025, sent before its day
+csrf=$(G "$U/tasks" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+G -o /dev/null -d "task=PL23-BC-TDG&year=2025&period=Q1&note=Báo cáo quý I&csrf=$csrf" "$U/tasks/done"
+sleep 0.5
+G "$U/download/reporting.csv" >"$T/reporting.csv"
+check "/reporting's download: a report on time, with the day received" grep -q '^báo cáo định kỳ;TDG;Huyện Tam Đường;.*;2025 Q1;20/03/2025;10/01/2025;đúng hạn, 10/01/2025' "$T/reporting.csv"
+G "$U/reporting" >"$T/reporting2.html"
+check "/reporting says on time" grep -q '>đúng hạn, 10/01/2025<' "$T/reporting2.html"
+check "... and each unit's on-time rate" grep -q '<th>Tỷ lệ đúng hạn</th>' "$T/reporting2.html"
+G -o "$T/tasks.xlsx" "$U/download/tasks.xlsx?under=TDG&state=done"
+check "tasks download as .xlsx: dates as dates, the done ones only" /usr/bin/python3 -c "
+import zipfile, sys
+z = zipfile.ZipFile('$T/tasks.xlsx')
+sheet, strings, styles = (z.read(n).decode() for n in ('xl/worksheets/sheet1.xml', 'xl/sharedStrings.xml', 'xl/styles.xml'))
+ok = 'PL23-PAR-6-TDG' in strings and 'đang thực hiện' not in strings and 'dd/mm/yyyy' in styles and 'autoFilter' in sheet
+sys.exit(0 if ok else 1)"
 
 # the self-assessment form and an evidence document from the season page
 G "$U/season?index=PAR&year=2023&level=district" >"$T/season.html"
@@ -140,6 +166,21 @@ rc=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/admin.jar" --data-urlencode "
     "$U/season/appraise")
 check "appraisals sent from the form ($rc)" test "$rc" = 303
 check "... stored as the appraiser's line with its reason" sh -c "$BIN/parctl history TDG --index PAR --year 2023 --criterion 1.5 --json | grep -q 'Có 1 sáng kiến được công nhận'"
+
+# months later, the half-year's report comes late: said so, with the day the province received it
+stop notifier; stop collector
+PAR_NOW=2025-07-25T09:00:00+07:00 start collector; PAR_NOW=2025-07-25T09:00:00+07:00 start notifier
+wait_up collector; wait_up notifier
+G -o /dev/null -d "task=PL23-BC-TDG&year=2025&period=H1&note=Báo cáo 6 tháng&csrf=$(G "$U/tasks" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)" "$U/tasks/done"
+for _ in $(seq 1 50); do # the notifier catches up after the restart
+    G "$U/download/reporting.csv" >"$T/reporting3.csv"
+    grep -q ';2025 H1;.*;25/07/2025;' "$T/reporting3.csv" && break
+    sleep 0.2
+done
+check "a late report said late, with the day received" grep -q '^báo cáo định kỳ;TDG;.*;2025 H1;20/06/2025;25/07/2025;muộn, 25/07/2025' "$T/reporting3.csv"
+check "... the earlier one still on time" grep -q ';2025 Q1;20/03/2025;10/01/2025;đúng hạn, 10/01/2025' "$T/reporting3.csv"
+G "$U/reporting" >"$T/reporting3.html"
+check "... and TDG's rate: 2 due, 2 sent, 1 on time, 1 late" grep -q 'Huyện Tam Đường</td><td class="n">[0-9]*</td><td class="n">2</td><td class="n">1</td><td class="n">1</td>' "$T/reporting3.html"
 
 # /metrics behind its token
 check "/metrics without the token: 401" test "$(code "$U/metrics")" = "401 "

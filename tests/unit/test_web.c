@@ -1,0 +1,133 @@
+/* par-web's pieces that need no network: the download sheets (CSV for Vietnamese Excel,
+ * .xlsx), the dashboard's chart of every year held, and whom a web user speaks for. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common/service.h"
+#include "../../web/pages.h"
+#include "../../web/sheet.h"
+
+static const sheet_col cols[] = {{"Đơn vị", SHEET_TEXT, 0, 0, 20},
+                                 {"Tổng điểm", SHEET_NUM, 2, 0, 10},
+                                 {"Thay đổi", SHEET_NUM, 2, 1, 10},
+                                 {"Hạn", SHEET_DATE, 0, 0, 11}};
+
+static sheet *sample(void)
+{
+    sheet *t = sheet_new("Xếp hạng", cols, 4);
+    sheet_text(t, "Huyện Tam Đường");
+    sheet_num(t, 78.1198);
+    sheet_num(t, 6.05);
+    sheet_date(t, "2024-01-31");
+    sheet_text(t, "=HYPERLINK(\"x\"); \"quoted\"");
+    sheet_num(t, 1234.5);
+    sheet_num(t, -0.5);
+    sheet_date(t, "not a date");
+    return t;
+}
+
+static void test_csv(void **st)
+{
+    (void)st;
+    sheet *t = sample();
+    assert_int_equal(sheet_rows(t), 2);
+    sbuf b;
+    sbuf_init(&b);
+    sheet_csv(t, &b);
+    sbuf_add(&b, "", 1);
+    assert_memory_equal(b.buf, "\xef\xbb\xbf", 3);
+    /* ';' between cells, decimal commas, a sign on changes, dd/mm/yyyy; a formula kept as
+     * text and a cell with ';' or '"' quoted */
+    assert_string_equal(b.buf + 3, "Đơn vị;Tổng điểm;Thay đổi;Hạn\r\n"
+                                   "Huyện Tam Đường;78,12;+6,05;31/01/2024\r\n"
+                                   "\"'=HYPERLINK(\"\"x\"\"); \"\"quoted\"\"\";1.234,50;-0,50;\r\n");
+    sbuf_free(&b);
+    sheet_destroy(&t);
+    assert_null(t);
+}
+
+static void test_xlsx(void **st)
+{
+    (void)st;
+    sheet *t = sample();
+    sbuf b;
+    sbuf_init(&b);
+    par_err e = {{0}};
+    assert_int_equal(sheet_xlsx(t, "Xếp hạng", "/tmp", &b, &e), 0);
+    assert_true(b.len > 1000);
+    assert_memory_equal(b.buf, "PK\x03\x04", 4); /* a zip: the workbook */
+    sbuf_free(&b);
+    sheet_destroy(&t);
+}
+
+/* A ranking of one unit and eight years held: the chart draws a bar for each year. */
+static void test_chart_every_year(void **st)
+{
+    (void)st;
+    pv *now = pv_arr(), *years = pv_arr(), *r = pv_map();
+    pv_set_str(r, "unit", "TDG");
+    pv_set_str(r, "name", "Huyện Tam Đường");
+    pv_set(r, "total", pv_float(78.12));
+    pv_set(r, "max", pv_float(100));
+    pv_set_int(r, "rank", 4);
+    pv_set_int(r, "of", 8);
+    pv_push(now, r);
+    for (int y = 2016; y <= 2023; y++) {
+        pv *x = pv_map();
+        pv_set_str(x, "unit", "TDG");
+        pv_set_int(x, "year", y);
+        pv_set(x, "total", pv_float(60 + y - 2016));
+        pv_set(x, "max", pv_float(100));
+        pv_push(years, x);
+    }
+    sbuf b;
+    sbuf_init(&b);
+    html_frame f = {"quantri", "admin", "", "0123", "Xếp hạng", "/"};
+    page_dashboard(&b, &f, "PAR", 2023, "district", now, years);
+    sbuf_add(&b, "", 1);
+    for (int y = 2016; y <= 2023; y++) {
+        char want[32];
+        snprintf(want, sizeof want, "data-year=\"%d\"", y);
+        assert_non_null(strstr(b.buf, want));
+    }
+    assert_non_null(strstr(b.buf, "năm 2016 đến 2023"));
+    assert_non_null(strstr(b.buf, "78,12"));
+    sbuf_free(&b);
+    pv_free(now);
+    pv_free(years);
+}
+
+/* A unit's official speaks for the unit, by name; a malformed "as" for nobody. */
+static void test_sender(void **st)
+{
+    (void)st;
+    char out[160], unit[64];
+    assert_string_equal(service_on_behalf("internal", "unit:TDG/tamduong", out, sizeof out), "unit:TDG/tamduong");
+    assert_int_equal(service_sender_unit(out, unit, sizeof unit), 1);
+    assert_string_equal(unit, "TDG");
+    assert_int_equal(service_sender_unit("unit:TDG", unit, sizeof unit), 1);
+    assert_string_equal(unit, "TDG");
+    assert_int_equal(service_sender_unit("admin:quantri", unit, sizeof unit), 0);
+    static const char *const bad[] = {"unit:TDG/a/b", "unit:/x", "unit:TDG/", "unit:T:X/y", "admin:a/b", "unit:T G/x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_string_equal(service_on_behalf("internal", bad[i], out, sizeof out), "unit:-");
+    /* only par-web's own socket may speak for someone */
+    assert_string_equal(service_on_behalf("unit:TUY", "admin:x", out, sizeof out), "unit:TUY");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_xlsx),
+        cmocka_unit_test(test_chart_every_year),
+        cmocka_unit_test(test_sender),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
