@@ -7,7 +7,7 @@
 export PAR_NOW=2025-01-10T08:00:00+07:00
 WPORT=$((PORT + 1))
 printf 'metrics-secret-%s\n' "$RANDOM" >"$T/metrics.token"
-printf '[web]\nlisten = 127.0.0.1:%d\nmetrics_token_file = %s\n[season]\nevidence_max_mb = 1\n' "$WPORT" "$T/metrics.token" >>"$PAR_CONF"
+printf '[web]\nlisten = 127.0.0.1:%d\nmetrics_token_file = %s\n[season]\nevidence_max_mb = 6\n' "$WPORT" "$T/metrics.token" >>"$PAR_CONF"
 start_all; import_sample
 start web
 check "sample pushes" "$BIN/par-agent" push "$ROOT/data/submissions/districts-self-2022-2023.csv" \
@@ -138,7 +138,15 @@ SHA=$(sha256sum "$T/kh.pdf" | cut -c1-64)
 G "$U/units/TDG?index=PAR&year=2023" | grep -q "href=\"/evidence/$SHA?name=kh.pdf\"" || fail "the unit page links its document"
 G -o "$T/kh-back.pdf" "$U/evidence/$SHA?name=kh.pdf"
 check "the document downloads whole from the page" cmp -s "$T/kh.pdf" "$T/kh-back.pdf"
-head -c 1200000 /dev/urandom >"$T/big.pdf"
+# a document over the 4 MiB piece size comes back whole too
+printf '%%PDF-1.4\n%% hồ sơ\n' >"$T/large.pdf"; head -c 5500000 /dev/urandom >>"$T/large.pdf"
+rc=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/tdg.jar" -F "file=@$T/large.pdf" -F criterion=1.4 -F unit=TDG \
+    -F index=PAR -F year=2023 -F level=district -F "csrf=$csrf" "$U/season/evidence")
+check "a 5,5 MB document uploaded from the page ($rc)" test "$rc" = 303
+LSHA=$(sha256sum "$T/large.pdf" | cut -c1-64)
+G -o "$T/large-back.pdf" "$U/evidence/$LSHA?name=large.pdf"
+check "... and downloaded whole, in pieces" cmp -s "$T/large.pdf" "$T/large-back.pdf"
+head -c 6400000 /dev/urandom >"$T/big.pdf"
 rc=$(curl -s -o "$T/big.html" -w '%{http_code}' -b "$T/tdg.jar" -F "file=@$T/big.pdf" -F criterion=1.4 -F unit=TDG \
     -F index=PAR -F year=2023 -F "csrf=$csrf" "$U/season/evidence")
 check "a document over the limit is refused ($rc)" test "$rc" = 413
