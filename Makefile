@@ -15,7 +15,7 @@ endif
 PKGS := libzmq msgpack lmdb inih jansson libsodium
 DEBS := pkg-config libsodium-dev libmicrohttpd-dev libxlsxwriter-dev libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
         lmdb-utils clang libclang-rt-14-dev libxml2-utils libcurl4-openssl-dev pandoc debhelper fakeroot \
-        curl chromium chromium-driver python3-selenium
+        curl openssl chromium chromium-driver python3-selenium
 CC ?= cc
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g $(SAN) \
           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -202,4 +202,20 @@ check "the old session no longer opens a page" test "$(code -b "$T/tdg.jar" "$U/
 for i in 1 2 3 4 5; do login "$T/x.jar" quantri sai >/dev/null; done
 check "after five wrong passwords the account waits" test "$(login "$T/x.jar" quantri mat-khau-quan-tri)" = 429
 check "... and is told how long" grep -q "Đăng nhập sai quá nhiều lần" "$T/login-answer.html"
+# under TLS (libmicrohttpd's, [web] tls_cert and tls_key): the cookie is Secure, HSTS sent
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -days 2 -keyout "$T/web.key" -out "$T/web.crt" 2>/dev/null ||
+    fail "a test certificate"
+stop web
+printf '[web]\ntls_cert = %s\ntls_key = %s\n' "$T/web.crt" "$T/web.key" >>"$PAR_CONF"
+start web
+S="https://127.0.0.1:$WPORT"
+for _ in $(seq 1 50); do curl -ks -o /dev/null "$S/login" && break; sleep 0.1; done
+curl -ks -c "$T/tls.jar" "$S/login" >"$T/form.html"
+tok=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/form.html" | head -1)
+curl -ks -D "$T/tls-headers.txt" -o /dev/null -c "$T/tls.jar" -b "$T/tls.jar" --data-urlencode "user=tamduong" \
+    --data-urlencode "password=mat-khau-tam-duong" --data-urlencode "csrf=$tok" "$S/login"
+check "under TLS the session cookie is Secure" grep -qi '^Set-Cookie: par_session=.*; Secure' "$T/tls-headers.txt"
+check "... and HSTS is sent" grep -qi '^Strict-Transport-Security: max-age=' "$T/tls-headers.txt"
+check "... the dashboard served over https" sh -c "curl -ks -b $T/tls.jar '$S/?index=PAR&year=2023&level=district' | grep -q 'data-unit=\"TDG\"'"
+check "... plain http is not answered as a page" sh -c "! curl -s -m 3 -o /dev/null -w '%{http_code}' http://127.0.0.1:$WPORT/login | grep -q 200"
 finish
