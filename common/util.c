@@ -60,7 +60,8 @@ const char *str_level_vi(const char *level)
 {
     static const char *const names[][2] = {{"province", "tỉnh"},     {"department", "sở, ngành"},
                                            {"district", "huyện"},    {"commune", "xã"},
-                                           {"ward", "phường"},       {"town", "thị trấn"}};
+                                           {"ward", "phường"},       {"town", "thị trấn"},
+                                           {"office", "phòng, ban"}};
     for (size_t i = 0; level && i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(level, names[i][0]))
             return names[i][1];

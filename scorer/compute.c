@@ -13,7 +13,7 @@ typedef struct {
     double max, score;
     int leaf, parent, missing;
     const char *source; /* appraisal, self, survey, computed, missing */
-    char reason[600];
+    char reason[1024]; /* a note is up to 1023 bytes (validate.h) */
     double self; int has_self;
     double acc_sum, acc_share; /* children's points and shares, for the parent */
     int acc_n;
@@ -210,6 +210,12 @@ static pv *lead_tasks(const ctx *c)
     return tasks;
 }
 
+static const char *note_of(const pv *sub)
+{
+    const char *n = sub ? pv_get_str(sub, "note") : NULL;
+    return n && *n ? n : NULL;
+}
+
 /* The share for a formula, or -1 with the reason why it cannot be computed. */
 static double evaluate(const ctx *c, const formula *f, char *reason, size_t n)
 {
@@ -219,7 +225,11 @@ static double evaluate(const ctx *c, const formula *f, char *reason, size_t n)
             snprintf(reason, n, "Thiếu số liệu %s", !a ? f->num : f->den);
             return -1;
         }
-        snprintf(reason, n, "Tỷ lệ %s/%s", pv_get_str(a, "value"), pv_get_str(b, "value"));
+        if (note_of(a) || note_of(b)) /* the unit's own words for its figures, as the appraisal cites them */
+            snprintf(reason, n, "%s%s%s", note_of(a) ? note_of(a) : "", note_of(a) && note_of(b) ? "; " : "",
+                     note_of(b) ? note_of(b) : "");
+        else
+            snprintf(reason, n, "Tỷ lệ %s/%s", pv_get_str(a, "value"), pv_get_str(b, "value"));
         return num(a) / num(b);
     }
     pv *tasks = lead_tasks(c);
@@ -282,12 +292,6 @@ static double evaluate(const ctx *c, const formula *f, char *reason, size_t n)
     }
     snprintf(reason, n, f->kind == F_TASKS_DONE ? "Hoàn thành %d/%d nhiệm vụ" : "Báo cáo đúng hạn %d/%d", good, total);
     return (double)good / total;
-}
-
-static const char *note_of(const pv *sub)
-{
-    const char *n = sub ? pv_get_str(sub, "note") : NULL;
-    return n && *n ? n : NULL;
 }
 
 static void score_leaf(const ctx *c, const char *index, node *nd)
