@@ -30,7 +30,7 @@ COLLECTOR := collector/record.c collector/validate.c collector/authz.c collector
 SCORER := scorer/engine.c scorer/replica.c scorer/model.c scorer/compute.c scorer/formula.c
 NOTIFIER := notifier/book.c notifier/calendar.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c
 PROGRAMS := par-broker par-collector par-scorer par-notifier par-agent parctl par-web
-UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier test_web
+UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier test_web test_cli
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -70,6 +70,7 @@ $(addprefix $(BIN)/,$(PROGRAMS)):
 
 $(B)/tests/test_proto: $(call obj,tests/unit/test_proto.c $(COMMON))
 $(B)/tests/test_csv: $(call obj,tests/unit/test_csv.c $(COMMON))
+$(B)/tests/test_cli: $(call obj,tests/unit/test_cli.c cli/vn.c cli/grid.c $(COMMON))
 $(B)/tests/test_clock: $(call obj,tests/unit/test_clock.c $(COMMON))
 $(B)/tests/test_deadline: $(call obj,tests/unit/test_deadline.c $(COMMON))
 $(B)/tests/test_validate: $(call obj,tests/unit/test_validate.c tests/unit/fixture.c $(COLLECTOR) $(COMMON))

@@ -133,31 +133,45 @@ static void measure(const char *text, int *line, int *word)
     }
 }
 
+static int max_of(int a, int b)
+{
+    return a > b ? a : b;
+}
+
 void grid_fit(grid *g, const char *const *cells, size_t rows, int total)
 {
-    int *cell = xcalloc((size_t)g->n, sizeof *cell), *hword = xcalloc((size_t)g->n, sizeof *hword);
+    int *cell = xcalloc((size_t)g->n, sizeof *cell), *hword = xcalloc((size_t)g->n, sizeof *hword),
+        *cword = xcalloc((size_t)g->n, sizeof *cword);
     int sum = g->gap * (g->n - 1);
     for (int i = 0; i < g->n; i++) {
         int line, word, hline;
         for (size_t r = 0; r < rows; r++) {
             const char *t = cells[r * (size_t)g->n + (size_t)i];
             measure(t ? t : "", &line, &word);
-            cell[i] = line > cell[i] ? line : cell[i];
+            cell[i] = max_of(line, cell[i]);
+            cword[i] = max_of(word, cword[i]);
         }
         measure(g->col[i].head ? g->col[i].head : "", &hline, &hword[i]);
-        g->col[i].width = hline > cell[i] ? hline : cell[i];
+        g->col[i].width = max_of(hline, cell[i]);
         sum += g->col[i].width;
     }
     /* what gives way first: long free text down to 30 characters, then the headers
      * (a two-line header costs one line, a wrapped cell one a row), then free text down
-     * to 8 characters; fixed columns never below their widest cell */
+     * to its longest word (a date, a name) up to 10 characters; fixed columns never below
+     * their widest cell */
     for (int pass = 0; pass < 3 && sum > total; pass++) {
         while (sum > total) {
             int widest = -1;
             for (int i = 0; i < g->n; i++) {
-                int keep = cell[i] > hword[i] ? cell[i] : hword[i];
-                if (!g->col[i].fixed)
-                    keep = pass == 0 ? 30 : pass == 1 ? g->col[i].width : (hword[i] > 8 ? hword[i] : 8);
+                int keep;
+                if (g->col[i].fixed)
+                    keep = max_of(cell[i], hword[i]);
+                else if (pass == 0)
+                    keep = 30;
+                else if (pass == 1)
+                    keep = g->col[i].width;
+                else
+                    keep = max_of(hword[i], cword[i] < 10 ? cword[i] : 10);
                 if (g->col[i].width > keep && (widest < 0 || g->col[i].width > g->col[widest].width))
                     widest = i;
             }
@@ -169,6 +183,7 @@ void grid_fit(grid *g, const char *const *cells, size_t rows, int total)
     }
     free(cell);
     free(hword);
+    free(cword);
 }
 
 static void pad(FILE *f, int n)
