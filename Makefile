@@ -30,7 +30,7 @@ COLLECTOR := collector/record.c collector/validate.c collector/authz.c collector
 SCORER := scorer/engine.c scorer/replica.c scorer/model.c scorer/compute.c scorer/formula.c
 NOTIFIER := notifier/book.c notifier/calendar.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c
 PROGRAMS := par-broker par-collector par-scorer par-notifier par-agent parctl par-web
-UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier test_web
+UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier test_web test_cli
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -61,7 +61,7 @@ $(BIN)/par-notifier: $(call obj,notifier/main.c $(NOTIFIER) $(COMMON))
 $(BIN)/par-notifier: LDLIBS += $(CURL_LIBS)
 $(BIN)/par-web: LDLIBS += $(WEB_LIBS) -lpthread
 $(BIN)/par-agent: $(call obj,agent/main.c agent/push.c agent/receipts.c agent/outbox.c agent/run.c agent/status.c agent/evidence.c agent/evspool.c $(COMMON))
-$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c cli/keys.c cli/alerts.c cli/season.c cli/receipt.c cli/evidence.c cli/users.c $(COMMON))
+$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c cli/keys.c cli/alerts.c cli/season.c cli/receipt.c cli/evidence.c cli/users.c cli/vn.c cli/grid.c $(COMMON))
 $(BIN)/par-web: $(call obj,web/main.c web/html.c web/pages.c web/session.c web/sheet.c web/verify.c $(COMMON))
 
 $(addprefix $(BIN)/,$(PROGRAMS)):
@@ -70,6 +70,7 @@ $(addprefix $(BIN)/,$(PROGRAMS)):
 
 $(B)/tests/test_proto: $(call obj,tests/unit/test_proto.c $(COMMON))
 $(B)/tests/test_csv: $(call obj,tests/unit/test_csv.c $(COMMON))
+$(B)/tests/test_cli: $(call obj,tests/unit/test_cli.c cli/vn.c cli/grid.c $(COMMON))
 $(B)/tests/test_clock: $(call obj,tests/unit/test_clock.c $(COMMON))
 $(B)/tests/test_deadline: $(call obj,tests/unit/test_deadline.c $(COMMON))
 $(B)/tests/test_validate: $(call obj,tests/unit/test_validate.c tests/unit/fixture.c $(COLLECTOR) $(COMMON))

@@ -23,8 +23,11 @@ static const command commands[] = {
                "       parctl report --ranking --index I --year Y [--parent U] [--format md|html|csv]",
      "the unit's analysis, or the peer group's ranking", "--index= --year= --parent= --format= --ranking"},
     {"backup", "NAME|DIR", "a consistent hot copy of every store into a new folder (NAME: under backup_dir)", ""},
-    {"tasks", "[--unit U] [--overdue]", "tasks with their deadlines and states", "--unit= --overdue"},
-    {"alerts", "[--unit U]", "alerts sent and pending, with their deliveries", "--unit="},
+    {"tasks", "[--unit U] [--overdue] [--plan TEXT] [--index I] [--since DATE]",
+     "tasks with their deadlines and states, the most days late first; --unit: U and every unit below it;\n"
+     "      --plan: part of the plan's number or name; --since: deadlines on or after DATE (dd/mm/yyyy or YYYY-MM-DD)",
+     "--unit= --overdue --plan= --index= --since="},
+    {"alerts", "[--unit U]", "alerts sent and pending, each delivery's state and when it went out", "--unit="},
     {"ack", "ALERT", "stop the alerts of that task's deadline", ""},
     {"season", "INDEX YEAR --level L [--to self|appraisal|explanation|final|published [--until DATE]\n"
                "       [--decision TEXT --date DATE] [--reason TEXT]]",

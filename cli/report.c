@@ -3,6 +3,7 @@
  * overdue and late tasks; or (--ranking) the peer group's table. Markdown, HTML (one
  * self-contained file, printable on A4, with an SVG chart) or CSV (UTF-8 with BOM). */
 #include "cli.h"
+#include "vn.h"
 #include "../common/csv.h"
 #include "../common/client.h"
 #include "../common/clock.h"
@@ -26,30 +27,6 @@ static const char *str(const pv *m, const char *k)
 {
     const char *s = pv_get_str(m, k);
     return s ? s : "";
-}
-
-/* Vietnamese notation: 78,12; 1.339; +6,05. */
-static const char *vn(char *out, size_t n, double v, int decimals, int sign)
-{
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, "%.*f", decimals, fabs(v));
-    char *dot = strchr(tmp, '.');
-    size_t ilen = dot ? (size_t)(dot - tmp) : strlen(tmp);
-    size_t o = 0;
-    if (v < 0 && fabs(v) >= 0.5 * pow(10, -decimals))
-        out[o++] = '-';
-    else if (sign)
-        out[o++] = '+';
-    for (size_t i = 0; i < ilen && o + 2 < n; i++) {
-        if (i && (ilen - i) % 3 == 0)
-            out[o++] = '.';
-        out[o++] = tmp[i];
-    }
-    if (dot)
-        for (const char *p = dot; *p && o + 1 < n; p++)
-            out[o++] = *p == '.' ? ',' : *p;
-    out[o] = '\0';
-    return out;
 }
 
 static void esc(sbuf *b, const char *s)
@@ -136,14 +113,14 @@ static void svg_chart(sbuf *b, const pv *comps, int year)
             double pp = num(c, "prev_pct");
             int hh = (int)lround((base - top) * fmin(pp, 100) / 100);
             sbuf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"22\" height=\"%d\" class=\"prev\"><title>%d: %s%%</title></rect>\n",
-                        x, base - hh, hh, year - 1, vn(v, sizeof v, pp, 2, 0));
+                        x, base - hh, hh, year - 1, vn_num(v, sizeof v, pp, 2, 0));
         }
         double pc = num(c, "pct");
         int hh = (int)lround((base - top) * fmin(pc, 100) / 100);
         sbuf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"22\" height=\"%d\" class=\"now\"><title>%d: %s%%</title></rect>\n",
-                    x + 24, base - hh, hh, year, vn(v, sizeof v, pc, 2, 0));
+                    x + 24, base - hh, hh, year, vn_num(v, sizeof v, pc, 2, 0));
         sbuf_printf(b, "<text x=\"%d\" y=\"%d\" class=\"val\" text-anchor=\"middle\">%s</text>\n", x + 35,
-                    base - hh - 4, vn(v, sizeof v, pc, 1, 0));
+                    base - hh - 4, vn_num(v, sizeof v, pc, 1, 0));
         sbuf_printf(b, "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">%s</text>\n", x + 23, base + 16,
                     str(c, "id"));
     }
@@ -234,19 +211,19 @@ static void unit_report(sbuf *b, fmt f, const pv *r, const pv *tasks, const pv *
                     str(r, "unit"));
     }
     sbuf_printf(b, "Năm %d đạt %s%s/%s%s điểm, xếp hạng %s%lld/%lld%s.", year, h ? "<strong>" : "**",
-                vn(x, sizeof x, num(r, "total"), 2, 0), vn(y, sizeof y, num(r, "max"), 2, 0), h ? "</strong>" : "**",
+                vn_num(x, sizeof x, num(r, "total"), 2, 0), vn_num(y, sizeof y, num(r, "max"), 2, 0), h ? "</strong>" : "**",
                 h ? "<strong>" : "**", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0),
                 h ? "</strong>" : "**");
     if (has_prev) {
         char mv[64];
         sbuf_printf(b, " Năm %d: %s điểm, hạng %lld/%lld; %s %s điểm, %s.", year - 1,
-                    vn(x, sizeof x, num(r, "prev_total"), 2, 0), (long long)pv_get_int(r, "prev_rank", 0),
+                    vn_num(x, sizeof x, num(r, "prev_total"), 2, 0), (long long)pv_get_int(r, "prev_rank", 0),
                     (long long)pv_get_int(r, "prev_of", 0), num(r, "change") >= 0 ? "tăng" : "giảm",
-                    vn(y, sizeof y, fabs(num(r, "change")), 2, 0),
+                    vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0),
                     rank_move(mv, sizeof mv, pv_get_int(r, "rank", 0), pv_get_int(r, "prev_rank", 0)));
     }
     sbuf_printf(b, "%sĐiểm thẩm định: %s; điểm điều tra xã hội học: %s.%s", h ? "</p>\n<p>" : "\n\n",
-                vn(x, sizeof x, num(r, "appraised"), 2, 0), vn(y, sizeof y, num(r, "survey"), 2, 0), h ? "</p>\n" : "\n");
+                vn_num(x, sizeof x, num(r, "appraised"), 2, 0), vn_num(y, sizeof y, num(r, "survey"), 2, 0), h ? "</p>\n" : "\n");
     /* the areas */
     sbuf_puts(b, h ? "<h2>Kết quả theo lĩnh vực</h2>\n<table>\n<tr><th>STT</th><th>Lĩnh vực</th>"
                    : "\n## Kết quả theo lĩnh vực\n\n| STT | Lĩnh vực | ");
@@ -257,23 +234,23 @@ static void unit_report(sbuf *b, fmt f, const pv *r, const pv *tasks, const pv *
         const pv *c = comps->u.a.v[i];
         char prev[96] = "–", change[32] = "–";
         if (pv_get(c, "prev_pct")) {
-            snprintf(prev, sizeof prev, "%s/%s (%s%%)", vn(x, sizeof x, num(c, "prev_score"), 2, 0),
-                     vn(y, sizeof y, num(c, "max"), 2, 0), vn(z, sizeof z, num(c, "prev_pct"), 2, 0));
-            vn(change, sizeof change, num(c, "change_pp"), 2, 1);
+            snprintf(prev, sizeof prev, "%s/%s (%s%%)", vn_num(x, sizeof x, num(c, "prev_score"), 2, 0),
+                     vn_num(y, sizeof y, num(c, "max"), 2, 0), vn_num(z, sizeof z, num(c, "prev_pct"), 2, 0));
+            vn_num(change, sizeof change, num(c, "change_pp"), 2, 1);
         }
         if (h) {
             sbuf_printf(b, "<tr><td class=\"n\">%s</td><td>", str(c, "id"));
             esc(b, str(c, "name"));
             sbuf_printf(b, "</td><td class=\"n\">%s/%s</td><td class=\"n\">%s%%</td><td class=\"n\">%s</td>"
                            "<td class=\"n\">%s</td><td class=\"n\">%lld/%lld</td></tr>\n",
-                        vn(x, sizeof x, num(c, "score"), 2, 0), vn(y, sizeof y, num(c, "max"), 2, 0),
-                        vn(z, sizeof z, num(c, "pct"), 2, 0), prev, change, (long long)pv_get_int(c, "rank", 0),
+                        vn_num(x, sizeof x, num(c, "score"), 2, 0), vn_num(y, sizeof y, num(c, "max"), 2, 0),
+                        vn_num(z, sizeof z, num(c, "pct"), 2, 0), prev, change, (long long)pv_get_int(c, "rank", 0),
                         (long long)pv_get_int(r, "of", 0));
         } else {
             sbuf_printf(b, "| %s | ", str(c, "id"));
             md(b, str(c, "name"));
-            sbuf_printf(b, " | %s/%s | %s%% | %s | %s | %lld/%lld |\n", vn(x, sizeof x, num(c, "score"), 2, 0),
-                        vn(y, sizeof y, num(c, "max"), 2, 0), vn(z, sizeof z, num(c, "pct"), 2, 0), prev, change,
+            sbuf_printf(b, " | %s/%s | %s%% | %s | %s | %lld/%lld |\n", vn_num(x, sizeof x, num(c, "score"), 2, 0),
+                        vn_num(y, sizeof y, num(c, "max"), 2, 0), vn_num(z, sizeof z, num(c, "pct"), 2, 0), prev, change,
                         (long long)pv_get_int(c, "rank", 0), (long long)pv_get_int(r, "of", 0));
         }
     }
@@ -295,7 +272,7 @@ static void unit_report(sbuf *b, fmt f, const pv *r, const pv *tasks, const pv *
             if (strncmp(id, area, al) || (id[al] != '.' && id[al] != '\0'))
                 continue;
             if (first) {
-                vn(x, sizeof x, num(c, "max") - num(c, "score"), 2, 0);
+                vn_num(x, sizeof x, num(c, "max") - num(c, "score"), 2, 0);
                 if (h) {
                     sbuf_printf(b, "<h3>%s. ", area);
                     esc(b, str(c, "name"));
@@ -306,7 +283,7 @@ static void unit_report(sbuf *b, fmt f, const pv *r, const pv *tasks, const pv *
                 first = 0;
                 any = 1;
             }
-            vn(x, sizeof x, num(d, "lost"), 2, 0);
+            vn_num(x, sizeof x, num(d, "lost"), 2, 0);
             sbuf_printf(b, h ? "<li><strong>Tiêu chí %s</strong> " : "- **Tiêu chí %s** ", id);
             text(b, f, str(d, "name"));
             sbuf_printf(b, ": trừ %s điểm. Lý do: ", x);
@@ -389,9 +366,9 @@ static void ranking_report(sbuf *b, fmt f, const pv *list, const char *index, in
         }
         char prev[64] = "–", change[32] = "–";
         if (pv_get(r, "prev_total")) {
-            snprintf(prev, sizeof prev, "%s (hạng %lld)", vn(x, sizeof x, num(r, "prev_total"), 2, 0),
+            snprintf(prev, sizeof prev, "%s (hạng %lld)", vn_num(x, sizeof x, num(r, "prev_total"), 2, 0),
                      (long long)pv_get_int(r, "prev_rank", 0));
-            vn(change, sizeof change, num(r, "change"), 2, 1);
+            vn_num(change, sizeof change, num(r, "change"), 2, 1);
         }
         rank_move(mv, sizeof mv, pv_get_int(r, "rank", 0), pv_get_int(r, "prev_rank", 0));
         if (f == F_CSV) {
@@ -406,11 +383,11 @@ static void ranking_report(sbuf *b, fmt f, const pv *list, const char *index, in
                 sbuf_puts(b, ",,");
             sbuf_printf(b, "%.4f,%lld,", num(r, "total"), (long long)pv_get_int(r, "rank", 0));
             /* "+5,5000": its decimal comma quoted, or the row has a column too many */
-            csv_put(b, pv_get(r, "change") ? vn(y, sizeof y, num(r, "change"), 4, 1) : "");
+            csv_put(b, pv_get(r, "change") ? vn_num(y, sizeof y, num(r, "change"), 4, 1) : "");
             sbuf_puts(b, "\r\n");
             continue;
         }
-        vn(y, sizeof y, num(r, "total"), 2, 0);
+        vn_num(y, sizeof y, num(r, "total"), 2, 0);
         if (h) {
             sbuf_printf(b, "<tr><td class=\"n\">%lld</td><td>", (long long)pv_get_int(r, "rank", 0));
             esc(b, str(r, "name"));

@@ -1,8 +1,14 @@
+/* parctl scores: the ranking of an index and year as an official reads it (units by
+ * name, decimal commas, the areas as shares of their maximum), or with --owner the
+ * points lost on the criteria one department answers for. */
 #include "cli.h"
+#include "grid.h"
+#include "vn.h"
 #include "../common/client.h"
 #include "../common/json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SCORES_TIMEOUT_MS 10000
@@ -13,14 +19,10 @@ static double f(const pv *m, const char *k)
     return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
 }
 
-/* A number as officials write it: 0,78. */
-static const char *vi2(double v, char out[32])
+static const char *s(const pv *m, const char *k)
 {
-    snprintf(out, 32, "%.2f", v);
-    for (char *p = out; *p; p++)
-        if (*p == '.')
-            *p = ',';
-    return out;
+    const char *v = pv_get_str(m, k);
+    return v ? v : "";
 }
 
 /* --owner: the points lost on the criteria a department answers for, across units. */
@@ -28,20 +30,114 @@ static void show_owner(const pv *d)
 {
     char a[32];
     const pv *losses = pv_get(d, "losses"), *per = pv_get(d, "by_criterion");
-    printf("Điểm bị trừ ở các tiêu chí do %s phụ trách, Chỉ số %s năm %lld: %s điểm\n", pv_get_str(d, "owner"),
-           pv_get_str(d, "index"), (long long)pv_get_int(d, "year", 0), vi2(f(d, "lost"), a));
+    char who[256];
+    if (*s(d, "owner_name"))
+        snprintf(who, sizeof who, "%s (%s)", s(d, "owner_name"), s(d, "owner"));
+    else
+        str_copy(who, sizeof who, s(d, "owner"));
+    printf("Điểm bị trừ ở các tiêu chí do %s phụ trách, Chỉ số %s năm %lld: %s điểm\n", who, s(d, "index"),
+           (long long)pv_get_int(d, "year", 0), vn_num(a, sizeof a, f(d, "lost"), 2, 0));
     if (!losses || !losses->u.a.n) {
-        printf("Không đơn vị nào bị trừ điểm ở các tiêu chí này\n");
+        printf("Không đơn vị nào bị trừ điểm ở các tiêu chí này.\n");
         return;
     }
     for (uint32_t i = 0; per && i < per->u.m.n; i++)
-        printf("  Tiêu chí %s: %s điểm\n", per->u.m.kv[i].k, vi2(per->u.m.kv[i].v->u.f, a));
+        printf("  Tiêu chí %s: %s điểm\n", per->u.m.kv[i].k, vn_num(a, sizeof a, f(per, per->u.m.kv[i].k), 2, 0));
+    printf("\n");
+    grid_col cols[] = {{"Mã", 0, 0, 1}, {"Đơn vị", 0, 0, 0}, {"Tiêu chí", 0, 0, 1}, {"Bị trừ", 0, 1, 1},
+                       {"Lý do", 0, 0, 0}};
+    grid g = {cols, 5, 2};
+    grid_cells c = {0};
     for (uint32_t i = 0; i < losses->u.a.n; i++) {
         const pv *l = losses->u.a.v[i];
-        char name[128];
-        str_column(name, sizeof name, pv_get_str(l, "unit_name"), 24);
-        printf("  %-8s %s %-8s -%s  %s\n", pv_get_str(l, "unit"), name, pv_get_str(l, "id"), vi2(f(l, "lost"), a),
-               pv_get_str(l, "reason"));
+        grid_cell(&c, "%s", s(l, "unit"));
+        grid_cell(&c, "%s", s(l, "unit_name"));
+        grid_cell(&c, "%s", s(l, "id"));
+        grid_cell(&c, "-%s", vn_num(a, sizeof a, f(l, "lost"), 2, 0));
+        grid_cell(&c, "%s", s(l, "reason"));
+    }
+    grid_fit(&g, (const char *const *)c.v, c.n / 5, grid_term_width());
+    grid_print(stdout, &g, &c);
+    grid_cells_free(&c);
+}
+
+/* A unit's name when the list holds it (the parent of a group of communes is a ranked
+ * district); its id otherwise. */
+static const char *name_in(const pv *list, const char *unit)
+{
+    for (uint32_t i = 0; i < list->u.a.n; i++)
+        if (!strcmp(s(list->u.a.v[i], "unit"), unit) && *s(list->u.a.v[i], "name"))
+            return s(list->u.a.v[i], "name");
+    return unit;
+}
+
+/* The rows [from, to) of list: one peer group (a level under one parent). */
+static void show_group(const pv *list, uint32_t from, uint32_t to)
+{
+    const pv *first = list->u.a.v[from], *areas = pv_get(first, "components");
+    int nareas = areas ? (int)areas->u.a.n : 0, n = 6 + nareas, width = grid_term_width();
+    const char *parent = s(first, "parent");
+    const char *pname = name_in(list, parent);
+    printf("Chỉ số %s năm %lld, cấp %s thuộc %s%s%s%s\n", s(first, "index"), (long long)pv_get_int(first, "year", 0),
+           str_level_vi(s(first, "level")), pname, pname != parent ? " (" : "", pname != parent ? parent : "",
+           pname != parent ? ")" : "");
+    grid_col *cols = xcalloc((size_t)n, sizeof *cols);
+    static const char *const heads[] = {"Hạng", "Mã", "Đơn vị", "Tổng điểm", "Năm trước", "Thay đổi"};
+    for (int i = 0; i < 6; i++)
+        cols[i] = (grid_col){heads[i], 0, i >= 3, i != 2};
+    grid_cells c = {0}, h = {0};
+    for (int k = 0; k < nareas; k++) {
+        grid_cell(&h, "LV %s", s(areas->u.a.v[k], "id"));
+        cols[6 + k] = (grid_col){h.v[k], 0, 1, 1};
+    }
+    char a[32], b[32];
+    for (uint32_t i = from; i < to; i++) {
+        const pv *r = list->u.a.v[i], *comps = pv_get(r, "components");
+        grid_cell(&c, "%lld/%lld", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
+        grid_cell(&c, "%s", s(r, "unit"));
+        grid_cell(&c, "%s", s(r, "name"));
+        grid_cell(&c, "%s/%s", vn_num(a, sizeof a, f(r, "total"), 2, 0), vn_num(b, sizeof b, f(r, "max"), 0, 0));
+        grid_cell(&c, "%s", pv_get(r, "prev_total") ? vn_num(a, sizeof a, f(r, "prev_total"), 2, 0) : "–");
+        grid_cell(&c, "%s", pv_get(r, "change") ? vn_num(a, sizeof a, f(r, "change"), 2, 1) : "–");
+        /* a unit whose framework has fewer areas leaves the rest of its row empty */
+        for (int k = 0; k < nareas; k++)
+            grid_cell(&c, "%s", comps && (uint32_t)k < comps->u.a.n ? vn_num(a, sizeof a, f(comps->u.a.v[k], "pct"), 1, 0)
+                                                                     : "");
+    }
+    grid g = {cols, n, 1};
+    grid_fit(&g, (const char *const *)c.v, to - from, width);
+    grid_print(stdout, &g, &c);
+    /* what the area columns are: their names would not fit as headers */
+    sbuf legend;
+    sbuf_init(&legend);
+    sbuf_puts(&legend, "LV: tỷ lệ điểm đạt được so với điểm tối đa của lĩnh vực (%).");
+    for (int k = 0; k < nareas; k++)
+        sbuf_printf(&legend, " LV %s: %s%s", s(areas->u.a.v[k], "id"), s(areas->u.a.v[k], "name"),
+                    k + 1 < nareas ? ";" : ".");
+    grid_text(stdout, legend.buf, 0, width);
+    sbuf_free(&legend);
+    grid_cells_free(&c);
+    grid_cells_free(&h);
+    free(cols);
+}
+
+static void show_ranking(const pv *list, const char *index, const char *year, const char *level,
+                         const char *parent)
+{
+    if (!list || list->t != PV_ARR || !list->u.a.n) {
+        printf("Chưa có điểm Chỉ số %s năm %s%s%s%s%s.\n", index, year, level ? ", cấp " : "",
+               level ? str_level_vi(level) : "", parent ? " thuộc " : "", parent ? parent : "");
+        return;
+    }
+    /* the list comes ordered by level, parent and rank: a group is a run of rows */
+    for (uint32_t from = 0, i = 1; i <= list->u.a.n; i++) {
+        const pv *a = list->u.a.v[from], *b = i < list->u.a.n ? list->u.a.v[i] : NULL;
+        if (b && !strcmp(s(a, "level"), s(b, "level")) && !strcmp(s(a, "parent"), s(b, "parent")))
+            continue;
+        if (from)
+            printf("\n");
+        show_group(list, from, i);
+        from = i;
     }
 }
 
@@ -85,46 +181,12 @@ int cli_scores(cli *c, int argc, char **argv)
         fprintf(stderr, "parctl: scores: %s\n", e.msg);
         goto done;
     }
-    if (c->json) {
+    if (c->json)
         json_print(stdout, list);
-    } else if (owner) {
+    else if (owner)
         show_owner(list);
-    } else if (c->json) {
-        json_print(stdout, list);
-    } else if (!list || list->u.a.n == 0) {
-        printf("no %s %s scores%s%s%s%s\n", index, year, level ? " at level " : "", level ? level : "",
-               parent ? " under " : "", parent ? parent : "");
-    } else {
-        const char *group = "";
-        char last[256] = "\x01";
-        for (uint32_t i = 0; i < list->u.a.n; i++) {
-            const pv *r = list->u.a.v[i];
-            char g[256];
-            snprintf(g, sizeof g, "%s under %s", pv_get_str(r, "level"), pv_get_str(r, "parent"));
-            if (strcmp(g, last)) {
-                str_copy(last, sizeof last, g);
-                group = g;
-                printf("%s%s %s, %s\n%-5s %-10s %-28s %14s %8s %8s  %s\n", i ? "\n" : "", index, year, group, "RANK",
-                       "UNIT", "NAME", "TOTAL", "PREV", "CHANGE", "AREAS (% of max)");
-            }
-            char prev[16] = "-", change[16] = "-", rank[16];
-            if (pv_get(r, "prev_total")) {
-                snprintf(prev, sizeof prev, "%.2f", f(r, "prev_total"));
-                snprintf(change, sizeof change, "%+.2f", f(r, "change"));
-            }
-            snprintf(rank, sizeof rank, "%lld/%lld", (long long)pv_get_int(r, "rank", 0),
-                     (long long)pv_get_int(r, "of", 0));
-            char total[32];
-            snprintf(total, sizeof total, "%.2f/%.0f", f(r, "total"), f(r, "max"));
-            char name[128];
-            str_column(name, sizeof name, pv_get_str(r, "name"), 28);
-            printf("%-5s %-10s %s %14s %8s %8s ", rank, pv_get_str(r, "unit"), name, total, prev, change);
-            const pv *comps = pv_get(r, "components");
-            for (uint32_t k = 0; comps && k < comps->u.a.n; k++)
-                printf(" %s:%.1f", pv_get_str(comps->u.a.v[k], "id"), f(comps->u.a.v[k], "pct"));
-            printf("\n");
-        }
-    }
+    else
+        show_ranking(list, index, year, level, parent);
     rc = 0;
 done:
     pv_free(list);

@@ -1,5 +1,6 @@
 /* parctl season: the appraisal season of an index, year and level; and its moves. */
 #include "cli.h"
+#include "vn.h"
 #include "../proto/season.h"
 
 #include <stdio.h>
@@ -14,26 +15,6 @@ static const char *s(const pv *m, const char *k)
     return v ? v : "";
 }
 
-/* YYYY-MM-DD as officials write it, dd/mm/yyyy; "—" when empty. */
-static const char *date_vi(const char *iso, char out[16])
-{
-    int y, m, d;
-    if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3)
-        return "—";
-    snprintf(out, 16, "%02d/%02d/%04d", d, m, y);
-    return out;
-}
-
-/* An ISO time as "dd/mm/yyyy hh:mm". */
-static const char *time_vi(const char *iso, char out[32])
-{
-    int y, mo, d, h, mi;
-    if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) != 5)
-        return "—";
-    snprintf(out, 32, "%02d/%02d/%04d %02d:%02d", d, mo, y, h, mi);
-    return out;
-}
-
 static void show(const pv *d)
 {
     char a[16], b[32];
@@ -44,11 +25,11 @@ static void show(const pv *d)
         printf("chưa mở (parctl season ... --to self --until NGÀY)\n");
         return;
     }
-    printf("giai đoạn %s, từ %s\n", season_phase_vi(phase), time_vi(s(d, "since"), b));
-    printf("  Hạn tự đánh giá: %s\n", date_vi(s(d, "self_until"), a));
-    printf("  Hạn giải trình:  %s\n", date_vi(s(d, "explain_until"), a));
+    printf("giai đoạn %s, từ %s\n", season_phase_vi(phase), vn_time(b, s(d, "since")));
+    printf("  Hạn tự đánh giá: %s\n", vn_date(a, s(d, "self_until")));
+    printf("  Hạn giải trình:  %s\n", vn_date(a, s(d, "explain_until")));
     if (*s(d, "decision"))
-        printf("  Công bố theo quyết định %s ngày %s\n", s(d, "decision"), date_vi(s(d, "decision_date"), a));
+        printf("  Công bố theo quyết định %s ngày %s\n", s(d, "decision"), vn_date(a, s(d, "decision_date")));
     const pv *moves = pv_get(d, "moves");
     if (!moves || !moves->u.a.n)
         return;
@@ -57,11 +38,11 @@ static void show(const pv *d)
         const pv *m = moves->u.a.v[i];
         char ph[96];
         str_column(ph, sizeof ph, season_phase_vi(season_phase_of(s(m, "phase"))), 19);
-        printf("    %s  %s %s", time_vi(s(m, "at"), b), ph, s(m, "by"));
+        printf("    %s  %s %s", vn_time(b, s(m, "at")), ph, s(m, "by"));
         if (*s(m, "until"))
-            printf("; hạn %s", date_vi(s(m, "until"), a));
+            printf("; hạn %s", vn_date(a, s(m, "until")));
         if (*s(m, "decision"))
-            printf("; quyết định %s ngày %s", s(m, "decision"), date_vi(s(m, "date"), a));
+            printf("; quyết định %s ngày %s", s(m, "decision"), vn_date(a, s(m, "date")));
         if (*s(m, "reason"))
             printf("; lý do: %s", s(m, "reason"));
         printf("\n");

@@ -646,7 +646,7 @@ static void add_state(book *b, MDB_txn *txn, pv *a)
         if (get_num_pv(txn, dbi(b, N_MSGS), (uint64_t)pv_get_int(to->u.a.v[i], "message", 0), &m) != 1)
             continue;
         const pv *ds = pv_get(m, "deliveries");
-        pv *states = pv_map();
+        pv *states = pv_map(), *sent_at = pv_map();
         for (int c = 0; c < CH_COUNT; c++) {
             const pv *d = pv_get(ds, ch_names[c]);
             if (!d)
@@ -657,6 +657,10 @@ static void add_state(book *b, MDB_txn *txn, pv *a)
             retry += !strcmp(st, "retrying");
             none += !strcmp(st, "no_address");
             pv_set_str(states, ch_names[c], st);
+            /* a sent delivery's last attempt is the one that went through: when the
+             * unit was actually told, which may be long after the alert was created */
+            if (!strcmp(st, "sent") && *str(d, "at"))
+                pv_set_str(sent_at, ch_names[c], str(d, "at"));
             if (!strcmp(st, "retrying")) {
                 if (!errors)
                     errors = pv_arr();
@@ -672,6 +676,7 @@ static void add_state(book *b, MDB_txn *txn, pv *a)
             }
         }
         pv_set((pv *)to->u.a.v[i], "deliveries", states);
+        pv_set((pv *)to->u.a.v[i], "sent_at", sent_at);
         pv_free(m);
     }
     const char *state = retry ? "retrying" : open ? "pending" : sent ? "sent" : none ? "no_address" : "pending";

@@ -389,8 +389,12 @@ static int owner_losses(engine *en, MDB_txn *txn, const char *index, int year, c
         pv_free(u);
     }
     pv_free(ranking);
-    pv *out = pv_map();
+    pv *out = pv_map(), *ou = NULL;
     pv_set_str(out, "owner", owner);
+    /* the department by name, as its officials read it (parctl scores --owner) */
+    const char *oname = store_get_pv(txn, db(en, S_UNITS), owner, &ou) == 1 ? pv_get_str(ou, "name") : NULL;
+    pv_set_str(out, "owner_name", oname ? oname : "");
+    pv_free(ou);
     pv_set_str(out, "index", index);
     pv_set_int(out, "year", year);
     pv_set(out, "lost", pv_float(total));

@@ -4,6 +4,9 @@
 # alerted; a task far overdue goes up to the units above; a restart the same day
 # sends nothing again; an acknowledged or done task stops; a failed delivery is
 # retried and shown; SIGKILL between send and record repeats at most that message.
+# parctl tasks and alerts read as officials read them: Vietnamese headers and states,
+# units by name, the most days late first, every text wrapped whole, the filters, and
+# when each delivery actually went out.
 export PAR_NOW=2024-12-23T09:00:00+07:00 # a Monday
 . "$(dirname "$0")/lib.sh"
 SINK=${PAR_SINK:?the sink program (make builds it)}
@@ -40,7 +43,7 @@ mail_to() { grep -l "^X-Rcpt: .*$1" "$T/sink"/smtp-*.eml; }         # the mails 
 start_notifier
 check "a first delivery refused by the server is shown as retrying" \
     wait_for 5 sh -c "'$BIN/parctl' alerts --json | grep -q '\"state\": \"retrying\"'"
-check "the refusal's reason is shown" sh -c "'$BIN/parctl' alerts | grep -q 'smtp to .* failed 1 times.*answered 451'"
+check "the refusal's reason is shown, in Vietnamese" sh -c "COLUMNS=1000 '$BIN/parctl' alerts | grep -q '^    Lỗi: thư điện tử tới .* không gửi được 1 lần, thử lại lúc [0-9/]* [0-9:]*: .*answered 451'"
 check "7 digests by e-mail (the refused one retried)" wait_for 20 sh -c "[ \$(ls '$T/sink' | grep -c '^smtp-') -eq 7 ]"
 check "7 digests by webhook" wait_for 10 sh -c "[ \$(ls '$T/sink' | grep -c '^http-') -eq 7 ]"
 check "the failed attempt is in the log" grep -q 'event=delivery_failed.*451' "$T/notifier.log"
@@ -88,7 +91,88 @@ check "every alert is recorded as sent" sh -c "! '$BIN/parctl' alerts --json | g
 "$BIN/parctl" tasks --unit TDG --overdue --json >"$T/overdue.json"
 check "parctl tasks --overdue lists Tam Đường's overdue task" grep -q '"id": "PL23-SIPAS-1-TDG"' "$T/overdue.json"
 check "and not the ones still open" sh -c "! grep -q 'PL23-PAR-6-TDG' '$T/overdue.json'"
-check "parctl tasks shows the ongoing task as such" sh -c "'$BIN/parctl' tasks --unit TDG | grep -q 'PL23-PAPI-1.1-TDG.*ongoing'"
+COLUMNS=100 "$BIN/parctl" tasks --unit TDG >"$T/tasks-tdg.txt"
+check "parctl tasks shows the ongoing task as such, in Vietnamese" grep -qE '^PL23-PAPI-1\.1-TDG +Huyện Tam Đường .* thường xuyên$' "$T/tasks-tdg.txt"
+check "--unit TDG holds its commune's task (the notifier's under)" grep -qE '^PL24-PAR-4-TDG-BGI +Xã Bản Giang ' "$T/tasks-tdg.txt"
+check "... and not another district's" sh -c "! grep -q '^PL23-SIPAS-2-TUY ' '$T/tasks-tdg.txt'"
+check "... in --json too" grep -q '"id": "PL24-PAR-4-TDG-BGI"' "$T/overdue.json"
+
+# the whole list: Vietnamese headers and states, units by name, the most days late first
+COLUMNS=100 "$BIN/parctl" tasks >"$T/tasks.txt"
+"$BIN/parctl" tasks --json >"$T/tasks.json"
+check "parctl tasks: Vietnamese headers" grep -qE '^Mã nhiệm vụ +Chủ trì +Phối hợp +Hạn +Tình trạng$' "$T/tasks.txt"
+for st in "quá hạn 176 ngày" "đang thực hiện, còn" "đã hoàn thành" "thường xuyên" "chưa có hạn"; do
+    check "parctl tasks: a state reads '$st'" grep -qF "$st" "$T/tasks.txt"
+done
+check "... no English state left" sh -c "! grep -qwE 'overdue|open|done|ongoing|no_date|unreadable' '$T/tasks.txt'"
+check "... lead and supporting units by name, the deadline as dd/mm/yyyy" \
+    grep -qE '^PL23-SIPAS-1-TDG +Huyện Tam Đường +Thị trấn Tam Đường +30/11/2024 +quá hạn 23 ngày$' "$T/tasks.txt"
+ids() { grep -oE '^[A-Z][^ ]+ ' "$1" | grep -v '^Mã \|^Tổng ' | tr -d ' '; }
+ids "$T/tasks.txt" >"$T/tasks.ids"
+check "... sorted: overdue the most days late first, then open by days left, done, undated last" python3 -c "
+import json, sys
+rows = {r['id']: r for r in json.load(open('$T/tasks.json'))}
+ids = open('$T/tasks.ids').read().split()
+group = {'overdue': 0, 'open': 1, 'done': 2}
+keys = [(group.get(rows[i]['state'], 3), rows[i].get('days', 0) if rows[i]['state'] in group else 0) for i in ids]
+sys.exit(0 if ids[0] == 'PL24-PAR-4-TDG-BGI' and len(ids) == len(rows) and keys == sorted(keys)
+         and keys[0][0] == 0 and keys[-1][0] == 3 and any(k[0] == 2 for k in keys) else 1)"
+check "... the plan's words for a deadline whole, wrapped in its column" python3 -c "
+import sys
+lines = open('$T/tasks.txt', encoding='utf-8').read().split('\n')
+a, b = lines[0].index('Hạn'), lines[0].index('Tình trạng')
+i = next(k for k, l in enumerate(lines) if l.startswith('PL23-BC-TDG '))
+cell = []
+for l in lines[i:]:
+    if l.startswith('    Nội dung:'):
+        break
+    cell.append(l[a:b].strip())
+cell = ' '.join(x for x in cell if x)
+sys.exit(0 if cell == '20/03/2025 (kỳ quý I năm 2025) Quý I, 6 tháng, Quý III và báo cáo năm' else 1)"
+COLUMNS=60 "$BIN/parctl" tasks >"$T/tasks60.txt"
+check "at 60 columns no line is wider, and every task's text is there whole" python3 -c "
+import json, re, sys
+text = open('$T/tasks60.txt', encoding='utf-8').read()
+lines = text.split('\n')
+para = ' '.join(l[4:] for l in lines if re.match(r'^ {4}\S', l))
+whole = all('Nội dung: ' + ' '.join(r['task'].split()) in para for r in json.load(open('$T/tasks.json')))
+sys.exit(0 if whole and max(len(l) for l in lines) <= 60 else 1)"
+
+# the filters
+check "--index SIPAS: that index's tasks only" test "$("$BIN/parctl" tasks --index sipas >"$T/sipas.txt"; ids "$T/sipas.txt" | sort | tr '\n' ' ')" = "PL23-SIPAS-1-TDG PL23-SIPAS-2-TUY "
+"$BIN/parctl" tasks --since 31/12/2024 --json >"$T/since.json"
+check "--since 31/12/2024: deadlines on or after it, none undated" python3 -c "
+import json, sys
+rows = json.load(open('$T/since.json'))
+sys.exit(0 if rows and all(r['deadline'] >= '2024-12-31' for r in rows) else 1)"
+check "... the same written YYYY-MM-DD" sh -c "'$BIN/parctl' tasks --since 2024-12-31 --json | cmp -s - '$T/since.json'"
+check "... and at the terminal" sh -c "'$BIN/parctl' tasks --since 31/12/2024 >'$T/since.txt' && grep -q '^PL23-PAR-6-TDG ' '$T/since.txt' && ! grep -q '^PL23-SIPAS-1-TDG ' '$T/since.txt' && ! grep -q '^PL23-PAPI-1.1-TDG ' '$T/since.txt'"
+rc=0; "$BIN/parctl" tasks --since 31/02/2024 >/dev/null 2>"$T/since-bad.txt" || rc=$?
+check "--since with no such date is a usage error" sh -c "[ $rc -eq 2 ] && grep -q 'not a date' '$T/since-bad.txt'"
+
+# alerts: Vietnamese headers and kinds, and when each delivery actually went out
+COLUMNS=1000 "$BIN/parctl" alerts >"$T/alerts.txt"
+"$BIN/parctl" alerts --json >"$T/alerts.json"
+check "parctl alerts: Vietnamese headers" grep -qE '^Số +Loại +Mã nhiệm vụ +Hạn +Cảnh báo ngày +Tình trạng$' "$T/alerts.txt"
+check "... an overdue alert reads quá hạn, its dates dd/mm/yyyy" grep -qE '^ *[0-9]+ +quá hạn +PL23-SIPAS-1-TDG +30/11/2024 +23/12/2024 +đã gửi$' "$T/alerts.txt"
+check "... a reminder reads nhắc hạn" grep -qE '^ *[0-9]+ +nhắc hạn +PL23-PAR-6-TDG +31/12/2024 ' "$T/alerts.txt"
+check "... each recipient's deliveries with the time they went out" \
+    grep -qE '^    Gửi TDG \(chủ trì\): thư điện tử đã gửi lúc 23/12/2024 09:0[0-9]; webhook đã gửi lúc 23/12/2024 09:0[0-9]$' "$T/alerts.txt"
+check "the alerts' JSON gives every sent delivery its time (sent_at); the refused one went out after its retry" python3 -c "
+import json, sys
+from datetime import datetime
+late = 0
+for a in json.load(open('$T/alerts.json')):
+    made = datetime.fromisoformat(a['created'])
+    for r in a['to']:
+        for ch, st in r['deliveries'].items():
+            if st != 'sent' or ch not in r['sent_at']:
+                sys.exit(1)
+            gap = (datetime.fromisoformat(r['sent_at'][ch]) - made).total_seconds()
+            if gap < 0:
+                sys.exit(1)
+            late += gap >= 2
+sys.exit(0 if late >= 1 else 1)"
 
 # a restart the same day sends nothing again
 stop notifier
@@ -128,6 +212,23 @@ sleep 1
 total=$(grep -l 'Date: Wed, 25 Dec' "$T"/sink/smtp-*.eml | wc -l)
 check "at most the one message in flight was repeated ($total mails for 3 digests)" test "$total" -le 4
 check "the repeat carries the same Message-ID" test "$(grep -h '^Message-ID' "$T"/sink/smtp-*.eml | sort | uniq -d | wc -l)" -le 1
+
+# a second plan: --plan finds it by part of its number or name, case and diacritics
+# ignored; a deadline the notifier cannot read is said so (neither task is alerted today)
+printf '%s\n' 'plan,id,lead,support,index,criterion,task,deadline' \
+    'Kế hoạch 1234/KH-UBND,PL25-PCI-1-TDG-BGI,TDG-BGI,,PCI,2,Rà soát các thủ tục hành chính của xã,khi nào rảnh' \
+    'Kế hoạch 1234/KH-UBND,PL25-PCI-2-TUY,TUY,,PCI,3,Công khai kết quả giải quyết hồ sơ,31/12/2025' >"$T/plan2.csv"
+"$BIN/parctl" import tasks "$T/plan2.csv" >/dev/null 2>&1 || fail "the second plan did not import"
+sleep 0.5
+check "--plan 1234/kh: that plan's tasks only" test "$("$BIN/parctl" tasks --plan 1234/kh >"$T/plan.txt"; ids "$T/plan.txt" | sort | tr '\n' ' ')" = "PL25-PCI-1-TDG-BGI PL25-PCI-2-TUY "
+check "--plan 'ke hoach 1234', written without diacritics, finds it too" \
+    test "$("$BIN/parctl" tasks --plan 'ke hoach 1234' | grep -c '^PL25-')" -eq 2
+check "--plan 336: the first plan's tasks, not the second's" sh -c "'$BIN/parctl' tasks --plan 336 >'$T/plan336.txt' && grep -q '^PL23-SIPAS-2-TUY ' '$T/plan336.txt' && ! grep -q '^PL25-' '$T/plan336.txt'"
+check "--plan and --unit together: the commune's task under TDG" test "$("$BIN/parctl" tasks --unit TDG --plan 1234 | grep -c '^PL25-')" -eq 1
+check "--index PCI: the new index's two tasks" test "$("$BIN/parctl" tasks --index PCI | grep -c '^PL25-PCI-')" -eq 2
+check "an unreadable deadline reads không đọc được hạn, with the plan's words" \
+    grep -qE '^PL25-PCI-1-TDG-BGI +Xã Bản Giang +— +khi nào rảnh +không đọc được hạn$' "$T/plan.txt"
+check "--plan with nothing to find says so" sh -c "'$BIN/parctl' tasks --plan 'không có' | grep -qx 'Không có nhiệm vụ nào.'"
 
 stop notifier
 kill -TERM $SINK_PID 2>/dev/null

@@ -1,7 +1,8 @@
 # Reports: seed 003's district as the scorer test builds it (the sample data of data/):
 # the HTML report holds 78,12, 72,07, rank 4/8, the 8 areas by their Vietnamese names,
 # every deduction's reason and an SVG chart, and parses; the Markdown has the tables;
-# the CSV (with BOM) a row per area; the ranking names every district's move.
+# the CSV (with BOM) a row per area; the ranking names every district's move; parctl
+# scores prints the same figures in Vietnamese notation.
 . "$(dirname "$0")/lib.sh"
 export PAR_NOW=2025-01-10T08:00:00+07:00
 start_all; import_sample
@@ -44,6 +45,18 @@ rows = list(csv.reader(open('$T/rank.csv', encoding='utf-8-sig', newline='')))
 sys.exit(0 if len(rows) > 1 and all(len(r) == 8 for r in rows) else 1)"
 "$BIN/parctl" report --ranking --index PAR --year 2023 --format html >"$T/rank.html" && xmllint --noout "$T/rank.html" ||
     fail "ranking HTML"
+# the ranking at a terminal, as an official reads it: Vietnamese headers, units by name,
+# decimal commas, the areas as LV columns named beneath
+COLUMNS=100 "$BIN/parctl" scores --index PAR --year 2023 >"$T/scores.txt" || fail "parctl scores"
+check "parctl scores: the peer group named in Vietnamese" grep -q '^Chỉ số PAR năm 2023, cấp huyện thuộc LC$' "$T/scores.txt"
+check "... Vietnamese headers" grep -qE '^Hạng +Mã +Đơn vị +Tổng điểm +Năm +Thay đổi +LV 1 .* LV 8$' "$T/scores.txt"
+check "... Tam Đường by name, 4th, 78,12 against 72,07 the year before, +6,05" \
+    grep -qE '^4/8 +TDG +Huyện Tam Đường +78,12/100 +72,07 +\+6,05 +70,5 ' "$T/scores.txt"
+check "... no decimal point anywhere" sh -c "! grep -qE '[0-9]\.[0-9]' '$T/scores.txt'"
+check "... the areas named beneath" grep -q 'LV 8: Tác động của cải cách hành chính\.$' "$T/scores.txt"
+check "... no line wider than the terminal" python3 -c "
+import sys
+sys.exit(max(len(l.rstrip('\\n')) for l in open('$T/scores.txt', encoding='utf-8')) > 100)"
 rc=0; "$BIN/parctl" report NOPE --index PAR --year 2023 >/dev/null 2>"$T/nope.txt" || rc=$?
 check "a unit without a result is an error" test $rc -ne 0
 check "and says so" grep -q "no PAR 2023 result for unit NOPE" "$T/nope.txt"

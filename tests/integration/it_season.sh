@@ -131,7 +131,9 @@ l = [x for x in d['losses'] if x['unit'] == 'TDG' and x['id'] == '1.7']
 sys.exit(0 if l and l[0]['reason'] == 'Lãnh đạo cấp phòng bị kỷ luật' and d['lost'] > 0 and
          all(x['id'].startswith('1.') for x in d['losses']) else 1)"
 "$BIN/parctl" scores --index PAR --year 2023 --owner LC-SNV >"$T/owner.txt"
-check "... in Vietnamese" grep -q "Điểm bị trừ ở các tiêu chí do LC-SNV phụ trách" "$T/owner.txt"
+check "... in Vietnamese, the department by name" grep -q "^Điểm bị trừ ở các tiêu chí do Sở Nội vụ (LC-SNV) phụ trách, Chỉ số PAR năm 2023: [0-9]*,[0-9][0-9] điểm$" "$T/owner.txt"
+check "... each loss with its unit by name, a decimal comma and its reason" \
+    grep -qE '^TDG +Huyện Tam Đường +1\.7 +-[0-9]+,[0-9]{2} +Lãnh đạo cấp phòng bị kỷ luật$' "$T/owner.txt"
 
 # publication
 check "publication needs a decision" sh -c "! $S --to published 2>$T/nodec.txt"
@@ -149,7 +151,7 @@ check "... and is told so" grep -q "its figures no longer change" "$T/task23.txt
 check "going back needs a reason" sh -c "! $S --to appraisal --reason x 2>/dev/null"
 wait_total TDG 78.1198
 "$BIN/parctl" scores --index PAR --year 2023 >"$T/ranking.txt"
-check "the published ranking: Tam Đường 78,12, 4/8" grep -qE '^4/8 +TDG .*78.12/100' "$T/ranking.txt"
+check "the published ranking: Tam Đường 78,12, 4/8" grep -qE '^4/8 +TDG +Huyện Tam Đường +78,12/100 ' "$T/ranking.txt"
 $S --json >"$T/season.json"
 check "the season's history holds every move" test "$(grep -c '"phase":' "$T/season.json")" -eq 6
 "$BIN/parctl" report TDG --index PAR --year 2023 --format md >"$T/report-after.md"

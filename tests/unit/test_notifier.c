@@ -331,8 +331,34 @@ static void test_record_once(void **st)
     assert_int_equal(alertlog_due(f->b, now + 1000, d, 16), 2);
     assert_int_equal(alertlog_due(f->b, now + 61000, d, 16), 3);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(alertlog_mark(f->b, d[i].msg, d[i].ch, 1, NULL, now, 60, &e), 0);
+        assert_int_equal(alertlog_mark(f->b, d[i].msg, d[i].ch, 1, NULL, now + 61000, 60, &e), 0);
     assert_int_equal(alertlog_due(f->b, now + 100000000, d, 16), 0);
+
+    /* each sent delivery says when it went through (the retry), not when the alert was
+     * made; one never attempted has no such time */
+    char created[40], sent[40];
+    clock_format(now, created);
+    clock_format(now + 61000, sent);
+    assert_int_equal(alertlog_list(f->b, NULL, 100, &list, &e), 0);
+    int sent_seen = 0, none_seen = 0;
+    for (uint32_t i = 0; i < list->u.a.n; i++) {
+        assert_string_equal(pv_get_str(list->u.a.v[i], "created"), created);
+        const pv *rs = pv_get(list->u.a.v[i], "to");
+        for (uint32_t k = 0; k < rs->u.a.n; k++) {
+            const char *st = pv_get_str(pv_get(rs->u.a.v[k], "deliveries"), "smtp");
+            const pv *at = pv_get(rs->u.a.v[k], "sent_at");
+            assert_non_null(at);
+            if (!strcmp(st, "sent")) {
+                assert_string_equal(pv_get_str(at, "smtp"), sent);
+                sent_seen++;
+            } else {
+                assert_null(pv_get(at, "smtp"));
+                none_seen++;
+            }
+        }
+    }
+    assert_true(sent_seen > 0 && none_seen > 0);
+    pv_free(list);
 
     /* an acknowledged task stops; the ack is kept across a reopening of the store */
     assert_int_equal(alertlog_list(f->b, "C", 100, &list, &e), 0);
