@@ -13,15 +13,16 @@ BIN := bin
 endif
 
 PKGS := libzmq msgpack lmdb inih jansson libsodium
-DEBS := pkg-config libsodium-dev libmicrohttpd-dev libxlsxwriter-dev libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
+DEBS := pkg-config libsodium-dev libmicrohttpd-dev libxlsxwriter-dev libzip-dev libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
         lmdb-utils clang libclang-rt-14-dev libxml2-utils libcurl4-openssl-dev pandoc debhelper fakeroot \
-        curl openssl chromium chromium-driver python3-selenium
+        curl openssl chromium chromium-driver python3-selenium libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils
 CC ?= cc
 CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g $(SAN) \
           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
 WEB_LIBS := $(shell pkg-config --libs libmicrohttpd xlsxwriter 2>/dev/null)
+DOC_LIBS := $(shell pkg-config --libs libzip xlsxwriter 2>/dev/null)
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 COMMON := common/reason.c common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
@@ -61,7 +62,8 @@ $(BIN)/par-notifier: $(call obj,notifier/main.c $(NOTIFIER) $(COMMON))
 $(BIN)/par-notifier: LDLIBS += $(CURL_LIBS)
 $(BIN)/par-web: LDLIBS += $(WEB_LIBS) -lpthread
 $(BIN)/par-agent: $(call obj,agent/main.c agent/push.c agent/receipts.c agent/outbox.c agent/run.c agent/status.c agent/evidence.c agent/evspool.c $(COMMON))
-$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c cli/keys.c cli/alerts.c cli/season.c cli/receipt.c cli/evidence.c cli/users.c cli/vn.c cli/grid.c $(COMMON))
+$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c cli/keys.c cli/alerts.c cli/season.c cli/receipt.c cli/evidence.c cli/users.c cli/vn.c cli/grid.c cli/doc.c $(COMMON))
+$(BIN)/parctl: LDLIBS += $(DOC_LIBS)
 $(BIN)/par-web: $(call obj,web/main.c web/html.c web/pages.c web/session.c web/sheet.c web/verify.c $(COMMON))
 
 $(addprefix $(BIN)/,$(PROGRAMS)):
@@ -70,7 +72,8 @@ $(addprefix $(BIN)/,$(PROGRAMS)):
 
 $(B)/tests/test_proto: $(call obj,tests/unit/test_proto.c $(COMMON))
 $(B)/tests/test_csv: $(call obj,tests/unit/test_csv.c $(COMMON))
-$(B)/tests/test_cli: $(call obj,tests/unit/test_cli.c cli/vn.c cli/grid.c $(COMMON))
+$(B)/tests/test_cli: $(call obj,tests/unit/test_cli.c cli/vn.c cli/grid.c cli/doc.c $(COMMON))
+$(B)/tests/test_cli: LDLIBS += $(DOC_LIBS)
 $(B)/tests/test_clock: $(call obj,tests/unit/test_clock.c $(COMMON))
 $(B)/tests/test_deadline: $(call obj,tests/unit/test_deadline.c $(COMMON))
 $(B)/tests/test_validate: $(call obj,tests/unit/test_validate.c tests/unit/fixture.c $(COLLECTOR) $(COMMON))

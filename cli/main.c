@@ -19,9 +19,11 @@ static const command commands[] = {
     {"scores", "--index I --year Y [--level L] [--parent U] | --index I --year Y --owner U",
      "ranking: totals, areas, ranks, change from the year before; or the points lost on a department's criteria",
      "--index= --year= --level= --parent= --owner="},
-    {"report", "UNIT --index I --year Y [--format md|html|csv]\n"
-               "       parctl report --ranking --index I --year Y [--parent U] [--format md|html|csv]",
-     "the unit's analysis, or the peer group's ranking", "--index= --year= --parent= --format= --ranking"},
+    {"report", "UNIT --index I --year Y [--format md|html|docx|xlsx|pdf|csv] [--csv-locale vi]\n"
+               "         [--number 'SỐ/BC-UBND'] [--date dd/mm/yyyy] [--place TEXT] [--to 'A;B;C'] [--signer 'A;B']\n"
+               "       parctl report --ranking --index I --year Y [--parent U] [--format ...] [--csv-locale vi]",
+     "the unit's analysis as the province writes it (seed 003), or the peer group's ranking",
+     "--index= --year= --parent= --format= --ranking --csv-locale= --number= --date= --place= --to= --signer="},
     {"backup", "NAME|DIR", "a consistent hot copy of every store into a new folder (NAME: under backup_dir)", ""},
     {"tasks", "[--unit U] [--overdue] [--plan TEXT] [--index I] [--since DATE]",
      "tasks with their deadlines and states, the most days late first; --unit: U and every unit below it;\n"

@@ -3,6 +3,7 @@
  * overdue and late tasks; or (--ranking) the peer group's table. Markdown, HTML (one
  * self-contained file, printable on A4, with an SVG chart) or CSV (UTF-8 with BOM). */
 #include "cli.h"
+#include "doc.h"
 #include "vn.h"
 #include "../common/csv.h"
 #include "../common/client.h"
@@ -12,10 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define REPORT_TIMEOUT_MS 10000
 
-typedef enum { F_MD, F_HTML, F_CSV } fmt;
+typedef enum { F_MD, F_HTML, F_CSV, F_DOCX, F_XLSX, F_PDF } fmt;
 
 static double num(const pv *m, const char *k)
 {
@@ -27,40 +29,6 @@ static const char *str(const pv *m, const char *k)
 {
     const char *s = pv_get_str(m, k);
     return s ? s : "";
-}
-
-static void esc(sbuf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': sbuf_puts(b, "&lt;"); break;
-        case '>': sbuf_puts(b, "&gt;"); break;
-        case '&': sbuf_puts(b, "&amp;"); break;
-        case '"': sbuf_puts(b, "&quot;"); break;
-        default: sbuf_add(b, s, 1);
-        }
-    }
-}
-
-/* Markdown table cells: a '|' would end the cell. */
-static void md(sbuf *b, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|')
-            sbuf_puts(b, "\\|");
-        else
-            sbuf_add(b, s, 1);
-    }
-}
-
-static void text(sbuf *b, fmt f, const char *s)
-{
-    if (f == F_HTML)
-        esc(b, s);
-    else if (f == F_MD)
-        md(b, s);
-    else
-        sbuf_puts(b, s);
 }
 
 static pv *args3(const char *k1, const char *v1, const char *k2, const char *v2, const char *k3, const char *v3)
@@ -131,238 +99,630 @@ static void svg_chart(sbuf *b, const pv *comps, int year)
 }
 
 static const char *css =
-    "@page{size:A4;margin:18mm 16mm}body{font-family:'Times New Roman','DejaVu Serif',serif;font-size:12pt;"
-    "color:#111;max-width:180mm;margin:auto}h1{font-size:16pt;text-align:center;text-transform:uppercase}"
-    "h2{font-size:13pt;margin-top:1.4em}h3{font-size:12pt;margin:.8em 0 .3em}table{border-collapse:collapse;width:100%;margin:.6em 0}"
+    "@page{size:A4;margin:20mm 15mm 20mm 30mm}body{font-family:'Times New Roman','Liberation Serif','DejaVu Serif',"
+    "serif;font-size:13pt;color:#111;max-width:170mm;margin:auto;line-height:1.35}"
+    "h1{font-size:14pt;text-align:center;margin:1em 0 .2em}h2{font-size:13pt;margin-top:1.2em}"
+    "h3{font-size:13pt;margin:.8em 0 .3em}h4{font-size:13pt;font-style:italic;margin:.6em 0 .2em}"
+    "p{text-align:justify;margin:.35em 0}.c{text-align:center}.b{font-weight:bold}.i{font-style:italic}"
+    "table{border-collapse:collapse;width:100%;margin:.6em 0;font-size:12pt}"
     "th,td{border:1px solid #555;padding:3px 5px;vertical-align:top}th{background:#e8eef7}"
-    "td.n{text-align:right;white-space:nowrap}.lead{text-align:center}.muted{color:#555}"
+    "table.plain td{border:none;text-align:center;padding:0 4px}td.n{text-align:right;white-space:nowrap}"
+    "td.c{text-align:center}"
     "svg .grid{stroke:#ccc;stroke-width:1}svg .axis{font-size:10px;fill:#333}svg .val{font-size:9px;fill:#1f4e99}"
-    "svg .prev{fill:#b9c3cf}svg .now{fill:#1f4e99}@media print{h2{page-break-after:avoid}tr{page-break-inside:avoid}}";
+    "svg .prev{fill:#b9c3cf}svg .now{fill:#1f4e99}@media print{h2,h3{page-break-after:avoid}tr{page-break-inside:avoid}}";
 
-/* Before publication, the evidence gap (collector/appraise.h): what the appraisers
- * look at first. Markdown and HTML only. */
-static void gaps_section(sbuf *b, fmt f, const pv *gaps)
+/* What a report is about and for whom: the parameters an office fills in by hand today. */
+typedef struct {
+    const char *number, *date, *place, *recipients, *signer;
+} report_opts;
+
+/* Index codes as the province's documents name them. */
+static const char *index_long(const char *index)
 {
-    int h = f == F_HTML;
+    return !strcmp(index, "PAR")     ? "Chỉ số cải cách hành chính (PAR INDEX)"
+           : !strcmp(index, "SIPAS") ? "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)"
+           : !strcmp(index, "PAPI")  ? "Chỉ số hiệu quả quản trị và hành chính công cấp tỉnh (PAPI)"
+           : !strcmp(index, "PCI")   ? "Chỉ số năng lực cạnh tranh cấp tỉnh (PCI)"
+                                     : index;
+}
+
+/* The peers a rank is out of: "huyện, thành phố" for districts. */
+static const char *peers_word(const char *level)
+{
+    return !strcmp(level, "district")     ? "huyện, thành phố"
+           : !strcmp(level, "commune")    ? "xã, phường, thị trấn"
+           : !strcmp(level, "department") ? "sở, ban, ngành"
+                                          : str_level_vi(level);
+}
+
+/* A unit's name inside a sentence, as 003 writes it: "huyện Tam Đường", "thành phố Lai
+ * Châu" (the level word in lower case), into out. */
+static const char *mid(char *out, size_t n, const char *name)
+{
+    static const char *const words[] = {"Huyện ", "Xã ", "Phường ", "Thị trấn ", "Thành phố ", "Thị xã "};
+    snprintf(out, n, "%s", name);
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strncmp(name, words[i], strlen(words[i])) && out[0] >= 'A' && out[0] <= 'Z')
+            out[0] = (char)(out[0] - 'A' + 'a');
+    return out;
+}
+
+/* Units ranked above rank (names, comma separated) and, when tied, those with the same
+ * points. list: the scores answer; area: an area id, or NULL for the total. */
+static void ahead_and_tied(const pv *list, const char *unit, const char *area, sbuf *ahead, sbuf *tied)
+{
+    double mine = -1;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t i = 0; list && list->t == PV_ARR && i < list->u.a.n; i++) {
+            const pv *r = list->u.a.v[i];
+            double v = -1;
+            if (!area) {
+                v = num(r, "total");
+            } else {
+                const pv *comps = pv_get(r, "components");
+                for (uint32_t k = 0; comps && k < comps->u.a.n; k++)
+                    if (!strcmp(str(comps->u.a.v[k], "id"), area))
+                        v = num(comps->u.a.v[k], "score");
+            }
+            if (pass == 0) {
+                if (!strcmp(str(r, "unit"), unit))
+                    mine = v;
+                continue;
+            }
+            if (mine < 0 || !strcmp(str(r, "unit"), unit))
+                continue;
+            sbuf *to = v > mine + 1e-9 ? ahead : fabs(v - mine) <= 1e-9 ? tied : NULL;
+            char nm[256];
+            if (to)
+                sbuf_printf(to, "%s%s", to->len ? ", " : "", mid(nm, sizeof nm, str(r, "name")));
+        }
+}
+
+/* "xếp thứ 4/8 huyện, thành phố, sau A, B, C" (and ties): the rank sentence 003 writes. */
+static void rank_sentence(sbuf *out, const pv *peers, const char *unit, const char *area, int64_t rank, int64_t of,
+                          const char *word)
+{
+    sbuf ahead, tied;
+    sbuf_init(&ahead);
+    sbuf_init(&tied);
+    ahead_and_tied(peers, unit, area, &ahead, &tied);
+    sbuf_printf(out, "xếp thứ %lld/%lld %s", (long long)rank, (long long)of, word);
+    if (ahead.len)
+        sbuf_printf(out, ", sau %s", ahead.buf);
+    if (tied.len)
+        sbuf_printf(out, "%s bằng điểm với %s", ahead.len ? ";" : ",", tied.buf);
+    sbuf_free(&ahead);
+    sbuf_free(&tied);
+}
+
+static const pv *find_by_id(const pv *list, const char *id)
+{
+    for (uint32_t i = 0; list && list->t == PV_ARR && i < list->u.a.n; i++)
+        if (!strcmp(str(list->u.a.v[i], "id"), id))
+            return list->u.a.v[i];
+    return NULL;
+}
+
+static int below(const char *id, const char *area)
+{
+    size_t n = strlen(area);
+    return !strncmp(id, area, n) && id[n] == '.';
+}
+
+/* The area table of every year held: points of each, then shares and the change. */
+static void area_tables(doc *d, const pv *r, const pv *years, const pv *peers)
+{
+    const pv *comps = pv_get(r, "components");
+    int year = (int)pv_get_int(r, "year", 0);
+    uint32_t ny = years && years->t == PV_ARR ? years->u.a.n : 0;
+    char x[64], y[64], z[96];
+    doc_table(d, 2 + (int)(ny ? ny : 1), DOC_BORDER);
+    doc_cell(d, "STT", 0);
+    doc_cell(d, "Lĩnh vực", 0);
+    for (uint32_t k = 0; k < ny; k++) {
+        snprintf(z, sizeof z, "Năm %lld (điểm đạt/tối đa)", (long long)pv_get_int(years->u.a.v[k], "year", 0));
+        doc_cell(d, z, 0);
+    }
+    if (!ny)
+        doc_cell(d, "Năm nay (điểm đạt/tối đa)", 0);
+    for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
+        const pv *c = comps->u.a.v[i];
+        doc_cell(d, str(c, "id"), DOC_CENTER);
+        doc_cell(d, str(c, "name"), 0);
+        for (uint32_t k = 0; k < ny; k++) {
+            const pv *a = find_by_id(pv_get(years->u.a.v[k], "areas"), str(c, "id"));
+            if (a)
+                snprintf(z, sizeof z, "%s/%s", vn_num(x, sizeof x, num(a, "score"), 2, 0),
+                         vn_num(y, sizeof y, num(a, "max"), 2, 0));
+            doc_cell(d, a ? z : "–", DOC_RIGHT);
+        }
+        if (!ny)
+            doc_cell(d, vn_num(x, sizeof x, num(c, "score"), 2, 0), DOC_RIGHT);
+    }
+    /* the shares, the change in points of percent, the rank among the peers */
+    doc_para(d, NULL, "Tỷ lệ điểm đạt được so với điểm tối đa (%) và thứ hạng:");
+    doc_table(d, 6, DOC_BORDER);
+    doc_cell(d, "STT", 0);
+    doc_cell(d, "Lĩnh vực", 0);
+    snprintf(z, sizeof z, "Năm %d (%%)", year - 1);
+    doc_cell(d, z, 0);
+    snprintf(z, sizeof z, "Năm %d (%%)", year);
+    doc_cell(d, z, 0);
+    doc_cell(d, "Tăng/giảm (điểm %)", 0);
+    snprintf(z, sizeof z, "Xếp hạng năm %d", year);
+    doc_cell(d, z, 0);
+    for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
+        const pv *c = comps->u.a.v[i];
+        doc_cell(d, str(c, "id"), DOC_CENTER);
+        doc_cell(d, str(c, "name"), 0);
+        if (pv_get(c, "prev_pct"))
+            doc_cell_num(d, vn_num(x, sizeof x, num(c, "prev_pct"), 2, 0), num(c, "prev_pct"), DOC_NUMBER);
+        else
+            doc_cell(d, "–", DOC_RIGHT);
+        doc_cell_num(d, vn_num(x, sizeof x, num(c, "pct"), 2, 0), num(c, "pct"), DOC_NUMBER);
+        if (pv_get(c, "change_pp"))
+            doc_cell_num(d, vn_num(x, sizeof x, num(c, "change_pp"), 2, 1), num(c, "change_pp"), DOC_NUMBER);
+        else
+            doc_cell(d, "–", DOC_RIGHT);
+        sbuf t;
+        sbuf_init(&t);
+        sbuf_printf(&t, "%lld/%lld", (long long)pv_get_int(c, "rank", 0), (long long)pv_get_int(r, "of", 0));
+        sbuf tied, ahead;
+        sbuf_init(&tied);
+        sbuf_init(&ahead);
+        ahead_and_tied(peers, str(r, "unit"), str(c, "id"), &ahead, &tied);
+        if (tied.len)
+            sbuf_puts(&t, " (đồng hạng)");
+        doc_cell(d, t.buf, DOC_CENTER);
+        sbuf_free(&t);
+        sbuf_free(&tied);
+        sbuf_free(&ahead);
+    }
+}
+
+/* 2.k: an area: its points, share, change, rank; how many criteria; what was lost and why. */
+static void area_section(doc *d, const pv *r, const pv *c, int k, const pv *peers, const pv *crits)
+{
+    int year = (int)pv_get_int(r, "year", 0);
+    const char *area = str(c, "id");
+    char x[64], y[64], z[64], h[512];
+    snprintf(h, sizeof h, "2.%d. Chỉ số thành phần %s", k, str(c, "name"));
+    doc_heading(d, 3, h);
+    sbuf t;
+    sbuf_init(&t);
+    sbuf_printf(&t, "Năm %d đạt %s/%s điểm (bằng %s%%)", year, vn_num(x, sizeof x, num(c, "score"), 2, 0),
+                vn_num(y, sizeof y, num(c, "max"), 2, 0), vn_num(z, sizeof z, num(c, "pct"), 2, 0));
+    if (pv_get(c, "change_pp")) {
+        double ch = num(c, "change_pp");
+        sbuf_printf(&t, ", %s %s điểm %% so với năm %d", ch >= 0 ? "tăng" : "giảm",
+                    vn_num(x, sizeof x, fabs(ch), 2, 0), year - 1);
+    }
+    sbuf_puts(&t, "; ");
+    rank_sentence(&t, peers, str(r, "unit"), area, pv_get_int(c, "rank", 0), pv_get_int(r, "of", 0),
+                  peers_word(str(r, "level")));
+    sbuf_puts(&t, ".");
+    /* 003: "03 tiêu chí (4 tiêu chí thành phần)" */
+    int children = 0, leaves = 0;
+    for (uint32_t i = 0; crits && i < crits->u.a.n; i++) {
+        const char *id = str(crits->u.a.v[i], "id");
+        if (!below(id, area))
+            continue;
+        children += strchr(id + strlen(area) + 1, '.') == NULL;
+        int leaf = 1;
+        for (uint32_t j = 0; j < crits->u.a.n && leaf; j++)
+            leaf = !below(str(crits->u.a.v[j], "id"), id);
+        leaves += leaf;
+    }
+    if (children) {
+        sbuf_printf(&t, " Chỉ số thành phần được đánh giá qua %02d tiêu chí", children);
+        if (leaves != children)
+            sbuf_printf(&t, " (%d tiêu chí thành phần)", leaves);
+        sbuf_puts(&t, ".");
+    }
+    doc_para(d, NULL, t.buf);
+    sbuf_free(&t);
+    const pv *deds = pv_get(r, "deductions");
+    int any = 0;
+    for (uint32_t i = 0; deds && i < deds->u.a.n; i++) {
+        const pv *dd = deds->u.a.v[i];
+        if (!below(str(dd, "id"), area))
+            continue;
+        if (!any++)
+            doc_para(d, NULL, "Các nội dung bị trừ điểm:");
+        char lead[600];
+        snprintf(lead, sizeof lead, "Tiêu chí %s. %s (bị trừ %s điểm):", str(dd, "id"), str(dd, "name"),
+                 vn_num(x, sizeof x, num(dd, "lost"), 2, 0));
+        sbuf why;
+        sbuf_init(&why);
+        sbuf_printf(&why, "%s.", str(dd, "reason"));
+        doc_bullet(d, lead, why.buf);
+        sbuf_free(&why);
+    }
+    if (!any)
+        doc_para(d, NULL, "Các tiêu chí đều đạt điểm tối đa.");
+}
+
+/* I.3: the causes of rises and falls: per area that moved, the criteria that moved with it. */
+static void causes(doc *d, const pv *r, const pv *prev)
+{
+    const pv *comps = pv_get(r, "components"), *crits = pv_get(r, "criteria");
+    const pv *pcrits = prev ? pv_get(prev, "criteria") : NULL;
+    int year = (int)pv_get_int(r, "year", 0);
+    char x[64], y[64], z[64];
+    for (int fall = 0; fall < 2; fall++) {
+        doc_heading(d, 3, fall ? "3.2. Nguyên nhân các chỉ số giảm điểm" : "3.1. Nguyên nhân các chỉ số tăng điểm");
+        int any = 0;
+        for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
+            const pv *c = comps->u.a.v[i];
+            if (!pv_get(c, "change_pp"))
+                continue;
+            double ch = num(c, "change_pp");
+            if (fall ? ch > -0.005 : ch < 0.005)
+                continue;
+            any++;
+            sbuf t;
+            sbuf_init(&t);
+            sbuf_printf(&t, "%s %s điểm %% (từ %s%% năm %d %s %s%% năm %d)", fall ? "giảm" : "tăng",
+                        vn_num(x, sizeof x, fabs(ch), 2, 0), vn_num(y, sizeof y, num(c, "prev_pct"), 2, 0), year - 1,
+                        fall ? "còn" : "lên", vn_num(z, sizeof z, num(c, "pct"), 2, 0), year);
+            int listed = 0;
+            for (uint32_t k = 0; crits && k < crits->u.a.n; k++) {
+                const pv *cr = crits->u.a.v[k], *pc = find_by_id(pcrits, str(cr, "id"));
+                if (!below(str(cr, "id"), str(c, "id")) || !pc || !*str(cr, "method"))
+                    continue;
+                double dv = num(cr, "score") - num(pc, "score");
+                if (fall ? dv > -0.005 : dv < 0.005)
+                    continue;
+                sbuf_printf(&t, "%s tiêu chí %s (%s)", listed++ ? "," : "; do", str(cr, "id"),
+                            vn_num(x, sizeof x, dv, 2, 1));
+            }
+            sbuf_puts(&t, ".");
+            char lead[300];
+            snprintf(lead, sizeof lead, "%s. %s:", str(c, "id"), str(c, "name"));
+            doc_bullet(d, lead, t.buf);
+            sbuf_free(&t);
+        }
+        if (!any)
+            doc_para(d, NULL, fall ? "Không có chỉ số thành phần nào giảm điểm." : "Không có chỉ số thành phần nào tăng điểm.");
+    }
+}
+
+/* II: next year's tasks and solutions per responsible office: the tasks of the index led
+ * by the unit or an office below it, each with the criterion it serves and the points
+ * lost on it; then the criteria that lost points with no task, by who follows them. */
+static void solutions(doc *d, const pv *r, const pv *tasks, const char *index)
+{
+    const pv *deds = pv_get(r, "deductions");
+    int n = 0;
+    char x[64], h[400];
+    for (uint32_t i = 0; tasks && tasks->t == PV_ARR && i < tasks->u.a.n; i++) {
+        const pv *t = tasks->u.a.v[i];
+        if (strcmp(str(t, "index"), index))
+            continue;
+        int first = 1;
+        for (uint32_t k = 0; k < i && first; k++) /* each office once, where it first leads a task */
+            first = strcmp(str(tasks->u.a.v[k], "index"), index) || strcmp(str(tasks->u.a.v[k], "lead"), str(t, "lead"));
+        if (!first)
+            continue;
+        snprintf(h, sizeof h, "%d. %s", ++n, *str(t, "lead_name") ? str(t, "lead_name") : str(t, "lead"));
+        doc_heading(d, 2, h);
+        for (uint32_t k = i; k < tasks->u.a.n; k++) {
+            const pv *u = tasks->u.a.v[k];
+            if (strcmp(str(u, "index"), index) || strcmp(str(u, "lead"), str(t, "lead")))
+                continue;
+            if (k > i && !strcmp(str(u, "id"), str(tasks->u.a.v[k - 1], "id")))
+                continue; /* a recurring task is listed once, not per period */
+            sbuf s;
+            sbuf_init(&s);
+            sbuf_puts(&s, str(u, "task"));
+            while (s.len && (s.buf[s.len - 1] == '.' || s.buf[s.len - 1] == ' '))
+                s.buf[--s.len] = '\0'; /* its period goes after the criterion */
+            const pv *dd = find_by_id(deds, str(u, "criterion"));
+            if (*str(u, "criterion"))
+                sbuf_printf(&s, " (tiêu chí %s", str(u, "criterion"));
+            if (dd)
+                sbuf_printf(&s, ", năm %lld bị trừ %s điểm", (long long)pv_get_int(r, "year", 0),
+                            vn_num(x, sizeof x, num(dd, "lost"), 2, 0));
+            if (*str(u, "criterion"))
+                sbuf_puts(&s, ")");
+            sbuf_printf(&s, ".%s%s%s", *str(u, "deadline_text") ? " Thời hạn: " : "", str(u, "deadline_text"),
+                        *str(u, "deadline_text") ? "." : "");
+            doc_bullet(d, NULL, s.buf);
+            sbuf_free(&s);
+        }
+    }
+    /* lost points nobody has a task for: said, with who follows the criterion */
+    int orphans = 0;
+    for (uint32_t i = 0; deds && i < deds->u.a.n; i++) {
+        const pv *dd = deds->u.a.v[i];
+        int has = 0;
+        for (uint32_t k = 0; tasks && tasks->t == PV_ARR && k < tasks->u.a.n && !has; k++)
+            has = !strcmp(str(tasks->u.a.v[k], "index"), index) &&
+                  !strcmp(str(tasks->u.a.v[k], "criterion"), str(dd, "id"));
+        if (has)
+            continue;
+        if (!orphans++) {
+            snprintf(h, sizeof h, "%d. Các tiêu chí bị trừ điểm chưa có nhiệm vụ khắc phục", ++n);
+            doc_heading(d, 2, h);
+        }
+        sbuf s;
+        sbuf_init(&s);
+        sbuf_printf(&s, "Tiêu chí %s. %s: bị trừ %s điểm", str(dd, "id"), str(dd, "name"),
+                    vn_num(x, sizeof x, num(dd, "lost"), 2, 0));
+        if (*str(dd, "owner"))
+            sbuf_printf(&s, "; đơn vị theo dõi: %s", *str(dd, "owner_name") ? str(dd, "owner_name") : str(dd, "owner"));
+        sbuf_puts(&s, ".");
+        doc_bullet(d, NULL, s.buf);
+        sbuf_free(&s);
+    }
+    if (!n)
+        doc_para(d, NULL, "Chưa có nhiệm vụ nào của chỉ số này được giao.");
+}
+
+/* Before publication, the evidence gap (collector/appraise.h): what the appraisers look at first. */
+static void gaps_section(doc *d, const pv *gaps)
+{
     const pv *list = gaps ? pv_get(gaps, "criteria") : NULL;
-    if (f == F_CSV || !list || pv_get_int(gaps, "gaps", 0) <= 0)
+    if (!list || pv_get_int(gaps, "gaps", 0) <= 0)
         return;
-    sbuf_puts(b, h ? "<h2>Cần xem trước khi thẩm định</h2>\n<ul>\n" : "\n## Cần xem trước khi thẩm định\n\n");
+    doc_heading(d, 1, "Cần xem trước khi thẩm định");
     for (uint32_t i = 0; i < list->u.a.n; i++) {
         const pv *c = list->u.a.v[i], *flags = pv_get(c, "flags");
         for (uint32_t k = 0; flags && k < flags->u.a.n; k++) {
             if (!strcmp(str(flags->u.a.v[k], "code"), "not_self_scored"))
                 continue;
-            sbuf_puts(b, h ? "<li>" : "- ");
-            text(b, f, str(c, "criterion"));
-            sbuf_puts(b, " ");
-            text(b, f, str(c, "name"));
-            sbuf_puts(b, ": ");
-            text(b, f, str(flags->u.a.v[k], "text"));
-            sbuf_puts(b, h ? "</li>\n" : "\n");
+            char lead[300];
+            snprintf(lead, sizeof lead, "%s %s:", str(c, "criterion"), str(c, "name"));
+            doc_bullet(d, lead, str(flags->u.a.v[k], "text"));
         }
     }
-    if (h)
-        sbuf_puts(b, "</ul>\n");
 }
 
-static void unit_report(sbuf *b, fmt f, const pv *r, const pv *tasks, const pv *gaps)
+static void late_tasks(doc *d, const pv *tasks)
 {
-    char x[64], y[64], z[64];
-    int year = (int)pv_get_int(r, "year", 0);
-    const pv *comps = pv_get(r, "components"), *deds = pv_get(r, "deductions"), *missing = pv_get(r, "missing");
-    int has_prev = pv_get(r, "prev_total") != NULL;
-    if (f == F_CSV) {
-        sbuf_puts(b, "\xef\xbb\xbf"); /* the BOM: spreadsheet programs then read UTF-8 */
-        sbuf_puts(b, "STT,Lĩnh vực,Điểm,Tối đa,Tỷ lệ (%),Điểm năm trước,Tỷ lệ năm trước (%),Thay đổi (điểm %),Xếp hạng,Số đơn vị\r\n");
-        for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
-            const pv *c = comps->u.a.v[i];
-            csv_put(b, str(c, "id"));
-            sbuf_add(b, ",", 1);
-            csv_put(b, str(c, "name"));
-            sbuf_printf(b, ",%.4f,%.4f,%.2f,", num(c, "score"), num(c, "max"), num(c, "pct"));
-            if (pv_get(c, "prev_pct"))
-                sbuf_printf(b, "%.4f,%.2f,%.2f,", num(c, "prev_score"), num(c, "prev_pct"), num(c, "change_pp"));
-            else
-                sbuf_puts(b, ",,,");
-            sbuf_printf(b, "%lld,%lld\r\n", (long long)pv_get_int(c, "rank", 0), (long long)pv_get_int(r, "of", 0));
-        }
-        sbuf_puts(b, "Tổng,");
-        csv_put(b, str(r, "name"));
-        sbuf_printf(b, ",%.4f,%.4f,%.2f,", num(r, "total"), num(r, "max"), num(r, "pct"));
-        if (has_prev)
-            sbuf_printf(b, "%.4f,,%.4f,", num(r, "prev_total"), num(r, "change"));
-        else
-            sbuf_puts(b, ",,,");
-        sbuf_printf(b, "%lld,%lld\r\n", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
-        return;
-    }
-    int h = f == F_HTML;
-    if (h) {
-        sbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>");
-        sbuf_printf(b, "Chỉ số %s năm %d – ", str(r, "index"), year);
-        esc(b, str(r, "name"));
-        sbuf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
-        sbuf_printf(b, "<h1>Báo cáo phân tích Chỉ số %s năm %d</h1>\n<p class=\"lead\"><strong>", str(r, "index"), year);
-        esc(b, str(r, "name"));
-        sbuf_printf(b, "</strong> (%s)</p>\n<p>", str(r, "unit"));
-    } else {
-        sbuf_printf(b, "# Báo cáo phân tích Chỉ số %s năm %d\n\n**%s** (%s)\n\n", str(r, "index"), year, str(r, "name"),
-                    str(r, "unit"));
-    }
-    sbuf_printf(b, "Năm %d đạt %s%s/%s%s điểm, xếp hạng %s%lld/%lld%s.", year, h ? "<strong>" : "**",
-                vn_num(x, sizeof x, num(r, "total"), 2, 0), vn_num(y, sizeof y, num(r, "max"), 2, 0), h ? "</strong>" : "**",
-                h ? "<strong>" : "**", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0),
-                h ? "</strong>" : "**");
-    if (has_prev) {
-        char mv[64];
-        sbuf_printf(b, " Năm %d: %s điểm, hạng %lld/%lld; %s %s điểm, %s.", year - 1,
-                    vn_num(x, sizeof x, num(r, "prev_total"), 2, 0), (long long)pv_get_int(r, "prev_rank", 0),
-                    (long long)pv_get_int(r, "prev_of", 0), num(r, "change") >= 0 ? "tăng" : "giảm",
-                    vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0),
-                    rank_move(mv, sizeof mv, pv_get_int(r, "rank", 0), pv_get_int(r, "prev_rank", 0)));
-    }
-    sbuf_printf(b, "%sĐiểm thẩm định: %s; điểm điều tra xã hội học: %s.%s", h ? "</p>\n<p>" : "\n\n",
-                vn_num(x, sizeof x, num(r, "appraised"), 2, 0), vn_num(y, sizeof y, num(r, "survey"), 2, 0), h ? "</p>\n" : "\n");
-    /* the areas */
-    sbuf_puts(b, h ? "<h2>Kết quả theo lĩnh vực</h2>\n<table>\n<tr><th>STT</th><th>Lĩnh vực</th>"
-                   : "\n## Kết quả theo lĩnh vực\n\n| STT | Lĩnh vực | ");
-    sbuf_printf(b, h ? "<th>Năm %d</th><th>Tỷ lệ</th><th>Năm %d</th><th>Thay đổi (điểm %%)</th><th>Xếp hạng</th></tr>\n"
-                     : "Năm %d | Tỷ lệ | Năm %d | Thay đổi (điểm %%) | Xếp hạng |\n|---|---|---|---|---|---|---|\n",
-                year, year - 1);
-    for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
-        const pv *c = comps->u.a.v[i];
-        char prev[96] = "–", change[32] = "–";
-        if (pv_get(c, "prev_pct")) {
-            snprintf(prev, sizeof prev, "%s/%s (%s%%)", vn_num(x, sizeof x, num(c, "prev_score"), 2, 0),
-                     vn_num(y, sizeof y, num(c, "max"), 2, 0), vn_num(z, sizeof z, num(c, "prev_pct"), 2, 0));
-            vn_num(change, sizeof change, num(c, "change_pp"), 2, 1);
-        }
-        if (h) {
-            sbuf_printf(b, "<tr><td class=\"n\">%s</td><td>", str(c, "id"));
-            esc(b, str(c, "name"));
-            sbuf_printf(b, "</td><td class=\"n\">%s/%s</td><td class=\"n\">%s%%</td><td class=\"n\">%s</td>"
-                           "<td class=\"n\">%s</td><td class=\"n\">%lld/%lld</td></tr>\n",
-                        vn_num(x, sizeof x, num(c, "score"), 2, 0), vn_num(y, sizeof y, num(c, "max"), 2, 0),
-                        vn_num(z, sizeof z, num(c, "pct"), 2, 0), prev, change, (long long)pv_get_int(c, "rank", 0),
-                        (long long)pv_get_int(r, "of", 0));
-        } else {
-            sbuf_printf(b, "| %s | ", str(c, "id"));
-            md(b, str(c, "name"));
-            sbuf_printf(b, " | %s/%s | %s%% | %s | %s | %lld/%lld |\n", vn_num(x, sizeof x, num(c, "score"), 2, 0),
-                        vn_num(y, sizeof y, num(c, "max"), 2, 0), vn_num(z, sizeof z, num(c, "pct"), 2, 0), prev, change,
-                        (long long)pv_get_int(c, "rank", 0), (long long)pv_get_int(r, "of", 0));
-        }
-    }
-    if (h) {
-        sbuf_puts(b, "</table>\n<h2>Tỷ lệ điểm theo lĩnh vực</h2>\n");
-        svg_chart(b, comps, year);
-    }
-    /* deductions, area by area */
-    sbuf_puts(b, h ? "<h2>Các tiêu chí bị trừ điểm</h2>\n" : "\n## Các tiêu chí bị trừ điểm\n");
-    int any = 0;
-    for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
-        const pv *c = comps->u.a.v[i];
-        const char *area = str(c, "id");
-        size_t al = strlen(area);
-        int first = 1;
-        for (uint32_t k = 0; deds && k < deds->u.a.n; k++) {
-            const pv *d = deds->u.a.v[k];
-            const char *id = str(d, "id");
-            if (strncmp(id, area, al) || (id[al] != '.' && id[al] != '\0'))
-                continue;
-            if (first) {
-                vn_num(x, sizeof x, num(c, "max") - num(c, "score"), 2, 0);
-                if (h) {
-                    sbuf_printf(b, "<h3>%s. ", area);
-                    esc(b, str(c, "name"));
-                    sbuf_printf(b, " (mất %s điểm)</h3>\n<ul>\n", x);
-                } else {
-                    sbuf_printf(b, "\n### %s. %s (mất %s điểm)\n\n", area, str(c, "name"), x);
-                }
-                first = 0;
-                any = 1;
-            }
-            vn_num(x, sizeof x, num(d, "lost"), 2, 0);
-            sbuf_printf(b, h ? "<li><strong>Tiêu chí %s</strong> " : "- **Tiêu chí %s** ", id);
-            text(b, f, str(d, "name"));
-            sbuf_printf(b, ": trừ %s điểm. Lý do: ", x);
-            text(b, f, str(d, "reason"));
-            sbuf_puts(b, h ? "</li>\n" : "\n");
-        }
-        if (!first && h)
-            sbuf_puts(b, "</ul>\n");
-    }
-    if (!any)
-        sbuf_puts(b, h ? "<p>Không có tiêu chí nào bị trừ điểm.</p>\n" : "\nKhông có tiêu chí nào bị trừ điểm.\n");
-    if (missing && missing->u.a.n) {
-        sbuf_puts(b, h ? "<p class=\"muted\">Tiêu chí chưa có số liệu: " : "\nTiêu chí chưa có số liệu: ");
-        for (uint32_t i = 0; i < missing->u.a.n; i++)
-            sbuf_printf(b, "%s%s", i ? ", " : "", missing->u.a.v[i]->u.s.p);
-        sbuf_puts(b, h ? ".</p>\n" : ".\n");
-    }
-    gaps_section(b, f, gaps);
-    /* overdue and late tasks */
-    sbuf_puts(b, h ? "<h2>Nhiệm vụ quá hạn và trễ hạn</h2>\n" : "\n## Nhiệm vụ quá hạn và trễ hạn\n\n");
     int rows = 0;
     for (uint32_t i = 0; tasks && i < tasks->u.a.n; i++) {
         const pv *t = tasks->u.a.v[i];
         const char *st = str(t, "state");
         if (strcmp(st, "overdue") && strcmp(st, "late"))
             continue;
-        if (!rows++)
-            sbuf_puts(b, h ? "<table>\n<tr><th>Nhiệm vụ</th><th>Kế hoạch</th><th>Hạn</th><th>Tình trạng</th></tr>\n"
-                           : "| Nhiệm vụ | Kế hoạch | Hạn | Tình trạng |\n|---|---|---|---|\n");
-        int dy, dm, dd;
-        char due[16] = "";
-        if (sscanf(str(t, "deadline_at"), "%d-%d-%d", &dy, &dm, &dd) == 3)
-            snprintf(due, sizeof due, "%02d/%02d/%04d", dd, dm, dy);
-        sbuf_puts(b, h ? "<tr><td>" : "| ");
-        text(b, f, str(t, "task"));
-        sbuf_puts(b, h ? "</td><td>" : " | ");
-        text(b, f, str(t, "plan"));
-        sbuf_printf(b, h ? "</td><td class=\"n\">%s</td><td>%s" : " | %s | %s", due, task_state(st));
-        if (!strcmp(st, "late"))
-            sbuf_printf(b, " (%s)", str(t, "done_on"));
-        sbuf_puts(b, h ? "</td></tr>\n" : " |\n");
+        if (!rows++) {
+            doc_heading(d, 1, "Nhiệm vụ quá hạn và trễ hạn");
+            doc_table(d, 4, DOC_BORDER);
+            doc_cell(d, "Nhiệm vụ", 0);
+            doc_cell(d, "Kế hoạch", 0);
+            doc_cell(d, "Hạn", 0);
+            doc_cell(d, "Tình trạng", 0);
+        }
+        char due[16], state[96];
+        doc_cell(d, str(t, "task"), 0);
+        doc_cell(d, str(t, "plan"), 0);
+        doc_cell(d, vn_date(due, str(t, "deadline_at")), DOC_CENTER);
+        snprintf(state, sizeof state, "%s%s%s%s", task_state(st), !strcmp(st, "late") ? " (" : "",
+                 !strcmp(st, "late") ? str(t, "done_on") : "", !strcmp(st, "late") ? ")" : "");
+        doc_cell(d, state, 0);
     }
-    if (rows && h)
-        sbuf_puts(b, "</table>\n");
-    if (!rows)
-        sbuf_puts(b, h ? "<p>Không có nhiệm vụ quá hạn hoặc trễ hạn.</p>\n" : "Không có nhiệm vụ quá hạn hoặc trễ hạn.\n");
-    if (h)
-        sbuf_puts(b, "</body>\n</html>\n");
 }
 
-static void ranking_report(sbuf *b, fmt f, const pv *list, const char *index, int year)
+static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, const pv *prev, const pv *season,
+                     const pv *ntasks, const pv *stasks, const pv *gaps, const report_opts *o)
 {
-    char x[64], y[64], mv[64];
-    int h = f == F_HTML;
-    if (f == F_CSV) {
-        sbuf_puts(b, "\xef\xbb\xbf");
-        sbuf_printf(b, "STT,Đơn vị,Mã,Điểm năm %d,Xếp hạng năm %d,Điểm năm %d,Xếp hạng năm %d,Thay đổi điểm\r\n",
-                    year - 1, year - 1, year, year);
-    } else if (h) {
-        sbuf_printf(b, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>Xếp hạng "
-                       "Chỉ số %s năm %d</title>\n<style>%s</style>\n</head>\n<body>\n<h1>Xếp hạng Chỉ số %s năm %d</h1>\n",
-                    index, year, css, index, year);
-    } else {
-        sbuf_printf(b, "# Xếp hạng Chỉ số %s năm %d\n", index, year);
+    char x[64], y[64], line[1024], nm[256], body[300];
+    const char *index = str(r, "index"), *level = str(r, "level"), *name = mid(nm, sizeof nm, str(r, "name"));
+    int year = (int)pv_get_int(r, "year", 0);
+    int local = !strcmp(level, "district") || !strcmp(level, "commune") || !strcmp(level, "ward") ||
+                !strcmp(level, "town");
+    sbuf up;
+    sbuf_init(&up);
+    if (local)
+        sbuf_puts(&up, "UBND ");
+    doc_upper(str(r, "name"), &up);
+    /* the national motto and the unit's header (Decree 30/2020's layout) */
+    doc_table(d, 2, 0);
+    doc_cell(d, up.buf, DOC_BOLD | DOC_CENTER);
+    doc_cell(d, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", DOC_BOLD | DOC_CENTER);
+    snprintf(line, sizeof line, "Số: %s", o->number && *o->number ? o->number : "      /BC-UBND");
+    doc_cell(d, line, DOC_CENTER);
+    doc_cell(d, "Độc lập - Tự do - Hạnh phúc", DOC_BOLD | DOC_CENTER);
+    doc_cell(d, "", 0);
+    int dy = 0, dm = 0, dd = 0;
+    char iso[11];
+    if (o->date && vn_date_parse(o->date, iso) == 0)
+        sscanf(iso, "%d-%d-%d", &dy, &dm, &dd);
+    const char *place = o->place, *full = str(r, "name");
+    char pl[128];
+    if (!place || !*place) { /* "Huyện Tam Đường" -> "Tam Đường" */
+        const char *sp = strchr(full, ' ');
+        snprintf(pl, sizeof pl, "%s", sp && local && strncmp(full, "Thành phố", 10) ? sp + 1 : full);
+        place = pl;
     }
+    if (dy)
+        snprintf(line, sizeof line, "%s, ngày %02d tháng %d năm %d", place, dd, dm, dy);
+    else
+        snprintf(line, sizeof line, "%s, ngày    tháng    năm %d", place, year + 1);
+    doc_cell(d, line, DOC_ITALIC | DOC_CENTER);
+    doc_title(d, "BÁO CÁO");
+    /* who speaks: "UBND huyện" for a local government, the unit's name otherwise */
+    snprintf(body, sizeof body, "%s%s", local ? "UBND " : "", local ? str_level_vi(level) : str(r, "name"));
+    snprintf(line, sizeof line, "Phân tích %s năm %d; nhiệm vụ và giải pháp nâng cao Chỉ số %s năm %d của %s%s",
+             index_long(index), year, !strcmp(index, "PAR") ? "PAR INDEX" : index, year + 1, local ? "UBND " : "",
+             name);
+    doc_center(d, line, DOC_BOLD);
+    /* the basis: the province's decision publishing the index */
+    sbuf t;
+    sbuf_init(&t);
+    const char *decision = season ? str(season, "decision") : "";
+    if (*decision) {
+        char dday[16];
+        sbuf_printf(&t, "Trên cơ sở kết quả %s năm %d của %s do UBND tỉnh công bố tại Quyết định số %s ngày %s, ",
+                    index_long(index), year, name, decision, vn_date(dday, str(season, "decision_date")));
+    } else {
+        sbuf_printf(&t, "Trên cơ sở kết quả %s năm %d của %s (kết quả tạm thời: chưa được UBND tỉnh công bố), ",
+                    index_long(index), year, name);
+    }
+    sbuf_printf(&t, "%s tiến hành phân tích, đánh giá các chỉ số thành phần của %s năm %d, đề ra các giải pháp nâng "
+                    "cao chỉ số năm %d như sau:",
+                body, index, year, year + 1);
+    doc_para(d, NULL, t.buf);
+    t.len = 0;
+    /* I. */
+    snprintf(line, sizeof line, "I. PHÂN TÍCH %s NĂM %d", index_long(index), year);
+    up.len = 0;
+    doc_upper(line, &up);
+    doc_heading(d, 1, up.buf);
+    snprintf(line, sizeof line, "1. Tổng hợp kết quả Chỉ số %s của %s qua các năm", index, name);
+    doc_heading(d, 2, line);
+    sbuf_printf(&t, "Năm %d, Chỉ số %s của %s đạt %s điểm, ", year, index, name, vn_num(x, sizeof x, num(r, "total"), 2, 0));
+    rank_sentence(&t, peers, str(r, "unit"), NULL, pv_get_int(r, "rank", 0), pv_get_int(r, "of", 0), peers_word(level));
+    if (pv_get(r, "prev_total")) {
+        char mv[64];
+        sbuf_printf(&t, "; %s %s điểm và %s so với năm %d", num(r, "change") >= 0 ? "tăng" : "giảm",
+                    vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0),
+                    rank_move(mv, sizeof mv, pv_get_int(r, "rank", 0), pv_get_int(r, "prev_rank", 0)), year - 1);
+    }
+    sbuf_printf(&t, ". Điểm thẩm định: %s; điểm điều tra xã hội học: %s.", vn_num(x, sizeof x, num(r, "appraised"), 2, 0),
+                vn_num(y, sizeof y, num(r, "survey"), 2, 0));
+    doc_para(d, NULL, t.buf);
+    t.len = 0;
+    doc_table(d, 5, DOC_BORDER);
+    doc_cell(d, "Năm", 0);
+    doc_cell(d, "Điểm đánh giá, thẩm định", 0);
+    doc_cell(d, "Điểm điều tra xã hội học", 0);
+    doc_cell(d, "Tổng điểm", 0);
+    doc_cell(d, "Xếp hạng", 0);
+    for (uint32_t k = 0; years && years->t == PV_ARR && k < years->u.a.n; k++) {
+        const pv *yr = years->u.a.v[k];
+        snprintf(line, sizeof line, "%lld", (long long)pv_get_int(yr, "year", 0));
+        doc_cell(d, line, DOC_CENTER);
+        doc_cell_num(d, vn_num(x, sizeof x, num(yr, "appraised"), 2, 0), num(yr, "appraised"), DOC_NUMBER);
+        doc_cell_num(d, vn_num(x, sizeof x, num(yr, "survey"), 2, 0), num(yr, "survey"), DOC_NUMBER);
+        doc_cell_num(d, vn_num(x, sizeof x, num(yr, "total"), 2, 0), num(yr, "total"), DOC_NUMBER);
+        snprintf(line, sizeof line, "%lld/%lld", (long long)pv_get_int(yr, "rank", 0), (long long)pv_get_int(yr, "of", 0));
+        doc_cell(d, line, DOC_CENTER);
+    }
+    snprintf(line, sizeof line, "2. Kết quả Chỉ số %s năm %d theo từng lĩnh vực đánh giá", index, year);
+    doc_heading(d, 2, line);
+    area_tables(d, r, years, peers);
+    sbuf svg;
+    sbuf_init(&svg);
+    svg_chart(&svg, pv_get(r, "components"), year);
+    doc_svg(d, svg.buf);
+    sbuf_free(&svg);
+    const pv *comps = pv_get(r, "components");
+    for (uint32_t i = 0; comps && i < comps->u.a.n; i++)
+        area_section(d, r, comps->u.a.v[i], (int)i + 1, peers, pv_get(r, "criteria"));
+    const pv *missing = pv_get(r, "missing");
+    if (missing && missing->u.a.n) {
+        sbuf_puts(&t, "Tiêu chí chưa có số liệu: ");
+        for (uint32_t i = 0; i < missing->u.a.n; i++)
+            sbuf_printf(&t, "%s%s", i ? ", " : "", missing->u.a.v[i]->u.s.p);
+        sbuf_puts(&t, ".");
+        doc_para(d, NULL, t.buf);
+        t.len = 0;
+    }
+    doc_heading(d, 2, "3. Nguyên nhân các chỉ số tăng, giảm thứ tự xếp hạng");
+    causes(d, r, prev);
+    /* II. */
+    snprintf(line, sizeof line, "II. NHIỆM VỤ VÀ GIẢI PHÁP NÂNG CAO CHỈ SỐ %s NĂM %d", index, year + 1);
+    doc_heading(d, 1, line);
+    solutions(d, r, ntasks, index);
+    gaps_section(d, gaps);
+    late_tasks(d, stasks);
+    sbuf_printf(&t, "Trên đây là Báo cáo phân tích %s năm %d; nhiệm vụ và giải pháp nâng cao chỉ số năm %d của %s./.",
+                index_long(index), year, year + 1, name);
+    doc_para(d, NULL, t.buf);
+    /* recipients and the signature */
+    const char *rec = o->recipients && *o->recipients
+                          ? o->recipients
+                          : local ? "Lãnh đạo UBND;Các cơ quan, đơn vị thuộc UBND;UBND cấp dưới;Lưu: VT" : "Lưu: VT";
+    const char *sign = o->signer && *o->signer ? o->signer : local ? "TM. ỦY BAN NHÂN DÂN;CHỦ TỊCH" : "THỦ TRƯỞNG";
+    doc_table(d, 2, 0);
+    doc_cell(d, "Nơi nhận:", DOC_BOLD | DOC_ITALIC);
+    const char *s1 = sign, *r1 = rec;
+    char part[256];
+    int first = 1;
+    while (*s1 || *r1 || first) {
+        if (!first) { /* a recipient per line, the signer's lines beside them */
+            size_t n = strcspn(r1, ";");
+            snprintf(part, sizeof part, "%s%.*s%s", n ? "- " : "", (int)n, r1, !n ? "" : r1[n] ? ";" : ".");
+            r1 += n + (r1[n] == ';');
+            doc_cell(d, part, 0);
+        }
+        size_t m = strcspn(s1, ";");
+        snprintf(part, sizeof part, "%.*s", (int)m, s1);
+        s1 += m + (s1[m] == ';');
+        doc_cell(d, part, DOC_BOLD | DOC_CENTER);
+        first = 0;
+    }
+    sbuf_free(&t);
+    sbuf_free(&up);
+}
+
+/* The report's area table as CSV: ',' and '.' (machines), or, with locale vi, ';' and
+ * the decimal comma (Vietnamese Excel). The total row keeps points in the points column. */
+static void unit_csv(sbuf *b, const pv *r, int vi)
+{
+    const pv *comps = pv_get(r, "components");
+    char sep = vi ? ';' : ',';
+    char x[64];
+#define NUM(v, d) (vi ? vn_num(x, sizeof x, (v), (d), 0) : (snprintf(x, sizeof x, "%.*f", (d), (v)), x))
+    sbuf_puts(b, "\xef\xbb\xbf"); /* the BOM: spreadsheet programs then read UTF-8 */
+    sbuf_printf(b, "STT%cLĩnh vực%cĐiểm%cTối đa%cTỷ lệ (%%)%cĐiểm năm trước%cTỷ lệ năm trước (%%)%cThay đổi (điểm %%)%c"
+                   "Xếp hạng%cSố đơn vị\r\n",
+                sep, sep, sep, sep, sep, sep, sep, sep, sep);
+    for (uint32_t i = 0; comps && i <= comps->u.a.n; i++) {
+        int total = i == comps->u.a.n;
+        const pv *c = total ? r : comps->u.a.v[i];
+        if (total)
+            sbuf_printf(b, "Tổng%cTổng điểm", sep);
+        else {
+            csv_put(b, str(c, "id"));
+            sbuf_add(b, &sep, 1);
+            csv_put(b, str(c, "name"));
+        }
+        sbuf_printf(b, "%c%s", sep, NUM(num(c, total ? "total" : "score"), 4));
+        sbuf_printf(b, "%c%s", sep, NUM(num(c, "max"), 4));
+        sbuf_printf(b, "%c%s", sep, NUM(num(c, "pct"), 2));
+        const char *pk = total ? "prev_total" : "prev_score";
+        if (pv_get(c, pk)) {
+            sbuf_printf(b, "%c%s", sep, NUM(num(c, pk), 4));
+            if (total)
+                sbuf_printf(b, "%c", sep);
+            else
+                sbuf_printf(b, "%c%s", sep, NUM(num(c, "prev_pct"), 2));
+            sbuf_printf(b, "%c%s", sep, NUM(num(c, total ? "change" : "change_pp"), total ? 4 : 2));
+        } else {
+            sbuf_printf(b, "%c%c%c", sep, sep, sep);
+        }
+        sbuf_printf(b, "%c%lld%c%lld\r\n", sep, (long long)pv_get_int(c, "rank", 0), sep,
+                    (long long)pv_get_int(r, "of", 0));
+    }
+#undef NUM
+}
+
+static void ranking_doc(doc *d, const pv *list, const char *index, int year)
+{
+    char x[64], y[64], mv[64], h[256];
+    snprintf(h, sizeof h, "Xếp hạng Chỉ số %s năm %d", index, year);
+    doc_title(d, h);
     char group[256] = "\x01";
     for (uint32_t i = 0; list && i < list->u.a.n; i++) {
         const pv *r = list->u.a.v[i];
         char g[256];
         snprintf(g, sizeof g, "%s|%s", str(r, "level"), str(r, "parent"));
-        if (strcmp(g, group) && f != F_CSV) {
-            if (i && h)
-                sbuf_puts(b, "</table>\n");
+        if (strcmp(g, group)) {
             str_copy(group, sizeof group, g);
-            sbuf_printf(b, h ? "<h2>Cấp %s thuộc %s</h2>\n<table>\n<tr><th>STT</th><th>Đơn vị</th><th>Năm %d</th>"
-                               "<th>Năm %d</th><th>Thay đổi</th><th>Thứ hạng</th></tr>\n"
-                             : "\n## Cấp %s thuộc %s\n\n| STT | Đơn vị | Năm %d | Năm %d | Thay đổi | Thứ hạng |\n"
-                               "|---|---|---|---|---|---|\n",
-                        str(r, "level"), str(r, "parent"), year - 1, year);
+            snprintf(h, sizeof h, "Cấp %s thuộc %s", str_level_vi(str(r, "level")), str(r, "parent"));
+            doc_heading(d, 1, h);
+            doc_table(d, 6, DOC_BORDER);
+            doc_cell(d, "STT", 0);
+            doc_cell(d, "Đơn vị", 0);
+            snprintf(h, sizeof h, "Năm %d", year - 1);
+            doc_cell(d, h, 0);
+            snprintf(h, sizeof h, "Năm %d", year);
+            doc_cell(d, h, 0);
+            doc_cell(d, "Thay đổi", 0);
+            doc_cell(d, "Thứ hạng", 0);
         }
         char prev[64] = "–", change[32] = "–";
         if (pv_get(r, "prev_total")) {
@@ -370,42 +730,133 @@ static void ranking_report(sbuf *b, fmt f, const pv *list, const char *index, in
                      (long long)pv_get_int(r, "prev_rank", 0));
             vn_num(change, sizeof change, num(r, "change"), 2, 1);
         }
-        rank_move(mv, sizeof mv, pv_get_int(r, "rank", 0), pv_get_int(r, "prev_rank", 0));
-        if (f == F_CSV) {
-            sbuf_printf(b, "%lld,", (long long)pv_get_int(r, "rank", 0));
-            csv_put(b, str(r, "name"));
-            sbuf_add(b, ",", 1);
-            csv_put(b, str(r, "unit"));
-            sbuf_add(b, ",", 1);
-            if (pv_get(r, "prev_total"))
-                sbuf_printf(b, "%.4f,%lld,", num(r, "prev_total"), (long long)pv_get_int(r, "prev_rank", 0));
-            else
-                sbuf_puts(b, ",,");
-            sbuf_printf(b, "%.4f,%lld,", num(r, "total"), (long long)pv_get_int(r, "rank", 0));
-            /* "+5,5000": its decimal comma quoted, or the row has a column too many */
-            csv_put(b, pv_get(r, "change") ? vn_num(y, sizeof y, num(r, "change"), 4, 1) : "");
-            sbuf_puts(b, "\r\n");
-            continue;
-        }
-        vn_num(y, sizeof y, num(r, "total"), 2, 0);
-        if (h) {
-            sbuf_printf(b, "<tr><td class=\"n\">%lld</td><td>", (long long)pv_get_int(r, "rank", 0));
-            esc(b, str(r, "name"));
-            sbuf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>%s</td></tr>\n",
-                        prev, y, change, mv);
-        } else {
-            sbuf_printf(b, "| %lld | ", (long long)pv_get_int(r, "rank", 0));
-            md(b, str(r, "name"));
-            sbuf_printf(b, " | %s | %s | %s | %s |\n", prev, y, change, mv);
-        }
+        snprintf(h, sizeof h, "%lld", (long long)pv_get_int(r, "rank", 0));
+        doc_cell(d, h, DOC_CENTER);
+        doc_cell(d, str(r, "name"), 0);
+        doc_cell(d, prev, DOC_RIGHT);
+        doc_cell_num(d, vn_num(y, sizeof y, num(r, "total"), 2, 0), num(r, "total"), DOC_NUMBER);
+        doc_cell(d, change, DOC_RIGHT);
+        doc_cell(d, rank_move(mv, sizeof mv, pv_get_int(r, "rank", 0), pv_get_int(r, "prev_rank", 0)), 0);
     }
-    if (h)
-        sbuf_puts(b, list && list->u.a.n ? "</table>\n</body>\n</html>\n" : "</body>\n</html>\n");
+}
+
+/* A number cell: as it is in the ';' form (Excel reads 78,12 as a number there), quoted
+ * when its decimal comma would split a ',' row. */
+static void num_cell(sbuf *b, const char *v, int vi)
+{
+    if (vi)
+        sbuf_puts(b, v);
+    else
+        csv_put(b, v);
+}
+
+static void ranking_csv(sbuf *b, const pv *list, int year, int vi)
+{
+    char sep = vi ? ';' : ',', x[64];
+    sbuf_puts(b, "\xef\xbb\xbf");
+    sbuf_printf(b, "STT%cĐơn vị%cMã%cĐiểm năm %d%cXếp hạng năm %d%cĐiểm năm %d%cXếp hạng năm %d%cThay đổi điểm\r\n",
+                sep, sep, sep, year - 1, sep, year - 1, sep, year, sep, year, sep);
+    for (uint32_t i = 0; list && i < list->u.a.n; i++) {
+        const pv *r = list->u.a.v[i];
+        sbuf_printf(b, "%lld%c", (long long)pv_get_int(r, "rank", 0), sep);
+        csv_put(b, str(r, "name"));
+        sbuf_add(b, &sep, 1);
+        csv_put(b, str(r, "unit"));
+        sbuf_add(b, &sep, 1);
+        if (pv_get(r, "prev_total")) {
+            num_cell(b, vi ? vn_num(x, sizeof x, num(r, "prev_total"), 4, 0)
+                           : (snprintf(x, sizeof x, "%.4f", num(r, "prev_total")), x), vi);
+            sbuf_printf(b, "%c%lld%c", sep, (long long)pv_get_int(r, "prev_rank", 0), sep);
+        } else {
+            sbuf_printf(b, "%c%c", sep, sep);
+        }
+        num_cell(b, vi ? vn_num(x, sizeof x, num(r, "total"), 4, 0) : (snprintf(x, sizeof x, "%.4f", num(r, "total")), x),
+                 vi);
+        sbuf_printf(b, "%c%lld%c", sep, (long long)pv_get_int(r, "rank", 0), sep);
+        /* "+5,5000": its decimal comma quoted in the ',' form, or the row has a column too many */
+        num_cell(b, pv_get(r, "change") ? vn_num(x, sizeof x, num(r, "change"), 4, 1) : "", vi);
+        sbuf_puts(b, "\r\n");
+    }
+}
+
+/* The PDF: the HTML printed by Chromium, headless (the browser tests' own; its PDFs embed
+ * the fonts they use). chromium: PAR_CHROMIUM, else "chromium" on PATH. */
+static int html_to_pdf(const sbuf *html, sbuf *out, par_err *e)
+{
+    char dir[] = "/tmp/parctl-pdf-XXXXXX";
+    if (!mkdtemp(dir)) {
+        err_set(e, "cannot make a temporary folder for the PDF");
+        return -1;
+    }
+    char in[256], pdf[256], cmd[1024], home[256];
+    snprintf(in, sizeof in, "%s/report.html", dir);
+    snprintf(pdf, sizeof pdf, "%s/report.pdf", dir);
+    snprintf(home, sizeof home, "%s/home", dir);
+    int rc = -1;
+    FILE *f = fopen(in, "wb");
+    if (!f || fwrite(html->buf, 1, html->len, f) != html->len) {
+        err_set(e, "cannot write %s", in);
+        if (f)
+            fclose(f);
+        goto done;
+    }
+    fclose(f);
+    const char *chromium = getenv("PAR_CHROMIUM") && *getenv("PAR_CHROMIUM") ? getenv("PAR_CHROMIUM") : "chromium";
+    /* HOME in the temporary folder: Chromium writes its profile there, not in the user's */
+    snprintf(cmd, sizeof cmd, "HOME='%s' '%s' --headless --disable-gpu --no-sandbox --no-pdf-header-footer "
+                              "--print-to-pdf='%s' 'file://%s' >/dev/null 2>&1",
+             home, chromium, pdf, in);
+    int st = system(cmd);
+    char *buf = NULL;
+    size_t len = 0;
+    par_err ig = {{0}};
+    if (st != 0 || file_read(pdf, &buf, &len, &ig) < 0 || len < 5 || memcmp(buf, "%PDF", 4)) {
+        err_set(e, "Chromium did not print the PDF (%s exited %d): install Debian's chromium, set PAR_CHROMIUM, or "
+                   "use --format docx / html",
+                chromium, st);
+        free(buf);
+        goto done;
+    }
+    out->len = 0;
+    sbuf_add(out, buf, len);
+    free(buf);
+    rc = 0;
+done:
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        e->msg[0] = e->msg[0]; /* a leftover temporary folder is not worth failing the report */
+    return rc;
+}
+
+/* One document in the asked format into out. */
+static int render(const doc *d, fmt f, const char *title, sbuf *out, par_err *e)
+{
+    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    if (f == F_MD) {
+        doc_md(d, out);
+        return 0;
+    }
+    if (f == F_DOCX)
+        return doc_docx(d, tmp, out, e);
+    if (f == F_XLSX)
+        return doc_xlsx(d, tmp, out, e);
+    sbuf html;
+    sbuf_init(&html);
+    doc_html(d, title, css, &html);
+    if (f == F_HTML) {
+        sbuf_add(out, html.buf, html.len);
+        sbuf_free(&html);
+        return 0;
+    }
+    int rc = html_to_pdf(&html, out, e);
+    sbuf_free(&html);
+    return rc;
 }
 
 int cli_report(cli *c, int argc, char **argv)
 {
-    const char *unit = NULL, *index = NULL, *year = NULL, *parent = NULL, *format = "md";
+    const char *unit = NULL, *index = NULL, *year = NULL, *parent = NULL, *format = "md", *locale = "";
+    report_opts o = {0};
     int ranking = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--ranking"))
@@ -418,51 +869,106 @@ int cli_report(cli *c, int argc, char **argv)
             parent = argv[++i];
         else if (i + 1 < argc && !strcmp(argv[i], "--format"))
             format = argv[++i];
+        else if (i + 1 < argc && !strcmp(argv[i], "--csv-locale"))
+            locale = argv[++i];
+        else if (i + 1 < argc && !strcmp(argv[i], "--number"))
+            o.number = argv[++i];
+        else if (i + 1 < argc && !strcmp(argv[i], "--date"))
+            o.date = argv[++i];
+        else if (i + 1 < argc && !strcmp(argv[i], "--place"))
+            o.place = argv[++i];
+        else if (i + 1 < argc && !strcmp(argv[i], "--to"))
+            o.recipients = argv[++i];
+        else if (i + 1 < argc && !strcmp(argv[i], "--signer"))
+            o.signer = argv[++i];
         else if (argv[i][0] != '-' && !unit)
             unit = argv[i];
         else
             goto usage;
     }
-    fmt f = !strcmp(format, "md") ? F_MD : !strcmp(format, "html") ? F_HTML : !strcmp(format, "csv") ? F_CSV : -1;
-    if (!index || !year || (int)f < 0 || (!ranking && !unit) || (ranking && unit))
+    static const char *const names[] = {"md", "html", "csv", "docx", "xlsx", "pdf"};
+    int f = -1;
+    for (int k = 0; k < 6; k++)
+        if (!strcmp(format, names[k]))
+            f = k;
+    char iso[11];
+    if (!index || !year || f < 0 || (!ranking && !unit) || (ranking && unit) || (*locale && strcmp(locale, "vi")) ||
+        (o.date && vn_date_parse(o.date, iso) < 0))
         goto usage;
+    if ((f == F_DOCX || f == F_XLSX || f == F_PDF) && isatty(1)) {
+        fprintf(stderr, "parctl: report: a .%s file is not for the terminal: redirect it, e.g. > report.%s\n", format,
+                format);
+        return 2;
+    }
     par_err e = {{0}};
     client *cl = cli_client(c);
     if (!cl)
         return 2;
     sbuf out;
     sbuf_init(&out);
+    doc *d = doc_new();
     int rc = 1;
+    char title[256];
     if (ranking) {
         pv *list = cli_ask(cl, "scorer", "scores", args3("index", index, "year", year, "parent", parent), REPORT_TIMEOUT_MS, &e);
         if (list) {
-            ranking_report(&out, f, list, index, atoi(year));
-            rc = 0;
+            snprintf(title, sizeof title, "Xếp hạng Chỉ số %s năm %s", index, year);
+            if (f == F_CSV)
+                ranking_csv(&out, list, atoi(year), !strcmp(locale, "vi"));
+            else
+                ranking_doc(d, list, index, atoi(year));
+            rc = f == F_CSV ? 0 : render(d, (fmt)f, title, &out, &e);
         }
         pv_free(list);
     } else {
         pv *r = cli_ask(cl, "scorer", "result", args3("unit", unit, "index", index, "year", year), REPORT_TIMEOUT_MS, &e);
-        if (r) {
+        if (r && f == F_CSV) {
+            unit_csv(&out, r, !strcmp(locale, "vi"));
+            rc = 0;
+        } else if (r) {
             par_clock clk;
-            char now[40], today[11];
+            char now[40], today[11], py[16];
             clock_init(&clk, &e);
             clock_format(clock_now_ms(&clk), now);
             memcpy(today, now, 10); /* the date part of the ISO time */
             today[10] = '\0';
-            pv *tasks = cli_ask(cl, "scorer", "tasks", args3("unit", unit, "today", today, NULL, NULL), REPORT_TIMEOUT_MS, &e);
-            /* the evidence gap, while the season is not published */
+            snprintf(py, sizeof py, "%d", atoi(year) - 1);
+            /* what the report draws on besides the result; it stands without any of them */
+            pv *stasks = cli_ask(cl, "scorer", "tasks", args3("unit", unit, "today", today, NULL, NULL), REPORT_TIMEOUT_MS, &e);
+            pv *ntasks = cli_ask(cl, "notifier", "tasks", args3("under", unit, NULL, NULL, NULL, NULL), REPORT_TIMEOUT_MS, &e);
+            pv *years = cli_ask(cl, "scorer", "years", args3("index", index, "level", str(r, "level"), "unit", unit),
+                                REPORT_TIMEOUT_MS, &e);
+            pv *peers = cli_ask(cl, "scorer", "scores", args3("index", index, "year", year, "level", str(r, "level")),
+                                REPORT_TIMEOUT_MS, &e);
+            pv *prev = cli_ask(cl, "scorer", "result", args3("unit", unit, "index", index, "year", py), REPORT_TIMEOUT_MS, &e);
             pv *season = cli_ask(cl, "collector", "season",
                                  args3("index", index, "year", year, "level", str(r, "level")), REPORT_TIMEOUT_MS, &e);
             pv *gaps = NULL;
             if (season && strcmp(str(season, "phase"), "published"))
                 gaps = cli_ask(cl, "collector", "appraise", args3("unit", unit, "index", index, "year", year),
                                REPORT_TIMEOUT_MS, &e);
-            e.msg[0] = '\0'; /* the report stands without them */
-            unit_report(&out, f, r, tasks, gaps);
+            /* peers of the same parent only: the ranking the unit is ranked in */
+            if (peers && peers->t == PV_ARR) {
+                pv *same = pv_arr();
+                for (uint32_t i = 0; i < peers->u.a.n; i++)
+                    if (!strcmp(str(peers->u.a.v[i], "parent"), str(r, "parent"))) {
+                        pv_push(same, peers->u.a.v[i]);
+                        peers->u.a.v[i] = NULL;
+                    }
+                pv_free(peers);
+                peers = same;
+            }
+            e.msg[0] = '\0';
+            unit_doc(d, r, years, peers, prev, season, ntasks, stasks, gaps, &o);
+            snprintf(title, sizeof title, "Chỉ số %s năm %s – %s", index, year, str(r, "name"));
+            rc = render(d, (fmt)f, title, &out, &e);
+            pv_free(stasks);
+            pv_free(ntasks);
+            pv_free(years);
+            pv_free(peers);
+            pv_free(prev);
             pv_free(season);
             pv_free(gaps);
-            pv_free(tasks);
-            rc = 0;
         }
         pv_free(r);
     }
@@ -470,11 +976,13 @@ int cli_report(cli *c, int argc, char **argv)
         fprintf(stderr, "parctl: report: %s\n", e.msg);
     else
         fwrite(out.buf, 1, out.len, stdout);
+    doc_destroy(&d);
     sbuf_free(&out);
     client_destroy(cl);
     return rc;
 usage:
-    fprintf(stderr, "usage: parctl report UNIT --index I --year Y [--format md|html|csv]\n"
-                    "       parctl report --ranking --index I --year Y [--parent U] [--format md|html|csv]\n");
+    fprintf(stderr, "usage: parctl report UNIT --index I --year Y [--format md|html|docx|xlsx|pdf|csv] [--csv-locale vi]\n"
+                    "         [--number 'SỐ/BC-UBND'] [--date dd/mm/yyyy] [--place TEXT] [--to 'A;B;C'] [--signer 'A;B']\n"
+                    "       parctl report --ranking --index I --year Y [--parent U] [--format ...] [--csv-locale vi]\n");
     return 2;
 }

@@ -488,8 +488,14 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
                 pv_set_str(d, "name", name ? name : "");
                 pv_set(d, "lost", pv_float(nd->max - nd->score));
                 pv_set_str(d, "reason", nd->reason);
-                if (pv_get_str(nd->row, "owner") && *pv_get_str(nd->row, "owner"))
-                    pv_set_str(d, "owner", pv_get_str(nd->row, "owner"));
+                const char *owner = pv_get_str(nd->row, "owner");
+                if (owner && *owner) { /* who follows it, by name: the report's "per responsible office" */
+                    pv *ou = NULL;
+                    pv_set_str(d, "owner", owner);
+                    if (store_get_pv(txn, store_dbi(s, S_UNITS), owner, &ou) == 1 && pv_get_str(ou, "name"))
+                        pv_set_str(d, "owner_name", pv_get_str(ou, "name"));
+                    pv_free(ou);
+                }
                 pv_push(deds, d);
             }
         }

@@ -452,7 +452,8 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
             err_set(e, "the years query needs index");
             return -1;
         }
-        *data = model_years(en->m, index, level && *level ? level : NULL);
+        const char *unit = pv_get_str(args, "unit");
+        *data = model_years(en->m, index, level && *level ? level : NULL, unit && *unit ? unit : NULL);
         if (restricted) /* before publication, nobody else's figures */
             *data = visible_only(en, mine, index, *data);
         return 0;

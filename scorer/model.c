@@ -1230,23 +1230,38 @@ static int by_year_unit(const void *a, const void *b)
     return d ? (d < 0 ? -1 : 1) : strcmp(pv_get_str(x, "unit"), pv_get_str(y, "unit"));
 }
 
-pv *model_years(model *m, const char *index, const char *level)
+pv *model_years(model *m, const char *index, const char *level, const char *unit)
 {
     pv *out = pv_arr();
     uint32_t ix = lookup(&m->indices, index);
-    uint32_t lv = level ? lookup(&m->levels, level) : NONE;
-    if (ix == NONE || (level && lv == NONE))
+    uint32_t lv = level ? lookup(&m->levels, level) : NONE, one = unit ? lookup(&m->uids, unit) : NONE;
+    if (ix == NONE || (level && lv == NONE) || (unit && one == NONE))
         return out;
     for (size_t fi = 0; fi < m->nfw; fi++) {
         const fw *f = m->fw[fi];
         if (f->index != ix || (level && f->level != lv) || !f->built)
             continue;
         for (uint32_t u = 0; u < m->uids.n; u++) {
-            if (!f->has[u])
+            if (!f->has[u] || (unit && u != one))
                 continue;
             pv *o = pv_map();
             pv_set_str(o, "unit", m->uids.items[u]);
             pv_set_int(o, "year", f->year);
+            if (unit) { /* one unit's years: what its report tabulates */
+                pv_set(o, "appraised", pv_float(f->appraised[u]));
+                pv_set(o, "survey", pv_float(f->survey[u]));
+                pv *areas = pv_arr();
+                for (uint32_t a = 0; a < f->narea; a++) {
+                    pv *x = pv_map();
+                    pv_set_str(x, "id", f->c[f->area[a]].id);
+                    pv_set_str(x, "name", f->c[f->area[a]].name ? f->c[f->area[a]].name : "");
+                    pv_set(x, "score", pv_float(f->ascore[(size_t)u * f->narea + a]));
+                    pv_set(x, "max", pv_float(f->c[f->area[a]].max));
+                    pv_set_int(x, "rank", f->arank[(size_t)u * f->narea + a]);
+                    pv_push(areas, x);
+                }
+                pv_set(o, "areas", areas);
+            }
             pv_set_str(o, "level", m->levels.items[f->level]);
             pv_set(o, "total", pv_float(f->total[u]));
             pv_set(o, "max", pv_float(f->max));

@@ -60,8 +60,9 @@ int model_get(model *m, const char *index, int year, const char *unit, model_res
  * parent: filters, NULL for any), with the year before, sorted by level, parent, rank. */
 pv *model_scores(model *m, const char *index, int year, const char *level, const char *parent);
 /* Every year's total, maximum and rank of index (level: a filter, NULL for any), one
- * row per unit and year, by year then unit: what a chart of every year held draws. */
-pv *model_years(model *m, const char *index, const char *level);
+ * row per unit and year, by year then unit: what a chart of every year held draws. With
+ * unit (NULL: every unit), that unit's rows only, with appraised, survey and its areas. */
+pv *model_years(model *m, const char *index, const char *level, const char *unit);
 /* Sets rank, of and the areas' ranks of a result document from memory, and the change
  * from the year before (prev_total, change, prev_rank, prev_of; per area prev_score,
  * prev_pct, change_pp, prev_rank). */

@@ -80,7 +80,7 @@ try:
     # its unit page
     admin.find_element(By.CSS_SELECTOR, 'tr[data-unit="TDG"] a').click()
     check("the unit page opens", "/units/TDG" in admin.current_url)
-    check("... with its deductions' reasons", "Lãnh đạo cấp phòng bị kỷ luật" in admin.page_source)
+    check("... with its deductions' reasons", "(Trưởng Ban quản lý rừng phòng hộ) bị kỷ luật" in admin.page_source)
     shot(admin, "03-unit")
     for page, name in (("/alerts", "06-alerts"), ("/reporting", "07-reporting"),
                        ("/season?index=PAR&year=2023&level=district", "08-season")):

@@ -15,7 +15,7 @@ TDG,2023,Y,score,1.5,nhiều,15/01/2024,not a number
 TDG,2023,Y,score,1.6,5,15/01/2024,above max
 TDG,2023,Q7,score,1.7,1,15/01/2024,bad period
 TDG,2023,Y,score,2.1,1,15/01/2024
-TDG,2023,Y,score,2.2,2,15/01/2024,good
+TDG,2023,Y,score,2.2.1,1,15/01/2024,good
 CSV
 rc=0
 "$BIN/par-agent" push "$T/mixed.csv" >"$T/out.txt" 2>"$T/err.txt" || rc=$?
@@ -27,7 +27,7 @@ for want in "line 3: unknown unit XYZ" "line 4: unknown criterion 9.9" "line 6: 
 done
 check "exactly 7 refusals" test "$(wc -l <"$T/out.txt")" -eq 7
 "$BIN/parctl" export submissions --unit TDG >"$T/export.csv"
-for key in PAR:1.3 PAR:1.4 PAR:2.2; do
+for key in PAR:1.3 PAR:1.4 PAR:2.2.1; do
     check "good line $key stored" grep -q ",$key," "$T/export.csv"
 done
 check "no bad line stored" test "$(grep -c ',score,' "$T/export.csv")" -eq 3

@@ -6,9 +6,9 @@ start_all
 check "units import" "$BIN/parctl" import units "$ROOT/data/units.csv"
 check "framework import" "$BIN/parctl" import framework "$ROOT/data/framework-par-district.csv"
 "$BIN/parctl" import tasks "$ROOT/data/tasks.csv" >"$T/tasks.txt" || fail "tasks import"
-check "import reports its counts" grep -q "16 rows, 16 changed" "$T/tasks.txt"
+check "import reports its counts" grep -q "29 rows, 29 changed" "$T/tasks.txt"
 "$BIN/parctl" import tasks "$ROOT/data/tasks.csv" >"$T/tasks2.txt"
-check "re-import changes nothing" grep -q "16 rows, 0 changed, 16 unchanged" "$T/tasks2.txt"
+check "re-import changes nothing" grep -q "29 rows, 0 changed, 29 unchanged" "$T/tasks2.txt"
 
 cat >"$T/bad-units.csv" <<'CSV'
 id,parent,level,name,email
@@ -54,6 +54,6 @@ check "and says so" grep -q "unit LC is its own ancestor (through its parent TNU
 stop collector; stop broker
 start broker; start collector; wait_up collector
 "$BIN/parctl" status --json >"$T/st.json"
-check "units kept across restarts" grep -q '"units": 24' "$T/st.json"
-check "tasks kept across restarts" grep -q '"tasks": 18' "$T/st.json"
+check "units kept across restarts" grep -q '"units": 33' "$T/st.json"
+check "tasks kept across restarts" grep -q '"tasks": 31' "$T/st.json"
 finish

@@ -62,7 +62,7 @@ check "a running scorer has its lag" sh -c "'$BIN/parctl' status | grep -q '^sco
 # the collector's journal says who pushed what, in local time
 grep "event=stored" "$T/collector.log" >"$T/stored.txt"
 check "one info line per stored batch, with sender, unit, file and counts" \
-    grep -q 'event=stored sender=[^ ]* unit=TDG file="tamduong-2023.csv" lines=21 stored=21 already=0 refused=0' \
+    grep -q 'event=stored sender=[^ ]* unit=TDG file="tamduong-2023.csv" lines=46 stored=46 already=0 refused=0' \
     "$T/stored.txt"
 check "log lines carry local time with its offset" grep -qE '^20[0-9-]{8}T[0-9:.]{12}\+07:00 level=' "$T/stored.txt"
 kill -HUP "${PIDS[collector]}"

@@ -16,10 +16,11 @@ S="$BIN/parctl season PAR 2023 --level district"
 line() { printf 'unit,year,period,kind,key,value,date,note\n%s\n' "$1" >"$T/$2.csv"; }
 
 # the framework again, with the department answering for each criterion of area 1
-awk -F, 'NR == 1 { print $0 ",owner"; next } { print $0 "," ($4 ~ /^1\./ ? "LC-SNV" : "") }' \
+# (the owner is the file's last column: Sở Nội vụ for area 1, nobody for the rest)
+sed -E '1!{/^PAR,[0-9]+,district,1\./!s/,[^,]*$/,/;/^PAR,[0-9]+,district,1\./s/,[^,]*$/,LC-SNV/}' \
     "$ROOT/data/framework-par-district.csv" >"$T/fw-owners.csv"
 check "a framework with owners" "$BIN/parctl" import framework "$T/fw-owners.csv"
-awk -F, 'NR == 1 { print $0 ",owner"; next } { print $0 ",NOBODY" }' "$ROOT/data/framework-par-district.csv" >"$T/fw-bad.csv"
+sed -E '1!s/,[^,]*$/,NOBODY/' "$ROOT/data/framework-par-district.csv" >"$T/fw-bad.csv"
 check "an owner not in the registry is refused" sh -c "! $BIN/parctl import framework $T/fw-bad.csv >$T/fw-bad.txt 2>&1"
 check "... naming it" grep -q "owner NOBODY of criterion" "$T/fw-bad.txt"
 
@@ -120,7 +121,7 @@ check "a document backing the explanation" $E "$T/kh12.pdf"
 check "to final" $S --to final
 line "TDG,2023,Y,appraisal,1.4,1,,Hạn chế về hình thức tuyên truyền" final
 check "final appraisal of 1.4" "$BIN/par-agent" push "$T/final.csv"
-wait_total TDG 78.1198
+wait_total TDG 78.1190
 
 # the points lost on the criteria the Department of Home Affairs answers for
 "$BIN/parctl" scores --index PAR --year 2023 --owner LC-SNV --json >"$T/owner.json"
@@ -128,12 +129,12 @@ check "the owner's losses name Tam Đường's 1.7 and its reason" python3 -c "
 import json, sys
 d = json.load(open('$T/owner.json'))
 l = [x for x in d['losses'] if x['unit'] == 'TDG' and x['id'] == '1.7']
-sys.exit(0 if l and l[0]['reason'] == 'Lãnh đạo cấp phòng bị kỷ luật' and d['lost'] > 0 and
+sys.exit(0 if l and l[0]['reason'].startswith('Năm 2023, đơn vị có lãnh đạo tương đương lãnh đạo cấp phòng') and d['lost'] > 0 and
          all(x['id'].startswith('1.') for x in d['losses']) else 1)"
 "$BIN/parctl" scores --index PAR --year 2023 --owner LC-SNV >"$T/owner.txt"
 check "... in Vietnamese, the department by name" grep -q "^Điểm bị trừ ở các tiêu chí do Sở Nội vụ (LC-SNV) phụ trách, Chỉ số PAR năm 2023: [0-9]*,[0-9][0-9] điểm$" "$T/owner.txt"
 check "... each loss with its unit by name, a decimal comma and its reason" \
-    grep -qE '^TDG +Huyện Tam Đường +1\.7 +-[0-9]+,[0-9]{2} +Lãnh đạo cấp phòng bị kỷ luật$' "$T/owner.txt"
+    grep -qE '^TDG +Huyện Tam Đường +1\.7 +-[0-9]+,[0-9]{2} +Năm 2023, đơn vị' "$T/owner.txt"
 
 # publication
 check "publication needs a decision" sh -c "! $S --to published 2>$T/nodec.txt"
@@ -149,7 +150,7 @@ line "TDG,2023,Q4,task,PL23-PAR-1-TDG,done,,xong" task23
 check "a 2023 task report no longer changes the published figures" sh -c "! $BIN/par-agent push $T/task23.csv >$T/task23.txt 2>&1"
 check "... and is told so" grep -q "its figures no longer change" "$T/task23.txt"
 check "going back needs a reason" sh -c "! $S --to appraisal --reason x 2>/dev/null"
-wait_total TDG 78.1198
+wait_total TDG 78.1190
 "$BIN/parctl" scores --index PAR --year 2023 >"$T/ranking.txt"
 check "the published ranking: Tam Đường 78,12, 4/8" grep -qE '^4/8 +TDG +Huyện Tam Đường +78,12/100 ' "$T/ranking.txt"
 $S --json >"$T/season.json"

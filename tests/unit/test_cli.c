@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../cli/grid.h"
+#include "../../cli/doc.h"
 #include "../../cli/vn.h"
 
 static void test_numbers(void **st)
@@ -147,11 +148,57 @@ static void test_terminal_width(void **st)
     assert_int_equal(grid_term_width(), 100);
 }
 
+/* The report's document: Vietnamese capitals, Markdown tables, a Word package that holds
+ * every text escaped. */
+static void test_doc(void **st)
+{
+    (void)st;
+    sbuf u;
+    sbuf_init(&u);
+    doc_upper("Huyện Tam Đường, ủy ban nhân dân; ơ ư ă đ ễ ỹ", &u);
+    sbuf_add(&u, "", 1);
+    assert_string_equal(u.buf, "HUYỆN TAM ĐƯỜNG, ỦY BAN NHÂN DÂN; Ơ Ư Ă Đ Ễ Ỹ");
+    sbuf_free(&u);
+    doc *d = doc_new();
+    doc_heading(d, 1, "I. PHÂN TÍCH");
+    doc_para(d, "Tiêu chí 1.4.", "a <b> & \"c\" | d");
+    doc_table(d, 2, DOC_BORDER);
+    doc_cell(d, "Lĩnh vực", 0);
+    doc_cell(d, "Điểm", 0);
+    doc_cell(d, "Cải cách | thể chế", 0);
+    doc_cell_num(d, "5,00", 5, DOC_NUMBER);
+    sbuf md;
+    sbuf_init(&md);
+    doc_md(d, &md);
+    sbuf_add(&md, "", 1);
+    assert_non_null(strstr(md.buf, "## I. PHÂN TÍCH\n"));
+    assert_non_null(strstr(md.buf, "| Lĩnh vực | Điểm |\n|---|---|\n| Cải cách \\| thể chế | 5,00 |\n"));
+    sbuf x;
+    sbuf_init(&x);
+    par_err e = {{0}};
+    assert_int_equal(doc_docx(d, "/tmp", &x, &e), 0);
+    assert_memory_equal(x.buf, "PK\x03\x04", 4);
+    sbuf_free(&x);
+    sbuf_init(&x);
+    doc_html(d, "t", "", &x);
+    sbuf_add(&x, "", 1);
+    assert_non_null(strstr(x.buf, "a &lt;b&gt; &amp; &quot;c&quot; | d"));
+    assert_null(strstr(x.buf, "<b>"));
+    sbuf_free(&x);
+    sbuf_init(&x);
+    assert_int_equal(doc_xlsx(d, "/tmp", &x, &e), 0);
+    assert_memory_equal(x.buf, "PK\x03\x04", 4);
+    sbuf_free(&x);
+    sbuf_free(&md);
+    doc_destroy(&d);
+    assert_null(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers), cmocka_unit_test(test_dates),          cmocka_unit_test(test_wrap),
-        cmocka_unit_test(test_table),   cmocka_unit_test(test_terminal_width),
+        cmocka_unit_test(test_table),   cmocka_unit_test(test_terminal_width), cmocka_unit_test(test_doc),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
