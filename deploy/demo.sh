@@ -74,18 +74,18 @@ run "$BIN/parctl" status
 step "The 2023 PAR INDEX ranking of the districts, recomputed as the pushes arrived (seed 003: Tam Đường 78,12, 4th of 8, +6,05)"
 run "$BIN/parctl" scores --index PAR --year 2023 --level district
 
-step "Sở Nội vụ appraises Tân Uyên's criterion 3.4 at 0: its total falls below Tam Đường's, the ranking follows at once"
+step "Sở Nội vụ appraises Sìn Hồ's criterion 3.4 at 0: its total falls below Nậm Nhùn's, the ranking follows at once"
 cat >"$T/appraisal.csv" <<'CSV'
 unit,year,period,kind,key,value,date,note
-TNU,2023,Y,appraisal,3.4,0,20/03/2024,"Không có hồ sơ minh chứng, hồ sơ quá hạn chưa xin lỗi"
+SHO,2023,Y,appraisal,3.4,0,20/03/2024,"Không có hồ sơ minh chứng, hồ sơ quá hạn chưa xin lỗi"
 CSV
 run "$BIN/par-agent" push "$T/appraisal.csv"
 sleep 0.2
 run "$BIN/parctl" scores --index PAR --year 2023 --level district
 
-step "Tam Đường's analysis, written by the system (Markdown; --format html or csv for the others)"
-printf '$ %s\n' "$BIN/parctl report TDG --index PAR --year 2023 | head -24"
-"$BIN/parctl" report TDG --index PAR --year 2023 | head -24
+step "Tam Đường's analysis, written by the system as seed 003 is (Markdown; --format docx, xlsx, pdf, html or csv)"
+printf '$ %s\n' "$BIN/parctl report TDG --index PAR --year 2023 --number 167/BC-UBND --date 05/07/2024 | head -24"
+"$BIN/parctl" report TDG --index PAR --year 2023 --number 167/BC-UBND --date 05/07/2024 | head -24
 
 step "The stored record of Huyện Tân Uyên for 2023 (export in the submissions format; the first lines)"
 printf '$ %s\n' "$BIN/parctl export submissions --unit TNU --year 2023 | head -8"
