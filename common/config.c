@@ -56,6 +56,8 @@ static const struct key {
     I("notifier", "eval_every", eval_every_s, 1, 86400),
     I("notifier", "retry", retry_s, 1, 3600),
     S("notifier", "report_url", report_url),
+    S("notifier", "web_url", web_url),
+    S("notifier", "follow_up", follow_up),
     SN("agent", "spool_dir", spool_dir),
     I("agent", "push_timeout", push_timeout_s, 1, 86400),
     S("agent", "receipts", receipts),

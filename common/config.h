@@ -48,6 +48,8 @@ typedef struct {
     int eval_every_s;
     int retry_s;                  /* first wait before a failed delivery is retried */
     char report_url[CONF_STR];    /* where units' reports are published, {unit} replaced */
+    char web_url[CONF_STR];       /* par-web's address as officials reach it: where they report done */
+    char follow_up[64];           /* the unit that follows tasks up: copied on every escalation */
     /* [agent] */
     char spool_dir[CONF_PATH];
     int push_timeout_s;

@@ -94,6 +94,12 @@ static size_t recipients_of(book *b, const due_alert *a, recipient out[64])
         long p = units[t->lead].parent;
         for (int l = 0; l < a->level && p >= 0 && n < 64; l++, p = units[p].parent)
             out[n++] = (recipient){(uint32_t)p, ROLE_PARENT};
+        long f = book_follow_up(b); /* the unit that follows tasks up gets a copy of every escalation */
+        int known = f < 0;
+        for (size_t i = 0; i < n && !known; i++)
+            known = out[i].unit == (uint32_t)f;
+        if (a->level >= 1 && !known && n < 64)
+            out[n++] = (recipient){(uint32_t)f, ROLE_FOLLOW};
     }
     return n;
 }
@@ -161,7 +167,7 @@ static int record_once(book *b, MDB_txn *txn, const due_list *due, const alertlo
                 l->cap = l->cap ? l->cap * 2 : 8;
                 l->v = xrealloc(l->v, l->cap * sizeof *l->v);
             }
-            l->v[l->n++] = (digest_item){no, a, rec[j].role};
+            l->v[l->n++] = (digest_item){no, a, rec[j].role, book_at_risk(b, &tasks[a->task], NULL, NULL)};
             to[nto++] = (alert_to){units[rec[j].unit].id, digest_role_name(rec[j].role), l->msg};
         }
         alert_rec r = {no, tasks[a->task].id, a->inst, due_kind_name(a->kind), a->due, a->slot, a->days, a->wdays,
@@ -349,12 +355,14 @@ static int alert_as_due(book *b, const alert_rec *r, due_alert *out)
 
 static digest_role role_named(const char *r)
 {
-    return !strcmp(r, "support") ? ROLE_SUPPORT : !strcmp(r, "parent") ? ROLE_PARENT : ROLE_LEAD;
+    return !strcmp(r, "support") ? ROLE_SUPPORT : !strcmp(r, "parent") ? ROLE_PARENT
+           : !strcmp(r, "follow")                                      ? ROLE_FOLLOW
+                                                                       : ROLE_LEAD;
 }
 
 /* The message record rec composed into what is delivered: its alerts read from the
  * log, the text and the body written from them and the tasks. */
-static pv *compose(book *b, MDB_txn *txn, pv *rec, const char *report_url)
+static pv *compose(book *b, MDB_txn *txn, pv *rec, const char *report_url, const char *web_url)
 {
     const char *unit = str(rec, "unit");
     const pv *numbers = pv_get(rec, "alerts");
@@ -371,12 +379,14 @@ static pv *compose(book *b, MDB_txn *txn, pv *rec, const char *report_url)
         for (uint32_t j = 0; j < a.rec.nto; j++)
             if (!strcmp(a.rec.to[j].unit, unit))
                 role = role_named(a.rec.to[j].role);
-        items[k] = (digest_item){no, &das[k], role};
+        size_t nt;
+        items[k] = (digest_item){no, &das[k], role, book_at_risk(b, &book_tasks(b, &nt)[das[k].task], NULL, NULL)};
         k++;
     }
+    digest_sort(items, k); /* points at risk as they stand when it is delivered */
     alert_view_free(&a);
     size_t overdue = (size_t)pv_get_int(rec, "overdue", 0), total = (size_t)pv_get_int(rec, "total", (int64_t)n);
-    pv *m = digest_compose(b, txn, unit, items, k, overdue, total, report_url, pv_get_int(rec, "at_ms", 0));
+    pv *m = digest_compose(b, txn, unit, items, k, overdue, total, report_url, web_url, pv_get_int(rec, "at_ms", 0));
     free(items);
     free(das);
     pv_set_int(m, "id", pv_get_int(rec, "id", 0));
@@ -385,7 +395,7 @@ static pv *compose(book *b, MDB_txn *txn, pv *rec, const char *report_url)
     return m;
 }
 
-int alertlog_message(book *b, uint64_t msg, const char *report_url, pv **out)
+int alertlog_message(book *b, uint64_t msg, const char *report_url, const char *web_url, pv **out)
 {
     MDB_txn *txn;
     par_err e;
@@ -394,7 +404,7 @@ int alertlog_message(book *b, uint64_t msg, const char *report_url, pv **out)
     pv *rec = NULL;
     int rc = get_num_pv(txn, dbi(b, N_MSGS), msg, &rec);
     if (rc == 1 && !pv_get(rec, "text")) { /* a record of an older version holds its text */
-        *out = compose(b, txn, rec, report_url);
+        *out = compose(b, txn, rec, report_url, web_url);
         pv_free(rec);
     } else if (rc == 1) {
         *out = rec;

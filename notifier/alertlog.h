@@ -32,9 +32,10 @@ typedef struct {
 /* Deliveries due at now_ms (first attempts and retries), at most max. */
 int alertlog_due(book *b, int64_t now_ms, delivery *out, int max);
 /* The message as delivered (see digest_compose), with its number and deliveries,
- * composed now from the alerts it records; report_url as in alertlog_opts.
+ * composed now from the alerts it records; report_url as in alertlog_opts; web_url: par-web's
+ * address, where the lead reports done (NULL or "": through its agent).
  * 1, 0 absent, -1. */
-int alertlog_message(book *b, uint64_t msg, const char *report_url, pv **out);
+int alertlog_message(book *b, uint64_t msg, const char *report_url, const char *web_url, pv **out);
 /* Marks a delivery made (ok) or failed with why; a failure is retried after
  * retry_s doubled per attempt, up to an hour. */
 int alertlog_mark(book *b, uint64_t msg, int ch, int ok, const char *why, int64_t now_ms, int retry_s, par_err *e);

@@ -14,6 +14,19 @@ struct book {
     strset task_ids;
     ntask *tasks;
     size_t cap_tasks;
+    /* what points at risk are worked out from (N_STATE "crit|..." and "val|...") */
+    strset task_crits; /* INDEX|ID of the criteria tasks serve */
+    strset crits;      /* INDEX|LEVEL|ID -> its latest framework's maximum and name */
+    double *crit_max;
+    int *crit_year;
+    char **crit_name;
+    size_t cap_crits;
+    strset vals; /* UNIT|INDEX|ID|KIND (score, appraisal) -> a unit's latest points there */
+    double *val;
+    int *val_year;
+    size_t cap_vals;
+    long follow_up;
+    char follow_up_id[64];
 };
 
 static const char *const names[N_COUNT] = {"units",  "tasks",    "done",   "acks", "alerts",
@@ -87,6 +100,7 @@ static uint32_t unit_at(book *b, const char *id)
     b->units[i].parent = -1;
     b->units[i].name = xstrdup("");
     b->units[i].email = xstrdup("");
+    b->units[i].level = NULL;
     return (uint32_t)i;
 }
 
@@ -100,6 +114,10 @@ static void mem_unit(book *b, const pv *u)
     free(b->units[i].email);
     b->units[i].name = xstrdup(str(u, "name"));
     b->units[i].email = xstrdup(str(u, "email"));
+    free(b->units[i].level);
+    b->units[i].level = xstrdup(str(u, "level"));
+    if (b->follow_up < 0 && *b->follow_up_id && !strcmp(b->follow_up_id, str(u, "id")))
+        b->follow_up = (long)i;
 }
 
 static ntask *task_at(book *b, const char *id)
@@ -126,6 +144,16 @@ static void mem_task(book *b, const pv *row)
     int y, m, d;
     t->first_day = sscanf(str(row, "first_day"), "%4d-%2d-%2d", &y, &m, &d) == 3 ? clock_days_from_civil(y, m, d) : 0;
     t->remind_only = !strcmp(str(row, "remind_only"), "1");
+    t->crit = -1;
+    if (*str(row, "index") && *str(row, "criterion")) {
+        char k[192];
+        snprintf(k, sizeof k, "%.63s|%.127s", str(row, "index"), str(row, "criterion"));
+        t->crit = strset_index(&b->task_crits, k);
+        if (t->crit < 0) {
+            strset_add(&b->task_crits, k);
+            t->crit = (long)b->task_crits.n - 1;
+        }
+    }
     free(t->sup);
     t->sup = NULL;
     t->nsup = 0;
@@ -196,6 +224,167 @@ void book_silence(book *b, long task, int64_t day)
         b->tasks[task].silence_until = day;
 }
 
+/* ---------- points at risk: criteria maxima and units' points, kept from the record ---------- */
+
+/* A criterion's maximum, kept when year is the latest seen: 1 when it was kept. */
+static int mem_crit(book *b, const char *key, int year, double max, const char *name)
+{
+    long i = strset_index(&b->crits, key);
+    if (i < 0) {
+        strset_add(&b->crits, key);
+        i = (long)b->crits.n - 1;
+        if (b->crits.n > b->cap_crits) {
+            b->cap_crits = b->cap_crits ? b->cap_crits * 2 : 256;
+            b->crit_max = xrealloc(b->crit_max, b->cap_crits * sizeof *b->crit_max);
+            b->crit_year = xrealloc(b->crit_year, b->cap_crits * sizeof *b->crit_year);
+            b->crit_name = xrealloc(b->crit_name, b->cap_crits * sizeof *b->crit_name);
+        }
+        b->crit_year[i] = 0;
+        b->crit_name[i] = NULL;
+    } else if (year < b->crit_year[i]) {
+        return 0;
+    }
+    b->crit_max[i] = max;
+    b->crit_year[i] = year;
+    free(b->crit_name[i]);
+    b->crit_name[i] = xstrdup(name ? name : "");
+    return 1;
+}
+
+/* A unit's points on a criterion (key UNIT|INDEX|ID|KIND), kept when year is the latest seen. */
+static int mem_val(book *b, const char *key, int year, double v)
+{
+    long i = strset_index(&b->vals, key);
+    if (i < 0) {
+        strset_add(&b->vals, key);
+        i = (long)b->vals.n - 1;
+        if (b->vals.n > b->cap_vals) {
+            b->cap_vals = b->cap_vals ? b->cap_vals * 2 : 256;
+            b->val = xrealloc(b->val, b->cap_vals * sizeof *b->val);
+            b->val_year = xrealloc(b->val_year, b->cap_vals * sizeof *b->val_year);
+        }
+        b->val_year[i] = 0;
+    } else if (year < b->val_year[i]) {
+        return 0;
+    }
+    b->val[i] = v;
+    b->val_year[i] = year;
+    return 1;
+}
+
+/* N_STATE "crit|INDEX|LEVEL|ID" -> "YEAR|MAX|NAME", "val|UNIT|INDEX|ID|KIND" -> "YEAR|VALUE" */
+static void mem_risk_entry(book *b, const char *key, const char *val)
+{
+    int year = atoi(val);
+    const char *p = strchr(val, '|');
+    if (!p)
+        return;
+    if (!strncmp(key, "crit|", 5)) {
+        const char *q = strchr(p + 1, '|');
+        mem_crit(b, key + 5, year, strtod(p + 1, NULL), q ? q + 1 : "");
+    } else if (!strncmp(key, "val|", 4)) {
+        mem_val(b, key + 4, year, strtod(p + 1, NULL));
+    }
+}
+
+/* "PAR:1.3" -> index PAR, id 1.3 */
+static int split_key(const char *k, char *index, size_t ni, char *id, size_t nid)
+{
+    const char *colon = strchr(k, ':');
+    if (!colon || colon == k || !colon[1])
+        return 0;
+    snprintf(index, ni, "%.*s", (int)(colon - k), k);
+    snprintf(id, nid, "%s", colon + 1);
+    return 1;
+}
+
+/* Whether a submission line gives a unit's points on a criterion some task serves; its
+ * N_STATE key in out. */
+static int risk_value_key(const book *b, const row_view *row, char *out, size_t n)
+{
+    const char *kind = row_str(row, "kind");
+    char index[64], id[128], tc[192];
+    if ((strcmp(kind, "score") && strcmp(kind, "appraisal")) || !b->task_crits.n ||
+        !split_key(row_str(row, "key"), index, sizeof index, id, sizeof id))
+        return 0;
+    snprintf(tc, sizeof tc, "%s|%s", index, id);
+    if (strset_index(&b->task_crits, tc) < 0)
+        return 0;
+    snprintf(out, n, "val|%s|%s|%s|%s", row_str(row, "unit"), index, id, kind);
+    return 1;
+}
+
+static void risk_crit_key(const row_view *row, char *out, size_t n)
+{
+    snprintf(out, n, "crit|%s|%s|%s", row_str(row, "index"), row_str(row, "level"), row_str(row, "id"));
+}
+
+/* Stores a criterion's maximum or a unit's points when they are the latest year's: the
+ * same rule memory follows after the commit. */
+static int apply_risk(book *b, MDB_txn *txn, const char *key, int year, const char *rest)
+{
+    MDB_val k = {strlen(key), (void *)key}, v;
+    if (mdb_get(txn, store_dbi(b->s, N_STATE), &k, &v) == 0 && v.mv_size && atoi((const char *)v.mv_data) > year)
+        return 0;
+    char val[1200];
+    int len = snprintf(val, sizeof val, "%d|%s", year, rest);
+    MDB_val nv = {(size_t)(len < (int)sizeof val ? len : (int)sizeof val - 1), val};
+    return mdb_put(txn, store_dbi(b->s, N_STATE), &k, &nv, 0);
+}
+
+double book_at_risk(const book *b, const ntask *t, const char **name, const char **criterion)
+{
+    if (t->crit < 0 || t->lead >= b->unit_ids.n)
+        return -1;
+    const char *ic = b->task_crits.items[t->crit], *bar = strchr(ic, '|');
+    const nunit *u = &b->units[t->lead];
+    if (!bar || !u->level)
+        return -1;
+    char key[512];
+    snprintf(key, sizeof key, "%.*s|%s|%s", (int)(bar - ic), ic, u->level, bar + 1);
+    long c = strset_index(&b->crits, key);
+    if (c < 0)
+        return -1;
+    if (name)
+        *name = b->crit_name[c] ? b->crit_name[c] : "";
+    if (criterion)
+        *criterion = bar + 1;
+    /* the unit's points: the appraisal's when the latest year has one, else its own */
+    long best = -1;
+    static const char *const kinds[] = {"appraisal", "score"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(key, sizeof key, "%s|%.*s|%s|%s", u->id, (int)(bar - ic), ic, bar + 1, kinds[k]);
+        long i = strset_index(&b->vals, key);
+        if (i >= 0 && (best < 0 || b->val_year[i] > b->val_year[best]))
+            best = i;
+    }
+    double v = best >= 0 ? b->val[best] : b->crit_max[c];
+    return v < 0 ? 0 : v > b->crit_max[c] ? b->crit_max[c] : v;
+}
+
+int book_has_framework(const book *b, const char *level)
+{
+    if (!level || !*level)
+        return 0;
+    for (size_t i = 0; i < b->crits.n; i++) {
+        const char *k = b->crits.items[i], *l = strchr(k, '|');
+        if (l && !strncmp(l + 1, level, strlen(level)) && l[1 + strlen(level)] == '|')
+            return 1;
+    }
+    return 0;
+}
+
+void book_set_follow_up(book *b, const char *id)
+{
+    snprintf(b->follow_up_id, sizeof b->follow_up_id, "%s", id ? id : "");
+    b->follow_up = *b->follow_up_id ? book_unit_index(b, b->follow_up_id) : -1;
+}
+
+long book_follow_up(const book *b)
+{
+    return b->follow_up;
+}
+
 static void mem_free(book *b)
 {
     for (size_t i = 0; i < b->task_ids.n; i++) {
@@ -208,7 +397,21 @@ static void mem_free(book *b)
     for (size_t i = 0; i < b->unit_ids.n; i++) {
         free(b->units[i].name);
         free(b->units[i].email);
+        free(b->units[i].level);
     }
+    for (size_t i = 0; i < b->crits.n; i++)
+        free(b->crit_name[i]);
+    free(b->crit_name);
+    free(b->crit_max);
+    free(b->crit_year);
+    free(b->val);
+    free(b->val_year);
+    strset_free(&b->task_crits);
+    strset_free(&b->crits);
+    strset_free(&b->vals);
+    b->crit_name = NULL, b->crit_max = NULL, b->crit_year = NULL, b->val = NULL, b->val_year = NULL;
+    b->cap_crits = b->cap_vals = 0;
+    b->follow_up = -1;
     free(b->units);
     strset_free(&b->task_ids);
     strset_free(&b->unit_ids);
@@ -242,6 +445,19 @@ static int mem_load(book *b, par_err *e)
         return -1;
     store_scan(txn, store_dbi(b->s, N_UNITS), "", load_unit, b);
     store_scan(txn, store_dbi(b->s, N_TASKS), "", load_task, b);
+    MDB_cursor *rc_cur;
+    if (mdb_cursor_open(txn, store_dbi(b->s, N_STATE), &rc_cur) == 0) { /* criteria maxima, units' points */
+        MDB_val k, v;
+        for (int rc = mdb_cursor_get(rc_cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(rc_cur, &k, &v, MDB_NEXT)) {
+            char key[512], val[1200];
+            if (k.mv_size < 4 || (memcmp(k.mv_data, "crit|", 5) && memcmp(k.mv_data, "val|", 4)))
+                continue;
+            snprintf(key, sizeof key, "%.*s", (int)k.mv_size, (char *)k.mv_data);
+            snprintf(val, sizeof val, "%.*s", (int)v.mv_size, (char *)v.mv_data);
+            mem_risk_entry(b, key, val);
+        }
+        mdb_cursor_close(rc_cur);
+    }
     int dbs[] = {N_DONE, N_ACKS};
     for (int i = 0; i < 2; i++) {
         MDB_cursor *cur;
@@ -472,8 +688,10 @@ static int relevant(const book *b, const event_view *ev)
 {
     char key[512];
     return !strcmp(ev->what, "unit") || !strcmp(ev->what, "task") || !strcmp(ev->what, "season") ||
+           !strcmp(ev->what, "criterion") ||
            (!strcmp(ev->what, "submission") &&
-            (!strcmp(row_str(&ev->row, "kind"), "task") || season_answer(b, &ev->row, key, sizeof key)));
+            (!strcmp(row_str(&ev->row, "kind"), "task") || season_answer(b, &ev->row, key, sizeof key) ||
+             risk_value_key(b, &ev->row, key, sizeof key)));
 }
 
 /* After a commit: the same changes in memory. */
@@ -498,6 +716,16 @@ static void mem_apply(book *b, const event_view *ev)
             store_scan(txn, store_dbi(b->s, N_TASKS), prefix, mem_season_task, b);
             mdb_txn_abort(txn);
         }
+        return;
+    }
+    if (!strcmp(what, "criterion")) {
+        risk_crit_key(&ev->row, key, sizeof key);
+        mem_crit(b, key + 5, atoi(row_str(&ev->row, "year")), strtod(row_str(&ev->row, "max"), NULL),
+                 row_str(&ev->row, "name"));
+        return;
+    }
+    if (!strcmp(what, "submission") && risk_value_key(b, &ev->row, key, sizeof key)) {
+        mem_val(b, key + 4, atoi(row_str(&ev->row, "year")), strtod(row_str(&ev->row, "value"), NULL));
         return;
     }
     if (!strcmp(what, "submission") && season_answer(b, &ev->row, key, sizeof key)) {
@@ -560,6 +788,13 @@ static int apply_events(store_txn *t, void *ctx, par_err *e)
             MDB_val k = {strlen(skey), skey}, v = {10, (void *)date};
             rc = mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, MDB_NOOVERWRITE); /* the first answer counts */
             rc = rc == MDB_KEYEXIST ? 0 : rc;
+        } else if (!strcmp(ev->what, "criterion")) {
+            char rest[1100];
+            risk_crit_key(&ev->row, skey, sizeof skey);
+            snprintf(rest, sizeof rest, "%s|%s", row_str(&ev->row, "max"), row_str(&ev->row, "name"));
+            rc = *row_str(&ev->row, "max") ? apply_risk(b, txn, skey, atoi(row_str(&ev->row, "year")), rest) : 0;
+        } else if (!strcmp(ev->what, "submission") && risk_value_key(b, &ev->row, skey, sizeof skey)) {
+            rc = apply_risk(b, txn, skey, atoi(row_str(&ev->row, "year")), row_str(&ev->row, "value"));
         } else if (!strcmp(ev->what, "submission") && relevant(b, ev)) {
             rc = apply_done(b, txn, &ev->row, ev->received);
         } else if (!strcmp(ev->what, "season")) {

@@ -57,6 +57,7 @@ typedef struct {
     int64_t silence_until; /* no alert for it up to this civil day (an official silenced it); 0 */
     int remind_only; /* a season's deadline (S.INDEX.YEAR.PHASE.UNIT): reminded before it,
                       * never chased after (the collector refuses what comes late) */
+    long crit;       /* the criterion it serves ("INDEX|ID" in the book's task_crits), -1 */
 } ntask;
 
 typedef struct {
@@ -64,6 +65,7 @@ typedef struct {
     long parent; /* index, -1 for a root */
     char *name;  /* "" until the unit is known */
     char *email; /* ';'-separated, as in the registry */
+    char *level; /* district, commune, department, office ... */
 } nunit;
 
 typedef struct book book;
@@ -98,6 +100,17 @@ void book_silence(book *b, long task, int64_t day);
  * and remembering that it is. */
 int book_was_sent(const book *b, uint32_t task, int64_t due, int kind, int64_t slot);
 void book_mark_sent(book *b, uint32_t task, int64_t due, int kind, int64_t slot);
+
+/* Points at risk: what the task's lead would lose on the criterion the task serves if it
+ * stays undone: its current points there (appraised, else self-scored, latest year), or
+ * the criterion's maximum in the latest framework of its level when it has none. -1 when
+ * the task names no criterion the book knows. name (may be NULL) gets the criterion's. */
+double book_at_risk(const book *b, const ntask *t, const char **name, const char **criterion);
+/* Whether a framework of some index exists for units of level: their reports exist. */
+int book_has_framework(const book *b, const char *level);
+/* The unit that follows tasks up (copied on escalations), -1 for none. */
+void book_set_follow_up(book *b, const char *id);
+long book_follow_up(const book *b);
 
 /* The last number of a counter of N_STATE ("alert", "message") inside txn; a
  * transaction numbers from it in memory and writes the last one used once. */

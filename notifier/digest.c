@@ -14,7 +14,7 @@
 
 const char *digest_role_name(digest_role r)
 {
-    return r == ROLE_LEAD ? "lead" : r == ROLE_SUPPORT ? "support" : "parent";
+    return r == ROLE_LEAD ? "lead" : r == ROLE_SUPPORT ? "support" : r == ROLE_PARENT ? "parent" : "follow";
 }
 
 void digest_date(int64_t day, char out[16])
@@ -25,15 +25,42 @@ void digest_date(int64_t day, char out[16])
 }
 
 
-/* Overdue first, the longest overdue first; then reminders, the nearest first. */
+/* Overdue first, then reminders; the most points at risk first (what an official can
+ * least afford to leave undone), then the longest overdue or the nearest. */
 static int by_urgency(const void *x, const void *y)
 {
     const digest_item *a = x, *b = y;
     if (a->a->kind != b->a->kind)
         return a->a->kind == DUE_OVERDUE ? -1 : 1;
+    if (a->risk != b->risk)
+        return a->risk > b->risk ? -1 : 1;
     if (a->a->due != b->a->due)
         return a->a->due < b->a->due ? -1 : 1;
     return a->alert < b->alert ? -1 : a->alert > b->alert;
+}
+
+const char *digest_address(const nunit *u, char *out, size_t n)
+{
+    static const char *const local[] = {"district", "commune", "ward", "town"};
+    int is_local = 0;
+    for (size_t i = 0; u && u->level && i < sizeof local / sizeof local[0]; i++)
+        is_local |= !strcmp(u->level, local[i]);
+    if (!u || !u->name || !*u->name) {
+        snprintf(out, n, "%s", u ? u->id : "");
+        return out;
+    }
+    static const char *const words[] = {"Huyện ", "Xã ", "Phường ", "Thị trấn ", "Thành phố ", "Thị xã "};
+    int word = 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        word |= !strncmp(u->name, words[i], strlen(words[i]));
+    if (!is_local || !word) {
+        snprintf(out, n, "%s", u->name);
+        return out;
+    }
+    /* "Huyện Tam Đường" -> "UBND huyện Tam Đường" */
+    snprintf(out, n, "UBND %s", u->name);
+    out[5] = (char)(out[5] - 'A' + 'a');
+    return out;
 }
 
 /* "Huyện Tam Đường (TDG)" */
@@ -120,8 +147,22 @@ static void item_lines(book *b, MDB_txn *txn, const digest_item *it, int no, con
     sbuf_puts(t, "; phối hợp: ");
     support_labels(txn, b, row_str(row, "support"), t);
     sbuf_puts(t, "\n");
+    size_t nt;
+    const char *cname = "", *cid = "";
+    double risk = book_at_risk(b, &book_tasks(b, &nt)[it->a->task], &cname, &cid);
+    if (risk >= 0) { /* what the unit stands to lose: the reason this item is where it is */
+        char pts[32];
+        snprintf(pts, sizeof pts, "%.2f", risk);
+        for (char *p = pts; *p; p++)
+            if (*p == '.')
+                *p = ',';
+        sbuf_printf(t, "   Điểm có nguy cơ bị trừ: %s điểm ở tiêu chí %s%s%s\n", pts, cid, *cname ? " - " : "", cname);
+    }
     if (it->role == ROLE_SUPPORT)
         sbuf_puts(t, "   Đơn vị nhận thông báo này với vai trò đơn vị phối hợp.\n");
+    else if (it->role == ROLE_FOLLOW)
+        sbuf_printf(t, "   Đơn vị nhận bản sao này là đơn vị theo dõi, đôn đốc: nhiệm vụ đã quá hạn %d ngày làm việc.\n",
+                    it->a->wdays);
     else if (it->role == ROLE_PARENT)
         sbuf_printf(t, "   Đơn vị nhận thông báo này vì là cấp trên của đơn vị chủ trì: nhiệm vụ đã quá hạn %d ngày "
                        "làm việc.\n", it->a->wdays);
@@ -161,6 +202,9 @@ static void item_text(book *b, MDB_txn *txn, const digest_item *it, int no, sbuf
     pv_set_int(o, "level", it->a->level);
     pv_set_str(o, "lead", row_str(row, "lead"));
     pv_set_str(o, "support", row_str(row, "support"));
+    if (it->risk >= 0)
+        pv_set(o, "points_at_risk", pv_float(it->risk));
+    pv_set_str(o, "criterion", row_str(row, "criterion"));
     pv_push(j, o);
 }
 
@@ -201,7 +245,7 @@ size_t digest_keep(digest_item *items, size_t n, size_t *overdue)
 }
 
 pv *digest_compose(book *b, MDB_txn *txn, const char *unit, const digest_item *items, size_t n, size_t overdue,
-                   size_t total, const char *report_url, int64_t now_ms)
+                   size_t total, const char *report_url, const char *web_url, int64_t now_ms)
 {
     size_t soon = total - overdue;
     char subject[160];
@@ -222,10 +266,9 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, const digest_item *i
     clock_local(now_ms, &today, &sec);
     char date[16];
     digest_date(today, date);
-    sbuf_puts(&t, "Kính gửi: ");
-    unit_label(txn, b, unit, &t);
-    sbuf_printf(&t, "\n\nHệ thống theo dõi cải cách hành chính của tỉnh thông báo các nhiệm vụ cần đơn vị quan tâm, "
-                    "tính đến %02d:%02d ngày %s.\n\n", sec / 3600, sec / 60 % 60, date);
+    char addr[300];
+    sbuf_printf(&t, "Kính gửi: %s\n\nHệ thống theo dõi cải cách hành chính của tỉnh thông báo các nhiệm vụ cần đơn vị quan tâm, "
+                    "tính đến %02d:%02d ngày %s.\n\n", digest_address(u, addr, sizeof addr), sec / 3600, sec / 60 % 60, date);
     pv *list = pv_arr(), *numbers = pv_arr();
     row_view row;
     row_init(&row);
@@ -259,13 +302,19 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, const digest_item *i
         sbuf_printf(&t, "Danh sách đầy đủ: parctl tasks --unit %s\n\n", unit);
     sbuf link;
     sbuf_init(&link);
-    if (report_url && *report_url) {
+    if (report_url && *report_url && u && book_has_framework(b, u->level)) { /* only a report that exists */
         unit_url(&link, report_url, unit);
         sbuf_printf(&t, "Báo cáo phân tích chỉ số cải cách hành chính của đơn vị: %s\n\n", link.buf);
     }
-    sbuf_puts(&t, "Khi hoàn thành, đơn vị chủ trì báo cáo kết quả qua hệ thống (loại \"task\", giá trị \"done\"); "
-                  "nhắc việc sẽ dừng ngay. Nhiệm vụ quá hạn được nhắc lại hằng ngày làm việc và báo cáo lên cấp "
-                  "trên nếu kéo dài.\n\n"
+    /* how this recipient reports a task done: the page it has, else its agent */
+    if (web_url && *web_url)
+        sbuf_printf(&t, "Khi hoàn thành, đơn vị chủ trì đăng nhập %s/tasks, chọn \"Báo cáo hoàn thành\" ở nhiệm vụ và "
+                        "ghi kết quả; nhắc việc sẽ dừng ngay. ",
+                    web_url);
+    else
+        sbuf_puts(&t, "Khi hoàn thành, đơn vị chủ trì báo cáo kết quả qua phần mềm gửi số liệu của đơn vị (dòng loại "
+                      "\"task\", giá trị \"done\"); nhắc việc sẽ dừng ngay. ");
+    sbuf_puts(&t, "Nhiệm vụ quá hạn được nhắc lại hằng ngày làm việc và báo cáo lên cấp trên nếu kéo dài.\n\n"
                   "--\nThư tự động của hệ thống theo dõi cải cách hành chính; vui lòng không trả lời thư này.\n");
 
     pv *emails = pv_arr();

@@ -9,17 +9,18 @@
 #include "book.h"
 #include "due.h"
 
-typedef enum { ROLE_LEAD, ROLE_SUPPORT, ROLE_PARENT } digest_role;
+typedef enum { ROLE_LEAD, ROLE_SUPPORT, ROLE_PARENT, ROLE_FOLLOW } digest_role;
 
 typedef struct {
     uint64_t alert;
     const due_alert *a;
     digest_role role;
+    double risk; /* points at risk on the criterion the task serves (book_at_risk); -1 unknown */
 } digest_item;
 
 const char *digest_role_name(digest_role r);
-/* Sorts items by urgency: overdue first, the longest overdue first; then reminders,
- * the nearest first. */
+/* Sorts items: overdue first, then reminders; within each, the most points at risk
+ * first, then the longest overdue (or the nearest deadline). */
 void digest_sort(digest_item *items, size_t n);
 /* Sorts items (digest_sort), moves to the front those a message shows (the webhook body's
  * first items and the reminders the text lists beyond them) and returns how many:
@@ -30,7 +31,10 @@ size_t digest_keep(digest_item *items, size_t n, size_t *overdue);
  * list of total items of which overdue are overdue. report_url (may be NULL): where
  * the unit's analysis is published, "{unit}" replaced by its id. */
 pv *digest_compose(book *b, MDB_txn *txn, const char *unit, const digest_item *items, size_t n, size_t overdue,
-                   size_t total, const char *report_url, int64_t now_ms);
+                   size_t total, const char *report_url, const char *web_url, int64_t now_ms);
+/* How officials address a unit: "UBND huyện Tam Đường" for a local government, its name
+ * otherwise ("Sở Nội vụ"), into out. */
+const char *digest_address(const nunit *u, char *out, size_t n);
 /* "31/12/2024" */
 void digest_date(int64_t day, char out[16]);
 

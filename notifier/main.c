@@ -122,7 +122,7 @@ static void start_deliveries(notifier *n)
         if (deliver_channel_busy(n->dl, due[i].ch))
             continue;
         pv *m = NULL;
-        if (alertlog_message(n->b, due[i].msg, n->conf.report_url, &m) != 1)
+        if (alertlog_message(n->b, due[i].msg, n->conf.report_url, n->conf.web_url, &m) != 1)
             continue;
         par_err e = {{0}};
         int rc = deliver_start(n->dl, due[i].msg, due[i].ch, m, now, &e);
@@ -265,6 +265,7 @@ int main(int argc, char **argv)
     if (policy_of(&n, &e) < 0 || calendar_load(&n.cal, n.conf.holidays_dir, &e) < 0 ||
         book_open(&n.b, dir, 0, &e) < 0 || !(n.dl = deliver_new(&n.conf, &e)))
         goto fail;
+    book_set_follow_up(n.b, n.conf.follow_up);
     ctx = zmq_ctx_new();
     follow_ops ops = {&n, seq_of, apply, reset, NULL};
     if (!(n.svc = service_new(ctx, &n.conf, "notifier", &e)) || !(n.fw = follow_new(ctx, &n.conf, &ops, &e)))

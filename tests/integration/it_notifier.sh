@@ -85,6 +85,11 @@ check "the lead and supporting units are named" grep -q "Chủ trì: Huyện Tam
 a=$(grep -n 'NHIỆM VỤ QUÁ HẠN (2)' <<<"$text" | cut -d: -f1) b=$(grep -n 'NHIỆM VỤ SẮP ĐẾN HẠN (2)' <<<"$text" | cut -d: -f1)
 check "overdue tasks come before the reminders" test "${a:-99}" -lt "${b:-0}"
 check "Tam Đường is told about its commune's task as the unit above" grep -q "cấp trên của đơn vị chủ trì" <<<"$text"
+check "addressed as officials address each other" grep -q "^Kính gửi: UBND huyện Tam Đường" <<<"$text"
+check "each task shows the criterion it serves and the points at stake" \
+    grep -q "Điểm có nguy cơ bị trừ: 3,00 điểm ở tiêu chí 4.1 - Sắp xếp, kiện toàn tổ chức bộ máy" <<<"$text"
+check "... and says how this unit reports done (no web page configured: its agent)" \
+    grep -q "qua phần mềm gửi số liệu của đơn vị" <<<"$text"
 check "the province is told about far-overdue tasks" grep -q "PL24-PAR-4-TDG-BGI" <<<"$(body $(mail_to vpubnd))"
 check "webhook bodies are JSON with the alerts" grep -q '"unit":"TDG".*"task":"PL23-SIPAS-1-TDG"' "$T"/sink/http-*.json
 check "every alert is recorded as sent" sh -c "! '$BIN/parctl' alerts --json | grep '\"state\"' | grep -v '\"sent\"'"

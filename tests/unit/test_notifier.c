@@ -392,7 +392,7 @@ static void test_digest_and_mail(void **st)
         size_t nt;
         const char *id = book_tasks(f->b, &nt)[l.v[i].task].id;
         if (!strcmp(id, "SOON7") || !strcmp(id, "LATE") || !strcmp(id, "REPORT"))
-            items[n++] = (digest_item){i + 1, &l.v[i], ROLE_LEAD};
+            items[n++] = (digest_item){i + 1, &l.v[i], ROLE_LEAD, -1};
     }
     assert_int_equal(n, 3);
     MDB_txn *txn;
@@ -401,16 +401,16 @@ static void test_digest_and_mail(void **st)
     size_t overdue, keep = digest_keep(items, n, &overdue);
     assert_int_equal(keep, 3);
     assert_int_equal(overdue, 2);
-    pv *m = digest_compose(f->b, txn, "D", items, keep, overdue, n, "https://cchc.example.vn/bao-cao/{unit}.html", now);
+    pv *m = digest_compose(f->b, txn, "D", items, keep, overdue, n, "https://cchc.example.vn/bao-cao/{unit}.html", NULL, now);
     mdb_txn_abort(txn);
     assert_string_equal(pv_get_str(m, "subject"), "[CCHC] 2 nhiệm vụ quá hạn, 1 sắp đến hạn");
     const char *text = pv_get_str(m, "text");
     assert_non_null(strstr(text, "Kính gửi: D"));
     assert_non_null(strstr(text, "báo cáo năm năm 2024"));
     assert_non_null(strstr(text, "Còn 8 ngày (6 ngày làm việc)"));
-    /* the link to the unit's analysis (the report of parctl report, published) */
-    assert_non_null(strstr(text, "https://cchc.example.vn/bao-cao/D.html"));
-    assert_string_equal(pv_get_str(pv_get(m, "body"), "report"), "https://cchc.example.vn/bao-cao/D.html");
+    /* no framework of D's level: no report of D exists, so no link to one */
+    assert_null(strstr(text, "https://cchc.example.vn/bao-cao/D.html"));
+    assert_null(pv_get(pv_get(m, "body"), "report"));
     /* overdue first, the oldest deadline first */
     assert_true(strstr(text, "Mã nhiệm vụ: LATE") < strstr(text, "Mã nhiệm vụ: REPORT"));
     assert_true(strstr(text, "Mã nhiệm vụ: REPORT") < strstr(text, "Mã nhiệm vụ: SOON7"));
@@ -474,7 +474,7 @@ static void test_message_composed_at_delivery(void **st)
     pv *m = NULL;
     for (int i = 0; i < k && !m; i++) {
         pv *x = NULL;
-        assert_int_equal(alertlog_message(f->b, d[i].msg, o.report_url, &x), 1);
+        assert_int_equal(alertlog_message(f->b, d[i].msg, o.report_url, NULL, &x), 1);
         if (!strcmp(pv_get_str(x, "unit"), "M"))
             m = x;
         else
@@ -499,12 +499,12 @@ static void test_message_composed_at_delivery(void **st)
         const char *task = book_tasks(f->b, &nt)[l.v[i].task].id;
         for (uint32_t j = 0; j < list->u.a.n; j++)
             if (!strcmp(pv_get_str(list->u.a.v[j], "task"), task))
-                items[n++] = (digest_item){(uint64_t)pv_get_int(list->u.a.v[j], "id", 0), &l.v[i], ROLE_LEAD};
+                items[n++] = (digest_item){(uint64_t)pv_get_int(list->u.a.v[j], "id", 0), &l.v[i], ROLE_LEAD, -1};
     }
     pv_free(list);
     assert_int_equal(n, 160);
     digest_sort(items, n);
-    pv *whole = digest_compose(f->b, txn, "M", items, n, 120, 160, o.report_url, now);
+    pv *whole = digest_compose(f->b, txn, "M", items, n, 120, 160, o.report_url, NULL, now);
     mdb_txn_abort(txn);
     assert_string_equal(pv_get_str(m, "text"), pv_get_str(whole, "text"));
     char *j1 = json_compact(pv_get(m, "body")), *j2 = json_compact(pv_get(whole, "body"));
@@ -527,6 +527,118 @@ static void test_message_composed_at_delivery(void **st)
     due_list_free(&l);
 }
 
+/* Digests as officials address each other, ordered by the points a task puts at risk on
+ * the criterion it serves; escalations copied to the unit that follows tasks up. */
+static void add_row_event(pv *evs, const char *what, const char *const *kv)
+{
+    pv *ev = event(evs->u.a.n + 100, what, "2024-12-01T08:00:00+07:00");
+    pv *row = (pv *)pv_get(ev, "row");
+    for (; *kv; kv += 2)
+        pv_set_str(row, kv[0], kv[1]);
+    pv_push(evs, ev);
+}
+
+static void test_points_at_risk(void **st)
+{
+    fixture *f = *st;
+    pv *evs = pv_arr();
+    /* D is Tam Đường; the 2023 district framework; three overdue tasks of D, each serving
+     * a criterion: 1.3 (D self-scored 2 of 2), 7.3.1 (nothing sent: its maximum, 1.5),
+     * 1.7 (appraised 0.5 of 2) */
+    add_row_event(evs, "unit", (const char *const[]){"id", "D", "parent", "P", "level", "district", "name",
+                                                      "Huyện Tam Đường", "email", "d@x.vn", NULL});
+    static const char *const crits[][3] = {{"1.3", "2", "Công tác kiểm tra CCHC"},
+                                           {"7.3.1", "1.5", "Dịch vụ công trực tuyến toàn trình"},
+                                           {"1.7", "2", "Gắn với Chỉ số CCHC của tỉnh"}};
+    for (int i = 0; i < 3; i++)
+        add_row_event(evs, "criterion", (const char *const[]){"index", "PAR", "year", "2023", "level", "district", "id",
+                                                               crits[i][0], "max", crits[i][1], "name", crits[i][2],
+                                                               NULL});
+    /* the oldest deadline is the least at risk: the order is by points, not by date */
+    static const char *const tasks[][3] = {{"Z13", "1.3", "10/12/2024"}, {"Z731", "7.3.1", "05/12/2024"},
+                                           {"Z17", "1.7", "01/12/2024"}};
+    for (int i = 0; i < 3; i++)
+        add_row_event(evs, "task", (const char *const[]){"id", tasks[i][0], "plan", "1/KH", "lead", "D", "index", "PAR",
+                                                          "criterion", tasks[i][1], "task", tasks[i][0], "deadline",
+                                                          tasks[i][2], NULL});
+    add_row_event(evs, "submission", (const char *const[]){"unit", "D", "year", "2023", "period", "Y", "kind", "score",
+                                                            "key", "PAR:1.3", "value", "2", NULL});
+    add_row_event(evs, "submission", (const char *const[]){"unit", "D", "year", "2023", "period", "Y", "kind",
+                                                            "appraisal", "key", "PAR:1.7", "value", "0.5", NULL});
+    event_batch batch;
+    event_batch_init(&batch);
+    par_err e = {{0}};
+    for (uint32_t i = 0; i < evs->u.a.n; i++) /* numbered after the setup's changes */
+        pv_set_int((pv *)evs->u.a.v[i], "seq", (int64_t)(book_seq(f->b) + 1 + i));
+    assert_int_equal(event_batch_add_pvs(&batch, evs, &e), 0);
+    assert_int_equal(book_apply(f->b, &batch, &e), 0);
+    event_batch_free(&batch);
+    pv_free(evs);
+
+    size_t nt;
+    const ntask *all = book_tasks(f->b, &nt);
+    const char *name = NULL, *crit = NULL;
+    assert_true(book_at_risk(f->b, &all[book_task_index(f->b, "Z13")], &name, &crit) == 2);
+    assert_string_equal(crit, "1.3");
+    assert_string_equal(name, "Công tác kiểm tra CCHC");
+    assert_true(book_at_risk(f->b, &all[book_task_index(f->b, "Z731")], NULL, NULL) == 1.5);
+    assert_true(book_at_risk(f->b, &all[book_task_index(f->b, "Z17")], NULL, NULL) == 0.5);
+    assert_true(book_at_risk(f->b, &all[book_task_index(f->b, "SOON7")], NULL, NULL) < 0); /* no criterion */
+    assert_true(book_has_framework(f->b, "district"));
+    assert_false(book_has_framework(f->b, "commune"));
+
+    due_list l = {0};
+    int64_t now = at("2024-12-23T09:00:00+07:00");
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    digest_item items[16];
+    size_t n = 0;
+    for (size_t i = 0; i < l.n && n < 16; i++) {
+        const char *id = all[l.v[i].task].id;
+        if (id[0] == 'Z')
+            items[n++] = (digest_item){i + 1, &l.v[i], ROLE_LEAD, book_at_risk(f->b, &all[l.v[i].task], NULL, NULL)};
+    }
+    assert_int_equal(n, 3);
+    MDB_txn *txn;
+    assert_int_equal(store_begin(book_store(f->b), MDB_RDONLY, &txn, &e), 0);
+    size_t overdue, keep = digest_keep(items, n, &overdue);
+    pv *m = digest_compose(f->b, txn, "D", items, keep, overdue, n, "https://cchc.example.vn/bao-cao/{unit}.html",
+                           "https://cchc.example.vn", now);
+    mdb_txn_abort(txn);
+    const char *text = pv_get_str(m, "text");
+    assert_non_null(strstr(text, "Kính gửi: UBND huyện Tam Đường\n"));
+    const char *a = strstr(text, "Mã nhiệm vụ: Z13"), *b = strstr(text, "Mã nhiệm vụ: Z731"),
+               *c = strstr(text, "Mã nhiệm vụ: Z17");
+    assert_true(a && b && c && a < b && b < c);
+    assert_non_null(strstr(text, "Điểm có nguy cơ bị trừ: 2,00 điểm ở tiêu chí 1.3 - Công tác kiểm tra CCHC"));
+    assert_non_null(strstr(text, "Điểm có nguy cơ bị trừ: 0,50 điểm ở tiêu chí 1.7"));
+    /* a district's report exists (its level has a framework): linked */
+    assert_non_null(strstr(text, "https://cchc.example.vn/bao-cao/D.html"));
+    /* the way this recipient reports done: the web page */
+    assert_non_null(strstr(text, "đăng nhập https://cchc.example.vn/tasks"));
+    const pv *first = pv_get(pv_get(m, "body"), "alerts")->u.a.v[0];
+    assert_true(pv_get(first, "points_at_risk")->u.f == 2);
+    pv_free(m);
+
+    /* escalations copied to the unit that follows tasks up */
+    book_set_follow_up(f->b, "S");
+    int alerts, messages;
+    alertlog_opts o = {1u << CH_SMTP, NULL};
+    assert_int_equal(alertlog_record(f->b, &l, &o, now, &alerts, &messages, &e), 0);
+    pv *list = NULL;
+    assert_int_equal(alertlog_list(f->b, "S", 100, &list, &e), 0);
+    int follow = 0;
+    for (uint32_t i = 0; i < list->u.a.n; i++) {
+        const pv *to = pv_get(list->u.a.v[i], "to");
+        for (uint32_t k = 0; to && k < to->u.a.n; k++)
+            follow |= !strcmp(pv_get_str(to->u.a.v[k], "unit"), "S") &&
+                      !strcmp(pv_get_str(to->u.a.v[k], "role"), "follow") &&
+                      !strcmp(pv_get_str(list->u.a.v[i], "task"), "FAR");
+    }
+    assert_true(follow);
+    pv_free(list);
+    due_list_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +648,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_repeat_and_escalate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_and_mail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_points_at_risk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_message_composed_at_delivery, setup, teardown),
     };
     return cmocka_run_group_tests_name("notifier", tests, NULL, NULL);
