@@ -279,7 +279,8 @@ void doc_md(const doc *d, sbuf *b)
 
 /* ---------- HTML ---------- */
 
-static void esc(sbuf *b, const char *s)
+/* Text for HTML and XML: markup escaped, control characters (not XML) left out. */
+static void xml_text(sbuf *b, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -287,10 +288,13 @@ static void esc(sbuf *b, const char *s)
         case '>': sbuf_puts(b, "&gt;"); break;
         case '&': sbuf_puts(b, "&amp;"); break;
         case '"': sbuf_puts(b, "&quot;"); break;
-        default: sbuf_add(b, s, 1);
+        default:
+            if ((unsigned char)*s >= 0x20 || *s == '\t')
+                sbuf_add(b, s, 1); /* control characters are not XML */
         }
     }
 }
+
 
 static const char *html_class(int flags)
 {
@@ -302,7 +306,7 @@ void doc_html(const doc *d, const char *title, const char *css, sbuf *b)
     sbuf tmp;
     sbuf_init(&tmp);
     sbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>");
-    esc(b, title);
+    xml_text(b, title);
     sbuf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
     int in_list = 0;
     for (size_t i = 0; i < d->nb; i++) {
@@ -314,17 +318,17 @@ void doc_html(const doc *d, const char *title, const char *css, sbuf *b)
         switch (x->kind) {
         case B_TITLE:
             sbuf_puts(b, "<h1>");
-            esc(b, at(d, x->text));
+            xml_text(b, at(d, x->text));
             sbuf_puts(b, "</h1>\n");
             break;
         case B_CENTER:
             sbuf_printf(b, "<p class=\"c%s%s\">", x->flags & DOC_BOLD ? " b" : "", x->flags & DOC_ITALIC ? " i" : "");
-            esc(b, shown(d, x->text, x->flags, &tmp));
+            xml_text(b, shown(d, x->text, x->flags, &tmp));
             sbuf_puts(b, "</p>\n");
             break;
         case B_HEAD:
             sbuf_printf(b, "<h%d>", x->level + 1);
-            esc(b, at(d, x->text));
+            xml_text(b, at(d, x->text));
             sbuf_printf(b, "</h%d>\n", x->level + 1);
             break;
         case B_PARA:
@@ -336,10 +340,10 @@ void doc_html(const doc *d, const char *title, const char *css, sbuf *b)
             sbuf_puts(b, x->kind == B_BULLET ? "<li>" : "<p>");
             if (x->lead != SIZE_MAX) {
                 sbuf_puts(b, "<strong>");
-                esc(b, at(d, x->lead));
+                xml_text(b, at(d, x->lead));
                 sbuf_puts(b, "</strong> ");
             }
-            esc(b, at(d, x->text));
+            xml_text(b, at(d, x->text));
             sbuf_puts(b, x->kind == B_BULLET ? "</li>\n" : "</p>\n");
             break;
         case B_TABLE: {
@@ -353,7 +357,7 @@ void doc_html(const doc *d, const char *title, const char *css, sbuf *b)
                 sbuf_printf(b, "<%s%s>", head ? "th" : "td", html_class(c->flags));
                 if (c->flags & DOC_BOLD && !head)
                     sbuf_puts(b, "<strong>");
-                esc(b, shown(d, c->text, c->flags, &tmp));
+                xml_text(b, shown(d, c->text, c->flags, &tmp));
                 if (c->flags & DOC_BOLD && !head)
                     sbuf_puts(b, "</strong>");
                 sbuf_printf(b, "</%s>", head ? "th" : "td");
@@ -375,21 +379,6 @@ void doc_html(const doc *d, const char *title, const char *css, sbuf *b)
 }
 
 /* ---------- Word ---------- */
-
-static void xml_text(sbuf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': sbuf_puts(b, "&lt;"); break;
-        case '>': sbuf_puts(b, "&gt;"); break;
-        case '&': sbuf_puts(b, "&amp;"); break;
-        case '"': sbuf_puts(b, "&quot;"); break;
-        default:
-            if ((unsigned char)*s >= 0x20 || *s == '\t')
-                sbuf_add(b, s, 1); /* control characters are not XML */
-        }
-    }
-}
 
 static void w_run(sbuf *b, const char *text, int flags, int size_half_pt)
 {
