@@ -443,7 +443,23 @@ static void docx_body(const doc *d, sbuf *b)
             break;
         }
         case B_TABLE: {
-            int ruled = x->flags & DOC_BORDER, w = 9000 / x->ncols;
+            int ruled = x->flags & DOC_BORDER, w[16];
+            /* columns as wide as their longest text asks (within bounds): STT narrow, names wide */
+            double want[16] = {0}, sum = 0;
+            for (size_t k = 0; k < x->ncell; k++) {
+                int col = (int)(k % (size_t)x->ncols);
+                double chars = 0;
+                for (const char *p = at(d, d->cells[x->cell0 + k].text); *p; p++)
+                    chars += ((unsigned char)*p & 0xC0) != 0x80;
+                if (col < 16 && chars > want[col])
+                    want[col] = chars;
+            }
+            for (int c = 0; c < x->ncols && c < 16; c++) {
+                want[c] = !ruled ? (c ? 6 : 4) : want[c] + 3 < 9 ? 9 : want[c] + 3 > 40 ? 40 : want[c] + 3; /* padding, bold */
+                sum += want[c];
+            }
+            for (int c = 0; c < x->ncols && c < 16; c++)
+                w[c] = (int)(9000 * want[c] / (sum > 0 ? sum : 1));
             sbuf_puts(b, "<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/>");
             if (ruled)
                 sbuf_puts(b, "<w:tblBorders><w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/>"
@@ -452,7 +468,7 @@ static void docx_body(const doc *d, sbuf *b)
                              "</w:tblBorders>");
             sbuf_puts(b, "</w:tblPr><w:tblGrid>");
             for (int c = 0; c < x->ncols; c++)
-                sbuf_printf(b, "<w:gridCol w:w=\"%d\"/>", w);
+                sbuf_printf(b, "<w:gridCol w:w=\"%d\"/>", c < 16 ? w[c] : 600);
             sbuf_puts(b, "</w:tblGrid>");
             size_t rows = (x->ncell + (size_t)x->ncols - 1) / (size_t)x->ncols;
             for (size_t r = 0; r < rows; r++) {
@@ -463,7 +479,7 @@ static void docx_body(const doc *d, sbuf *b)
                     int fl = cl ? cl->flags : 0;
                     if (ruled && r == 0)
                         fl |= DOC_BOLD | DOC_CENTER;
-                    sbuf_printf(b, "<w:tc><w:tcPr><w:tcW w:w=\"%d\" w:type=\"dxa\"/></w:tcPr>", w);
+                    sbuf_printf(b, "<w:tc><w:tcPr><w:tcW w:w=\"%d\" w:type=\"dxa\"/></w:tcPr>", c < 16 ? w[c] : 600);
                     w_para(b, "Cell", fl & DOC_CENTER ? DOC_CENTER : fl & (DOC_RIGHT | DOC_NUMBER) ? DOC_RIGHT : 0,
                            NULL, cl ? at(d, cl->text) : "", fl & (DOC_BOLD | DOC_ITALIC | DOC_UPPER), 0);
                     sbuf_puts(b, "</w:tc>");
