@@ -69,6 +69,72 @@ static void set_end_of_month(deadline *out, int y, int m)
     out->d = clock_days_in_month(y, m);
 }
 
+/* A year's word as OCR leaves it: "nam", and misread "nim", "n?m" (n, a letter, m). */
+static int year_word(const char *p)
+{
+    return p[0] == 'n' && p[1] >= 'a' && p[1] <= 'z' && p[2] == 'm' && (p[3] == ' ' || p[3] == '\0' || p[3] == ',');
+}
+
+/* "Thường xuyên" as scanned documents spell it: "thudng xuyen", "thuwong xuyen", "thudong
+ * xuyen": a word starting "th" then "xuyen". */
+static int ongoing_ocr(const char *s)
+{
+    for (const char *p = strstr(s, " xuyen"); p; p = strstr(p + 1, " xuyen")) {
+        const char *w = p;
+        while (w > s && w[-1] != ' ')
+            w--;
+        if (p - w >= 4 && p - w <= 8 && w[0] == 't' && w[1] == 'h')
+            return 1;
+    }
+    return 0;
+}
+
+/* "Hằng năm", "mỗi năm" and their OCR forms ("hang nim", "mdi nam"): yearly. */
+static int yearly(const char *s)
+{
+    static const char *const lead[] = {"hang ", "moi ", "mdi "};
+    for (size_t i = 0; i < sizeof lead / sizeof lead[0]; i++)
+        for (const char *p = strstr(s, lead[i]); p; p = strstr(p + 1, lead[i]))
+            if ((p == s || p[-1] == ' ') && year_word(p + strlen(lead[i])))
+                return 1;
+    return 0;
+}
+
+/* "năm" alone as an item of a list of reports: "Quý I, 6 tháng, Quý III, năm" (003's
+ * wording for 1.2.1), "..., Quý III và năm". */
+static int year_item(const char *s)
+{
+    for (const char *p = s; (p = strstr(p, "nam")) != NULL; p += 3) {
+        const char *q = p + 3;
+        while (*q == ' ' || *q == '.')
+            q++;
+        int last = *q == '\0' || *q == ',' || *q == ';';
+        const char *b = p;
+        while (b > s && b[-1] == ' ')
+            b--;
+        int after_sep = b > s && (b[-1] == ',' || b[-1] == ';' || (b - s >= 3 && !strncmp(b - 3, " va", 3)));
+        if (last && after_sep && (p == s || p[-1] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
+/* "đến năm 2025", and OCR's "pen nam 2025", "nim 2025": the end of that year. */
+static int until_year(const char *s)
+{
+    static const char *const lead[] = {"den het ", "den ", "pen ", "trong ", "truoc ", "het ", "cuoi ", ""};
+    for (size_t i = 0; i < sizeof lead / sizeof lead[0]; i++) {
+        size_t l = strlen(lead[i]);
+        if (strncmp(s, lead[i], l) || !year_word(s + l))
+            continue;
+        const char *y = s + l + 4;
+        if (y[0] >= '1' && y[0] <= '2' && y[1] >= '0' && y[1] <= '9' && y[2] >= '0' && y[2] <= '9' && y[3] >= '0' &&
+            y[3] <= '9' && (y[4] == '\0' || y[4] == ' ' || y[4] == '.' || y[4] == ';' || y[4] == ','))
+            return atoi(y);
+    }
+    return 0;
+}
+
 void deadline_parse(const char *text, deadline *out)
 {
     char s[512];
@@ -83,7 +149,7 @@ void deadline_parse(const char *text, deadline *out)
         out->kind = DL_DATE;
         return;
     }
-    if (strstr(s, "thuong xuyen") || strstr(s, "lien tuc")) {
+    if (strstr(s, "thuong xuyen") || strstr(s, "lien tuc") || ongoing_ocr(s)) {
         out->kind = DL_ONGOING;
         return;
     }
@@ -95,7 +161,7 @@ void deadline_parse(const char *text, deadline *out)
         periods |= DL_P_Q1 | DL_P_H1 | DL_P_Q3 | DL_P_Y;
     if (strstr(s, "dinh ky") && strstr(s, "bao cao"))
         periods |= DL_P_Q1 | DL_P_H1 | DL_P_Q3 | DL_P_Y;
-    if (strstr(s, "hang nam"))
+    if (strstr(s, "hang nam") || yearly(s))
         periods |= DL_P_Y;
     /* a list of report periods: "Quý I, 6 tháng, Quý III và báo cáo năm" */
     int quarters = 0;
@@ -112,7 +178,7 @@ void deadline_parse(const char *text, deadline *out)
         periods |= q == 1 ? DL_P_Q1 : q == 2 ? DL_P_Q2 : q == 3 ? DL_P_Q3 : DL_P_Q4;
     }
     int six_months = strstr(s, "6 thang") != NULL || strstr(s, "sau thang") != NULL;
-    int year_report = strstr(s, "bao cao nam") != NULL || strstr(s, "va nam") != NULL;
+    int year_report = strstr(s, "bao cao nam") != NULL || strstr(s, "va nam") != NULL || year_item(s);
     if (quarters == 1 && !six_months && !year_report && year && !(periods & DL_P_MONTHLY)) {
         /* "Quý IV năm 2024": the end of that quarter */
         set_end_of_month(out, year, single_q * 3);
@@ -148,6 +214,11 @@ void deadline_parse(const char *text, deadline *out)
     }
     if ((!strncmp(s, "nam ", 4) || !strncmp(s, "trong nam ", 10) || !strncmp(s, "truoc nam ", 10)) && year) {
         set_end_of_month(out, year, 12);
+        return;
+    }
+    int until = until_year(s);
+    if (until) {
+        set_end_of_month(out, until, 12);
         return;
     }
     if (!strncmp(s, "theo ", 5) || strstr(s, "theo quy dinh") || strstr(s, "theo ke hoach") ||

@@ -38,6 +38,11 @@ static void test_dates(void **st)
     expect("tháng 11 năm 2024", "2024-11-30");
     expect("6 tháng đầu năm 2024", "2024-06-30");
     expect("Năm 2025", "2025-12-31");
+    /* seeds 000 and 001 as OCR read them (issue 19): the end of that year */
+    expect("đến năm 2025", "2025-12-31");
+    expect("Pén nam 2025", "2025-12-31");
+    expect("nim 2025", "2025-12-31");
+    expect("Đến hết năm 2025.", "2025-12-31");
 }
 
 static void test_recurring(void **st)
@@ -49,6 +54,13 @@ static void test_recurring(void **st)
     expect("hằng tháng", "recurring:M");
     expect("Hang thang", "recurring:M");
     expect("Hằng năm", "recurring:Y");
+    /* OCR's yearly: "hang nim", "mdi nam" */
+    expect("hang nim", "recurring:Y");
+    expect("mdi nam", "recurring:Y");
+    expect("Mỗi năm", "recurring:Y");
+    /* 003's wording for 1.2.1: the year report is the last item of the list */
+    expect("Quý I, 6 tháng, Quý III, năm", "recurring:Q1,H1,Q3,Y");
+    expect("Quy I, 6 thang, Quy III, nam.", "recurring:Q1,H1,Q3,Y");
 }
 
 static void test_others(void **st)
@@ -57,6 +69,11 @@ static void test_others(void **st)
     expect("Thường xuyên", "ongoing");
     expect("Thuong xuyen", "ongoing");
     expect("Thường xuyên, liên tục", "ongoing");
+    /* OCR's ongoing: "Thudng xuyén", "thuwong xuyén", "thudong xuyén" */
+    expect("Thudng xuyén", "ongoing");
+    expect("thuwong xuyén", "ongoing");
+    expect("thudong xuyén", "ongoing");
+    expect("Xuyên suốt năm", "unknown"); /* not the word before it */
     expect("Theo Kế hoạch tuyển dụng", "external");
     expect("Theo quy định", "external");
     expect("Theo thông báo kết quả kiểm tra", "external");
