@@ -80,12 +80,15 @@ typedef struct {
     int64_t reached; /* the last working day whose sending time has come */
 } now_t;
 
-/* One deadline of task i: the alert due for it now, if any. */
-static void instance(const now_t *now, uint32_t i, const ntask *t, int year, const char *period, int64_t due,
+/* One deadline of task i: the alert due for it now, if any. written: the deadline as the
+ * plan gives it; one that falls on a day off ends at the close of the next working day
+ * (Civil Code 2015, art. 148), and that is the deadline alerts count from. */
+static void instance(const now_t *now, uint32_t i, const ntask *t, int year, const char *period, int64_t written,
                      due_list *out)
 {
     due_alert a;
     memset(&a, 0, sizeof a);
+    int64_t due = calendar_next_workday(now->cal, written);
     if (now->today <= due) {
         /* the reminder whose day came last: the smallest offset reached */
         int best = -1;
@@ -123,7 +126,7 @@ static void instance(const now_t *now, uint32_t i, const ntask *t, int year, con
     a.year = year;
     a.due = due;
     str_copy(a.period, sizeof a.period, period);
-    book_instance(a.inst, year, period, due);
+    book_instance(a.inst, year, period, written); /* named as written: acknowledgements keep their key */
     if (book_is_acked(t, a.inst))
         return;
     push(out, &a);

@@ -33,13 +33,21 @@ static pv *row_of(const book *b, const pv *task, const ntask *t)
 }
 
 static void set_instance(pv *o, const calendar *cal, int64_t today, const ntask *t, int year, const char *period,
-                         int64_t due)
+                         int64_t written)
 {
     char iso[16], inst[16];
     int y, m, d;
+    /* a deadline on a day off ends with the next working day (Civil Code 2015, art. 148):
+     * the same day the notifier counts from */
+    int64_t due = calendar_next_workday(cal, written);
+    if (due != written) {
+        clock_civil_from_days(written, &y, &m, &d);
+        snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+        pv_set_str(o, "deadline_written", iso);
+    }
     clock_civil_from_days(due, &y, &m, &d);
     snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
-    book_instance(inst, year, period, due);
+    book_instance(inst, year, period, written);
     pv_set_str(o, "period", period);
     pv_set_int(o, "year", year); /* with period: what a report of it is sent as */
     pv_set_str(o, "deadline", iso);

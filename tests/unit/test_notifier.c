@@ -17,6 +17,7 @@
 #include "../../notifier/calendar.h"
 #include "../../notifier/deliver.h"
 #include "../../notifier/digest.h"
+#include "../../notifier/query.h"
 #include "../../notifier/due.h"
 
 #ifndef SRC_DIR
@@ -639,6 +640,63 @@ static void test_points_at_risk(void **st)
     due_list_free(&l);
 }
 
+/* A deadline on a day off ends with the next working day (Civil Code 2015, art. 148):
+ * a task due Saturday 21/12/2024 is due on Monday 23/12, overdue from Tuesday; the task
+ * list says the same. */
+static void test_deadline_on_a_day_off(void **st)
+{
+    fixture *f = *st;
+    pv *evs = pv_arr();
+    add_row_event(evs, "task", (const char *const[]){"id", "SAT", "plan", "1/KH", "lead", "D", "task", "SAT",
+                                                      "deadline", "21/12/2024", NULL});
+    for (uint32_t i = 0; i < evs->u.a.n; i++)
+        pv_set_int((pv *)evs->u.a.v[i], "seq", (int64_t)(book_seq(f->b) + 1 + i));
+    event_batch batch;
+    event_batch_init(&batch);
+    par_err e = {{0}};
+    assert_int_equal(event_batch_add_pvs(&batch, evs, &e), 0);
+    assert_int_equal(book_apply(f->b, &batch, &e), 0);
+    event_batch_free(&batch);
+    pv_free(evs);
+    long ti = book_task_index(f->b, "SAT");
+    static const struct {
+        const char *at;
+        due_kind kind;
+        int days;
+        const char *state;
+    } days[] = {{"2024-12-23T09:00:00+07:00", DUE_REMIND, 0, "open"}, {"2024-12-24T09:00:00+07:00", DUE_OVERDUE, 1, "overdue"}};
+    for (int k = 0; k < 2; k++) {
+        due_list l = {0};
+        int64_t now = at(days[k].at);
+        due_eval(f->b, f->cal, &f->pol, now, &l);
+        int seen = 0;
+        for (size_t i = 0; i < l.n; i++) {
+            if (l.v[i].task != (uint32_t)ti)
+                continue;
+            seen = 1;
+            assert_int_equal(l.v[i].kind, days[k].kind);
+            assert_int_equal(l.v[i].days, days[k].days);
+            assert_int_equal(l.v[i].due, day(2024, 12, 23));
+            assert_string_equal(l.v[i].inst, "2024-12-21"); /* named as the plan wrote it */
+        }
+        assert_true(seen);
+        due_list_free(&l);
+        pv *list = NULL, *args = pv_map();
+        pv_set_str(args, "unit", "D");
+        assert_int_equal(query_tasks(f->b, f->cal, &f->pol, args, now, &list, &e), 0);
+        for (uint32_t i = 0; i < list->u.a.n; i++) {
+            const pv *t = list->u.a.v[i];
+            if (strcmp(pv_get_str(t, "id"), "SAT"))
+                continue;
+            assert_string_equal(pv_get_str(t, "state"), days[k].state);
+            assert_string_equal(pv_get_str(t, "deadline"), "2024-12-23");
+            assert_string_equal(pv_get_str(t, "deadline_written"), "2024-12-21");
+        }
+        pv_free(list);
+        pv_free(args);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -649,6 +707,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_record_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_and_mail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_points_at_risk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_on_a_day_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_message_composed_at_delivery, setup, teardown),
     };
     return cmocka_run_group_tests_name("notifier", tests, NULL, NULL);
