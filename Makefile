@@ -25,11 +25,11 @@ WEB_LIBS := $(shell pkg-config --libs libmicrohttpd xlsxwriter 2>/dev/null)
 DOC_LIBS := $(shell pkg-config --libs libzip xlsxwriter 2>/dev/null)
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-COMMON := common/reason.c common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
+COMMON := common/calendar.c common/reason.c common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
           common/vnfold.c common/deadline.c common/client.c common/daemon.c common/service.c common/table.c common/strset.c common/keys.c common/json.c common/follow.c common/sign.c proto/base.c proto/proto.c proto/pack.c proto/alert.c proto/reader.c proto/row.c proto/event.c proto/submit.c proto/season.c
 COLLECTOR := collector/record.c collector/validate.c collector/authz.c collector/season.c collector/evidence.c collector/appraise.c collector/users.c collector/ingest.c collector/query.c
 SCORER := scorer/engine.c scorer/replica.c scorer/model.c scorer/compute.c scorer/formula.c
-NOTIFIER := notifier/book.c notifier/calendar.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c
+NOTIFIER := notifier/book.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c
 PROGRAMS := par-broker par-collector par-scorer par-notifier par-agent parctl par-web
 UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier test_web test_cli
 
@@ -159,7 +159,7 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
                $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_TARGETS := fuzz_proto fuzz_csv
 build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c $(COMMON)
-build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c notifier/calendar.c $(COMMON)
+build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(COMMON)
 $(addprefix build/fuzz/,$(FUZZ_TARGETS)):
 	@mkdir -p build/fuzz
 	clang $(FUZZ_CFLAGS) $^ -o $@ $(LDLIBS)

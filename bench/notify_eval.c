@@ -9,7 +9,7 @@
 #include "../common/clock.h"
 #include "../notifier/alertlog.h"
 #include "../notifier/book.h"
-#include "../notifier/calendar.h"
+#include "../common/calendar.h"
 #include "../notifier/due.h"
 
 #include <stdio.h>

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 #include "book.h"
-#include "calendar.h"
+#include "../common/calendar.h"
 
 #define DUE_MAX_OFFSETS 8
 

@@ -5,7 +5,7 @@
  * them by e-mail, webhook or file, retrying failures with back-off. */
 #include "alertlog.h"
 #include "book.h"
-#include "calendar.h"
+#include "../common/calendar.h"
 #include "deliver.h"
 #include "due.h"
 #include "query.h"

@@ -4,7 +4,7 @@
 #define PAR_NQUERY_H
 
 #include "book.h"
-#include "calendar.h"
+#include "../common/calendar.h"
 #include "due.h"
 
 /* tasks {unit?, overdue?}: one row per deadline (a recurring report has one per period). */

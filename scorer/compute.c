@@ -167,7 +167,7 @@ static void sent_day(const pv *sub, char out[11])
     snprintf(out, 11, "%s", d ? d : "9999-12-31");
 }
 
-static void period_end(const char *p, int year, int days, char out[11])
+static void period_end(const calendar *cal, const char *p, int year, int days, char out[11])
 {
     int m = 12;
     if (p[0] == 'Q')
@@ -177,6 +177,8 @@ static void period_end(const char *p, int year, int days, char out[11])
     else if (p[0] == 'M')
         m = atoi(p + 1);
     int64_t d = clock_days_from_civil(year, m, clock_days_in_month(year, m)) + days;
+    if (cal) /* a deadline on a day off ends with the next working day (Civil Code 2015, art. 148) */
+        d = calendar_next_workday(cal, d);
     int y, mm, dd;
     clock_civil_from_days(d, &y, &mm, &dd);
     snprintf(out, 11, "%04d-%02d-%02d", y, mm, dd);
@@ -188,6 +190,7 @@ typedef struct {
     const char *unit;
     int year;
     const subs *ss;
+    const calendar *cal;
 } ctx;
 
 /* Tasks the unit leads. */
@@ -275,7 +278,7 @@ static double evaluate(const ctx *c, const formula *f, char *reason, size_t n)
             }
             for (int k = 0; k < np; k++) {
                 char due[11], sent[11];
-                period_end(periods[k], c->year, f->days, due);
+                period_end(c->cal, periods[k], c->year, f->days, due);
                 total++;
                 const pv *sub = sub_find(c->ss, periods[k], "task", id);
                 if (sub && is_done(sub)) {
@@ -388,7 +391,7 @@ static pv *node_map(const node *nd, const char *name)
     return m;
 }
 
-int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv *unit, pv **out)
+int compute_result(MDB_txn *txn, store *s, const calendar *cal, const char *index, int year, const pv *unit, pv **out)
 {
     *out = NULL;
     const char *uid = pv_get_str(unit, "id"), *level = pv_get_str(unit, "level");
@@ -419,7 +422,7 @@ int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv
         stack[top++] = (int)i;
     }
     free(stack);
-    ctx c = {txn, s, uid, year, &ss};
+    ctx c = {txn, s, uid, year, &ss, cal};
     int data = 0;
     double appraised = 0, survey = 0;
     for (size_t i = 0; i < ns.n; i++) {

@@ -9,10 +9,12 @@
 #define PAR_COMPUTE_H
 
 #include "replica.h"
+#include "../common/calendar.h"
 
 /* *out: the result, or NULL when the unit has no data at all for this index and year.
  * 0, or -1 when the store cannot be read. */
-int compute_result(MDB_txn *txn, store *s, const char *index, int year, const pv *unit, pv **out);
+int compute_result(MDB_txn *txn, store *s, const calendar *cal, const char *index, int year, const pv *unit,
+                   pv **out);
 
 /* Natural order of dotted ids ("1.2" < "1.10" < "2"): a pre-order walk of the tree. */
 int compute_id_cmp(const char *a, const char *b);

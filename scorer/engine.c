@@ -13,7 +13,14 @@ struct engine {
     model *m;
     uint64_t seq;
     uint64_t bulk; /* 1 while changes are only copied (engine_begin_bulk) */
+    const calendar *cal; /* working days for "on time" (the owner keeps it); NULL: every day */
 };
+
+void engine_set_calendar(engine *en, const calendar *cal)
+{
+    en->cal = cal;
+    model_set_calendar(en->m, cal);
+}
 
 static MDB_dbi db(engine *en, int i)
 {
@@ -364,7 +371,7 @@ static int owner_losses(engine *en, MDB_txn *txn, const char *index, int year, c
         const char *unit = pv_get_str(ranking->u.a.v[i], "unit");
         pv *u = NULL, *r = NULL;
         if (!unit || (mine && !may_see(en, mine, unit, index, year)) ||
-            store_get_pv(txn, db(en, S_UNITS), unit, &u) != 1 || compute_result(txn, en->s, index, year, u, &r) < 0 ||
+            store_get_pv(txn, db(en, S_UNITS), unit, &u) != 1 || compute_result(txn, en->s, en->cal, index, year, u, &r) < 0 ||
             !r) {
             pv_free(u);
             continue;
@@ -484,7 +491,7 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
             rc = -1;
         } else if (unit && model_get(en->m, index, (int)y, unit, &mr) &&
             store_get_pv(txn, db(en, S_UNITS), unit, &u) == 1 &&
-            compute_result(txn, en->s, index, (int)y, u, &r) == 0 && r) {
+            compute_result(txn, en->s, en->cal, index, (int)y, u, &r) == 0 && r) {
             model_decorate(en->m, r);
             *data = r;
         } else {

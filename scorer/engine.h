@@ -6,6 +6,7 @@
 #define PAR_ENGINE_H
 
 #include <stdint.h>
+#include "../common/calendar.h"
 #include "../common/util.h"
 #include "../proto/event.h"
 #include "../proto/proto.h"
@@ -14,6 +15,9 @@ typedef struct engine engine;
 
 /* map: initial LMDB map size, 0 for the default. */
 int engine_open(engine **out, const char *dir, size_t map, par_err *e);
+/* The working-day calendar reports are judged on time by (kept by the caller, who frees
+ * it after engine_close); without one every day is a working day. */
+void engine_set_calendar(engine *en, const calendar *cal);
 void engine_close(engine *en);
 uint64_t engine_seq(engine *en);
 

@@ -18,6 +18,7 @@ typedef struct {
     par_config conf;
     par_clock clk;
     engine *en;
+    calendar *cal; /* holidays_dir: "on time" counts working days */
     service *svc;
     follow *fw;
     void *pub;
@@ -140,8 +141,9 @@ int main(int argc, char **argv)
     void *ctx = NULL;
     char dir[CONF_PATH + 16];
     snprintf(dir, sizeof dir, "%s/scorer", sc.conf.data_dir);
-    if (engine_open(&sc.en, dir, 0, &e) < 0)
+    if (engine_open(&sc.en, dir, 0, &e) < 0 || calendar_load(&sc.cal, sc.conf.holidays_dir, &e) < 0)
         goto fail;
+    engine_set_calendar(sc.en, sc.cal);
     ctx = zmq_ctx_new();
     follow_ops ops = {&sc, seq_of, apply, reset, behind};
     if (!(sc.svc = service_new(ctx, &sc.conf, "scorer", &e)) || open_pub(&sc, ctx, &e) < 0 ||
@@ -185,6 +187,7 @@ fail:
     if (ctx)
         zmq_ctx_term(ctx);
     engine_close(sc.en);
+    calendar_destroy(sc.cal);
     if (sfd >= 0)
         close(sfd);
     return rc;

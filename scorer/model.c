@@ -1,4 +1,5 @@
 #include "model.h"
+#include "../common/calendar.h"
 #include "compute.h"
 #include "formula.h"
 #include "../common/clock.h"
@@ -111,6 +112,7 @@ struct model {
     size_t nnodes;
     uint32_t *members;
     size_t cmembers;
+    const struct calendar *cal; /* working days for "on time"; NULL: every day */
 };
 
 /* ---------- interning ---------- */
@@ -695,7 +697,7 @@ static void fw_build(model *m, fw *f)
 
 /* ---------- one result ---------- */
 
-static double period_end(int code, int year, int days)
+static double period_end(const model *m, int code, int year, int days)
 {
     int mo = 12;
     if (code >= P_Q1 && code < P_H1)
@@ -704,7 +706,13 @@ static double period_end(int code, int year, int days)
         mo = 6;
     else if (code >= P_M01 && code < P_OTHER)
         mo = code - P_M01 + 1;
-    return (double)(clock_days_from_civil(year, mo, clock_days_in_month(year, mo)) + days);
+    int64_t due = clock_days_from_civil(year, mo, clock_days_in_month(year, mo)) + days;
+    return (double)(m->cal ? calendar_next_workday(m->cal, due) : due); /* a day off moves it (art. 148) */
+}
+
+void model_set_calendar(model *m, const struct calendar *cal)
+{
+    m->cal = cal;
 }
 
 /* The share a formula gives, or -1 when it cannot be computed (compute.c explains it). */
@@ -738,7 +746,7 @@ static double evaluate(model *m, const crit *c, uint32_t u, const uyear *y, int 
                 total++;
                 const entry *s = t->per[k] == P_OTHER ? NULL : find(y, K_TASK, ti, t->per[k]);
                 if (s && s->v != 0)
-                    good += s->aux <= period_end(t->per[k], year, f->days);
+                    good += s->aux <= period_end(m, t->per[k], year, f->days);
             }
         }
     }

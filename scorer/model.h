@@ -26,6 +26,10 @@ typedef struct {
 } model_result;
 
 model *model_new(void);
+/* The working-day calendar "on time" is judged by (NULL: every day works): a report due on
+ * a day off is on time on the next working day (Civil Code 2015, art. 148). */
+struct calendar;
+void model_set_calendar(model *m, const struct calendar *cal);
 void model_destroy(model **m);
 
 /* Inputs, from change events or from the replica at start. Each marks what it touches

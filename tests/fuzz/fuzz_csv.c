@@ -7,7 +7,7 @@
 #include "../../common/csv.h"
 #include "../../common/deadline.h"
 #include "../../common/table.h"
-#include "../../notifier/calendar.h"
+#include "../../common/calendar.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {

@@ -14,7 +14,7 @@
 #include "../../common/json.h"
 #include "../../notifier/alertlog.h"
 #include "../../notifier/book.h"
-#include "../../notifier/calendar.h"
+#include "../../common/calendar.h"
 #include "../../notifier/deliver.h"
 #include "../../notifier/digest.h"
 #include "../../notifier/query.h"

@@ -802,10 +802,72 @@ static void test_rebuild_every_way(void **st)
     world_close(&w);
 }
 
+/* Reports due on a day off are on time on the next working day (Civil Code 2015, art.
+ * 148; issue 19, item 6): 2023's Q3 report is due Saturday 30/09, its year report Sunday
+ * 31/12 (and 01/01/2024 is a holiday): sent on Monday 02/10 and Tuesday 02/01, both count
+ * with the holiday calendar. */
+static double criterion_score(engine *en, const char *unit, const char *id)
+{
+    pv *r = result(en, unit, "PAR", 2023);
+    double v = NAN;
+    const pv *crits = r ? pv_get(r, "criteria") : NULL;
+    for (uint32_t i = 0; crits && i < crits->u.a.n; i++)
+        if (!strcmp(pv_get_str(crits->u.a.v[i], "id"), id))
+            v = num(crits->u.a.v[i], "score");
+    pv_free(r);
+    return v;
+}
+
+static void test_on_time_by_working_days(void **st)
+{
+    (void)st;
+    world w;
+    world_open(&w);
+    import_text(&w, "tasks", "plan,id,lead,task,deadline\nP,BC-TDG,TDG,Báo cáo CCHC,\"Quý I, 6 tháng, Quý III và báo cáo "
+                             "năm\"\n");
+    submit(&w, "TDG,2023,Q1,task,BC-TDG,done,2023-03-31,\nTDG,2023,H1,task,BC-TDG,done,2023-06-30,\n"
+               "TDG,2023,Q3,task,BC-TDG,done,2023-10-02,\nTDG,2023,Y,task,BC-TDG,done,2024-01-02,\n");
+    calendar *cal = NULL;
+    par_err e = {{0}};
+    assert_int_equal(calendar_load(&cal, "data/holidays", &e), 0);
+    engine_set_calendar(w.en, cal);
+    feed(w.en, w.f.rec, 1000);
+    near(criterion_score(w.en, "TDG", "1.2.1"), 1.0, 1e-9, "4 of 4 on time, the days off counted");
+    pv *scores = NULL;
+    /* the ranking's total (the model) agrees with the report's (compute) */
+    pv *r = result(w.en, "TDG", "PAR", 2023);
+    pv *q = proto_msg(MSG_QUERY), *args = pv_map();
+    pv_set_str(q, "q", "scores");
+    pv_set_str(args, "index", "PAR");
+    pv_set_str(args, "year", "2023");
+    pv_set(q, "args", args);
+    assert_int_equal(engine_query(w.en, q, NULL, &scores, &e), 0);
+    for (uint32_t i = 0; i < scores->u.a.n; i++)
+        if (!strcmp(pv_get_str(scores->u.a.v[i], "unit"), "TDG"))
+            near(num(scores->u.a.v[i], "total"), num(r, "total"), 1e-9, "model and report agree");
+    pv_free(scores);
+    pv_free(q);
+    pv_free(r);
+    world_close(&w);
+    calendar_destroy(cal);
+
+    /* an engine given no calendar counts every day: the Q3 and year reports are late (par-scorer
+     * always loads one: weekends at least) */
+    world_open(&w);
+    import_text(&w, "tasks", "plan,id,lead,task,deadline\nP,BC-TDG,TDG,Báo cáo CCHC,\"Quý I, 6 tháng, Quý III và báo cáo "
+                             "năm\"\n");
+    submit(&w, "TDG,2023,Q1,task,BC-TDG,done,2023-03-31,\nTDG,2023,H1,task,BC-TDG,done,2023-06-30,\n"
+               "TDG,2023,Q3,task,BC-TDG,done,2023-10-02,\nTDG,2023,Y,task,BC-TDG,done,2024-01-02,\n");
+    feed(w.en, w.f.rec, 1000);
+    near(criterion_score(w.en, "TDG", "1.2.1"), 0.5, 1e-9, "2 of 4 on time, every day counted");
+    world_close(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed003),
+        cmocka_unit_test(test_on_time_by_working_days),
         cmocka_unit_test(test_appraisal_lowers),
         cmocka_unit_test(test_score_events),
         cmocka_unit_test(test_papi_sipas),

@@ -1,6 +1,6 @@
 #include "calendar.h"
-#include "../common/clock.h"
-#include "../common/csv.h"
+#include "clock.h"
+#include "csv.h"
 
 #include <dirent.h>
 #include <stdio.h>

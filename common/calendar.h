@@ -6,7 +6,7 @@
 #define PAR_CALENDAR_H
 
 #include <stdint.h>
-#include "../common/util.h"
+#include "util.h"
 
 typedef struct calendar calendar;
 
