@@ -813,7 +813,14 @@ static int import_tasks(record_txn *t, const pv *msg, const char *sender, const 
             continue;
         }
         deadline d;
+        char dropped[256];
         deadline_parse(field(row, idx, T_DEADLINE), &d);
+        if (deadline_dropped(field(row, idx, T_DEADLINE), &d, dropped, sizeof dropped)) {
+            char as[96];
+            deadline_format(&d, as, sizeof as);
+            add_issue(o->warnings, line, "task %s: deadline '%s' read as %s; not read: '%s'", id,
+                      field(row, idx, T_DEADLINE), as, dropped);
+        }
         if (d.kind == DL_UNKNOWN || d.kind == DL_NONE)
             add_issue(o->warnings, line, "task %s: deadline '%s' is not a date we can read; kept as text", id,
                       field(row, idx, T_DEADLINE));

@@ -229,6 +229,37 @@ void deadline_parse(const char *text, deadline *out)
     out->kind = DL_UNKNOWN;
 }
 
+int deadline_dropped(const char *text, const deadline *d, char *out, size_t n)
+{
+    char s[512];
+    size_t o = 0;
+    out[0] = '\0';
+    if (d->kind != DL_RECURRING)
+        return 0;
+    vnfold(text, s, sizeof s);
+    for (const char *p = strstr(s, "quy"); p; p = strstr(p + 3, "quy")) {
+        if ((p > s && p[-1] >= 'a' && p[-1] <= 'z') || (p[3] >= 'a' && p[3] <= 'z'))
+            continue;
+        const char *end;
+        if (quarter_at(p + 3, &end))
+            continue;
+        const char *w = p + 3;
+        while (*w == ' ')
+            w++;
+        size_t l = strcspn(w, " ,;.");
+        o += (size_t)snprintf(out + o, o < n ? n - o : 0, "%squy %.*s", o ? "; " : "", (int)l, w);
+    }
+    for (const char *p = strstr(s, " thang"); p; p = strstr(p + 1, " thang")) {
+        const char *b = p;
+        while (b > s && b[-1] >= '0' && b[-1] <= '9')
+            b--;
+        if (b == p || (p - b == 1 && *b == '6'))
+            continue; /* "hằng tháng", "6 tháng" are read */
+        o += (size_t)snprintf(out + o, o < n ? n - o : 0, "%s%.*s thang", o ? "; " : "", (int)(p - b), b);
+    }
+    return o > 0;
+}
+
 const char *deadline_kind_name(dl_kind k)
 {
     switch (k) {

@@ -44,6 +44,10 @@ typedef struct {
 #define DL_MAX_INSTANCES 20
 
 void deadline_parse(const char *text, deadline *out);
+/* What a recurring deadline's text names that no period was read from: a quarter that is
+ * none ("Quý V"), a report of months other than six ("9 tháng"). The words (folded, e.g.
+ * "quy v; 9 thang") in out; 0 when nothing was left out. */
+int deadline_dropped(const char *text, const deadline *d, char *out, size_t n);
 /* A stable text form: "2024-12-31", "recurring:Q1,H1,Q3,Y", "ongoing", "external", "unknown", "". */
 void deadline_format(const deadline *d, char *out, size_t n);
 const char *deadline_kind_name(dl_kind k);

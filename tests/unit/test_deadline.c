@@ -63,6 +63,28 @@ static void test_recurring(void **st)
     expect("Quy I, 6 thang, Quy III, nam.", "recurring:Q1,H1,Q3,Y");
 }
 
+static void dropped(const char *text, const char *want)
+{
+    deadline d;
+    char got[128];
+    deadline_parse(text, &d);
+    deadline_dropped(text, &d, got, sizeof got);
+    if (strcmp(got, want))
+        fail_msg("'%s': dropped '%s', expected '%s'", text, got, want);
+}
+
+/* A text read in part says what was left out (the import warns with it). */
+static void test_dropped(void **st)
+{
+    (void)st;
+    dropped("Quý I, 6 tháng, Quý III, năm", "");
+    dropped("Quý I, 6 tháng, Quý III và báo cáo năm", "");
+    dropped("hằng tháng", "");
+    dropped("Quý I, Quý V và báo cáo năm", "quy v");
+    dropped("Quý I, 9 tháng và báo cáo năm", "9 thang");
+    dropped("31/12/2024", ""); /* a date: nothing recurring to leave out */
+}
+
 static void test_others(void **st)
 {
     (void)st;
@@ -129,6 +151,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_recurring),
+        cmocka_unit_test(test_dropped),
         cmocka_unit_test(test_others),
         cmocka_unit_test(test_instances),
         cmocka_unit_test(test_fold),
