@@ -139,11 +139,7 @@ static const char *peers_word(const char *level)
  * Châu" (the level word in lower case), into out. */
 static const char *mid(char *out, size_t n, const char *name)
 {
-    static const char *const words[] = {"Huyện ", "Xã ", "Phường ", "Thị trấn ", "Thành phố ", "Thị xã "};
-    snprintf(out, n, "%s", name);
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (!strncmp(name, words[i], strlen(words[i])) && out[0] >= 'A' && out[0] <= 'Z')
-            out[0] = (char)(out[0] - 'A' + 'a');
+    str_name_mid(name, out, n);
     return out;
 }
 
@@ -510,8 +506,7 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
     char x[64], y[64], line[1024], nm[256], body[300];
     const char *index = str(r, "index"), *level = str(r, "level"), *name = mid(nm, sizeof nm, str(r, "name"));
     int year = (int)pv_get_int(r, "year", 0);
-    int local = !strcmp(level, "district") || !strcmp(level, "commune") || !strcmp(level, "ward") ||
-                !strcmp(level, "town");
+    int local = str_level_local(level);
     sbuf up;
     sbuf_init(&up);
     if (local)

@@ -68,6 +68,27 @@ const char *str_level_vi(const char *level)
     return level ? level : "";
 }
 
+int str_level_local(const char *level)
+{
+    static const char *const local[] = {"district", "commune", "ward", "town"};
+    for (size_t i = 0; level && i < sizeof local / sizeof local[0]; i++)
+        if (!strcmp(level, local[i]))
+            return 1;
+    return 0;
+}
+
+int str_name_mid(const char *name, char *out, size_t n)
+{
+    static const char *const words[] = {"Huyện ", "Xã ", "Phường ", "Thị trấn ", "Thành phố ", "Thị xã "};
+    snprintf(out, n, "%s", name);
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strncmp(name, words[i], strlen(words[i])) && out[0] >= 'A' && out[0] <= 'Z') {
+            out[0] = (char)(out[0] - 'A' + 'a'); /* every level word starts with an ASCII capital */
+            return 1;
+        }
+    return 0;
+}
+
 int str_has_prefix(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;

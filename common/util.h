@@ -17,6 +17,12 @@ char *str_trim(char *s);
 int str_list_next(const char **p, char *item, size_t n);
 /* A unit level's Vietnamese name ("district" -> "huyện"); the id itself when not a known one. */
 const char *str_level_vi(const char *level);
+/* Whether a level is a local government's (district, commune, ward, town): its body is
+ * "UBND ...". */
+int str_level_local(const char *level);
+/* A unit's name inside a sentence, as officials write it: "huyện Tam Đường", "thành phố
+ * Lai Châu" (its level word in lower case), into out. 1 when it began with a level word. */
+int str_name_mid(const char *name, char *out, size_t n);
 /* in as text the protocol carries, into out (n bytes): valid UTF-8 kept, each byte that
  * is not (or a control character) as '?', cut at a character boundary. Returns out. */
 char *str_clean_utf8(char *out, size_t n, const char *in);

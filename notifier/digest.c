@@ -41,25 +41,16 @@ static int by_urgency(const void *x, const void *y)
 
 const char *digest_address(const nunit *u, char *out, size_t n)
 {
-    static const char *const local[] = {"district", "commune", "ward", "town"};
-    int is_local = 0;
-    for (size_t i = 0; u && u->level && i < sizeof local / sizeof local[0]; i++)
-        is_local |= !strcmp(u->level, local[i]);
     if (!u || !u->name || !*u->name) {
         snprintf(out, n, "%s", u ? u->id : "");
         return out;
     }
-    static const char *const words[] = {"Huyện ", "Xã ", "Phường ", "Thị trấn ", "Thành phố ", "Thị xã "};
-    int word = 0;
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        word |= !strncmp(u->name, words[i], strlen(words[i]));
-    if (!is_local || !word) {
-        snprintf(out, n, "%s", u->name);
-        return out;
-    }
+    char in[256];
     /* "Huyện Tam Đường" -> "UBND huyện Tam Đường" */
-    snprintf(out, n, "UBND %s", u->name);
-    out[5] = (char)(out[5] - 'A' + 'a');
+    if (str_level_local(u->level) && str_name_mid(u->name, in, sizeof in))
+        snprintf(out, n, "UBND %s", in);
+    else
+        snprintf(out, n, "%s", u->name);
     return out;
 }
 
