@@ -818,8 +818,8 @@ static int html_to_pdf(const sbuf *html, sbuf *out, par_err *e)
     rc = 0;
 done:
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        e->msg[0] = e->msg[0]; /* a leftover temporary folder is not worth failing the report */
+    if (system(cmd) != 0) /* a leftover temporary folder is not worth failing the report */
+        fprintf(stderr, "parctl: report: could not remove %s\n", dir);
     return rc;
 }
 
