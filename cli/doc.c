@@ -1,4 +1,5 @@
 #include "doc.h"
+#include "grid.h"
 #include "../common/util.h"
 
 #include <stdio.h>
@@ -448,9 +449,7 @@ static void docx_body(const doc *d, sbuf *b)
             double want[16] = {0}, sum = 0;
             for (size_t k = 0; k < x->ncell; k++) {
                 int col = (int)(k % (size_t)x->ncols);
-                double chars = 0;
-                for (const char *p = at(d, d->cells[x->cell0 + k].text); *p; p++)
-                    chars += ((unsigned char)*p & 0xC0) != 0x80;
+                double chars = grid_width(at(d, d->cells[x->cell0 + k].text));
                 if (col < 16 && chars > want[col])
                     want[col] = chars;
             }
@@ -690,14 +689,10 @@ int doc_xlsx(const doc *d, const char *tmpdir, sbuf *out, par_err *e)
             /* a paragraph spans the sheet's printed width, wrapped */
             if (x->kind == B_PARA || x->kind == B_BULLET) {
                 worksheet_merge_range(ws, row, 0, row, 5, t.buf, wrap);
-                size_t chars = 0;
-                for (const char *p = t.buf; *p; p++)
-                    chars += ((unsigned char)*p & 0xC0) != 0x80;
+                size_t chars = (size_t)grid_width(t.buf);
                 worksheet_set_row(ws, row, 15.0 * (double)(1 + chars / 105), NULL);
             } else if (x->kind == B_TITLE || x->kind == B_CENTER) { /* centred across the page */
-                size_t chars = 0;
-                for (const char *p = t.buf; *p; p++)
-                    chars += ((unsigned char)*p & 0xC0) != 0x80;
+                size_t chars = (size_t)grid_width(t.buf);
                 worksheet_merge_range(ws, row, 0, row, 5, t.buf, x->kind == B_TITLE ? title : x->flags & DOC_BOLD ? cbold
                                                                                      : x->flags & DOC_ITALIC ? italic : plain);
                 worksheet_set_row(ws, row, 16.0 * (double)(1 + chars / 95), NULL);
@@ -735,9 +730,7 @@ int doc_xlsx(const doc *d, const char *tmpdir, sbuf *out, par_err *e)
                 for (size_t j = r0; j <= k; j++) {
                     const char *t = at(d, d->cells[x->cell0 + j].text);
                     double w = widths[(j - r0) < 10 ? (j - r0) : 9];
-                    size_t chars = 0;
-                    for (const char *p = t; *p; p++)
-                        chars += ((unsigned char)*p & 0xC0) != 0x80; /* characters, not bytes */
+                    size_t chars = (size_t)grid_width(t); /* characters, not bytes */
                     size_t l = (size_t)((double)chars / (w * 0.95)) + 1;
                     lines = l > lines ? l : lines;
                 }
