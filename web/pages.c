@@ -280,6 +280,17 @@ void page_unit(sbuf *b, const html_frame *f0, const char *unit, const char *inde
     html_end(b);
 }
 
+/* A task's lead and supporting units by name, as officials call them (ids when unnamed). */
+static const char *lead_of(const pv *t)
+{
+    return *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead");
+}
+
+static const char *support_of(const pv *t)
+{
+    return *s(t, "support_names") ? s(t, "support_names") : s(t, "support");
+}
+
 static const char *state_vi(const char *st)
 {
     return !strcmp(st, "done")      ? "đã hoàn thành"
@@ -364,9 +375,9 @@ void page_tasks(sbuf *b, const html_frame *f0, const pv *tasks, const task_filte
         sbuf_puts(b, "</td><td>");
         html_esc(b, s(t, "task"));
         sbuf_puts(b, "</td><td>");
-        html_esc(b, *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead"));
+        html_esc(b, lead_of(t));
         sbuf_puts(b, "</td><td>");
-        html_esc(b, *s(t, "support_names") ? s(t, "support_names") : s(t, "support"));
+        html_esc(b, support_of(t));
         sbuf_printf(b, "</td><td>%s</td><td class=\"%s\">%s</td><td>",
                     *s(t, "deadline") ? html_date(day, s(t, "deadline")) : "—",
                     !strcmp(st, "overdue") ? "down" : !strcmp(st, "done") ? "up" : "", state_vi(st));
@@ -475,11 +486,6 @@ static int is_season_task(const pv *t)
 static int is_report(const pv *t)
 {
     return !strcmp(s(t, "kind"), "recurring") && *s(t, "period");
-}
-
-static const char *lead_of(const pv *t)
-{
-    return *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead");
 }
 
 static void reporting_rows(sbuf *b, const pv *tasks, int (*which)(const pv *), const char *id, int period)
@@ -847,7 +853,7 @@ sheet *page_tasks_sheet(const pv *tasks, const task_filter *tf)
         sheet_text(t, s(x, "plan"));
         sheet_text(t, s(x, "task"));
         sheet_text(t, lead_of(x));
-        sheet_text(t, *s(x, "support_names") ? s(x, "support_names") : s(x, "support"));
+        sheet_text(t, support_of(x));
         sheet_text(t, s(x, "index"));
         sheet_text(t, s(x, "criterion"));
         sheet_text(t, s(x, "deadline_text"));
