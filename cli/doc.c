@@ -695,7 +695,8 @@ int doc_xlsx(const doc *d, const char *tmpdir, sbuf *out, par_err *e)
                 size_t chars = (size_t)grid_width(t.buf);
                 worksheet_merge_range(ws, row, 0, row, 5, t.buf, x->kind == B_TITLE ? title : x->flags & DOC_BOLD ? cbold
                                                                                      : x->flags & DOC_ITALIC ? italic : plain);
-                worksheet_set_row(ws, row, 16.0 * (double)(1 + chars / 95), NULL);
+                /* a 14 pt title needs room above its capitals for the tone marks (BÁO CÁO) */
+                worksheet_set_row(ws, row, x->kind == B_TITLE ? 24.0 : 16.0 * (double)(1 + chars / 95), NULL);
             } else {
                 worksheet_write_string(ws, row, 0, t.buf, f);
             }
