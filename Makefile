@@ -28,7 +28,7 @@ TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 COMMON := common/calendar.c common/reason.c common/util.c common/log.c common/clock.c common/config.c common/csv.c common/store.c \
           common/vnfold.c common/deadline.c common/client.c common/daemon.c common/service.c common/table.c common/strset.c common/keys.c common/json.c common/follow.c common/sign.c proto/base.c proto/proto.c proto/pack.c proto/alert.c proto/reader.c proto/row.c proto/event.c proto/submit.c proto/season.c
 COLLECTOR := collector/record.c collector/validate.c collector/authz.c collector/season.c collector/evidence.c collector/appraise.c collector/users.c collector/ingest.c collector/query.c
-SCORER := scorer/engine.c scorer/replica.c scorer/model.c scorer/compute.c scorer/formula.c
+SCORER := scorer/engine.c scorer/replica.c scorer/model.c scorer/compute.c scorer/gaps.c scorer/formula.c
 NOTIFIER := notifier/book.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c
 PROGRAMS := par-broker par-collector par-scorer par-notifier par-agent parctl par-web
 UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier test_web test_cli
@@ -62,7 +62,7 @@ $(BIN)/par-notifier: $(call obj,notifier/main.c $(NOTIFIER) $(COMMON))
 $(BIN)/par-notifier: LDLIBS += $(CURL_LIBS)
 $(BIN)/par-web: LDLIBS += $(WEB_LIBS) -lpthread
 $(BIN)/par-agent: $(call obj,agent/main.c agent/push.c agent/receipts.c agent/outbox.c agent/run.c agent/status.c agent/evidence.c agent/evspool.c $(COMMON))
-$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/backup.c cli/report.c cli/keys.c cli/alerts.c cli/season.c cli/receipt.c cli/evidence.c cli/users.c cli/vn.c cli/grid.c cli/doc.c $(COMMON))
+$(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/gaps.c cli/backup.c cli/report.c cli/keys.c cli/alerts.c cli/season.c cli/receipt.c cli/evidence.c cli/users.c cli/vn.c cli/grid.c cli/doc.c $(COMMON))
 $(BIN)/parctl: LDLIBS += $(DOC_LIBS)
 $(BIN)/par-web: $(call obj,web/main.c web/html.c web/pages.c web/session.c web/sheet.c web/verify.c $(COMMON))
 

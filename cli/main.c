@@ -19,6 +19,9 @@ static const command commands[] = {
     {"scores", "--index I --year Y [--level L] [--parent U] | --index I --year Y --owner U",
      "ranking: totals, areas, ranks, change from the year before; or the points lost on a department's criteria",
      "--index= --year= --level= --parent= --owner="},
+    {"gaps", "--index I --year Y [--unit U]",
+     "a survey index (PAPI, PCI, SIPAS) against its targets, per sub-index, with the tasks linked to each",
+     "--index= --year= --unit="},
     {"report", "UNIT --index I --year Y [--format md|html|docx|xlsx|pdf|csv] [--csv-locale vi]\n"
                "         [--number 'SỐ/BC-UBND'] [--date dd/mm/yyyy] [--place TEXT] [--to 'A;B;C'] [--signer 'A;B']\n"
                "       parctl report --ranking --index I --year Y [--parent U] [--format ...] [--csv-locale vi]",
@@ -148,6 +151,8 @@ int main(int argc, char **argv)
         return cli_export(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "scores"))
         return cli_scores(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "gaps"))
+        return cli_gaps(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "backup"))
         return cli_backup(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))

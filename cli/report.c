@@ -4,6 +4,7 @@
  * self-contained file, printable on A4, with an SVG chart) or CSV (UTF-8 with BOM). */
 #include "cli.h"
 #include "doc.h"
+#include "gaps.h"
 #include "vn.h"
 #include "../common/csv.h"
 #include "../common/client.h"
@@ -455,6 +456,93 @@ static void solutions(doc *d, const pv *r, const pv *tasks, const char *index)
         doc_para(d, NULL, "Chưa có nhiệm vụ nào của chỉ số này được giao.");
 }
 
+/* The index against the province's targets (scorer/gaps.h; PAPI, PCI, SIPAS as the plans
+ * set them): per sub-index the figure, the place, the target and what is missing, then
+ * the tasks that should close each gap. Nothing when no target is set. */
+static void targets_section(doc *d, const pv *g, int k)
+{
+    const pv *rows = g ? pv_get(g, "rows") : NULL;
+    long long ty = 0;
+    for (uint32_t i = 0; rows && i < rows->u.a.n && !ty; i++)
+        ty = pv_get_int(rows->u.a.v[i], "target_year", 0);
+    if (!ty)
+        return;
+    int percent = pv_get_bool(g, "percent", 0);
+    char h[200], x[64], y[64];
+    snprintf(h, sizeof h, "%d. Kết quả so với chỉ tiêu đến năm %lld", k, ty);
+    doc_heading(d, 2, h);
+    const pv *top = rows->u.a.v[0];
+    sbuf t;
+    sbuf_init(&t);
+    sbuf_printf(&t, "Năm %lld, Chỉ số %s đạt %s%s", (long long)pv_get_int(g, "year", 0), str(g, "index"),
+                gaps_score(x, sizeof x, num(top, "score"), num(top, "max"), percent),
+                pv_get_bool(top, "official", 0) ? " (kết quả công bố)" : "");
+    if (pv_get(top, "rank"))
+        sbuf_printf(&t, ", xếp thứ %lld/%lld", (long long)pv_get_int(top, "rank", 0), (long long)pv_get_int(top, "of", 0));
+    if (pv_get(top, "target"))
+        sbuf_printf(&t, "; chỉ tiêu đến năm %lld là %s%s, %s %s", ty, vn_num(y, sizeof y, num(top, "target"), 2, 0),
+                    percent ? " %" : " điểm", num(top, "gap") > 1e-9 ? "còn thiếu" : "đã vượt",
+                    vn_num(x, sizeof x, fabs(num(top, "gap")), 2, 0));
+    if (pv_get(top, "rank_target"))
+        sbuf_printf(&t, "; chỉ tiêu xếp hạng: %s", gaps_places(y, sizeof y, top));
+    sbuf_printf(&t, ". Số chỉ số thành phần chưa đạt chỉ tiêu: %lld.", (long long)pv_get_int(g, "off_track", 0));
+    doc_para(d, NULL, t.buf);
+    doc_table(d, 7, DOC_BORDER);
+    const char *head[] = {"STT", "Chỉ số thành phần", "Năm", "Xếp hạng", "Chỉ tiêu", "Còn thiếu", "Chỉ tiêu xếp hạng"};
+    for (int i = 0; i < 7; i++) {
+        if (i == 2)
+            snprintf(h, sizeof h, "Năm %lld", (long long)pv_get_int(g, "year", 0));
+        else if (i == 4)
+            snprintf(h, sizeof h, "Chỉ tiêu %lld", ty);
+        doc_cell(d, i == 2 || i == 4 ? h : head[i], 0);
+    }
+    for (uint32_t i = 1; i < rows->u.a.n; i++) {
+        const pv *r = rows->u.a.v[i];
+        doc_cell(d, str(r, "id"), pv_get_int(r, "depth", 1) == 1 ? DOC_BOLD : 0);
+        doc_cell(d, str(r, "name"), pv_get_int(r, "depth", 1) == 1 ? DOC_BOLD : 0);
+        doc_cell_num(d, gaps_score(x, sizeof x, num(r, "score"), num(r, "max"), percent), num(r, "score"), DOC_NUMBER);
+        snprintf(y, sizeof y, "%lld/%lld", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
+        doc_cell(d, pv_get(r, "rank") ? y : "–", DOC_CENTER);
+        if (pv_get(r, "target")) {
+            doc_cell_num(d, vn_num(x, sizeof x, num(r, "target"), 2, 0), num(r, "target"), DOC_NUMBER);
+            if (num(r, "gap") > 1e-9)
+                doc_cell_num(d, vn_num(y, sizeof y, num(r, "gap"), 2, 0), num(r, "gap"), DOC_NUMBER);
+            else
+                doc_cell(d, "đạt", DOC_CENTER);
+        } else {
+            doc_cell(d, "–", DOC_CENTER);
+            doc_cell(d, "–", DOC_CENTER);
+        }
+        doc_cell(d, pv_get(r, "rank_target") ? gaps_places(y, sizeof y, r) : "–", DOC_CENTER);
+    }
+    /* what is being done about each gap */
+    int heading = 0;
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        const pv *r = rows->u.a.v[i], *tasks = pv_get(r, "tasks");
+        for (uint32_t k2 = 0; tasks && k2 < tasks->u.a.n; k2++) {
+            const pv *tk = tasks->u.a.v[k2];
+            if (!heading++)
+                doc_para(d, NULL, "Nhiệm vụ gắn với từng chỉ số thành phần:");
+            char lead[300];
+            if (i == 0)
+                snprintf(lead, sizeof lead, "Chỉ số %s:", str(g, "index"));
+            else
+                snprintf(lead, sizeof lead, "%s %s%s%s:", str(r, "id"), str(r, "name"),
+                         pv_get(r, "target") && num(r, "gap") > 1e-9 ? " (còn thiếu " : "",
+                         pv_get(r, "target") && num(r, "gap") > 1e-9 ? vn_num(x, sizeof x, num(r, "gap"), 2, 0) : "");
+            if (i && pv_get(r, "target") && num(r, "gap") > 1e-9)
+                snprintf(lead + strlen(lead) - 1, sizeof lead - strlen(lead) + 1, "):");
+            t.len = 0;
+            sbuf_printf(&t, "%s (%s; chủ trì: %s; thời hạn: %s; %s).", *str(tk, "task") ? str(tk, "task") : str(tk, "target"),
+                        str(tk, "id"), *str(tk, "lead_name") ? str(tk, "lead_name") : str(tk, "lead"),
+                        *str(tk, "deadline") ? str(tk, "deadline") : "–",
+                        pv_get_bool(tk, "done", 0) ? "đã hoàn thành" : "chưa báo cáo hoàn thành");
+            doc_bullet(d, lead, t.buf);
+        }
+    }
+    sbuf_free(&t);
+}
+
 /* Before publication, the evidence gap (collector/appraise.h): what the appraisers look at first. */
 static void gaps_section(doc *d, const pv *gaps)
 {
@@ -501,7 +589,7 @@ static void late_tasks(doc *d, const pv *tasks)
 }
 
 static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, const pv *prev, const pv *season,
-                     const pv *ntasks, const pv *stasks, const pv *gaps, const report_opts *o)
+                     const pv *ntasks, const pv *stasks, const pv *gaps, const pv *targets, const report_opts *o)
 {
     char x[64], y[64], line[1024], nm[256], body[300];
     const char *index = str(r, "index"), *level = str(r, "level"), *name = mid(nm, sizeof nm, str(r, "name"));
@@ -567,16 +655,26 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
     doc_heading(d, 1, up.buf);
     snprintf(line, sizeof line, "1. Tổng hợp kết quả Chỉ số %s của %s qua các năm", index, name);
     doc_heading(d, 2, line);
-    sbuf_printf(&t, "Năm %d, Chỉ số %s của %s đạt %s điểm, ", year, index, name, vn_num(x, sizeof x, num(r, "total"), 2, 0));
-    rank_sentence(&t, peers, str(r, "unit"), NULL, pv_get_int(r, "rank", 0), pv_get_int(r, "of", 0), peers_word(level));
+    sbuf_printf(&t, "Năm %d, Chỉ số %s của %s đạt %s%s, ", year, index, name, vn_num(x, sizeof x, num(r, "total"), 2, 0),
+                pv_get_bool(r, "percent", 0) ? " %" : " điểm");
+    const pv *trows = targets ? pv_get(targets, "rows") : NULL, *whole = trows && trows->u.a.n ? trows->u.a.v[0] : NULL;
+    if (whole && pv_get(whole, "rank") && pv_get_int(r, "of", 0) <= 1) /* alone here: the survey's own ranking */
+        sbuf_printf(&t, "xếp thứ %lld/%lld%s", (long long)pv_get_int(whole, "rank", 0),
+                    (long long)pv_get_int(whole, "of", 0), !strcmp(level, "province") ? " tỉnh, thành phố cả nước" : "");
+    else
+        rank_sentence(&t, peers, str(r, "unit"), NULL, pv_get_int(r, "rank", 0), pv_get_int(r, "of", 0),
+                      peers_word(level));
     if (pv_get(r, "prev_total")) {
         char mv[64];
         sbuf_printf(&t, "; %s %s điểm và %s so với năm %d", num(r, "change") >= 0 ? "tăng" : "giảm",
                     vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0),
                     rank_move(mv, sizeof mv, pv_get_int(r, "rank", 0), pv_get_int(r, "prev_rank", 0)), year - 1);
     }
-    sbuf_printf(&t, ". Điểm thẩm định: %s; điểm điều tra xã hội học: %s.", vn_num(x, sizeof x, num(r, "appraised"), 2, 0),
-                vn_num(y, sizeof y, num(r, "survey"), 2, 0));
+    if (num(r, "appraised") > 0) /* a survey index (PAPI, PCI, SIPAS) is the survey alone */
+        sbuf_printf(&t, ". Điểm thẩm định: %s; điểm điều tra xã hội học: %s.",
+                    vn_num(x, sizeof x, num(r, "appraised"), 2, 0), vn_num(y, sizeof y, num(r, "survey"), 2, 0));
+    else
+        sbuf_puts(&t, ".");
     doc_para(d, NULL, t.buf);
     t.len = 0;
     doc_table(d, 5, DOC_BORDER);
@@ -617,6 +715,7 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
     }
     doc_heading(d, 2, "3. Nguyên nhân các chỉ số tăng, giảm thứ tự xếp hạng");
     causes(d, r, prev);
+    targets_section(d, targets, 4);
     /* II. */
     snprintf(line, sizeof line, "II. NHIỆM VỤ VÀ GIẢI PHÁP NÂNG CAO CHỈ SỐ %s NĂM %d", index, year + 1);
     doc_heading(d, 1, line);
@@ -954,7 +1053,10 @@ int cli_report(cli *c, int argc, char **argv)
                 peers = same;
             }
             e.msg[0] = '\0';
-            unit_doc(d, r, years, peers, prev, season, ntasks, stasks, gaps, &o);
+            pv *tg = cli_ask(cl, "scorer", "gaps", args3("unit", unit, "index", index, "year", year), REPORT_TIMEOUT_MS, &e);
+            unit_doc(d, r, years, peers, prev, season, ntasks, stasks, gaps,
+                     tg && tg->t == PV_ARR && tg->u.a.n ? tg->u.a.v[0] : NULL, &o);
+            pv_free(tg);
             snprintf(title, sizeof title, "Chỉ số %s năm %s – %s", index, year, str(r, "name"));
             rc = render(d, (fmt)f, title, &out, &e);
             pv_free(stasks);

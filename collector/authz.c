@@ -38,7 +38,8 @@ int authz_line(record_txn *t, const char *sender, const sub_line *s, par_err *wh
 {
     if (!keyed(sender) || has_role(sender, "admin"))
         return 0;
-    int province_kind = !strcmp(s->kind, "appraisal") || !strcmp(s->kind, "survey") || !strcmp(s->kind, "target");
+    int province_kind = !strcmp(s->kind, "appraisal") || !strcmp(s->kind, "survey") || !strcmp(s->kind, "target") ||
+                        !strcmp(s->kind, "rank") || !strcmp(s->kind, "rank_target");
     if (has_role(sender, "appraiser"))
         return 0;
     if (has_role(sender, "leader")) {

@@ -697,6 +697,10 @@ static int import_framework(record_txn *t, const pv *msg, const char *sender, co
             add_issue(o->errors, line, "id '%s' is not a dotted criterion id like 1.2.1", id);
             continue;
         }
+        if (!strcmp(id, "total")) { /* INDEX:total names the whole index in submissions */
+            add_issue(o->errors, line, "id 'total' is kept for the whole index: give the criterion another id");
+            continue;
+        }
         if (find_crit(rows, idx, row, id) != (int)i) {
             add_issue(o->errors, line, "criterion %s appears twice in %s %s", id, index, field(row, idx, F_YEAR));
             continue;

@@ -69,8 +69,46 @@ static int valid_period(const char *p)
     return 0;
 }
 
-/* Finds the leaf a key names for a unit's level and year. */
-static int find_criterion(record_txn *t, const char *key, int year, const char *level, int any_node,
+/* What a key may name: a leaf only (scores, appraisals), a leaf or a parent whose every
+ * leaf is a survey (official aggregates, published whole), or any node (targets, ranks). */
+enum { FIND_LEAF, FIND_SURVEY, FIND_ANY };
+
+/* "INDEX:total": the whole index, as the survey's publisher prints it. */
+#define TOTAL_ID "total"
+
+typedef struct {
+    int leaves, survey;
+    double max; /* the leaves' maxima added: a bound for a published total */
+} leaf_count;
+
+static int count_leaf(void *ctx, const char *key, size_t klen, pv *val)
+{
+    (void)key;
+    (void)klen;
+    leaf_count *c = ctx;
+    if (pv_get_bool(val, "leaf", 0)) {
+        const char *m = pv_get_str(val, "method");
+        const char *mx = pv_get_str(val, "max");
+        double v;
+        c->leaves++;
+        c->survey += m && !strcmp(m, "survey");
+        c->max += mx && str_to_num(mx, &v) == 0 ? v : 0;
+    }
+    return 0;
+}
+
+/* The leaves under prefix ("INDEX|year|level|" or "...|id."), and how many are surveys. */
+static leaf_count leaves_under(record_txn *t, const char *prefix)
+{
+    leaf_count c = {0, 0, 0};
+    store_scan(t->txn, store_dbi(record_store(t->r), DB_FW), prefix, count_leaf, &c);
+    return c;
+}
+
+/* Finds the criterion a key names for a unit's level and year. A target may be set
+ * before its year's framework is published (a plan's "by 2025"): then the latest
+ * earlier framework of that index names it. */
+static int find_criterion(record_txn *t, const char *key, int year, const char *level, int mode, int back,
                           char *stored_key, size_t n, pv **crit, par_err *why)
 {
     char index[32] = "", id[64];
@@ -92,9 +130,16 @@ static int find_criterion(record_txn *t, const char *key, int year, const char *
             err_set(why, "key '%s' is not a criterion id like 1.2.1", key);
             return -1;
         }
+        if (!strcmp(id, TOTAL_ID)) {
+            err_set(why, "key '%s' names no index: write it as INDEX:total", key);
+            return -1;
+        }
         char fk[160], found[4][32];
-        snprintf(fk, sizeof fk, "%d|%s|%s", year, level, id);
-        int nf = record_get_dups(t, DB_FWID, fk, found, 4);
+        int nf = 0;
+        for (int y = year; y >= year - back && nf <= 0; y--) {
+            snprintf(fk, sizeof fk, "%d|%s|%s", y, level, id);
+            nf = record_get_dups(t, DB_FWID, fk, found, 4);
+        }
         if (nf <= 0) {
             err_set(why, "unknown criterion %s in the %d framework for level %s", id, year, level);
             return -1;
@@ -107,18 +152,96 @@ static int find_criterion(record_txn *t, const char *key, int year, const char *
         str_copy(index, sizeof index, found[0]);
     }
     char fk[200];
-    snprintf(fk, sizeof fk, "%s|%d|%s|%s", index, year, level, id);
-    if (record_get(t, DB_FW, fk, crit) != 1) {
-        err_set(why, "unknown criterion %s:%s in the %d framework for level %s", index, id, year, level);
+    int total = !strcmp(id, TOTAL_ID), got = 0;
+    leaf_count lc = {0, 0, 0};
+    for (int y = year; y >= year - back && !got; y--) {
+        if (total) {
+            snprintf(fk, sizeof fk, "%s|%d|%s|", index, y, level);
+            lc = leaves_under(t, fk);
+            got = lc.leaves > 0;
+            if (got) { /* the whole index stands as a parent of its areas */
+                char mx[32];
+                snprintf(mx, sizeof mx, "%.17g", lc.max);
+                *crit = pv_map();
+                pv_set_str(*crit, "max", mx);
+            }
+        } else {
+            snprintf(fk, sizeof fk, "%s|%d|%s|%s", index, y, level, id);
+            got = record_get(t, DB_FW, fk, crit) == 1;
+            if (got && !pv_get_bool(*crit, "leaf", 0)) {
+                snprintf(fk, sizeof fk, "%s|%d|%s|%s.", index, y, level, id);
+                lc = leaves_under(t, fk);
+            }
+        }
+    }
+    if (!got) {
+        if (total)
+            err_set(why, "no %s framework for %d and level %s: nothing for %s:total to stand for", index, year, level,
+                    index);
+        else
+            err_set(why, "unknown criterion %s:%s in the %d framework for level %s", index, id, year, level);
         return -1;
     }
-    if (!any_node && !pv_get_bool(*crit, "leaf", 0)) {
+    int parent = total || !pv_get_bool(*crit, "leaf", 0);
+    if (parent && mode == FIND_LEAF) {
         err_set(why, "criterion %s:%s is not a leaf: score its sub-criteria", index, id);
-        pv_free(*crit);
-        *crit = NULL;
-        return -1;
+        goto refuse;
+    }
+    if (parent && mode == FIND_SURVEY && lc.survey < lc.leaves) {
+        /* an official aggregate replaces what the leaves add up to: only where they all
+         * come from the same survey, never over appraised points */
+        err_set(why, "%s:%s holds criteria scored otherwise than by survey: send its sub-criteria, not a total",
+                index, id);
+        goto refuse;
     }
     snprintf(stored_key, n, "%s:%s", index, id);
+    return 0;
+refuse:
+    pv_free(*crit);
+    *crit = NULL;
+    return -1;
+}
+
+/* How many years back a target's criterion may be looked up: a plan sets targets for
+ * years whose framework is not out yet. */
+#define TARGET_BACK 10
+
+/* "44/63": a place out of how many. */
+static int parse_rank(const char *v, char out[64])
+{
+    int pos, of, n = 0;
+    if (sscanf(v, " %d / %d %n", &pos, &of, &n) != 2 || v[n] || pos < 1 || of < pos || of > 100000)
+        return -1;
+    snprintf(out, 64, "%d/%d", pos, of);
+    return 0;
+}
+
+/* "15", "20-30", "20-30/63" (or with an en dash): the places aimed at, as a range. */
+static int parse_rank_target(const char *v, char out[64])
+{
+    char b[64];
+    if (str_copy(b, sizeof b, v) < 0)
+        return -1;
+    char *dash = strstr(b, "\xe2\x80\x93"); /* – */
+    if (dash)
+        memmove(dash + 1, dash + 3, strlen(dash + 3) + 1), *dash = '-';
+    int lo, hi, of = 0, n = 0;
+    if (sscanf(b, " %d - %d / %d %n", &lo, &hi, &of, &n) == 3 && !b[n])
+        ;
+    else if ((n = 0, of = 0, sscanf(b, " %d - %d %n", &lo, &hi, &n) == 2 && !b[n]))
+        ;
+    else if ((n = 0, sscanf(b, " %d / %d %n", &lo, &of, &n) == 2 && !b[n]))
+        hi = lo;
+    else if ((n = 0, of = 0, sscanf(b, " %d %n", &lo, &n) == 1 && !b[n]))
+        hi = lo;
+    else
+        return -1;
+    if (lo < 1 || hi < lo || (of && of < hi) || hi > 100000)
+        return -1;
+    if (of)
+        snprintf(out, 64, "%d-%d/%d", lo, hi, of);
+    else
+        snprintf(out, 64, "%d-%d", lo, hi);
     return 0;
 }
 
@@ -159,7 +282,7 @@ int validate_criterion(record_txn *t, const char *key, int year, const char *lev
                        par_err *why)
 {
     pv *crit = NULL;
-    int rc = find_criterion(t, key, year, level, 0, stored_key, n, &crit, why);
+    int rc = find_criterion(t, key, year, level, FIND_LEAF, 0, stored_key, n, &crit, why);
     pv_free(crit);
     return rc;
 }
@@ -210,7 +333,8 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
     }
     if (expl) {
         const char *level = pv_get_str(unit, "level");
-        if (find_criterion(t, key, out->year, level ? level : "", 0, out->key, sizeof out->key, &crit, why) < 0)
+        if (find_criterion(t, key, out->year, level ? level : "", FIND_LEAF, 0, out->key, sizeof out->key, &crit,
+                           why) < 0)
             goto done;
         if (!out->note[0]) {
             err_set(why, "an explanation is written in the note column: it is empty");
@@ -222,16 +346,31 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
             max = -1;
         if (value && *value && check_range(value, max, out->value, why, out->key) < 0)
             goto done;
+    } else if (!strcmp(kind, "rank") || !strcmp(kind, "rank_target")) {
+        const char *level = pv_get_str(unit, "level");
+        int is_target = !strcmp(kind, "rank_target");
+        if (find_criterion(t, key, out->year, level ? level : "", FIND_ANY, is_target ? TARGET_BACK : 0, out->key,
+                           sizeof out->key, &crit, why) < 0)
+            goto done;
+        if ((is_target ? parse_rank_target(value, out->value) : parse_rank(value, out->value)) < 0) {
+            err_set(why, is_target ? "rank target '%s' is not a place or a range of places, like 15, 20-30 or 20-30/63"
+                                   : "rank '%s' is not a place out of a number, like 44/63",
+                    value);
+            goto done;
+        }
     } else if (!strcmp(kind, "score") || !strcmp(kind, "appraisal") || !strcmp(kind, "survey") ||
                !strcmp(kind, "target")) {
         const char *level = pv_get_str(unit, "level");
-        /* a target may be set for an area or a whole dimension, not only a leaf */
-        if (find_criterion(t, key, out->year, level ? level : "", !strcmp(kind, "target"), out->key, sizeof out->key,
-                           &crit, why) < 0)
+        int is_target = !strcmp(kind, "target"), is_survey = !strcmp(kind, "survey");
+        /* a target may be set for an area, a whole dimension or the index, not only a leaf */
+        if (find_criterion(t, key, out->year, level ? level : "",
+                           is_target ? FIND_ANY : is_survey ? FIND_SURVEY : FIND_LEAF, is_target ? TARGET_BACK : 0,
+                           out->key, sizeof out->key, &crit, why) < 0)
             goto done;
-        const char *method = pv_get_str(crit, "method");
+        const char *method = crit ? pv_get_str(crit, "method") : NULL;
+        int leaf = crit && pv_get_bool(crit, "leaf", 0);
         method = method ? method : "";
-        if (!strcmp(kind, "survey") && strcmp(method, "survey")) {
+        if (is_survey && leaf && strcmp(method, "survey")) {
             err_set(why, "criterion %s is scored by method '%s', not by survey", out->key, method);
             goto done;
         }
@@ -245,11 +384,11 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
             goto done;
         }
         double max;
-        const char *ms = pv_get_str(crit, "max");
+        const char *ms = crit ? pv_get_str(crit, "max") : NULL;
         if (!ms || str_to_num(ms, &max) < 0)
             max = -1;
         const char *slash = strchr(value, '/');
-        if (!strcmp(kind, "survey") && slash) {
+        if (is_survey && slash && leaf) {
             /* counts of satisfied and total answers: "412/500" */
             int64_t yes, all;
             char a[32];
@@ -290,7 +429,8 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
             goto done;
         }
     } else {
-        err_set(why, "unknown kind '%s' (score, appraisal, survey, target, metric, task or explanation)", kind);
+        err_set(why, "unknown kind '%s' (score, appraisal, survey, target, rank, rank_target, metric, task or explanation)",
+                kind);
         goto done;
     }
     rc = 0;

@@ -445,9 +445,16 @@ int compute_result(MDB_txn *txn, store *s, const calendar *cal, const char *inde
         return 0;
     }
     /* children come after their parent: backwards, every parent is complete when reached */
+    int aggregated = 0;
     for (size_t i = ns.n; i-- > 0;) {
         node *nd = &ns.v[i];
-        if (!nd->leaf) {
+        char key[160];
+        snprintf(key, sizeof key, "%s:%s", index, nd->id);
+        const pv *whole = nd->leaf ? NULL : sub_find(&ss, "Y", "survey", key);
+        if (whole) { /* published whole: the official figure, not what its parts add up to */
+            nd->score = num(whole);
+            aggregated = 1;
+        } else if (!nd->leaf) {
             const char *agg = pv_get_str(nd->row, "formula");
             if (agg && !strcmp(agg, "mean")) /* the mean share of its children, as SIPAS */
                 nd->score = nd->acc_n ? nd->acc_share / nd->acc_n * nd->max : 0;
@@ -460,8 +467,6 @@ int compute_result(MDB_txn *txn, store *s, const calendar *cal, const char *inde
             p->acc_share += nd->max > 0 ? nd->score / nd->max : 0;
             p->acc_n++;
         }
-        char key[160];
-        snprintf(key, sizeof key, "%s:%s", index, nd->id);
         const pv *tg = sub_find(&ss, "Y", "target", key);
         if (tg) {
             nd->target = num(tg);
@@ -514,6 +519,29 @@ int compute_result(MDB_txn *txn, store *s, const calendar *cal, const char *inde
             pv_push(comps, co);
         }
     }
+    /* the whole: as the survey published it, else the areas' mean for a percent index
+     * (every area a mean of one maximum: SIPAS), else their sum (model.c: index_total) */
+    char tkey[160];
+    snprintf(tkey, sizeof tkey, "%s:total", index);
+    const pv *official = sub_find(&ss, "Y", "survey", tkey), *whole_target = sub_find(&ss, "Y", "target", tkey);
+    int percent = tops > 0;
+    double amax = -1;
+    for (size_t i = 0; i < ns.n && percent; i++) {
+        const node *nd = &ns.v[i];
+        const char *agg = pv_get_str(nd->row, "formula");
+        if (nd->parent < 0) {
+            percent = !nd->leaf && agg && !strcmp(agg, "mean") && (amax < 0 || nd->max == amax);
+            amax = nd->max;
+        }
+    }
+    if (percent) {
+        total /= tops;
+        max = amax;
+    }
+    if (official)
+        total = num(official);
+    if (official || aggregated || percent)
+        survey = total - appraised;
     pv_set_str(r, "unit", uid);
     pv_set_str(r, "name", pv_get_str(unit, "name") ? pv_get_str(unit, "name") : "");
     pv_set_str(r, "level", level);
@@ -523,6 +551,8 @@ int compute_result(MDB_txn *txn, store *s, const calendar *cal, const char *inde
     pv_set(r, "total", pv_float(total));
     pv_set(r, "max", pv_float(max));
     pv_set(r, "pct", pv_float(pct(total, max)));
+    if (percent) /* read as a percent, not as points out of a maximum */
+        pv_set(r, "percent", pv_bool(1));
     pv_set(r, "appraised", pv_float(appraised));
     pv_set(r, "survey", pv_float(survey));
     pv_set_int(r, "rank", 0);
@@ -531,8 +561,9 @@ int compute_result(MDB_txn *txn, store *s, const calendar *cal, const char *inde
     pv_set(r, "criteria", crits);
     pv_set(r, "deductions", deds);
     pv_set(r, "missing", missing);
-    if (targets && targets == tops) {
-        /* every area has a target: so has the whole */
+    if (whole_target || (targets && targets == tops && !percent)) {
+        /* set for the whole, or every area has a target: so has the whole */
+        target = whole_target ? num(whole_target) : target;
         pv_set(r, "target", pv_float(target));
         pv_set(r, "gap", pv_float(target - total));
     }

@@ -1,5 +1,6 @@
 #include "engine.h"
 #include "compute.h"
+#include "gaps.h"
 #include "model.h"
 #include "replica.h"
 #include "../common/service.h"
@@ -411,6 +412,54 @@ static int owner_losses(engine *en, MDB_txn *txn, const char *index, int year, c
     return 0;
 }
 
+/* Each unit's figures of an index against its targets (gaps.h): the unit asked, or
+ * every unit with a result that this sender may see. */
+static int gaps(engine *en, MDB_txn *txn, const char *index, int year, const char *unit, const char *mine, pv **data,
+                par_err *e)
+{
+    pv *units = pv_arr();
+    if (unit && *unit) {
+        pv_push(units, pv_str(unit));
+    } else {
+        /* every unit with a result and a target: the others have no gap to show */
+        pv *ranking = model_scores(en->m, index, year, NULL, NULL);
+        for (uint32_t i = 0; i < ranking->u.a.n; i++)
+            if (model_has_targets(en->m, pv_get_str(ranking->u.a.v[i], "unit"), index, year))
+                pv_push(units, pv_str(pv_get_str(ranking->u.a.v[i], "unit")));
+        pv_free(ranking);
+    }
+    pv *out = pv_arr();
+    int rc = 0;
+    for (uint32_t i = 0; i < units->u.a.n && rc == 0; i++) {
+        const char *id = units->u.a.v[i]->u.s.p;
+        pv *u = NULL, *g = NULL;
+        if (mine && !may_see(en, mine, id, index, year)) {
+            if (unit && *unit) {
+                err_set(e, "unit %s is neither %s nor below it, and its %s %d results are not published: this key may "
+                           "not read them",
+                        id, mine, index, year);
+                rc = -1;
+            }
+        } else if (store_get_pv(txn, db(en, S_UNITS), id, &u) == 1 &&
+                   gaps_unit(txn, en->s, en->cal, index, year, u, &g) < 0) {
+            err_set(e, "cannot read the scorer's store for the gaps of %s", id);
+            rc = -1;
+        } else if (g) {
+            pv_push(out, g);
+            g = NULL;
+        }
+        pv_free(g);
+        pv_free(u);
+    }
+    pv_free(units);
+    if (rc < 0) {
+        pv_free(out);
+        return -1;
+    }
+    *data = out;
+    return 0;
+}
+
 /* A unit key's view before publication: its own unit and those below it. */
 static int unit_key(const char *sender, char *mine, size_t n)
 {
@@ -499,10 +548,12 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
             rc = -1;
         }
         pv_free(u);
+    } else if (!strcmp(q, "gaps")) {
+        rc = gaps(en, txn, index, (int)y, pv_get_str(args, "unit"), restricted ? mine : NULL, data, e);
     } else if (!strcmp(q, "owner")) {
         rc = owner_losses(en, txn, index, (int)y, pv_get_str(args, "owner"), restricted ? mine : NULL, data, e);
     } else {
-        err_set(e, "the scorer has no query '%s' (scores, years, result, owner, tasks, backup)", q);
+        err_set(e, "the scorer has no query '%s' (scores, years, result, gaps, owner, tasks, backup)", q);
         rc = -1;
     }
     mdb_txn_abort(txn);

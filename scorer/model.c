@@ -12,7 +12,7 @@
 
 #define NONE UINT32_MAX
 
-enum { K_SCORE, K_APPRAISAL, K_SURVEY, K_TARGET, K_METRIC, K_TASK, K_OTHER };
+enum { K_SCORE, K_APPRAISAL, K_SURVEY, K_TARGET, K_RANK, K_RTARGET, K_METRIC, K_TASK, K_OTHER };
 /* Y, Q1-Q4, H1, M01-M12; P_OTHER never matches a report period */
 enum { P_Y = 0, P_Q1 = 1, P_H1 = 5, P_M01 = 6, P_OTHER = 18 };
 enum { M_SELF, M_SURVEY, M_COMPUTED, M_OTHER };
@@ -67,6 +67,8 @@ typedef struct {
     crit *c;
     uint32_t n, cap;
     uint32_t *area, narea; /* criteria at the top, in order */
+    uint32_t total_key;    /* INDEX:total: the whole index, where a survey publishes it */
+    uint8_t percent;       /* every area a mean of the same maximum (SIPAS): the index is their mean */
     int32_t *slot;         /* key id -> criterion */
     uint32_t nslot;
     double max;
@@ -113,6 +115,8 @@ struct model {
     uint32_t *members;
     size_t cmembers;
     const struct calendar *cal; /* working days for "on time"; NULL: every day */
+    const entry *official;      /* compute(): the index total as published, if it was */
+    int aggregated;             /* compute(): some parent stood for its parts (published whole) */
 };
 
 /* ---------- interning ---------- */
@@ -495,8 +499,8 @@ static int period_code(const char *p)
 
 static int kind_code(const char *k)
 {
-    static const char *const names[] = {"score", "appraisal", "survey", "target", "metric", "task"};
-    for (int i = 0; i < 6; i++)
+    static const char *const names[] = {"score", "appraisal", "survey", "target", "rank", "rank_target", "metric", "task"};
+    for (int i = 0; i < K_OTHER; i++)
         if (!strcmp(k, names[i]))
             return i;
     return K_OTHER;
@@ -680,6 +684,14 @@ static void fw_build(model *m, fw *f)
         }
     }
     free(stack);
+    f->percent = f->narea > 0;
+    for (uint32_t a = 0; a < f->narea; a++)
+        f->percent &= f->c[f->area[a]].mean && !f->c[f->area[a]].leaf && f->c[f->area[a]].max == f->c[f->area[0]].max;
+    if (f->percent)
+        f->max = f->c[f->area[0]].max;
+    char tk[160];
+    snprintf(tk, sizeof tk, "%s:total", m->indices.items[f->index]);
+    f->total_key = intern(&m->keys, tk);
     free(f->slot);
     f->nslot = (uint32_t)m->keys.n;
     f->slot = xmalloc((f->nslot + 1) * sizeof *f->slot);
@@ -783,6 +795,8 @@ static int compute(model *m, fw *f, uint32_t u, double *appraised, double *surve
     }
     int data = 0;
     *appraised = *survey = 0;
+    m->official = find(y, K_SURVEY, f->total_key, P_Y);
+    m->aggregated = 0;
     for (uint32_t i = 0; i < f->n; i++) {
         const crit *c = &f->c[i];
         node *nd = &ns[i];
@@ -823,7 +837,11 @@ static int compute(model *m, fw *f, uint32_t u, double *appraised, double *surve
     for (uint32_t i = f->n; i-- > 0;) {
         const crit *c = &f->c[i];
         node *nd = &ns[i];
-        if (!c->leaf)
+        if (!c->leaf && nd->surv) { /* published whole: the official figure, not what its parts add up to */
+            nd->score = nd->surv->v;
+            m->aggregated = 1;
+        }
+        else if (!c->leaf)
             nd->score = c->mean ? (nd->acc_n ? nd->acc_share / nd->acc_n * c->max : 0) : nd->acc_sum;
         if (c->parent >= 0) {
             node *p = &ns[c->parent];
@@ -837,6 +855,19 @@ static int compute(model *m, fw *f, uint32_t u, double *appraised, double *surve
         }
     }
     return 1;
+}
+
+/* The index's points: what the survey published whole, else the areas' mean for a
+ * percent index (SIPAS), else their sum. */
+static double index_total(const model *m, const fw *f, const node *ns, const entry *official)
+{
+    (void)m;
+    if (official)
+        return official->v;
+    double total = 0;
+    for (uint32_t a = 0; a < f->narea; a++)
+        total += ns[f->area[a]].score;
+    return f->percent ? total / f->narea : total;
 }
 
 static int unit_has_year(const unit *x, int year)
@@ -870,11 +901,11 @@ static void recompute(model *m, uint32_t fi, uint32_t u, strset *moved)
         }
         return;
     }
-    double total = 0;
-    for (uint32_t a = 0; a < f->narea; a++) {
-        total += m->nodes[f->area[a]].score;
+    double total = index_total(m, f, m->nodes, m->official);
+    for (uint32_t a = 0; a < f->narea; a++)
         f->ascore[(size_t)u * f->narea + a] = m->nodes[f->area[a]].score;
-    }
+    if (m->official || m->aggregated || f->percent)
+        survey = total - appraised; /* official aggregates stand in for the survey's parts */
     if (!f->has[u] || fabs(f->total[u] - total) > 1e-9)
         moved_add(m, moved, f, u);
     if (!f->has[u]) {
@@ -1189,7 +1220,9 @@ static pv *summary(model *m, uint32_t fi, uint32_t u)
         pv_push(comps, co);
     }
     add_prev(m, u, f, o);
-    if (targets && targets == f->narea) {
+    const entry *whole = find(year_of(&m->u[u], f->year, 0), K_TARGET, f->total_key, P_Y);
+    if (whole || (targets && targets == f->narea && !f->percent)) {
+        target = whole ? whole->v : target;
         pv_set(o, "target", pv_float(target));
         pv_set(o, "gap", pv_float(target - f->total[u]));
     }
@@ -1281,6 +1314,26 @@ pv *model_years(model *m, const char *index, const char *level, const char *unit
     if (out->u.a.n > 1)
         qsort(out->u.a.v, out->u.a.n, sizeof(pv *), by_year_unit);
     return out;
+}
+
+int model_has_targets(model *m, const char *unitid, const char *index, int year)
+{
+    uint32_t u = lookup(&m->uids, unitid);
+    size_t il = strlen(index);
+    for (uint32_t i = 0; u != NONE && i < m->u[u].nyears; i++) {
+        const uyear *y = &m->u[u].years[i];
+        if (y->year < year)
+            continue;
+        uint32_t at = lower(y, ekey(K_TARGET, 0, 0));
+        for (uint32_t k = at; k < y->n && (unsigned)(y->e[k].k >> 56) <= K_RTARGET; k++) {
+            if ((unsigned)(y->e[k].k >> 56) == K_RANK)
+                continue;
+            const char *key = m->keys.items[(uint32_t)(y->e[k].k >> 16) & 0xffffffffu];
+            if (!strncmp(key, index, il) && key[il] == ':')
+                return 1;
+        }
+    }
+    return 0;
 }
 
 static int line_cmp(const void *a, const void *b)

@@ -67,6 +67,9 @@ pv *model_scores(model *m, const char *index, int year, const char *level, const
  * row per unit and year, by year then unit: what a chart of every year held draws. With
  * unit (NULL: every unit), that unit's rows only, with appraised, survey and its areas. */
 pv *model_years(model *m, const char *index, const char *level, const char *unit);
+/* Whether the unit has a target or a place target for the index in year or a later one
+ * (gaps.h: what `parctl gaps` shows); without one it has nothing to show. */
+int model_has_targets(model *m, const char *unit, const char *index, int year);
 /* Sets rank, of and the areas' ranks of a result document from memory, and the change
  * from the year before (prev_total, change, prev_rank, prev_of; per area prev_score,
  * prev_pct, change_pp, prev_rank). */

@@ -124,7 +124,7 @@ const char *html_css(void)
            "main{padding:12px 16px;max-width:1200px}h1{font-size:22px}h2{font-size:18px;margin-top:24px}"
            "table{border-collapse:collapse;margin:8px 0;width:100%}th,td{border:1px solid #bbb;padding:4px 6px;"
            "text-align:left;vertical-align:top}th{background:#e8eef7}td.n{text-align:right;white-space:nowrap}"
-           ".up{color:#11722b}.down{color:#b3261e}.muted{color:#666}.err{color:#b3261e;font-weight:bold}"
+           ".up{color:#11722b}tr.behind td:first-child{border-left:3px solid #b3261e}.down{color:#b3261e}.muted{color:#666}.err{color:#b3261e;font-weight:bold}"
            ".ok{color:#11722b}form.inline{display:inline}label{display:block;margin:8px 0 2px}"
            "input,select,textarea,button{font:inherit;padding:4px}"
            ".h0{background:#f4cccc}.h1{background:#f9dfc6}.h2{background:#fce8b2}.h3{background:#e6efc2}"

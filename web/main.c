@@ -555,6 +555,7 @@ static enum MHD_Result dashboard(web *w, req *r, const session *s)
         snprintf(y, sizeof y, "%d", year);
         ask(w, r, "scorer", "scores", kv("index", index, "year", y, "level", level, KV_END), s);
         ask(w, r, "scorer", "years", kv("index", index, "level", level, KV_END), s);
+        ask(w, r, "scorer", "gaps", kv("index", index, "year", y, KV_END), s);
         if (asked(w, r))
             return MHD_YES;
     }
@@ -563,7 +564,8 @@ static enum MHD_Result dashboard(web *w, req *r, const session *s)
     sbuf b;
     sbuf_init(&b);
     html_frame f = frame_of(s, "Xếp hạng Chỉ số", "/");
-    page_dashboard(&b, &f, index, year, level, r->data[0], failed(r, 1) ? NULL : r->data[1]);
+    page_dashboard(&b, &f, index, year, level, r->data[0], failed(r, 1) ? NULL : r->data[1],
+                   failed(r, 2) ? NULL : r->data[2]);
     return html(w, r, 200, &b);
 }
 

@@ -96,8 +96,81 @@ static void chart(sbuf *b, const char *index, int year, const pv *years, const p
                 y0, year, year);
 }
 
+/* A survey index against its targets (the scorer's gaps answer, one entry a unit with
+ * targets): per sub-index the figure, place, target, what is missing and the tasks. */
+static void targets(sbuf *b, const pv *gaps)
+{
+    for (uint32_t u = 0; gaps && gaps->t == PV_ARR && u < gaps->u.a.n; u++) {
+        const pv *g = gaps->u.a.v[u], *rows = pv_get(g, "rows");
+        if (!rows || !rows->u.a.n)
+            continue;
+        const pv *top = rows->u.a.v[0];
+        int percent = pv_get_bool(g, "percent", 0);
+        long long ty = 0;
+        for (uint32_t i = 0; i < rows->u.a.n && !ty; i++)
+            ty = pv_get_int(rows->u.a.v[i], "target_year", 0);
+        char n1[32], n2[32];
+        sbuf_puts(b, "<h2>So với chỉ tiêu: ");
+        html_esc(b, s(g, "name"));
+        sbuf_printf(b, "</h2>\n<p>Năm %lld: <b>%s%s</b>%s", (long long)pv_get_int(g, "year", 0),
+                    html_num(n1, f(top, "score"), 2, 0), percent ? " %" : "",
+                    pv_get_bool(top, "official", 0) ? " (kết quả công bố)" : "");
+        if (pv_get(top, "rank"))
+            sbuf_printf(b, ", xếp thứ %lld/%lld", (long long)pv_get_int(top, "rank", 0), (long long)pv_get_int(top, "of", 0));
+        if (pv_get(top, "target"))
+            sbuf_printf(b, "; chỉ tiêu năm %lld: %s%s, %s <b>%s</b>", ty, html_num(n1, f(top, "target"), 2, 0),
+                        percent ? " %" : "", f(top, "gap") > 1e-9 ? "còn thiếu" : "đã vượt",
+                        html_num(n2, fabs(f(top, "gap")), 2, 0));
+        if (pv_get(top, "rank_target")) {
+            sbuf_puts(b, "; chỉ tiêu xếp hạng: ");
+            html_esc(b, s(top, "rank_target"));
+        }
+        sbuf_printf(b, ". Chỉ số thành phần chưa đạt chỉ tiêu: %lld.</p>\n", (long long)pv_get_int(g, "off_track", 0));
+        sbuf_printf(b, "<table class=\"gaps\">\n<tr><th>Mã</th><th>Chỉ số thành phần</th><th>Năm %lld</th><th>Xếp hạng</th>"
+                       "<th>Chỉ tiêu %lld</th><th>Còn thiếu</th><th>Chỉ tiêu xếp hạng</th><th>Nhiệm vụ</th></tr>\n",
+                    (long long)pv_get_int(g, "year", 0), ty);
+        for (uint32_t i = 1; i < rows->u.a.n; i++) {
+            const pv *r = rows->u.a.v[i], *tasks = pv_get(r, "tasks");
+            int behind = pv_get(r, "on_track") && !pv_get_bool(r, "on_track", 1);
+            sbuf_printf(b, "<tr%s><td>", behind ? " class=\"behind\"" : "");
+            html_esc(b, s(r, "id"));
+            sbuf_puts(b, "</td><td>");
+            html_esc(b, s(r, "name"));
+            sbuf_puts(b, pv_get_bool(r, "official", 0) ? " (công bố)</td>" : "</td>");
+            td_num(b, f(r, "score"), 2, 0);
+            if (pv_get(r, "rank"))
+                sbuf_printf(b, "<td class=\"n\">%lld/%lld</td>", (long long)pv_get_int(r, "rank", 0),
+                            (long long)pv_get_int(r, "of", 0));
+            else
+                sbuf_puts(b, "<td class=\"n\">—</td>");
+            if (pv_get(r, "target")) {
+                td_num(b, f(r, "target"), 2, 0);
+                if (f(r, "gap") > 1e-9)
+                    td_num(b, f(r, "gap"), 2, 0);
+                else
+                    sbuf_puts(b, "<td class=\"n up\">đạt</td>");
+            } else {
+                sbuf_puts(b, "<td class=\"n\">—</td><td class=\"n\">—</td>");
+            }
+            sbuf_puts(b, "<td class=\"n\">");
+            html_esc(b, pv_get(r, "rank_target") ? s(r, "rank_target") : "—");
+            sbuf_puts(b, "</td><td>");
+            for (uint32_t k = 0; tasks && k < tasks->u.a.n; k++) {
+                const pv *t = tasks->u.a.v[k];
+                sbuf_puts(b, k ? "<br>" : "");
+                html_esc(b, s(t, "id"));
+                sbuf_puts(b, " (");
+                html_esc(b, *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead"));
+                sbuf_puts(b, pv_get_bool(t, "done", 0) ? ", đã hoàn thành)" : ")");
+            }
+            sbuf_puts(b, "</td></tr>\n");
+        }
+        sbuf_puts(b, "</table>\n");
+    }
+}
+
 void page_dashboard(sbuf *b, const html_frame *f0, const char *index, int year, const char *level, const pv *now,
-                    const pv *years)
+                    const pv *years, const pv *gaps)
 {
     html_begin(b, f0);
     sbuf_puts(b, "<form method=\"get\" action=\"/\">Chỉ số <input name=\"index\" size=\"6\" value=\"");
@@ -160,6 +233,7 @@ void page_dashboard(sbuf *b, const html_frame *f0, const char *index, int year, 
     sbuf_puts(b, "</table>\n<p class=\"muted\">Ô màu: tỷ lệ điểm của lĩnh vực so với điểm tối đa (đỏ dưới 50%, "
                  "xanh đậm từ 95%).</p>\n");
     chart(b, index, year, years, now);
+    targets(b, gaps);
     sbuf_puts(b, "</div>\n");
     html_end(b);
 }

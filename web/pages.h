@@ -13,9 +13,11 @@ void page_login(sbuf *b, const char *error, const char *token, const char *user)
 
 /* The dashboard: the ranking of index, year, level (now: the scorer's scores), each
  * area's points and the change on last year; a chart of every year held up to year
- * (years: the scorer's years rows, NULL when none) and a heat map of units x areas. */
+ * (years: the scorer's years rows, NULL when none) and a heat map of units x areas; and
+ * for units with targets (gaps: the scorer's gaps answer, NULL when none) each
+ * sub-index against its target with the tasks linked to it. */
 void page_dashboard(sbuf *b, const html_frame *f, const char *index, int year, const char *level, const pv *now,
-                    const pv *years);
+                    const pv *years, const pv *gaps);
 
 /* A unit's page: its result (the scorer's), evidence and history (the collector's). */
 void page_unit(sbuf *b, const html_frame *f, const char *unit, const char *index, int year, const pv *result,

@@ -89,7 +89,7 @@ static void test_chart_every_year(void **st)
     sbuf b;
     sbuf_init(&b);
     html_frame f = {"quantri", "admin", "", "0123", "Xếp hạng", "/"};
-    page_dashboard(&b, &f, "PAR", 2023, "district", now, years);
+    page_dashboard(&b, &f, "PAR", 2023, "district", now, years, NULL);
     sbuf_add(&b, "", 1);
     for (int y = 2016; y <= 2023; y++) {
         char want[32];
