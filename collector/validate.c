@@ -78,7 +78,7 @@ enum { FIND_LEAF, FIND_SURVEY, FIND_ANY };
 
 typedef struct {
     int leaves, survey;
-    double max; /* the leaves' maxima added: a bound for a published total */
+    double max; /* the top criteria's maxima added: the index's, a bound for a published total */
 } leaf_count;
 
 static int count_leaf(void *ctx, const char *key, size_t klen, pv *val)
@@ -88,12 +88,13 @@ static int count_leaf(void *ctx, const char *key, size_t klen, pv *val)
     leaf_count *c = ctx;
     if (pv_get_bool(val, "leaf", 0)) {
         const char *m = pv_get_str(val, "method");
-        const char *mx = pv_get_str(val, "max");
-        double v;
         c->leaves++;
         c->survey += m && !strcmp(m, "survey");
-        c->max += mx && str_to_num(mx, &v) == 0 ? v : 0;
     }
+    const char *id = pv_get_str(val, "id"), *mx = pv_get_str(val, "max");
+    double v;
+    if (id && !strchr(id, '.') && mx && str_to_num(mx, &v) == 0)
+        c->max += v;
     return 0;
 }
 

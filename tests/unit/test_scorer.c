@@ -18,6 +18,7 @@
 #include "../../collector/ingest.h"
 #include "../../collector/query.h"
 #include "../../scorer/engine.h"
+#include "../../common/reason.h"
 
 typedef struct {
     fixture f;
@@ -863,6 +864,167 @@ static void test_on_time_by_working_days(void **st)
     world_close(&w);
 }
 
+static void import_file(world *w, const char *what, const char *path)
+{
+    char *buf;
+    size_t len;
+    par_err e;
+    assert_int_equal(file_read(path, &buf, &len, &e), 0);
+    import_text(w, what, buf);
+    free(buf);
+}
+
+static pv *ask(engine *en, const char *q, const char *index, int year, const char *unit)
+{
+    pv *m = proto_msg(MSG_QUERY), *args = pv_map(), *data = NULL;
+    char y[8];
+    snprintf(y, sizeof y, "%d", year);
+    pv_set_str(args, "index", index);
+    pv_set_str(args, "year", y);
+    if (unit)
+        pv_set_str(args, "unit", unit);
+    pv_set_str(m, "q", q);
+    pv_set(m, "args", args);
+    par_err e;
+    if (engine_query(en, m, NULL, &data, &e) < 0)
+        fail_msg("%s: %s", q, e.msg);
+    pv_free(m);
+    return data;
+}
+
+static const pv *row_named(const pv *g, const char *id)
+{
+    const pv *rows = pv_get(g, "rows");
+    for (uint32_t i = 0; rows && i < rows->u.a.n; i++)
+        if (!strcmp(pv_get_str(rows->u.a.v[i], "id"), id))
+            return rows->u.a.v[i];
+    fail_msg("no row %s", id);
+    return NULL;
+}
+
+static const char *refusal(world *w, const char *line)
+{
+    static char why[512];
+    char text[1024];
+    snprintf(text, sizeof text, "unit,year,period,kind,key,value,date,note\n%s\n", line);
+    pv *ack = fixture_submit(&w->f, text);
+    const pv *r0 = pv_get(ack, "results")->u.a.v[0];
+    snprintf(why, sizeof why, "%s", pv_get_bool(r0, "ok", 1) ? "" : pv_get_str(r0, "reason"));
+    pv_free(ack);
+    return why;
+}
+
+/* Seed 002 (Đồng Nai, plan 336/KH-UBND): PAPI, SIPAS and PCI of 2023 as published, against
+ * the plan's targets for 2025 (data/seed002/). */
+static void test_seed002_as_published(void **st)
+{
+    (void)st;
+    world w;
+    world_open(&w);
+    import_file(&w, "units", "data/seed002/units.csv");
+    import_file(&w, "framework", "data/seed002/framework-survey-2023.csv");
+    import_file(&w, "tasks", "data/seed002/tasks.csv");
+    /* the sub-dimensions alone add up to 39,91: two dimensions drift by rounding */
+    char *buf;
+    size_t len;
+    par_err e;
+    assert_int_equal(file_read("data/seed002/survey-2023.csv", &buf, &len, &e), 0);
+    sbuf leaves;
+    sbuf_init(&leaves);
+    for (char *line = strchr(buf, '\n') + 1, *nl; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        *nl = '\0';
+        const char *key = strstr(line, "PAPI:");
+        if (key && strchr(key + 5, '.') && strchr(key + 5, '.') < strchr(key, ','))
+            sbuf_printf(&leaves, "%s\n", line);
+    }
+    free(buf);
+    submit(&w, leaves.buf);
+    sbuf_free(&leaves);
+    feed(w.en, w.f.rec, 1000);
+    pv *papi = result(w.en, "DNI", "PAPI", 2023);
+    near(num(papi, "total"), 39.91, 1e-9, "PAPI recomputed from its sub-dimensions");
+    pv_free(papi);
+    /* as published: the dimensions and the total stand for their parts */
+    submit_file(&w, "data/seed002/survey-2023.csv");
+    submit_file(&w, "data/seed002/targets-2025.csv");
+    feed(w.en, w.f.rec, 1000);
+    papi = result(w.en, "DNI", "PAPI", 2023);
+    near(num(papi, "total"), 39.92, 1e-9, "PAPI as published");
+    near(num(papi, "max"), 80, 1e-9, "PAPI out of 80");
+    near(num(pv_get(papi, "components")->u.a.v[1], "score"), 4.59, 1e-9, "dimension 2 as published (parts: 4,60)");
+    near(num(papi, "survey"), 39.92, 1e-9, "all of it from the survey");
+    pv_free(papi);
+    pv *sipas = result(w.en, "DNI", "SIPAS", 2023);
+    near(num(sipas, "total"), 80.74, 1e-9, "SIPAS as published");
+    near(num(sipas, "max"), 100, 1e-9, "SIPAS is a percent");
+    assert_true(pv_get_bool(sipas, "percent", 0));
+    pv_free(sipas);
+    pv *pci = result(w.en, "DNI", "PCI", 2023);
+    near(num(pci, "total"), 66.28, 1e-9, "PCI");
+    near(num(pci, "max"), 100, 1e-9, "PCI out of 100");
+    pv_free(pci);
+    explanations_agree(w.en, "PAPI", 2023);
+    explanations_agree(w.en, "SIPAS", 2023);
+    explanations_agree(w.en, "PCI", 2023);
+
+    /* gaps: 2023 against the plan's targets for 2025, places, and the tasks */
+    pv *g = ask(w.en, "gaps", "PAPI", 2023, NULL);
+    assert_int_equal(g->u.a.n, 1);
+    const pv *dni = g->u.a.v[0], *top = row_named(dni, "total");
+    assert_string_equal(pv_get_str(dni, "unit"), "DNI");
+    near(num(top, "score"), 39.92, 1e-9, "total");
+    near(num(top, "target"), 55.15, 1e-9, "the plan's target for 2025");
+    near(num(top, "gap"), 15.23, 1e-9, "what is missing");
+    assert_int_equal(pv_get_int(top, "target_year", 0), 2025);
+    assert_true(pv_get_bool(top, "official", 0));
+    assert_true(pv_get_bool(row_named(dni, "4.4"), "on_track", 0)); /* 1,92 against 1,20 */
+    assert_false(pv_get_bool(row_named(dni, "7.3"), "on_track", 1));
+    near(num(row_named(dni, "7.3"), "gap"), 1.11, 1e-9, "water quality: 0,39 against 1,50");
+    assert_false(pv_get_bool(row_named(dni, "1.1"), "official", 1)); /* a leaf is the survey itself */
+    assert_true(pv_get_bool(row_named(dni, "5"), "official", 0));
+    assert_int_equal(pv_get_int(dni, "off_track", 0), 35); /* 8 dimensions and 28 sub-dimensions, 4.4 on track */
+    const pv *tasks = pv_get(row_named(dni, "4.3"), "tasks");
+    assert_int_equal(tasks->u.a.n, 1);
+    assert_string_equal(pv_get_str(tasks->u.a.v[0], "id"), "KH336-PL1-PAPI-4.3");
+    assert_string_equal(pv_get_str(tasks->u.a.v[0], "lead_name"), "Sở Nội vụ");
+    /* the sample province's own PAPI tasks are not Đồng Nai's */
+    assert_int_equal(pv_get(row_named(dni, "1.1"), "tasks")->u.a.n, 1);
+    pv_free(g);
+    g = ask(w.en, "gaps", "SIPAS", 2023, "DNI");
+    top = row_named(g->u.a.v[0], "total");
+    assert_int_equal(pv_get_int(top, "rank", 0), 44);
+    assert_int_equal(pv_get_int(top, "of", 0), 63);
+    assert_string_equal(pv_get_str(top, "rank_target"), "20-30/63");
+    assert_false(pv_get_bool(top, "on_track", 1)); /* 44th against 20th to 30th, 80,74 against 89,5 */
+    assert_int_equal(pv_get_int(row_named(g->u.a.v[0], "1"), "rank", 0), 45);
+    pv_free(g);
+    g = ask(w.en, "gaps", "PCI", 2023, "DNI");
+    top = row_named(g->u.a.v[0], "total");
+    assert_int_equal(pv_get_int(top, "rank_target_to", 0), 20);
+    near(num(top, "gap"), 5.87, 1e-9, "PCI: 66,28 against 72,15");
+    pv_free(g);
+    /* a unit without targets has nothing to show */
+    g = ask(w.en, "gaps", "PAR", 2023, NULL);
+    assert_int_equal(g->u.a.n, 0);
+    pv_free(g);
+
+    /* what is refused, and why */
+    assert_non_null(strstr(refusal(&w, "TDG,2023,Y,survey,PAR:1,9,,"), "scored otherwise than by survey"));
+    const char *why = refusal(&w, "DNI,2023,Y,rank,SIPAS:total,64/63,,");
+    assert_non_null(strstr(why, "like 44/63"));
+    char vi[512];
+    assert_string_equal(reason_vi(why, vi, sizeof vi), "thứ hạng '64/63' không có dạng thứ hạng/tổng số, ví dụ 44/63");
+    assert_string_equal(reason_vi(refusal(&w, "TDG,2023,Y,survey,PAR:1,9,,"), vi, sizeof vi),
+                        "PAR:1 có tiêu chí không chấm theo kết quả điều tra: gửi các tiêu chí con, không gửi điểm tổng");
+    assert_non_null(strstr(refusal(&w, "DNI,2025,Y,rank_target,SIPAS:total,30-20,,"), "20-30/63"));
+    assert_non_null(strstr(refusal(&w, "DNI,2023,Y,score,PAPI:total,40,,"), "not a leaf"));
+    assert_non_null(strstr(refusal(&w, "DNI,2023,Y,survey,PAPI:total,81,,"), "above the maximum"));
+    assert_non_null(strstr(refusal(&w, "DNI,2023,Y,survey,total,40,,"), "INDEX:total"));
+    assert_string_equal(refusal(&w, "DNI,2025,Y,rank_target,PAPI:total,15,,"), "");
+    world_close(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -871,6 +1033,7 @@ int main(void)
         cmocka_unit_test(test_appraisal_lowers),
         cmocka_unit_test(test_score_events),
         cmocka_unit_test(test_papi_sipas),
+        cmocka_unit_test(test_seed002_as_published),
         cmocka_unit_test(test_incremental_equals_full),
         cmocka_unit_test(test_rebuild_every_way),
     };

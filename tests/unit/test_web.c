@@ -103,6 +103,56 @@ static void test_chart_every_year(void **st)
     pv_free(years);
 }
 
+/* The dashboard of a survey index shows each sub-index against its target, with the
+ * tasks linked to it, every value escaped (the scorer's gaps answer, seed 002's PAPI). */
+static void test_dashboard_targets(void **st)
+{
+    (void)st;
+    pv *now = pv_arr(), *gaps = pv_arr(), *g = pv_map(), *rows = pv_arr(), *r = pv_map();
+    pv_set_str(r, "unit", "DNI");
+    pv_set_str(r, "name", "Tỉnh Đồng Nai");
+    pv_set(r, "total", pv_float(39.92));
+    pv_push(now, r);
+    pv_set_str(g, "unit", "DNI");
+    pv_set_str(g, "name", "Tỉnh Đồng Nai");
+    pv_set_int(g, "year", 2023);
+    pv_set_int(g, "off_track", 1);
+    pv *top = pv_map(), *sub = pv_map(), *tasks = pv_arr(), *t = pv_map();
+    pv_set_str(top, "id", "total");
+    pv_set(top, "score", pv_float(39.92));
+    pv_set(top, "target", pv_float(55.15));
+    pv_set(top, "gap", pv_float(15.23));
+    pv_set_int(top, "target_year", 2025);
+    pv_set(top, "official", pv_bool(1));
+    pv_push(rows, top);
+    pv_set_str(sub, "id", "4.3");
+    pv_set_str(sub, "name", "Công bằng trong tuyển dụng <vào> nhà nước");
+    pv_set(sub, "score", pv_float(1.13));
+    pv_set(sub, "target", pv_float(1.8));
+    pv_set(sub, "gap", pv_float(0.67));
+    pv_set(sub, "on_track", pv_bool(0));
+    pv_set_str(t, "id", "KH336-PL1-PAPI-4.3");
+    pv_set_str(t, "lead_name", "Sở Nội vụ");
+    pv_push(tasks, t);
+    pv_set(sub, "tasks", tasks);
+    pv_push(rows, sub);
+    pv_set(g, "rows", rows);
+    pv_push(gaps, g);
+    sbuf b;
+    sbuf_init(&b);
+    html_frame f = {"quantri", "admin", "", "0123", "Xếp hạng", "/"};
+    page_dashboard(&b, &f, "PAPI", 2023, "", now, NULL, gaps);
+    sbuf_add(&b, "", 1);
+    assert_non_null(strstr(b.buf, "chỉ tiêu năm 2025: 55,15, còn thiếu <b>15,23</b>"));
+    assert_non_null(strstr(b.buf, "<th>Chỉ tiêu 2025</th>"));
+    assert_non_null(strstr(b.buf, "<tr class=\"behind\"><td>4.3</td><td>Công bằng trong tuyển dụng &lt;vào&gt; nhà nước"));
+    assert_non_null(strstr(b.buf, "KH336-PL1-PAPI-4.3 (Sở Nội vụ)"));
+    assert_non_null(strstr(b.buf, "<td class=\"n\">0,67</td>"));
+    sbuf_free(&b);
+    pv_free(now);
+    pv_free(gaps);
+}
+
 /* A unit's official speaks for the unit, by name; a malformed "as" for nobody. */
 static void test_sender(void **st)
 {
@@ -127,6 +177,7 @@ int main(void)
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_xlsx),
         cmocka_unit_test(test_chart_every_year),
+        cmocka_unit_test(test_dashboard_targets),
         cmocka_unit_test(test_sender),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
