@@ -31,6 +31,7 @@ int cli_status(cli *c, int argc, char **argv);
 int cli_export(cli *c, int argc, char **argv);
 int cli_scores(cli *c, int argc, char **argv);
 int cli_gaps(cli *c, int argc, char **argv);
+int cli_duties(cli *c, int argc, char **argv);
 int cli_backup(cli *c, int argc, char **argv);
 int cli_report(cli *c, int argc, char **argv);
 int cli_keys(cli *c, int argc, char **argv);

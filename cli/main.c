@@ -22,6 +22,10 @@ static const command commands[] = {
     {"gaps", "--index I --year Y [--unit U]",
      "a survey index (PAPI, PCI, SIPAS) against its targets, per sub-index, with the tasks linked to each",
      "--index= --year= --unit="},
+    {"duties", "--year Y [--unit U] [--index I]",
+     "reporting duties: each report due, when the province received it, on time, late or missing, and what\n"
+     "      the criterion counting them (1.2.1) gives by the province's rule",
+     "--year= --unit= --index="},
     {"report", "UNIT --index I --year Y [--format md|html|docx|xlsx|pdf|csv] [--csv-locale vi]\n"
                "         [--number 'SỐ/BC-UBND'] [--date dd/mm/yyyy] [--place TEXT] [--to 'A;B;C'] [--signer 'A;B']\n"
                "       parctl report --ranking --index I --year Y [--parent U] [--format ...] [--csv-locale vi]",
@@ -153,6 +157,8 @@ int main(int argc, char **argv)
         return cli_scores(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "gaps"))
         return cli_gaps(&c, argc - 1, argv + 1);
+    if (!strcmp(cmd, "duties"))
+        return cli_duties(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "backup"))
         return cli_backup(&c, argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))

@@ -307,6 +307,24 @@ static void add_instance(dl_instance *out, int *n, const char *period, int y, in
     (*n)++;
 }
 
+int64_t deadline_period_due(const char *p, int y, int report_day)
+{
+    int m;
+    if (!strcmp(p, "Y"))
+        m = 12;
+    else if (!strcmp(p, "H1"))
+        m = 6;
+    else if (p[0] == 'Q' && p[1] >= '1' && p[1] <= '4' && !p[2])
+        m = (p[1] - '0') * 3;
+    else if (p[0] == 'M' && p[1] >= '0' && p[1] <= '1' && p[2] >= '0' && p[2] <= '9' && !p[3] &&
+             (m = (p[1] - '0') * 10 + p[2] - '0') >= 1 && m <= 12)
+        ;
+    else
+        return -1;
+    int dim = clock_days_in_month(y, m);
+    return clock_days_from_civil(y, m, report_day < dim ? report_day : dim);
+}
+
 int deadline_instances(const deadline *d, int y, int report_day, dl_instance out[DL_MAX_INSTANCES])
 {
     int n = 0;

@@ -55,5 +55,10 @@ const char *deadline_kind_name(dl_kind k);
  * is due on day report_day (1-31, the last day in a shorter month) of its period's
  * last month. Returns how many were written to out. */
 int deadline_instances(const deadline *d, int y, int report_day, dl_instance out[DL_MAX_INSTANCES]);
+/* The due day (civil day number) of one period of year y, named as in the submissions
+ * format (Q1-Q4, H1, Y, M01-M12): day report_day of its last month, the month's last day
+ * when shorter; -1 for a name that is no period. The notifier's reminders and the
+ * scorer's "on time" both count from it. */
+int64_t deadline_period_due(const char *period, int y, int report_day);
 
 #endif

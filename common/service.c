@@ -218,6 +218,12 @@ int service_sender_unit(const char *sender, char *out, size_t n)
     return 1;
 }
 
+const char *service_sent_on(const char *sender, const char *date, const char *received)
+{
+    int unit = sender && !strncmp(sender, "unit:", 5);
+    return !unit && date && *date ? date : received ? received : "";
+}
+
 const char *service_query_sender(const service_req *r, char *out, size_t n)
 {
     const pv *args = r->msg ? pv_get(r->msg, "args") : NULL;

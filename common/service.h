@@ -37,6 +37,11 @@ const char *service_on_behalf(const char *sender, const char *as, char *out, siz
 /* The unit a sender speaks for ("unit:U", or "unit:U/USER" from par-web: the unit's
  * official by name), into out: 1; 0 when it is no unit's. */
 int service_sender_unit(const char *sender, char *out, size_t n);
+/* The day a report counts from: what a unit sends counts from the province's receipt (its
+ * own date is its word); a line the province records itself (an appraiser's or admin's
+ * key, this server's operators: a report received on paper) from the date it states.
+ * Returns date or received (its first 10 bytes are the day). */
+const char *service_sent_on(const char *sender, const char *date, const char *received);
 /* The same for a decoded query: as from its args. */
 const char *service_query_sender(const service_req *r, char *out, size_t n);
 void *service_socket(service *s);

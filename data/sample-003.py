@@ -24,7 +24,7 @@ def framework(year):
         ("1.2", "Thực hiện chế độ báo cáo CCHC", 2.5, "", "", "LC-SNV"),
         ("1.2.1", "Thực hiện đủ các báo cáo CCHC quý I, 6 tháng, quý III, năm và các báo cáo CCHC đột xuất theo "
                   "yêu cầu của UBND tỉnh, Sở Nội vụ đảm bảo về thời gian, nội dung", 1, "computed",
-         "share(reports_on_time)", "LC-SNV"),
+         "deduct(reports, 0.5, 1)", "LC-SNV"),
         ("1.2.2", "Chất lượng báo cáo CCHC", 1, "self", "", "LC-SNV"),
         ("1.2.6", "Báo cáo kết quả tự chủ, tự chịu trách nhiệm với cơ quan quản lý cấp trên theo quy định", 0.5,
          "self", "", "LC-STC"),

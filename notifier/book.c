@@ -1,4 +1,5 @@
 #include "book.h"
+#include "../common/service.h"
 #include "../common/clock.h"
 
 #include <stdio.h>
@@ -580,15 +581,16 @@ static void done_key(const row_view *row, char *out, size_t n)
              row_str(row, "unit"));
 }
 
-/* Stored as "DATE|RECEIVED": the date the unit gave and the day the province received it
- * (what "on time" is judged by: the receipt, not the unit's word). */
-static int apply_done(book *b, MDB_txn *txn, const row_view *row, const char *received)
+/* Stored as "DATE|SENT": the date the line gave and the day the report counts from (what
+ * "on time" is judged by, as the scorer judges it: a unit's report from the province's
+ * receipt, not the unit's word; common/service.h: service_sent_on). */
+static int apply_done(book *b, MDB_txn *txn, const row_view *row, const char *sent)
 {
     char key[512], val[160];
     done_key(row, key, sizeof key);
     if (strcmp(row_str(row, "value"), "done"))
         return store_del(txn, store_dbi(b->s, N_DONE), key, NULL);
-    snprintf(val, sizeof val, "%.64s|%.10s", row_str(row, "date"), received);
+    snprintf(val, sizeof val, "%.64s|%.10s", row_str(row, "date"), sent);
     MDB_val k = {strlen(key), key}, v = {strlen(val), val};
     int rc = mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, MDB_NOOVERWRITE); /* the first report counts */
     return rc == MDB_KEYEXIST ? 0 : rc;
@@ -734,7 +736,8 @@ static void mem_apply(book *b, const event_view *ev)
     }
     if (strcmp(what, "unit") && strcmp(what, "task")) { /* a task report */
         done_key(&ev->row, key, sizeof key);
-        mem_done(b, key, !strcmp(row_str(&ev->row, "value"), "done"), day_of(ev->received));
+        mem_done(b, key, !strcmp(row_str(&ev->row, "value"), "done"),
+                 day_of(service_sent_on(ev->sender, row_str(&ev->row, "date"), ev->received)));
         return;
     }
     pv *row = proto_row_pv(&ev->row);
@@ -796,7 +799,7 @@ static int apply_events(store_txn *t, void *ctx, par_err *e)
         } else if (!strcmp(ev->what, "submission") && risk_value_key(b, &ev->row, skey, sizeof skey)) {
             rc = apply_risk(b, txn, skey, atoi(row_str(&ev->row, "year")), row_str(&ev->row, "value"));
         } else if (!strcmp(ev->what, "submission") && relevant(b, ev)) {
-            rc = apply_done(b, txn, &ev->row, ev->received);
+            rc = apply_done(b, txn, &ev->row, service_sent_on(ev->sender, row_str(&ev->row, "date"), ev->received));
         } else if (!strcmp(ev->what, "season")) {
             rc = apply_season(b, txn, ev);
         } else if (relevant(b, ev)) { /* units and tasks: rare, kept as value trees */

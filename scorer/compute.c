@@ -1,11 +1,13 @@
 #include "compute.h"
 #include "formula.h"
 #include "../common/clock.h"
+#include "../common/deadline.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct {
     char id[64];
@@ -158,27 +160,25 @@ static int is_done(const pv *sub)
     return v && (!strcmp(v, "done") || strtod(v, NULL) >= 100);
 }
 
-/* The day a report was sent: its date, else the day the province received it. */
+/* The day a report counts from (common/service.h: service_sent_on, decided when it came
+ * in); a replica of before kept only the date, else the day the province received it. */
 static void sent_day(const pv *sub, char out[11])
 {
-    const char *d = pv_get_str(sub, "date");
+    const char *d = pv_get_str(sub, "sent");
+    if (!d || !*d)
+        d = pv_get_str(sub, "date");
     if (!d || !*d)
         d = pv_get_str(sub, "received");
     snprintf(out, 11, "%s", d ? d : "9999-12-31");
 }
 
-static void period_end(const calendar *cal, const char *p, int year, int days, char out[11])
+/* A day number as YYYY-MM-DD, days of grace added and moved past days off (a deadline on
+ * a day off ends with the next working day, Civil Code 2015, art. 148). */
+static void due_text(const compute_rules *r, int64_t d, int days, char out[11])
 {
-    int m = 12;
-    if (p[0] == 'Q')
-        m = (p[1] - '0') * 3;
-    else if (!strcmp(p, "H1"))
-        m = 6;
-    else if (p[0] == 'M')
-        m = atoi(p + 1);
-    int64_t d = clock_days_from_civil(year, m, clock_days_in_month(year, m)) + days;
-    if (cal) /* a deadline on a day off ends with the next working day (Civil Code 2015, art. 148) */
-        d = calendar_next_workday(cal, d);
+    d += days;
+    if (r->cal)
+        d = calendar_next_workday(r->cal, d);
     int y, mm, dd;
     clock_civil_from_days(d, &y, &mm, &dd);
     snprintf(out, 11, "%04d-%02d-%02d", y, mm, dd);
@@ -190,7 +190,7 @@ typedef struct {
     const char *unit;
     int year;
     const subs *ss;
-    const calendar *cal;
+    const compute_rules *rules;
 } ctx;
 
 /* Tasks the unit leads. */
@@ -219,8 +219,139 @@ static const char *note_of(const pv *sub)
     return n && *n ? n : NULL;
 }
 
+/* The unit's reporting duties of the year for a report-counting criterion (INDEX:id):
+ * each period of a recurring report it leads, due on the report day of the period's last
+ * month, and each dated report it leads that serves this criterion, due on its day;
+ * with when each was sent (the first report of it done) and its state. */
+static pv *duties(const ctx *c, const formula *f, const char *index, const char *crit)
+{
+    pv *tasks = lead_tasks(c), *out = pv_arr();
+    char y[8];
+    snprintf(y, sizeof y, "%d", c->year);
+    for (uint32_t i = 0; i < tasks->u.a.n; i++) {
+        const pv *t = tasks->u.a.v[i];
+        const char *id = pv_get_str(t, "id"), *kind = pv_get_str(t, "deadline_kind"), *at = pv_get_str(t, "deadline_at"),
+                   *ti = pv_get_str(t, "index"), *tc = pv_get_str(t, "criterion");
+        if (!id || !kind || !at)
+            continue;
+        char periods[16][4];
+        int np = 0, dated = 0;
+        if (!strcmp(kind, "recurring")) {
+            /* deadline_at: recurring:Q1,H1,Q3,Y or recurring:M */
+            const char *list = strchr(at, ':');
+            for (const char *p = list ? list + 1 : ""; *p && np < 16;) {
+                size_t l = strcspn(p, ",");
+                if (l == 1 && *p == 'M') {
+                    for (int m = 1; m <= 12 && np < 16; m++)
+                        snprintf(periods[np++], 4, "M%02d", m);
+                } else if (l < 4) {
+                    memcpy(periods[np], p, l);
+                    periods[np++][l] = '\0';
+                }
+                p += l + (p[l] == ',');
+            }
+        } else if (!strcmp(kind, "date") && !strncmp(at, y, 4) && ti && tc && !strcasecmp(ti, index) &&
+                   !strcmp(tc, crit)) {
+            dated = 1;
+        }
+        for (int k = 0; k < np + dated; k++) {
+            char due[11], sent[11] = "";
+            const pv *sub = NULL;
+            if (dated) {
+                int yy, mo, dd;
+                if (sscanf(at, "%4d-%2d-%2d", &yy, &mo, &dd) != 3)
+                    continue;
+                due_text(c->rules, clock_days_from_civil(yy, mo, dd), f->days, due);
+                /* reported in any period of the year: the earliest report of it done */
+                for (size_t q = 0; q < c->ss->n; q++) {
+                    const char *key = c->ss->keys[q], *bar = strchr(key, '|');
+                    char s2[11];
+                    if (bar && !strncmp(bar + 1, "task|", 5) && !strcmp(bar + 6, id) && is_done(c->ss->vals[q]) &&
+                        (sent_day(c->ss->vals[q], s2), !sent[0] || strcmp(s2, sent) < 0))
+                        memcpy(sent, s2, sizeof sent);
+                }
+            } else {
+                int64_t d = deadline_period_due(periods[k], c->year, c->rules->report_day);
+                if (d < 0)
+                    continue;
+                due_text(c->rules, d, f->days, due);
+                sub = sub_find(c->ss, periods[k], "task", id);
+                if (sub && is_done(sub))
+                    sent_day(sub, sent);
+            }
+            pv *o = pv_map();
+            pv_set_str(o, "task", id);
+            pv_set_str(o, "name", pv_get_str(t, "task") && *pv_get_str(t, "task") ? pv_get_str(t, "task")
+                                                                                   : pv_get_str(t, "target") ? pv_get_str(t, "target") : "");
+            pv_set_str(o, "period", dated ? "" : periods[k]);
+            pv_set_str(o, "due", due);
+            pv_set_str(o, "sent", sent);
+            int late = sent[0] && strcmp(sent, due) > 0;
+            pv_set_str(o, "state", !sent[0] ? "missing" : late ? "late" : "on_time");
+            if (late) {
+                int a, b2, c2, d2, e2, f2;
+                sscanf(sent, "%d-%d-%d", &a, &b2, &c2);
+                sscanf(due, "%d-%d-%d", &d2, &e2, &f2);
+                pv_set_int(o, "days_late", clock_days_from_civil(a, b2, c2) - clock_days_from_civil(d2, e2, f2));
+            }
+            pv_push(out, o);
+        }
+    }
+    pv_free(tasks);
+    return out;
+}
+
+/* "25/05/2023" of an ISO day. */
+static const char *vn_day(const char *iso, char out[16])
+{
+    unsigned y, m, d;
+    if (sscanf(iso, "%4u-%2u-%2u", &y, &m, &d) != 3)
+        return iso;
+    snprintf(out, 16, "%02u/%02u/%04u", d % 100, m % 100, y % 10000);
+    return out;
+}
+
+/* The reporting duties' share for a formula (or what the province's rule leaves of the
+ * maximum), with the late and missing reports named in the reason; -1 when there is
+ * nothing to count. */
+static double report_share(const ctx *c, const formula *f, const char *index, const char *crit, double max,
+                           char *reason, size_t n)
+{
+    pv *ds = duties(c, f, index, crit);
+    int total = (int)ds->u.a.n, late = 0, missing = 0;
+    sbuf why;
+    sbuf_init(&why);
+    for (uint32_t i = 0; i < ds->u.a.n; i++) {
+        const pv *d = ds->u.a.v[i];
+        const char *st = pv_get_str(d, "state");
+        char d1[16], d2[16];
+        if (!strcmp(st, "on_time"))
+            continue;
+        late += !strcmp(st, "late");
+        missing += !strcmp(st, "missing");
+        sbuf_printf(&why, "; %s%s%s (hạn %s, %s%s)", pv_get_str(d, "name"), *pv_get_str(d, "period") ? " kỳ " : "",
+                    pv_get_str(d, "period"), vn_day(pv_get_str(d, "due"), d1),
+                    !strcmp(st, "late") ? "nhận " : "chưa nhận", !strcmp(st, "late") ? vn_day(pv_get_str(d, "sent"), d2) : "");
+    }
+    pv_free(ds);
+    double share;
+    if (f->kind == F_DEDUCT_REPORTS) {
+        share = formula_deduct_share(f, late, missing, max);
+        snprintf(reason, n, "Báo cáo muộn %d, chưa gửi %d trong %d báo cáo%s", late, missing, total,
+                 why.buf ? why.buf : "");
+    } else if (!total) {
+        share = -1;
+        snprintf(reason, n, "Không có báo cáo định kỳ");
+    } else {
+        share = (double)(total - late - missing) / total;
+        snprintf(reason, n, "Báo cáo đúng hạn %d/%d%s", total - late - missing, total, why.buf ? why.buf : "");
+    }
+    sbuf_free(&why);
+    return share;
+}
+
 /* The share for a formula, or -1 with the reason why it cannot be computed. */
-static double evaluate(const ctx *c, const formula *f, char *reason, size_t n)
+static double evaluate(const ctx *c, const formula *f, const char *index, const node *nd, char *reason, size_t n)
 {
     if (f->kind == F_RATIO) {
         const pv *a = sub_find(c->ss, "Y", "metric", f->num), *b = sub_find(c->ss, "Y", "metric", f->den);
@@ -235,6 +366,8 @@ static double evaluate(const ctx *c, const formula *f, char *reason, size_t n)
             snprintf(reason, n, "Tỷ lệ %s/%s", pv_get_str(a, "value"), pv_get_str(b, "value"));
         return num(a) / num(b);
     }
+    if (formula_counts_reports(f))
+        return report_share(c, f, index, nd->id, nd->max, reason, n);
     pv *tasks = lead_tasks(c);
     int total = 0, good = 0;
     char y[8];
@@ -245,55 +378,27 @@ static double evaluate(const ctx *c, const formula *f, char *reason, size_t n)
                    *at = pv_get_str(t, "deadline_at");
         if (!id || !kind || !at)
             continue;
-        if (f->kind == F_TASKS_DONE) {
-            const char *period;
-            const pv *sub = task_sub(c->ss, id, &period);
-            int in_year = (!strcmp(kind, "date") && !strncmp(at, y, 4)) || sub;
-            if (!in_year)
-                continue;
-            total++;
-            /* done in any period of the year */
-            int done = 0;
-            for (size_t k = 0; k < c->ss->n && !done; k++) {
-                const char *key = c->ss->keys[k], *bar = strchr(key, '|');
-                if (bar && !strncmp(bar + 1, "task|", 5) && !strcmp(bar + 6, id) && is_done(c->ss->vals[k]))
-                    done = 1;
-            }
-            good += done;
-        } else if (!strcmp(kind, "recurring")) {
-            /* deadline_at: recurring:Q1,H1,Q3,Y or recurring:M */
-            const char *list = strchr(at, ':');
-            char periods[16][4];
-            int np = 0;
-            for (const char *p = list ? list + 1 : ""; *p && np < 16;) {
-                size_t l = strcspn(p, ",");
-                if (l == 1 && *p == 'M') {
-                    for (int m = 1; m <= 12 && np < 16; m++)
-                        snprintf(periods[np++], 4, "M%02d", m);
-                } else if (l < 4) {
-                    memcpy(periods[np], p, l);
-                    periods[np++][l] = '\0';
-                }
-                p += l + (p[l] == ',');
-            }
-            for (int k = 0; k < np; k++) {
-                char due[11], sent[11];
-                period_end(c->cal, periods[k], c->year, f->days, due);
-                total++;
-                const pv *sub = sub_find(c->ss, periods[k], "task", id);
-                if (sub && is_done(sub)) {
-                    sent_day(sub, sent);
-                    good += strcmp(sent, due) <= 0;
-                }
-            }
+        const char *period;
+        const pv *sub = task_sub(c->ss, id, &period);
+        int in_year = (!strcmp(kind, "date") && !strncmp(at, y, 4)) || sub;
+        if (!in_year)
+            continue;
+        total++;
+        /* done in any period of the year */
+        int done = 0;
+        for (size_t k = 0; k < c->ss->n && !done; k++) {
+            const char *key = c->ss->keys[k], *bar = strchr(key, '|');
+            if (bar && !strncmp(bar + 1, "task|", 5) && !strcmp(bar + 6, id) && is_done(c->ss->vals[k]))
+                done = 1;
         }
+        good += done;
     }
     pv_free(tasks);
     if (!total) {
-        snprintf(reason, n, "%s", f->kind == F_TASKS_DONE ? "Không có nhiệm vụ trong năm" : "Không có báo cáo định kỳ");
+        snprintf(reason, n, "%s", "Không có nhiệm vụ trong năm");
         return -1;
     }
-    snprintf(reason, n, f->kind == F_TASKS_DONE ? "Hoàn thành %d/%d nhiệm vụ" : "Báo cáo đúng hạn %d/%d", good, total);
+    snprintf(reason, n, "Hoàn thành %d/%d nhiệm vụ", good, total);
     return (double)good / total;
 }
 
@@ -335,7 +440,7 @@ static void score_leaf(const ctx *c, const char *index, node *nd)
         const char *text = pv_get_str(nd->row, "formula");
         double share = -1;
         if (formula_parse(text ? text : "", &f, &e) == 0)
-            share = evaluate(c, &f, nd->reason, sizeof nd->reason);
+            share = evaluate(c, &f, index, nd, nd->reason, sizeof nd->reason);
         else
             snprintf(nd->reason, sizeof nd->reason, "Công thức không hợp lệ: %s", text ? text : "");
         nd->source = share < 0 ? "missing" : "computed";
@@ -391,7 +496,8 @@ static pv *node_map(const node *nd, const char *name)
     return m;
 }
 
-int compute_result(MDB_txn *txn, store *s, const calendar *cal, const char *index, int year, const pv *unit, pv **out)
+int compute_result(MDB_txn *txn, store *s, const compute_rules *rules, const char *index, int year, const pv *unit,
+                   pv **out)
 {
     *out = NULL;
     const char *uid = pv_get_str(unit, "id"), *level = pv_get_str(unit, "level");
@@ -422,7 +528,7 @@ int compute_result(MDB_txn *txn, store *s, const calendar *cal, const char *inde
         stack[top++] = (int)i;
     }
     free(stack);
-    ctx c = {txn, s, uid, year, &ss, cal};
+    ctx c = {txn, s, uid, year, &ss, rules};
     int data = 0;
     double appraised = 0, survey = 0;
     for (size_t i = 0; i < ns.n; i++) {
@@ -580,4 +686,84 @@ fail:
     free(ns.v);
     subs_free(&ss);
     return -1;
+}
+
+typedef struct {
+    pv *crits; /* report-counting criteria: {id, name, max, formula} */
+} report_crits;
+
+static int collect_report_crit(void *ctx, const char *key, size_t klen, pv *val)
+{
+    (void)key;
+    (void)klen;
+    report_crits *rc = ctx;
+    const char *text = pv_get_str(val, "formula"), *leaf = pv_get_str(val, "leaf");
+    formula f;
+    par_err e;
+    if (text && leaf && !strcmp(leaf, "1") && formula_parse(text, &f, &e) == 0 && formula_counts_reports(&f))
+        pv_push(rc->crits, pv_copy(val));
+    return 0;
+}
+
+int compute_duties(MDB_txn *txn, store *s, const compute_rules *rules, const char *index, int year, const pv *unit,
+                   pv **out)
+{
+    *out = NULL;
+    const char *uid = pv_get_str(unit, "id"), *level = pv_get_str(unit, "level");
+    if (!uid || !level)
+        return 0;
+    char prefix[256];
+    report_crits rcs = {pv_arr()};
+    subs ss = {0};
+    int rc = -1;
+    snprintf(prefix, sizeof prefix, "%s|%d|%s|", index, year, level);
+    if (store_scan(txn, store_dbi(s, S_CRIT), prefix, collect_report_crit, &rcs) < 0)
+        goto done;
+    snprintf(prefix, sizeof prefix, "%s|%d|", uid, year);
+    if (store_scan(txn, store_dbi(s, S_SUBS), prefix, collect_sub, &ss) < 0)
+        goto done;
+    ctx c = {txn, s, uid, year, &ss, rules};
+    pv *list = pv_arr();
+    for (uint32_t i = 0; i < rcs.crits->u.a.n; i++) {
+        const pv *cr = rcs.crits->u.a.v[i];
+        formula f;
+        par_err e;
+        formula_parse(pv_get_str(cr, "formula"), &f, &e);
+        pv *o = pv_map(), *ds = duties(&c, &f, index, pv_get_str(cr, "id"));
+        int late = 0, missing = 0;
+        for (uint32_t k = 0; k < ds->u.a.n; k++) {
+            late += !strcmp(pv_get_str(ds->u.a.v[k], "state"), "late");
+            missing += !strcmp(pv_get_str(ds->u.a.v[k], "state"), "missing");
+        }
+        double max = strtod(pv_get_str(cr, "max") ? pv_get_str(cr, "max") : "0", NULL);
+        pv_set_str(o, "criterion", pv_get_str(cr, "id"));
+        pv_set_str(o, "name", pv_get_str(cr, "name") ? pv_get_str(cr, "name") : "");
+        pv_set_str(o, "formula", pv_get_str(cr, "formula"));
+        pv_set(o, "max", pv_float(max));
+        pv_set_int(o, "due", (int64_t)ds->u.a.n);
+        pv_set_int(o, "on_time", (int64_t)ds->u.a.n - late - missing);
+        pv_set_int(o, "late", late);
+        pv_set_int(o, "missing", missing);
+        /* what the rule gives before any appraisal (the result says what counts) */
+        double share = f.kind == F_DEDUCT_REPORTS ? formula_deduct_share(&f, late, missing, max)
+                       : ds->u.a.n                ? (double)((int)ds->u.a.n - late - missing) / ds->u.a.n
+                                                  : -1;
+        if (share >= 0)
+            pv_set(o, "points", pv_float(formula_points(&f, share, max)));
+        pv_set(o, "duties", ds);
+        pv_push(list, o);
+    }
+    pv *r = pv_map();
+    pv_set_str(r, "unit", uid);
+    pv_set_str(r, "name", pv_get_str(unit, "name") ? pv_get_str(unit, "name") : "");
+    pv_set_str(r, "index", index);
+    pv_set_int(r, "year", year);
+    pv_set_int(r, "report_day", rules->report_day);
+    pv_set(r, "criteria", list);
+    *out = r;
+    rc = 0;
+done:
+    pv_free(rcs.crits);
+    subs_free(&ss);
+    return rc;
 }

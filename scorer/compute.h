@@ -11,9 +11,25 @@
 #include "replica.h"
 #include "../common/calendar.h"
 
+/* When a report is on time: the working days (NULL: every day works; a deadline on a
+ * day off ends with the next working day, Civil Code 2015 art. 148) and the day of a
+ * period's last month a recurring report is due ([notifier] report_day, the same day
+ * the notifier reminds of). */
+typedef struct {
+    const calendar *cal;
+    int report_day;
+} compute_rules;
+
 /* *out: the result, or NULL when the unit has no data at all for this index and year.
  * 0, or -1 when the store cannot be read. */
-int compute_result(MDB_txn *txn, store *s, const calendar *cal, const char *index, int year, const pv *unit,
+int compute_result(MDB_txn *txn, store *s, const compute_rules *rules, const char *index, int year, const pv *unit,
+                   pv **out);
+
+/* The unit's reporting duties of the year (each criterion of the index counting reports:
+ * share(reports_on_time) or deduct(reports, ...)): every report due, when, when it was
+ * received, on time, late or missing, and what the criterion's rule gives. *out NULL
+ * when the unit is unknown; 0, or -1 when the store cannot be read. */
+int compute_duties(MDB_txn *txn, store *s, const compute_rules *rules, const char *index, int year, const pv *unit,
                    pv **out);
 
 /* Natural order of dotted ids ("1.2" < "1.10" < "2"): a pre-order walk of the tree. */

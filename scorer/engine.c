@@ -14,13 +14,19 @@ struct engine {
     model *m;
     uint64_t seq;
     uint64_t bulk; /* 1 while changes are only copied (engine_begin_bulk) */
-    const calendar *cal; /* working days for "on time" (the owner keeps it); NULL: every day */
+    compute_rules rules; /* when a report is on time (the owner keeps the calendar) */
 };
 
 void engine_set_calendar(engine *en, const calendar *cal)
 {
-    en->cal = cal;
+    en->rules.cal = cal;
     model_set_calendar(en->m, cal);
+}
+
+void engine_set_report_day(engine *en, int day)
+{
+    en->rules.report_day = day;
+    model_set_report_day(en->m, day);
 }
 
 static MDB_dbi db(engine *en, int i)
@@ -73,6 +79,7 @@ int engine_open(engine **out, const char *dir, size_t map, par_err *e)
         return -1;
     }
     en->m = model_new();
+    en->rules.report_day = MODEL_REPORT_DAY;
     if (store_read_u64(en->s, S_STATE, "seq", &en->seq, e) < 0 ||
         store_read_u64(en->s, S_STATE, "bulk", &en->bulk, e) < 0 || load(en, e) < 0) {
         engine_close(en);
@@ -264,6 +271,9 @@ int engine_reset(engine *en, par_err *e)
     en->bulk = 0;
     model_destroy(&en->m);
     en->m = model_new();
+    /* the new model judges "on time" as the old one did */
+    model_set_calendar(en->m, en->rules.cal);
+    model_set_report_day(en->m, en->rules.report_day);
     return 0;
 }
 
@@ -372,7 +382,7 @@ static int owner_losses(engine *en, MDB_txn *txn, const char *index, int year, c
         const char *unit = pv_get_str(ranking->u.a.v[i], "unit");
         pv *u = NULL, *r = NULL;
         if (!unit || (mine && !may_see(en, mine, unit, index, year)) ||
-            store_get_pv(txn, db(en, S_UNITS), unit, &u) != 1 || compute_result(txn, en->s, en->cal, index, year, u, &r) < 0 ||
+            store_get_pv(txn, db(en, S_UNITS), unit, &u) != 1 || compute_result(txn, en->s, &en->rules, index, year, u, &r) < 0 ||
             !r) {
             pv_free(u);
             continue;
@@ -412,23 +422,78 @@ static int owner_losses(engine *en, MDB_txn *txn, const char *index, int year, c
     return 0;
 }
 
-/* Each unit's figures of an index against its targets (gaps.h): the unit asked, or
- * every unit with a result that this sender may see. */
-static int gaps(engine *en, MDB_txn *txn, const char *index, int year, const char *unit, const char *mine, pv **data,
-                par_err *e)
+/* The units a per-unit answer covers: the unit asked, or every unit with a result for
+ * the index and year (keep: which of those count, NULL for all). */
+static pv *units_asked(engine *en, const char *index, int year, const char *unit,
+                       int (*keep)(model *, const char *, const char *, int))
 {
     pv *units = pv_arr();
     if (unit && *unit) {
         pv_push(units, pv_str(unit));
-    } else {
-        /* every unit with a result and a target: the others have no gap to show */
-        pv *ranking = model_scores(en->m, index, year, NULL, NULL);
-        for (uint32_t i = 0; i < ranking->u.a.n; i++)
-            if (model_has_targets(en->m, pv_get_str(ranking->u.a.v[i], "unit"), index, year))
-                pv_push(units, pv_str(pv_get_str(ranking->u.a.v[i], "unit")));
-        pv_free(ranking);
+        return units;
     }
-    pv *out = pv_arr();
+    pv *ranking = model_scores(en->m, index, year, NULL, NULL);
+    for (uint32_t i = 0; i < ranking->u.a.n; i++)
+        if (!keep || keep(en->m, pv_get_str(ranking->u.a.v[i], "unit"), index, year))
+            pv_push(units, pv_str(pv_get_str(ranking->u.a.v[i], "unit")));
+    pv_free(ranking);
+    return units;
+}
+
+/* Each unit's reporting duties of the year (compute.h: compute_duties), the units as
+ * units_asked gives them, those this sender may see; units with no duty left out. */
+static int duties(engine *en, MDB_txn *txn, const char *index, int year, const char *unit, const char *mine, pv **data,
+                  par_err *e)
+{
+    /* a unit that sent nothing owes its reports all the same: every unit of a level the
+     * index has a framework for, not only those with a result */
+    pv *units = unit && *unit ? units_asked(en, index, year, unit, NULL) : model_framework_units(en->m, index, year),
+       *out = pv_arr();
+    int rc = 0;
+    for (uint32_t i = 0; i < units->u.a.n && rc == 0; i++) {
+        const char *id = units->u.a.v[i]->u.s.p;
+        pv *u = NULL, *d = NULL;
+        if (mine && !may_see(en, mine, id, index, year)) {
+            if (unit && *unit) {
+                err_set(e, "unit %s is neither %s nor below it: this key may not read its reporting duties", id, mine);
+                rc = -1;
+            }
+        } else if (store_get_pv(txn, db(en, S_UNITS), id, &u) != 1) {
+            if (unit && *unit) {
+                err_set(e, "unknown unit %s", id);
+                rc = -1;
+            }
+        } else if (compute_duties(txn, en->s, &en->rules, index, year, u, &d) < 0) {
+            err_set(e, "cannot read the scorer's store for the duties of %s", id);
+            rc = -1;
+        } else if (d) {
+            const pv *cs = pv_get(d, "criteria");
+            int any = 0;
+            for (uint32_t k = 0; cs && k < cs->u.a.n; k++)
+                any |= pv_get_int(cs->u.a.v[k], "due", 0) > 0;
+            if (any || (unit && *unit)) {
+                pv_push(out, d);
+                d = NULL;
+            }
+        }
+        pv_free(d);
+        pv_free(u);
+    }
+    pv_free(units);
+    if (rc < 0) {
+        pv_free(out);
+        return -1;
+    }
+    *data = out;
+    return 0;
+}
+
+/* Each unit's figures of an index against its targets (gaps.h): the unit asked, or
+ * every unit with a result and a target that this sender may see. */
+static int gaps(engine *en, MDB_txn *txn, const char *index, int year, const char *unit, const char *mine, pv **data,
+                par_err *e)
+{
+    pv *units = units_asked(en, index, year, unit, model_has_targets), *out = pv_arr();
     int rc = 0;
     for (uint32_t i = 0; i < units->u.a.n && rc == 0; i++) {
         const char *id = units->u.a.v[i]->u.s.p;
@@ -441,7 +506,7 @@ static int gaps(engine *en, MDB_txn *txn, const char *index, int year, const cha
                 rc = -1;
             }
         } else if (store_get_pv(txn, db(en, S_UNITS), id, &u) == 1 &&
-                   gaps_unit(txn, en->s, en->cal, index, year, u, &g) < 0) {
+                   gaps_unit(txn, en->s, &en->rules, index, year, u, &g) < 0) {
             err_set(e, "cannot read the scorer's store for the gaps of %s", id);
             rc = -1;
         } else if (g) {
@@ -540,7 +605,7 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
             rc = -1;
         } else if (unit && model_get(en->m, index, (int)y, unit, &mr) &&
             store_get_pv(txn, db(en, S_UNITS), unit, &u) == 1 &&
-            compute_result(txn, en->s, en->cal, index, (int)y, u, &r) == 0 && r) {
+            compute_result(txn, en->s, &en->rules, index, (int)y, u, &r) == 0 && r) {
             model_decorate(en->m, r);
             *data = r;
         } else {
@@ -548,12 +613,14 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
             rc = -1;
         }
         pv_free(u);
+    } else if (!strcmp(q, "duties")) {
+        rc = duties(en, txn, index, (int)y, pv_get_str(args, "unit"), restricted ? mine : NULL, data, e);
     } else if (!strcmp(q, "gaps")) {
         rc = gaps(en, txn, index, (int)y, pv_get_str(args, "unit"), restricted ? mine : NULL, data, e);
     } else if (!strcmp(q, "owner")) {
         rc = owner_losses(en, txn, index, (int)y, pv_get_str(args, "owner"), restricted ? mine : NULL, data, e);
     } else {
-        err_set(e, "the scorer has no query '%s' (scores, years, result, gaps, owner, tasks, backup)", q);
+        err_set(e, "the scorer has no query '%s' (scores, years, result, gaps, duties, owner, tasks, backup)", q);
         rc = -1;
     }
     mdb_txn_abort(txn);

@@ -47,6 +47,20 @@ int formula_parse(const char *text, formula *f, par_err *e)
             f->days = (int)d;
             p = skip(end);
         }
+    } else if (!strcmp(fn, "deduct") && !strcmp(arg, "reports") && *p == ',') {
+        f->kind = F_DEDUCT_REPORTS;
+        double *slot[] = {&f->late, &f->missing, &f->floor};
+        int n = 0;
+        while (*p == ',' && n < 3) {
+            char *end;
+            double v = strtod(p + 1, &end);
+            if (end == p + 1 || v < 0 || v > 1000)
+                goto bad;
+            *slot[n++] = v;
+            p = skip(end);
+        }
+        if (n < 2)
+            f->missing = f->late;
     } else if (!strcmp(fn, "ratio") && arg[0] && *p == '/') {
         f->kind = F_RATIO;
         str_copy(f->num, sizeof f->num, arg);
@@ -70,8 +84,8 @@ int formula_parse(const char *text, formula *f, par_err *e)
         goto bad;
     return 0;
 bad:
-    err_set(e, "formula '%s' is not share(tasks_done), share(reports_on_time[, DAYS]) or ratio(A / B), "
-               "optionally followed by >= T",
+    err_set(e, "formula '%s' is not share(tasks_done), share(reports_on_time[, DAYS]), "
+               "deduct(reports, LATE[, MISSING[, FLOOR]]) or ratio(A / B), optionally followed by >= T",
             text);
     return -1;
 }
@@ -85,4 +99,19 @@ double formula_points(const formula *f, double share, double max)
     if (f->threshold >= 0)
         return share + 1e-12 >= f->threshold ? max : 0;
     return share * max;
+}
+
+double formula_deduct_share(const formula *f, int late, int missing, double max)
+{
+    if (max <= 0)
+        return 0;
+    double pts = max - f->late * late - f->missing * missing;
+    if (pts < f->floor)
+        pts = f->floor;
+    return pts / max;
+}
+
+int formula_counts_reports(const formula *f)
+{
+    return f->kind == F_REPORTS_ON_TIME || f->kind == F_DEDUCT_REPORTS;
 }

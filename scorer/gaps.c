@@ -197,11 +197,12 @@ static pv *row_of(const facts *f, const pv *node, const char *id, const pv *task
     return r;
 }
 
-int gaps_unit(MDB_txn *txn, store *s, const calendar *cal, const char *index, int year, const pv *unit, pv **out)
+int gaps_unit(MDB_txn *txn, store *s, const compute_rules *rules, const char *index, int year, const pv *unit,
+              pv **out)
 {
     *out = NULL;
     pv *res = NULL;
-    if (compute_result(txn, s, cal, index, year, unit, &res) < 0)
+    if (compute_result(txn, s, rules, index, year, unit, &res) < 0)
         return -1;
     if (!res)
         return 0;

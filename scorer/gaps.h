@@ -9,11 +9,11 @@
 #ifndef PAR_GAPS_H
 #define PAR_GAPS_H
 
-#include "replica.h"
-#include "../common/calendar.h"
+#include "compute.h"
 
 /* *out: {unit, name, index, year, rows: [...], off_track}, rows[0] the whole index
  * (id "total"); NULL when the unit has no result. 0, or -1 when the store fails. */
-int gaps_unit(MDB_txn *txn, store *s, const calendar *cal, const char *index, int year, const pv *unit, pv **out);
+int gaps_unit(MDB_txn *txn, store *s, const compute_rules *rules, const char *index, int year, const pv *unit,
+              pv **out);
 
 #endif

@@ -144,6 +144,7 @@ int main(int argc, char **argv)
     if (engine_open(&sc.en, dir, 0, &e) < 0 || calendar_load(&sc.cal, sc.conf.holidays_dir, &e) < 0)
         goto fail;
     engine_set_calendar(sc.en, sc.cal);
+    engine_set_report_day(sc.en, sc.conf.report_day);
     ctx = zmq_ctx_new();
     follow_ops ops = {&sc, seq_of, apply, reset, behind};
     if (!(sc.svc = service_new(ctx, &sc.conf, "scorer", &e)) || open_pub(&sc, ctx, &e) < 0 ||

@@ -3,6 +3,8 @@
 #include "compute.h"
 #include "formula.h"
 #include "../common/clock.h"
+#include "../common/deadline.h"
+#include "../common/service.h"
 
 #include <limits.h>
 #include <math.h>
@@ -49,6 +51,8 @@ typedef struct {
     uint32_t lead;
     uint8_t kind, np;
     int at_year;
+    int64_t at_day;  /* T_DATE: its day number */
+    uint32_t crit;   /* INDEX:criterion it serves (a key id), NONE when it names none */
     uint8_t per[16];
 } task;
 
@@ -115,6 +119,7 @@ struct model {
     uint32_t *members;
     size_t cmembers;
     const struct calendar *cal; /* working days for "on time"; NULL: every day */
+    int report_day;             /* of a period's last month: a recurring report's due day */
     const entry *official;      /* compute(): the index total as published, if it was */
     int aggregated;             /* compute(): some parent stood for its parts (published whole) */
 };
@@ -191,6 +196,7 @@ model *model_new(void)
     strset_init(&m->indices);
     strset_init(&m->seasons);
     unit_id(m, ""); /* the parent of the top units */
+    m->report_day = MODEL_REPORT_DAY;
     return m;
 }
 
@@ -460,7 +466,8 @@ static void lead_drop(unit *x, uint32_t t)
         }
 }
 
-void model_task(model *m, const char *id, const char *lead, const char *kind, const char *at)
+void model_task(model *m, const char *id, const char *lead, const char *kind, const char *at, const char *index,
+                const char *criterion)
 {
     uint32_t ti = task_id(m, id);
     task *t = &m->t[ti];
@@ -473,6 +480,14 @@ void model_task(model *m, const char *id, const char *lead, const char *kind, co
     t->lead = u;
     t->kind = !strcmp(kind, "date") ? T_DATE : !strcmp(kind, "recurring") ? T_RECURRING : T_OTHER;
     t->at_year = t->kind == T_DATE ? atoi(at) : 0;
+    int y, mo, d;
+    t->at_day = t->kind == T_DATE && sscanf(at, "%4d-%2d-%2d", &y, &mo, &d) == 3 ? clock_days_from_civil(y, mo, d) : 0;
+    t->crit = NONE;
+    if (index && *index && criterion && *criterion) {
+        char key[160];
+        snprintf(key, sizeof key, "%s:%s", index, criterion);
+        t->crit = intern(&m->keys, key);
+    }
     if (t->kind == T_RECURRING)
         task_periods(t, at);
     unit *x = &m->u[u];
@@ -634,7 +649,8 @@ void model_apply(model *m, const event_view *ev)
             return;
         if (str_to_i64(row_str(r, "year"), &year) == 0)
             model_submission(m, row_str(r, "unit"), (int)year, row_str(r, "period"), row_str(r, "kind"),
-                             row_str(r, "key"), row_str(r, "value"), row_str(r, "date"), ev->received);
+                             row_str(r, "key"), row_str(r, "value"),
+                             service_sent_on(ev->sender, row_str(r, "date"), ev->received), ev->received);
     } else if (!strcmp(what, "unit")) {
         model_unit(m, row_str(r, "id"), row_str(r, "parent"), row_str(r, "level"), row_str(r, "name"));
     } else if (!strcmp(what, "framework")) {
@@ -645,7 +661,8 @@ void model_apply(model *m, const event_view *ev)
         model_criterion(m, row);
         pv_free(row);
     } else if (!strcmp(what, "task")) {
-        model_task(m, row_str(r, "id"), row_str(r, "lead"), row_str(r, "deadline_kind"), row_str(r, "deadline_at"));
+        model_task(m, row_str(r, "id"), row_str(r, "lead"), row_str(r, "deadline_kind"), row_str(r, "deadline_at"),
+                   row_str(r, "index"), row_str(r, "criterion"));
     } else if (!strcmp(what, "season")) {
         if (str_to_i64(row_str(r, "year"), &year) == 0)
             model_season(m, row_str(r, "index"), (int)year, row_str(r, "level"), row_str(r, "phase"));
@@ -709,22 +726,36 @@ static void fw_build(model *m, fw *f)
 
 /* ---------- one result ---------- */
 
-static double period_end(const model *m, int code, int year, int days)
+static const char *period_name(int code, char out[8])
 {
-    int mo = 12;
+    if (code == P_Y)
+        return "Y";
+    if (code == P_H1)
+        return "H1";
     if (code >= P_Q1 && code < P_H1)
-        mo = (code - P_Q1 + 1) * 3;
-    else if (code == P_H1)
-        mo = 6;
+        snprintf(out, 8, "Q%d", code - P_Q1 + 1);
     else if (code >= P_M01 && code < P_OTHER)
-        mo = code - P_M01 + 1;
-    int64_t due = clock_days_from_civil(year, mo, clock_days_in_month(year, mo)) + days;
-    return (double)(m->cal ? calendar_next_workday(m->cal, due) : due); /* a day off moves it (art. 148) */
+        snprintf(out, 8, "M%02d", code - P_M01 + 1);
+    else
+        return "";
+    return out;
+}
+
+/* The day a report is due, days of grace added, moved past days off (art. 148). */
+static double due_day(const model *m, int64_t due, int days)
+{
+    due += days;
+    return (double)(m->cal ? calendar_next_workday(m->cal, due) : due);
 }
 
 void model_set_calendar(model *m, const struct calendar *cal)
 {
     m->cal = cal;
+}
+
+void model_set_report_day(model *m, int day)
+{
+    m->report_day = day;
 }
 
 /* The share a formula gives, or -1 when it cannot be computed (compute.c explains it). */
@@ -738,7 +769,7 @@ static double evaluate(model *m, const crit *c, uint32_t u, const uyear *y, int 
         return a->v / b->v;
     }
     const unit *x = &m->u[u];
-    int total = 0, good = 0;
+    int total = 0, good = 0, late = 0, missing = 0;
     for (uint32_t i = 0; i < x->ntasks; i++) {
         uint32_t ti = x->tasks[i];
         const task *t = &m->t[ti];
@@ -754,14 +785,38 @@ static double evaluate(model *m, const crit *c, uint32_t u, const uyear *y, int 
                 done |= y->e[k].v != 0;
             good += done;
         } else if (t->kind == T_RECURRING) {
+            /* a duty per period, due on the report day of its last month */
             for (int k = 0; k < t->np; k++) {
+                char pn[8];
+                int64_t due = deadline_period_due(period_name(t->per[k], pn), year, m->report_day);
                 total++;
                 const entry *s = t->per[k] == P_OTHER ? NULL : find(y, K_TASK, ti, t->per[k]);
-                if (s && s->v != 0)
-                    good += s->aux <= period_end(m, t->per[k], year, f->days);
+                if (due < 0 || !s || s->v == 0)
+                    missing++;
+                else if (s->aux <= due_day(m, due, f->days))
+                    good++;
+                else
+                    late++;
             }
+        } else if (t->kind == T_DATE && t->crit == c->key && t->at_year == year) {
+            /* a report due on its own day (seed 003: 08-NQ/TU's review by 25/5/2023), sent in
+             * any period of the year: the first report of it done */
+            total++;
+            double sent = -1;
+            uint32_t at = y ? lower(y, ekey(K_TASK, ti, 0)) : 0;
+            for (uint32_t k = at; y && k < y->n && (y->e[k].k & ~(uint64_t)0xffff) == ekey(K_TASK, ti, 0); k++)
+                if (y->e[k].v != 0 && (sent < 0 || y->e[k].aux < sent))
+                    sent = y->e[k].aux;
+            if (sent < 0)
+                missing++;
+            else if (sent <= due_day(m, t->at_day, f->days))
+                good++;
+            else
+                late++;
         }
     }
+    if (f->kind == F_DEDUCT_REPORTS) /* no duty, nothing lost */
+        return formula_deduct_share(f, late, missing, c->max);
     return total ? (double)good / total : -1;
 }
 
@@ -1313,6 +1368,21 @@ pv *model_years(model *m, const char *index, const char *level, const char *unit
     }
     if (out->u.a.n > 1)
         qsort(out->u.a.v, out->u.a.n, sizeof(pv *), by_year_unit);
+    return out;
+}
+
+pv *model_framework_units(model *m, const char *index, int year)
+{
+    pv *out = pv_arr();
+    uint32_t ix = lookup(&m->indices, index);
+    for (uint32_t u = 0; ix != NONE && u < m->uids.n; u++) {
+        int covered = 0;
+        for (size_t fi = 0; fi < m->nfw && !covered; fi++)
+            covered = m->fw[fi]->index == ix && m->fw[fi]->year == year && m->fw[fi]->level == m->u[u].level &&
+                      m->u[u].level != NONE;
+        if (covered)
+            pv_push(out, pv_str(m->uids.items[u]));
+    }
     return out;
 }
 

@@ -30,6 +30,9 @@ model *model_new(void);
  * a day off is on time on the next working day (Civil Code 2015, art. 148). */
 struct calendar;
 void model_set_calendar(model *m, const struct calendar *cal);
+/* The day of a period's last month a recurring report is due (the notifier's report_day). */
+#define MODEL_REPORT_DAY 20
+void model_set_report_day(model *m, int day);
 void model_destroy(model **m);
 
 /* Inputs, from change events or from the replica at start. Each marks what it touches
@@ -43,7 +46,10 @@ const char *model_level(model *m, const char *unit);
 int model_below(model *m, const char *unit, const char *mine);
 void model_framework(model *m, const char *index, int year, const char *level);
 void model_criterion(model *m, const pv *row);
-void model_task(model *m, const char *id, const char *lead, const char *kind, const char *at);
+/* index, criterion: what the task serves (a dated report due for a report-counting
+ * criterion is one of its unit's reporting duties). */
+void model_task(model *m, const char *id, const char *lead, const char *kind, const char *at, const char *index,
+                const char *criterion);
 void model_submission(model *m, const char *unit, int year, const char *period, const char *kind,
                       const char *key, const char *value, const char *date, const char *received);
 /* One change event (units, frameworks, criteria, tasks, submissions; others ignored). */
@@ -70,6 +76,9 @@ pv *model_years(model *m, const char *index, const char *level, const char *unit
 /* Whether the unit has a target or a place target for the index in year or a later one
  * (gaps.h: what `parctl gaps` shows); without one it has nothing to show. */
 int model_has_targets(model *m, const char *unit, const char *index, int year);
+/* The units (ids) of a level the index has a framework for in that year, with or
+ * without a result: those that owe its reports even when they sent nothing. */
+pv *model_framework_units(model *m, const char *index, int year);
 /* Sets rank, of and the areas' ranks of a result document from memory, and the change
  * from the year before (prev_total, change, prev_rank, prev_of; per area prev_score,
  * prev_pct, change_pp, prev_rank). */

@@ -1,5 +1,6 @@
 #include "replica.h"
 #include "model.h"
+#include "../common/service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,9 +102,11 @@ static int apply_submission(MDB_txn *txn, store *s, const event_view *ev, sbuf *
         store_key_str(&k, row_str(r, parts[i]));
     if (k.over)
         return MDB_BAD_VALSIZE;
-    const char *keys[] = {"value", "date", "note", "received"};
-    const char *vals[] = {row_str(r, "value"), row_str(r, "date"), row_str(r, "note"), ev->received};
-    row_pack(scratch, keys, vals, 4);
+    /* sent: the day a report counts from (service_sent_on), kept as the event decided it */
+    const char *keys[] = {"value", "date", "note", "received", "sent"};
+    const char *vals[] = {row_str(r, "value"), row_str(r, "date"), row_str(r, "note"), ev->received,
+                          service_sent_on(ev->sender, row_str(r, "date"), ev->received)};
+    row_pack(scratch, keys, vals, 5);
     MDB_val kv = {k.n, k.b}, vv = {scratch->len, scratch->buf};
     return mdb_put(txn, store_dbi(s, S_SUBS), &kv, &vv, 0);
 }
@@ -164,7 +167,8 @@ static int load_one(void *ctx, const char *key, size_t klen, pv *val)
         model_criterion(l->m, val);
         break;
     case S_TASKS:
-        model_task(l->m, str(val, "id"), str(val, "lead"), str(val, "deadline_kind"), str(val, "deadline_at"));
+        model_task(l->m, str(val, "id"), str(val, "lead"), str(val, "deadline_kind"), str(val, "deadline_at"),
+                   str(val, "index"), str(val, "criterion"));
         break;
     case S_SUBS: {
         /* unit|year|period|kind|key: ids hold no '|' (collector/validate.c) */
@@ -177,8 +181,8 @@ static int load_one(void *ctx, const char *key, size_t klen, pv *val)
         for (char *p = k, *save = NULL, *t = strtok_r(p, "|", &save); t && n < 5; t = strtok_r(NULL, "|", &save))
             f[n++] = t;
         if (n == 5)
-            model_submission(l->m, f[0], atoi(f[1]), f[2], f[3], f[4], str(val, "value"), str(val, "date"),
-                             str(val, "received"));
+            model_submission(l->m, f[0], atoi(f[1]), f[2], f[3], f[4], str(val, "value"),
+                             pv_get(val, "sent") ? str(val, "sent") : str(val, "date"), str(val, "received"));
         break;
     }
     }

@@ -120,12 +120,17 @@ void fixture_view(submit_view *v, const pv *msg)
 
 pv *fixture_submit(fixture *f, const char *text)
 {
+    return fixture_submit_as(f, text, "test-sender", "2024-12-31T08:00:00.000+07:00");
+}
+
+pv *fixture_submit_as(fixture *f, const char *text, const char *sender, const char *received)
+{
     pv *m = fixture_msg(MSG_SUBMIT, NULL, text), *events = NULL;
     submit_view v;
     fixture_view(&v, m);
-    ingest_req q = {.sub = &v, .sender = "test-sender"};
+    ingest_req q = {.sub = &v, .sender = sender};
     par_err e;
-    if (ingest_submits(f->rec, &q, 1, "2024-12-31T08:00:00.000+07:00", &events, &e) < 0) {
+    if (ingest_submits(f->rec, &q, 1, received, &events, &e) < 0) {
         fprintf(stderr, "fixture: submit: %s\n", e.msg);
         abort();
     }

@@ -23,5 +23,7 @@ void fixture_close(fixture *f);
 void fixture_view(submit_view *v, const pv *msg);
 /* Submits CSV lines as one request; returns the ack (caller frees). */
 pv *fixture_submit(fixture *f, const char *csv);
+/* The same from a sender ("unit:TDG/x", "appraiser:snv"), received at an ISO time. */
+pv *fixture_submit_as(fixture *f, const char *csv, const char *sender, const char *received);
 
 #endif

@@ -832,6 +832,7 @@ static void test_on_time_by_working_days(void **st)
     par_err e = {{0}};
     assert_int_equal(calendar_load(&cal, "data/holidays", &e), 0);
     engine_set_calendar(w.en, cal);
+    engine_set_report_day(w.en, 31); /* a province whose reports are due on the period's last day */
     feed(w.en, w.f.rec, 1000);
     near(criterion_score(w.en, "TDG", "1.2.1"), 1.0, 1e-9, "4 of 4 on time, the days off counted");
     pv *scores = NULL;
@@ -859,8 +860,9 @@ static void test_on_time_by_working_days(void **st)
                              "năm\"\n");
     submit(&w, "TDG,2023,Q1,task,BC-TDG,done,2023-03-31,\nTDG,2023,H1,task,BC-TDG,done,2023-06-30,\n"
                "TDG,2023,Q3,task,BC-TDG,done,2023-10-02,\nTDG,2023,Y,task,BC-TDG,done,2024-01-02,\n");
+    engine_set_report_day(w.en, 31);
     feed(w.en, w.f.rec, 1000);
-    near(criterion_score(w.en, "TDG", "1.2.1"), 0.5, 1e-9, "2 of 4 on time, every day counted");
+    near(criterion_score(w.en, "TDG", "1.2.1"), 0.0, 1e-9, "2 of 4 late, every day counted: 0,5 lost on each");
     world_close(&w);
 }
 
@@ -912,6 +914,110 @@ static const char *refusal(world *w, const char *line)
     snprintf(why, sizeof why, "%s", pv_get_bool(r0, "ok", 1) ? "" : pv_get_str(r0, "reason"));
     pv_free(ack);
     return why;
+}
+
+static void submit_as(world *w, const char *lines, const char *sender, const char *received)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "unit,year,period,kind,key,value,date,note\n%s", lines);
+    pv *ack = fixture_submit_as(&w->f, text, sender, received);
+    const pv *res = pv_get(ack, "results");
+    for (uint32_t i = 0; i < res->u.a.n; i++)
+        if (!pv_get_bool(res->u.a.v[i], "ok", 0))
+            fail_msg("line refused: %s", pv_get_str(res->u.a.v[i], "reason"));
+    pv_free(ack);
+}
+
+static const char *reason_of(engine *en, const char *unit, const char *id)
+{
+    static char out[1024];
+    pv *r = result(en, unit, "PAR", 2023);
+    const pv *crits = r ? pv_get(r, "deductions") : NULL;
+    out[0] = '\0';
+    for (uint32_t i = 0; crits && i < crits->u.a.n; i++)
+        if (!strcmp(pv_get_str(crits->u.a.v[i], "id"), id))
+            snprintf(out, sizeof out, "%s", pv_get_str(crits->u.a.v[i], "reason"));
+    pv_free(r);
+    return out;
+}
+
+/* Reporting duties (issue 19, item 2): seed 003's case, a report due 25/5/2023 that the
+ * province received 26/5/2023 costs 0,5 of 1.2.1's 1 point by the province's rule
+ * (framework data: deduct(reports, 0.5, 1)); recurring reports due on the report day of
+ * their period's last month, as the notifier reminds of them; a unit's report counts from
+ * its receipt, not the date it writes; the province may record a paper report's date. */
+static void test_reporting_duties(void **st)
+{
+    (void)st;
+    world w;
+    world_open(&w); /* the sample's 1.2.1: deduct(reports, 0.5, 1) */
+    import_text(&w, "tasks",
+                "plan,id,lead,index,criterion,task,deadline\n"
+                "CV UBND tỉnh,BC-08NQ-TDG,TDG,PAR,1.2.1,Báo cáo sơ kết Nghị quyết số 08-NQ/TU,25/05/2023\n"
+                "336/KH-UBND,BC-TDG,TDG,PAR,1.2.1,Báo cáo CCHC định kỳ,\"Quý I, 6 tháng, Quý III và báo cáo năm\"\n"
+                "336/KH-UBND,BC-TUY,TUY,PAR,1.2.1,Báo cáo CCHC định kỳ,\"Quý I, 6 tháng, Quý III và báo cáo năm\"\n");
+    /* Tam Đường: the review dated 24/5 reached the province on 26/5, a day late */
+    submit_as(&w, "TDG,2023,Y,task,BC-08NQ-TDG,done,2023-05-24,Báo cáo số 120/BC-UBND\n", "unit:TDG/tamduong",
+              "2023-05-26T10:12:00.000+07:00");
+    submit_as(&w, "TDG,2023,Q1,task,BC-TDG,done,,\n", "unit:TDG/tamduong", "2023-03-15T09:00:00.000+07:00");
+    submit_as(&w, "TDG,2023,H1,task,BC-TDG,done,,\n", "unit:TDG/tamduong", "2023-06-19T09:00:00.000+07:00");
+    submit_as(&w, "TDG,2023,Q3,task,BC-TDG,done,,\n", "unit:TDG/tamduong", "2023-09-20T16:30:00.000+07:00");
+    /* the year report came on paper by the 18th; Sở Nội vụ records it in January */
+    submit_as(&w, "TDG,2023,Y,task,BC-TDG,done,2023-12-18,Nhận bản giấy\n", "appraiser:snv",
+              "2024-01-05T09:00:00.000+07:00");
+    /* Than Uyên: its H1 report dated 15/6 reached the province on 26/6; no year report */
+    submit_as(&w, "TUY,2023,Q1,task,BC-TUY,done,,\nTUY,2023,Q3,task,BC-TUY,done,,\n", "unit:TUY/thanuyen",
+              "2023-03-01T09:00:00.000+07:00");
+    submit_as(&w, "TUY,2023,H1,task,BC-TUY,done,2023-06-15,\n", "unit:TUY/thanuyen", "2023-06-26T09:00:00.000+07:00");
+    feed(w.en, w.f.rec, 1000);
+    near(criterion_score(w.en, "TDG", "1.2.1"), 0.5, 1e-9, "003: one report late, 0,5 lost");
+    const char *why = reason_of(w.en, "TDG", "1.2.1");
+    assert_non_null(strstr(why, "Báo cáo muộn 1, chưa gửi 0 trong 5 báo cáo"));
+    assert_non_null(strstr(why, "Báo cáo sơ kết Nghị quyết số 08-NQ/TU (hạn 25/05/2023, nhận 26/05/2023)"));
+    near(criterion_score(w.en, "TUY", "1.2.1"), 0, 1e-9, "one late (0,5), one missing (1): never below 0");
+    why = reason_of(w.en, "TUY", "1.2.1");
+    assert_non_null(strstr(why, "Báo cáo CCHC định kỳ kỳ H1 (hạn 20/06/2023, nhận 26/06/2023)"));
+    assert_non_null(strstr(why, "kỳ Y (hạn 20/12/2023, chưa nhận)"));
+    explanations_agree(w.en, "PAR", 2023);
+
+    /* the record per unit and period */
+    pv *d = ask(w.en, "duties", "PAR", 2023, "TDG");
+    assert_int_equal(d->u.a.n, 1);
+    const pv *c = pv_get(d->u.a.v[0], "criteria")->u.a.v[0], *list = pv_get(c, "duties");
+    assert_string_equal(pv_get_str(c, "criterion"), "1.2.1");
+    assert_int_equal(pv_get_int(c, "due", 0), 5);
+    assert_int_equal(pv_get_int(c, "late", 0), 1);
+    near(num(c, "points"), 0.5, 1e-9, "the rule's points");
+    int seen = 0;
+    for (uint32_t i = 0; i < list->u.a.n; i++) {
+        const pv *x = list->u.a.v[i];
+        if (!strcmp(pv_get_str(x, "task"), "BC-08NQ-TDG")) {
+            assert_string_equal(pv_get_str(x, "due"), "2023-05-25");
+            assert_string_equal(pv_get_str(x, "sent"), "2023-05-26");
+            assert_string_equal(pv_get_str(x, "state"), "late");
+            assert_int_equal(pv_get_int(x, "days_late", 0), 1);
+            seen++;
+        } else if (!strcmp(pv_get_str(x, "period"), "Y")) {
+            assert_string_equal(pv_get_str(x, "sent"), "2023-12-18"); /* the paper report's day */
+            assert_string_equal(pv_get_str(x, "state"), "on_time");
+            seen++;
+        } else if (!strcmp(pv_get_str(x, "period"), "Q3")) {
+            assert_string_equal(pv_get_str(x, "due"), "2023-09-20"); /* the report day, not 30/09 */
+            assert_string_equal(pv_get_str(x, "state"), "on_time");
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 3);
+    pv_free(d);
+    d = ask(w.en, "duties", "PAR", 2023, NULL);
+    assert_int_equal(d->u.a.n, 2); /* Tam Đường and Than Uyên: the others have no duty */
+    pv_free(d);
+    /* a unit's own date never counts: re-sent with an earlier date, still late */
+    submit_as(&w, "TUY,2023,H1,task,BC-TUY,done,2023-06-01,sửa ngày\n", "unit:TUY/thanuyen",
+              "2023-07-02T09:00:00.000+07:00");
+    feed(w.en, w.f.rec, 1000);
+    assert_non_null(strstr(reason_of(w.en, "TUY", "1.2.1"), "kỳ H1 (hạn 20/06/2023, nhận 02/07/2023)"));
+    world_close(&w);
 }
 
 /* Seed 002 (Đồng Nai, plan 336/KH-UBND): PAPI, SIPAS and PCI of 2023 as published, against
@@ -1030,6 +1136,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed003),
         cmocka_unit_test(test_on_time_by_working_days),
+        cmocka_unit_test(test_reporting_duties),
         cmocka_unit_test(test_appraisal_lowers),
         cmocka_unit_test(test_score_events),
         cmocka_unit_test(test_papi_sipas),

@@ -1,0 +1,125 @@
+/* parctl duties: each unit's reporting duties of a year, period by period (the scorer's
+ * `duties`): the report, its due day, the day the province received it, on time, late
+ * or missing, and what the criterion counting them (1.2.1) gives by the province's rule. */
+#include "cli.h"
+#include "grid.h"
+#include "vn.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define DUTIES_TIMEOUT_MS 10000
+
+static const char *s(const pv *m, const char *k)
+{
+    const char *v = pv_get_str(m, k);
+    return v ? v : "";
+}
+
+static double f(const pv *m, const char *k)
+{
+    const pv *v = pv_get(m, k);
+    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
+}
+
+/* "Q1" -> "Quý I", as a report is named in the plans. */
+static const char *period_vi(const char *p, char out[32])
+{
+    static const char *const roman[] = {"I", "II", "III", "IV"};
+    if (!*p)
+        return "đột xuất";
+    if (!strcmp(p, "Y"))
+        return "năm";
+    if (!strcmp(p, "H1"))
+        return "6 tháng";
+    if (p[0] == 'Q' && p[1] >= '1' && p[1] <= '4')
+        snprintf(out, 32, "quý %s", roman[p[1] - '1']);
+    else if (p[0] == 'M')
+        snprintf(out, 32, "tháng %d", (p[1] - '0') * 10 + p[2] - '0');
+    else
+        return p;
+    return out;
+}
+
+static void show_unit(const pv *u)
+{
+    const pv *crits = pv_get(u, "criteria");
+    char a[32], b[32];
+    for (uint32_t i = 0; crits && i < crits->u.a.n; i++) {
+        const pv *c = crits->u.a.v[i], *list = pv_get(c, "duties");
+        printf("%s (%s) — năm %lld, tiêu chí %s:%s: %lld báo cáo, %lld đúng hạn, %lld muộn, %lld chưa gửi", s(u, "name"),
+               s(u, "unit"), (long long)pv_get_int(u, "year", 0), s(u, "index"), s(c, "criterion"),
+               (long long)pv_get_int(c, "due", 0), (long long)pv_get_int(c, "on_time", 0),
+               (long long)pv_get_int(c, "late", 0), (long long)pv_get_int(c, "missing", 0));
+        if (pv_get(c, "points"))
+            printf("; theo quy định: %s/%s điểm", vn_num(a, sizeof a, f(c, "points"), 2, 0),
+                   vn_num(b, sizeof b, f(c, "max"), 2, 0));
+        printf("\n");
+        if (!list || !list->u.a.n)
+            continue;
+        grid_col cols[] = {{"Báo cáo", 0, 0, 0}, {"Kỳ", 0, 0, 1}, {"Hạn", 0, 0, 1}, {"Ngày nhận", 0, 0, 1},
+                           {"Tình trạng", 0, 0, 1}};
+        grid g = {cols, 5, 2};
+        grid_cells cells = {0};
+        for (uint32_t k = 0; k < list->u.a.n; k++) {
+            const pv *d = list->u.a.v[k];
+            const char *st = s(d, "state");
+            char p[32], due[16], sent[16];
+            grid_cell(&cells, "%s", s(d, "name"));
+            grid_cell(&cells, "%s", period_vi(s(d, "period"), p));
+            grid_cell(&cells, "%s", vn_date(due, s(d, "due")));
+            grid_cell(&cells, "%s", *s(d, "sent") ? vn_date(sent, s(d, "sent")) : "—");
+            if (!strcmp(st, "late"))
+                grid_cell(&cells, "muộn %lld ngày", (long long)pv_get_int(d, "days_late", 0));
+            else
+                grid_cell(&cells, "%s", !strcmp(st, "on_time") ? "đúng hạn" : "chưa gửi");
+        }
+        grid_fit(&g, (const char *const *)cells.v, cells.n / 5, grid_term_width());
+        grid_print(stdout, &g, &cells);
+        grid_cells_free(&cells);
+    }
+}
+
+static void show(const pv *list)
+{
+    if (!list || !list->u.a.n) {
+        printf("Không có báo cáo phải gửi trong năm đã chọn.\n");
+        return;
+    }
+    printf("Hạn báo cáo định kỳ: ngày %lld của tháng cuối kỳ (ngày nghỉ: ngày làm việc tiếp theo); báo cáo của đơn vị "
+           "tính từ ngày tỉnh nhận.\n\n",
+           (long long)pv_get_int(list->u.a.v[0], "report_day", 0));
+    for (uint32_t i = 0; i < list->u.a.n; i++) {
+        if (i)
+            printf("\n");
+        show_unit(list->u.a.v[i]);
+    }
+}
+
+int cli_duties(cli *c, int argc, char **argv)
+{
+    const char *index = "PAR", *year = NULL, *unit = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (i + 1 >= argc)
+            goto usage;
+        if (!strcmp(argv[i], "--index"))
+            index = argv[++i];
+        else if (!strcmp(argv[i], "--year"))
+            year = argv[++i];
+        else if (!strcmp(argv[i], "--unit"))
+            unit = argv[++i];
+        else
+            goto usage;
+    }
+    if (!year)
+        goto usage;
+    pv *args = pv_map();
+    pv_set_str(args, "index", index);
+    pv_set_str(args, "year", year);
+    if (unit)
+        pv_set_str(args, "unit", unit);
+    return cli_query_show(c, "scorer", "duties", args, DUTIES_TIMEOUT_MS, "parctl duties", show);
+usage:
+    fprintf(stderr, "usage: parctl duties --year Y [--unit U] [--index I] [--json]\n");
+    return 2;
+}
