@@ -243,6 +243,8 @@ int deadline_dropped(const char *text, const deadline *d, char *out, size_t n)
         const char *end;
         if (quarter_at(p + 3, &end))
             continue;
+        if ((p - s >= 5 && !strncmp(p - 5, "hang ", 5)) || (p - s >= 4 && !strncmp(p - 4, "moi ", 4)))
+            continue; /* "hằng quý", "mỗi quý": every quarter, read */
         const char *w = p + 3;
         while (*w == ' ')
             w++;
