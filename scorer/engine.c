@@ -440,41 +440,39 @@ static pv *units_asked(engine *en, const char *index, int year, const char *unit
     return units;
 }
 
-/* Each unit's reporting duties of the year (compute.h: compute_duties), the units as
- * units_asked gives them, those this sender may see; units with no duty left out. */
-static int duties(engine *en, MDB_txn *txn, const char *index, int year, const char *unit, const char *mine, pv **data,
-                  par_err *e)
+/* One unit's answer of a per-unit question (compute_duties, gaps_unit). */
+typedef int (*unit_answer)(MDB_txn *txn, store *s, const compute_rules *rules, const char *index, int year,
+                           const pv *unit, pv **out);
+
+/* The answers of fn for each of units that this sender (mine: a unit key's unit, or NULL)
+ * may see; keep (may be NULL) drops the answers of units with nothing to show unless the
+ * unit was asked by name. what names the question in errors. */
+static int per_unit(engine *en, MDB_txn *txn, const char *index, int year, pv *units, int asked, const char *mine,
+                    unit_answer fn, int (*keep)(const pv *answer), const char *what, pv **data, par_err *e)
 {
-    /* a unit that sent nothing owes its reports all the same: every unit of a level the
-     * index has a framework for, not only those with a result */
-    pv *units = unit && *unit ? units_asked(en, index, year, unit, NULL) : model_framework_units(en->m, index, year),
-       *out = pv_arr();
+    pv *out = pv_arr();
     int rc = 0;
     for (uint32_t i = 0; i < units->u.a.n && rc == 0; i++) {
         const char *id = units->u.a.v[i]->u.s.p;
         pv *u = NULL, *d = NULL;
         if (mine && !may_see(en, mine, id, index, year)) {
-            if (unit && *unit) {
-                err_set(e, "unit %s is neither %s nor below it: this key may not read its reporting duties", id, mine);
+            if (asked) {
+                err_set(e, "unit %s is neither %s nor below it, and its %s %d results are not published: this key may "
+                           "not read its %s",
+                        id, mine, index, year, what);
                 rc = -1;
             }
         } else if (store_get_pv(txn, db(en, S_UNITS), id, &u) != 1) {
-            if (unit && *unit) {
+            if (asked) {
                 err_set(e, "unknown unit %s", id);
                 rc = -1;
             }
-        } else if (compute_duties(txn, en->s, &en->rules, index, year, u, &d) < 0) {
-            err_set(e, "cannot read the scorer's store for the duties of %s", id);
+        } else if (fn(txn, en->s, &en->rules, index, year, u, &d) < 0) {
+            err_set(e, "cannot read the scorer's store for the %s of %s", what, id);
             rc = -1;
-        } else if (d) {
-            const pv *cs = pv_get(d, "criteria");
-            int any = 0;
-            for (uint32_t k = 0; cs && k < cs->u.a.n; k++)
-                any |= pv_get_int(cs->u.a.v[k], "due", 0) > 0;
-            if (any || (unit && *unit)) {
-                pv_push(out, d);
-                d = NULL;
-            }
+        } else if (d && (asked || !keep || keep(d))) {
+            pv_push(out, d);
+            d = NULL;
         }
         pv_free(d);
         pv_free(u);
@@ -488,41 +486,33 @@ static int duties(engine *en, MDB_txn *txn, const char *index, int year, const c
     return 0;
 }
 
+static int owes_reports(const pv *answer)
+{
+    const pv *cs = pv_get(answer, "criteria");
+    for (uint32_t k = 0; cs && k < cs->u.a.n; k++)
+        if (pv_get_int(cs->u.a.v[k], "due", 0) > 0)
+            return 1;
+    return 0;
+}
+
+/* Each unit's reporting duties of the year (compute.h: compute_duties): the unit asked, or
+ * every unit that owes reports. A unit that sent nothing owes its reports all the same:
+ * every unit of a level the index has a framework for, not only those with a result. */
+static int duties(engine *en, MDB_txn *txn, const char *index, int year, const char *unit, const char *mine, pv **data,
+                  par_err *e)
+{
+    int asked = unit && *unit;
+    pv *units = asked ? units_asked(en, index, year, unit, NULL) : model_framework_units(en->m, index, year);
+    return per_unit(en, txn, index, year, units, asked, mine, compute_duties, owes_reports, "reporting duties", data, e);
+}
+
 /* Each unit's figures of an index against its targets (gaps.h): the unit asked, or
  * every unit with a result and a target that this sender may see. */
 static int gaps(engine *en, MDB_txn *txn, const char *index, int year, const char *unit, const char *mine, pv **data,
                 par_err *e)
 {
-    pv *units = units_asked(en, index, year, unit, model_has_targets), *out = pv_arr();
-    int rc = 0;
-    for (uint32_t i = 0; i < units->u.a.n && rc == 0; i++) {
-        const char *id = units->u.a.v[i]->u.s.p;
-        pv *u = NULL, *g = NULL;
-        if (mine && !may_see(en, mine, id, index, year)) {
-            if (unit && *unit) {
-                err_set(e, "unit %s is neither %s nor below it, and its %s %d results are not published: this key may "
-                           "not read them",
-                        id, mine, index, year);
-                rc = -1;
-            }
-        } else if (store_get_pv(txn, db(en, S_UNITS), id, &u) == 1 &&
-                   gaps_unit(txn, en->s, &en->rules, index, year, u, &g) < 0) {
-            err_set(e, "cannot read the scorer's store for the gaps of %s", id);
-            rc = -1;
-        } else if (g) {
-            pv_push(out, g);
-            g = NULL;
-        }
-        pv_free(g);
-        pv_free(u);
-    }
-    pv_free(units);
-    if (rc < 0) {
-        pv_free(out);
-        return -1;
-    }
-    *data = out;
-    return 0;
+    pv *units = units_asked(en, index, year, unit, model_has_targets);
+    return per_unit(en, txn, index, year, units, unit && *unit, mine, gaps_unit, NULL, "gaps", data, e);
 }
 
 /* A unit key's view before publication: its own unit and those below it. */
