@@ -210,9 +210,9 @@ static void answer_finish(answer *a, pv *ack, const char *received)
 
 /* An agent configured for a unit sends that unit's lines and those below it, whatever
  * the server's mode (without CURVE the sender is not a key that could say so). */
-static int agent_scope(record_txn *t, const char *agent_unit, const sub_line *s, par_err *why)
+static int agent_scope(record_txn *t, const char *agent_unit, const sub_line *s, const char *today, par_err *why)
 {
-    if (!*agent_unit || authz_below(t, s->unit, agent_unit) == 0)
+    if (!*agent_unit || authz_below(t, s->unit, agent_unit, today) == 0)
         return 0;
     err_set(why, "unit %s is neither %s nor below it: the agent of %s does not send for it ([agent] unit)", s->unit,
             agent_unit, agent_unit);
@@ -246,6 +246,8 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
         answer_finish(&a, ack, received);
         return 0;
     }
+    char today[11]; /* the province's date: received is in its time zone */
+    snprintf(today, sizeof today, "%.10s", received);
     season_cache seasons;
     memset(&seasons, 0, sizeof seasons);
     sign_digest digest;
@@ -267,8 +269,8 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
             answer_refused(&a, v->lines[i], bad);
             continue;
         }
-        if (validate_submission(t, f, &s, &why) < 0 || authz_line(t, q->sender, &s, &why) < 0 ||
-            agent_scope(t, v->agent_unit, &s, &why) < 0) {
+        if (validate_submission(t, f, &s, &why) < 0 || authz_line(t, q->sender, &s, today, &why) < 0 ||
+            agent_scope(t, v->agent_unit, &s, today, &why) < 0) {
             answer_refused(&a, v->lines[i], why.msg);
             continue;
         }
