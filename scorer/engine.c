@@ -16,6 +16,16 @@ struct engine {
     const calendar *cal; /* working days for "on time" (the owner keeps it); NULL: every day */
 };
 
+void engine_set_merged_prev(engine *en, int rule)
+{
+    model_set_merged_prev(en->m, rule);
+}
+
+const char *engine_unit_end(engine *en, const char *unit)
+{
+    return model_unit_end(en->m, unit);
+}
+
 void engine_set_calendar(engine *en, const calendar *cal)
 {
     en->cal = cal;
