@@ -37,6 +37,17 @@ static MDB_dbi db(engine *en, int i)
     return store_dbi(en->s, i);
 }
 
+/* A stored unit as it stood in year's tree: a report of a past year names the parent
+ * and peers of that year, not those of today. */
+static void unit_of_year(engine *en, pv *u, int year)
+{
+    const char *parent, *level;
+    if (u && model_unit_year(en->m, pv_get_str(u, "id") ? pv_get_str(u, "id") : "", year, &parent, &level)) {
+        pv_set_str(u, "parent", parent);
+        pv_set_str(u, "level", level);
+    }
+}
+
 /* Empties the databases [from, to). */
 typedef struct {
     engine *en;
@@ -381,7 +392,8 @@ static int owner_losses(engine *en, MDB_txn *txn, const char *index, int year, c
         const char *unit = pv_get_str(ranking->u.a.v[i], "unit");
         pv *u = NULL, *r = NULL;
         if (!unit || (mine && !may_see(en, mine, unit, index, year)) ||
-            store_get_pv(txn, db(en, S_UNITS), unit, &u) != 1 || compute_result(txn, en->s, en->cal, index, year, u, &r) < 0 ||
+            store_get_pv(txn, db(en, S_UNITS), unit, &u) != 1 || (unit_of_year(en, u, year), 0) ||
+            compute_result(txn, en->s, en->cal, index, year, u, &r) < 0 ||
             !r) {
             pv_free(u);
             continue;
@@ -500,7 +512,7 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
                     unit, mine, index, (long long)y);
             rc = -1;
         } else if (unit && model_get(en->m, index, (int)y, unit, &mr) &&
-            store_get_pv(txn, db(en, S_UNITS), unit, &u) == 1 &&
+            store_get_pv(txn, db(en, S_UNITS), unit, &u) == 1 && (unit_of_year(en, u, (int)y), 1) &&
             compute_result(txn, en->s, en->cal, index, (int)y, u, &r) == 0 && r) {
             model_decorate(en->m, r);
             *data = r;

@@ -400,6 +400,17 @@ static uint32_t level_in_year(const model *m, uint32_t u, int year)
     return unit_in_year(m, u, year, &p, &l) ? l : NONE;
 }
 
+int model_unit_year(model *m, const char *unit, int year, const char **parent, const char **level)
+{
+    long u = strset_index(&m->uids, unit);
+    uint32_t p, l;
+    if (u < 0 || !unit_in_year(m, (uint32_t)u, year, &p, &l) || l == NONE)
+        return 0;
+    *parent = m->uids.items[p];
+    *level = m->levels.items[l];
+    return 1;
+}
+
 const char *model_unit_end(model *m, const char *unit)
 {
     long u = strset_index(&m->uids, unit);

@@ -41,6 +41,8 @@ void model_unit(model *m, const char *id, const char *parent, const char *level,
  * among the units of its level under the same parent, when a period holds 31/12/Y. */
 void model_unit_dated(model *m, const char *id, const char *parent, const char *level, const char *name,
                       const char *valid_from, const char *valid_to, const char *successor, const char *periods);
+/* The unit's parent and level in year's tree: 1, or 0 when unknown or not in it. */
+int model_unit_year(model *m, const char *unit, int year, const char **parent, const char **level);
 /* The unit's last day (YYYY-MM-DD), "" while it lasts or when unknown. */
 const char *model_unit_end(model *m, const char *unit);
 /* How a merged unit's year before is made from its predecessors' results:

@@ -990,6 +990,13 @@ static void test_dated_tree(void **st)
     assert_non_null(r);
     near(num(r, "prev_total"), 70, 1e-9, "the unit's own report says the same");
     pv_free(r);
+    r = result(w.en, "TDG-BGI", "PAR", 2024); /* a report of 2024 names 2024's parent and rank */
+    assert_string_equal(pv_get_str(r, "parent"), "TDG");
+    assert_int_equal(pv_get_int(r, "of", 0), 3);
+    pv_free(r);
+    r = result(w.en, "TDG-BGI", "PAR", 2025);
+    assert_string_equal(pv_get_str(r, "parent"), "LC");
+    pv_free(r);
     engine_set_merged_prev(w.en, CONF_MERGED_SUM);
     c25 = scores_of(w.en, "PAR", 2025, "commune");
     near(num(row_of(c25, "LC-TDU"), "prev_total"), 140, 1e-9, "merged_prev = sum");
