@@ -136,6 +136,12 @@ assert bgi["prev_total"] == 83 and (bgi["prev_rank"], bgi["prev_of"]) == (1, 6),
 PY
 check "2025 ranks the new tree: 8 communes under the province, merged Tam Đường first at 90, 70 the year before (mean)" \
     python3 "$T/check2025.py" "$T/2025.json" mean
+"$BIN/parctl" report LC-TDU --index PAR --year 2025 --format md >"$T/tdu.md" 2>&1
+check "its report compares with its predecessors' mean, without a rank of last year" \
+    grep -q "tăng 20,00 điểm so với điểm bình quân của các đơn vị hợp nhất (TDG-BBO, TDG-TT) năm 2024" "$T/tdu.md"
+"$BIN/parctl" report TDG-BGI --index PAR --year 2023 --format md >"$T/bgi.md" 2>&1
+check "Bản Giang's 2023 report still ranks it among Tam Đường's communes ($(grep -m1 'Năm 2023' "$T/bgi.md"))" \
+    grep -q "Năm 2023, Chỉ số PAR của xã Bản Giang đạt 89,00 điểm, xếp thứ 1/6 xã" "$T/bgi.md"
 check "no 2025 district ranking: the districts ended on 30/06/2025" \
     sh -c "'$BIN/parctl' scores --index PAR --year 2025 --level district --json | grep -q '^\[\]'"
 
