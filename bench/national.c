@@ -91,7 +91,7 @@ static uint64_t feed(engine *en, record *rec)
         pv_set_str(q, "q", "changes");
         pv_set(q, "args", args);
         par_err e = {{0}};
-        if (query_answer_wire(rec, q, "internal", &data, &e) < 0) /* as par-collector answers it */
+        if (query_answer_wire(rec, q, "internal", "", &data, &e) < 0) /* as par-collector answers it */
             die("changes", &e);
         /* the reply as par-scorer receives it, decoded as it does */
         pv *reply = proto_reply(1, data);

@@ -57,6 +57,25 @@ static const char *rank_move(char *out, size_t n, int64_t rank, int64_t prev)
     return out;
 }
 
+/* What a merged unit's year before is (the scorer's prev_units and prev_rule): its
+ * predecessors' results, which have no one rank. NULL for a unit's own year before. */
+static const char *prev_basis(char *out, size_t n, const pv *r)
+{
+    const pv *from = pv_get(r, "prev_units");
+    if (!from || from->t != PV_ARR || !from->u.a.n)
+        return NULL;
+    sbuf ids;
+    sbuf_init(&ids);
+    for (uint32_t i = 0; i < from->u.a.n; i++)
+        if (from->u.a.v[i]->t == PV_STR)
+            sbuf_printf(&ids, "%s%s", i ? ", " : "", from->u.a.v[i]->u.s.p);
+    const pv *rule = pv_get(r, "prev_rule");
+    int sum = rule && rule->t == PV_STR && !strcmp(rule->u.s.p, "sum");
+    snprintf(out, n, "%s của các đơn vị hợp nhất (%s)", sum ? "tổng điểm" : "điểm bình quân", ids.buf ? ids.buf : "");
+    sbuf_free(&ids);
+    return out;
+}
+
 static const char *task_state(const char *s)
 {
     return !strcmp(s, "overdue") ? "Quá hạn, chưa hoàn thành" : !strcmp(s, "late") ? "Hoàn thành trễ hạn"
@@ -664,7 +683,11 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
     else
         rank_sentence(&t, peers, str(r, "unit"), NULL, pv_get_int(r, "rank", 0), pv_get_int(r, "of", 0),
                       peers_word(level));
-    if (pv_get(r, "prev_total")) {
+    char basis[512];
+    if (pv_get(r, "prev_total") && prev_basis(basis, sizeof basis, r)) {
+        sbuf_printf(&t, "; %s %s điểm so với %s năm %d", num(r, "change") >= 0 ? "tăng" : "giảm",
+                    vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0), basis, year - 1);
+    } else if (pv_get(r, "prev_total")) {
         char mv[64];
         sbuf_printf(&t, "; %s %s điểm và %s so với năm %d", num(r, "change") >= 0 ? "tăng" : "giảm",
                     vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0),
@@ -820,8 +843,13 @@ static void ranking_doc(doc *d, const pv *list, const char *index, int year)
         }
         char prev[64] = "–", change[32] = "–";
         if (pv_get(r, "prev_total")) {
-            snprintf(prev, sizeof prev, "%s (hạng %lld)", vn_num(x, sizeof x, num(r, "prev_total"), 2, 0),
-                     (long long)pv_get_int(r, "prev_rank", 0));
+            const pv *from = pv_get(r, "prev_units");
+            if (from && from->t == PV_ARR) /* predecessors' results: no one rank */
+                snprintf(prev, sizeof prev, "%s (%u đơn vị hợp nhất)", vn_num(x, sizeof x, num(r, "prev_total"), 2, 0),
+                         from->u.a.n);
+            else
+                snprintf(prev, sizeof prev, "%s (hạng %lld)", vn_num(x, sizeof x, num(r, "prev_total"), 2, 0),
+                         (long long)pv_get_int(r, "prev_rank", 0));
             vn_num(change, sizeof change, num(r, "change"), 2, 1);
         }
         snprintf(h, sizeof h, "%lld", (long long)pv_get_int(r, "rank", 0));

@@ -34,8 +34,30 @@ int authz_admin(const char *sender, const char *what, par_err *why)
     return -1;
 }
 
-int authz_line(record_txn *t, const char *sender, const sub_line *s, par_err *why)
+int authz_alive(record_txn *t, const char *sender, const char *today, par_err *why)
 {
+    char mine[128];
+    if (!authz_unit_of(sender, mine, sizeof mine))
+        return 0;
+    const char *end = record_unit_end(t, mine);
+    if (!*end || strcmp(end, today) >= 0)
+        return 0;
+    const pv *u = record_unit(t, mine);
+    const char *succ = u ? pv_get_str(u, "successor") : NULL;
+    char vn[16];
+    validity_vn(end, vn);
+    if (succ && *succ)
+        err_set(why, "unit %s ended on %s (valid_to): its keys and accounts stopped then; %s took over", mine, vn,
+                succ);
+    else
+        err_set(why, "unit %s ended on %s (valid_to): its keys and accounts stopped then", mine, vn);
+    return -1;
+}
+
+int authz_line(record_txn *t, const char *sender, const sub_line *s, const char *today, par_err *why)
+{
+    if (authz_alive(t, sender, today, why) < 0)
+        return -1;
     if (!keyed(sender) || has_role(sender, "admin"))
         return 0;
     int province_kind = !strcmp(s->kind, "appraisal") || !strcmp(s->kind, "survey") || !strcmp(s->kind, "target") ||
@@ -52,13 +74,13 @@ int authz_line(record_txn *t, const char *sender, const sub_line *s, par_err *wh
     }
     /* a unit key: its own unit or one below it */
     char mine[128];
-    if (authz_unit_of(sender, mine, sizeof mine) && !authz_below(t, s->unit, mine))
+    if (authz_unit_of(sender, mine, sizeof mine) && !authz_below(t, s->unit, mine, today))
         return 0;
     err_set(why, "unit %s is neither %s nor below it: this key may not submit for it", s->unit, mine);
     return -1;
 }
 
-int authz_below(record_txn *t, const char *unit_id, const char *mine)
+int authz_below(record_txn *t, const char *unit_id, const char *mine, const char *day)
 {
     char unit[64];
     str_copy(unit, sizeof unit, unit_id);
@@ -69,6 +91,16 @@ int authz_below(record_txn *t, const char *unit_id, const char *mine)
         if (!u)
             break;
         const char *parent = pv_get_str(u, "parent");
+        if (*day && (pv_get_str(u, "periods") || pv_get_str(u, "valid_from") || pv_get_str(u, "valid_to"))) {
+            /* a moved unit answers to the parent of that day (a period ended is not the
+             * latest parent) */
+            validity_span sp[VALIDITY_MAX];
+            int n = record_unit_spans(t, unit, sp, VALIDITY_MAX), i = n > 0 ? validity_at(sp, n, day) : -1;
+            if (i < 0)
+                break;
+            str_copy(unit, sizeof unit, sp[i].parent);
+            continue;
+        }
         str_copy(unit, sizeof unit, parent ? parent : "");
     }
     return -1;

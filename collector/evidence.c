@@ -136,12 +136,14 @@ static int admissible(record *r, put_ctx *x, int64_t year, par_err *why)
     str_copy(s.unit, sizeof s.unit, unit);
     s.year = (int)year;
     str_copy(s.kind, sizeof s.kind, "score");
+    char today[11];
+    snprintf(today, sizeof today, "%.10s", x->received);
     if (!u) {
         err_set(why, "unknown unit %s", unit);
         goto done;
     }
     if (validate_criterion(&t, key, (int)year, level ? level : "", x->crit, sizeof x->crit, why) < 0 ||
-        authz_line(&t, x->sender, &s, why) < 0)
+        authz_line(&t, x->sender, &s, today, why) < 0)
         goto done;
     str_copy(s.key, sizeof s.key, x->crit);
     /* documents back a self-assessment or an explanation: in those phases, on time */

@@ -210,9 +210,9 @@ static void answer_finish(answer *a, pv *ack, const char *received)
 
 /* An agent configured for a unit sends that unit's lines and those below it, whatever
  * the server's mode (without CURVE the sender is not a key that could say so). */
-static int agent_scope(record_txn *t, const char *agent_unit, const sub_line *s, par_err *why)
+static int agent_scope(record_txn *t, const char *agent_unit, const sub_line *s, const char *today, par_err *why)
 {
-    if (!*agent_unit || authz_below(t, s->unit, agent_unit) == 0)
+    if (!*agent_unit || authz_below(t, s->unit, agent_unit, today) == 0)
         return 0;
     err_set(why, "unit %s is neither %s nor below it: the agent of %s does not send for it ([agent] unit)", s->unit,
             agent_unit, agent_unit);
@@ -246,6 +246,8 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
         answer_finish(&a, ack, received);
         return 0;
     }
+    char today[11]; /* the province's date: received is in its time zone */
+    snprintf(today, sizeof today, "%.10s", received);
     season_cache seasons;
     memset(&seasons, 0, sizeof seasons);
     sign_digest digest;
@@ -267,8 +269,8 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
             answer_refused(&a, v->lines[i], bad);
             continue;
         }
-        if (validate_submission(t, f, &s, &why) < 0 || authz_line(t, q->sender, &s, &why) < 0 ||
-            agent_scope(t, v->agent_unit, &s, &why) < 0) {
+        if (validate_submission(t, f, &s, &why) < 0 || authz_line(t, q->sender, &s, today, &why) < 0 ||
+            agent_scope(t, v->agent_unit, &s, today, &why) < 0) {
             answer_refused(&a, v->lines[i], why.msg);
             continue;
         }
@@ -396,7 +398,7 @@ static int put_logged(record_txn *t, int db, const char *key, const char *what, 
     return rc;
 }
 
-enum { U_ID, U_PARENT, U_LEVEL, U_NAME, U_EMAIL };
+enum { U_ID, U_PARENT, U_LEVEL, U_NAME, U_EMAIL, U_FROM, U_TO, U_SUCC, U_NCOLS };
 
 /* The rows of an import by id (the first row of each), so that checking a file of a
  * million tasks for repeated ids and parents costs a hash lookup a row. */
@@ -445,74 +447,420 @@ static int bad_id(import_out *o, const pv *rows, const row_index *x, const int i
     return 0;
 }
 
+/* The issues in the order of their lines (stable: one line's reasons keep their order). */
+static void issues_by_line(pv *list)
+{
+    for (uint32_t i = 1; i < list->u.a.n; i++) {
+        pv *x = list->u.a.v[i];
+        int64_t line = pv_get_int(x, "line", 0);
+        uint32_t j = i;
+        for (; j > 0 && pv_get_int(list->u.a.v[j - 1], "line", 0) > line; j--)
+            list->u.a.v[j] = list->u.a.v[j - 1];
+        list->u.a.v[j] = x;
+    }
+}
+
+/* One line of a units file, its dates read. */
+typedef struct {
+    uint32_t row;  /* in rows */
+    int64_t line;
+    const char *id;
+    char from[11], to[11];
+} unit_line;
+
+/* A unit the file names: its spans once merged with the stored ones. */
+typedef struct {
+    uint32_t first, count; /* its lines, in the sorted order */
+    int n;
+    validity_span *s;
+} unit_merge;
+
+typedef struct {
+    record_txn *t;
+    const pv *rows;
+    const int *idx;
+    unit_line *l;   /* the lines that passed the line checks, sorted by id and start */
+    uint32_t nl;
+    strset ids;     /* the file's units, in the order of l */
+    strset refused; /* the ids of lines refused on their own */
+    unit_merge *u;
+    validity_span tmp[VALIDITY_MAX], work[VALIDITY_MAX];
+} units_import;
+
+static int unit_line_cmp(const void *a, const void *b)
+{
+    const unit_line *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    if (c)
+        return c;
+    c = strcmp(x->from, y->from); /* "" (open) first */
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* A period as people read it: "from 01/07/2025 to 30/06/2026", "until 30/06/2025",
+ * "from 01/07/2025", "at every date". */
+static const char *span_text(const char *from, const char *to, char out[48])
+{
+    char f[16], t[16];
+    validity_vn(from, f);
+    validity_vn(to, t);
+    if (!*from && !*to)
+        snprintf(out, 48, "at every date");
+    else if (!*from)
+        snprintf(out, 48, "until %s", t);
+    else if (!*to)
+        snprintf(out, 48, "from %s", f);
+    else
+        snprintf(out, 48, "from %s to %s", f, t);
+    return out;
+}
+
+/* The spans of a unit as the import leaves it: the merged ones for a unit of the file,
+ * the stored ones otherwise (count; 0 unknown; -1 unreadable). */
+static int spans_after(units_import *x, const char *id, const validity_span **out)
+{
+    long k = strset_index(&x->ids, id);
+    if (k >= 0) {
+        *out = x->u[k].s;
+        return x->u[k].n;
+    }
+    *out = x->tmp;
+    return record_unit_spans(x->t, id, x->tmp, VALIDITY_MAX);
+}
+
+/* Reads and checks one line on its own; 1 when it is refused (the reason added). */
+static int unit_line_bad(import_out *o, const pv *row, const int idx[], unit_line *ul)
+{
+    int64_t line = row->u.a.v[0]->u.i;
+    const char *id = field(row, idx, U_ID), *email = idx[U_EMAIL] >= 0 ? field(row, idx, U_EMAIL) : "";
+    const char *from = idx[U_FROM] >= 0 ? field(row, idx, U_FROM) : "", *to = idx[U_TO] >= 0 ? field(row, idx, U_TO) : "";
+    const char *succ = idx[U_SUCC] >= 0 ? field(row, idx, U_SUCC) : "";
+    const char *level = field(row, idx, U_LEVEL), *parent = field(row, idx, U_PARENT);
+    ul->line = line;
+    ul->id = id;
+    ul->from[0] = ul->to[0] = '\0';
+    if (!validate_id(id)) {
+        add_issue(o->errors, line, "unit id '%s' is not 1-63 of letters, digits, '.', '_' or '-'", id);
+        return 1;
+    }
+    if (!*level || !*field(row, idx, U_NAME)) {
+        add_issue(o->errors, line, "unit %s needs a level and a name", id);
+        return 1;
+    }
+    if (!validate_emails(email)) {
+        add_issue(o->errors, line, "email '%s' is not a list of addresses separated by ';'", email);
+        return 1;
+    }
+    if ((*from && validate_date(from, ul->from) < 0) || (*to && validate_date(to, ul->to) < 0)) {
+        add_issue(o->errors, line, "%s '%s' is not a date (day/month/year or YYYY-MM-DD)",
+                  *from && validate_date(from, ul->from) < 0 ? "valid_from" : "valid_to",
+                  *from && validate_date(from, ul->from) < 0 ? from : to);
+        return 1;
+    }
+    if (*ul->from && *ul->to && strcmp(ul->from, ul->to) > 0) {
+        add_issue(o->errors, line, "unit %s: valid_from %s is after valid_to %s", id, from, to);
+        return 1;
+    }
+    if (*succ && !*ul->to) {
+        add_issue(o->errors, line, "unit %s names successor %s without valid_to, the last day before it takes over",
+                  id, succ);
+        return 1;
+    }
+    if (*succ && (!validate_id(succ) || !strcmp(succ, id))) {
+        add_issue(o->errors, line, "successor '%s' of unit %s is not another unit's id", succ, id);
+        return 1;
+    }
+    /* a dated unit's spans are kept as text (validity.h): its level must fit there */
+    if ((*ul->from || *ul->to) &&
+        (strlen(level) >= VALIDITY_TEXT || strpbrk(level, "|;") || strlen(parent) >= VALIDITY_TEXT)) {
+        add_issue(o->errors, line, "level '%s' of dated unit %s is longer than %d bytes or holds '|' or ';'", level,
+                  id, VALIDITY_TEXT - 1);
+        return 1;
+    }
+    return 0;
+}
+
+/* The spans of one unit of the file: the stored ones before its first line's start
+ * (the one running then cut the day before), then the file's. A file that starts a
+ * unit at a date is a reorganisation from that date, and what was before it stays. */
+static int unit_merge_spans(units_import *x, import_out *o, unit_merge *m)
+{
+    const unit_line *first = &x->l[m->first];
+    validity_span *st = x->tmp;
+    int ns = record_unit_spans(x->t, first->id, st, VALIDITY_MAX);
+    m->s = NULL;
+    m->n = 0;
+    if (ns < 0) {
+        add_issue(o->errors, first->line, "unit %s: its stored periods cannot be read", first->id);
+        return -1;
+    }
+    m->n = 0;
+    m->s = x->work;
+    const char *start = first->from;
+    for (int i = 0; i < ns && *start; i++) {
+        if (strcmp(st[i].from, start) >= 0 && *st[i].from)
+            continue; /* starts with the file's lines or later: replaced */
+        m->s[m->n] = st[i];
+        if (!*st[i].to || strcmp(st[i].to, start) >= 0)
+            validity_day_add(start, -1, m->s[m->n].to);
+        m->n++;
+    }
+    for (uint32_t i = 0; i < m->count; i++) {
+        const unit_line *ul = &x->l[m->first + i];
+        const pv *row = x->rows->u.a.v[ul->row];
+        if (m->n == VALIDITY_MAX) {
+            add_issue(o->errors, ul->line, "unit %s has more than %d periods", ul->id, VALIDITY_MAX);
+            m->s = NULL;
+            m->n = 0;
+            return -1;
+        }
+        validity_span *s = &m->s[m->n++];
+        str_copy(s->from, sizeof s->from, ul->from);
+        str_copy(s->to, sizeof s->to, ul->to);
+        str_copy(s->parent, sizeof s->parent, field(row, x->idx, U_PARENT));
+        /* an undated unit's level is kept whole in its own field (validity.h) */
+        snprintf(s->level, sizeof s->level, "%s", field(row, x->idx, U_LEVEL));
+    }
+    /* what a province should see before its history changes under it */
+    const unit_line *last = &x->l[m->first + m->count - 1];
+    int same = ns == m->n;
+    for (int i = 0; same && i < ns; i++)
+        same = !strcmp(st[i].from, m->s[i].from) && !strcmp(st[i].to, m->s[i].to) &&
+               !strcmp(st[i].parent, m->s[i].parent);
+    if (ns > 0 && !*start && !same) {
+        char w1[48], w2[48];
+        const pv *row = x->rows->u.a.v[last->row];
+        if (ns > 1 || *st[0].from || *st[0].to)
+            add_issue(o->warnings, last->line,
+                      "unit %s had dated periods (the first %s, the last %s); rows without valid_from replace them all",
+                      last->id, span_text(st[0].from, st[0].to, w1), span_text(st[ns - 1].from, st[ns - 1].to, w2));
+        else if (m->count == 1 && strcmp(st[0].parent, field(row, x->idx, U_PARENT)))
+            add_issue(o->warnings, last->line,
+                      "unit %s moves from parent %s to %s for every year, past rankings included: to move it from a "
+                      "date, give that date as valid_from",
+                      last->id, *st[0].parent ? st[0].parent : "(none)",
+                      *field(row, x->idx, U_PARENT) ? field(row, x->idx, U_PARENT) : "(none)");
+    }
+    m->s = xmalloc((size_t)m->n * sizeof *m->s);
+    memcpy(m->s, x->work, (size_t)m->n * sizeof *m->s);
+    return 0;
+}
+
+/* The parent of id on day ("" its latest), "" when none. */
+static const char *parent_on(units_import *x, const char *id, const char *day)
+{
+    const validity_span *s;
+    int n = spans_after(x, id, &s);
+    if (n <= 0)
+        return "";
+    int i = *day ? validity_at(s, n, day) : n - 1;
+    return i < 0 ? "" : s[i].parent;
+}
+
+/* Every line's parent must last as long as the line, and its successor must take over
+ * the next day; the parent chain must end at a root. */
+static void unit_check_tree(units_import *x, import_out *o, const unit_line *ul)
+{
+    const pv *row = x->rows->u.a.v[ul->row];
+    const char *parent = field(row, x->idx, U_PARENT), *succ = x->idx[U_SUCC] >= 0 ? field(row, x->idx, U_SUCC) : "";
+    char a[48], b[48];
+    if (*parent && !strset_has(&x->refused, parent)) {
+        const validity_span *s;
+        int n = spans_after(x, parent, &s);
+        if (n == 0) {
+            add_issue(o->errors, ul->line, "parent %s of unit %s is not a known unit", parent, ul->id);
+            return;
+        }
+        if (n > 0 && !validity_covers(s, n, ul->from, ul->to)) {
+            add_issue(o->errors, ul->line, "parent %s of unit %s is not valid all through its period %s (the parent: %s%s)",
+                      parent, ul->id, span_text(ul->from, ul->to, a), span_text(s[0].from, s[0].to, b),
+                      n > 1 ? ", and later periods" : "");
+            return;
+        }
+    }
+    if (*succ && !strset_has(&x->refused, succ)) {
+        const validity_span *s;
+        int n = spans_after(x, succ, &s);
+        char next[11], vn[16];
+        validity_day_add(ul->to, 1, next);
+        validity_vn(next, vn);
+        if (n == 0) {
+            add_issue(o->errors, ul->line, "successor %s of unit %s is not a known unit", succ, ul->id);
+            return;
+        }
+        if (n > 0 && validity_at(s, n, next) < 0) {
+            add_issue(o->errors, ul->line, "successor %s of unit %s is not valid on %s, the day after %s ends", succ,
+                      ul->id, vn, ul->id);
+            return;
+        }
+    }
+    /* through the file's units and the stored tree alike, on the line's first day: a
+     * cycle would widen what a unit's key may write */
+    char p[64];
+    str_copy(p, sizeof p, parent);
+    for (int steps = 0; *p; steps++) {
+        if (!strcmp(p, ul->id) || steps > 100000) {
+            add_issue(o->errors, ul->line, "unit %s is its own ancestor (through its parent %s)", ul->id, parent);
+            return;
+        }
+        str_copy(p, sizeof p, parent_on(x, p, ul->from));
+    }
+}
+
+/* A stored unit the file does not name must not be left under a parent that the file
+ * ends before it: the province moves it in the same file. */
+static int unit_check_children(units_import *x, import_out *o, par_err *e)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(x->t->txn, store_dbi(record_store(x->t->r), DB_UNITS), &cur)) {
+        err_set(e, "cannot read the units");
+        return -1;
+    }
+    MDB_val k, v;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        char id[64];
+        if (k.mv_size >= sizeof id)
+            continue;
+        memcpy(id, k.mv_data, k.mv_size);
+        id[k.mv_size] = '\0';
+        if (strset_has(&x->ids, id))
+            continue;
+        validity_span st[VALIDITY_MAX];
+        int ns = record_unit_spans(x->t, id, st, VALIDITY_MAX);
+        for (int i = 0; i < ns; i++) {
+            long pk = strset_index(&x->ids, st[i].parent);
+            if (pk < 0 || validity_covers(x->u[pk].s, x->u[pk].n, st[i].from, st[i].to))
+                continue;
+            const unit_merge *pm = &x->u[pk];
+            char a[48], b[48];
+            add_issue(o->errors, x->l[pm->first + pm->count - 1].line,
+                      "unit %s (stored, not in this file) stays under %s %s, but %s is valid only %s: end it or move "
+                      "it in this file",
+                      id, st[i].parent, span_text(st[i].from, st[i].to, a), st[i].parent,
+                      span_text(pm->s[pm->n - 1].from, pm->s[pm->n - 1].to, b));
+            break;
+        }
+    }
+    mdb_cursor_close(cur);
+    return 0;
+}
+
+/* The stored record of a unit: its last period in the fields every reader knows (the
+ * tree as it now stands), the dates only where given, every period when it has
+ * several. An undated unit is stored exactly as before dates existed. */
+static pv *unit_record(units_import *x, const unit_merge *m)
+{
+    const unit_line *last = &x->l[m->first + m->count - 1];
+    const pv *row = x->rows->u.a.v[last->row];
+    const validity_span *s = &m->s[m->n - 1];
+    pv *u = pv_map();
+    pv_set_str(u, "id", last->id);
+    pv_set_str(u, "parent", s->parent);
+    pv_set_str(u, "level", field(row, x->idx, U_LEVEL));
+    pv_set_str(u, "name", field(row, x->idx, U_NAME));
+    pv_set_str(u, "email", x->idx[U_EMAIL] >= 0 ? field(row, x->idx, U_EMAIL) : "");
+    if (*s->from)
+        pv_set_str(u, "valid_from", s->from);
+    if (*s->to)
+        pv_set_str(u, "valid_to", s->to);
+    if (x->idx[U_SUCC] >= 0 && *field(row, x->idx, U_SUCC))
+        pv_set_str(u, "successor", field(row, x->idx, U_SUCC));
+    if (m->n > 1) {
+        sbuf b;
+        sbuf_init(&b);
+        validity_write(&b, m->s, m->n);
+        pv_set_str(u, "periods", b.buf);
+        sbuf_free(&b);
+    }
+    return u;
+}
+
 static int import_units(record_txn *t, const pv *msg, const char *sender, const char *received, import_out *o,
                         par_err *e)
 {
-    int idx[5];
+    int idx[U_NCOLS], rc = 0, dated = 0;
     par_err why;
     if (map_cols(msg, table_cols(TABLE_UNITS), table_required(TABLE_UNITS), idx, &why) < 0) {
         add_issue(o->errors, 1, "%s", why.msg);
         return 0;
     }
     const pv *rows = pv_get(msg, "rows");
-    row_index x;
-    row_index_build(&x, rows, idx, U_ID);
+    /* the work spans are large: on the heap, not on the stack */
+    units_import *x = xcalloc(1, sizeof *x);
+    x->t = t;
+    x->rows = rows;
+    x->idx = idx;
+    x->l = xmalloc((rows->u.a.n + 1) * sizeof *x->l);
+    strset_init(&x->ids);
+    strset_init(&x->refused);
     for (uint32_t i = 0; i < rows->u.a.n; i++) {
-        const pv *row = rows->u.a.v[i];
-        int64_t line = row->u.a.v[0]->u.i;
-        const char *id = field(row, idx, U_ID), *parent = field(row, idx, U_PARENT);
-        const char *email = idx[U_EMAIL] >= 0 ? field(row, idx, U_EMAIL) : "";
-        if (bad_id(o, rows, &x, idx, U_ID, i, "unit"))
-            continue;
-        if (!*field(row, idx, U_LEVEL) || !*field(row, idx, U_NAME)) {
-            add_issue(o->errors, line, "unit %s needs a level and a name", id);
-            continue;
+        unit_line *ul = &x->l[x->nl];
+        ul->row = i;
+        if (!unit_line_bad(o, rows->u.a.v[i], idx, ul)) {
+            dated |= *ul->from || *ul->to;
+            x->nl++;
+        } else {
+            strset_add(&x->refused, field(rows->u.a.v[i], idx, U_ID));
         }
-        if (!validate_emails(email)) {
-            add_issue(o->errors, line, "email '%s' is not a list of addresses separated by ';'", email);
-            continue;
-        }
-        if (*parent && find_row(&x, parent) < 0 && !record_exists(t, DB_UNITS, parent)) {
-            add_issue(o->errors, line, "parent %s of unit %s is not a known unit", parent, id);
-            continue;
-        }
-        /* a parent chain must end at a root, through the file's rows and the stored tree
-         * alike (a file's row replaces the stored unit of its id): a cycle with the stored
-         * tree would widen what a unit's key may write */
-        char p[64];
-        str_copy(p, sizeof p, parent);
-        int steps = 0, cycle = 0;
-        while (*p) {
-            if (!strcmp(p, id) || ++steps > 100000) {
-                cycle = 1;
-                break;
-            }
-            int j = find_row(&x, p);
-            if (j >= 0) {
-                str_copy(p, sizeof p, field(rows->u.a.v[j], idx, U_PARENT));
-                continue;
-            }
-            const pv *u = record_unit(t, p);
-            const char *up = u ? pv_get_str(u, "parent") : NULL;
-            str_copy(p, sizeof p, up ? up : "");
-        }
-        if (cycle)
-            add_issue(o->errors, line, "unit %s is its own ancestor (through its parent %s)", id, parent);
     }
-    row_index_free(&x);
-    if (o->errors->u.a.n)
-        return 0;
-    for (uint32_t i = 0; i < rows->u.a.n; i++) {
-        const pv *row = rows->u.a.v[i];
-        pv *u = pv_map();
-        for (int c = 0; c < 5; c++)
-            pv_set_str(u, table_cols(TABLE_UNITS)[c], idx[c] >= 0 ? field(row, idx, c) : "");
-        int rc = put_logged(t, DB_UNITS, field(row, idx, U_ID), "unit", u, sender, received, o, e);
+    qsort(x->l, x->nl, sizeof *x->l, unit_line_cmp);
+    x->u = xcalloc(x->nl + 1, sizeof *x->u);
+    /* a unit's lines: one each for periods that do not overlap, the successor on the last */
+    for (uint32_t i = 0; i < x->nl; i++) {
+        unit_merge *m = &x->u[x->ids.n];
+        if (i == 0 || strcmp(x->l[i].id, x->l[i - 1].id)) {
+            strset_add(&x->ids, x->l[i].id);
+            m = &x->u[x->ids.n - 1];
+            m->first = i;
+            m->count = 1;
+            continue;
+        }
+        m = &x->u[x->ids.n - 1];
+        const unit_line *a = &x->l[i - 1], *b = &x->l[i];
+        char sa[48], sb[48];
+        m->count++;
+        if (!*a->from && !*a->to && !*b->from && !*b->to)
+            add_issue(o->errors, b->line, "unit %s appears twice", b->id);
+        else if (validity_overlap(a->from, a->to, b->from, b->to))
+            add_issue(o->errors, b->line, "unit %s: its period %s overlaps line %lld's (%s)", b->id,
+                      span_text(b->from, b->to, sb), (long long)a->line, span_text(a->from, a->to, sa));
+        else if (idx[U_SUCC] >= 0 && *field(rows->u.a.v[a->row], idx, U_SUCC))
+            add_issue(o->errors, a->line, "unit %s: only its last period names a successor (line %lld comes after)",
+                      a->id, (long long)b->line);
+    }
+    /* the tree is checked even after a line was refused, so that one reading gives every
+     * reason; a refused line's unit is not named again as unknown */
+    for (size_t k = 0; k < x->ids.n; k++)
+        unit_merge_spans(x, o, &x->u[k]);
+    for (uint32_t i = 0; i < x->nl; i++)
+        unit_check_tree(x, o, &x->l[i]);
+    if (dated && (rc = unit_check_children(x, o, e)) < 0)
+        goto done;
+    if (o->errors->u.a.n) {
+        issues_by_line(o->errors);
+        goto done;
+    }
+    /* written in the file's order of first lines, as before dates existed */
+    uint8_t *written = xcalloc(x->ids.n + 1, 1);
+    for (uint32_t i = 0; i < rows->u.a.n && rc == 0; i++) {
+        long k = strset_index(&x->ids, field(rows->u.a.v[i], idx, U_ID));
+        if (k < 0 || written[k])
+            continue;
+        written[k] = 1;
+        pv *u = unit_record(x, &x->u[k]);
+        rc = put_logged(t, DB_UNITS, pv_get_str(u, "id"), "unit", u, sender, received, o, e);
         pv_free(u);
-        if (rc < 0)
-            return rc;
     }
-    return 0;
+    free(written);
+done:
+    for (size_t k = 0; k < x->ids.n; k++)
+        free(x->u[k].s);
+    strset_free(&x->ids);
+    strset_free(&x->refused);
+    free(x->u);
+    free(x->l);
+    free(x);
+    return rc;
 }
 
 enum { F_INDEX, F_YEAR, F_LEVEL, F_ID, F_NAME, F_MAX, F_METHOD, F_FORMULA, F_OWNER, F_NCOLS };

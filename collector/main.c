@@ -68,14 +68,35 @@ static void answer_error(collector *c, service_req *r, const char *code, const c
     pv_free(m);
 }
 
+/* A unit's keys and web accounts stop with the unit: -1 (why set) for a sender whose
+ * unit ended before today. */
+static int ended(collector *c, const char *sender, const char *today, par_err *why)
+{
+    char unit[64];
+    if (!authz_unit_of(sender, unit, sizeof unit))
+        return 0;
+    record_txn t;
+    if (record_begin(c->rec, &t, why) < 0)
+        return 0; /* the request itself will meet the failing store and say so */
+    int rc = authz_alive(&t, sender, today, why);
+    record_abort(&t);
+    return rc;
+}
+
 static void handle_other(collector *c, service_req *r, const char *received)
 {
     const char *type = proto_type(r->msg);
     par_err e = {{0}};
-    char who[256];
+    char who[256], today[11];
     const char *sender = !strcmp(type, MSG_EVIDENCE)
                              ? service_on_behalf(r->sender, pv_get_str(pv_get(r->msg, "meta"), "as"), who, sizeof who)
                              : service_query_sender(r, who, sizeof who);
+    snprintf(today, sizeof today, "%.10s", received);
+    if (ended(c, sender, today, &e) < 0) {
+        log_info("event=refused sender=%s reason=\"%s\"", sender, e.msg);
+        answer_error(c, r, "forbidden", e.msg);
+        return;
+    }
     if (!strcmp(type, MSG_IMPORT)) {
         pv *data, *events;
         if (ingest_import(c->rec, r->msg, sender, received, &data, &events, &e) < 0) {
@@ -157,7 +178,7 @@ static void handle_other(collector *c, service_req *r, const char *received)
             answer_error(c, r, "forbidden", e.msg);
             return;
         }
-        if (query_answer_wire(c->rec, r->msg, sender, &data, &e) < 0) {
+        if (query_answer_wire(c->rec, r->msg, sender, today, &data, &e) < 0) {
             answer_error(c, r, "bad_request", e.msg);
             return;
         }

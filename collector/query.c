@@ -175,7 +175,7 @@ static int may_read(record_txn *t, const char *sender, const char *unit, const c
                     par_err *why)
 {
     char mine[64];
-    if (!authz_unit_of(sender, mine, sizeof mine) || authz_below(t, unit, mine) == 0)
+    if (!authz_unit_of(sender, mine, sizeof mine) || authz_below(t, unit, mine, "") == 0)
         return 0;
     const pv *u = record_unit(t, unit);
     const char *level = u ? pv_get_str(u, "level") : NULL;
@@ -282,7 +282,7 @@ static int history(record_txn *t, const pv *args, pv **data, par_err *e)
     return 0;
 }
 
-static int answer(record *r, const pv *msg, int raw, const char *sender, pv **data, par_err *e)
+static int answer(record *r, const pv *msg, int raw, const char *sender, const char *today, pv **data, par_err *e)
 {
     const char *q = pv_get_str(msg, "q");
     const pv *args = pv_get(msg, "args");
@@ -294,7 +294,7 @@ static int answer(record *r, const pv *msg, int raw, const char *sender, pv **da
     int rc;
     char mine[64];
     if (!strcmp(q, "export") && authz_unit_of(sender, mine, sizeof mine) &&
-        (!pv_get_str(args, "unit") || authz_below(&t, pv_get_str(args, "unit"), mine) < 0)) {
+        (!pv_get_str(args, "unit") || authz_below(&t, pv_get_str(args, "unit"), mine, "") < 0)) {
         err_set(e, "a unit key exports its own unit's record or one below it: --unit U (this key: %s)", sender);
         rc = -1;
     } else if (!strcmp(q, "export"))
@@ -306,7 +306,7 @@ static int answer(record *r, const pv *msg, int raw, const char *sender, pv **da
     else if (!strcmp(q, "users"))
         rc = users_list(&t, sender, data, e);
     else if (!strcmp(q, "user_auth"))
-        rc = users_auth(&t, args, sender, data, e);
+        rc = users_auth(&t, args, sender, today, data, e);
     else if (!strcmp(q, "evidence") || !strcmp(q, "history") || !strcmp(q, "appraise")) {
         const char *unit = pv_get_str(args, "unit");
         rc = may_read(&t, sender, unit ? unit : "", pv_get_str(args, "index"), arg_int(args, "year", 0), e);
@@ -362,12 +362,12 @@ int query_may_get_evidence(record *r, const char *sender, const char *sha, par_e
 
 int query_answer(record *r, const pv *msg, pv **data, par_err *e)
 {
-    return answer(r, msg, 0, "internal", data, e);
+    return answer(r, msg, 0, "internal", "", data, e);
 }
 
-int query_answer_wire(record *r, const pv *msg, const char *sender, pv **data, par_err *e)
+int query_answer_wire(record *r, const pv *msg, const char *sender, const char *today, pv **data, par_err *e)
 {
-    return answer(r, msg, 1, sender, data, e);
+    return answer(r, msg, 1, sender, today, data, e);
 }
 
 pv *query_stats(record *r)

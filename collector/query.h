@@ -14,7 +14,7 @@ int query_answer(record *r, const pv *msg, pv **data, par_err *e);
 /* The same for a reply that is only encoded and sent (a page of changes carries the log's
  * bytes as they are, PV_RAW, not decoded and encoded again), for sender: before its
  * season is published a unit key reads its own unit and those below it only. */
-int query_answer_wire(record *r, const pv *msg, const char *sender, pv **data, par_err *e);
+int query_answer_wire(record *r, const pv *msg, const char *sender, const char *today, pv **data, par_err *e);
 /* Whether sender may fetch the document with this SHA-256: a unit key only one of its
  * own subtree's, or one whose season is published. 0, or -1 with e. */
 int query_may_get_evidence(record *r, const char *sender, const char *sha, par_err *e);

@@ -175,6 +175,22 @@ const pv *record_unit(record_txn *t, const char *id)
     return u;
 }
 
+int record_unit_spans(record_txn *t, const char *id, validity_span *out, int max)
+{
+    const pv *u = record_unit(t, id);
+    if (!u)
+        return 0;
+    return validity_read(pv_get_str(u, "periods"), pv_get_str(u, "valid_from"), pv_get_str(u, "valid_to"),
+                         pv_get_str(u, "parent"), pv_get_str(u, "level"), out, max);
+}
+
+const char *record_unit_end(record_txn *t, const char *id)
+{
+    const pv *u = record_unit(t, id);
+    const char *to = u ? pv_get_str(u, "valid_to") : NULL;
+    return to ? to : "";
+}
+
 int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e)
 {
     if (db == DB_UNITS)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "../common/store.h"
 #include "../common/strset.h"
+#include "../common/validity.h"
 #include "../proto/proto.h"
 
 #define RECORD_SCHEMA 1
@@ -64,6 +65,11 @@ int record_get(record_txn *t, int db, const char *key, pv **out);
 int record_exists(record_txn *t, int db, const char *key);
 /* A unit's record, decoded once per transaction (owned by t); NULL when unknown. */
 const pv *record_unit(record_txn *t, const char *id);
+/* A stored unit's spans in the tree (common/validity.h): their count, 0 when the unit
+ * is unknown, -1 when its stored periods cannot be read. */
+int record_unit_spans(record_txn *t, const char *id, validity_span *out, int max);
+/* The unit's last day ("" while it lasts), "" too for an unknown unit. */
+const char *record_unit_end(record_txn *t, const char *id);
 int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e);
 int record_del(record_txn *t, int db, const char *key, par_err *e);
 int record_put_dup(record_txn *t, int db, const char *key, const char *val, par_err *e);

@@ -146,7 +146,7 @@ int users_list(record_txn *t, const char *sender, pv **data, par_err *e)
     return 0;
 }
 
-int users_auth(record_txn *t, const pv *args, const char *sender, pv **data, par_err *e)
+int users_auth(record_txn *t, const pv *args, const char *sender, const char *today, pv **data, par_err *e)
 {
     if (strcmp(sender, "internal")) {
         err_set(e, "an account's hash is read by this server's par-web only");
@@ -156,6 +156,17 @@ int users_auth(record_txn *t, const pv *args, const char *sender, pv **data, par
     if (record_get(t, DB_USERS, arg(args, "name"), &u) != 1) {
         *data = pv_map(); /* no such account: par-web says what it says for a wrong password */
         return 0;
+    }
+    const char *role = pv_get_str(u, "role"), *unit = pv_get_str(u, "unit");
+    if (*today && role && !strcmp(role, "unit") && unit) {
+        const char *end = record_unit_end(t, unit);
+        const pv *rec = record_unit(t, unit);
+        const char *succ = rec ? pv_get_str(rec, "successor") : NULL;
+        if (*end && strcmp(end, today) < 0) {
+            pv_set_str(u, "unit_ended", end);
+            if (succ && *succ)
+                pv_set_str(u, "successor", succ);
+        }
     }
     *data = u;
     return 0;

@@ -13,7 +13,9 @@
 int users_change(record *r, const pv *args, const char *sender, const char *received, pv **data, par_err *why);
 /* The accounts without their hashes (admin and leader keys, this server). */
 int users_list(record_txn *t, const char *sender, pv **data, par_err *e);
-/* One account with its hash, for par-web's login ("internal" only). */
-int users_auth(record_txn *t, const pv *args, const char *sender, pv **data, par_err *e);
+/* One account with its hash, for par-web's login ("internal" only). The account of a
+ * unit that ended before today (YYYY-MM-DD; "" not checked) comes with unit_ended, the
+ * unit's last day, and its successor when one took over: par-web refuses the login. */
+int users_auth(record_txn *t, const pv *args, const char *sender, const char *today, pv **data, par_err *e);
 
 #endif

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum kind { K_STR, K_INT, K_BOOL, K_LEVEL };
+enum kind { K_STR, K_INT, K_BOOL, K_LEVEL, K_MERGED };
 
 static const struct key {
     const char *section, *name;
@@ -41,6 +41,7 @@ static const struct key {
     SN("season", "evidence_types", evidence_types),
     I("season", "evidence_max_mb", evidence_max_mb, 1, 1024),
     I("scorer", "bulk_behind", bulk_behind, 1, 2000000000),
+    {"scorer", "merged_prev", K_MERGED, offsetof(par_config, merged_prev), sizeof(int), 0, 0},
     S("notifier", "smtp_url", smtp_url),
     S("notifier", "mail_from", mail_from),
     S("notifier", "webhook_url", webhook_url),
@@ -156,6 +157,16 @@ static int on_key(void *user, const char *section, const char *name, const char 
                 return 0;
             }
             return 1;
+        case K_MERGED: {
+            static const char *const rules[] = {"mean", "sum", "none"};
+            for (int r = 0; r < 3; r++)
+                if (!strcmp(value, rules[r])) {
+                    *(int *)field = r;
+                    return 1;
+                }
+            err_set(st->e, "[%s] %s = %s: expected mean, sum or none", section, name, value);
+            return 0;
+        }
         case K_LEVEL: {
             int l = log_level_parse(value);
             if (l < 0) {

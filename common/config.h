@@ -32,6 +32,7 @@ typedef struct {
     int evidence_max_mb; /* a document's size limit */
     /* [scorer] */
     int bulk_behind; /* this many changes behind, the scorer loads in bulk and computes once */
+    int merged_prev; /* a merged unit's year before, from its predecessors: CONF_MERGED_* */
     /* [notifier] */
     char smtp_url[CONF_STR];
     char mail_from[CONF_STR];
@@ -73,5 +74,8 @@ typedef struct {
 int config_load(par_config *c, const char *path, par_err *e);
 /* Paths of the broker's internal sockets, below data_dir/run. */
 void config_ipc(const par_config *c, const char *name, char *out, size_t n);
+
+/* [scorer] merged_prev: mean (default), sum or none (docs/scoring.md) */
+enum { CONF_MERGED_MEAN, CONF_MERGED_SUM, CONF_MERGED_NONE };
 
 #endif

@@ -7,7 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const units_cols[] = {"id", "parent", "level", "name", "email", NULL};
+/* valid_from, valid_to, successor (optional): the unit's place in the tree changes with
+ * time (the 2025 reorganisation); a unit may have several rows, one per span (validity.h) */
+static const char *const units_cols[] = {"id", "parent", "level", "name", "email", "valid_from", "valid_to", "successor",
+                                         NULL};
 /* owner (optional): the unit answering for the criterion (seed 000: which department) */
 static const char *const framework_cols[] = {"index", "year", "level", "id", "name", "max", "method", "formula",
                                              "owner", NULL};
@@ -30,7 +33,7 @@ const char *const *table_cols(table_format f)
 unsigned long table_required(table_format f)
 {
     switch (f) {
-    case TABLE_UNITS: return 0x0f;      /* id, parent, level, name (email optional) */
+    case TABLE_UNITS: return 0x0f;      /* id, parent, level, name (email and the dates optional) */
     case TABLE_FRAMEWORK: return 0x7f;  /* all but formula and owner */
     case TABLE_TASKS: return 1UL << 0 | 1UL << 1 | 1UL << 2 | 1UL << 7 | 1UL << 8; /* plan, id, lead, task, deadline */
     case TABLE_SUBMISSIONS: return 0x3f; /* unit..value */

@@ -17,6 +17,16 @@ struct engine {
     compute_rules rules; /* when a report is on time (the owner keeps the calendar) */
 };
 
+void engine_set_merged_prev(engine *en, int rule)
+{
+    model_set_merged_prev(en->m, rule);
+}
+
+const char *engine_unit_end(engine *en, const char *unit)
+{
+    return model_unit_end(en->m, unit);
+}
+
 void engine_set_calendar(engine *en, const calendar *cal)
 {
     en->rules.cal = cal;
@@ -32,6 +42,17 @@ void engine_set_report_day(engine *en, int day)
 static MDB_dbi db(engine *en, int i)
 {
     return store_dbi(en->s, i);
+}
+
+/* A stored unit as it stood in year's tree: a report of a past year names the parent
+ * and peers of that year, not those of today. */
+static void unit_of_year(engine *en, pv *u, int year)
+{
+    const char *parent, *level;
+    if (u && model_unit_year(en->m, pv_get_str(u, "id") ? pv_get_str(u, "id") : "", year, &parent, &level)) {
+        pv_set_str(u, "parent", parent);
+        pv_set_str(u, "level", level);
+    }
 }
 
 /* Empties the databases [from, to). */
@@ -382,7 +403,8 @@ static int owner_losses(engine *en, MDB_txn *txn, const char *index, int year, c
         const char *unit = pv_get_str(ranking->u.a.v[i], "unit");
         pv *u = NULL, *r = NULL;
         if (!unit || (mine && !may_see(en, mine, unit, index, year)) ||
-            store_get_pv(txn, db(en, S_UNITS), unit, &u) != 1 || compute_result(txn, en->s, &en->rules, index, year, u, &r) < 0 ||
+            store_get_pv(txn, db(en, S_UNITS), unit, &u) != 1 || (unit_of_year(en, u, year), 0) ||
+            compute_result(txn, en->s, &en->rules, index, year, u, &r) < 0 ||
             !r) {
             pv_free(u);
             continue;
@@ -467,7 +489,7 @@ static int per_unit(engine *en, MDB_txn *txn, const char *index, int year, pv *u
                 err_set(e, "unknown unit %s", id);
                 rc = -1;
             }
-        } else if (fn(txn, en->s, &en->rules, index, year, u, &d) < 0) {
+        } else if ((unit_of_year(en, u, year), fn(txn, en->s, &en->rules, index, year, u, &d)) < 0) {
             err_set(e, "cannot read the scorer's store for the %s of %s", what, id);
             rc = -1;
         } else if (d && (asked || !keep || keep(d))) {
@@ -594,7 +616,7 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
                     unit, mine, index, (long long)y);
             rc = -1;
         } else if (unit && model_get(en->m, index, (int)y, unit, &mr) &&
-            store_get_pv(txn, db(en, S_UNITS), unit, &u) == 1 &&
+            store_get_pv(txn, db(en, S_UNITS), unit, &u) == 1 && (unit_of_year(en, u, (int)y), 1) &&
             compute_result(txn, en->s, &en->rules, index, (int)y, u, &r) == 0 && r) {
             model_decorate(en->m, r);
             *data = r;

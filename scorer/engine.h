@@ -14,6 +14,10 @@
 typedef struct engine engine;
 
 /* map: initial LMDB map size, 0 for the default. */
+/* [scorer] merged_prev (common/config.h): a merged unit's year before. */
+void engine_set_merged_prev(engine *en, int rule);
+/* The unit's last day (YYYY-MM-DD), "" while it lasts: a unit key stops after it. */
+const char *engine_unit_end(engine *en, const char *unit);
 int engine_open(engine **out, const char *dir, size_t map, par_err *e);
 /* The working-day calendar reports are judged on time by (kept by the caller, who frees
  * it after engine_close); without one every day is a working day. */

@@ -6,6 +6,7 @@
 #include "../common/daemon.h"
 #include "../common/log.h"
 #include "../common/service.h"
+#include "../common/validity.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -88,6 +89,23 @@ static void finish_bulk(scorer *sc)
                  (long long)(clock_mono_ms() - t0));
 }
 
+/* A unit's keys and web accounts stop with the unit (its valid_to, on the program's
+ * clock): 1 with why when the sender's unit ended before today. */
+static int ended(scorer *sc, const char *sender, char *why, size_t n)
+{
+    char unit[64], now[40], vn[16];
+    if (!service_sender_unit(sender, unit, sizeof unit))
+        return 0;
+    const char *end = engine_unit_end(sc->en, unit);
+    clock_format(clock_now_ms(&sc->clk), now);
+    if (!*end || strncmp(end, now, 10) >= 0)
+        return 0;
+    validity_vn(end, vn);
+    snprintf(why, n, "unit %s ended on %s (valid_to): its keys and accounts stopped then", unit, vn);
+    log_info("event=refused sender=%s reason=unit_ended valid_to=%s", sender, end);
+    return 1;
+}
+
 static void on_request(scorer *sc)
 {
     service_req r;
@@ -104,6 +122,8 @@ static void on_request(scorer *sc)
         else if (!strcmp(pv_get_str(r.msg, "q"), "backup") && strchr(sender, ':') &&
                  strncmp(sender, "admin:", 6))
             out = proto_error(r.id, "forbidden", "only admin keys may take backups");
+        else if (ended(sc, sender, e.msg, sizeof e.msg))
+            out = proto_error(r.id, "forbidden", e.msg);
         else if (!follow_caught_up(sc->fw) && strcmp(pv_get_str(r.msg, "q"), "backup"))
             out = proto_error(r.id, "unavailable", "the scorer is catching up with the collector");
         else if (engine_query(sc->en, r.msg, sender, &data, &e) < 0)
@@ -145,6 +165,7 @@ int main(int argc, char **argv)
         goto fail;
     engine_set_calendar(sc.en, sc.cal);
     engine_set_report_day(sc.en, sc.conf.report_day);
+    engine_set_merged_prev(sc.en, sc.conf.merged_prev);
     ctx = zmq_ctx_new();
     follow_ops ops = {&sc, seq_of, apply, reset, behind};
     if (!(sc.svc = service_new(ctx, &sc.conf, "scorer", &e)) || open_pub(&sc, ctx, &e) < 0 ||

@@ -5,6 +5,8 @@
 #include "../common/clock.h"
 #include "../common/deadline.h"
 #include "../common/service.h"
+#include "../common/config.h"
+#include "../common/validity.h"
 
 #include <limits.h>
 #include <math.h>
@@ -38,8 +40,18 @@ typedef struct {
     entry *e;
 } uyear;
 
+/* A period of a dated unit (common/validity.h): its parent and level then. */
 typedef struct {
-    uint32_t parent, level; /* level NONE: not a known unit (a parent named before it) */
+    char from[11], to[11]; /* YYYY-MM-DD, "" open */
+    uint32_t parent, level;
+} uspan;
+
+typedef struct {
+    uint32_t parent, level; /* the last period's; level NONE: not a known unit (a parent named before it) */
+    uspan *spans;           /* NULL: undated, in the tree of every year */
+    uint32_t nspans;
+    uint32_t successor;     /* the unit that took over after the last period, NONE */
+    uint32_t *preds, npreds; /* the units whose successor it is */
     char *name;
     uyear *years;
     uint32_t nyears;
@@ -122,6 +134,7 @@ struct model {
     int report_day;             /* of a period's last month: a recurring report's due day */
     const entry *official;      /* compute(): the index total as published, if it was */
     int aggregated;             /* compute(): some parent stood for its parts (published whole) */
+    int merged_prev;            /* CONF_MERGED_*: a merged unit's year before */
 };
 
 /* ---------- interning ---------- */
@@ -167,6 +180,7 @@ static uint32_t unit_id(model *m, const char *id)
         for (size_t i = old; i < m->ucap; i++) {
             m->u[i].parent = NONE;
             m->u[i].level = NONE;
+            m->u[i].successor = NONE;
         }
         for (size_t i = 0; i < m->nfw; i++)
             fw_grow_units(m->fw[i], (uint32_t)m->ucap);
@@ -238,6 +252,8 @@ void model_destroy(model **mp)
             free(m->u[i].years[y].e);
         free(m->u[i].years);
         free(m->u[i].tasks);
+        free(m->u[i].spans);
+        free(m->u[i].preds);
     }
     for (size_t i = 0; i < m->nfw; i++)
         fw_free(m->fw[i]);
@@ -309,13 +325,113 @@ static void touch_group(model *m, uint32_t fi, uint32_t parent)
 
 void model_unit(model *m, const char *id, const char *parent, const char *level, const char *name)
 {
+    model_unit_dated(m, id, parent, level, name, "", "", "", "");
+}
+
+static void preds_drop(unit *x, uint32_t v)
+{
+    for (uint32_t i = 0; i < x->npreds; i++)
+        if (x->preds[i] == v) {
+            x->preds[i] = x->preds[--x->npreds];
+            return;
+        }
+}
+
+void model_unit_dated(model *m, const char *id, const char *parent, const char *level, const char *name,
+                      const char *valid_from, const char *valid_to, const char *successor, const char *periods)
+{
+    validity_span sp[VALIDITY_MAX];
+    int n = validity_read(periods, valid_from, valid_to, parent, level, sp, VALIDITY_MAX);
     uint32_t u = unit_id(m, id), p = unit_id(m, parent ? parent : "");
+    uint32_t succ = successor && *successor ? unit_id(m, successor) : NONE;
+    for (int i = 0; i < n; i++) /* interned before x is taken: unit_id may move the units */
+        unit_id(m, sp[i].parent);
     unit *x = &m->u[u];
     x->parent = p;
     x->level = intern(&m->levels, level ? level : "");
     free(x->name);
     x->name = xstrdup(name ? name : "");
+    free(x->spans);
+    x->spans = NULL;
+    x->nspans = 0;
+    /* an undated unit keeps no periods: it is in every year's tree, as before dates; a
+     * record the collector wrote is well formed, anything else reads as undated */
+    if (n > 1 || (n == 1 && (*sp[0].from || *sp[0].to))) {
+        x->spans = xmalloc((size_t)n * sizeof *x->spans);
+        for (int i = 0; i < n; i++) {
+            uspan *s = &x->spans[i];
+            memcpy(s->from, sp[i].from, sizeof s->from);
+            memcpy(s->to, sp[i].to, sizeof s->to);
+            s->parent = (uint32_t)strset_index(&m->uids, sp[i].parent);
+            /* one period: its level whole, as an undated unit's */
+            s->level = n == 1 ? x->level : intern(&m->levels, sp[i].level);
+        }
+        x->nspans = (uint32_t)n;
+    }
+    if (x->successor != succ) {
+        if (x->successor != NONE)
+            preds_drop(&m->u[x->successor], u);
+        if (succ != NONE) {
+            unit *y = &m->u[succ];
+            y->preds = xrealloc(y->preds, (y->npreds + 1) * sizeof *y->preds);
+            y->preds[y->npreds++] = u;
+        }
+        x->successor = succ;
+    }
     touch_unit(m, u);
+}
+
+/* The unit's place in year's tree: its period that holds 31 December of year (a year
+ * is ranked on the tree it ends with, docs/scoring.md). 0 when it is not in that tree. */
+static int unit_in_year(const model *m, uint32_t u, int year, uint32_t *parent, uint32_t *level)
+{
+    const unit *x = &m->u[u];
+    if (!x->spans) {
+        *parent = x->parent;
+        *level = x->level;
+        return 1;
+    }
+    char day[11];
+    validity_year_day(year, day);
+    for (uint32_t i = 0; i < x->nspans; i++)
+        if ((!*x->spans[i].from || strcmp(x->spans[i].from, day) <= 0) &&
+            (!*x->spans[i].to || strcmp(day, x->spans[i].to) <= 0)) {
+            *parent = x->spans[i].parent;
+            *level = x->spans[i].level;
+            return 1;
+        }
+    return 0;
+}
+
+/* The level of u in year's tree, NONE when it is not in it. */
+static uint32_t level_in_year(const model *m, uint32_t u, int year)
+{
+    uint32_t p, l;
+    return unit_in_year(m, u, year, &p, &l) ? l : NONE;
+}
+
+int model_unit_year(model *m, const char *unit, int year, const char **parent, const char **level)
+{
+    long u = strset_index(&m->uids, unit);
+    uint32_t p, l;
+    if (u < 0 || !unit_in_year(m, (uint32_t)u, year, &p, &l) || l == NONE)
+        return 0;
+    *parent = m->uids.items[p];
+    *level = m->levels.items[l];
+    return 1;
+}
+
+const char *model_unit_end(model *m, const char *unit)
+{
+    long u = strset_index(&m->uids, unit);
+    if (u < 0 || !m->u[u].spans)
+        return "";
+    return m->u[u].spans[m->u[u].nspans - 1].to;
+}
+
+void model_set_merged_prev(model *m, int rule)
+{
+    m->merged_prev = rule;
 }
 
 static uint32_t fw_find(model *m, uint32_t index, int year, uint32_t level)
@@ -652,7 +768,9 @@ void model_apply(model *m, const event_view *ev)
                              row_str(r, "key"), row_str(r, "value"),
                              service_sent_on(ev->sender, row_str(r, "date"), ev->received), ev->received);
     } else if (!strcmp(what, "unit")) {
-        model_unit(m, row_str(r, "id"), row_str(r, "parent"), row_str(r, "level"), row_str(r, "name"));
+        model_unit_dated(m, row_str(r, "id"), row_str(r, "parent"), row_str(r, "level"), row_str(r, "name"),
+                         row_str(r, "valid_from"), row_str(r, "valid_to"), row_str(r, "successor"),
+                         row_str(r, "periods"));
     } else if (!strcmp(what, "framework")) {
         if (str_to_i64(row_str(r, "year"), &year) == 0)
             model_framework(m, row_str(r, "index"), (int)year, row_str(r, "level"));
@@ -947,7 +1065,9 @@ static void recompute(model *m, uint32_t fi, uint32_t u, strset *moved)
     fw *f = m->fw[fi];
     const unit *x = &m->u[u];
     double appraised = 0, survey = 0;
-    int now = x->level == f->level && unit_has_year(x, f->year) && compute(m, f, u, &appraised, &survey);
+    uint32_t parent = NONE, level = NONE;
+    int now = unit_in_year(m, u, f->year, &parent, &level) && level == f->level && unit_has_year(x, f->year) &&
+              compute(m, f, u, &appraised, &survey);
     if (!now) {
         if (f->has[u]) {
             f->has[u] = 0;
@@ -967,15 +1087,15 @@ static void recompute(model *m, uint32_t fi, uint32_t u, strset *moved)
         f->rank[u] = f->of[u] = 0;
         for (uint32_t a = 0; a < f->narea; a++)
             f->arank[(size_t)u * f->narea + a] = 0;
-    } else if (f->rparent[u] != x->parent) {
+    } else if (f->rparent[u] != parent) {
         touch_group(m, fi, f->rparent[u]);
     }
     f->has[u] = 1;
     f->total[u] = total;
     f->appraised[u] = appraised;
     f->survey[u] = survey;
-    f->rparent[u] = x->parent;
-    touch_group(m, fi, x->parent);
+    f->rparent[u] = parent;
+    touch_group(m, fi, parent);
 }
 
 /* ---------- ranks ---------- */
@@ -1134,7 +1254,7 @@ int model_get(model *m, const char *index, int year, const char *unitid, model_r
     uint32_t u = lookup(&m->uids, unitid);
     if (u == NONE)
         return 0;
-    uint32_t fi = fw_of(m, index, year, m->u[u].level);
+    uint32_t fi = fw_of(m, index, year, level_in_year(m, u, year));
     if (fi == NONE || !m->fw[fi]->built || !m->fw[fi]->has[u])
         return 0;
     out->total = m->fw[fi]->total[u];
@@ -1163,11 +1283,60 @@ static double num(const pv *map, const char *k)
     return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
 }
 
-/* The framework of the year before in which u has a result, NULL when none. */
-static const fw *year_before(model *m, const fw *f, uint32_t u)
+/* Where a result's year before comes from: the unit's own result of that year, or, for
+ * a unit that others merged into, theirs (its own too when it had one), combined by the
+ * [scorer] merged_prev rule. */
+typedef struct {
+    const fw *p;   /* the year before's framework; NULL: no year before */
+    uint32_t own;  /* u when its own result alone is the year before, else NONE */
+    uint32_t *from, n; /* the results combined, in id order (a sum in one order everywhere) */
+} prev_src;
+
+static int by_uid(const void *a, const void *b, void *ctx)
 {
+    const model *m = ctx;
+    return strcmp(m->uids.items[*(const uint32_t *)a], m->uids.items[*(const uint32_t *)b]);
+}
+
+static int prev_of(model *m, const fw *f, uint32_t u, prev_src *ps)
+{
+    *ps = (prev_src){NULL, NONE, NULL, 0};
     uint32_t pi = fw_find(m, f->index, f->year - 1, f->level);
-    return pi != NONE && m->fw[pi]->built && m->fw[pi]->has[u] ? m->fw[pi] : NULL;
+    if (pi == NONE || !m->fw[pi]->built)
+        return 0;
+    const fw *p = m->fw[pi];
+    const unit *x = &m->u[u];
+    uint32_t npred = 0;
+    for (uint32_t i = 0; m->merged_prev != CONF_MERGED_NONE && i < x->npreds; i++)
+        npred += p->has[x->preds[i]];
+    if (!npred) {
+        if (!p->has[u])
+            return 0;
+        ps->p = p;
+        ps->own = u;
+        return 1;
+    }
+    ps->p = p;
+    ps->from = xmalloc((npred + 1) * sizeof *ps->from);
+    if (p->has[u])
+        ps->from[ps->n++] = u;
+    for (uint32_t i = 0; i < x->npreds; i++)
+        if (p->has[x->preds[i]])
+            ps->from[ps->n++] = x->preds[i];
+    qsort_r(ps->from, ps->n, sizeof *ps->from, by_uid, m);
+    return 1;
+}
+
+/* The year before's total (area -1) or the score of p's area a. */
+static double prev_value(const model *m, const prev_src *ps, int a)
+{
+    const fw *p = ps->p;
+    if (ps->own != NONE)
+        return a < 0 ? p->total[ps->own] : p->ascore[(size_t)ps->own * p->narea + (size_t)a];
+    double sum = 0;
+    for (uint32_t i = 0; i < ps->n; i++)
+        sum += a < 0 ? p->total[ps->from[i]] : p->ascore[(size_t)ps->from[i] * p->narea + (size_t)a];
+    return m->merged_prev == CONF_MERGED_SUM ? sum : sum / ps->n;
 }
 
 /* The area of p with that id, -1 when none. */
@@ -1182,25 +1351,38 @@ static int area_of(const fw *p, const char *id)
 /* The year before, from its result as it stands now. */
 static void add_prev(model *m, uint32_t u, const fw *f, pv *doc)
 {
-    const fw *p = year_before(m, f, u);
-    if (!p)
+    prev_src ps;
+    if (!prev_of(m, f, u, &ps))
         return;
-    pv_set(doc, "prev_total", pv_float(p->total[u]));
-    pv_set(doc, "change", pv_float(num(doc, "total") - p->total[u]));
-    pv_set_int(doc, "prev_rank", p->rank[u]);
-    pv_set_int(doc, "prev_of", p->of[u]);
+    const fw *p = ps.p;
+    double total = prev_value(m, &ps, -1);
+    pv_set(doc, "prev_total", pv_float(total));
+    pv_set(doc, "change", pv_float(num(doc, "total") - total));
+    if (ps.own != NONE) {
+        pv_set_int(doc, "prev_rank", p->rank[u]);
+        pv_set_int(doc, "prev_of", p->of[u]);
+    } else {
+        /* the predecessors' results are not one rank: say whose they are and how combined */
+        pv *from = pv_arr();
+        for (uint32_t i = 0; i < ps.n; i++)
+            pv_push(from, pv_str(m->uids.items[ps.from[i]]));
+        pv_set(doc, "prev_units", from);
+        pv_set_str(doc, "prev_rule", m->merged_prev == CONF_MERGED_SUM ? "sum" : "mean");
+    }
     pv *comps = (pv *)pv_get(doc, "components");
     for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
         pv *c = comps->u.a.v[i];
         int a = area_of(p, pv_get_str(c, "id"));
         if (a < 0)
             continue;
-        double score = p->ascore[(size_t)u * p->narea + (size_t)a], max = p->c[p->area[a]].max;
+        double score = prev_value(m, &ps, a), max = p->c[p->area[a]].max;
         pv_set(c, "prev_score", pv_float(score));
         pv_set(c, "prev_pct", pv_float(pct(score, max)));
         pv_set(c, "change_pp", pv_float(num(c, "pct") - pct(score, max)));
-        pv_set_int(c, "prev_rank", p->arank[(size_t)u * p->narea + (size_t)a]);
+        if (ps.own != NONE)
+            pv_set_int(c, "prev_rank", p->arank[(size_t)u * p->narea + (size_t)a]);
     }
+    free(ps.from);
 }
 
 void model_decorate(model *m, pv *doc)
@@ -1209,7 +1391,8 @@ void model_decorate(model *m, pv *doc)
     uint32_t u = unitid ? lookup(&m->uids, unitid) : NONE;
     if (!index || u == NONE)
         return;
-    uint32_t fi = fw_of(m, index, (int)pv_get_int(doc, "year", 0), m->u[u].level);
+    int year = (int)pv_get_int(doc, "year", 0);
+    uint32_t fi = fw_of(m, index, year, level_in_year(m, u, year));
     if (fi == NONE || !m->fw[fi]->has[u])
         return;
     const fw *f = m->fw[fi];
@@ -1248,7 +1431,8 @@ static pv *summary(model *m, uint32_t fi, uint32_t u)
     for (uint32_t i = 0; i < f->n; i++)
         if (ns[i].has_target && ns[i].score + 1e-9 < ns[i].target)
             pv_push(off, pv_str(f->c[i].id));
-    const fw *p = year_before(m, f, u);
+    prev_src ps;
+    const fw *p = prev_of(m, f, u, &ps) ? ps.p : NULL;
     for (uint32_t a = 0; a < f->narea; a++) {
         const crit *c = &f->c[f->area[a]];
         const node *nd = &ns[f->area[a]];
@@ -1261,7 +1445,7 @@ static pv *summary(model *m, uint32_t fi, uint32_t u)
         pv_set_int(co, "rank", f->arank[(size_t)u * f->narea + a]);
         int b = p ? area_of(p, c->id) : -1;
         if (b >= 0) {
-            double prev = p->ascore[(size_t)u * p->narea + (size_t)b], pmax = p->c[p->area[b]].max;
+            double prev = prev_value(m, &ps, b), pmax = p->c[p->area[b]].max;
             pv_set(co, "prev_score", pv_float(prev));
             pv_set(co, "prev_pct", pv_float(pct(prev, pmax)));
             pv_set(co, "change_pp", pv_float(pct(nd->score, c->max) - pct(prev, pmax)));
@@ -1274,6 +1458,7 @@ static pv *summary(model *m, uint32_t fi, uint32_t u)
         target += nd->target;
         pv_push(comps, co);
     }
+    free(ps.from);
     add_prev(m, u, f, o);
     const entry *whole = find(year_of(&m->u[u], f->year, 0), K_TARGET, f->total_key, P_Y);
     if (whole || (targets && targets == f->narea && !f->percent)) {

@@ -38,6 +38,19 @@ void model_destroy(model **m);
 /* Inputs, from change events or from the replica at start. Each marks what it touches
  * for model_settle; values are the collector's validated text. */
 void model_unit(model *m, const char *id, const char *parent, const char *level, const char *name);
+/* A unit with its validity (common/validity.h), as the collector stores it: its last
+ * period's parent, level and dates, its successor, and every period when it has
+ * several. A year's tree is the one of its 31 December: a unit is ranked in year Y,
+ * among the units of its level under the same parent, when a period holds 31/12/Y. */
+void model_unit_dated(model *m, const char *id, const char *parent, const char *level, const char *name,
+                      const char *valid_from, const char *valid_to, const char *successor, const char *periods);
+/* The unit's parent and level in year's tree: 1, or 0 when unknown or not in it. */
+int model_unit_year(model *m, const char *unit, int year, const char **parent, const char **level);
+/* The unit's last day (YYYY-MM-DD), "" while it lasts or when unknown. */
+const char *model_unit_end(model *m, const char *unit);
+/* How a merged unit's year before is made from its predecessors' results:
+ * CONF_MERGED_MEAN (default), CONF_MERGED_SUM or CONF_MERGED_NONE (common/config.h). */
+void model_set_merged_prev(model *m, int rule);
 /* A season's phase (collector/season.h): who may read its figures depends on it. */
 void model_season(model *m, const char *index, int year, const char *level, const char *phase);
 int model_published(model *m, const char *index, int year, const char *level);

@@ -29,9 +29,10 @@ static const char *str(const pv *row, const char *k)
 static int apply_unit(MDB_txn *txn, store *s, const pv *row)
 {
     pv *u = pv_map();
-    const char *keys[] = {"id", "parent", "level", "name"};
-    for (int i = 0; i < 4; i++)
-        pv_set_str(u, keys[i], str(row, keys[i]));
+    const char *keys[] = {"id", "parent", "level", "name", "valid_from", "valid_to", "successor", "periods"};
+    for (int i = 0; i < 8; i++)
+        if (i < 4 || *str(row, keys[i])) /* a dated unit's fields only where it has them */
+            pv_set_str(u, keys[i], str(row, keys[i]));
     int rc = store_put_pv(txn, store_dbi(s, S_UNITS), str(row, "id"), u);
     pv_free(u);
     return rc;
@@ -161,7 +162,8 @@ static int load_one(void *ctx, const char *key, size_t klen, pv *val)
         store_release_pages(l->s);
     switch (l->db) {
     case S_UNITS:
-        model_unit(l->m, str(val, "id"), str(val, "parent"), str(val, "level"), str(val, "name"));
+        model_unit_dated(l->m, str(val, "id"), str(val, "parent"), str(val, "level"), str(val, "name"),
+                         str(val, "valid_from"), str(val, "valid_to"), str(val, "successor"), str(val, "periods"));
         break;
     case S_CRIT:
         model_criterion(l->m, val);

@@ -10,6 +10,7 @@
 #include "verify.h"
 #include "../common/client.h"
 #include "../common/clock.h"
+#include "../common/validity.h"
 #include "../common/daemon.h"
 #include "../common/log.h"
 #include "../common/service.h"
@@ -516,7 +517,7 @@ static enum MHD_Result login(web *w, req *r)
     if (failed(r, 0))
         return login_page(w, r, "Hệ thống tạm thời không kiểm tra được tài khoản, hãy thử lại.", user, 503);
     const pv *u = r->data[0];
-    const char *hash = pv_get_str(u, "hash");
+    const char *hash = pv_get_str(u, "hash"), *ended = pv_get_str(u, "unit_ended");
     int ok = hash && !pv_get_bool(u, "disabled", 0);
     if (ok && r->verify == 0) { /* the password is checked by the worker; pages go on meanwhile */
         verifier_submit(w->vf, r->serial, hash, pw);
@@ -535,6 +536,21 @@ static enum MHD_Result login(web *w, req *r)
         sessions_failed(w->ses, user, r->addr, now);
         log_info("event=login_failed user=%s address=%s", user, r->addr);
         return login_page(w, r, "Tài khoản hoặc mật khẩu không đúng.", user, 401);
+    }
+    if (ended) {
+        /* the unit was dissolved or merged: its accounts stop with it, and the official
+         * (whose password was right) is told why and who took over */
+        char msg[512], day[16];
+        const char *succ = pv_get_str(u, "successor"), *unit = pv_get_str(u, "unit") ? pv_get_str(u, "unit") : "";
+        validity_vn(ended, day);
+        snprintf(msg, sizeof msg,
+                 "Đơn vị %s đã kết thúc hoạt động từ sau ngày %s (sắp xếp đơn vị hành chính): tài khoản của đơn vị "
+                 "không còn dùng được.%s%s%s",
+                 unit, day, succ ? " Đơn vị kế thừa là " : "", succ ? succ : "",
+                 succ ? ": hãy đề nghị Sở Nội vụ cấp tài khoản của đơn vị này." : "");
+        log_info("event=login_refused user=%s address=%s reason=unit_ended unit=%s valid_to=%s", user, r->addr, unit,
+                 ended);
+        return login_page(w, r, msg, user, 403);
     }
     sessions_succeeded(w->ses, user, r->addr);
     const session *s = sessions_open(w->ses, user, pv_get_str(u, "role"), pv_get_str(u, "unit"), now);

@@ -270,6 +270,17 @@ static void test_reason_vi(void **st)
                                   "unit,year,period,kind,key,value)", vi, sizeof vi),
                         "dòng 1: thiếu cột 'value' (dòng tiêu đề được đọc với ';' giữa các cột: lưu tệp từ Excel "
                         "dạng \"CSV UTF-8\", hoặc với ',' hay ';' giữa các tên cột unit,year,period,kind,key,value)");
+    /* a dissolved unit's key, with and without the unit that took over (issue 19) */
+    assert_string_equal(reason_vi("unit TDG-TT ended on 30/06/2025 (valid_to): its keys and accounts stopped then; "
+                                  "LC-TDU took over", vi, sizeof vi),
+                        "đơn vị TDG-TT đã kết thúc hoạt động sau ngày 30/06/2025 (valid_to): khóa và tài khoản của "
+                        "đơn vị dừng từ đó; đơn vị kế thừa là LC-TDU");
+    assert_string_equal(reason_vi("unit TDG ended on 30/06/2025 (valid_to): its keys and accounts stopped then", vi,
+                                  sizeof vi),
+                        "đơn vị TDG đã kết thúc hoạt động sau ngày 30/06/2025 (valid_to): khóa và tài khoản của đơn vị "
+                        "dừng từ đó");
+    assert_string_equal(reason_vi("valid_to '31/02/2025' is not a date (day/month/year or YYYY-MM-DD)", vi, sizeof vi),
+                        "valid_to '31/02/2025' không phải là ngày (ngày/tháng/năm hoặc YYYY-MM-DD)");
     /* what no pattern knows is still said, in English after a Vietnamese lead */
     assert_string_equal(reason_vi("something new", vi, sizeof vi), "bị từ chối (lý do bằng tiếng Anh): something new");
 }

@@ -1,6 +1,7 @@
 /* scorer: seed 003 (Tam Đường's PAR INDEX 2022 and 2023 among eight districts),
  * appraisals that lower a self-score, and incremental state equal to a full
- * recomputation after 1,000 random changes with restarts in between. */
+ * recomputation after 1,000 random changes with restarts in between, units moving with
+ * dates and without; a reorganisation that leaves past years as they were. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,8 @@
 #include "../../collector/query.h"
 #include "../../scorer/engine.h"
 #include "../../common/reason.h"
+#include "../../common/config.h"
+#include "../../common/validity.h"
 
 typedef struct {
     fixture f;
@@ -415,6 +418,33 @@ static void test_papi_sipas(void **st)
 static const char *const rand_units[] = {"TDG", "TUY", "TNU", "TPLC", "MTE", "PTO", "SHO", "NNH"};
 static const char *const self_ids[] = {"1.2.2", "1.3", "1.4", "2.1", "3.3", "4.2", "5.3", "6.1", "7.1", "7.3.1", "6.4"};
 
+/* A unit moves under another parent: without a date (every year), in rows that date
+ * both parents, from 2023 on with the stored parent kept before it, or it ends with 2022
+ * and a successor takes over (a district with no units below it: the others' would be
+ * left under a unit that ended, which the import refuses). */
+static void move_unit(world *w, unsigned *seed, const char *u)
+{
+    char csv[512];
+    const char *to = rand_r(seed) % 2 ? "LC" : "LC2";
+    int how = rand_r(seed) % 4;
+    if (how == 3 && (!strcmp(u, "TDG") || !strcmp(u, "TUY") || !strcmp(u, "TPLC")))
+        how = 2;
+    if (how == 0)
+        snprintf(csv, sizeof csv, "id,parent,level,name,email\n%s,%s,district,Huyện %s,\n", u, to, u);
+    else if (how == 1)
+        snprintf(csv, sizeof csv,
+                 "id,parent,level,name,email,valid_from,valid_to\n%s,%s,district,Huyện %s,,,31/12/2022\n"
+                 "%s,%s,district,Huyện %s,,01/01/2023,\n",
+                 u, to, u, u, !strcmp(to, "LC") ? "LC2" : "LC", u);
+    else if (how == 2)
+        snprintf(csv, sizeof csv, "id,parent,level,name,email,valid_from\n%s,%s,district,Huyện %s,,2023-01-01\n", u,
+                 to, u);
+    else
+        snprintf(csv, sizeof csv, "id,parent,level,name,email,valid_to,successor\n%s,%s,district,Huyện %s,,31/12/2022,MERGED\n",
+                 u, to, u);
+    import_text(w, "units", csv);
+}
+
 static void random_change(world *w, unsigned *seed)
 {
     int kind = rand_r(seed) % 100;
@@ -437,11 +467,8 @@ static void random_change(world *w, unsigned *seed)
         snprintf(line, sizeof line, "%s,%d,%s,task,BC-%s,done,%d-%02d-%02d,\n", u, year, periods[rand_r(seed) % 4], u,
                  year, 1 + rand_r(seed) % 12, 1 + rand_r(seed) % 28);
     } else {
-        /* a unit moves under another parent: two peer groups change */
-        char csv[256];
-        snprintf(csv, sizeof csv, "id,parent,level,name,email\n%s,%s,district,Huyện %s,\n", u,
-                 rand_r(seed) % 2 ? "LC" : "LC2", u);
-        import_text(w, "units", csv);
+        /* a unit moves under another parent: two peer groups change, in some years */
+        move_unit(w, seed, u);
         return;
     }
     submit(w, line);
@@ -450,7 +477,7 @@ static void random_change(world *w, unsigned *seed)
 /* A second province to move units into, and each district's periodic report. */
 static void random_world(world *w)
 {
-    import_text(w, "units", "id,parent,level,name,email\nLC2,,province,Tỉnh khác,\n");
+    import_text(w, "units", "id,parent,level,name,email\nLC2,,province,Tỉnh khác,\nMERGED,LC,district,Huyện hợp nhất,\n");
     sbuf tasks;
     sbuf_init(&tasks);
     sbuf_puts(&tasks, "plan,id,lead,task,deadline\n");
@@ -644,11 +671,8 @@ static void rebuild_change(world *w, unsigned *seed, sbuf *b, int *bumped)
     int kind = rand_r(seed) % 1000;
     const char *u = rand_units[rand_r(seed) % 8];
     int year = 2022 + rand_r(seed) % 2;
-    if (kind < 4) { /* a unit moves, or comes back */
-        char csv[256];
-        snprintf(csv, sizeof csv, "id,parent,level,name,email\n%s,%s,district,Huyện %s,\n", u,
-                 rand_r(seed) % 2 ? "LC" : "LC2", u);
-        import_text(w, "units", csv);
+    if (kind < 4) { /* a unit moves, or comes back, with dates or without */
+        move_unit(w, seed, u);
         if (rand_r(seed) % 2) { /* alone in its batch: nothing else touches the groups */
             feed(w->en, w->f.rec, 1000);
             sbuf now;
@@ -1131,6 +1155,154 @@ static void test_seed002_as_published(void **st)
     world_close(&w);
 }
 
+/* ---------- the dated tree (issue 19) ---------- */
+
+static pv *scores_of(engine *en, const char *index, int year, const char *level)
+{
+    pv *q = proto_msg(MSG_QUERY), *args = pv_map(), *list = NULL;
+    char y[8];
+    snprintf(y, sizeof y, "%d", year);
+    pv_set_str(args, "index", index);
+    pv_set_str(args, "year", y);
+    if (level)
+        pv_set_str(args, "level", level);
+    pv_set_str(q, "q", "scores");
+    pv_set(q, "args", args);
+    par_err e;
+    assert_int_equal(engine_query(en, q, NULL, &list, &e), 0);
+    pv_free(q);
+    return list;
+}
+
+static const pv *row_of(const pv *list, const char *unit)
+{
+    for (uint32_t i = 0; i < list->u.a.n; i++)
+        if (!strcmp(pv_get_str(list->u.a.v[i], "unit"), unit))
+            return list->u.a.v[i];
+    return NULL;
+}
+
+static void test_dated_tree(void **st)
+{
+    (void)st;
+    /* the periods' text and arithmetic first */
+    validity_span sp[4];
+    assert_int_equal(validity_read("|2025-06-30|TDG|commune;2025-07-01||LC|commune", "", "", "", "", sp, 4), 2);
+    assert_string_equal(sp[1].parent, "LC");
+    assert_true(validity_covers(sp, 2, "2020-01-01", ""));
+    assert_false(validity_covers(sp + 1, 1, "2025-06-30", ""));
+    assert_int_equal(validity_read("|2025-02-30|TDG|commune", "", "", "", "", sp, 4), -1);
+    char d[11];
+    validity_day_add("2024-03-01", -1, d);
+    assert_string_equal(d, "2024-02-29");
+
+    world w;
+    world_open(&w);
+    char fwc[2048] = "index,year,level,id,name,max,method,formula\n";
+    for (int y = 2023; y <= 2025; y++)
+        snprintf(fwc + strlen(fwc), sizeof fwc - strlen(fwc),
+                 "PAR,%d,commune,1,Chỉ đạo điều hành,50,,\nPAR,%d,commune,1.1,Kế hoạch,50,self,\n"
+                 "PAR,%d,commune,2,Tác động,50,,\nPAR,%d,commune,2.1,Hài lòng,50,self,\n", y, y, y, y);
+    import_text(&w, "framework", fwc);
+    /* 2023 and 2024: Tam Đường's communes TT 80/80, BGI 89/83, BBO 60/60; Than Uyên's TT 81/85, MKI 71/75 */
+    submit(&w, "TDG-TT,2023,Y,score,1.1,40,,\nTDG-TT,2023,Y,score,2.1,40,,\nTDG-TT,2024,Y,score,1.1,40,,\n"
+               "TDG-TT,2024,Y,score,2.1,40,,\nTDG-BGI,2023,Y,score,1.1,45,,\nTDG-BGI,2023,Y,score,2.1,44,,\n"
+               "TDG-BGI,2024,Y,score,1.1,41,,\nTDG-BGI,2024,Y,score,2.1,42,,\nTDG-BBO,2023,Y,score,1.1,30,,\n"
+               "TDG-BBO,2023,Y,score,2.1,30,,\nTDG-BBO,2024,Y,score,1.1,30,,\nTDG-BBO,2024,Y,score,2.1,30,,\n"
+               "TUY-TT,2023,Y,score,1.1,40,,\nTUY-TT,2023,Y,score,2.1,41,,\nTUY-TT,2024,Y,score,1.1,42,,\n"
+               "TUY-TT,2024,Y,score,2.1,43,,\nTUY-MKI,2023,Y,score,1.1,35,,\nTUY-MKI,2023,Y,score,2.1,36,,\n"
+               "TUY-MKI,2024,Y,score,1.1,37,,\nTUY-MKI,2024,Y,score,2.1,38,,\n");
+    seed003(&w);
+    feed(w.en, w.f.rec, 1000);
+    sbuf before;
+    dump_of(w.en, &before);
+    pv *c23 = scores_of(w.en, "PAR", 2023, "commune");
+    assert_int_equal(pv_get_int(row_of(c23, "TDG-BGI"), "rank", 0), 1);
+    assert_int_equal(pv_get_int(row_of(c23, "TDG-BGI"), "of", 0), 3);
+    pv_free(c23);
+
+    /* from 01/07/2025: TT and Bản Bo merge into a new commune under the province, Bản Giang
+     * moves there, Mường Kim is dissolved; the file gives only what changes from that day */
+    import_text(&w, "units", "id,parent,level,name,email,valid_from,valid_to,successor\n"
+                             "LC-TDU,LC,commune,Xã Tam Đường,,01/07/2025,,\n"
+                             "TDG-TT,TDG,commune,Thị trấn Tam Đường,,,30/06/2025,LC-TDU\n"
+                             "TDG-BBO,TDG,commune,Xã Bản Bo,,,2025-06-30,LC-TDU\n"
+                             "TDG-BGI,LC,commune,Xã Bản Giang,,01/07/2025,,\n"
+                             "TUY-MKI,TUY,commune,Xã Mường Kim,,,30/06/2025,\n");
+    feed(w.en, w.f.rec, 7);
+    same_state(w.en, &before, "after the reorganisation: every year before 2025 as it was");
+    /* 2025: the merged commune and Bản Giang are peers under the province; the old communes
+     * sent figures for the first half, but are not in the tree the year ends with */
+    submit(&w, "LC-TDU,2025,Y,score,1.1,45,,\nLC-TDU,2025,Y,score,2.1,45,,\nTDG-BGI,2025,Y,score,1.1,44,,\n"
+               "TDG-BGI,2025,Y,score,2.1,45,,\nTDG-TT,2025,H1,score,1.1,20,,\nTUY-TT,2025,Y,score,1.1,30,,\n"
+               "TUY-TT,2025,Y,score,2.1,30,,\nTUY-MKI,2025,H1,score,1.1,20,,\n");
+    feed(w.en, w.f.rec, 3);
+    pv *c25 = scores_of(w.en, "PAR", 2025, "commune");
+    assert_int_equal(c25->u.a.n, 3);
+    assert_null(row_of(c25, "TDG-TT"));
+    assert_null(row_of(c25, "TUY-MKI"));
+    const pv *tdu = row_of(c25, "LC-TDU"), *bgi = row_of(c25, "TDG-BGI"), *tuy = row_of(c25, "TUY-TT");
+    assert_string_equal(pv_get_str(tdu, "parent"), "LC");
+    assert_int_equal(pv_get_int(tdu, "of", 0), 2);
+    assert_int_equal(pv_get_int(bgi, "rank", 0), 2);
+    assert_int_equal(pv_get_int(tuy, "of", 0), 1); /* Than Uyên's town stays, alone under its district */
+    near(num(tdu, "prev_total"), 70, 1e-9, "merged: the mean of its predecessors' 2024 (80 and 60)");
+    near(num(pv_get(tdu, "components")->u.a.v[0], "prev_score"), 35, 1e-9, "and per area");
+    assert_string_equal(pv_get_str(tdu, "prev_rule"), "mean");
+    assert_string_equal(pv_get(tdu, "prev_units")->u.a.v[0]->u.s.p, "TDG-BBO");
+    assert_true(isnan(num(tdu, "prev_rank"))); /* two results are not one rank */
+    near(num(bgi, "prev_total"), 83, 1e-9, "a moved commune: its own 2024");
+    assert_int_equal(pv_get_int(bgi, "prev_rank", 0), 1);
+    pv_free(c25);
+    pv *r = result(w.en, "LC-TDU", "PAR", 2025);
+    assert_non_null(r);
+    near(num(r, "prev_total"), 70, 1e-9, "the unit's own report says the same");
+    pv_free(r);
+    r = result(w.en, "TDG-BGI", "PAR", 2024); /* a report of 2024 names 2024's parent and rank */
+    assert_string_equal(pv_get_str(r, "parent"), "TDG");
+    assert_int_equal(pv_get_int(r, "of", 0), 3);
+    pv_free(r);
+    r = result(w.en, "TDG-BGI", "PAR", 2025);
+    assert_string_equal(pv_get_str(r, "parent"), "LC");
+    pv_free(r);
+    engine_set_merged_prev(w.en, CONF_MERGED_SUM);
+    c25 = scores_of(w.en, "PAR", 2025, "commune");
+    near(num(row_of(c25, "LC-TDU"), "prev_total"), 140, 1e-9, "merged_prev = sum");
+    pv_free(c25);
+    engine_set_merged_prev(w.en, CONF_MERGED_NONE);
+    c25 = scores_of(w.en, "PAR", 2025, "commune");
+    assert_true(isnan(num(row_of(c25, "LC-TDU"), "prev_total")));
+    pv_free(c25);
+
+    /* live, recomputed and rebuilt from the change log alike */
+    sbuf live;
+    dump_of(w.en, &live);
+    par_err e;
+    assert_int_equal(engine_recompute_all(w.en, &e), 0);
+    same_state(w.en, &live, "by a full recomputation after the reorganisation");
+    char dir2[64] = "/tmp/par-scorer-XXXXXX";
+    assert_non_null(mkdtemp(dir2));
+    engine *en2 = open_engine(dir2);
+    feed(en2, w.f.rec, 1000);
+    same_state(en2, &live, "from the change log after the reorganisation");
+    engine_close(en2);
+    rm_dir(dir2);
+
+    /* a move without a date rewrites every year: allowed (a mistake corrected), and said */
+    pv *m = fixture_msg(MSG_IMPORT, "units", "id,parent,level,name,email\nTUY-TT,TDG,commune,Thị trấn Than Uyên,\n"),
+       *data, *events;
+    assert_int_equal(ingest_import(w.f.rec, m, "t", "2025-07-02T08:00:00.000+07:00", &data, &events, &e), 0);
+    const pv *warn = pv_get(data, "warnings");
+    assert_int_equal(warn->u.a.n, 1);
+    assert_non_null(strstr(pv_get_str(warn->u.a.v[0], "reason"), "moves from parent TUY to TDG for every year"));
+    pv_free(m);
+    pv_free(data);
+    pv_free(events);
+    sbuf_free(&live);
+    sbuf_free(&before);
+    world_close(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1143,6 +1315,7 @@ int main(void)
         cmocka_unit_test(test_seed002_as_published),
         cmocka_unit_test(test_incremental_equals_full),
         cmocka_unit_test(test_rebuild_every_way),
+        cmocka_unit_test(test_dated_tree),
     };
     return cmocka_run_group_tests_name("scorer", tests, NULL, NULL);
 }
