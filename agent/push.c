@@ -1,4 +1,5 @@
 #include "push.h"
+#include "../common/reason.h"
 #include "../common/client.h"
 #include "../common/clock.h"
 #include "receipts.h"
@@ -95,7 +96,11 @@ static void take_ack(batch *b, const pv *ack, file_stat *fs, FILE *out)
         } else {
             fs->refused++;
             const char *why = pv_get_str(r, "reason");
-            fprintf(out, "%s: line %lld: %s\n", fs->path, (long long)pv_get_int(r, "line", 0), why ? why : "refused");
+            char vi[2048];
+            /* English as the logs have it, then the same facts in Vietnamese for the official */
+            fprintf(out, "%s: line %lld: %s\n    (dòng %lld: %s)\n", fs->path, (long long)pv_get_int(r, "line", 0),
+                    why ? why : "refused", (long long)pv_get_int(r, "line", 0),
+                    reason_vi(why ? why : "refused", vi, sizeof vi));
         }
     }
     b->done = 1;

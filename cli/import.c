@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "../common/client.h"
 #include "../common/json.h"
+#include "../common/reason.h"
 #include "../common/table.h"
 
 #include <stdio.h>
@@ -8,12 +9,15 @@
 
 #define IMPORT_TIMEOUT_MS 30000
 
+/* Each issue in English (as logged), then in Vietnamese for the official (common/reason). */
 static void print_issues(const char *path, const pv *list, const char *label)
 {
     for (uint32_t i = 0; list && i < list->u.a.n; i++) {
         const pv *x = list->u.a.v[i];
-        fprintf(stdout, "%s: line %lld: %s%s\n", path, (long long)pv_get_int(x, "line", 0), label,
-                pv_get_str(x, "reason") ? pv_get_str(x, "reason") : "");
+        const char *why = pv_get_str(x, "reason") ? pv_get_str(x, "reason") : "";
+        char vi[2048];
+        fprintf(stdout, "%s: line %lld: %s%s\n    (dòng %lld: %s%s)\n", path, (long long)pv_get_int(x, "line", 0), label,
+                why, (long long)pv_get_int(x, "line", 0), *label ? "cảnh báo: " : "", reason_vi(why, vi, sizeof vi));
     }
 }
 

@@ -25,7 +25,9 @@ for want in "line 3: unknown unit XYZ" "line 4: unknown criterion 9.9" "line 6: 
             "line 9: period 'Q7'" "line 10: 7 fields where the header has 8"; do
     grep -qF "$want" "$T/out.txt" || fail "push output lacks '$want': $(cat "$T/out.txt")"
 done
-check "exactly 7 refusals" test "$(wc -l <"$T/out.txt")" -eq 7
+check "exactly 7 refusals" test "$(grep -c ': line [0-9]*: ' "$T/out.txt")" -eq 7
+check "each said in Vietnamese too" grep -qF "(dòng 3: đơn vị XYZ không có trong danh mục)" "$T/out.txt"
+check "... with the same facts" grep -qF "(dòng 8: giá trị 5 vượt quá điểm tối đa 2 của" "$T/out.txt"
 "$BIN/parctl" export submissions --unit TDG >"$T/export.csv"
 for key in PAR:1.3 PAR:1.4 PAR:2.2.1; do
     check "good line $key stored" grep -q ",$key," "$T/export.csv"
