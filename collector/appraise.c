@@ -222,7 +222,8 @@ int appraise_view(record_txn *t, const pv *args, pv **data, par_err *e)
         pv_free(c);
     }
     mdb_cursor_close(cur);
-    qsort(rows, n, sizeof *rows, row_cmp);
+    if (n > 1) /* no rows: no array (qsort wants one all the same) */
+        qsort(rows, n, sizeof *rows, row_cmp);
     pv *list = pv_arr(), *d = pv_map();
     int gaps = 0;
     for (size_t i = 0; i < n; i++) {
