@@ -2,6 +2,7 @@
 #include "../common/json.h"
 
 #include <stdio.h>
+#include <string.h>
 
 client *cli_client(cli *c)
 {
@@ -60,5 +61,18 @@ int cli_query_show(cli *c, const char *service, const char *q, pv *args, int tim
     else
         show(data);
     pv_free(data);
+    return 0;
+}
+
+int cli_options(int argc, char **argv, const char *const names[], const char *values[], int n)
+{
+    for (int i = 1; i < argc; i++) {
+        int k = 0;
+        while (k < n && strcmp(argv[i], names[k]))
+            k++;
+        if (k == n || i + 1 >= argc)
+            return -1;
+        values[k] = argv[++i];
+    }
     return 0;
 }

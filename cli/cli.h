@@ -26,6 +26,10 @@ pv *cli_query(cli *c, const char *service, const char *q, pv *args, int timeout_
 int cli_query_show(cli *c, const char *service, const char *q, pv *args, int timeout_ms, const char *who,
                    void (*show)(const pv *data));
 
+/* Options that each take a value ("--index PAR"): value[k] set for name[k] ("--index");
+ * 0, or -1 for an option not in names or without its value (the caller prints usage). */
+int cli_options(int argc, char **argv, const char *const names[], const char *values[], int n);
+
 int cli_import(cli *c, int argc, char **argv);
 int cli_status(cli *c, int argc, char **argv);
 int cli_export(cli *c, int argc, char **argv);

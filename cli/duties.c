@@ -98,21 +98,11 @@ static void show(const pv *list)
 
 int cli_duties(cli *c, int argc, char **argv)
 {
-    const char *index = "PAR", *year = NULL, *unit = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (i + 1 >= argc)
-            goto usage;
-        if (!strcmp(argv[i], "--index"))
-            index = argv[++i];
-        else if (!strcmp(argv[i], "--year"))
-            year = argv[++i];
-        else if (!strcmp(argv[i], "--unit"))
-            unit = argv[++i];
-        else
-            goto usage;
-    }
-    if (!year)
+    static const char *const names[] = {"--index", "--year", "--unit"};
+    const char *v[3] = {"PAR", NULL, NULL};
+    if (cli_options(argc, argv, names, v, 3) < 0 || !v[1])
         goto usage;
+    const char *index = v[0], *year = v[1], *unit = v[2];
     pv *args = pv_map();
     pv_set_str(args, "index", index);
     pv_set_str(args, "year", year);

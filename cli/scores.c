@@ -143,25 +143,11 @@ static void show_ranking(const pv *list, const char *index, const char *year, co
 
 int cli_scores(cli *c, int argc, char **argv)
 {
-    const char *index = NULL, *year = NULL, *level = NULL, *parent = NULL, *owner = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (i + 1 >= argc)
-            goto usage;
-        if (!strcmp(argv[i], "--index"))
-            index = argv[++i];
-        else if (!strcmp(argv[i], "--year"))
-            year = argv[++i];
-        else if (!strcmp(argv[i], "--level"))
-            level = argv[++i];
-        else if (!strcmp(argv[i], "--parent"))
-            parent = argv[++i];
-        else if (!strcmp(argv[i], "--owner"))
-            owner = argv[++i];
-        else
-            goto usage;
-    }
-    if (!index || !year)
+    static const char *const names[] = {"--index", "--year", "--level", "--parent", "--owner"};
+    const char *v[5] = {0};
+    if (cli_options(argc, argv, names, v, 5) < 0 || !v[0] || !v[1])
         goto usage;
+    const char *index = v[0], *year = v[1], *level = v[2], *parent = v[3], *owner = v[4];
     par_err e = {{0}};
     client *cl = cli_client(c);
     if (!cl)
