@@ -86,12 +86,19 @@ static size_t recipients_of(book *b, const due_alert *a, recipient out[64])
     size_t nt, nu, n = 0;
     const ntask *t = &book_tasks(b, &nt)[a->task];
     const nunit *units = book_units(b, &nu);
-    out[n++] = (recipient){t->lead, ROLE_LEAD};
+    /* a dissolved unit's tasks go to whoever took over its work on the alert's day */
+    uint32_t lead = book_unit_on(b, t->lead, a->slot);
+    out[n++] = (recipient){lead, ROLE_LEAD};
     if (a->kind == DUE_OVERDUE) {
-        for (uint32_t i = 0; i < t->nsup && n < 48; i++)
-            if (t->sup[i] != t->lead)
-                out[n++] = (recipient){t->sup[i], ROLE_SUPPORT};
-        long p = units[t->lead].parent;
+        for (uint32_t i = 0; i < t->nsup && n < 48; i++) {
+            uint32_t s = book_unit_on(b, t->sup[i], a->slot);
+            int seen = 0;
+            for (size_t k = 0; k < n && !seen; k++)
+                seen = out[k].unit == s;
+            if (!seen)
+                out[n++] = (recipient){s, ROLE_SUPPORT};
+        }
+        long p = units[lead].parent;
         for (int l = 0; l < a->level && p >= 0 && n < 64; l++, p = units[p].parent)
             out[n++] = (recipient){(uint32_t)p, ROLE_PARENT};
         long f = book_follow_up(b); /* the unit that follows tasks up gets a copy of every escalation */
@@ -608,7 +615,12 @@ int alertlog_silence(book *b, const char *task, const char *until, const char *b
     const nunit *units = book_units(b, &nu);
     char own[128];
     if (service_sender_unit(by, own, sizeof own)) {
-        int mine = t->lead < nu && !strcmp(units[t->lead].id, own);
+        int64_t today;
+        int sec;
+        clock_local(now_ms, &today, &sec);
+        /* the lead, a supporting unit, or whoever took over a dissolved lead's work */
+        uint32_t now_lead = book_unit_on(b, t->lead, today);
+        int mine = (t->lead < nu && !strcmp(units[t->lead].id, own)) || (now_lead < nu && !strcmp(units[now_lead].id, own));
         for (uint32_t i = 0; i < t->nsup && !mine; i++)
             mine = t->sup[i] < nu && !strcmp(units[t->sup[i]].id, own);
         if (!mine) {

@@ -1,6 +1,7 @@
 #include "book.h"
 #include "../common/service.h"
 #include "../common/clock.h"
+#include "../common/validity.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,20 @@ const ntask *book_tasks(const book *b, size_t *n)
     return b->tasks;
 }
 
+uint32_t book_unit_on(const book *b, uint32_t u, int64_t day)
+{
+    for (int hops = 0; hops < 16 && u < b->unit_ids.n; hops++) {
+        const nunit *x = &b->units[u];
+        if (!x->end_day || day < x->end_day)
+            break;
+        long next = x->successor >= 0 ? x->successor : x->parent;
+        if (next < 0 || (uint32_t)next == u)
+            break;
+        u = (uint32_t)next;
+    }
+    return u;
+}
+
 const nunit *book_units(const book *b, size_t *n)
 {
     *n = b->unit_ids.n;
@@ -102,6 +117,8 @@ static uint32_t unit_at(book *b, const char *id)
     b->units[i].name = xstrdup("");
     b->units[i].email = xstrdup("");
     b->units[i].level = NULL;
+    b->units[i].end_day = 0;
+    b->units[i].successor = -1;
     return (uint32_t)i;
 }
 
@@ -117,6 +134,16 @@ static void mem_unit(book *b, const pv *u)
     b->units[i].email = xstrdup(str(u, "email"));
     free(b->units[i].level);
     b->units[i].level = xstrdup(str(u, "level"));
+    /* its last period's end and successor (common/validity.h): after it, its tasks go on */
+    validity_span spans[VALIDITY_MAX];
+    int ns = validity_read(str(u, "periods"), str(u, "valid_from"), str(u, "valid_to"), parent, str(u, "level"), spans,
+                           VALIDITY_MAX);
+    int y, m, d;
+    b->units[i].end_day = ns > 0 && sscanf(spans[ns - 1].to, "%4d-%2d-%2d", &y, &m, &d) == 3
+                              ? clock_days_from_civil(y, m, d) + 1
+                              : 0;
+    const char *succ = str(u, "successor");
+    b->units[i].successor = *succ ? (long)unit_at(b, succ) : -1;
     if (b->follow_up < 0 && *b->follow_up_id && !strcmp(b->follow_up_id, str(u, "id")))
         b->follow_up = (long)i;
 }
@@ -566,8 +593,8 @@ static int apply_task(book *b, MDB_txn *txn, const pv *row, const char *received
 static int apply_unit(book *b, MDB_txn *txn, const pv *row)
 {
     pv *u = pv_map();
-    const char *keys[] = {"id", "parent", "level", "name", "email"};
-    for (int i = 0; i < 5; i++)
+    const char *keys[] = {"id", "parent", "level", "name", "email", "valid_from", "valid_to", "successor", "periods"};
+    for (int i = 0; i < 9; i++)
         pv_set_str(u, keys[i], str(row, keys[i]));
     int rc = store_put_pv(txn, store_dbi(b->s, N_UNITS), str(row, "id"), u);
     pv_free(u);

@@ -66,6 +66,8 @@ typedef struct {
     char *name;  /* "" until the unit is known */
     char *email; /* ';'-separated, as in the registry */
     char *level; /* district, commune, department, office ... */
+    int64_t end_day; /* the civil day after its last period ends (0: open): dissolved from then */
+    long successor;  /* the unit that takes over its work then, -1: none named */
 } nunit;
 
 typedef struct book book;
@@ -83,6 +85,9 @@ int book_reset(book *b, par_err *e);
 const ntask *book_tasks(const book *b, size_t *n);
 const nunit *book_units(const book *b, size_t *n);
 long book_unit_index(const book *b, const char *id);
+/* Who answers for unit u's work on civil day `day`: u itself, or once it is dissolved
+ * (the 2025 reorganisation) its successor, else the unit it stood under, as far as needed. */
+uint32_t book_unit_on(const book *b, uint32_t u, int64_t day);
 /* Whether unit is mine or below it. */
 int book_below(const book *b, const char *unit, const char *mine);
 long book_task_index(const book *b, const char *id);

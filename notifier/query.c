@@ -66,12 +66,17 @@ static void set_instance(pv *o, const calendar *cal, int64_t today, const ntask 
     pv_set(o, "acked", pv_bool(book_is_acked(t, inst)));
 }
 
-static int involved(const book *b, const ntask *t, const char *unit, const char *under)
+/* Whether a unit's view holds task t on civil day today: its lead or a supporting unit
+ * is the unit (or in its subtree, under), or took over a dissolved lead's work. */
+static int involved(const book *b, const ntask *t, const char *unit, const char *under, int64_t today)
 {
+    size_t nu;
+    const nunit *units = book_units(b, &nu);
+    uint32_t now_lead = book_unit_on(b, t->lead, today);
     if (under && *under) { /* a unit's subtree: the task's lead or a supporting unit in it */
-        size_t nu;
-        const nunit *units = book_units(b, &nu);
         if (t->lead < nu && book_below(b, units[t->lead].id, under))
+            return 1;
+        if (now_lead != t->lead && now_lead < nu && book_below(b, units[now_lead].id, under))
             return 1;
         for (uint32_t i = 0; i < t->nsup; i++)
             if (t->sup[i] < nu && book_below(b, units[t->sup[i]].id, under))
@@ -83,7 +88,7 @@ static int involved(const book *b, const ntask *t, const char *unit, const char 
     long u = book_unit_index(b, unit);
     if (u < 0)
         return 0;
-    if (t->lead == (uint32_t)u)
+    if (t->lead == (uint32_t)u || now_lead == (uint32_t)u)
         return 1;
     for (uint32_t i = 0; i < t->nsup; i++)
         if (t->sup[i] == (uint32_t)u)
@@ -111,7 +116,7 @@ int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *arg
     pv *list = pv_arr();
     for (size_t i = 0; i < n; i++) {
         const ntask *t = &tasks[i];
-        if (!involved(b, t, unit, pv_get_str(args, "under")))
+        if (!involved(b, t, unit, pv_get_str(args, "under"), today))
             continue;
         pv *task = NULL;
         if (store_get_pv(txn, store_dbi(book_store(b), N_TASKS), t->id, &task) != 1)

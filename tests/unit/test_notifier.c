@@ -697,6 +697,75 @@ static void test_deadline_on_a_day_off(void **st)
     }
 }
 
+static int sent_to(book *b, const char *unit, const char *task)
+{
+    pv *list = NULL;
+    par_err e = {{0}};
+    assert_int_equal(alertlog_list(b, unit, 100, &list, &e), 0);
+    int n = 0;
+    for (uint32_t i = 0; i < list->u.a.n; i++)
+        n += !strcmp(pv_get_str(list->u.a.v[i], "task"), task);
+    pv_free(list);
+    return n;
+}
+
+/* The 2025 reorganisation: district C2 ends on 30/06/2025 and P takes over its work. Its
+ * task is chased at C2 while it exists, then at P (which may also silence it), and shows
+ * on P's task list; the one without a successor goes to the unit it stood under. */
+static void test_dissolved_unit(void **st)
+{
+    fixture *f = *st;
+    pv *evs = pv_arr();
+    add_row_event(evs, "unit", (const char *const[]){"id", "C2", "parent", "D", "level", "commune", "name", "Xã Cũ",
+                                                      "email", "c2@x.vn", "valid_to", "2025-06-30", "successor", "P",
+                                                      NULL});
+    add_row_event(evs, "unit", (const char *const[]){"id", "C3", "parent", "D", "level", "commune", "name", "Xã Giải Thể",
+                                                      "email", "c3@x.vn", "valid_to", "2025-06-30", NULL});
+    add_row_event(evs, "task", (const char *const[]){"id", "OLD", "plan", "1/KH", "lead", "C2", "task", "Việc cũ",
+                                                      "deadline", "30/05/2025", NULL});
+    add_row_event(evs, "task", (const char *const[]){"id", "ORPHAN", "plan", "1/KH", "lead", "C3", "task", "Việc khác",
+                                                      "deadline", "30/05/2025", NULL});
+    event_batch batch;
+    event_batch_init(&batch);
+    par_err e = {{0}};
+    for (uint32_t i = 0; i < evs->u.a.n; i++)
+        pv_set_int((pv *)evs->u.a.v[i], "seq", (int64_t)(book_seq(f->b) + 1 + i));
+    assert_int_equal(event_batch_add_pvs(&batch, evs, &e), 0);
+    assert_int_equal(book_apply(f->b, &batch, &e), 0);
+    event_batch_free(&batch);
+    pv_free(evs);
+    alertlog_opts o = {1u << CH_SMTP, NULL};
+    int alerts, messages;
+    due_list l = {0};
+    int64_t june = at("2025-06-02T09:00:00+07:00"), july = at("2025-07-02T09:00:00+07:00");
+    due_eval(f->b, f->cal, &f->pol, june, &l);
+    assert_int_equal(alertlog_record(f->b, &l, &o, june, &alerts, &messages, &e), 0);
+    due_list_free(&l);
+    int c2 = sent_to(f->b, "C2", "OLD"), c3 = sent_to(f->b, "C3", "ORPHAN");
+    assert_true(c2 > 0 && c3 > 0);
+    assert_int_equal(sent_to(f->b, "P", "OLD"), 0);
+    due_eval(f->b, f->cal, &f->pol, july, &l);
+    assert_int_equal(alertlog_record(f->b, &l, &o, july, &alerts, &messages, &e), 0);
+    due_list_free(&l);
+    assert_true(sent_to(f->b, "P", "OLD") > 0);     /* the successor, from 1 July */
+    assert_true(sent_to(f->b, "D", "ORPHAN") > 0);  /* no successor: the unit above */
+    assert_int_equal(sent_to(f->b, "C2", "OLD"), c2); /* nothing more to units that are gone */
+    assert_int_equal(sent_to(f->b, "C3", "ORPHAN"), c3);
+    /* P's list holds the task it took over; P may silence it */
+    pv *args = pv_map(), *list = NULL;
+    pv_set_str(args, "unit", "P");
+    assert_int_equal(query_tasks(f->b, f->cal, &f->pol, args, july, &list, &e), 0);
+    int seen = 0;
+    for (uint32_t i = 0; i < list->u.a.n; i++)
+        seen |= !strcmp(pv_get_str(list->u.a.v[i], "id"), "OLD");
+    assert_true(seen);
+    pv_free(list);
+    pv_free(args);
+    pv *out = NULL;
+    assert_int_equal(alertlog_silence(f->b, "OLD", "2025-12-31", "unit:P", july, &out, &e), 0);
+    pv_free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -708,6 +777,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_digest_and_mail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_points_at_risk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deadline_on_a_day_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dissolved_unit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_message_composed_at_delivery, setup, teardown),
     };
     return cmocka_run_group_tests_name("notifier", tests, NULL, NULL);
