@@ -150,7 +150,7 @@ int main(int argc, char **argv)
     }
     double reopen = ms_since(t0);
 
-    due_policy pol = {{7, 1}, 2, 1, 14, 8 * 60, 20};
+    due_policy pol = {{7, 1}, 2, 1, 14, 8 * 60, {20, 20, 20, 20}};
     int64_t now;
     clock_parse_iso("2024-12-23T09:00:00+07:00", &now);
     double best = 1e9;

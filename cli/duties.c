@@ -86,9 +86,16 @@ static void show(const pv *list)
         printf("Không có báo cáo phải gửi trong năm đã chọn.\n");
         return;
     }
-    printf("Hạn báo cáo định kỳ: ngày %lld của tháng cuối kỳ (ngày nghỉ: ngày làm việc tiếp theo); báo cáo của đơn vị "
-           "tính từ ngày tỉnh nhận.\n\n",
-           (long long)pv_get_int(list->u.a.v[0], "report_day", 0));
+    const pv *d = pv_get(list->u.a.v[0], "report_days");
+    long long m = pv_get_int(d, "month", 0), q = pv_get_int(d, "quarter", 0), h = pv_get_int(d, "half", 0),
+              y = pv_get_int(d, "year", 0);
+    if (m == q && q == h && h == y)
+        printf("Hạn báo cáo định kỳ: ngày %lld của tháng cuối kỳ", m);
+    else
+        printf("Hạn báo cáo định kỳ, ngày của tháng cuối kỳ: báo cáo tháng ngày %lld, quý ngày %lld, 6 tháng ngày %lld, "
+               "năm ngày %lld",
+               m, q, h, y);
+    printf(" (ngày nghỉ: ngày làm việc tiếp theo); báo cáo của đơn vị tính từ ngày tỉnh nhận.\n\n");
     for (uint32_t i = 0; i < list->u.a.n; i++) {
         if (i)
             printf("\n");

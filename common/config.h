@@ -46,6 +46,7 @@ typedef struct {
     int escalate_days;            /* working days overdue before the unit above is told */
     char send_at[16];             /* a day's alerts go out from this time, "08:00" */
     int report_day;               /* day of a period's last month its report is due */
+    int report_day_month, report_day_quarter, report_day_half, report_day_year; /* 0: report_day */
     int eval_every_s;
     int retry_s;                  /* first wait before a failed delivery is retried */
     char report_url[CONF_STR];    /* where units' reports are published, {unit} replaced */

@@ -300,34 +300,43 @@ void deadline_format(const deadline *d, char *out, size_t n)
     }
 }
 
-static void add_instance(dl_instance *out, int *n, const char *period, int y, int m, int report_day)
+dl_days dl_days_all(int day)
 {
-    int dim = clock_days_in_month(y, m);
-    snprintf(out[*n].period, sizeof out[*n].period, "%s", period);
-    out[*n].year = y;
-    out[*n].due = clock_days_from_civil(y, m, report_day < dim ? report_day : dim);
-    (*n)++;
+    return (dl_days){day, day, day, day};
 }
 
-int64_t deadline_period_due(const char *p, int y, int report_day)
+dl_days dl_days_of(int day, int month, int quarter, int half, int year)
 {
-    int m;
+    return (dl_days){month ? month : day, quarter ? quarter : day, half ? half : day, year ? year : day};
+}
+
+int64_t deadline_period_due(const char *p, int y, dl_days days)
+{
+    int m, day;
     if (!strcmp(p, "Y"))
-        m = 12;
+        m = 12, day = days.year;
     else if (!strcmp(p, "H1"))
-        m = 6;
+        m = 6, day = days.half;
     else if (p[0] == 'Q' && p[1] >= '1' && p[1] <= '4' && !p[2])
-        m = (p[1] - '0') * 3;
+        m = (p[1] - '0') * 3, day = days.quarter;
     else if (p[0] == 'M' && p[1] >= '0' && p[1] <= '1' && p[2] >= '0' && p[2] <= '9' && !p[3] &&
              (m = (p[1] - '0') * 10 + p[2] - '0') >= 1 && m <= 12)
-        ;
+        day = days.month;
     else
         return -1;
     int dim = clock_days_in_month(y, m);
-    return clock_days_from_civil(y, m, report_day < dim ? report_day : dim);
+    return clock_days_from_civil(y, m, day < dim ? day : dim);
 }
 
-int deadline_instances(const deadline *d, int y, int report_day, dl_instance out[DL_MAX_INSTANCES])
+static void add_instance(dl_instance *out, int *n, const char *period, int y, dl_days days)
+{
+    snprintf(out[*n].period, sizeof out[*n].period, "%s", period);
+    out[*n].year = y;
+    out[*n].due = deadline_period_due(period, y, days);
+    (*n)++;
+}
+
+int deadline_instances(const deadline *d, int y, dl_days days, dl_instance out[DL_MAX_INSTANCES])
 {
     int n = 0;
     if (d->kind != DL_RECURRING)
@@ -342,11 +351,18 @@ int deadline_instances(const deadline *d, int y, int report_day, dl_instance out
         if (d->periods & DL_P_MONTHLY) {
             char p[4];
             snprintf(p, sizeof p, "M%02d", m);
-            add_instance(out, &n, p, y, m, report_day);
+            add_instance(out, &n, p, y, days);
         }
         for (size_t i = 0; i < sizeof quarterly / sizeof quarterly[0]; i++)
             if ((d->periods & quarterly[i].bit) && quarterly[i].month == m)
-                add_instance(out, &n, quarterly[i].name, y, m, report_day);
+                add_instance(out, &n, quarterly[i].name, y, days);
     }
+    /* within a month, the earlier day first: a year report may be due before December's */
+    for (int a = 1; a < n; a++)
+        for (int b = a; b > 0 && out[b].due < out[b - 1].due; b--) {
+            dl_instance t = out[b];
+            out[b] = out[b - 1];
+            out[b - 1] = t;
+        }
     return n;
 }

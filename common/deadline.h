@@ -43,6 +43,18 @@ typedef struct {
 
 #define DL_MAX_INSTANCES 20
 
+/* The day of a period's last month on which each kind of recurring report is due (1-31;
+ * the month's last day when shorter): a province sets monthly, quarterly, six-month and
+ * year reports each its own day ([notifier] report_day and report_day_month ...). */
+typedef struct {
+    int month, quarter, half, year;
+} dl_days;
+
+/* Every kind on the same day. */
+dl_days dl_days_all(int day);
+/* day for the kinds given 0. */
+dl_days dl_days_of(int day, int month, int quarter, int half, int year);
+
 void deadline_parse(const char *text, deadline *out);
 /* What a recurring deadline's text names that no period was read from: a quarter that is
  * none ("Quý V"), a report of months other than six ("9 tháng"). The words (folded, e.g.
@@ -52,13 +64,12 @@ int deadline_dropped(const char *text, const deadline *d, char *out, size_t n);
 void deadline_format(const deadline *d, char *out, size_t n);
 const char *deadline_kind_name(dl_kind k);
 /* The periods of a recurring deadline in year y, in order of due day: each report
- * is due on day report_day (1-31, the last day in a shorter month) of its period's
- * last month. Returns how many were written to out. */
-int deadline_instances(const deadline *d, int y, int report_day, dl_instance out[DL_MAX_INSTANCES]);
+ * is due on its kind's day of its period's last month. Returns how many were written
+ * to out. */
+int deadline_instances(const deadline *d, int y, dl_days days, dl_instance out[DL_MAX_INSTANCES]);
 /* The due day (civil day number) of one period of year y, named as in the submissions
- * format (Q1-Q4, H1, Y, M01-M12): day report_day of its last month, the month's last day
- * when shorter; -1 for a name that is no period. The notifier's reminders and the
- * scorer's "on time" both count from it. */
-int64_t deadline_period_due(const char *period, int y, int report_day);
+ * format (Q1-Q4, H1, Y, M01-M12): its kind's day of its last month; -1 for a name that
+ * is no period. The notifier's reminders and the scorer's "on time" both count from it. */
+int64_t deadline_period_due(const char *period, int y, dl_days days);
 
 #endif

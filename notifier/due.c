@@ -132,7 +132,7 @@ static void instance(const now_t *now, uint32_t i, const ntask *t, int year, con
     push(out, &a);
 }
 
-int due_deadlines(const ntask *t, int64_t today, int report_day, dl_instance out[DUE_MAX_DEADLINES])
+int due_deadlines(const ntask *t, int64_t today, dl_days days, dl_instance out[DUE_MAX_DEADLINES])
 {
     if (t->dl.kind == DL_DATE) {
         out[0].period[0] = '\0';
@@ -146,7 +146,7 @@ int due_deadlines(const ntask *t, int64_t today, int report_day, dl_instance out
     clock_civil_from_days(today, &y, &m, &d);
     for (int year = y - 1; year <= y + 1; year++) {
         dl_instance inst[DL_MAX_INSTANCES];
-        int k = deadline_instances(&t->dl, year, report_day, inst);
+        int k = deadline_instances(&t->dl, year, days, inst);
         for (int j = 0; j < k; j++)
             /* reports due before the task was recorded are not chased; nor far ahead */
             if (inst[j].due >= t->first_day && inst[j].due <= today + 400)
@@ -169,7 +169,7 @@ void due_eval(const book *b, const calendar *cal, const due_policy *p, int64_t n
         if (t->silence_until && now.today <= t->silence_until)
             continue; /* silenced by an official until that day */
         dl_instance dl[DUE_MAX_DEADLINES];
-        int k = due_deadlines(t, now.today, p->report_day, dl);
+        int k = due_deadlines(t, now.today, p->report_days, dl);
         for (int j = 0; j < k; j++)
             if (!book_is_done(t, dl[j].year, dl[j].period, NULL))
                 instance(&now, (uint32_t)i, t, dl[j].year, dl[j].period, dl[j].due, out);

@@ -19,7 +19,7 @@ typedef struct {
     int repeat;      /* working days between overdue alerts */
     int escalate;    /* working days overdue for each level up */
     int send_minute; /* a day's alerts go out from this minute after midnight */
-    int report_day;  /* day of a period's last month its report is due */
+    dl_days report_days; /* day of a period's last month each kind of report is due */
 } due_policy;
 
 typedef enum { DUE_REMIND, DUE_OVERDUE } due_kind;
@@ -51,7 +51,7 @@ int due_parse_time(due_policy *p, const char *text, par_err *e);
  * one (period ""), or a recurring report's periods of last year to next year that fall
  * due after the task was first recorded and within 400 days. Returns how many. */
 #define DUE_MAX_DEADLINES (3 * DL_MAX_INSTANCES)
-int due_deadlines(const ntask *t, int64_t today, int report_day, dl_instance out[DUE_MAX_DEADLINES]);
+int due_deadlines(const ntask *t, int64_t today, dl_days days, dl_instance out[DUE_MAX_DEADLINES]);
 
 /* The alerts due at now_ms (the province's clock) over every task of b. */
 void due_eval(const book *b, const calendar *cal, const due_policy *p, int64_t now_ms, due_list *out);

@@ -238,7 +238,8 @@ static int policy_of(notifier *n, par_err *e)
 {
     n->pol.repeat = n->conf.repeat_days;
     n->pol.escalate = n->conf.escalate_days;
-    n->pol.report_day = n->conf.report_day;
+    n->pol.report_days = dl_days_of(n->conf.report_day, n->conf.report_day_month, n->conf.report_day_quarter,
+                                    n->conf.report_day_half, n->conf.report_day_year);
     if (due_parse_offsets(&n->pol, n->conf.remind_days, e) < 0 || due_parse_time(&n->pol, n->conf.send_at, e) < 0) {
         char why[sizeof e->msg];
         str_copy(why, sizeof why, e->msg);

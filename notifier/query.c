@@ -122,7 +122,7 @@ int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *arg
         if (store_get_pv(txn, store_dbi(book_store(b), N_TASKS), t->id, &task) != 1)
             continue;
         dl_instance dl[DUE_MAX_DEADLINES];
-        int k = due_deadlines(t, today, p->report_day, dl);
+        int k = due_deadlines(t, today, p->report_days, dl);
         /* each deadline since the task was recorded, up to the next one due */
         for (int j = 0; j < k && (j == 0 || dl[j - 1].due < today); j++) {
             pv *o = row_of(b, task, t);

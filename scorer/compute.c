@@ -271,7 +271,7 @@ static pv *duties(const ctx *c, const formula *f, const char *index, const char 
                         memcpy(sent, s2, sizeof sent);
                 }
             } else {
-                int64_t d = deadline_period_due(periods[k], c->year, c->rules->report_day);
+                int64_t d = deadline_period_due(periods[k], c->year, c->rules->report_days);
                 if (d < 0)
                     continue;
                 due_text(c->rules, d, f->days, due);
@@ -758,7 +758,12 @@ int compute_duties(MDB_txn *txn, store *s, const compute_rules *rules, const cha
     pv_set_str(r, "name", pv_get_str(unit, "name") ? pv_get_str(unit, "name") : "");
     pv_set_str(r, "index", index);
     pv_set_int(r, "year", year);
-    pv_set_int(r, "report_day", rules->report_day);
+    pv *days = pv_map(); /* the day of a period's last month each kind of report is due */
+    pv_set_int(days, "month", rules->report_days.month);
+    pv_set_int(days, "quarter", rules->report_days.quarter);
+    pv_set_int(days, "half", rules->report_days.half);
+    pv_set_int(days, "year", rules->report_days.year);
+    pv_set(r, "report_days", days);
     pv_set(r, "criteria", list);
     *out = r;
     rc = 0;

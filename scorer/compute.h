@@ -10,6 +10,7 @@
 
 #include "replica.h"
 #include "../common/calendar.h"
+#include "../common/deadline.h"
 
 /* When a report is on time: the working days (NULL: every day works; a deadline on a
  * day off ends with the next working day, Civil Code 2015 art. 148) and the day of a
@@ -17,7 +18,7 @@
  * the notifier reminds of). */
 typedef struct {
     const calendar *cal;
-    int report_day;
+    dl_days report_days;
 } compute_rules;
 
 /* *out: the result, or NULL when the unit has no data at all for this index and year.

@@ -33,10 +33,10 @@ void engine_set_calendar(engine *en, const calendar *cal)
     model_set_calendar(en->m, cal);
 }
 
-void engine_set_report_day(engine *en, int day)
+void engine_set_report_days(engine *en, dl_days days)
 {
-    en->rules.report_day = day;
-    model_set_report_day(en->m, day);
+    en->rules.report_days = days;
+    model_set_report_days(en->m, days);
 }
 
 static MDB_dbi db(engine *en, int i)
@@ -100,7 +100,7 @@ int engine_open(engine **out, const char *dir, size_t map, par_err *e)
         return -1;
     }
     en->m = model_new();
-    en->rules.report_day = MODEL_REPORT_DAY;
+    en->rules.report_days = dl_days_all(MODEL_REPORT_DAY);
     if (store_read_u64(en->s, S_STATE, "seq", &en->seq, e) < 0 ||
         store_read_u64(en->s, S_STATE, "bulk", &en->bulk, e) < 0 || load(en, e) < 0) {
         engine_close(en);
@@ -294,7 +294,7 @@ int engine_reset(engine *en, par_err *e)
     en->m = model_new();
     /* the new model judges "on time" as the old one did */
     model_set_calendar(en->m, en->rules.cal);
-    model_set_report_day(en->m, en->rules.report_day);
+    model_set_report_days(en->m, en->rules.report_days);
     return 0;
 }
 

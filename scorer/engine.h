@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "../common/calendar.h"
+#include "../common/deadline.h"
 #include "../common/util.h"
 #include "../proto/event.h"
 #include "../proto/proto.h"
@@ -22,9 +23,9 @@ int engine_open(engine **out, const char *dir, size_t map, par_err *e);
 /* The working-day calendar reports are judged on time by (kept by the caller, who frees
  * it after engine_close); without one every day is a working day. */
 void engine_set_calendar(engine *en, const calendar *cal);
-/* The day of a period's last month its recurring report is due ([notifier] report_day;
- * MODEL_REPORT_DAY until set). */
-void engine_set_report_day(engine *en, int day);
+/* The day of a period's last month each kind of recurring report is due ([notifier]
+ * report_day and report_day_month ...; MODEL_REPORT_DAY until set). */
+void engine_set_report_days(engine *en, dl_days days);
 void engine_close(engine *en);
 uint64_t engine_seq(engine *en);
 

@@ -164,7 +164,8 @@ int main(int argc, char **argv)
     if (engine_open(&sc.en, dir, 0, &e) < 0 || calendar_load(&sc.cal, sc.conf.holidays_dir, &e) < 0)
         goto fail;
     engine_set_calendar(sc.en, sc.cal);
-    engine_set_report_day(sc.en, sc.conf.report_day);
+    engine_set_report_days(sc.en, dl_days_of(sc.conf.report_day, sc.conf.report_day_month, sc.conf.report_day_quarter,
+                                             sc.conf.report_day_half, sc.conf.report_day_year));
     engine_set_merged_prev(sc.en, sc.conf.merged_prev);
     ctx = zmq_ctx_new();
     follow_ops ops = {&sc, seq_of, apply, reset, behind};

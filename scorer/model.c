@@ -131,7 +131,7 @@ struct model {
     uint32_t *members;
     size_t cmembers;
     const struct calendar *cal; /* working days for "on time"; NULL: every day */
-    int report_day;             /* of a period's last month: a recurring report's due day */
+    dl_days report_days;        /* of a period's last month: each kind of recurring report's due day */
     const entry *official;      /* compute(): the index total as published, if it was */
     int aggregated;             /* compute(): some parent stood for its parts (published whole) */
     int merged_prev;            /* CONF_MERGED_*: a merged unit's year before */
@@ -210,7 +210,7 @@ model *model_new(void)
     strset_init(&m->indices);
     strset_init(&m->seasons);
     unit_id(m, ""); /* the parent of the top units */
-    m->report_day = MODEL_REPORT_DAY;
+    m->report_days = dl_days_all(MODEL_REPORT_DAY);
     return m;
 }
 
@@ -871,9 +871,9 @@ void model_set_calendar(model *m, const struct calendar *cal)
     m->cal = cal;
 }
 
-void model_set_report_day(model *m, int day)
+void model_set_report_days(model *m, dl_days days)
 {
-    m->report_day = day;
+    m->report_days = days;
 }
 
 /* The share a formula gives, or -1 when it cannot be computed (compute.c explains it). */
@@ -906,7 +906,7 @@ static double evaluate(model *m, const crit *c, uint32_t u, const uyear *y, int 
             /* a duty per period, due on the report day of its last month */
             for (int k = 0; k < t->np; k++) {
                 char pn[8];
-                int64_t due = deadline_period_due(period_name(t->per[k], pn), year, m->report_day);
+                int64_t due = deadline_period_due(period_name(t->per[k], pn), year, m->report_days);
                 total++;
                 const entry *s = t->per[k] == P_OTHER ? NULL : find(y, K_TASK, ti, t->per[k]);
                 if (due < 0 || !s || s->v == 0)

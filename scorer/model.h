@@ -13,6 +13,7 @@
 #define PAR_MODEL_H
 
 #include <stdint.h>
+#include "../common/deadline.h"
 #include "../common/strset.h"
 #include "../proto/event.h"
 #include "../proto/proto.h"
@@ -32,7 +33,7 @@ struct calendar;
 void model_set_calendar(model *m, const struct calendar *cal);
 /* The day of a period's last month a recurring report is due (the notifier's report_day). */
 #define MODEL_REPORT_DAY 20
-void model_set_report_day(model *m, int day);
+void model_set_report_days(model *m, dl_days days);
 void model_destroy(model **m);
 
 /* Inputs, from change events or from the replica at start. Each marks what it touches

@@ -6,6 +6,8 @@
 # tasks) agree on every due day and every day received.
 . "$(dirname "$0")/lib.sh"
 export PAR_NOW=2024-01-10T08:00:00+07:00
+# the province's year report falls due earlier than the others: 18 December
+echo "report_day_year = 18" >>"$PAR_CONF"
 start_all; import_sample
 printf '%s\n' 'plan,id,lead,index,criterion,task,deadline' \
     'Công văn của UBND tỉnh,BC-08NQ-TDG,TDG,PAR,1.2.1,Báo cáo sơ kết Nghị quyết số 08-NQ/TU,25/05/2023' >"$T/tasks.csv"
@@ -22,7 +24,7 @@ for _ in $(seq 1 50); do
 done
 COLUMNS=120 "$BIN/parctl" duties --year 2023 --unit TDG >"$T/duties.txt" || fail "parctl duties"
 cat "$T/duties.txt"
-for want in "Hạn báo cáo định kỳ: ngày 20 của tháng cuối kỳ" \
+for want in "Hạn báo cáo định kỳ, ngày của tháng cuối kỳ: báo cáo tháng ngày 20, quý ngày 20, 6 tháng ngày 20, năm ngày 18" \
             "Huyện Tam Đường (TDG) — năm 2023, tiêu chí PAR:1.2.1: 5 báo cáo, 4 đúng hạn, 1 muộn, 0 chưa gửi; theo quy định: 0,50/1,00 điểm"; do
     check "parctl duties says '$want'" grep -qF -- "$want" "$T/duties.txt"
 done
@@ -35,7 +37,7 @@ import json; d={u['unit']:u for u in json.load(open('$T/all.json'))}; assert sor
 c=d['TDG']['criteria'][0]; got={(x['task'],x['period']):(x['due'],x['sent'],x['state']) for x in c['duties']}
 assert got[('BC-08NQ-TDG','')]==('2023-05-25','2023-05-26','late'), got
 assert got[('PL23-BC-TDG','H1')]==('2023-06-20','2023-06-19','on_time'), got
-assert got[('PL23-BC-TDG','Y')]==('2023-12-20','2023-12-18','on_time'), got
+assert got[('PL23-BC-TDG','Y')]==('2023-12-18','2023-12-18','on_time'), got
 assert abs(c['points']-0.5)<1e-9
 t=d['TUY']['criteria'][0]; assert t['missing']==4 and t['points']==0, t"
 # the notifier judges the same reports on the same days
@@ -43,4 +45,11 @@ t=d['TUY']['criteria'][0]; assert t['missing']==4 and t['points']==0, t"
 check "the notifier: the review done on 26/05/2023, late" python3 -c "
 import json; t={x['id']:x for x in json.load(open('$T/tasks.json'))}
 x=t['BC-08NQ-TDG']; assert x.get('done_on')=='2023-05-26' and x.get('on_time') is False, x"
+# in December the notifier's next deadline of the periodic report is the year report, on the 18th
+stop notifier
+PAR_NOW=2024-12-02T08:00:00+07:00 start notifier; wait_up notifier
+"$BIN/parctl" tasks --unit TDG --json >"$T/dec.json" || fail "parctl tasks in December"
+check "the notifier's year report falls due on 18/12/2024, as the scorer's" python3 -c "
+import json; d=[x for x in json.load(open('$T/dec.json')) if x['id']=='PL23-BC-TDG' and x.get('period')=='Y']
+assert d and d[0]['deadline']=='2024-12-18', d"
 finish

@@ -112,7 +112,7 @@ static void instances(const char *text, int year, int day, const char *want)
     dl_instance in[DL_MAX_INSTANCES];
     char got[512] = "";
     deadline_parse(text, &d);
-    int n = deadline_instances(&d, year, day, in);
+    int n = deadline_instances(&d, year, dl_days_all(day), in);
     for (int i = 0; i < n; i++) {
         int y, m, dd;
         clock_civil_from_days(in[i].due, &y, &m, &dd);
@@ -135,6 +135,23 @@ static void test_instances(void **st)
               "M07=2024-07-31 M08=2024-08-31 M09=2024-09-30 M10=2024-10-31 M11=2024-11-30 M12=2024-12-31");
     instances("31/12/2024", 2024, 20, "");   /* a date is not recurring */
     instances("Thường xuyên", 2024, 20, ""); /* nor is ongoing work */
+    /* each kind on its own day: quarterly and six-month reports by the 15th, the year
+     * report by 10 December, monthly ones by the 25th, in order of due day */
+    deadline d;
+    dl_instance in[DL_MAX_INSTANCES];
+    deadline_parse("Quý I, 6 tháng, Quý III, báo cáo năm và hằng tháng", &d);
+    int n = deadline_instances(&d, 2024, dl_days_of(20, 25, 15, 15, 10), in);
+    char got[1024] = "";
+    for (int i = 0; i < n; i++) {
+        int y, m, dd;
+        clock_civil_from_days(in[i].due, &y, &m, &dd);
+        if (m >= 3 && m % 3 == 0)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s=%02d/%02d", *got ? " " : "", in[i].period, dd, m);
+    }
+    assert_string_equal(got, "Q1=15/03 M03=25/03 H1=15/06 M06=25/06 Q3=15/09 M09=25/09 Y=10/12 M12=25/12");
+    assert_int_equal(deadline_period_due("Y", 2024, dl_days_of(20, 0, 0, 0, 10)), clock_days_from_civil(2024, 12, 10));
+    assert_int_equal(deadline_period_due("Q2", 2024, dl_days_of(20, 0, 0, 0, 10)), clock_days_from_civil(2024, 6, 20));
+    assert_int_equal(deadline_period_due("Q5", 2024, dl_days_all(20)), -1);
 }
 
 static void test_fold(void **st)

@@ -163,7 +163,7 @@ static int setup(void **st)
     if (book_open(&f->b, f->dir, 0, &e) < 0)
         goto fail;
     f->cal = holidays();
-    f->pol = (due_policy){{7, 1}, 2, 1, 14, 8 * 60, 20};
+    f->pol = (due_policy){{7, 1}, 2, 1, 14, 8 * 60, {20, 20, 20, 20}};
     pv *evs = pv_arr();
     add_unit(evs, "P", "", "p@x.vn");
     add_unit(evs, "D", "P", "d1@x.vn;d2@x.vn");

@@ -856,7 +856,7 @@ static void test_on_time_by_working_days(void **st)
     par_err e = {{0}};
     assert_int_equal(calendar_load(&cal, "data/holidays", &e), 0);
     engine_set_calendar(w.en, cal);
-    engine_set_report_day(w.en, 31); /* a province whose reports are due on the period's last day */
+    engine_set_report_days(w.en, dl_days_all(31)); /* a province whose reports are due on the period's last day */
     feed(w.en, w.f.rec, 1000);
     near(criterion_score(w.en, "TDG", "1.2.1"), 1.0, 1e-9, "4 of 4 on time, the days off counted");
     pv *scores = NULL;
@@ -884,7 +884,7 @@ static void test_on_time_by_working_days(void **st)
                              "năm\"\n");
     submit(&w, "TDG,2023,Q1,task,BC-TDG,done,2023-03-31,\nTDG,2023,H1,task,BC-TDG,done,2023-06-30,\n"
                "TDG,2023,Q3,task,BC-TDG,done,2023-10-02,\nTDG,2023,Y,task,BC-TDG,done,2024-01-02,\n");
-    engine_set_report_day(w.en, 31);
+    engine_set_report_days(w.en, dl_days_all(31));
     feed(w.en, w.f.rec, 1000);
     near(criterion_score(w.en, "TDG", "1.2.1"), 0.0, 1e-9, "2 of 4 late, every day counted: 0,5 lost on each");
     world_close(&w);
