@@ -297,7 +297,38 @@ static void area_tables(doc *d, const pv *r, const pv *years, const pv *peers)
 }
 
 /* 2.k: an area: its points, share, change, rank; how many criteria; what was lost and why. */
-static void area_section(doc *d, const pv *r, const pv *c, int k, const pv *peers, const pv *crits)
+/* A survey index (PAPI, PCI, SIPAS): all of it from the survey, nothing appraised. Its
+ * elements are not "deducted" points but figures, said as such (4,34/10; 79,21 %). */
+static int survey_only(const pv *r)
+{
+    return num(r, "appraised") < 1e-9 && num(r, "survey") > 0;
+}
+
+/* A criterion's figure of result r: "0,93/2,5", or "79,21 %" in a percent index. */
+static const char *crit_figure(const pv *r, const char *id, char *out, size_t n)
+{
+    const pv *crits = pv_get(r, "criteria");
+    for (uint32_t i = 0; crits && i < crits->u.a.n; i++) {
+        const pv *c = crits->u.a.v[i];
+        if (strcmp(str(c, "id"), id))
+            continue;
+        return gaps_score(out, n, num(c, "score"), num(c, "max"), pv_get_bool(r, "percent", 0));
+    }
+    snprintf(out, n, "–");
+    return out;
+}
+
+/* The row of a criterion in the gaps answer (scorer/gaps.h), NULL when none. */
+static const pv *gaps_row(const pv *targets, const char *id)
+{
+    const pv *rows = targets ? pv_get(targets, "rows") : NULL;
+    for (uint32_t i = 0; rows && i < rows->u.a.n; i++)
+        if (!strcmp(str(rows->u.a.v[i], "id"), id))
+            return rows->u.a.v[i];
+    return NULL;
+}
+
+static void area_section(doc *d, const pv *r, const pv *c, int k, const pv *peers, const pv *crits, const pv *targets)
 {
     int year = (int)pv_get_int(r, "year", 0);
     const char *area = str(c, "id");
@@ -313,9 +344,15 @@ static void area_section(doc *d, const pv *r, const pv *c, int k, const pv *peer
         sbuf_printf(&t, ", %s %s điểm %% so với năm %d", ch >= 0 ? "tăng" : "giảm",
                     vn_num(x, sizeof x, fabs(ch), 2, 0), year - 1);
     }
-    sbuf_puts(&t, "; ");
-    rank_sentence(&t, peers, str(r, "unit"), area, pv_get_int(c, "rank", 0), pv_get_int(r, "of", 0),
-                  peers_word(str(r, "level")));
+    const pv *national = gaps_row(targets, area);
+    if (pv_get_int(r, "of", 0) > 1) {
+        sbuf_puts(&t, "; ");
+        rank_sentence(&t, peers, str(r, "unit"), area, pv_get_int(c, "rank", 0), pv_get_int(r, "of", 0),
+                      peers_word(str(r, "level")));
+    } else if (national && pv_get(national, "rank")) { /* alone here: the survey's own place */
+        sbuf_printf(&t, "; xếp thứ %lld/%lld", (long long)pv_get_int(national, "rank", 0),
+                    (long long)pv_get_int(national, "of", 0));
+    }
     sbuf_puts(&t, ".");
     /* 003: "03 tiêu chí (4 tiêu chí thành phần)" */
     int children = 0, leaves = 0;
@@ -337,6 +374,20 @@ static void area_section(doc *d, const pv *r, const pv *c, int k, const pv *peer
     }
     doc_para(d, NULL, t.buf);
     sbuf_free(&t);
+    if (survey_only(r)) { /* each element's figure as the survey gives it */
+        int listed = 0;
+        for (uint32_t i = 0; crits && i < crits->u.a.n; i++) {
+            const pv *cr = crits->u.a.v[i];
+            if (!below(str(cr, "id"), area))
+                continue;
+            if (!listed++)
+                doc_para(d, NULL, "Kết quả từng tiêu chí:");
+            char lead[600];
+            snprintf(lead, sizeof lead, "Tiêu chí %s. %s:", str(cr, "id"), str(cr, "name"));
+            doc_bullet(d, lead, crit_figure(r, str(cr, "id"), x, sizeof x));
+        }
+        return;
+    }
     const pv *deds = pv_get(r, "deductions");
     int any = 0;
     for (uint32_t i = 0; deds && i < deds->u.a.n; i++) {
@@ -436,7 +487,10 @@ static void solutions(doc *d, const pv *r, const pv *tasks, const char *index)
             const pv *dd = find_by_id(deds, str(u, "criterion"));
             if (*str(u, "criterion"))
                 sbuf_printf(&s, " (tiêu chí %s", str(u, "criterion"));
-            if (dd)
+            if (dd && survey_only(r))
+                sbuf_printf(&s, ", năm %lld đạt %s", (long long)pv_get_int(r, "year", 0),
+                            crit_figure(r, str(dd, "id"), x, sizeof x));
+            else if (dd)
                 sbuf_printf(&s, ", năm %lld bị trừ %s điểm", (long long)pv_get_int(r, "year", 0),
                             vn_num(x, sizeof x, num(dd, "lost"), 2, 0));
             if (*str(u, "criterion"))
@@ -458,13 +512,19 @@ static void solutions(doc *d, const pv *r, const pv *tasks, const char *index)
         if (has)
             continue;
         if (!orphans++) {
-            snprintf(h, sizeof h, "%d. Các tiêu chí bị trừ điểm chưa có nhiệm vụ khắc phục", ++n);
+            snprintf(h, sizeof h, "%d. %s", ++n,
+                     survey_only(r) ? "Các tiêu chí chưa đạt tối đa chưa có nhiệm vụ cải thiện"
+                                    : "Các tiêu chí bị trừ điểm chưa có nhiệm vụ khắc phục");
             doc_heading(d, 2, h);
         }
         sbuf s;
         sbuf_init(&s);
-        sbuf_printf(&s, "Tiêu chí %s. %s: bị trừ %s điểm", str(dd, "id"), str(dd, "name"),
-                    vn_num(x, sizeof x, num(dd, "lost"), 2, 0));
+        if (survey_only(r))
+            sbuf_printf(&s, "Tiêu chí %s. %s: đạt %s", str(dd, "id"), str(dd, "name"),
+                        crit_figure(r, str(dd, "id"), x, sizeof x));
+        else
+            sbuf_printf(&s, "Tiêu chí %s. %s: bị trừ %s điểm", str(dd, "id"), str(dd, "name"),
+                        vn_num(x, sizeof x, num(dd, "lost"), 2, 0));
         if (*str(dd, "owner"))
             sbuf_printf(&s, "; đơn vị theo dõi: %s", *str(dd, "owner_name") ? str(dd, "owner_name") : str(dd, "owner"));
         sbuf_puts(&s, ".");
@@ -726,7 +786,7 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
     sbuf_free(&svg);
     const pv *comps = pv_get(r, "components");
     for (uint32_t i = 0; comps && i < comps->u.a.n; i++)
-        area_section(d, r, comps->u.a.v[i], (int)i + 1, peers, pv_get(r, "criteria"));
+        area_section(d, r, comps->u.a.v[i], (int)i + 1, peers, pv_get(r, "criteria"), targets);
     const pv *missing = pv_get(r, "missing");
     if (missing && missing->u.a.n) {
         sbuf_puts(&t, "Tiêu chí chưa có số liệu: ");

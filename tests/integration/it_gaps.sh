@@ -58,6 +58,8 @@ for want in "Năm 2023, Chỉ số PAPI của Tỉnh Đồng Nai đạt 39,92 đ
 done
 "$BIN/parctl" report DNI --index SIPAS --year 2023 >"$T/s.md" || fail "SIPAS report"
 check "the SIPAS report gives the national place" grep -qF "đạt 80,74 %, xếp thứ 44/63 tỉnh, thành phố cả nước" "$T/s.md"
+check "... each area's too, not 1/1" grep -qF "Năm 2023 đạt 80,23/100,00 điểm (bằng 80,23%); xếp thứ 45/63." "$T/s.md"
+check "... and its elements as figures, not as points deducted" sh -c "grep -qF '**Tiêu chí 2.5. Mức độ hài lòng của người dân đối với việc cơ quan tiếp nhận, xử lý phản ánh, kiến nghị:** 79,54 %' '$T/s.md' && ! grep -q 'bị trừ' '$T/s.md'"
 
 # refused, and why (the Vietnamese of these reasons: test_scorer)
 printf 'unit,year,period,kind,key,value,date,note\nDNI,2023,Y,rank,SIPAS:total,64/63,,\nDNI,2023,Y,survey,PAPI:total,81,,\n' >"$T/bad.csv"
