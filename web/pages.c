@@ -64,13 +64,16 @@ static void chart(sbuf *b, const char *index, int year, const pv *years, const p
     int ny = year - y0 + 1, bw = ny > 8 ? 8 : 12, step = bw + 2;
     uint32_t nu = now->u.a.n;
     int w = 120 + (int)nu * (ny * step + 16), h = 220;
-    sbuf_printf(b, "<h2>Tổng điểm qua các năm</h2>\n<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+    if (w < 400) /* room for the legend under a single unit's bars */
+        w = 400;
+    /* bars are shares of the maximum: PAPI's 80 and PAR's 100 compare on one scale */
+    sbuf_printf(b, "<h2>Tổng điểm qua các năm (%% điểm tối đa)</h2>\n<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" "
                    "height=\"%d\" aria-label=\"Tổng điểm ",
                 w, h, w * 3 / 2, h * 3 / 2);
     html_esc(b, index);
     sbuf_puts(b, " qua các năm\">\n");
     for (int g = 0; g <= 100; g += 25)
-        sbuf_printf(b, "<line class=\"grid\" x1=\"40\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/><text x=\"4\" y=\"%d\">%d</text>\n",
+        sbuf_printf(b, "<line class=\"grid\" x1=\"40\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/><text x=\"4\" y=\"%d\">%d%%</text>\n",
                     w - 10, 190 - g * 17 / 10, 190 - g * 17 / 10, 194 - g * 17 / 10, g);
     for (uint32_t u = 0; u < nu; u++) {
         const char *unit = s(now->u.a.v[u], "unit");
