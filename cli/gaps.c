@@ -71,7 +71,9 @@ static void show_unit(const pv *g)
     int percent = pv_get_bool(g, "percent", 0);
     char sc[64];
     printf("Tổng: %s%s", gaps_score(sc, sizeof sc, f(top, "score"), f(top, "max"), percent),
-           pv_get_bool(top, "official", 0) ? " (kết quả công bố)" : " (cộng từ các chỉ số thành phần)");
+           pv_get_bool(top, "official", 0) ? " (kết quả công bố)"
+           : percent                        ? " (trung bình các chỉ số thành phần)"
+                                            : " (cộng từ các chỉ số thành phần)");
     if (pv_get(top, "rank"))
         printf(", xếp thứ %lld/%lld", (long long)pv_get_int(top, "rank", 0), (long long)pv_get_int(top, "of", 0));
     printf("\n");

@@ -744,13 +744,15 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
         rank_sentence(&t, peers, str(r, "unit"), NULL, pv_get_int(r, "rank", 0), pv_get_int(r, "of", 0),
                       peers_word(level));
     char basis[512];
+    /* a percent index (SIPAS) moves by percentage points, not points */
+    const char *unit_word = pv_get_bool(r, "percent", 0) ? "điểm phần trăm" : "điểm";
     if (pv_get(r, "prev_total") && prev_basis(basis, sizeof basis, r)) {
-        sbuf_printf(&t, "; %s %s điểm so với %s năm %d", num(r, "change") >= 0 ? "tăng" : "giảm",
-                    vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0), basis, year - 1);
+        sbuf_printf(&t, "; %s %s %s so với %s năm %d", num(r, "change") >= 0 ? "tăng" : "giảm",
+                    vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0), unit_word, basis, year - 1);
     } else if (pv_get(r, "prev_total")) {
         char mv[64];
-        sbuf_printf(&t, "; %s %s điểm và %s so với năm %d", num(r, "change") >= 0 ? "tăng" : "giảm",
-                    vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0),
+        sbuf_printf(&t, "; %s %s %s và %s so với năm %d", num(r, "change") >= 0 ? "tăng" : "giảm",
+                    vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0), unit_word,
                     rank_move(mv, sizeof mv, pv_get_int(r, "rank", 0), pv_get_int(r, "prev_rank", 0)), year - 1);
     }
     if (num(r, "appraised") > 0) /* a survey index (PAPI, PCI, SIPAS) is the survey alone */

@@ -79,6 +79,9 @@ enum { FIND_LEAF, FIND_SURVEY, FIND_ANY };
 typedef struct {
     int leaves, survey;
     double max; /* the top criteria's maxima added: the index's, a bound for a published total */
+    int tops, means;  /* top criteria, and those that are a mean of their parts */
+    double top_max;   /* the first top criterion's maximum */
+    int same_max;     /* every top criterion has it */
 } leaf_count;
 
 static int count_leaf(void *ctx, const char *key, size_t klen, pv *val)
@@ -91,17 +94,30 @@ static int count_leaf(void *ctx, const char *key, size_t klen, pv *val)
         c->leaves++;
         c->survey += m && !strcmp(m, "survey");
     }
-    const char *id = pv_get_str(val, "id"), *mx = pv_get_str(val, "max");
+    const char *id = pv_get_str(val, "id"), *mx = pv_get_str(val, "max"), *fo = pv_get_str(val, "formula");
     double v;
-    if (id && !strchr(id, '.') && mx && str_to_num(mx, &v) == 0)
+    if (id && !strchr(id, '.') && mx && str_to_num(mx, &v) == 0) {
         c->max += v;
+        c->same_max = c->tops ? c->same_max && v == c->top_max : 1;
+        if (!c->tops)
+            c->top_max = v;
+        c->tops++;
+        c->means += !pv_get_bool(val, "leaf", 0) && fo && !strcmp(fo, "mean");
+    }
     return 0;
+}
+
+/* The most a whole index may score: a percent index (every area a mean of one maximum,
+ * SIPAS: scorer/model.c) that maximum, else its areas' maxima added. */
+static double index_max(const leaf_count *c)
+{
+    return c->tops && c->means == c->tops && c->same_max ? c->top_max : c->max;
 }
 
 /* The leaves under prefix ("INDEX|year|level|" or "...|id."), and how many are surveys. */
 static leaf_count leaves_under(record_txn *t, const char *prefix)
 {
-    leaf_count c = {0, 0, 0};
+    leaf_count c = {0};
     store_scan(t->txn, store_dbi(record_store(t->r), DB_FW), prefix, count_leaf, &c);
     return c;
 }
@@ -154,7 +170,7 @@ static int find_criterion(record_txn *t, const char *key, int year, const char *
     }
     char fk[200];
     int total = !strcmp(id, TOTAL_ID), got = 0;
-    leaf_count lc = {0, 0, 0};
+    leaf_count lc = {0};
     for (int y = year; y >= year - back && !got; y--) {
         if (total) {
             snprintf(fk, sizeof fk, "%s|%d|%s|", index, y, level);
@@ -162,7 +178,7 @@ static int find_criterion(record_txn *t, const char *key, int year, const char *
             got = lc.leaves > 0;
             if (got) { /* the whole index stands as a parent of its areas */
                 char mx[32];
-                snprintf(mx, sizeof mx, "%.17g", lc.max);
+                snprintf(mx, sizeof mx, "%.17g", index_max(&lc));
                 *crit = pv_map();
                 pv_set_str(*crit, "max", mx);
             }

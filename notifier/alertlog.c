@@ -98,9 +98,16 @@ static size_t recipients_of(book *b, const due_alert *a, recipient out[64])
             if (!seen)
                 out[n++] = (recipient){s, ROLE_SUPPORT};
         }
-        long p = units[lead].parent;
-        for (int l = 0; l < a->level && p >= 0 && n < 64; l++, p = units[p].parent)
-            out[n++] = (recipient){(uint32_t)p, ROLE_PARENT};
+        /* up the tree as it stands on the alert's day: a dissolved district's work went on */
+        long p = units[lead].parent >= 0 ? (long)book_unit_on(b, (uint32_t)units[lead].parent, a->slot) : -1;
+        for (int l = 0; l < a->level && p >= 0 && n < 64; l++) {
+            int seen = 0; /* a successor may already be a recipient */
+            for (size_t k = 0; k < n && !seen; k++)
+                seen = out[k].unit == (uint32_t)p;
+            if (!seen)
+                out[n++] = (recipient){(uint32_t)p, ROLE_PARENT};
+            p = units[p].parent >= 0 ? (long)book_unit_on(b, (uint32_t)units[p].parent, a->slot) : -1;
+        }
         long f = book_follow_up(b); /* the unit that follows tasks up gets a copy of every escalation */
         int known = f < 0;
         for (size_t i = 0; i < n && !known; i++)
@@ -621,8 +628,10 @@ int alertlog_silence(book *b, const char *task, const char *until, const char *b
         /* the lead, a supporting unit, or whoever took over a dissolved lead's work */
         uint32_t now_lead = book_unit_on(b, t->lead, today);
         int mine = (t->lead < nu && !strcmp(units[t->lead].id, own)) || (now_lead < nu && !strcmp(units[now_lead].id, own));
-        for (uint32_t i = 0; i < t->nsup && !mine; i++)
-            mine = t->sup[i] < nu && !strcmp(units[t->sup[i]].id, own);
+        for (uint32_t i = 0; i < t->nsup && !mine; i++) {
+            uint32_t s = book_unit_on(b, t->sup[i], today);
+            mine = (t->sup[i] < nu && !strcmp(units[t->sup[i]].id, own)) || (s < nu && !strcmp(units[s].id, own));
+        }
         if (!mine) {
             err_set(e, "task %s is not unit %s's: its alerts are not this key's to silence", task, own);
             return -1;

@@ -126,7 +126,8 @@ static void mem_unit(book *b, const pv *u)
 {
     uint32_t i = unit_at(b, str(u, "id"));
     const char *parent = str(u, "parent");
-    b->units[i].parent = *parent ? (long)unit_at(b, parent) : -1;
+    long pi = *parent ? (long)unit_at(b, parent) : -1; /* unit_at may move b->units */
+    b->units[i].parent = pi;
     /* digests name units and find their addresses from memory */
     free(b->units[i].name);
     free(b->units[i].email);
@@ -143,7 +144,8 @@ static void mem_unit(book *b, const pv *u)
                               ? clock_days_from_civil(y, m, d) + 1
                               : 0;
     const char *succ = str(u, "successor");
-    b->units[i].successor = *succ ? (long)unit_at(b, succ) : -1;
+    long si = *succ ? (long)unit_at(b, succ) : -1; /* unit_at may move b->units */
+    b->units[i].successor = si;
     if (b->follow_up < 0 && *b->follow_up_id && !strcmp(b->follow_up_id, str(u, "id")))
         b->follow_up = (long)i;
 }
@@ -618,9 +620,15 @@ static int apply_done(book *b, MDB_txn *txn, const row_view *row, const char *se
     if (strcmp(row_str(row, "value"), "done"))
         return store_del(txn, store_dbi(b->s, N_DONE), key, NULL);
     snprintf(val, sizeof val, "%.64s|%.10s", row_str(row, "date"), sent);
-    MDB_val k = {strlen(key), key}, v = {strlen(val), val};
-    int rc = mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, MDB_NOOVERWRITE); /* the first report counts */
-    return rc == MDB_KEYEXIST ? 0 : rc;
+    MDB_val k = {strlen(key), key}, v = {strlen(val), val}, old;
+    /* the first report counts: the earliest day (a paper copy recorded later may be earlier) */
+    if (mdb_get(txn, store_dbi(b->s, N_DONE), &k, &old) == 0) {
+        const char *bar = memchr(old.mv_data, '|', old.mv_size);
+        size_t l = bar ? old.mv_size - (size_t)(bar + 1 - (const char *)old.mv_data) : 0;
+        if (!bar || l < 10 || strncmp(bar + 1, sent, 10) <= 0)
+            return 0;
+    }
+    return mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, 0);
 }
 
 /* ---------- a season's deadlines, as tasks of each unit of its level ----------

@@ -78,9 +78,12 @@ static int involved(const book *b, const ntask *t, const char *unit, const char 
             return 1;
         if (now_lead != t->lead && now_lead < nu && book_below(b, units[now_lead].id, under))
             return 1;
-        for (uint32_t i = 0; i < t->nsup; i++)
-            if (t->sup[i] < nu && book_below(b, units[t->sup[i]].id, under))
+        for (uint32_t i = 0; i < t->nsup; i++) {
+            uint32_t s = book_unit_on(b, t->sup[i], today);
+            if ((t->sup[i] < nu && book_below(b, units[t->sup[i]].id, under)) ||
+                (s < nu && book_below(b, units[s].id, under)))
                 return 1;
+        }
         return 0;
     }
     if (!unit || !*unit)
@@ -91,7 +94,7 @@ static int involved(const book *b, const ntask *t, const char *unit, const char 
     if (t->lead == (uint32_t)u || now_lead == (uint32_t)u)
         return 1;
     for (uint32_t i = 0; i < t->nsup; i++)
-        if (t->sup[i] == (uint32_t)u)
+        if (t->sup[i] == (uint32_t)u || book_unit_on(b, t->sup[i], today) == (uint32_t)u)
             return 1;
     return 0;
 }

@@ -154,7 +154,7 @@ static double survey_points(const pv *sub, double max)
     return all > 0 ? strtod(v, NULL) / all * max : 0;
 }
 
-static int is_done(const pv *sub)
+int compute_is_done(const pv *sub)
 {
     const char *v = pv_get_str(sub, "value");
     return v && (!strcmp(v, "done") || strtod(v, NULL) >= 100);
@@ -162,7 +162,7 @@ static int is_done(const pv *sub)
 
 /* The day a report counts from (common/service.h: service_sent_on, decided when it came
  * in); a replica of before kept only the date, else the day the province received it. */
-static void sent_day(const pv *sub, char out[11])
+void compute_sent_day(const pv *sub, char out[11])
 {
     const char *d = pv_get_str(sub, "sent");
     if (!d || !*d)
@@ -236,7 +236,10 @@ static pv *duties(const ctx *c, const formula *f, const char *index, const char 
             continue;
         char periods[16][4];
         int np = 0, dated = 0;
-        if (!strcmp(kind, "recurring")) {
+        /* a report serves the criterion it names (as model.c reads it: "INDEX:id", exactly);
+         * one that names none counts for every criterion counting reports */
+        int named = ti && *ti && tc && *tc, ours = named && !strcmp(ti, index) && !strcmp(tc, crit);
+        if (!strcmp(kind, "recurring") && (!named || ours)) {
             /* deadline_at: recurring:Q1,H1,Q3,Y or recurring:M */
             const char *list = strchr(at, ':');
             for (const char *p = list ? list + 1 : ""; *p && np < 16;) {
@@ -250,8 +253,7 @@ static pv *duties(const ctx *c, const formula *f, const char *index, const char 
                 }
                 p += l + (p[l] == ',');
             }
-        } else if (!strcmp(kind, "date") && !strncmp(at, y, 4) && ti && tc && !strcasecmp(ti, index) &&
-                   !strcmp(tc, crit)) {
+        } else if (!strcmp(kind, "date") && !strncmp(at, y, 4) && ours) {
             dated = 1;
         }
         for (int k = 0; k < np + dated; k++) {
@@ -266,8 +268,8 @@ static pv *duties(const ctx *c, const formula *f, const char *index, const char 
                 for (size_t q = 0; q < c->ss->n; q++) {
                     const char *key = c->ss->keys[q], *bar = strchr(key, '|');
                     char s2[11];
-                    if (bar && !strncmp(bar + 1, "task|", 5) && !strcmp(bar + 6, id) && is_done(c->ss->vals[q]) &&
-                        (sent_day(c->ss->vals[q], s2), !sent[0] || strcmp(s2, sent) < 0))
+                    if (bar && !strncmp(bar + 1, "task|", 5) && !strcmp(bar + 6, id) && compute_is_done(c->ss->vals[q]) &&
+                        (compute_sent_day(c->ss->vals[q], s2), !sent[0] || strcmp(s2, sent) < 0))
                         memcpy(sent, s2, sizeof sent);
                 }
             } else {
@@ -276,8 +278,8 @@ static pv *duties(const ctx *c, const formula *f, const char *index, const char 
                     continue;
                 due_text(c->rules, d, f->days, due);
                 sub = sub_find(c->ss, periods[k], "task", id);
-                if (sub && is_done(sub))
-                    sent_day(sub, sent);
+                if (sub && compute_is_done(sub))
+                    compute_sent_day(sub, sent);
             }
             pv *o = pv_map();
             pv_set_str(o, "task", id);
@@ -388,7 +390,7 @@ static double evaluate(const ctx *c, const formula *f, const char *index, const 
         int done = 0;
         for (size_t k = 0; k < c->ss->n && !done; k++) {
             const char *key = c->ss->keys[k], *bar = strchr(key, '|');
-            if (bar && !strncmp(bar + 1, "task|", 5) && !strcmp(bar + 6, id) && is_done(c->ss->vals[k]))
+            if (bar && !strncmp(bar + 1, "task|", 5) && !strcmp(bar + 6, id) && compute_is_done(c->ss->vals[k]))
                 done = 1;
         }
         good += done;

@@ -33,6 +33,11 @@ int compute_result(MDB_txn *txn, store *s, const compute_rules *rules, const cha
 int compute_duties(MDB_txn *txn, store *s, const compute_rules *rules, const char *index, int year, const pv *unit,
                    pv **out);
 
+/* A task report (a stored submission of kind task): done (or 100 %), and the day it counts
+ * from (common/service.h: service_sent_on; older replicas: its date, else the receipt). */
+int compute_is_done(const pv *sub);
+void compute_sent_day(const pv *sub, char out[11]);
+
 /* Natural order of dotted ids ("1.2" < "1.10" < "2"): a pre-order walk of the tree. */
 int compute_id_cmp(const char *a, const char *b);
 

@@ -15,11 +15,23 @@ struct engine {
     uint64_t seq;
     uint64_t bulk; /* 1 while changes are only copied (engine_begin_bulk) */
     compute_rules rules; /* when a report is on time (the owner keeps the calendar) */
+    int merged_prev;     /* CONF_MERGED_*: kept to be given to a new model (engine_reset) */
 };
+
+/* The rules changed after the replica was loaded (par-scorer sets them after opening):
+ * every result again by them, or a restarted scorer would rank by the defaults until each
+ * unit is touched (its explanation, computed when asked, would already follow them). */
+static void rules_changed(engine *en)
+{
+    if (!en->bulk)
+        model_recompute_all(en->m);
+}
 
 void engine_set_merged_prev(engine *en, int rule)
 {
+    en->merged_prev = rule;
     model_set_merged_prev(en->m, rule);
+    rules_changed(en);
 }
 
 const char *engine_unit_end(engine *en, const char *unit)
@@ -31,12 +43,14 @@ void engine_set_calendar(engine *en, const calendar *cal)
 {
     en->rules.cal = cal;
     model_set_calendar(en->m, cal);
+    rules_changed(en);
 }
 
 void engine_set_report_days(engine *en, dl_days days)
 {
     en->rules.report_days = days;
     model_set_report_days(en->m, days);
+    rules_changed(en);
 }
 
 static MDB_dbi db(engine *en, int i)
@@ -295,6 +309,7 @@ int engine_reset(engine *en, par_err *e)
     /* the new model judges "on time" as the old one did */
     model_set_calendar(en->m, en->rules.cal);
     model_set_report_days(en->m, en->rules.report_days);
+    model_set_merged_prev(en->m, en->merged_prev);
     return 0;
 }
 

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* What the unit's submissions say of one index in every year: targets, place targets,
  * places, and which parents were published whole. */
@@ -67,14 +66,14 @@ static int find_done(void *ctx, const char *key, size_t klen, pv *val)
 {
     done_find *d = ctx;
     size_t tl = strlen(d->task);
-    const char *v = pv_get_str(val, "value");
-    /* ...|task|ID, done: the first report of it done */
-    if (klen > tl + 6 && !memcmp(key + klen - tl - 6, "|task|", 6) && !memcmp(key + klen - tl, d->task, tl) && v &&
-        !strcmp(v, "done") && !d->done_on[0]) {
-        const char *day = pv_get_str(val, "date");
-        if (!day || !*day)
-            day = pv_get_str(val, "received");
-        snprintf(d->done_on, sizeof d->done_on, "%s", day ? day : "");
+    /* ...|task|ID, done: the earliest report of it done, on the day it counts from (as
+     * `duties` and the notifier say) */
+    if (klen > tl + 6 && !memcmp(key + klen - tl - 6, "|task|", 6) && !memcmp(key + klen - tl, d->task, tl) &&
+        compute_is_done(val)) {
+        char day[11];
+        compute_sent_day(val, day);
+        if (!d->done_on[0] || strcmp(day, d->done_on) < 0)
+            memcpy(d->done_on, day, sizeof day);
     }
     return 0;
 }
@@ -112,7 +111,7 @@ static int collect_task(void *ctx, const char *key, size_t klen, pv *val)
     (void)klen;
     task_find *tf = ctx;
     const char *index = pv_get_str(val, "index"), *crit = pv_get_str(val, "criterion");
-    if (!index || strcasecmp(index, tf->index))
+    if (!index || strcmp(index, tf->index))
         return 0;
     const char *id = pv_get_str(val, "id"), *lead = pv_get_str(val, "lead");
     if (!lead || !below(tf->txn, tf->s, lead, tf->unit))

@@ -704,6 +704,10 @@ void model_submission(model *m, const char *unitid, int year, const char *period
     uint64_t id = en.k & ~(uint64_t)0xff;
     uint32_t i = lower(y, id);
     if (i < y->n && (y->e[i].k & ~(uint64_t)0xff) == id) {
+        /* a report done again (a note corrected, a paper copy recorded) counts from its
+         * first day, as the notifier has it: the earliest */
+        if (kc == K_TASK && en.v != 0 && y->e[i].v != 0 && y->e[i].aux < en.aux)
+            en.aux = y->e[i].aux;
         y->e[i] = en;
     } else {
         if (y->n == y->cap) {
@@ -902,8 +906,9 @@ static double evaluate(model *m, const crit *c, uint32_t u, const uyear *y, int 
             for (uint32_t k = at; reported && k < y->n && (y->e[k].k & ~(uint64_t)0xffff) == ekey(K_TASK, ti, 0); k++)
                 done |= y->e[k].v != 0;
             good += done;
-        } else if (t->kind == T_RECURRING) {
-            /* a duty per period, due on the report day of its last month */
+        } else if (t->kind == T_RECURRING && (t->crit == NONE || t->crit == c->key)) {
+            /* a duty per period, due on the report day of its last month; a report naming
+             * another criterion is that criterion's */
             for (int k = 0; k < t->np; k++) {
                 char pn[8];
                 int64_t due = deadline_period_due(period_name(t->per[k], pn), year, m->report_days);
@@ -1561,10 +1566,10 @@ pv *model_framework_units(model *m, const char *index, int year)
     pv *out = pv_arr();
     uint32_t ix = lookup(&m->indices, index);
     for (uint32_t u = 0; ix != NONE && u < m->uids.n; u++) {
+        uint32_t lv = level_in_year(m, u, year); /* NONE: not in that year's tree */
         int covered = 0;
-        for (size_t fi = 0; fi < m->nfw && !covered; fi++)
-            covered = m->fw[fi]->index == ix && m->fw[fi]->year == year && m->fw[fi]->level == m->u[u].level &&
-                      m->u[u].level != NONE;
+        for (size_t fi = 0; fi < m->nfw && !covered && lv != NONE; fi++)
+            covered = m->fw[fi]->index == ix && m->fw[fi]->year == year && m->fw[fi]->level == lv;
         if (covered)
             pv_push(out, pv_str(m->uids.items[u]));
     }

@@ -103,12 +103,27 @@ static int apply_submission(MDB_txn *txn, store *s, const event_view *ev, sbuf *
         store_key_str(&k, row_str(r, parts[i]));
     if (k.over)
         return MDB_BAD_VALSIZE;
-    /* sent: the day a report counts from (service_sent_on), kept as the event decided it */
+    /* sent: the day a report counts from (service_sent_on), kept as the event decided it;
+     * a report done again keeps its first day (model_submission does the same) */
+    MDB_val kv = {k.n, k.b}, old;
+    char sent[11];
+    snprintf(sent, sizeof sent, "%s", service_sent_on(ev->sender, row_str(r, "date"), ev->received));
+    const char *value = row_str(r, "value");
+    if (!strcmp(row_str(r, "kind"), "task") && (!strcmp(value, "done") || strtod(value, NULL) >= 100) &&
+        mdb_get(txn, store_dbi(s, S_SUBS), &kv, &old) == 0) {
+        pv *was = NULL;
+        par_err e;
+        if (proto_decode_value(old.mv_data, old.mv_size, &was, &e) == 0) {
+            const char *v = pv_get_str(was, "value"), *d = pv_get_str(was, "sent");
+            if (v && (!strcmp(v, "done") || strtod(v, NULL) >= 100) && d && *d && strncmp(d, sent, 10) < 0)
+                snprintf(sent, sizeof sent, "%.10s", d);
+        }
+        pv_free(was);
+    }
     const char *keys[] = {"value", "date", "note", "received", "sent"};
-    const char *vals[] = {row_str(r, "value"), row_str(r, "date"), row_str(r, "note"), ev->received,
-                          service_sent_on(ev->sender, row_str(r, "date"), ev->received)};
+    const char *vals[] = {value, row_str(r, "date"), row_str(r, "note"), ev->received, sent};
     row_pack(scratch, keys, vals, 5);
-    MDB_val kv = {k.n, k.b}, vv = {scratch->len, scratch->buf};
+    MDB_val vv = {scratch->len, scratch->buf};
     return mdb_put(txn, store_dbi(s, S_SUBS), &kv, &vv, 0);
 }
 

@@ -20,6 +20,7 @@
 #include "../../collector/query.h"
 #include "../../scorer/engine.h"
 #include "../../common/reason.h"
+#include "../../common/json.h"
 #include "../../common/config.h"
 #include "../../common/validity.h"
 
@@ -979,7 +980,9 @@ static void test_reporting_duties(void **st)
                 "plan,id,lead,index,criterion,task,deadline\n"
                 "CV UBND tỉnh,BC-08NQ-TDG,TDG,PAR,1.2.1,Báo cáo sơ kết Nghị quyết số 08-NQ/TU,25/05/2023\n"
                 "336/KH-UBND,BC-TDG,TDG,PAR,1.2.1,Báo cáo CCHC định kỳ,\"Quý I, 6 tháng, Quý III và báo cáo năm\"\n"
-                "336/KH-UBND,BC-TUY,TUY,PAR,1.2.1,Báo cáo CCHC định kỳ,\"Quý I, 6 tháng, Quý III và báo cáo năm\"\n");
+                "336/KH-UBND,BC-TUY,TUY,PAR,1.2.1,Báo cáo CCHC định kỳ,\"Quý I, 6 tháng, Quý III và báo cáo năm\"\n"
+                /* a report for another criterion is not 1.2.1's */
+                "336/KH-UBND,BC-TDG-TC,TDG,PAR,6.1,Báo cáo tự chủ tài chính,Hằng năm\n");
     /* Tam Đường: the review dated 24/5 reached the province on 26/5, a day late */
     submit_as(&w, "TDG,2023,Y,task,BC-08NQ-TDG,done,2023-05-24,Báo cáo số 120/BC-UBND\n", "unit:TDG/tamduong",
               "2023-05-26T10:12:00.000+07:00");
@@ -1036,11 +1039,36 @@ static void test_reporting_duties(void **st)
     d = ask(w.en, "duties", "PAR", 2023, NULL);
     assert_int_equal(d->u.a.n, 2); /* Tam Đường and Than Uyên: the others have no duty */
     pv_free(d);
-    /* a unit's own date never counts: re-sent with an earlier date, still late */
+    /* a unit's own date never counts: re-sent with an earlier date, still late, from the
+     * first receipt (the first report counts, as the notifier has it) */
     submit_as(&w, "TUY,2023,H1,task,BC-TUY,done,2023-06-01,sửa ngày\n", "unit:TUY/thanuyen",
               "2023-07-02T09:00:00.000+07:00");
     feed(w.en, w.f.rec, 1000);
-    assert_non_null(strstr(reason_of(w.en, "TUY", "1.2.1"), "kỳ H1 (hạn 20/06/2023, nhận 02/07/2023)"));
+    assert_non_null(strstr(reason_of(w.en, "TUY", "1.2.1"), "kỳ H1 (hạn 20/06/2023, nhận 26/06/2023)"));
+    /* the province records the paper copy it had received by 18/06: the earliest day counts */
+    submit_as(&w, "TUY,2023,H1,task,BC-TUY,done,2023-06-18,Bản giấy nhận ngày 18/6\n", "appraiser:snv",
+              "2023-07-03T09:00:00.000+07:00");
+    feed(w.en, w.f.rec, 1000);
+    assert_null(strstr(reason_of(w.en, "TUY", "1.2.1"), "kỳ H1"));
+    near(criterion_score(w.en, "TUY", "1.2.1"), 0, 1e-9, "the year report still missing: 1 lost");
+    /* a province whose reports are due on the 15th: Tam Đường's H1 (19/06) and Q3 (20/09)
+     * become late; a restarted scorer, given its rules after opening, ranks by them as the
+     * live one does, and its ranking and explanations agree */
+    engine_set_report_days(w.en, dl_days_all(15));
+    near(criterion_score(w.en, "TDG", "1.2.1"), 0, 1e-9, "three late: 1,5 lost, never below 0");
+    pv *live = ask(w.en, "scores", "PAR", 2023, NULL);
+    explanations_agree(w.en, "PAR", 2023);
+    engine_close(w.en);
+    w.en = open_engine(w.dir);
+    engine_set_report_days(w.en, dl_days_all(15));
+    pv *again = ask(w.en, "scores", "PAR", 2023, NULL);
+    char *a = json_compact(live), *b = json_compact(again);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    pv_free(live);
+    pv_free(again);
+    explanations_agree(w.en, "PAR", 2023);
     world_close(&w);
 }
 
@@ -1152,6 +1180,8 @@ static void test_seed002_as_published(void **st)
     assert_non_null(strstr(refusal(&w, "DNI,2023,Y,survey,PAPI:total,81,,"), "above the maximum"));
     assert_non_null(strstr(refusal(&w, "DNI,2023,Y,survey,total,40,,"), "INDEX:total"));
     assert_string_equal(refusal(&w, "DNI,2025,Y,rank_target,PAPI:total,15,,"), "");
+    /* SIPAS is a percent: its total is at most 100, not its two areas' 200 */
+    assert_non_null(strstr(refusal(&w, "DNI,2023,Y,survey,SIPAS:total,150,,"), "above the maximum 100"));
     world_close(&w);
 }
 
