@@ -171,6 +171,8 @@ typedef struct {
 
 static int load_one(void *ctx, const char *key, size_t klen, pv *val)
 {
+    (void)key;
+    (void)klen;
     loader *l = ctx;
     /* a country's replica is read once at start: its pages need not stay resident */
     if (++l->n % 65536 == 0)
@@ -187,23 +189,47 @@ static int load_one(void *ctx, const char *key, size_t klen, pv *val)
         model_task(l->m, str(val, "id"), str(val, "lead"), str(val, "deadline_kind"), str(val, "deadline_at"),
                    str(val, "index"), str(val, "criterion"));
         break;
-    case S_SUBS: {
-        /* unit|year|period|kind|key: ids hold no '|' (collector/validate.c) */
-        char k[512], *f[5];
-        int n = 0;
-        if (klen >= sizeof k)
-            return 0;
-        memcpy(k, key, klen);
-        k[klen] = '\0';
-        for (char *p = k, *save = NULL, *t = strtok_r(p, "|", &save); t && n < 5; t = strtok_r(NULL, "|", &save))
-            f[n++] = t;
-        if (n == 5)
-            model_submission(l->m, f[0], atoi(f[1]), f[2], f[3], f[4], str(val, "value"),
-                             pv_get(val, "sent") ? str(val, "sent") : str(val, "date"), str(val, "received"));
-        break;
-    }
     }
     return 0;
+}
+
+/* The lines, millions at a country's scale: read as views of the stored rows into one
+ * reused buffer (proto/row.h), not as a value tree each. */
+static int load_subs(MDB_txn *txn, store *s, model *m)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(txn, store_dbi(s, S_SUBS), &cur))
+        return -1;
+    row_view rv;
+    row_init(&rv);
+    MDB_val k, v;
+    unsigned long n = 0;
+    int rc = 0;
+    for (int got = mdb_cursor_get(cur, &k, &v, MDB_FIRST); got == 0; got = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (++n % 65536 == 0) /* read once at start: its pages need not stay resident */
+            store_release_pages(s);
+        /* unit|year|period|kind|key: ids hold no '|' (collector/validate.c) */
+        char key[512], *f[5];
+        int nf = 0;
+        par_err e;
+        if (k.mv_size >= sizeof key)
+            continue;
+        if (row_decode(&rv, v.mv_data, v.mv_size, &e) < 0) {
+            rc = -1;
+            break;
+        }
+        memcpy(key, k.mv_data, k.mv_size);
+        key[k.mv_size] = '\0';
+        for (char *save = NULL, *t = strtok_r(key, "|", &save); t && nf < 5; t = strtok_r(NULL, "|", &save))
+            f[nf++] = t;
+        if (nf == 5) /* a replica of before kept no "sent": its date counted */
+            model_submission(m, f[0], atoi(f[1]), f[2], f[3], f[4], row_str(&rv, "value"),
+                             *row_str(&rv, "sent") ? row_str(&rv, "sent") : row_str(&rv, "date"),
+                             row_str(&rv, "received"));
+    }
+    row_free(&rv);
+    mdb_cursor_close(cur);
+    return rc;
 }
 
 /* The seasons' phases, read raw: their values are plain text. */
@@ -236,11 +262,11 @@ int replica_load(MDB_txn *txn, store *s, model *m)
 {
     if (load_seasons(txn, s, m) < 0)
         return -1;
-    const int dbs[] = {S_UNITS, S_CRIT, S_TASKS, S_SUBS};
+    const int dbs[] = {S_UNITS, S_CRIT, S_TASKS};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
         loader l = {m, s, dbs[i], 0};
         if (store_scan(txn, store_dbi(s, dbs[i]), "", load_one, &l) < 0)
             return -1;
     }
-    return 0;
+    return load_subs(txn, s, m);
 }
