@@ -178,11 +178,24 @@ void page_dashboard(sbuf *b, const html_frame *f0, const char *index, int year, 
     html_begin(b, f0);
     sbuf_puts(b, "<form method=\"get\" action=\"/\">Chỉ số <input name=\"index\" size=\"6\" value=\"");
     html_esc(b, index);
-    sbuf_printf(b, "\"> năm <input name=\"year\" size=\"5\" value=\"%d\"> cấp <input name=\"level\" size=\"9\" "
-                   "value=\"",
-                year);
-    html_esc(b, level);
-    sbuf_puts(b, "\"> <button type=\"submit\">Xem</button> · <a href=\"/download/ranking.csv?index=");
+    sbuf_printf(b, "\"> năm <input name=\"year\" size=\"5\" value=\"%d\"> cấp <select name=\"level\">", year);
+    /* the level by its Vietnamese name; its code (the data's) travels in the form */
+    static const char *const levels[] = {"", "province", "department", "district", "commune", "ward", "town", "office"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        int sel = !strcmp(level, levels[i]);
+        known |= sel;
+        sbuf_printf(b, "<option value=\"%s\"%s>%s</option>", levels[i], sel ? " selected" : "",
+                    *levels[i] ? str_level_vi(levels[i]) : "mọi cấp");
+    }
+    if (!known) { /* a level of the province's own naming */
+        sbuf_puts(b, "<option selected value=\"");
+        html_esc(b, level);
+        sbuf_puts(b, "\">");
+        html_esc(b, level);
+        sbuf_puts(b, "</option>");
+    }
+    sbuf_puts(b, "</select> <button type=\"submit\">Xem</button> · <a href=\"/download/ranking.csv?index=");
     html_url(b, index);
     sbuf_printf(b, "&amp;year=%d&amp;level=", year);
     html_url(b, level);

@@ -97,6 +97,8 @@ static void test_chart_every_year(void **st)
         assert_non_null(strstr(b.buf, want));
     }
     assert_non_null(strstr(b.buf, "năm 2016 đến 2023"));
+    /* the level chosen by its Vietnamese name, its code in the form */
+    assert_non_null(strstr(b.buf, "<option value=\"district\" selected>huyện</option>"));
     assert_non_null(strstr(b.buf, "78,12"));
     sbuf_free(&b);
     pv_free(now);
