@@ -316,11 +316,23 @@ static const char *vn_day(const char *iso, char out[16])
 /* The reporting duties' share for a formula (or what the province's rule leaves of the
  * maximum), with the late and missing reports named in the reason; -1 when there is
  * nothing to count. */
+/* How many of the duties came late and how many never came. */
+static void tally(const pv *ds, int *late, int *missing)
+{
+    *late = *missing = 0;
+    for (uint32_t i = 0; i < ds->u.a.n; i++) {
+        const char *st = pv_get_str(ds->u.a.v[i], "state");
+        *late += !strcmp(st, "late");
+        *missing += !strcmp(st, "missing");
+    }
+}
+
 static double report_share(const ctx *c, const formula *f, const char *index, const char *crit, double max,
                            char *reason, size_t n)
 {
     pv *ds = duties(c, f, index, crit);
-    int total = (int)ds->u.a.n, late = 0, missing = 0;
+    int total = (int)ds->u.a.n, late, missing;
+    tally(ds, &late, &missing);
     sbuf why;
     sbuf_init(&why);
     for (uint32_t i = 0; i < ds->u.a.n; i++) {
@@ -329,23 +341,18 @@ static double report_share(const ctx *c, const formula *f, const char *index, co
         char d1[16], d2[16];
         if (!strcmp(st, "on_time"))
             continue;
-        late += !strcmp(st, "late");
-        missing += !strcmp(st, "missing");
         sbuf_printf(&why, "; %s%s%s (hạn %s, %s%s)", pv_get_str(d, "name"), *pv_get_str(d, "period") ? " kỳ " : "",
                     pv_get_str(d, "period"), vn_day(pv_get_str(d, "due"), d1),
                     !strcmp(st, "late") ? "nhận " : "chưa nhận", !strcmp(st, "late") ? vn_day(pv_get_str(d, "sent"), d2) : "");
     }
     pv_free(ds);
-    double share;
+    double share = formula_reports_share(f, total, late, missing, max);
     if (f->kind == F_DEDUCT_REPORTS) {
-        share = formula_deduct_share(f, late, missing, max);
         snprintf(reason, n, "Báo cáo muộn %d, chưa gửi %d trong %d báo cáo%s", late, missing, total,
                  why.buf ? why.buf : "");
     } else if (!total) {
-        share = -1;
         snprintf(reason, n, "Không có báo cáo định kỳ");
     } else {
-        share = (double)(total - late - missing) / total;
         snprintf(reason, n, "Báo cáo đúng hạn %d/%d%s", total - late - missing, total, why.buf ? why.buf : "");
     }
     sbuf_free(&why);
@@ -732,11 +739,8 @@ int compute_duties(MDB_txn *txn, store *s, const compute_rules *rules, const cha
         par_err e;
         formula_parse(pv_get_str(cr, "formula"), &f, &e);
         pv *o = pv_map(), *ds = duties(&c, &f, index, pv_get_str(cr, "id"));
-        int late = 0, missing = 0;
-        for (uint32_t k = 0; k < ds->u.a.n; k++) {
-            late += !strcmp(pv_get_str(ds->u.a.v[k], "state"), "late");
-            missing += !strcmp(pv_get_str(ds->u.a.v[k], "state"), "missing");
-        }
+        int late, missing;
+        tally(ds, &late, &missing);
         double max = strtod(pv_get_str(cr, "max") ? pv_get_str(cr, "max") : "0", NULL);
         pv_set_str(o, "criterion", pv_get_str(cr, "id"));
         pv_set_str(o, "name", pv_get_str(cr, "name") ? pv_get_str(cr, "name") : "");
@@ -747,9 +751,7 @@ int compute_duties(MDB_txn *txn, store *s, const compute_rules *rules, const cha
         pv_set_int(o, "late", late);
         pv_set_int(o, "missing", missing);
         /* what the rule gives before any appraisal (the result says what counts) */
-        double share = f.kind == F_DEDUCT_REPORTS ? formula_deduct_share(&f, late, missing, max)
-                       : ds->u.a.n                ? (double)((int)ds->u.a.n - late - missing) / ds->u.a.n
-                                                  : -1;
+        double share = formula_reports_share(&f, (int)ds->u.a.n, late, missing, max);
         if (share >= 0)
             pv_set(o, "points", pv_float(formula_points(&f, share, max)));
         pv_set(o, "duties", ds);

@@ -101,8 +101,10 @@ double formula_points(const formula *f, double share, double max)
     return share * max;
 }
 
-double formula_deduct_share(const formula *f, int late, int missing, double max)
+double formula_reports_share(const formula *f, int total, int late, int missing, double max)
 {
+    if (f->kind != F_DEDUCT_REPORTS)
+        return total ? (double)(total - late - missing) / total : -1;
     if (max <= 0)
         return 0;
     double pts = max - f->late * late - f->missing * missing;

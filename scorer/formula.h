@@ -29,8 +29,11 @@ typedef struct {
 int formula_parse(const char *text, formula *f, par_err *e);
 /* Points for a share in [0, 1] of a criterion of maximum max. */
 double formula_points(const formula *f, double share, double max);
-/* deduct(reports, ...): the share of max left after late and missing reports. */
-double formula_deduct_share(const formula *f, int late, int missing, double max);
+/* The share a report-counting formula gives for total duties of which late came late and
+ * missing never came: deduct(reports, ...) what its rule leaves of max (no duty, nothing
+ * lost), share(reports_on_time) those on time, -1 with no duty to count. The ranking
+ * (model.c), the explanation and the duties record (compute.c) all take it from here. */
+double formula_reports_share(const formula *f, int total, int late, int missing, double max);
 /* A reporting duty's criterion: share(reports_on_time) or deduct(reports, ...). */
 int formula_counts_reports(const formula *f);
 

@@ -938,8 +938,8 @@ static double evaluate(model *m, const crit *c, uint32_t u, const uyear *y, int 
                 late++;
         }
     }
-    if (f->kind == F_DEDUCT_REPORTS) /* no duty, nothing lost */
-        return formula_deduct_share(f, late, missing, c->max);
+    if (formula_counts_reports(f))
+        return formula_reports_share(f, total, late, missing, c->max);
     return total ? (double)good / total : -1;
 }
 
