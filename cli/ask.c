@@ -76,3 +76,12 @@ int cli_options(int argc, char **argv, const char *const names[], const char *va
     }
     return 0;
 }
+
+pv *cli_option_args(const char *const names[], const char *const values[], int n)
+{
+    pv *args = pv_map();
+    for (int k = 0; k < n; k++)
+        if (values[k])
+            pv_set_str(args, names[k] + 2, values[k]);
+    return args;
+}

@@ -29,6 +29,8 @@ int cli_query_show(cli *c, const char *service, const char *q, pv *args, int tim
 /* Options that each take a value ("--index PAR"): value[k] set for name[k] ("--index");
  * 0, or -1 for an option not in names or without its value (the caller prints usage). */
 int cli_options(int argc, char **argv, const char *const names[], const char *values[], int n);
+/* The options given, as a query's arguments: "--index" PAR as index = PAR. */
+pv *cli_option_args(const char *const names[], const char *const values[], int n);
 
 int cli_import(cli *c, int argc, char **argv);
 int cli_status(cli *c, int argc, char **argv);

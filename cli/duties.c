@@ -109,13 +109,8 @@ int cli_duties(cli *c, int argc, char **argv)
     const char *v[3] = {"PAR", NULL, NULL};
     if (cli_options(argc, argv, names, v, 3) < 0 || !v[1])
         goto usage;
-    const char *index = v[0], *year = v[1], *unit = v[2];
-    pv *args = pv_map();
-    pv_set_str(args, "index", index);
-    pv_set_str(args, "year", year);
-    if (unit)
-        pv_set_str(args, "unit", unit);
-    return cli_query_show(c, "scorer", "duties", args, DUTIES_TIMEOUT_MS, "parctl duties", show);
+    return cli_query_show(c, "scorer", "duties", cli_option_args(names, v, 3), DUTIES_TIMEOUT_MS, "parctl duties",
+                          show);
 usage:
     fprintf(stderr, "usage: parctl duties --year Y [--unit U] [--index I] [--json]\n");
     return 2;

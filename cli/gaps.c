@@ -174,13 +174,7 @@ int cli_gaps(cli *c, int argc, char **argv)
     const char *v[3] = {0};
     if (cli_options(argc, argv, names, v, 3) < 0 || !v[0] || !v[1])
         goto usage;
-    const char *index = v[0], *year = v[1], *unit = v[2];
-    pv *args = pv_map();
-    pv_set_str(args, "index", index);
-    pv_set_str(args, "year", year);
-    if (unit)
-        pv_set_str(args, "unit", unit);
-    return cli_query_show(c, "scorer", "gaps", args, GAPS_TIMEOUT_MS, "parctl gaps", show);
+    return cli_query_show(c, "scorer", "gaps", cli_option_args(names, v, 3), GAPS_TIMEOUT_MS, "parctl gaps", show);
 usage:
     fprintf(stderr, "usage: parctl gaps --index I --year Y [--unit U] [--json]\n");
     return 2;

@@ -152,15 +152,7 @@ int cli_scores(cli *c, int argc, char **argv)
     client *cl = cli_client(c);
     if (!cl)
         return 2;
-    pv *args = pv_map();
-    pv_set_str(args, "index", index);
-    pv_set_str(args, "year", year);
-    if (level)
-        pv_set_str(args, "level", level);
-    if (parent)
-        pv_set_str(args, "parent", parent);
-    if (owner)
-        pv_set_str(args, "owner", owner);
+    pv *args = cli_option_args(names, v, 5);
     int rc = 1;
     pv *list = cli_ask(cl, "scorer", owner ? "owner" : "scores", args, SCORES_TIMEOUT_MS, &e);
     if (!list) {
