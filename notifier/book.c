@@ -122,6 +122,15 @@ static uint32_t unit_at(book *b, const char *id)
     return (uint32_t)i;
 }
 
+/* The civil day of a "YYYY-MM-DD..." text; 0 when it is none. */
+static int32_t day_of(const char *iso)
+{
+    int y, m, d;
+    if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3 || !clock_date_valid(y, m, d))
+        return 0;
+    return (int32_t)clock_days_from_civil(y, m, d);
+}
+
 static void mem_unit(book *b, const pv *u)
 {
     uint32_t i = unit_at(b, str(u, "id"));
@@ -139,10 +148,8 @@ static void mem_unit(book *b, const pv *u)
     validity_span spans[VALIDITY_MAX];
     int ns = validity_read(str(u, "periods"), str(u, "valid_from"), str(u, "valid_to"), parent, str(u, "level"), spans,
                            VALIDITY_MAX);
-    int y, m, d;
-    b->units[i].end_day = ns > 0 && sscanf(spans[ns - 1].to, "%4d-%2d-%2d", &y, &m, &d) == 3
-                              ? clock_days_from_civil(y, m, d) + 1
-                              : 0;
+    int32_t last = ns > 0 ? day_of(spans[ns - 1].to) : 0; /* "" (open): 0 */
+    b->units[i].end_day = last ? last + 1 : 0;
     const char *succ = str(u, "successor");
     long si = *succ ? (long)unit_at(b, succ) : -1; /* unit_at may move b->units */
     b->units[i].successor = si;
@@ -194,15 +201,6 @@ static void mem_task(book *b, const pv *row)
         t->sup = xrealloc(t->sup, (t->nsup + 1) * sizeof *t->sup);
         t->sup[t->nsup++] = unit_at(b, p);
     }
-}
-
-/* The civil day of a "YYYY-MM-DD..." text; 0 when it is none. */
-static int32_t day_of(const char *iso)
-{
-    int y, m, d;
-    if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3 || !clock_date_valid(y, m, d))
-        return 0;
-    return (int32_t)clock_days_from_civil(y, m, d);
 }
 
 /* key: task|year|period|unit; day: when it was received (0: not known) */

@@ -1037,9 +1037,8 @@ static int compute(model *m, fw *f, uint32_t u, double *appraised, double *surve
 
 /* The index's points: what the survey published whole, else the areas' mean for a
  * percent index (SIPAS), else their sum. */
-static double index_total(const model *m, const fw *f, const node *ns, const entry *official)
+static double index_total(const fw *f, const node *ns, const entry *official)
 {
-    (void)m;
     if (official)
         return official->v;
     double total = 0;
@@ -1081,7 +1080,7 @@ static void recompute(model *m, uint32_t fi, uint32_t u, strset *moved)
         }
         return;
     }
-    double total = index_total(m, f, m->nodes, m->official);
+    double total = index_total(f, m->nodes, m->official);
     for (uint32_t a = 0; a < f->narea; a++)
         f->ascore[(size_t)u * f->narea + a] = m->nodes[f->area[a]].score;
     if (m->official || m->aggregated || f->percent)
