@@ -13,12 +13,6 @@
 
 #define NOTIFIER_TIMEOUT_MS 10000
 
-static const char *s(const pv *m, const char *k)
-{
-    const char *v = pv_get_str(m, k);
-    return v ? v : "";
-}
-
 static int flag(const pv *m, const char *k)
 {
     const pv *v = pv_get(m, k);
@@ -45,14 +39,14 @@ static int task_shown(const pv *t, const task_filter *tf)
     if (tf->plan) {
         char want[256], plan[512];
         vnfold(tf->plan, want, sizeof want);
-        vnfold(s(t, "plan"), plan, sizeof plan);
+        vnfold(pv_get_text(t, "plan"), plan, sizeof plan);
         if (!strstr(plan, want))
             return 0;
     }
-    if (tf->index && strcasecmp(s(t, "index"), tf->index))
+    if (tf->index && strcasecmp(pv_get_text(t, "index"), tf->index))
         return 0;
     /* an undated task has no deadline on or after any date */
-    if (*tf->since && (!*s(t, "deadline") || strcmp(s(t, "deadline"), tf->since) < 0))
+    if (*tf->since && (!*pv_get_text(t, "deadline") || strcmp(pv_get_text(t, "deadline"), tf->since) < 0))
         return 0;
     return 1;
 }
@@ -60,7 +54,7 @@ static int task_shown(const pv *t, const task_filter *tf)
 /* Overdue first, then open, then done, then the tasks without a date. */
 static int task_group(const pv *t)
 {
-    const char *st = s(t, "state");
+    const char *st = pv_get_text(t, "state");
     return !strcmp(st, "overdue") ? 0 : !strcmp(st, "open") ? 1 : !strcmp(st, "done") ? 2 : 3;
 }
 
@@ -102,14 +96,14 @@ static void period_vi(char *out, size_t n, const char *p, long long year)
 static void deadline_cell(grid_cells *c, const pv *t)
 {
     char date[16], per[64] = "";
-    const char *text = s(t, "deadline_text");
-    if (!*s(t, "deadline")) {
+    const char *text = pv_get_text(t, "deadline_text");
+    if (!*pv_get_text(t, "deadline")) {
         grid_cell(c, "%s", *text ? text : "—");
         return;
     }
-    vn_date(date, s(t, "deadline"));
-    if (*s(t, "period"))
-        period_vi(per, sizeof per, s(t, "period"), (long long)pv_get_int(t, "year", 0));
+    vn_date(date, pv_get_text(t, "deadline"));
+    if (*pv_get_text(t, "period"))
+        period_vi(per, sizeof per, pv_get_text(t, "period"), (long long)pv_get_int(t, "year", 0));
     /* the plan's words unless they are that very date */
     char folded[512];
     vnfold(text, folded, sizeof folded);
@@ -119,7 +113,7 @@ static void deadline_cell(grid_cells *c, const pv *t)
 
 static void state_cell(grid_cells *c, const pv *t)
 {
-    const char *st = s(t, "state");
+    const char *st = pv_get_text(t, "state");
     long long days = (long long)pv_get_int(t, "days", 0);
     char text[160], day[16];
     if (!strcmp(st, "overdue"))
@@ -128,8 +122,8 @@ static void state_cell(grid_cells *c, const pv *t)
         snprintf(text, sizeof text, "đang thực hiện, đến hạn hôm nay");
     else if (!strcmp(st, "open"))
         snprintf(text, sizeof text, "đang thực hiện, còn %lld ngày", days);
-    else if (!strcmp(st, "done") && *s(t, "done_on"))
-        snprintf(text, sizeof text, "đã hoàn thành ngày %s%s", vn_date(day, s(t, "done_on")),
+    else if (!strcmp(st, "done") && *pv_get_text(t, "done_on"))
+        snprintf(text, sizeof text, "đã hoàn thành ngày %s%s", vn_date(day, pv_get_text(t, "done_on")),
                  pv_get(t, "on_time") && !flag(t, "on_time") ? " (trễ hạn)" : "");
     else
         snprintf(text, sizeof text, "%s", !strcmp(st, "done")      ? "đã hoàn thành"
@@ -154,12 +148,12 @@ static void show_tasks_rows(const task_row *rows, size_t n)
     size_t overdue = 0;
     for (size_t i = 0; i < n; i++) {
         const pv *t = rows[i].t;
-        grid_cell(&c, "%s", s(t, "id"));
-        grid_cell(&c, "%s", *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead"));
-        grid_cell(&c, "%s", *s(t, "support_names") ? s(t, "support_names") : *s(t, "support") ? s(t, "support") : "—");
+        grid_cell(&c, "%s", pv_get_text(t, "id"));
+        grid_cell(&c, "%s", *pv_get_text(t, "lead_name") ? pv_get_text(t, "lead_name") : pv_get_text(t, "lead"));
+        grid_cell(&c, "%s", *pv_get_text(t, "support_names") ? pv_get_text(t, "support_names") : *pv_get_text(t, "support") ? pv_get_text(t, "support") : "—");
         deadline_cell(&c, t);
         state_cell(&c, t);
-        overdue += !strcmp(s(t, "state"), "overdue");
+        overdue += !strcmp(pv_get_text(t, "state"), "overdue");
     }
     grid_fit(&g, (const char *const *)c.v, n, width);
     grid_head(stdout, &g);
@@ -170,13 +164,13 @@ static void show_tasks_rows(const task_row *rows, size_t n)
         /* the task's own words span the width beneath its row: they are its longest text */
         sbuf b;
         sbuf_init(&b);
-        sbuf_printf(&b, "Nội dung: %s", s(t, "task"));
+        sbuf_printf(&b, "Nội dung: %s", pv_get_text(t, "task"));
         grid_text(stdout, b.buf, 4, width);
         b.len = 0;
-        sbuf_printf(&b, "Kế hoạch: %s", *s(t, "plan") ? s(t, "plan") : "—");
-        if (*s(t, "index"))
-            sbuf_printf(&b, "; Chỉ số %s%s%s", s(t, "index"), *s(t, "criterion") ? ", tiêu chí " : "",
-                        s(t, "criterion"));
+        sbuf_printf(&b, "Kế hoạch: %s", *pv_get_text(t, "plan") ? pv_get_text(t, "plan") : "—");
+        if (*pv_get_text(t, "index"))
+            sbuf_printf(&b, "; Chỉ số %s%s%s", pv_get_text(t, "index"), *pv_get_text(t, "criterion") ? ", tiêu chí " : "",
+                        pv_get_text(t, "criterion"));
         grid_text(stdout, b.buf, 4, width);
         sbuf_free(&b);
     }
@@ -280,11 +274,11 @@ static void show_alerts(const pv *list)
     for (uint32_t i = 0; i < list->u.a.n; i++) {
         const pv *a = list->u.a.v[i];
         grid_cell(&c, "%lld", (long long)pv_get_int(a, "id", 0));
-        grid_cell(&c, "%s", kind_vi(s(a, "kind")));
-        grid_cell(&c, "%s", s(a, "task"));
-        grid_cell(&c, "%s", vn_date(d1, s(a, "deadline")));
-        grid_cell(&c, "%s", vn_date(d2, s(a, "slot")));
-        grid_cell(&c, "%s%s", delivery_vi(s(a, "state")), flag(a, "acked") ? "; đã xác nhận" : "");
+        grid_cell(&c, "%s", kind_vi(pv_get_text(a, "kind")));
+        grid_cell(&c, "%s", pv_get_text(a, "task"));
+        grid_cell(&c, "%s", vn_date(d1, pv_get_text(a, "deadline")));
+        grid_cell(&c, "%s", vn_date(d2, pv_get_text(a, "slot")));
+        grid_cell(&c, "%s%s", delivery_vi(pv_get_text(a, "state")), flag(a, "acked") ? "; đã xác nhận" : "");
     }
     grid_fit(&g, (const char *const *)c.v, list->u.a.n, width);
     grid_head(stdout, &g);
@@ -298,13 +292,13 @@ static void show_alerts(const pv *list)
         for (uint32_t k = 0; rs && k < rs->u.a.n; k++) {
             const pv *r = rs->u.a.v[k], *ds = pv_get(r, "deliveries"), *at = pv_get(r, "sent_at");
             b.len = 0;
-            sbuf_printf(&b, "Gửi %s (%s):", s(r, "unit"), role_vi(s(r, "role")));
+            sbuf_printf(&b, "Gửi %s (%s):", pv_get_text(r, "unit"), role_vi(pv_get_text(r, "role")));
             for (uint32_t j = 0; ds && ds->t == PV_MAP && j < ds->u.m.n; j++) {
-                const char *ch = ds->u.m.kv[j].k, *st = s(ds, ch);
+                const char *ch = ds->u.m.kv[j].k, *st = pv_get_text(ds, ch);
                 char when[32];
                 sbuf_printf(&b, "%s %s %s", j ? ";" : "", channel_vi(ch), delivery_vi(st));
-                if (*s(at, ch))
-                    sbuf_printf(&b, " lúc %s", vn_time(when, s(at, ch)));
+                if (*pv_get_text(at, ch))
+                    sbuf_printf(&b, " lúc %s", vn_time(when, pv_get_text(at, ch)));
             }
             if (!ds || ds->t != PV_MAP || !ds->u.m.n)
                 sbuf_puts(&b, " chưa gửi");
@@ -314,9 +308,9 @@ static void show_alerts(const pv *list)
             const pv *er = errs->u.a.v[k];
             char when[32];
             b.len = 0;
-            sbuf_printf(&b, "Lỗi: %s tới %s không gửi được %lld lần, thử lại lúc %s: %s", channel_vi(s(er, "channel")),
-                        s(er, "unit"), (long long)pv_get_int(er, "attempts", 0), vn_time(when, s(er, "next")),
-                        s(er, "error"));
+            sbuf_printf(&b, "Lỗi: %s tới %s không gửi được %lld lần, thử lại lúc %s: %s", channel_vi(pv_get_text(er, "channel")),
+                        pv_get_text(er, "unit"), (long long)pv_get_int(er, "attempts", 0), vn_time(when, pv_get_text(er, "next")),
+                        pv_get_text(er, "error"));
             grid_text(stdout, b.buf, 4, width);
         }
     }
@@ -327,7 +321,7 @@ static void show_alerts(const pv *list)
 static void show_ack(const pv *a)
 {
     printf("acknowledged alert %lld: no more alerts for task %s, deadline %s\n", (long long)pv_get_int(a, "alert", 0),
-           s(a, "task"), s(a, "instance"));
+           pv_get_text(a, "task"), pv_get_text(a, "instance"));
 }
 
 int cli_alerts(cli *c, int argc, char **argv)

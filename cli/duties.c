@@ -10,18 +10,6 @@
 
 #define DUTIES_TIMEOUT_MS 10000
 
-static const char *s(const pv *m, const char *k)
-{
-    const char *v = pv_get_str(m, k);
-    return v ? v : "";
-}
-
-static double f(const pv *m, const char *k)
-{
-    const pv *v = pv_get(m, k);
-    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
-}
-
 /* "Q1" -> "Quý I", as a report is named in the plans. */
 static const char *period_vi(const char *p, char out[32])
 {
@@ -47,13 +35,13 @@ static void show_unit(const pv *u)
     char a[32], b[32];
     for (uint32_t i = 0; crits && i < crits->u.a.n; i++) {
         const pv *c = crits->u.a.v[i], *list = pv_get(c, "duties");
-        printf("%s (%s) — năm %lld, tiêu chí %s:%s: %lld báo cáo, %lld đúng hạn, %lld muộn, %lld chưa gửi", s(u, "name"),
-               s(u, "unit"), (long long)pv_get_int(u, "year", 0), s(u, "index"), s(c, "criterion"),
+        printf("%s (%s) — năm %lld, tiêu chí %s:%s: %lld báo cáo, %lld đúng hạn, %lld muộn, %lld chưa gửi", pv_get_text(u, "name"),
+               pv_get_text(u, "unit"), (long long)pv_get_int(u, "year", 0), pv_get_text(u, "index"), pv_get_text(c, "criterion"),
                (long long)pv_get_int(c, "due", 0), (long long)pv_get_int(c, "on_time", 0),
                (long long)pv_get_int(c, "late", 0), (long long)pv_get_int(c, "missing", 0));
         if (pv_get(c, "points"))
-            printf("; theo quy định: %s/%s điểm", vn_num(a, sizeof a, f(c, "points"), 2, 0),
-                   vn_num(b, sizeof b, f(c, "max"), 2, 0));
+            printf("; theo quy định: %s/%s điểm", vn_num(a, sizeof a, pv_get_num(c, "points"), 2, 0),
+                   vn_num(b, sizeof b, pv_get_num(c, "max"), 2, 0));
         printf("\n");
         if (!list || !list->u.a.n)
             continue;
@@ -63,12 +51,12 @@ static void show_unit(const pv *u)
         grid_cells cells = {0};
         for (uint32_t k = 0; k < list->u.a.n; k++) {
             const pv *d = list->u.a.v[k];
-            const char *st = s(d, "state");
+            const char *st = pv_get_text(d, "state");
             char p[32], due[16], sent[16];
-            grid_cell(&cells, "%s", s(d, "name"));
-            grid_cell(&cells, "%s", period_vi(s(d, "period"), p));
-            grid_cell(&cells, "%s", vn_date(due, s(d, "due")));
-            grid_cell(&cells, "%s", *s(d, "sent") ? vn_date(sent, s(d, "sent")) : "—");
+            grid_cell(&cells, "%s", pv_get_text(d, "name"));
+            grid_cell(&cells, "%s", period_vi(pv_get_text(d, "period"), p));
+            grid_cell(&cells, "%s", vn_date(due, pv_get_text(d, "due")));
+            grid_cell(&cells, "%s", *pv_get_text(d, "sent") ? vn_date(sent, pv_get_text(d, "sent")) : "—");
             if (!strcmp(st, "late"))
                 grid_cell(&cells, "muộn %lld ngày", (long long)pv_get_int(d, "days_late", 0));
             else

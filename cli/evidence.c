@@ -13,12 +13,6 @@
 
 #define COLLECTOR_TIMEOUT_MS 30000
 
-static const char *s(const pv *m, const char *k)
-{
-    const char *v = pv_get_str(m, k);
-    return v ? v : "";
-}
-
 /* UNIT --index I --year Y [--criterion C] into args; 0, or 2 after the usage. */
 static int unit_args(int argc, char **argv, int from, pv *args, const char *usage)
 {
@@ -64,8 +58,8 @@ static void show_list(const pv *list)
     for (uint32_t i = 0; i < list->u.a.n; i++) {
         const pv *d = list->u.a.v[i];
         char day[11];
-        str_copy(day, sizeof day, s(d, "received"));
-        printf("%-14s %-12s %10s  %.16s %s\n", s(d, "criterion"), day, s(d, "size"), s(d, "sha256"), s(d, "name"));
+        str_copy(day, sizeof day, pv_get_text(d, "received"));
+        printf("%-14s %-12s %10s  %.16s %s\n", pv_get_text(d, "criterion"), day, pv_get_text(d, "size"), pv_get_text(d, "sha256"), pv_get_text(d, "name"));
     }
 }
 
@@ -194,14 +188,14 @@ static void show_history(const pv *list)
     for (uint32_t i = 0; i < list->u.a.n; i++) {
         const pv *h = list->u.a.v[i];
         char when[24], value[32];
-        str_copy(when, sizeof when, s(h, "received"));
-        str_copy(value, sizeof value, s(h, "value"));
+        str_copy(when, sizeof when, pv_get_text(h, "received"));
+        str_copy(value, sizeof value, pv_get_text(h, "value"));
         for (char *p = value; *p; p++)
             if (*p == '.')
                 *p = ',';
-        printf("%-24s %-12s %-12s %-8s %-14s %-20s %s%s\n", when, s(h, "key"), s(h, "kind"), value,
-               *s(h, "phase") ? s(h, "phase") : "-", s(h, "sender"), s(h, "note"),
-               *s(h, "late") ? " (nộp muộn)" : "");
+        printf("%-24s %-12s %-12s %-8s %-14s %-20s %s%s\n", when, pv_get_text(h, "key"), pv_get_text(h, "kind"), value,
+               *pv_get_text(h, "phase") ? pv_get_text(h, "phase") : "-", pv_get_text(h, "sender"), pv_get_text(h, "note"),
+               *pv_get_text(h, "late") ? " (nộp muộn)" : "");
     }
 }
 
@@ -238,8 +232,8 @@ static const char *num_vi(const char *v, char out[32])
 static void show_appraise(const pv *d)
 {
     const pv *list = pv_get(d, "criteria");
-    printf("Thẩm định %s (%s), chỉ số %s năm %lld: %lld tiêu chí cần xem trước\n", s(d, "name"), s(d, "unit"),
-           s(d, "index"), (long long)pv_get_int(d, "year", 0), (long long)pv_get_int(d, "gaps", 0));
+    printf("Thẩm định %s (%s), chỉ số %s năm %lld: %lld tiêu chí cần xem trước\n", pv_get_text(d, "name"), pv_get_text(d, "unit"),
+           pv_get_text(d, "index"), (long long)pv_get_int(d, "year", 0), (long long)pv_get_int(d, "gaps", 0));
     static const char *const head[] = {"TIÊU CHÍ", "TỐI ĐA", "TỰ CHẤM", "THẨM ĐỊNH", "NĂM TRƯỚC", "TÀI LIỆU"};
     static const int width[] = {14, 8, 8, 10, 10, 9};
     for (int i = 0; i < 6; i++) {
@@ -251,18 +245,18 @@ static void show_appraise(const pv *d)
     for (uint32_t i = 0; list && i < list->u.a.n; i++) {
         const pv *c = list->u.a.v[i];
         char num[32], cell[96];
-        const char *vals[] = {s(c, "max"), s(c, "self"), s(c, "appraisal"), s(c, "last_year")};
-        printf("%-14s ", s(c, "criterion"));
+        const char *vals[] = {pv_get_text(c, "max"), pv_get_text(c, "self"), pv_get_text(c, "appraisal"), pv_get_text(c, "last_year")};
+        printf("%-14s ", pv_get_text(c, "criterion"));
         for (int k = 0; k < 4; k++) {
             str_column(cell, sizeof cell, num_vi(vals[k], num), width[k + 1]);
             printf("%s ", cell);
         }
-        printf("%-9lld %s\n", (long long)pv_get_int(c, "evidence", 0), s(c, "name"));
+        printf("%-9lld %s\n", (long long)pv_get_int(c, "evidence", 0), pv_get_text(c, "name"));
         const pv *flags = pv_get(c, "flags");
         for (uint32_t f = 0; flags && f < flags->u.a.n; f++)
-            printf("    ! %s\n", s(flags->u.a.v[f], "text"));
-        if (*s(c, "explanation"))
-            printf("    giải trình: %s\n", s(c, "explanation"));
+            printf("    ! %s\n", pv_get_text(flags->u.a.v[f], "text"));
+        if (*pv_get_text(c, "explanation"))
+            printf("    giải trình: %s\n", pv_get_text(c, "explanation"));
     }
 }
 

@@ -11,18 +11,6 @@
 
 #define GAPS_TIMEOUT_MS 10000
 
-static double f(const pv *m, const char *k)
-{
-    const pv *v = pv_get(m, k);
-    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
-}
-
-static const char *s(const pv *m, const char *k)
-{
-    const char *v = pv_get_str(m, k);
-    return v ? v : "";
-}
-
 /* A figure as the plan prints it: two decimals at most, no trailing zeros (2,5; 3,33; 10). */
 static const char *fig(char *out, size_t n, double v)
 {
@@ -51,7 +39,7 @@ const char *gaps_score(char *out, size_t n, double v, double max, int percent)
 const char *gaps_places(char *out, size_t n, const pv *r)
 {
     long long lo = pv_get_int(r, "rank_target_from", 0), hi = pv_get_int(r, "rank_target_to", 0);
-    const char *slash = strchr(s(r, "rank_target"), '/');
+    const char *slash = strchr(pv_get_text(r, "rank_target"), '/');
     if (lo == hi)
         snprintf(out, n, "%lld%s", lo, slash ? slash : "");
     else
@@ -67,10 +55,10 @@ static void show_unit(const pv *g)
     const pv *top = rows->u.a.v[0];
     char a[32], c[32], d[48];
     long long year = pv_get_int(g, "year", 0);
-    printf("Chỉ số %s năm %lld — %s (%s)\n", s(g, "index"), year, s(g, "name"), s(g, "unit"));
+    printf("Chỉ số %s năm %lld — %s (%s)\n", pv_get_text(g, "index"), year, pv_get_text(g, "name"), pv_get_text(g, "unit"));
     int percent = pv_get_bool(g, "percent", 0);
     char sc[64];
-    printf("Tổng: %s%s", gaps_score(sc, sizeof sc, f(top, "score"), f(top, "max"), percent),
+    printf("Tổng: %s%s", gaps_score(sc, sizeof sc, pv_get_num(top, "score"), pv_get_num(top, "max"), percent),
            pv_get_bool(top, "official", 0) ? " (kết quả công bố)"
            : percent                        ? " (trung bình các chỉ số thành phần)"
                                             : " (cộng từ các chỉ số thành phần)");
@@ -80,9 +68,9 @@ static void show_unit(const pv *g)
     if (pv_get(top, "target") || pv_get(top, "rank_target")) {
         printf("Chỉ tiêu đến năm %lld:", (long long)pv_get_int(top, "target_year", 0));
         if (pv_get(top, "target"))
-            printf(" %s%s (%s %s)", vn_num(a, sizeof a, f(top, "target"), 2, 0), percent ? " %" : " điểm",
-                   f(top, "gap") > 1e-9 ? "còn thiếu" : "đã đạt, vượt",
-                   vn_num(c, sizeof c, f(top, "gap") > 0 ? f(top, "gap") : -f(top, "gap"), 2, 0));
+            printf(" %s%s (%s %s)", vn_num(a, sizeof a, pv_get_num(top, "target"), 2, 0), percent ? " %" : " điểm",
+                   pv_get_num(top, "gap") > 1e-9 ? "còn thiếu" : "đã đạt, vượt",
+                   vn_num(c, sizeof c, pv_get_num(top, "gap") > 0 ? pv_get_num(top, "gap") : -pv_get_num(top, "gap"), 2, 0));
         if (pv_get(top, "rank_target"))
             printf("%s xếp thứ %s", pv_get(top, "target") ? ";" : "", gaps_places(d, sizeof d, top));
         printf("\n");
@@ -106,18 +94,18 @@ static void show_unit(const pv *g)
         const pv *r = rows->u.a.v[i];
         const pv *tasks = pv_get(r, "tasks");
         int depth = (int)pv_get_int(r, "depth", 1);
-        grid_cell(&cells, "%*s%s", 2 * (depth - 1), "", s(r, "id"));
-        grid_cell(&cells, "%s%s", s(r, "name"), pv_get_bool(r, "official", 0) ? " (công bố)" : "");
-        grid_cell(&cells, "%s", gaps_score(sc, sizeof sc, f(r, "score"), f(r, "max"), percent));
+        grid_cell(&cells, "%*s%s", 2 * (depth - 1), "", pv_get_text(r, "id"));
+        grid_cell(&cells, "%s%s", pv_get_text(r, "name"), pv_get_bool(r, "official", 0) ? " (công bố)" : "");
+        grid_cell(&cells, "%s", gaps_score(sc, sizeof sc, pv_get_num(r, "score"), pv_get_num(r, "max"), percent));
         if (pv_get(r, "rank"))
             grid_cell(&cells, "%lld/%lld", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
         else
             grid_cell(&cells, "—");
-        grid_cell(&cells, "%s", pv_get(r, "target") ? vn_num(a, sizeof a, f(r, "target"), 2, 0) : "—");
+        grid_cell(&cells, "%s", pv_get(r, "target") ? vn_num(a, sizeof a, pv_get_num(r, "target"), 2, 0) : "—");
         if (!pv_get(r, "target"))
             grid_cell(&cells, "—");
-        else if (f(r, "gap") > 1e-9)
-            grid_cell(&cells, "%s", vn_num(a, sizeof a, f(r, "gap"), 2, 0));
+        else if (pv_get_num(r, "gap") > 1e-9)
+            grid_cell(&cells, "%s", vn_num(a, sizeof a, pv_get_num(r, "gap"), 2, 0));
         else
             grid_cell(&cells, "đạt");
         grid_cell(&cells, "%s", pv_get(r, "rank_target") ? gaps_places(d, sizeof d, r) : "—");
@@ -135,21 +123,21 @@ static void show_unit(const pv *g)
         if (!heading++)
             printf("\nNhiệm vụ gắn với từng chỉ số thành phần:\n");
         if (i == 0)
-            printf("%s (cả chỉ số)", s(g, "index"));
+            printf("%s (cả chỉ số)", pv_get_text(g, "index"));
         else
-            printf("%s %s", s(r, "id"), s(r, "name"));
+            printf("%s %s", pv_get_text(r, "id"), pv_get_text(r, "name"));
         if (pv_get(r, "target"))
-            printf(f(r, "gap") > 1e-9 ? " — còn thiếu %s so với chỉ tiêu" : " — đã đạt chỉ tiêu%.0s",
-                   vn_num(a, sizeof a, f(r, "gap"), 2, 0));
+            printf(pv_get_num(r, "gap") > 1e-9 ? " — còn thiếu %s so với chỉ tiêu" : " — đã đạt chỉ tiêu%.0s",
+                   vn_num(a, sizeof a, pv_get_num(r, "gap"), 2, 0));
         printf(":\n");
         for (uint32_t k = 0; k < tasks->u.a.n; k++) {
             const pv *t = tasks->u.a.v[k];
             char line[2048];
-            snprintf(line, sizeof line, "- %s — chủ trì: %s — thời hạn: %s — %s%s: %s", s(t, "id"),
-                     *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead"), *s(t, "deadline") ? s(t, "deadline") : "—",
+            snprintf(line, sizeof line, "- %s — chủ trì: %s — thời hạn: %s — %s%s: %s", pv_get_text(t, "id"),
+                     *pv_get_text(t, "lead_name") ? pv_get_text(t, "lead_name") : pv_get_text(t, "lead"), *pv_get_text(t, "deadline") ? pv_get_text(t, "deadline") : "—",
                      pv_get_bool(t, "done", 0) ? "đã hoàn thành " : "chưa báo cáo hoàn thành",
-                     pv_get_bool(t, "done", 0) ? vn_date((char[16]){0}, s(t, "done_on")) : "",
-                     *s(t, "task") ? s(t, "task") : s(t, "target"));
+                     pv_get_bool(t, "done", 0) ? vn_date((char[16]){0}, pv_get_text(t, "done_on")) : "",
+                     *pv_get_text(t, "task") ? pv_get_text(t, "task") : pv_get_text(t, "target"));
             grid_text(stdout, line, 2, grid_term_width() - 2);
         }
     }

@@ -20,18 +20,6 @@
 
 typedef enum { F_MD, F_HTML, F_CSV, F_DOCX, F_XLSX, F_PDF } fmt;
 
-static double num(const pv *m, const char *k)
-{
-    const pv *v = pv_get(m, k);
-    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
-}
-
-static const char *str(const pv *m, const char *k)
-{
-    const char *s = pv_get_str(m, k);
-    return s ? s : "";
-}
-
 static pv *args3(const char *k1, const char *v1, const char *k2, const char *v2, const char *k3, const char *v3)
 {
     pv *a = pv_map();
@@ -98,19 +86,19 @@ static void svg_chart(sbuf *b, const pv *comps, int year)
         int x = 50 + 60 * i;
         char v[32];
         if (pv_get(c, "prev_pct")) {
-            double pp = num(c, "prev_pct");
+            double pp = pv_get_num(c, "prev_pct");
             int hh = (int)lround((base - top) * fmin(pp, 100) / 100);
             sbuf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"22\" height=\"%d\" class=\"prev\"><title>%d: %s%%</title></rect>\n",
                         x, base - hh, hh, year - 1, vn_num(v, sizeof v, pp, 2, 0));
         }
-        double pc = num(c, "pct");
+        double pc = pv_get_num(c, "pct");
         int hh = (int)lround((base - top) * fmin(pc, 100) / 100);
         sbuf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"22\" height=\"%d\" class=\"now\"><title>%d: %s%%</title></rect>\n",
                     x + 24, base - hh, hh, year, vn_num(v, sizeof v, pc, 2, 0));
         sbuf_printf(b, "<text x=\"%d\" y=\"%d\" class=\"val\" text-anchor=\"middle\">%s</text>\n", x + 35,
                     base - hh - 4, vn_num(v, sizeof v, pc, 1, 0));
         sbuf_printf(b, "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">%s</text>\n", x + 23, base + 16,
-                    str(c, "id"));
+                    pv_get_text(c, "id"));
     }
     sbuf_printf(b, "<rect x=\"50\" y=\"%d\" width=\"12\" height=\"12\" class=\"prev\"/><text x=\"66\" y=\"%d\" "
                    "class=\"axis\">Năm %d</text>\n", h, h + 10, year - 1);
@@ -173,24 +161,24 @@ static void ahead_and_tied(const pv *list, const char *unit, const char *area, s
             const pv *r = list->u.a.v[i];
             double v = -1;
             if (!area) {
-                v = num(r, "total");
+                v = pv_get_num(r, "total");
             } else {
                 const pv *comps = pv_get(r, "components");
                 for (uint32_t k = 0; comps && k < comps->u.a.n; k++)
-                    if (!strcmp(str(comps->u.a.v[k], "id"), area))
-                        v = num(comps->u.a.v[k], "score");
+                    if (!strcmp(pv_get_text(comps->u.a.v[k], "id"), area))
+                        v = pv_get_num(comps->u.a.v[k], "score");
             }
             if (pass == 0) {
-                if (!strcmp(str(r, "unit"), unit))
+                if (!strcmp(pv_get_text(r, "unit"), unit))
                     mine = v;
                 continue;
             }
-            if (mine < 0 || !strcmp(str(r, "unit"), unit))
+            if (mine < 0 || !strcmp(pv_get_text(r, "unit"), unit))
                 continue;
             sbuf *to = v > mine + 1e-9 ? ahead : fabs(v - mine) <= 1e-9 ? tied : NULL;
             char nm[256];
             if (to)
-                sbuf_printf(to, "%s%s", to->len ? ", " : "", mid(nm, sizeof nm, str(r, "name")));
+                sbuf_printf(to, "%s%s", to->len ? ", " : "", mid(nm, sizeof nm, pv_get_text(r, "name")));
         }
 }
 
@@ -214,7 +202,7 @@ static void rank_sentence(sbuf *out, const pv *peers, const char *unit, const ch
 static const pv *find_by_id(const pv *list, const char *id)
 {
     for (uint32_t i = 0; list && list->t == PV_ARR && i < list->u.a.n; i++)
-        if (!strcmp(str(list->u.a.v[i], "id"), id))
+        if (!strcmp(pv_get_text(list->u.a.v[i], "id"), id))
             return list->u.a.v[i];
     return NULL;
 }
@@ -243,17 +231,17 @@ static void area_tables(doc *d, const pv *r, const pv *years, const pv *peers)
         doc_cell(d, "Năm nay (điểm đạt/tối đa)", 0);
     for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
         const pv *c = comps->u.a.v[i];
-        doc_cell(d, str(c, "id"), DOC_CENTER);
-        doc_cell(d, str(c, "name"), 0);
+        doc_cell(d, pv_get_text(c, "id"), DOC_CENTER);
+        doc_cell(d, pv_get_text(c, "name"), 0);
         for (uint32_t k = 0; k < ny; k++) {
-            const pv *a = find_by_id(pv_get(years->u.a.v[k], "areas"), str(c, "id"));
+            const pv *a = find_by_id(pv_get(years->u.a.v[k], "areas"), pv_get_text(c, "id"));
             if (a)
-                snprintf(z, sizeof z, "%s/%s", vn_num(x, sizeof x, num(a, "score"), 2, 0),
-                         vn_num(y, sizeof y, num(a, "max"), 2, 0));
+                snprintf(z, sizeof z, "%s/%s", vn_num(x, sizeof x, pv_get_num(a, "score"), 2, 0),
+                         vn_num(y, sizeof y, pv_get_num(a, "max"), 2, 0));
             doc_cell(d, a ? z : "–", DOC_RIGHT);
         }
         if (!ny)
-            doc_cell(d, vn_num(x, sizeof x, num(c, "score"), 2, 0), DOC_RIGHT);
+            doc_cell(d, vn_num(x, sizeof x, pv_get_num(c, "score"), 2, 0), DOC_RIGHT);
     }
     /* the shares, the change in points of percent, the rank among the peers */
     doc_para(d, NULL, "Tỷ lệ điểm đạt được so với điểm tối đa (%) và thứ hạng:");
@@ -269,15 +257,15 @@ static void area_tables(doc *d, const pv *r, const pv *years, const pv *peers)
     doc_cell(d, z, 0);
     for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
         const pv *c = comps->u.a.v[i];
-        doc_cell(d, str(c, "id"), DOC_CENTER);
-        doc_cell(d, str(c, "name"), 0);
+        doc_cell(d, pv_get_text(c, "id"), DOC_CENTER);
+        doc_cell(d, pv_get_text(c, "name"), 0);
         if (pv_get(c, "prev_pct"))
-            doc_cell_num(d, vn_num(x, sizeof x, num(c, "prev_pct"), 2, 0), num(c, "prev_pct"), DOC_NUMBER);
+            doc_cell_num(d, vn_num(x, sizeof x, pv_get_num(c, "prev_pct"), 2, 0), pv_get_num(c, "prev_pct"), DOC_NUMBER);
         else
             doc_cell(d, "–", DOC_RIGHT);
-        doc_cell_num(d, vn_num(x, sizeof x, num(c, "pct"), 2, 0), num(c, "pct"), DOC_NUMBER);
+        doc_cell_num(d, vn_num(x, sizeof x, pv_get_num(c, "pct"), 2, 0), pv_get_num(c, "pct"), DOC_NUMBER);
         if (pv_get(c, "change_pp"))
-            doc_cell_num(d, vn_num(x, sizeof x, num(c, "change_pp"), 2, 1), num(c, "change_pp"), DOC_NUMBER);
+            doc_cell_num(d, vn_num(x, sizeof x, pv_get_num(c, "change_pp"), 2, 1), pv_get_num(c, "change_pp"), DOC_NUMBER);
         else
             doc_cell(d, "–", DOC_RIGHT);
         sbuf t;
@@ -286,7 +274,7 @@ static void area_tables(doc *d, const pv *r, const pv *years, const pv *peers)
         sbuf tied, ahead;
         sbuf_init(&tied);
         sbuf_init(&ahead);
-        ahead_and_tied(peers, str(r, "unit"), str(c, "id"), &ahead, &tied);
+        ahead_and_tied(peers, pv_get_text(r, "unit"), pv_get_text(c, "id"), &ahead, &tied);
         if (tied.len)
             sbuf_puts(&t, " (đồng hạng)");
         doc_cell(d, t.buf, DOC_CENTER);
@@ -301,7 +289,7 @@ static void area_tables(doc *d, const pv *r, const pv *years, const pv *peers)
  * elements are not "deducted" points but figures, said as such (4,34/10; 79,21 %). */
 static int survey_only(const pv *r)
 {
-    return num(r, "appraised") < 1e-9 && num(r, "survey") > 0;
+    return pv_get_num(r, "appraised") < 1e-9 && pv_get_num(r, "survey") > 0;
 }
 
 /* A criterion's figure of result r: "0,93/2,5", or "79,21 %" in a percent index. */
@@ -310,9 +298,9 @@ static const char *crit_figure(const pv *r, const char *id, char *out, size_t n)
     const pv *crits = pv_get(r, "criteria");
     for (uint32_t i = 0; crits && i < crits->u.a.n; i++) {
         const pv *c = crits->u.a.v[i];
-        if (strcmp(str(c, "id"), id))
+        if (strcmp(pv_get_text(c, "id"), id))
             continue;
-        return gaps_score(out, n, num(c, "score"), num(c, "max"), pv_get_bool(r, "percent", 0));
+        return gaps_score(out, n, pv_get_num(c, "score"), pv_get_num(c, "max"), pv_get_bool(r, "percent", 0));
     }
     snprintf(out, n, "–");
     return out;
@@ -323,7 +311,7 @@ static const pv *gaps_row(const pv *targets, const char *id)
 {
     const pv *rows = targets ? pv_get(targets, "rows") : NULL;
     for (uint32_t i = 0; rows && i < rows->u.a.n; i++)
-        if (!strcmp(str(rows->u.a.v[i], "id"), id))
+        if (!strcmp(pv_get_text(rows->u.a.v[i], "id"), id))
             return rows->u.a.v[i];
     return NULL;
 }
@@ -331,24 +319,24 @@ static const pv *gaps_row(const pv *targets, const char *id)
 static void area_section(doc *d, const pv *r, const pv *c, int k, const pv *peers, const pv *crits, const pv *targets)
 {
     int year = (int)pv_get_int(r, "year", 0);
-    const char *area = str(c, "id");
+    const char *area = pv_get_text(c, "id");
     char x[64], y[64], z[64], h[512];
-    snprintf(h, sizeof h, "2.%d. Chỉ số thành phần %s", k, str(c, "name"));
+    snprintf(h, sizeof h, "2.%d. Chỉ số thành phần %s", k, pv_get_text(c, "name"));
     doc_heading(d, 3, h);
     sbuf t;
     sbuf_init(&t);
-    sbuf_printf(&t, "Năm %d đạt %s/%s điểm (bằng %s%%)", year, vn_num(x, sizeof x, num(c, "score"), 2, 0),
-                vn_num(y, sizeof y, num(c, "max"), 2, 0), vn_num(z, sizeof z, num(c, "pct"), 2, 0));
+    sbuf_printf(&t, "Năm %d đạt %s/%s điểm (bằng %s%%)", year, vn_num(x, sizeof x, pv_get_num(c, "score"), 2, 0),
+                vn_num(y, sizeof y, pv_get_num(c, "max"), 2, 0), vn_num(z, sizeof z, pv_get_num(c, "pct"), 2, 0));
     if (pv_get(c, "change_pp")) {
-        double ch = num(c, "change_pp");
+        double ch = pv_get_num(c, "change_pp");
         sbuf_printf(&t, ", %s %s điểm %% so với năm %d", ch >= 0 ? "tăng" : "giảm",
                     vn_num(x, sizeof x, fabs(ch), 2, 0), year - 1);
     }
     const pv *national = gaps_row(targets, area);
     if (pv_get_int(r, "of", 0) > 1) {
         sbuf_puts(&t, "; ");
-        rank_sentence(&t, peers, str(r, "unit"), area, pv_get_int(c, "rank", 0), pv_get_int(r, "of", 0),
-                      peers_word(str(r, "level")));
+        rank_sentence(&t, peers, pv_get_text(r, "unit"), area, pv_get_int(c, "rank", 0), pv_get_int(r, "of", 0),
+                      peers_word(pv_get_text(r, "level")));
     } else if (national && pv_get(national, "rank")) { /* alone here: the survey's own place */
         sbuf_printf(&t, "; xếp thứ %lld/%lld", (long long)pv_get_int(national, "rank", 0),
                     (long long)pv_get_int(national, "of", 0));
@@ -357,13 +345,13 @@ static void area_section(doc *d, const pv *r, const pv *c, int k, const pv *peer
     /* 003: "03 tiêu chí (4 tiêu chí thành phần)" */
     int children = 0, leaves = 0;
     for (uint32_t i = 0; crits && i < crits->u.a.n; i++) {
-        const char *id = str(crits->u.a.v[i], "id");
+        const char *id = pv_get_text(crits->u.a.v[i], "id");
         if (!below(id, area))
             continue;
         children += strchr(id + strlen(area) + 1, '.') == NULL;
         int leaf = 1;
         for (uint32_t j = 0; j < crits->u.a.n && leaf; j++)
-            leaf = !below(str(crits->u.a.v[j], "id"), id);
+            leaf = !below(pv_get_text(crits->u.a.v[j], "id"), id);
         leaves += leaf;
     }
     if (children) {
@@ -378,13 +366,13 @@ static void area_section(doc *d, const pv *r, const pv *c, int k, const pv *peer
         int listed = 0;
         for (uint32_t i = 0; crits && i < crits->u.a.n; i++) {
             const pv *cr = crits->u.a.v[i];
-            if (!below(str(cr, "id"), area))
+            if (!below(pv_get_text(cr, "id"), area))
                 continue;
             if (!listed++)
                 doc_para(d, NULL, "Kết quả từng tiêu chí:");
             char lead[600];
-            snprintf(lead, sizeof lead, "Tiêu chí %s. %s:", str(cr, "id"), str(cr, "name"));
-            doc_bullet(d, lead, crit_figure(r, str(cr, "id"), x, sizeof x));
+            snprintf(lead, sizeof lead, "Tiêu chí %s. %s:", pv_get_text(cr, "id"), pv_get_text(cr, "name"));
+            doc_bullet(d, lead, crit_figure(r, pv_get_text(cr, "id"), x, sizeof x));
         }
         return;
     }
@@ -392,16 +380,16 @@ static void area_section(doc *d, const pv *r, const pv *c, int k, const pv *peer
     int any = 0;
     for (uint32_t i = 0; deds && i < deds->u.a.n; i++) {
         const pv *dd = deds->u.a.v[i];
-        if (!below(str(dd, "id"), area))
+        if (!below(pv_get_text(dd, "id"), area))
             continue;
         if (!any++)
             doc_para(d, NULL, "Các nội dung bị trừ điểm:");
         char lead[600];
-        snprintf(lead, sizeof lead, "Tiêu chí %s. %s (bị trừ %s điểm):", str(dd, "id"), str(dd, "name"),
-                 vn_num(x, sizeof x, num(dd, "lost"), 2, 0));
+        snprintf(lead, sizeof lead, "Tiêu chí %s. %s (bị trừ %s điểm):", pv_get_text(dd, "id"), pv_get_text(dd, "name"),
+                 vn_num(x, sizeof x, pv_get_num(dd, "lost"), 2, 0));
         sbuf why;
         sbuf_init(&why);
-        sbuf_printf(&why, "%s.", str(dd, "reason"));
+        sbuf_printf(&why, "%s.", pv_get_text(dd, "reason"));
         doc_bullet(d, lead, why.buf);
         sbuf_free(&why);
     }
@@ -423,29 +411,29 @@ static void causes(doc *d, const pv *r, const pv *prev)
             const pv *c = comps->u.a.v[i];
             if (!pv_get(c, "change_pp"))
                 continue;
-            double ch = num(c, "change_pp");
+            double ch = pv_get_num(c, "change_pp");
             if (fall ? ch > -0.005 : ch < 0.005)
                 continue;
             any++;
             sbuf t;
             sbuf_init(&t);
             sbuf_printf(&t, "%s %s điểm %% (từ %s%% năm %d %s %s%% năm %d)", fall ? "giảm" : "tăng",
-                        vn_num(x, sizeof x, fabs(ch), 2, 0), vn_num(y, sizeof y, num(c, "prev_pct"), 2, 0), year - 1,
-                        fall ? "còn" : "lên", vn_num(z, sizeof z, num(c, "pct"), 2, 0), year);
+                        vn_num(x, sizeof x, fabs(ch), 2, 0), vn_num(y, sizeof y, pv_get_num(c, "prev_pct"), 2, 0), year - 1,
+                        fall ? "còn" : "lên", vn_num(z, sizeof z, pv_get_num(c, "pct"), 2, 0), year);
             int listed = 0;
             for (uint32_t k = 0; crits && k < crits->u.a.n; k++) {
-                const pv *cr = crits->u.a.v[k], *pc = find_by_id(pcrits, str(cr, "id"));
-                if (!below(str(cr, "id"), str(c, "id")) || !pc || !*str(cr, "method"))
+                const pv *cr = crits->u.a.v[k], *pc = find_by_id(pcrits, pv_get_text(cr, "id"));
+                if (!below(pv_get_text(cr, "id"), pv_get_text(c, "id")) || !pc || !*pv_get_text(cr, "method"))
                     continue;
-                double dv = num(cr, "score") - num(pc, "score");
+                double dv = pv_get_num(cr, "score") - pv_get_num(pc, "score");
                 if (fall ? dv > -0.005 : dv < 0.005)
                     continue;
-                sbuf_printf(&t, "%s tiêu chí %s (%s)", listed++ ? "," : "; do", str(cr, "id"),
+                sbuf_printf(&t, "%s tiêu chí %s (%s)", listed++ ? "," : "; do", pv_get_text(cr, "id"),
                             vn_num(x, sizeof x, dv, 2, 1));
             }
             sbuf_puts(&t, ".");
             char lead[300];
-            snprintf(lead, sizeof lead, "%s. %s:", str(c, "id"), str(c, "name"));
+            snprintf(lead, sizeof lead, "%s. %s:", pv_get_text(c, "id"), pv_get_text(c, "name"));
             doc_bullet(d, lead, t.buf);
             sbuf_free(&t);
         }
@@ -464,39 +452,39 @@ static void solutions(doc *d, const pv *r, const pv *tasks, const char *index)
     char x[64], h[400];
     for (uint32_t i = 0; tasks && tasks->t == PV_ARR && i < tasks->u.a.n; i++) {
         const pv *t = tasks->u.a.v[i];
-        if (strcmp(str(t, "index"), index))
+        if (strcmp(pv_get_text(t, "index"), index))
             continue;
         int first = 1;
         for (uint32_t k = 0; k < i && first; k++) /* each office once, where it first leads a task */
-            first = strcmp(str(tasks->u.a.v[k], "index"), index) || strcmp(str(tasks->u.a.v[k], "lead"), str(t, "lead"));
+            first = strcmp(pv_get_text(tasks->u.a.v[k], "index"), index) || strcmp(pv_get_text(tasks->u.a.v[k], "lead"), pv_get_text(t, "lead"));
         if (!first)
             continue;
-        snprintf(h, sizeof h, "%d. %s", ++n, *str(t, "lead_name") ? str(t, "lead_name") : str(t, "lead"));
+        snprintf(h, sizeof h, "%d. %s", ++n, *pv_get_text(t, "lead_name") ? pv_get_text(t, "lead_name") : pv_get_text(t, "lead"));
         doc_heading(d, 2, h);
         for (uint32_t k = i; k < tasks->u.a.n; k++) {
             const pv *u = tasks->u.a.v[k];
-            if (strcmp(str(u, "index"), index) || strcmp(str(u, "lead"), str(t, "lead")))
+            if (strcmp(pv_get_text(u, "index"), index) || strcmp(pv_get_text(u, "lead"), pv_get_text(t, "lead")))
                 continue;
-            if (k > i && !strcmp(str(u, "id"), str(tasks->u.a.v[k - 1], "id")))
+            if (k > i && !strcmp(pv_get_text(u, "id"), pv_get_text(tasks->u.a.v[k - 1], "id")))
                 continue; /* a recurring task is listed once, not per period */
             sbuf s;
             sbuf_init(&s);
-            sbuf_puts(&s, str(u, "task"));
+            sbuf_puts(&s, pv_get_text(u, "task"));
             while (s.len && (s.buf[s.len - 1] == '.' || s.buf[s.len - 1] == ' '))
                 s.buf[--s.len] = '\0'; /* its period goes after the criterion */
-            const pv *dd = find_by_id(deds, str(u, "criterion"));
-            if (*str(u, "criterion"))
-                sbuf_printf(&s, " (tiêu chí %s", str(u, "criterion"));
+            const pv *dd = find_by_id(deds, pv_get_text(u, "criterion"));
+            if (*pv_get_text(u, "criterion"))
+                sbuf_printf(&s, " (tiêu chí %s", pv_get_text(u, "criterion"));
             if (dd && survey_only(r))
                 sbuf_printf(&s, ", năm %lld đạt %s", (long long)pv_get_int(r, "year", 0),
-                            crit_figure(r, str(dd, "id"), x, sizeof x));
+                            crit_figure(r, pv_get_text(dd, "id"), x, sizeof x));
             else if (dd)
                 sbuf_printf(&s, ", năm %lld bị trừ %s điểm", (long long)pv_get_int(r, "year", 0),
-                            vn_num(x, sizeof x, num(dd, "lost"), 2, 0));
-            if (*str(u, "criterion"))
+                            vn_num(x, sizeof x, pv_get_num(dd, "lost"), 2, 0));
+            if (*pv_get_text(u, "criterion"))
                 sbuf_puts(&s, ")");
-            sbuf_printf(&s, ".%s%s%s", *str(u, "deadline_text") ? " Thời hạn: " : "", str(u, "deadline_text"),
-                        *str(u, "deadline_text") ? "." : "");
+            sbuf_printf(&s, ".%s%s%s", *pv_get_text(u, "deadline_text") ? " Thời hạn: " : "", pv_get_text(u, "deadline_text"),
+                        *pv_get_text(u, "deadline_text") ? "." : "");
             doc_bullet(d, NULL, s.buf);
             sbuf_free(&s);
         }
@@ -507,8 +495,8 @@ static void solutions(doc *d, const pv *r, const pv *tasks, const char *index)
         const pv *dd = deds->u.a.v[i];
         int has = 0;
         for (uint32_t k = 0; tasks && tasks->t == PV_ARR && k < tasks->u.a.n && !has; k++)
-            has = !strcmp(str(tasks->u.a.v[k], "index"), index) &&
-                  !strcmp(str(tasks->u.a.v[k], "criterion"), str(dd, "id"));
+            has = !strcmp(pv_get_text(tasks->u.a.v[k], "index"), index) &&
+                  !strcmp(pv_get_text(tasks->u.a.v[k], "criterion"), pv_get_text(dd, "id"));
         if (has)
             continue;
         if (!orphans++) {
@@ -520,13 +508,13 @@ static void solutions(doc *d, const pv *r, const pv *tasks, const char *index)
         sbuf s;
         sbuf_init(&s);
         if (survey_only(r))
-            sbuf_printf(&s, "Tiêu chí %s. %s: đạt %s", str(dd, "id"), str(dd, "name"),
-                        crit_figure(r, str(dd, "id"), x, sizeof x));
+            sbuf_printf(&s, "Tiêu chí %s. %s: đạt %s", pv_get_text(dd, "id"), pv_get_text(dd, "name"),
+                        crit_figure(r, pv_get_text(dd, "id"), x, sizeof x));
         else
-            sbuf_printf(&s, "Tiêu chí %s. %s: bị trừ %s điểm", str(dd, "id"), str(dd, "name"),
-                        vn_num(x, sizeof x, num(dd, "lost"), 2, 0));
-        if (*str(dd, "owner"))
-            sbuf_printf(&s, "; đơn vị theo dõi: %s", *str(dd, "owner_name") ? str(dd, "owner_name") : str(dd, "owner"));
+            sbuf_printf(&s, "Tiêu chí %s. %s: bị trừ %s điểm", pv_get_text(dd, "id"), pv_get_text(dd, "name"),
+                        vn_num(x, sizeof x, pv_get_num(dd, "lost"), 2, 0));
+        if (*pv_get_text(dd, "owner"))
+            sbuf_printf(&s, "; đơn vị theo dõi: %s", *pv_get_text(dd, "owner_name") ? pv_get_text(dd, "owner_name") : pv_get_text(dd, "owner"));
         sbuf_puts(&s, ".");
         doc_bullet(d, NULL, s.buf);
         sbuf_free(&s);
@@ -553,15 +541,15 @@ static void targets_section(doc *d, const pv *g, int k)
     const pv *top = rows->u.a.v[0];
     sbuf t;
     sbuf_init(&t);
-    sbuf_printf(&t, "Năm %lld, Chỉ số %s đạt %s%s", (long long)pv_get_int(g, "year", 0), str(g, "index"),
-                gaps_score(x, sizeof x, num(top, "score"), num(top, "max"), percent),
+    sbuf_printf(&t, "Năm %lld, Chỉ số %s đạt %s%s", (long long)pv_get_int(g, "year", 0), pv_get_text(g, "index"),
+                gaps_score(x, sizeof x, pv_get_num(top, "score"), pv_get_num(top, "max"), percent),
                 pv_get_bool(top, "official", 0) ? " (kết quả công bố)" : "");
     if (pv_get(top, "rank"))
         sbuf_printf(&t, ", xếp thứ %lld/%lld", (long long)pv_get_int(top, "rank", 0), (long long)pv_get_int(top, "of", 0));
     if (pv_get(top, "target"))
-        sbuf_printf(&t, "; chỉ tiêu đến năm %lld là %s%s, %s %s", ty, vn_num(y, sizeof y, num(top, "target"), 2, 0),
-                    percent ? " %" : " điểm", num(top, "gap") > 1e-9 ? "còn thiếu" : "đã vượt",
-                    vn_num(x, sizeof x, fabs(num(top, "gap")), 2, 0));
+        sbuf_printf(&t, "; chỉ tiêu đến năm %lld là %s%s, %s %s", ty, vn_num(y, sizeof y, pv_get_num(top, "target"), 2, 0),
+                    percent ? " %" : " điểm", pv_get_num(top, "gap") > 1e-9 ? "còn thiếu" : "đã vượt",
+                    vn_num(x, sizeof x, fabs(pv_get_num(top, "gap")), 2, 0));
     if (pv_get(top, "rank_target"))
         sbuf_printf(&t, "; chỉ tiêu xếp hạng: %s", gaps_places(y, sizeof y, top));
     sbuf_printf(&t, ". Số chỉ số thành phần chưa đạt chỉ tiêu: %lld.", (long long)pv_get_int(g, "off_track", 0));
@@ -577,15 +565,15 @@ static void targets_section(doc *d, const pv *g, int k)
     }
     for (uint32_t i = 1; i < rows->u.a.n; i++) {
         const pv *r = rows->u.a.v[i];
-        doc_cell(d, str(r, "id"), pv_get_int(r, "depth", 1) == 1 ? DOC_BOLD : 0);
-        doc_cell(d, str(r, "name"), pv_get_int(r, "depth", 1) == 1 ? DOC_BOLD : 0);
-        doc_cell_num(d, gaps_score(x, sizeof x, num(r, "score"), num(r, "max"), percent), num(r, "score"), DOC_NUMBER);
+        doc_cell(d, pv_get_text(r, "id"), pv_get_int(r, "depth", 1) == 1 ? DOC_BOLD : 0);
+        doc_cell(d, pv_get_text(r, "name"), pv_get_int(r, "depth", 1) == 1 ? DOC_BOLD : 0);
+        doc_cell_num(d, gaps_score(x, sizeof x, pv_get_num(r, "score"), pv_get_num(r, "max"), percent), pv_get_num(r, "score"), DOC_NUMBER);
         snprintf(y, sizeof y, "%lld/%lld", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
         doc_cell(d, pv_get(r, "rank") ? y : "–", DOC_CENTER);
         if (pv_get(r, "target")) {
-            doc_cell_num(d, vn_num(x, sizeof x, num(r, "target"), 2, 0), num(r, "target"), DOC_NUMBER);
-            if (num(r, "gap") > 1e-9)
-                doc_cell_num(d, vn_num(y, sizeof y, num(r, "gap"), 2, 0), num(r, "gap"), DOC_NUMBER);
+            doc_cell_num(d, vn_num(x, sizeof x, pv_get_num(r, "target"), 2, 0), pv_get_num(r, "target"), DOC_NUMBER);
+            if (pv_get_num(r, "gap") > 1e-9)
+                doc_cell_num(d, vn_num(y, sizeof y, pv_get_num(r, "gap"), 2, 0), pv_get_num(r, "gap"), DOC_NUMBER);
             else
                 doc_cell(d, "đạt", DOC_CENTER);
         } else {
@@ -604,17 +592,17 @@ static void targets_section(doc *d, const pv *g, int k)
                 doc_para(d, NULL, "Nhiệm vụ gắn với từng chỉ số thành phần:");
             char lead[300];
             if (i == 0)
-                snprintf(lead, sizeof lead, "Chỉ số %s:", str(g, "index"));
+                snprintf(lead, sizeof lead, "Chỉ số %s:", pv_get_text(g, "index"));
             else
-                snprintf(lead, sizeof lead, "%s %s%s%s:", str(r, "id"), str(r, "name"),
-                         pv_get(r, "target") && num(r, "gap") > 1e-9 ? " (còn thiếu " : "",
-                         pv_get(r, "target") && num(r, "gap") > 1e-9 ? vn_num(x, sizeof x, num(r, "gap"), 2, 0) : "");
-            if (i && pv_get(r, "target") && num(r, "gap") > 1e-9)
+                snprintf(lead, sizeof lead, "%s %s%s%s:", pv_get_text(r, "id"), pv_get_text(r, "name"),
+                         pv_get(r, "target") && pv_get_num(r, "gap") > 1e-9 ? " (còn thiếu " : "",
+                         pv_get(r, "target") && pv_get_num(r, "gap") > 1e-9 ? vn_num(x, sizeof x, pv_get_num(r, "gap"), 2, 0) : "");
+            if (i && pv_get(r, "target") && pv_get_num(r, "gap") > 1e-9)
                 snprintf(lead + strlen(lead) - 1, sizeof lead - strlen(lead) + 1, "):");
             t.len = 0;
-            sbuf_printf(&t, "%s (%s; chủ trì: %s; thời hạn: %s; %s).", *str(tk, "task") ? str(tk, "task") : str(tk, "target"),
-                        str(tk, "id"), *str(tk, "lead_name") ? str(tk, "lead_name") : str(tk, "lead"),
-                        *str(tk, "deadline") ? str(tk, "deadline") : "–",
+            sbuf_printf(&t, "%s (%s; chủ trì: %s; thời hạn: %s; %s).", *pv_get_text(tk, "task") ? pv_get_text(tk, "task") : pv_get_text(tk, "target"),
+                        pv_get_text(tk, "id"), *pv_get_text(tk, "lead_name") ? pv_get_text(tk, "lead_name") : pv_get_text(tk, "lead"),
+                        *pv_get_text(tk, "deadline") ? pv_get_text(tk, "deadline") : "–",
                         pv_get_bool(tk, "done", 0) ? "đã hoàn thành" : "chưa báo cáo hoàn thành");
             doc_bullet(d, lead, t.buf);
         }
@@ -632,11 +620,11 @@ static void gaps_section(doc *d, const pv *gaps)
     for (uint32_t i = 0; i < list->u.a.n; i++) {
         const pv *c = list->u.a.v[i], *flags = pv_get(c, "flags");
         for (uint32_t k = 0; flags && k < flags->u.a.n; k++) {
-            if (!strcmp(str(flags->u.a.v[k], "code"), "not_self_scored"))
+            if (!strcmp(pv_get_text(flags->u.a.v[k], "code"), "not_self_scored"))
                 continue;
             char lead[300];
-            snprintf(lead, sizeof lead, "%s %s:", str(c, "criterion"), str(c, "name"));
-            doc_bullet(d, lead, str(flags->u.a.v[k], "text"));
+            snprintf(lead, sizeof lead, "%s %s:", pv_get_text(c, "criterion"), pv_get_text(c, "name"));
+            doc_bullet(d, lead, pv_get_text(flags->u.a.v[k], "text"));
         }
     }
 }
@@ -646,7 +634,7 @@ static void late_tasks(doc *d, const pv *tasks)
     int rows = 0;
     for (uint32_t i = 0; tasks && i < tasks->u.a.n; i++) {
         const pv *t = tasks->u.a.v[i];
-        const char *st = str(t, "state");
+        const char *st = pv_get_text(t, "state");
         if (strcmp(st, "overdue") && strcmp(st, "late"))
             continue;
         if (!rows++) {
@@ -658,11 +646,11 @@ static void late_tasks(doc *d, const pv *tasks)
             doc_cell(d, "Tình trạng", 0);
         }
         char due[16], state[96];
-        doc_cell(d, str(t, "task"), 0);
-        doc_cell(d, str(t, "plan"), 0);
-        doc_cell(d, vn_date(due, str(t, "deadline_at")), DOC_CENTER);
+        doc_cell(d, pv_get_text(t, "task"), 0);
+        doc_cell(d, pv_get_text(t, "plan"), 0);
+        doc_cell(d, vn_date(due, pv_get_text(t, "deadline_at")), DOC_CENTER);
         snprintf(state, sizeof state, "%s%s%s%s", task_state(st), !strcmp(st, "late") ? " (" : "",
-                 !strcmp(st, "late") ? str(t, "done_on") : "", !strcmp(st, "late") ? ")" : "");
+                 !strcmp(st, "late") ? pv_get_text(t, "done_on") : "", !strcmp(st, "late") ? ")" : "");
         doc_cell(d, state, 0);
     }
 }
@@ -671,14 +659,14 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
                      const pv *ntasks, const pv *stasks, const pv *gaps, const pv *targets, const report_opts *o)
 {
     char x[64], y[64], line[1024], nm[256], body[300];
-    const char *index = str(r, "index"), *level = str(r, "level"), *name = mid(nm, sizeof nm, str(r, "name"));
+    const char *index = pv_get_text(r, "index"), *level = pv_get_text(r, "level"), *name = mid(nm, sizeof nm, pv_get_text(r, "name"));
     int year = (int)pv_get_int(r, "year", 0);
     int local = str_level_local(level);
     sbuf up;
     sbuf_init(&up);
     if (local)
         sbuf_puts(&up, "UBND ");
-    doc_upper(str(r, "name"), &up);
+    doc_upper(pv_get_text(r, "name"), &up);
     /* the national motto and the unit's header (Decree 30/2020's layout) */
     doc_table(d, 2, 0);
     doc_cell(d, up.buf, DOC_BOLD | DOC_CENTER);
@@ -691,7 +679,7 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
     char iso[11];
     if (o->date && vn_date_parse(o->date, iso) == 0)
         sscanf(iso, "%d-%d-%d", &dy, &dm, &dd);
-    const char *place = o->place, *full = str(r, "name");
+    const char *place = o->place, *full = pv_get_text(r, "name");
     char pl[128];
     if (!place || !*place) { /* "Huyện Tam Đường" -> "Tam Đường" */
         const char *sp = strchr(full, ' ');
@@ -705,7 +693,7 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
     doc_cell(d, line, DOC_ITALIC | DOC_CENTER);
     doc_title(d, "BÁO CÁO");
     /* who speaks: "UBND huyện" for a local government, the unit's name otherwise */
-    snprintf(body, sizeof body, "%s%s", local ? "UBND " : "", local ? str_level_vi(level) : str(r, "name"));
+    snprintf(body, sizeof body, "%s%s", local ? "UBND " : "", local ? str_level_vi(level) : pv_get_text(r, "name"));
     snprintf(line, sizeof line, "Phân tích %s năm %d; nhiệm vụ và giải pháp nâng cao Chỉ số %s năm %d của %s%s",
              index_long(index), year, !strcmp(index, "PAR") ? "PAR INDEX" : index, year + 1, local ? "UBND " : "",
              name);
@@ -713,11 +701,11 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
     /* the basis: the province's decision publishing the index */
     sbuf t;
     sbuf_init(&t);
-    const char *decision = season ? str(season, "decision") : "";
+    const char *decision = season ? pv_get_text(season, "decision") : "";
     if (*decision) {
         char dday[16];
         sbuf_printf(&t, "Trên cơ sở kết quả %s năm %d của %s do UBND tỉnh công bố tại Quyết định số %s ngày %s, ",
-                    index_long(index), year, name, decision, vn_date(dday, str(season, "decision_date")));
+                    index_long(index), year, name, decision, vn_date(dday, pv_get_text(season, "decision_date")));
     } else {
         sbuf_printf(&t, "Trên cơ sở kết quả %s năm %d của %s (kết quả tạm thời: chưa được UBND tỉnh công bố), ",
                     index_long(index), year, name);
@@ -734,30 +722,30 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
     doc_heading(d, 1, up.buf);
     snprintf(line, sizeof line, "1. Tổng hợp kết quả Chỉ số %s của %s qua các năm", index, name);
     doc_heading(d, 2, line);
-    sbuf_printf(&t, "Năm %d, Chỉ số %s của %s đạt %s%s, ", year, index, name, vn_num(x, sizeof x, num(r, "total"), 2, 0),
+    sbuf_printf(&t, "Năm %d, Chỉ số %s của %s đạt %s%s, ", year, index, name, vn_num(x, sizeof x, pv_get_num(r, "total"), 2, 0),
                 pv_get_bool(r, "percent", 0) ? " %" : " điểm");
     const pv *trows = targets ? pv_get(targets, "rows") : NULL, *whole = trows && trows->u.a.n ? trows->u.a.v[0] : NULL;
     if (whole && pv_get(whole, "rank") && pv_get_int(r, "of", 0) <= 1) /* alone here: the survey's own ranking */
         sbuf_printf(&t, "xếp thứ %lld/%lld%s", (long long)pv_get_int(whole, "rank", 0),
                     (long long)pv_get_int(whole, "of", 0), !strcmp(level, "province") ? " tỉnh, thành phố cả nước" : "");
     else
-        rank_sentence(&t, peers, str(r, "unit"), NULL, pv_get_int(r, "rank", 0), pv_get_int(r, "of", 0),
+        rank_sentence(&t, peers, pv_get_text(r, "unit"), NULL, pv_get_int(r, "rank", 0), pv_get_int(r, "of", 0),
                       peers_word(level));
     char basis[512];
     /* a percent index (SIPAS) moves by percentage points, not points */
     const char *unit_word = pv_get_bool(r, "percent", 0) ? "điểm phần trăm" : "điểm";
     if (pv_get(r, "prev_total") && prev_basis(basis, sizeof basis, r)) {
-        sbuf_printf(&t, "; %s %s %s so với %s năm %d", num(r, "change") >= 0 ? "tăng" : "giảm",
-                    vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0), unit_word, basis, year - 1);
+        sbuf_printf(&t, "; %s %s %s so với %s năm %d", pv_get_num(r, "change") >= 0 ? "tăng" : "giảm",
+                    vn_num(y, sizeof y, fabs(pv_get_num(r, "change")), 2, 0), unit_word, basis, year - 1);
     } else if (pv_get(r, "prev_total")) {
         char mv[64];
-        sbuf_printf(&t, "; %s %s %s và %s so với năm %d", num(r, "change") >= 0 ? "tăng" : "giảm",
-                    vn_num(y, sizeof y, fabs(num(r, "change")), 2, 0), unit_word,
+        sbuf_printf(&t, "; %s %s %s và %s so với năm %d", pv_get_num(r, "change") >= 0 ? "tăng" : "giảm",
+                    vn_num(y, sizeof y, fabs(pv_get_num(r, "change")), 2, 0), unit_word,
                     rank_move(mv, sizeof mv, pv_get_int(r, "rank", 0), pv_get_int(r, "prev_rank", 0)), year - 1);
     }
-    if (num(r, "appraised") > 0) /* a survey index (PAPI, PCI, SIPAS) is the survey alone */
+    if (pv_get_num(r, "appraised") > 0) /* a survey index (PAPI, PCI, SIPAS) is the survey alone */
         sbuf_printf(&t, ". Điểm thẩm định: %s; điểm điều tra xã hội học: %s.",
-                    vn_num(x, sizeof x, num(r, "appraised"), 2, 0), vn_num(y, sizeof y, num(r, "survey"), 2, 0));
+                    vn_num(x, sizeof x, pv_get_num(r, "appraised"), 2, 0), vn_num(y, sizeof y, pv_get_num(r, "survey"), 2, 0));
     else
         sbuf_puts(&t, ".");
     doc_para(d, NULL, t.buf);
@@ -772,9 +760,9 @@ static void unit_doc(doc *d, const pv *r, const pv *years, const pv *peers, cons
         const pv *yr = years->u.a.v[k];
         snprintf(line, sizeof line, "%lld", (long long)pv_get_int(yr, "year", 0));
         doc_cell(d, line, DOC_CENTER);
-        doc_cell_num(d, vn_num(x, sizeof x, num(yr, "appraised"), 2, 0), num(yr, "appraised"), DOC_NUMBER);
-        doc_cell_num(d, vn_num(x, sizeof x, num(yr, "survey"), 2, 0), num(yr, "survey"), DOC_NUMBER);
-        doc_cell_num(d, vn_num(x, sizeof x, num(yr, "total"), 2, 0), num(yr, "total"), DOC_NUMBER);
+        doc_cell_num(d, vn_num(x, sizeof x, pv_get_num(yr, "appraised"), 2, 0), pv_get_num(yr, "appraised"), DOC_NUMBER);
+        doc_cell_num(d, vn_num(x, sizeof x, pv_get_num(yr, "survey"), 2, 0), pv_get_num(yr, "survey"), DOC_NUMBER);
+        doc_cell_num(d, vn_num(x, sizeof x, pv_get_num(yr, "total"), 2, 0), pv_get_num(yr, "total"), DOC_NUMBER);
         snprintf(line, sizeof line, "%lld/%lld", (long long)pv_get_int(yr, "rank", 0), (long long)pv_get_int(yr, "of", 0));
         doc_cell(d, line, DOC_CENTER);
     }
@@ -855,21 +843,21 @@ static void unit_csv(sbuf *b, const pv *r, int vi)
         if (total)
             sbuf_printf(b, "Tổng%cTổng điểm", sep);
         else {
-            csv_put(b, str(c, "id"));
+            csv_put(b, pv_get_text(c, "id"));
             sbuf_add(b, &sep, 1);
-            csv_put(b, str(c, "name"));
+            csv_put(b, pv_get_text(c, "name"));
         }
-        sbuf_printf(b, "%c%s", sep, NUM(num(c, total ? "total" : "score"), 4));
-        sbuf_printf(b, "%c%s", sep, NUM(num(c, "max"), 4));
-        sbuf_printf(b, "%c%s", sep, NUM(num(c, "pct"), 2));
+        sbuf_printf(b, "%c%s", sep, NUM(pv_get_num(c, total ? "total" : "score"), 4));
+        sbuf_printf(b, "%c%s", sep, NUM(pv_get_num(c, "max"), 4));
+        sbuf_printf(b, "%c%s", sep, NUM(pv_get_num(c, "pct"), 2));
         const char *pk = total ? "prev_total" : "prev_score";
         if (pv_get(c, pk)) {
-            sbuf_printf(b, "%c%s", sep, NUM(num(c, pk), 4));
+            sbuf_printf(b, "%c%s", sep, NUM(pv_get_num(c, pk), 4));
             if (total)
                 sbuf_printf(b, "%c", sep);
             else
-                sbuf_printf(b, "%c%s", sep, NUM(num(c, "prev_pct"), 2));
-            sbuf_printf(b, "%c%s", sep, NUM(num(c, total ? "change" : "change_pp"), total ? 4 : 2));
+                sbuf_printf(b, "%c%s", sep, NUM(pv_get_num(c, "prev_pct"), 2));
+            sbuf_printf(b, "%c%s", sep, NUM(pv_get_num(c, total ? "change" : "change_pp"), total ? 4 : 2));
         } else {
             sbuf_printf(b, "%c%c%c", sep, sep, sep);
         }
@@ -888,10 +876,10 @@ static void ranking_doc(doc *d, const pv *list, const char *index, int year)
     for (uint32_t i = 0; list && i < list->u.a.n; i++) {
         const pv *r = list->u.a.v[i];
         char g[256];
-        snprintf(g, sizeof g, "%s|%s", str(r, "level"), str(r, "parent"));
+        snprintf(g, sizeof g, "%s|%s", pv_get_text(r, "level"), pv_get_text(r, "parent"));
         if (strcmp(g, group)) {
             str_copy(group, sizeof group, g);
-            snprintf(h, sizeof h, "Cấp %s thuộc %s", str_level_vi(str(r, "level")), str(r, "parent"));
+            snprintf(h, sizeof h, "Cấp %s thuộc %s", str_level_vi(pv_get_text(r, "level")), pv_get_text(r, "parent"));
             doc_heading(d, 1, h);
             doc_table(d, 6, DOC_BORDER);
             doc_cell(d, "STT", 0);
@@ -907,18 +895,18 @@ static void ranking_doc(doc *d, const pv *list, const char *index, int year)
         if (pv_get(r, "prev_total")) {
             const pv *from = pv_get(r, "prev_units");
             if (from && from->t == PV_ARR) /* predecessors' results: no one rank */
-                snprintf(prev, sizeof prev, "%s (%u đơn vị hợp nhất)", vn_num(x, sizeof x, num(r, "prev_total"), 2, 0),
+                snprintf(prev, sizeof prev, "%s (%u đơn vị hợp nhất)", vn_num(x, sizeof x, pv_get_num(r, "prev_total"), 2, 0),
                          from->u.a.n);
             else
-                snprintf(prev, sizeof prev, "%s (hạng %lld)", vn_num(x, sizeof x, num(r, "prev_total"), 2, 0),
+                snprintf(prev, sizeof prev, "%s (hạng %lld)", vn_num(x, sizeof x, pv_get_num(r, "prev_total"), 2, 0),
                          (long long)pv_get_int(r, "prev_rank", 0));
-            vn_num(change, sizeof change, num(r, "change"), 2, 1);
+            vn_num(change, sizeof change, pv_get_num(r, "change"), 2, 1);
         }
         snprintf(h, sizeof h, "%lld", (long long)pv_get_int(r, "rank", 0));
         doc_cell(d, h, DOC_CENTER);
-        doc_cell(d, str(r, "name"), 0);
+        doc_cell(d, pv_get_text(r, "name"), 0);
         doc_cell(d, prev, DOC_RIGHT);
-        doc_cell_num(d, vn_num(y, sizeof y, num(r, "total"), 2, 0), num(r, "total"), DOC_NUMBER);
+        doc_cell_num(d, vn_num(y, sizeof y, pv_get_num(r, "total"), 2, 0), pv_get_num(r, "total"), DOC_NUMBER);
         doc_cell(d, change, DOC_RIGHT);
         doc_cell(d, rank_move(mv, sizeof mv, pv_get_int(r, "rank", 0), pv_get_int(r, "prev_rank", 0)), 0);
     }
@@ -943,22 +931,22 @@ static void ranking_csv(sbuf *b, const pv *list, int year, int vi)
     for (uint32_t i = 0; list && i < list->u.a.n; i++) {
         const pv *r = list->u.a.v[i];
         sbuf_printf(b, "%lld%c", (long long)pv_get_int(r, "rank", 0), sep);
-        csv_put(b, str(r, "name"));
+        csv_put(b, pv_get_text(r, "name"));
         sbuf_add(b, &sep, 1);
-        csv_put(b, str(r, "unit"));
+        csv_put(b, pv_get_text(r, "unit"));
         sbuf_add(b, &sep, 1);
         if (pv_get(r, "prev_total")) {
-            num_cell(b, vi ? vn_num(x, sizeof x, num(r, "prev_total"), 4, 0)
-                           : (snprintf(x, sizeof x, "%.4f", num(r, "prev_total")), x), vi);
+            num_cell(b, vi ? vn_num(x, sizeof x, pv_get_num(r, "prev_total"), 4, 0)
+                           : (snprintf(x, sizeof x, "%.4f", pv_get_num(r, "prev_total")), x), vi);
             sbuf_printf(b, "%c%lld%c", sep, (long long)pv_get_int(r, "prev_rank", 0), sep);
         } else {
             sbuf_printf(b, "%c%c", sep, sep);
         }
-        num_cell(b, vi ? vn_num(x, sizeof x, num(r, "total"), 4, 0) : (snprintf(x, sizeof x, "%.4f", num(r, "total")), x),
+        num_cell(b, vi ? vn_num(x, sizeof x, pv_get_num(r, "total"), 4, 0) : (snprintf(x, sizeof x, "%.4f", pv_get_num(r, "total")), x),
                  vi);
         sbuf_printf(b, "%c%lld%c", sep, (long long)pv_get_int(r, "rank", 0), sep);
         /* "+5,5000": its decimal comma quoted in the ',' form, or the row has a column too many */
-        num_cell(b, pv_get(r, "change") ? vn_num(x, sizeof x, num(r, "change"), 4, 1) : "", vi);
+        num_cell(b, pv_get(r, "change") ? vn_num(x, sizeof x, pv_get_num(r, "change"), 4, 1) : "", vi);
         sbuf_puts(b, "\r\n");
     }
 }
@@ -1120,22 +1108,22 @@ int cli_report(cli *c, int argc, char **argv)
             /* what the report draws on besides the result; it stands without any of them */
             pv *stasks = cli_ask(cl, "scorer", "tasks", args3("unit", unit, "today", today, NULL, NULL), REPORT_TIMEOUT_MS, &e);
             pv *ntasks = cli_ask(cl, "notifier", "tasks", args3("under", unit, NULL, NULL, NULL, NULL), REPORT_TIMEOUT_MS, &e);
-            pv *years = cli_ask(cl, "scorer", "years", args3("index", index, "level", str(r, "level"), "unit", unit),
+            pv *years = cli_ask(cl, "scorer", "years", args3("index", index, "level", pv_get_text(r, "level"), "unit", unit),
                                 REPORT_TIMEOUT_MS, &e);
-            pv *peers = cli_ask(cl, "scorer", "scores", args3("index", index, "year", year, "level", str(r, "level")),
+            pv *peers = cli_ask(cl, "scorer", "scores", args3("index", index, "year", year, "level", pv_get_text(r, "level")),
                                 REPORT_TIMEOUT_MS, &e);
             pv *prev = cli_ask(cl, "scorer", "result", args3("unit", unit, "index", index, "year", py), REPORT_TIMEOUT_MS, &e);
             pv *season = cli_ask(cl, "collector", "season",
-                                 args3("index", index, "year", year, "level", str(r, "level")), REPORT_TIMEOUT_MS, &e);
+                                 args3("index", index, "year", year, "level", pv_get_text(r, "level")), REPORT_TIMEOUT_MS, &e);
             pv *gaps = NULL;
-            if (season && strcmp(str(season, "phase"), "published"))
+            if (season && strcmp(pv_get_text(season, "phase"), "published"))
                 gaps = cli_ask(cl, "collector", "appraise", args3("unit", unit, "index", index, "year", year),
                                REPORT_TIMEOUT_MS, &e);
             /* peers of the same parent only: the ranking the unit is ranked in */
             if (peers && peers->t == PV_ARR) {
                 pv *same = pv_arr();
                 for (uint32_t i = 0; i < peers->u.a.n; i++)
-                    if (!strcmp(str(peers->u.a.v[i], "parent"), str(r, "parent"))) {
+                    if (!strcmp(pv_get_text(peers->u.a.v[i], "parent"), pv_get_text(r, "parent"))) {
                         pv_push(same, peers->u.a.v[i]);
                         peers->u.a.v[i] = NULL;
                     }
@@ -1147,7 +1135,7 @@ int cli_report(cli *c, int argc, char **argv)
             unit_doc(d, r, years, peers, prev, season, ntasks, stasks, gaps,
                      tg && tg->t == PV_ARR && tg->u.a.n ? tg->u.a.v[0] : NULL, &o);
             pv_free(tg);
-            snprintf(title, sizeof title, "Chỉ số %s năm %s – %s", index, year, str(r, "name"));
+            snprintf(title, sizeof title, "Chỉ số %s năm %s – %s", index, year, pv_get_text(r, "name"));
             rc = render(d, (fmt)f, title, &out, &e);
             pv_free(stasks);
             pv_free(ntasks);

@@ -13,36 +13,24 @@
 
 #define SCORES_TIMEOUT_MS 10000
 
-static double f(const pv *m, const char *k)
-{
-    const pv *v = pv_get(m, k);
-    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
-}
-
-static const char *s(const pv *m, const char *k)
-{
-    const char *v = pv_get_str(m, k);
-    return v ? v : "";
-}
-
 /* --owner: the points lost on the criteria a department answers for, across units. */
 static void show_owner(const pv *d)
 {
     char a[32];
     const pv *losses = pv_get(d, "losses"), *per = pv_get(d, "by_criterion");
     char who[256];
-    if (*s(d, "owner_name"))
-        snprintf(who, sizeof who, "%s (%s)", s(d, "owner_name"), s(d, "owner"));
+    if (*pv_get_text(d, "owner_name"))
+        snprintf(who, sizeof who, "%s (%s)", pv_get_text(d, "owner_name"), pv_get_text(d, "owner"));
     else
-        str_copy(who, sizeof who, s(d, "owner"));
-    printf("Điểm bị trừ ở các tiêu chí do %s phụ trách, Chỉ số %s năm %lld: %s điểm\n", who, s(d, "index"),
-           (long long)pv_get_int(d, "year", 0), vn_num(a, sizeof a, f(d, "lost"), 2, 0));
+        str_copy(who, sizeof who, pv_get_text(d, "owner"));
+    printf("Điểm bị trừ ở các tiêu chí do %s phụ trách, Chỉ số %s năm %lld: %s điểm\n", who, pv_get_text(d, "index"),
+           (long long)pv_get_int(d, "year", 0), vn_num(a, sizeof a, pv_get_num(d, "lost"), 2, 0));
     if (!losses || !losses->u.a.n) {
         printf("Không đơn vị nào bị trừ điểm ở các tiêu chí này.\n");
         return;
     }
     for (uint32_t i = 0; per && i < per->u.m.n; i++)
-        printf("  Tiêu chí %s: %s điểm\n", per->u.m.kv[i].k, vn_num(a, sizeof a, f(per, per->u.m.kv[i].k), 2, 0));
+        printf("  Tiêu chí %s: %s điểm\n", per->u.m.kv[i].k, vn_num(a, sizeof a, pv_get_num(per, per->u.m.kv[i].k), 2, 0));
     printf("\n");
     grid_col cols[] = {{"Mã", 0, 0, 1}, {"Đơn vị", 0, 0, 0}, {"Tiêu chí", 0, 0, 1}, {"Bị trừ", 0, 1, 1},
                        {"Lý do", 0, 0, 0}};
@@ -50,11 +38,11 @@ static void show_owner(const pv *d)
     grid_cells c = {0};
     for (uint32_t i = 0; i < losses->u.a.n; i++) {
         const pv *l = losses->u.a.v[i];
-        grid_cell(&c, "%s", s(l, "unit"));
-        grid_cell(&c, "%s", s(l, "unit_name"));
-        grid_cell(&c, "%s", s(l, "id"));
-        grid_cell(&c, "-%s", vn_num(a, sizeof a, f(l, "lost"), 2, 0));
-        grid_cell(&c, "%s", s(l, "reason"));
+        grid_cell(&c, "%s", pv_get_text(l, "unit"));
+        grid_cell(&c, "%s", pv_get_text(l, "unit_name"));
+        grid_cell(&c, "%s", pv_get_text(l, "id"));
+        grid_cell(&c, "-%s", vn_num(a, sizeof a, pv_get_num(l, "lost"), 2, 0));
+        grid_cell(&c, "%s", pv_get_text(l, "reason"));
     }
     grid_fit(&g, (const char *const *)c.v, c.n / 5, grid_term_width());
     grid_print(stdout, &g, &c);
@@ -66,8 +54,8 @@ static void show_owner(const pv *d)
 static const char *name_in(const pv *list, const char *unit)
 {
     for (uint32_t i = 0; i < list->u.a.n; i++)
-        if (!strcmp(s(list->u.a.v[i], "unit"), unit) && *s(list->u.a.v[i], "name"))
-            return s(list->u.a.v[i], "name");
+        if (!strcmp(pv_get_text(list->u.a.v[i], "unit"), unit) && *pv_get_text(list->u.a.v[i], "name"))
+            return pv_get_text(list->u.a.v[i], "name");
     return unit;
 }
 
@@ -76,10 +64,10 @@ static void show_group(const pv *list, uint32_t from, uint32_t to)
 {
     const pv *first = list->u.a.v[from], *areas = pv_get(first, "components");
     int nareas = areas ? (int)areas->u.a.n : 0, n = 6 + nareas, width = grid_term_width();
-    const char *parent = s(first, "parent");
+    const char *parent = pv_get_text(first, "parent");
     const char *pname = name_in(list, parent);
-    printf("Chỉ số %s năm %lld, cấp %s thuộc %s%s%s%s\n", s(first, "index"), (long long)pv_get_int(first, "year", 0),
-           str_level_vi(s(first, "level")), pname, pname != parent ? " (" : "", pname != parent ? parent : "",
+    printf("Chỉ số %s năm %lld, cấp %s thuộc %s%s%s%s\n", pv_get_text(first, "index"), (long long)pv_get_int(first, "year", 0),
+           str_level_vi(pv_get_text(first, "level")), pname, pname != parent ? " (" : "", pname != parent ? parent : "",
            pname != parent ? ")" : "");
     grid_col *cols = xcalloc((size_t)n, sizeof *cols);
     static const char *const heads[] = {"Hạng", "Mã", "Đơn vị", "Tổng điểm", "Năm trước", "Thay đổi"};
@@ -87,21 +75,21 @@ static void show_group(const pv *list, uint32_t from, uint32_t to)
         cols[i] = (grid_col){heads[i], 0, i >= 3, i != 2};
     grid_cells c = {0}, h = {0};
     for (int k = 0; k < nareas; k++) {
-        grid_cell(&h, "LV %s", s(areas->u.a.v[k], "id"));
+        grid_cell(&h, "LV %s", pv_get_text(areas->u.a.v[k], "id"));
         cols[6 + k] = (grid_col){h.v[k], 0, 1, 1};
     }
     char a[32], b[32];
     for (uint32_t i = from; i < to; i++) {
         const pv *r = list->u.a.v[i], *comps = pv_get(r, "components");
         grid_cell(&c, "%lld/%lld", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
-        grid_cell(&c, "%s", s(r, "unit"));
-        grid_cell(&c, "%s", s(r, "name"));
-        grid_cell(&c, "%s/%s", vn_num(a, sizeof a, f(r, "total"), 2, 0), vn_num(b, sizeof b, f(r, "max"), 0, 0));
-        grid_cell(&c, "%s", pv_get(r, "prev_total") ? vn_num(a, sizeof a, f(r, "prev_total"), 2, 0) : "–");
-        grid_cell(&c, "%s", pv_get(r, "change") ? vn_num(a, sizeof a, f(r, "change"), 2, 1) : "–");
+        grid_cell(&c, "%s", pv_get_text(r, "unit"));
+        grid_cell(&c, "%s", pv_get_text(r, "name"));
+        grid_cell(&c, "%s/%s", vn_num(a, sizeof a, pv_get_num(r, "total"), 2, 0), vn_num(b, sizeof b, pv_get_num(r, "max"), 0, 0));
+        grid_cell(&c, "%s", pv_get(r, "prev_total") ? vn_num(a, sizeof a, pv_get_num(r, "prev_total"), 2, 0) : "–");
+        grid_cell(&c, "%s", pv_get(r, "change") ? vn_num(a, sizeof a, pv_get_num(r, "change"), 2, 1) : "–");
         /* a unit whose framework has fewer areas leaves the rest of its row empty */
         for (int k = 0; k < nareas; k++)
-            grid_cell(&c, "%s", comps && (uint32_t)k < comps->u.a.n ? vn_num(a, sizeof a, f(comps->u.a.v[k], "pct"), 1, 0)
+            grid_cell(&c, "%s", comps && (uint32_t)k < comps->u.a.n ? vn_num(a, sizeof a, pv_get_num(comps->u.a.v[k], "pct"), 1, 0)
                                                                      : "");
     }
     grid g = {cols, n, 1};
@@ -112,7 +100,7 @@ static void show_group(const pv *list, uint32_t from, uint32_t to)
     sbuf_init(&legend);
     sbuf_puts(&legend, "LV: tỷ lệ điểm đạt được so với điểm tối đa của lĩnh vực (%).");
     for (int k = 0; k < nareas; k++)
-        sbuf_printf(&legend, " LV %s: %s%s", s(areas->u.a.v[k], "id"), s(areas->u.a.v[k], "name"),
+        sbuf_printf(&legend, " LV %s: %s%s", pv_get_text(areas->u.a.v[k], "id"), pv_get_text(areas->u.a.v[k], "name"),
                     k + 1 < nareas ? ";" : ".");
     grid_text(stdout, legend.buf, 0, width);
     sbuf_free(&legend);
@@ -132,7 +120,7 @@ static void show_ranking(const pv *list, const char *index, const char *year, co
     /* the list comes ordered by level, parent and rank: a group is a run of rows */
     for (uint32_t from = 0, i = 1; i <= list->u.a.n; i++) {
         const pv *a = list->u.a.v[from], *b = i < list->u.a.n ? list->u.a.v[i] : NULL;
-        if (b && !strcmp(s(a, "level"), s(b, "level")) && !strcmp(s(a, "parent"), s(b, "parent")))
+        if (b && !strcmp(pv_get_text(a, "level"), pv_get_text(b, "level")) && !strcmp(pv_get_text(a, "parent"), pv_get_text(b, "parent")))
             continue;
         if (from)
             printf("\n");

@@ -9,27 +9,21 @@
 
 #define COLLECTOR_TIMEOUT_MS 10000
 
-static const char *s(const pv *m, const char *k)
-{
-    const char *v = pv_get_str(m, k);
-    return v ? v : "";
-}
-
 static void show(const pv *d)
 {
     char a[16], b[32];
-    int phase = season_phase_of(s(d, "phase"));
-    printf("Mùa đánh giá %s năm %lld, cấp %s: ", s(d, "index"), (long long)pv_get_int(d, "year", 0),
-           str_level_vi(s(d, "level")));
+    int phase = season_phase_of(pv_get_text(d, "phase"));
+    printf("Mùa đánh giá %s năm %lld, cấp %s: ", pv_get_text(d, "index"), (long long)pv_get_int(d, "year", 0),
+           str_level_vi(pv_get_text(d, "level")));
     if (phase < 0) {
         printf("chưa mở (parctl season ... --to self --until NGÀY)\n");
         return;
     }
-    printf("giai đoạn %s, từ %s\n", season_phase_vi(phase), vn_time(b, s(d, "since")));
-    printf("  Hạn tự đánh giá: %s\n", vn_date(a, s(d, "self_until")));
-    printf("  Hạn giải trình:  %s\n", vn_date(a, s(d, "explain_until")));
-    if (*s(d, "decision"))
-        printf("  Công bố theo quyết định %s ngày %s\n", s(d, "decision"), vn_date(a, s(d, "decision_date")));
+    printf("giai đoạn %s, từ %s\n", season_phase_vi(phase), vn_time(b, pv_get_text(d, "since")));
+    printf("  Hạn tự đánh giá: %s\n", vn_date(a, pv_get_text(d, "self_until")));
+    printf("  Hạn giải trình:  %s\n", vn_date(a, pv_get_text(d, "explain_until")));
+    if (*pv_get_text(d, "decision"))
+        printf("  Công bố theo quyết định %s ngày %s\n", pv_get_text(d, "decision"), vn_date(a, pv_get_text(d, "decision_date")));
     const pv *moves = pv_get(d, "moves");
     if (!moves || !moves->u.a.n)
         return;
@@ -37,14 +31,14 @@ static void show(const pv *d)
     for (uint32_t i = 0; i < moves->u.a.n; i++) {
         const pv *m = moves->u.a.v[i];
         char ph[96];
-        str_column(ph, sizeof ph, season_phase_vi(season_phase_of(s(m, "phase"))), 19);
-        printf("    %s  %s %s", vn_time(b, s(m, "at")), ph, s(m, "by"));
-        if (*s(m, "until"))
-            printf("; hạn %s", vn_date(a, s(m, "until")));
-        if (*s(m, "decision"))
-            printf("; quyết định %s ngày %s", s(m, "decision"), vn_date(a, s(m, "date")));
-        if (*s(m, "reason"))
-            printf("; lý do: %s", s(m, "reason"));
+        str_column(ph, sizeof ph, season_phase_vi(season_phase_of(pv_get_text(m, "phase"))), 19);
+        printf("    %s  %s %s", vn_time(b, pv_get_text(m, "at")), ph, pv_get_text(m, "by"));
+        if (*pv_get_text(m, "until"))
+            printf("; hạn %s", vn_date(a, pv_get_text(m, "until")));
+        if (*pv_get_text(m, "decision"))
+            printf("; quyết định %s ngày %s", pv_get_text(m, "decision"), vn_date(a, pv_get_text(m, "date")));
+        if (*pv_get_text(m, "reason"))
+            printf("; lý do: %s", pv_get_text(m, "reason"));
         printf("\n");
     }
 }

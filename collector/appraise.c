@@ -52,12 +52,6 @@ static pv *sub(record_txn *t, const char *unit, int year, const char *kind, cons
     return record_get(t, DB_SUBS, k, &v) == 1 ? v : NULL;
 }
 
-static const char *s(const pv *m, const char *k)
-{
-    const char *v = m ? pv_get_str(m, k) : NULL;
-    return v ? v : "";
-}
-
 static void flag(pv *flags, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void flag(pv *flags, const char *code, const char *fmt, ...)
 {
@@ -112,7 +106,7 @@ static void open_tasks(record_txn *t, const char *unit, int year, const char *in
         par_err ig;
         if (proto_decode_value(v.mv_data, v.mv_size, &task, &ig) < 0)
             continue;
-        if (!strcmp(s(task, "lead"), unit) && !strcmp(s(task, "index"), index) && !strcmp(s(task, "criterion"), id)) {
+        if (!strcmp(pv_get_text(task, "lead"), unit) && !strcmp(pv_get_text(task, "index"), index) && !strcmp(pv_get_text(task, "criterion"), id)) {
             /* done in any period of the year */
             static const char *const periods[] = {"Y", "H1", "Q1", "Q2", "Q3", "Q4", "M01", "M02", "M03", "M04",
                                                   "M05", "M06", "M07", "M08", "M09", "M10", "M11", "M12"};
@@ -120,13 +114,13 @@ static void open_tasks(record_txn *t, const char *unit, int year, const char *in
             for (size_t p = 0; p < sizeof periods / sizeof periods[0] && !done; p++) {
                 char key[400];
                 pv *line = NULL;
-                snprintf(key, sizeof key, "%s|%d|%s|task|%s", unit, year, periods[p], s(task, "id"));
+                snprintf(key, sizeof key, "%s|%d|%s|task|%s", unit, year, periods[p], pv_get_text(task, "id"));
                 if (record_get(t, DB_SUBS, key, &line) == 1)
-                    done = !strcmp(s(line, "value"), "done");
+                    done = !strcmp(pv_get_text(line, "value"), "done");
                 pv_free(line);
             }
             if (!done)
-                pv_push(out, pv_str(s(task, "id")));
+                pv_push(out, pv_str(pv_get_text(task, "id")));
         }
         pv_free(task);
     }
@@ -146,7 +140,7 @@ int appraise_view(record_txn *t, const pv *args, pv **data, par_err *e)
         err_set(e, "unknown unit %s", unit);
         return -1;
     }
-    const char *level = s(u, "level");
+    const char *level = pv_get_text(u, "level");
     char prefix[200];
     snprintf(prefix, sizeof prefix, "%s|%lld|%s|", index, (long long)year, level);
     size_t pl = strlen(prefix);
@@ -164,7 +158,7 @@ int appraise_view(record_txn *t, const pv *args, pv **data, par_err *e)
         par_err ig;
         if (proto_decode_value(v.mv_data, v.mv_size, &c, &ig) < 0)
             continue;
-        if (!pv_get_bool(c, "leaf", 0) || strcmp(s(c, "method"), "self")) {
+        if (!pv_get_bool(c, "leaf", 0) || strcmp(pv_get_text(c, "method"), "self")) {
             pv_free(c);
             continue;
         }
@@ -174,24 +168,24 @@ int appraise_view(record_txn *t, const pv *args, pv **data, par_err *e)
         }
         crit_row *r = &rows[n++];
         memset(r, 0, sizeof *r);
-        str_copy(r->id, sizeof r->id, s(c, "id"));
+        str_copy(r->id, sizeof r->id, pv_get_text(c, "id"));
         char key[160], a[32], b[32];
         snprintf(key, sizeof key, "%s:%s", index, r->id);
         pv *self = sub(t, unit, (int)year, "score", key), *appr = sub(t, unit, (int)year, "appraisal", key),
            *expl = sub(t, unit, (int)year, "explanation", key), *last = sub(t, unit, (int)year - 1, "appraisal", key);
         int docs = evidence_count(t, unit, (int)year, key);
-        double max = strtod(s(c, "max"), NULL), sv = self ? strtod(s(self, "value"), NULL) : 0;
+        double max = strtod(pv_get_text(c, "max"), NULL), sv = self ? strtod(pv_get_text(self, "value"), NULL) : 0;
         pv *flags = pv_arr();
         if (!self) {
             flag(flags, "not_self_scored", "Chưa tự chấm");
         } else {
-            if (!docs && !*s(self, "note") && !expl)
+            if (!docs && !*pv_get_text(self, "note") && !expl)
                 flag(flags, "no_evidence", "Tự chấm %s điểm nhưng không có tài liệu kiểm chứng hay giải trình",
-                     vi_num(s(self, "value"), a));
-            if (last && sv > strtod(s(last, "value"), NULL) + 1e-9 && !docs)
+                     vi_num(pv_get_text(self, "value"), a));
+            if (last && sv > strtod(pv_get_text(last, "value"), NULL) + 1e-9 && !docs)
                 flag(flags, "above_last_year",
                      "Tự chấm %s, cao hơn điểm thẩm định năm %lld (%s) mà không có tài liệu mới",
-                     vi_num(s(self, "value"), a), (long long)year - 1, vi_num(s(last, "value"), b));
+                     vi_num(pv_get_text(self, "value"), a), (long long)year - 1, vi_num(pv_get_text(last, "value"), b));
             if (max > 0 && sv >= max - 1e-9) {
                 pv *open = pv_arr();
                 open_tasks(t, unit, (int)year, index, r->id, open);
@@ -204,15 +198,15 @@ int appraise_view(record_txn *t, const pv *args, pv **data, par_err *e)
         r->flagged = flags->u.a.n > 0 && !(flags->u.a.n == 1 && !self);
         pv *x = pv_map();
         pv_set_str(x, "criterion", key);
-        pv_set_str(x, "name", s(c, "name"));
-        pv_set_str(x, "max", s(c, "max"));
-        pv_set_str(x, "self", s(self, "value"));
-        pv_set_str(x, "note", s(self, "note"));
-        pv_set_str(x, "appraisal", s(appr, "value"));
-        pv_set_str(x, "reason", s(appr, "note"));
-        pv_set_str(x, "last_year", s(last, "value"));
+        pv_set_str(x, "name", pv_get_text(c, "name"));
+        pv_set_str(x, "max", pv_get_text(c, "max"));
+        pv_set_str(x, "self", pv_get_text(self, "value"));
+        pv_set_str(x, "note", pv_get_text(self, "note"));
+        pv_set_str(x, "appraisal", pv_get_text(appr, "value"));
+        pv_set_str(x, "reason", pv_get_text(appr, "note"));
+        pv_set_str(x, "last_year", pv_get_text(last, "value"));
         pv_set_int(x, "evidence", docs);
-        pv_set_str(x, "explanation", s(expl, "note"));
+        pv_set_str(x, "explanation", pv_get_text(expl, "note"));
         pv_set(x, "flags", flags);
         r->row = x;
         pv_free(self);
@@ -232,7 +226,7 @@ int appraise_view(record_txn *t, const pv *args, pv **data, par_err *e)
     }
     free(rows);
     pv_set_str(d, "unit", unit);
-    pv_set_str(d, "name", s(u, "name"));
+    pv_set_str(d, "name", pv_get_text(u, "name"));
     pv_set_str(d, "level", level);
     pv_set_str(d, "index", index);
     pv_set_int(d, "year", year);

@@ -21,12 +21,6 @@ static MDB_dbi dbi(book *b, int i)
     return store_dbi(book_store(b), i);
 }
 
-static const char *str(const pv *row, const char *k)
-{
-    const char *s = pv_get_str(row, k);
-    return s ? s : "";
-}
-
 static int put_num(MDB_txn *txn, MDB_dbi d, uint64_t n, const void *val, size_t len)
 {
     unsigned char k8[8];
@@ -314,7 +308,7 @@ int alertlog_due(book *b, int64_t now_ms, delivery *out, int max)
             const pv *ds = pv_get(m, "deliveries");
             for (int ch = 0; ch < CH_COUNT && n < max; ch++) {
                 const pv *d = pv_get(ds, ch_names[ch]);
-                const char *st = str(d, "state");
+                const char *st = pv_get_text(d, "state");
                 if (d && (!strcmp(st, "pending") || !strcmp(st, "retrying")) && pv_get_int(d, "next", 0) <= now_ms)
                     out[n++] = (delivery){no, ch};
             }
@@ -378,7 +372,7 @@ static digest_role role_named(const char *r)
  * log, the text and the body written from them and the tasks. */
 static pv *compose(book *b, MDB_txn *txn, pv *rec, const char *report_url, const char *web_url)
 {
-    const char *unit = str(rec, "unit");
+    const char *unit = pv_get_text(rec, "unit");
     const pv *numbers = pv_get(rec, "alerts");
     size_t n = numbers && numbers->t == PV_ARR ? numbers->u.a.n : 0, k = 0;
     due_alert *das = xcalloc(n ? n : 1, sizeof *das);
@@ -404,7 +398,7 @@ static pv *compose(book *b, MDB_txn *txn, pv *rec, const char *report_url, const
     free(items);
     free(das);
     pv_set_int(m, "id", pv_get_int(rec, "id", 0));
-    pv_set_str(m, "created", str(rec, "created"));
+    pv_set_str(m, "created", pv_get_text(rec, "created"));
     pv_set(m, "deliveries", pv_copy(pv_get(rec, "deliveries")));
     return m;
 }
@@ -459,7 +453,7 @@ int alertlog_mark(book *b, uint64_t msg, int ch, int ok, const char *why, int64_
         const pv *ds = pv_get(m, "deliveries");
         for (int c = 0; c < CH_COUNT; c++) {
             const pv *dc = pv_get(ds, ch_names[c]);
-            const char *st = str(dc, "state");
+            const char *st = pv_get_text(dc, "state");
             if (!strcmp(st, "pending") || !strcmp(st, "retrying")) {
                 open = 1;
                 if (pv_get_int(dc, "next", 0) < earliest)
@@ -564,7 +558,7 @@ int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, 
         const pv *to = pv_get(a, "to");
         int mine = 0;
         for (uint32_t i = 0; to && i < to->u.a.n; i++)
-            mine |= !strcmp(str(to->u.a.v[i], "unit"), own);
+            mine |= !strcmp(pv_get_text(to->u.a.v[i], "unit"), own);
         if (!mine) {
             err_set(e, "alert %llu was not sent to unit %s", (unsigned long long)n, own);
             goto fail;
@@ -574,7 +568,7 @@ int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, 
         goto fail;
     }
     char key[256], at[40];
-    snprintf(key, sizeof key, "%s|%s", str(a, "task"), str(a, "instance"));
+    snprintf(key, sizeof key, "%s|%s", pv_get_text(a, "task"), pv_get_text(a, "instance"));
     clock_format(now_ms, at);
     ack = pv_map();
     pv_set_int(ack, "alert", (int64_t)n);
@@ -590,9 +584,9 @@ int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, 
         err_set(e, "acknowledge: %s", mdb_strerror(rc));
         goto fail;
     }
-    book_mark_acked(b, book_task_index(b, str(a, "task")), str(a, "instance"));
-    pv_set_str(ack, "task", str(a, "task"));
-    pv_set_str(ack, "instance", str(a, "instance"));
+    book_mark_acked(b, book_task_index(b, pv_get_text(a, "task")), pv_get_text(a, "instance"));
+    pv_set_str(ack, "task", pv_get_text(a, "task"));
+    pv_set_str(ack, "instance", pv_get_text(a, "instance"));
     pv_free(a);
     *out = ack;
     return 0;
@@ -682,7 +676,7 @@ static void add_state(book *b, MDB_txn *txn, pv *a)
             const pv *d = pv_get(ds, ch_names[c]);
             if (!d)
                 continue;
-            const char *st = str(d, "state");
+            const char *st = pv_get_text(d, "state");
             sent += !strcmp(st, "sent");
             open += !strcmp(st, "pending");
             retry += !strcmp(st, "retrying");
@@ -690,16 +684,16 @@ static void add_state(book *b, MDB_txn *txn, pv *a)
             pv_set_str(states, ch_names[c], st);
             /* a sent delivery's last attempt is the one that went through: when the
              * unit was actually told, which may be long after the alert was created */
-            if (!strcmp(st, "sent") && *str(d, "at"))
-                pv_set_str(sent_at, ch_names[c], str(d, "at"));
+            if (!strcmp(st, "sent") && *pv_get_text(d, "at"))
+                pv_set_str(sent_at, ch_names[c], pv_get_text(d, "at"));
             if (!strcmp(st, "retrying")) {
                 if (!errors)
                     errors = pv_arr();
                 pv *er = pv_map();
-                pv_set_str(er, "unit", str(to->u.a.v[i], "unit"));
+                pv_set_str(er, "unit", pv_get_text(to->u.a.v[i], "unit"));
                 pv_set_str(er, "channel", ch_names[c]);
                 pv_set_int(er, "attempts", pv_get_int(d, "attempts", 0));
-                pv_set_str(er, "error", str(d, "error"));
+                pv_set_str(er, "error", pv_get_text(d, "error"));
                 char next[40];
                 clock_format(pv_get_int(d, "next", 0), next);
                 pv_set_str(er, "next", next);
@@ -712,7 +706,7 @@ static void add_state(book *b, MDB_txn *txn, pv *a)
     }
     const char *state = retry ? "retrying" : open ? "pending" : sent ? "sent" : none ? "no_address" : "pending";
     char key[256];
-    snprintf(key, sizeof key, "%s|%s", str(a, "task"), str(a, "instance"));
+    snprintf(key, sizeof key, "%s|%s", pv_get_text(a, "task"), pv_get_text(a, "instance"));
     MDB_val k = {strlen(key), key}, v;
     if (mdb_get(txn, dbi(b, N_ACKS), &k, &v) == 0)
         pv_set(a, "acked", pv_bool(1));
@@ -738,7 +732,7 @@ int alertlog_list(book *b, const char *unit, size_t limit, pv **out, par_err *e)
             int mine = !unit || !*unit;
             const pv *to = pv_get(a, "to");
             for (uint32_t i = 0; !mine && to && i < to->u.a.n; i++)
-                mine = !strcmp(str(to->u.a.v[i], "unit"), unit);
+                mine = !strcmp(pv_get_text(to->u.a.v[i], "unit"), unit);
             if (!mine) {
                 pv_free(a);
                 continue;

@@ -35,12 +35,6 @@ static const char *const names[N_COUNT] = {"units",  "tasks",    "done",   "acks
                                            "alert_ids", "messages", "outbox", "state"};
 static const int dups[N_COUNT] = {0};
 
-static const char *str(const pv *row, const char *k)
-{
-    const char *s = pv_get_str(row, k);
-    return s ? s : "";
-}
-
 store *book_store(book *b)
 {
     return b->s;
@@ -133,27 +127,27 @@ static int32_t day_of(const char *iso)
 
 static void mem_unit(book *b, const pv *u)
 {
-    uint32_t i = unit_at(b, str(u, "id"));
-    const char *parent = str(u, "parent");
+    uint32_t i = unit_at(b, pv_get_text(u, "id"));
+    const char *parent = pv_get_text(u, "parent");
     long pi = *parent ? (long)unit_at(b, parent) : -1; /* unit_at may move b->units */
     b->units[i].parent = pi;
     /* digests name units and find their addresses from memory */
     free(b->units[i].name);
     free(b->units[i].email);
-    b->units[i].name = xstrdup(str(u, "name"));
-    b->units[i].email = xstrdup(str(u, "email"));
+    b->units[i].name = xstrdup(pv_get_text(u, "name"));
+    b->units[i].email = xstrdup(pv_get_text(u, "email"));
     free(b->units[i].level);
-    b->units[i].level = xstrdup(str(u, "level"));
+    b->units[i].level = xstrdup(pv_get_text(u, "level"));
     /* its last period's end and successor (common/validity.h): after it, its tasks go on */
     validity_span spans[VALIDITY_MAX];
-    int ns = validity_read(str(u, "periods"), str(u, "valid_from"), str(u, "valid_to"), parent, str(u, "level"), spans,
+    int ns = validity_read(pv_get_text(u, "periods"), pv_get_text(u, "valid_from"), pv_get_text(u, "valid_to"), parent, pv_get_text(u, "level"), spans,
                            VALIDITY_MAX);
     int32_t last = ns > 0 ? day_of(spans[ns - 1].to) : 0; /* "" (open): 0 */
     b->units[i].end_day = last ? last + 1 : 0;
-    const char *succ = str(u, "successor");
+    const char *succ = pv_get_text(u, "successor");
     long si = *succ ? (long)unit_at(b, succ) : -1; /* unit_at may move b->units */
     b->units[i].successor = si;
-    if (b->follow_up < 0 && *b->follow_up_id && !strcmp(b->follow_up_id, str(u, "id")))
+    if (b->follow_up < 0 && *b->follow_up_id && !strcmp(b->follow_up_id, pv_get_text(u, "id")))
         b->follow_up = (long)i;
 }
 
@@ -175,16 +169,16 @@ static ntask *task_at(book *b, const char *id)
 
 static void mem_task(book *b, const pv *row)
 {
-    ntask *t = task_at(b, str(row, "id"));
-    t->lead = unit_at(b, str(row, "lead"));
-    deadline_parse(str(row, "deadline"), &t->dl);
+    ntask *t = task_at(b, pv_get_text(row, "id"));
+    t->lead = unit_at(b, pv_get_text(row, "lead"));
+    deadline_parse(pv_get_text(row, "deadline"), &t->dl);
     int y, m, d;
-    t->first_day = sscanf(str(row, "first_day"), "%4d-%2d-%2d", &y, &m, &d) == 3 ? clock_days_from_civil(y, m, d) : 0;
-    t->remind_only = !strcmp(str(row, "remind_only"), "1");
+    t->first_day = sscanf(pv_get_text(row, "first_day"), "%4d-%2d-%2d", &y, &m, &d) == 3 ? clock_days_from_civil(y, m, d) : 0;
+    t->remind_only = !strcmp(pv_get_text(row, "remind_only"), "1");
     t->crit = -1;
-    if (*str(row, "index") && *str(row, "criterion")) {
+    if (*pv_get_text(row, "index") && *pv_get_text(row, "criterion")) {
         char k[192];
-        snprintf(k, sizeof k, "%.63s|%.127s", str(row, "index"), str(row, "criterion"));
+        snprintf(k, sizeof k, "%.63s|%.127s", pv_get_text(row, "index"), pv_get_text(row, "criterion"));
         t->crit = strset_index(&b->task_crits, k);
         if (t->crit < 0) {
             strset_add(&b->task_crits, k);
@@ -195,7 +189,7 @@ static void mem_task(book *b, const pv *row)
     t->sup = NULL;
     t->nsup = 0;
     char p[256];
-    for (const char *l = str(row, "support"); str_list_next(&l, p, sizeof p);) {
+    for (const char *l = pv_get_text(row, "support"); str_list_next(&l, p, sizeof p);) {
         if (!*p)
             continue;
         t->sup = xrealloc(t->sup, (t->nsup + 1) * sizeof *t->sup);
@@ -575,8 +569,8 @@ static int apply_task(book *b, MDB_txn *txn, const pv *row, const char *received
 {
     pv *t = pv_copy(row), *old = NULL;
     char day[16] = "";
-    if (store_get_pv(txn, store_dbi(b->s, N_TASKS), str(row, "id"), &old) == 1)
-        str_copy(day, sizeof day, str(old, "first_day"));
+    if (store_get_pv(txn, store_dbi(b->s, N_TASKS), pv_get_text(row, "id"), &old) == 1)
+        str_copy(day, sizeof day, pv_get_text(old, "first_day"));
     int64_t first = received_day(received);
     if (!*day && first) {
         int y, m, d;
@@ -584,7 +578,7 @@ static int apply_task(book *b, MDB_txn *txn, const pv *row, const char *received
         snprintf(day, sizeof day, "%04d-%02d-%02d", y, m, d);
     }
     pv_set_str(t, "first_day", day);
-    int rc = store_put_pv(txn, store_dbi(b->s, N_TASKS), str(row, "id"), t);
+    int rc = store_put_pv(txn, store_dbi(b->s, N_TASKS), pv_get_text(row, "id"), t);
     pv_free(old);
     pv_free(t);
     return rc;
@@ -595,8 +589,8 @@ static int apply_unit(book *b, MDB_txn *txn, const pv *row)
     pv *u = pv_map();
     const char *keys[] = {"id", "parent", "level", "name", "email", "valid_from", "valid_to", "successor", "periods"};
     for (int i = 0; i < 9; i++)
-        pv_set_str(u, keys[i], str(row, keys[i]));
-    int rc = store_put_pv(txn, store_dbi(b->s, N_UNITS), str(row, "id"), u);
+        pv_set_str(u, keys[i], pv_get_text(row, keys[i]));
+    int rc = store_put_pv(txn, store_dbi(b->s, N_UNITS), pv_get_text(row, "id"), u);
     pv_free(u);
     return rc;
 }
@@ -657,7 +651,7 @@ static int season_unit(void *ctx, const char *key, size_t klen, pv *u)
     (void)klen;
     season_ctx *c = ctx;
     const row_view *r = c->season;
-    if (strcmp(str(u, "level"), row_str(r, "level")))
+    if (strcmp(pv_get_text(u, "level"), row_str(r, "level")))
         return 0;
     const char *phase = row_str(r, "phase");
     for (int i = 0; i < 2 && c->rc == 0; i++) {
@@ -665,7 +659,7 @@ static int season_unit(void *ctx, const char *key, size_t klen, pv *u)
         const char *until = row_str(r, i == 0 ? "self_until" : "explain_until");
         char id[256], due[16] = "", plan[128], text[256];
         int y, m, d;
-        season_task_id(id, sizeof id, row_str(r, "index"), row_str(r, "year"), ph, str(u, "id"));
+        season_task_id(id, sizeof id, row_str(r, "index"), row_str(r, "year"), ph, pv_get_text(u, "id"));
         int open = !strcmp(phase, ph) && sscanf(until, "%4d-%2d-%2d", &y, &m, &d) == 3;
         if (open)
             snprintf(due, sizeof due, "%02d/%02d/%04d", d, m, y);
@@ -679,7 +673,7 @@ static int season_unit(void *ctx, const char *key, size_t klen, pv *u)
         pv *t = pv_map();
         pv_set_str(t, "plan", plan);
         pv_set_str(t, "id", id);
-        pv_set_str(t, "lead", str(u, "id"));
+        pv_set_str(t, "lead", pv_get_text(u, "id"));
         pv_set_str(t, "support", "");
         pv_set_str(t, "index", row_str(r, "index"));
         pv_set_str(t, "criterion", "");
@@ -778,10 +772,10 @@ static void mem_apply(book *b, const event_view *ev)
         mem_unit(b, row);
     } else {
         /* first_day as apply_task stored it: kept for a known task, else the day received */
-        long i = strset_index(&b->task_ids, str(row, "id"));
+        long i = strset_index(&b->task_ids, pv_get_text(row, "id"));
         int64_t first = i >= 0 ? b->tasks[i].first_day : received_day(ev->received);
         mem_task(b, row);
-        b->tasks[strset_index(&b->task_ids, str(row, "id"))].first_day = first;
+        b->tasks[strset_index(&b->task_ids, pv_get_text(row, "id"))].first_day = first;
     }
     pv_free(row);
 }

@@ -4,18 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *str(const pv *row, const char *k)
-{
-    const char *s = pv_get_str(row, k);
-    return s ? s : "";
-}
-
 static pv *row_of(const book *b, const pv *task, const ntask *t)
 {
     pv *o = pv_map();
     const char *keys[] = {"id", "plan", "task", "lead", "support", "index", "criterion"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        pv_set_str(o, keys[i], str(task, keys[i]));
+        pv_set_str(o, keys[i], pv_get_text(task, keys[i]));
     /* the units by name, as officials call them */
     size_t nu;
     const nunit *units = book_units(b, &nu);
@@ -27,7 +21,7 @@ static pv *row_of(const book *b, const pv *task, const ntask *t)
             sbuf_printf(&names, "%s%s", names.len ? "; " : "", units[t->sup[k]].name ? units[t->sup[k]].name : "");
     pv_set_str(o, "support_names", names.buf ? names.buf : "");
     sbuf_free(&names);
-    pv_set_str(o, "deadline_text", str(task, "deadline"));
+    pv_set_str(o, "deadline_text", pv_get_text(task, "deadline"));
     pv_set_str(o, "kind", deadline_kind_name(t->dl.kind));
     return o;
 }
@@ -130,7 +124,7 @@ int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *arg
         for (int j = 0; j < k && (j == 0 || dl[j - 1].due < today); j++) {
             pv *o = row_of(b, task, t);
             set_instance(o, cal, today, t, dl[j].year, dl[j].period, dl[j].due);
-            if (!only_overdue || !strcmp(str(o, "state"), "overdue"))
+            if (!only_overdue || !strcmp(pv_get_text(o, "state"), "overdue"))
                 pv_push(list, o);
             else
                 pv_free(o);

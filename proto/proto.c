@@ -152,6 +152,18 @@ const pv *pv_get(const pv *map, const char *key)
     return NULL;
 }
 
+const char *pv_get_text(const pv *map, const char *key)
+{
+    const char *s = pv_get_str(map, key);
+    return s ? s : "";
+}
+
+double pv_get_num(const pv *map, const char *key)
+{
+    const pv *v = pv_get(map, key);
+    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
+}
+
 const char *pv_get_str(const pv *map, const char *key)
 {
     const pv *v = pv_get(map, key);

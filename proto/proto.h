@@ -76,6 +76,10 @@ const char *pv_get_str(const pv *map, const char *key);
 /* def when absent or not an integer. */
 int64_t pv_get_int(const pv *map, const char *key, int64_t def);
 int pv_get_bool(const pv *map, const char *key, int def);
+/* What pages, tables and replicas read of a map they did not build (map may be NULL):
+ * its text, "" when absent or not a string; its number, float or integer, else 0. */
+const char *pv_get_text(const pv *map, const char *key);
+double pv_get_num(const pv *map, const char *key);
 
 /* Message types. */
 #define MSG_SUBMIT "submit"   /* id, cols[str], rows[[line, str...]]: submission lines */

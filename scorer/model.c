@@ -495,20 +495,14 @@ void model_framework(model *m, const char *index, int year, const char *level)
     f->built = 0;
 }
 
-static const char *str(const pv *row, const char *k)
-{
-    const char *s = pv_get_str(row, k);
-    return s ? s : "";
-}
-
 void model_criterion(model *m, const pv *row)
 {
     int64_t year;
-    if (str_to_i64(str(row, "year"), &year) < 0)
+    if (str_to_i64(pv_get_text(row, "year"), &year) < 0)
         return;
-    uint32_t fi = fw_get(m, str(row, "index"), (int)year, str(row, "level"));
+    uint32_t fi = fw_get(m, pv_get_text(row, "index"), (int)year, pv_get_text(row, "level"));
     fw *f = m->fw[fi];
-    const char *id = str(row, "id");
+    const char *id = pv_get_text(row, "id");
     crit *c = NULL;
     for (uint32_t i = 0; i < f->n && !c; i++)
         if (!strcmp(f->c[i].id, id))
@@ -523,10 +517,10 @@ void model_criterion(model *m, const pv *row)
         c->id = xstrdup(id);
     }
     free(c->name);
-    c->name = xstrdup(str(row, "name"));
-    c->max = strtod(str(row, "max"), NULL);
-    c->leaf = !strcmp(str(row, "leaf"), "1");
-    const char *method = str(row, "method"), *formula = str(row, "formula");
+    c->name = xstrdup(pv_get_text(row, "name"));
+    c->max = strtod(pv_get_text(row, "max"), NULL);
+    c->leaf = !strcmp(pv_get_text(row, "leaf"), "1");
+    const char *method = pv_get_text(row, "method"), *formula = pv_get_text(row, "formula");
     c->method = !strcmp(method, "self") ? M_SELF : !strcmp(method, "survey") ? M_SURVEY
               : !strcmp(method, "computed") ? M_COMPUTED : M_OTHER;
     c->mean = !strcmp(formula, "mean");
@@ -538,7 +532,7 @@ void model_criterion(model *m, const pv *row)
         c->den = intern(&m->keys, c->f.den);
     }
     char key[160];
-    snprintf(key, sizeof key, "%s:%s", str(row, "index"), id);
+    snprintf(key, sizeof key, "%s:%s", pv_get_text(row, "index"), id);
     c->key = intern(&m->keys, key);
     f->built = 0;
 }
@@ -1281,12 +1275,6 @@ static double pct(double score, double max)
     return max > 0 ? score / max * 100 : 0;
 }
 
-static double num(const pv *map, const char *k)
-{
-    const pv *v = pv_get(map, k);
-    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
-}
-
 /* Where a result's year before comes from: the unit's own result of that year, or, for
  * a unit that others merged into, theirs (its own too when it had one), combined by the
  * [scorer] merged_prev rule. */
@@ -1361,7 +1349,7 @@ static void add_prev(model *m, uint32_t u, const fw *f, pv *doc)
     const fw *p = ps.p;
     double total = prev_value(m, &ps, -1);
     pv_set(doc, "prev_total", pv_float(total));
-    pv_set(doc, "change", pv_float(num(doc, "total") - total));
+    pv_set(doc, "change", pv_float(pv_get_num(doc, "total") - total));
     if (ps.own != NONE) {
         pv_set_int(doc, "prev_rank", p->rank[u]);
         pv_set_int(doc, "prev_of", p->of[u]);
@@ -1382,7 +1370,7 @@ static void add_prev(model *m, uint32_t u, const fw *f, pv *doc)
         double score = prev_value(m, &ps, a), max = p->c[p->area[a]].max;
         pv_set(c, "prev_score", pv_float(score));
         pv_set(c, "prev_pct", pv_float(pct(score, max)));
-        pv_set(c, "change_pp", pv_float(num(c, "pct") - pct(score, max)));
+        pv_set(c, "change_pp", pv_float(pv_get_num(c, "pct") - pct(score, max)));
         if (ps.own != NONE)
             pv_set_int(c, "prev_rank", p->arank[(size_t)u * p->narea + (size_t)a]);
     }

@@ -20,20 +20,14 @@ const int *replica_db_dups(void)
     return dups;
 }
 
-static const char *str(const pv *row, const char *k)
-{
-    const char *s = pv_get_str(row, k);
-    return s ? s : "";
-}
-
 static int apply_unit(MDB_txn *txn, store *s, const pv *row)
 {
     pv *u = pv_map();
     const char *keys[] = {"id", "parent", "level", "name", "valid_from", "valid_to", "successor", "periods"};
     for (int i = 0; i < 8; i++)
-        if (i < 4 || *str(row, keys[i])) /* a dated unit's fields only where it has them */
-            pv_set_str(u, keys[i], str(row, keys[i]));
-    int rc = store_put_pv(txn, store_dbi(s, S_UNITS), str(row, "id"), u);
+        if (i < 4 || *pv_get_text(row, keys[i])) /* a dated unit's fields only where it has them */
+            pv_set_str(u, keys[i], pv_get_text(row, keys[i]));
+    int rc = store_put_pv(txn, store_dbi(s, S_UNITS), pv_get_text(row, "id"), u);
     pv_free(u);
     return rc;
 }
@@ -51,7 +45,7 @@ static int drop_framework(void *ctx, const char *key, size_t klen, pv *val)
 static int apply_framework(MDB_txn *txn, store *s, const pv *row)
 {
     char prefix[256], fw[128];
-    snprintf(prefix, sizeof prefix, "%s|%s|%s|", str(row, "index"), str(row, "year"), str(row, "level"));
+    snprintf(prefix, sizeof prefix, "%s|%s|%s|", pv_get_text(row, "index"), pv_get_text(row, "year"), pv_get_text(row, "level"));
     strset old;
     strset_init(&old);
     store_scan(txn, store_dbi(s, S_CRIT), prefix, drop_framework, &old);
@@ -59,36 +53,36 @@ static int apply_framework(MDB_txn *txn, store *s, const pv *row)
     for (size_t i = 0; i < old.n && rc == 0; i++)
         rc = store_del(txn, store_dbi(s, S_CRIT), old.items[i], NULL);
     strset_free(&old);
-    snprintf(fw, sizeof fw, "%s|%s", str(row, "year"), str(row, "level"));
+    snprintf(fw, sizeof fw, "%s|%s", pv_get_text(row, "year"), pv_get_text(row, "level"));
     if (rc == 0)
-        rc = store_del(txn, store_dbi(s, S_FW), fw, str(row, "index"));
+        rc = store_del(txn, store_dbi(s, S_FW), fw, pv_get_text(row, "index"));
     return rc;
 }
 
 static int apply_criterion(MDB_txn *txn, store *s, const pv *row)
 {
     char key[256], fw[128];
-    snprintf(key, sizeof key, "%s|%s|%s|%s", str(row, "index"), str(row, "year"), str(row, "level"), str(row, "id"));
-    snprintf(fw, sizeof fw, "%s|%s", str(row, "year"), str(row, "level"));
+    snprintf(key, sizeof key, "%s|%s|%s|%s", pv_get_text(row, "index"), pv_get_text(row, "year"), pv_get_text(row, "level"), pv_get_text(row, "id"));
+    snprintf(fw, sizeof fw, "%s|%s", pv_get_text(row, "year"), pv_get_text(row, "level"));
     int rc = store_put_pv(txn, store_dbi(s, S_CRIT), key, row);
     if (rc == 0)
-        rc = store_put_dup(txn, store_dbi(s, S_FW), fw, str(row, "index"));
+        rc = store_put_dup(txn, store_dbi(s, S_FW), fw, pv_get_text(row, "index"));
     return rc;
 }
 
 static int apply_task(MDB_txn *txn, store *s, const pv *row)
 {
-    const char *id = str(row, "id");
+    const char *id = pv_get_text(row, "id");
     pv *old = NULL;
     int rc = 0;
     if (store_get_pv(txn, store_dbi(s, S_TASKS), id, &old) == 1) {
-        rc = store_del(txn, store_dbi(s, S_LEAD), str(old, "lead"), id);
+        rc = store_del(txn, store_dbi(s, S_LEAD), pv_get_text(old, "lead"), id);
         pv_free(old);
     }
     if (rc == 0)
         rc = store_put_pv(txn, store_dbi(s, S_TASKS), id, row);
     if (rc == 0)
-        rc = store_put_dup(txn, store_dbi(s, S_LEAD), str(row, "lead"), id);
+        rc = store_put_dup(txn, store_dbi(s, S_LEAD), pv_get_text(row, "lead"), id);
     return rc;
 }
 
@@ -179,15 +173,15 @@ static int load_one(void *ctx, const char *key, size_t klen, pv *val)
         store_release_pages(l->s);
     switch (l->db) {
     case S_UNITS:
-        model_unit_dated(l->m, str(val, "id"), str(val, "parent"), str(val, "level"), str(val, "name"),
-                         str(val, "valid_from"), str(val, "valid_to"), str(val, "successor"), str(val, "periods"));
+        model_unit_dated(l->m, pv_get_text(val, "id"), pv_get_text(val, "parent"), pv_get_text(val, "level"), pv_get_text(val, "name"),
+                         pv_get_text(val, "valid_from"), pv_get_text(val, "valid_to"), pv_get_text(val, "successor"), pv_get_text(val, "periods"));
         break;
     case S_CRIT:
         model_criterion(l->m, val);
         break;
     case S_TASKS:
-        model_task(l->m, str(val, "id"), str(val, "lead"), str(val, "deadline_kind"), str(val, "deadline_at"),
-                   str(val, "index"), str(val, "criterion"));
+        model_task(l->m, pv_get_text(val, "id"), pv_get_text(val, "lead"), pv_get_text(val, "deadline_kind"), pv_get_text(val, "deadline_at"),
+                   pv_get_text(val, "index"), pv_get_text(val, "criterion"));
         break;
     }
     return 0;

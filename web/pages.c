@@ -7,18 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *s(const pv *m, const char *k)
-{
-    const char *v = m ? pv_get_str(m, k) : NULL;
-    return v ? v : "";
-}
-
-static double f(const pv *m, const char *k)
-{
-    const pv *v = m ? pv_get(m, k) : NULL;
-    return !v ? 0 : v->t == PV_FLOAT ? v->u.f : v->t == PV_INT ? (double)v->u.i : 0;
-}
-
 static void td_num(sbuf *b, double v, int decimals, int sign)
 {
     char n[32];
@@ -76,20 +64,20 @@ static void chart(sbuf *b, const char *index, int year, const pv *years, const p
         sbuf_printf(b, "<line class=\"grid\" x1=\"40\" x2=\"%d\" y1=\"%d\" y2=\"%d\"/><text x=\"4\" y=\"%d\">%d%%</text>\n",
                     w - 10, 190 - g * 17 / 10, 190 - g * 17 / 10, 194 - g * 17 / 10, g);
     for (uint32_t u = 0; u < nu; u++) {
-        const char *unit = s(now->u.a.v[u], "unit");
+        const char *unit = pv_get_text(now->u.a.v[u], "unit");
         int x0 = 50 + (int)u * (ny * step + 16);
         for (uint32_t i = 0; years && years->t == PV_ARR && i < years->u.a.n; i++) {
             const pv *r = years->u.a.v[i];
             int y = (int)pv_get_int(r, "year", 0);
-            if (strcmp(s(r, "unit"), unit) || y < y0 || y > year)
+            if (strcmp(pv_get_text(r, "unit"), unit) || y < y0 || y > year)
                 continue;
-            double pct = f(r, "max") > 0 ? 100 * f(r, "total") / f(r, "max") : 0;
+            double pct = pv_get_num(r, "max") > 0 ? 100 * pv_get_num(r, "total") / pv_get_num(r, "max") : 0;
             int bh = (int)lround(pct * 1.7), x = x0 + (y - y0) * step;
             double op = 1.0 - 0.7 * (year - y) / (ny > 1 ? ny - 1 : 1);
             char n[32];
             sbuf_printf(b, "<rect class=\"bar\" data-year=\"%d\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
                            "opacity=\"%.2f\"><title>%d: %s</title></rect>\n",
-                        y, x, 190 - bh, bw, bh, op, y, html_num(n, f(r, "total"), 2, 0));
+                        y, x, 190 - bh, bw, bh, op, y, html_num(n, pv_get_num(r, "total"), 2, 0));
         }
         sbuf_printf(b, "<text x=\"%d\" y=\"208\">", x0);
         html_esc(b, unit);
@@ -114,19 +102,19 @@ static void targets(sbuf *b, const pv *gaps)
             ty = pv_get_int(rows->u.a.v[i], "target_year", 0);
         char n1[32], n2[32];
         sbuf_puts(b, "<h2>So với chỉ tiêu: ");
-        html_esc(b, s(g, "name"));
+        html_esc(b, pv_get_text(g, "name"));
         sbuf_printf(b, "</h2>\n<p>Năm %lld: <b>%s%s</b>%s", (long long)pv_get_int(g, "year", 0),
-                    html_num(n1, f(top, "score"), 2, 0), percent ? " %" : "",
+                    html_num(n1, pv_get_num(top, "score"), 2, 0), percent ? " %" : "",
                     pv_get_bool(top, "official", 0) ? " (kết quả công bố)" : "");
         if (pv_get(top, "rank"))
             sbuf_printf(b, ", xếp thứ %lld/%lld", (long long)pv_get_int(top, "rank", 0), (long long)pv_get_int(top, "of", 0));
         if (pv_get(top, "target"))
-            sbuf_printf(b, "; chỉ tiêu năm %lld: %s%s, %s <b>%s</b>", ty, html_num(n1, f(top, "target"), 2, 0),
-                        percent ? " %" : "", f(top, "gap") > 1e-9 ? "còn thiếu" : "đã vượt",
-                        html_num(n2, fabs(f(top, "gap")), 2, 0));
+            sbuf_printf(b, "; chỉ tiêu năm %lld: %s%s, %s <b>%s</b>", ty, html_num(n1, pv_get_num(top, "target"), 2, 0),
+                        percent ? " %" : "", pv_get_num(top, "gap") > 1e-9 ? "còn thiếu" : "đã vượt",
+                        html_num(n2, fabs(pv_get_num(top, "gap")), 2, 0));
         if (pv_get(top, "rank_target")) {
             sbuf_puts(b, "; chỉ tiêu xếp hạng: ");
-            html_esc(b, s(top, "rank_target"));
+            html_esc(b, pv_get_text(top, "rank_target"));
         }
         sbuf_printf(b, ". Chỉ số thành phần chưa đạt chỉ tiêu: %lld.</p>\n", (long long)pv_get_int(g, "off_track", 0));
         sbuf_printf(b, "<table class=\"gaps\">\n<tr><th>Mã</th><th>Chỉ số thành phần</th><th>Năm %lld</th><th>Xếp hạng</th>"
@@ -136,34 +124,34 @@ static void targets(sbuf *b, const pv *gaps)
             const pv *r = rows->u.a.v[i], *tasks = pv_get(r, "tasks");
             int behind = pv_get(r, "on_track") && !pv_get_bool(r, "on_track", 1);
             sbuf_printf(b, "<tr%s><td>", behind ? " class=\"behind\"" : "");
-            html_esc(b, s(r, "id"));
+            html_esc(b, pv_get_text(r, "id"));
             sbuf_puts(b, "</td><td>");
-            html_esc(b, s(r, "name"));
+            html_esc(b, pv_get_text(r, "name"));
             sbuf_puts(b, pv_get_bool(r, "official", 0) ? " (công bố)</td>" : "</td>");
-            td_num(b, f(r, "score"), 2, 0);
+            td_num(b, pv_get_num(r, "score"), 2, 0);
             if (pv_get(r, "rank"))
                 sbuf_printf(b, "<td class=\"n\">%lld/%lld</td>", (long long)pv_get_int(r, "rank", 0),
                             (long long)pv_get_int(r, "of", 0));
             else
                 sbuf_puts(b, "<td class=\"n\">—</td>");
             if (pv_get(r, "target")) {
-                td_num(b, f(r, "target"), 2, 0);
-                if (f(r, "gap") > 1e-9)
-                    td_num(b, f(r, "gap"), 2, 0);
+                td_num(b, pv_get_num(r, "target"), 2, 0);
+                if (pv_get_num(r, "gap") > 1e-9)
+                    td_num(b, pv_get_num(r, "gap"), 2, 0);
                 else
                     sbuf_puts(b, "<td class=\"n up\">đạt</td>");
             } else {
                 sbuf_puts(b, "<td class=\"n\">—</td><td class=\"n\">—</td>");
             }
             sbuf_puts(b, "<td class=\"n\">");
-            html_esc(b, pv_get(r, "rank_target") ? s(r, "rank_target") : "—");
+            html_esc(b, pv_get(r, "rank_target") ? pv_get_text(r, "rank_target") : "—");
             sbuf_puts(b, "</td><td>");
             for (uint32_t k = 0; tasks && k < tasks->u.a.n; k++) {
                 const pv *t = tasks->u.a.v[k];
                 sbuf_puts(b, k ? "<br>" : "");
-                html_esc(b, s(t, "id"));
+                html_esc(b, pv_get_text(t, "id"));
                 sbuf_puts(b, " (");
-                html_esc(b, *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead"));
+                html_esc(b, *pv_get_text(t, "lead_name") ? pv_get_text(t, "lead_name") : pv_get_text(t, "lead"));
                 sbuf_puts(b, pv_get_bool(t, "done", 0) ? ", đã hoàn thành)" : ")");
             }
             sbuf_puts(b, "</td></tr>\n");
@@ -214,27 +202,27 @@ void page_dashboard(sbuf *b, const html_frame *f0, const char *index, int year, 
                  "<th>Thay đổi</th>");
     for (uint32_t k = 0; areas && k < areas->u.a.n; k++) {
         sbuf_puts(b, "<th class=\"wide\">LV ");
-        html_esc(b, s(areas->u.a.v[k], "id"));
+        html_esc(b, pv_get_text(areas->u.a.v[k], "id"));
         sbuf_puts(b, "</th>");
     }
     sbuf_puts(b, "</tr>\n");
     for (uint32_t i = 0; i < now->u.a.n; i++) {
         const pv *r = now->u.a.v[i], *comps = pv_get(r, "components");
         sbuf_printf(b, "<tr data-unit=\"");
-        html_esc(b, s(r, "unit"));
+        html_esc(b, pv_get_text(r, "unit"));
         sbuf_printf(b, "\"><td class=\"n\">%lld/%lld</td><td><a href=\"/units/", (long long)pv_get_int(r, "rank", 0),
                     (long long)pv_get_int(r, "of", 0));
-        html_url(b, s(r, "unit"));
+        html_url(b, pv_get_text(r, "unit"));
         sbuf_puts(b, "?index=");
         html_url(b, index);
         sbuf_printf(b, "&amp;year=%d\">", year);
-        html_esc(b, s(r, "name"));
+        html_esc(b, pv_get_text(r, "name"));
         sbuf_puts(b, "</a></td>");
-        td_num(b, f(r, "total"), 2, 0);
+        td_num(b, pv_get_num(r, "total"), 2, 0);
         if (pv_get(r, "prev_total")) {
-            td_num(b, f(r, "prev_total"), 2, 0);
+            td_num(b, pv_get_num(r, "prev_total"), 2, 0);
             char n[32];
-            double d = f(r, "total") - f(r, "prev_total");
+            double d = pv_get_num(r, "total") - pv_get_num(r, "prev_total");
             sbuf_printf(b, "<td class=\"n %s\">%s</td>", d >= 0 ? "up" : "down", html_num(n, d, 2, 1));
         } else {
             sbuf_puts(b, "<td class=\"n\">—</td><td class=\"n\">—</td>");
@@ -242,7 +230,7 @@ void page_dashboard(sbuf *b, const html_frame *f0, const char *index, int year, 
         for (uint32_t k = 0; comps && k < comps->u.a.n; k++) {
             const pv *c = comps->u.a.v[k];
             char n[32];
-            sbuf_printf(b, "<td class=\"n wide %s\">%s</td>", heat(f(c, "pct")), html_num(n, f(c, "score"), 2, 0));
+            sbuf_printf(b, "<td class=\"n wide %s\">%s</td>", heat(pv_get_num(c, "pct")), html_num(n, pv_get_num(c, "score"), 2, 0));
         }
         sbuf_puts(b, "</tr>\n");
     }
@@ -261,27 +249,27 @@ void page_unit(sbuf *b, const html_frame *f0, const char *unit, const char *inde
     char n[32], m[32];
     sbuf_puts(b, "<p>Chỉ số ");
     html_esc(b, index);
-    sbuf_printf(b, " năm %d: <strong id=\"total\">%s</strong>/%s điểm", year, html_num(n, f(r, "total"), 2, 0),
-                html_num(m, f(r, "max"), 0, 0));
+    sbuf_printf(b, " năm %d: <strong id=\"total\">%s</strong>/%s điểm", year, html_num(n, pv_get_num(r, "total"), 2, 0),
+                html_num(m, pv_get_num(r, "max"), 0, 0));
     if (pv_get_int(r, "rank", 0))
         sbuf_printf(b, ", xếp thứ <strong>%lld/%lld</strong>", (long long)pv_get_int(r, "rank", 0),
                     (long long)pv_get_int(r, "of", 0));
     if (pv_get(r, "prev_total"))
-        sbuf_printf(b, "; năm trước %s", html_num(n, f(r, "prev_total"), 2, 0));
+        sbuf_printf(b, "; năm trước %s", html_num(n, pv_get_num(r, "prev_total"), 2, 0));
     sbuf_puts(b, ".</p>\n<h2>Kết quả theo lĩnh vực</h2>\n<table>\n<tr><th>Lĩnh vực</th><th>Tên</th><th>Điểm</th>"
                  "<th>Tối đa</th><th>Tỷ lệ</th><th>Hạng</th></tr>\n");
     const pv *comps = pv_get(r, "components");
     for (uint32_t i = 0; comps && i < comps->u.a.n; i++) {
         const pv *c = comps->u.a.v[i];
         sbuf_puts(b, "<tr><td>");
-        html_esc(b, s(c, "id"));
+        html_esc(b, pv_get_text(c, "id"));
         sbuf_puts(b, "</td><td>");
-        html_esc(b, s(c, "name"));
+        html_esc(b, pv_get_text(c, "name"));
         sbuf_puts(b, "</td>");
-        td_num(b, f(c, "score"), 2, 0);
-        td_num(b, f(c, "max"), 2, 0);
-        sbuf_printf(b, "<td class=\"n %s\">%s%%</td><td class=\"n\">%lld</td></tr>\n", heat(f(c, "pct")),
-                    html_num(n, f(c, "pct"), 1, 0), (long long)pv_get_int(c, "rank", 0));
+        td_num(b, pv_get_num(c, "score"), 2, 0);
+        td_num(b, pv_get_num(c, "max"), 2, 0);
+        sbuf_printf(b, "<td class=\"n %s\">%s%%</td><td class=\"n\">%lld</td></tr>\n", heat(pv_get_num(c, "pct")),
+                    html_num(n, pv_get_num(c, "pct"), 1, 0), (long long)pv_get_int(c, "rank", 0));
     }
     sbuf_puts(b, "</table>\n<h2>Các tiêu chí bị trừ điểm</h2>\n");
     const pv *deds = pv_get(r, "deductions");
@@ -292,13 +280,13 @@ void page_unit(sbuf *b, const html_frame *f0, const char *unit, const char *inde
         for (uint32_t i = 0; i < deds->u.a.n; i++) {
             const pv *d = deds->u.a.v[i];
             sbuf_puts(b, "<tr><td>");
-            html_esc(b, s(d, "id"));
+            html_esc(b, pv_get_text(d, "id"));
             sbuf_puts(b, "</td><td>");
-            html_esc(b, s(d, "name"));
+            html_esc(b, pv_get_text(d, "name"));
             sbuf_puts(b, "</td>");
-            td_num(b, f(d, "lost"), 2, 0);
+            td_num(b, pv_get_num(d, "lost"), 2, 0);
             sbuf_puts(b, "<td>");
-            html_esc(b, s(d, "reason"));
+            html_esc(b, pv_get_text(d, "reason"));
             sbuf_puts(b, "</td></tr>\n");
         }
         sbuf_puts(b, "</table>\n");
@@ -312,16 +300,16 @@ void page_unit(sbuf *b, const html_frame *f0, const char *unit, const char *inde
             const pv *d = evidence->u.a.v[i];
             char day[16];
             sbuf_puts(b, "<tr><td>");
-            html_esc(b, s(d, "criterion"));
+            html_esc(b, pv_get_text(d, "criterion"));
             sbuf_puts(b, "</td><td><a href=\"/evidence/");
-            html_url(b, s(d, "sha256"));
+            html_url(b, pv_get_text(d, "sha256"));
             sbuf_puts(b, "?name=");
-            html_url(b, s(d, "name"));
+            html_url(b, pv_get_text(d, "name"));
             sbuf_puts(b, "\">");
-            html_esc(b, s(d, "name"));
+            html_esc(b, pv_get_text(d, "name"));
             sbuf_puts(b, "</a></td><td class=\"n\">");
-            html_esc(b, s(d, "size"));
-            sbuf_printf(b, "</td><td>%s</td></tr>\n", html_date(day, s(d, "received")));
+            html_esc(b, pv_get_text(d, "size"));
+            sbuf_printf(b, "</td><td>%s</td></tr>\n", html_date(day, pv_get_text(d, "received")));
         }
         sbuf_puts(b, "</table>\n");
     }
@@ -335,18 +323,18 @@ void page_unit(sbuf *b, const html_frame *f0, const char *unit, const char *inde
             const pv *h = history->u.a.v[i];
             char day[16], v[32];
             double x = 0;
-            int numeric = sscanf(s(h, "value"), "%lf", &x) == 1;
-            sbuf_printf(b, "<tr><td>%s</td><td>", html_date(day, s(h, "received")));
-            html_esc(b, s(h, "key"));
+            int numeric = sscanf(pv_get_text(h, "value"), "%lf", &x) == 1;
+            sbuf_printf(b, "<tr><td>%s</td><td>", html_date(day, pv_get_text(h, "received")));
+            html_esc(b, pv_get_text(h, "key"));
             sbuf_puts(b, "</td><td>");
-            html_esc(b, s(h, "kind"));
+            html_esc(b, pv_get_text(h, "kind"));
             sbuf_printf(b, "</td><td class=\"n\">%s</td><td>", numeric ? html_num(v, x, 2, 0) : "—");
-            int ph = season_phase_of(s(h, "phase"));
+            int ph = season_phase_of(pv_get_text(h, "phase"));
             html_esc(b, ph > 0 ? season_phase_vi(ph) : "—");
             sbuf_puts(b, "</td><td>");
-            html_esc(b, s(h, "sender"));
+            html_esc(b, pv_get_text(h, "sender"));
             sbuf_puts(b, "</td><td>");
-            html_esc(b, s(h, "note"));
+            html_esc(b, pv_get_text(h, "note"));
             sbuf_puts(b, "</td></tr>\n");
         }
         sbuf_puts(b, "</table>\n");
@@ -373,12 +361,12 @@ void page_unit(sbuf *b, const html_frame *f0, const char *unit, const char *inde
 /* A task's lead and supporting units by name, as officials call them (ids when unnamed). */
 static const char *lead_of(const pv *t)
 {
-    return *s(t, "lead_name") ? s(t, "lead_name") : s(t, "lead");
+    return *pv_get_text(t, "lead_name") ? pv_get_text(t, "lead_name") : pv_get_text(t, "lead");
 }
 
 static const char *support_of(const pv *t)
 {
-    return *s(t, "support_names") ? s(t, "support_names") : s(t, "support");
+    return *pv_get_text(t, "support_names") ? pv_get_text(t, "support_names") : pv_get_text(t, "support");
 }
 
 static const char *state_vi(const char *st)
@@ -399,13 +387,13 @@ static void text_input(sbuf *b, const char *name, const char *label, const char 
 
 static int shown(const pv *t, const task_filter *tf)
 {
-    if (tf->plan && *tf->plan && !strstr(s(t, "plan"), tf->plan))
+    if (tf->plan && *tf->plan && !strstr(pv_get_text(t, "plan"), tf->plan))
         return 0;
-    if (tf->index && *tf->index && strcmp(s(t, "index"), tf->index))
+    if (tf->index && *tf->index && strcmp(pv_get_text(t, "index"), tf->index))
         return 0;
-    if (tf->state && *tf->state && strcmp(s(t, "state"), tf->state))
+    if (tf->state && *tf->state && strcmp(pv_get_text(t, "state"), tf->state))
         return 0;
-    if (tf->late > 0 && (strcmp(s(t, "state"), "overdue") || -pv_get_int(t, "days", 0) < tf->late))
+    if (tf->late > 0 && (strcmp(pv_get_text(t, "state"), "overdue") || -pv_get_int(t, "days", 0) < tf->late))
         return 0;
     return 1;
 }
@@ -454,33 +442,33 @@ void page_tasks(sbuf *b, const html_frame *f0, const pv *tasks, const task_filte
     int mine_any = 0;
     for (uint32_t i = 0; i < tasks->u.a.n; i++) {
         const pv *t = tasks->u.a.v[i];
-        const char *st = s(t, "state");
+        const char *st = pv_get_text(t, "state");
         if (!shown(t, tf))
             continue;
         char day[16];
         sbuf_puts(b, "<tr data-task=\"");
-        html_esc(b, s(t, "id"));
+        html_esc(b, pv_get_text(t, "id"));
         sbuf_puts(b, "\"><td>");
-        html_esc(b, s(t, "id"));
+        html_esc(b, pv_get_text(t, "id"));
         sbuf_puts(b, "</td><td>");
-        html_esc(b, s(t, "task"));
+        html_esc(b, pv_get_text(t, "task"));
         sbuf_puts(b, "</td><td>");
         html_esc(b, lead_of(t));
         sbuf_puts(b, "</td><td>");
         html_esc(b, support_of(t));
         sbuf_printf(b, "</td><td>%s</td><td class=\"%s\">%s</td><td>",
-                    *s(t, "deadline") ? html_date(day, s(t, "deadline")) : "—",
+                    *pv_get_text(t, "deadline") ? html_date(day, pv_get_text(t, "deadline")) : "—",
                     !strcmp(st, "overdue") ? "down" : !strcmp(st, "done") ? "up" : "", state_vi(st));
-        int mine = f0->unit && *f0->unit && !strcmp(s(t, "lead"), f0->unit) && strcmp(st, "done") &&
-                   strncmp(s(t, "id"), "S.", 2);
+        int mine = f0->unit && *f0->unit && !strcmp(pv_get_text(t, "lead"), f0->unit) && strcmp(st, "done") &&
+                   strncmp(pv_get_text(t, "id"), "S.", 2);
         if (mine) {
             mine_any = 1;
             sbuf_puts(b, "<form method=\"post\" action=\"/tasks/done\"><input type=\"hidden\" name=\"task\" value=\"");
-            html_esc(b, s(t, "id"));
+            html_esc(b, pv_get_text(t, "id"));
             sbuf_printf(b, "\"><input type=\"hidden\" name=\"year\" value=\"%lld\"><input type=\"hidden\" "
                            "name=\"period\" value=\"",
                         (long long)pv_get_int(t, "year", 0));
-            html_esc(b, *s(t, "period") ? s(t, "period") : "Y");
+            html_esc(b, *pv_get_text(t, "period") ? pv_get_text(t, "period") : "Y");
             sbuf_puts(b, "\"><input name=\"note\" placeholder=\"Ghi chú (kết quả)\" maxlength=\"500\">");
             html_csrf(b, f0->csrf);
             sbuf_puts(b, "<button type=\"submit\">Báo cáo hoàn thành</button></form>");
@@ -515,18 +503,18 @@ void page_alerts(sbuf *b, const html_frame *f0, const pv *alerts, const char *ms
         const pv *a = alerts->u.a.v[i], *to = pv_get(a, "to");
         char d1[16], d2[16];
         sbuf_printf(b, "<tr><td class=\"n\">%lld</td><td>%s</td><td>", (long long)pv_get_int(a, "id", 0),
-                    !strcmp(s(a, "kind"), "remind") ? "nhắc hạn" : "quá hạn");
-        html_esc(b, s(a, "task"));
-        sbuf_printf(b, "</td><td>%s</td><td>%s</td><td>", html_date(d1, s(a, "deadline")),
-                    html_date(d2, s(a, "slot")));
+                    !strcmp(pv_get_text(a, "kind"), "remind") ? "nhắc hạn" : "quá hạn");
+        html_esc(b, pv_get_text(a, "task"));
+        sbuf_printf(b, "</td><td>%s</td><td>%s</td><td>", html_date(d1, pv_get_text(a, "deadline")),
+                    html_date(d2, pv_get_text(a, "slot")));
         for (uint32_t k = 0; to && k < to->u.a.n; k++) {
             if (k)
                 sbuf_puts(b, ", ");
-            html_esc(b, s(to->u.a.v[k], "unit"));
+            html_esc(b, pv_get_text(to->u.a.v[k], "unit"));
         }
         sbuf_puts(b, "</td><td>");
         sbuf_puts(b, "<form method=\"post\" action=\"/alerts/silence\"><input type=\"hidden\" name=\"task\" value=\"");
-        html_esc(b, s(a, "task"));
+        html_esc(b, pv_get_text(a, "task"));
         sbuf_puts(b, "\"><input name=\"until\" size=\"10\" placeholder=\"dd/mm/yyyy\">");
         html_csrf(b, f0->csrf);
         sbuf_puts(b, "<button type=\"submit\">Tạm dừng nhắc đến ngày</button></form>");
@@ -549,16 +537,16 @@ void page_alerts(sbuf *b, const html_frame *f0, const pv *alerts, const char *ms
  * sent late (the day it came), not sent. css: the cell's class. */
 static const char *sent_state(const pv *t, char out[64], const char **css)
 {
-    const char *st = s(t, "state");
+    const char *st = pv_get_text(t, "state");
     char day[16];
     *css = "";
     if (!strcmp(st, "done")) {
         const pv *ot = pv_get(t, "on_time");
-        if (!ot || !*s(t, "done_on"))
+        if (!ot || !*pv_get_text(t, "done_on"))
             return "đã gửi";
         int on = pv_get_bool(t, "on_time", 0);
         *css = on ? "up" : "down";
-        snprintf(out, 64, "%s %s", on ? "đúng hạn," : "muộn,", html_date(day, s(t, "done_on")));
+        snprintf(out, 64, "%s %s", on ? "đúng hạn," : "muộn,", html_date(day, pv_get_text(t, "done_on")));
         return out;
     }
     if (!strcmp(st, "overdue")) {
@@ -570,12 +558,12 @@ static const char *sent_state(const pv *t, char out[64], const char **css)
 
 static int is_season_task(const pv *t)
 {
-    return !strncmp(s(t, "id"), "S.", 2) && *s(t, "deadline");
+    return !strncmp(pv_get_text(t, "id"), "S.", 2) && *pv_get_text(t, "deadline");
 }
 
 static int is_report(const pv *t)
 {
-    return !strcmp(s(t, "kind"), "recurring") && *s(t, "period");
+    return !strcmp(pv_get_text(t, "kind"), "recurring") && *pv_get_text(t, "period");
 }
 
 static void reporting_rows(sbuf *b, const pv *tasks, int (*which)(const pv *), const char *id, int period)
@@ -594,12 +582,12 @@ static void reporting_rows(sbuf *b, const pv *tasks, int (*which)(const pv *), c
         sbuf_puts(b, "<tr><td>");
         html_esc(b, lead_of(t));
         sbuf_puts(b, "</td><td>");
-        html_esc(b, s(t, "task"));
+        html_esc(b, pv_get_text(t, "task"));
         if (period) {
             sbuf_printf(b, "</td><td>%lld ", (long long)pv_get_int(t, "year", 0));
-            html_esc(b, s(t, "period"));
+            html_esc(b, pv_get_text(t, "period"));
         }
-        sbuf_printf(b, "</td><td>%s</td><td class=\"%s\">%s</td></tr>\n", html_date(day, s(t, "deadline")), css,
+        sbuf_printf(b, "</td><td>%s</td><td class=\"%s\">%s</td></tr>\n", html_date(day, pv_get_text(t, "deadline")), css,
                     said);
     }
     if (rows)
@@ -639,17 +627,17 @@ void page_reporting(sbuf *b, const html_frame *f0, const pv *tasks)
             continue;
         int first = 1;
         for (uint32_t k = 0; k < i && first; k++) /* each unit once, where it first appears */
-            if (is_report(tasks->u.a.v[k]) && !strcmp(s(tasks->u.a.v[k], "lead"), s(t, "lead")))
+            if (is_report(tasks->u.a.v[k]) && !strcmp(pv_get_text(tasks->u.a.v[k], "lead"), pv_get_text(t, "lead")))
                 first = 0;
         if (!first)
             continue;
         int due = 0, sent = 0, on_time = 0, late = 0;
         for (uint32_t k = i; k < tasks->u.a.n; k++) {
             const pv *x = tasks->u.a.v[k];
-            if (!is_report(x) || strcmp(s(x, "lead"), s(t, "lead")))
+            if (!is_report(x) || strcmp(pv_get_text(x, "lead"), pv_get_text(t, "lead")))
                 continue;
-            int done = !strcmp(s(x, "state"), "done");
-            due += done || !strcmp(s(x, "state"), "overdue");
+            int done = !strcmp(pv_get_text(x, "state"), "done");
+            due += done || !strcmp(pv_get_text(x, "state"), "overdue");
             sent += done;
             if (done && pv_get(x, "on_time")) {
                 on_time += pv_get_bool(x, "on_time", 0);
@@ -679,41 +667,41 @@ static void hidden(sbuf *b, const char *name, const char *value)
 static void season_criteria(sbuf *b, const html_frame *f0, const pv *d, const pv *v)
 {
     const pv *list = pv_get(v, "criteria");
-    int own = f0->unit && *f0->unit && !strcmp(f0->unit, s(v, "unit"));
-    int open = !strcmp(s(d, "phase"), "self") || !*s(d, "phase");
+    int own = f0->unit && *f0->unit && !strcmp(f0->unit, pv_get_text(v, "unit"));
+    int open = !strcmp(pv_get_text(d, "phase"), "self") || !*pv_get_text(d, "phase");
     /* the appraisers' form: a value and a reason per criterion, the documents one click away */
     int appr = f0->role && (!strcmp(f0->role, "appraiser") || !strcmp(f0->role, "admin")) &&
-               (!*s(d, "phase") || !strcmp(s(d, "phase"), "appraisal") || !strcmp(s(d, "phase"), "final"));
+               (!*pv_get_text(d, "phase") || !strcmp(pv_get_text(d, "phase"), "appraisal") || !strcmp(pv_get_text(d, "phase"), "final"));
     char y[16];
     snprintf(y, sizeof y, "%lld", (long long)pv_get_int(v, "year", 0));
     sbuf_puts(b, "<h2>Các tiêu chí tự chấm của ");
-    html_esc(b, s(v, "name"));
+    html_esc(b, pv_get_text(v, "name"));
     sbuf_printf(b, "</h2>\n<p>%lld tiêu chí cần xem trước khi thẩm định (thiếu tài liệu, cao hơn năm trước, "
                    "nhiệm vụ chưa xong) được xếp lên đầu.</p>\n",
                 (long long)pv_get_int(v, "gaps", 0));
     if (own && open) {
         sbuf_puts(b, "<form method=\"post\" action=\"/season/self\">");
-        hidden(b, "index", s(v, "index"));
+        hidden(b, "index", pv_get_text(v, "index"));
         hidden(b, "year", y);
-        hidden(b, "level", s(d, "level"));
+        hidden(b, "level", pv_get_text(d, "level"));
     } else if (appr) {
         sbuf_puts(b, "<p><a href=\"/units/");
-        html_url(b, s(v, "unit"));
+        html_url(b, pv_get_text(v, "unit"));
         sbuf_puts(b, "?index=");
-        html_url(b, s(v, "index"));
+        html_url(b, pv_get_text(v, "index"));
         sbuf_printf(b, "&amp;year=%s\">Tài liệu kiểm chứng và lịch sử của đơn vị</a></p>\n"
                        "<form method=\"post\" action=\"/season/appraise\">",
                     y);
-        hidden(b, "unit", s(v, "unit"));
-        hidden(b, "index", s(v, "index"));
+        hidden(b, "unit", pv_get_text(v, "unit"));
+        hidden(b, "index", pv_get_text(v, "index"));
         hidden(b, "year", y);
-        hidden(b, "level", s(d, "level"));
+        hidden(b, "level", pv_get_text(d, "level"));
     }
     sbuf_puts(b, "<table id=\"criteria\">\n<tr><th>Tiêu chí</th><th>Tên</th><th>Tối đa</th><th>Tự chấm</th>"
                  "<th>Thẩm định</th><th>Tài liệu</th><th>Cần xem</th></tr>\n");
     for (uint32_t i = 0; list && i < list->u.a.n; i++) {
         const pv *c = list->u.a.v[i], *flags = pv_get(c, "flags");
-        const char *key = s(c, "criterion"), *id = strchr(key, ':') ? strchr(key, ':') + 1 : key;
+        const char *key = pv_get_text(c, "criterion"), *id = strchr(key, ':') ? strchr(key, ':') + 1 : key;
         char n1[32], n2[32], n3[32];
         double x;
         sbuf_puts(b, "<tr data-criterion=\"");
@@ -721,34 +709,34 @@ static void season_criteria(sbuf *b, const html_frame *f0, const pv *d, const pv
         sbuf_puts(b, "\"><td>");
         html_esc(b, id);
         sbuf_puts(b, "</td><td>");
-        html_esc(b, s(c, "name"));
+        html_esc(b, pv_get_text(c, "name"));
         sbuf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">",
-                    sscanf(s(c, "max"), "%lf", &x) == 1 ? html_num(n1, x, 2, 0) : "");
+                    sscanf(pv_get_text(c, "max"), "%lf", &x) == 1 ? html_num(n1, x, 2, 0) : "");
         if (own && open) {
             sbuf_printf(b, "<input name=\"v_%s\" size=\"5\" value=\"", id);
-            if (sscanf(s(c, "self"), "%lf", &x) == 1)
+            if (sscanf(pv_get_text(c, "self"), "%lf", &x) == 1)
                 html_esc(b, html_num(n2, x, 2, 0));
             sbuf_printf(b, "\"><input name=\"n_%s\" placeholder=\"giải thích\" size=\"18\" value=\"", id);
-            html_esc(b, s(c, "note"));
+            html_esc(b, pv_get_text(c, "note"));
             sbuf_puts(b, "\">");
         } else {
-            sbuf_puts(b, sscanf(s(c, "self"), "%lf", &x) == 1 ? html_num(n2, x, 2, 0) : "—");
+            sbuf_puts(b, sscanf(pv_get_text(c, "self"), "%lf", &x) == 1 ? html_num(n2, x, 2, 0) : "—");
         }
         sbuf_puts(b, "</td><td class=\"n\">");
         if (appr) {
             sbuf_printf(b, "<input name=\"a_%s\" size=\"5\" value=\"", id);
-            if (sscanf(s(c, "appraisal"), "%lf", &x) == 1)
+            if (sscanf(pv_get_text(c, "appraisal"), "%lf", &x) == 1)
                 html_esc(b, html_num(n3, x, 2, 0));
             sbuf_printf(b, "\"><input name=\"r_%s\" placeholder=\"lý do\" size=\"18\" value=\"", id);
-            html_esc(b, s(c, "reason"));
+            html_esc(b, pv_get_text(c, "reason"));
             sbuf_puts(b, "\">");
         } else {
-            sbuf_puts(b, sscanf(s(c, "appraisal"), "%lf", &x) == 1 ? html_num(n3, x, 2, 0) : "—");
+            sbuf_puts(b, sscanf(pv_get_text(c, "appraisal"), "%lf", &x) == 1 ? html_num(n3, x, 2, 0) : "—");
         }
         sbuf_printf(b, "</td><td class=\"n\">%lld</td><td>", (long long)pv_get_int(c, "evidence", 0));
         for (uint32_t k = 0; flags && k < flags->u.a.n; k++) {
             sbuf_puts(b, k ? "<br>" : "");
-            html_esc(b, s(flags->u.a.v[k], "text"));
+            html_esc(b, pv_get_text(flags->u.a.v[k], "text"));
         }
         sbuf_puts(b, "</td></tr>\n");
     }
@@ -762,19 +750,19 @@ static void season_criteria(sbuf *b, const html_frame *f0, const pv *d, const pv
         sbuf_puts(b, "<p><button type=\"submit\" id=\"self\">Gửi tự đánh giá</button></p></form>\n"
                      "<h2>Gửi tài liệu kiểm chứng</h2>\n<form method=\"post\" action=\"/season/evidence\" "
                      "enctype=\"multipart/form-data\">");
-        hidden(b, "unit", s(v, "unit"));
-        hidden(b, "index", s(v, "index"));
+        hidden(b, "unit", pv_get_text(v, "unit"));
+        hidden(b, "index", pv_get_text(v, "index"));
         hidden(b, "year", y);
-        hidden(b, "level", s(d, "level"));
+        hidden(b, "level", pv_get_text(d, "level"));
         sbuf_puts(b, "<label for=\"criterion\">Tiêu chí</label><select id=\"criterion\" name=\"criterion\">");
         for (uint32_t i = 0; list && i < list->u.a.n; i++) {
-            const char *key = s(list->u.a.v[i], "criterion"), *id = strchr(key, ':') ? strchr(key, ':') + 1 : key;
+            const char *key = pv_get_text(list->u.a.v[i], "criterion"), *id = strchr(key, ':') ? strchr(key, ':') + 1 : key;
             sbuf_puts(b, "<option value=\"");
             html_esc(b, id);
             sbuf_puts(b, "\">");
             html_esc(b, id);
             sbuf_puts(b, " ");
-            html_esc(b, s(list->u.a.v[i], "name"));
+            html_esc(b, pv_get_text(list->u.a.v[i], "name"));
             sbuf_puts(b, "</option>");
         }
         sbuf_puts(b, "</select><label for=\"file\">Tệp (PDF, ảnh, DOCX, XLSX, ODT)</label>"
@@ -793,19 +781,19 @@ void page_season(sbuf *b, const html_frame *f0, const pv *d, const char *msg, co
         sbuf_puts(b, "</p>\n");
     }
     char a[16];
-    int phase = season_phase_of(s(d, "phase"));
+    int phase = season_phase_of(pv_get_text(d, "phase"));
     sbuf_puts(b, "<p>Đợt đánh giá chỉ số ");
-    html_esc(b, s(d, "index"));
+    html_esc(b, pv_get_text(d, "index"));
     sbuf_printf(b, " năm %lld, cấp ", (long long)pv_get_int(d, "year", 0));
-    html_esc(b, str_level_vi(s(d, "level")));
+    html_esc(b, str_level_vi(pv_get_text(d, "level")));
     sbuf_puts(b, ": <strong id=\"phase\">");
     html_esc(b, phase > 0 ? season_phase_vi(phase) : "chưa mở");
-    sbuf_printf(b, "</strong></p>\n<ul><li>Hạn tự đánh giá: %s</li>", html_date(a, s(d, "self_until")));
-    sbuf_printf(b, "<li>Hạn giải trình: %s</li>", html_date(a, s(d, "explain_until")));
-    if (*s(d, "decision")) {
+    sbuf_printf(b, "</strong></p>\n<ul><li>Hạn tự đánh giá: %s</li>", html_date(a, pv_get_text(d, "self_until")));
+    sbuf_printf(b, "<li>Hạn giải trình: %s</li>", html_date(a, pv_get_text(d, "explain_until")));
+    if (*pv_get_text(d, "decision")) {
         sbuf_puts(b, "<li>Công bố theo quyết định ");
-        html_esc(b, s(d, "decision"));
-        sbuf_printf(b, " ngày %s</li>", html_date(a, s(d, "decision_date")));
+        html_esc(b, pv_get_text(d, "decision"));
+        sbuf_printf(b, " ngày %s</li>", html_date(a, pv_get_text(d, "decision_date")));
     }
     sbuf_puts(b, "</ul>\n");
     const pv *moves = pv_get(d, "moves");
@@ -815,14 +803,14 @@ void page_season(sbuf *b, const html_frame *f0, const pv *d, const char *msg, co
         for (uint32_t i = 0; i < moves->u.a.n; i++) {
             const pv *m = moves->u.a.v[i];
             char x[16], y[16];
-            sbuf_printf(b, "<tr><td>%s</td><td>", html_date(x, s(m, "at")));
-            html_esc(b, season_phase_vi(season_phase_of(s(m, "phase"))));
+            sbuf_printf(b, "<tr><td>%s</td><td>", html_date(x, pv_get_text(m, "at")));
+            html_esc(b, season_phase_vi(season_phase_of(pv_get_text(m, "phase"))));
             sbuf_puts(b, "</td><td>");
-            html_esc(b, s(m, "by"));
-            sbuf_printf(b, "</td><td>%s</td><td>", *s(m, "until") ? html_date(y, s(m, "until")) : "");
-            html_esc(b, s(m, "decision"));
+            html_esc(b, pv_get_text(m, "by"));
+            sbuf_printf(b, "</td><td>%s</td><td>", *pv_get_text(m, "until") ? html_date(y, pv_get_text(m, "until")) : "");
+            html_esc(b, pv_get_text(m, "decision"));
             sbuf_puts(b, "</td><td>");
-            html_esc(b, s(m, "reason"));
+            html_esc(b, pv_get_text(m, "reason"));
             sbuf_puts(b, "</td></tr>\n");
         }
         sbuf_puts(b, "</table>\n");
@@ -832,7 +820,7 @@ void page_season(sbuf *b, const html_frame *f0, const pv *d, const char *msg, co
         static const char *const keys[] = {"index", "level"};
         for (int i = 0; i < 2; i++) {
             sbuf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", keys[i]);
-            html_esc(b, s(d, keys[i]));
+            html_esc(b, pv_get_text(d, keys[i]));
             sbuf_puts(b, "\">");
         }
         sbuf_printf(b, "<input type=\"hidden\" name=\"year\" value=\"%lld\"><label for=\"to\">Giai đoạn</label>"
@@ -891,7 +879,7 @@ sheet *page_ranking_sheet(const pv *ranking, const char *title)
     char (*heads)[64] = xcalloc(na ? na : 1, sizeof *heads);
     memcpy(cols, ranking_cols, sizeof ranking_cols);
     for (uint32_t k = 0; k < na; k++) {
-        snprintf(heads[k], sizeof heads[k], "Lĩnh vực %.40s", s(areas->u.a.v[k], "id"));
+        snprintf(heads[k], sizeof heads[k], "Lĩnh vực %.40s", pv_get_text(areas->u.a.v[k], "id"));
         cols[n + (int)k] = area_col;
         cols[n + (int)k].head = heads[k];
     }
@@ -903,13 +891,13 @@ sheet *page_ranking_sheet(const pv *ranking, const char *title)
         char rank[32];
         snprintf(rank, sizeof rank, "%lld/%lld", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
         sheet_text(t, rank);
-        sheet_text(t, s(r, "unit"));
-        sheet_text(t, s(r, "name"));
-        sheet_num(t, f(r, "total"));
-        sheet_num(t, f(r, "max"));
+        sheet_text(t, pv_get_text(r, "unit"));
+        sheet_text(t, pv_get_text(r, "name"));
+        sheet_num(t, pv_get_num(r, "total"));
+        sheet_num(t, pv_get_num(r, "max"));
         if (pv_get(r, "prev_total")) {
-            sheet_num(t, f(r, "prev_total"));
-            sheet_num(t, f(r, "total") - f(r, "prev_total"));
+            sheet_num(t, pv_get_num(r, "prev_total"));
+            sheet_num(t, pv_get_num(r, "total") - pv_get_num(r, "prev_total"));
         } else {
             sheet_empty(t);
             sheet_empty(t);
@@ -917,7 +905,7 @@ sheet *page_ranking_sheet(const pv *ranking, const char *title)
         for (uint32_t k = 0; k < na; k++) {
             const pv *c = comps && comps->t == PV_ARR && k < comps->u.a.n ? comps->u.a.v[k] : NULL;
             if (c)
-                sheet_num(t, f(c, "score"));
+                sheet_num(t, pv_get_num(c, "score"));
             else
                 sheet_empty(t);
         }
@@ -939,28 +927,28 @@ sheet *page_tasks_sheet(const pv *tasks, const task_filter *tf)
         const pv *x = tasks->u.a.v[i];
         if (!shown(x, tf))
             continue;
-        sheet_text(t, s(x, "id"));
-        sheet_text(t, s(x, "plan"));
-        sheet_text(t, s(x, "task"));
+        sheet_text(t, pv_get_text(x, "id"));
+        sheet_text(t, pv_get_text(x, "plan"));
+        sheet_text(t, pv_get_text(x, "task"));
         sheet_text(t, lead_of(x));
         sheet_text(t, support_of(x));
-        sheet_text(t, s(x, "index"));
-        sheet_text(t, s(x, "criterion"));
-        sheet_text(t, s(x, "deadline_text"));
-        if (*s(x, "period")) {
+        sheet_text(t, pv_get_text(x, "index"));
+        sheet_text(t, pv_get_text(x, "criterion"));
+        sheet_text(t, pv_get_text(x, "deadline_text"));
+        if (*pv_get_text(x, "period")) {
             char p[32];
-            snprintf(p, sizeof p, "%lld %s", (long long)pv_get_int(x, "year", 0), s(x, "period"));
+            snprintf(p, sizeof p, "%lld %s", (long long)pv_get_int(x, "year", 0), pv_get_text(x, "period"));
             sheet_text(t, p);
         } else {
             sheet_empty(t);
         }
-        sheet_date(t, s(x, "deadline"));
-        sheet_text(t, state_vi(s(x, "state")));
-        if (*s(x, "deadline"))
+        sheet_date(t, pv_get_text(x, "deadline"));
+        sheet_text(t, state_vi(pv_get_text(x, "state")));
+        if (*pv_get_text(x, "deadline"))
             sheet_num(t, (double)pv_get_int(x, "days", 0));
         else
             sheet_empty(t);
-        sheet_date(t, s(x, "done_on"));
+        sheet_date(t, pv_get_text(x, "done_on"));
     }
     return t;
 }
@@ -976,14 +964,14 @@ sheet *page_alerts_sheet(const pv *alerts)
     for (uint32_t i = 0; alerts && alerts->t == PV_ARR && i < alerts->u.a.n; i++) {
         const pv *a = alerts->u.a.v[i], *to = pv_get(a, "to");
         sheet_num(t, (double)pv_get_int(a, "id", 0));
-        sheet_text(t, !strcmp(s(a, "kind"), "remind") ? "nhắc hạn" : "quá hạn");
-        sheet_text(t, s(a, "task"));
-        sheet_date(t, s(a, "deadline"));
-        sheet_date(t, s(a, "slot"));
+        sheet_text(t, !strcmp(pv_get_text(a, "kind"), "remind") ? "nhắc hạn" : "quá hạn");
+        sheet_text(t, pv_get_text(a, "task"));
+        sheet_date(t, pv_get_text(a, "deadline"));
+        sheet_date(t, pv_get_text(a, "slot"));
         sbuf who;
         sbuf_init(&who);
         for (uint32_t k = 0; to && to->t == PV_ARR && k < to->u.a.n; k++)
-            sbuf_printf(&who, "%s%s", k ? ", " : "", s(to->u.a.v[k], "unit"));
+            sbuf_printf(&who, "%s%s", k ? ", " : "", pv_get_text(to->u.a.v[k], "unit"));
         sheet_text(t, who.buf ? who.buf : "");
         sbuf_free(&who);
         sheet_text(t, pv_get_bool(a, "acked", 0) ? "có" : "chưa");
@@ -1008,13 +996,13 @@ sheet *page_reporting_sheet(const pv *tasks)
             char st[64], p[32];
             const char *css;
             sheet_text(t, pass ? "báo cáo định kỳ" : "đợt đánh giá");
-            sheet_text(t, s(x, "lead"));
+            sheet_text(t, pv_get_text(x, "lead"));
             sheet_text(t, lead_of(x));
-            sheet_text(t, s(x, "task"));
-            snprintf(p, sizeof p, "%lld %s", (long long)pv_get_int(x, "year", 0), s(x, "period"));
+            sheet_text(t, pv_get_text(x, "task"));
+            snprintf(p, sizeof p, "%lld %s", (long long)pv_get_int(x, "year", 0), pv_get_text(x, "period"));
             sheet_text(t, p);
-            sheet_date(t, s(x, "deadline"));
-            sheet_date(t, s(x, "done_on"));
+            sheet_date(t, pv_get_text(x, "deadline"));
+            sheet_date(t, pv_get_text(x, "done_on"));
             sheet_text(t, sent_state(x, st, &css));
         }
     }
