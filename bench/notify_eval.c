@@ -175,7 +175,7 @@ int main(int argc, char **argv)
     due_list l = {0};
     t0 = clock_mono_ms();
     due_eval(b, cal, &pol, now, &l);
-    alertlog_opts o = {1u << CH_SMTP, NULL};
+    alertlog_opts o = {.channels = 1u << CH_SMTP};
     alertlog_record(b, &l, &o, now, &alerts, &messages, &e);
     double first = ms_since(t0);
     double record_peak_mib = status_mib("VmHWM:"), file_mib = status_mib("RssFile:");

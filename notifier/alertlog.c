@@ -127,164 +127,307 @@ typedef struct {
     uint64_t msg; /* the number of this unit's message, taken with its first item */
 } item_list;
 
-/* Records each new alert with its recipients (and the numbers of the messages that
- * will carry it), then composes and records one message per recipient unit. */
-static int record_once(book *b, MDB_txn *txn, const due_list *due, const alertlog_opts *o, int64_t now_ms, int *nalerts,
-                       int *nmsgs)
-{
-    size_t nu, nt;
-    const nunit *units = book_units(b, &nu);
-    const ntask *tasks = book_tasks(b, &nt);
-    item_list *per_unit = xcalloc(nu ? nu : 1, sizeof *per_unit);
-    char created[40];
-    clock_format(now_ms, created);
-    int rc = 0;
-    *nalerts = *nmsgs = 0;
-    /* numbered in memory, the last numbers written once */
-    uint64_t last_alert = book_number(b, txn, "alert"), last_msg = book_number(b, txn, "message");
-    sbuf buf;
-    sbuf_init(&buf);
-    for (size_t i = 0; i < due->n && rc == 0; i++) {
-        const due_alert *a = &due->v[i];
-        if (book_was_sent(b, a->task, a->due, (int)a->kind, a->slot))
-            continue;
-        char key[512];
-        due_key(b, a, key, sizeof key);
-        MDB_val k = {strlen(key), key}, v;
-        if (mdb_get(txn, dbi(b, N_ALERTS), &k, &v) == 0) {
-            book_mark_sent(b, a->task, a->due, (int)a->kind, a->slot); /* committed before */
-            continue; /* already alerted for this slot */
-        }
-        uint64_t no = ++last_alert;
-        (*nalerts)++;
-        recipient rec[64];
-        alert_to to[64];
-        uint32_t nto = 0;
-        size_t nr = recipients_of(b, a, rec);
-        for (size_t j = 0; j < nr; j++) {
-            item_list *l = &per_unit[rec[j].unit];
-            /* the recipients of one alert are added together: a repeat can only be at the tail */
-            int seen = 0;
-            for (size_t k2 = l->n; k2 > 0 && l->v[k2 - 1].alert == no; k2--)
-                seen = 1;
-            if (seen)
-                continue; /* a unit in two roles reads the task once, in the first */
-            if (!l->msg)
-                l->msg = ++last_msg;
-            if (l->n == l->cap) {
-                l->cap = l->cap ? l->cap * 2 : 8;
-                l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-            }
-            l->v[l->n++] = (digest_item){no, a, rec[j].role, book_at_risk(b, &tasks[a->task], NULL, NULL)};
-            to[nto++] = (alert_to){units[rec[j].unit].id, digest_role_name(rec[j].role), l->msg};
-        }
-        alert_rec r = {no, tasks[a->task].id, a->inst, due_kind_name(a->kind), a->due, a->slot, a->days, a->wdays,
-                       a->level, now_ms, to, nto};
-        proto_alert_pack(&r, &buf);
-        MDB_val kv = {strlen(key), key}, vv = {buf.len, buf.buf};
-        rc = mdb_put(txn, dbi(b, N_ALERTS), &kv, &vv, 0);
-        if (rc == 0) {
-            /* numbers only grow: appended at the end of the tree */
-            unsigned char k8[8];
-            store_u64_key(no, k8);
-            MDB_val ik = {8, k8}, iv = {strlen(key), key};
-            rc = mdb_put(txn, dbi(b, N_ALERT_IDS), &ik, &iv, MDB_APPEND);
-        }
-    }
-    /* a message records which alerts it carries, not its text: the text and the webhook
-     * body are composed from them when it is delivered (alertlog_message) */
-    int nch = 0;
-    for (int ch = 0; ch < CH_COUNT; ch++)
-        nch += (o->channels >> ch) & 1;
-    for (size_t u = 0; u < nu && rc == 0; u++) {
-        item_list *l = &per_unit[u];
-        if (!l->n)
-            continue;
-        size_t overdue, keep = digest_keep(l->v, l->n, &overdue);
-        int has_address = has_email(units[u].email), any = 0;
-        buf.len = 0;
-        pack_map(&buf, 8);
-        pack_str(&buf, "id");
-        pack_int(&buf, (int64_t)l->msg);
-        pack_str(&buf, "unit");
-        pack_str(&buf, units[u].id);
-        pack_str(&buf, "created");
-        pack_str(&buf, created);
-        pack_str(&buf, "at_ms");
-        pack_int(&buf, now_ms);
-        pack_str(&buf, "overdue");
-        pack_int(&buf, (int64_t)overdue);
-        pack_str(&buf, "total");
-        pack_int(&buf, (int64_t)l->n);
-        pack_str(&buf, "alerts");
-        pack_array(&buf, (uint32_t)keep);
-        for (size_t i = 0; i < keep; i++)
-            pack_int(&buf, (int64_t)l->v[i].alert);
-        pack_str(&buf, "deliveries");
-        pack_map(&buf, (uint32_t)nch);
-        for (int ch = 0; ch < CH_COUNT; ch++) {
-            if (!(o->channels & (1u << ch)))
-                continue;
-            int no_address = ch != CH_WEBHOOK && !has_address;
-            pack_str(&buf, ch_names[ch]);
-            pack_map(&buf, 5);
-            pack_str(&buf, "state");
-            pack_str(&buf, no_address ? "no_address" : "pending");
-            pack_str(&buf, "attempts");
-            pack_int(&buf, 0);
-            pack_str(&buf, "next");
-            pack_int(&buf, 0);
-            pack_str(&buf, "error");
-            pack_str(&buf, no_address ? "the unit has no e-mail address in the registry" : "");
-            pack_str(&buf, "at");
-            pack_str(&buf, "");
-            any |= !no_address;
-        }
-        rc = put_num(txn, dbi(b, N_MSGS), l->msg, buf.buf, buf.len);
-        if (rc == 0 && any)
-            rc = put_outbox(txn, b, l->msg, 0);
-        (*nmsgs)++;
-    }
-    if (rc == 0 && *nalerts)
-        rc = book_set_number(b, txn, "alert", last_alert);
-    if (rc == 0 && *nmsgs)
-        rc = book_set_number(b, txn, "message", last_msg);
-    sbuf_free(&buf);
-    for (size_t u = 0; u < nu; u++)
-        free(per_unit[u].v);
-    free(per_unit);
-    return rc;
-}
-
+/* One evaluation's recording. Its alerts are written in transactions of at most
+ * `chunk` (LMDB holds a transaction's dirty pages in memory until its commit: a
+ * country's first day in one transaction held 300 MB of them); the transaction that
+ * writes the last alerts also writes the messages. Until then the state's "recording"
+ * holds 1 + the last alert number before it began: alerts past it that no message
+ * carries are taken back (alertlog_recover) before anything else reads the log, so
+ * an alert is either in a recorded message or not in the log at all. */
 typedef struct {
     book *b;
     const due_list *due;
     const alertlog_opts *o;
     int64_t now_ms;
-    int *alerts, *messages;
-} record_ctx;
+    size_t chunk;
+    item_list *per_unit; /* by recipient unit, in the order alerts were numbered */
+    size_t nu;
+    sbuf buf;
+    /* what committed transactions took */
+    size_t next;                   /* the first due alert not looked at */
+    uint64_t first, alert, msg;    /* the last numbers before the recording, then so far */
+    int commits, alerts, messages; /* transactions committed, alerts and messages in them */
+    /* the transaction under way (kept on its commit) */
+    size_t t_next;
+    uint64_t t_alert, t_msg;
+    int t_alerts, t_messages, t_dirty;
+} recording;
 
-static int record_txn_fn(store_txn *t, void *ctx, par_err *e)
+/* Forgets what an aborted transaction added to the unit lists (store_write runs it again
+ * on a grown map). */
+static void recording_undo(recording *r)
+{
+    for (size_t u = 0; u < r->nu; u++) {
+        item_list *l = &r->per_unit[u];
+        while (l->n && l->v[l->n - 1].alert > r->alert)
+            l->n--;
+        if (l->msg > r->msg)
+            l->msg = 0;
+    }
+}
+
+static int write_messages(recording *r, store_txn *t)
+{
+    const nunit *units = book_units(r->b, &(size_t){0});
+    int nch = 0;
+    for (int ch = 0; ch < CH_COUNT; ch++)
+        nch += (r->o->channels >> ch) & 1;
+    char created[40];
+    clock_format(r->now_ms, created);
+    digest_item kept[DIGEST_KEEP_MAX];
+    sbuf *buf = &r->buf;
+    for (size_t u = 0; u < r->nu && !t->rc; u++) {
+        item_list *l = &r->per_unit[u];
+        if (!l->n)
+            continue;
+        size_t overdue, keep = digest_keep(l->v, l->n, kept, &overdue);
+        int has_address = has_email(units[u].email), any = 0;
+        buf->len = 0;
+        pack_map(buf, 8);
+        pack_str(buf, "id");
+        pack_int(buf, (int64_t)l->msg);
+        pack_str(buf, "unit");
+        pack_str(buf, units[u].id);
+        pack_str(buf, "created");
+        pack_str(buf, created);
+        pack_str(buf, "at_ms");
+        pack_int(buf, r->now_ms);
+        pack_str(buf, "overdue");
+        pack_int(buf, (int64_t)overdue);
+        pack_str(buf, "total");
+        pack_int(buf, (int64_t)l->n);
+        pack_str(buf, "alerts");
+        pack_array(buf, (uint32_t)keep);
+        for (size_t i = 0; i < keep; i++)
+            pack_int(buf, (int64_t)kept[i].alert);
+        pack_str(buf, "deliveries");
+        pack_map(buf, (uint32_t)nch);
+        for (int ch = 0; ch < CH_COUNT; ch++) {
+            if (!(r->o->channels & (1u << ch)))
+                continue;
+            int no_address = ch != CH_WEBHOOK && !has_address;
+            pack_str(buf, ch_names[ch]);
+            pack_map(buf, 5);
+            pack_str(buf, "state");
+            pack_str(buf, no_address ? "no_address" : "pending");
+            pack_str(buf, "attempts");
+            pack_int(buf, 0);
+            pack_str(buf, "next");
+            pack_int(buf, 0);
+            pack_str(buf, "error");
+            pack_str(buf, no_address ? "the unit has no e-mail address in the registry" : "");
+            pack_str(buf, "at");
+            pack_str(buf, "");
+            any |= !no_address;
+        }
+        if (!store_txn_check(t, put_num(t->txn, dbi(r->b, N_MSGS), l->msg, buf->buf, buf->len), "record a message") &&
+            any)
+            store_txn_check(t, put_outbox(t->txn, r->b, l->msg, 0), "record a message");
+        r->t_messages++;
+    }
+    return t->rc ? -1 : 0;
+}
+
+/* Records the next chunk of new alerts with their recipients (and the numbers of the
+ * messages that will carry them); the transaction that reaches the end of the list
+ * composes and records one message per recipient unit. */
+static int record_chunk(store_txn *t, void *ctx, par_err *e)
 {
     (void)e;
-    record_ctx *r = ctx;
-    if (store_txn_check(t, record_once(r->b, t->txn, r->due, r->o, r->now_ms, r->alerts, r->messages), "record alerts"))
+    recording *r = ctx;
+    book *b = r->b;
+    const due_list *due = r->due;
+    if (r->t_dirty)
+        recording_undo(r);
+    r->t_dirty = 1;
+    r->t_messages = 0;
+    if (!r->commits) { /* numbered in memory, the last numbers written once a transaction */
+        r->first = r->alert = book_number(b, t->txn, "alert");
+        r->msg = book_number(b, t->txn, "message");
+    }
+    size_t nt;
+    const nunit *units = book_units(b, &(size_t){0});
+    const ntask *tasks = book_tasks(b, &nt);
+    uint64_t la = r->alert, lm = r->msg;
+    int n = 0;
+    size_t i = r->next;
+    for (; i < due->n && (size_t)n < r->chunk && !t->rc; i++) {
+        const due_alert *a = &due->v[i];
+        if (book_was_sent(b, a->task, a->due, (int)a->kind, a->slot))
+            continue;
+        char key[512];
+        due_key(b, a, key, sizeof key);
+        recipient rec[64];
+        alert_to to[64];
+        size_t nr = recipients_of(b, a, rec); /* each unit once */
+        uint64_t no = la + 1, taken = lm;
+        for (size_t j = 0; j < nr; j++) {
+            uint64_t m = r->per_unit[rec[j].unit].msg;
+            to[j] = (alert_to){units[rec[j].unit].id, digest_role_name(rec[j].role), m ? m : ++taken};
+        }
+        alert_rec ar = {no, tasks[a->task].id, a->inst, due_kind_name(a->kind), a->due, a->slot, a->days, a->wdays,
+                        a->level, r->now_ms, to, (uint32_t)nr};
+        proto_alert_pack(&ar, &r->buf);
+        MDB_val kv = {strlen(key), key}, vv = {r->buf.len, r->buf.buf};
+        int rc = mdb_put(t->txn, dbi(b, N_ALERTS), &kv, &vv, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST) {
+            book_mark_sent(b, a->task, a->due, (int)a->kind, a->slot); /* committed before */
+            continue;                                                   /* already alerted for this slot */
+        }
+        if (store_txn_check(t, rc, "record an alert"))
+            break;
+        /* numbers only grow: appended at the end of the tree */
+        unsigned char k8[8];
+        store_u64_key(no, k8);
+        MDB_val ik = {8, k8}, iv = {strlen(key), key};
+        if (store_txn_check(t, mdb_put(t->txn, dbi(b, N_ALERT_IDS), &ik, &iv, MDB_APPEND), "record an alert"))
+            break;
+        double risk = book_at_risk(b, &tasks[a->task], NULL, NULL);
+        for (size_t j = 0; j < nr; j++) {
+            item_list *l = &r->per_unit[rec[j].unit];
+            l->msg = to[j].message;
+            if (l->n == l->cap) {
+                l->cap = l->cap ? l->cap * 2 : 8;
+                l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+            }
+            l->v[l->n++] = (digest_item){no, a, rec[j].role, risk};
+        }
+        la = no;
+        lm = taken;
+        n++;
+    }
+    r->t_next = i;
+    r->t_alert = la;
+    r->t_msg = lm;
+    r->t_alerts = n;
+    int last = i >= due->n;
+    if (n)
+        store_txn_check(t, book_set_number(b, t->txn, "alert", la), "record alerts");
+    if (!last && !r->commits) /* the first of several: an unfinished recording is known */
+        store_txn_check(t, book_set_number(b, t->txn, "recording", r->first + 1), "record alerts");
+    if (last && (n || r->commits)) {
+        /* a message records which alerts it carries, not its text: the text and the webhook
+         * body are composed from them when it is delivered (alertlog_message) */
+        write_messages(r, t);
+        store_txn_check(t, book_set_number(b, t->txn, "message", lm), "record messages");
+        if (r->commits)
+            store_txn_check(t, book_set_number(b, t->txn, "recording", 0), "record messages");
+    }
+    if (t->rc)
         return -1;
-    return *r->alerts ? 0 : STORE_NOTHING;
+    return n || (last && r->commits) ? 0 : STORE_NOTHING;
 }
 
 int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_t now_ms, int *alerts, int *messages,
                     par_err *e)
 {
     *alerts = *messages = 0; /* also when the transaction cannot even begin */
-    record_ctx r = {b, due, o, now_ms, alerts, messages};
-    int rc = store_write(book_store(b), record_txn_fn, &r, e);
-    if (rc < 0)
+    if (alertlog_recover(b, e) < 0)
         return -1;
-    if (rc == 0) /* recorded durably: remembered in memory */
-        for (size_t i = 0; i < due->n; i++)
-            book_mark_sent(b, due->v[i].task, due->v[i].due, (int)due->v[i].kind, due->v[i].slot);
-    return 0;
+    size_t nu;
+    book_units(b, &nu);
+    recording r = {.b = b, .due = due, .o = o, .now_ms = now_ms, .chunk = o->chunk ? o->chunk : ALERTLOG_CHUNK, .nu = nu};
+    r.per_unit = xcalloc(nu ? nu : 1, sizeof *r.per_unit);
+    sbuf_init(&r.buf);
+    int rc = 0;
+    while (rc == 0 && (r.next < due->n || !r.commits)) {
+        if (o->crash_after && r.commits == o->crash_after) {
+            err_set(e, "the recording stopped after %d transactions (a test)", r.commits);
+            rc = -1;
+            break;
+        }
+        int w = store_write(book_store(b), record_chunk, &r, e);
+        if (w < 0) {
+            rc = -1;
+            break;
+        }
+        r.t_dirty = 0;
+        r.next = r.t_next;
+        r.alert = r.t_alert;
+        r.msg = r.t_msg;
+        if (w == STORE_NOTHING)
+            break;
+        r.commits++;
+        r.alerts += r.t_alerts;
+        r.messages += r.t_messages;
+    }
+    if (rc == 0) {
+        *alerts = r.alerts;
+        *messages = r.messages;
+        if (r.commits) /* recorded durably: remembered in memory */
+            for (size_t i = 0; i < due->n; i++)
+                book_mark_sent(b, due->v[i].task, due->v[i].due, (int)due->v[i].kind, due->v[i].slot);
+    } else if (!o->crash_after) {
+        par_err ignored;
+        alertlog_recover(b, &ignored); /* what the failed recording committed goes at once */
+    }
+    sbuf_free(&r.buf);
+    for (size_t u = 0; u < nu; u++)
+        free(r.per_unit[u].v);
+    free(r.per_unit);
+    return rc;
+}
+
+typedef struct {
+    book *b;
+    long removed;
+    int done;
+} recover_ctx;
+
+/* Takes back, from the newest, at most ALERTLOG_CHUNK alerts of an unfinished recording. */
+static int recover_chunk(store_txn *t, void *ctx, par_err *e)
+{
+    (void)e;
+    recover_ctx *c = ctx;
+    uint64_t from = book_number(c->b, t->txn, "recording");
+    if (!from) {
+        c->done = 1;
+        return STORE_NOTHING;
+    }
+    MDB_cursor *cur;
+    if (store_txn_check(t, mdb_cursor_open(t->txn, dbi(c->b, N_ALERT_IDS), &cur), "take back alerts"))
+        return -1;
+    MDB_val k, v;
+    long n = 0;
+    int rc;
+    while ((rc = mdb_cursor_get(cur, &k, &v, MDB_LAST)) == 0 && store_u64_from(k.mv_data) >= from &&
+           n < ALERTLOG_CHUNK) {
+        char key[512];
+        MDB_val ak = {v.mv_size < sizeof key ? v.mv_size : sizeof key, key};
+        memcpy(key, v.mv_data, ak.mv_size);
+        int d = mdb_del(t->txn, dbi(c->b, N_ALERTS), &ak, NULL);
+        if (store_txn_check(t, d == MDB_NOTFOUND ? 0 : d, "take back an alert") ||
+            store_txn_check(t, mdb_cursor_del(cur, 0), "take back an alert"))
+            break;
+        n++;
+    }
+    mdb_cursor_close(cur);
+    if (!t->rc && rc != 0 && rc != MDB_NOTFOUND)
+        store_txn_check(t, rc, "take back alerts");
+    c->done = rc == MDB_NOTFOUND || (rc == 0 && store_u64_from(k.mv_data) < from);
+    /* the numbers go back with the alerts; the last transaction ends the recording */
+    uint64_t last = c->done ? from - 1 : store_u64_from(k.mv_data);
+    store_txn_check(t, book_set_number(c->b, t->txn, "alert", last), "take back alerts");
+    if (c->done)
+        store_txn_check(t, book_set_number(c->b, t->txn, "recording", 0), "take back alerts");
+    c->removed = t->rc ? 0 : n;
+    return t->rc ? -1 : 0;
+}
+
+long alertlog_recover(book *b, par_err *e)
+{
+    recover_ctx c = {b, 0, 0};
+    long removed = 0;
+    while (!c.done) {
+        c.removed = 0;
+        int w = store_write(book_store(b), recover_chunk, &c, e);
+        if (w < 0)
+            return -1;
+        removed += c.removed;
+        if (w == STORE_NOTHING)
+            break;
+    }
+    return removed;
 }
 
 int alertlog_due(book *b, int64_t now_ms, delivery *out, int max)

@@ -14,15 +14,27 @@
 enum { CH_SMTP, CH_WEBHOOK, CH_FILE, CH_COUNT };
 const char *alertlog_channel_name(int ch);
 
+/* Alerts written a transaction: the memory a recording holds (LMDB keeps a
+ * transaction's pages until it commits) against a commit's cost. */
+#define ALERTLOG_CHUNK 100000
+
 typedef struct {
     unsigned channels;      /* a bit per channel in use */
     const char *report_url; /* the unit's report, "{unit}" replaced; NULL or "" for none */
+    size_t chunk;           /* alerts a transaction; 0: ALERTLOG_CHUNK */
+    int crash_after;        /* tests: stop as a killed process would after this many commits */
 } alertlog_opts;
 
 /* Records the alerts of due that are not in the log yet, and one message per
- * recipient unit for them. */
+ * recipient unit for them; a recording cut short (a crash, a failed write) is taken
+ * back first (alertlog_recover). */
 int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_t now_ms, int *alerts, int *messages,
                     par_err *e);
+
+/* Takes back the alerts of a recording that did not reach its messages (the process
+ * stopped between its transactions): no message carries them, so none was sent, and
+ * the next evaluation records them again. Returns how many, or -1. */
+long alertlog_recover(book *b, par_err *e);
 
 typedef struct {
     uint64_t msg;

@@ -514,6 +514,7 @@ static int mem_load(book *b, par_err *e)
         mdb_cursor_close(cur);
     }
     mdb_txn_abort(txn);
+    store_release_pages(b->s); /* read whole once: the index holds what is needed */
     return 0;
 }
 

@@ -220,18 +220,64 @@ void digest_sort(digest_item *items, size_t n)
         qsort(items, n, sizeof *items, by_urgency);
 }
 
-size_t digest_keep(digest_item *items, size_t n, size_t *overdue)
+_Static_assert(DIGEST_KEEP_MAX == DIGEST_MAX_ITEMS + DIGEST_MAX_LISTED, "what a message keeps");
+
+/* The k most urgent items seen so far, the least urgent of them on top (a heap). */
+typedef struct {
+    digest_item *v;
+    size_t n, k;
+} top_k;
+
+static void top_add(top_k *t, const digest_item *it)
 {
-    digest_sort(items, n);
+    size_t i;
+    if (t->n < t->k) {
+        t->v[i = t->n++] = *it;
+        while (i && by_urgency(&t->v[i], &t->v[(i - 1) / 2]) > 0) { /* up */
+            digest_item x = t->v[i];
+            t->v[i] = t->v[(i - 1) / 2];
+            t->v[i = (i - 1) / 2] = x;
+        }
+        return;
+    }
+    if (!t->k || by_urgency(it, &t->v[0]) >= 0)
+        return; /* no more urgent than the least urgent kept */
+    t->v[i = 0] = *it;
+    for (;;) { /* down */
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < t->n && by_urgency(&t->v[l], &t->v[m]) > 0)
+            m = l;
+        if (r < t->n && by_urgency(&t->v[r], &t->v[m]) > 0)
+            m = r;
+        if (m == i)
+            return;
+        digest_item x = t->v[i];
+        t->v[i] = t->v[m];
+        t->v[i = m] = x;
+    }
+}
+
+size_t digest_keep(const digest_item *items, size_t n, digest_item out[DIGEST_KEEP_MAX], size_t *overdue)
+{
+    digest_item soon[DIGEST_MAX_LISTED];
+    top_k first = {out, 0, DIGEST_MAX_ITEMS}, reminders = {soon, 0, DIGEST_MAX_LISTED};
     size_t ov = 0;
-    while (ov < n && items[ov].a->kind == DUE_OVERDUE)
-        ov++;
+    for (size_t i = 0; i < n; i++) {
+        top_add(&first, &items[i]);
+        if (items[i].a->kind == DUE_OVERDUE)
+            ov++;
+        else
+            top_add(&reminders, &items[i]);
+    }
     *overdue = ov;
-    /* the body's first items, then the reminders listed in the text beyond them */
-    size_t keep = n < DIGEST_MAX_ITEMS ? n : DIGEST_MAX_ITEMS;
-    size_t from = ov > keep ? ov : keep, to = ov + DIGEST_MAX_LISTED < n ? ov + DIGEST_MAX_LISTED : n;
-    for (size_t i = from; i < to; i++)
-        items[keep++] = items[i];
+    digest_sort(out, first.n);
+    digest_sort(soon, reminders.n);
+    /* in the whole list sorted, the j-th reminder stands at ov + j: past the body's
+     * first items, the text still lists it */
+    size_t keep = first.n;
+    for (size_t j = 0; j < reminders.n; j++)
+        if (ov + j >= DIGEST_MAX_ITEMS)
+            out[keep++] = soon[j];
     return keep;
 }
 

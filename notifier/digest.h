@@ -22,10 +22,13 @@ const char *digest_role_name(digest_role r);
 /* Sorts items: overdue first, then reminders; within each, the most points at risk
  * first, then the longest overdue (or the nearest deadline). */
 void digest_sort(digest_item *items, size_t n);
-/* Sorts items (digest_sort), moves to the front those a message shows (the webhook body's
- * first items and the reminders the text lists beyond them) and returns how many:
- * a message records those alone. *overdue: how many of all n are overdue. */
-size_t digest_keep(digest_item *items, size_t n, size_t *overdue);
+/* The items a message shows, in digest_sort's order, into out: the webhook body's first
+ * items and the reminders the text lists beyond them; a message records those alone.
+ * Returns how many; *overdue: how many of all n are overdue. items are left as they
+ * are, and only the kept ones are sorted (a province's follow-up unit has every
+ * escalation of the day). */
+#define DIGEST_KEEP_MAX 130
+size_t digest_keep(const digest_item *items, size_t n, digest_item out[DIGEST_KEEP_MAX], size_t *overdue);
 /* {unit, name, emails: [..], subject, text, alerts: [numbers], body: {...}} where
  * body is what a webhook receives. items: what digest_keep kept, in its order, of a
  * list of total items of which overdue are overdue. report_url (may be NULL): where

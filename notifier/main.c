@@ -77,7 +77,7 @@ static void evaluate(notifier *n)
     due_eval(n->b, n->cal, &n->pol, now, &l);
     int alerts = 0, messages = 0;
     par_err e = {{0}};
-    alertlog_opts o = {n->channels, n->conf.report_url};
+    alertlog_opts o = {.channels = n->channels, .report_url = n->conf.report_url};
     if (alertlog_record(n->b, &l, &o, now, &alerts, &messages, &e) < 0)
         log_error("event=record_failed error=\"%s\"", e.msg);
     size_t tasks;
@@ -267,6 +267,13 @@ int main(int argc, char **argv)
         book_open(&n.b, dir, 0, &e) < 0 || !(n.dl = deliver_new(&n.conf, &e)))
         goto fail;
     book_set_follow_up(n.b, n.conf.follow_up);
+    long taken_back = alertlog_recover(n.b, &e);
+    if (taken_back < 0)
+        goto fail;
+    if (taken_back)
+        log_warn("event=recording_taken_back alerts=%ld reason=\"stopped before its messages were recorded; the next "
+                 "evaluation records them again\"",
+                 taken_back);
     ctx = zmq_ctx_new();
     follow_ops ops = {&n, seq_of, apply, reset, NULL};
     if (!(n.svc = service_new(ctx, &n.conf, "notifier", &e)) || !(n.fw = follow_new(ctx, &n.conf, &ops, &e)))

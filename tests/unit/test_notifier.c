@@ -150,7 +150,8 @@ typedef struct {
 
 static int teardown(void **st);
 
-static int setup(void **st)
+/* The fixture in a store whose map starts at map bytes (0: the default). */
+static int setup_map(void **st, size_t map)
 {
     fixture *f = calloc(1, sizeof *f);
     strcpy(f->dir, "/tmp/par-notifier.XXXXXX");
@@ -160,7 +161,7 @@ static int setup(void **st)
     }
     par_err e = {{0}};
     *st = f;
-    if (book_open(&f->b, f->dir, 0, &e) < 0)
+    if (book_open(&f->b, f->dir, map, &e) < 0)
         goto fail;
     f->cal = holidays();
     f->pol = (due_policy){{7, 1}, 2, 1, 14, 8 * 60, {20, 20, 20, 20}};
@@ -194,6 +195,19 @@ static int setup(void **st)
 fail:
     teardown(st); /* cmocka runs no teardown after a failed setup */
     return -1;
+}
+
+static int setup(void **st)
+{
+    return setup_map(st, 1280 * 1024);
+}
+
+/* A map of 1.25 MiB: test_record_in_chunks' 4,000 tasks leave about 300 KiB free, and
+ * its recording meets a full map in its fourth transaction, which runs again on a
+ * larger one. */
+static int setup_small_map(void **st)
+{
+    return setup_map(st, 1280 * 1024);
 }
 
 static int teardown(void **st)
@@ -291,6 +305,132 @@ static void test_repeat_and_escalate(void **st)
     due_list_free(&l);
 }
 
+/* n more tasks of C two working days overdue, supported by S: a recording of many pages. */
+static void add_overdue(book *b, int n)
+{
+    pv *evs = pv_arr();
+    for (int i = 0; i < n; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "MANY%04d", i);
+        add_task(evs, id, "C", "S", "19/12/2024");
+        pv_set_int((pv *)evs->u.a.v[i], "seq", (int64_t)(book_seq(b) + 1 + (uint64_t)i));
+    }
+    event_batch batch;
+    event_batch_init(&batch);
+    par_err e = {{0}};
+    assert_int_equal(event_batch_add_pvs(&batch, evs, &e), 0);
+    assert_int_equal(book_apply(b, &batch, &e), 0);
+    event_batch_free(&batch);
+    pv_free(evs);
+}
+
+/* What a recording left in the log, as JSON: every alert with its recipients and
+ * states, then every message as delivered. */
+static char *log_json(book *b)
+{
+    par_err e = {{0}};
+    pv *all = pv_arr(), *list = NULL;
+    assert_int_equal(alertlog_list(b, NULL, 10000, &list, &e), 0);
+    pv_push(all, list);
+    for (uint64_t m = 1; m < 100; m++) {
+        pv *msg = NULL;
+        if (alertlog_message(b, m, NULL, NULL, &msg) != 1)
+            break;
+        pv_push(all, msg);
+    }
+    char *j = json_compact(all);
+    pv_free(all);
+    return j;
+}
+
+/* A recording in several transactions leaves the log a single one leaves, also when
+ * the map fills in the middle (f's map is small); one cut short between them is taken
+ * back whole at the restart, and the next evaluation records every alert again, carried
+ * by its messages. g, recording each day in one transaction, is the reference. */
+static void test_record_in_chunks(void **st)
+{
+    fixture *f = *st, *g = NULL;
+    assert_int_equal(setup((void **)&g), 0);
+    add_overdue(f->b, 4000);
+    add_overdue(g->b, 4000);
+    par_err e = {{0}};
+    /* both from the index a start builds (f restarts below), f on the map it has */
+    book_close(f->b);
+    assert_int_equal(book_open(&f->b, f->dir, 1, &e), 0);
+    book_close(g->b);
+    assert_int_equal(book_open(&g->b, g->dir, 0, &e), 0);
+    due_list l = {0};
+    int alerts, messages;
+    alertlog_opts one = {.channels = 1u << CH_SMTP | 1u << CH_WEBHOOK};
+    alertlog_opts chunks = {.channels = one.channels, .chunk = 500};
+    alertlog_opts cut = {.channels = one.channels, .chunk = 500, .crash_after = 1};
+
+    /* 23/12: in transactions of 500, the map full in the middle */
+    int64_t now = at("2024-12-23T09:00:00+07:00");
+    due_eval(g->b, g->cal, &g->pol, now, &l);
+    assert_int_equal(alertlog_record(g->b, &l, &one, now, &alerts, &messages, &e), 0);
+    assert_int_equal(alerts, 4006);
+    assert_int_equal(messages, 4);
+    due_list_free(&l);
+    pv *usage = pv_map();
+    store_usage(book_store(f->b), usage);
+    int64_t map_before = pv_get_int(usage, "map_bytes", 0);
+    pv_free(usage);
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    assert_int_equal(alertlog_record(f->b, &l, &chunks, now, &alerts, &messages, &e), 0);
+    assert_int_equal(alerts, 4006);
+    assert_int_equal(messages, 4);
+    usage = pv_map();
+    store_usage(book_store(f->b), usage);
+    assert_true(pv_get_int(usage, "map_bytes", 0) > map_before);
+    pv_free(usage);
+    char *want = log_json(g->b), *got = log_json(f->b);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    assert_int_equal(alertlog_record(f->b, &l, &chunks, now + 60000, &alerts, &messages, &e), 0);
+    assert_int_equal(alerts, 0);
+    assert_int_equal(messages, 0);
+    due_list_free(&l);
+
+    /* 30/12 (the overdue tasks' next slot): stopped after the first of nine transactions */
+    now = at("2024-12-30T09:00:00+07:00");
+    due_eval(g->b, g->cal, &g->pol, now, &l);
+    assert_int_equal(alertlog_record(g->b, &l, &one, now, &alerts, &messages, &e), 0);
+    int day2 = alerts;
+    assert_true(day2 > 4000);
+    due_list_free(&l);
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    assert_int_equal(alertlog_record(f->b, &l, &cut, now, &alerts, &messages, &e), -1);
+    due_list_free(&l);
+    pv *list = NULL;
+    assert_int_equal(alertlog_list(f->b, NULL, 10000, &list, &e), 0);
+    assert_int_equal(list->u.a.n, 4006 + 500);
+    pv_free(list);
+    delivery d[16];
+    assert_int_equal(alertlog_due(f->b, now, d, 16), 7); /* day 1's: e-mail to 3 (S has none), webhook to 4 */
+
+    /* the restart takes them back; recorded again, the log is g's */
+    book_close(f->b);
+    assert_int_equal(book_open(&f->b, f->dir, 0, &e), 0);
+    assert_int_equal(alertlog_recover(f->b, &e), 500);
+    assert_int_equal(alertlog_recover(f->b, &e), 0);
+    assert_int_equal(alertlog_list(f->b, NULL, 10000, &list, &e), 0);
+    assert_int_equal(list->u.a.n, 4006);
+    pv_free(list);
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    assert_int_equal(alertlog_record(f->b, &l, &chunks, now, &alerts, &messages, &e), 0);
+    assert_int_equal(alerts, day2);
+    assert_int_equal(messages, 4);
+    want = log_json(g->b);
+    got = log_json(f->b);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    due_list_free(&l);
+    teardown((void **)&g);
+}
+
 static void test_record_once(void **st)
 {
     fixture *f = *st;
@@ -299,7 +439,7 @@ static void test_record_once(void **st)
     due_eval(f->b, f->cal, &f->pol, now, &l);
     int alerts, messages;
     par_err e = {{0}};
-    alertlog_opts o = {1u << CH_SMTP, NULL};
+    alertlog_opts o = {.channels = 1u << CH_SMTP};
     assert_int_equal(alertlog_record(f->b, &l, &o, now, &alerts, &messages, &e), 0);
     assert_int_equal(alerts, 6);
     /* D (lead of 4, support of LATE), C (lead), S (support), P (above C for FAR) */
@@ -399,10 +539,11 @@ static void test_digest_and_mail(void **st)
     MDB_txn *txn;
     par_err e = {{0}};
     assert_int_equal(store_begin(book_store(f->b), MDB_RDONLY, &txn, &e), 0);
-    size_t overdue, keep = digest_keep(items, n, &overdue);
+    digest_item kept[DIGEST_KEEP_MAX];
+    size_t overdue, keep = digest_keep(items, n, kept, &overdue);
     assert_int_equal(keep, 3);
     assert_int_equal(overdue, 2);
-    pv *m = digest_compose(f->b, txn, "D", items, keep, overdue, n, "https://cchc.example.vn/bao-cao/{unit}.html", NULL, now);
+    pv *m = digest_compose(f->b, txn, "D", kept, keep, overdue, n, "https://cchc.example.vn/bao-cao/{unit}.html", NULL, now);
     mdb_txn_abort(txn);
     assert_string_equal(pv_get_str(m, "subject"), "[CCHC] 2 nhiệm vụ quá hạn, 1 sắp đến hạn");
     const char *text = pv_get_str(m, "text");
@@ -466,7 +607,7 @@ static void test_message_composed_at_delivery(void **st)
     due_list l = {0};
     due_eval(f->b, f->cal, &f->pol, now, &l);
     int alerts, messages;
-    alertlog_opts o = {1u << CH_SMTP | 1u << CH_WEBHOOK, "https://cchc.example.vn/{unit}"};
+    alertlog_opts o = {.channels = 1u << CH_SMTP | 1u << CH_WEBHOOK, .report_url = "https://cchc.example.vn/{unit}"};
     assert_int_equal(alertlog_record(f->b, &l, &o, now, &alerts, &messages, &e), 0);
 
     /* the message to M, as delivery reads it */
@@ -601,8 +742,9 @@ static void test_points_at_risk(void **st)
     assert_int_equal(n, 3);
     MDB_txn *txn;
     assert_int_equal(store_begin(book_store(f->b), MDB_RDONLY, &txn, &e), 0);
-    size_t overdue, keep = digest_keep(items, n, &overdue);
-    pv *m = digest_compose(f->b, txn, "D", items, keep, overdue, n, "https://cchc.example.vn/bao-cao/{unit}.html",
+    digest_item kept[DIGEST_KEEP_MAX];
+    size_t overdue, keep = digest_keep(items, n, kept, &overdue);
+    pv *m = digest_compose(f->b, txn, "D", kept, keep, overdue, n, "https://cchc.example.vn/bao-cao/{unit}.html",
                            "https://cchc.example.vn", now);
     mdb_txn_abort(txn);
     const char *text = pv_get_str(m, "text");
@@ -623,7 +765,7 @@ static void test_points_at_risk(void **st)
     /* escalations copied to the unit that follows tasks up */
     book_set_follow_up(f->b, "S");
     int alerts, messages;
-    alertlog_opts o = {1u << CH_SMTP, NULL};
+    alertlog_opts o = {.channels = 1u << CH_SMTP};
     assert_int_equal(alertlog_record(f->b, &l, &o, now, &alerts, &messages, &e), 0);
     pv *list = NULL;
     assert_int_equal(alertlog_list(f->b, "S", 100, &list, &e), 0);
@@ -734,7 +876,7 @@ static void test_dissolved_unit(void **st)
     assert_int_equal(book_apply(f->b, &batch, &e), 0);
     event_batch_free(&batch);
     pv_free(evs);
-    alertlog_opts o = {1u << CH_SMTP, NULL};
+    alertlog_opts o = {.channels = 1u << CH_SMTP};
     int alerts, messages;
     due_list l = {0};
     int64_t june = at("2025-06-02T09:00:00+07:00"), july = at("2025-07-02T09:00:00+07:00");
@@ -779,6 +921,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deadline_on_a_day_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dissolved_unit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_message_composed_at_delivery, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_in_chunks, setup_small_map, teardown),
     };
     return cmocka_run_group_tests_name("notifier", tests, NULL, NULL);
 }
