@@ -1,8 +1,9 @@
 /* alertlog: the alerts in the notifier's store. An evaluation's new alerts and
- * the messages that carry them are recorded in one durable commit before any is
- * sent, and each delivery is marked after it is made: a crash repeats at most the
- * delivery in flight, never misses one, and a restart the same day finds every
- * alert of the day already there. */
+ * the messages that carry them are recorded durably before any is sent (a large day
+ * in several commits, the messages in the last; a recording cut short is taken back),
+ * and each delivery is marked after it is made: a crash repeats at most the delivery
+ * in flight, never misses one, and a restart the same day finds every alert of the
+ * day already there. */
 #ifndef PAR_ALERTLOG_H
 #define PAR_ALERTLOG_H
 
