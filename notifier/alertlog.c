@@ -3,6 +3,7 @@
 #include "../proto/alert.h"
 #include "../proto/pack.h"
 #include "../common/clock.h"
+#include "../common/log.h"
 #include "../common/service.h"
 
 #include <stdio.h>
@@ -257,6 +258,14 @@ static int record_chunk(store_txn *t, void *ctx, par_err *e)
             continue;
         char key[512];
         due_key(b, a, key, sizeof key);
+        MDB_val kv = {strlen(key), key}, vv;
+        int rc = mdb_get(t->txn, dbi(b, N_ALERTS), &kv, &vv);
+        if (rc == 0) { /* committed before (the marks in memory start empty) */
+            book_mark_sent(b, a->task, a->due, (int)a->kind, a->slot);
+            continue; /* already alerted for this slot */
+        }
+        if (store_txn_check(t, rc == MDB_NOTFOUND ? 0 : rc, "look for an alert"))
+            break;
         recipient rec[64];
         alert_to to[64];
         size_t nr = recipients_of(b, a, rec); /* each unit once */
@@ -268,13 +277,8 @@ static int record_chunk(store_txn *t, void *ctx, par_err *e)
         alert_rec ar = {no, tasks[a->task].id, a->inst, due_kind_name(a->kind), a->due, a->slot, a->days, a->wdays,
                         a->level, r->now_ms, to, (uint32_t)nr};
         proto_alert_pack(&ar, &r->buf);
-        MDB_val kv = {strlen(key), key}, vv = {r->buf.len, r->buf.buf};
-        int rc = mdb_put(t->txn, dbi(b, N_ALERTS), &kv, &vv, MDB_NOOVERWRITE);
-        if (rc == MDB_KEYEXIST) {
-            book_mark_sent(b, a->task, a->due, (int)a->kind, a->slot); /* committed before */
-            continue;                                                   /* already alerted for this slot */
-        }
-        if (store_txn_check(t, rc, "record an alert"))
+        vv = (MDB_val){r->buf.len, r->buf.buf};
+        if (store_txn_check(t, mdb_put(t->txn, dbi(b, N_ALERTS), &kv, &vv, 0), "record an alert"))
             break;
         /* numbers only grow: appended at the end of the tree */
         unsigned char k8[8];
@@ -322,7 +326,7 @@ int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_
                     par_err *e)
 {
     *alerts = *messages = 0; /* also when the transaction cannot even begin */
-    if (alertlog_recover(b, e) < 0)
+    if (alertlog_recover(b, o->chunk, e) < 0)
         return -1;
     size_t nu;
     book_units(b, &nu);
@@ -331,7 +335,7 @@ int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_
     sbuf_init(&r.buf);
     int rc = 0;
     while (rc == 0 && (r.next < due->n || !r.commits)) {
-        if (o->crash_after && r.commits == o->crash_after) {
+        if ((o->crash_after && r.commits == o->crash_after) || (o->fail_after && r.commits == o->fail_after)) {
             err_set(e, "the recording stopped after %d transactions (a test)", r.commits);
             rc = -1;
             break;
@@ -357,9 +361,15 @@ int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_
         if (r.commits) /* recorded durably: remembered in memory */
             for (size_t i = 0; i < due->n; i++)
                 book_mark_sent(b, due->v[i].task, due->v[i].due, (int)due->v[i].kind, due->v[i].slot);
-    } else if (!o->crash_after) {
-        par_err ignored;
-        alertlog_recover(b, &ignored); /* what the failed recording committed goes at once */
+    } else if (r.commits && !(o->crash_after && r.commits == o->crash_after)) {
+        /* what the failed recording committed goes at once (else before the next one) */
+        par_err re = {{0}};
+        long back = alertlog_recover(b, o->chunk, &re);
+        if (back < 0)
+            log_error("event=take_back_failed error=\"%s\" reason=\"retried before the next recording\"", re.msg);
+        else
+            log_warn("event=recording_taken_back alerts=%ld reason=\"the recording failed before its messages\"",
+                     back);
     }
     sbuf_free(&r.buf);
     for (size_t u = 0; u < nu; u++)
@@ -370,15 +380,17 @@ int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_
 
 typedef struct {
     book *b;
+    size_t chunk;
     long removed;
     int done;
 } recover_ctx;
 
-/* Takes back, from the newest, at most ALERTLOG_CHUNK alerts of an unfinished recording. */
+/* Takes back, from the newest, at most chunk alerts of an unfinished recording. */
 static int recover_chunk(store_txn *t, void *ctx, par_err *e)
 {
     (void)e;
     recover_ctx *c = ctx;
+    c->removed = 0;
     uint64_t from = book_number(c->b, t->txn, "recording");
     if (!from) {
         c->done = 1;
@@ -387,11 +399,12 @@ static int recover_chunk(store_txn *t, void *ctx, par_err *e)
     MDB_cursor *cur;
     if (store_txn_check(t, mdb_cursor_open(t->txn, dbi(c->b, N_ALERT_IDS), &cur), "take back alerts"))
         return -1;
-    MDB_val k, v;
+    MDB_val k = {0, NULL}, v;
+    uint64_t top = 0; /* the newest alert left, once it is older than the recording */
     long n = 0;
     int rc;
-    while ((rc = mdb_cursor_get(cur, &k, &v, MDB_LAST)) == 0 && store_u64_from(k.mv_data) >= from &&
-           n < ALERTLOG_CHUNK) {
+    while ((rc = mdb_cursor_get(cur, &k, &v, MDB_LAST)) == 0 && (top = store_u64_from(k.mv_data)) >= from &&
+           (size_t)n < c->chunk) {
         char key[512];
         MDB_val ak = {v.mv_size < sizeof key ? v.mv_size : sizeof key, key};
         memcpy(key, v.mv_data, ak.mv_size);
@@ -404,19 +417,20 @@ static int recover_chunk(store_txn *t, void *ctx, par_err *e)
     mdb_cursor_close(cur);
     if (!t->rc && rc != 0 && rc != MDB_NOTFOUND)
         store_txn_check(t, rc, "take back alerts");
-    c->done = rc == MDB_NOTFOUND || (rc == 0 && store_u64_from(k.mv_data) < from);
+    if (t->rc)
+        return -1;
+    c->done = rc == MDB_NOTFOUND || top < from;
     /* the numbers go back with the alerts; the last transaction ends the recording */
-    uint64_t last = c->done ? from - 1 : store_u64_from(k.mv_data);
-    store_txn_check(t, book_set_number(c->b, t->txn, "alert", last), "take back alerts");
+    store_txn_check(t, book_set_number(c->b, t->txn, "alert", c->done ? from - 1 : top), "take back alerts");
     if (c->done)
         store_txn_check(t, book_set_number(c->b, t->txn, "recording", 0), "take back alerts");
     c->removed = t->rc ? 0 : n;
     return t->rc ? -1 : 0;
 }
 
-long alertlog_recover(book *b, par_err *e)
+long alertlog_recover(book *b, size_t chunk, par_err *e)
 {
-    recover_ctx c = {b, 0, 0};
+    recover_ctx c = {b, chunk ? chunk : ALERTLOG_CHUNK, 0, 0};
     long removed = 0;
     while (!c.done) {
         c.removed = 0;

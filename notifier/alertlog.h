@@ -24,6 +24,7 @@ typedef struct {
     const char *report_url; /* the unit's report, "{unit}" replaced; NULL or "" for none */
     size_t chunk;           /* alerts a transaction; 0: ALERTLOG_CHUNK */
     int crash_after;        /* tests: stop as a killed process would after this many commits */
+    int fail_after;         /* tests: fail as a write would after this many commits */
 } alertlog_opts;
 
 /* Records the alerts of due that are not in the log yet, and one message per
@@ -34,8 +35,9 @@ int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_
 
 /* Takes back the alerts of a recording that did not reach its messages (the process
  * stopped between its transactions): no message carries them, so none was sent, and
- * the next evaluation records them again. Returns how many, or -1. */
-long alertlog_recover(book *b, par_err *e);
+ * the next evaluation records them again; chunk alerts a transaction (0: ALERTLOG_CHUNK).
+ * Returns how many, or -1. */
+long alertlog_recover(book *b, size_t chunk, par_err *e);
 
 typedef struct {
     uint64_t msg;

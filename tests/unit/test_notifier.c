@@ -199,7 +199,7 @@ fail:
 
 static int setup(void **st)
 {
-    return setup_map(st, 1280 * 1024);
+    return setup_map(st, 0);
 }
 
 /* A map of 1.25 MiB: test_record_in_chunks' 4,000 tasks leave about 300 KiB free, and
@@ -305,16 +305,11 @@ static void test_repeat_and_escalate(void **st)
     due_list_free(&l);
 }
 
-/* n more tasks of C two working days overdue, supported by S: a recording of many pages. */
-static void add_overdue(book *b, int n)
+/* Applies evs (numbered after what b holds). */
+static void apply_events(book *b, pv *evs)
 {
-    pv *evs = pv_arr();
-    for (int i = 0; i < n; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "MANY%04d", i);
-        add_task(evs, id, "C", "S", "19/12/2024");
-        pv_set_int((pv *)evs->u.a.v[i], "seq", (int64_t)(book_seq(b) + 1 + (uint64_t)i));
-    }
+    for (uint32_t i = 0; i < evs->u.a.n; i++)
+        pv_set_int((pv *)evs->u.a.v[i], "seq", (int64_t)(book_seq(b) + 1 + i));
     event_batch batch;
     event_batch_init(&batch);
     par_err e = {{0}};
@@ -324,8 +319,27 @@ static void add_overdue(book *b, int n)
     pv_free(evs);
 }
 
+/* 4,000 more tasks of C two working days overdue, supported by S: a recording of many
+ * pages; and two units whose first alerts come late in it (Z's first in the transaction
+ * that meets the full map in test_record_in_chunks, Y's at the end), so that the message
+ * numbers they take are taken in later transactions. */
+static void add_overdue(book *b)
+{
+    pv *evs = pv_arr();
+    add_unit(evs, "Z", "D", "z@x.vn");
+    add_unit(evs, "Y", "D", "y@x.vn");
+    for (int i = 0; i < 4000; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "MANY%04d", i);
+        add_task(evs, id, "C", "S", "19/12/2024");
+    }
+    add_task(evs, "MANY1497Z", "Z", "", "19/12/2024"); /* the first alert of the fourth transaction */
+    add_task(evs, "ZZLAST", "Y", "", "19/12/2024");
+    apply_events(b, evs);
+}
+
 /* What a recording left in the log, as JSON: every alert with its recipients and
- * states, then every message as delivered. */
+ * states, then every message as delivered, and the numbers to be taken next. */
 static char *log_json(book *b)
 {
     par_err e = {{0}};
@@ -338,97 +352,177 @@ static char *log_json(book *b)
             break;
         pv_push(all, msg);
     }
+    MDB_txn *txn;
+    assert_int_equal(store_begin(book_store(b), MDB_RDONLY, &txn, &e), 0);
+    pv *numbers = pv_map();
+    pv_set_int(numbers, "alert", (int64_t)book_number(b, txn, "alert"));
+    pv_set_int(numbers, "message", (int64_t)book_number(b, txn, "message"));
+    pv_set_int(numbers, "recording", (int64_t)book_number(b, txn, "recording"));
+    mdb_txn_abort(txn);
+    pv_push(all, numbers);
     char *j = json_compact(all);
     pv_free(all);
     return j;
 }
 
-/* A recording in several transactions leaves the log a single one leaves, also when
- * the map fills in the middle (f's map is small); one cut short between them is taken
- * back whole at the restart, and the next evaluation records every alert again, carried
- * by its messages. g, recording each day in one transaction, is the reference. */
+static int64_t map_bytes(book *b)
+{
+    pv *usage = pv_map();
+    store_usage(book_store(b), usage);
+    int64_t n = pv_get_int(usage, "map_bytes", 0);
+    pv_free(usage);
+    return n;
+}
+
+/* Records the day at now in b with o; returns the log as JSON. */
+static char *record_day(fixture *f, int64_t now, const alertlog_opts *o, int want_alerts, int want_messages)
+{
+    due_list l = {0};
+    int alerts, messages;
+    par_err e = {{0}};
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    assert_int_equal(alertlog_record(f->b, &l, o, now, &alerts, &messages, &e), 0);
+    if (want_alerts >= 0)
+        assert_int_equal(alerts, want_alerts);
+    assert_int_equal(messages, want_messages);
+    /* the same day again: nothing new */
+    assert_int_equal(alertlog_record(f->b, &l, o, now + 60000, &alerts, &messages, &e), 0);
+    assert_int_equal(alerts, 0);
+    due_list_free(&l);
+    return log_json(f->b);
+}
+
+/* A recording in several transactions leaves the log a single one leaves: with the map
+ * full in the middle (f's map is small: the transaction runs again on a larger one, its
+ * items and message numbers taken back), with the last transaction ending exactly at the
+ * end of the list, after a failed write taken back at once; one cut short between its
+ * transactions is taken back whole at the restart, and the next evaluation records every
+ * alert again, carried by its messages. g, recording each day in one transaction, is the
+ * reference. */
 static void test_record_in_chunks(void **st)
 {
-    fixture *f = *st, *g = NULL;
+    fixture *f = *st, *g = NULL, *h = NULL;
     assert_int_equal(setup((void **)&g), 0);
-    add_overdue(f->b, 4000);
-    add_overdue(g->b, 4000);
+    assert_int_equal(setup((void **)&h), 0);
+    add_overdue(f->b);
+    add_overdue(g->b);
+    add_overdue(h->b);
     par_err e = {{0}};
-    /* both from the index a start builds (f restarts below), f on the map it has */
+    /* all from the index a start builds (f restarts below), f on the map it has */
     book_close(f->b);
     assert_int_equal(book_open(&f->b, f->dir, 1, &e), 0);
     book_close(g->b);
     assert_int_equal(book_open(&g->b, g->dir, 0, &e), 0);
+    book_close(h->b);
+    assert_int_equal(book_open(&h->b, h->dir, 0, &e), 0);
+    unsigned ch = 1u << CH_SMTP | 1u << CH_WEBHOOK;
+    alertlog_opts one = {.channels = ch};
+
+    /* 23/12 */
+    int64_t now = at("2024-12-23T09:00:00+07:00");
+    char *want = record_day(g, now, &one, 4008, 6);
+    /* in transactions of 500, the map full in the fourth (Z's message number taken in it) */
+    int64_t map_before = map_bytes(f->b);
+    alertlog_opts chunks = {.channels = ch, .chunk = 500};
+    char *got = record_day(f, now, &chunks, 4008, 6);
+    assert_true(map_bytes(f->b) > map_before);
+    assert_string_equal(got, want);
+    free(got);
+    /* in two of 2,004: the second ends at the list's end; then a write failing after the
+     * first transaction is taken back at once, and the next evaluation records it all */
     due_list l = {0};
     int alerts, messages;
-    alertlog_opts one = {.channels = 1u << CH_SMTP | 1u << CH_WEBHOOK};
-    alertlog_opts chunks = {.channels = one.channels, .chunk = 500};
-    alertlog_opts cut = {.channels = one.channels, .chunk = 500, .crash_after = 1};
-
-    /* 23/12: in transactions of 500, the map full in the middle */
-    int64_t now = at("2024-12-23T09:00:00+07:00");
-    due_eval(g->b, g->cal, &g->pol, now, &l);
-    assert_int_equal(alertlog_record(g->b, &l, &one, now, &alerts, &messages, &e), 0);
-    assert_int_equal(alerts, 4006);
-    assert_int_equal(messages, 4);
+    due_eval(h->b, h->cal, &h->pol, now, &l);
+    alertlog_opts fails = {.channels = ch, .chunk = 2004, .fail_after = 1};
+    assert_int_equal(alertlog_record(h->b, &l, &fails, now, &alerts, &messages, &e), -1);
+    pv *list = NULL;
+    assert_int_equal(alertlog_list(h->b, NULL, 10000, &list, &e), 0);
+    assert_int_equal(list->u.a.n, 0);
+    pv_free(list);
     due_list_free(&l);
-    pv *usage = pv_map();
-    store_usage(book_store(f->b), usage);
-    int64_t map_before = pv_get_int(usage, "map_bytes", 0);
-    pv_free(usage);
-    due_eval(f->b, f->cal, &f->pol, now, &l);
-    assert_int_equal(alertlog_record(f->b, &l, &chunks, now, &alerts, &messages, &e), 0);
-    assert_int_equal(alerts, 4006);
-    assert_int_equal(messages, 4);
-    usage = pv_map();
-    store_usage(book_store(f->b), usage);
-    assert_true(pv_get_int(usage, "map_bytes", 0) > map_before);
-    pv_free(usage);
-    char *want = log_json(g->b), *got = log_json(f->b);
+    alertlog_opts halves = {.channels = ch, .chunk = 2004};
+    got = record_day(h, now, &halves, 4008, 6);
     assert_string_equal(got, want);
     free(got);
     free(want);
-    assert_int_equal(alertlog_record(f->b, &l, &chunks, now + 60000, &alerts, &messages, &e), 0);
-    assert_int_equal(alerts, 0);
-    assert_int_equal(messages, 0);
-    due_list_free(&l);
 
     /* 30/12 (the overdue tasks' next slot): stopped after the first of nine transactions */
     now = at("2024-12-30T09:00:00+07:00");
-    due_eval(g->b, g->cal, &g->pol, now, &l);
-    assert_int_equal(alertlog_record(g->b, &l, &one, now, &alerts, &messages, &e), 0);
-    int day2 = alerts;
-    assert_true(day2 > 4000);
-    due_list_free(&l);
+    want = record_day(g, now, &one, -1, 6);
     due_eval(f->b, f->cal, &f->pol, now, &l);
+    alertlog_opts cut = {.channels = ch, .chunk = 500, .crash_after = 1};
     assert_int_equal(alertlog_record(f->b, &l, &cut, now, &alerts, &messages, &e), -1);
     due_list_free(&l);
-    pv *list = NULL;
     assert_int_equal(alertlog_list(f->b, NULL, 10000, &list, &e), 0);
-    assert_int_equal(list->u.a.n, 4006 + 500);
+    assert_int_equal(list->u.a.n, 4008 + 500);
     pv_free(list);
     delivery d[16];
-    assert_int_equal(alertlog_due(f->b, now, d, 16), 7); /* day 1's: e-mail to 3 (S has none), webhook to 4 */
+    assert_int_equal(alertlog_due(f->b, now, d, 16), 11); /* day 1's: e-mail to 5 (S has none), webhook to 6 */
 
-    /* the restart takes them back; recorded again, the log is g's */
+    /* the restart takes them back, here 200 a transaction; recorded again, the log is g's */
     book_close(f->b);
     assert_int_equal(book_open(&f->b, f->dir, 0, &e), 0);
-    assert_int_equal(alertlog_recover(f->b, &e), 500);
-    assert_int_equal(alertlog_recover(f->b, &e), 0);
+    assert_int_equal(alertlog_recover(f->b, 200, &e), 500);
+    assert_int_equal(alertlog_recover(f->b, 200, &e), 0);
     assert_int_equal(alertlog_list(f->b, NULL, 10000, &list, &e), 0);
-    assert_int_equal(list->u.a.n, 4006);
+    assert_int_equal(list->u.a.n, 4008);
     pv_free(list);
-    due_eval(f->b, f->cal, &f->pol, now, &l);
-    assert_int_equal(alertlog_record(f->b, &l, &chunks, now, &alerts, &messages, &e), 0);
-    assert_int_equal(alerts, day2);
-    assert_int_equal(messages, 4);
-    want = log_json(g->b);
-    got = log_json(f->b);
+    got = record_day(f, now, &chunks, -1, 6);
     assert_string_equal(got, want);
     free(got);
     free(want);
-    due_list_free(&l);
     teardown((void **)&g);
+    teardown((void **)&h);
+}
+
+/* digest_keep keeps what sorting the whole list and taking its front did: the first 100
+ * by urgency, then the reminders the text lists beyond them, in that order. */
+static void test_digest_keep_as_sorted(void **st)
+{
+    (void)st;
+    unsigned seed = 7;
+    const size_t sizes[] = {0, 1, 30, 99, 100, 101, 129, 130, 131, 250, 1000};
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+        for (int shape = 0; shape < 6; shape++) {
+            size_t n = sizes[si];
+            due_alert *das = calloc(n ? n : 1, sizeof *das);
+            digest_item *items = calloc(n ? n : 1, sizeof *items), *sorted = calloc(n ? n : 1, sizeof *items);
+            /* shapes: overdue share from none to all, about 70-99 of them in shape 3 */
+            size_t want_ov = shape == 0 ? 0 : shape == 1 ? n / 4 : shape == 2 ? n / 2 : shape == 3 ? (size_t)(70 + rand_r(&seed) % 30)
+                                                          : shape == 4 ? n - n / 10
+                                                                       : n;
+            for (size_t i = 0; i < n; i++) {
+                das[i].kind = i < want_ov ? DUE_OVERDUE : DUE_REMIND;
+                das[i].due = 20000 + rand_r(&seed) % 40;
+                double risk = rand_r(&seed) % 3 ? (double)(rand_r(&seed) % 4) / 2 : -1;
+                items[i] = (digest_item){1000 - i, &das[i], ROLE_LEAD, risk};
+            }
+            for (size_t i = n; i > 1; i--) { /* in no particular order */
+                size_t j = rand_r(&seed) % i;
+                digest_item x = items[i - 1];
+                items[i - 1] = items[j];
+                items[j] = x;
+            }
+            memcpy(sorted, items, n * sizeof *items);
+            digest_sort(sorted, n);
+            size_t ov = 0;
+            while (ov < n && sorted[ov].a->kind == DUE_OVERDUE)
+                ov++;
+            size_t keep = n < 100 ? n : 100;
+            size_t from = ov > keep ? ov : keep, to = ov + 30 < n ? ov + 30 : n;
+            for (size_t i = from; i < to; i++)
+                sorted[keep++] = sorted[i];
+            digest_item kept[DIGEST_KEEP_MAX];
+            size_t overdue, k = digest_keep(items, n, kept, &overdue);
+            assert_int_equal(overdue, ov);
+            assert_int_equal(k, keep);
+            for (size_t i = 0; i < k; i++)
+                assert_int_equal(kept[i].alert, sorted[i].alert);
+            free(das);
+            free(items);
+            free(sorted);
+        }
+    }
 }
 
 static void test_record_once(void **st)
@@ -922,6 +1016,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dissolved_unit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_message_composed_at_delivery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_in_chunks, setup_small_map, teardown),
+        cmocka_unit_test(test_digest_keep_as_sorted),
     };
     return cmocka_run_group_tests_name("notifier", tests, NULL, NULL);
 }
