@@ -140,7 +140,7 @@ static int on_changes(follow *f)
         }
         char type[16];
         int64_t id = -1;
-        if (proto_peek(zmq_msg_data(&m), zmq_msg_size(&m), type, &id) < 0 || id != f->pending) {
+        if (proto_peek_head(zmq_msg_data(&m), zmq_msg_size(&m), type, &id) < 0 || id != f->pending) {
             zmq_msg_close(&m);
             continue;
         }

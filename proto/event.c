@@ -96,8 +96,7 @@ static int read_event(event_batch *b, mp_reader *r, par_err *e)
             if (text_into(r, ev->sender, sizeof ev->sender) < 0)
                 goto bad;
         } else if (mp_key_is(k, kl, "row")) {
-            size_t at = r->pos;
-            if (mp_skip(r) < 0 || row_decode(&ev->row, r->p + at, r->pos - at, e) < 0)
+            if (row_read(&ev->row, r, e) < 0)
                 goto bad;
         } else if (mp_key_is(k, kl, "t")) {
             const char *t;
@@ -117,22 +116,54 @@ bad:
     return -1;
 }
 
+/* The readers below take a message in one pass: each value read with the step of its
+ * kind, the rest passed over with mp_skip, and the message must end where its map does
+ * (reader.h). A message refused half-way adds no event. */
+
 int event_batch_add(event_batch *b, const void *buf, size_t len, par_err *e)
 {
-    mp_reader r = {buf, len, 0};
-    size_t end = 0;
-    if (proto_skip(buf, len, &end) < 0 || end != len) {
+    mp_reader r;
+    uint32_t first = b->n;
+    mp_begin(&r, buf, len);
+    if (read_event(b, &r, e) < 0)
+        return -1;
+    if (r.pos != len) {
+        b->n = first;
         err_set(e, "a change event is not one whole message");
         return -1;
     }
-    return read_event(b, &r, e);
+    return 0;
+}
+
+/* The pairs of a map whose header was read: "events" into b (more than once is
+ * malformed), "last" into *last when asked, the rest passed over. */
+static int read_pairs(event_batch *b, mp_reader *r, uint64_t n, uint64_t *last, int *events, par_err *e)
+{
+    for (uint64_t j = 0; j < n; j++) {
+        const char *k;
+        size_t kl;
+        int64_t l;
+        if (mp_str(r, &k, &kl) < 0)
+            return -1;
+        if (last && mp_key_is(k, kl, "last")) {
+            if (mp_int(r, &l) < 0 || l < 0)
+                return -1;
+            *last = (uint64_t)l;
+        } else if (mp_key_is(k, kl, "events")) {
+            if ((*events)++ || read_events(b, r, e) < 0)
+                return -1;
+        } else if (mp_skip(r) < 0) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int event_batch_add_bus(event_batch *b, const void *buf, size_t len, par_err *e)
 {
     char type[16];
     int64_t id;
-    if (proto_peek(buf, len, type, &id) < 0) {
+    if (proto_peek_head(buf, len, type, &id) < 0) {
         err_set(e, "a bus message without a type");
         return -1;
     }
@@ -141,12 +172,13 @@ int event_batch_add_bus(event_batch *b, const void *buf, size_t len, par_err *e)
     mp_reader r;
     uint32_t first = b->n;
     uint64_t n;
-    int found;
-    if (strcmp(type, MSG_EVENTS) || mp_open_map(&r, buf, len, &n) < 0 || (found = mp_find(&r, n, "events")) < 0) {
-        err_set(e, "a bus message is malformed");
-        return -1;
-    }
-    if (found && read_events(b, &r, e) < 0) {
+    int events = 0;
+    e->msg[0] = '\0';
+    mp_begin(&r, buf, len);
+    if (strcmp(type, MSG_EVENTS) || mp_map(&r, &n) < 0 || read_pairs(b, &r, n, NULL, &events, e) < 0 ||
+        r.pos != len) {
+        if (!e->msg[0])
+            err_set(e, "a bus message is malformed");
         b->n = first;
         return -1;
     }
@@ -158,35 +190,30 @@ int event_batch_add_changes(event_batch *b, const void *buf, size_t len, uint64_
     mp_reader r;
     uint32_t first = b->n;
     uint64_t n, m;
-    int found;
+    int events = 0;
     *last = 0;
-    if (mp_open_map(&r, buf, len, &n) < 0 || (found = mp_find(&r, n, "data")) < 0)
+    e->msg[0] = '\0';
+    mp_begin(&r, buf, len);
+    if (mp_map(&r, &n) < 0)
         goto bad;
-    if (!found)
-        return 0;
-    if (mp_map(&r, &m) < 0)
-        goto bad;
-    for (uint64_t j = 0; j < m; j++) {
+    for (uint64_t j = 0; j < n; j++) {
         const char *k;
         size_t kl;
-        int64_t l;
         if (mp_str(&r, &k, &kl) < 0)
             goto bad;
-        if (mp_key_is(k, kl, "last")) {
-            if (mp_int(&r, &l) < 0 || l < 0)
+        if (!mp_key_is(k, kl, "data")) {
+            if (mp_skip(&r) < 0)
                 goto bad;
-            *last = (uint64_t)l;
-        } else if (mp_key_is(k, kl, "events")) {
-            if (read_events(b, &r, e) < 0)
-                goto fail;
-        } else if (mp_skip(&r) < 0) {
+        } else if (mp_map(&r, &m) < 0 || read_pairs(b, &r, m, last, &events, e) < 0) {
             goto bad;
         }
     }
+    if (r.pos != len)
+        goto bad;
     return 0;
 bad:
-    err_set(e, "a changes reply is malformed");
-fail:
+    if (!e->msg[0])
+        err_set(e, "a changes reply is malformed");
     b->n = first;
     return -1;
 }

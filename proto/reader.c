@@ -88,6 +88,13 @@ int mp_int(mp_reader *r, int64_t *v)
     return -1;
 }
 
+void mp_begin(mp_reader *r, const void *buf, size_t len)
+{
+    r->p = buf;
+    r->len = len;
+    r->pos = 0;
+}
+
 int mp_open_map(mp_reader *r, const void *buf, size_t len, uint64_t *n)
 {
     size_t end = 0;

@@ -1,6 +1,8 @@
 /* reader: a cursor over msgpack bytes for the typed readers (submit, event, row). Every
- * step checks what it reads against the bytes left; callers first walk the whole value
- * with proto_skip, which also bounds counts against those bytes. */
+ * step checks what it reads against the bytes left, so a reader that reads each value
+ * with the step of its kind (and mp_skip for the rest) is itself the one bounded,
+ * validating pass: a count read from the bytes is spent one value at a time, each of at
+ * least one byte. */
 #ifndef PAR_PROTO_READER_H
 #define PAR_PROTO_READER_H
 
@@ -13,8 +15,10 @@ typedef struct {
 } mp_reader;
 
 /* Starts r on buf, which must be one whole value within proto's limits (proto_skip),
- * and reads its map header: the typed readers' first step. 0, or -1. */
+ * and reads its map header: for readers that take a message in several steps. 0, or -1. */
 int mp_open_map(mp_reader *r, const void *buf, size_t len, uint64_t *n);
+/* Starts r at the first byte of buf, checking nothing yet. */
+void mp_begin(mp_reader *r, const void *buf, size_t len);
 /* Each returns 0, or -1 when the next value is not of its kind or runs past the end. */
 int mp_map(mp_reader *r, uint64_t *n);
 int mp_array(mp_reader *r, uint64_t *n);

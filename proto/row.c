@@ -56,10 +56,24 @@ static int value(row_view *r, mp_reader *m, size_t *at)
 int row_decode(row_view *r, const void *buf, size_t len, par_err *e)
 {
     mp_reader m;
+    mp_begin(&m, buf, len);
+    if (row_read(r, &m, e) < 0)
+        return -1;
+    if (m.pos != len) {
+        r->n = 0;
+        err_set(e, "a stored row has bytes after its map");
+        return -1;
+    }
+    return 0;
+}
+
+int row_read(row_view *r, mp_reader *m_, par_err *e)
+{
+    mp_reader m = *m_; /* the caller's reader moves only past a whole row */
     uint64_t n = 0;
     r->n = 0;
     r->arena.len = 0;
-    if (mp_open_map(&m, buf, len, &n) < 0)
+    if (mp_map(&m, &n) < 0)
         goto bad;
     if (n > ROW_MAX_FIELDS) {
         err_set(e, "a row has %" PRIu64 " fields, more than %d", n, ROW_MAX_FIELDS);
@@ -84,6 +98,7 @@ int row_decode(row_view *r, const void *buf, size_t len, par_err *e)
                 return -1;
             }
     }
+    *m_ = m;
     return 0;
 bad:
     r->n = 0;

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "base.h"
+#include "reader.h"
 
 #define ROW_MAX_FIELDS 32
 
@@ -21,6 +22,8 @@ void row_free(row_view *r);
 /* Reads buf (one whole msgpack map: string keys, values text, integers, booleans or
  * nil, integers kept as their decimal text) into r. 0, or -1 with e saying why. */
 int row_decode(row_view *r, const void *buf, size_t len, par_err *e);
+/* The same for the map at m's position (a row inside a message), m then past it. */
+int row_read(row_view *r, mp_reader *m, par_err *e);
 /* The value of key, "" when the row has none. */
 const char *row_str(const row_view *r, const char *key);
 
