@@ -102,7 +102,7 @@ int service_recv(service *s, service_req *r)
         memcpy(r->client, zmq_msg_data(&parts[0]), r->client_len);
         memcpy(r->sender, zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]));
         r->sender[zmq_msg_size(&parts[1])] = '\0';
-        if (proto_peek(zmq_msg_data(&parts[2]), zmq_msg_size(&parts[2]), r->type, &r->id) < 0)
+        if (proto_peek_head(zmq_msg_data(&parts[2]), zmq_msg_size(&parts[2]), r->type, &r->id) < 0)
             r->type[0] = '\0';
         if (s->raw_type[0] && !strcmp(r->type, s->raw_type)) {
             zmq_msg_init(&r->body);

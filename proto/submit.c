@@ -57,9 +57,10 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
     v->compact_ack = 0;
     v->file = v->agent_unit = v->as = "";
     v->arena.len = 0;
-    /* the whole message is walked first: every count and length is checked against the
-     * bytes left before anything is reserved for it */
-    if (mp_open_map(&r, buf, len, &n) < 0) {
+    /* one pass: every value is read by the step of its kind, which checks it against the
+     * bytes left, and a count is checked against them before anything is reserved for it */
+    mp_begin(&r, buf, len);
+    if (len > PROTO_MAX_MSG || mp_map(&r, &n) < 0) {
         err_set(e, "not one whole message within the limits");
         return -1;
     }
@@ -137,6 +138,9 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
                 err_set(e, "rows: more than %d", PROTO_MAX_ROWS);
                 goto fail;
             }
+            /* a row takes at least its array header, its line and a byte a field */
+            if (rows_n * (v->ncols + 2) > r.len - r.pos)
+                goto bad;
             if (rows_n > v->cap_rows) {
                 v->cap_rows = rows_n;
                 v->lines = xrealloc(v->lines, rows_n * sizeof *v->lines);
@@ -178,6 +182,8 @@ int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e)
                 goto bad;
         }
     }
+    if (r.pos != len)
+        goto bad;
     if (!has_v || !has_t || !has_id || !has_cols || !has_rows) {
         err_set(e, "submit message without '%s'", !has_v ? "v" : !has_t ? "t" : !has_id ? "id" : !has_cols ? "cols"
                                                                                                     : "rows");
