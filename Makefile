@@ -142,13 +142,17 @@ build/bench/lmdb_raw: bench/lmdb_raw.c
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+build/bench/commit_latency: $(call obj,bench/commit_latency.c bench/result.c)
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
 # PostgreSQL is the benchmark's point of comparison: installed here, not by make deps.
 bench: deps
 	@command -v pgbench >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  echo "make bench: installing postgresql"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
-	@$(MAKE) --no-print-directory programs build/bench/score_latency build/bench/web_load build/bench/lmdb_raw build/bench/notify_eval build/bench/national
+	@$(MAKE) --no-print-directory programs build/bench/score_latency build/bench/commit_latency build/bench/web_load build/bench/lmdb_raw build/bench/notify_eval build/bench/national
 	@ROUNDS=$(ROUNDS) ONLY=$(ONLY) bash bench/run.sh
 
 ROUNDS ?= 200

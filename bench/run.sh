@@ -34,7 +34,10 @@ echo "machine: $(nproc) cores, $cpu, ${mem} GiB, $disk"
 # ONLY=web runs that part alone (its figures in bench/results-web.json)
 part() { [ -z "${ONLY:-}" ] || [ "$ONLY" = "$1" ]; }
 echo
-part latency && "$ROOT/build/bench/score_latency" "${ROUNDS:-200}" latency
+# beside it, its peer: one durable LMDB commit alone on this disk (a change waits for two
+# in turn: the collector's, then the scorer's replica)
+commit_peer() { mkdir -p "$T/commit" && "$ROOT/build/bench/commit_latency" "$T/commit" "${ROUNDS:-200}" "$1"; rm -rf "$T/commit"; }
+part latency && "$ROOT/build/bench/score_latency" "${ROUNDS:-200}" latency && commit_peer latency
 
 # the same while districts push 1,000 lines a second (scores of the other districts,
 # so that their group is re-ranked as the measured unit's is)
@@ -68,6 +71,7 @@ if part latency; then
     load_start
     sleep 1
     "$ROOT/build/bench/score_latency" "${ROUNDS:-200}" latency_loaded
+    commit_peer latency_loaded
     rate=$(load_stop)
     echo "(under a background load of $rate lines/s pushed by par-agent)"
     echo "latency_loaded.background_lines_per_s $rate" >>"$PAR_BENCH_RESULTS"
@@ -124,9 +128,17 @@ while read -r k v; do
         [ -n "$pgb" ] && echo "ingest.${n}_vs_postgres_batched $(awk -v a="$v" -v b="$pgb" 'BEGIN { printf "%.2f", a / b }')"
     esac
 done <"$PAR_BENCH_RESULTS" >>"$PAR_BENCH_RESULTS.more"
+# a change's way to the scores against one durable commit of the same disk, same load
+for l in latency latency_loaded; do
+    a=$(awk -v k="$l.push_to_visible_p99_ms" '$1 == k { print $2 }' "$PAR_BENCH_RESULTS")
+    b=$(awk -v k="$l.lmdb_commit_p99_ms" '$1 == k { print $2 }' "$PAR_BENCH_RESULTS")
+    [ -n "$a" ] && [ -n "$b" ] &&
+        echo "$l.push_to_visible_p99_vs_commit_p99 $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", a / b }')"
+done >>"$PAR_BENCH_RESULTS.more"
 cat "$PAR_BENCH_RESULTS.more" >>"$PAR_BENCH_RESULTS" 2>/dev/null
 echo
-echo "ratios against PostgreSQL (same clients; ours acknowledges every line durably):"
+echo "ratios against the peers (PostgreSQL: same clients, ours acknowledges every line durably;"
+echo "latency: push -> visible p99 in p99s of one durable LMDB commit of this disk, same load):"
 sed 's/^/  /' "$PAR_BENCH_RESULTS.more"
 
 # bench/results.json: the machine and every figure
