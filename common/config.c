@@ -60,6 +60,7 @@ static const struct key {
     I("notifier", "report_day_year", report_day_year, 1, 31),
     I("notifier", "eval_every", eval_every_s, 1, 86400),
     I("notifier", "retry", retry_s, 1, 3600),
+    I("notifier", "record_chunk", record_chunk, 1, 10000000),
     S("notifier", "report_url", report_url),
     S("notifier", "web_url", web_url),
     S("notifier", "follow_up", follow_up),
@@ -105,6 +106,7 @@ static void defaults(par_config *c)
     c->report_day = 20;
     c->eval_every_s = 60;
     c->retry_s = 60;
+    c->record_chunk = 100000; /* ALERTLOG_CHUNK */
 }
 
 #define NKEYS (sizeof keys / sizeof keys[0])

@@ -49,6 +49,7 @@ typedef struct {
     int report_day_month, report_day_quarter, report_day_half, report_day_year; /* 0: report_day */
     int eval_every_s;
     int retry_s;                  /* first wait before a failed delivery is retried */
+    int record_chunk;             /* alerts a transaction when a day's are recorded */
     char report_url[CONF_STR];    /* where units' reports are published, {unit} replaced */
     char web_url[CONF_STR];       /* par-web's address as officials reach it: where they report done */
     char follow_up[64];           /* the unit that follows tasks up: copied on every escalation */

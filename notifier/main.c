@@ -77,7 +77,7 @@ static void evaluate(notifier *n)
     due_eval(n->b, n->cal, &n->pol, now, &l);
     int alerts = 0, messages = 0;
     par_err e = {{0}};
-    alertlog_opts o = {.channels = n->channels, .report_url = n->conf.report_url};
+    alertlog_opts o = {.channels = n->channels, .report_url = n->conf.report_url, .chunk = (size_t)n->conf.record_chunk};
     if (alertlog_record(n->b, &l, &o, now, &alerts, &messages, &e) < 0)
         log_error("event=record_failed error=\"%s\"", e.msg);
     size_t tasks;
@@ -269,7 +269,7 @@ int main(int argc, char **argv)
     book_set_follow_up(n.b, n.conf.follow_up);
     /* a failure here leaves the next recording to take them back first; meanwhile the
      * messages already recorded are delivered */
-    long taken_back = alertlog_recover(n.b, 0, &e);
+    long taken_back = alertlog_recover(n.b, (size_t)n.conf.record_chunk, &e);
     if (taken_back < 0)
         log_error("event=take_back_failed error=\"%s\" reason=\"retried before the next recording\"", e.msg);
     else if (taken_back)
