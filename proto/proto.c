@@ -38,8 +38,15 @@ pv *pv_float(double f)
 
 pv *pv_strn(const char *s, size_t n)
 {
-    pv *v = pv_new(PV_STR);
-    v->u.s.p = xstrndup(s, n);
+    /* the node and its text in one block: a string is one allocation, not two (the
+     * agent's tables and the services' answers are mostly strings) */
+    size_t len = strnlen(s, n);
+    pv *v = xmalloc(sizeof *v + n + 1);
+    memset(v, 0, sizeof *v);
+    v->t = PV_STR;
+    v->u.s.p = (char *)(v + 1);
+    memcpy(v->u.s.p, s, len);
+    v->u.s.p[len] = '\0';
     v->u.s.n = (uint32_t)n;
     return v;
 }
@@ -61,7 +68,8 @@ void pv_free(pv *v)
     if (!v)
         return;
     switch (v->t) {
-    case PV_STR:
+    case PV_STR: /* its text is in the node's block */
+        break;
     case PV_RAW:
         free(v->u.s.p);
         break;
