@@ -86,21 +86,21 @@ static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, 
 
 static void take_ack(batch *b, const pv *ack, file_stat *fs, FILE *out)
 {
-    const pv *res = pv_get(ack, "results");
-    for (uint32_t i = 0; res && i < res->u.a.n; i++) {
-        const pv *r = res->u.a.v[i];
-        if (pv_get_bool(r, "ok", 0)) {
+    const pv *rows = pv_get(b->msg, "rows");
+    ack_cursor c;
+    ack_cursor_init(&c, ack);
+    for (uint32_t i = 0; rows && i < rows->u.a.n; i++) {
+        ack_line r;
+        ack_cursor_next(&c, rows->u.a.v[i]->u.a.v[0]->u.i, &r);
+        if (r.ok) {
             fs->stored++;
-            if (pv_get_bool(r, "duplicate", 0))
-                fs->duplicates++;
+            fs->duplicates += r.duplicate;
         } else {
             fs->refused++;
-            const char *why = pv_get_str(r, "reason");
             char vi[2048];
             /* English as the logs have it, then the same facts in Vietnamese for the official */
-            fprintf(out, "%s: line %lld: %s\n    (dòng %lld: %s)\n", fs->path, (long long)pv_get_int(r, "line", 0),
-                    why ? why : "refused", (long long)pv_get_int(r, "line", 0),
-                    reason_vi(why ? why : "refused", vi, sizeof vi));
+            fprintf(out, "%s: line %lld: %s\n    (dòng %lld: %s)\n", fs->path, (long long)r.line, r.reason,
+                    (long long)r.line, reason_vi(r.reason, vi, sizeof vi));
         }
     }
     b->done = 1;
@@ -187,7 +187,6 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
             if (b->id != id || b->done)
                 continue;
             if (!strcmp(proto_type(m), MSG_ACK)) {
-                receipts_expand(b->msg, m);
                 receipts_add(rf, fs[b->file].path, b->msg, m);
                 take_ack(b, m, &fs[b->file], out);
                 remaining--;

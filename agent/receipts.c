@@ -89,51 +89,52 @@ void receipts_ask_compact(pv *msg)
     pv_set_str(msg, "ack", "compact");
 }
 
-void receipts_expand(const pv *msg, pv *ack)
+static int64_t line_at(const pv *rows, uint32_t i)
 {
-    if (pv_get(ack, "results"))
-        return;
-    const pv *rows = pv_get(msg, "rows");
-    uint32_t n = rows ? rows->u.a.n : 0;
-    int64_t *lines = xmalloc((n + 1) * sizeof *lines);
-    for (uint32_t i = 0; i < n; i++)
-        lines[i] = rows->u.a.v[i]->u.a.v[0]->u.i;
-    pv_set(ack, "results", proto_ack_results(ack, lines, n));
-    free(lines);
+    return rows->u.a.v[i]->u.a.v[0]->u.i;
 }
 
 void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
 {
-    const pv *cols = pv_get(msg, "cols"), *rows = pv_get(msg, "rows"), *res = pv_get(ack, "results");
+    const pv *cols = pv_get(msg, "cols"), *rows = pv_get(msg, "rows");
+    if (!cols || !rows)
+        return;
     csv_row hdr = {.line = 1, .last_line = 1, .n = (int)cols->u.a.n};
     for (int i = 0; i < hdr.n && i < CSV_MAX_FIELDS; i++)
         hdr.f[i] = cols->u.a.v[i]->u.s.p;
     int idx[8];
     par_err e;
-    if (!res || csv_header(&hdr, table_cols(TABLE_SUBMISSIONS), 0, idx, &e) < 0)
+    if (csv_header(&hdr, table_cols(TABLE_SUBMISSIONS), 0, idx, &e) < 0)
         return;
-    sbuf line;
-    sbuf_init(&line);
     /* the province's signature covers the batch's acknowledged lines: it goes on the last
      * of them (common/sign.h), and parctl receipt verify reads back to the one before */
     const char *sig = pv_get_str(ack, "sig");
+    ack_cursor c;
+    ack_line l;
     uint32_t last = 0;
-    for (uint32_t i = 0; i < res->u.a.n && i < rows->u.a.n; i++)
-        if (pv_get_bool(res->u.a.v[i], "ok", 0))
+    ack_cursor_init(&c, ack);
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        ack_cursor_next(&c, line_at(rows, i), &l);
+        if (l.ok)
             last = i;
-    /* results come in the order of the rows; the batch's rows are written at once, whole
+    }
+    sbuf line;
+    sbuf_init(&line);
+    /* answers come in the order of the rows; the batch's rows are written at once, whole
      * rows only, and flushed: a kill can tear at most the end, which the next start cuts */
-    for (uint32_t i = 0; i < res->u.a.n && i < rows->u.a.n; i++) {
-        const pv *r = res->u.a.v[i], *row = rows->u.a.v[i];
-        if (!pv_get_bool(r, "ok", 0))
+    ack_cursor_init(&c, ack);
+    for (uint32_t i = 0; i < rows->u.a.n; i++) {
+        const pv *row = rows->u.a.v[i];
+        ack_cursor_next(&c, line_at(rows, i), &l);
+        if (!l.ok)
             continue;
-        csv_put(&line, pv_get_str(r, "received") ? pv_get_str(r, "received") : "");
-        sbuf_printf(&line, ",%lld,", (long long)pv_get_int(r, "seq", 0));
+        csv_put(&line, l.received);
+        sbuf_printf(&line, ",%lld,", (long long)l.seq);
         csv_put(&line, path);
         sbuf_printf(&line, ",%lld", (long long)row->u.a.v[0]->u.i);
-        for (int c = 0; c < 8; c++) {
+        for (int k = 0; k < 8; k++) {
             sbuf_add(&line, ",", 1);
-            csv_put(&line, idx[c] >= 0 ? row->u.a.v[1 + idx[c]]->u.s.p : "");
+            csv_put(&line, idx[k] >= 0 ? row->u.a.v[1 + idx[k]]->u.s.p : "");
         }
         sbuf_printf(&line, ",%s\n", i == last && sig ? sig : "");
     }
@@ -145,4 +146,3 @@ void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
     }
     sbuf_free(&line);
 }
-

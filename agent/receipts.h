@@ -12,10 +12,8 @@
 FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e);
 /* Asks the collector for one compact ack for a submit message (not a result a line). */
 void receipts_ask_compact(pv *msg);
-/* Gives an ack its result for each line of msg (expanding a compact ack), so that what
- * reads it sees one shape. */
-void receipts_expand(const pv *msg, pv *ack);
-/* The receipts of the acknowledged lines of a submit message (msg) and its ack. */
+/* The receipts of the acknowledged lines of a submit message (msg) and its ack (compact
+ * or a result a line: read with proto's ack_cursor). */
 void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack);
 
 #endif

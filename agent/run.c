@@ -749,16 +749,17 @@ static void on_reply(agent *a)
                 if (rb->id != id || rb->done)
                     continue;
                 if (!strcmp(proto_type(m), MSG_ACK)) {
-                    receipts_expand(rb->msg, m);
                     receipts_add(a->receipts, f->name, rb->msg, m);
-                    const pv *res = pv_get(m, "results");
-                    for (uint32_t k = 0; res && k < res->u.a.n; k++) {
-                        const pv *r = res->u.a.v[k];
-                        if (pv_get_bool(r, "ok", 0))
+                    const pv *rows = pv_get(rb->msg, "rows");
+                    ack_cursor c;
+                    ack_cursor_init(&c, m);
+                    for (uint32_t k = 0; rows && k < rows->u.a.n; k++) {
+                        ack_line r;
+                        ack_cursor_next(&c, rows->u.a.v[k]->u.a.v[0]->u.i, &r);
+                        if (r.ok)
                             f->stored++;
                         else
-                            add_refusal(f->refused, pv_get_int(r, "line", 0),
-                                        pv_get_str(r, "reason") ? pv_get_str(r, "reason") : "refused");
+                            add_refusal(f->refused, r.line, r.reason);
                     }
                     rb->done = 1;
                     f->left--;

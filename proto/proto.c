@@ -319,37 +319,82 @@ static int64_t line_of(const pv *item)
     return item->t == PV_ARR && item->u.a.n && item->u.a.v[0]->t == PV_INT ? item->u.a.v[0]->u.i : -1;
 }
 
+void ack_cursor_init(ack_cursor *c, const pv *ack)
+{
+    memset(c, 0, sizeof *c);
+    const pv *res = pv_get(ack, "results");
+    c->results = res && res->t == PV_ARR ? res : NULL;
+    c->refused = pv_get(ack, "refused");
+    c->dups = pv_get(ack, "duplicates");
+    c->received = pv_get_str(ack, "received") ? pv_get_str(ack, "received") : "";
+    c->seq = pv_get_int(ack, "seq", 0);
+}
+
+static const char *str_or(const pv *v, const char *dflt)
+{
+    return v && v->t == PV_STR ? v->u.s.p : dflt;
+}
+
+void ack_cursor_next(ack_cursor *c, int64_t line, ack_line *out)
+{
+    *out = (ack_line){line, 0, 0, 0, "", ""};
+    if (c->results) { /* a result a line, in the order of the lines */
+        const pv *r = c->i < c->results->u.a.n ? c->results->u.a.v[c->i] : NULL;
+        c->i++;
+        if (!r) {
+            out->reason = "no answer for this line";
+            return;
+        }
+        out->line = pv_get_int(r, "line", line);
+        out->ok = pv_get_bool(r, "ok", 0);
+        out->duplicate = pv_get_bool(r, "duplicate", 0);
+        out->seq = pv_get_int(r, "seq", 0);
+        out->received = str_or(pv_get(r, "received"), "");
+        out->reason = out->ok ? "" : str_or(pv_get(r, "reason"), "refused");
+        return;
+    }
+    /* refusals and duplicates come in the order of the lines, like the lines */
+    const pv *rf = c->refused && c->ri < c->refused->u.a.n && line_of(c->refused->u.a.v[c->ri]) == line
+                       ? c->refused->u.a.v[c->ri]
+                       : NULL;
+    const pv *dp =
+        c->dups && c->di < c->dups->u.a.n && line_of(c->dups->u.a.v[c->di]) == line ? c->dups->u.a.v[c->di] : NULL;
+    if (rf) {
+        c->ri++;
+        out->reason = str_or(rf->u.a.n > 1 ? rf->u.a.v[1] : NULL, "refused");
+    } else if (dp) {
+        c->di++;
+        out->ok = out->duplicate = 1;
+        out->seq = dp->u.a.n > 1 && dp->u.a.v[1]->t == PV_INT ? dp->u.a.v[1]->u.i : 0;
+        out->received = str_or(dp->u.a.n > 2 ? dp->u.a.v[2] : NULL, "");
+    } else {
+        out->ok = 1;
+        out->seq = c->seq++;
+        out->received = c->received;
+    }
+}
+
 pv *proto_ack_results(const pv *ack, const int64_t *lines, uint32_t n)
 {
     const pv *res = pv_get(ack, "results");
     if (res && res->t == PV_ARR)
         return pv_copy(res);
-    const pv *refused = pv_get(ack, "refused"), *dups = pv_get(ack, "duplicates");
-    const char *received = pv_get_str(ack, "received");
-    int64_t seq = pv_get_int(ack, "seq", 0);
-    uint32_t ri = 0, di = 0;
+    ack_cursor c;
+    ack_cursor_init(&c, ack);
     pv *out = pv_arr();
     for (uint32_t i = 0; i < n; i++) {
+        ack_line l;
+        ack_cursor_next(&c, lines[i], &l);
         pv *r = pv_map();
-        pv_set_int(r, "line", lines[i]);
-        /* refusals and duplicates come in the order of the lines, like the lines */
-        const pv *rf = refused && ri < refused->u.a.n && line_of(refused->u.a.v[ri]) == lines[i] ? refused->u.a.v[ri]
-                                                                                                  : NULL;
-        const pv *dp = dups && di < dups->u.a.n && line_of(dups->u.a.v[di]) == lines[i] ? dups->u.a.v[di] : NULL;
-        if (rf) {
-            ri++;
-            pv_set(r, "ok", pv_bool(0));
-            pv_set_str(r, "reason", rf->u.a.n > 1 && rf->u.a.v[1]->t == PV_STR ? rf->u.a.v[1]->u.s.p : "refused");
-        } else if (dp) {
-            di++;
-            pv_set(r, "ok", pv_bool(1));
-            pv_set_int(r, "seq", dp->u.a.n > 1 && dp->u.a.v[1]->t == PV_INT ? dp->u.a.v[1]->u.i : 0);
-            pv_set_str(r, "received", dp->u.a.n > 2 && dp->u.a.v[2]->t == PV_STR ? dp->u.a.v[2]->u.s.p : "");
-            pv_set(r, "duplicate", pv_bool(1));
+        pv_set_int(r, "line", l.line);
+        pv_set(r, "ok", pv_bool(l.ok));
+        if (!l.ok) {
+            pv_set_str(r, "reason", l.reason);
         } else {
-            pv_set(r, "ok", pv_bool(1));
-            pv_set_int(r, "seq", seq++);
-            pv_set_str(r, "received", received ? received : "");
+            pv_set_int(r, "seq", l.seq);
+            pv_set_str(r, "received", l.received);
+            if (l.duplicate)
+                pv_set(r, "duplicate", pv_bool(1));
         }
         pv_push(out, r);
     }

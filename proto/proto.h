@@ -120,6 +120,26 @@ int proto_peek_head(const void *buf, size_t len, char type[16], int64_t *id);
  * stored with the sequence numbers seq, seq + 1, ... in their order, all received then. */
 pv *proto_ack_results(const pv *ack, const int64_t *lines, uint32_t n);
 
+/* The same one line at a time, without building anything: what the agent reads a
+ * 100,000-line batch's answer with. Views into the ack, valid while it is. */
+typedef struct {
+    int64_t line;
+    int ok, duplicate;
+    int64_t seq;          /* ok: its place in the change log */
+    const char *received; /* ok: when the province received it; else "" */
+    const char *reason;   /* refused: why; else "" */
+} ack_line;
+typedef struct {
+    const pv *results, *refused, *dups;
+    const char *received;
+    int64_t seq;
+    uint32_t i, ri, di;
+} ack_cursor;
+void ack_cursor_init(ack_cursor *c, const pv *ack);
+/* The answer for the request's next line, whose number is line (lines in the request's
+ * order). */
+void ack_cursor_next(ack_cursor *c, int64_t line, ack_line *out);
+
 /* A row view as a map of strings, for code that keeps rows as value trees (rare
  * changes: units, criteria, tasks). */
 pv *proto_row_pv(const row_view *r);

@@ -461,10 +461,82 @@ static void test_season_record(void **state)
     sbuf_free(&b);
 }
 
+/* The agent reads an ack line by line (ack_cursor): a compact ack and a result a line
+ * that say the same read the same, line for line. */
+static void test_ack_cursor(void **st)
+{
+    (void)st;
+    const int64_t lines[] = {2, 3, 4, 5, 6};
+    const char *at = "2024-12-31T08:00:00.000+07:00", *before = "2024-12-30T10:00:00.000+07:00";
+    pv *compact = proto_msg(MSG_ACK), *full = proto_msg(MSG_ACK), *res = pv_arr();
+    pv_set_str(compact, "received", at);
+    pv_set_int(compact, "seq", 40);
+    pv_set_int(compact, "stored", 3);
+    pv *refused = pv_arr(), *r = pv_arr(), *dups = pv_arr(), *d = pv_arr();
+    pv_push(r, pv_int(4));
+    pv_push(r, pv_str("unknown unit XYZ"));
+    pv_push(refused, r);
+    pv_push(d, pv_int(5));
+    pv_push(d, pv_int(7));
+    pv_push(d, pv_str(before));
+    pv_push(dups, d);
+    pv_set(compact, "refused", refused);
+    pv_set(compact, "duplicates", dups);
+    /* the same, a result a line: 2, 3 stored as 40, 41; 4 refused; 5 there since 7; 6 as 42 */
+    for (int i = 0; i < 5; i++) {
+        pv *x = pv_map();
+        pv_set_int(x, "line", lines[i]);
+        pv_set(x, "ok", pv_bool(lines[i] != 4));
+        if (lines[i] == 4) {
+            pv_set_str(x, "reason", "unknown unit XYZ");
+        } else {
+            pv_set_int(x, "seq", lines[i] == 5 ? 7 : lines[i] == 6 ? 42 : 38 + lines[i]);
+            pv_set_str(x, "received", lines[i] == 5 ? before : at);
+            if (lines[i] == 5)
+                pv_set(x, "duplicate", pv_bool(1));
+        }
+        pv_push(res, x);
+    }
+    pv_set(full, "results", res);
+    ack_cursor a, b;
+    ack_cursor_init(&a, compact);
+    ack_cursor_init(&b, full);
+    for (int i = 0; i < 5; i++) {
+        ack_line x, y;
+        ack_cursor_next(&a, lines[i], &x);
+        ack_cursor_next(&b, lines[i], &y);
+        assert_int_equal(x.line, lines[i]);
+        assert_int_equal(x.line, y.line);
+        assert_int_equal(x.ok, y.ok);
+        assert_int_equal(x.duplicate, y.duplicate);
+        assert_string_equal(x.reason, y.reason);
+        assert_string_equal(x.received, y.received);
+        if (x.ok)
+            assert_int_equal(x.seq, y.seq);
+    }
+    /* a line the full ack has no result for is not taken as stored */
+    ack_line z;
+    ack_cursor_next(&b, 7, &z);
+    assert_false(z.ok);
+    pv *expanded = proto_ack_results(compact, lines, 5);
+    char *b1, *b2;
+    size_t l1, l2;
+    proto_encode(expanded, &b1, &l1);
+    proto_encode(res, &b2, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(b1, b2, l1);
+    free(b1);
+    free(b2);
+    pv_free(expanded);
+    pv_free(compact);
+    pv_free(full);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_ack_cursor),
         cmocka_unit_test(test_refuses_bad_bytes),
         cmocka_unit_test(test_refuses_bad_schema),
         cmocka_unit_test(test_values),
