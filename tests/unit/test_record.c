@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "../../collector/ingest.h"
 #include "../../collector/query.h"
+#include "../../common/sign.h"
 
 static const char lines[] = "unit,year,period,kind,key,value,date,note\n"
                             "TDG,2023,Y,score,1.2.2,9,,\n"
@@ -369,10 +370,51 @@ static void test_store_txn(void **st)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A receipt's digest is over the bytes the receipt format fixes (receipts of every
+ * version are verified with it): spelled out here, hashed in one go. */
+static void test_receipt_digest_bytes(void **st)
+{
+    (void)st;
+    const char *f[8] = {"TDG", "2023", "Y", "score", "PAR:1.3", "2", NULL, "ghi chú, có dấu"};
+    const char *received = "2024-12-31T08:00:00.000+07:00";
+    char long_note[2000];
+    memset(long_note, 'x', sizeof long_note - 1);
+    long_note[sizeof long_note - 1] = '\0';
+    sign_digest d;
+    sign_digest_init(&d);
+    sign_digest_line(&d, 4711, received, f);
+    f[7] = long_note; /* longer than any buffer on the way */
+    sign_digest_line(&d, 18446744073709551615ULL, received, f);
+    unsigned char got[crypto_hash_sha256_BYTES], want[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&d.h, got);
+
+    sbuf all, line;
+    sbuf_init(&all);
+    sbuf_init(&line);
+    sbuf_puts(&all, "par-receipt-1\n");
+    const char *notes[2] = {"ghi chú, có dấu", long_note};
+    const char *seqs[2] = {"4711", "18446744073709551615"};
+    for (int k = 0; k < 2; k++) {
+        line.len = 0;
+        sbuf_printf(&line, "TDG\x1f" "2023\x1fY\x1fscore\x1fPAR:1.3\x1f" "2\x1f\x1f%s", notes[k]);
+        unsigned char h[crypto_hash_sha256_BYTES];
+        char hex[2 * sizeof h + 1];
+        crypto_hash_sha256(h, (const unsigned char *)line.buf, line.len);
+        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+        sbuf_printf(&all, "%s\t%s\t%s\n", seqs[k], received, hex);
+    }
+    crypto_hash_sha256(want, (const unsigned char *)all.buf, all.len);
+    assert_memory_equal(got, want, sizeof got);
+    assert_int_equal(d.lines, 2);
+    sbuf_free(&all);
+    sbuf_free(&line);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idempotent),
+        cmocka_unit_test(test_receipt_digest_bytes),
         cmocka_unit_test(test_changes_since),
         cmocka_unit_test(test_import_all_or_nothing),
         cmocka_unit_test(test_map_full_grows),
