@@ -135,10 +135,11 @@ int event_batch_add(event_batch *b, const void *buf, size_t len, par_err *e)
     return 0;
 }
 
-/* The pairs of a map whose header was read: "events" into b (more than once is
- * malformed), "last" into *last when asked, the rest passed over. */
+/* The pairs of a map whose header was read: "events" into b, "last" into *last when
+ * asked (either twice is malformed), the rest passed over. */
 static int read_pairs(event_batch *b, mp_reader *r, uint64_t n, uint64_t *last, int *events, par_err *e)
 {
+    int has_last = 0;
     for (uint64_t j = 0; j < n; j++) {
         const char *k;
         size_t kl;
@@ -146,7 +147,7 @@ static int read_pairs(event_batch *b, mp_reader *r, uint64_t n, uint64_t *last, 
         if (mp_str(r, &k, &kl) < 0)
             return -1;
         if (last && mp_key_is(k, kl, "last")) {
-            if (mp_int(r, &l) < 0 || l < 0)
+            if (has_last++ || mp_int(r, &l) < 0 || l < 0)
                 return -1;
             *last = (uint64_t)l;
         } else if (mp_key_is(k, kl, "events")) {
@@ -190,7 +191,7 @@ int event_batch_add_changes(event_batch *b, const void *buf, size_t len, uint64_
     mp_reader r;
     uint32_t first = b->n;
     uint64_t n, m;
-    int events = 0;
+    int events = 0, data = 0;
     *last = 0;
     e->msg[0] = '\0';
     mp_begin(&r, buf, len);
@@ -204,7 +205,7 @@ int event_batch_add_changes(event_batch *b, const void *buf, size_t len, uint64_
         if (!mp_key_is(k, kl, "data")) {
             if (mp_skip(&r) < 0)
                 goto bad;
-        } else if (mp_map(&r, &m) < 0 || read_pairs(b, &r, m, last, &events, e) < 0) {
+        } else if (data++ || mp_map(&r, &m) < 0 || read_pairs(b, &r, m, last, &events, e) < 0) {
             goto bad;
         }
     }

@@ -40,13 +40,13 @@ pv *pv_strn(const char *s, size_t n)
 {
     /* the node and its text in one block: a string is one allocation, not two (the
      * agent's tables and the services' answers are mostly strings) */
-    size_t len = strnlen(s, n);
     pv *v = xmalloc(sizeof *v + n + 1);
     memset(v, 0, sizeof *v);
     v->t = PV_STR;
     v->u.s.p = (char *)(v + 1);
-    memcpy(v->u.s.p, s, len);
-    v->u.s.p[len] = '\0';
+    if (n) /* n bytes as given, a NUL among them too (xstrndup's copy) */
+        memcpy(v->u.s.p, s, n);
+    v->u.s.p[n] = '\0';
     v->u.s.n = (uint32_t)n;
     return v;
 }

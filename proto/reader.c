@@ -15,26 +15,30 @@ static int be(mp_reader *r, int w, uint64_t *out)
     return 0;
 }
 
-static int header(mp_reader *r, unsigned fix, unsigned t16, unsigned t32, uint64_t *n)
+/* A container's count, held to proto's limits as proto_skip holds it: at most
+ * PROTO_MAX_ITEMS, and no more elements than the bytes left can hold (each takes at
+ * least one, a map pair two), so that no reader reserves for a count the message
+ * cannot carry. */
+static int header(mp_reader *r, unsigned fix, unsigned t16, unsigned t32, unsigned min_bytes, uint64_t *n)
 {
     if (r->pos >= r->len)
         return -1;
     unsigned c = r->p[r->pos++];
-    if ((c & 0xf0) == fix) {
+    if ((c & 0xf0) == fix)
         *n = c & 0x0f;
-        return 0;
-    }
-    return c == t16 ? be(r, 2, n) : c == t32 ? be(r, 4, n) : -1;
+    else if ((c == t16 ? be(r, 2, n) : c == t32 ? be(r, 4, n) : -1) < 0)
+        return -1;
+    return *n > PROTO_MAX_ITEMS || *n * min_bytes > r->len - r->pos ? -1 : 0;
 }
 
 int mp_map(mp_reader *r, uint64_t *n)
 {
-    return header(r, 0x80, 0xde, 0xdf, n);
+    return header(r, 0x80, 0xde, 0xdf, 2, n);
 }
 
 int mp_array(mp_reader *r, uint64_t *n)
 {
-    return header(r, 0x90, 0xdc, 0xdd, n);
+    return header(r, 0x90, 0xdc, 0xdd, 1, n);
 }
 
 int mp_str(mp_reader *r, const char **s, size_t *n)
@@ -50,7 +54,7 @@ int mp_str(mp_reader *r, const char **s, size_t *n)
             return -1;
     } else
         return -1;
-    if (l > r->len - r->pos)
+    if (l > PROTO_MAX_STR || l > r->len - r->pos)
         return -1;
     *s = (const char *)r->p + r->pos;
     *n = (size_t)l;

@@ -19,7 +19,9 @@ typedef struct {
 int mp_open_map(mp_reader *r, const void *buf, size_t len, uint64_t *n);
 /* Starts r at the first byte of buf, checking nothing yet. */
 void mp_begin(mp_reader *r, const void *buf, size_t len);
-/* Each returns 0, or -1 when the next value is not of its kind or runs past the end. */
+/* Each returns 0, or -1 when the next value is not of its kind, runs past the end or
+ * passes proto's limits (PROTO_MAX_ITEMS elements, PROTO_MAX_STR bytes a string: the
+ * limits proto_skip holds a whole message to). */
 int mp_map(mp_reader *r, uint64_t *n);
 int mp_array(mp_reader *r, uint64_t *n);
 /* A string, in place (not NUL-terminated). */

@@ -532,11 +532,163 @@ static void test_ack_cursor(void **st)
     pv_free(full);
 }
 
+/* One event map {seq, what, row {unit: u}} into b. */
+static void pack_event(sbuf *b, int64_t seq, const char *unit)
+{
+    pack_map(b, 3);
+    pack_str(b, "seq");
+    pack_int(b, seq);
+    pack_str(b, "what");
+    pack_str(b, "submission");
+    pack_str(b, "row");
+    pack_map(b, 1);
+    pack_str(b, "unit");
+    pack_str(b, unit);
+}
+
+/* The one-pass readers hold a message to what proto_skip held it to before they read
+ * it: counts within the bytes left and PROTO_MAX_ITEMS, strings within PROTO_MAX_STR,
+ * nothing after the message, no key twice where it would change the meaning; and a
+ * message refused half-way adds no event. */
+static void test_one_pass_limits(void **st)
+{
+    (void)st;
+    event_batch b;
+    event_batch_init(&b);
+    par_err e;
+    sbuf m;
+    sbuf_init(&m);
+    /* a bus batch of two: read */
+    pack_message(&m, MSG_EVENTS, 1);
+    pack_str(&m, "events");
+    pack_array(&m, 2);
+    pack_event(&m, 1, "TDG");
+    pack_event(&m, 2, "TUY");
+    assert_int_equal(event_batch_add_bus(&b, m.buf, m.len, &e), 0);
+    assert_int_equal(b.n, 2);
+    assert_string_equal(row_str(&b.v[1].row, "unit"), "TUY");
+    /* the same with a byte after it: refused, nothing added */
+    sbuf_add(&m, "\xc0", 1);
+    assert_int_equal(event_batch_add_bus(&b, m.buf, m.len, &e), -1);
+    assert_int_equal(b.n, 2);
+    /* a count the bytes cannot carry */
+    m.len = 0;
+    pack_message(&m, MSG_EVENTS, 1);
+    pack_str(&m, "events");
+    pack_array(&m, 1000);
+    for (int i = 0; i < 3; i++)
+        pack_event(&m, 3 + i, "TDG");
+    assert_int_equal(event_batch_add_bus(&b, m.buf, m.len, &e), -1);
+    assert_int_equal(b.n, 2);
+    /* one past PROTO_MAX_ITEMS, every one there (the smallest events: 3 MB): refused
+     * before any is held, as a whole-message walk refused it */
+    m.len = 0;
+    pack_message(&m, MSG_EVENTS, 1);
+    pack_str(&m, "events");
+    pack_array(&m, PROTO_MAX_ITEMS + 1);
+    for (int i = 0; i <= PROTO_MAX_ITEMS; i++) {
+        pack_map(&m, 2);
+        pack_str(&m, "seq");
+        pack_int(&m, i);
+        pack_str(&m, "what");
+        pack_str(&m, "x");
+    }
+    assert_int_equal(event_batch_add_bus(&b, m.buf, m.len, &e), -1);
+    assert_int_equal(b.n, 2);
+    assert_true(b.cap < 1024);
+    /* "events" twice */
+    m.len = 0;
+    pack_message(&m, MSG_EVENTS, 2);
+    for (int k = 0; k < 2; k++) {
+        pack_str(&m, "events");
+        pack_array(&m, 1);
+        pack_event(&m, 10 + k, "TDG");
+    }
+    assert_int_equal(event_batch_add_bus(&b, m.buf, m.len, &e), -1);
+    assert_int_equal(b.n, 2);
+    /* a changes page: "data" twice, "last" twice, a byte after it */
+    uint64_t last;
+    for (int k = 0; k < 4; k++) {
+        m.len = 0;
+        pack_message(&m, MSG_REPLY, k == 1 ? 3 : 2);
+        pack_str(&m, "id");
+        pack_int(&m, 5);
+        pack_str(&m, "data");
+        pack_map(&m, k == 2 ? 3 : 2);
+        pack_str(&m, "last");
+        pack_int(&m, 9);
+        if (k == 2) {
+            pack_str(&m, "last");
+            pack_int(&m, 0);
+        }
+        pack_str(&m, "events");
+        pack_array(&m, 1);
+        pack_event(&m, 9, "TDG");
+        if (k == 1) {
+            pack_str(&m, "data");
+            pack_map(&m, 1);
+            pack_str(&m, "last");
+            pack_int(&m, 0);
+        }
+        if (k == 3)
+            sbuf_add(&m, "\xc0", 1);
+        assert_int_equal(event_batch_add_changes(&b, m.buf, m.len, &last, &e), k == 0 ? 0 : -1);
+        assert_int_equal(b.n, k == 0 ? 3 : 3);
+        if (k == 0)
+            assert_int_equal(last, 9);
+    }
+    /* a row value longer than PROTO_MAX_STR */
+    char *big = malloc(PROTO_MAX_STR + 2);
+    memset(big, 'x', PROTO_MAX_STR + 1);
+    big[PROTO_MAX_STR + 1] = '\0';
+    m.len = 0;
+    pack_message(&m, MSG_EVENTS, 1);
+    pack_str(&m, "events");
+    pack_array(&m, 1);
+    pack_event(&m, 20, big);
+    assert_int_equal(event_batch_add_bus(&b, m.buf, m.len, &e), -1);
+    assert_int_equal(b.n, 3);
+    /* a submit: a field longer than PROTO_MAX_STR, more rows than its bytes, a byte after */
+    submit_view v;
+    submit_init(&v);
+    for (int k = 0; k < 4; k++) {
+        m.len = 0;
+        pack_message(&m, MSG_SUBMIT, 3);
+        pack_str(&m, "id");
+        pack_int(&m, 1);
+        pack_str(&m, "cols");
+        pack_array(&m, 1);
+        pack_str(&m, "unit");
+        pack_str(&m, "rows");
+        pack_array(&m, k == 2 ? 50 : 1);
+        pack_array(&m, 2);
+        pack_int(&m, 2);
+        if (k == 1)
+            pack_str(&m, big);
+        else
+            pack_str(&m, "TDG");
+        if (k == 3)
+            sbuf_add(&m, "\xc0", 1);
+        assert_int_equal(submit_decode(&v, m.buf, m.len, &e), k == 0 ? 0 : -1);
+    }
+    submit_free(&v);
+    free(big);
+    sbuf_free(&m);
+    event_batch_free(&b);
+
+    /* a string value holds the n bytes it was given, a NUL among them */
+    pv *x = pv_strn("TDG\0XYZ", 7);
+    assert_int_equal(x->u.s.n, 7);
+    assert_memory_equal(x->u.s.p, "TDG\0XYZ", 8);
+    pv_free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_ack_cursor),
+        cmocka_unit_test(test_one_pass_limits),
         cmocka_unit_test(test_refuses_bad_bytes),
         cmocka_unit_test(test_refuses_bad_schema),
         cmocka_unit_test(test_values),
