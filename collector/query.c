@@ -204,7 +204,8 @@ static int hist_cmp(const void *a, const void *b)
 
 /* Every value a unit sent or was given for an index and year (or one criterion), each
  * version followed back through the change log by its "prev": who, when, in which
- * phase, with its note (the reason or explanation). */
+ * phase, with its note (the reason or explanation); oldest first. "last": only the
+ * last that many (a unit page shows the latest changes, not a season's hundreds). */
 static int history(record_txn *t, const pv *args, pv **data, par_err *e)
 {
     const char *unit = pv_get_str(args, "unit"), *index = pv_get_str(args, "index"),
@@ -274,9 +275,15 @@ static int history(record_txn *t, const pv *args, pv **data, par_err *e)
     }
     mdb_cursor_close(cur);
     qsort(items, n, sizeof *items, hist_cmp);
+    int64_t last = arg_int(args, "last", 0);
+    size_t from = last > 0 && (uint64_t)last < n ? n - (size_t)last : 0;
     pv *list = pv_arr();
-    for (size_t i = 0; i < n; i++)
-        pv_push(list, items[i].entry);
+    for (size_t i = 0; i < n; i++) {
+        if (i < from)
+            pv_free(items[i].entry);
+        else
+            pv_push(list, items[i].entry);
+    }
     free(items);
     *data = list;
     return 0;

@@ -665,10 +665,15 @@ static enum MHD_Result unit_page(web *w, req *r, const session *s, const char *u
         snprintf(y, sizeof y, "%d", this_year(w) - 1);
         year = y;
     }
+    /* the latest changes, one more than shown to know there are older ones */
+    int all = arg(r, "history") && !strcmp(arg(r, "history"), "all");
+    char last[16];
+    snprintf(last, sizeof last, "%d", PAGE_HISTORY_ROWS + 1);
     if (r->state == R_NEW) {
         const char *qs[][2] = {{"scorer", "result"}, {"collector", "evidence"}, {"collector", "history"}};
         for (int i = 0; i < 3; i++)
-            ask(w, r, qs[i][0], qs[i][1], kv("unit", unit, "index", index, "year", year, KV_END), s);
+            ask(w, r, qs[i][0], qs[i][1],
+                kv("unit", unit, "index", index, "year", year, "last", i == 2 && !all ? last : "", KV_END), s);
         if (asked(w, r))
             return MHD_YES;
     }
@@ -684,7 +689,7 @@ static enum MHD_Result unit_page(web *w, req *r, const session *s, const char *u
     const char *name = pv_get_str(r->data[0], "name");
     html_frame f = frame_of(s, name && *name ? name : unit, NULL);
     page_unit(&b, &f, unit, index, atoi(year), r->data[0], failed(r, 1) ? NULL : r->data[1],
-              failed(r, 2) ? NULL : r->data[2]);
+              failed(r, 2) ? NULL : r->data[2], all);
     return html(w, r, 200, &b);
 }
 

@@ -243,7 +243,7 @@ void page_dashboard(sbuf *b, const html_frame *f0, const char *index, int year, 
 }
 
 void page_unit(sbuf *b, const html_frame *f0, const char *unit, const char *index, int year, const pv *r,
-               const pv *evidence, const pv *history)
+               const pv *evidence, const pv *history, int history_all)
 {
     html_begin(b, f0);
     char n[32], m[32];
@@ -313,13 +313,23 @@ void page_unit(sbuf *b, const html_frame *f0, const char *unit, const char *inde
         }
         sbuf_puts(b, "</table>\n");
     }
-    sbuf_puts(b, "<h2>Lịch sử giá trị</h2>\n");
+    sbuf_puts(b, "<h2 id=\"lich-su\">Lịch sử giá trị</h2>\n");
     if (!history || history->t != PV_ARR || !history->u.a.n)
         sbuf_puts(b, "<p>Chưa có giá trị nào.</p>\n");
     else {
+        /* oldest first; unless all are asked, the latest PAGE_HISTORY_ROWS (the collector
+         * sent one more when there are older ones) */
+        uint32_t from = !history_all && history->u.a.n > PAGE_HISTORY_ROWS ? history->u.a.n - PAGE_HISTORY_ROWS : 0;
+        if (from) {
+            sbuf_printf(b, "<p>%d thay đổi gần nhất. <a href=\"/units/", PAGE_HISTORY_ROWS);
+            html_esc(b, unit);
+            sbuf_puts(b, "?index=");
+            html_esc(b, index);
+            sbuf_printf(b, "&amp;year=%d&amp;history=all#lich-su\">Xem toàn bộ lịch sử giá trị</a></p>\n", year);
+        }
         sbuf_puts(b, "<table>\n<tr><th>Ngày nhận</th><th>Tiêu chí</th><th>Loại</th><th>Giá trị</th>"
                      "<th>Giai đoạn</th><th>Người gửi</th><th>Ghi chú</th></tr>\n");
-        for (uint32_t i = 0; i < history->u.a.n; i++) {
+        for (uint32_t i = from; i < history->u.a.n; i++) {
             const pv *h = history->u.a.v[i];
             char day[16], v[32];
             double x = 0;

@@ -19,9 +19,11 @@ void page_login(sbuf *b, const char *error, const char *token, const char *user)
 void page_dashboard(sbuf *b, const html_frame *f, const char *index, int year, const char *level, const pv *now,
                     const pv *years, const pv *gaps);
 
-/* A unit's page: its result (the scorer's), evidence and history (the collector's). */
+/* A unit's page: its result (the scorer's), evidence and history (the collector's: its
+ * last PAGE_HISTORY_ROWS changes, with a link to all of them, unless history_all). */
+#define PAGE_HISTORY_ROWS 50
 void page_unit(sbuf *b, const html_frame *f, const char *unit, const char *index, int year, const pv *result,
-               const pv *evidence, const pv *history);
+               const pv *evidence, const pv *history, int history_all);
 
 /* What the task list shows: a unit's subtree (asked of the notifier), a plan, an index, a
  * state, and tasks at least late days overdue. NULL or "" (0): any. */

@@ -173,10 +173,58 @@ static void test_sender(void **st)
     assert_string_equal(service_on_behalf("unit:TUY", "admin:x", out, sizeof out), "unit:TUY");
 }
 
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+/* A unit's page shows its latest changes and links to all of them: a value appraised
+ * back and forth through a season does not make the page of every visitor grow. */
+static void test_unit_history(void **st)
+{
+    (void)st;
+    pv *result = pv_map(), *history = pv_arr();
+    pv_set_str(result, "unit", "TDG");
+    pv_set(result, "total", pv_float(30));
+    pv_set(result, "max", pv_float(100));
+    for (int i = 0; i < PAGE_HISTORY_ROWS + 1; i++) {
+        pv *h = pv_map();
+        char note[32];
+        snprintf(note, sizeof note, "lần %d", i);
+        pv_set_str(h, "received", "2024-12-31T08:00:00.000+07:00");
+        pv_set_str(h, "key", "PAR:1.3");
+        pv_set_str(h, "kind", "appraisal");
+        pv_set_str(h, "value", i % 2 ? "1.25" : "0.75");
+        pv_set_str(h, "note", note);
+        pv_push(history, h);
+    }
+    html_frame f = {"quantri", "admin", "", "0123", "Tam Đường", "/"};
+    for (int all = 0; all < 2; all++) {
+        sbuf b;
+        sbuf_init(&b);
+        page_unit(&b, &f, "TDG", "PAR", 2023, result, NULL, history, all);
+        sbuf_add(&b, "", 1);
+        const char *h = strstr(b.buf, "Lịch sử giá trị");
+        assert_non_null(h);
+        assert_int_equal(count(h, "<td>PAR:1.3</td>"), all ? PAGE_HISTORY_ROWS + 1 : PAGE_HISTORY_ROWS);
+        /* the oldest one is what is left out */
+        assert_int_equal(strstr(h, "<td>lần 0</td>") != NULL, all);
+        assert_non_null(strstr(h, "<td>lần 50</td>"));
+        assert_int_equal(strstr(h, "/units/TDG?index=PAR&amp;year=2023&amp;history=all#lich-su") != NULL, !all);
+        sbuf_free(&b);
+    }
+    pv_free(result);
+    pv_free(history);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_unit_history),
         cmocka_unit_test(test_xlsx),
         cmocka_unit_test(test_chart_every_year),
         cmocka_unit_test(test_dashboard_targets),
