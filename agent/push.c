@@ -84,25 +84,31 @@ static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, 
     return 0;
 }
 
+typedef struct {
+    file_stat *fs;
+    FILE *out;
+} tally;
+
+static void count_line(void *ctx, uint32_t i, const ack_line *r)
+{
+    (void)i;
+    tally *t = ctx;
+    if (r->ok) {
+        t->fs->stored++;
+        t->fs->duplicates += r->duplicate;
+        return;
+    }
+    t->fs->refused++;
+    char vi[2048];
+    /* English as the logs have it, then the same facts in Vietnamese for the official */
+    fprintf(t->out, "%s: line %lld: %s\n    (dòng %lld: %s)\n", t->fs->path, (long long)r->line, r->reason,
+            (long long)r->line, reason_vi(r->reason, vi, sizeof vi));
+}
+
 static void take_ack(batch *b, const pv *ack, file_stat *fs, FILE *out)
 {
-    const pv *rows = pv_get(b->msg, "rows");
-    ack_cursor c;
-    ack_cursor_init(&c, ack);
-    for (uint32_t i = 0; rows && i < rows->u.a.n; i++) {
-        ack_line r;
-        ack_cursor_next(&c, rows->u.a.v[i]->u.a.v[0]->u.i, &r);
-        if (r.ok) {
-            fs->stored++;
-            fs->duplicates += r.duplicate;
-        } else {
-            fs->refused++;
-            char vi[2048];
-            /* English as the logs have it, then the same facts in Vietnamese for the official */
-            fprintf(out, "%s: line %lld: %s\n    (dòng %lld: %s)\n", fs->path, (long long)r.line, r.reason,
-                    (long long)r.line, reason_vi(r.reason, vi, sizeof vi));
-        }
-    }
+    tally t = {fs, out};
+    receipts_each(b->msg, ack, count_line, &t);
     b->done = 1;
     b->in_flight = 0;
 }

@@ -89,9 +89,47 @@ void receipts_ask_compact(pv *msg)
     pv_set_str(msg, "ack", "compact");
 }
 
-static int64_t line_at(const pv *rows, uint32_t i)
+void receipts_each(const pv *msg, const pv *ack, void (*fn)(void *ctx, uint32_t i, const ack_line *l), void *ctx)
 {
-    return rows->u.a.v[i]->u.a.v[0]->u.i;
+    const pv *rows = pv_get(msg, "rows");
+    ack_cursor c;
+    ack_cursor_init(&c, ack);
+    for (uint32_t i = 0; rows && i < rows->u.a.n; i++) {
+        ack_line l;
+        ack_cursor_next(&c, rows->u.a.v[i]->u.a.v[0]->u.i, &l);
+        fn(ctx, i, &l);
+    }
+}
+
+typedef struct {
+    const pv *rows;
+    const int *idx;
+    const char *path, *sig;
+    uint32_t last; /* the last acknowledged row: it carries the batch's signature */
+    sbuf line;
+} receipt_rows;
+
+static void find_last(void *ctx, uint32_t i, const ack_line *l)
+{
+    if (l->ok)
+        ((receipt_rows *)ctx)->last = i;
+}
+
+static void put_row(void *ctx, uint32_t i, const ack_line *l)
+{
+    receipt_rows *rr = ctx;
+    if (!l->ok)
+        return;
+    const pv *row = rr->rows->u.a.v[i];
+    csv_put(&rr->line, l->received);
+    sbuf_printf(&rr->line, ",%lld,", (long long)l->seq);
+    csv_put(&rr->line, rr->path);
+    sbuf_printf(&rr->line, ",%lld", (long long)row->u.a.v[0]->u.i);
+    for (int k = 0; k < 8; k++) {
+        sbuf_add(&rr->line, ",", 1);
+        csv_put(&rr->line, rr->idx[k] >= 0 ? row->u.a.v[1 + rr->idx[k]]->u.s.p : "");
+    }
+    sbuf_printf(&rr->line, ",%s\n", i == rr->last && rr->sig ? rr->sig : "");
 }
 
 void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
@@ -108,41 +146,17 @@ void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
         return;
     /* the province's signature covers the batch's acknowledged lines: it goes on the last
      * of them (common/sign.h), and parctl receipt verify reads back to the one before */
-    const char *sig = pv_get_str(ack, "sig");
-    ack_cursor c;
-    ack_line l;
-    uint32_t last = 0;
-    ack_cursor_init(&c, ack);
-    for (uint32_t i = 0; i < rows->u.a.n; i++) {
-        ack_cursor_next(&c, line_at(rows, i), &l);
-        if (l.ok)
-            last = i;
-    }
-    sbuf line;
-    sbuf_init(&line);
+    receipt_rows rr = {rows, idx, path, pv_get_str(ack, "sig"), 0, {0}};
+    sbuf_init(&rr.line);
+    receipts_each(msg, ack, find_last, &rr);
     /* answers come in the order of the rows; the batch's rows are written at once, whole
      * rows only, and flushed: a kill can tear at most the end, which the next start cuts */
-    ack_cursor_init(&c, ack);
-    for (uint32_t i = 0; i < rows->u.a.n; i++) {
-        const pv *row = rows->u.a.v[i];
-        ack_cursor_next(&c, line_at(rows, i), &l);
-        if (!l.ok)
-            continue;
-        csv_put(&line, l.received);
-        sbuf_printf(&line, ",%lld,", (long long)l.seq);
-        csv_put(&line, path);
-        sbuf_printf(&line, ",%lld", (long long)row->u.a.v[0]->u.i);
-        for (int k = 0; k < 8; k++) {
-            sbuf_add(&line, ",", 1);
-            csv_put(&line, idx[k] >= 0 ? row->u.a.v[1 + idx[k]]->u.s.p : "");
-        }
-        sbuf_printf(&line, ",%s\n", i == last && sig ? sig : "");
-    }
-    if (line.len) {
+    receipts_each(msg, ack, put_row, &rr);
+    if (rr.line.len) {
         flock(fileno(f), LOCK_EX);
-        fwrite(line.buf, 1, line.len, f);
+        fwrite(rr.line.buf, 1, rr.line.len, f);
         fflush(f);
         flock(fileno(f), LOCK_UN);
     }
-    sbuf_free(&line);
+    sbuf_free(&rr.line);
 }

@@ -12,8 +12,10 @@
 FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e);
 /* Asks the collector for one compact ack for a submit message (not a result a line). */
 void receipts_ask_compact(pv *msg);
-/* The receipts of the acknowledged lines of a submit message (msg) and its ack (compact
- * or a result a line: read with proto's ack_cursor). */
+/* Calls fn with each row of a submit message (msg, index i) and its answer in ack
+ * (compact or a result a line: read with proto's ack_cursor). */
+void receipts_each(const pv *msg, const pv *ack, void (*fn)(void *ctx, uint32_t i, const ack_line *l), void *ctx);
+/* The receipts of the acknowledged lines of a submit message (msg) and its ack. */
 void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack);
 
 #endif

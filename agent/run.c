@@ -192,6 +192,17 @@ static void add_refusal(pv *list, int64_t line, const char *reason)
     pv_push(list, r);
 }
 
+/* A line's answer counted into its file (receipts_each). */
+static void count_line(void *ctx, uint32_t i, const ack_line *l)
+{
+    (void)i;
+    rfile *f = ctx;
+    if (l->ok)
+        f->stored++;
+    else
+        add_refusal(f->refused, l->line, l->reason);
+}
+
 static int by_line(const void *a, const void *b)
 {
     int64_t x = pv_get_int(*(pv *const *)a, "line", 0), y = pv_get_int(*(pv *const *)b, "line", 0);
@@ -750,17 +761,7 @@ static void on_reply(agent *a)
                     continue;
                 if (!strcmp(proto_type(m), MSG_ACK)) {
                     receipts_add(a->receipts, f->name, rb->msg, m);
-                    const pv *rows = pv_get(rb->msg, "rows");
-                    ack_cursor c;
-                    ack_cursor_init(&c, m);
-                    for (uint32_t k = 0; rows && k < rows->u.a.n; k++) {
-                        ack_line r;
-                        ack_cursor_next(&c, rows->u.a.v[k]->u.a.v[0]->u.i, &r);
-                        if (r.ok)
-                            f->stored++;
-                        else
-                            add_refusal(f->refused, r.line, r.reason);
-                    }
+                    receipts_each(rb->msg, m, count_line, f);
                     rb->done = 1;
                     f->left--;
                     a->backoff_ms = BACKOFF_MIN_MS;
