@@ -40,6 +40,9 @@ def login(d, user, password):
     d.find_element(By.NAME, "user").send_keys(user)
     d.find_element(By.NAME, "password").send_keys(password)
     d.find_element(By.ID, "login").click()
+    # the answer takes a moment (Argon2id): a page asked before it arrives can be
+    # overtaken by the login's own redirect to the dashboard
+    wait_for(lambda: not d.current_url.endswith("/login"))
 
 
 def row_text(d, unit):
