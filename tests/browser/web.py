@@ -82,8 +82,9 @@ try:
 
     # its unit page
     admin.find_element(By.CSS_SELECTOR, 'tr[data-unit="TDG"] a').click()
-    check("the unit page opens", "/units/TDG" in admin.current_url)
-    check("... with its deductions' reasons", "(Trưởng Ban quản lý rừng phòng hộ) bị kỷ luật" in admin.page_source)
+    check("the unit page opens", wait_for(lambda: "/units/TDG" in admin.current_url))
+    check("... with its deductions' reasons",
+          wait_for(lambda: "(Trưởng Ban quản lý rừng phòng hộ) bị kỷ luật" in admin.page_source))
     shot(admin, "03-unit")
     for page, name in (("/alerts", "06-alerts"), ("/reporting", "07-reporting"),
                        ("/season?index=PAR&year=2023&level=district", "08-season")):
@@ -101,8 +102,9 @@ try:
     appraiser.find_element(By.ID, "reason").send_keys("Chưa có kế hoạch tuyên truyền riêng")
     shot(appraiser, "04-appraisal-form")
     appraiser.find_element(By.ID, "appraise").click()
-    check("the appraisal is stored (back on the unit page)", "/units/TDG" in appraiser.current_url and
-          "Chưa có kế hoạch tuyên truyền riêng" in appraiser.page_source)
+    # (waited for, as the login is: a click does not always wait for the page it posts)
+    check("the appraisal is stored (back on the unit page)", wait_for(lambda: "/units/TDG" in appraiser.current_url and
+          "Chưa có kế hoạch tuyên truyền riêng" in appraiser.page_source))
     changed = wait_for(lambda: "77,62" in row_text(admin, "TDG"))
     check("the dashboard's total changes without a reload (%s)" % row_text(admin, "TDG"), changed)
     check("... the page was not reloaded", admin.execute_script("return window.notReloaded") == 1)
