@@ -326,7 +326,7 @@ int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_
                     par_err *e)
 {
     *alerts = *messages = 0; /* also when the transaction cannot even begin */
-    if (alertlog_recover(b, o->chunk, e) < 0)
+    if (alertlog_recover(b, o->chunk, "left by a recording that did not end", e) < 0)
         return -1;
     size_t nu;
     book_units(b, &nu);
@@ -364,12 +364,7 @@ int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_
     } else if (r.commits && !(o->crash_after && r.commits == o->crash_after)) {
         /* what the failed recording committed goes at once (else before the next one) */
         par_err re = {{0}};
-        long back = alertlog_recover(b, o->chunk, &re);
-        if (back < 0)
-            log_error("event=take_back_failed error=\"%s\" reason=\"retried before the next recording\"", re.msg);
-        else
-            log_warn("event=recording_taken_back alerts=%ld reason=\"the recording failed before its messages\"",
-                     back);
+        alertlog_recover(b, o->chunk, "the recording failed before its messages", &re);
     }
     sbuf_free(&r.buf);
     for (size_t u = 0; u < nu; u++)
@@ -428,19 +423,22 @@ static int recover_chunk(store_txn *t, void *ctx, par_err *e)
     return t->rc ? -1 : 0;
 }
 
-long alertlog_recover(book *b, size_t chunk, par_err *e)
+long alertlog_recover(book *b, size_t chunk, const char *why, par_err *e)
 {
     recover_ctx c = {b, chunk ? chunk : ALERTLOG_CHUNK, 0, 0};
     long removed = 0;
     while (!c.done) {
-        c.removed = 0;
         int w = store_write(book_store(b), recover_chunk, &c, e);
-        if (w < 0)
+        if (w < 0) {
+            log_error("event=take_back_failed error=\"%s\" reason=\"retried before the next recording\"", e->msg);
             return -1;
+        }
         removed += c.removed;
         if (w == STORE_NOTHING)
             break;
     }
+    if (removed)
+        log_warn("event=recording_taken_back alerts=%ld reason=\"%s\"", removed, why);
     return removed;
 }
 

@@ -36,8 +36,8 @@ int alertlog_record(book *b, const due_list *due, const alertlog_opts *o, int64_
 /* Takes back the alerts of a recording that did not reach its messages (the process
  * stopped between its transactions): no message carries them, so none was sent, and
  * the next evaluation records them again; chunk alerts a transaction (0: ALERTLOG_CHUNK).
- * Returns how many, or -1. */
-long alertlog_recover(book *b, size_t chunk, par_err *e);
+ * What it takes back is logged with why (a failure too). Returns how many, or -1. */
+long alertlog_recover(book *b, size_t chunk, const char *why, par_err *e);
 
 typedef struct {
     uint64_t msg;

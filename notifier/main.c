@@ -267,15 +267,10 @@ int main(int argc, char **argv)
         book_open(&n.b, dir, 0, &e) < 0 || !(n.dl = deliver_new(&n.conf, &e)))
         goto fail;
     book_set_follow_up(n.b, n.conf.follow_up);
-    /* a failure here leaves the next recording to take them back first; meanwhile the
-     * messages already recorded are delivered */
-    long taken_back = alertlog_recover(n.b, (size_t)n.conf.record_chunk, &e);
-    if (taken_back < 0)
-        log_error("event=take_back_failed error=\"%s\" reason=\"retried before the next recording\"", e.msg);
-    else if (taken_back)
-        log_warn("event=recording_taken_back alerts=%ld reason=\"stopped before its messages were recorded; the next "
-                 "evaluation records them again\"",
-                 taken_back);
+    /* a failure here (logged) leaves the next recording to take them back first;
+     * meanwhile the messages already recorded are delivered */
+    alertlog_recover(n.b, (size_t)n.conf.record_chunk,
+                     "stopped before its messages were recorded; the next evaluation records them again", &e);
     ctx = zmq_ctx_new();
     follow_ops ops = {&n, seq_of, apply, reset, NULL};
     if (!(n.svc = service_new(ctx, &n.conf, "notifier", &e)) || !(n.fw = follow_new(ctx, &n.conf, &ops, &e)))

@@ -462,8 +462,8 @@ static void test_record_in_chunks(void **st)
     /* the restart takes them back, here 200 a transaction; recorded again, the log is g's */
     book_close(f->b);
     assert_int_equal(book_open(&f->b, f->dir, 0, &e), 0);
-    assert_int_equal(alertlog_recover(f->b, 200, &e), 500);
-    assert_int_equal(alertlog_recover(f->b, 200, &e), 0);
+    assert_int_equal(alertlog_recover(f->b, 200, "a test", &e), 500);
+    assert_int_equal(alertlog_recover(f->b, 200, "a test", &e), 0);
     assert_int_equal(alertlog_list(f->b, NULL, 10000, &list, &e), 0);
     assert_int_equal(list->u.a.n, 4008);
     pv_free(list);
