@@ -104,16 +104,9 @@ void receipts_each(const pv *msg, const pv *ack, void (*fn)(void *ctx, uint32_t 
 typedef struct {
     const pv *rows;
     const int *idx;
-    const char *path, *sig;
-    uint32_t last; /* the last acknowledged row: it carries the batch's signature */
+    const char *path;
     sbuf line;
 } receipt_rows;
-
-static void find_last(void *ctx, uint32_t i, const ack_line *l)
-{
-    if (l->ok)
-        ((receipt_rows *)ctx)->last = i;
-}
 
 static void put_row(void *ctx, uint32_t i, const ack_line *l)
 {
@@ -129,7 +122,7 @@ static void put_row(void *ctx, uint32_t i, const ack_line *l)
         sbuf_add(&rr->line, ",", 1);
         csv_put(&rr->line, rr->idx[k] >= 0 ? row->u.a.v[1 + rr->idx[k]]->u.s.p : "");
     }
-    sbuf_printf(&rr->line, ",%s\n", i == rr->last && rr->sig ? rr->sig : "");
+    sbuf_puts(&rr->line, ",\n"); /* the signature, on the last row only: receipts_add */
 }
 
 void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
@@ -144,14 +137,19 @@ void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
     par_err e;
     if (csv_header(&hdr, table_cols(TABLE_SUBMISSIONS), 0, idx, &e) < 0)
         return;
-    /* the province's signature covers the batch's acknowledged lines: it goes on the last
-     * of them (common/sign.h), and parctl receipt verify reads back to the one before */
-    receipt_rows rr = {rows, idx, path, pv_get_str(ack, "sig"), 0, {0}};
+    receipt_rows rr = {rows, idx, path, {0}};
     sbuf_init(&rr.line);
-    receipts_each(msg, ack, find_last, &rr);
     /* answers come in the order of the rows; the batch's rows are written at once, whole
      * rows only, and flushed: a kill can tear at most the end, which the next start cuts */
     receipts_each(msg, ack, put_row, &rr);
+    /* the province's signature covers the batch's acknowledged lines: it goes on the last
+     * of them, the last row written (common/sign.h), and parctl receipt verify reads back
+     * to the one before */
+    const char *sig = pv_get_str(ack, "sig");
+    if (rr.line.len && sig) {
+        rr.line.len--; /* its '\n' */
+        sbuf_printf(&rr.line, "%s\n", sig);
+    }
     if (rr.line.len) {
         flock(fileno(f), LOCK_EX);
         fwrite(rr.line.buf, 1, rr.line.len, f);
