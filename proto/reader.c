@@ -99,32 +99,6 @@ void mp_begin(mp_reader *r, const void *buf, size_t len)
     r->pos = 0;
 }
 
-int mp_open_map(mp_reader *r, const void *buf, size_t len, uint64_t *n)
-{
-    size_t end = 0;
-    r->p = buf;
-    r->len = len;
-    r->pos = 0;
-    if (proto_skip(buf, len, &end) < 0 || end != len)
-        return -1;
-    return mp_map(r, n);
-}
-
-int mp_find(mp_reader *r, uint64_t n, const char *name)
-{
-    for (uint64_t i = 0; i < n; i++) {
-        const char *k;
-        size_t kl;
-        if (mp_str(r, &k, &kl) < 0)
-            return -1;
-        if (mp_key_is(k, kl, name))
-            return 1;
-        if (mp_skip(r) < 0)
-            return -1;
-    }
-    return 0;
-}
-
 int mp_skip(mp_reader *r)
 {
     return proto_skip(r->p, r->len, &r->pos);

@@ -14,9 +14,6 @@ typedef struct {
     size_t len, pos;
 } mp_reader;
 
-/* Starts r on buf, which must be one whole value within proto's limits (proto_skip),
- * and reads its map header: for readers that take a message in several steps. 0, or -1. */
-int mp_open_map(mp_reader *r, const void *buf, size_t len, uint64_t *n);
 /* Starts r at the first byte of buf, checking nothing yet. */
 void mp_begin(mp_reader *r, const void *buf, size_t len);
 /* Each returns 0, or -1 when the next value is not of its kind, runs past the end or
@@ -28,9 +25,6 @@ int mp_array(mp_reader *r, uint64_t *n);
 int mp_str(mp_reader *r, const char **s, size_t *n);
 /* An integer (any encoding) that fits int64. */
 int mp_int(mp_reader *r, int64_t *v);
-/* Moves r to the value of key name in a map of n pairs whose header was just read,
- * passing over the pairs before it: 1 found, 0 absent (r then past the map), -1. */
-int mp_find(mp_reader *r, uint64_t n, const char *name);
 /* One whole value of any kind, within proto's limits. */
 int mp_skip(mp_reader *r);
 /* Whether the string k, kl is name. */
