@@ -41,6 +41,7 @@ static const struct key {
     SN("season", "evidence_types", evidence_types),
     I("season", "evidence_max_mb", evidence_max_mb, 1, 1024),
     I("scorer", "bulk_behind", bulk_behind, 1, 2000000000),
+    I("scorer", "commit_ms", scorer_commit_ms, 0, 60000),
     {"scorer", "merged_prev", K_MERGED, offsetof(par_config, merged_prev), sizeof(int), 0, 0},
     S("notifier", "smtp_url", smtp_url),
     S("notifier", "mail_from", mail_from),
@@ -92,6 +93,7 @@ static void defaults(par_config *c)
     c->evidence_max_mb = 20;
     str_copy(c->web_listen, sizeof c->web_listen, "127.0.0.1:8080");
     c->bulk_behind = 100000;
+    c->scorer_commit_ms = 1000;
     strcpy(c->spool_dir, "./spool");
     c->push_timeout_s = 60;
     c->batch_lines = 1000;

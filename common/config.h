@@ -31,6 +31,7 @@ typedef struct {
     char evidence_types[CONF_STR]; /* file types taken as evidence, "pdf,png,..." */
     int evidence_max_mb; /* a document's size limit */
     /* [scorer] */
+    int scorer_commit_ms; /* the scorer's replica is committed this long after its first waiting change */
     int bulk_behind; /* this many changes behind, the scorer loads in bulk and computes once */
     int merged_prev; /* a merged unit's year before, from its predecessors: CONF_MERGED_* */
     /* [notifier] */

@@ -67,6 +67,12 @@ int follow_caught_up(const follow *f)
     return f->caught_up;
 }
 
+void follow_resync(follow *f)
+{
+    f->caught_up = 0;
+    f->next_request = 0;
+}
+
 static void apply(follow *f, const event_batch *events)
 {
     par_err e = {{0}};

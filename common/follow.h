@@ -31,6 +31,9 @@ typedef struct follow follow;
 follow *follow_new(void *zctx, const par_config *conf, const follow_ops *ops, par_err *e);
 void follow_destroy(follow *f);
 int follow_caught_up(const follow *f);
+/* The owner went back to an earlier sequence number (it could not commit what it had
+ * applied): it is caught up again from there. */
+void follow_resync(follow *f);
 /* Before zmq_poll: asks for changes when due, fills FOLLOW_ITEMS poll items and
  * returns wait shortened to the next request. */
 int follow_prepare(follow *f, zmq_pollitem_t *items, int wait);

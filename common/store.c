@@ -67,6 +67,8 @@ int store_open(store **out, const char *dir, const char *const names[], const in
     }
     mdb_env_set_maxdbs(s->env, (MDB_dbi)n + 1);
     mdb_env_set_maxreaders(s->env, 126);
+    if (map) /* set before opening, or a map under LMDB's 10 MiB default would not be taken (tests fill small maps) */
+        mdb_env_set_mapsize(s->env, map);
     /* The default sync flags stay: an acknowledgement promises durability. No WRITEMAP:
      * a full disk must fail a commit, not kill the process with SIGBUS. */
     if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0640))) {
@@ -218,12 +220,8 @@ int store_write(store *s, store_fn fn, void *ctx, par_err *e)
         if (store_txn_begin(s, &t, 1, e) < 0)
             return -1;
         int r = fn(&t, ctx, e);
-        if (r == 0 && !t.rc) {
-            store_txn_check(&t, mdb_txn_commit(t.txn), "commit");
-            t.txn = NULL;
-            if (!t.rc)
-                return 0;
-        }
+        if (r == 0 && store_txn_commit(&t, e) == 0)
+            return 0;
         store_txn_abort(&t);
         if (t.rc == MDB_MAP_FULL) {
             /* nothing of it was written: a larger map, and the same work again */
@@ -461,6 +459,16 @@ uint64_t store_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key)
 {
     MDB_val k = {strlen(key), (void *)key}, v;
     return mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == 8 ? store_u64_from(v.mv_data) : 0;
+}
+
+int store_txn_commit(store_txn *t, par_err *e)
+{
+    if (!t->rc)
+        store_txn_check(t, mdb_txn_commit(t->txn), "commit");
+    else
+        mdb_txn_abort(t->txn);
+    t->txn = NULL;
+    return t->rc ? fail_write(t->s, e, t->what, t->rc) : 0;
 }
 
 int store_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t val)

@@ -40,6 +40,10 @@ void store_txn_put(store_txn *t, int db, const void *key, size_t klen, const voi
 /* 1 found (*out points into the page), 0 absent or after an error. */
 int store_txn_get(store_txn *t, int db, const void *key, size_t klen, MDB_val *out);
 void store_txn_abort(store_txn *t);
+/* Commits a write transaction durably, or aborts it when it holds an error. 0, or -1
+ * with e said and t->rc the LMDB error (MDB_MAP_FULL: grow with no transaction open,
+ * then write it all again). The transaction is ended either way. */
+int store_txn_commit(store_txn *t, par_err *e);
 
 /* Runs fn in a write transaction and commits it durably. The one place where a full
  * map is handled: when any step or the commit meets MDB_MAP_FULL, the transaction is

@@ -3,6 +3,8 @@
 #include "gaps.h"
 #include "model.h"
 #include "replica.h"
+#include "../common/clock.h"
+#include "../common/log.h"
 #include "../common/service.h"
 
 #include <stdio.h>
@@ -16,6 +18,15 @@ struct engine {
     uint64_t bulk; /* 1 while changes are only copied (engine_begin_bulk) */
     compute_rules rules; /* when a report is on time (the owner keeps the calendar) */
     int merged_prev;     /* CONF_MERGED_*: kept to be given to a new model (engine_reset) */
+    /* Changes applied to memory and to the replica but not yet committed: the record is
+     * already durable in the collector, so the replica's commit can wait for later ones
+     * (engine_set_commit_ms), and queries read through this transaction meanwhile. */
+    store_txn open;     /* open.txn NULL: nothing waits */
+    int64_t open_since; /* monotonic ms of its first batch */
+    int open_batches;   /* batches memory has taken from the open transaction */
+    int commit_ms;
+    int failing; /* the last commit failed: each batch is committed before memory takes it */
+    int stale;   /* memory could not be taken back to the replica: reloaded before anything else */
 };
 
 /* The rules changed after the replica was loaded (par-scorer sets them after opening):
@@ -84,14 +95,32 @@ static int drop_dbs(store_txn *t, void *ctx, par_err *e)
     return t->rc ? -1 : 0;
 }
 
+/* A new, empty model that judges as the old one did. */
+static void new_model(engine *en)
+{
+    model_destroy(&en->m);
+    en->m = model_new();
+    model_set_calendar(en->m, en->rules.cal);
+    model_set_report_days(en->m, en->rules.report_days);
+    model_set_merged_prev(en->m, en->merged_prev);
+}
+
 /* Empties what older versions stored (results and their groups), then loads the
  * replica into memory and, unless loading in bulk, computes every result. */
 static int load(engine *en, par_err *e)
 {
     drop_range retired = {en, S_RESULTS, S_GROUPS + 1};
     MDB_txn *txn;
-    if (store_write(en->s, drop_dbs, &retired, e) < 0 || store_begin(en->s, MDB_RDONLY, &txn, e) < 0)
+    if (store_begin(en->s, MDB_RDONLY, &txn, e) < 0)
         return -1;
+    /* written only when there is something to empty: a start on a full disk must not fail */
+    MDB_stat st[2];
+    if (mdb_stat(txn, db(en, S_RESULTS), &st[0]) || mdb_stat(txn, db(en, S_GROUPS), &st[1]) ||
+        st[0].ms_entries + st[1].ms_entries) {
+        mdb_txn_abort(txn);
+        if (store_write(en->s, drop_dbs, &retired, e) < 0 || store_begin(en->s, MDB_RDONLY, &txn, e) < 0)
+            return -1;
+    }
     int rc = replica_load(txn, en->s, en->m);
     mdb_txn_abort(txn);
     store_release_pages(en->s);
@@ -128,6 +157,9 @@ void engine_close(engine *en)
 {
     if (!en)
         return;
+    par_err e = {{0}};
+    if (engine_commit(en, &e) < 0) /* a restart takes the rest from the collector again */
+        log_error("event=commit_failed error=\"%s\"", e.msg);
     model_destroy(&en->m);
     store_close(en->s);
     free(en);
@@ -136,6 +168,84 @@ void engine_close(engine *en)
 uint64_t engine_seq(engine *en)
 {
     return en->seq;
+}
+
+void engine_set_commit_ms(engine *en, int ms)
+{
+    en->commit_ms = ms;
+}
+
+/* After a failed write or commit, memory holds changes the replica does not: both go
+ * back to what the replica has committed, and the collector is asked again from there. */
+static int reload(engine *en, par_err *e)
+{
+    store_txn_abort(&en->open);
+    en->stale = 1;
+    new_model(en);
+    if (store_read_u64(en->s, S_STATE, "seq", &en->seq, e) < 0 ||
+        store_read_u64(en->s, S_STATE, "bulk", &en->bulk, e) < 0 || load(en, e) < 0)
+        return -1;
+    en->stale = 0;
+    log_info("event=reloaded seq=%llu", (unsigned long long)en->seq);
+    return 0;
+}
+
+/* Commits the open transaction (or, holding an error, gives it up). On failure: the
+ * error in e, the map grown if it was full, memory taken back to the replica when it
+ * had taken anything from the transaction, and the batches after committed one by one
+ * until a commit succeeds again (a full disk costs one reload, not one a retry). */
+static int end_open(engine *en, par_err *e)
+{
+    int taken = en->open_batches;
+    en->open_batches = 0;
+    if (store_txn_commit(&en->open, e) == 0) { /* with an error held, this aborts and says it */
+        en->failing = 0;
+        return 0;
+    }
+    en->failing = 1;
+    par_err again = {{0}};
+    if (en->open.rc == MDB_MAP_FULL && store_grow(en->s, &again) < 0)
+        log_error("event=grow_failed error=\"%s\"", again.msg);
+    if (taken && reload(en, &again) < 0)
+        log_error("event=reload_failed error=\"%s\"", again.msg);
+    return -1;
+}
+
+int engine_commit(engine *en, par_err *e)
+{
+    return en->open.txn ? end_open(en, e) : 0;
+}
+
+int engine_commit_in(engine *en, int64_t now)
+{
+    if (!en->open.txn)
+        return -1;
+    int64_t left = en->open_since + en->commit_ms - now;
+    return left > 0 ? (int)left : 0;
+}
+
+/* A transaction to read what memory holds: the open one, else a new reader. */
+static int reader(engine *en, MDB_txn **txn, par_err *e)
+{
+    if (en->open.txn) {
+        *txn = en->open.txn;
+        return 0;
+    }
+    return store_begin(en->s, MDB_RDONLY, txn, e);
+}
+
+static void reader_end(engine *en, MDB_txn *txn)
+{
+    if (txn != en->open.txn)
+        mdb_txn_abort(txn);
+}
+
+/* store_write for the engine: what waits is committed first, as LMDB has one writer. */
+static int write_now(engine *en, store_fn fn, void *ctx, par_err *e)
+{
+    if (engine_commit(en, e) < 0)
+        return -1;
+    return store_write(en->s, fn, ctx, e);
 }
 
 static int write_seq(engine *en, MDB_txn *txn, uint64_t seq)
@@ -208,23 +318,22 @@ typedef struct {
     sbuf scratch;
 } batch;
 
-/* The replica's part of a batch: one transaction, written again whole if the map grows. */
-static int apply_batch(store_txn *t, void *ctx, par_err *e)
+/* The replica's part of a batch, in the open transaction. */
+static void apply_batch(store_txn *t, batch *b)
 {
-    (void)e;
-    batch *b = ctx;
     uint64_t at = b->en->seq;
     for (uint32_t i = 0; i < b->n && !t->rc; i++)
         if (applies(&b->events->v[i], &at))
             store_txn_check(t, replica_apply(t->txn, b->en->s, &b->events->v[i], &b->scratch), "apply changes");
     if (!t->rc)
         store_txn_check(t, write_seq(b->en, t->txn, b->seq), "apply changes");
-    return t->rc ? -1 : 0;
 }
 
 int engine_apply(engine *en, const event_batch *events, pv **scores, par_err *e)
 {
     *scores = NULL;
+    if (en->stale && reload(en, e) < 0)
+        return -1;
     uint32_t n;
     uint64_t seq;
     int gap = next_events(en, events, &n, &seq);
@@ -232,13 +341,23 @@ int engine_apply(engine *en, const event_batch *events, pv **scores, par_err *e)
         *scores = pv_arr();
         return gap;
     }
+    if (!en->open.txn) {
+        if (store_txn_begin(en->s, &en->open, 1, e) < 0)
+            return -1;
+        en->open_since = clock_mono_ms();
+    }
     batch b = {en, events, n, seq, {0}};
     sbuf_init(&b.scratch);
-    int rc = store_write(en->s, apply_batch, &b, e);
+    apply_batch(&en->open, &b);
     sbuf_free(&b.scratch);
-    if (rc < 0)
-        return -1;
-    /* the replica is durable: memory follows it */
+    /* memory follows the replica's transaction, committed first when it is time (or
+     * while commits fail); a commit that fails later takes memory back with it */
+    if (en->open.rc || en->commit_ms == 0 || en->failing || engine_commit_in(en, clock_mono_ms()) == 0) {
+        if (end_open(en, e) < 0)
+            return -1;
+    } else {
+        en->open_batches++;
+    }
     uint64_t at = en->seq;
     for (uint32_t i = 0; i < n; i++)
         if (applies(&events->v[i], &at))
@@ -274,7 +393,7 @@ static int set_bulk(engine *en, uint64_t on, par_err *e)
 {
     uint64_t was = en->bulk;
     en->bulk = on;
-    if (store_write(en->s, put_bulk, en, e) < 0) {
+    if (write_now(en, put_bulk, en, e) < 0) {
         en->bulk = was;
         return -1;
     }
@@ -300,21 +419,21 @@ int engine_in_bulk(const engine *en)
 int engine_reset(engine *en, par_err *e)
 {
     drop_range all = {en, 0, S_COUNT};
+    store_txn_abort(&en->open); /* everything goes */
+    en->open_batches = 0;
     if (store_write(en->s, drop_dbs, &all, e) < 0)
         return -1;
     en->seq = 0;
     en->bulk = 0;
-    model_destroy(&en->m);
-    en->m = model_new();
-    /* the new model judges "on time" as the old one did */
-    model_set_calendar(en->m, en->rules.cal);
-    model_set_report_days(en->m, en->rules.report_days);
-    model_set_merged_prev(en->m, en->merged_prev);
+    en->stale = 0;
+    new_model(en);
     return 0;
 }
 
 int engine_backup(engine *en, const char *dir, pv **data, par_err *e)
 {
+    if (engine_commit(en, e) < 0) /* the copy holds what queries show */
+        return -1;
     return store_backup_into(en->s, dir, "scorer", en->seq, data, e);
 }
 
@@ -588,10 +707,10 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
         return engine_backup(en, pv_get_str(args, "dir"), data, e);
     if (!strcmp(q, "tasks")) {
         MDB_txn *txn;
-        if (store_begin(en->s, MDB_RDONLY, &txn, e) < 0)
+        if (reader(en, &txn, e) < 0)
             return -1;
         int rc = unit_tasks(en, txn, args, data, e);
-        mdb_txn_abort(txn);
+        reader_end(en, txn);
         return rc;
     }
     if (!strcmp(q, "years")) {
@@ -613,7 +732,7 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
         return -1;
     }
     MDB_txn *txn;
-    if (store_begin(en->s, MDB_RDONLY, &txn, e) < 0)
+    if (reader(en, &txn, e) < 0)
         return -1;
     int rc = 0;
     if (!strcmp(q, "scores")) {
@@ -650,7 +769,7 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
         err_set(e, "the scorer has no query '%s' (scores, years, result, gaps, duties, owner, tasks, backup)", q);
         rc = -1;
     }
-    mdb_txn_abort(txn);
+    reader_end(en, txn);
     return rc;
 }
 

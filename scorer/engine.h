@@ -29,6 +29,16 @@ void engine_set_report_days(engine *en, dl_days days);
 void engine_close(engine *en);
 uint64_t engine_seq(engine *en);
 
+/* The replica's commits wait up to ms after the first change they carry (0: each batch
+ * is committed as it is applied). Memory and queries see a change at once; a scorer
+ * killed before the commit takes those changes from the collector again. */
+void engine_set_commit_ms(engine *en, int ms);
+/* Commits what waits (the daemon calls it when engine_commit_in says so, and before it
+ * stops). On failure memory goes back to the replica and -1 is returned. */
+int engine_commit(engine *en, par_err *e);
+/* ms until what waits should be committed (0: now), -1 when nothing waits. */
+int engine_commit_in(engine *en, int64_t now_mono_ms);
+
 /* Applies the events (event messages in sequence order) after the last applied one.
  * Events already applied are skipped; one that leaves a gap stops the batch: 1 is
  * returned and the caller asks the collector for what is missing. *scores: score

@@ -106,6 +106,19 @@ static int ended(scorer *sc, const char *sender, char *why, size_t n)
     return 1;
 }
 
+/* The replica's commit, when its time has come: after the answers, so that none waits
+ * for the disk. */
+static void commit_due(scorer *sc, int stopping)
+{
+    par_err e = {{0}};
+    if (!stopping && engine_commit_in(sc->en, clock_mono_ms()) != 0)
+        return;
+    if (engine_commit(sc->en, &e) < 0) {
+        log_error("event=commit_failed error=\"%s\" seq=%llu", e.msg, (unsigned long long)engine_seq(sc->en));
+        follow_resync(sc->fw);
+    }
+}
+
 static void on_request(scorer *sc)
 {
     service_req r;
@@ -167,6 +180,7 @@ int main(int argc, char **argv)
     engine_set_report_days(sc.en, dl_days_of(sc.conf.report_day, sc.conf.report_day_month, sc.conf.report_day_quarter,
                                              sc.conf.report_day_half, sc.conf.report_day_year));
     engine_set_merged_prev(sc.en, sc.conf.merged_prev);
+    engine_set_commit_ms(sc.en, sc.conf.scorer_commit_ms);
     ctx = zmq_ctx_new();
     follow_ops ops = {&sc, seq_of, apply, reset, behind};
     if (!(sc.svc = service_new(ctx, &sc.conf, "scorer", &e)) || open_pub(&sc, ctx, &e) < 0 ||
@@ -182,6 +196,9 @@ int main(int argc, char **argv)
         }
         int wait = service_tick(sc.svc, seq, info);
         pv_free(info);
+        int commit = engine_commit_in(sc.en, clock_mono_ms());
+        if (commit >= 0 && (wait < 0 || commit < wait))
+            wait = commit;
         zmq_pollitem_t items[FOLLOW_ITEMS + 2];
         wait = follow_prepare(sc.fw, items, wait);
         items[FOLLOW_ITEMS] = (zmq_pollitem_t){service_socket(sc.svc), 0, ZMQ_POLLIN, 0};
@@ -197,7 +214,9 @@ int main(int argc, char **argv)
             finish_bulk(&sc);
         if (items[FOLLOW_ITEMS].revents & ZMQ_POLLIN)
             on_request(&sc);
+        commit_due(&sc, 0);
     }
+    commit_due(&sc, 1);
     service_bye(sc.svc);
     rc = 0;
 fail:

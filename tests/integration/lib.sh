@@ -89,7 +89,7 @@ finish() { # stops what runs, scans the logs for sanitizer reports, removes $T w
     if grep -lE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T"/*.log 2>/dev/null; then
         fail "a sanitizer reported a problem (logs in $T)"
     fi
-    if [ $FAILED -eq 0 ]; then rm -rf "$T"; else echo "kept $T for inspection" >&2; fi
+    if [ $FAILED -eq 0 ] && [ -z "${PAR_KEEP:-}" ]; then rm -rf "$T"; else echo "kept $T for inspection" >&2; fi
     exit $FAILED
 }
 trap 'for p in "${PIDS[@]}"; do kill -KILL $p 2>/dev/null; done' EXIT

@@ -21,6 +21,7 @@
 #include "../../scorer/engine.h"
 #include "../../common/reason.h"
 #include "../../common/json.h"
+#include "../../common/clock.h"
 #include "../../common/config.h"
 #include "../../common/validity.h"
 
@@ -596,6 +597,30 @@ static void apply_range(engine *en, const pv *all, uint32_t from, uint32_t to, u
     }
 }
 
+/* Applies every change of all (event k has seq k + 1), pages of page at a time from the
+ * engine's own sequence number, asking again after a refusal as par-scorer's follower
+ * does; returns how many applies were refused. */
+static int apply_retrying(engine *en, const pv *all, uint32_t page)
+{
+    int refused = 0;
+    uint32_t n = all->u.a.n;
+    while (engine_seq(en) < n) {
+        uint32_t from = (uint32_t)engine_seq(en);
+        assert_int_equal(pv_get_int(all->u.a.v[from], "seq", 0), (int64_t)from + 1);
+        pv *batch = pv_arr(), *scores;
+        for (uint32_t k = from; k < n && k < from + page; k++)
+            pv_push(batch, pv_copy(all->u.a.v[k]));
+        par_err e;
+        if (apply_pv(en, batch, &scores, &e) < 0) {
+            assert_true(refused++ < 40);
+            assert_true(engine_seq(en) <= from); /* nothing of it held in memory either */
+        }
+        pv_free(scores);
+        pv_free(batch);
+    }
+    return refused;
+}
+
 static void dump_of(engine *en, sbuf *out)
 {
     sbuf_init(out);
@@ -779,6 +804,40 @@ static void test_rebuild_every_way(void **st)
     engine_close(en);
     rm_dir(dir);
 
+    /* page by page with the replica's commit waiting (par-scorer's [scorer] commit_ms):
+     * queries read through the open transaction, and what is committed at the close is
+     * what a restart finds */
+    strcpy(dir, "/tmp/par-scorer-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    en = open_engine(dir);
+    engine_set_commit_ms(en, 600000);
+    apply_range(en, all, 0, n, 97);
+    assert_true(engine_commit_in(en, clock_mono_ms()) > 0);
+    same_state(en, &live, "with the commit waiting");
+    explanations_agree(en, "PAR", 2023);
+    engine_close(en);
+    en = open_engine(dir);
+    assert_int_equal(engine_seq(en), n);
+    same_state(en, &live, "committed late, then restarted");
+    engine_close(en);
+    rm_dir(dir);
+
+    /* a map that fills while changes wait: the open transaction is given up, memory goes
+     * back to the last commit, and the changes asked again land on a grown map */
+    strcpy(dir, "/tmp/par-scorer-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    if (engine_open(&en, dir, 256 << 10, &e) < 0)
+        fail_msg("engine: %s", e.msg);
+    engine_set_commit_ms(en, 600000);
+    apply_range(en, all, 0, n / 10, 50);
+    assert_int_equal(engine_commit(en, &e), 0);
+    int refused = apply_retrying(en, all, 500);
+    print_message("a full map refused %d batches while changes waited\n", refused);
+    assert_true(refused > 0);
+    same_state(en, &live, "after a full map with changes waiting");
+    engine_close(en);
+    rm_dir(dir);
+
     /* restarted mid-way, in bulk and not */
     for (int bulk = 0; bulk < 2; bulk++) {
         strcpy(dir, "/tmp/par-scorer-XXXXXX");
@@ -807,6 +866,7 @@ static void test_rebuild_every_way(void **st)
         assert_true(pid >= 0);
         if (pid == 0) {
             engine *c = open_engine(dir);
+            engine_set_commit_ms(c, k == 0 ? 0 : k == 1 ? 5 : 600000); /* killed with changes waiting, too */
             apply_range(c, all, 0, n, 13);
             _exit(0);
         }
