@@ -70,7 +70,8 @@ int follow_caught_up(const follow *f)
 void follow_resync(follow *f)
 {
     f->caught_up = 0;
-    f->next_request = 0;
+    if (!f->retry_ms) /* after a failed apply, its wait stands */
+        f->next_request = 0;
 }
 
 static void apply(follow *f, const event_batch *events)

@@ -23,6 +23,7 @@ struct store {
     MDB_dbi meta;
     int n;
     size_t mapsize;
+    int fail_commits; /* store_fail_commits */
 };
 
 static int fail_lmdb(par_err *e, const char *what, int rc)
@@ -67,7 +68,10 @@ int store_open(store **out, const char *dir, const char *const names[], const in
     }
     mdb_env_set_maxdbs(s->env, (MDB_dbi)n + 1);
     mdb_env_set_maxreaders(s->env, 126);
-    if (map) /* set before opening, or a map under LMDB's 10 MiB default would not be taken (tests fill small maps) */
+    /* a map under LMDB's 10 MiB default (tests that fill a small map) is set before
+     * opening, or LMDB's would be kept; a larger one after, so that a store grown past it
+     * keeps the size its file says */
+    if (map && map < (10u << 20))
         mdb_env_set_mapsize(s->env, map);
     /* The default sync flags stay: an acknowledgement promises durability. No WRITEMAP:
      * a full disk must fail a commit, not kill the process with SIGBUS. */
@@ -220,7 +224,8 @@ int store_write(store *s, store_fn fn, void *ctx, par_err *e)
         if (store_txn_begin(s, &t, 1, e) < 0)
             return -1;
         int r = fn(&t, ctx, e);
-        if (r == 0 && store_txn_commit(&t, e) == 0)
+        par_err ce; /* said below, unless a grown map lets the retry succeed */
+        if (r == 0 && store_txn_commit(&t, &ce) == 0)
             return 0;
         store_txn_abort(&t);
         if (t.rc == MDB_MAP_FULL) {
@@ -461,8 +466,17 @@ uint64_t store_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key)
     return mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == 8 ? store_u64_from(v.mv_data) : 0;
 }
 
+void store_fail_commits(store *s, int n)
+{
+    s->fail_commits = n;
+}
+
 int store_txn_commit(store_txn *t, par_err *e)
 {
+    if (!t->rc && t->s->fail_commits > 0) {
+        t->s->fail_commits--;
+        store_txn_check(t, ENOSPC, "commit");
+    }
     if (!t->rc)
         store_txn_check(t, mdb_txn_commit(t->txn), "commit");
     else

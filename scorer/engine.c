@@ -26,7 +26,9 @@ struct engine {
     int open_batches;   /* batches memory has taken from the open transaction */
     int commit_ms;
     int failing; /* the last commit failed: each batch is committed before memory takes it */
-    int stale;   /* memory could not be taken back to the replica: reloaded before anything else */
+    int stale;   /* memory is not the replica's (a reload or a reset failed): no answers, and
+                  * reloaded before the next batch */
+    int went_back; /* seq went down since engine_went_back last said so */
 };
 
 /* The rules changed after the replica was loaded (par-scorer sets them after opening):
@@ -158,7 +160,8 @@ void engine_close(engine *en)
     if (!en)
         return;
     par_err e = {{0}};
-    if (engine_commit(en, &e) < 0) /* a restart takes the rest from the collector again */
+    /* what cannot be committed now, a restart takes from the collector again */
+    if (en->open.txn && store_txn_commit(&en->open, &e) < 0)
         log_error("event=commit_failed error=\"%s\"", e.msg);
     model_destroy(&en->m);
     store_close(en->s);
@@ -180,7 +183,9 @@ void engine_set_commit_ms(engine *en, int ms)
 static int reload(engine *en, par_err *e)
 {
     store_txn_abort(&en->open);
+    en->open_batches = 0;
     en->stale = 1;
+    en->went_back = 1;
     new_model(en);
     if (store_read_u64(en->s, S_STATE, "seq", &en->seq, e) < 0 ||
         store_read_u64(en->s, S_STATE, "bulk", &en->bulk, e) < 0 || load(en, e) < 0)
@@ -202,13 +207,26 @@ static int end_open(engine *en, par_err *e)
         en->failing = 0;
         return 0;
     }
-    en->failing = 1;
+    int full = en->open.rc == MDB_MAP_FULL;
+    en->failing = !full; /* a full map is grown: the next batch waits as usual */
     par_err again = {{0}};
-    if (en->open.rc == MDB_MAP_FULL && store_grow(en->s, &again) < 0)
+    if (full && store_grow(en->s, &again) < 0)
         log_error("event=grow_failed error=\"%s\"", again.msg);
     if (taken && reload(en, &again) < 0)
         log_error("event=reload_failed error=\"%s\"", again.msg);
     return -1;
+}
+
+int engine_went_back(engine *en)
+{
+    int was = en->went_back;
+    en->went_back = 0;
+    return was;
+}
+
+void engine_fail_commits(engine *en, int n)
+{
+    store_fail_commits(en->s, n);
 }
 
 int engine_commit(engine *en, par_err *e)
@@ -349,6 +367,16 @@ int engine_apply(engine *en, const event_batch *events, pv **scores, par_err *e)
     batch b = {en, events, n, seq, {0}};
     sbuf_init(&b.scratch);
     apply_batch(&en->open, &b);
+    if (en->open.rc == MDB_MAP_FULL && !en->open_batches) {
+        /* nothing else waited: the map grown, the batch written again at once */
+        end_open(en, e);
+        if (store_txn_begin(en->s, &en->open, 1, e) < 0) {
+            sbuf_free(&b.scratch);
+            return -1;
+        }
+        en->open_since = clock_mono_ms();
+        apply_batch(&en->open, &b);
+    }
     sbuf_free(&b.scratch);
     /* memory follows the replica's transaction, committed first when it is time (or
      * while commits fail); a commit that fails later takes memory back with it */
@@ -421,11 +449,15 @@ int engine_reset(engine *en, par_err *e)
     drop_range all = {en, 0, S_COUNT};
     store_txn_abort(&en->open); /* everything goes */
     en->open_batches = 0;
-    if (store_write(en->s, drop_dbs, &all, e) < 0)
+    en->failing = 0;
+    if (store_write(en->s, drop_dbs, &all, e) < 0) {
+        en->stale = 1; /* memory may hold what was just given up: reloaded before the next batch */
         return -1;
+    }
     en->seq = 0;
     en->bulk = 0;
     en->stale = 0;
+    en->went_back = 1;
     new_model(en);
     return 0;
 }
@@ -703,6 +735,11 @@ int engine_query(engine *en, const pv *msg, const char *sender, pv **data, par_e
     int restricted = unit_key(sender ? sender : "", mine, sizeof mine);
     const char *q = pv_get_str(msg, "q");
     const pv *args = pv_get(msg, "args");
+    if (en->stale) {
+        err_set(e, "the scorer cannot read its own store at the moment (see its log); it tries again with the "
+                   "next change");
+        return -1;
+    }
     if (!strcmp(q, "backup"))
         return engine_backup(en, pv_get_str(args, "dir"), data, e);
     if (!strcmp(q, "tasks")) {

@@ -38,6 +38,11 @@ void engine_set_commit_ms(engine *en, int ms);
 int engine_commit(engine *en, par_err *e);
 /* ms until what waits should be committed (0: now), -1 when nothing waits. */
 int engine_commit_in(engine *en, int64_t now_mono_ms);
+/* 1 once after the sequence number went down (a failed commit took memory back to the
+ * replica, a reset): the follower then asks the collector again from there. */
+int engine_went_back(engine *en);
+/* Tests: the next n commits fail as on a full disk. */
+void engine_fail_commits(engine *en, int n);
 
 /* Applies the events (event messages in sequence order) after the last applied one.
  * Events already applied are skipped; one that leaves a gap stops the batch: 1 is

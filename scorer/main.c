@@ -113,10 +113,8 @@ static void commit_due(scorer *sc, int stopping)
     par_err e = {{0}};
     if (!stopping && engine_commit_in(sc->en, clock_mono_ms()) != 0)
         return;
-    if (engine_commit(sc->en, &e) < 0) {
+    if (engine_commit(sc->en, &e) < 0)
         log_error("event=commit_failed error=\"%s\" seq=%llu", e.msg, (unsigned long long)engine_seq(sc->en));
-        follow_resync(sc->fw);
-    }
 }
 
 static void on_request(scorer *sc)
@@ -215,6 +213,10 @@ int main(int argc, char **argv)
         if (items[FOLLOW_ITEMS].revents & ZMQ_POLLIN)
             on_request(&sc);
         commit_due(&sc, 0);
+        /* memory went back to the replica (a commit failed here, in a backup or at the
+         * end of a bulk load): what came after is asked again */
+        if (engine_went_back(sc.en))
+            follow_resync(sc.fw);
     }
     commit_due(&sc, 1);
     service_bye(sc.svc);

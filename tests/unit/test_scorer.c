@@ -600,9 +600,10 @@ static void apply_range(engine *en, const pv *all, uint32_t from, uint32_t to, u
 /* Applies every change of all (event k has seq k + 1), pages of page at a time from the
  * engine's own sequence number, asking again after a refusal as par-scorer's follower
  * does; returns how many applies were refused. */
-static int apply_retrying(engine *en, const pv *all, uint32_t page)
+static int apply_retrying(engine *en, const pv *all, uint32_t page, int *went_back)
 {
     int refused = 0;
+    *went_back = 0;
     uint32_t n = all->u.a.n;
     while (engine_seq(en) < n) {
         uint32_t from = (uint32_t)engine_seq(en);
@@ -614,6 +615,10 @@ static int apply_retrying(engine *en, const pv *all, uint32_t page)
         if (apply_pv(en, batch, &scores, &e) < 0) {
             assert_true(refused++ < 40);
             assert_true(engine_seq(en) <= from); /* nothing of it held in memory either */
+            if (engine_seq(en) < from) { /* batches that waited were given up too */
+                assert_true(engine_went_back(en));
+                (*went_back)++;
+            }
         }
         pv_free(scores);
         pv_free(batch);
@@ -831,11 +836,29 @@ static void test_rebuild_every_way(void **st)
     engine_set_commit_ms(en, 600000);
     apply_range(en, all, 0, n / 10, 50);
     assert_int_equal(engine_commit(en, &e), 0);
-    int refused = apply_retrying(en, all, 500);
-    print_message("a full map refused %d batches while changes waited\n", refused);
-    assert_true(refused > 0);
+    int went_back;
+    int refused = apply_retrying(en, all, 50, &went_back);
+    print_message("a full map refused %d batches, %d with changes waiting\n", refused, went_back);
+    assert_true(went_back > 0);
     same_state(en, &live, "after a full map with changes waiting");
     engine_close(en);
+    rm_dir(dir);
+    /* with nothing waiting (each batch committed at once), the map grows under the batch
+     * and it is written again at once: no refusal */
+    strcpy(dir, "/tmp/par-scorer-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    if (engine_open(&en, dir, 256 << 10, &e) < 0)
+        fail_msg("engine: %s", e.msg);
+    assert_int_equal(apply_retrying(en, all, 500, &went_back), 0);
+    same_state(en, &live, "after a full map with nothing waiting");
+    MDB_envinfo info;
+    engine_close(en);
+    MDB_env *env;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0640), 0);
+    mdb_env_info(env, &info);
+    assert_true(info.me_mapsize > 256 << 10); /* it did fill */
+    mdb_env_close(env);
     rm_dir(dir);
 
     /* restarted mid-way, in bulk and not */
@@ -857,6 +880,92 @@ static void test_rebuild_every_way(void **st)
         rm_dir(dir);
     }
 
+    /* commits that fail (a full disk) with changes waiting: memory goes back to the last
+     * commit wherever the commit was asked (its time, a backup, bulk mode, a reset), and
+     * the changes asked again are kept once the disk has room */
+    strcpy(dir, "/tmp/par-scorer-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char ref_dir[64] = "/tmp/par-scorer-XXXXXX";
+    assert_non_null(mkdtemp(ref_dir));
+    engine *ref = open_engine(ref_dir);
+    uint32_t q = n / 4;
+    /* the states a failed commit goes back to: q, then 100 more at each turn (after a
+     * failure, the first batch is committed before memory takes it) */
+    sbuf at[3];
+    for (int i = 0; i < 3; i++) {
+        apply_range(ref, all, i ? q + 100 * (i - 1) : 0, q + 100 * i, 100);
+        dump_of(ref, &at[i]);
+    }
+    engine_close(ref);
+    rm_dir(ref_dir);
+    en = open_engine(dir);
+    engine_set_commit_ms(en, 600000);
+    apply_range(en, all, 0, q, 100);
+    assert_int_equal(engine_commit(en, &e), 0);
+    for (int where = 0; where < 4; where++) {
+        uint32_t from = (uint32_t)engine_seq(en);
+        apply_range(en, all, from, n / 2, 100); /* waiting, but for a first batch after a failure */
+        assert_int_equal(engine_seq(en), n / 2);
+        assert_false(engine_went_back(en));
+        engine_fail_commits(en, 1);
+        pv *data = NULL;
+        char bdir[64] = "/tmp/par-scorer-backup-XXXXXX";
+        int rc = where == 0   ? engine_commit(en, &e)
+                 : where == 1 ? engine_begin_bulk(en, &e)
+                 : where == 2 ? (assert_non_null(mkdtemp(bdir)), engine_backup(en, bdir, &data, &e))
+                              : engine_reset(en, &e);
+        assert_int_equal(rc, -1);
+        pv_free(data);
+        if (where == 2)
+            rm_dir(bdir);
+        if (where == 3) { /* the reset gave up what waited, then could not empty the store */
+            pv *sq = proto_msg(MSG_QUERY), *sargs = pv_map(), *list = NULL;
+            pv_set_str(sargs, "index", "PAR");
+            pv_set_str(sargs, "year", "2023");
+            pv_set_str(sq, "q", "scores");
+            pv_set(sq, "args", sargs);
+            /* no answers from a memory that is not the replica's */
+            assert_int_equal(engine_query(en, sq, NULL, &list, &e), -1);
+            assert_non_null(strstr(e.msg, "cannot read its own store"));
+            apply_range(en, all, 0, 1, 1); /* the next batch, even of old changes, reloads first */
+            assert_int_equal(engine_seq(en), from + 100);
+            assert_true(engine_went_back(en));
+            assert_int_equal(engine_query(en, sq, NULL, &list, &e), 0);
+            pv_free(list);
+            pv_free(sq);
+            apply_range(en, all, from + 100, n / 2, 100);
+            assert_int_equal(engine_commit(en, &e), 0);
+            assert_int_equal(engine_reset(en, &e), 0); /* and a reset that can write empties everything */
+            assert_int_equal(engine_seq(en), 0);
+            assert_true(engine_went_back(en));
+            apply_range(en, all, 0, q, 100);
+            assert_int_equal(engine_commit(en, &e), 0);
+            break;
+        }
+        assert_int_equal(engine_seq(en), q + 100 * where);
+        assert_true(engine_went_back(en));
+        assert_false(engine_in_bulk(en));
+        same_state(en, &at[where], "after a failed commit");
+        /* still failing: the next batch is committed before memory takes it, and refused */
+        engine_fail_commits(en, 1);
+        pv *batch = pv_arr(), *scores;
+        pv_push(batch, pv_copy(all->u.a.v[q + 100 * where]));
+        assert_int_equal(apply_pv(en, batch, &scores, &e), -1);
+        pv_free(batch);
+        pv_free(scores);
+        assert_int_equal(engine_seq(en), q + 100 * where);
+        assert_false(engine_went_back(en)); /* nothing was waiting: no reload */
+    }
+    apply_range(en, all, q, n, 100);
+    same_state(en, &live, "after failed commits, the disk with room again");
+    engine_close(en);
+    en = open_engine(dir);
+    same_state(en, &live, "after failed commits, restarted");
+    engine_close(en);
+    rm_dir(dir);
+    for (int i = 0; i < 3; i++)
+        sbuf_free(&at[i]);
+
     /* killed with SIGKILL mid-way (a child process applies; it is killed at a random
      * moment), then started again on what it left */
     for (int k = 0; k < 3; k++) {
@@ -866,7 +975,7 @@ static void test_rebuild_every_way(void **st)
         assert_true(pid >= 0);
         if (pid == 0) {
             engine *c = open_engine(dir);
-            engine_set_commit_ms(c, k == 0 ? 0 : k == 1 ? 5 : 600000); /* killed with changes waiting, too */
+            engine_set_commit_ms(c, k == 0 ? 0 : k == 1 ? 5 : 50); /* killed with changes waiting, too */
             apply_range(c, all, 0, n, 13);
             _exit(0);
         }
