@@ -34,10 +34,11 @@ void strset_free(strset *s)
     strset_init(s);
 }
 
-static size_t *find(const strset *s, const char *str)
+static strset_slot *find(const strset *s, const char *str, size_t h)
 {
-    size_t i = hash(str) & (s->nslots - 1);
-    while (s->slots[i] && strcmp(s->items[s->slots[i] - 1], str))
+    size_t i = h & (s->nslots - 1);
+    uint32_t tag = (uint32_t)(h >> 32);
+    while (s->slots[i].item && (s->slots[i].tag != tag || strcmp(s->items[s->slots[i].item - 1], str)))
         i = (i + 1) & (s->nslots - 1);
     return &s->slots[i];
 }
@@ -47,35 +48,53 @@ static void grow(strset *s)
     free(s->slots);
     s->nslots = s->nslots ? s->nslots * 2 : 64;
     s->slots = xcalloc(s->nslots, sizeof *s->slots);
-    for (size_t k = 0; k < s->n; k++)
-        *find(s, s->items[k]) = k + 1;
+    for (size_t k = 0; k < s->n; k++) {
+        size_t h = hash(s->items[k]);
+        *find(s, s->items[k], h) = (strset_slot){(uint32_t)(k + 1), (uint32_t)(h >> 32)};
+    }
 }
 
 int strset_has(const strset *s, const char *str)
 {
-    return s->nslots && *find(s, str) != 0;
+    return s->nslots && find(s, str, hash(str))->item != 0;
 }
 
-int strset_add(strset *s, const char *str)
+/* The slot of str, made when absent (*added then 1). */
+static strset_slot *slot_of(strset *s, const char *str, int *added)
 {
     if ((s->n + 1) * 2 > s->nslots)
         grow(s);
-    size_t *slot = find(s, str);
-    if (*slot)
-        return 0;
+    size_t h = hash(str);
+    strset_slot *slot = find(s, str, h);
+    *added = !slot->item;
+    if (slot->item)
+        return slot;
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 64;
         s->items = xrealloc(s->items, s->cap * sizeof *s->items);
     }
     s->items[s->n++] = xstrdup(str);
-    *slot = s->n;
-    return 1;
+    *slot = (strset_slot){(uint32_t)s->n, (uint32_t)(h >> 32)};
+    return slot;
+}
+
+int strset_add(strset *s, const char *str)
+{
+    int added;
+    slot_of(s, str, &added);
+    return added;
+}
+
+size_t strset_intern(strset *s, const char *str)
+{
+    int added;
+    return slot_of(s, str, &added)->item - 1;
 }
 
 long strset_index(const strset *s, const char *str)
 {
     if (!s->nslots)
         return -1;
-    size_t slot = *find(s, str);
-    return slot ? (long)slot - 1 : -1;
+    uint32_t item = find(s, str, hash(str))->item;
+    return item ? (long)item - 1 : -1;
 }

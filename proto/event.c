@@ -109,6 +109,10 @@ static int read_event(event_batch *b, mp_reader *r, par_err *e)
     }
     if (!has_seq || !ev->what[0])
         goto bad;
+    if (!strcmp(ev->what, "submission"))
+        row_line(&ev->row, &ev->line);
+    else
+        row_line(&(row_view){0}, &ev->line);
     b->n++;
     return 0;
 bad:

@@ -15,6 +15,7 @@ typedef struct {
     char received[48];  /* the province's clock when the change was stored */
     char sender[160];
     row_view row;       /* the changed row's fields */
+    line_view line;     /* a submission's fields (what is "submission"), else all "" */
 } event_view;
 
 typedef struct {

@@ -27,6 +27,15 @@ int row_read(row_view *r, mp_reader *m, par_err *e);
 /* The value of key, "" when the row has none. */
 const char *row_str(const row_view *r, const char *key);
 
+/* A submission line as a change event carries it (docs/protocol.md), each field found
+ * in one pass over the row instead of a search by name at every use: "" for those the
+ * row lacks. Views into the row's arena, valid while the row is. */
+typedef struct {
+    const char *unit, *year, *period, *kind, *key, *value, *date, *note;
+} line_view;
+
+void row_line(const row_view *r, line_view *l);
+
 /* Packs n names and texts as one msgpack map (a row as stored) into out (replaced). */
 void row_pack(sbuf *out, const char *const keys[], const char *const vals[], int n);
 

@@ -141,11 +141,7 @@ struct model {
 
 static uint32_t intern(strset *s, const char *str)
 {
-    long i = strset_index(s, str);
-    if (i >= 0)
-        return (uint32_t)i;
-    strset_add(s, str);
-    return (uint32_t)(s->n - 1);
+    return (uint32_t)strset_intern(s, str);
 }
 
 static uint32_t lookup(const strset *s, const char *str)
@@ -758,13 +754,13 @@ void model_apply(model *m, const event_view *ev)
     const char *what = ev->what;
     int64_t year = 0;
     if (!strcmp(what, "submission")) {
+        const line_view *l = &ev->line;
         /* an explanation is read by people; the appraisal it leads to is what counts */
-        if (!strcmp(row_str(r, "kind"), "explanation"))
+        if (!strcmp(l->kind, "explanation"))
             return;
-        if (str_to_i64(row_str(r, "year"), &year) == 0)
-            model_submission(m, row_str(r, "unit"), (int)year, row_str(r, "period"), row_str(r, "kind"),
-                             row_str(r, "key"), row_str(r, "value"),
-                             service_sent_on(ev->sender, row_str(r, "date"), ev->received), ev->received);
+        if (str_to_i64(l->year, &year) == 0)
+            model_submission(m, l->unit, (int)year, l->period, l->kind, l->key, l->value,
+                             service_sent_on(ev->sender, l->date, ev->received), ev->received);
     } else if (!strcmp(what, "unit")) {
         model_unit_dated(m, row_str(r, "id"), row_str(r, "parent"), row_str(r, "level"), row_str(r, "name"),
                          row_str(r, "valid_from"), row_str(r, "valid_to"), row_str(r, "successor"),

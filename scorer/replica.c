@@ -89,21 +89,20 @@ static int apply_task(MDB_txn *txn, store *s, const pv *row)
 /* The hot path: a line is stored as its value, date, note and receipt, packed once. */
 static int apply_submission(MDB_txn *txn, store *s, const event_view *ev, sbuf *scratch)
 {
-    const row_view *r = &ev->row;
+    const line_view *l = &ev->line;
     store_key k;
     store_key_init(&k);
-    const char *parts[] = {"unit", "year", "period", "kind", "key"};
+    const char *parts[] = {l->unit, l->year, l->period, l->kind, l->key};
     for (int i = 0; i < 5; i++)
-        store_key_str(&k, row_str(r, parts[i]));
+        store_key_str(&k, parts[i]);
     if (k.over)
         return MDB_BAD_VALSIZE;
     /* sent: the day a report counts from (service_sent_on), kept as the event decided it;
      * a report done again keeps its first day (model_submission does the same) */
     MDB_val kv = {k.n, k.b}, old;
     char sent[11];
-    snprintf(sent, sizeof sent, "%s", service_sent_on(ev->sender, row_str(r, "date"), ev->received));
-    const char *value = row_str(r, "value");
-    if (!strcmp(row_str(r, "kind"), "task") && (!strcmp(value, "done") || strtod(value, NULL) >= 100) &&
+    snprintf(sent, sizeof sent, "%s", service_sent_on(ev->sender, l->date, ev->received));
+    if (!strcmp(l->kind, "task") && (!strcmp(l->value, "done") || strtod(l->value, NULL) >= 100) &&
         mdb_get(txn, store_dbi(s, S_SUBS), &kv, &old) == 0) {
         pv *was = NULL;
         par_err e;
@@ -115,7 +114,7 @@ static int apply_submission(MDB_txn *txn, store *s, const event_view *ev, sbuf *
         pv_free(was);
     }
     const char *keys[] = {"value", "date", "note", "received", "sent"};
-    const char *vals[] = {value, row_str(r, "date"), row_str(r, "note"), ev->received, sent};
+    const char *vals[] = {l->value, l->date, l->note, ev->received, sent};
     row_pack(scratch, keys, vals, 5);
     MDB_val vv = {scratch->len, scratch->buf};
     return mdb_put(txn, store_dbi(s, S_SUBS), &kv, &vv, 0);
@@ -141,7 +140,7 @@ int replica_apply(MDB_txn *txn, store *s, const event_view *ev, sbuf *scratch)
 {
     const char *what = ev->what;
     if (!strcmp(what, "submission"))
-        return !strcmp(row_str(&ev->row, "kind"), "explanation") ? 0 : apply_submission(txn, s, ev, scratch);
+        return !strcmp(ev->line.kind, "explanation") ? 0 : apply_submission(txn, s, ev, scratch);
     if (!strcmp(what, "season"))
         return apply_season(txn, s, &ev->row);
     int unit = !strcmp(what, "unit"), fw = !strcmp(what, "framework"), crit = !strcmp(what, "criterion"),

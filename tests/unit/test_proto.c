@@ -328,6 +328,11 @@ static void test_event_view(void **st)
     assert_string_equal(b.v[0].sender, "unit:TDG");
     assert_string_equal(row_str(&b.v[0].row, "note"), "Báo cáo gửi ngày 26/5/2023");
     assert_string_equal(row_str(&b.v[0].row, "absent"), "");
+    /* a submission's fields by name, read once: those it lacks are "" */
+    assert_string_equal(b.v[0].line.unit, "TDG");
+    assert_string_equal(b.v[0].line.note, "Báo cáo gửi ngày 26/5/2023");
+    assert_string_equal(b.v[0].line.key, "");
+    assert_string_equal(b.v[0].line.value, "");
     /* a page of changes, as the collector answers */
     pv *events = pv_arr(), *data = pv_map();
     pv_push(events, pv_copy(ev));
@@ -370,6 +375,15 @@ static void test_event_view(void **st)
     pv_free(decoded);
     free(one);
     sbuf_free(&bus);
+    /* a row that is not a submission leaves the line empty */
+    pv *unit = proto_msg(MSG_EVENT), *urow = pv_map();
+    pv_set_int(unit, "seq", 4713);
+    pv_set_str(unit, "what", "unit");
+    pv_set_str(urow, "unit", "TDG");
+    pv_set(unit, "row", urow);
+    assert_int_equal(add_event(&b, unit, &e), 0);
+    assert_string_equal(b.v[b.n - 1].line.unit, "");
+    pv_free(unit);
     /* no seq: not an event */
     pv *bad = proto_msg(MSG_EVENT);
     pv_set_str(bad, "what", "unit");
@@ -378,6 +392,36 @@ static void test_event_view(void **st)
     pv_free(reply);
     pv_free(ev);
     event_batch_free(&b);
+}
+
+/* row_line finds each field of a line as row_str does: every name, the neighbours that
+ * share a first letter (kind and key), names it does not know. */
+static void test_row_line(void **st)
+{
+    (void)st;
+    sbuf b;
+    sbuf_init(&b);
+    const char *keys[] = {"kind", "key", "kx", "unit", "year", "period", "value", "date", "note", "", "v", "units"};
+    const char *vals[] = {"score", "PAR:1.3", "x", "TDG", "2023", "Y", "1.5", "31/05/2023", "ghi chú", "e", "w", "u"};
+    row_pack(&b, keys, vals, 12);
+    row_view r;
+    row_init(&r);
+    par_err e;
+    assert_int_equal(row_decode(&r, b.buf, b.len, &e), 0);
+    line_view l;
+    row_line(&r, &l);
+    const char *names[] = {"unit", "year", "period", "kind", "key", "value", "date", "note"};
+    const char *got[] = {l.unit, l.year, l.period, l.kind, l.key, l.value, l.date, l.note};
+    for (int i = 0; i < 8; i++)
+        assert_string_equal(got[i], row_str(&r, names[i]));
+    assert_string_equal(l.key, "PAR:1.3");
+    row_pack(&b, keys, vals, 0); /* an empty row */
+    assert_int_equal(row_decode(&r, b.buf, b.len, &e), 0);
+    row_line(&r, &l);
+    assert_string_equal(l.unit, "");
+    assert_string_equal(l.note, "");
+    row_free(&r);
+    sbuf_free(&b);
 }
 
 /* A submit message read as views gives what the value tree has. */
@@ -694,6 +738,7 @@ int main(void)
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_pack_matches_encode),
         cmocka_unit_test(test_event_view),
+        cmocka_unit_test(test_row_line),
         cmocka_unit_test(test_submit_view),
         cmocka_unit_test(test_season_record),
     };
