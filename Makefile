@@ -12,8 +12,8 @@ SAN :=
 BIN := bin
 endif
 
-PKGS := libzmq msgpack lmdb inih jansson libsodium
-DEBS := pkg-config libsodium-dev libmicrohttpd-dev libxlsxwriter-dev libzip-dev libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
+PKGS := libzmq msgpack lmdb inih jansson libsodium nettle
+DEBS := pkg-config libsodium-dev nettle-dev libmicrohttpd-dev libxlsxwriter-dev libzip-dev libzmq3-dev libmsgpack-dev liblmdb-dev libinih-dev libjansson-dev libcmocka-dev \
         lmdb-utils clang libclang-rt-14-dev libxml2-utils libcurl4-openssl-dev pandoc debhelper fakeroot \
         curl openssl chromium chromium-driver python3-selenium libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils
 CC ?= cc

@@ -11,49 +11,55 @@
 
 #define SIGN_CONTEXT "par-receipt-1\n"
 
+static void hash_str(struct sha256_ctx *c, const char *s)
+{
+    sha256_update(c, strlen(s), (const uint8_t *)s);
+}
+
 void sign_digest_init(sign_digest *d)
 {
-    crypto_hash_sha256_init(&d->h);
-    crypto_hash_sha256_update(&d->h, (const unsigned char *)SIGN_CONTEXT, strlen(SIGN_CONTEXT));
+    sha256_init(&d->h);
+    hash_str(&d->h, SIGN_CONTEXT);
     d->lines = 0;
 }
 
 void sign_digest_line(sign_digest *d, uint64_t seq, const char *received, const char *const f[8])
 {
-    crypto_hash_sha256_state lh;
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_init(&lh);
+    struct sha256_ctx lh;
+    uint8_t h[SHA256_DIGEST_SIZE];
+    sha256_init(&lh);
     for (int i = 0; i < 8; i++) {
-        const char *s = f[i] ? f[i] : "";
         if (i)
-            crypto_hash_sha256_update(&lh, (const unsigned char *)"\x1f", 1);
-        crypto_hash_sha256_update(&lh, (const unsigned char *)s, strlen(s));
+            hash_str(&lh, "\x1f");
+        hash_str(&lh, f[i] ? f[i] : "");
     }
-    crypto_hash_sha256_final(&lh, h);
-    char hex[2 * sizeof h + 1], head[96];
+    sha256_digest(&lh, sizeof h, h);
+    char hex[2 * sizeof h + 1], head[32];
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    int n = snprintf(head, sizeof head, "%llu\t", (unsigned long long)seq);
-    crypto_hash_sha256_update(&d->h, (const unsigned char *)head, (size_t)n);
-    crypto_hash_sha256_update(&d->h, (const unsigned char *)received, strlen(received));
-    crypto_hash_sha256_update(&d->h, (const unsigned char *)"\t", 1);
-    crypto_hash_sha256_update(&d->h, (const unsigned char *)hex, strlen(hex));
-    crypto_hash_sha256_update(&d->h, (const unsigned char *)"\n", 1);
+    snprintf(head, sizeof head, "%llu\t", (unsigned long long)seq);
+    hash_str(&d->h, head);
+    hash_str(&d->h, received);
+    hash_str(&d->h, "\t");
+    hash_str(&d->h, hex);
+    hash_str(&d->h, "\n");
     d->lines++;
 }
 
 void sign_digest_sign(sign_digest *d, const sign_key *k, char out[SIGN_HEX])
 {
-    unsigned char h[crypto_hash_sha256_BYTES], sig[crypto_sign_BYTES];
-    crypto_hash_sha256_final(&d->h, h);
+    uint8_t h[SHA256_DIGEST_SIZE];
+    unsigned char sig[crypto_sign_BYTES];
+    sha256_digest(&d->h, sizeof h, h);
     crypto_sign_detached(sig, NULL, h, sizeof h, k->sk);
     sodium_bin2hex(out, SIGN_HEX, sig, sizeof sig);
 }
 
 int sign_digest_verify(sign_digest *d, const unsigned char pk[crypto_sign_PUBLICKEYBYTES], const char *hex)
 {
-    unsigned char h[crypto_hash_sha256_BYTES], sig[crypto_sign_BYTES];
+    uint8_t h[SHA256_DIGEST_SIZE];
+    unsigned char sig[crypto_sign_BYTES];
     size_t n = 0;
-    crypto_hash_sha256_final(&d->h, h);
+    sha256_digest(&d->h, sizeof h, h);
     if (strlen(hex) != 2 * sizeof sig || sodium_hex2bin(sig, sizeof sig, hex, strlen(hex), NULL, &n, NULL) < 0 ||
         n != sizeof sig)
         return -1;

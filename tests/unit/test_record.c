@@ -386,7 +386,7 @@ static void test_receipt_digest_bytes(void **st)
     f[7] = long_note; /* longer than any buffer on the way */
     sign_digest_line(&d, 18446744073709551615ULL, received, f);
     unsigned char got[crypto_hash_sha256_BYTES], want[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&d.h, got);
+    sha256_digest(&d.h, sizeof got, got); /* nettle's, checked below against libsodium's */
 
     sbuf all, line;
     sbuf_init(&all);
