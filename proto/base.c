@@ -71,7 +71,7 @@ void sbuf_free(sbuf *b)
     sbuf_init(b);
 }
 
-static void sbuf_reserve(sbuf *b, size_t extra)
+void sbuf_reserve(sbuf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
         return;

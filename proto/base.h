@@ -31,6 +31,9 @@ typedef struct {
 void sbuf_init(sbuf *b);
 void sbuf_free(sbuf *b);
 void sbuf_add(sbuf *b, const void *p, size_t n);
+/* Room for extra more bytes: what is added up to that grows nothing (a message whose size
+ * is known before it is packed costs one allocation, no copy on the way). */
+void sbuf_reserve(sbuf *b, size_t extra);
 void sbuf_puts(sbuf *b, const char *s);
 void sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
