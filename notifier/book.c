@@ -322,17 +322,16 @@ static int split_key(const char *k, char *index, size_t ni, char *id, size_t nid
 
 /* Whether a submission line gives a unit's points on a criterion some task serves; its
  * N_STATE key in out. */
-static int risk_value_key(const book *b, const row_view *row, char *out, size_t n)
+static int risk_value_key(const book *b, const line_view *l, char *out, size_t n)
 {
-    const char *kind = row_str(row, "kind");
     char index[64], id[128], tc[192];
-    if ((strcmp(kind, "score") && strcmp(kind, "appraisal")) || !b->task_crits.n ||
-        !split_key(row_str(row, "key"), index, sizeof index, id, sizeof id))
+    if ((strcmp(l->kind, "score") && strcmp(l->kind, "appraisal")) || !b->task_crits.n ||
+        !split_key(l->key, index, sizeof index, id, sizeof id))
         return 0;
     snprintf(tc, sizeof tc, "%s|%s", index, id);
     if (strset_index(&b->task_crits, tc) < 0)
         return 0;
-    snprintf(out, n, "val|%s|%s|%s|%s", row_str(row, "unit"), index, id, kind);
+    snprintf(out, n, "val|%s|%s|%s|%s", l->unit, index, id, l->kind);
     return 1;
 }
 
@@ -597,22 +596,21 @@ static int apply_unit(book *b, MDB_txn *txn, const pv *row)
 }
 
 /* A task report, read straight from its event: no value tree. */
-static void done_key(const row_view *row, char *out, size_t n)
+static void done_key(const line_view *l, char *out, size_t n)
 {
-    snprintf(out, n, "%s|%s|%s|%s", row_str(row, "key"), row_str(row, "year"), row_str(row, "period"),
-             row_str(row, "unit"));
+    snprintf(out, n, "%s|%s|%s|%s", l->key, l->year, l->period, l->unit);
 }
 
 /* Stored as "DATE|SENT": the date the line gave and the day the report counts from (what
  * "on time" is judged by, as the scorer judges it: a unit's report from the province's
  * receipt, not the unit's word; common/service.h: service_sent_on). */
-static int apply_done(book *b, MDB_txn *txn, const row_view *row, const char *sent)
+static int apply_done(book *b, MDB_txn *txn, const line_view *l, const char *sent)
 {
     char key[512], val[160];
-    done_key(row, key, sizeof key);
-    if (strcmp(row_str(row, "value"), "done"))
+    done_key(l, key, sizeof key);
+    if (strcmp(l->value, "done"))
         return store_del(txn, store_dbi(b->s, N_DONE), key, NULL);
-    snprintf(val, sizeof val, "%.64s|%.10s", row_str(row, "date"), sent);
+    snprintf(val, sizeof val, "%.64s|%.10s", l->date, sent);
     MDB_val k = {strlen(key), key}, v = {strlen(val), val}, old;
     /* the first report counts: the earliest day (a paper copy recorded later may be earlier) */
     if (mdb_get(txn, store_dbi(b->s, N_DONE), &k, &old) == 0) {
@@ -696,18 +694,18 @@ static int apply_season(book *b, MDB_txn *txn, const event_view *ev)
 }
 
 /* A unit's self-score or explanation: the season task it answers, when there is one. */
-static int season_answer(const book *b, const row_view *row, char *key, size_t n)
+static int season_answer(const book *b, const line_view *l, char *key, size_t n)
 {
-    const char *kind = row_str(row, "kind"), *k = row_str(row, "key"), *colon = strchr(k, ':');
-    int self = !strcmp(kind, "score");
-    if ((!self && strcmp(kind, "explanation")) || !colon || !b->task_ids.n)
+    const char *colon = strchr(l->key, ':');
+    int self = !strcmp(l->kind, "score");
+    if ((!self && strcmp(l->kind, "explanation")) || !colon || !b->task_ids.n)
         return 0;
     char index[64], id[256];
-    snprintf(index, sizeof index, "%.*s", (int)(colon - k), k);
-    season_task_id(id, sizeof id, index, row_str(row, "year"), self ? "self" : "explanation", row_str(row, "unit"));
+    snprintf(index, sizeof index, "%.*s", (int)(colon - l->key), l->key);
+    season_task_id(id, sizeof id, index, l->year, self ? "self" : "explanation", l->unit);
     if (strset_index(&b->task_ids, id) < 0)
         return 0;
-    snprintf(key, n, "%s|%s|Y|%s", id, row_str(row, "year"), row_str(row, "unit"));
+    snprintf(key, n, "%s|%s|Y|%s", id, l->year, l->unit);
     return 1;
 }
 
@@ -720,8 +718,8 @@ static int relevant(const book *b, const event_view *ev)
     return !strcmp(ev->what, "unit") || !strcmp(ev->what, "task") || !strcmp(ev->what, "season") ||
            !strcmp(ev->what, "criterion") ||
            (!strcmp(ev->what, "submission") &&
-            (!strcmp(row_str(&ev->row, "kind"), "task") || season_answer(b, &ev->row, key, sizeof key) ||
-             risk_value_key(b, &ev->row, key, sizeof key)));
+            (!strcmp(ev->line.kind, "task") || season_answer(b, &ev->line, key, sizeof key) ||
+             risk_value_key(b, &ev->line, key, sizeof key)));
 }
 
 /* After a commit: the same changes in memory. */
@@ -754,18 +752,17 @@ static void mem_apply(book *b, const event_view *ev)
                  row_str(&ev->row, "name"));
         return;
     }
-    if (!strcmp(what, "submission") && risk_value_key(b, &ev->row, key, sizeof key)) {
-        mem_val(b, key + 4, atoi(row_str(&ev->row, "year")), strtod(row_str(&ev->row, "value"), NULL));
+    if (!strcmp(what, "submission") && risk_value_key(b, &ev->line, key, sizeof key)) {
+        mem_val(b, key + 4, atoi(ev->line.year), strtod(ev->line.value, NULL));
         return;
     }
-    if (!strcmp(what, "submission") && season_answer(b, &ev->row, key, sizeof key)) {
+    if (!strcmp(what, "submission") && season_answer(b, &ev->line, key, sizeof key)) {
         mem_done(b, key, 1, day_of(ev->received));
         return;
     }
     if (strcmp(what, "unit") && strcmp(what, "task")) { /* a task report */
-        done_key(&ev->row, key, sizeof key);
-        mem_done(b, key, !strcmp(row_str(&ev->row, "value"), "done"),
-                 day_of(service_sent_on(ev->sender, row_str(&ev->row, "date"), ev->received)));
+        done_key(&ev->line, key, sizeof key);
+        mem_done(b, key, !strcmp(ev->line.value, "done"), day_of(service_sent_on(ev->sender, ev->line.date, ev->received)));
         return;
     }
     pv *row = proto_row_pv(&ev->row);
@@ -814,7 +811,7 @@ static int apply_events(store_txn *t, void *ctx, par_err *e)
             break;
         }
         char skey[512];
-        if (!strcmp(ev->what, "submission") && season_answer(b, &ev->row, skey, sizeof skey)) {
+        if (!strcmp(ev->what, "submission") && season_answer(b, &ev->line, skey, sizeof skey)) {
             const char *date = ev->received;
             MDB_val k = {strlen(skey), skey}, v = {10, (void *)date};
             rc = mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, MDB_NOOVERWRITE); /* the first answer counts */
@@ -824,10 +821,10 @@ static int apply_events(store_txn *t, void *ctx, par_err *e)
             risk_crit_key(&ev->row, skey, sizeof skey);
             snprintf(rest, sizeof rest, "%s|%s", row_str(&ev->row, "max"), row_str(&ev->row, "name"));
             rc = *row_str(&ev->row, "max") ? apply_risk(b, txn, skey, atoi(row_str(&ev->row, "year")), rest) : 0;
-        } else if (!strcmp(ev->what, "submission") && risk_value_key(b, &ev->row, skey, sizeof skey)) {
-            rc = apply_risk(b, txn, skey, atoi(row_str(&ev->row, "year")), row_str(&ev->row, "value"));
+        } else if (!strcmp(ev->what, "submission") && risk_value_key(b, &ev->line, skey, sizeof skey)) {
+            rc = apply_risk(b, txn, skey, atoi(ev->line.year), ev->line.value);
         } else if (!strcmp(ev->what, "submission") && relevant(b, ev)) {
-            rc = apply_done(b, txn, &ev->row, service_sent_on(ev->sender, row_str(&ev->row, "date"), ev->received));
+            rc = apply_done(b, txn, &ev->line, service_sent_on(ev->sender, ev->line.date, ev->received));
         } else if (!strcmp(ev->what, "season")) {
             rc = apply_season(b, txn, ev);
         } else if (relevant(b, ev)) { /* units and tasks: rare, kept as value trees */
