@@ -147,7 +147,8 @@ static int on_changes(follow *f)
         }
         char type[16];
         int64_t id = -1;
-        if (proto_peek_head(zmq_msg_data(&m), zmq_msg_size(&m), type, &id) < 0 || id != f->pending) {
+        /* a reply that names no request (id 0) is nobody's answer, even with none pending */
+        if (proto_peek_head(zmq_msg_data(&m), zmq_msg_size(&m), type, &id) < 0 || !f->pending || id != f->pending) {
             zmq_msg_close(&m);
             continue;
         }
