@@ -626,6 +626,18 @@ static int apply_retrying(engine *en, const pv *all, uint32_t page, int *went_ba
     return refused;
 }
 
+/* An engine on a new store in dir (a char[64]), its map map bytes (0: the default). */
+static engine *fresh_engine(char *dir, size_t map)
+{
+    strcpy(dir, "/tmp/par-scorer-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    engine *en;
+    par_err e;
+    if (engine_open(&en, dir, map, &e) < 0)
+        fail_msg("engine: %s", e.msg);
+    return en;
+}
+
 static void dump_of(engine *en, sbuf *out)
 {
     sbuf_init(out);
@@ -829,10 +841,7 @@ static void test_rebuild_every_way(void **st)
 
     /* a map that fills while changes wait: the open transaction is given up, memory goes
      * back to the last commit, and the changes asked again land on a grown map */
-    strcpy(dir, "/tmp/par-scorer-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    if (engine_open(&en, dir, 256 << 10, &e) < 0)
-        fail_msg("engine: %s", e.msg);
+    en = fresh_engine(dir, 256 << 10);
     engine_set_commit_ms(en, 600000);
     apply_range(en, all, 0, n / 10, 50);
     assert_int_equal(engine_commit(en, &e), 0);
@@ -845,10 +854,7 @@ static void test_rebuild_every_way(void **st)
     rm_dir(dir);
     /* with nothing waiting (each batch committed at once), the map grows under the batch
      * and it is written again at once: no refusal */
-    strcpy(dir, "/tmp/par-scorer-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    if (engine_open(&en, dir, 256 << 10, &e) < 0)
-        fail_msg("engine: %s", e.msg);
+    en = fresh_engine(dir, 256 << 10);
     assert_int_equal(apply_retrying(en, all, 500, &went_back), 0);
     same_state(en, &live, "after a full map with nothing waiting");
     MDB_envinfo info;
