@@ -62,8 +62,9 @@ static void publish(collector *c, pv *events)
         for (uint32_t k = 0; k < n; k++)
             pack_raw(&b, events->u.a.v[i + k]->u.s.p, events->u.a.v[i + k]->u.s.n);
         zmq_msg_t m;
-        zmq_msg_init_data(&m, b.buf, b.len, free_sent, NULL);
-        if (zmq_msg_send(&m, c->pub, ZMQ_DONTWAIT) < 0)
+        if (zmq_msg_init_data(&m, b.buf, b.len, free_sent, NULL) < 0)
+            sbuf_free(&b); /* not taken: a subscriber finds the gap and asks */
+        else if (zmq_msg_send(&m, c->pub, ZMQ_DONTWAIT) < 0)
             zmq_msg_close(&m);
         i += n;
     }

@@ -172,10 +172,13 @@ static int on_changes(follow *f)
              * process holds no longer matches the record, so it starts again from it */
             log_warn("event=ahead_of_record seq=%llu collector_seq=%llu action=rebuild",
                      (unsigned long long)f->ops.seq(f->ops.ctx), (unsigned long long)last);
-            if (f->ops.reset(f->ops.ctx, &e) < 0)
+            int failed = f->ops.reset(f->ops.ctx, &e) < 0;
+            if (failed)
                 log_error("event=reset_failed error=\"%s\"", e.msg);
             f->caught_up = 0;
-            f->next_request = 0;
+            /* a reset that could not write (a full disk) is tried again after a wait, not
+             * at once round after round */
+            f->next_request = failed ? clock_mono_ms() + CATCHUP_RETRY_MS : 0;
             continue;
         }
         if (f->batch.n) {

@@ -23,7 +23,7 @@ struct store {
     MDB_dbi meta;
     int n;
     size_t mapsize;
-    int fail_commits; /* store_fail_commits */
+    int fail_commits, fail_rc; /* store_fail_commits */
 };
 
 static int fail_lmdb(par_err *e, const char *what, int rc)
@@ -68,10 +68,10 @@ int store_open(store **out, const char *dir, const char *const names[], const in
     }
     mdb_env_set_maxdbs(s->env, (MDB_dbi)n + 1);
     mdb_env_set_maxreaders(s->env, 126);
-    /* a map under LMDB's 10 MiB default (tests that fill a small map) is set before
-     * opening, or LMDB's would be kept; a larger one after, so that a store grown past it
-     * keeps the size its file says */
-    if (map && map < (10u << 20))
+    /* a map under LMDB's default (DEFAULT_MAPSIZE, 1 MiB in 0.9.24; tests that fill a
+     * small map) is set before opening, or LMDB's would be kept; a larger one after, so
+     * that a store grown past it keeps the size its file says */
+    if (map && map < (1u << 20))
         mdb_env_set_mapsize(s->env, map);
     /* The default sync flags stay: an acknowledgement promises durability. No WRITEMAP:
      * a full disk must fail a commit, not kill the process with SIGBUS. */
@@ -466,16 +466,17 @@ uint64_t store_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key)
     return mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == 8 ? store_u64_from(v.mv_data) : 0;
 }
 
-void store_fail_commits(store *s, int n)
+void store_fail_commits(store *s, int n, int rc)
 {
     s->fail_commits = n;
+    s->fail_rc = rc;
 }
 
 int store_txn_commit(store_txn *t, par_err *e)
 {
     if (!t->rc && t->s->fail_commits > 0) {
         t->s->fail_commits--;
-        store_txn_check(t, ENOSPC, "commit");
+        store_txn_check(t, t->s->fail_rc, "commit");
     }
     if (!t->rc)
         store_txn_check(t, mdb_txn_commit(t->txn), "commit");

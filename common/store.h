@@ -44,8 +44,9 @@ void store_txn_abort(store_txn *t);
  * with e said and t->rc the LMDB error (MDB_MAP_FULL: grow with no transaction open,
  * then write it all again). The transaction is ended either way. */
 int store_txn_commit(store_txn *t, par_err *e);
-/* Tests: the next n commits fail with ENOSPC, as on a full disk. */
-void store_fail_commits(store *s, int n);
+/* Tests: the next n commits fail with rc (ENOSPC as on a full disk; MDB_MAP_FULL as
+ * when the commit itself needs pages the map has not: store_write then grows it). */
+void store_fail_commits(store *s, int n, int rc);
 
 /* Runs fn in a write transaction and commits it durably. The one place where a full
  * map is handled: when any step or the commit meets MDB_MAP_FULL, the transaction is

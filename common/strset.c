@@ -37,7 +37,7 @@ void strset_free(strset *s)
 static strset_slot *find(const strset *s, const char *str, size_t h)
 {
     size_t i = h & (s->nslots - 1);
-    uint32_t tag = (uint32_t)(h >> 32);
+    uint32_t tag = (uint32_t)((uint64_t)h >> 32);
     while (s->slots[i].item && (s->slots[i].tag != tag || strcmp(s->items[s->slots[i].item - 1], str)))
         i = (i + 1) & (s->nslots - 1);
     return &s->slots[i];
@@ -50,7 +50,7 @@ static void grow(strset *s)
     s->slots = xcalloc(s->nslots, sizeof *s->slots);
     for (size_t k = 0; k < s->n; k++) {
         size_t h = hash(s->items[k]);
-        *find(s, s->items[k], h) = (strset_slot){(uint32_t)(k + 1), (uint32_t)(h >> 32)};
+        *find(s, s->items[k], h) = (strset_slot){(uint32_t)(k + 1), (uint32_t)((uint64_t)h >> 32)};
     }
 }
 
@@ -74,7 +74,7 @@ static strset_slot *slot_of(strset *s, const char *str, int *added)
         s->items = xrealloc(s->items, s->cap * sizeof *s->items);
     }
     s->items[s->n++] = xstrdup(str);
-    *slot = (strset_slot){(uint32_t)s->n, (uint32_t)(h >> 32)};
+    *slot = (strset_slot){(uint32_t)s->n, (uint32_t)((uint64_t)h >> 32)};
     return slot;
 }
 

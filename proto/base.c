@@ -75,7 +75,9 @@ void sbuf_reserve(sbuf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
         return;
-    size_t cap = b->cap ? b->cap : 256;
+    /* a first reservation above the usual start is taken as it is: a message whose
+     * size is known costs no more than itself */
+    size_t cap = b->cap ? b->cap : extra + 1 > 256 ? b->len + extra + 1 : 256;
     while (cap < b->len + extra + 1)
         cap *= 2;
     b->buf = xrealloc(b->buf, cap);

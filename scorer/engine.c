@@ -208,7 +208,8 @@ static int end_open(engine *en, par_err *e)
         return 0;
     }
     int full = en->open.rc == MDB_MAP_FULL;
-    en->failing = !full; /* a full map is grown: the next batch waits as usual */
+    if (!full) /* a full map is grown: that alone does not make the next batch commit at once */
+        en->failing = 1;
     par_err again = {{0}};
     if (full && store_grow(en->s, &again) < 0)
         log_error("event=grow_failed error=\"%s\"", again.msg);
@@ -224,9 +225,9 @@ int engine_went_back(engine *en)
     return was;
 }
 
-void engine_fail_commits(engine *en, int n)
+void engine_fail_commits(engine *en, int n, int rc)
 {
-    store_fail_commits(en->s, n);
+    store_fail_commits(en->s, n, rc);
 }
 
 int engine_commit(engine *en, par_err *e)
@@ -359,33 +360,36 @@ int engine_apply(engine *en, const event_batch *events, pv **scores, par_err *e)
         *scores = pv_arr();
         return gap;
     }
-    if (!en->open.txn) {
-        if (store_txn_begin(en->s, &en->open, 1, e) < 0)
-            return -1;
-        en->open_since = clock_mono_ms();
-    }
+    /* memory follows the replica's transaction, committed first when it is time (or
+     * while commits fail); a commit that fails later takes memory back with it. A map
+     * that fills, in the writing or in the commit, with nothing else waiting, is grown
+     * and the batch written again at once (store_write's rule). */
     batch b = {en, events, n, seq, {0}};
     sbuf_init(&b.scratch);
-    apply_batch(&en->open, &b);
-    if (en->open.rc == MDB_MAP_FULL && !en->open_batches) {
-        /* nothing else waited: the map grown, the batch written again at once */
-        end_open(en, e);
-        if (store_txn_begin(en->s, &en->open, 1, e) < 0) {
-            sbuf_free(&b.scratch);
-            return -1;
+    int rc = 0;
+    for (int attempt = 0;; attempt++) {
+        if (!en->open.txn) {
+            if ((rc = store_txn_begin(en->s, &en->open, 1, e)) < 0)
+                break;
+            en->open_since = clock_mono_ms();
         }
-        en->open_since = clock_mono_ms();
         apply_batch(&en->open, &b);
+        if (!en->open.rc && en->commit_ms && !en->failing && engine_commit_in(en, clock_mono_ms()) != 0) {
+            en->open_batches++; /* it waits for the commit's time */
+            break;
+        }
+        int alone = !en->open_batches;
+        par_err why = {{0}};
+        if ((rc = end_open(en, &why)) == 0)
+            break;
+        if (en->open.rc != MDB_MAP_FULL || !alone || attempt) {
+            *e = why;
+            break;
+        }
     }
     sbuf_free(&b.scratch);
-    /* memory follows the replica's transaction, committed first when it is time (or
-     * while commits fail); a commit that fails later takes memory back with it */
-    if (en->open.rc || en->commit_ms == 0 || en->failing || engine_commit_in(en, clock_mono_ms()) == 0) {
-        if (end_open(en, e) < 0)
-            return -1;
-    } else {
-        en->open_batches++;
-    }
+    if (rc < 0)
+        return -1;
     uint64_t at = en->seq;
     for (uint32_t i = 0; i < n; i++)
         if (applies(&events->v[i], &at))
@@ -449,11 +453,11 @@ int engine_reset(engine *en, par_err *e)
     drop_range all = {en, 0, S_COUNT};
     store_txn_abort(&en->open); /* everything goes */
     en->open_batches = 0;
-    en->failing = 0;
     if (store_write(en->s, drop_dbs, &all, e) < 0) {
         en->stale = 1; /* memory may hold what was just given up: reloaded before the next batch */
         return -1;
     }
+    en->failing = 0; /* the disk took a write */
     en->seq = 0;
     en->bulk = 0;
     en->stale = 0;

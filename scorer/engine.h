@@ -41,8 +41,8 @@ int engine_commit_in(engine *en, int64_t now_mono_ms);
 /* 1 once after the sequence number went down (a failed commit took memory back to the
  * replica, a reset): the follower then asks the collector again from there. */
 int engine_went_back(engine *en);
-/* Tests: the next n commits fail as on a full disk. */
-void engine_fail_commits(engine *en, int n);
+/* Tests: the next n commits fail with rc (ENOSPC as on a full disk, MDB_MAP_FULL). */
+void engine_fail_commits(engine *en, int n, int rc);
 
 /* Applies the events (event messages in sequence order) after the last applied one.
  * Events already applied are skipped; one that leaves a gap stops the batch: 1 is

@@ -106,6 +106,15 @@ static int ended(scorer *sc, const char *sender, char *why, size_t n)
     return 1;
 }
 
+/* Memory went back to the replica (a commit failed at its time, in a backup or at the
+ * end of a bulk load; a reset): what came after is asked again, and until then queries
+ * are told the scorer is catching up. */
+static void went_back(scorer *sc)
+{
+    if (engine_went_back(sc->en))
+        follow_resync(sc->fw);
+}
+
 /* The replica's commit, when its time has come: after the answers, so that none waits
  * for the disk. */
 static void commit_due(scorer *sc, int stopping)
@@ -120,7 +129,10 @@ static void commit_due(scorer *sc, int stopping)
 static void on_request(scorer *sc)
 {
     service_req r;
-    while (service_recv(sc->svc, &r) == 1) {
+    for (;;) {
+        went_back(sc); /* a backup before this request may have failed its commit */
+        if (service_recv(sc->svc, &r) != 1)
+            break;
         pv *out;
         par_err e = {{0}};
         pv *data = NULL;
@@ -210,13 +222,11 @@ int main(int argc, char **argv)
         follow_handle(sc.fw, items);
         if (follow_caught_up(sc.fw) && engine_in_bulk(sc.en))
             finish_bulk(&sc);
+        went_back(&sc);
         if (items[FOLLOW_ITEMS].revents & ZMQ_POLLIN)
             on_request(&sc);
         commit_due(&sc, 0);
-        /* memory went back to the replica (a commit failed here, in a backup or at the
-         * end of a bulk load): what came after is asked again */
-        if (engine_went_back(sc.en))
-            follow_resync(sc.fw);
+        went_back(&sc);
     }
     commit_due(&sc, 1);
     service_bye(sc.svc);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -857,6 +858,7 @@ static void test_rebuild_every_way(void **st)
     en = fresh_engine(dir, 256 << 10);
     assert_int_equal(apply_retrying(en, all, 500, &went_back), 0);
     same_state(en, &live, "after a full map with nothing waiting");
+
     MDB_envinfo info;
     engine_close(en);
     MDB_env *env;
@@ -906,14 +908,22 @@ static void test_rebuild_every_way(void **st)
     rm_dir(ref_dir);
     en = open_engine(dir);
     engine_set_commit_ms(en, 600000);
-    apply_range(en, all, 0, q, 100);
+    apply_range(en, all, 0, q - 1, 100);
     assert_int_equal(engine_commit(en, &e), 0);
+    /* a commit that itself needs more map, with nothing waiting: the map grown, the batch
+     * written again at once (no refusal) */
+    engine_set_commit_ms(en, 0);
+    engine_fail_commits(en, 1, MDB_MAP_FULL);
+    apply_range(en, all, q - 1, q, 1);
+    assert_int_equal(engine_seq(en), q);
+    assert_false(engine_went_back(en));
+    engine_set_commit_ms(en, 600000);
     for (int where = 0; where < 4; where++) {
         uint32_t from = (uint32_t)engine_seq(en);
         apply_range(en, all, from, n / 2, 100); /* waiting, but for a first batch after a failure */
         assert_int_equal(engine_seq(en), n / 2);
         assert_false(engine_went_back(en));
-        engine_fail_commits(en, 1);
+        engine_fail_commits(en, 1, ENOSPC);
         pv *data = NULL;
         char bdir[64] = "/tmp/par-scorer-backup-XXXXXX";
         int rc = where == 0   ? engine_commit(en, &e)
@@ -953,7 +963,7 @@ static void test_rebuild_every_way(void **st)
         assert_false(engine_in_bulk(en));
         same_state(en, &at[where], "after a failed commit");
         /* still failing: the next batch is committed before memory takes it, and refused */
-        engine_fail_commits(en, 1);
+        engine_fail_commits(en, 1, ENOSPC);
         pv *batch = pv_arr(), *scores;
         pv_push(batch, pv_copy(all->u.a.v[q + 100 * where]));
         assert_int_equal(apply_pv(en, batch, &scores, &e), -1);
