@@ -73,6 +73,7 @@ static int read_event(event_batch *b, mp_reader *r, par_err *e)
     ev->row.n = 0;
     uint64_t n;
     int has_seq = 0;
+    unsigned seen = 0; /* a key that gives the event its meaning may not come twice */
     if (mp_map(r, &n) < 0)
         goto bad;
     for (uint64_t i = 0; i < n; i++) {
@@ -80,6 +81,13 @@ static int read_event(event_batch *b, mp_reader *r, par_err *e)
         size_t kl;
         if (mp_str(r, &k, &kl) < 0)
             goto bad;
+        static const char *const once[] = {"seq", "what", "received", "sender", "row", "t"};
+        for (unsigned j = 0; j < sizeof once / sizeof once[0]; j++)
+            if (mp_key_is(k, kl, once[j])) {
+                if (seen & 1u << j)
+                    goto bad;
+                seen |= 1u << j;
+            }
         if (mp_key_is(k, kl, "seq")) {
             int64_t seq;
             if (mp_int(r, &seq) < 0 || seq < 0)
@@ -116,7 +124,7 @@ static int read_event(event_batch *b, mp_reader *r, par_err *e)
     b->n++;
     return 0;
 bad:
-    err_set(e, "a change event is malformed (it needs seq, what and a row of text fields)");
+    err_set(e, "a change event is malformed (it needs seq, what and a row of text fields, each once)");
     return -1;
 }
 

@@ -384,6 +384,39 @@ static void test_event_view(void **st)
     assert_int_equal(add_event(&b, unit, &e), 0);
     assert_string_equal(b.v[b.n - 1].line.unit, "");
     pv_free(unit);
+    /* a key that gives the event its meaning, twice: refused, not the last one taken (and
+     * the same event without the second key reads) */
+    const char *twice[] = {"seq", "what", "row", "sender", "received", NULL};
+    for (int k = 0; k < 6; k++) {
+        sbuf dup;
+        sbuf_init(&dup);
+        pack_map(&dup, twice[k] ? 6 : 5);
+        pack_str(&dup, "seq");
+        pack_int(&dup, 9);
+        pack_str(&dup, "what");
+        pack_str(&dup, "submission");
+        pack_str(&dup, "row");
+        pack_map(&dup, 1);
+        pack_str(&dup, "unit");
+        pack_str(&dup, "TDG");
+        pack_str(&dup, "sender");
+        pack_str(&dup, "unit:TDG");
+        pack_str(&dup, "received");
+        pack_str(&dup, "2024-12-31T08:00:00.000+07:00");
+        if (twice[k]) {
+            pack_str(&dup, twice[k]);
+            if (!strcmp(twice[k], "seq"))
+                pack_int(&dup, 10);
+            else if (!strcmp(twice[k], "row"))
+                pack_map(&dup, 0);
+            else
+                pack_str(&dup, "x");
+        }
+        uint32_t before = b.n;
+        assert_int_equal(event_batch_add(&b, dup.buf, dup.len, &e), twice[k] ? -1 : 0);
+        assert_int_equal(b.n, before + !twice[k]);
+        sbuf_free(&dup);
+    }
     /* no seq: not an event */
     pv *bad = proto_msg(MSG_EVENT);
     pv_set_str(bad, "what", "unit");
