@@ -192,7 +192,11 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
             batch *b = &bs[i];
             if (b->id != id || b->done)
                 continue;
-            if (!strcmp(proto_type(m), MSG_ACK)) {
+            if (!strcmp(proto_type(m), MSG_ACK) && !receipts_agree(b->msg, m)) {
+                receipts_disagree(out, fs[b->file].path, b->msg);
+                b->next_send = clock_mono_ms() + backoff;
+                backoff = backoff < 2000 ? backoff * 2 : 2000;
+            } else if (!strcmp(proto_type(m), MSG_ACK)) {
                 receipts_add(rf, fs[b->file].path, b->msg, m);
                 take_ack(b, m, &fs[b->file], out);
                 remaining--;

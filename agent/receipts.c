@@ -101,6 +101,31 @@ void receipts_each(const pv *msg, const pv *ack, void (*fn)(void *ctx, uint32_t 
     }
 }
 
+int receipts_agree(const pv *msg, const pv *ack)
+{
+    const pv *rows = pv_get(msg, "rows");
+    ack_cursor c;
+    ack_cursor_init(&c, ack);
+    for (uint32_t i = 0; rows && i < rows->u.a.n; i++) {
+        ack_line l;
+        ack_cursor_next(&c, rows->u.a.v[i]->u.a.v[0]->u.i, &l);
+    }
+    return ack_cursor_done(&c) == 0;
+}
+
+void receipts_disagree(FILE *out, const char *path, const pv *msg)
+{
+    const pv *rows = pv_get(msg, "rows");
+    long long a = rows && rows->u.a.n ? (long long)rows->u.a.v[0]->u.a.v[0]->u.i : 0,
+              b = rows && rows->u.a.n ? (long long)rows->u.a.v[rows->u.a.n - 1]->u.a.v[0]->u.i : 0;
+    fprintf(out,
+            "%s: lines %lld-%lld: the province's answer does not match the lines sent; no receipt written, sent "
+            "again\n    (dòng %lld-%lld: câu trả lời của tỉnh không khớp với các dòng đã gửi; chưa ghi biên nhận, "
+            "gửi lại)\n",
+            path, a, b, a, b);
+    log_warn("event=ack_disagrees file=\"%s\" first_line=%lld last_line=%lld", path, a, b);
+}
+
 typedef struct {
     const pv *rows;
     const int *idx;

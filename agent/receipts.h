@@ -15,6 +15,12 @@ void receipts_ask_compact(pv *msg);
 /* Calls fn with each row of a submit message (msg, index i) and its answer in ack
  * (compact or a result a line: read with proto's ack_cursor). */
 void receipts_each(const pv *msg, const pv *ack, void (*fn)(void *ctx, uint32_t i, const ack_line *l), void *ctx);
+/* 1 when ack answers msg's lines as they were sent (ack_cursor_done), 0 when it does not
+ * add up: then no receipt is written and the batch is sent again (the collector stores
+ * a line once, so the second answer names every line). */
+int receipts_agree(const pv *msg, const pv *ack);
+/* The same for people: "FILE: lines A-B: ..." in English, then Vietnamese. */
+void receipts_disagree(FILE *out, const char *path, const pv *msg);
 /* The receipts of the acknowledged lines of a submit message (msg) and its ack. */
 void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack);
 

@@ -759,7 +759,14 @@ static void on_reply(agent *a)
                 rbatch *rb = &f->bs[b];
                 if (rb->id != id || rb->done)
                     continue;
-                if (!strcmp(proto_type(m), MSG_ACK)) {
+                if (!strcmp(proto_type(m), MSG_ACK) && !receipts_agree(rb->msg, m)) {
+                    receipts_disagree(stderr, f->name, rb->msg);
+                    backoff(a, rb, now);
+                    rb->in_flight = 0;
+                    snprintf(a->last_error, sizeof a->last_error,
+                             "the province's answer to %s did not match the lines sent; sent again later", f->name);
+                    write_state(a);
+                } else if (!strcmp(proto_type(m), MSG_ACK)) {
                     receipts_add(a->receipts, f->name, rb->msg, m);
                     receipts_each(rb->msg, m, count_line, f);
                     rb->done = 1;

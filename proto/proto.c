@@ -324,10 +324,22 @@ void ack_cursor_init(ack_cursor *c, const pv *ack)
     memset(c, 0, sizeof *c);
     const pv *res = pv_get(ack, "results");
     c->results = res && res->t == PV_ARR ? res : NULL;
+    /* from the network: an array, or nothing (a string here would be read as one) */
     c->refused = pv_get(ack, "refused");
+    c->refused = c->refused && c->refused->t == PV_ARR ? c->refused : NULL;
     c->dups = pv_get(ack, "duplicates");
+    c->dups = c->dups && c->dups->t == PV_ARR ? c->dups : NULL;
     c->received = pv_get_str(ack, "received") ? pv_get_str(ack, "received") : "";
-    c->seq = pv_get_int(ack, "seq", 0);
+    c->seq = c->first = pv_get_int(ack, "seq", 0);
+    c->stored = pv_get_int(ack, "stored", -1);
+}
+
+int ack_cursor_done(const ack_cursor *c)
+{
+    if (c->results)
+        return c->i == c->results->u.a.n ? 0 : -1;
+    uint32_t nr = c->refused ? c->refused->u.a.n : 0, nd = c->dups ? c->dups->u.a.n : 0;
+    return c->ri == nr && c->di == nd && (c->stored < 0 || c->seq - c->first == c->stored) ? 0 : -1;
 }
 
 static const char *str_or(const pv *v, const char *dflt)

@@ -132,13 +132,17 @@ typedef struct {
 typedef struct {
     const pv *results, *refused, *dups;
     const char *received;
-    int64_t seq;
+    int64_t seq, first, stored; /* stored: as the ack says it, -1 when it does not */
     uint32_t i, ri, di;
 } ack_cursor;
 void ack_cursor_init(ack_cursor *c, const pv *ack);
 /* The answer for the request's next line, whose number is line (lines in the request's
  * order). */
 void ack_cursor_next(ack_cursor *c, int64_t line, ack_line *out);
+/* After every line of the request: 0 when the answer adds up (each result, refusal and
+ * duplicate given to a line; as many lines stored as it says), -1 when it does not: its
+ * sequence numbers would then be given to the wrong lines. */
+int ack_cursor_done(const ack_cursor *c);
 
 /* A row view as a map of strings, for code that keeps rows as value trees (rare
  * changes: units, criteria, tasks). */

@@ -591,10 +591,47 @@ static void test_ack_cursor(void **st)
         if (x.ok)
             assert_int_equal(x.seq, y.seq);
     }
+    /* both answers add up */
+    assert_int_equal(ack_cursor_done(&a), 0);
+    assert_int_equal(ack_cursor_done(&b), 0);
     /* a line the full ack has no result for is not taken as stored */
     ack_line z;
     ack_cursor_next(&b, 7, &z);
     assert_false(z.ok);
+    assert_int_equal(ack_cursor_done(&b), -1); /* nor does that answer add up */
+    /* compact answers that do not add up: one line fewer stored than said, a refusal or a
+     * duplicate for a line not sent (their numbers would go to the wrong lines) */
+    for (int k = 0; k < 3; k++) {
+        pv *bad = pv_copy(compact);
+        if (k == 0)
+            pv_set_int(bad, "stored", 4);
+        pv *extra = pv_arr();
+        pv_push(extra, pv_int(9));
+        if (k == 2)
+            pv_push(extra, pv_int(8));
+        pv_push(extra, pv_str(k == 1 ? "late" : before));
+        if (k)
+            pv_push((pv *)pv_get(bad, k == 1 ? "refused" : "duplicates"), extra);
+        else
+            pv_free(extra);
+        ack_cursor c;
+        ack_cursor_init(&c, bad);
+        for (int i = 0; i < 5; i++) {
+            ack_line x;
+            ack_cursor_next(&c, lines[i], &x);
+        }
+        assert_int_equal(ack_cursor_done(&c), -1);
+        pv_free(bad);
+    }
+    /* refused given as text, not a list: read as no refusal, not as one */
+    pv *odd = pv_copy(compact);
+    pv_set_str(odd, "refused", "xxxxxxxxxxxxxxxx");
+    ack_cursor c;
+    ack_cursor_init(&c, odd);
+    ack_line o;
+    ack_cursor_next(&c, 4, &o);
+    assert_true(o.ok);
+    pv_free(odd);
     pv *expanded = proto_ack_results(compact, lines, 5);
     char *b1, *b2;
     size_t l1, l2;
