@@ -89,7 +89,7 @@ void receipts_ask_compact(pv *msg)
     pv_set_str(msg, "ack", "compact");
 }
 
-void receipts_each(const pv *msg, const pv *ack, void (*fn)(void *ctx, uint32_t i, const ack_line *l), void *ctx)
+int receipts_each(const pv *msg, const pv *ack, void (*fn)(void *ctx, uint32_t i, const ack_line *l), void *ctx)
 {
     const pv *rows = pv_get(msg, "rows");
     ack_cursor c;
@@ -97,20 +97,15 @@ void receipts_each(const pv *msg, const pv *ack, void (*fn)(void *ctx, uint32_t 
     for (uint32_t i = 0; rows && i < rows->u.a.n; i++) {
         ack_line l;
         ack_cursor_next(&c, rows->u.a.v[i]->u.a.v[0]->u.i, &l);
-        fn(ctx, i, &l);
+        if (fn)
+            fn(ctx, i, &l);
     }
+    return ack_cursor_done(&c);
 }
 
 int receipts_agree(const pv *msg, const pv *ack)
 {
-    const pv *rows = pv_get(msg, "rows");
-    ack_cursor c;
-    ack_cursor_init(&c, ack);
-    for (uint32_t i = 0; rows && i < rows->u.a.n; i++) {
-        ack_line l;
-        ack_cursor_next(&c, rows->u.a.v[i]->u.a.v[0]->u.i, &l);
-    }
-    return ack_cursor_done(&c) == 0;
+    return receipts_each(msg, ack, NULL, NULL) == 0;
 }
 
 void receipts_disagree(FILE *out, const char *path, const pv *msg)

@@ -12,9 +12,10 @@
 FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e);
 /* Asks the collector for one compact ack for a submit message (not a result a line). */
 void receipts_ask_compact(pv *msg);
-/* Calls fn with each row of a submit message (msg, index i) and its answer in ack
- * (compact or a result a line: read with proto's ack_cursor). */
-void receipts_each(const pv *msg, const pv *ack, void (*fn)(void *ctx, uint32_t i, const ack_line *l), void *ctx);
+/* Calls fn (unless NULL) with each row of a submit message (msg, index i) and its answer
+ * in ack (compact or a result a line: read with proto's ack_cursor); then
+ * ack_cursor_done's 0 or -1. */
+int receipts_each(const pv *msg, const pv *ack, void (*fn)(void *ctx, uint32_t i, const ack_line *l), void *ctx);
 /* 1 when ack answers msg's lines as they were sent (ack_cursor_done), 0 when it does not
  * add up: then no receipt is written and the batch is sent again (the collector stores
  * a line once, so the second answer names every line). */
