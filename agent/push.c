@@ -194,6 +194,7 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
                 continue;
             if (!strcmp(proto_type(m), MSG_ACK) && !receipts_agree(b->msg, m)) {
                 receipts_disagree(out, fs[b->file].path, b->msg);
+                str_copy(last, sizeof last, "the province's answers did not match the lines sent");
                 b->next_send = clock_mono_ms() + backoff;
                 backoff = backoff < 2000 ? backoff * 2 : 2000;
             } else if (!strcmp(proto_type(m), MSG_ACK)) {

@@ -386,11 +386,13 @@ static void test_event_view(void **st)
     pv_free(unit);
     /* a key that gives the event its meaning, twice: refused, not the last one taken (and
      * the same event without the second key reads) */
-    const char *twice[] = {"seq", "what", "row", "sender", "received", NULL};
-    for (int k = 0; k < 6; k++) {
+    const char *twice[] = {"seq", "what", "row", "sender", "received", "t", NULL};
+    for (int k = 0; k < 7; k++) {
         sbuf dup;
         sbuf_init(&dup);
-        pack_map(&dup, twice[k] ? 6 : 5);
+        pack_map(&dup, twice[k] ? 7 : 6);
+        pack_str(&dup, "t");
+        pack_str(&dup, MSG_EVENT);
         pack_str(&dup, "seq");
         pack_int(&dup, 9);
         pack_str(&dup, "what");
@@ -410,7 +412,7 @@ static void test_event_view(void **st)
             else if (!strcmp(twice[k], "row"))
                 pack_map(&dup, 0);
             else
-                pack_str(&dup, "x");
+                pack_str(&dup, !strcmp(twice[k], "t") ? MSG_EVENT : "x");
         }
         uint32_t before = b.n;
         assert_int_equal(event_batch_add(&b, dup.buf, dup.len, &e), twice[k] ? -1 : 0);
