@@ -108,7 +108,8 @@ static void new_model(engine *en)
 }
 
 /* Empties what older versions stored (results and their groups), then loads the
- * replica into memory and, unless loading in bulk, computes every result. */
+ * replica into memory with its sequence number and mode and, unless loading in bulk,
+ * computes every result. */
 static int load(engine *en, par_err *e)
 {
     drop_range retired = {en, S_RESULTS, S_GROUPS + 1};
@@ -123,6 +124,8 @@ static int load(engine *en, par_err *e)
         if (store_write(en->s, drop_dbs, &retired, e) < 0 || store_begin(en->s, MDB_RDONLY, &txn, e) < 0)
             return -1;
     }
+    en->seq = store_get_u64(txn, db(en, S_STATE), "seq");
+    en->bulk = store_get_u64(txn, db(en, S_STATE), "bulk");
     int rc = replica_load(txn, en->s, en->m);
     mdb_txn_abort(txn);
     store_release_pages(en->s);
@@ -146,8 +149,7 @@ int engine_open(engine **out, const char *dir, size_t map, par_err *e)
     }
     en->m = model_new();
     en->rules.report_days = dl_days_all(MODEL_REPORT_DAY);
-    if (store_read_u64(en->s, S_STATE, "seq", &en->seq, e) < 0 ||
-        store_read_u64(en->s, S_STATE, "bulk", &en->bulk, e) < 0 || load(en, e) < 0) {
+    if (load(en, e) < 0) {
         engine_close(en);
         return -1;
     }
@@ -187,8 +189,7 @@ static int reload(engine *en, par_err *e)
     en->stale = 1;
     en->went_back = 1;
     new_model(en);
-    if (store_read_u64(en->s, S_STATE, "seq", &en->seq, e) < 0 ||
-        store_read_u64(en->s, S_STATE, "bulk", &en->bulk, e) < 0 || load(en, e) < 0)
+    if (load(en, e) < 0)
         return -1;
     en->stale = 0;
     log_info("event=reloaded seq=%llu", (unsigned long long)en->seq);

@@ -130,7 +130,8 @@ static void on_request(scorer *sc)
 {
     service_req r;
     for (;;) {
-        went_back(sc); /* a backup before this request may have failed its commit */
+        went_back(sc); /* before each answer: the end of a bulk load or a backup just before
+                        * may have failed its commit */
         if (service_recv(sc->svc, &r) != 1)
             break;
         pv *out;
@@ -222,7 +223,6 @@ int main(int argc, char **argv)
         follow_handle(sc.fw, items);
         if (follow_caught_up(sc.fw) && engine_in_bulk(sc.en))
             finish_bulk(&sc);
-        went_back(&sc);
         if (items[FOLLOW_ITEMS].revents & ZMQ_POLLIN)
             on_request(&sc);
         commit_due(&sc, 0);
