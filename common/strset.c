@@ -34,10 +34,16 @@ void strset_free(strset *s)
     strset_init(s);
 }
 
+/* The slot tag: the hash's high bits, where its low ones chose the slot. */
+static uint32_t tag_of(size_t h)
+{
+    return (uint32_t)((uint64_t)h >> 32);
+}
+
 static strset_slot *find(const strset *s, const char *str, size_t h)
 {
     size_t i = h & (s->nslots - 1);
-    uint32_t tag = (uint32_t)((uint64_t)h >> 32);
+    uint32_t tag = tag_of(h);
     while (s->slots[i].item && (s->slots[i].tag != tag || strcmp(s->items[s->slots[i].item - 1], str)))
         i = (i + 1) & (s->nslots - 1);
     return &s->slots[i];
@@ -50,7 +56,7 @@ static void grow(strset *s)
     s->slots = xcalloc(s->nslots, sizeof *s->slots);
     for (size_t k = 0; k < s->n; k++) {
         size_t h = hash(s->items[k]);
-        *find(s, s->items[k], h) = (strset_slot){(uint32_t)(k + 1), (uint32_t)((uint64_t)h >> 32)};
+        *find(s, s->items[k], h) = (strset_slot){(uint32_t)(k + 1), tag_of(h)};
     }
 }
 
@@ -74,7 +80,7 @@ static strset_slot *slot_of(strset *s, const char *str, int *added)
         s->items = xrealloc(s->items, s->cap * sizeof *s->items);
     }
     s->items[s->n++] = xstrdup(str);
-    *slot = (strset_slot){(uint32_t)s->n, (uint32_t)((uint64_t)h >> 32)};
+    *slot = (strset_slot){(uint32_t)s->n, tag_of(h)};
     return slot;
 }
 

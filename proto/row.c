@@ -122,13 +122,12 @@ void row_line(const row_view *r, line_view *l)
     static const char *const names[] = {"unit", "year", "period", "kind", "key", "value", "date", "note"};
     for (int j = 0; j < 8; j++)
         *f[j] = "";
-    for (uint32_t i = 0; i < r->n; i++) { /* a row names each field once (row_read) */
-        const char *k = r->k[i];
-        int j = k[0] == 'u' ? 0 : k[0] == 'y' ? 1 : k[0] == 'p' ? 2 : k[0] == 'v' ? 5 : k[0] == 'd' ? 6
-              : k[0] == 'n' ? 7 : k[0] == 'k' ? (k[1] == 'i' ? 3 : 4) : -1;
-        if (j >= 0 && !strcmp(k, names[j]))
-            *f[j] = r->v[i];
-    }
+    for (uint32_t i = 0; i < r->n; i++) /* a row names each field once (row_read) */
+        for (int j = 0; j < 8; j++)
+            if (r->k[i][0] == names[j][0] && !strcmp(r->k[i], names[j])) {
+                *f[j] = r->v[i];
+                break;
+            }
 }
 
 void row_pack(sbuf *out, const char *const keys[], const char *const vals[], int n)
