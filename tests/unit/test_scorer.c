@@ -825,9 +825,7 @@ static void test_rebuild_every_way(void **st)
     /* page by page with the replica's commit waiting (par-scorer's [scorer] commit_ms):
      * queries read through the open transaction, and what is committed at the close is
      * what a restart finds */
-    strcpy(dir, "/tmp/par-scorer-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    en = open_engine(dir);
+    en = fresh_engine(dir, 0);
     engine_set_commit_ms(en, 600000);
     apply_range(en, all, 0, n, 97);
     assert_true(engine_commit_in(en, clock_mono_ms()) > 0);
@@ -891,11 +889,8 @@ static void test_rebuild_every_way(void **st)
     /* commits that fail (a full disk) with changes waiting: memory goes back to the last
      * commit wherever the commit was asked (its time, a backup, bulk mode, a reset), and
      * the changes asked again are kept once the disk has room */
-    strcpy(dir, "/tmp/par-scorer-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    char ref_dir[64] = "/tmp/par-scorer-XXXXXX";
-    assert_non_null(mkdtemp(ref_dir));
-    engine *ref = open_engine(ref_dir);
+    char ref_dir[64];
+    engine *ref = fresh_engine(ref_dir, 0);
     uint32_t q = n / 4;
     /* the states a failed commit goes back to: q, then 100 more at each turn (after a
      * failure, the first batch is committed before memory takes it) */
@@ -906,7 +901,7 @@ static void test_rebuild_every_way(void **st)
     }
     engine_close(ref);
     rm_dir(ref_dir);
-    en = open_engine(dir);
+    en = fresh_engine(dir, 0);
     engine_set_commit_ms(en, 600000);
     apply_range(en, all, 0, q - 1, 100);
     assert_int_equal(engine_commit(en, &e), 0);
