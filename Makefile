@@ -61,7 +61,7 @@ $(BIN)/par-scorer: $(call obj,scorer/main.c $(SCORER) $(COMMON))
 $(BIN)/par-notifier: $(call obj,notifier/main.c $(NOTIFIER) $(COMMON))
 $(BIN)/par-notifier: LDLIBS += $(CURL_LIBS)
 $(BIN)/par-web: LDLIBS += $(WEB_LIBS) -lpthread
-$(BIN)/par-agent: $(call obj,agent/main.c agent/push.c agent/receipts.c agent/outbox.c agent/run.c agent/status.c agent/evidence.c agent/evspool.c $(COMMON))
+$(BIN)/par-agent: $(call obj,agent/main.c agent/push.c agent/batch.c agent/receipts.c agent/outbox.c agent/run.c agent/status.c agent/evidence.c agent/evspool.c $(COMMON))
 $(BIN)/parctl: $(call obj,cli/main.c cli/ask.c cli/import.c cli/status.c cli/export.c cli/scores.c cli/gaps.c cli/duties.c cli/backup.c cli/report.c cli/keys.c cli/alerts.c cli/season.c cli/receipt.c cli/evidence.c cli/users.c cli/vn.c cli/grid.c cli/doc.c $(COMMON))
 $(BIN)/parctl: LDLIBS += $(DOC_LIBS)
 $(BIN)/par-web: $(call obj,web/main.c web/html.c web/pages.c web/session.c web/sheet.c web/verify.c $(COMMON))

@@ -2,6 +2,7 @@
 #include "../common/reason.h"
 #include "../common/client.h"
 #include "../common/clock.h"
+#include "batch.h"
 #include "receipts.h"
 #include "../common/table.h"
 #include "../common/log.h"
@@ -16,71 +17,38 @@
 #define RESEND_MS 5000      /* an unanswered batch is sent again (the collector is idempotent) */
 
 typedef struct {
-    int file;
-    pv *msg;
-    int64_t id;
-    int64_t next_send; /* monotonic ms; 0 = now */
-    int in_flight, done;
-    int lines;
-    size_t bytes;
-} batch;
-
-typedef struct {
     const char *path;
+    table t;           /* its rows, which its batches point into */
+    char name[SUBMIT_MAX_FILE + 1];
     int lines, stored, duplicates, refused, failed;
 } file_stat;
 
-size_t push_row_bytes(const pv *row)
+/* Reads one file and cuts it into batches; lines that cannot be read are printed and
+ * counted. */
+static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, batch **bs, uint32_t *nb,
+                     uint32_t *cap, FILE *out)
 {
-    size_t n = 16;
-    for (uint32_t i = 1; i < row->u.a.n; i++)
-        n += row->u.a.v[i]->u.s.n + 5;
-    return n;
-}
-
-/* Reads one file into batches; lines that cannot be read are printed and counted. */
-static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, batch **bs, int *nb, int *cap,
-                     FILE *out)
-{
-    table t;
     par_err e;
-    if (table_load_file(fs->path, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), &t, out, &e) < 0) {
+    if (table_load_file(fs->path, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), &fs->t, out, &e) <
+        0) {
         fprintf(out, "%s\n", e.msg);
         return -1;
     }
-    fs->lines = t.lines;
-    fs->refused = t.refused;
-    batch *cur = NULL;
-    for (uint32_t i = 0; i < t.rows->u.a.n; i++) {
-        size_t weight = push_row_bytes(t.rows->u.a.v[i]);
-        if (!cur || cur->lines == conf->batch_lines || cur->bytes + weight > PUSH_BATCH_BYTES) {
-            if (*nb == *cap) {
-                *cap = *cap ? *cap * 2 : 16;
-                *bs = xrealloc(*bs, (size_t)*cap * sizeof **bs);
-            }
-            cur = &(*bs)[(*nb)++];
-            memset(cur, 0, sizeof *cur);
-            cur->file = fi;
-            cur->id = client_next_id(cl);
-            cur->msg = proto_msg(MSG_SUBMIT);
-            pv_set_int(cur->msg, "id", cur->id);
-            receipts_ask_compact(cur->msg);
-            const char *base = strrchr(fs->path, '/');
-            char name[SUBMIT_MAX_FILE + 1];
-            pv_set_str(cur->msg, "file", str_clean_utf8(name, sizeof name, base ? base + 1 : fs->path));
-            if (conf->agent_unit[0]) /* its lines are refused outside that unit's subtree */
-                pv_set_str(cur->msg, "unit", conf->agent_unit);
-            pv_set(cur->msg, "cols", pv_copy(t.cols));
-            pv_set(cur->msg, "rows", pv_arr());
-        }
-        pv *rows = (pv *)pv_get(cur->msg, "rows");
-        pv_push(rows, t.rows->u.a.v[i]);
-        t.rows->u.a.v[i] = NULL;
-        cur->lines++;
-        cur->bytes += weight;
-    }
-    t.rows->u.a.n = 0;
-    table_free(&t);
+    fs->lines = fs->t.lines;
+    fs->refused = fs->t.refused;
+    const char *base = strrchr(fs->path, '/');
+    submit_view all;
+    memset(&all, 0, sizeof all);
+    all.compact_ack = 1;
+    all.file = str_clean_utf8(fs->name, sizeof fs->name, base ? base + 1 : fs->path);
+    all.agent_unit = conf->agent_unit; /* its lines are refused outside that unit's subtree */
+    all.as = "";
+    all.ncols = fs->t.ncols;
+    memcpy(all.cols, fs->t.cols, fs->t.ncols * sizeof *all.cols);
+    all.nrows = fs->t.nrows;
+    all.lines = fs->t.line;
+    all.fields = fs->t.field;
+    batch_cut(&all, (uint32_t)conf->batch_lines, cl, fi, bs, nb, cap);
     return 0;
 }
 
@@ -108,9 +76,8 @@ static void count_line(void *ctx, uint32_t i, const ack_line *r)
 static void take_ack(batch *b, const pv *ack, file_stat *fs, FILE *out)
 {
     tally t = {fs, out};
-    receipts_each(b->msg, ack, count_line, &t);
-    b->done = 1;
-    b->in_flight = 0;
+    receipts_each(&b->v, ack, count_line, &t);
+    batch_done(b);
 }
 
 int push_files(const par_config *conf, char *const files[], int n, int timeout_s, FILE *out)
@@ -130,14 +97,15 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
     }
     file_stat *fs = xcalloc((size_t)n, sizeof *fs);
     batch *bs = NULL;
-    int nb = 0, cap = 0, status = 0;
+    uint32_t nb = 0, cap = 0;
+    int status = 0;
     for (int i = 0; i < n; i++) {
         fs[i].path = files[i];
         if (load_file(conf, cl, i, &fs[i], &bs, &nb, &cap, out) < 0)
             status = 2;
     }
     int64_t deadline = clock_mono_ms() + (int64_t)timeout_s * 1000;
-    int remaining = nb, backoff = 100;
+    int remaining = (int)nb, backoff = 100;
     char last[256] = "";
     while (remaining > 0) {
         int64_t now = clock_mono_ms();
@@ -148,15 +116,15 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
             break;
         }
         int flying = 0;
-        for (int i = 0; i < nb; i++)
+        for (uint32_t i = 0; i < nb; i++)
             flying += bs[i].in_flight && !bs[i].done;
         int64_t wake = deadline;
-        for (int i = 0; i < nb; i++) {
+        for (uint32_t i = 0; i < nb; i++) {
             batch *b = &bs[i];
             if (b->done)
                 continue;
             if (b->next_send <= now && (b->in_flight || flying < WINDOW)) {
-                int s = client_send(cl, "collector", b->msg, &e);
+                int s = batch_send(b, cl, &e);
                 if (s < 0) {
                     str_copy(last, sizeof last, e.msg);
                     b->next_send = now + backoff;
@@ -188,17 +156,17 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
         if (r == 0)
             continue;
         int64_t id = pv_get_int(m, "id", -1);
-        for (int i = 0; i < nb; i++) {
+        for (uint32_t i = 0; i < nb; i++) {
             batch *b = &bs[i];
-            if (b->id != id || b->done)
+            if (b->v.id != id || b->done)
                 continue;
-            if (!strcmp(proto_type(m), MSG_ACK) && !receipts_agree(b->msg, m)) {
-                receipts_disagree(out, fs[b->file].path, b->msg);
+            if (!strcmp(proto_type(m), MSG_ACK) && !receipts_agree(&b->v, m)) {
+                receipts_disagree(out, fs[b->file].path, &b->v);
                 str_copy(last, sizeof last, "the province's answers did not match the lines sent");
                 b->next_send = clock_mono_ms() + backoff;
                 backoff = backoff < 2000 ? backoff * 2 : 2000;
             } else if (!strcmp(proto_type(m), MSG_ACK)) {
-                receipts_add(rf, fs[b->file].path, b->msg, m);
+                receipts_add(rf, fs[b->file].path, &b->v, m);
                 take_ack(b, m, &fs[b->file], out);
                 remaining--;
                 backoff = 100;
@@ -211,19 +179,18 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
                     backoff = backoff < 2000 ? backoff * 2 : 2000;
                 } else {
                     fprintf(out, "%s: lines of a batch refused: %s\n", fs[b->file].path, last);
-                    fs[b->file].failed += b->lines;
-                    b->done = 1;
+                    fs[b->file].failed += (int)b->v.nrows;
+                    batch_done(b);
                     remaining--;
                 }
             }
         }
         pv_free(m);
     }
-    for (int i = 0; i < nb; i++) {
+    for (uint32_t i = 0; i < nb; i++)
         if (!bs[i].done)
-            fs[bs[i].file].failed += bs[i].lines;
-        pv_free(bs[i].msg);
-    }
+            fs[bs[i].file].failed += (int)bs[i].v.nrows;
+    batch_free_all(bs, nb);
     for (int i = 0; i < n; i++) {
         if (fs[i].refused || fs[i].failed)
             status = status ? status : 1;
@@ -239,7 +206,8 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
     if (fflush(rf) != 0 || fsync(fileno(rf)) != 0)
         fprintf(out, "par-agent: cannot save the receipts in %s\n", rpath);
     fclose(rf);
-    free(bs);
+    for (int i = 0; i < n; i++)
+        table_free(&fs[i].t);
     free(fs);
     client_destroy(cl);
     return status;

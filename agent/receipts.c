@@ -84,35 +84,28 @@ FILE *receipts_open(const par_config *conf, char *path, size_t n, par_err *e)
     return f;
 }
 
-void receipts_ask_compact(pv *msg)
+int receipts_each(const submit_view *msg, const pv *ack, void (*fn)(void *ctx, uint32_t i, const ack_line *l),
+                  void *ctx)
 {
-    pv_set_str(msg, "ack", "compact");
-}
-
-int receipts_each(const pv *msg, const pv *ack, void (*fn)(void *ctx, uint32_t i, const ack_line *l), void *ctx)
-{
-    const pv *rows = pv_get(msg, "rows");
     ack_cursor c;
     ack_cursor_init(&c, ack);
-    for (uint32_t i = 0; rows && i < rows->u.a.n; i++) {
+    for (uint32_t i = 0; i < msg->nrows; i++) {
         ack_line l;
-        ack_cursor_next(&c, rows->u.a.v[i]->u.a.v[0]->u.i, &l);
+        ack_cursor_next(&c, msg->lines[i], &l);
         if (fn)
             fn(ctx, i, &l);
     }
     return ack_cursor_done(&c);
 }
 
-int receipts_agree(const pv *msg, const pv *ack)
+int receipts_agree(const submit_view *msg, const pv *ack)
 {
     return receipts_each(msg, ack, NULL, NULL) == 0;
 }
 
-void receipts_disagree(FILE *out, const char *path, const pv *msg)
+void receipts_disagree(FILE *out, const char *path, const submit_view *msg)
 {
-    const pv *rows = pv_get(msg, "rows");
-    long long a = rows && rows->u.a.n ? (long long)rows->u.a.v[0]->u.a.v[0]->u.i : 0,
-              b = rows && rows->u.a.n ? (long long)rows->u.a.v[rows->u.a.n - 1]->u.a.v[0]->u.i : 0;
+    long long a = msg->nrows ? (long long)msg->lines[0] : 0, b = msg->nrows ? (long long)msg->lines[msg->nrows - 1] : 0;
     fprintf(out,
             "%s: lines %lld-%lld: the province's answer does not match the lines sent; no receipt written, sent "
             "again\n    (dòng %lld-%lld: câu trả lời của tỉnh không khớp với các dòng đã gửi; chưa ghi biên nhận, "
@@ -122,7 +115,7 @@ void receipts_disagree(FILE *out, const char *path, const pv *msg)
 }
 
 typedef struct {
-    const pv *rows;
+    const submit_view *msg;
     const int *idx;
     const char *path;
     sbuf line;
@@ -133,31 +126,27 @@ static void put_row(void *ctx, uint32_t i, const ack_line *l)
     receipt_rows *rr = ctx;
     if (!l->ok)
         return;
-    const pv *row = rr->rows->u.a.v[i];
     csv_put(&rr->line, l->received);
     sbuf_printf(&rr->line, ",%lld,", (long long)l->seq);
     csv_put(&rr->line, rr->path);
-    sbuf_printf(&rr->line, ",%lld", (long long)row->u.a.v[0]->u.i);
+    sbuf_printf(&rr->line, ",%lld", (long long)rr->msg->lines[i]);
     for (int k = 0; k < 8; k++) {
         sbuf_add(&rr->line, ",", 1);
-        csv_put(&rr->line, rr->idx[k] >= 0 ? row->u.a.v[1 + rr->idx[k]]->u.s.p : "");
+        csv_put(&rr->line, rr->idx[k] >= 0 ? submit_field(rr->msg, i, (uint32_t)rr->idx[k]) : "");
     }
     sbuf_puts(&rr->line, ",\n"); /* the signature, on the last row only: receipts_add */
 }
 
-void receipts_add(FILE *f, const char *path, const pv *msg, const pv *ack)
+void receipts_add(FILE *f, const char *path, const submit_view *msg, const pv *ack)
 {
-    const pv *cols = pv_get(msg, "cols"), *rows = pv_get(msg, "rows");
-    if (!cols || !rows)
-        return;
-    csv_row hdr = {.line = 1, .last_line = 1, .n = (int)cols->u.a.n};
+    csv_row hdr = {.line = 1, .last_line = 1, .n = (int)msg->ncols};
     for (int i = 0; i < hdr.n && i < CSV_MAX_FIELDS; i++)
-        hdr.f[i] = cols->u.a.v[i]->u.s.p;
+        hdr.f[i] = (char *)msg->cols[i];
     int idx[8];
     par_err e;
     if (csv_header(&hdr, table_cols(TABLE_SUBMISSIONS), 0, idx, &e) < 0)
         return;
-    receipt_rows rr = {rows, idx, path, {0}};
+    receipt_rows rr = {msg, idx, path, {0}};
     sbuf_init(&rr.line);
     /* answers come in the order of the rows; the batch's rows are written at once, whole
      * rows only, and flushed: a kill can tear at most the end, which the next start cuts */

@@ -2,6 +2,7 @@
 #include "evspool.h"
 #include "push.h"
 #include "outbox.h"
+#include "batch.h"
 #include "receipts.h"
 #include "../common/client.h"
 #include "../proto/submit.h"
@@ -35,17 +36,14 @@
 #define SETTLE_MAX 1024
 
 typedef struct {
-    int64_t id;
-    pv *msg;
-    int64_t next_send;
-    int in_flight, done, lines;
-} rbatch;
-
-typedef struct {
     uint64_t key;
     char name[256], held[CONF_PATH + 300];
-    rbatch *bs;
-    int nb, left, lines, stored;
+    char *sent_name;    /* on the heap: an rfile is moved in files[], its batches point here */
+    pv *entry;          /* the outbox's entry, which all and the batches point into */
+    submit_view all;    /* its rows: line numbers and fields */
+    batch *bs;
+    uint32_t nb, cap;
+    int left, lines, stored;
     pv *refused; /* [{line, reason}] */
 } rfile;
 
@@ -93,8 +91,8 @@ static int64_t next_retry_ms(const agent *a)
 {
     int64_t best = INT64_MAX, now = clock_mono_ms();
     for (int i = 0; i < a->nfiles; i++)
-        for (int b = 0; b < a->files[i].nb; b++) {
-            const rbatch *rb = &a->files[i].bs[b];
+        for (uint32_t b = 0; b < a->files[i].nb; b++) {
+            const batch *rb = &a->files[i].bs[b];
             if (rb->done)
                 continue;
             int64_t t = rb->next_send > a->pause_until ? rb->next_send : a->pause_until;
@@ -286,21 +284,19 @@ static int raw_copyable(const char *original)
  * one over the file: refused is sorted by line and the rows are in file order. */
 static int write_refused_csv(const rfile *f, const char *original, const char *path)
 {
-    const pv *cols = f->nb ? pv_get(f->bs[0].msg, "cols") : NULL;
-    if (!cols)
+    const submit_view *all = &f->all;
+    if (!all->ncols)
         return -1;
     uint32_t nref = f->refused->u.a.n;
-    const pv **row = xcalloc(nref ? nref : 1, sizeof *row);
+    /* row[i]: 1 + the row refused line i is, 0 when the reader refused it */
+    uint32_t *row = xcalloc(nref ? nref : 1, sizeof *row);
     uint32_t i = 0;
-    for (int k = 0; k < f->nb && i < nref; k++) {
-        const pv *rows = pv_get(f->bs[k].msg, "rows");
-        for (uint32_t r = 0; rows && r < rows->u.a.n && i < nref; r++) {
-            int64_t at = rows->u.a.v[r]->u.a.v[0]->u.i;
-            while (i < nref && pv_get_int(f->refused->u.a.v[i], "line", 0) < at)
-                i++;
-            if (i < nref && pv_get_int(f->refused->u.a.v[i], "line", 0) == at)
-                row[i++] = rows->u.a.v[r];
-        }
+    for (uint32_t r = 0; r < all->nrows && i < nref; r++) {
+        int64_t at = all->lines[r];
+        while (i < nref && pv_get_int(f->refused->u.a.v[i], "line", 0) < at)
+            i++;
+        if (i < nref && pv_get_int(f->refused->u.a.v[i], "line", 0) == at)
+            row[i++] = r + 1;
     }
     FILE *in = raw_copyable(original) ? fopen(original, "r") : NULL;
     char *buf = NULL;
@@ -308,19 +304,19 @@ static int write_refused_csv(const rfile *f, const char *original, const char *p
     long long at = 0; /* the physical lines of the original read so far */
     sbuf b;
     sbuf_init(&b);
-    for (uint32_t c = 0; c < cols->u.a.n; c++) {
+    for (uint32_t c = 0; c < all->ncols; c++) {
         if (c)
             sbuf_add(&b, ",", 1);
-        csv_put(&b, cols->u.a.v[c]->u.s.p);
+        csv_put(&b, all->cols[c]);
     }
     sbuf_add(&b, "\n", 1);
     for (i = 0; i < nref; i++) {
         int64_t line = pv_get_int(f->refused->u.a.v[i], "line", 0);
         if (row[i]) {
-            for (uint32_t c = 1; c < row[i]->u.a.n; c++) {
-                if (c > 1)
+            for (uint32_t c = 0; c < all->ncols; c++) {
+                if (c)
                     sbuf_add(&b, ",", 1);
-                csv_put(&b, row[i]->u.a.v[c]->u.s.p);
+                csv_put(&b, submit_field(all, row[i] - 1, c));
             }
             sbuf_add(&b, "\n", 1);
             continue;
@@ -441,11 +437,12 @@ static void intake(agent *a, const char *name)
     free(report);
     pv *entry = pv_map();
     pv_set_str(entry, "name", name);
-    pv_set(entry, "cols", t.cols);
-    pv_set(entry, "rows", t.rows);
+    pv_set(entry, "cols", table_cols_pv(&t));
+    pv_set(entry, "rows", table_rows_pv(&t));
     pv_set_int(entry, "lines", t.lines);
     pv_set(entry, "local", local);
-    t.cols = t.rows = NULL;
+    int lines = t.lines;
+    table_free(&t);
     int put = outbox_put(a->ob, key, entry, &e);
     pv_free(entry);
     if (put < 0) {
@@ -457,7 +454,7 @@ static void intake(agent *a, const char *name)
     snprintf(held, sizeof held, "%s/%016llx-%s", a->hold, (unsigned long long)key, name);
     if (rename(path, held) < 0)
         log_error("event=move_failed from=%s error=\"%s\"", path, strerror(errno));
-    log_info("event=file_accepted name=%s lines=%d outbox=%s", name, t.lines, put ? "new" : "already");
+    log_info("event=file_accepted name=%s lines=%d outbox=%s", name, lines, put ? "new" : "already");
     a->next_hb = 0; /* the province sees the outbox as it is now */
 }
 
@@ -586,61 +583,61 @@ static void load_files(agent *a)
         uint64_t key = (uint64_t)pv_get_int(list->u.a.v[i], "key", 0);
         if (active(a, key))
             continue;
-        const pv *entry = pv_get(list->u.a.v[i], "entry"), *rows = pv_get(entry, "rows");
+        /* the file takes the list's item: its rows are what the batches point into */
+        pv *item = list->u.a.v[i];
+        list->u.a.v[i] = pv_nil();
+        const pv *entry = pv_get(item, "entry"), *rows = pv_get(entry, "rows"), *cols = pv_get(entry, "cols");
         rfile *f = &a->files[a->nfiles++];
         memset(f, 0, sizeof *f);
         f->key = key;
+        f->entry = item;
         str_copy(f->name, sizeof f->name, pv_get_str(entry, "name") ? pv_get_str(entry, "name") : "file");
         char held[sizeof f->held];
         snprintf(held, sizeof held, "%s/%016llx-%s", a->hold, (unsigned long long)key, f->name);
         memcpy(f->held, held, sizeof held);
         f->lines = (int)pv_get_int(entry, "lines", 0);
         f->refused = pv_copy(pv_get(entry, "local"));
-        /* batches of batch_lines lines, and of PUSH_BATCH_BYTES at most */
-        uint32_t nrows = rows ? rows->u.a.n : 0, per = (uint32_t)a->conf->batch_lines;
-        uint32_t *starts = xmalloc(((size_t)nrows + 2) * sizeof *starts);
-        f->nb = 0;
-        size_t bytes = 0; /* of the batch being cut */
-        for (uint32_t k = 0, in = 0; k < nrows; k++) {
-            size_t w = push_row_bytes(rows->u.a.v[k]);
-            if (k == 0 || in == per || bytes + w > PUSH_BATCH_BYTES) {
-                starts[f->nb++] = k;
-                in = 0;
-                bytes = 0;
+        submit_view *all = &f->all;
+        all->compact_ack = 1;
+        char clean[SUBMIT_MAX_FILE + 1];
+        all->file = f->sent_name = xstrdup(str_clean_utf8(clean, sizeof clean, f->name));
+        all->agent_unit = a->conf->agent_unit; /* its lines are refused outside that unit's subtree */
+        all->as = "";
+        for (uint32_t c = 0; cols && cols->t == PV_ARR && c < cols->u.a.n && c < SUBMIT_MAX_COLS; c++)
+            if (cols->u.a.v[c]->t == PV_STR)
+                all->cols[all->ncols++] = cols->u.a.v[c]->u.s.p;
+        uint32_t nrows = rows && rows->t == PV_ARR ? rows->u.a.n : 0;
+        all->lines = xmalloc(((size_t)nrows + 1) * sizeof *all->lines);
+        all->fields = xmalloc(((size_t)nrows * all->ncols + 1) * sizeof *all->fields);
+        for (uint32_t k = 0; k < nrows; k++) {
+            /* written by intake as [line, field...]; a row of another shape (an outbox
+             * not of this version) is said and left out rather than read out of bounds */
+            const pv *r = rows->u.a.v[k];
+            int ok = r->t == PV_ARR && r->u.a.n == all->ncols + 1 && r->u.a.v[0]->t == PV_INT;
+            for (uint32_t c = 0; ok && c < all->ncols; c++)
+                ok = r->u.a.v[1 + c]->t == PV_STR;
+            if (!ok) {
+                log_error("event=outbox_row_unreadable name=%s row=%u", f->name, k);
+                continue;
             }
-            in++;
-            bytes += w;
+            all->lines[all->nrows] = r->u.a.v[0]->u.i;
+            for (uint32_t c = 0; c < all->ncols; c++)
+                all->fields[(size_t)all->nrows * all->ncols + c] = r->u.a.v[1 + c]->u.s.p;
+            all->nrows++;
         }
-        starts[f->nb] = nrows;
-        f->bs = xcalloc((size_t)f->nb + 1, sizeof *f->bs);
-        for (int b = 0; b < f->nb; b++) {
-            rbatch *rb = &f->bs[b];
-            rb->id = client_next_id(a->cl);
-            rb->msg = proto_msg(MSG_SUBMIT);
-            pv_set_int(rb->msg, "id", rb->id);
-            receipts_ask_compact(rb->msg);
-            char name[SUBMIT_MAX_FILE + 1];
-            pv_set_str(rb->msg, "file", str_clean_utf8(name, sizeof name, f->name));
-            if (a->conf->agent_unit[0]) /* its lines are refused outside that unit's subtree */
-                pv_set_str(rb->msg, "unit", a->conf->agent_unit);
-            pv_set(rb->msg, "cols", pv_copy(pv_get(entry, "cols")));
-            pv *r = pv_arr();
-            for (uint32_t k = starts[b]; k < starts[b + 1]; k++)
-                pv_push(r, pv_copy(rows->u.a.v[k]));
-            rb->lines = (int)r->u.a.n;
-            pv_set(rb->msg, "rows", r);
-        }
-        f->left = f->nb;
-        free(starts);
+        batch_cut(all, (uint32_t)a->conf->batch_lines, a->cl, 0, &f->bs, &f->nb, &f->cap);
+        f->left = (int)f->nb;
     }
     pv_free(list);
 }
 
 static void free_file(rfile *f)
 {
-    for (int b = 0; b < f->nb; b++)
-        pv_free(f->bs[b].msg);
-    free(f->bs);
+    batch_free_all(f->bs, f->nb);
+    free(f->all.lines);
+    free(f->all.fields);
+    free(f->sent_name);
+    pv_free(f->entry);
     pv_free(f->refused);
 }
 
@@ -680,7 +677,7 @@ static void finalize(agent *a, int idx)
     write_state(a);
 }
 
-static void backoff(agent *a, rbatch *b, int64_t now)
+static void backoff(agent *a, batch *b, int64_t now)
 {
     /* exponential, with jitter so that many districts do not come back at once */
     int wait = a->backoff_ms / 2 + rand() % (a->backoff_ms / 2 + 1);
@@ -693,19 +690,19 @@ static int64_t send_due(agent *a, int64_t now)
     int64_t wake = now + 1000;
     int flying = 0;
     for (int i = 0; i < a->nfiles; i++)
-        for (int b = 0; b < a->files[i].nb; b++)
+        for (uint32_t b = 0; b < a->files[i].nb; b++)
             flying += a->files[i].bs[b].in_flight && !a->files[i].bs[b].done;
     par_err e;
     for (int i = 0; i < a->nfiles; i++) {
         rfile *f = &a->files[i];
-        for (int b = 0; b < f->nb; b++) {
-            rbatch *rb = &f->bs[b];
+        for (uint32_t b = 0; b < f->nb; b++) {
+            batch *rb = &f->bs[b];
             if (rb->done)
                 continue;
             if (rb->next_send <= now && now >= a->pause_until && (rb->in_flight || flying < BATCHES_IN_FLIGHT)) {
                 if (rb->in_flight) /* sent, and no answer within RESEND_MS */
                     no_answer(a);
-                int s = client_send(a->cl, "collector", rb->msg, &e);
+                int s = batch_send(rb, a->cl, &e);
                 if (s == 1) {
                     a->unconnected_mono = 0;
                     if (!rb->in_flight)
@@ -755,21 +752,21 @@ static void on_reply(agent *a)
         }
         for (int i = 0; i < a->nfiles; i++) {
             rfile *f = &a->files[i];
-            for (int b = 0; b < f->nb; b++) {
-                rbatch *rb = &f->bs[b];
-                if (rb->id != id || rb->done)
+            for (uint32_t b = 0; b < f->nb; b++) {
+                batch *rb = &f->bs[b];
+                if (rb->v.id != id || rb->done)
                     continue;
-                if (!strcmp(proto_type(m), MSG_ACK) && !receipts_agree(rb->msg, m)) {
-                    receipts_disagree(stderr, f->name, rb->msg);
+                if (!strcmp(proto_type(m), MSG_ACK) && !receipts_agree(&rb->v, m)) {
+                    receipts_disagree(stderr, f->name, &rb->v);
                     backoff(a, rb, now);
                     rb->in_flight = 0;
                     snprintf(a->last_error, sizeof a->last_error,
                              "the province's answer to %s did not match the lines sent; sent again later", f->name);
                     write_state(a);
                 } else if (!strcmp(proto_type(m), MSG_ACK)) {
-                    receipts_add(a->receipts, f->name, rb->msg, m);
-                    receipts_each(rb->msg, m, count_line, f);
-                    rb->done = 1;
+                    receipts_add(a->receipts, f->name, &rb->v, m);
+                    receipts_each(&rb->v, m, count_line, f);
+                    batch_done(rb);
                     f->left--;
                     a->backoff_ms = BACKOFF_MIN_MS;
                 } else if (!strcmp(proto_type(m), MSG_ERROR)) {
@@ -781,10 +778,9 @@ static void on_reply(agent *a)
                                  text ? text : "", code);
                         write_state(a);
                     } else {
-                        const pv *rows = pv_get(rb->msg, "rows");
-                        for (uint32_t k = 0; rows && k < rows->u.a.n; k++)
-                            add_refusal(f->refused, rows->u.a.v[k]->u.a.v[0]->u.i, text ? text : "refused");
-                        rb->done = 1;
+                        for (uint32_t k = 0; k < rb->v.nrows; k++)
+                            add_refusal(f->refused, rb->v.lines[k], text ? text : "refused");
+                        batch_done(rb);
                         f->left--;
                     }
                 }

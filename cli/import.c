@@ -48,9 +48,8 @@ int cli_import(cli *c, int argc, char **argv)
     }
     pv *msg = proto_msg(MSG_IMPORT);
     pv_set_str(msg, "what", what);
-    pv_set(msg, "cols", t.cols);
-    pv_set(msg, "rows", t.rows);
-    t.cols = t.rows = NULL;
+    pv_set(msg, "cols", table_cols_pv(&t));
+    pv_set(msg, "rows", table_rows_pv(&t));
     pv *reply = NULL;
     int rc = 1;
     if (client_call(cl, "collector", msg, IMPORT_TIMEOUT_MS, &reply, &e) < 0) {

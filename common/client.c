@@ -143,21 +143,26 @@ int64_t client_next_id(client *c)
     return c->next_id++;
 }
 
-int client_send(client *c, const char *service, const pv *msg, par_err *e)
+int client_send_bytes(client *c, const char *service, const void *buf, size_t len, par_err *e)
 {
-    char *buf;
-    size_t len;
-    proto_encode(msg, &buf, &len);
     const void *parts[] = {service, buf};
     size_t lens[] = {strlen(service), len};
-    int rc = sock_send_parts(c->sock, parts, lens, 2, ZMQ_DONTWAIT);
-    free(buf);
-    if (rc == 0)
+    if (sock_send_parts(c->sock, parts, lens, 2, ZMQ_DONTWAIT) == 0)
         return 1;
     if (zmq_errno() == EAGAIN)
         return 0;
     err_set(e, "send: %s", zmq_strerror(zmq_errno()));
     return -1;
+}
+
+int client_send(client *c, const char *service, const pv *msg, par_err *e)
+{
+    char *buf;
+    size_t len;
+    proto_encode(msg, &buf, &len);
+    int rc = client_send_bytes(c, service, buf, len, e);
+    free(buf);
+    return rc;
 }
 
 int client_wait_writable(client *c, int timeout_ms)

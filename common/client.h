@@ -25,6 +25,8 @@ int64_t client_next_id(client *c);
 
 /* 1 sent, 0 not sent now (no connection yet: try again later), -1 error. */
 int client_send(client *c, const char *service, const pv *msg, par_err *e);
+/* The same for a message already packed (a batch packed once and sent again as it is). */
+int client_send_bytes(client *c, const char *service, const void *buf, size_t len, par_err *e);
 /* Waits up to timeout_ms until a connection can take a message; 1 if so. */
 int client_wait_writable(client *c, int timeout_ms);
 /* 1 a message in *msg, 0 time-out, -1 a bad message (e says why; go on reading). */

@@ -49,11 +49,80 @@ int table_format_named(const char *name)
     return -1;
 }
 
+/* The strings of a table: chunks that never move, so a field's pointer stays good as
+ * more rows are read. The first is sized for the whole file: what is kept of a line
+ * (its fields without quotes or padding, each ended by a NUL where the file had a
+ * separator or a line break) is never longer than the line. */
+struct table_text {
+    table_text *next;
+    size_t used, cap;
+    char b[];
+};
+
+static void table_start(table *t, size_t hint)
+{
+    memset(t, 0, sizeof *t);
+    t->text = xmalloc(sizeof *t->text + hint + 1);
+    t->text->next = NULL;
+    t->text->used = 0;
+    t->text->cap = hint + 1;
+}
+
+static const char *text_put(table *t, const char *s)
+{
+    size_t n = strlen(s);
+    table_text *c = t->text;
+    if (c->cap - c->used < n + 1) {
+        size_t cap = n + 1 > (64u << 10) ? n + 1 : 64u << 10;
+        c = xmalloc(sizeof *c + cap);
+        c->next = t->text;
+        c->used = 0;
+        c->cap = cap;
+        t->text = c;
+    }
+    char *p = c->b + c->used;
+    memcpy(p, s, n + 1);
+    c->used += n + 1;
+    return p;
+}
+
+/* A new row's fields (ncols of them, to be filled), its line number set. */
+static const char **row_add(table *t, int64_t line)
+{
+    if (t->nrows == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 256;
+        t->line = xrealloc(t->line, t->cap * sizeof *t->line);
+        t->field = xrealloc(t->field, t->cap * t->ncols * sizeof *t->field);
+    }
+    t->line[t->nrows] = line;
+    return &t->field[(size_t)t->nrows++ * t->ncols];
+}
+
+pv *table_cols_pv(const table *t)
+{
+    pv *a = pv_arr();
+    for (uint32_t c = 0; c < t->ncols; c++)
+        pv_push(a, pv_str(t->cols[c]));
+    return a;
+}
+
+pv *table_rows_pv(const table *t)
+{
+    pv *rows = pv_arr();
+    for (uint32_t r = 0; r < t->nrows; r++) {
+        pv *rv = pv_arr();
+        pv_push(rv, pv_int(t->line[r]));
+        for (uint32_t c = 0; c < t->ncols; c++)
+            pv_push(rv, pv_str(table_field(t, r, c)));
+        pv_push(rows, rv);
+    }
+    return rows;
+}
+
 int table_parse_csv(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
                     table *t, FILE *report, par_err *e)
 {
-    t->cols = t->rows = NULL;
-    t->lines = t->refused = 0;
+    table_start(t, len);
     csv_reader *r = csv_new(buf, len);
     char sep = csv_sniff(buf, len);
     csv_set_sep(r, sep);
@@ -73,10 +142,9 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
         goto done;
     }
     int ncols = row.n;
-    t->cols = pv_arr();
+    t->ncols = (uint32_t)row.n;
     for (int i = 0; i < row.n; i++)
-        pv_push(t->cols, pv_str(str_trim(row.f[i])));
-    t->rows = pv_arr();
+        t->cols[i] = text_put(t, str_trim(row.f[i]));
     while ((got = csv_next(r, &row, &le)) != 0) {
         t->lines++;
         if (got < 0) {
@@ -94,11 +162,9 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
         if (row.last_line > row.line) /* every physical line accounted for */
             fprintf(report, "%s: warning: line %d: a quoted field spans lines %d-%d, read as one line\n", path,
                     row.line, row.line, row.last_line);
-        pv *rv = pv_arr();
-        pv_push(rv, pv_int(row.line));
+        const char **f = row_add(t, row.line);
         for (int i = 0; i < row.n; i++)
-            pv_push(rv, pv_str(str_trim(row.f[i])));
-        pv_push(t->rows, rv);
+            f[i] = text_put(t, str_trim(row.f[i]));
     }
     rc = 0;
 done:
@@ -110,9 +176,13 @@ done:
 
 void table_free(table *t)
 {
-    pv_free(t->cols);
-    pv_free(t->rows);
-    t->cols = t->rows = NULL;
+    for (table_text *c = t->text, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    free(t->line);
+    free(t->field);
+    memset(t, 0, sizeof *t);
 }
 
 /* A JSON scalar as the text a CSV field would hold. */
@@ -136,15 +206,13 @@ static int json_text(json_t *v, char *out, size_t n)
 int table_parse_jsonl(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
                       table *t, FILE *report)
 {
-    t->cols = t->rows = NULL;
-    t->lines = t->refused = 0;
+    table_start(t, len);
     int ncols = 0;
-    while (known[ncols])
+    while (known[ncols] && ncols < CSV_MAX_FIELDS)
         ncols++;
-    t->cols = pv_arr();
+    t->ncols = (uint32_t)ncols;
     for (int i = 0; i < ncols; i++)
-        pv_push(t->cols, pv_str(known[i]));
-    t->rows = pv_arr();
+        t->cols[i] = known[i];
     int line = 0;
     char *field = xmalloc(CSV_MAX_FIELD + 1);
     for (const char *p = buf, *end = buf + len; p < end;) {
@@ -166,8 +234,8 @@ int table_parse_jsonl(const char *path, const char *buf, size_t len, const char 
             snprintf(reason, sizeof reason, "not a JSON object (%s)", o ? "another JSON value" : je.text);
             why = reason;
         }
-        pv *row = pv_arr();
-        pv_push(row, pv_int(line));
+        /* a refused line's texts stay in the chunk unused: at most the file's size */
+        const char *row[CSV_MAX_FIELDS];
         for (int i = 0; i < ncols && !why; i++) {
             json_t *v = json_object_get(o, known[i]);
             if (!v) {
@@ -175,7 +243,7 @@ int table_parse_jsonl(const char *path, const char *buf, size_t len, const char 
                     snprintf(reason, sizeof reason, "missing field '%s'", known[i]);
                     why = reason;
                 }
-                pv_push(row, pv_str(""));
+                row[i] = "";
                 continue;
             }
             if (json_text(v, field, CSV_MAX_FIELD + 1) < 0 || !str_utf8_ok(field, strlen(field))) {
@@ -184,7 +252,7 @@ int table_parse_jsonl(const char *path, const char *buf, size_t len, const char 
                 why = reason;
                 break;
             }
-            pv_push(row, pv_str(str_trim(field)));
+            row[i] = text_put(t, str_trim(field));
         }
         const char *key;
         json_t *val;
@@ -203,9 +271,8 @@ int table_parse_jsonl(const char *path, const char *buf, size_t len, const char 
         if (why) {
             fprintf(report, "%s: line %d: %s\n", path, line, why);
             t->refused++;
-            pv_free(row);
         } else {
-            pv_push(t->rows, row);
+            memcpy(row_add(t, line), row, (size_t)ncols * sizeof *row);
         }
         json_decref(o);
     }
@@ -252,8 +319,7 @@ static int utf16_to_utf8(const char *in, size_t len, char **out, size_t *outlen,
 int table_load_file(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
                     par_err *e)
 {
-    t->cols = t->rows = NULL;
-    t->lines = t->refused = 0;
+    memset(t, 0, sizeof *t);
     struct stat st;
     if (stat(path, &st) == 0 && st.st_size > (off_t)TABLE_MAX_BYTES) {
         err_set(e, "%s: %lld bytes, more than the %u MiB a file may have: split it", path, (long long)st.st_size,

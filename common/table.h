@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include "../proto/proto.h"
+#include "csv.h"
 
 /* A file is read whole: larger ones are refused, to be split. */
 #define TABLE_MAX_BYTES (64u << 20)
@@ -16,12 +17,30 @@ unsigned long table_required(table_format f);
 /* The format named "units", "framework", "tasks" or "submissions"; -1 if none. */
 int table_format_named(const char *name);
 
+/* The rows of a file as read: the header's names, and each well-formed line's number
+ * and fields, as NUL-terminated strings in chunks that never move (one chunk for most
+ * files). No value is allocated a field: a 100,000-line file is a few allocations. */
+typedef struct table_text table_text;
 typedef struct {
-    pv *cols;    /* the header's names, as written (order free) */
-    pv *rows;    /* [[line, field...]] of the well-formed lines */
-    int lines;   /* data lines read, good or bad */
-    int refused; /* lines refused here (printed to the report stream) */
+    uint32_t ncols, nrows;
+    const char *cols[CSV_MAX_FIELDS]; /* the header's names, as written (order free) */
+    int64_t *line;       /* nrows: each row's line in the file */
+    const char **field;  /* nrows x ncols */
+    int lines;           /* data lines read, good or bad */
+    int refused;         /* lines refused here (printed to the report stream) */
+    size_t cap;          /* rows line and field have room for */
+    table_text *text;
 } table;
+
+/* Field c of row r. */
+static inline const char *table_field(const table *t, uint32_t r, uint32_t c)
+{
+    return t->field[(size_t)r * t->ncols + c];
+}
+/* The header and rows as values ([name...] and [[line, field...]]), for the messages
+ * that carry reference data whole (import) and the agent's outbox. */
+pv *table_cols_pv(const table *t);
+pv *table_rows_pv(const table *t);
 
 /* Reads a file: JSON Lines for a name ending in .jsonl or .ndjson, CSV otherwise; files
  * over TABLE_MAX_BYTES are refused. known: the format's columns (NULL-terminated),

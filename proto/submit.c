@@ -1,4 +1,5 @@
 #include "submit.h"
+#include "pack.h"
 #include "proto.h"
 #include "reader.h"
 
@@ -211,4 +212,44 @@ fail:
     free(field_at);
     v->ncols = v->nrows = 0;
     return -1;
+}
+
+void submit_pack(sbuf *out, const submit_view *v)
+{
+    int file = v->file && v->file[0], unit = v->agent_unit && v->agent_unit[0], as = v->as && v->as[0];
+    size_t bytes = 64;
+    for (size_t i = 0; i < (size_t)v->nrows * v->ncols; i++)
+        bytes += strlen(v->fields[i]) + 5;
+    sbuf_reserve(out, bytes + (size_t)v->nrows * 10);
+    pack_message(out, MSG_SUBMIT, 3u + (uint32_t)(v->compact_ack + file + unit + as));
+    pack_str(out, "id");
+    pack_int(out, v->id);
+    if (v->compact_ack) {
+        pack_str(out, "ack");
+        pack_str(out, "compact");
+    }
+    if (file) {
+        pack_str(out, "file");
+        pack_str(out, v->file);
+    }
+    if (unit) {
+        pack_str(out, "unit");
+        pack_str(out, v->agent_unit);
+    }
+    if (as) {
+        pack_str(out, "as");
+        pack_str(out, v->as);
+    }
+    pack_str(out, "cols");
+    pack_array(out, v->ncols);
+    for (uint32_t c = 0; c < v->ncols; c++)
+        pack_str(out, v->cols[c]);
+    pack_str(out, "rows");
+    pack_array(out, v->nrows);
+    for (uint32_t r = 0; r < v->nrows; r++) {
+        pack_array(out, v->ncols + 1);
+        pack_int(out, v->lines[r]);
+        for (uint32_t c = 0; c < v->ncols; c++)
+            pack_str(out, submit_field(v, r, c));
+    }
 }

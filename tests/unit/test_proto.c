@@ -504,6 +504,80 @@ static void test_submit_view(void **st)
     submit_free(&v);
 }
 
+/* A batch packed from views is, byte for byte, the message the value tree made (the
+ * same keys in the same order), with and without the optional head fields; and reads
+ * back as the rows it was packed from. */
+static void test_submit_pack(void **st)
+{
+    (void)st;
+    static const char *cols[] = {"unit", "year", "note"};
+    int64_t lines[] = {2, 3, 70000};
+    static const char *fields[] = {"TDG", "2023", "Tiêu chí 1.2.1: báo cáo muộn", "SNV", "2024", "",
+                                   "X", "1", "a note of more than thirty-one bytes, then more"};
+    for (int head = 0; head < 2; head++) {
+        pv *m = proto_msg(MSG_SUBMIT);
+        pv_set_int(m, "id", 300 + head);
+        if (head) {
+            pv_set_str(m, "ack", "compact");
+            pv_set_str(m, "file", "tamduong-2023.csv");
+            pv_set_str(m, "unit", "TDG");
+            pv_set_str(m, "as", "official:lan");
+        }
+        pv *c = pv_arr(), *rows = pv_arr();
+        for (int i = 0; i < 3; i++)
+            pv_push(c, pv_str(cols[i]));
+        for (int r = 0; r < 3; r++) {
+            pv *row = pv_arr();
+            pv_push(row, pv_int(lines[r]));
+            for (int i = 0; i < 3; i++)
+                pv_push(row, pv_str(fields[r * 3 + i]));
+            pv_push(rows, row);
+        }
+        pv_set(m, "cols", c);
+        pv_set(m, "rows", rows);
+        char *want;
+        size_t wlen;
+        proto_encode(m, &want, &wlen);
+
+        submit_view v;
+        memset(&v, 0, sizeof v);
+        v.id = 300 + head;
+        v.compact_ack = head;
+        v.file = head ? "tamduong-2023.csv" : "";
+        v.agent_unit = head ? "TDG" : NULL; /* NULL and "" both mean not said */
+        v.as = head ? "official:lan" : "";
+        v.ncols = 3;
+        memcpy(v.cols, cols, sizeof cols);
+        v.nrows = 3;
+        v.lines = lines;
+        v.fields = fields;
+        sbuf b;
+        sbuf_init(&b);
+        submit_pack(&b, &v);
+        assert_int_equal(b.len, wlen);
+        assert_memory_equal(b.buf, want, wlen);
+
+        submit_view back;
+        submit_init(&back);
+        par_err e;
+        assert_int_equal(submit_decode(&back, b.buf, b.len, &e), 0);
+        assert_int_equal(back.id, 300 + head);
+        assert_int_equal(back.compact_ack, head);
+        assert_string_equal(back.file, v.file);
+        assert_string_equal(back.agent_unit, head ? "TDG" : "");
+        assert_int_equal(back.nrows, 3);
+        for (int r = 0; r < 3; r++) {
+            assert_int_equal(back.lines[r], lines[r]);
+            for (uint32_t i = 0; i < 3; i++)
+                assert_string_equal(submit_field(&back, (uint32_t)r, i), fields[r * 3 + (int)i]);
+        }
+        submit_free(&back);
+        sbuf_free(&b);
+        free(want);
+        pv_free(m);
+    }
+}
+
 /* A season record comes back as it was packed, moves included; a head-only read passes
  * the moves over; a truncated or altered record is refused, never half read. */
 static void test_season_record(void **state)
@@ -805,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_event_view),
         cmocka_unit_test(test_row_line),
         cmocka_unit_test(test_submit_view),
+        cmocka_unit_test(test_submit_pack),
         cmocka_unit_test(test_season_record),
     };
     return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
