@@ -31,7 +31,7 @@ COLLECTOR := collector/record.c collector/validate.c collector/authz.c collector
 SCORER := scorer/engine.c scorer/replica.c scorer/model.c scorer/compute.c scorer/gaps.c scorer/formula.c
 NOTIFIER := notifier/book.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c
 PROGRAMS := par-broker par-collector par-scorer par-notifier par-agent parctl par-web
-UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier test_web test_cli
+UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier test_web test_cli test_agent
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -75,6 +75,7 @@ $(B)/tests/test_csv: $(call obj,tests/unit/test_csv.c $(COMMON))
 $(B)/tests/test_cli: $(call obj,tests/unit/test_cli.c cli/vn.c cli/grid.c cli/doc.c $(COMMON))
 $(B)/tests/test_cli: LDLIBS += $(DOC_LIBS)
 $(B)/tests/test_clock: $(call obj,tests/unit/test_clock.c $(COMMON))
+$(B)/tests/test_agent: $(call obj,tests/unit/test_agent.c agent/batch.c agent/receipts.c agent/outbox.c $(COMMON))
 $(B)/tests/test_deadline: $(call obj,tests/unit/test_deadline.c $(COMMON))
 $(B)/tests/test_validate: $(call obj,tests/unit/test_validate.c tests/unit/fixture.c $(COLLECTOR) $(COMMON))
 $(B)/tests/test_record: $(call obj,tests/unit/test_record.c tests/unit/fixture.c $(COLLECTOR) $(COMMON))
@@ -107,8 +108,14 @@ $(B)/tests/hostile: $(call obj,tests/integration/hostile.c $(COMMON))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-integration: programs $(B)/tests/sink $(B)/tests/hostile
+# An outbox entry as an older agent left it, for the upgrade test.
+$(B)/tests/oldbox: $(call obj,tests/integration/oldbox.c agent/outbox.c $(COMMON))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+integration: programs $(B)/tests/sink $(B)/tests/hostile $(B)/tests/oldbox
 	@PAR_BIN=$(abspath $(BIN)) PAR_SINK=$(abspath $(B)/tests/sink) PAR_HOSTILE=$(abspath $(B)/tests/hostile) \
+	  PAR_OLDBOX=$(abspath $(B)/tests/oldbox) \
 	  bash tests/integration/run.sh
 
 # The whole suite: unit tests in both builds, integration tests against the

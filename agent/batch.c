@@ -28,8 +28,10 @@ uint32_t batch_cut(const submit_view *all, uint32_t per, client *cl, int file, b
             }
             cur = &(*out)[(*n)++];
             memset(cur, 0, sizeof *cur);
-            cur->v = *all;
-            memset(&cur->v.arena, 0, sizeof cur->v.arena); /* the view owns nothing */
+            cur->v = *all; /* the head and cols; the view owns nothing */
+            memset(&cur->v.arena, 0, sizeof cur->v.arena);
+            cur->v.bad = NULL;
+            cur->v.cap_rows = cur->v.cap_fields = 0;
             cur->v.id = client_next_id(cl);
             cur->v.nrows = 0;
             cur->v.lines = all->lines + r;

@@ -1,7 +1,8 @@
 /* batch: a file's rows cut into the submit messages that carry them ([agent] batch_lines
- * lines, BATCH_MAX_BYTES at most). A batch is a view of the rows the file's reader holds,
- * packed once when first sent and sent again as packed until it is answered: no value
- * is built a field. par-agent push and par-agent run send the same way. */
+ * lines, BATCH_MAX_BYTES at most). A batch is a view of rows held elsewhere (the table
+ * par-agent push read, the outbox entry par-agent run keeps), packed once when first
+ * sent and sent again as packed until it is settled (acknowledged, or refused for good):
+ * no value is built a field. push and run send the same way. */
 #ifndef PAR_BATCH_H
 #define PAR_BATCH_H
 
@@ -27,7 +28,7 @@ uint32_t batch_cut(const submit_view *all, uint32_t per, client *cl, int file, b
                    uint32_t *cap);
 /* Sends b (packed at the first call): client_send_bytes's 1, 0 or -1. */
 int batch_send(batch *b, client *cl, par_err *e);
-/* Answered: its packed message is let go. */
+/* Settled: its packed message is let go. */
 void batch_done(batch *b);
 void batch_free_all(batch *bs, uint32_t n);
 

@@ -8,9 +8,12 @@ struct outbox {
     store *s;
 };
 
-enum { O_FILES, O_ORDER, O_COUNT }; /* key -> entry; arrival (u64) -> key */
+/* key -> entry's head; arrival (u64) -> key; key -> rows; key -> lines refused at intake.
+ * The last two were added in 0.3.1: opening an older outbox creates them, and its
+ * entries, rows in their heads, are read as they are (same schema version). */
+enum { O_FILES, O_ORDER, O_ROWS, O_REFUSED, O_COUNT };
 
-static const char *const names[O_COUNT] = {"files", "order"};
+static const char *const names[O_COUNT] = {"files", "order", "rows", "refused"};
 
 int outbox_open(outbox **out, const char *dir, par_err *e)
 {
@@ -45,10 +48,102 @@ static void hex(uint64_t key, char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)key);
 }
 
+/* "OBL1", width and count (u32 little-endian), then each record: its line (i64) and
+ * width NUL-terminated texts. */
+#define LINES_MAGIC "OBL1"
+
+static void put_u32(sbuf *b, uint32_t v)
+{
+    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+    sbuf_add(b, x, 4);
+}
+
+static uint64_t get_le(const unsigned char *p, int w)
+{
+    uint64_t v = 0;
+    for (int i = w; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+void outbox_lines_pack(sbuf *out, uint32_t width, uint32_t n, const int64_t *line, const char *const *text)
+{
+    sbuf_add(out, LINES_MAGIC, 4);
+    put_u32(out, width);
+    put_u32(out, n);
+    for (uint32_t r = 0; r < n; r++) {
+        uint64_t v = (uint64_t)line[r];
+        unsigned char x[8];
+        for (int i = 0; i < 8; i++)
+            x[i] = (unsigned char)(v >> (8 * i));
+        sbuf_add(out, x, 8);
+        for (uint32_t c = 0; c < width; c++)
+            sbuf_add(out, text[(size_t)r * width + c], strlen(text[(size_t)r * width + c]) + 1);
+    }
+}
+
+int outbox_lines_read(outbox_lines *l, const void *buf, size_t len, uint32_t width, par_err *e)
+{
+    memset(l, 0, sizeof *l);
+    const unsigned char *p = buf;
+    if (len < 12 || memcmp(p, LINES_MAGIC, 4) || get_le(p + 4, 4) != width) {
+        err_set(e, "the outbox's copy of the lines is not of this version's form (%u columns)", width);
+        return -1;
+    }
+    uint64_t n = get_le(p + 8, 4);
+    /* a record takes at least its line and a NUL a text: the count is checked against
+     * the bytes before anything is reserved for it */
+    if (n > (len - 12) / (8 + (uint64_t)width)) {
+        err_set(e, "the outbox's copy of the lines says %llu of them in %zu bytes", (unsigned long long)n, len);
+        return -1;
+    }
+    l->bytes = xmalloc(len);
+    memcpy(l->bytes, buf, len);
+    l->width = width;
+    l->n = (uint32_t)n;
+    l->line = xmalloc((n + 1) * sizeof *l->line);
+    l->text = xmalloc((n * width + 1) * sizeof *l->text);
+    size_t at = 12;
+    for (uint64_t r = 0; r < n; r++) {
+        l->line[r] = (int64_t)get_le((const unsigned char *)l->bytes + at, 8);
+        at += 8;
+        for (uint32_t c = 0; c < width; c++) {
+            const char *z = memchr(l->bytes + at, '\0', len - at);
+            if (!z) {
+                err_set(e, "the outbox's copy of the lines is cut short at line %lld", (long long)l->line[r]);
+                outbox_lines_free(l);
+                return -1;
+            }
+            l->text[r * width + c] = l->bytes + at;
+            at = (size_t)(z - l->bytes) + 1;
+        }
+        if (r + 1 < n && len - at < 8 + (size_t)width) {
+            err_set(e, "the outbox's copy of the lines is cut short after line %lld", (long long)l->line[r]);
+            outbox_lines_free(l);
+            return -1;
+        }
+    }
+    if (at != len) {
+        err_set(e, "the outbox's copy of the lines has %zu bytes more than its lines", len - at);
+        outbox_lines_free(l);
+        return -1;
+    }
+    return 0;
+}
+
+void outbox_lines_free(outbox_lines *l)
+{
+    free(l->line);
+    free(l->text);
+    free(l->bytes);
+    memset(l, 0, sizeof *l);
+}
+
 typedef struct {
     outbox *o;
     uint64_t key;
     const pv *entry;
+    const sbuf *rows, *refused;
 } put_ctx;
 
 static int put_entry(store_txn *t, void *ctx, par_err *e)
@@ -73,13 +168,17 @@ static int put_entry(store_txn *t, void *ctx, par_err *e)
     store_u64_key(next, ob);
     if (!t->rc)
         store_txn_check(t, store_put_pv(t->txn, store_dbi(p->o->s, O_FILES), k, p->entry), "outbox");
+    if (p->rows)
+        store_txn_put(t, O_ROWS, k, 16, p->rows->buf, p->rows->len);
+    if (p->refused)
+        store_txn_put(t, O_REFUSED, k, 16, p->refused->buf, p->refused->len);
     store_txn_put(t, O_ORDER, ob, 8, k, 16);
     return t->rc ? -1 : 0;
 }
 
-int outbox_put(outbox *o, uint64_t key, const pv *entry, par_err *e)
+int outbox_put(outbox *o, uint64_t key, const pv *head, const sbuf *rows, const sbuf *refused, par_err *e)
 {
-    put_ctx p = {o, key, entry};
+    put_ctx p = {o, key, head, rows, refused};
     int rc = store_write(o->s, put_entry, &p, e);
     return rc < 0 ? -1 : rc == STORE_NOTHING ? 0 : 1;
 }
@@ -92,6 +191,11 @@ int outbox_del(outbox *o, uint64_t key, par_err *e)
     char k[17];
     hex(key, k);
     int rc = store_del(txn, store_dbi(o->s, O_FILES), k, NULL);
+    for (int db = O_ROWS; rc == 0 && db <= O_REFUSED; db++) {
+        MDB_val kk = {16, k};
+        rc = mdb_del(txn, store_dbi(o->s, db), &kk, NULL);
+        rc = rc == MDB_NOTFOUND ? 0 : rc; /* an entry of an older version has none */
+    }
     MDB_cursor *cur;
     if (rc == 0 && mdb_cursor_open(txn, store_dbi(o->s, O_ORDER), &cur) == 0) {
         MDB_val ok, ov;
@@ -153,4 +257,24 @@ int64_t outbox_depth(outbox *o)
         n = (int64_t)st.ms_entries;
     mdb_txn_abort(txn);
     return n;
+}
+
+int outbox_lines_get(outbox *o, uint64_t key, int which, uint32_t width, outbox_lines *out, par_err *e)
+{
+    memset(out, 0, sizeof *out);
+    store_txn t;
+    if (store_txn_begin(o->s, &t, 0, e) < 0)
+        return -1;
+    char k[17];
+    hex(key, k);
+    MDB_val v;
+    int rc = 0;
+    if (store_txn_get(&t, which ? O_REFUSED : O_ROWS, k, 16, &v))
+        rc = outbox_lines_read(out, v.mv_data, v.mv_size, width, e) < 0 ? -1 : 1;
+    else if (t.rc) {
+        err_set(e, "outbox: %s", mdb_strerror(t.rc));
+        rc = -1;
+    }
+    store_txn_abort(&t);
+    return rc;
 }

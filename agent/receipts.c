@@ -139,8 +139,9 @@ static void put_row(void *ctx, uint32_t i, const ack_line *l)
 
 void receipts_add(FILE *f, const char *path, const submit_view *msg, const pv *ack)
 {
-    csv_row hdr = {.line = 1, .last_line = 1, .n = (int)msg->ncols};
-    for (int i = 0; i < hdr.n && i < CSV_MAX_FIELDS; i++)
+    _Static_assert(SUBMIT_MAX_COLS <= CSV_MAX_FIELDS, "a submit message's columns fit a CSV header");
+    csv_row hdr = {.line = 1, .last_line = 1, .n = (int)(msg->ncols < SUBMIT_MAX_COLS ? msg->ncols : SUBMIT_MAX_COLS)};
+    for (int i = 0; i < hdr.n; i++)
         hdr.f[i] = (char *)msg->cols[i];
     int idx[8];
     par_err e;

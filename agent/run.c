@@ -1,6 +1,5 @@
 #include "run.h"
 #include "evspool.h"
-#include "push.h"
 #include "outbox.h"
 #include "batch.h"
 #include "receipts.h"
@@ -34,12 +33,15 @@
  * unchanged this long: never half-written */
 #define SETTLE_MS 2000
 #define SETTLE_MAX 1024
+/* a file whose outbox copy cannot be read back (a damaged outbox) is refused, not lost */
+#define UNREADABLE "kept in the outbox in a form this version cannot send: drop the file into the spool folder again"
 
 typedef struct {
     uint64_t key;
     char name[256], held[CONF_PATH + 300];
     char *sent_name;    /* on the heap: an rfile is moved in files[], its batches point here */
-    pv *entry;          /* the outbox's entry, which all and the batches point into */
+    outbox_lines rows;  /* its rows, which all and the batches point into */
+    pv *entry;          /* the outbox list's item ({key, entry}): all's column names */
     submit_view all;    /* its rows: line numbers and fields */
     batch *bs;
     uint32_t nb, cap;
@@ -421,30 +423,43 @@ static void intake(agent *a, const char *name)
         reject_now(a, name, why ? why + 2 : e.msg);
         return;
     }
-    pv *local = pv_arr();
+    /* the lines refused here, kept with the rows until the file is done (its .err) */
+    size_t nref = 0, capref = 0;
+    int64_t *refline = NULL;
+    const char **reftext = NULL;
     for (char *p = report, *save = NULL, *ln = strtok_r(p, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
         if (strstr(ln, ": warning: ")) { /* read, not refused: said in the log */
             log_warn("event=file_warning name=%s warning=\"%s\"", name, strstr(ln, ": warning: ") + 11);
             continue;
         }
         char *at = strstr(ln, ": line ");
-        long long line = 0;
         char *why = at ? strchr(at + 7, ':') : NULL;
-        if (at)
-            line = atoll(at + 7);
-        add_refusal(local, line, why ? why + 2 : ln);
+        if (nref == capref) {
+            capref = capref ? capref * 2 : 64;
+            refline = xrealloc(refline, capref * sizeof *refline);
+            reftext = xrealloc(reftext, capref * sizeof *reftext);
+        }
+        refline[nref] = at ? atoll(at + 7) : 0;
+        reftext[nref++] = why ? why + 2 : ln;
     }
-    free(report);
-    pv *entry = pv_map();
-    pv_set_str(entry, "name", name);
-    pv_set(entry, "cols", table_cols_pv(&t));
-    pv_set(entry, "rows", table_rows_pv(&t));
-    pv_set_int(entry, "lines", t.lines);
-    pv_set(entry, "local", local);
+    pv *head = pv_map();
+    pv_set_str(head, "name", name);
+    pv_set(head, "cols", table_cols_pv(&t));
+    pv_set_int(head, "lines", t.lines);
+    sbuf rows, refused;
+    sbuf_init(&rows);
+    sbuf_init(&refused);
+    outbox_lines_pack(&rows, t.ncols, t.nrows, t.line, t.field);
+    outbox_lines_pack(&refused, 1, (uint32_t)nref, refline, reftext);
     int lines = t.lines;
     table_free(&t);
-    int put = outbox_put(a->ob, key, entry, &e);
-    pv_free(entry);
+    free(report);
+    free(refline);
+    free(reftext);
+    int put = outbox_put(a->ob, key, head, &rows, &refused, &e);
+    pv_free(head);
+    sbuf_free(&rows);
+    sbuf_free(&refused);
     if (put < 0) {
         /* not accepted: it stays in the spool folder and is tried at the next start */
         log_error("event=outbox_failed name=%s error=\"%s\"", name, e.msg);
@@ -574,6 +589,47 @@ static int active(agent *a, uint64_t key)
     return 0;
 }
 
+/* An entry written by 0.3.0 and before: rows [[line, field...]] and local [{line, reason}] in
+ * its head. The rows are packed as a newer entry's are and read back the same way; a
+ * row of another shape (a damaged outbox) is refused with its line, never sent as it is. */
+static int old_entry(rfile *f, const pv *entry, const pv *rows, par_err *e)
+{
+    const pv *local = pv_get(entry, "local");
+    for (uint32_t k = 0; local && local->t == PV_ARR && k < local->u.a.n; k++) {
+        const char *why = pv_get_str(local->u.a.v[k], "reason");
+        add_refusal(f->refused, pv_get_int(local->u.a.v[k], "line", 0), why ? why : "refused");
+    }
+    uint32_t ncols = f->all.ncols, nrows = rows->t == PV_ARR ? rows->u.a.n : 0, n = 0, unreadable = 0;
+    int64_t *line = xmalloc(((size_t)nrows + 1) * sizeof *line);
+    const char **field = xmalloc(((size_t)nrows * ncols + 1) * sizeof *field);
+    for (uint32_t k = 0; k < nrows; k++) {
+        const pv *r = rows->u.a.v[k];
+        int ok = r->t == PV_ARR && r->u.a.n == ncols + 1 && r->u.a.v[0]->t == PV_INT;
+        for (uint32_t c = 0; ok && c < ncols; c++) /* a NUL inside would be sent cut short */
+            ok = r->u.a.v[1 + c]->t == PV_STR && strlen(r->u.a.v[1 + c]->u.s.p) == r->u.a.v[1 + c]->u.s.n;
+        if (!ok) {
+            add_refusal(f->refused, r->t == PV_ARR && r->u.a.n && r->u.a.v[0]->t == PV_INT ? r->u.a.v[0]->u.i : 0,
+                        UNREADABLE);
+            unreadable++;
+            continue;
+        }
+        line[n] = r->u.a.v[0]->u.i;
+        for (uint32_t c = 0; c < ncols; c++)
+            field[(size_t)n * ncols + c] = r->u.a.v[1 + c]->u.s.p;
+        n++;
+    }
+    if (unreadable)
+        log_error("event=outbox_rows_unreadable name=%s rows=%u", f->name, unreadable);
+    sbuf b;
+    sbuf_init(&b);
+    outbox_lines_pack(&b, ncols, n, line, field);
+    int rc = outbox_lines_read(&f->rows, b.buf, b.len, ncols, e);
+    sbuf_free(&b);
+    free(line);
+    free(field);
+    return rc < 0 ? -1 : 1;
+}
+
 static void load_files(agent *a)
 {
     if (a->nfiles == FILES_IN_FLIGHT)
@@ -596,7 +652,7 @@ static void load_files(agent *a)
         snprintf(held, sizeof held, "%s/%016llx-%s", a->hold, (unsigned long long)key, f->name);
         memcpy(f->held, held, sizeof held);
         f->lines = (int)pv_get_int(entry, "lines", 0);
-        f->refused = pv_copy(pv_get(entry, "local"));
+        f->refused = pv_arr();
         submit_view *all = &f->all;
         all->compact_ack = 1;
         char clean[SUBMIT_MAX_FILE + 1];
@@ -606,25 +662,34 @@ static void load_files(agent *a)
         for (uint32_t c = 0; cols && cols->t == PV_ARR && c < cols->u.a.n && c < SUBMIT_MAX_COLS; c++)
             if (cols->u.a.v[c]->t == PV_STR)
                 all->cols[all->ncols++] = cols->u.a.v[c]->u.s.p;
-        uint32_t nrows = rows && rows->t == PV_ARR ? rows->u.a.n : 0;
-        all->lines = xmalloc(((size_t)nrows + 1) * sizeof *all->lines);
-        all->fields = xmalloc(((size_t)nrows * all->ncols + 1) * sizeof *all->fields);
-        for (uint32_t k = 0; k < nrows; k++) {
-            /* written by intake as [line, field...]; a row of another shape (an outbox
-             * not of this version) is said and left out rather than read out of bounds */
-            const pv *r = rows->u.a.v[k];
-            int ok = r->t == PV_ARR && r->u.a.n == all->ncols + 1 && r->u.a.v[0]->t == PV_INT;
-            for (uint32_t c = 0; ok && c < all->ncols; c++)
-                ok = r->u.a.v[1 + c]->t == PV_STR;
-            if (!ok) {
-                log_error("event=outbox_row_unreadable name=%s row=%u", f->name, k);
-                continue;
+        par_err le = {{0}};
+        int got;
+        if (rows) { /* written by 0.3.0 and before: the rows and refusals in the head */
+            got = old_entry(f, entry, rows, &le);
+        } else {
+            /* intake writes both, empty or not: one missing is a damaged outbox */
+            outbox_lines local;
+            got = outbox_lines_get(a->ob, key, 0, all->ncols, &f->rows, &le);
+            if (got > 0 && (got = outbox_lines_get(a->ob, key, 1, 1, &local, &le)) > 0) {
+                for (uint32_t k = 0; k < local.n; k++)
+                    add_refusal(f->refused, local.line[k], local.text[k]);
+                outbox_lines_free(&local);
             }
-            all->lines[all->nrows] = r->u.a.v[0]->u.i;
-            for (uint32_t c = 0; c < all->ncols; c++)
-                all->fields[(size_t)all->nrows * all->ncols + c] = r->u.a.v[1 + c]->u.s.p;
-            all->nrows++;
+            if (got == 0) {
+                err_set(&le, "the entry's %s are missing", f->rows.bytes ? "refused lines" : "rows");
+                got = -1;
+            }
         }
+        if (got < 0) {
+            /* the file is refused whole, saying to drop it again: never sent as it is,
+             * never left waiting unseen */
+            log_error("event=outbox_unreadable name=%s error=\"%s\"", f->name, le.msg);
+            outbox_lines_free(&f->rows);
+            add_refusal(f->refused, 0, UNREADABLE);
+        }
+        all->nrows = f->rows.n;
+        all->lines = f->rows.line;
+        all->fields = f->rows.text;
         batch_cut(all, (uint32_t)a->conf->batch_lines, a->cl, 0, &f->bs, &f->nb, &f->cap);
         f->left = (int)f->nb;
     }
@@ -634,8 +699,7 @@ static void load_files(agent *a)
 static void free_file(rfile *f)
 {
     batch_free_all(f->bs, f->nb);
-    free(f->all.lines);
-    free(f->all.fields);
+    outbox_lines_free(&f->rows);
     free(f->sent_name);
     pv_free(f->entry);
     pv_free(f->refused);

@@ -53,6 +53,8 @@ static const struct {
     {"metric name '{}' is not 1-63 of letters, digits, '.', '_' or '-'",
      "tên chỉ tiêu '{}' không hợp lệ (1 đến 63 ký tự: chữ, số, '.', '_' hoặc '-')"},
     {"unknown task {}", "nhiệm vụ {} không có trong kế hoạch"},
+    {"kept in the outbox in a form this version cannot send: drop the file into the spool folder again",
+     "lưu trong hộp thư đi ở dạng phiên bản này không gửi được: đặt lại tệp vào thư mục gửi"},
     {"task {} is not assigned to unit {}", "nhiệm vụ {} không giao cho đơn vị {}"},
     {"task progress '{}' is neither done nor a percent from 0 to 100",
      "tiến độ '{}' phải là done hoặc tỷ lệ phần trăm từ 0 đến 100"},

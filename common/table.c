@@ -50,9 +50,12 @@ int table_format_named(const char *name)
 }
 
 /* The strings of a table: chunks that never move, so a field's pointer stays good as
- * more rows are read. The first is sized for the whole file: what is kept of a line
- * (its fields without quotes or padding, each ended by a NUL where the file had a
- * separator or a line break) is never longer than the line. */
+ * more rows are read. The first is sized for the whole file: what is kept of a CSV
+ * line (its fields without quotes or padding, each ended by a NUL where the file had a
+ * separator or a line break) is never longer than the line; the + 1 is for the last
+ * line's last NUL, which has no line break to stand for when the file does not end in
+ * one. JSON Lines can outgrow it (1e14 is kept as "100000000000000"): then text_put
+ * opens another chunk, so nothing relies on the size for safety. */
 struct table_text {
     table_text *next;
     size_t used, cap;
@@ -234,7 +237,7 @@ int table_parse_jsonl(const char *path, const char *buf, size_t len, const char 
             snprintf(reason, sizeof reason, "not a JSON object (%s)", o ? "another JSON value" : je.text);
             why = reason;
         }
-        /* a refused line's texts stay in the chunk unused: at most the file's size */
+        /* a refused line's texts stay in the chunk unused (freed with the table) */
         const char *row[CSV_MAX_FIELDS];
         for (int i = 0; i < ncols && !why; i++) {
             json_t *v = json_object_get(o, known[i]);

@@ -217,11 +217,11 @@ fail:
 void submit_pack(sbuf *out, const submit_view *v)
 {
     int file = v->file && v->file[0], unit = v->agent_unit && v->agent_unit[0], as = v->as && v->as[0];
-    size_t bytes = 64;
+    size_t bytes = 64 + SUBMIT_MAX_FILE + 64 + 160 + (size_t)v->ncols * 40; /* the head, at most */
     for (size_t i = 0; i < (size_t)v->nrows * v->ncols; i++)
         bytes += strlen(v->fields[i]) + 5;
     sbuf_reserve(out, bytes + (size_t)v->nrows * 10);
-    pack_message(out, MSG_SUBMIT, 3u + (uint32_t)(v->compact_ack + file + unit + as));
+    pack_message(out, MSG_SUBMIT, 3u + (uint32_t)(!!v->compact_ack + file + unit + as));
     pack_str(out, "id");
     pack_int(out, v->id);
     if (v->compact_ack) {

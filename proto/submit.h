@@ -37,9 +37,10 @@ void submit_free(submit_view *v);
 /* 0, or -1 with e saying what is wrong (for a bad_request answer). */
 int submit_decode(submit_view *v, const void *buf, size_t len, par_err *e);
 /* Packs v as a submit message into out (appended): its head (id, the compact ack when
- * compact_ack, file, unit and as when not ""), cols, and rows from lines and fields
- * (bad is not read). A sender fills the view with pointers to what it holds: a batch
- * is packed once, without a value a field. */
+ * compact_ack, file, unit and as when not "" nor NULL), cols, and rows from lines and
+ * fields (bad is not read). A sender fills the view with pointers to what it holds: a
+ * batch is packed once, without a value a field. Such a view owns nothing: it is never
+ * given to submit_free. */
 void submit_pack(sbuf *out, const submit_view *v);
 /* Field c of row r. */
 static inline const char *submit_field(const submit_view *v, uint32_t r, uint32_t c)

@@ -1,0 +1,227 @@
+/* par-agent's sending: how a file's rows are cut into batches, and the receipts written
+ * from a batch's answer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../agent/batch.h"
+#include "../../agent/outbox.h"
+#include "../../agent/receipts.h"
+
+/* rows rows of two columns (unit, note), each note of note_bytes bytes */
+typedef struct {
+    int64_t *lines;
+    const char **fields;
+    char *note;
+    submit_view all;
+} rows_fixture;
+
+static void rows_make(rows_fixture *f, uint32_t rows, size_t note_bytes)
+{
+    memset(f, 0, sizeof *f);
+    f->lines = calloc(rows + 1, sizeof *f->lines);
+    f->fields = calloc(2 * (size_t)rows + 1, sizeof *f->fields);
+    f->note = malloc(note_bytes + 1);
+    memset(f->note, 'n', note_bytes);
+    f->note[note_bytes] = '\0';
+    for (uint32_t r = 0; r < rows; r++) {
+        f->lines[r] = r + 2;
+        f->fields[2 * r] = "TDG";
+        f->fields[2 * r + 1] = f->note;
+    }
+    f->all.compact_ack = 1;
+    f->all.file = "tdg.csv";
+    f->all.agent_unit = "";
+    f->all.as = "";
+    f->all.ncols = 2;
+    f->all.cols[0] = "unit";
+    f->all.cols[1] = "note";
+    f->all.nrows = rows;
+    f->all.lines = f->lines;
+    f->all.fields = f->fields;
+}
+
+static void rows_free(rows_fixture *f)
+{
+    free(f->lines);
+    free(f->fields);
+    free(f->note);
+}
+
+static client *test_client(void)
+{
+    par_config conf;
+    par_err e;
+    assert_int_equal(config_load(&conf, "/dev/null", &e), 0); /* defaults: nothing is sent here */
+    client *c = client_new(&conf, &e);
+    assert_non_null(c);
+    return c;
+}
+
+/* batch_lines lines a batch, the last one shorter; every row in exactly one batch, in
+ * order; ids one after the other; a second file's batches appended after the first's. */
+static void test_cut_by_lines(void **st)
+{
+    (void)st;
+    client *cl = test_client();
+    rows_fixture f;
+    rows_make(&f, 2500, 10);
+    batch *bs = NULL;
+    uint32_t n = 0, cap = 0;
+    assert_int_equal(batch_cut(&f.all, 1000, cl, 0, &bs, &n, &cap), 3);
+    assert_int_equal(batch_cut(&f.all, 1000, cl, 1, &bs, &n, &cap), 3);
+    assert_int_equal(n, 6);
+    uint32_t want[] = {1000, 1000, 500};
+    for (uint32_t b = 0; b < n; b++) {
+        assert_int_equal(bs[b].v.nrows, want[b % 3]);
+        assert_int_equal(bs[b].file, b / 3);
+        assert_ptr_equal(bs[b].v.lines, f.lines + (b % 3) * 1000);
+        assert_ptr_equal(bs[b].v.fields, f.fields + (size_t)(b % 3) * 1000 * 2);
+        assert_string_equal(bs[b].v.file, "tdg.csv");
+        if (b)
+            assert_int_equal(bs[b].v.id, bs[b - 1].v.id + 1);
+        assert_null(bs[b].packed.buf); /* packed when first sent */
+    }
+    /* no rows, no batch */
+    f.all.nrows = 0;
+    assert_int_equal(batch_cut(&f.all, 1000, cl, 2, &bs, &n, &cap), 0);
+    assert_int_equal(n, 6);
+    batch_free_all(bs, n);
+    rows_free(&f);
+    client_destroy(cl);
+}
+
+/* A batch stays under BATCH_MAX_BYTES whatever its lines: 100 rows of 100 kB notes go
+ * in batches of 41 (41 x 100,026 bytes and a little fit in 4 MiB); a row heavier than
+ * the limit alone goes in a batch of its own, never in none. */
+static void test_cut_by_bytes(void **st)
+{
+    (void)st;
+    client *cl = test_client();
+    rows_fixture f;
+    rows_make(&f, 100, 100000);
+    batch *bs = NULL;
+    uint32_t n = 0, cap = 0;
+    assert_int_equal(batch_cut(&f.all, 10000, cl, 0, &bs, &n, &cap), 3);
+    assert_int_equal(bs[0].v.nrows, 41);
+    assert_int_equal(bs[1].v.nrows, 41);
+    assert_int_equal(bs[2].v.nrows, 18);
+    /* the packed message is within the limit too */
+    sbuf b;
+    sbuf_init(&b);
+    submit_pack(&b, &bs[0].v);
+    assert_true(b.len <= BATCH_MAX_BYTES);
+    sbuf_free(&b);
+    batch_free_all(bs, n);
+    rows_free(&f);
+
+    rows_make(&f, 3, BATCH_MAX_BYTES);
+    bs = NULL;
+    n = cap = 0;
+    assert_int_equal(batch_cut(&f.all, 10000, cl, 0, &bs, &n, &cap), 3);
+    for (uint32_t i = 0; i < 3; i++)
+        assert_int_equal(bs[i].v.nrows, 1);
+    batch_free_all(bs, n);
+    rows_free(&f);
+    client_destroy(cl);
+}
+
+/* The receipts of a batch's compact answer: one row per stored or already-stored line,
+ * in the file's columns, the refused line left out, the signature on the last row; an
+ * answer that does not add up is not agreed to. */
+static void test_receipts_of_batch(void **st)
+{
+    (void)st;
+    int64_t lines[] = {2, 3, 5};
+    const char *fields[] = {"TDG", "1.1", "2", "TDG", "1.2", "x", "TDG", "1.3", "1,5"};
+    submit_view v;
+    memset(&v, 0, sizeof v);
+    v.ncols = 3;
+    v.cols[0] = "unit";
+    v.cols[1] = "key";
+    v.cols[2] = "value";
+    v.nrows = 3;
+    v.lines = lines;
+    v.fields = fields;
+    pv *ack = proto_msg(MSG_ACK), *refused = pv_arr(), *r = pv_arr(), *dups = pv_arr(), *d = pv_arr();
+    pv_set_str(ack, "received", "2024-01-10T08:00:00+07:00");
+    pv_set_int(ack, "seq", 40);
+    pv_set_int(ack, "stored", 1);
+    pv_push(r, pv_int(3));
+    pv_push(r, pv_str("value 'x' is not a number"));
+    pv_push(refused, r);
+    pv_push(d, pv_int(5));
+    pv_push(d, pv_int(7));
+    pv_push(d, pv_str("2024-01-02T09:00:00+07:00"));
+    pv_push(dups, d);
+    pv_set(ack, "refused", refused);
+    pv_set(ack, "duplicates", dups);
+    pv_set_str(ack, "sig", "SIG");
+    assert_true(receipts_agree(&v, ack));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    receipts_add(f, "tdg.csv", &v, ack);
+    fclose(f);
+    assert_string_equal(text, "2024-01-10T08:00:00+07:00,40,tdg.csv,2,TDG,,,,1.1,2,,,\n"
+                              "2024-01-02T09:00:00+07:00,7,tdg.csv,5,TDG,,,,1.3,\"1,5\",,,SIG\n");
+    free(text);
+    pv_set_int(ack, "stored", 2); /* one line more than the lines it leaves */
+    assert_false(receipts_agree(&v, ack));
+    pv_free(ack);
+}
+
+/* A file's rows kept beside its outbox entry read back as they were packed, texts in
+ * place; bytes that are not such records, whole, are refused and never read past. */
+static void test_outbox_lines(void **st)
+{
+    (void)st;
+    int64_t line[] = {2, 3, 1LL << 40};
+    const char *text[] = {"TDG", "Tam Đường", "", "1,5", "SNV", "x"};
+    sbuf b;
+    sbuf_init(&b);
+    outbox_lines_pack(&b, 2, 3, line, text);
+    outbox_lines l;
+    par_err e;
+    assert_int_equal(outbox_lines_read(&l, b.buf, b.len, 2, &e), 0);
+    assert_int_equal(l.n, 3);
+    for (int r = 0; r < 3; r++) {
+        assert_int_equal(l.line[r], line[r]);
+        assert_string_equal(l.text[2 * r], text[2 * r]);
+        assert_string_equal(l.text[2 * r + 1], text[2 * r + 1]);
+    }
+    outbox_lines_free(&l);
+    /* another width, every cut, a byte more, a count the bytes cannot hold */
+    assert_int_equal(outbox_lines_read(&l, b.buf, b.len, 1, &e), -1);
+    for (size_t cut = 0; cut < b.len; cut++)
+        assert_int_equal(outbox_lines_read(&l, b.buf, cut, 2, &e), -1);
+    sbuf_add(&b, "", 1);
+    assert_int_equal(outbox_lines_read(&l, b.buf, b.len, 2, &e), -1);
+    assert_non_null(strstr(e.msg, "1 bytes more"));
+    b.len--;
+    b.buf[8] = 100;
+    assert_int_equal(outbox_lines_read(&l, b.buf, b.len, 2, &e), -1);
+    /* none at all is a valid empty file */
+    b.len = 0;
+    outbox_lines_pack(&b, 8, 0, NULL, NULL);
+    assert_int_equal(outbox_lines_read(&l, b.buf, b.len, 8, &e), 0);
+    assert_int_equal(l.n, 0);
+    outbox_lines_free(&l);
+    sbuf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cut_by_lines),
+        cmocka_unit_test(test_cut_by_bytes),
+        cmocka_unit_test(test_receipts_of_batch),
+        cmocka_unit_test(test_outbox_lines),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
