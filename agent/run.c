@@ -68,6 +68,7 @@ typedef struct {
     char spool[CONF_PATH], hold[CONF_PATH + 16], done[CONF_PATH + 16], rejected[CONF_PATH + 16];
     rfile files[FILES_IN_FLIGHT];
     int nfiles;
+    int reload; /* the outbox took a file or let one go: load_files looks again */
     int backoff_ms;
     int64_t next_hb, next_export, pause_until;
     char last_success[40];
@@ -470,6 +471,7 @@ static void intake(agent *a, const char *name)
     if (rename(path, held) < 0)
         log_error("event=move_failed from=%s error=\"%s\"", path, strerror(errno));
     log_info("event=file_accepted name=%s lines=%d outbox=%s", name, lines, put ? "new" : "already");
+    a->reload = 1;
     a->next_hb = 0; /* the province sees the outbox as it is now */
 }
 
@@ -632,8 +634,11 @@ static int old_entry(rfile *f, const pv *entry, const pv *rows, par_err *e)
 
 static void load_files(agent *a)
 {
-    if (a->nfiles == FILES_IN_FLIGHT)
+    /* only when the outbox changed: reading its heads at every turn of the loop is work
+     * for nothing while a file's hundred batches go out */
+    if (!a->reload || a->nfiles == FILES_IN_FLIGHT)
         return;
+    a->reload = 0;
     pv *list = outbox_list(a->ob, FILES_IN_FLIGHT * 2);
     for (uint32_t i = 0; i < list->u.a.n && a->nfiles < FILES_IN_FLIGHT; i++) {
         uint64_t key = (uint64_t)pv_get_int(list->u.a.v[i], "key", 0);
@@ -737,6 +742,7 @@ static void finalize(agent *a, int idx)
              f->refused->u.a.n, to, *fix ? " refused_lines=" : "", fix);
     free_file(f);
     a->files[idx] = a->files[--a->nfiles];
+    a->reload = 1; /* a slot for the next file waiting */
     a->next_hb = 0; /* the province sees the outbox as it is now, not as it was */
     write_state(a);
 }
@@ -958,6 +964,7 @@ int run_agent(par_config *conf, par_clock *clk)
     log_info("event=started spool=%s outbox=%lld endpoint=%s", a.spool, (long long)outbox_depth(a.ob),
              conf->endpoint);
     write_state(&a);
+    a.reload = 1; /* what the outbox holds from before */
     scan(&a); /* what arrived while the agent was not running */
     evspool_init(&a.ev, conf);
     /* the exporter runs at start (what was missed while down), then on its schedule */
