@@ -9,8 +9,8 @@ struct outbox {
 };
 
 /* key -> entry's head; arrival (u64) -> key; key -> rows; key -> lines refused at intake.
- * The last two were added in 0.3.1: opening an older outbox creates them, and its
- * entries, rows in their heads, are read as they are (same schema version). */
+ * The last two were added in 0.3.1 (schema 2): opening an outbox of 0.3.0 creates them,
+ * and its entries, rows in their heads, are read as they are. */
 enum { O_FILES, O_ORDER, O_ROWS, O_REFUSED, O_COUNT };
 
 static const char *const names[O_COUNT] = {"files", "order", "rows", "refused"};
@@ -18,7 +18,7 @@ static const char *const names[O_COUNT] = {"files", "order", "rows", "refused"};
 int outbox_open(outbox **out, const char *dir, par_err *e)
 {
     outbox *o = xcalloc(1, sizeof *o);
-    if (store_open(&o->s, dir, names, NULL, O_COUNT, OUTBOX_SCHEMA, 64u << 20, e) < 0) {
+    if (store_open_from(&o->s, dir, names, NULL, O_COUNT, 1, OUTBOX_SCHEMA, 64u << 20, e) < 0) {
         free(o);
         return -1;
     }
@@ -144,6 +144,7 @@ typedef struct {
     uint64_t key;
     const pv *entry;
     const sbuf *rows, *refused;
+    int replace;
 } put_ctx;
 
 static int put_entry(store_txn *t, void *ctx, par_err *e)
@@ -153,8 +154,17 @@ static int put_entry(store_txn *t, void *ctx, par_err *e)
     char k[17];
     hex(p->key, k);
     MDB_val v;
-    if (store_txn_get(t, O_FILES, k, 16, &v))
+    int there = store_txn_get(t, O_FILES, k, 16, &v);
+    if (there && !p->replace)
         return STORE_NOTHING; /* the same file, already waiting */
+    if (!t->rc)
+        store_txn_check(t, store_put_pv(t->txn, store_dbi(p->o->s, O_FILES), k, p->entry), "outbox");
+    if (p->rows)
+        store_txn_put(t, O_ROWS, k, 16, p->rows->buf, p->rows->len);
+    if (p->refused)
+        store_txn_put(t, O_REFUSED, k, 16, p->refused->buf, p->refused->len);
+    if (there) /* replaced: it keeps its place in the order */
+        return t->rc ? -1 : 0;
     /* arrival order: the last order key + 1 */
     uint64_t next = 1;
     MDB_cursor *cur;
@@ -166,19 +176,14 @@ static int put_entry(store_txn *t, void *ctx, par_err *e)
     }
     unsigned char ob[8];
     store_u64_key(next, ob);
-    if (!t->rc)
-        store_txn_check(t, store_put_pv(t->txn, store_dbi(p->o->s, O_FILES), k, p->entry), "outbox");
-    if (p->rows)
-        store_txn_put(t, O_ROWS, k, 16, p->rows->buf, p->rows->len);
-    if (p->refused)
-        store_txn_put(t, O_REFUSED, k, 16, p->refused->buf, p->refused->len);
     store_txn_put(t, O_ORDER, ob, 8, k, 16);
     return t->rc ? -1 : 0;
 }
 
-int outbox_put(outbox *o, uint64_t key, const pv *head, const sbuf *rows, const sbuf *refused, par_err *e)
+int outbox_put(outbox *o, uint64_t key, const pv *head, const sbuf *rows, const sbuf *refused, int replace,
+               par_err *e)
 {
-    put_ctx p = {o, key, head, rows, refused};
+    put_ctx p = {o, key, head, rows, refused, replace};
     int rc = store_write(o->s, put_entry, &p, e);
     return rc < 0 ? -1 : rc == STORE_NOTHING ? 0 : 1;
 }
@@ -232,11 +237,15 @@ pv *outbox_list(outbox *o, int max)
             char k[17];
             snprintf(k, sizeof k, "%.*s", (int)ov.mv_size, (char *)ov.mv_data);
             pv *entry = NULL;
-            if (store_get_pv(txn, store_dbi(o->s, O_FILES), k, &entry) != 1)
+            int got = store_get_pv(txn, store_dbi(o->s, O_FILES), k, &entry);
+            if (got == 0)
                 continue;
             pv *item = pv_map();
             pv_set_int(item, "key", (int64_t)strtoull(k, NULL, 16));
-            pv_set(item, "entry", entry);
+            if (got == 1)
+                pv_set(item, "entry", entry);
+            else /* said, not skipped: the agent takes the file again from what it holds */
+                pv_set(item, "unreadable", pv_bool(1));
             pv_push(out, item);
         }
         mdb_cursor_close(cur);

@@ -12,7 +12,9 @@
 #include "../common/store.h"
 #include "../proto/proto.h"
 
-#define OUTBOX_SCHEMA 1
+/* 2: rows and refused lines beside the head (0.3.1). An outbox of version 1 is read as it
+ * is and marked 2 when opened: 0.3.0 would take a head without rows for an empty file. */
+#define OUTBOX_SCHEMA 2
 
 typedef struct outbox outbox;
 
@@ -41,14 +43,18 @@ int outbox_lines_read(outbox_lines *l, const void *buf, size_t len, uint32_t wid
 void outbox_lines_free(outbox_lines *l);
 
 /* Stores an entry durably: its head and its rows and refused lines as packed by
- * outbox_lines_pack. 1 stored, 0 already there. */
-int outbox_put(outbox *o, uint64_t key, const pv *head, const sbuf *rows, const sbuf *refused, par_err *e);
+ * outbox_lines_pack. 1 stored, 0 already there (replace: written over it, in its place
+ * in the order; 1). */
+int outbox_put(outbox *o, uint64_t key, const pv *head, const sbuf *rows, const sbuf *refused, int replace,
+               par_err *e);
 /* key's rows (which 0, width its columns) or lines refused at intake (which 1, width 1):
  * 1 read, 0 none kept (an entry written by 0.3.0 and before keeps them in its head), -1 not
  * readable (e says why). */
 int outbox_lines_get(outbox *o, uint64_t key, int which, uint32_t width, outbox_lines *out, par_err *e);
 int outbox_del(outbox *o, uint64_t key, par_err *e);
-/* The oldest entries first (at most max): an array of {key, entry}. */
+/* The oldest entries first (at most max): an array of {key, entry}, or {key, unreadable:
+ * true} for an entry whose head cannot be read back (0.3.0 kept a file's rows in it, and
+ * one over the protocol's 16 MiB or 200,000 items cannot be). */
 pv *outbox_list(outbox *o, int max);
 int64_t outbox_depth(outbox *o);
 

@@ -35,6 +35,7 @@
 #define SETTLE_MAX 1024
 /* a file whose outbox copy cannot be read back (a damaged outbox) is refused, not lost */
 #define UNREADABLE "kept in the outbox in a form this version cannot send: drop the file into the spool folder again"
+#define ROW_UNREADABLE "this line's copy in the outbox is damaged: send it again"
 
 typedef struct {
     uint64_t key;
@@ -353,10 +354,11 @@ static int write_refused_csv(const rfile *f, const char *original, const char *p
 }
 
 /* A file refused before it reached the outbox (not a submissions file at all). */
-static void reject_now(agent *a, const char *name, const char *reason)
+/* Files from (a file of the spool folder, or one held in the outbox) under rejected/ as
+ * name, refused whole with reason. */
+static void reject_file(agent *a, const char *from, const char *name, const char *reason)
 {
-    char from[CONF_PATH + 300], to[CONF_PATH + 400];
-    snprintf(from, sizeof from, "%s/%s", a->spool, name);
+    char to[CONF_PATH + 400];
     free_name(a->rejected, name, to, sizeof to);
     pv *list = pv_arr();
     add_refusal(list, 0, reason);
@@ -376,6 +378,13 @@ static void reject_now(agent *a, const char *name, const char *reason)
     log_warn("event=file_rejected name=%s reason=\"%s\"", name, reason);
 }
 
+static void reject_now(agent *a, const char *name, const char *reason)
+{
+    char from[CONF_PATH + 300];
+    snprintf(from, sizeof from, "%s/%s", a->spool, name);
+    reject_file(a, from, name, reason);
+}
+
 /* ---------- the spool folder ---------- */
 
 static int wanted(const char *name)
@@ -386,43 +395,28 @@ static int wanted(const char *name)
                               table_is_jsonl(name));
 }
 
-/* Takes one file into the outbox, then out of the spool folder. */
-static void intake(agent *a, const char *name)
+/* The outbox's key of a file: its name's hash and its content's. */
+static uint64_t file_key(const char *name, const char *bytes, size_t len)
 {
-    char path[CONF_PATH + 300];
-    snprintf(path, sizeof path, "%s/%s", a->spool, name);
-    struct stat st;
-    if (name[0] == '.' || lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
-        return;
-    if (strlen(name) > 200) {
-        reject_now(a, name, "file name longer than 200 bytes");
-        return;
-    }
-    if (!wanted(name)) {
-        reject_now(a, name, "not a CSV (.csv, .txt) or JSON Lines (.jsonl) file: unknown column format");
-        return;
-    }
-    char *bytes;
-    size_t len;
-    par_err e = {{0}};
-    if (file_read(path, &bytes, &len, &e) < 0) {
-        log_error("event=read_failed name=%s error=\"%s\"", name, e.msg);
-        return;
-    }
-    uint64_t key = outbox_hash(name, strlen(name) + 1) ^ outbox_hash(bytes, len) * 31;
-    free(bytes);
+    return outbox_hash(name, strlen(name) + 1) ^ outbox_hash(bytes, len) * 31;
+}
+
+/* Reads the file at path (named name) and keeps it in the outbox under key: its head,
+ * its rows and the lines refused here, packed (replace: over an entry already there).
+ * 1 stored, 0 already there, -1 the outbox failed, -2 the file cannot be read as a table
+ * (e says why: it is refused whole); *lines: its data lines. */
+static int keep(agent *a, uint64_t key, const char *name, const char *path, int replace, int *lines, par_err *e)
+{
     /* lines the reader refuses, reported as "PATH: line N: reason" */
     char *report = NULL;
     size_t rlen = 0;
     FILE *rs = open_memstream(&report, &rlen);
     table t;
-    int rc = table_load_file(path, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), &t, rs, &e);
+    int rc = table_load_file(path, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), &t, rs, e);
     fclose(rs);
     if (rc < 0) {
         free(report);
-        const char *why = strstr(e.msg, ": ");
-        reject_now(a, name, why ? why + 2 : e.msg);
-        return;
+        return -2;
     }
     /* the lines refused here, kept with the rows until the file is done (its .err) */
     size_t nref = 0, capref = 0;
@@ -452,15 +446,50 @@ static void intake(agent *a, const char *name)
     sbuf_init(&refused);
     outbox_lines_pack(&rows, t.ncols, t.nrows, t.line, t.field);
     outbox_lines_pack(&refused, 1, (uint32_t)nref, refline, reftext);
-    int lines = t.lines;
+    *lines = t.lines;
     table_free(&t);
     free(report);
     free(refline);
     free(reftext);
-    int put = outbox_put(a->ob, key, head, &rows, &refused, &e);
+    int put = outbox_put(a->ob, key, head, &rows, &refused, replace, e);
     pv_free(head);
     sbuf_free(&rows);
     sbuf_free(&refused);
+    return put;
+}
+
+/* Takes one file into the outbox, then out of the spool folder. */
+static void intake(agent *a, const char *name)
+{
+    char path[CONF_PATH + 300];
+    snprintf(path, sizeof path, "%s/%s", a->spool, name);
+    struct stat st;
+    if (name[0] == '.' || lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        return;
+    if (strlen(name) > 200) {
+        reject_now(a, name, "file name longer than 200 bytes");
+        return;
+    }
+    if (!wanted(name)) {
+        reject_now(a, name, "not a CSV (.csv, .txt) or JSON Lines (.jsonl) file: unknown column format");
+        return;
+    }
+    char *bytes;
+    size_t len;
+    par_err e = {{0}};
+    if (file_read(path, &bytes, &len, &e) < 0) {
+        log_error("event=read_failed name=%s error=\"%s\"", name, e.msg);
+        return;
+    }
+    uint64_t key = file_key(name, bytes, len);
+    free(bytes);
+    int lines = 0;
+    int put = keep(a, key, name, path, 0, &lines, &e);
+    if (put == -2) {
+        const char *why = strstr(e.msg, ": ");
+        reject_now(a, name, why ? why + 2 : e.msg);
+        return;
+    }
     if (put < 0) {
         /* not accepted: it stays in the spool folder and is tried at the next start */
         log_error("event=outbox_failed name=%s error=\"%s\"", name, e.msg);
@@ -591,7 +620,7 @@ static int active(agent *a, uint64_t key)
     return 0;
 }
 
-/* An entry written by 0.3.0 and before: rows [[line, field...]] and local [{line, reason}] in
+/* An entry written by 0.3.0: rows [[line, field...]] and local [{line, reason}] in
  * its head. The rows are packed as a newer entry's are and read back the same way; a
  * row of another shape (a damaged outbox) is refused with its line, never sent as it is. */
 static int old_entry(rfile *f, const pv *entry, const pv *rows, par_err *e)
@@ -601,7 +630,11 @@ static int old_entry(rfile *f, const pv *entry, const pv *rows, par_err *e)
         const char *why = pv_get_str(local->u.a.v[k], "reason");
         add_refusal(f->refused, pv_get_int(local->u.a.v[k], "line", 0), why ? why : "refused");
     }
-    uint32_t ncols = f->all.ncols, nrows = rows->t == PV_ARR ? rows->u.a.n : 0, n = 0, unreadable = 0;
+    if (rows->t != PV_ARR) {
+        err_set(e, "the entry's rows are not a list");
+        return -1;
+    }
+    uint32_t ncols = f->all.ncols, nrows = rows->u.a.n, n = 0, unreadable = 0;
     int64_t *line = xmalloc(((size_t)nrows + 1) * sizeof *line);
     const char **field = xmalloc(((size_t)nrows * ncols + 1) * sizeof *field);
     for (uint32_t k = 0; k < nrows; k++) {
@@ -611,7 +644,7 @@ static int old_entry(rfile *f, const pv *entry, const pv *rows, par_err *e)
             ok = r->u.a.v[1 + c]->t == PV_STR && strlen(r->u.a.v[1 + c]->u.s.p) == r->u.a.v[1 + c]->u.s.n;
         if (!ok) {
             add_refusal(f->refused, r->t == PV_ARR && r->u.a.n && r->u.a.v[0]->t == PV_INT ? r->u.a.v[0]->u.i : 0,
-                        UNREADABLE);
+                        ROW_UNREADABLE);
             unreadable++;
             continue;
         }
@@ -632,6 +665,53 @@ static int old_entry(rfile *f, const pv *entry, const pv *rows, par_err *e)
     return rc < 0 ? -1 : 1;
 }
 
+/* An entry whose head cannot be read back (0.3.0 kept a file's rows in it, and one over
+ * the protocol's limits never left the outbox): the file is taken again from the copy
+ * held beside the outbox, when it is the same file, and its entry written over in the
+ * form of this version; else it is refused whole, its entry let go, so that dropping the
+ * file again is taken. */
+static void recover(agent *a, uint64_t key)
+{
+    char prefix[24], name[256] = "", path[CONF_PATH + 600] = "";
+    snprintf(prefix, sizeof prefix, "%016llx-", (unsigned long long)key);
+    DIR *d = opendir(a->hold);
+    for (struct dirent *de; d && (de = readdir(d));)
+        if (!strncmp(de->d_name, prefix, 17) && de->d_name[17]) {
+            str_copy(name, sizeof name, de->d_name + 17);
+            snprintf(path, sizeof path, "%s/%s", a->hold, de->d_name);
+            break;
+        }
+    if (d)
+        closedir(d);
+    par_err e = {{0}};
+    char *bytes = NULL;
+    size_t len = 0;
+    int lines = 0, put = -2;
+    if (!name[0])
+        err_set(&e, "no copy of the file is held in %s", a->hold);
+    else if (file_read(path, &bytes, &len, &e) == 0 && file_key(name, bytes, len) != key)
+        err_set(&e, "the copy held is not the file the outbox took");
+    else if (bytes)
+        put = keep(a, key, name, path, 1, &lines, &e);
+    free(bytes);
+    if (put >= 0) {
+        log_info("event=outbox_recovered name=%s lines=%d", name, lines);
+        a->reload = 1;
+        return;
+    }
+    if (put == -1) { /* the outbox failed: tried again when it next changes */
+        log_error("event=outbox_failed name=%s error=\"%s\"", name, e.msg);
+        return;
+    }
+    log_error("event=outbox_unreadable key=%016llx name=%s error=\"%s\"", (unsigned long long)key, name, e.msg);
+    if (name[0])
+        reject_file(a, path, name, UNREADABLE);
+    if (outbox_del(a->ob, key, &e) < 0)
+        log_error("event=outbox_failed error=\"%s\"", e.msg);
+}
+
+static void finalize(agent *a, int idx);
+
 static void load_files(agent *a)
 {
     /* only when the outbox changed: reading its heads at every turn of the loop is work
@@ -644,7 +724,11 @@ static void load_files(agent *a)
         uint64_t key = (uint64_t)pv_get_int(list->u.a.v[i], "key", 0);
         if (active(a, key))
             continue;
-        /* the file takes the list's item: its rows are what the batches point into */
+        if (pv_get_bool(list->u.a.v[i], "unreadable", 0)) {
+            recover(a, key);
+            continue;
+        }
+        /* the file takes the list's item: its column names are what all points into */
         pv *item = list->u.a.v[i];
         list->u.a.v[i] = pv_nil();
         const pv *entry = pv_get(item, "entry"), *rows = pv_get(entry, "rows"), *cols = pv_get(entry, "cols");
@@ -669,8 +753,9 @@ static void load_files(agent *a)
                 all->cols[all->ncols++] = cols->u.a.v[c]->u.s.p;
         par_err le = {{0}};
         int got;
-        if (rows) { /* written by 0.3.0 and before: the rows and refusals in the head */
+        if (rows) { /* written by 0.3.0: the rows and refusals in the head */
             got = old_entry(f, entry, rows, &le);
+            pv_set((pv *)entry, "rows", pv_nil()); /* repacked into f->rows: not held twice */
         } else {
             /* intake writes both, empty or not: one missing is a damaged outbox */
             outbox_lines local;
@@ -699,6 +784,11 @@ static void load_files(agent *a)
         f->left = (int)f->nb;
     }
     pv_free(list);
+    /* a file with nothing to send (every line refused here, or its copy unreadable) is
+     * filed now, the link up or not */
+    for (int i = a->nfiles; i-- > 0;)
+        if (a->files[i].left == 0)
+            finalize(a, i);
 }
 
 static void free_file(rfile *f)
@@ -734,7 +824,10 @@ static void finalize(agent *a, int idx)
             log_error("event=refused_csv_failed path=%s error=\"%s\"", fix, strerror(errno));
         write_err(a, strrchr(fix, '/') + 1, f->refused, f->lines, f->stored, f->name);
     }
-    /* the file is where it belongs before its entry goes: a crash here repeats the move, not the send */
+    /* the file is where it belongs before its entry goes: a crash here leaves the entry,
+     * so its lines go again (the province answers them as already stored) and the held
+     * copy, gone, is not moved twice; the other order could leave a held file that no
+     * entry names */
     if (outbox_del(a->ob, f->key, &e) < 0)
         log_error("event=outbox_failed error=\"%s\"", e.msg);
     clock_format(clock_now_ms(a->clk), a->last_success);

@@ -53,6 +53,8 @@ static const struct {
     {"metric name '{}' is not 1-63 of letters, digits, '.', '_' or '-'",
      "tên chỉ tiêu '{}' không hợp lệ (1 đến 63 ký tự: chữ, số, '.', '_' hoặc '-')"},
     {"unknown task {}", "nhiệm vụ {} không có trong kế hoạch"},
+    {"this line's copy in the outbox is damaged: send it again",
+     "bản lưu của dòng này trong hộp thư đi bị hỏng: gửi lại dòng này"},
     {"kept in the outbox in a form this version cannot send: drop the file into the spool folder again",
      "lưu trong hộp thư đi ở dạng phiên bản này không gửi được: đặt lại tệp vào thư mục gửi"},
     {"task {} is not assigned to unit {}", "nhiệm vụ {} không giao cho đơn vị {}"},

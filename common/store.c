@@ -53,6 +53,12 @@ static int fail_write(store *s, par_err *e, const char *what, int rc)
 int store_open(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
                unsigned schema, size_t map, par_err *e)
 {
+    return store_open_from(out, dir, names, dupsort, n, schema, schema, map, e);
+}
+
+int store_open_from(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
+                    unsigned oldest, unsigned schema, size_t map, par_err *e)
+{
     store *s = xcalloc(1, sizeof *s);
     MDB_txn *txn = NULL;
     int rc;
@@ -107,26 +113,29 @@ int store_open(store **out, const char *dir, const char *const names[], const in
     }
     s->n = n;
     MDB_val k = {6, "schema"}, v;
+    unsigned char buf[4] = {schema >> 24, schema >> 16, schema >> 8, schema};
     rc = mdb_get(txn, s->meta, &k, &v);
-    if (rc == MDB_NOTFOUND) {
-        unsigned char buf[4] = {schema >> 24, schema >> 16, schema >> 8, schema};
-        v.mv_size = 4;
-        v.mv_data = buf;
-        if ((rc = mdb_put(txn, s->meta, &k, &v, 0))) {
-            fail_lmdb(e, "write schema version", rc);
-            goto fail;
-        }
-    } else if (rc) {
-        fail_lmdb(e, "read schema version", rc);
-        goto fail;
-    } else {
+    unsigned have = schema;
+    if (rc == 0) {
         const unsigned char *b = v.mv_data;
-        unsigned have = v.mv_size == 4 ? ((unsigned)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
-        if (have != schema) {
+        have = v.mv_size == 4 ? ((unsigned)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
+        if (have > schema || have < oldest) {
             err_set(e, "store %s has schema version %u; this program reads version %u%s", dir, have, schema,
                     have > schema ? " (written by a newer release: upgrade this program)" : "");
             goto fail;
         }
+    } else if (rc != MDB_NOTFOUND) {
+        fail_lmdb(e, "read schema version", rc);
+        goto fail;
+    }
+    if (rc == MDB_NOTFOUND || have < schema) {
+        MDB_val nv = {4, buf};
+        if ((rc = mdb_put(txn, s->meta, &k, &nv, 0))) {
+            fail_lmdb(e, "write schema version", rc);
+            goto fail;
+        }
+        if (have < schema)
+            log_info("event=store_upgraded store=%s from=%u to=%u", dir, have, schema);
     }
     if ((rc = mdb_txn_commit(txn))) {
         txn = NULL;

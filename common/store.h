@@ -16,6 +16,11 @@ typedef struct store store;
  * (0: 32 GiB of address space, the file growing with what is written; it doubles whenever it fills). */
 int store_open(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
                unsigned schema, size_t map, par_err *e);
+/* The same for a program that still reads a store of versions oldest..schema as it is
+ * (a database added, nothing rewritten): such a store is marked schema when opened, so
+ * that an older program then refuses it rather than misread what this one writes. */
+int store_open_from(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
+                    unsigned oldest, unsigned schema, size_t map, par_err *e);
 void store_close(store *s);
 
 MDB_env *store_env(store *s);

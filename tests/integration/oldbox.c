@@ -1,11 +1,12 @@
-/* oldbox: puts a file into par-agent's outbox as an agent of 0.3.0 left it (its rows
- * and the lines refused at intake inside the entry's head, as value trees), or damaged
- * (a head whose rows are missing), for the test that an upgraded agent still sends what
+/* oldbox: puts a file into par-agent's outbox as an agent of 0.3.0 left it (schema 1, its
+ * rows and the lines refused at intake inside the entry's head, as value trees), or
+ * damaged (a head without rows), for the test that an upgraded agent still sends what
  * an older one accepted, and refuses what it cannot read instead of losing it.
  *
  * usage: oldbox old|damaged OUTBOX_DIR SPOOL_DIR FILE
  * The file is held under SPOOL_DIR/.outbox/KEY-NAME as the agent holds it. */
 #include "../../agent/outbox.h"
+#include "../../common/store.h"
 #include "../../common/table.h"
 #include "../../common/util.h"
 
@@ -13,6 +14,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* 0.3.0's outbox: two databases, schema 1; an entry is its head under the key, and the
+ * key under the next arrival number */
+typedef struct {
+    char key[17];
+    const pv *head;
+} old_put;
+
+static int put_old(store_txn *t, void *ctx, par_err *e)
+{
+    (void)e;
+    old_put *p = ctx;
+    uint64_t next = 1;
+    MDB_cursor *cur;
+    if (mdb_cursor_open(t->txn, store_dbi(t->s, 1), &cur) == 0) {
+        MDB_val ok, ov;
+        if (mdb_cursor_get(cur, &ok, &ov, MDB_LAST) == 0 && ok.mv_size == 8)
+            next = store_u64_from(ok.mv_data) + 1;
+        mdb_cursor_close(cur);
+    }
+    unsigned char ob[8];
+    store_u64_key(next, ob);
+    store_txn_check(t, store_put_pv(t->txn, store_dbi(t->s, 0), p->key, p->head), "files");
+    store_txn_put(t, 1, ob, 8, p->key, 16);
+    return t->rc ? -1 : 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -60,12 +87,15 @@ int main(int argc, char **argv)
         pv_set(head, "rows", table_rows_pv(&t));
         pv_set(head, "local", local);
     }
-    outbox *o;
-    if (outbox_open(&o, argv[2], &e) < 0 || outbox_put(o, key, head, NULL, NULL, &e) < 0) {
+    static const char *const names[] = {"files", "order"};
+    store *s;
+    old_put p = {"", head};
+    snprintf(p.key, sizeof p.key, "%016llx", (unsigned long long)key);
+    if (store_open(&s, argv[2], names, NULL, 2, 1, 64u << 20, &e) < 0 || store_write(s, put_old, &p, &e) < 0) {
         fprintf(stderr, "oldbox: %s\n", e.msg);
         return 1;
     }
-    outbox_close(o);
+    store_close(s);
     char held[8192];
     snprintf(held, sizeof held, "%s/.outbox", argv[3]);
     if (dir_make(held, &e) < 0) {
