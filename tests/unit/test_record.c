@@ -218,6 +218,18 @@ static void test_schema_version(void **st)
     assert_non_null(strstr(e.msg, "written by a newer release"));
     assert_int_equal(store_open(&s, dir, names, NULL, 1, 1, 0, &e), 0); /* untouched */
     store_close(s);
+    /* a program that reads versions 1..2 as they are opens it, a database added, and
+     * marks it 2: the program of version 1 then refuses it; one reading 2..3 does not
+     * open a store of 1 */
+    const char *more[] = {"things", "added"};
+    assert_int_equal(store_open_from(&s, dir, more, NULL, 2, 2, 3, 0, &e), -1);
+    assert_non_null(strstr(e.msg, "has schema version 1; this program reads version 3"));
+    assert_int_equal(store_open_from(&s, dir, more, NULL, 2, 1, 2, 0, &e), 0);
+    store_close(s);
+    assert_int_equal(store_open(&s, dir, names, NULL, 1, 1, 0, &e), -1);
+    assert_non_null(strstr(e.msg, "has schema version 2; this program reads version 1 (written by a newer release"));
+    assert_int_equal(store_open_from(&s, dir, more, NULL, 2, 1, 2, 0, &e), 0); /* marked once */
+    store_close(s);
     char cmd[64];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     assert_int_equal(system(cmd), 0);
