@@ -159,10 +159,16 @@ static int put_entry(store_txn *t, void *ctx, par_err *e)
         return STORE_NOTHING; /* the same file, already waiting */
     if (!t->rc)
         store_txn_check(t, store_put_pv(t->txn, store_dbi(p->o->s, O_FILES), k, p->entry), "outbox");
-    if (p->rows)
-        store_txn_put(t, O_ROWS, k, 16, p->rows->buf, p->rows->len);
-    if (p->refused)
-        store_txn_put(t, O_REFUSED, k, 16, p->refused->buf, p->refused->len);
+    /* replaced without rows or refusals: none of the entry before stays behind */
+    const sbuf *parts[2] = {p->rows, p->refused};
+    for (int i = 0; i < 2; i++)
+        if (parts[i])
+            store_txn_put(t, O_ROWS + i, k, 16, parts[i]->buf, parts[i]->len);
+        else if (there && !t->rc) {
+            MDB_val kk = {16, k};
+            int rc = mdb_del(t->txn, store_dbi(p->o->s, O_ROWS + i), &kk, NULL);
+            store_txn_check(t, rc == MDB_NOTFOUND ? 0 : rc, "outbox");
+        }
     if (there) /* replaced: it keeps its place in the order */
         return t->rc ? -1 : 0;
     /* arrival order: the last order key + 1 */

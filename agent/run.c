@@ -353,10 +353,9 @@ static int write_refused_csv(const rfile *f, const char *original, const char *p
     return rc;
 }
 
-/* A file refused before it reached the outbox (not a submissions file at all). */
 /* Files from (a file of the spool folder, or one held in the outbox) under rejected/ as
  * name, refused whole with reason. */
-static void reject_file(agent *a, const char *from, const char *name, const char *reason)
+static int reject_file(agent *a, const char *from, const char *name, const char *reason)
 {
     char to[CONF_PATH + 400];
     free_name(a->rejected, name, to, sizeof to);
@@ -373,11 +372,15 @@ static void reject_file(agent *a, const char *from, const char *name, const char
     lines = lines > 0 ? lines - 1 : 0;
     write_err(a, base, list, lines, 0, NULL);
     pv_free(list);
-    if (rename(from, to) < 0)
+    if (rename(from, to) < 0) {
         log_error("event=move_failed from=%s error=\"%s\"", from, strerror(errno));
+        return -1;
+    }
     log_warn("event=file_rejected name=%s reason=\"%s\"", name, reason);
+    return 0;
 }
 
+/* A file refused before it reached the outbox (not a submissions file at all). */
 static void reject_now(agent *a, const char *name, const char *reason)
 {
     char from[CONF_PATH + 300];
@@ -625,26 +628,32 @@ static int active(agent *a, uint64_t key)
  * row of another shape (a damaged outbox) is refused with its line, never sent as it is. */
 static int old_entry(rfile *f, const pv *entry, const pv *rows, par_err *e)
 {
+    if (rows->t != PV_ARR) {
+        err_set(e, "the entry's rows are not a list");
+        return -1;
+    }
+    for (uint32_t k = 0; k < rows->u.a.n; k++) {
+        const pv *r = rows->u.a.v[k];
+        if (r->t != PV_ARR || !r->u.a.n || r->u.a.v[0]->t != PV_INT) { /* a row that cannot be named */
+            err_set(e, "the entry's row %u has no line number", k);
+            return -1;
+        }
+    }
     const pv *local = pv_get(entry, "local");
     for (uint32_t k = 0; local && local->t == PV_ARR && k < local->u.a.n; k++) {
         const char *why = pv_get_str(local->u.a.v[k], "reason");
         add_refusal(f->refused, pv_get_int(local->u.a.v[k], "line", 0), why ? why : "refused");
-    }
-    if (rows->t != PV_ARR) {
-        err_set(e, "the entry's rows are not a list");
-        return -1;
     }
     uint32_t ncols = f->all.ncols, nrows = rows->u.a.n, n = 0, unreadable = 0;
     int64_t *line = xmalloc(((size_t)nrows + 1) * sizeof *line);
     const char **field = xmalloc(((size_t)nrows * ncols + 1) * sizeof *field);
     for (uint32_t k = 0; k < nrows; k++) {
         const pv *r = rows->u.a.v[k];
-        int ok = r->t == PV_ARR && r->u.a.n == ncols + 1 && r->u.a.v[0]->t == PV_INT;
+        int ok = r->u.a.n == ncols + 1;
         for (uint32_t c = 0; ok && c < ncols; c++) /* a NUL inside would be sent cut short */
             ok = r->u.a.v[1 + c]->t == PV_STR && strlen(r->u.a.v[1 + c]->u.s.p) == r->u.a.v[1 + c]->u.s.n;
         if (!ok) {
-            add_refusal(f->refused, r->t == PV_ARR && r->u.a.n && r->u.a.v[0]->t == PV_INT ? r->u.a.v[0]->u.i : 0,
-                        ROW_UNREADABLE);
+            add_refusal(f->refused, r->u.a.v[0]->u.i, ROW_UNREADABLE);
             unreadable++;
             continue;
         }
@@ -675,24 +684,39 @@ static void recover(agent *a, uint64_t key)
     char prefix[24], name[256] = "", path[CONF_PATH + 600] = "";
     snprintf(prefix, sizeof prefix, "%016llx-", (unsigned long long)key);
     DIR *d = opendir(a->hold);
-    for (struct dirent *de; d && (de = readdir(d));)
+    if (!d) { /* not "no copy": tried again when the outbox next changes */
+        log_error("event=read_failed name=%s error=\"%s\"", a->hold, strerror(errno));
+        return;
+    }
+    errno = 0;
+    for (struct dirent *de; (de = readdir(d));)
         if (!strncmp(de->d_name, prefix, 17) && de->d_name[17]) {
             str_copy(name, sizeof name, de->d_name + 17);
             snprintf(path, sizeof path, "%s/%s", a->hold, de->d_name);
             break;
         }
-    if (d)
-        closedir(d);
+    int listed = errno == 0 || name[0];
+    closedir(d);
+    if (!listed) {
+        log_error("event=read_failed name=%s error=\"%s\"", a->hold, strerror(errno));
+        return;
+    }
     par_err e = {{0}};
     char *bytes = NULL;
     size_t len = 0;
     int lines = 0, put = -2;
-    if (!name[0])
+    const char *why = UNREADABLE;
+    if (!name[0]) {
         err_set(&e, "no copy of the file is held in %s", a->hold);
-    else if (file_read(path, &bytes, &len, &e) == 0 && file_key(name, bytes, len) != key)
+    } else if (file_read(path, &bytes, &len, &e) < 0) {
+        log_error("event=read_failed name=%s error=\"%s\"", path, e.msg); /* tried again later */
+        return;
+    } else if (file_key(name, bytes, len) != key) {
         err_set(&e, "the copy held is not the file the outbox took");
-    else if (bytes)
-        put = keep(a, key, name, path, 1, &lines, &e);
+    } else if ((put = keep(a, key, name, path, 1, &lines, &e)) == -2) {
+        /* this version's reader refuses it: its reason, as a new drop would get */
+        why = strstr(e.msg, ": ") ? strstr(e.msg, ": ") + 2 : e.msg;
+    }
     free(bytes);
     if (put >= 0) {
         log_info("event=outbox_recovered name=%s lines=%d", name, lines);
@@ -704,10 +728,14 @@ static void recover(agent *a, uint64_t key)
         return;
     }
     log_error("event=outbox_unreadable key=%016llx name=%s error=\"%s\"", (unsigned long long)key, name, e.msg);
-    if (name[0])
-        reject_file(a, path, name, UNREADABLE);
+    /* the entry goes once the copy is filed (or when there is none): never a held file
+     * that no entry names */
+    if (name[0] && reject_file(a, path, name, why) < 0)
+        return;
     if (outbox_del(a->ob, key, &e) < 0)
         log_error("event=outbox_failed error=\"%s\"", e.msg);
+    else
+        a->reload = 1; /* the next entries of the list */
 }
 
 static void finalize(agent *a, int idx);
@@ -775,6 +803,8 @@ static void load_files(agent *a)
              * never left waiting unseen */
             log_error("event=outbox_unreadable name=%s error=\"%s\"", f->name, le.msg);
             outbox_lines_free(&f->rows);
+            pv_free(f->refused); /* the whole file, alone: its counts say so */
+            f->refused = pv_arr();
             add_refusal(f->refused, 0, UNREADABLE);
         }
         all->nrows = f->rows.n;
@@ -810,13 +840,18 @@ static void finalize(agent *a, int idx)
      * what it needs); its refused lines alone go to rejected/ with the .err */
     int partly = f->refused->u.a.n && f->stored > 0;
     const char *dir = f->refused->u.a.n && !partly ? a->rejected : a->done;
-    char to[CONF_PATH + 400], fix[CONF_PATH + 600] = "";
-    free_name(dir, f->name, to, sizeof to);
-    if (f->refused->u.a.n && !partly)
-        write_err(a, strrchr(to, '/') + 1, f->refused, f->lines, f->stored, NULL);
-    if (rename(f->held, to) < 0 && errno != ENOENT)
-        log_error("event=move_failed from=%s error=\"%s\"", f->held, strerror(errno));
-    if (partly) {
+    char to[CONF_PATH + 400] = "(filed before)", fix[CONF_PATH + 600] = "";
+    /* the held copy gone: a crash came after it was filed and before its entry went; its
+     * lines went again (answered as already stored), and it is not filed a second time */
+    int held = access(f->held, F_OK) == 0;
+    if (held) {
+        free_name(dir, f->name, to, sizeof to);
+        if (f->refused->u.a.n && !partly)
+            write_err(a, strrchr(to, '/') + 1, f->refused, f->lines, f->stored, NULL);
+        if (rename(f->held, to) < 0)
+            log_error("event=move_failed from=%s error=\"%s\"", f->held, strerror(errno));
+    }
+    if (held && partly) {
         char name[300];
         snprintf(name, sizeof name, "%.*s-refused.csv", name_stem(f->name), f->name);
         free_name(a->rejected, name, fix, sizeof fix);
@@ -824,18 +859,20 @@ static void finalize(agent *a, int idx)
             log_error("event=refused_csv_failed path=%s error=\"%s\"", fix, strerror(errno));
         write_err(a, strrchr(fix, '/') + 1, f->refused, f->lines, f->stored, f->name);
     }
-    /* the file is where it belongs before its entry goes: a crash here leaves the entry,
-     * so its lines go again (the province answers them as already stored) and the held
-     * copy, gone, is not moved twice; the other order could leave a held file that no
-     * entry names */
-    if (outbox_del(a->ob, f->key, &e) < 0)
+    /* the file is where it belongs before its entry goes (the other order could leave a
+     * held file that no entry names); a failed delete is not looked at again until the
+     * outbox next changes, or it would be filed again at every turn */
+    int gone = outbox_del(a->ob, f->key, &e) == 0;
+    if (!gone)
         log_error("event=outbox_failed error=\"%s\"", e.msg);
-    clock_format(clock_now_ms(a->clk), a->last_success);
+    if (f->nb) /* something was answered: not a file filed with the link down */
+        clock_format(clock_now_ms(a->clk), a->last_success);
     log_info("event=file_done name=%s lines=%d stored=%d refused=%u to=%s%s%s", f->name, f->lines, f->stored,
              f->refused->u.a.n, to, *fix ? " refused_lines=" : "", fix);
     free_file(f);
     a->files[idx] = a->files[--a->nfiles];
-    a->reload = 1; /* a slot for the next file waiting */
+    if (gone)
+        a->reload = 1; /* a slot for the next file waiting */
     a->next_hb = 0; /* the province sees the outbox as it is now, not as it was */
     write_state(a);
 }

@@ -120,7 +120,12 @@ int store_open_from(store **out, const char *dir, const char *const names[], con
         const unsigned char *b = v.mv_data;
         have = v.mv_size == 4 ? ((unsigned)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
         if (have > schema || have < oldest) {
-            err_set(e, "store %s has schema version %u; this program reads version %u%s", dir, have, schema,
+            char reads[48];
+            if (oldest < schema)
+                snprintf(reads, sizeof reads, "versions %u to %u", oldest, schema);
+            else
+                snprintf(reads, sizeof reads, "version %u", schema);
+            err_set(e, "store %s has schema version %u; this program reads %s%s", dir, have, reads,
                     have > schema ? " (written by a newer release: upgrade this program)" : "");
             goto fail;
         }
@@ -134,14 +139,14 @@ int store_open_from(store **out, const char *dir, const char *const names[], con
             fail_lmdb(e, "write schema version", rc);
             goto fail;
         }
-        if (have < schema)
-            log_info("event=store_upgraded store=%s from=%u to=%u", dir, have, schema);
     }
     if ((rc = mdb_txn_commit(txn))) {
         txn = NULL;
         fail_lmdb(e, "commit", rc);
         goto fail;
     }
+    if (have < schema)
+        log_info("event=store_upgraded store=%s from=%u to=%u", dir, have, schema);
     *out = s;
     return 0;
 fail:

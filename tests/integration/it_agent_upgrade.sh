@@ -27,6 +27,9 @@ awk 'BEGIN { print "unit,year,period,kind,key,value"; for (k = 0; k < 210000; k+
 check "an entry as 0.3.0 wrote it" "$OLDBOX" old "$T/var/agent/outbox" "$SPOOL" "$T/in/old.csv" >/dev/null
 check "one 0.3.0 could not read back" "$OLDBOX" old "$T/var/agent/outbox" "$SPOOL" "$T/in/stuck.csv" >/dev/null
 check "an entry whose rows are missing" "$OLDBOX" damaged "$T/var/agent/outbox" "$SPOOL" "$T/in/damaged.csv" >/dev/null
+printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,metric,garbled_a,1,,\n' >"$T/in/garbled.csv"
+check "an entry that cannot be read back" "$OLDBOX" garbled "$T/var/agent/outbox" "$SPOOL" "$T/in/garbled.csv" >/dev/null
+echo "TDG,2024,Y,metric,garbled_b,2,," >>"$SPOOL"/.outbox/*-garbled.csv # and its held copy not the file taken
 
 # the link down: the damaged entry is filed at once all the same
 start_all; import_sample
@@ -38,6 +41,9 @@ check "and in English" grep -q "drop the file into the spool folder again" "$SPO
 check "logged with why" grep -q "event=outbox_unreadable name=damaged.csv error=\"the entry's rows are missing\"" \
     "$T/agent.log"
 check "the file itself beside it" test -e "$SPOOL/rejected/damaged.csv"
+check "one whose held copy is not the file taken is refused whole" wait_for 20 \
+    grep -q "drop the file into the spool folder again" "$SPOOL/rejected/garbled.csv.err"
+check "logged with why" grep -q "name=garbled.csv error=\"the copy held is not the file the outbox took\"" "$T/agent.log"
 check "the outbox marked as this version's" grep -q "event=store_upgraded store=.*/agent/outbox from=1 to=2" "$T/agent.log"
 check "the entry 0.3.0 could not read is taken again from its copy" wait_for 60 grep -q \
     "event=outbox_recovered name=stuck.csv lines=210000" "$T/agent.log"
@@ -52,6 +58,10 @@ check "the line refused when 0.3.0 took it is still reported" wait_for 10 \
 check "the one 0.3.0 held for good is delivered" wait_for 120 test -e "$SPOOL/done/stuck.csv"
 check "all its 210,000 lines stored" test "$(count ',metric,stuck_')" = 210000
 check "the damaged entry's line not stored" test "$(count damaged_a)" = 0
+# dropped again, as the .err says: taken (its entry was let go), and sent
+cp "$T/in/garbled.csv" "$SPOOL/.g.tmp" && mv "$SPOOL/.g.tmp" "$SPOOL/garbled.csv"
+check "the refused file dropped again is delivered" wait_for 30 test -e "$SPOOL/done/garbled.csv"
+check "its line stored" test "$(count garbled_a)" = 1
 
 # 210,000 lines through the spool folder: one entry, sent in batches, each line receipted
 awk 'BEGIN { print "unit,year,period,kind,key,value"; for (k = 0; k < 210000; k++) printf "TDG,2024,M%02d,metric,big_%d,%d\n", k % 12 + 1, k, k }' >"$T/in/big.csv"

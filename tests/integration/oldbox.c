@@ -3,7 +3,8 @@
  * damaged (a head without rows), for the test that an upgraded agent still sends what
  * an older one accepted, and refuses what it cannot read instead of losing it.
  *
- * usage: oldbox old|damaged OUTBOX_DIR SPOOL_DIR FILE
+ * usage: oldbox old|damaged|garbled OUTBOX_DIR SPOOL_DIR FILE
+ * garbled: a head that is not msgpack at all, as one 0.3.0 could not read back.
  * The file is held under SPOOL_DIR/.outbox/KEY-NAME as the agent holds it. */
 #include "../../agent/outbox.h"
 #include "../../common/store.h"
@@ -20,6 +21,7 @@
 typedef struct {
     char key[17];
     const pv *head;
+    int garbled;
 } old_put;
 
 static int put_old(store_txn *t, void *ctx, par_err *e)
@@ -36,15 +38,18 @@ static int put_old(store_txn *t, void *ctx, par_err *e)
     }
     unsigned char ob[8];
     store_u64_key(next, ob);
-    store_txn_check(t, store_put_pv(t->txn, store_dbi(t->s, 0), p->key, p->head), "files");
+    if (p->garbled)
+        store_txn_put(t, 0, p->key, 16, "\xc1\xc1", 2); /* 0xc1: never used in msgpack */
+    else
+        store_txn_check(t, store_put_pv(t->txn, store_dbi(t->s, 0), p->key, p->head), "files");
     store_txn_put(t, 1, ob, 8, p->key, 16);
     return t->rc ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 5 || (strcmp(argv[1], "old") && strcmp(argv[1], "damaged"))) {
-        fprintf(stderr, "usage: oldbox old|damaged OUTBOX_DIR SPOOL_DIR FILE\n");
+    if (argc != 5 || (strcmp(argv[1], "old") && strcmp(argv[1], "damaged") && strcmp(argv[1], "garbled"))) {
+        fprintf(stderr, "usage: oldbox old|damaged|garbled OUTBOX_DIR SPOOL_DIR FILE\n");
         return 2;
     }
     par_err e = {{0}};
@@ -89,7 +94,7 @@ int main(int argc, char **argv)
     }
     static const char *const names[] = {"files", "order"};
     store *s;
-    old_put p = {"", head};
+    old_put p = {"", head, !strcmp(argv[1], "garbled")};
     snprintf(p.key, sizeof p.key, "%016llx", (unsigned long long)key);
     if (store_open(&s, argv[2], names, NULL, 2, 1, 64u << 20, &e) < 0 || store_write(s, put_old, &p, &e) < 0) {
         fprintf(stderr, "oldbox: %s\n", e.msg);

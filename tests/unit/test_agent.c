@@ -216,6 +216,57 @@ static void test_outbox_lines(void **st)
     sbuf_free(&b);
 }
 
+/* An entry written over keeps its one place in the order, and nothing of the entry
+ * before stays behind: its rows are the new ones, and none when it has none. */
+static void test_outbox_replace(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/par-outbox-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    outbox *o;
+    par_err e;
+    assert_int_equal(outbox_open(&o, dir, &e), 0);
+    pv *head = pv_map();
+    pv_set_str(head, "name", "a.csv");
+    int64_t line[] = {2};
+    const char *one[] = {"x"}, *two[] = {"y"};
+    sbuf r1, r2, none;
+    sbuf_init(&r1);
+    sbuf_init(&r2);
+    sbuf_init(&none);
+    outbox_lines_pack(&r1, 1, 1, line, one);
+    outbox_lines_pack(&r2, 1, 1, line, two);
+    outbox_lines_pack(&none, 1, 0, NULL, NULL);
+    assert_int_equal(outbox_put(o, 7, head, &r1, &none, 0, &e), 1);
+    assert_int_equal(outbox_put(o, 7, head, &r2, &none, 0, &e), 0); /* already there: kept */
+    outbox_lines l;
+    assert_int_equal(outbox_lines_get(o, 7, 0, 1, &l, &e), 1);
+    assert_string_equal(l.text[0], "x");
+    outbox_lines_free(&l);
+    assert_int_equal(outbox_put(o, 7, head, &r2, &none, 1, &e), 1);
+    assert_int_equal(outbox_lines_get(o, 7, 0, 1, &l, &e), 1);
+    assert_string_equal(l.text[0], "y");
+    outbox_lines_free(&l);
+    pv *list = outbox_list(o, 10);
+    assert_int_equal(list->u.a.n, 1);
+    pv_free(list);
+    assert_int_equal(outbox_put(o, 7, head, NULL, NULL, 1, &e), 1);
+    assert_int_equal(outbox_lines_get(o, 7, 0, 1, &l, &e), 0);
+    assert_int_equal(outbox_lines_get(o, 7, 1, 1, &l, &e), 0);
+    assert_int_equal(outbox_del(o, 7, &e), 0);
+    list = outbox_list(o, 10);
+    assert_int_equal(list->u.a.n, 0);
+    pv_free(list);
+    outbox_close(o);
+    pv_free(head);
+    sbuf_free(&r1);
+    sbuf_free(&r2);
+    sbuf_free(&none);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_cut_by_bytes),
         cmocka_unit_test(test_receipts_of_batch),
         cmocka_unit_test(test_outbox_lines),
+        cmocka_unit_test(test_outbox_replace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
