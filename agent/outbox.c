@@ -171,17 +171,8 @@ static int put_entry(store_txn *t, void *ctx, par_err *e)
         }
     if (there) /* replaced: it keeps its place in the order */
         return t->rc ? -1 : 0;
-    /* arrival order: the last order key + 1 */
-    uint64_t next = 1;
-    MDB_cursor *cur;
-    if (!t->rc && mdb_cursor_open(t->txn, store_dbi(p->o->s, O_ORDER), &cur) == 0) {
-        MDB_val ok, ov;
-        if (mdb_cursor_get(cur, &ok, &ov, MDB_LAST) == 0 && ok.mv_size == 8)
-            next = store_u64_from(ok.mv_data) + 1;
-        mdb_cursor_close(cur);
-    }
-    unsigned char ob[8];
-    store_u64_key(next, ob);
+    unsigned char ob[8]; /* arrival order: after the last */
+    store_u64_key(store_txn_last_u64(t, O_ORDER) + 1, ob);
     store_txn_put(t, O_ORDER, ob, 8, k, 16);
     return t->rc ? -1 : 0;
 }

@@ -30,18 +30,13 @@ int record_open(record **out, const char *dir, size_t map, par_err *e)
         return -1;
     }
     /* the log's last key is the last sequence number */
-    MDB_txn *txn;
-    if (store_begin(r->s, MDB_RDONLY, &txn, e) < 0) {
+    store_txn t;
+    if (store_txn_begin(r->s, &t, 0, e) < 0) {
         record_close(r);
         return -1;
     }
-    MDB_cursor *cur;
-    MDB_val k, v;
-    mdb_cursor_open(txn, store_dbi(r->s, DB_LOG), &cur);
-    if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
-        r->seq = store_u64_from(k.mv_data);
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
+    r->seq = store_txn_last_u64(&t, DB_LOG);
+    store_txn_abort(&t);
     *out = r;
     return 0;
 }

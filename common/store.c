@@ -224,6 +224,19 @@ int store_txn_get(store_txn *t, int db, const void *key, size_t klen, MDB_val *o
     return 0;
 }
 
+uint64_t store_txn_last_u64(store_txn *t, int db)
+{
+    MDB_cursor *cur;
+    MDB_val k, v;
+    uint64_t last = 0;
+    if (t->rc || mdb_cursor_open(t->txn, t->s->dbi[db], &cur))
+        return 0;
+    if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
+        last = store_u64_from(k.mv_data);
+    mdb_cursor_close(cur);
+    return last;
+}
+
 void store_txn_abort(store_txn *t)
 {
     if (t->txn)

@@ -45,6 +45,9 @@ void store_txn_put(store_txn *t, int db, const void *key, size_t klen, const voi
 /* 1 found (*out points into the page), 0 absent or after an error. */
 int store_txn_get(store_txn *t, int db, const void *key, size_t klen, MDB_val *out);
 void store_txn_abort(store_txn *t);
+/* The last key of db read as a u64 (store_u64_key's order: logs, arrival orders); 0 when
+ * db is empty, its last key is not 8 bytes, or after an error. */
+uint64_t store_txn_last_u64(store_txn *t, int db);
 /* Commits a write transaction durably, or aborts it when it holds an error. 0, or -1
  * with e said and t->rc the LMDB error (MDB_MAP_FULL: grow with no transaction open,
  * then write it all again). The transaction is ended either way. */

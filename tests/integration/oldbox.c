@@ -28,16 +28,8 @@ static int put_old(store_txn *t, void *ctx, par_err *e)
 {
     (void)e;
     old_put *p = ctx;
-    uint64_t next = 1;
-    MDB_cursor *cur;
-    if (mdb_cursor_open(t->txn, store_dbi(t->s, 1), &cur) == 0) {
-        MDB_val ok, ov;
-        if (mdb_cursor_get(cur, &ok, &ov, MDB_LAST) == 0 && ok.mv_size == 8)
-            next = store_u64_from(ok.mv_data) + 1;
-        mdb_cursor_close(cur);
-    }
     unsigned char ob[8];
-    store_u64_key(next, ob);
+    store_u64_key(store_txn_last_u64(t, 1) + 1, ob);
     if (p->garbled)
         store_txn_put(t, 0, p->key, 16, "\xc1\xc1", 2); /* 0xc1: never used in msgpack */
     else

@@ -63,37 +63,55 @@ static client *test_client(void)
     return c;
 }
 
+/* Rows, a client for the ids, and the batches cut so far. */
+typedef struct {
+    client *cl;
+    rows_fixture f;
+    batch *bs;
+    uint32_t n, cap;
+} cutting;
+
+static void cutting_start(cutting *c, uint32_t rows, size_t note_bytes)
+{
+    memset(c, 0, sizeof *c);
+    c->cl = test_client();
+    rows_make(&c->f, rows, note_bytes);
+}
+
+static void cutting_end(cutting *c)
+{
+    batch_free_all(c->bs, c->n);
+    rows_free(&c->f);
+    client_destroy(c->cl);
+}
+
 /* batch_lines lines a batch, the last one shorter; every row in exactly one batch, in
  * order; ids one after the other; a second file's batches appended after the first's. */
 static void test_cut_by_lines(void **st)
 {
     (void)st;
-    client *cl = test_client();
-    rows_fixture f;
-    rows_make(&f, 2500, 10);
-    batch *bs = NULL;
-    uint32_t n = 0, cap = 0;
-    assert_int_equal(batch_cut(&f.all, 1000, cl, 0, &bs, &n, &cap), 3);
-    assert_int_equal(batch_cut(&f.all, 1000, cl, 1, &bs, &n, &cap), 3);
-    assert_int_equal(n, 6);
+    cutting c;
+    cutting_start(&c, 2500, 10);
+    assert_int_equal(batch_cut(&c.f.all, 1000, c.cl, 0, &c.bs, &c.n, &c.cap), 3);
+    assert_int_equal(batch_cut(&c.f.all, 1000, c.cl, 1, &c.bs, &c.n, &c.cap), 3);
+    assert_int_equal(c.n, 6);
     uint32_t want[] = {1000, 1000, 500};
-    for (uint32_t b = 0; b < n; b++) {
-        assert_int_equal(bs[b].v.nrows, want[b % 3]);
-        assert_int_equal(bs[b].file, b / 3);
-        assert_ptr_equal(bs[b].v.lines, f.lines + (b % 3) * 1000);
-        assert_ptr_equal(bs[b].v.fields, f.fields + (size_t)(b % 3) * 1000 * 2);
-        assert_string_equal(bs[b].v.file, "tdg.csv");
+    for (uint32_t b = 0; b < c.n; b++) {
+        const batch *x = &c.bs[b];
+        assert_int_equal(x->v.nrows, want[b % 3]);
+        assert_int_equal(x->file, b / 3);
+        assert_ptr_equal(x->v.lines, c.f.lines + (b % 3) * 1000);
+        assert_ptr_equal(x->v.fields, c.f.fields + (size_t)(b % 3) * 1000 * 2);
+        assert_string_equal(x->v.file, "tdg.csv");
         if (b)
-            assert_int_equal(bs[b].v.id, bs[b - 1].v.id + 1);
-        assert_null(bs[b].packed.buf); /* packed when first sent */
+            assert_int_equal(x->v.id, c.bs[b - 1].v.id + 1);
+        assert_null(x->packed.buf); /* packed when first sent */
     }
     /* no rows, no batch */
-    f.all.nrows = 0;
-    assert_int_equal(batch_cut(&f.all, 1000, cl, 2, &bs, &n, &cap), 0);
-    assert_int_equal(n, 6);
-    batch_free_all(bs, n);
-    rows_free(&f);
-    client_destroy(cl);
+    c.f.all.nrows = 0;
+    assert_int_equal(batch_cut(&c.f.all, 1000, c.cl, 2, &c.bs, &c.n, &c.cap), 0);
+    assert_int_equal(c.n, 6);
+    cutting_end(&c);
 }
 
 /* A batch stays under BATCH_MAX_BYTES whatever its lines: 100 rows of 100 kB notes go
@@ -102,33 +120,25 @@ static void test_cut_by_lines(void **st)
 static void test_cut_by_bytes(void **st)
 {
     (void)st;
-    client *cl = test_client();
-    rows_fixture f;
-    rows_make(&f, 100, 100000);
-    batch *bs = NULL;
-    uint32_t n = 0, cap = 0;
-    assert_int_equal(batch_cut(&f.all, 10000, cl, 0, &bs, &n, &cap), 3);
-    assert_int_equal(bs[0].v.nrows, 41);
-    assert_int_equal(bs[1].v.nrows, 41);
-    assert_int_equal(bs[2].v.nrows, 18);
+    cutting c;
+    cutting_start(&c, 100, 100000);
+    assert_int_equal(batch_cut(&c.f.all, 10000, c.cl, 0, &c.bs, &c.n, &c.cap), 3);
+    assert_int_equal(c.bs[0].v.nrows, 41);
+    assert_int_equal(c.bs[1].v.nrows, 41);
+    assert_int_equal(c.bs[2].v.nrows, 18);
     /* the packed message is within the limit too */
     sbuf b;
     sbuf_init(&b);
-    submit_pack(&b, &bs[0].v);
+    submit_pack(&b, &c.bs[0].v);
     assert_true(b.len <= BATCH_MAX_BYTES);
     sbuf_free(&b);
-    batch_free_all(bs, n);
-    rows_free(&f);
+    cutting_end(&c);
 
-    rows_make(&f, 3, BATCH_MAX_BYTES);
-    bs = NULL;
-    n = cap = 0;
-    assert_int_equal(batch_cut(&f.all, 10000, cl, 0, &bs, &n, &cap), 3);
+    cutting_start(&c, 3, BATCH_MAX_BYTES);
+    assert_int_equal(batch_cut(&c.f.all, 10000, c.cl, 0, &c.bs, &c.n, &c.cap), 3);
     for (uint32_t i = 0; i < 3; i++)
-        assert_int_equal(bs[i].v.nrows, 1);
-    batch_free_all(bs, n);
-    rows_free(&f);
-    client_destroy(cl);
+        assert_int_equal(c.bs[i].v.nrows, 1);
+    cutting_end(&c);
 }
 
 /* The receipts of a batch's compact answer: one row per stored or already-stored line,
