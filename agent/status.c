@@ -37,7 +37,8 @@ int agent_status(const par_config *conf, int json, FILE *out)
     /* what waits, from the outbox itself (LMDB: read beside the running daemon) */
     int64_t files = 0, lines = 0;
     outbox *ob = NULL;
-    if (access(dir, F_OK) == 0 && outbox_open(&ob, dir, &e) == 0) { /* never made by asking */
+    par_err oe = {{0}}; /* an outbox that cannot be opened is said, not shown as empty */
+    if (access(dir, F_OK) == 0 && outbox_open(&ob, dir, &oe) == 0) { /* never made by asking */
         pv *list = outbox_list(ob, 1000000);
         files = list->u.a.n;
         for (uint32_t i = 0; i < list->u.a.n; i++)
@@ -46,7 +47,7 @@ int agent_status(const par_config *conf, int json, FILE *out)
         outbox_close(ob);
     }
     const char *link = running ? (pv_get_str(st, "link") ? pv_get_str(st, "link") : "unknown") : "unknown";
-    int ok = running && !strcmp(link, "up");
+    int ok = running && !strcmp(link, "up") && !oe.msg[0];
     if (json) {
         pv *o = pv_map();
         pv_set(o, "running", pv_bool(running));
@@ -56,6 +57,8 @@ int agent_status(const par_config *conf, int json, FILE *out)
         pv_set_str(o, "endpoint", conf->endpoint);
         pv_set_int(o, "outbox_files", files);
         pv_set_int(o, "outbox_lines", lines);
+        if (oe.msg[0])
+            pv_set_str(o, "outbox_error", oe.msg);
         pv_set_str(o, "link", link);
         const char *const keys[] = {"link_since", "last_success", "last_error", "next_retry"};
         for (int i = 0; i < 4; i++)
@@ -67,7 +70,10 @@ int agent_status(const par_config *conf, int json, FILE *out)
         char t1[48], t2[48], t3[48];
         fprintf(out, "Tác nhân gửi số liệu%s%s: %s\n", *conf->agent_unit ? " của " : "", conf->agent_unit,
                 running ? "đang chạy" : "không chạy (par-agent run chưa được khởi động)");
-        fprintf(out, "Hộp thư đi: %lld tệp, %lld dòng chờ tỉnh trả lời\n", (long long)files, (long long)lines);
+        if (oe.msg[0])
+            fprintf(out, "Hộp thư đi: KHÔNG ĐỌC ĐƯỢC (%s)\n", oe.msg);
+        else
+            fprintf(out, "Hộp thư đi: %lld tệp, %lld dòng chờ tỉnh trả lời\n", (long long)files, (long long)lines);
         if (!running)
             fprintf(out, "Kết nối tới tỉnh (%s): không rõ khi tác nhân không chạy\n", conf->endpoint);
         else if (!strcmp(link, "up"))
