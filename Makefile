@@ -170,7 +170,7 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
                $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_TARGETS := fuzz_proto fuzz_csv
 build/fuzz/fuzz_proto: tests/fuzz/fuzz_proto.c $(COMMON)
-build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(COMMON)
+build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c agent/outbox.c $(COMMON)
 $(addprefix build/fuzz/,$(FUZZ_TARGETS)):
 	@mkdir -p build/fuzz
 	clang $(FUZZ_CFLAGS) $^ -o $@ $(LDLIBS)

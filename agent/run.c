@@ -742,8 +742,8 @@ static void finalize(agent *a, int idx);
 
 static void load_files(agent *a)
 {
-    /* only when the outbox changed: reading its heads at every turn of the loop is work
-     * for nothing while a file's hundred batches go out */
+    /* when the outbox changed, and at each heartbeat: reading its heads at every turn of
+     * the loop is work for nothing while a file's hundred batches go out */
     if (!a->reload || a->nfiles == FILES_IN_FLIGHT)
         return;
     a->reload = 0;
@@ -1107,8 +1107,12 @@ int run_agent(par_config *conf, par_clock *clk)
             no_answer(&a);
             a.hb_sent_mono = 0;
         }
-        if (now >= a.next_hb) /* not connected yet: tried again in a second */
+        if (now >= a.next_hb) { /* not connected yet: tried again in a second */
             a.next_hb = now + (heartbeat(&a) ? (int64_t)conf->agent_heartbeat_s * 1000 : 1000);
+            /* and the outbox looked at again: what could not be read then (a held copy
+             * the disk refused) is tried at least this often, not only when it changes */
+            a.reload = 1;
+        }
         if (now >= a.next_export) {
             run_exporter(&a);
             a.next_export = now + (int64_t)conf->export_every_s * 1000;

@@ -1,6 +1,7 @@
 /* libFuzzer target: the CSV reader and header mapping that every importer uses, the
- * deadline reader for the texts found in task files, the JSON Lines reader, and the
- * notifier's holiday files. */
+ * deadline reader for the texts found in task files, the JSON Lines reader, the
+ * notifier's holiday files, and the rows par-agent keeps in its outbox (a damaged one is
+ * read back as refused, never past its bytes). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "../../common/deadline.h"
 #include "../../common/table.h"
 #include "../../common/calendar.h"
+#include "../../agent/outbox.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -44,6 +46,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         table_free(&t);
     if (sink)
         fclose(sink);
+    for (uint32_t width = 1; width <= 8; width *= 8) {
+        outbox_lines l;
+        if (outbox_lines_read(&l, data, size, width, &e) == 0) {
+            for (uint32_t r = 0; r < l.n; r++) /* every text within the copy, ended */
+                for (uint32_t c = 0; c < width; c++)
+                    if (strlen(l.text[(size_t)r * width + c]) > size)
+                        abort();
+            outbox_lines_free(&l);
+        }
+    }
     static calendar *cal;
     if (!cal && calendar_load(&cal, NULL, &e) < 0)
         abort();
