@@ -11,11 +11,17 @@
  *        hostile nul
  *          one submit message whose line 2 has the value "5\0 9", line 3 the unit
  *          "TDG\0XYZ", line 4 nothing wrong: prints the answer as JSON
+ *        hostile liar N
+ *          serves as the collector (run it without one): its first N answers to a
+ *          submit say one line more stored than was sent (sequence numbers from 1000),
+ *          the rest are right (every line stored, sequence numbers from 1); prints "ack ID LINES right|wrong" for each
+ *          until killed
  * Prints "accepted N refused N unanswered N" and the first refusal. */
 #include "../../common/client.h"
 #include "../../common/clock.h"
 #include "../../common/daemon.h"
 #include "../../common/json.h"
+#include "../../common/service.h"
 #include "../../proto/proto.h"
 
 #include <stdio.h>
@@ -185,6 +191,40 @@ int main(int argc, char **argv)
         pv_free(m);
         client_destroy(c);
         return 0;
+    } else if (!strcmp(argv[1], "liar") && argc == 3) {
+        int wrong = atoi(argv[2]);
+        void *ctx = zmq_ctx_new();
+        service *s = service_new(ctx, &conf, "collector", &e);
+        if (!s) {
+            fprintf(stderr, "hostile: %s\n", e.msg);
+            return 1;
+        }
+        int64_t seq = 0;
+        for (;;) { /* until killed */
+            zmq_pollitem_t it = {service_socket(s), 0, ZMQ_POLLIN, 0};
+            zmq_poll(&it, 1, service_tick(s, seq, NULL));
+            service_req r;
+            while (service_recv(s, &r) == 1) {
+                if (r.msg && !strcmp(proto_type(r.msg), MSG_SUBMIT)) {
+                    const pv *rows = pv_get(r.msg, "rows");
+                    int64_t n = rows ? rows->u.a.n : 0;
+                    pv *ack = proto_msg(MSG_ACK);
+                    pv_set_int(ack, "id", r.id);
+                    pv_set_str(ack, "received", "2024-12-31T08:00:00+07:00");
+                    pv_set_int(ack, "seq", wrong > 0 ? 1000 : seq + 1); /* a wrong answer's receipts would show */
+                    pv_set_int(ack, "stored", n + (wrong > 0));
+                    printf("ack %lld %lld %s\n", (long long)r.id, (long long)n, wrong > 0 ? "wrong" : "right");
+                    fflush(stdout);
+                    if (wrong > 0)
+                        wrong--;
+                    else
+                        seq += n;
+                    service_reply(s, &r, ack);
+                    pv_free(ack);
+                }
+                service_req_free(&r);
+            }
+        }
     } else {
         fprintf(stderr, "hostile: unknown mode %s\n", argv[1]);
         return 2;
