@@ -36,6 +36,7 @@
 /* a file whose outbox copy cannot be read back (a damaged outbox) is refused, not lost */
 #define UNREADABLE "kept in the outbox in a form this version cannot send: drop the file into the spool folder again"
 #define ROW_UNREADABLE "this line's copy in the outbox is damaged: send it again"
+#define LOOK_MS 60000
 
 typedef struct {
     uint64_t key;
@@ -70,6 +71,7 @@ typedef struct {
     rfile files[FILES_IN_FLIGHT];
     int nfiles;
     int reload; /* the outbox took a file or let one go: load_files looks again */
+    int64_t next_look; /* monotonic ms: load_files looks again then in any case */
     int backoff_ms;
     int64_t next_hb, next_export, pause_until;
     char last_success[40];
@@ -742,8 +744,8 @@ static void finalize(agent *a, int idx);
 
 static void load_files(agent *a)
 {
-    /* when the outbox changed, and at each heartbeat: reading its heads at every turn of
-     * the loop is work for nothing while a file's hundred batches go out */
+    /* when the outbox changed, and once a minute: reading its heads at every turn of the
+     * loop is work for nothing while a file's hundred batches go out */
     if (!a->reload || a->nfiles == FILES_IN_FLIGHT)
         return;
     a->reload = 0;
@@ -1107,11 +1109,12 @@ int run_agent(par_config *conf, par_clock *clk)
             no_answer(&a);
             a.hb_sent_mono = 0;
         }
-        if (now >= a.next_hb) { /* not connected yet: tried again in a second */
+        if (now >= a.next_hb) /* not connected yet: tried again in a second */
             a.next_hb = now + (heartbeat(&a) ? (int64_t)conf->agent_heartbeat_s * 1000 : 1000);
-            /* and the outbox looked at again: what could not be read then (a held copy
-             * the disk refused) is tried at least this often, not only when it changes */
+        if (now >= a.next_look) { /* what could not be read then (a held copy the disk
+                                   * refused) is tried again, not only when the outbox changes */
             a.reload = 1;
+            a.next_look = now + LOOK_MS;
         }
         if (now >= a.next_export) {
             run_exporter(&a);
