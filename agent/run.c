@@ -72,6 +72,10 @@ typedef struct {
     int nfiles;
     int reload; /* the outbox took a file or let one go: load_files looks again */
     int64_t next_look; /* monotonic ms: load_files looks again then in any case */
+    /* files filed whose entry could not be deleted (a full disk): not sent again, their
+     * delete retried at each look */
+    uint64_t undeleted[FILES_IN_FLIGHT * 4];
+    int nundeleted;
     int backoff_ms;
     int64_t next_hb, next_export, pause_until;
     char last_success[40];
@@ -622,7 +626,20 @@ static int active(agent *a, uint64_t key)
     for (int i = 0; i < a->nfiles; i++)
         if (a->files[i].key == key)
             return 1;
+    for (int i = 0; i < a->nundeleted; i++)
+        if (a->undeleted[i] == key)
+            return 1;
     return 0;
+}
+
+/* The deletes that failed, tried again. */
+static void retry_deletes(agent *a)
+{
+    for (int i = a->nundeleted; i-- > 0;) {
+        par_err e = {{0}};
+        if (outbox_del(a->ob, a->undeleted[i], &e) == 0)
+            a->undeleted[i] = a->undeleted[--a->nundeleted];
+    }
 }
 
 /* An entry written by 0.3.0: rows [[line, field...]] and local [{line, reason}] in
@@ -686,7 +703,7 @@ static void recover(agent *a, uint64_t key)
     char prefix[24], name[256] = "", path[CONF_PATH + 600] = "";
     snprintf(prefix, sizeof prefix, "%016llx-", (unsigned long long)key);
     DIR *d = opendir(a->hold);
-    if (!d) { /* not "no copy": tried again when the outbox next changes */
+    if (!d) { /* not "no copy": tried again at the next look */
         log_error("event=read_failed name=%s error=\"%s\"", a->hold, strerror(errno));
         return;
     }
@@ -711,7 +728,7 @@ static void recover(agent *a, uint64_t key)
     if (!name[0]) {
         err_set(&e, "no copy of the file is held in %s", a->hold);
     } else if (file_read(path, &bytes, &len, &e) < 0) {
-        log_error("event=read_failed name=%s error=\"%s\"", path, e.msg); /* tried again later */
+        log_error("event=read_failed name=%s error=\"%s\"", path, e.msg); /* tried again at the next look */
         return;
     } else if (file_key(name, bytes, len) != key) {
         err_set(&e, "the copy held is not the file the outbox took");
@@ -725,7 +742,7 @@ static void recover(agent *a, uint64_t key)
         a->reload = 1;
         return;
     }
-    if (put == -1) { /* the outbox failed: tried again when it next changes */
+    if (put == -1) { /* the outbox failed: tried again at the next look */
         log_error("event=outbox_failed name=%s error=\"%s\"", name, e.msg);
         return;
     }
@@ -862,11 +879,15 @@ static void finalize(agent *a, int idx)
         write_err(a, strrchr(fix, '/') + 1, f->refused, f->lines, f->stored, f->name);
     }
     /* the file is where it belongs before its entry goes (the other order could leave a
-     * held file that no entry names); a failed delete is not looked at again until the
-     * outbox next changes, or it would be filed again at every turn */
+     * held file that no entry names); a failed delete is remembered, so that the file is
+     * not sent and filed again, and retried once a minute (after a restart, the entry's
+     * lines go again and are answered as already stored) */
     int gone = outbox_del(a->ob, f->key, &e) == 0;
-    if (!gone)
+    if (!gone) {
         log_error("event=outbox_failed error=\"%s\"", e.msg);
+        if (a->nundeleted < (int)(sizeof a->undeleted / sizeof a->undeleted[0]))
+            a->undeleted[a->nundeleted++] = f->key;
+    }
     if (f->nb) /* something was answered: not a file filed with the link down */
         clock_format(clock_now_ms(a->clk), a->last_success);
     log_info("event=file_done name=%s lines=%d stored=%d refused=%u to=%s%s%s", f->name, f->lines, f->stored,
@@ -1111,8 +1132,9 @@ int run_agent(par_config *conf, par_clock *clk)
         }
         if (now >= a.next_hb) /* not connected yet: tried again in a second */
             a.next_hb = now + (heartbeat(&a) ? (int64_t)conf->agent_heartbeat_s * 1000 : 1000);
-        if (now >= a.next_look) { /* what could not be read then (a held copy the disk
+        if (now >= a.next_look) { /* what could not be read or deleted then (the disk
                                    * refused) is tried again, not only when the outbox changes */
+            retry_deletes(&a);
             a.reload = 1;
             a.next_look = now + LOOK_MS;
         }

@@ -38,7 +38,10 @@ int agent_status(const par_config *conf, int json, FILE *out)
     int64_t files = 0, lines = 0;
     outbox *ob = NULL;
     par_err oe = {{0}}; /* an outbox that cannot be opened is said, not shown as empty */
-    if (access(dir, F_OK) == 0 && outbox_open(&ob, dir, &oe) == 0) { /* never made by asking */
+    int there = access(dir, F_OK) == 0;
+    if (!there && errno != ENOENT) /* not "no outbox": one this user cannot see */
+        err_set(&oe, "%s: %s", dir, strerror(errno));
+    if (there && outbox_open(&ob, dir, &oe) == 0) { /* never made by asking */
         pv *list = outbox_list(ob, 1000000);
         files = list->u.a.n;
         for (uint32_t i = 0; i < list->u.a.n; i++)
@@ -55,10 +58,12 @@ int agent_status(const par_config *conf, int json, FILE *out)
             pv_set_int(o, "pid", pid);
         pv_set_str(o, "unit", conf->agent_unit);
         pv_set_str(o, "endpoint", conf->endpoint);
-        pv_set_int(o, "outbox_files", files);
-        pv_set_int(o, "outbox_lines", lines);
-        if (oe.msg[0])
+        if (oe.msg[0]) { /* no counts: a monitor must not read an empty outbox */
             pv_set_str(o, "outbox_error", oe.msg);
+        } else {
+            pv_set_int(o, "outbox_files", files);
+            pv_set_int(o, "outbox_lines", lines);
+        }
         pv_set_str(o, "link", link);
         const char *const keys[] = {"link_since", "last_success", "last_error", "next_retry"};
         for (int i = 0; i < 4; i++)

@@ -36,7 +36,13 @@ int record_open(record **out, const char *dir, size_t map, par_err *e)
         return -1;
     }
     r->seq = store_txn_last_u64(&t, DB_LOG);
+    int rc = t.rc;
     store_txn_abort(&t);
+    if (rc) { /* a sequence number taken as 0 would make every write collide with key 1 */
+        err_set(e, "cannot read the change log's last key: %s", mdb_strerror(rc));
+        record_close(r);
+        return -1;
+    }
     *out = r;
     return 0;
 }

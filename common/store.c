@@ -229,10 +229,12 @@ uint64_t store_txn_last_u64(store_txn *t, int db)
     MDB_cursor *cur;
     MDB_val k, v;
     uint64_t last = 0;
-    if (t->rc || mdb_cursor_open(t->txn, t->s->dbi[db], &cur))
+    if (t->rc || store_txn_check(t, mdb_cursor_open(t->txn, t->s->dbi[db], &cur), "last key") < 0)
         return 0;
-    if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    if (rc == 0 && k.mv_size == 8)
         last = store_u64_from(k.mv_data);
+    store_txn_check(t, rc == MDB_NOTFOUND ? 0 : rc, "last key");
     mdb_cursor_close(cur);
     return last;
 }

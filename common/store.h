@@ -46,7 +46,8 @@ void store_txn_put(store_txn *t, int db, const void *key, size_t klen, const voi
 int store_txn_get(store_txn *t, int db, const void *key, size_t klen, MDB_val *out);
 void store_txn_abort(store_txn *t);
 /* The last key of db read as a u64 (store_u64_key's order: logs, arrival orders); 0 when
- * db is empty, its last key is not 8 bytes, or after an error. */
+ * db is empty or its last key is not 8 bytes; 0 with the error held by t when it cannot be
+ * read (then a write's commit fails, and a reader must look at t->rc). */
 uint64_t store_txn_last_u64(store_txn *t, int db);
 /* Commits a write transaction durably, or aborts it when it holds an error. 0, or -1
  * with e said and t->rc the LMDB error (MDB_MAP_FULL: grow with no transaction open,

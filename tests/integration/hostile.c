@@ -24,9 +24,17 @@
 #include "../../common/service.h"
 #include "../../proto/proto.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static volatile sig_atomic_t stopping;
+static void on_term(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
 
 static pv *heartbeat(int64_t id, const char *unit, size_t extra)
 {
@@ -199,8 +207,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "hostile: %s\n", e.msg);
             return 1;
         }
+        /* stopped by SIGTERM: it says goodbye, so that the broker shows the collector down
+         * at once and a liar started next is the one asked */
+        struct sigaction sa = {.sa_handler = on_term};
+        sigaction(SIGTERM, &sa, NULL);
         int64_t seq = 0;
-        for (;;) { /* until killed */
+        while (!stopping) {
             zmq_pollitem_t it = {service_socket(s), 0, ZMQ_POLLIN, 0};
             zmq_poll(&it, 1, service_tick(s, seq, NULL));
             service_req r;
@@ -225,6 +237,10 @@ int main(int argc, char **argv)
                 service_req_free(&r);
             }
         }
+        service_bye(s);
+        service_destroy(s);
+        zmq_ctx_term(ctx);
+        return 0;
     } else {
         fprintf(stderr, "hostile: unknown mode %s\n", argv[1]);
         return 2;

@@ -9,7 +9,13 @@ printf '[agent]\nspool_dir = %s\n' "$SPOOL" >>"$PAR_CONF"
 liar=
 trap '[ -n "$liar" ] && kill $liar 2>/dev/null; for p in "${PIDS[@]}"; do kill -KILL $p 2>/dev/null; done' EXIT
 liar_start() { "$H" liar 1 >"$T/liar$1.txt" 2>>"$T/liar.log" & liar=$!; wait_up collector; }
-liar_stop() { kill $liar 2>/dev/null; wait $liar 2>/dev/null; liar=; }
+liar_stop() { # SIGTERM: it says goodbye to the broker and exits 0
+    kill $liar 2>/dev/null
+    local rc=0
+    wait $liar || rc=$?
+    [ $rc -eq 0 ] || fail "hostile liar exited with $rc on SIGTERM"
+    liar=
+}
 wait_for() { # wait_for SECONDS TEST...
     local until=$((SECONDS + $1)); shift
     while [ $SECONDS -lt $until ]; do "$@" && return 0; sleep 0.1; done
@@ -38,9 +44,20 @@ start agent run
 check "the spool folder made" wait_for 10 test -d "$SPOOL/done"
 cp "$T/three.csv" "$SPOOL/.t.tmp" && mv "$SPOOL/.t.tmp" "$SPOOL/spooled.csv"
 check "par-agent run files it once an answer adds up" wait_for 30 test -e "$SPOOL/done/spooled.csv"
+check "the wrong answer was given there too, then a right one" grep -qz "wrong.*right" "$T/liar2.txt"
 check "having logged the answer that did not" grep -q 'event=ack_disagrees file="spooled.csv" first_line=2 last_line=4' "$T/agent.log"
+check "and said it in Vietnamese" grep -q "(dòng 2-4: câu trả lời của tỉnh không khớp với các dòng đã gửi" "$T/agent.log"
 check "each line receipted once: $(receipts spooled.csv | tr '\n' ' ')" \
     test "$(receipts spooled.csv | tr '\n' ' ')" = "1,2 2,3 3,4 "
 check "nothing refused" test -z "$(ls "$SPOOL/rejected")"
 liar_stop
+
+# an outbox that cannot be opened is said, not shown as empty
+mkdir -p "$T/other/agent" && : >"$T/other/agent/outbox"
+sed "s#^data_dir = .*#data_dir = $T/other#" "$PAR_CONF" >"$T/other.conf"
+rc=0; PAR_CONF=$T/other.conf "$BIN/par-agent" status >"$T/st.txt" 2>&1 || rc=$?
+check "par-agent status exits 1 when its outbox cannot be opened (got $rc)" test $rc -eq 1
+check "and says so: $(grep 'Hộp thư đi' "$T/st.txt")" grep -q "^Hộp thư đi: KHÔNG ĐỌC ĐƯỢC (" "$T/st.txt"
+PAR_CONF=$T/other.conf "$BIN/par-agent" status --json >"$T/st.json" 2>/dev/null
+check "--json says it too, without counts" sh -c "grep -q '\"outbox_error\"' '$T/st.json' && ! grep -q outbox_files '$T/st.json'"
 finish
