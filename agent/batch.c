@@ -13,6 +13,15 @@ static size_t row_bytes(const submit_view *v, uint32_t r)
     return n;
 }
 
+void batch_head(submit_view *all, const char *file, const char *agent_unit)
+{
+    memset(all, 0, sizeof *all);
+    all->compact_ack = 1;
+    all->file = file;
+    all->agent_unit = agent_unit;
+    all->as = "";
+}
+
 uint32_t batch_cut(const submit_view *all, uint32_t per, client *cl, int file, batch **out, uint32_t *n,
                    uint32_t *cap)
 {

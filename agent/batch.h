@@ -21,6 +21,10 @@ typedef struct {
     int file;          /* the caller's: which file it is of */
 } batch;
 
+/* Starts all, the view of a whole file: the head each of its batches carries (the
+ * compact ack asked for, the file's name as sent, the agent's unit, outside whose
+ * subtree its lines are refused); its cols, lines and fields are the caller's. */
+void batch_head(submit_view *all, const char *file, const char *agent_unit);
 /* Cuts the rows of all (a view of a whole file: head, cols, lines, fields) into batches
  * of at most per lines, each with an id of cl's; *out holds them (appended to *n batches,
  * *cap their room). Returns how many were added. */

@@ -52,10 +52,12 @@ static void hex(uint64_t key, char out[17])
  * width NUL-terminated texts. */
 #define LINES_MAGIC "OBL1"
 
-static void put_u32(sbuf *b, uint32_t v)
+static void put_le(sbuf *b, uint64_t v, int w)
 {
-    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
-    sbuf_add(b, x, 4);
+    unsigned char x[8];
+    for (int i = 0; i < w; i++)
+        x[i] = (unsigned char)(v >> (8 * i));
+    sbuf_add(b, x, (size_t)w);
 }
 
 static uint64_t get_le(const unsigned char *p, int w)
@@ -69,14 +71,10 @@ static uint64_t get_le(const unsigned char *p, int w)
 void outbox_lines_pack(sbuf *out, uint32_t width, uint32_t n, const int64_t *line, const char *const *text)
 {
     sbuf_add(out, LINES_MAGIC, 4);
-    put_u32(out, width);
-    put_u32(out, n);
+    put_le(out, width, 4);
+    put_le(out, n, 4);
     for (uint32_t r = 0; r < n; r++) {
-        uint64_t v = (uint64_t)line[r];
-        unsigned char x[8];
-        for (int i = 0; i < 8; i++)
-            x[i] = (unsigned char)(v >> (8 * i));
-        sbuf_add(out, x, 8);
+        put_le(out, (uint64_t)line[r], 8);
         for (uint32_t c = 0; c < width; c++)
             sbuf_add(out, text[(size_t)r * width + c], strlen(text[(size_t)r * width + c]) + 1);
     }
@@ -164,11 +162,8 @@ static int put_entry(store_txn *t, void *ctx, par_err *e)
     for (int i = 0; i < 2; i++)
         if (parts[i])
             store_txn_put(t, O_ROWS + i, k, 16, parts[i]->buf, parts[i]->len);
-        else if (there && !t->rc) {
-            MDB_val kk = {16, k};
-            int rc = mdb_del(t->txn, store_dbi(p->o->s, O_ROWS + i), &kk, NULL);
-            store_txn_check(t, rc == MDB_NOTFOUND ? 0 : rc, "outbox");
-        }
+        else if (there && !t->rc)
+            store_txn_check(t, store_del(t->txn, store_dbi(p->o->s, O_ROWS + i), k, NULL), "outbox");
     if (there) /* replaced: it keeps its place in the order */
         return t->rc ? -1 : 0;
     unsigned char ob[8]; /* arrival order: after the last */
@@ -193,11 +188,8 @@ int outbox_del(outbox *o, uint64_t key, par_err *e)
     char k[17];
     hex(key, k);
     int rc = store_del(txn, store_dbi(o->s, O_FILES), k, NULL);
-    for (int db = O_ROWS; rc == 0 && db <= O_REFUSED; db++) {
-        MDB_val kk = {16, k};
-        rc = mdb_del(txn, store_dbi(o->s, db), &kk, NULL);
-        rc = rc == MDB_NOTFOUND ? 0 : rc; /* an entry of an older version has none */
-    }
+    for (int db = O_ROWS; rc == 0 && db <= O_REFUSED; db++) /* an entry of 0.3.0 has none */
+        rc = store_del(txn, store_dbi(o->s, db), k, NULL);
     MDB_cursor *cur;
     if (rc == 0 && mdb_cursor_open(txn, store_dbi(o->s, O_ORDER), &cur) == 0) {
         MDB_val ok, ov;

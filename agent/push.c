@@ -38,11 +38,7 @@ static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, 
     fs->refused = fs->t.refused;
     const char *base = strrchr(fs->path, '/');
     submit_view all;
-    memset(&all, 0, sizeof all);
-    all.compact_ack = 1;
-    all.file = str_clean_utf8(fs->name, sizeof fs->name, base ? base + 1 : fs->path);
-    all.agent_unit = conf->agent_unit; /* its lines are refused outside that unit's subtree */
-    all.as = "";
+    batch_head(&all, str_clean_utf8(fs->name, sizeof fs->name, base ? base + 1 : fs->path), conf->agent_unit);
     _Static_assert(CSV_MAX_FIELDS <= SUBMIT_MAX_COLS, "a table's columns fit a submit message");
     all.ncols = fs->t.ncols;
     memcpy(all.cols, fs->t.cols, fs->t.ncols * sizeof *all.cols);

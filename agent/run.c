@@ -410,18 +410,21 @@ static uint64_t file_key(const char *name, const char *bytes, size_t len)
     return outbox_hash(name, strlen(name) + 1) ^ outbox_hash(bytes, len) * 31;
 }
 
-/* Reads the file at path (named name) and keeps it in the outbox under key: its head,
- * its rows and the lines refused here, packed (replace: over an entry already there).
+/* Reads the file at path (named name; its bytes, read once) and keeps it in the outbox
+ * under key: its head, its rows and the lines refused here, packed (replace: over an
+ * entry already there).
  * 1 stored, 0 already there, -1 the outbox failed, -2 the file cannot be read as a table
  * (e says why: it is refused whole); *lines: its data lines. */
-static int keep(agent *a, uint64_t key, const char *name, const char *path, int replace, int *lines, par_err *e)
+static int keep(agent *a, uint64_t key, const char *name, const char *path, const char *bytes, size_t len,
+                int replace, int *lines, par_err *e)
 {
     /* lines the reader refuses, reported as "PATH: line N: reason" */
     char *report = NULL;
     size_t rlen = 0;
     FILE *rs = open_memstream(&report, &rlen);
     table t;
-    int rc = table_load_file(path, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), &t, rs, e);
+    int rc = table_parse_bytes(path, bytes, len, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS),
+                               &t, rs, e);
     fclose(rs);
     if (rc < 0) {
         free(report);
@@ -486,14 +489,19 @@ static void intake(agent *a, const char *name)
     char *bytes;
     size_t len;
     par_err e = {{0}};
-    if (file_read(path, &bytes, &len, &e) < 0) {
+    /* bounded before it is read: a file too large is refused, not held in memory */
+    int got = table_read_file(path, &bytes, &len, &e);
+    if (got == -1) {
         log_error("event=read_failed name=%s error=\"%s\"", name, e.msg);
         return;
     }
-    uint64_t key = file_key(name, bytes, len);
-    free(bytes);
-    int lines = 0;
-    int put = keep(a, key, name, path, 0, &lines, &e);
+    int lines = 0, put = -2;
+    uint64_t key = 0;
+    if (got == 0) {
+        key = file_key(name, bytes, len);
+        put = keep(a, key, name, path, bytes, len, 0, &lines, &e);
+        free(bytes);
+    }
     if (put == -2) {
         const char *why = strstr(e.msg, ": ");
         reject_now(a, name, why ? why + 2 : e.msg);
@@ -651,13 +659,7 @@ static int old_entry(rfile *f, const pv *entry, const pv *rows, par_err *e)
         err_set(e, "the entry's rows are not a list");
         return -1;
     }
-    for (uint32_t k = 0; k < rows->u.a.n; k++) {
-        const pv *r = rows->u.a.v[k];
-        if (r->t != PV_ARR || !r->u.a.n || r->u.a.v[0]->t != PV_INT) { /* a row that cannot be named */
-            err_set(e, "the entry's row %u has no line number", k);
-            return -1;
-        }
-    }
+    /* on failure the caller refuses the file whole, these refusals replaced */
     const pv *local = pv_get(entry, "local");
     for (uint32_t k = 0; local && local->t == PV_ARR && k < local->u.a.n; k++) {
         const char *why = pv_get_str(local->u.a.v[k], "reason");
@@ -666,8 +668,14 @@ static int old_entry(rfile *f, const pv *entry, const pv *rows, par_err *e)
     uint32_t ncols = f->all.ncols, nrows = rows->u.a.n, n = 0, unreadable = 0;
     int64_t *line = xmalloc(((size_t)nrows + 1) * sizeof *line);
     const char **field = xmalloc(((size_t)nrows * ncols + 1) * sizeof *field);
+    int rc = 0;
     for (uint32_t k = 0; k < nrows; k++) {
         const pv *r = rows->u.a.v[k];
+        if (r->t != PV_ARR || !r->u.a.n || r->u.a.v[0]->t != PV_INT) { /* a row that cannot be named */
+            err_set(e, "the entry's row %u has no line number", k);
+            rc = -1;
+            goto done;
+        }
         int ok = r->u.a.n == ncols + 1;
         for (uint32_t c = 0; ok && c < ncols; c++) /* a NUL inside would be sent cut short */
             ok = r->u.a.v[1 + c]->t == PV_STR && strlen(r->u.a.v[1 + c]->u.s.p) == r->u.a.v[1 + c]->u.s.n;
@@ -686,11 +694,12 @@ static int old_entry(rfile *f, const pv *entry, const pv *rows, par_err *e)
     sbuf b;
     sbuf_init(&b);
     outbox_lines_pack(&b, ncols, n, line, field);
-    int rc = outbox_lines_read(&f->rows, b.buf, b.len, ncols, e);
+    rc = outbox_lines_read(&f->rows, b.buf, b.len, ncols, e) < 0 ? -1 : 1;
     sbuf_free(&b);
+done:
     free(line);
     free(field);
-    return rc < 0 ? -1 : 1;
+    return rc;
 }
 
 /* An entry whose head cannot be read back (0.3.0 kept a file's rows in it, and one over
@@ -723,16 +732,16 @@ static void recover(agent *a, uint64_t key)
     par_err e = {{0}};
     char *bytes = NULL;
     size_t len = 0;
-    int lines = 0, put = -2;
+    int lines = 0, put = -2, got = 0;
     const char *why = UNREADABLE;
     if (!name[0]) {
         err_set(&e, "no copy of the file is held in %s", a->hold);
-    } else if (file_read(path, &bytes, &len, &e) < 0) {
+    } else if ((got = table_read_file(path, &bytes, &len, &e)) == -1) {
         log_error("event=read_failed name=%s error=\"%s\"", path, e.msg); /* tried again at the next look */
         return;
-    } else if (file_key(name, bytes, len) != key) {
+    } else if (got == 0 && file_key(name, bytes, len) != key) {
         err_set(&e, "the copy held is not the file the outbox took");
-    } else if ((put = keep(a, key, name, path, 1, &lines, &e)) == -2) {
+    } else if (got == -2 || (put = keep(a, key, name, path, bytes, len, 1, &lines, &e)) == -2) {
         /* this version's reader refuses it: its reason, as a new drop would get */
         why = strstr(e.msg, ": ") ? strstr(e.msg, ": ") + 2 : e.msg;
     }
@@ -790,11 +799,9 @@ static void load_files(agent *a)
         f->lines = (int)pv_get_int(entry, "lines", 0);
         f->refused = pv_arr();
         submit_view *all = &f->all;
-        all->compact_ack = 1;
         char clean[SUBMIT_MAX_FILE + 1];
-        all->file = f->sent_name = xstrdup(str_clean_utf8(clean, sizeof clean, f->name));
-        all->agent_unit = a->conf->agent_unit; /* its lines are refused outside that unit's subtree */
-        all->as = "";
+        f->sent_name = xstrdup(str_clean_utf8(clean, sizeof clean, f->name));
+        batch_head(all, f->sent_name, a->conf->agent_unit);
         for (uint32_t c = 0; cols && cols->t == PV_ARR && c < cols->u.a.n && c < SUBMIT_MAX_COLS; c++)
             if (cols->u.a.v[c]->t == PV_STR)
                 all->cols[all->ncols++] = cols->u.a.v[c]->u.s.p;

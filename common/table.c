@@ -211,7 +211,7 @@ int table_parse_jsonl(const char *path, const char *buf, size_t len, const char 
 {
     table_start(t, len);
     int ncols = 0;
-    while (known[ncols] && ncols < CSV_MAX_FIELDS)
+    while (ncols < CSV_MAX_FIELDS && known[ncols])
         ncols++;
     t->ncols = (uint32_t)ncols;
     for (int i = 0; i < ncols; i++)
@@ -319,35 +319,47 @@ static int utf16_to_utf8(const char *in, size_t len, char **out, size_t *outlen,
     return 0;
 }
 
-int table_load_file(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
-                    par_err *e)
+int table_read_file(const char *path, char **buf, size_t *len, par_err *e)
 {
-    memset(t, 0, sizeof *t);
     struct stat st;
     if (stat(path, &st) == 0 && st.st_size > (off_t)TABLE_MAX_BYTES) {
         err_set(e, "%s: %lld bytes, more than the %u MiB a file may have: split it", path, (long long)st.st_size,
                 TABLE_MAX_BYTES >> 20);
-        return -1;
+        return -2;
     }
-    char *buf;
-    size_t len;
-    if (file_read(path, &buf, &len, e) < 0)
-        return -1;
+    return file_read(path, buf, len, e) < 0 ? -1 : 0;
+}
+
+int table_parse_bytes(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
+                      table *t, FILE *report, par_err *e)
+{
+    memset(t, 0, sizeof *t);
+    char *u8 = NULL;
     if (table_is_utf16(buf, len)) {
         /* Excel's "Unicode Text": UTF-16 with its byte order mark */
-        char *u8;
         size_t n8;
         if (utf16_to_utf8(buf, len, &u8, &n8, e) < 0) {
             err_set(e, "%s: %s", path, e->msg);
-            free(buf);
             return -1;
         }
-        free(buf);
         buf = u8;
         len = n8;
     }
     int rc = table_is_jsonl(path) ? table_parse_jsonl(path, buf, len, known, required, t, report)
-                   : table_parse_csv(path, buf, len, known, required, t, report, e);
+                                  : table_parse_csv(path, buf, len, known, required, t, report, e);
+    free(u8);
+    return rc;
+}
+
+int table_load_file(const char *path, const char *const known[], unsigned long required, table *t, FILE *report,
+                    par_err *e)
+{
+    memset(t, 0, sizeof *t);
+    char *buf;
+    size_t len;
+    if (table_read_file(path, &buf, &len, e) < 0)
+        return -1;
+    int rc = table_parse_bytes(path, buf, len, known, required, t, report, e);
     free(buf);
     return rc;
 }

@@ -57,6 +57,14 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
 int table_parse_jsonl(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
                       table *t, FILE *report);
 void table_free(table *t);
+/* table_load_file in two steps, for a caller that needs the file's bytes as they are
+ * (par-agent hashes them) and reads them once: the bytes, bounded by TABLE_MAX_BYTES
+ * before anything is read (0; -2 and e when the file is larger; -1 and e when it cannot
+ * be read), then the table from them (UTF-16 converted; JSON Lines by path's ending,
+ * which also names the file in the reports). */
+int table_read_file(const char *path, char **buf, size_t *len, par_err *e);
+int table_parse_bytes(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
+                      table *t, FILE *report, par_err *e);
 /* Whether a file is read as JSON Lines: its name ends in .jsonl or .ndjson. */
 int table_is_jsonl(const char *path);
 /* Whether bytes start with a UTF-16 byte order mark (then converted before reading). */

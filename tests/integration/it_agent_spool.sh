@@ -82,6 +82,11 @@ check "a document in the spool's evidence folder is sent" wait_for 30 test -e "$
 check "... and held at the province" sh -c "'$BIN/parctl' evidence list TDG --index PAR --year 2023 | grep -q ke-hoach.pdf"
 check "a refused document is filed under rejected/ with why" wait_for 30 test -e "$SPOOL/rejected/evidence/TDG/PAR/2023/1.4/gia.pdf.err"
 check "... in Vietnamese and English" grep -q "does not hold what a .pdf file holds" "$SPOOL/rejected/evidence/TDG/PAR/2023/1.4/gia.pdf.err"
+# a file over 64 MiB is refused by its size, before it is read (sparse: no disk used)
+truncate -s 70M "$T/huge.csv" && mv "$T/huge.csv" "$SPOOL/huge.csv"
+check "a file over 64 MiB is refused whole" wait_for 20 test -s "$SPOOL/rejected/huge.csv.err"
+check "saying its size: $(grep -m1 'MiB' "$SPOOL/rejected/huge.csv.err")" \
+    grep -q "73400320 bytes, more than the 64 MiB a file may have: split it" "$SPOOL/rejected/huge.csv.err"
 stop agent
 rc=0; "$BIN/par-agent" status >"$T/st3.txt" 2>&1 || rc=$?
 check "status of a stopped agent says so (exit $rc)" sh -c "test $rc -eq 1 && grep -q 'không chạy' '$T/st3.txt'"

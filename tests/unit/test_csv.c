@@ -199,6 +199,39 @@ static int load(const char *name, const void *bytes, size_t n, table *t, char *r
     return rc;
 }
 
+/* A file over TABLE_MAX_BYTES is refused by its size, before a byte of it is read
+ * (sparse here: no disk used); one within it is read as it is. */
+static void test_read_bounded(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/par-big.XXXXXX", path[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/big.csv", dir);
+    assert_int_equal(truncate(path, 0), -1); /* not there yet */
+    FILE *f = fopen(path, "w");
+    fclose(f);
+    assert_int_equal(truncate(path, (off_t)TABLE_MAX_BYTES + 1), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    par_err e;
+    assert_int_equal(table_read_file(path, &buf, &len, &e), -2);
+    assert_null(buf);
+    assert_non_null(strstr(e.msg, "67108865 bytes, more than the 64 MiB a file may have: split it"));
+    table t;
+    assert_int_equal(table_load_file(path, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), &t,
+                                     stderr, &e),
+                     -1);
+    assert_int_equal(truncate(path, 5), 0);
+    assert_int_equal(table_read_file(path, &buf, &len, &e), 0);
+    assert_int_equal(len, 5);
+    free(buf);
+    snprintf(path + strlen(path) - 7, 16, "gone.csv");
+    assert_int_equal(table_read_file(path, &buf, &len, &e), -1);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Files as Excel on Windows saves them: CSV with ';' (a Vietnamese locale's list
  * separator, decimal commas in the values), "Unicode Text" (UTF-16 LE with a BOM, tabs). */
 static void test_windows_files(void **st)
@@ -360,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_windows_files),
         cmocka_unit_test(test_table_rows),
+        cmocka_unit_test(test_read_bounded),
         cmocka_unit_test(test_reason_vi),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
