@@ -57,7 +57,8 @@ static void add_row(pv *m, int line, const char *const f[], int n)
 
 static void import(record *rec, pv *m)
 {
-    pv *data, *events;
+    pv *data;
+    record_events events;
     par_err e = {{0}};
     if (ingest_import(rec, m, "admin:bench", received, &data, &events, &e) < 0)
         die("import", &e);
@@ -68,7 +69,7 @@ static void import(record *rec, pv *m)
         exit(1);
     }
     pv_free(data);
-    pv_free(events);
+    record_events_free(&events);
     pv_free(m);
 }
 
@@ -132,7 +133,7 @@ static void submit(record *rec, pv **msgs, int n)
         free(buf);
         reqs[i] = (ingest_req){.sub = &views[i], .sender = "admin:bench"};
     }
-    pv *events = NULL;
+    record_events events;
     par_err e = {{0}};
     if (ingest_submits(rec, reqs, n, received, &events, &e) < 0)
         die("submit", &e);
@@ -147,7 +148,7 @@ static void submit(record *rec, pv **msgs, int n)
         pv_free(msgs[i]);
         submit_free(&views[i]);
     }
-    pv_free(events);
+    record_events_free(&events);
 }
 
 static double ms(int64_t t0)

@@ -193,10 +193,10 @@ static int put_record(record_txn *t, void *ctx, par_err *e)
 }
 
 int evidence_piece(const par_config *conf, record *r, const pv *msg, const char *sender, const char *received,
-                   pv **data, pv **events, par_err *why)
+                   pv **data, record_events *events, par_err *why)
 {
     *data = NULL;
-    *events = NULL;
+    memset(events, 0, sizeof *events);
     put_ctx x = {.conf = conf, .meta = pv_get(msg, "meta"), .sender = sender, .received = received};
     const pv *m = x.meta, *parts = pv_get(msg, "parts");
     const char *name = meta(m, "name"), *sha = meta(m, "sha256");

@@ -18,7 +18,7 @@
  * piece, then the record) and *events; 1 refused with why for the person; -1 when
  * storing failed. */
 int evidence_piece(const par_config *conf, record *r, const pv *msg, const char *sender, const char *received,
-                   pv **data, pv **events, par_err *why);
+                   pv **data, record_events *events, par_err *why);
 
 /* The records of a unit's documents for index and year (args: unit, index, year,
  * criterion optional), for a sender allowed to read them. */

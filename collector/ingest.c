@@ -334,7 +334,8 @@ static int submit_all(record_txn *t, void *ctx, par_err *e)
     return 0;
 }
 
-int ingest_submits(record *r, ingest_req *reqs, int n, const char *received, pv **events, par_err *e)
+int ingest_submits(record *r, ingest_req *reqs, int n, const char *received, record_events *events,
+                   par_err *e)
 {
     submits b = {reqs, n, received};
     if (record_write(r, submit_all, &b, events, e) == 0)
@@ -1229,11 +1230,11 @@ static int import_all(record_txn *t, void *ctx, par_err *e)
 }
 
 int ingest_import(record *r, const pv *msg, const char *sender, const char *received, pv **reply_data,
-                  pv **events, par_err *e)
+                  record_events *events, par_err *e)
 {
     const char *what = pv_get_str(msg, "what");
     *reply_data = NULL;
-    *events = NULL;
+    memset(events, 0, sizeof *events);
     par_err denied;
     if (authz_admin(sender, "import reference data", &denied) < 0) {
         pv *d = pv_map(), *errors = pv_arr();

@@ -25,11 +25,12 @@ typedef struct {
 /* Stores the lines of n submit requests in one durable commit; received is the
  * province's clock. On success every req has its ack and *events the change events
  * to publish; on failure (-1) nothing was stored and e says why. */
-int ingest_submits(record *r, ingest_req *reqs, int n, const char *received, pv **events, par_err *e);
+int ingest_submits(record *r, ingest_req *reqs, int n, const char *received, record_events *events,
+                   par_err *e);
 
 /* Loads units, a framework or tasks (msg: a decoded import). *reply_data: counts,
  * errors (when any, nothing was stored) and warnings. -1 only when storing failed. */
 int ingest_import(record *r, const pv *msg, const char *sender, const char *received, pv **reply_data,
-                  pv **events, par_err *e);
+                  record_events *events, par_err *e);
 
 #endif

@@ -43,24 +43,22 @@ static void free_sent(void *data, void *hint)
  * event as the bytes written to the change log; a dropped message is found by its
  * subscriber as a gap in sequence numbers. Each message is packed into a buffer of its
  * size and handed to ZeroMQ as it is (no copy of a megabyte message on the way). */
-static void publish(collector *c, pv *events)
+static void publish(collector *c, record_events *events)
 {
-    if (!events)
-        return;
-    for (uint32_t i = 0; i < events->u.a.n;) {
+    for (uint32_t i = 0; i < events->n;) {
         uint32_t n = 0;
-        size_t bytes = 0;
-        while (i + n < events->u.a.n && n < PUBLISH_EVENTS &&
-               (n == 0 || bytes + events->u.a.v[i + n]->u.s.n <= PUBLISH_BYTES))
-            bytes += events->u.a.v[i + n++]->u.s.n;
+        size_t bytes = 0, len;
+        while (i + n < events->n && n < PUBLISH_EVENTS &&
+               (n == 0 || bytes + (record_event(events, i + n, &len), len) <= PUBLISH_BYTES))
+            bytes += (record_event(events, i + n++, &len), len);
         sbuf b;
         sbuf_init(&b);
         sbuf_reserve(&b, bytes + 64); /* the head: a map, "v", "t", "events", an array */
         pack_message(&b, MSG_EVENTS, 1);
         pack_str(&b, "events");
         pack_array(&b, n);
-        for (uint32_t k = 0; k < n; k++)
-            pack_raw(&b, events->u.a.v[i + k]->u.s.p, events->u.a.v[i + k]->u.s.n);
+        /* the events lie back to back: one copy of them all */
+        pack_raw(&b, record_event(events, i, &len), bytes);
         zmq_msg_t m;
         if (zmq_msg_init_data(&m, b.buf, b.len, free_sent, NULL) < 0)
             sbuf_free(&b); /* not taken: a subscriber finds the gap and asks */
@@ -68,7 +66,7 @@ static void publish(collector *c, pv *events)
             zmq_msg_close(&m);
         i += n;
     }
-    pv_free(events);
+    record_events_free(events);
 }
 
 static void answer_error(collector *c, service_req *r, const char *code, const char *text)
@@ -108,7 +106,8 @@ static void handle_other(collector *c, service_req *r, const char *received)
         return;
     }
     if (!strcmp(type, MSG_IMPORT)) {
-        pv *data, *events;
+        pv *data;
+        record_events events;
         if (ingest_import(c->rec, r->msg, sender, received, &data, &events, &e) < 0) {
             log_error("event=import_failed error=\"%s\"", e.msg);
             answer_error(c, r, "storage", e.msg);
@@ -120,9 +119,10 @@ static void handle_other(collector *c, service_req *r, const char *received)
         pv *m = proto_reply(r->id, data);
         service_reply(c->svc, r, m);
         pv_free(m);
-        publish(c, events);
+        publish(c, &events);
     } else if (!strcmp(type, MSG_EVIDENCE)) {
-        pv *data, *events;
+        pv *data;
+        record_events events;
         int rc = evidence_piece(&c->conf, c->rec, r->msg, sender, received, &data, &events, &e);
         if (rc != 0) {
             if (rc < 0)
@@ -140,7 +140,7 @@ static void handle_other(collector *c, service_req *r, const char *received)
         pv *m = proto_reply(r->id, data);
         service_reply(c->svc, r, m);
         pv_free(m);
-        publish(c, events);
+        publish(c, &events);
     } else if (!strcmp(type, MSG_QUERY) && !strcmp(pv_get_str(r->msg, "q"), "evidence_get")) {
         pv *data;
         if (query_may_get_evidence(c->rec, sender, pv_get_str(pv_get(r->msg, "args"), "sha256"), &e) < 0) {
@@ -167,7 +167,8 @@ static void handle_other(collector *c, service_req *r, const char *received)
         service_reply(c->svc, r, m);
         pv_free(m);
     } else if (!strcmp(type, MSG_QUERY) && !strcmp(pv_get_str(r->msg, "q"), "season_move")) {
-        pv *data, *events;
+        pv *data;
+        record_events events;
         int rc = season_change(c->rec, pv_get(r->msg, "args"), sender, received, &data, &events, &e);
         if (rc != 0) {
             if (rc < 0)
@@ -181,7 +182,7 @@ static void handle_other(collector *c, service_req *r, const char *received)
         pv *m = proto_reply(r->id, data);
         service_reply(c->svc, r, m);
         pv_free(m);
-        publish(c, events);
+        publish(c, &events);
     } else if (!strcmp(type, MSG_QUERY)) {
         pv *data;
         if (!strcmp(pv_get_str(r->msg, "q"), "backup") && authz_admin(sender, "take backups", &e) < 0) {
@@ -252,7 +253,7 @@ static void serve(collector *c)
         ns++;
     }
     if (ns) {
-        pv *events = NULL;
+        record_events events;
         par_err e = {{0}};
         int64_t t0 = clock_mono_ms();
         if (ingest_submits(c->rec, subs, ns, received, &events, &e) < 0) {
@@ -271,9 +272,9 @@ static void serve(collector *c)
                 log_batch(&subs[k]);
                 k++;
             }
-            log_debug("event=commit requests=%d changes=%u ms=%lld", ns, events ? events->u.a.n : 0,
+            log_debug("event=commit requests=%d changes=%u ms=%lld", ns, events.n,
                       (long long)(clock_mono_ms() - t0));
-            publish(c, events);
+            publish(c, &events);
         }
     }
     for (int i = 0; i < n; i++) {

@@ -74,7 +74,6 @@ int record_begin(record *r, record_txn *t, par_err *e)
         return -1;
     t->st = &t->own;
     t->txn = t->own.txn;
-    t->events = pv_arr();
     return 0;
 }
 
@@ -93,56 +92,54 @@ void record_abort(record_txn *t)
     if (t->st == &t->own)
         store_txn_abort(&t->own);
     t->txn = NULL;
-    pv_free(t->events);
-    t->events = NULL;
+    record_events_free(&t->events);
+}
+
+void record_events_free(record_events *ev)
+{
+    sbuf_free(&ev->buf);
+    free(ev->end);
+    memset(ev, 0, sizeof *ev);
 }
 
 typedef struct {
     record *r;
     record_fn fn;
     void *ctx;
-    pv *events;
+    record_events events;
     uint64_t seq;
 } write_ctx;
 
 static int write_once(store_txn *st, void *ctx, par_err *e)
 {
     write_ctx *w = ctx;
-    pv_free(w->events); /* a run before this one met a full map */
-    w->events = NULL;
+    record_events_free(&w->events); /* a run before this one met a full map */
     record_txn t;
     memset(&t, 0, sizeof t);
     t.r = w->r;
     t.seq = w->r->seq;
     t.st = st;
     t.txn = st->txn;
-    t.events = pv_arr();
     int rc = w->fn(&t, w->ctx, e);
-    w->events = record_take_events(&t);
+    w->events = t.events; /* handed over whole */
+    memset(&t.events, 0, sizeof t.events);
     w->seq = t.seq;
     record_abort(&t); /* the store transaction is store_write's */
     return rc;
 }
 
-int record_write(record *r, record_fn fn, void *ctx, pv **events, par_err *e)
+int record_write(record *r, record_fn fn, void *ctx, record_events *events, par_err *e)
 {
-    write_ctx w = {r, fn, ctx, NULL, 0};
-    *events = NULL;
+    write_ctx w = {.r = r, .fn = fn, .ctx = ctx};
+    memset(events, 0, sizeof *events);
     int rc = store_write(r->s, write_once, &w, e);
     if (rc != 0) {
-        pv_free(w.events);
+        record_events_free(&w.events);
         return rc;
     }
     r->seq = w.seq;
     *events = w.events;
     return 0;
-}
-
-pv *record_take_events(record_txn *t)
-{
-    pv *ev = t->events;
-    t->events = NULL;
-    return ev;
 }
 
 static MDB_val kv(const char *s)
@@ -247,30 +244,35 @@ int record_log_packed(record_txn *t, const char *what, const void *row, size_t r
                       const char *sender, uint64_t *seq, par_err *e)
 {
     uint64_t s = t->seq + 1;
-    /* the event message as record_log writes it: v, t, seq, what, row, received, sender */
-    sbuf b;
-    sbuf_init(&b);
-    pack_message(&b, MSG_EVENT, 5);
-    pack_str(&b, "seq");
-    pack_int(&b, (int64_t)s);
-    pack_str(&b, "what");
-    pack_str(&b, what);
-    pack_str(&b, "row");
-    pack_raw(&b, row, row_len);
-    pack_str(&b, "received");
-    pack_str(&b, received);
-    pack_str(&b, "sender");
-    pack_str(&b, sender);
+    /* the event message, v, t, seq, what, row, received, sender, packed where it will be
+     * published from */
+    record_events *ev = &t->events;
+    sbuf *b = &ev->buf;
+    size_t from = b->len;
+    if (ev->n == ev->cap) {
+        ev->cap = ev->cap ? 2 * ev->cap : 64;
+        ev->end = xrealloc(ev->end, ev->cap * sizeof *ev->end);
+    }
+    pack_message(b, MSG_EVENT, 5);
+    pack_str(b, "seq");
+    pack_int(b, (int64_t)s);
+    pack_str(b, "what");
+    pack_str(b, what);
+    pack_str(b, "row");
+    pack_raw(b, row, row_len);
+    pack_str(b, "received");
+    pack_str(b, received);
+    pack_str(b, "sender");
+    pack_str(b, sender);
     unsigned char key[8];
     store_u64_key(s, key);
-    MDB_val k = {8, key}, v = {b.len, b.buf};
+    MDB_val k = {8, key}, v = {b->len - from, b->buf + from};
     int rc = mdb_put(t->txn, store_dbi(t->r->s, DB_LOG), &k, &v, MDB_APPEND);
     if (rc) {
-        sbuf_free(&b);
+        b->len = from; /* not logged: not published */
         return lmdb_err(t, e, "append to change log", rc);
     }
-    /* published after the commit from these same bytes */
-    pv_push(t->events, pv_raw(b.buf, b.len));
+    ev->end[ev->n++] = b->len;
     t->seq = s;
     if (seq)
         *seq = s;

@@ -31,13 +31,31 @@ enum {
 
 typedef struct record record;
 
+/* The change events of one transaction, packed back to back as the change log holds
+ * them: one buffer for all of them (no allocation an event), published after the
+ * commit from these same bytes. Zeroed is empty. */
+typedef struct {
+    sbuf buf;
+    size_t *end; /* where each event ends in buf */
+    uint32_t n, cap;
+} record_events;
+
+void record_events_free(record_events *ev);
+/* Event i's bytes (i < ev->n). */
+static inline const char *record_event(const record_events *ev, uint32_t i, size_t *len)
+{
+    size_t from = i ? ev->end[i - 1] : 0;
+    *len = ev->end[i] - from;
+    return ev->buf.buf + from;
+}
+
 typedef struct {
     record *r;
     MDB_txn *txn;     /* st->txn */
     store_txn *st;    /* carries the first error */
     store_txn own;    /* a read transaction's own */
     uint64_t seq;     /* last sequence number, advanced by record_log */
-    pv *events;       /* events of this transaction as encoded bytes (PV_RAW), published after commit */
+    record_events events; /* what this transaction logged, published after its commit */
     strset unit_ids;  /* units decoded in this transaction, read again by every line */
     pv **units;
 } record_txn;
@@ -53,12 +71,11 @@ int record_begin(record *r, record_txn *t, par_err *e);
 void record_abort(record_txn *t);
 /* Runs fn in one durable write transaction, again from the start when the map must
  * grow (store_write): fn keeps nothing outside the transaction across runs. After the
- * commit, *events holds the changes it logged, to publish. fn returns 0 to commit,
- * STORE_NOTHING to write nothing, -1 on failure (e set). 0, STORE_NOTHING or -1. */
+ * commit, *events holds the changes it logged, to publish (the caller frees them with
+ * record_events_free; empty otherwise). fn returns 0 to commit, STORE_NOTHING to write
+ * nothing, -1 on failure (e set). 0, STORE_NOTHING or -1. */
 typedef int (*record_fn)(record_txn *t, void *ctx, par_err *e);
-int record_write(record *r, record_fn fn, void *ctx, pv **events, par_err *e);
-/* Hands over the events of a committed transaction (the caller frees the array). */
-pv *record_take_events(record_txn *t);
+int record_write(record *r, record_fn fn, void *ctx, record_events *events, par_err *e);
 
 /* 1 found (*out set), 0 absent, -1 error. */
 int record_get(record_txn *t, int db, const char *key, pv **out);

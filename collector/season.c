@@ -225,11 +225,11 @@ refuse:
     return STORE_NOTHING;
 }
 
-int season_change(record *r, const pv *args, const char *sender, const char *received, pv **data, pv **events,
-                par_err *why)
+int season_change(record *r, const pv *args, const char *sender, const char *received, pv **data,
+                  record_events *events, par_err *why)
 {
     *data = NULL;
-    *events = NULL;
+    memset(events, 0, sizeof *events);
     if (authz_role(sender, "admin") < 0 && authz_role(sender, "appraiser") < 0) {
         err_set(why, "only admin and appraiser keys move a season (this key: %s)", sender);
         return 1;

@@ -19,8 +19,8 @@ pv *season_to_pv(const season *s);
 /* Moves a season (args: index, year, level, to, until, decision, date, reason) in one
  * durable transaction. 0 with *data the season and *events to publish; 1 refused, with
  * why for the person; -1 storage failed (why). */
-int season_change(record *r, const pv *args, const char *sender, const char *received, pv **data, pv **events,
-                par_err *why);
+int season_change(record *r, const pv *args, const char *sender, const char *received, pv **data,
+                  record_events *events, par_err *why);
 
 /* Whether some index's season of year and level is published (*out: that season's
  * head): 1, 0, or -1 unreadable. */

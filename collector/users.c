@@ -108,9 +108,9 @@ int users_change(record *r, const pv *args, const char *sender, const char *rece
     if (authz_admin(sender, "manage web accounts", why) < 0)
         return 1;
     change_ctx x = {args, received, NULL, 0};
-    pv *events = NULL;
+    record_events events;
     int rc = record_write(r, do_change, &x, &events, why);
-    pv_free(events);
+    record_events_free(&events);
     if (rc < 0) {
         pv_free(x.account);
         return -1;

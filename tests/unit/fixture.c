@@ -58,7 +58,8 @@ pv *fixture_msg(const char *type, const char *what, const char *text)
 
 static void import(fixture *f, const char *what, const char *text)
 {
-    pv *m = fixture_msg(MSG_IMPORT, what, text), *data, *events;
+    pv *m = fixture_msg(MSG_IMPORT, what, text), *data;
+    record_events events;
     par_err e;
     if (ingest_import(f->rec, m, "test", "2024-01-01T00:00:00.000+07:00", &data, &events, &e) < 0) {
         fprintf(stderr, "fixture: import %s: %s\n", what, e.msg);
@@ -72,7 +73,7 @@ static void import(fixture *f, const char *what, const char *text)
     }
     pv_free(m);
     pv_free(data);
-    pv_free(events);
+    record_events_free(&events);
 }
 
 void fixture_open(fixture *f, size_t map)
@@ -125,7 +126,8 @@ pv *fixture_submit(fixture *f, const char *text)
 
 pv *fixture_submit_as(fixture *f, const char *text, const char *sender, const char *received)
 {
-    pv *m = fixture_msg(MSG_SUBMIT, NULL, text), *events = NULL;
+    pv *m = fixture_msg(MSG_SUBMIT, NULL, text);
+    record_events events;
     submit_view v;
     fixture_view(&v, m);
     ingest_req q = {.sub = &v, .sender = sender};
@@ -134,7 +136,7 @@ pv *fixture_submit_as(fixture *f, const char *text, const char *sender, const ch
         fprintf(stderr, "fixture: submit: %s\n", e.msg);
         abort();
     }
-    pv_free(events);
+    record_events_free(&events);
     pv_free(m);
     submit_free(&v);
     return q.ack;

@@ -98,7 +98,8 @@ static void test_import_all_or_nothing(void **st)
                         "NEW3,NEW4,commune,Vòng,\n"
                         "NEW4,NEW3,commune,Vòng,\n"
                         "bad id,LC,district,X,\n"),
-       *data, *events;
+       *data;
+    record_events events;
     par_err e;
     assert_int_equal(ingest_import(f.rec, m, "t", "now", &data, &events, &e), 0);
     const pv *errors = pv_get(data, "errors");
@@ -108,7 +109,7 @@ static void test_import_all_or_nothing(void **st)
     assert_non_null(strstr(pv_get_str(errors->u.a.v[1], "reason"), "own ancestor"));
     assert_int_equal(record_last_seq(f.rec), before); /* nothing stored */
     pv_free(data);
-    pv_free(events);
+    record_events_free(&events);
     pv_free(m);
 
     /* a framework whose parent max differs from its children's sum is a warning */
@@ -121,7 +122,7 @@ static void test_import_all_or_nothing(void **st)
     assert_int_equal(pv_get(data, "errors")->u.a.n, 1); /* 2 is a leaf without a method */
     assert_int_equal(pv_get(data, "warnings")->u.a.n, 1);
     pv_free(data);
-    pv_free(events);
+    record_events_free(&events);
     pv_free(m);
 
     /* re-importing the same framework changes nothing */
@@ -131,7 +132,7 @@ static void test_import_all_or_nothing(void **st)
     assert_int_equal(pv_get_int(data, "changed", -1), 0);
     assert_int_equal(record_last_seq(f.rec), before);
     pv_free(data);
-    pv_free(events);
+    record_events_free(&events);
     pv_free(m);
     fixture_close(&f);
 }
@@ -168,11 +169,11 @@ static void test_group_commit(void **st)
     fixture_view(&v1, m1);
     fixture_view(&v2, m2);
     ingest_req q[2] = {{.sub = &v1, .sender = "a"}, {.sub = &v2, .sender = "b"}};
-    pv *events;
+    record_events events;
     par_err e;
     uint64_t before = record_last_seq(f.rec);
     assert_int_equal(ingest_submits(f.rec, q, 2, "now", &events, &e), 0);
-    assert_int_equal(events->u.a.n, 4);
+    assert_int_equal(events.n, 4);
     assert_int_equal(record_last_seq(f.rec), before + 4);
     /* within one commit the later line of the same key is the latest */
     pv *exp = proto_msg(MSG_QUERY), *data;
@@ -191,7 +192,7 @@ static void test_group_commit(void **st)
     assert_int_equal(found, 1);
     pv_free(data);
     pv_free(exp);
-    pv_free(events);
+    record_events_free(&events);
     pv_free(q[0].ack);
     pv_free(q[1].ack);
     pv_free(m1);
@@ -239,7 +240,8 @@ static void test_schema_version(void **st)
  * duplicates with their first receipts, the same sequence numbers for the lines stored. */
 static pv *submit_as(fixture *f, const char *text, int compact)
 {
-    pv *m = fixture_msg(MSG_SUBMIT, NULL, text), *events = NULL;
+    pv *m = fixture_msg(MSG_SUBMIT, NULL, text);
+    record_events events;
     if (compact)
         pv_set_str(m, "ack", "compact");
     submit_view v;
@@ -251,7 +253,7 @@ static pv *submit_as(fixture *f, const char *text, int compact)
     pv *res = proto_ack_results(q.ack, v.lines, v.nrows);
     if (compact)
         assert_null(pv_get(q.ack, "results"));
-    pv_free(events);
+    record_events_free(&events);
     pv_free(q.ack);
     pv_free(m);
     submit_free(&v);

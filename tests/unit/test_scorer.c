@@ -36,7 +36,8 @@ typedef struct {
 
 static void import_text(world *w, const char *what, const char *csv)
 {
-    pv *m = fixture_msg(MSG_IMPORT, what, csv), *data, *events;
+    pv *m = fixture_msg(MSG_IMPORT, what, csv), *data;
+    record_events events;
     par_err e;
     assert_int_equal(ingest_import(w->f.rec, m, "t", "2024-01-01T00:00:00.000+07:00", &data, &events, &e), 0);
     const pv *errs = pv_get(data, "errors");
@@ -45,7 +46,7 @@ static void import_text(world *w, const char *what, const char *csv)
                  pv_get_str(errs->u.a.v[0], "reason"));
     pv_free(m);
     pv_free(data);
-    pv_free(events);
+    record_events_free(&events);
 }
 
 static void submit(world *w, const char *lines)
@@ -1500,14 +1501,15 @@ static void test_dated_tree(void **st)
 
     /* a move without a date rewrites every year: allowed (a mistake corrected), and said */
     pv *m = fixture_msg(MSG_IMPORT, "units", "id,parent,level,name,email\nTUY-TT,TDG,commune,Thị trấn Than Uyên,\n"),
-       *data, *events;
+       *data;
+    record_events events;
     assert_int_equal(ingest_import(w.f.rec, m, "t", "2025-07-02T08:00:00.000+07:00", &data, &events, &e), 0);
     const pv *warn = pv_get(data, "warnings");
     assert_int_equal(warn->u.a.n, 1);
     assert_non_null(strstr(pv_get_str(warn->u.a.v[0], "reason"), "moves from parent TUY to TDG for every year"));
     pv_free(m);
     pv_free(data);
-    pv_free(events);
+    record_events_free(&events);
     sbuf_free(&live);
     sbuf_free(&before);
     world_close(&w);
