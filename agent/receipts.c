@@ -121,15 +121,26 @@ typedef struct {
     sbuf line;
 } receipt_rows;
 
+/* sep, then v in decimal: by hand, as this runs twice for every line received */
+static void put_int(sbuf *b, char sep, long long v)
+{
+    char d[24], *p = dec_u64(d + sizeof d, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
+    if (v < 0)
+        *--p = '-';
+    *--p = sep;
+    sbuf_add(b, p, (size_t)(d + sizeof d - p));
+}
+
 static void put_row(void *ctx, uint32_t i, const ack_line *l)
 {
     receipt_rows *rr = ctx;
     if (!l->ok)
         return;
     csv_put(&rr->line, l->received);
-    sbuf_printf(&rr->line, ",%lld,", (long long)l->seq);
+    put_int(&rr->line, ',', (long long)l->seq);
+    sbuf_add(&rr->line, ",", 1);
     csv_put(&rr->line, rr->path);
-    sbuf_printf(&rr->line, ",%lld", (long long)rr->msg->lines[i]);
+    put_int(&rr->line, ',', (long long)rr->msg->lines[i]);
     for (int k = 0; k < 8; k++) {
         sbuf_add(&rr->line, ",", 1);
         csv_put(&rr->line, rr->idx[k] >= 0 ? submit_field(rr->msg, i, (uint32_t)rr->idx[k]) : "");

@@ -66,6 +66,30 @@ typedef struct {
     char received[48];
 } receipt;
 
+static size_t add_part(char *key, size_t at, size_t keyn, const char *part, size_t len, int bar)
+{
+    if (at + len + 2 > keyn)
+        len = at + 2 > keyn ? 0 : keyn - at - 2;
+    memcpy(key + at, part, len);
+    at += len;
+    if (bar)
+        key[at++] = '|';
+    key[at] = '\0';
+    return at;
+}
+
+/* A line's key, unit|year|period|kind|key (its fields are bounded well within keyn):
+ * by hand, as this runs for every line. */
+static size_t line_key(const sub_line *s, char *key, size_t keyn)
+{
+    char y[12], *ys = dec_u64(y + sizeof y, (uint64_t)s->year);
+    size_t at = add_part(key, 0, keyn, s->unit, strlen(s->unit), 1);
+    at = add_part(key, at, keyn, ys, (size_t)(y + sizeof y - ys), 1);
+    at = add_part(key, at, keyn, s->period, strlen(s->period), 1);
+    at = add_part(key, at, keyn, s->kind, strlen(s->kind), 1);
+    return add_part(key, at, keyn, s->key, strlen(s->key), 0);
+}
+
 /* Whether the line equals the one stored under its key: a re-sent line keeps its first
  * receipt (even when its season has moved on since: it was taken in time). 1 with the
  * receipt, 0 when it is new or changed. */
@@ -73,8 +97,7 @@ static int stored_before(record_txn *t, const sub_line *s, char *key, size_t key
                          uint64_t *prev)
 {
     *prev = 0;
-    snprintf(key, keyn, "%s|%d|%s|%s|%s", s->unit, s->year, s->period, s->kind, s->key);
-    MDB_val k = {strlen(key), key}, v;
+    MDB_val k = {line_key(s, key, keyn), key}, v;
     par_err ig;
     if (mdb_get(t->txn, store_dbi(record_store(t->r), DB_SUBS), &k, &v) == 0 &&
         row_decode(&lb->old, v.mv_data, v.mv_size, &ig) == 0) {
@@ -98,15 +121,16 @@ static int stored_before(record_txn *t, const sub_line *s, char *key, size_t key
 static int store_line(record_txn *t, const sub_line *s, const char *key, uint64_t prev, int phase, int late,
                       const char *sender, const char *received, receipt *out, line_bufs *lb, par_err *e)
 {
-    char year[8], prevs[24];
-    snprintf(year, sizeof year, "%d", s->year);
-    snprintf(prevs, sizeof prevs, "%llu", (unsigned long long)prev);
+    char year[12], prevs[24];
+    year[sizeof year - 1] = prevs[sizeof prevs - 1] = '\0';
     const char *names[11] = {"unit", "year", "period", "kind", "key", "value", "date", "note"};
-    const char *vals[11] = {s->unit, year, s->period, s->kind, s->key, s->value, s->date, s->note};
+    const char *vals[11] = {
+        s->unit, dec_u64(year + sizeof year - 1, (uint64_t)s->year), s->period, s->kind, s->key, s->value, s->date,
+        s->note};
     int n = 8;
     if (prev) {
         names[n] = "prev";
-        vals[n++] = prevs;
+        vals[n++] = dec_u64(prevs + sizeof prevs - 1, prev);
     }
     if (phase != PHASE_NONE) {
         names[n] = "phase";

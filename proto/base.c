@@ -84,15 +84,6 @@ void sbuf_reserve(sbuf *b, size_t extra)
     b->cap = cap;
 }
 
-void sbuf_add(sbuf *b, const void *p, size_t n)
-{
-    sbuf_reserve(b, n);
-    if (n)
-        memcpy(b->buf + b->len, p, n);
-    b->len += n;
-    b->buf[b->len] = '\0';
-}
-
 void sbuf_puts(sbuf *b, const char *s)
 {
     sbuf_add(b, s, strlen(s));
@@ -111,6 +102,14 @@ void sbuf_printf(sbuf *b, const char *fmt, ...)
     vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
+}
+
+char *dec_u64(char *end, uint64_t v)
+{
+    do
+        *--end = (char)('0' + v % 10);
+    while (v /= 10);
+    return end;
 }
 
 int str_utf8_ok(const char *s, size_t n)

@@ -30,12 +30,25 @@ typedef struct {
 
 void sbuf_init(sbuf *b);
 void sbuf_free(sbuf *b);
-void sbuf_add(sbuf *b, const void *p, size_t n);
 /* Room for extra more bytes: what is added up to that grows nothing (a message whose size
  * is known before it is packed costs one allocation, no copy on the way). */
 void sbuf_reserve(sbuf *b, size_t extra);
+/* Inline: every packed value and every field read goes through it. */
+static inline void sbuf_add(sbuf *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        sbuf_reserve(b, n);
+    if (n)
+        __builtin_memcpy(b->buf + b->len, p, n);
+    b->len += n;
+    b->buf[b->len] = '\0';
+}
 void sbuf_puts(sbuf *b, const char *s);
 void sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* v in decimal, written to end there (no NUL; 20 bytes at most): where it starts. By
+ * hand for what runs for every line, where snprintf cost a tenth of the time. */
+char *dec_u64(char *end, uint64_t v);
 
 /* Valid UTF-8 with no NUL and no control characters but tab and line breaks
  * (notes and the text of alert messages run over several lines). */
