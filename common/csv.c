@@ -84,6 +84,20 @@ static int span_fails(csv_reader *r, const csv_row *row, const char *rec_start, 
     return -1;
 }
 
+/* How many bytes from p are plain text of the field: not NUL, quote or line feed, nor
+ * (outside quotes) the separator or CR. */
+static size_t plain_run(const char *p, const char *end, char sep, int quoted)
+{
+    const char *q = p;
+    if (quoted)
+        while (q < end && *q != '"' && *q != '\n' && *q != '\0')
+            q++;
+    else
+        while (q < end && *q != sep && *q != '"' && *q != '\n' && *q != '\r' && *q != '\0')
+            q++;
+    return (size_t)(q - p);
+}
+
 int csv_next(csv_reader *r, csv_row *row, par_err *e)
 {
     /* blank lines between records carry nothing */
@@ -118,6 +132,22 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
             }
             row->last_line = r->line;
             break;
+        }
+        /* plain bytes are taken a run at a time; the loop below sees only the ones that
+         * mean something (and the first after a closing quote, which is refused) */
+        size_t run = was_quoted && !quoted ? 0 : plain_run(r->p, r->end, r->sep, quoted);
+        if (run) {
+            sbuf_add(&r->field, r->p, run);
+            r->p += run;
+            flen += run;
+            if (flen > CSV_MAX_FIELD) {
+                if (r->line > row->line)
+                    return span_fails(r, row, rec_start, e);
+                err_set(e, "line %d: a field longer than %d bytes", row->line, CSV_MAX_FIELD);
+                skip_line(r);
+                return -1;
+            }
+            continue;
         }
         char c = *r->p++;
         if (c == '\0') { /* it would read as the end of the field: refused, never cut there */
@@ -195,9 +225,9 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
             row->f[i]++;
         size_t l = strlen(row->f[i]);
         /* tabs are allowed in text, line breaks only inside quotes */
-        for (size_t k = 0; k < l; k++)
-            if (row->f[i][k] == '\n')
-                row->f[i][k] = ' ';
+        char *f = row->f[i], *nl = f;
+        while ((nl = memchr(nl, '\n', l - (size_t)(nl - f))))
+            *nl++ = ' ';
         if (!str_utf8_ok(row->f[i], l)) {
             err_set(e, "line %d: field %zu is not valid UTF-8 text", row->line, i + 1);
             return -1;
