@@ -15,6 +15,7 @@
 #include "../common/log.h"
 #include "../common/service.h"
 #include "../proto/event.h"
+#include "../proto/pack.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -358,6 +359,23 @@ static void on_replies(web *w)
 }
 
 /* A score event on the bus: every live-update request is answered. */
+/* Live pages wait for the scorer's score events, each a single "event" message. The
+ * collector's batches of stored lines ("events": every byte of every submission) are
+ * not for par-web, and the broker leaves them out when no prefix matches: under a heavy
+ * push they were a quarter of what the machine spent. A message's head is its map
+ * (of 2 + its fields), "v" and "t": one prefix for each count of fields a map header's
+ * byte can say. */
+static void subscribe_single_events(void *sub)
+{
+    for (uint32_t fields = 0; fields + 2 <= 15; fields++) {
+        sbuf head;
+        sbuf_init(&head);
+        pack_message(&head, MSG_EVENT, fields);
+        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, head.buf, head.len);
+        sbuf_free(&head);
+    }
+}
+
 static void on_bus(web *w)
 {
     zmq_msg_t msg;
@@ -1375,7 +1393,7 @@ int main(int argc, char **argv)
         goto fail;
     w.sub = zmq_socket(ctx, ZMQ_SUB);
     sock_defaults(w.sub, 0);
-    zmq_setsockopt(w.sub, ZMQ_SUBSCRIBE, "", 0);
+    subscribe_single_events(w.sub);
     if (zmq_connect(w.sub, out_ep) < 0) {
         err_set(&e, "connect to the event bus: %s", zmq_strerror(zmq_errno()));
         goto fail;
