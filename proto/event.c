@@ -29,7 +29,7 @@ static int text_into(mp_reader *r, char *out, size_t cap)
 {
     const char *s;
     size_t n;
-    if (mp_str(r, &s, &n) < 0 || n >= cap || (n && memchr(s, '\0', n)) || !str_utf8_ok(s, n))
+    if (mp_str(r, &s, &n) < 0 || n >= cap || !str_utf8_ok(s, n)) /* which refuses a NUL too */
         return -1;
     memcpy(out, s, n);
     out[n] = '\0';
@@ -64,6 +64,26 @@ static event_view *next_slot(event_batch *b)
     return &b->v[b->n];
 }
 
+enum { K_SEQ, K_WHAT, K_RECEIVED, K_SENDER, K_ROW, K_T, K_OTHER };
+
+/* An event's key, told by its length first: this runs for every key of every line. */
+static int event_key(const char *k, size_t kl)
+{
+    switch (kl) {
+    case 1:
+        return k[0] == 't' ? K_T : K_OTHER;
+    case 3:
+        return !memcmp(k, "seq", 3) ? K_SEQ : !memcmp(k, "row", 3) ? K_ROW : K_OTHER;
+    case 4:
+        return !memcmp(k, "what", 4) ? K_WHAT : K_OTHER;
+    case 6:
+        return !memcmp(k, "sender", 6) ? K_SENDER : K_OTHER;
+    case 8:
+        return !memcmp(k, "received", 8) ? K_RECEIVED : K_OTHER;
+    }
+    return K_OTHER;
+}
+
 /* One event map at the reader's position, into the next slot of b. */
 static int read_event(event_batch *b, mp_reader *r, par_err *e)
 {
@@ -73,7 +93,7 @@ static int read_event(event_batch *b, mp_reader *r, par_err *e)
     ev->row.n = 0;
     uint64_t n;
     int has_seq = 0;
-    unsigned seen = 0; /* a key that gives the event its meaning may not come twice */
+    unsigned seen = 0;
     if (mp_map(r, &n) < 0)
         goto bad;
     for (uint64_t i = 0; i < n; i++) {
@@ -81,38 +101,47 @@ static int read_event(event_batch *b, mp_reader *r, par_err *e)
         size_t kl;
         if (mp_str(r, &k, &kl) < 0)
             goto bad;
-        static const char *const once[] = {"seq", "what", "received", "sender", "row", "t"};
-        for (unsigned j = 0; j < sizeof once / sizeof once[0]; j++)
-            if (mp_key_is(k, kl, once[j])) {
-                if (seen & 1u << j)
-                    goto bad;
-                seen |= 1u << j;
-            }
-        if (mp_key_is(k, kl, "seq")) {
+        int j = event_key(k, kl);
+        if (j != K_OTHER) { /* a key that gives the event its meaning may not come twice */
+            if (seen & 1u << j)
+                goto bad;
+            seen |= 1u << j;
+        }
+        switch (j) {
+        case K_SEQ: {
             int64_t seq;
             if (mp_int(r, &seq) < 0 || seq < 0)
                 goto bad;
             ev->seq = (uint64_t)seq;
             has_seq = 1;
-        } else if (mp_key_is(k, kl, "what")) {
+            break;
+        }
+        case K_WHAT:
             if (text_into(r, ev->what, sizeof ev->what) < 0)
                 goto bad;
-        } else if (mp_key_is(k, kl, "received")) {
+            break;
+        case K_RECEIVED:
             if (text_into(r, ev->received, sizeof ev->received) < 0)
                 goto bad;
-        } else if (mp_key_is(k, kl, "sender")) {
+            break;
+        case K_SENDER:
             if (text_into(r, ev->sender, sizeof ev->sender) < 0)
                 goto bad;
-        } else if (mp_key_is(k, kl, "row")) {
+            break;
+        case K_ROW:
             if (row_read(&ev->row, r, e) < 0)
                 goto bad;
-        } else if (mp_key_is(k, kl, "t")) {
+            break;
+        case K_T: {
             const char *t;
             size_t tl;
             if (mp_str(r, &t, &tl) < 0 || !mp_key_is(t, tl, MSG_EVENT))
                 goto bad;
-        } else if (mp_skip(r) < 0) { /* "v", and fields a newer collector may add */
-            goto bad;
+            break;
+        }
+        default:
+            if (mp_skip(r) < 0) /* "v", and fields a newer collector may add */
+                goto bad;
         }
     }
     if (!has_seq || !ev->what[0])
@@ -175,8 +204,7 @@ static int read_pairs(event_batch *b, mp_reader *r, uint64_t n, uint64_t *last, 
 int event_batch_add_bus(event_batch *b, const void *buf, size_t len, par_err *e)
 {
     char type[16];
-    int64_t id;
-    if (proto_peek_head(buf, len, type, &id) < 0) {
+    if (proto_peek_type(buf, len, type) < 0) {
         err_set(e, "a bus message without a type");
         return -1;
     }

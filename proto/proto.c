@@ -739,21 +739,27 @@ static int peek_scalar(const unsigned char *p, size_t len, size_t pos, char *str
     return 2;
 }
 
-static int peek_keys(const unsigned char *p, size_t len, char type[16], int64_t *id, int whole);
+static int peek_keys(const unsigned char *p, size_t len, char type[16], int64_t *id, int whole, int want_id);
 
 int proto_peek(const void *buf, size_t len, char type[16], int64_t *id)
 {
-    return peek_keys(buf, len, type, id, 1);
+    return peek_keys(buf, len, type, id, 1, 1);
 }
 
 int proto_peek_head(const void *buf, size_t len, char type[16], int64_t *id)
 {
-    return peek_keys(buf, len, type, id, 0);
+    return peek_keys(buf, len, type, id, 0, 1);
+}
+
+int proto_peek_type(const void *buf, size_t len, char type[16])
+{
+    int64_t id;
+    return peek_keys(buf, len, type, &id, 0, 0);
 }
 
 /* whole: the message is first checked to its end; else the keys are read until "t" and
- * "id" are found, every step bounded by len (a router needs no more). */
-static int peek_keys(const unsigned char *p, size_t len, char type[16], int64_t *id, int whole)
+ * (want_id) "id" are found, every step bounded by len (a router needs no more). */
+static int peek_keys(const unsigned char *p, size_t len, char type[16], int64_t *id, int whole, int want_id)
 {
     type[0] = '\0';
     *id = 0;
@@ -790,7 +796,7 @@ static int peek_keys(const unsigned char *p, size_t len, char type[16], int64_t 
             peek_scalar(p, len, pos, type, 16, &dummy);
         else if (kind == 2 && !strcmp(key, "id"))
             have_id = peek_scalar(p, len, pos, NULL, 0, id) == 1;
-        if (!whole && type[0] && have_id)
+        if (!whole && type[0] && (have_id || !want_id))
             return 0;
         if (scan(p, len, &pos, 1) < 0)
             return -1;

@@ -112,6 +112,9 @@ int proto_peek(const void *buf, size_t len, char type[16], int64_t *id);
  * "t" and "id" are found. For the broker, which routes and leaves the checking to the
  * service: a 16 MiB message costs it no walk over its rows. */
 int proto_peek_head(const void *buf, size_t len, char type[16], int64_t *id);
+/* Only the type, read until "t" (first after "v" in every message we pack): a bus
+ * message has no id, and looking for one walked the whole batch of events. */
+int proto_peek_type(const void *buf, size_t len, char type[16]);
 
 /* An ack's answer for each line, in the order of lines (the request's line numbers): the
  * per-line results as they came, or expanded from a compact ack (asked for with

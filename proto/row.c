@@ -22,7 +22,7 @@ void row_free(row_view *r)
 /* Text into the arena (NUL-terminated); its offset in *at. */
 static int add_text(row_view *r, const char *s, size_t n, size_t *at)
 {
-    if ((n && memchr(s, '\0', n)) || !str_utf8_ok(s, n))
+    if (!str_utf8_ok(s, n)) /* which refuses a NUL too */
         return -1;
     *at = r->arena.len;
     sbuf_add(&r->arena, s, n);

@@ -387,8 +387,7 @@ static void on_bus(web *w)
             break;
         }
         char type[16];
-        int64_t id;
-        if (proto_peek_head(zmq_msg_data(&msg), zmq_msg_size(&msg), type, &id) == 0 && !strcmp(type, MSG_EVENT) &&
+        if (proto_peek_type(zmq_msg_data(&msg), zmq_msg_size(&msg), type) == 0 && !strcmp(type, MSG_EVENT) &&
             memmem(zmq_msg_data(&msg), zmq_msg_size(&msg) < 96 ? zmq_msg_size(&msg) : 96, "score", 5))
             scored = 1;
         zmq_msg_close(&msg);

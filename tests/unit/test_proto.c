@@ -733,6 +733,41 @@ static void pack_event(sbuf *b, int64_t seq, const char *unit)
  * it: counts within the bytes left and PROTO_MAX_ITEMS, strings within PROTO_MAX_STR,
  * nothing after the message, no key twice where it would change the meaning; and a
  * message refused half-way adds no event. */
+/* A bus message's type is read from its head: found after a field of any size, and
+ * without an id (the walk for one crossed a whole batch of events). */
+static void test_peek_type(void **st)
+{
+    (void)st;
+    sbuf b;
+    sbuf_init(&b);
+    pack_map(&b, 3);
+    pack_str(&b, "v");
+    pack_int(&b, PROTO_VERSION);
+    pack_str(&b, "events");
+    pack_array(&b, 3);
+    for (int i = 0; i < 3; i++)
+        pack_str(&b, "an event");
+    pack_str(&b, "t");
+    pack_str(&b, MSG_EVENTS);
+    char type[16];
+    int64_t id = 7;
+    assert_int_equal(proto_peek_type(b.buf, b.len, type), 0);
+    assert_string_equal(type, MSG_EVENTS);
+    assert_int_equal(proto_peek_head(b.buf, b.len, type, &id), 0);
+    assert_int_equal(id, 0);
+    assert_int_equal(proto_peek_type(b.buf, b.len - 1, type), -1); /* cut in its type */
+    b.len = 0;
+    pack_message(&b, MSG_EVENT, 0);
+    assert_int_equal(proto_peek_type(b.buf, b.len, type), 0);
+    assert_string_equal(type, MSG_EVENT);
+    b.len = 0;
+    pack_map(&b, 1);
+    pack_str(&b, "v");
+    pack_int(&b, PROTO_VERSION);
+    assert_int_equal(proto_peek_type(b.buf, b.len, type), -1); /* no type */
+    sbuf_free(&b);
+}
+
 static void test_one_pass_limits(void **st)
 {
     (void)st;
@@ -872,6 +907,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_ack_cursor),
         cmocka_unit_test(test_one_pass_limits),
+        cmocka_unit_test(test_peek_type),
         cmocka_unit_test(test_refuses_bad_bytes),
         cmocka_unit_test(test_refuses_bad_schema),
         cmocka_unit_test(test_values),
