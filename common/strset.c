@@ -17,10 +17,38 @@ void strset_init(strset *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Items are copied into chunks, not allocated one by one: a scorer interning a new key
+ * a line spent a fifth of its time in malloc. */
+struct strset_text {
+    strset_text *next;
+    size_t used, cap;
+    char b[];
+};
+
+static char *text_copy(strset *s, const char *str)
+{
+    size_t n = strlen(str) + 1;
+    strset_text *c = s->text;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > (64u << 10) ? n : 64u << 10;
+        c = xmalloc(sizeof *c + cap);
+        c->next = s->text;
+        c->used = 0;
+        c->cap = cap;
+        s->text = c;
+    }
+    char *p = memcpy(c->b + c->used, str, n);
+    c->used += n;
+    return p;
+}
+
 void strset_clear(strset *s)
 {
-    for (size_t i = 0; i < s->n; i++)
-        free(s->items[i]);
+    for (strset_text *c = s->text, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    s->text = NULL;
     s->n = 0;
     if (s->slots)
         memset(s->slots, 0, s->nslots * sizeof *s->slots);
@@ -30,6 +58,7 @@ void strset_free(strset *s)
 {
     strset_clear(s);
     free(s->items);
+    free(s->low);
     free(s->slots);
     strset_init(s);
 }
@@ -51,13 +80,21 @@ static strset_slot *find(const strset *s, const char *str, size_t h)
 
 static void grow(strset *s)
 {
-    free(s->slots);
+    strset_slot *old = s->slots;
+    size_t nold = s->nslots;
     s->nslots = s->nslots ? s->nslots * 2 : 64;
     s->slots = xcalloc(s->nslots, sizeof *s->slots);
-    for (size_t k = 0; k < s->n; k++) {
-        size_t h = hash(s->items[k]);
-        *find(s, s->items[k], h) = (strset_slot){(uint32_t)(k + 1), tag_of(h)};
+    /* every item is in a slot of the old table, with its tag: the new slot is found from
+     * the low bits kept, and no two items are equal, so no string is compared */
+    for (size_t j = 0; j < nold; j++) {
+        if (!old[j].item)
+            continue;
+        size_t i = s->low[old[j].item - 1] & (s->nslots - 1);
+        while (s->slots[i].item)
+            i = (i + 1) & (s->nslots - 1);
+        s->slots[i] = old[j];
     }
+    free(old);
 }
 
 int strset_has(const strset *s, const char *str)
@@ -78,8 +115,10 @@ static strset_slot *slot_of(strset *s, const char *str, int *added)
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 64;
         s->items = xrealloc(s->items, s->cap * sizeof *s->items);
+        s->low = xrealloc(s->low, s->cap * sizeof *s->low);
     }
-    s->items[s->n++] = xstrdup(str);
+    s->low[s->n] = (uint32_t)h;
+    s->items[s->n++] = text_copy(s, str);
     *slot = (strset_slot){(uint32_t)s->n, tag_of(h)};
     return slot;
 }

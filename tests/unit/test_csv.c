@@ -8,6 +8,7 @@
 
 #include "../../common/csv.h"
 #include "../../common/reason.h"
+#include "../../common/strset.h"
 #include "../../common/table.h"
 
 #include <stdio.h>
@@ -383,6 +384,35 @@ static void test_reason_vi(void **st)
     assert_string_equal(reason_vi("something new", vi, sizeof vi), "bị từ chối (lý do bằng tiếng Anh): something new");
 }
 
+/* Ids stay where they were through every growth of the table, and a cleared set starts
+ * again from 0 (growing reuses each item's kept hash, never its string). */
+static void test_strset_grows(void **st)
+{
+    (void)st;
+    strset s;
+    strset_init(&s);
+    char k[32];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 100000; i++) {
+            snprintf(k, sizeof k, "key_%d", i);
+            assert_int_equal(strset_intern(&s, k), (size_t)i);
+        }
+        for (int i = 0; i < 100000; i += 7) {
+            snprintf(k, sizeof k, "key_%d", i);
+            assert_int_equal(strset_index(&s, k), i);
+            assert_int_equal(strset_add(&s, k), 0);
+            assert_string_equal(s.items[i], k);
+        }
+        assert_int_equal(strset_index(&s, "key_100000"), -1);
+        assert_false(strset_has(&s, ""));
+        assert_int_equal(strset_add(&s, ""), 1); /* the empty string is a string */
+        assert_true(strset_has(&s, ""));
+        strset_clear(&s);
+        assert_int_equal(strset_index(&s, "key_1"), -1);
+    }
+    strset_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_table_rows),
         cmocka_unit_test(test_read_bounded),
         cmocka_unit_test(test_reason_vi),
+        cmocka_unit_test(test_strset_grows),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }
