@@ -146,6 +146,14 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
     }
     int ncols = row.n;
     t->ncols = (uint32_t)row.n;
+    /* a row a line, about: the arrays are made once at their size, not grown and copied
+     * as a 100,000-line file is read */
+    size_t lines = 1;
+    for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        lines++;
+    t->cap = lines; /* the file is 64 MiB at most (table_read_file) */
+    t->line = xmalloc(t->cap * sizeof *t->line);
+    t->field = xmalloc(t->cap * t->ncols * sizeof *t->field);
     for (int i = 0; i < row.n; i++)
         t->cols[i] = text_put(t, str_trim(row.f[i]));
     while ((got = csv_next(r, &row, &le)) != 0) {
