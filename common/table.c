@@ -90,6 +90,8 @@ static const char *text_put(table *t, const char *s)
 }
 
 /* A new row's fields (ncols of them, to be filled), its line number set. */
+#define TABLE_PRESIZE (1u << 18)
+
 static const char **row_add(table *t, int64_t line)
 {
     if (t->nrows == t->cap) {
@@ -147,11 +149,12 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
     int ncols = row.n;
     t->ncols = (uint32_t)row.n;
     /* a row a line, about: the arrays are made once at their size, not grown and copied
-     * as a 100,000-line file is read */
+     * as a 100,000-line file is read; past 262,144 lines (or for a file of blank lines)
+     * row_add doubles them as before */
     size_t lines = 1;
-    for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+    for (const char *p = buf, *end = buf + len; lines < TABLE_PRESIZE && (p = memchr(p, '\n', (size_t)(end - p))); p++)
         lines++;
-    t->cap = lines; /* the file is 64 MiB at most (table_read_file) */
+    t->cap = lines;
     t->line = xmalloc(t->cap * sizeof *t->line);
     t->field = xmalloc(t->cap * t->ncols * sizeof *t->field);
     for (int i = 0; i < row.n; i++)

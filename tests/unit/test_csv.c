@@ -342,6 +342,31 @@ static void test_table_rows(void **st)
     assert_string_equal(table_field(&t, 1, 0), "SNV");
     assert_string_equal(table_field(&t, 1, 5), "");
     table_free(&t);
+
+    /* the arrays are sized from the lines up to a bound, then grow: 300,000 rows read
+     * whole, and a file of blank lines reserves no room for millions of rows */
+    b.len = 0;
+    sbuf_puts(&b, "unit,year,period,kind,key,value\n");
+    for (int i = 0; i < 300000; i++)
+        sbuf_printf(&b, "TDG,2024,M01,metric,m%d,%d\n", i, i);
+    assert_int_equal(table_parse_csv("big.csv", b.buf, b.len, table_cols(TABLE_SUBMISSIONS),
+                                     table_required(TABLE_SUBMISSIONS), &t, rs, &e),
+                     0);
+    assert_int_equal(t.nrows, 300000);
+    assert_int_equal(t.line[299999], 300001);
+    assert_string_equal(table_field(&t, 299999, 4), "m299999");
+    assert_string_equal(table_field(&t, 0, 5), "0");
+    table_free(&t);
+    b.len = 0;
+    sbuf_puts(&b, "unit,year,period,kind,key,value\n");
+    for (int i = 0; i < 1000000; i++)
+        sbuf_add(&b, "\r\n", 2);
+    assert_int_equal(table_parse_csv("blank.csv", b.buf, b.len, table_cols(TABLE_SUBMISSIONS),
+                                     table_required(TABLE_SUBMISSIONS), &t, rs, &e),
+                     0);
+    assert_int_equal(t.nrows, 0);
+    assert_true(t.cap <= 1u << 18);
+    table_free(&t);
     fclose(rs);
     sbuf_free(&b);
 }
