@@ -66,10 +66,14 @@ typedef struct {
     char received[48];
 } receipt;
 
+/* Appends part (and a bar) to key[0, at), cut to fit keyn with its NUL. */
 static size_t add_part(char *key, size_t at, size_t keyn, const char *part, size_t len, int bar)
 {
-    if (at + len + 2 > keyn)
-        len = at + 2 > keyn ? 0 : keyn - at - 2;
+    if (at + len + (size_t)bar + 1 > keyn) {
+        if (at + (size_t)bar + 1 > keyn)
+            return at;
+        len = keyn - at - (size_t)bar - 1;
+    }
     memcpy(key + at, part, len);
     at += len;
     if (bar)

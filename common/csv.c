@@ -136,6 +136,8 @@ int csv_next(csv_reader *r, csv_row *row, par_err *e)
         /* plain bytes are taken a run at a time; the loop below sees only the ones that
          * mean something (and the first after a closing quote, which is refused) */
         size_t run = was_quoted && !quoted ? 0 : plain_run(r->p, r->end, r->sep, quoted);
+        if (run > CSV_MAX_FIELD + 1 - flen) /* a field over the bound is not held whole */
+            run = CSV_MAX_FIELD + 1 - flen;
         if (run) {
             sbuf_add(&r->field, r->p, run);
             r->p += run;

@@ -30,7 +30,10 @@ static char *text_copy(strset *s, const char *str)
     size_t n = strlen(str) + 1;
     strset_text *c = s->text;
     if (!c || c->cap - c->used < n) {
-        size_t cap = n > (64u << 10) ? n : 64u << 10;
+        /* small sets (a transaction's units) take little; large ones 64 KiB a chunk */
+        size_t cap = c ? (c->cap < (32u << 10) ? 2 * c->cap : 64u << 10) : 512;
+        if (cap < n)
+            cap = n;
         c = xmalloc(sizeof *c + cap);
         c->next = s->text;
         c->used = 0;
