@@ -9,7 +9,7 @@ T=$(mktemp -d /tmp/par-bench.XXXXXX)
 export PAR_CONF=$T/par.conf PAR_BENCH_RESULTS=$T/results.txt
 : >"$PAR_BENCH_RESULTS"
 printf '[general]\ndata_dir = %s/var\nendpoint = tcp://127.0.0.1:%d\nlog_level = %s\n[broker]\nservices = collector,scorer\n' \
-    "$T" $((20000 + RANDOM % 20000)) "${LOG_LEVEL:-warn}" >"$PAR_CONF"
+    "$T" $((20000 + RANDOM % 12000)) "${LOG_LEVEL:-warn}" >"$PAR_CONF"
 pids=()
 loader=
 trap '[ -n "$loader" ] && kill $loader 2>/dev/null; for p in "${pids[@]}"; do kill -TERM $p 2>/dev/null; done; wait 2>/dev/null
@@ -81,7 +81,8 @@ if part web; then
     # par-web: 200 officials browsing while the districts push 1,000 lines a second, beside
     # the same pushing alone
     echo
-    WPORT=$((21000 + RANDOM % 20000))
+    WPORT=$((20000 + RANDOM % 12000)) # below the ephemeral ports (32768-)
+    [ "$WPORT" = "$(awk -F: '/^endpoint/ { print $NF }' "$PAR_CONF")" ] && WPORT=$((WPORT + 1))
     printf '[web]\nlisten = 127.0.0.1:%d\n' "$WPORT" >>"$PAR_CONF"
     "$BIN/par-web" 2>>"$T/web.log" & pids+=($!)
     echo 'mat-khau-do-tai' | "$BIN/parctl" users add dotai --role admin --password-stdin >/dev/null
