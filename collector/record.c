@@ -77,6 +77,15 @@ int record_begin(record *r, record_txn *t, par_err *e)
     return 0;
 }
 
+static void forget_crits(record_txn *t)
+{
+    for (size_t i = 0; i < t->crit_ids.n; i++)
+        pv_free(t->crits[i]);
+    free(t->crits);
+    t->crits = NULL;
+    strset_free(&t->crit_ids);
+}
+
 static void forget_units(record_txn *t)
 {
     for (size_t i = 0; i < t->unit_ids.n; i++)
@@ -86,9 +95,21 @@ static void forget_units(record_txn *t)
     strset_free(&t->unit_ids);
 }
 
+MDB_cursor *record_cursor(record_txn *t, int db)
+{
+    if (!t->cur[db] && mdb_cursor_open(t->txn, store_dbi(t->r->s, db), &t->cur[db]))
+        t->cur[db] = NULL;
+    return t->cur[db];
+}
+
 void record_abort(record_txn *t)
 {
+    for (int i = 0; i < DB_COUNT; i++) /* before the transaction ends: a write one's are closed by it */
+        if (t->cur[i])
+            mdb_cursor_close(t->cur[i]);
+    memset(t->cur, 0, sizeof t->cur);
     forget_units(t);
+    forget_crits(t);
     if (t->st == &t->own)
         store_txn_abort(&t->own);
     t->txn = NULL;
@@ -173,6 +194,20 @@ const pv *record_unit(record_txn *t, const char *id)
     return u;
 }
 
+const pv *record_crit(record_txn *t, const char *fk)
+{
+    long i = strset_index(&t->crit_ids, fk);
+    if (i >= 0)
+        return t->crits[i];
+    pv *c = NULL;
+    if (record_get(t, DB_FW, fk, &c) != 1)
+        c = NULL;
+    strset_add(&t->crit_ids, fk);
+    t->crits = xrealloc(t->crits, t->crit_ids.n * sizeof *t->crits);
+    t->crits[t->crit_ids.n - 1] = c;
+    return c;
+}
+
 int record_unit_spans(record_txn *t, const char *id, validity_span *out, int max)
 {
     const pv *u = record_unit(t, id);
@@ -193,12 +228,18 @@ int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e
 {
     if (db == DB_UNITS)
         forget_units(t); /* an import changes units: what was read is stale */
+    if (db == DB_FW)
+        forget_crits(t); /* and criteria */
     int rc = store_put_pv(t->txn, store_dbi(t->r->s, db), key, val);
     return rc ? lmdb_err(t, e, "put", rc) : 0;
 }
 
 int record_del(record_txn *t, int db, const char *key, par_err *e)
 {
+    if (db == DB_UNITS)
+        forget_units(t);
+    if (db == DB_FW)
+        forget_crits(t);
     int rc = store_del(t->txn, store_dbi(t->r->s, db), key, NULL);
     return rc ? lmdb_err(t, e, "delete", rc) : 0;
 }
@@ -236,7 +277,8 @@ int record_get_dups(record_txn *t, int db, const char *key, char vals[][32], int
 int record_put_raw(record_txn *t, int db, const char *key, const void *val, size_t len, par_err *e)
 {
     MDB_val k = kv(key), v = {len, (void *)val};
-    int rc = mdb_put(t->txn, store_dbi(t->r->s, db), &k, &v, 0);
+    MDB_cursor *c = record_cursor(t, db);
+    int rc = c ? mdb_cursor_put(c, &k, &v, 0) : mdb_put(t->txn, store_dbi(t->r->s, db), &k, &v, 0);
     return rc ? lmdb_err(t, e, "put", rc) : 0;
 }
 
@@ -267,7 +309,8 @@ int record_log_packed(record_txn *t, const char *what, const void *row, size_t r
     unsigned char key[8];
     store_u64_key(s, key);
     MDB_val k = {8, key}, v = {b->len - from, b->buf + from};
-    int rc = mdb_put(t->txn, store_dbi(t->r->s, DB_LOG), &k, &v, MDB_APPEND);
+    MDB_cursor *c = record_cursor(t, DB_LOG);
+    int rc = c ? mdb_cursor_put(c, &k, &v, MDB_APPEND) : mdb_put(t->txn, store_dbi(t->r->s, DB_LOG), &k, &v, MDB_APPEND);
     if (rc) {
         b->len = from; /* not logged: not published */
         return lmdb_err(t, e, "append to change log", rc);

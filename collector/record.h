@@ -58,6 +58,9 @@ typedef struct {
     record_events events; /* what this transaction logged, published after its commit */
     strset unit_ids;  /* units decoded in this transaction, read again by every line */
     pv **units;
+    strset crit_ids;  /* criteria read in this transaction (by framework key), absent ones too */
+    pv **crits;
+    MDB_cursor *cur[DB_COUNT]; /* opened at first use (record_cursor), closed by record_abort */
 } record_txn;
 
 /* map: initial map size, 0 for the default. */
@@ -84,6 +87,9 @@ int record_exists(record_txn *t, int db, const char *key);
 const pv *record_unit(record_txn *t, const char *id);
 /* A stored unit's spans in the tree (common/validity.h): their count, 0 when the unit
  * is unknown, -1 when its stored periods cannot be read. */
+/* The criterion stored under fk (index|year|level|id), read once a transaction: a
+ * file's lines name the same few criteria again and again. NULL when there is none. */
+const pv *record_crit(record_txn *t, const char *fk);
 int record_unit_spans(record_txn *t, const char *id, validity_span *out, int max);
 /* The unit's last day ("" while it lasts), "" too for an unknown unit. */
 const char *record_unit_end(record_txn *t, const char *id);
@@ -96,6 +102,10 @@ int record_get_dups(record_txn *t, int db, const char *key, char vals[][32], int
 
 /* A value already packed. */
 int record_put_raw(record_txn *t, int db, const char *key, const void *val, size_t len, par_err *e);
+/* The transaction's own cursor on db: a line's key is looked up, then written, through
+ * one cursor, which LMDB keeps on its page (no second walk from the root when the key
+ * falls on the page it is on). NULL when it cannot be opened. */
+MDB_cursor *record_cursor(record_txn *t, int db);
 /* Appends a change whose row is already packed (a submission line, the hot path). */
 int record_log_packed(record_txn *t, const char *what, const void *row, size_t row_len, const char *received,
                       const char *sender, uint64_t *seq, par_err *e);

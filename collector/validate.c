@@ -125,8 +125,10 @@ static leaf_count leaves_under(record_txn *t, const char *prefix)
 /* Finds the criterion a key names for a unit's level and year. A target may be set
  * before its year's framework is published (a plan's "by 2025"): then the latest
  * earlier framework of that index names it. */
+/* *crit: the criterion, the transaction's (record_crit), or for INDEX:total one made
+ * here, which *made then holds for the caller to free. */
 static int find_criterion(record_txn *t, const char *key, int year, const char *level, int mode, int back,
-                          char *stored_key, size_t n, pv **crit, par_err *why)
+                          char *stored_key, size_t n, const pv **crit, pv **made, par_err *why)
 {
     char index[32] = "", id[64];
     const char *colon = strchr(key, ':');
@@ -179,12 +181,12 @@ static int find_criterion(record_txn *t, const char *key, int year, const char *
             if (got) { /* the whole index stands as a parent of its areas */
                 char mx[32];
                 snprintf(mx, sizeof mx, "%.17g", index_max(&lc));
-                *crit = pv_map();
-                pv_set_str(*crit, "max", mx);
+                *crit = *made = pv_map();
+                pv_set_str(*made, "max", mx);
             }
         } else {
             snprintf(fk, sizeof fk, "%s|%d|%s|%s", index, y, level, id);
-            got = record_get(t, DB_FW, fk, crit) == 1;
+            got = (*crit = record_crit(t, fk)) != NULL;
             if (got && !pv_get_bool(*crit, "leaf", 0)) {
                 snprintf(fk, sizeof fk, "%s|%d|%s|%s.", index, y, level, id);
                 lc = leaves_under(t, fk);
@@ -214,7 +216,8 @@ static int find_criterion(record_txn *t, const char *key, int year, const char *
     snprintf(stored_key, n, "%s:%s", index, id);
     return 0;
 refuse:
-    pv_free(*crit);
+    pv_free(*made);
+    *made = NULL;
     *crit = NULL;
     return -1;
 }
@@ -298,9 +301,10 @@ static int in_list(const char *list, const char *id)
 int validate_criterion(record_txn *t, const char *key, int year, const char *level, char *stored_key, size_t n,
                        par_err *why)
 {
-    pv *crit = NULL;
-    int rc = find_criterion(t, key, year, level, FIND_LEAF, 0, stored_key, n, &crit, why);
-    pv_free(crit);
+    const pv *crit = NULL;
+    pv *made = NULL;
+    int rc = find_criterion(t, key, year, level, FIND_LEAF, 0, stored_key, n, &crit, &made, why);
+    pv_free(made);
     return rc;
 }
 
@@ -320,7 +324,8 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
         err_set(why, "unit '%s' is not a unit id", f[SUB_UNIT]);
         return -1;
     }
-    pv *crit = NULL;
+    const pv *crit = NULL;
+    pv *made = NULL;
     const pv *unit = record_unit(t, out->unit);
     if (!unit) {
         err_set(why, "unknown unit %s", out->unit);
@@ -351,7 +356,7 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
     if (expl) {
         const char *level = pv_get_str(unit, "level");
         if (find_criterion(t, key, out->year, level ? level : "", FIND_LEAF, 0, out->key, sizeof out->key, &crit,
-                           why) < 0)
+                           &made, why) < 0)
             goto done;
         if (!out->note[0]) {
             err_set(why, "an explanation is written in the note column: it is empty");
@@ -367,7 +372,7 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
         const char *level = pv_get_str(unit, "level");
         int is_target = !strcmp(kind, "rank_target");
         if (find_criterion(t, key, out->year, level ? level : "", FIND_ANY, is_target ? TARGET_BACK : 0, out->key,
-                           sizeof out->key, &crit, why) < 0)
+                           sizeof out->key, &crit, &made, why) < 0)
             goto done;
         if ((is_target ? parse_rank_target(value, out->value) : parse_rank(value, out->value)) < 0) {
             err_set(why, is_target ? "rank target '%s' is not a place or a range of places, like 15, 20-30 or 20-30/63"
@@ -382,7 +387,7 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
         /* a target may be set for an area, a whole dimension or the index, not only a leaf */
         if (find_criterion(t, key, out->year, level ? level : "",
                            is_target ? FIND_ANY : is_survey ? FIND_SURVEY : FIND_LEAF, is_target ? TARGET_BACK : 0,
-                           out->key, sizeof out->key, &crit, why) < 0)
+                           out->key, sizeof out->key, &crit, &made, why) < 0)
             goto done;
         const char *method = crit ? pv_get_str(crit, "method") : NULL;
         int leaf = crit && pv_get_bool(crit, "leaf", 0);
@@ -452,6 +457,6 @@ int validate_submission(record_txn *t, const char *const f[SUB_NCOLS], sub_line 
     }
     rc = 0;
 done:
-    pv_free(crit);
+    pv_free(made);
     return rc;
 }
