@@ -22,31 +22,72 @@ typedef struct {
     table t;           /* its rows, which its batches point into */
     char name[SUBMIT_MAX_FILE + 1];
     int lines, stored, duplicates, refused, failed;
+    table_reader *rest; /* a CSV file's rows after its first batches: read once those are sent */
+    char *bytes;        /* the file, while it is read */
+    uint32_t cut;       /* rows already cut into batches */
+    int refused_read;   /* of t.refused, how many are counted in refused */
 } file_stat;
 
-/* Reads one file and cuts it into batches; lines that cannot be read are printed and
- * counted. */
-static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, batch **bs, uint32_t *nb,
-                     uint32_t *cap, FILE *out)
+/* The rows read since the last cut, as batches; what was refused reading them, counted. */
+static void cut_rows(const par_config *conf, client *cl, int fi, file_stat *fs, batch **bs, uint32_t *nb,
+                     uint32_t *cap)
 {
-    par_err e;
-    if (table_load_file(fs->path, table_cols(TABLE_SUBMISSIONS), table_required(TABLE_SUBMISSIONS), &fs->t, out, &e) <
-        0) {
-        fprintf(out, "%s\n", e.msg);
-        return -1;
-    }
     fs->lines = fs->t.lines;
-    fs->refused = fs->t.refused;
+    fs->refused += fs->t.refused - fs->refused_read;
+    fs->refused_read = fs->t.refused;
     const char *base = strrchr(fs->path, '/');
     submit_view all;
     batch_head(&all, str_clean_utf8(fs->name, sizeof fs->name, base ? base + 1 : fs->path), conf->agent_unit);
     _Static_assert(CSV_MAX_FIELDS <= SUBMIT_MAX_COLS, "a table's columns fit a submit message");
     all.ncols = fs->t.ncols;
     memcpy(all.cols, fs->t.cols, fs->t.ncols * sizeof *all.cols);
-    all.nrows = fs->t.nrows;
-    all.lines = fs->t.line;
-    all.fields = fs->t.field;
+    all.nrows = fs->t.nrows - fs->cut;
+    all.lines = fs->t.line + fs->cut;
+    all.fields = fs->t.field + (size_t)fs->cut * fs->t.ncols;
     batch_cut(&all, (uint32_t)conf->batch_lines, cl, fi, bs, nb, cap);
+    fs->cut = fs->t.nrows;
+}
+
+/* The rest of a file read, and its reader let go. */
+static void read_rest(file_stat *fs)
+{
+    while (table_csv_more(fs->rest, UINT32_MAX))
+        ;
+    table_csv_close(fs->rest);
+    fs->rest = NULL;
+    free(fs->bytes);
+    fs->bytes = NULL;
+}
+
+/* Reads one file and cuts it into batches; lines that cannot be read are printed and
+ * counted. A CSV file is read as far as its first window of batches: the province works
+ * on them while the agent reads the rest (a 100,000-line file takes it some 60 ms), as
+ * long as its rows cannot move while read (t.fixed). */
+static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, batch **bs, uint32_t *nb,
+                     uint32_t *cap, FILE *out)
+{
+    par_err e;
+    const char *const *known = table_cols(TABLE_SUBMISSIONS);
+    unsigned long required = table_required(TABLE_SUBMISSIONS);
+    char *buf;
+    size_t len;
+    int rc = table_read_file(fs->path, &buf, &len, &e) < 0 ? -1 : 0;
+    if (rc == 0 && (table_is_utf16(buf, len) || table_is_jsonl(fs->path))) {
+        rc = table_parse_bytes(fs->path, buf, len, known, required, &fs->t, out, &e);
+        free(buf);
+    } else if (rc == 0 && table_csv_open(&fs->rest, fs->path, buf, len, known, required, &fs->t, out, &e) < 0) {
+        free(buf);
+        rc = -1;
+    } else if (rc == 0) {
+        fs->bytes = buf;
+        if (!fs->t.fixed || !table_csv_more(fs->rest, WINDOW * (uint32_t)conf->batch_lines))
+            read_rest(fs);
+    }
+    if (rc < 0) {
+        fprintf(out, "%s\n", e.msg);
+        return -1;
+    }
+    cut_rows(conf, cl, fi, fs, bs, nb, cap);
     return 0;
 }
 
@@ -103,9 +144,11 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
             status = 2;
     }
     int64_t deadline = clock_mono_ms() + (int64_t)timeout_s * 1000;
-    int remaining = (int)nb, backoff = 100;
+    int remaining = (int)nb, backoff = 100, reading = 0;
+    for (int i = 0; i < n; i++)
+        reading |= fs[i].rest != NULL;
     char last[256] = "";
-    while (remaining > 0) {
+    while (remaining > 0 || reading) {
         int64_t now = clock_mono_ms();
         if (now >= deadline)
             break;
@@ -142,6 +185,17 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
             }
             if ((b->in_flight || flying < WINDOW) && b->next_send < wake)
                 wake = b->next_send;
+        }
+        if (reading) { /* the first batches are out: the rest of the files now */
+            reading = 0;
+            for (int i = 0; i < n; i++)
+                if (fs[i].rest) {
+                    uint32_t before = nb;
+                    read_rest(&fs[i]);
+                    cut_rows(conf, cl, i, &fs[i], &bs, &nb, &cap);
+                    remaining += (int)(nb - before);
+                }
+            continue;
         }
         int64_t wait = wake - clock_mono_ms();
         pv *m;
@@ -185,6 +239,11 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
         }
         pv_free(m);
     }
+    for (int i = 0; i < n; i++)
+        if (fs[i].rest) { /* stopped before reading it all: its lines are counted, not sent */
+            read_rest(&fs[i]);
+            cut_rows(conf, cl, i, &fs[i], &bs, &nb, &cap);
+        }
     for (uint32_t i = 0; i < nb; i++)
         if (!bs[i].done)
             fs[bs[i].file].failed += (int)bs[i].v.nrows;

@@ -124,29 +124,36 @@ pv *table_rows_pv(const table *t)
     return rows;
 }
 
-int table_parse_csv(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
-                    table *t, FILE *report, par_err *e)
+struct table_reader {
+    const char *path;
+    csv_reader *r;
+    table *t;
+    FILE *report;
+};
+
+int table_csv_open(table_reader **out, const char *path, const char *buf, size_t len, const char *const known[],
+                   unsigned long required, table *t, FILE *report, par_err *e)
 {
+    *out = NULL;
     table_start(t, len);
     csv_reader *r = csv_new(buf, len);
     char sep = csv_sniff(buf, len);
     csv_set_sep(r, sep);
     csv_row row;
-    int idx[CSV_MAX_FIELDS], rc = -1;
+    int idx[CSV_MAX_FIELDS];
     par_err le;
     int got = csv_next(r, &row, &le);
     if (got <= 0) {
         err_set(e, "%s: %s", path, got == 0 ? "empty file: no header line" : le.msg);
-        goto done;
+        goto fail;
     }
     if (csv_header(&row, known, required, idx, &le) < 0) {
         /* say how the header was read: a file saved with another separator reads as one column */
         err_set(e, "%s: %s (the header read with '%s' between columns: save it from Excel as \"CSV UTF-8\", "
                    "or with ',' or ';' between the column names unit,year,period,kind,key,value)",
                 path, le.msg, sep == '\t' ? "tab" : sep == ';' ? ";" : ",");
-        goto done;
+        goto fail;
     }
-    int ncols = row.n;
     t->ncols = (uint32_t)row.n;
     /* a row a line, about: the arrays are made once at their size, not grown and copied
      * as a 100,000-line file is read; past 262,144 lines (or for a file of blank lines)
@@ -155,37 +162,71 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
     for (const char *p = buf, *end = buf + len; lines < TABLE_PRESIZE && (p = memchr(p, '\n', (size_t)(end - p))); p++)
         lines++;
     t->cap = lines;
+    t->fixed = lines < TABLE_PRESIZE;
     t->line = xmalloc(t->cap * sizeof *t->line);
     t->field = xmalloc(t->cap * t->ncols * sizeof *t->field);
     for (int i = 0; i < row.n; i++)
         t->cols[i] = text_put(t, str_trim(row.f[i]));
-    while ((got = csv_next(r, &row, &le)) != 0) {
+    table_reader *tr = xmalloc(sizeof *tr);
+    *tr = (table_reader){path, r, t, report};
+    *out = tr;
+    return 0;
+fail:
+    table_free(t);
+    csv_destroy(r);
+    return -1;
+}
+
+int table_csv_more(table_reader *tr, uint32_t rows)
+{
+    table *t = tr->t;
+    csv_row row;
+    par_err le;
+    int got = 1; /* when rows are read up to the count, more may be left */
+    for (uint32_t took = 0; took < rows && (got = csv_next(tr->r, &row, &le)) != 0;) {
         t->lines++;
         if (got < 0) {
-            fprintf(report, "%s: %s\n", path, le.msg);
+            fprintf(tr->report, "%s: %s\n", tr->path, le.msg);
             t->refused++;
             continue;
         }
-        if (row.n != ncols) {
-            fprintf(report, "%s: line %d: %d fields where the header has %d (%s)\n", path, row.line, row.n, ncols,
-                    row.n > ncols ? "an extra column: a separator inside a value that is not quoted?"
-                                  : "a missing column?");
+        if (row.n != (int)t->ncols) {
+            fprintf(tr->report, "%s: line %d: %d fields where the header has %u (%s)\n", tr->path, row.line, row.n,
+                    t->ncols,
+                    row.n > (int)t->ncols ? "an extra column: a separator inside a value that is not quoted?"
+                                          : "a missing column?");
             t->refused++;
             continue;
         }
         if (row.last_line > row.line) /* every physical line accounted for */
-            fprintf(report, "%s: warning: line %d: a quoted field spans lines %d-%d, read as one line\n", path,
-                    row.line, row.line, row.last_line);
+            fprintf(tr->report, "%s: warning: line %d: a quoted field spans lines %d-%d, read as one line\n",
+                    tr->path, row.line, row.line, row.last_line);
         const char **f = row_add(t, row.line);
         for (int i = 0; i < row.n; i++)
             f[i] = text_put(t, str_trim(row.f[i]));
+        took++;
     }
-    rc = 0;
-done:
-    if (rc < 0)
-        table_free(t);
-    csv_destroy(r);
-    return rc;
+    return got != 0;
+}
+
+void table_csv_close(table_reader *tr)
+{
+    if (!tr)
+        return;
+    csv_destroy(tr->r);
+    free(tr);
+}
+
+int table_parse_csv(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
+                    table *t, FILE *report, par_err *e)
+{
+    table_reader *tr;
+    if (table_csv_open(&tr, path, buf, len, known, required, t, report, e) < 0)
+        return -1;
+    while (table_csv_more(tr, UINT32_MAX))
+        ;
+    table_csv_close(tr);
+    return 0;
 }
 
 void table_free(table *t)

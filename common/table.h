@@ -29,6 +29,8 @@ typedef struct {
     int lines;           /* data lines read, good or bad */
     int refused;         /* lines refused here (printed to the report stream) */
     size_t cap;          /* rows line and field have room for */
+    int fixed;           /* a CSV table whose line and field never move while it is read:
+                          * sized for every line of the file (fewer than 262,144) */
     table_text *text;
 } table;
 
@@ -52,6 +54,16 @@ int table_load_file(const char *path, const char *const known[], unsigned long r
 /* The same from CSV bytes in memory; path names them in the reports. */
 int table_parse_csv(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
                     table *t, FILE *report, par_err *e);
+/* table_parse_csv a part at a time, for a sender that sends the first rows while it reads
+ * the rest (par-agent push): open reads the header (-1 and e as table_parse_csv); more
+ * reads up to rows more rows (lines refused do not count), 0 once the end is reached;
+ * close ends the reading (the table stays; the bytes must live until then). Rows read
+ * earlier stay where they are only when t->fixed. */
+typedef struct table_reader table_reader;
+int table_csv_open(table_reader **tr, const char *path, const char *buf, size_t len, const char *const known[],
+                   unsigned long required, table *t, FILE *report, par_err *e);
+int table_csv_more(table_reader *tr, uint32_t rows);
+void table_csv_close(table_reader *tr);
 /* The same from JSON Lines bytes: one object a line with the format's fields (strings
  * or numbers); a line that is not such an object, or names an unknown field, is refused. */
 int table_parse_jsonl(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,
