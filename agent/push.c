@@ -60,10 +60,12 @@ static void read_rest(file_stat *fs)
 }
 
 /* Reads one file and cuts it into batches; lines that cannot be read are printed and
- * counted. A CSV file is read as far as its first window of batches: the province works
- * on them while the agent reads the rest (a 100,000-line file takes it some 60 ms), as
- * long as its rows cannot move while read (t.fixed). */
-static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, batch **bs, uint32_t *nb,
+ * counted. With ahead (a push of one file), a CSV file is read as far as its first
+ * window of batches: the province works on them while the agent reads the rest (a
+ * 100,000-line file takes it some 60 ms), as long as its rows cannot move while read
+ * (t.fixed). Not with several files: their batches go in the order of the files, as a
+ * later file may correct an earlier one. */
+static int load_file(const par_config *conf, client *cl, int fi, int ahead, file_stat *fs, batch **bs, uint32_t *nb,
                      uint32_t *cap, FILE *out)
 {
     par_err e;
@@ -80,7 +82,7 @@ static int load_file(const par_config *conf, client *cl, int fi, file_stat *fs, 
         rc = -1;
     } else if (rc == 0) {
         fs->bytes = buf;
-        if (!fs->t.fixed || !table_csv_more(fs->rest, WINDOW * (uint32_t)conf->batch_lines))
+        if (!ahead || !fs->t.fixed || !table_csv_more(fs->rest, WINDOW * (uint32_t)conf->batch_lines))
             read_rest(fs);
     }
     if (rc < 0) {
@@ -140,7 +142,7 @@ int push_files(const par_config *conf, char *const files[], int n, int timeout_s
     int status = 0;
     for (int i = 0; i < n; i++) {
         fs[i].path = files[i];
-        if (load_file(conf, cl, i, &fs[i], &bs, &nb, &cap, out) < 0)
+        if (load_file(conf, cl, i, n == 1, &fs[i], &bs, &nb, &cap, out) < 0)
             status = 2;
     }
     int64_t deadline = clock_mono_ms() + (int64_t)timeout_s * 1000;

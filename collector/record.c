@@ -224,34 +224,39 @@ const char *record_unit_end(record_txn *t, const char *id)
     return to ? to : "";
 }
 
-int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e)
+/* What a transaction read of units and criteria is stale once db is written (an import). */
+static void forget_read(record_txn *t, int db)
 {
     if (db == DB_UNITS)
-        forget_units(t); /* an import changes units: what was read is stale */
+        forget_units(t);
     if (db == DB_FW)
-        forget_crits(t); /* and criteria */
+        forget_crits(t);
+}
+
+int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e)
+{
+    forget_read(t, db);
     int rc = store_put_pv(t->txn, store_dbi(t->r->s, db), key, val);
     return rc ? lmdb_err(t, e, "put", rc) : 0;
 }
 
 int record_del(record_txn *t, int db, const char *key, par_err *e)
 {
-    if (db == DB_UNITS)
-        forget_units(t);
-    if (db == DB_FW)
-        forget_crits(t);
+    forget_read(t, db);
     int rc = store_del(t->txn, store_dbi(t->r->s, db), key, NULL);
     return rc ? lmdb_err(t, e, "delete", rc) : 0;
 }
 
 int record_put_dup(record_txn *t, int db, const char *key, const char *val, par_err *e)
 {
+    forget_read(t, db);
     int rc = store_put_dup(t->txn, store_dbi(t->r->s, db), key, val);
     return rc ? lmdb_err(t, e, "put", rc) : 0;
 }
 
 int record_del_dup(record_txn *t, int db, const char *key, const char *val, par_err *e)
 {
+    forget_read(t, db);
     int rc = store_del(t->txn, store_dbi(t->r->s, db), key, val);
     return rc ? lmdb_err(t, e, "delete", rc) : 0;
 }
@@ -276,6 +281,7 @@ int record_get_dups(record_txn *t, int db, const char *key, char vals[][32], int
 
 int record_put_raw(record_txn *t, int db, const char *key, const void *val, size_t len, par_err *e)
 {
+    forget_read(t, db);
     MDB_val k = kv(key), v = {len, (void *)val};
     MDB_cursor *c = record_cursor(t, db);
     int rc = c ? mdb_cursor_put(c, &k, &v, 0) : mdb_put(t->txn, store_dbi(t->r->s, db), &k, &v, 0);

@@ -85,11 +85,11 @@ int record_get(record_txn *t, int db, const char *key, pv **out);
 int record_exists(record_txn *t, int db, const char *key);
 /* A unit's record, decoded once per transaction (owned by t); NULL when unknown. */
 const pv *record_unit(record_txn *t, const char *id);
-/* A stored unit's spans in the tree (common/validity.h): their count, 0 when the unit
- * is unknown, -1 when its stored periods cannot be read. */
 /* The criterion stored under fk (index|year|level|id), read once a transaction: a
  * file's lines name the same few criteria again and again. NULL when there is none. */
 const pv *record_crit(record_txn *t, const char *fk);
+/* A stored unit's spans in the tree (common/validity.h): their count, 0 when the unit
+ * is unknown, -1 when its stored periods cannot be read. */
 int record_unit_spans(record_txn *t, const char *id, validity_span *out, int max);
 /* The unit's last day ("" while it lasts), "" too for an unknown unit. */
 const char *record_unit_end(record_txn *t, const char *id);

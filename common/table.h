@@ -56,7 +56,8 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
                     table *t, FILE *report, par_err *e);
 /* table_parse_csv a part at a time, for a sender that sends the first rows while it reads
  * the rest (par-agent push): open reads the header (-1 and e as table_parse_csv); more
- * reads up to rows more rows (lines refused do not count), 0 once the end is reached;
+ * reads up to rows more rows (lines refused do not count): 0 when it reached the end, 1
+ * when it stopped at the count (the end may be next);
  * close ends the reading (the table stays; the bytes must live until then). Rows read
  * earlier stay where they are only when t->fixed. */
 typedef struct table_reader table_reader;
