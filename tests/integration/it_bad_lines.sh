@@ -95,4 +95,21 @@ printf '2024-12-31T08:00:00.000+07:00,998,/y.csv,2,TDG,2024,Y,metric,whole_row,1
 printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,metric,after_whole,1,,\n' >"$T/after2.csv"
 check "a push after a whole row without a line break" "$BIN/par-agent" push "$T/after2.csv"
 check "that row is kept, and ended" sh -c "grep -q ',998,/y.csv,2,TDG,2024,Y,metric,whole_row,1,,,\$' '$R' && grep -q after_whole '$R'"
+
+# a file of 20,000 lines is sent while its end is still read (its first 8 batches go
+# first): bad lines before and after that point are named and counted alike
+awk 'BEGIN { print "unit,year,period,kind,key,value";
+    for (i = 1; i <= 20000; i++)
+        if (i == 5 || i == 15000) print "TDG,2024,M01,metric";
+        else if (i == 12000) print "TDG,20x4,M01,metric,far_" i ",1";
+        else printf "TDG,2024,M%02d,metric,far_%d,%d\n", i % 12 + 1, i, i }' >"$T/far.csv"
+rc=0; "$BIN/par-agent" push "$T/far.csv" >"$T/far.txt" 2>"$T/far.err" || rc=$?
+check "a long file: every line accounted for ($(cat "$T/far.err"))" grep -q "20000 lines, 19997 stored (0 already there), 3 refused" "$T/far.err"
+check "... its bad lines named, first part and rest" sh -c "grep -q 'far.csv: line 6: 4 fields' '$T/far.txt' && grep -q 'far.csv: line 15001: 4 fields' '$T/far.txt' && grep -q 'line 12001: year .20x4.' '$T/far.txt'"
+check "... its last line stored" sh -c "'$BIN/parctl' export submissions --unit TDG | grep -q ',metric,far_20000,20000'"
+# files pushed together are stored in their order: a correction in the second file
+# outlasts the line of the first's end it corrects
+printf 'unit,year,period,kind,key,value\nTDG,2024,M08,metric,far_19999,7\n' >"$T/fix.csv"
+"$BIN/par-agent" push "$T/far.csv" "$T/fix.csv" >/dev/null 2>&1
+check "a correction pushed with the file it corrects wins" sh -c "'$BIN/parctl' export submissions --unit TDG | grep -q ',metric,far_19999,7'"
 finish
