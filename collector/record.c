@@ -77,22 +77,28 @@ int record_begin(record *r, record_txn *t, par_err *e)
     return 0;
 }
 
-static void forget_crits(record_txn *t)
+static void cache_forget(record_cache *c)
 {
-    for (size_t i = 0; i < t->crit_ids.n; i++)
-        pv_free(t->crits[i]);
-    free(t->crits);
-    t->crits = NULL;
-    strset_free(&t->crit_ids);
+    for (size_t i = 0; i < c->ids.n; i++)
+        pv_free(c->vals[i]);
+    free(c->vals);
+    c->vals = NULL;
+    strset_free(&c->ids);
 }
 
-static void forget_units(record_txn *t)
+/* The record under key in db, from c or read into it; NULL when there is none. */
+static const pv *cache_get(record_txn *t, record_cache *c, int db, const char *key)
 {
-    for (size_t i = 0; i < t->unit_ids.n; i++)
-        pv_free(t->units[i]);
-    free(t->units);
-    t->units = NULL;
-    strset_free(&t->unit_ids);
+    long i = strset_index(&c->ids, key);
+    if (i >= 0)
+        return c->vals[i];
+    pv *v = NULL;
+    if (record_get(t, db, key, &v) != 1)
+        v = NULL;
+    strset_add(&c->ids, key);
+    c->vals = xrealloc(c->vals, c->ids.n * sizeof *c->vals);
+    c->vals[c->ids.n - 1] = v;
+    return v;
 }
 
 MDB_cursor *record_cursor(record_txn *t, int db)
@@ -108,8 +114,8 @@ void record_abort(record_txn *t)
         if (t->cur[i])
             mdb_cursor_close(t->cur[i]);
     memset(t->cur, 0, sizeof t->cur);
-    forget_units(t);
-    forget_crits(t);
+    cache_forget(&t->units);
+    cache_forget(&t->crits);
     if (t->st == &t->own)
         store_txn_abort(&t->own);
     t->txn = NULL;
@@ -182,30 +188,12 @@ int record_exists(record_txn *t, int db, const char *key)
 
 const pv *record_unit(record_txn *t, const char *id)
 {
-    long i = strset_index(&t->unit_ids, id);
-    if (i >= 0)
-        return t->units[i];
-    pv *u = NULL;
-    if (record_get(t, DB_UNITS, id, &u) != 1)
-        return NULL;
-    strset_add(&t->unit_ids, id);
-    t->units = xrealloc(t->units, t->unit_ids.n * sizeof *t->units);
-    t->units[t->unit_ids.n - 1] = u;
-    return u;
+    return cache_get(t, &t->units, DB_UNITS, id);
 }
 
 const pv *record_crit(record_txn *t, const char *fk)
 {
-    long i = strset_index(&t->crit_ids, fk);
-    if (i >= 0)
-        return t->crits[i];
-    pv *c = NULL;
-    if (record_get(t, DB_FW, fk, &c) != 1)
-        c = NULL;
-    strset_add(&t->crit_ids, fk);
-    t->crits = xrealloc(t->crits, t->crit_ids.n * sizeof *t->crits);
-    t->crits[t->crit_ids.n - 1] = c;
-    return c;
+    return cache_get(t, &t->crits, DB_FW, fk);
 }
 
 int record_unit_spans(record_txn *t, const char *id, validity_span *out, int max)
@@ -228,9 +216,9 @@ const char *record_unit_end(record_txn *t, const char *id)
 static void forget_read(record_txn *t, int db)
 {
     if (db == DB_UNITS)
-        forget_units(t);
+        cache_forget(&t->units);
     if (db == DB_FW)
-        forget_crits(t);
+        cache_forget(&t->crits);
 }
 
 int record_put(record_txn *t, int db, const char *key, const pv *val, par_err *e)

@@ -31,6 +31,12 @@ enum {
 
 typedef struct record record;
 
+/* Records of one database decoded once a transaction, by key (absent ones too). */
+typedef struct {
+    strset ids;
+    pv **vals;
+} record_cache;
+
 /* The change events of one transaction, packed back to back as the change log holds
  * them: one buffer for all of them (no allocation an event), published after the
  * commit from these same bytes. Zeroed is empty. */
@@ -56,10 +62,8 @@ typedef struct {
     store_txn own;    /* a read transaction's own */
     uint64_t seq;     /* last sequence number, advanced by record_log */
     record_events events; /* what this transaction logged, published after its commit */
-    strset unit_ids;  /* units decoded in this transaction, read again by every line */
-    pv **units;
-    strset crit_ids;  /* criteria read in this transaction (by framework key), absent ones too */
-    pv **crits;
+    record_cache units; /* units decoded in this transaction, read again by every line */
+    record_cache crits; /* criteria (by framework key), read again by a file's lines */
     MDB_cursor *cur[DB_COUNT]; /* opened at first use (record_cursor), closed by record_abort */
 } record_txn;
 
