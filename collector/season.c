@@ -6,9 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "INDEX|year|level", cut to n like snprintf: by hand, as every stored line of a season's
+ * kind looks its season up */
 static void season_key(char *out, size_t n, const char *index, int year, const char *level)
 {
-    snprintf(out, n, "%s|%d|%s", index, year, level);
+    char y[16], *ys = dec_u64(y + sizeof y - 1, year < 0 ? 0 - (uint64_t)(int64_t)year : (uint64_t)year);
+    if (year < 0)
+        *--ys = '-';
+    y[sizeof y - 1] = '\0';
+    const char *parts[5] = {index, "|", ys, "|", level};
+    size_t at = 0;
+    for (int i = 0; i < 5 && n; i++)
+        for (const char *p = parts[i]; *p && at + 1 < n; p++)
+            out[at++] = *p;
+    if (n)
+        out[at] = '\0';
 }
 
 int season_get(record_txn *t, const char *index, int year, const char *level, season *out, par_err *e)
@@ -281,7 +293,7 @@ int season_check_line(record_txn *t, season_cache *c, const sub_line *s, const c
         /* they belong to no index, but computed criteria count them: once a year's season
          * of the unit's level is published, they no longer change its figures */
         char key[96];
-        snprintf(key, sizeof key, "*|%d|%s", s->year, level);
+        season_key(key, sizeof key, "*", s->year, level);
         if (strcmp(c->key, key)) {
             c->found = season_published_any(t, s->year, level, &c->head);
             str_copy(c->key, sizeof c->key, key);
