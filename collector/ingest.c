@@ -103,8 +103,7 @@ static int stored_before(record_txn *t, const sub_line *s, char *key, size_t key
     *prev = 0;
     MDB_val k = {line_key(s, key, keyn), key}, v;
     par_err ig;
-    MDB_cursor *c = record_cursor(t, DB_SUBS);
-    if ((c ? mdb_cursor_get(c, &k, &v, MDB_SET_KEY) : mdb_get(t->txn, store_dbi(record_store(t->r), DB_SUBS), &k, &v)) == 0 &&
+    if (record_get_bytes(t, DB_SUBS, &k, &v) == 0 &&
         row_decode(&lb->old, v.mv_data, v.mv_size, &ig) == 0) {
         const row_view *o = &lb->old;
         *prev = strtoull(row_str(o, "seq"), NULL, 10);

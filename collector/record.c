@@ -101,11 +101,25 @@ static const pv *cache_get(record_txn *t, record_cache *c, int db, const char *k
     return v;
 }
 
-MDB_cursor *record_cursor(record_txn *t, int db)
+/* The transaction's cursor on db, opened at first use; NULL when it cannot be. */
+static MDB_cursor *cursor(record_txn *t, int db)
 {
     if (!t->cur[db] && mdb_cursor_open(t->txn, store_dbi(t->r->s, db), &t->cur[db]))
         t->cur[db] = NULL;
     return t->cur[db];
+}
+
+int record_get_bytes(record_txn *t, int db, MDB_val *k, MDB_val *v)
+{
+    MDB_cursor *c = cursor(t, db);
+    return c ? mdb_cursor_get(c, k, v, MDB_SET_KEY) : mdb_get(t->txn, store_dbi(t->r->s, db), k, v);
+}
+
+/* A put through the transaction's cursor on db (mdb_put when it has none). */
+static int put_bytes(record_txn *t, int db, MDB_val *k, MDB_val *v, unsigned flags)
+{
+    MDB_cursor *c = cursor(t, db);
+    return c ? mdb_cursor_put(c, k, v, flags) : mdb_put(t->txn, store_dbi(t->r->s, db), k, v, flags);
 }
 
 void record_abort(record_txn *t)
@@ -271,8 +285,7 @@ int record_put_raw(record_txn *t, int db, const char *key, const void *val, size
 {
     forget_read(t, db);
     MDB_val k = kv(key), v = {len, (void *)val};
-    MDB_cursor *c = record_cursor(t, db);
-    int rc = c ? mdb_cursor_put(c, &k, &v, 0) : mdb_put(t->txn, store_dbi(t->r->s, db), &k, &v, 0);
+    int rc = put_bytes(t, db, &k, &v, 0);
     return rc ? lmdb_err(t, e, "put", rc) : 0;
 }
 
@@ -303,8 +316,7 @@ int record_log_packed(record_txn *t, const char *what, const void *row, size_t r
     unsigned char key[8];
     store_u64_key(s, key);
     MDB_val k = {8, key}, v = {b->len - from, b->buf + from};
-    MDB_cursor *c = record_cursor(t, DB_LOG);
-    int rc = c ? mdb_cursor_put(c, &k, &v, MDB_APPEND) : mdb_put(t->txn, store_dbi(t->r->s, DB_LOG), &k, &v, MDB_APPEND);
+    int rc = put_bytes(t, DB_LOG, &k, &v, MDB_APPEND);
     if (rc) {
         b->len = from; /* not logged: not published */
         return lmdb_err(t, e, "append to change log", rc);

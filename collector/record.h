@@ -64,7 +64,7 @@ typedef struct {
     record_events events; /* what this transaction logged, published after its commit */
     record_cache units; /* units decoded in this transaction, read again by every line */
     record_cache crits; /* criteria (by framework key), read again by a file's lines */
-    MDB_cursor *cur[DB_COUNT]; /* opened at first use (record_cursor), closed by record_abort */
+    MDB_cursor *cur[DB_COUNT]; /* opened at first use, closed by record_abort */
 } record_txn;
 
 /* map: initial map size, 0 for the default. */
@@ -106,10 +106,10 @@ int record_get_dups(record_txn *t, int db, const char *key, char vals[][32], int
 
 /* A value already packed. */
 int record_put_raw(record_txn *t, int db, const char *key, const void *val, size_t len, par_err *e);
-/* The transaction's own cursor on db: a line's key is looked up, then written, through
- * one cursor, which LMDB keeps on its page (no second walk from the root when the key
- * falls on the page it is on). NULL when it cannot be opened. */
-MDB_cursor *record_cursor(record_txn *t, int db);
+/* The stored bytes under k in db, read through the transaction's cursor on db, which a
+ * put of the same key then reuses (LMDB stays on the page: no second walk from the
+ * root). 0 found (*v points into the map), MDB_NOTFOUND, or LMDB's error. */
+int record_get_bytes(record_txn *t, int db, MDB_val *k, MDB_val *v);
 /* Appends a change whose row is already packed (a submission line, the hot path). */
 int record_log_packed(record_txn *t, const char *what, const void *row, size_t row_len, const char *received,
                       const char *sender, uint64_t *seq, par_err *e);
