@@ -66,32 +66,13 @@ typedef struct {
     char received[48];
 } receipt;
 
-/* Appends part (and a bar) to key[0, at), cut to fit keyn with its NUL. */
-static size_t add_part(char *key, size_t at, size_t keyn, const char *part, size_t len, int bar)
-{
-    if (at + len + (size_t)bar + 1 > keyn) {
-        if (at + (size_t)bar + 1 > keyn)
-            return at;
-        len = keyn - at - (size_t)bar - 1;
-    }
-    memcpy(key + at, part, len);
-    at += len;
-    if (bar)
-        key[at++] = '|';
-    key[at] = '\0';
-    return at;
-}
-
-/* A line's key, unit|year|period|kind|key (its fields are bounded well within keyn):
- * by hand, as this runs for every line. */
+/* A line's key, unit|year|period|kind|key (its fields are bounded well within keyn). */
 static size_t line_key(const sub_line *s, char *key, size_t keyn)
 {
-    char y[12], *ys = dec_u64(y + sizeof y, (uint64_t)s->year);
-    size_t at = add_part(key, 0, keyn, s->unit, strlen(s->unit), 1);
-    at = add_part(key, at, keyn, ys, (size_t)(y + sizeof y - ys), 1);
-    at = add_part(key, at, keyn, s->period, strlen(s->period), 1);
-    at = add_part(key, at, keyn, s->kind, strlen(s->kind), 1);
-    return add_part(key, at, keyn, s->key, strlen(s->key), 0);
+    char y[12];
+    y[sizeof y - 1] = '\0';
+    const char *parts[5] = {s->unit, dec_u64(y + sizeof y - 1, (uint64_t)s->year), s->period, s->kind, s->key};
+    return str_join_bars(key, keyn, parts, 5);
 }
 
 /* Whether the line equals the one stored under its key: a re-sent line keeps its first

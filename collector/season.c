@@ -6,21 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "INDEX|year|level", cut to n like snprintf: by hand, as every stored line of a season's
- * kind looks its season up */
+/* "INDEX|year|level": every stored line of a season's kind looks its season up */
 static void season_key(char *out, size_t n, const char *index, int year, const char *level)
 {
     char y[16], *ys = dec_u64(y + sizeof y - 1, year < 0 ? 0 - (uint64_t)(int64_t)year : (uint64_t)year);
     if (year < 0)
         *--ys = '-';
     y[sizeof y - 1] = '\0';
-    const char *parts[5] = {index, "|", ys, "|", level};
-    size_t at = 0;
-    for (int i = 0; i < 5 && n; i++)
-        for (const char *p = parts[i]; *p && at + 1 < n; p++)
-            out[at++] = *p;
-    if (n)
-        out[at] = '\0';
+    const char *parts[3] = {index, ys, level};
+    str_join_bars(out, n, parts, 3);
 }
 
 int season_get(record_txn *t, const char *index, int year, const char *level, season *out, par_err *e)

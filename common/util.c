@@ -23,6 +23,23 @@ int str_copy(char *dst, size_t n, const char *src)
     return 0;
 }
 
+size_t str_join_bars(char *out, size_t n, const char *const parts[], int np)
+{
+    size_t at = 0;
+    for (int i = 0; i < np && n; i++) {
+        if (i && at + 1 < n)
+            out[at++] = '|';
+        size_t l = strlen(parts[i]);
+        if (l > n - 1 - at)
+            l = n - 1 - at;
+        memcpy(out + at, parts[i], l);
+        at += l;
+    }
+    if (n)
+        out[at] = '\0';
+    return at;
+}
+
 char *str_trim(char *s)
 {
     char *p = s;

@@ -9,6 +9,9 @@
 
 /* Copies src into dst (size n), always terminating; returns -1 if truncated. */
 int str_copy(char *dst, size_t n, const char *src);
+/* parts[0]|parts[1]|... into out (size n), cut like snprintf; its length. By hand for
+ * the keys made for every stored line, where snprintf cost a tenth of the time. */
+size_t str_join_bars(char *out, size_t n, const char *const parts[], int np);
 /* Trims ASCII white space in place and returns s. */
 char *str_trim(char *s);
 /* The next item of a list separated by ';' (supporting units, e-mail addresses), trimmed,

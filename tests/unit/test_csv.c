@@ -409,6 +409,25 @@ static void test_reason_vi(void **st)
     assert_string_equal(reason_vi("something new", vi, sizeof vi), "bị từ chối (lý do bằng tiếng Anh): something new");
 }
 
+/* The keys made by hand read as snprintf makes them, cut where it cuts. */
+static void test_join_bars(void **st)
+{
+    (void)st;
+    const char *parts[5] = {"TDG", "2024", "M01", "metric", "so_ho_tiep_nhan"};
+    char got[64], want[64];
+    for (size_t n = 1; n <= sizeof got; n++) {
+        size_t l = str_join_bars(got, n, parts, 5);
+        int w = snprintf(want, n, "%s|%s|%s|%s|%s", parts[0], parts[1], parts[2], parts[3], parts[4]);
+        assert_string_equal(got, want);
+        assert_int_equal(l, (size_t)w < n ? (size_t)w : n - 1);
+    }
+    assert_int_equal(str_join_bars(got, sizeof got, parts, 1), 3);
+    assert_string_equal(got, "TDG");
+    const char *empty[3] = {"", "", ""};
+    assert_int_equal(str_join_bars(got, sizeof got, empty, 3), 2);
+    assert_string_equal(got, "||");
+}
+
 /* Ids stay where they were through every growth of the table, and a cleared set starts
  * again from 0 (growing reuses each item's kept hash, never its string). */
 static void test_strset_grows(void **st)
@@ -451,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_read_bounded),
         cmocka_unit_test(test_reason_vi),
         cmocka_unit_test(test_strset_grows),
+        cmocka_unit_test(test_join_bars),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }
