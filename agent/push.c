@@ -48,10 +48,11 @@ static void cut_rows(const par_config *conf, client *cl, int fi, file_stat *fs, 
     fs->cut = fs->t.nrows;
 }
 
-/* The rest of a file read, and its reader let go. */
+/* The rest of a file read, and its reader and bytes let go (none when it could not be
+ * opened). */
 static void read_rest(file_stat *fs)
 {
-    while (table_csv_more(fs->rest, UINT32_MAX))
+    while (fs->rest && table_csv_more(fs->rest, UINT32_MAX))
         ;
     table_csv_close(fs->rest);
     fs->rest = NULL;
@@ -74,15 +75,13 @@ static int load_file(const par_config *conf, client *cl, int fi, int ahead, file
     char *buf;
     size_t len;
     int rc = table_read_file(fs->path, &buf, &len, &e) < 0 ? -1 : 0;
-    if (rc == 0 && (table_is_utf16(buf, len) || table_is_jsonl(fs->path))) {
+    if (rc == 0 && (!ahead || table_is_utf16(buf, len) || table_is_jsonl(fs->path))) { /* whole */
         rc = table_parse_bytes(fs->path, buf, len, known, required, &fs->t, out, &e);
         free(buf);
-    } else if (rc == 0 && table_csv_open(&fs->rest, fs->path, buf, len, known, required, &fs->t, out, &e) < 0) {
-        free(buf);
-        rc = -1;
     } else if (rc == 0) {
-        fs->bytes = buf;
-        if (!ahead || !fs->t.fixed || !table_csv_more(fs->rest, WINDOW * (uint32_t)conf->batch_lines))
+        rc = table_csv_open(&fs->rest, fs->path, buf, len, known, required, &fs->t, out, &e);
+        fs->bytes = buf; /* read_rest lets it go */
+        if (rc < 0 || !fs->t.fixed || !table_csv_more(fs->rest, WINDOW * (uint32_t)conf->batch_lines))
             read_rest(fs);
     }
     if (rc < 0) {

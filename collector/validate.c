@@ -124,9 +124,9 @@ static leaf_count leaves_under(record_txn *t, const char *prefix)
 
 /* Finds the criterion a key names for a unit's level and year. A target may be set
  * before its year's framework is published (a plan's "by 2025"): then the latest
- * earlier framework of that index names it. */
-/* *crit: the criterion, the transaction's (record_crit), or for INDEX:total one made
- * here, which *made then holds for the caller to free. */
+ * earlier framework of that index names it. *crit: the criterion, the transaction's
+ * (record_crit), or for INDEX:total one made here, which *made then holds for the
+ * caller to free. */
 static int find_criterion(record_txn *t, const char *key, int year, const char *level, int mode, int back,
                           char *stored_key, size_t n, const pv **crit, pv **made, par_err *why)
 {

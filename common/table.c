@@ -89,9 +89,9 @@ static const char *text_put(table *t, const char *s)
     return p;
 }
 
-/* A new row's fields (ncols of them, to be filled), its line number set. */
 #define TABLE_PRESIZE (1u << 18)
 
+/* A new row's fields (ncols of them, to be filled), its line number set. */
 static const char **row_add(table *t, int64_t line)
 {
     if (t->nrows == t->cap) {
