@@ -17,41 +17,9 @@ void strset_init(strset *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Items are copied into chunks, not allocated one by one: a scorer interning a new key
- * a line spent a fifth of its time in malloc. */
-struct strset_text {
-    strset_text *next;
-    size_t used, cap;
-    char b[];
-};
-
-static char *text_copy(strset *s, const char *str)
-{
-    size_t n = strlen(str) + 1;
-    strset_text *c = s->text;
-    if (!c || c->cap - c->used < n) {
-        /* small sets (a transaction's units) take little; large ones 64 KiB a chunk */
-        size_t cap = c ? (c->cap < (32u << 10) ? 2 * c->cap : 64u << 10) : 512;
-        if (cap < n)
-            cap = n;
-        c = xmalloc(sizeof *c + cap);
-        c->next = s->text;
-        c->used = 0;
-        c->cap = cap;
-        s->text = c;
-    }
-    char *p = memcpy(c->b + c->used, str, n);
-    c->used += n;
-    return p;
-}
-
 void strset_clear(strset *s)
 {
-    for (strset_text *c = s->text, *next; c; c = next) {
-        next = c->next;
-        free(c);
-    }
-    s->text = NULL;
+    textpool_free(&s->text); /* items are copied into it, not allocated one by one */
     s->n = 0;
     if (s->slots)
         memset(s->slots, 0, s->nslots * sizeof *s->slots);
@@ -121,7 +89,7 @@ static strset_slot *slot_of(strset *s, const char *str, int *added)
         s->low = xrealloc(s->low, s->cap * sizeof *s->low);
     }
     s->low[s->n] = (uint32_t)h;
-    s->items[s->n++] = text_copy(s, str);
+    s->items[s->n++] = (char *)textpool_put(&s->text, str);
     *slot = (strset_slot){(uint32_t)s->n, tag_of(h)};
     return slot;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "textpool.h"
 
 typedef struct {
     uint32_t item; /* index + 1 into items, 0 = empty */
@@ -11,15 +12,13 @@ typedef struct {
                     * reading the string (a cache miss of its own in a large set) */
 } strset_slot;
 
-typedef struct strset_text strset_text;
-
 typedef struct {
     char **items;   /* insertion order */
     size_t n, cap;
     strset_slot *slots;
     size_t nslots;
     uint32_t *low;      /* each item's hash's low bits: growing reads no string again */
-    strset_text *text;  /* where the items' bytes are, in chunks that never move */
+    textpool text;      /* where the items' bytes are */
 } strset;
 
 void strset_init(strset *s);

@@ -54,39 +54,12 @@ int table_format_named(const char *name)
  * line (its fields without quotes or padding, each ended by a NUL where the file had a
  * separator or a line break) is never longer than the line; the + 1 is for the last
  * line's last NUL, which has no line break to stand for when the file does not end in
- * one. JSON Lines can outgrow it (1e14 is kept as "100000000000000"): then text_put
+ * one. JSON Lines can outgrow it (1e14 is kept as "100000000000000"): then the pool
  * opens another chunk, so nothing relies on the size for safety. */
-struct table_text {
-    table_text *next;
-    size_t used, cap;
-    char b[];
-};
-
 static void table_start(table *t, size_t hint)
 {
     memset(t, 0, sizeof *t);
-    t->text = xmalloc(sizeof *t->text + hint + 1);
-    t->text->next = NULL;
-    t->text->used = 0;
-    t->text->cap = hint + 1;
-}
-
-static const char *text_put(table *t, const char *s)
-{
-    size_t n = strlen(s);
-    table_text *c = t->text;
-    if (c->cap - c->used < n + 1) {
-        size_t cap = n + 1 > (64u << 10) ? n + 1 : 64u << 10;
-        c = xmalloc(sizeof *c + cap);
-        c->next = t->text;
-        c->used = 0;
-        c->cap = cap;
-        t->text = c;
-    }
-    char *p = c->b + c->used;
-    memcpy(p, s, n + 1);
-    c->used += n + 1;
-    return p;
+    textpool_reserve(&t->text, hint + 1);
 }
 
 #define TABLE_PRESIZE (1u << 18)
@@ -166,7 +139,7 @@ int table_csv_open(table_reader **out, const char *path, const char *buf, size_t
     t->line = xmalloc(t->cap * sizeof *t->line);
     t->field = xmalloc(t->cap * t->ncols * sizeof *t->field);
     for (int i = 0; i < row.n; i++)
-        t->cols[i] = text_put(t, str_trim(row.f[i]));
+        t->cols[i] = textpool_put(&t->text, str_trim(row.f[i]));
     table_reader *tr = xmalloc(sizeof *tr);
     *tr = (table_reader){path, r, t, report};
     *out = tr;
@@ -203,7 +176,7 @@ int table_csv_more(table_reader *tr, uint32_t rows)
                     tr->path, row.line, row.line, row.last_line);
         const char **f = row_add(t, row.line);
         for (int i = 0; i < row.n; i++)
-            f[i] = text_put(t, str_trim(row.f[i]));
+            f[i] = textpool_put(&t->text, str_trim(row.f[i]));
         took++;
     }
     return got != 0;
@@ -231,10 +204,7 @@ int table_parse_csv(const char *path, const char *buf, size_t len, const char *c
 
 void table_free(table *t)
 {
-    for (table_text *c = t->text, *next; c; c = next) {
-        next = c->next;
-        free(c);
-    }
+    textpool_free(&t->text);
     free(t->line);
     free(t->field);
     memset(t, 0, sizeof *t);
@@ -307,7 +277,7 @@ int table_parse_jsonl(const char *path, const char *buf, size_t len, const char 
                 why = reason;
                 break;
             }
-            row[i] = text_put(t, str_trim(field));
+            row[i] = textpool_put(&t->text, str_trim(field));
         }
         const char *key;
         json_t *val;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include "../proto/proto.h"
 #include "csv.h"
+#include "textpool.h"
 
 /* A file is read whole: larger ones are refused, to be split. */
 #define TABLE_MAX_BYTES (64u << 20)
@@ -20,7 +21,6 @@ int table_format_named(const char *name);
 /* The rows of a file as read: the header's names, and each well-formed line's number
  * and fields, as NUL-terminated strings in chunks that never move (one chunk for most
  * files). No value is allocated a field: a 100,000-line file is a few allocations. */
-typedef struct table_text table_text;
 typedef struct {
     uint32_t ncols, nrows;
     const char *cols[CSV_MAX_FIELDS]; /* the header's names, as written (order free) */
@@ -31,7 +31,7 @@ typedef struct {
     size_t cap;          /* rows line and field have room for */
     int fixed;           /* a CSV table whose line and field never move while it is read:
                           * sized for every line of the file (fewer than 262,144) */
-    table_text *text;
+    textpool text;       /* the fields' strings */
 } table;
 
 /* Field c of row r. */
