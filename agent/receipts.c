@@ -124,9 +124,7 @@ typedef struct {
 /* sep, then v in decimal: by hand, as this runs twice for every line received */
 static void put_int(sbuf *b, char sep, long long v)
 {
-    char d[24], *p = dec_u64(d + sizeof d, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
-    if (v < 0)
-        *--p = '-';
+    char d[24], *p = dec_i64(d + sizeof d, v);
     *--p = sep;
     sbuf_add(b, p, (size_t)(d + sizeof d - p));
 }

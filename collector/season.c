@@ -9,9 +9,7 @@
 /* "INDEX|year|level": every stored line of a season's kind looks its season up */
 static void season_key(char *out, size_t n, const char *index, int year, const char *level)
 {
-    char y[16], *ys = dec_u64(y + sizeof y - 1, year < 0 ? 0 - (uint64_t)(int64_t)year : (uint64_t)year);
-    if (year < 0)
-        *--ys = '-';
+    char y[16], *ys = dec_i64(y + sizeof y - 1, year);
     y[sizeof y - 1] = '\0';
     const char *parts[3] = {index, ys, level};
     str_join_bars(out, n, parts, 3);

@@ -112,6 +112,14 @@ char *dec_u64(char *end, uint64_t v)
     return end;
 }
 
+char *dec_i64(char *end, int64_t v)
+{
+    char *p = dec_u64(end, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
 int str_utf8_ok(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;

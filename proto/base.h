@@ -49,6 +49,8 @@ void sbuf_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2,
 /* v in decimal, written to end there (no NUL; 20 bytes at most): where it starts. By
  * hand for what runs for every line, where snprintf cost a tenth of the time. */
 char *dec_u64(char *end, uint64_t v);
+/* The same with a '-' before a negative v (21 bytes at most). */
+char *dec_i64(char *end, int64_t v);
 
 /* Valid UTF-8 with no NUL and no control characters but tab and line breaks
  * (notes and the text of alert messages run over several lines). */

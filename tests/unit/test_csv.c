@@ -423,6 +423,17 @@ static void test_join_bars(void **st)
     }
     assert_int_equal(str_join_bars(got, sizeof got, parts, 1), 3);
     assert_string_equal(got, "TDG");
+    /* the numbers in them */
+    const int64_t nums[] = {0, 7, -1, 2024, -2024, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        char d[24], *p = dec_i64(d + sizeof d - 1, nums[i]);
+        d[sizeof d - 1] = '\0';
+        snprintf(want, sizeof want, "%lld", (long long)nums[i]);
+        assert_string_equal(p, want);
+    }
+    char u[24], *up = dec_u64(u + sizeof u - 1, UINT64_MAX);
+    u[sizeof u - 1] = '\0';
+    assert_string_equal(up, "18446744073709551615");
     const char *empty[3] = {"", "", ""};
     assert_int_equal(str_join_bars(got, sizeof got, empty, 3), 2);
     assert_string_equal(got, "||");
