@@ -361,8 +361,9 @@ static void on_replies(web *w)
 /* A score event on the bus: every live-update request is answered. */
 /* Live pages wait for the scorer's score events, each a single "event" message. The
  * collector's batches of stored lines ("events": every byte of every submission) are
- * not for par-web, and the broker leaves them out when no prefix matches: under a heavy
- * push they were a quarter of what the machine spent. A message's head is its map
+ * not for par-web, and the broker leaves them out when no prefix matches (par-web spent
+ * 18-20 ms receiving and peeking them during a 100,000-line push, 2 ms now). A
+ * message's head is its map
  * (of 2 + its fields), "v" and "t": one prefix for each count of fields a map header's
  * byte can say. */
 static void subscribe_single_events(void *sub)
