@@ -47,13 +47,6 @@ typedef struct {
 } record_events;
 
 void record_events_free(record_events *ev);
-/* Event i's bytes (i < ev->n). */
-static inline const char *record_event(const record_events *ev, uint32_t i, size_t *len)
-{
-    size_t from = i ? ev->end[i - 1] : 0;
-    *len = ev->end[i] - from;
-    return ev->buf.buf + from;
-}
 
 typedef struct {
     record *r;
