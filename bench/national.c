@@ -342,10 +342,11 @@ int main(int argc, char **argv)
     if (!child || fscanf(child, "%lf %lf %lf %lf %lf", &start, &full, &anon, &file, &hwm) != 5 || pclose(child) != 0)
         die("the scorer's start in a process of its own failed", NULL);
 
-    /* single changes: one appraisal, pushed and applied, then the next */
+    /* single changes: one appraisal, pushed and applied, then the next; 200 of them, so
+     * that the p99 is not merely the slowest (reported beside it) */
     if (engine_open(&en, sdir, 0, &e) < 0)
         die("reopen", &e);
-    enum { CHANGES = 50 };
+    enum { CHANGES = 200 };
     double per[CHANGES];
     for (int i = 0; i < CHANGES; i++) {
         char unit[16], value[16];
@@ -374,8 +375,9 @@ int main(int argc, char **argv)
            hwm * 1048576 / (double)lines);
     printf("  %-56s %10.0f MiB  (%.0f B a value; its store's pages read: %.0f MiB)\n", "of which its own (RssAnon)",
            anon, anon * 1048576 / (double)lines, file);
-    printf("  %-56s %10.2f ms   (p50; p99 %.2f ms)\n", "one change: apply, recompute the unit, re-rank its group",
-           per[CHANGES / 2], per[CHANGES - 1]);
+    printf("  %-56s %10.2f ms   (p50; p99 %.2f ms, max %.2f ms, %d changes)\n",
+           "one change: apply, recompute the unit, re-rank its group", per[CHANGES / 2], per[CHANGES * 99 / 100],
+           per[CHANGES - 1], CHANGES);
     result_put("national.communes", (double)communes);
     result_put("national.submissions", (double)lines);
     result_put("national.catch_up_s", catchup / 1000);
@@ -388,7 +390,8 @@ int main(int argc, char **argv)
     result_put("national.scorer_anon_bytes_per_value", anon * 1048576 / (double)lines);
     result_put("national.scorer_peak_mib", hwm);
     result_put("national.change_p50_ms", per[CHANGES / 2]);
-    result_put("national.change_p99_ms", per[CHANGES - 1]);
+    result_put("national.change_p99_ms", per[CHANGES * 99 / 100]);
+    result_put("national.change_max_ms", per[CHANGES - 1]);
     engine_close(en);
     record_close(rec);
     if (getenv("NATIONAL_KEEP")) { /* the stores, for a look with mdb_stat or a profiler */
