@@ -561,6 +561,44 @@ static int temp_path(const char *tmpdir, char *path, size_t n, par_err *e)
     return 0;
 }
 
+/* The lines a cell's text takes in a column of cap characters. Excel and LibreOffice
+ * break between words, so a count of characters alone fell short: "Năm 2022 (điểm
+ * đạt/tối đa)" is 26 characters for a column of 13, yet three lines, and its row of
+ * two showed the header cut at the top. */
+static size_t wrapped_lines(const char *t, double cap)
+{
+    size_t lines = 1;
+    double used = 0;
+    while (*t) {
+        if (*t == ' ') {
+            t++;
+            continue;
+        }
+        if (*t == '\n') {
+            lines++;
+            used = 0;
+            t++;
+            continue;
+        }
+        const char *w = t;
+        while (*t && *t != ' ' && *t != '\n')
+            t++;
+        char word[256];
+        size_t n = (size_t)(t - w) < sizeof word - 1 ? (size_t)(t - w) : sizeof word - 1;
+        memcpy(word, w, n);
+        word[n] = '\0';
+        double len = grid_width(word);
+        if (used > 0 && used + 1 + len > cap) {
+            lines++;
+            used = 0;
+        }
+        used += (used > 0) + len;
+        for (; used > cap; used -= cap) /* a word longer than the column is cut */
+            lines++;
+    }
+    return lines;
+}
+
 static int read_back(const char *path, sbuf *out, par_err *e)
 {
     char *buf = NULL;
@@ -665,6 +703,7 @@ int doc_xlsx(const doc *d, const char *tmpdir, sbuf *out, par_err *e)
     format_set_align(cell, LXW_ALIGN_VERTICAL_TOP);
     format_set_border(num, LXW_BORDER_THIN);
     format_set_num_format(num, "#,##0.00");
+    format_set_align(num, LXW_ALIGN_VERTICAL_TOP); /* on the line of the criterion's name */
     format_set_bold(title);
     format_set_font_size(title, 14);
     worksheet_set_column(ws, 0, 0, 8, NULL);
@@ -731,8 +770,8 @@ int doc_xlsx(const doc *d, const char *tmpdir, sbuf *out, par_err *e)
                 for (size_t j = r0; j <= k; j++) {
                     const char *t = at(d, d->cells[x->cell0 + j].text);
                     double w = widths[(j - r0) < 10 ? (j - r0) : 9];
-                    size_t chars = (size_t)grid_width(t); /* characters, not bytes */
-                    size_t l = (size_t)((double)chars / (w * 0.95)) + 1;
+                    /* the header row is bold: wider letters */
+                    size_t l = wrapped_lines(t, w * (ruled && k < (size_t)x->ncols ? 0.85 : 0.95));
                     lines = l > lines ? l : lines;
                 }
                 worksheet_set_row(ws, r, 15.0 * (double)lines, NULL);
