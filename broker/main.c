@@ -442,19 +442,24 @@ int main(int argc, char **argv)
         now = clock_mono_ms();
         if (daemon_stopping(&items[4], sfd, &st.conf))
             break;
-        /* each socket is read until EAGAIN, a bounded number a round so that every socket
-         * is served (ZeroMQ's edge-triggered readiness needs the reading to the end) */
-        for (int i = 0; i < 1000 && on_service(&st, now); i++)
+        /* only the sockets zmq_poll found readable (it asks each for ZMQ_EVENTS, so one
+         * left unread shows again next time), a bounded number each so that every socket
+         * is served: trying the others too cost a poll() and a getpid() each, about a
+         * fifth of the broker's system calls for one request */
+        int in[7];
+        for (int i = 0; i < 7; i++)
+            in[i] = (items[i].revents & ZMQ_POLLIN) != 0;
+        for (int i = 0; in[1] && i < 1000 && on_service(&st, now); i++)
             ;
-        if (st.zap && (items[6].revents & ZMQ_POLLIN))
+        if (st.zap && in[6])
             zap_handle(st.zap);
-        for (int i = 0; i < 1000 && on_client(&st, st.front, now); i++)
+        for (int i = 0; in[0] && i < 1000 && on_client(&st, st.front, now); i++)
             ;
-        for (int i = 0; i < 1000 && on_client(&st, st.internal, now); i++)
+        for (int i = 0; in[5] && i < 1000 && on_client(&st, st.internal, now); i++)
             ;
-        for (int i = 0; i < 10000 && forward(st.xsub, st.xpub); i++)
+        for (int i = 0; in[2] && i < 10000 && forward(st.xsub, st.xpub); i++)
             ;
-        while (forward(st.xpub, st.xsub))
+        while (in[3] && forward(st.xpub, st.xsub))
             ;
     }
     rc = 0;
