@@ -32,6 +32,7 @@ typedef struct {
 
 #define PUBLISH_EVENTS 5000        /* events in one bus message at most */
 #define PUBLISH_BYTES (4u << 20)   /* and bytes, well within PROTO_MAX_MSG */
+#define ROUND_LINES 8192           /* lines of submissions a round (one commit) takes at most */
 
 static void free_sent(void *data, void *hint)
 {
@@ -224,8 +225,8 @@ static void log_batch(const ingest_req *q)
              q->refused);
 }
 
-/* Reads what is waiting (up to max_batch), stores all submissions in one commit,
- * then answers everything. */
+/* Reads what is waiting (up to max_batch requests or ROUND_LINES lines), stores all
+ * submissions in one commit, then answers everything. */
 static void serve(collector *c)
 {
     int max = c->conf.max_batch;
@@ -235,18 +236,26 @@ static void serve(collector *c)
     int *is_sub = xcalloc((size_t)max, sizeof *is_sub);
     char (*senders)[256] = xcalloc((size_t)max, sizeof *senders); /* whom each speaks for */
     int n = 0, ns = 0;
-    while (n < max && service_recv(c->svc, &reqs[n]) == 1)
+    uint64_t lines = 0;
+    /* a round ends at ROUND_LINES lines too: with many agents' windows waiting (16 x 8
+     * batches of 1,000) one round took them all, held every acknowledgement until its
+     * commit and left a small request behind 128,000 lines; 4 agents pushing 100,000
+     * lines each were 5 % faster with the bound (16 the same) */
+    while (n < max && lines < ROUND_LINES && service_recv(c->svc, &reqs[n]) == 1) {
+        if (reqs[n].raw) { /* a submission: read in one pass into views, no value per field */
+            submit_init(&views[n]);
+            if (submit_decode(&views[n], zmq_msg_data(&reqs[n].body), zmq_msg_size(&reqs[n].body), &reqs[n].err) == 0) {
+                is_sub[n] = 1;
+                lines += views[n].nrows;
+            } /* else answered bad_request below */
+        }
         n++;
+    }
     char received[40];
     clock_format(clock_now_ms(&c->clk), received);
     for (int i = 0; i < n; i++) {
-        if (!reqs[i].raw)
+        if (!is_sub[i])
             continue;
-        /* a submission: read in one pass into views, no value per field */
-        submit_init(&views[i]);
-        if (submit_decode(&views[i], zmq_msg_data(&reqs[i].body), zmq_msg_size(&reqs[i].body), &reqs[i].err) < 0)
-            continue; /* answered bad_request below */
-        is_sub[i] = 1;
         subs[ns].sub = &views[i];
         subs[ns].sender = service_on_behalf(reqs[i].sender, views[i].as, senders[i], sizeof senders[i]);
         subs[ns].accept_late = c->conf.accept_late;

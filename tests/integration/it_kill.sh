@@ -48,4 +48,31 @@ check "the collector was really interrupted" test "$(grep -c 'event=started' "$T
 # each of the three collector lives stored part of the pushes: the kills came mid-work
 lives=$(awk '/event=started/ { life++ } /event=commit/ && /changes=[1-9]/ { c[life]++ } END { n = 0; for (l in c) n++; print n }' "$T/collector.log")
 check "every collector life committed pushes (lives with commits: $lives)" test "$lives" -eq 3
+# a round (one commit, then its answers) takes 8,192 lines at most: four agents with
+# 8 batches of 1,000 lines each in flight do not make one round of 32,000 lines that
+# holds every answer until its end, and nothing is lost or doubled by the bound
+sed 's/^batch_lines = 50$/batch_lines = 1000/' "$PAR_CONF" >"$T/big.conf"
+from=$(wc -l <"$T/collector.log")
+base=$(seq_of collector)
+for i in 0 1 2 3; do
+    awk -v u="${units[$i]}" 'BEGIN { print "unit,year,period,kind,key,value";
+        for (n = 0; n < 20000; n++) printf "%s,2024,M%02d,metric,big%d,%d\n", u, n % 12 + 1, n, n }' >"$T/big$i.csv"
+done
+for i in 0 1 2 3; do
+    PAR_CONF=$T/big.conf "$BIN/par-agent" push --timeout 120 "$T/big$i.csv" >"$T/big$i.out" 2>&1 &
+    apids[$i]=$!
+done
+for i in 0 1 2 3; do
+    rc=0; wait "${apids[$i]}" || rc=$?
+    [ $rc -eq 0 ] || fail "agent $i (20,000 lines) exited $rc: $(tail -3 "$T/big$i.out")"
+done
+sleep 0.6
+for i in 0 1 2 3; do
+    n=$("$BIN/parctl" export submissions --unit "${units[$i]}" | grep -c ',metric,big')
+    check "unit ${units[$i]}: 20000 lines stored, found $n" test "$n" -eq 20000
+done
+seq=$(seq_of collector)
+check "80000 changes logged (seq $base -> $seq)" test $((seq - base)) -eq 80000
+largest=$(tail -n +"$from" "$T/collector.log" | sed -n 's/.*event=commit requests=\([0-9]*\) changes=[1-9].*/\1/p' | sort -n | tail -1)
+check "no round of more than 9 batches of 1,000 lines (largest: $largest)" test "${largest:-99}" -le 9
 finish
