@@ -569,8 +569,10 @@ static size_t wrapped_lines(const char *t, double cap)
 {
     size_t lines = 1;
     double used = 0;
+    if (cap < 1)
+        cap = 1;
     while (*t) {
-        if (*t == ' ') {
+        if (*t == ' ' || *t == '\t' || *t == '\r') {
             t++;
             continue;
         }
@@ -581,9 +583,9 @@ static size_t wrapped_lines(const char *t, double cap)
             continue;
         }
         const char *w = t;
-        while (*t && *t != ' ' && *t != '\n')
+        while (*t && *t != ' ' && *t != '\t' && *t != '\r' && *t != '\n')
             t++;
-        char word[256];
+        char word[1024]; /* a longer word is measured by its first 1,023 bytes */
         size_t n = (size_t)(t - w) < sizeof word - 1 ? (size_t)(t - w) : sizeof word - 1;
         memcpy(word, w, n);
         word[n] = '\0';

@@ -52,6 +52,7 @@ check "every collector life committed pushes (lives with commits: $lives)" test 
 # 8 batches of 1,000 lines each in flight do not make one round of 32,000 lines that
 # holds every answer until its end, and nothing is lost or doubled by the bound
 sed 's/^batch_lines = 50$/batch_lines = 1000/' "$PAR_CONF" >"$T/big.conf"
+grep -qx 'batch_lines = 1000' "$T/big.conf" || fail "the agents' batches of 1,000 lines were not set"
 from=$(wc -l <"$T/collector.log")
 base=$(seq_of collector)
 for i in 0 1 2 3; do
@@ -73,6 +74,6 @@ for i in 0 1 2 3; do
 done
 seq=$(seq_of collector)
 check "80000 changes logged (seq $base -> $seq)" test $((seq - base)) -eq 80000
-largest=$(tail -n +"$from" "$T/collector.log" | sed -n 's/.*event=commit requests=\([0-9]*\) changes=[1-9].*/\1/p' | sort -n | tail -1)
+largest=$(tail -n +$((from + 1)) "$T/collector.log" | sed -n 's/.*event=commit requests=\([0-9]*\) changes=[1-9].*/\1/p' | sort -n | tail -1)
 check "no round of more than 9 batches of 1,000 lines (largest: $largest)" test "${largest:-99}" -le 9
 finish
