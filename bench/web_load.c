@@ -3,7 +3,9 @@
  * thread). Prints page latency p50/p99/max and pages a second; run.sh measures the push
  * rate beside it.
  *
- * usage: web_load BASE_URL USER PASSWORD SESSIONS SECONDS */
+ * usage: web_load BASE_URL USER PASSWORD SESSIONS SECONDS [WAIT_MS]
+ * Once every session is logged in it prints "logged in", waits WAIT_MS (run.sh starts
+ * the districts' sending meanwhile), then browses for SECONDS. */
 #include "result.h"
 #include "../common/clock.h"
 
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define THINK_MS 1000
 
@@ -67,8 +70,8 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: web_load BASE_URL USER PASSWORD SESSIONS SECONDS\n");
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: web_load BASE_URL USER PASSWORD SESSIONS SECONDS [WAIT_MS]\n");
         return 2;
     }
     const char *base = argv[1];
@@ -82,8 +85,12 @@ int main(int argc, char **argv)
             return 1;
         }
     int64_t logged = clock_mono_ms() - t0;
-    printf("browsing\n"); /* run.sh starts the districts' pushing now */
+    printf("logged in\n"); /* run.sh starts the districts' sending now */
     fflush(stdout);
+    long wait_ms = argc == 7 ? atol(argv[6]) : 0;
+    struct timespec nap = {wait_ms / 1000, wait_ms % 1000 * 1000000L};
+    if (wait_ms > 0)
+        nanosleep(&nap, NULL);
     char pages[2][512];
     snprintf(pages[0], sizeof pages[0], "%s/?index=PAR&year=2023&level=district", base);
     snprintf(pages[1], sizeof pages[1], "%s/units/TDG?index=PAR&year=2023", base);
