@@ -16,6 +16,20 @@ wait_commits() { # until the log holds $1 commits that stored something (10 s at
 }
 
 units=(TDG TUY TNU TPLC)
+agents_done() { # agents_done NAME: the four agents pushing exited 0 (output in $T/NAME$i.out)
+    for i in 0 1 2 3; do
+        rc=0; wait "${apids[$i]}" || rc=$?
+        [ $rc -eq 0 ] || fail "agent $i exited $rc: $(tail -3 "$T/$1$i.out")"
+    done
+}
+stored_once() { # stored_once KEY LINES: each unit holds its LINES lines (keys KEY*), each logged once
+    for i in 0 1 2 3; do
+        n=$("$BIN/parctl" export submissions --unit "${units[$i]}" | grep -c ",metric,$1")
+        check "unit ${units[$i]}: $2 lines stored, found $n" test "$n" -eq "$2"
+    done
+    seq=$(seq_of collector)
+    check "$((4 * $2)) changes logged (seq $base -> $seq)" test $((seq - base)) -eq $((4 * $2))
+}
 for i in 0 1 2 3; do
     awk -v u="${units[$i]}" 'BEGIN { print "unit,year,period,kind,key,value,date,note";
         for (n = 0; n < 5000; n++) printf "%s,2024,M%02d,metric,m%d,%d,31/12/2024,line %d\n", u, n % 12 + 1, n, n, n }' \
@@ -31,19 +45,11 @@ for round in 1 2; do
     sleep 0.3
     start collector
 done
-for i in 0 1 2 3; do
-    rc=0; wait "${apids[$i]}" || rc=$?
-    [ $rc -eq 0 ] || fail "agent $i exited $rc: $(tail -3 "$T/agent$i.out")"
-done
+agents_done agent
 wait_up collector
 sleep 0.6
-for i in 0 1 2 3; do
-    n=$("$BIN/parctl" export submissions --unit "${units[$i]}" | grep -c ',metric,m')
-    check "unit ${units[$i]}: 5000 lines stored, found $n" test "$n" -eq 5000
-done
 # the change log holds each line once: 20,000 changes after the reference data
-seq=$(seq_of collector)
-check "20000 changes logged (seq $base -> $seq)" test $((seq - base)) -eq 20000
+stored_once m 5000
 check "the collector was really interrupted" test "$(grep -c 'event=started' "$T/collector.log")" -eq 3
 # each of the three collector lives stored part of the pushes: the kills came mid-work
 lives=$(awk '/event=started/ { life++ } /event=commit/ && /changes=[1-9]/ { c[life]++ } END { n = 0; for (l in c) n++; print n }' "$T/collector.log")
@@ -63,17 +69,9 @@ for i in 0 1 2 3; do
     PAR_CONF=$T/big.conf "$BIN/par-agent" push --timeout 120 "$T/big$i.csv" >"$T/big$i.out" 2>&1 &
     apids[$i]=$!
 done
-for i in 0 1 2 3; do
-    rc=0; wait "${apids[$i]}" || rc=$?
-    [ $rc -eq 0 ] || fail "agent $i (20,000 lines) exited $rc: $(tail -3 "$T/big$i.out")"
-done
+agents_done big
 sleep 0.6
-for i in 0 1 2 3; do
-    n=$("$BIN/parctl" export submissions --unit "${units[$i]}" | grep -c ',metric,big')
-    check "unit ${units[$i]}: 20000 lines stored, found $n" test "$n" -eq 20000
-done
-seq=$(seq_of collector)
-check "80000 changes logged (seq $base -> $seq)" test $((seq - base)) -eq 80000
+stored_once big 20000
 largest=$(tail -n +$((from + 1)) "$T/collector.log" | sed -n 's/.*event=commit requests=\([0-9]*\) changes=[1-9].*/\1/p' | sort -n | tail -1)
 check "no round of more than 9 batches of 1,000 lines (largest: $largest)" test "${largest:-99}" -le 9
 finish
