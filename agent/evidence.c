@@ -19,8 +19,9 @@ static int send_one(client *cl, const evidence_for *w, const char *path, int tim
     size_t len = 0;
     par_err e = {{0}};
     int rc = -1;
-    if (file_read(path, &buf, &len, &e) < 0 || len == 0 || len > FILE_MAX) {
-        fprintf(out, "%s: %s\n", path, e.msg[0] ? e.msg : len ? "larger than 1 GiB" : "the file is empty");
+    int got = file_read_max(path, FILE_MAX, &buf, &len, &e); /* refused before it is held */
+    if (got < 0 || len == 0) {
+        fprintf(out, "%s: %s\n", path, got == -2 ? "larger than 1 GiB" : got < 0 ? e.msg : "the file is empty");
         rc = 1;
         goto done;
     }

@@ -349,7 +349,11 @@ int table_read_file(const char *path, char **buf, size_t *len, par_err *e)
                 TABLE_MAX_BYTES >> 20);
         return -2;
     }
-    return file_read(path, buf, len, e) < 0 ? -1 : 0;
+    /* and bounded while read: a file that grows meanwhile */
+    int rc = file_read_max(path, TABLE_MAX_BYTES, buf, len, e);
+    if (rc == -2)
+        err_set(e, "%s: more than the %u MiB a file may have: split it", path, TABLE_MAX_BYTES >> 20);
+    return rc;
 }
 
 int table_parse_bytes(const char *path, const char *buf, size_t len, const char *const known[], unsigned long required,

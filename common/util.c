@@ -176,31 +176,63 @@ void str_column(char *out, size_t n, const char *s, int width)
     out[o] = '\0';
 }
 
-int file_read(const char *path, char **out, size_t *len, par_err *e)
+int file_read_max(const char *path, size_t max, char **out, size_t *len, par_err *e)
 {
+    int rc = -1;
+    sbuf b;
+    sbuf_init(&b);
     FILE *f = fopen(path, "rb");
     if (!f) {
         err_set(e, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
-    sbuf b;
-    sbuf_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sbuf_add(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        err_set(e, "cannot read %s", path);
-        sbuf_free(&b);
-        return -1;
+    /* a regular file is refused before it is read when too large (evidence of 1 GiB and
+     * more was read whole, then refused), and read once into a buffer of its size */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+        if ((unsigned long long)st.st_size > max) {
+            err_set(e, "%s: %lld bytes, more than %zu", path, (long long)st.st_size, max);
+            rc = -2;
+            goto fail;
+        }
+        sbuf_reserve(&b, (size_t)st.st_size);
     }
-    if (!b.buf)
-        sbuf_add(&b, "", 0);
+    for (;;) {
+        if (b.len + 1 >= b.cap) { /* full (the file grew), or not a regular file: more? */
+            int c = fgetc(f);
+            if (c == EOF)
+                break;
+            sbuf_reserve(&b, 65536);
+            b.buf[b.len++] = (char)c;
+        }
+        size_t n = fread(b.buf + b.len, 1, b.cap - b.len - 1, f);
+        b.len += n;
+        if (b.len > max) {
+            err_set(e, "%s: more than %zu bytes", path, max);
+            rc = -2;
+            goto fail;
+        }
+        if (n == 0)
+            break;
+    }
+    if (ferror(f)) {
+        err_set(e, "cannot read %s", path);
+        goto fail;
+    }
+    sbuf_add(&b, "", 0); /* NUL-terminated, and a buffer even for nothing */
     *out = b.buf;
     *len = b.len;
+    fclose(f);
     return 0;
+fail:
+    fclose(f);
+    sbuf_free(&b);
+    return rc;
+}
+
+int file_read(const char *path, char **out, size_t *len, par_err *e)
+{
+    return file_read_max(path, SIZE_MAX, out, len, e);
 }
 
 int dir_make(const char *path, par_err *e)

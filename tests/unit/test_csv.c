@@ -233,6 +233,55 @@ static void test_read_bounded(void **st)
     assert_int_equal(system(cmd), 0);
 }
 
+/* file_read_max: a file read whole into a buffer of its size; one over the bound refused
+ * before it is held; files whose size says nothing (procfs) read to their end. */
+static void test_read_max(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/par-read.XXXXXX", path[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/f", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 300000; i++)
+        fputc('a' + i % 26, f);
+    fclose(f);
+    char *buf = NULL;
+    size_t len = 0;
+    par_err e = {{0}};
+    assert_int_equal(file_read_max(path, 300000, &buf, &len, &e), 0);
+    assert_int_equal(len, 300000);
+    assert_int_equal(buf[len], '\0');
+    for (size_t i = 0; i < len; i += 9973)
+        assert_int_equal(buf[i], 'a' + (int)(i % 26));
+    free(buf);
+    buf = NULL;
+    assert_int_equal(file_read_max(path, 299999, &buf, &len, &e), -2);
+    assert_null(buf);
+    assert_non_null(strstr(e.msg, "300000 bytes, more than 299999"));
+    f = fopen(path, "w");
+    fclose(f);
+    assert_int_equal(file_read(path, &buf, &len, &e), 0);
+    assert_int_equal(len, 0);
+    assert_string_equal(buf, "");
+    free(buf);
+    /* procfs says 0 bytes and has more */
+    assert_int_equal(file_read("/proc/self/status", &buf, &len, &e), 0);
+    assert_true(len > 100);
+    assert_int_equal(strncmp(buf, "Name:", 5), 0);
+    assert_int_equal(strlen(buf), len);
+    free(buf);
+    buf = NULL;
+    assert_int_equal(file_read_max("/proc/self/status", 10, &buf, &len, &e), -2);
+    assert_null(buf);
+    assert_non_null(strstr(e.msg, "more than 10 bytes"));
+    snprintf(path, sizeof path, "%s/gone", dir);
+    assert_int_equal(file_read_max(path, 10, &buf, &len, &e), -1);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Files as Excel on Windows saves them: CSV with ';' (a Vietnamese locale's list
  * separator, decimal commas in the values), "Unicode Text" (UTF-16 LE with a BOM, tabs). */
 static void test_windows_files(void **st)
@@ -479,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_windows_files),
         cmocka_unit_test(test_table_rows),
         cmocka_unit_test(test_read_bounded),
+        cmocka_unit_test(test_read_max),
         cmocka_unit_test(test_reason_vi),
         cmocka_unit_test(test_strset_grows),
         cmocka_unit_test(test_join_bars),
