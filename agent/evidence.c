@@ -21,7 +21,12 @@ static int send_one(client *cl, const evidence_for *w, const char *path, int tim
     int rc = -1;
     int got = file_read_max(path, FILE_MAX, &buf, &len, &e); /* refused before it is held */
     if (got < 0 || len == 0) {
-        fprintf(out, "%s: %s\n", path, got == -2 ? "larger than 1 GiB" : got < 0 ? e.msg : "the file is empty");
+        if (got == -2)
+            fprintf(out, "%s: lớn hơn 1 GiB / larger than 1 GiB\n", path);
+        else if (got < 0)
+            fprintf(out, "%s: không đọc được tệp / %s\n", path, e.msg);
+        else
+            fprintf(out, "%s: tệp rỗng / the file is empty\n", path);
         rc = 1;
         goto done;
     }
@@ -103,7 +108,14 @@ int evidence_send(const par_config *conf, const evidence_for *w, char **files, i
         unsent += r < 0;
     }
     client_destroy(cl);
-    if (refused || unsent)
-        fprintf(out, "par-agent: %d of %d documents not acknowledged\n", refused + unsent, n);
+    /* refused: sending the same again is refused again; unsent: worth sending later */
+    if (refused)
+        fprintf(out, "par-agent: %d/%d tài liệu bị từ chối, lý do ở trên / %d of %d documents refused, why above\n",
+                refused, n, refused, n);
+    if (unsent)
+        fprintf(out,
+                "par-agent: %d/%d tài liệu chưa gửi được, hãy gửi lại sau / %d of %d documents not sent: send them "
+                "again later\n",
+                unsent, n, unsent, n);
     return unsent ? EVIDENCE_RETRY : refused ? 1 : 0;
 }

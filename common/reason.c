@@ -130,6 +130,7 @@ static const struct {
     {"column '{}' appears twice", "cột '{}' xuất hiện hai lần"},
     {"empty file: no header line", "tệp rỗng: không có dòng tiêu đề"},
     {"{} bytes, more than the {} MiB a file may have: split it", "{} byte, quá {} MiB cho một tệp: hãy chia nhỏ"},
+    {"{}: more than the {} MiB a file may have: split it", "{}: quá {} MiB cho một tệp: hãy chia nhỏ"},
     {"file name longer than {} bytes", "tên tệp dài quá {} byte"},
     {"not a CSV (.csv, .txt) or JSON Lines (.jsonl) file: unknown column format",
      "không phải tệp CSV (.csv, .txt) hoặc JSON Lines (.jsonl)"},
@@ -137,6 +138,10 @@ static const struct {
     {"field '{}' holds a NUL, a control character or bytes that are not UTF-8",
      "cột '{}' chứa ký tự NUL, ký tự điều khiển hoặc byte không phải văn bản UTF-8"},
     {"missing {}", "thiếu {}"}, /* validate.c's required fields: after the columns above */
+    /* the client (common/client.c): nothing was refused, nothing answered */
+    {"no answer from {} at {} after {} s (the provincial server cannot be reached)",
+     "không có trả lời từ {} ở {} sau {} giây: không kết nối được máy chủ của tỉnh"},
+    {"no answer from {} at {} after {} s ({})", "không có trả lời từ {} ở {} sau {} giây ({})"},
 };
 
 /* Matches s against pattern p from its start; the text each "{}" stands for goes to

@@ -428,6 +428,13 @@ static void test_reason_vi(void **st)
     assert_string_equal(reason_vi("value 3 is above the maximum 2 of PAR:1.3", vi, sizeof vi),
                         "giá trị 3 vượt quá điểm tối đa 2 của PAR:1.3");
     assert_string_equal(reason_vi("unknown unit XYZ", vi, sizeof vi), "đơn vị XYZ không có trong danh mục");
+    /* not a refusal: the province did not answer */
+    assert_string_equal(reason_vi("no answer from collector at tcp://127.0.0.1:5555 after 60 s (the provincial server "
+                                  "cannot be reached)", vi, sizeof vi),
+                        "không có trả lời từ collector ở tcp://127.0.0.1:5555 sau 60 giây: không kết nối được máy "
+                        "chủ của tỉnh");
+    assert_string_equal(reason_vi("/tmp/a.csv: more than the 64 MiB a file may have: split it", vi, sizeof vi),
+                        "/tmp/a.csv: quá 64 MiB cho một tệp: hãy chia nhỏ");
     assert_string_equal(reason_vi("task T1 is not assigned to unit TDG", vi, sizeof vi),
                         "nhiệm vụ T1 không giao cho đơn vị TDG");
     assert_string_equal(reason_vi("unit TUY is neither TDG nor below it: the agent of TDG does not send for it "
