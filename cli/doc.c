@@ -561,46 +561,6 @@ static int temp_path(const char *tmpdir, char *path, size_t n, par_err *e)
     return 0;
 }
 
-/* The lines a cell's text takes in a column of cap characters. Excel and LibreOffice
- * break between words, so a count of characters alone fell short: "Năm 2022 (điểm
- * đạt/tối đa)" is 26 characters for a column of 13, yet three lines, and its row of
- * two showed the header cut at the top. */
-static size_t wrapped_lines(const char *t, double cap)
-{
-    size_t lines = 1;
-    double used = 0;
-    if (cap < 1)
-        cap = 1;
-    while (*t) {
-        if (*t == ' ' || *t == '\t' || *t == '\r') {
-            t++;
-            continue;
-        }
-        if (*t == '\n') {
-            lines++;
-            used = 0;
-            t++;
-            continue;
-        }
-        const char *w = t;
-        while (*t && *t != ' ' && *t != '\t' && *t != '\r' && *t != '\n')
-            t++;
-        char word[1024]; /* a longer word is measured by its first 1,023 bytes */
-        size_t n = (size_t)(t - w) < sizeof word - 1 ? (size_t)(t - w) : sizeof word - 1;
-        memcpy(word, w, n);
-        word[n] = '\0';
-        double len = grid_width(word);
-        if (used > 0 && used + 1 + len > cap) {
-            lines++;
-            used = 0;
-        }
-        used += (used > 0) + len;
-        for (; used > cap; used -= cap) /* a word longer than the column is cut */
-            lines++;
-    }
-    return lines;
-}
-
 static int read_back(const char *path, sbuf *out, par_err *e)
 {
     char *buf = NULL;
@@ -772,8 +732,10 @@ int doc_xlsx(const doc *d, const char *tmpdir, sbuf *out, par_err *e)
                 for (size_t j = r0; j <= k; j++) {
                     const char *t = at(d, d->cells[x->cell0 + j].text);
                     double w = widths[(j - r0) < 10 ? (j - r0) : 9];
-                    /* the header row is bold: wider letters */
-                    size_t l = wrapped_lines(t, w * (ruled && k < (size_t)x->ncols ? 0.85 : 0.95));
+                    /* wrapped word by word as Excel and LibreOffice do ("Năm 2022 (điểm
+                     * đạt/tối đa)" takes three lines of 13, not two); the header row is
+                     * bold: wider letters */
+                    size_t l = (size_t)grid_lines(t, (int)(w * (ruled && k < (size_t)x->ncols ? 0.85 : 0.95)));
                     lines = l > lines ? l : lines;
                 }
                 worksheet_set_row(ws, r, 15.0 * (double)lines, NULL);

@@ -105,6 +105,15 @@ static int wrap(sbuf *out, const char *text, int width)
     return lines;
 }
 
+int grid_lines(const char *text, int width)
+{
+    sbuf scratch;
+    sbuf_init(&scratch);
+    int n = wrap(&scratch, text, width);
+    sbuf_free(&scratch);
+    return n;
+}
+
 /* The widest line of text as wrap writes it when nothing is too long (white space made
  * one space) and its widest word. */
 static void measure(const char *text, int *line, int *word)

@@ -11,6 +11,9 @@
 int grid_term_width(void);
 /* The columns text takes: one a character, none for a combining mark. */
 int grid_width(const char *text);
+/* The lines text takes wrapped to width characters, as the tables wrap it: at spaces,
+ * a word longer than the line broken at a character, its own line breaks kept. */
+int grid_lines(const char *text, int width);
 
 typedef struct {
     const char *head; /* wrapped too when the column is narrower */

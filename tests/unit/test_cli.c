@@ -83,6 +83,11 @@ static void test_wrap(void **st)
     (void)st;
     assert_int_equal(grid_width("Huyện Tam Đường"), 15);
     assert_int_equal(grid_width("Ðe\xcc\x81"), 2); /* a combining accent takes no column */
+    /* the report's workbook sizes its rows by it: 26 characters, three lines of 11 */
+    assert_int_equal(grid_lines("Năm 2022 (điểm đạt/tối đa)", 11), 3);
+    assert_int_equal(grid_lines("Năm 2022 (điểm đạt/tối đa)", 26), 1);
+    assert_int_equal(grid_lines("a\nb", 40), 2);
+    assert_int_equal(grid_lines("PL24-PAR-10-TDG", 10), 2);
     const char *task = "Cung cấp thông tin về chính sách cho người dân; tổ chức nhiều hình thức để người dân "
                        "góp ý xây dựng chính sách.";
     FILE *f = tmpfile();
