@@ -130,7 +130,6 @@ static const struct {
     {"column '{}' appears twice", "cột '{}' xuất hiện hai lần"},
     {"empty file: no header line", "tệp rỗng: không có dòng tiêu đề"},
     {"{} bytes, more than the {} MiB a file may have: split it", "{} byte, quá {} MiB cho một tệp: hãy chia nhỏ"},
-    {"{}: more than the {} MiB a file may have: split it", "{}: quá {} MiB cho một tệp: hãy chia nhỏ"},
     {"file name longer than {} bytes", "tên tệp dài quá {} byte"},
     {"not a CSV (.csv, .txt) or JSON Lines (.jsonl) file: unknown column format",
      "không phải tệp CSV (.csv, .txt) hoặc JSON Lines (.jsonl)"},

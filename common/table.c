@@ -5,7 +5,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* valid_from, valid_to, successor (optional): the unit's place in the tree changes with
  * time (the 2025 reorganisation); a unit may have several rows, one per span (validity.h) */
@@ -343,16 +342,9 @@ static int utf16_to_utf8(const char *in, size_t len, char **out, size_t *outlen,
 
 int table_read_file(const char *path, char **buf, size_t *len, par_err *e)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && st.st_size > (off_t)TABLE_MAX_BYTES) {
-        err_set(e, "%s: %lld bytes, more than the %u MiB a file may have: split it", path, (long long)st.st_size,
-                TABLE_MAX_BYTES >> 20);
-        return -2;
-    }
-    /* and bounded while read: a file that grows meanwhile */
     int rc = file_read_max(path, TABLE_MAX_BYTES, buf, len, e);
     if (rc == -2)
-        err_set(e, "%s: more than the %u MiB a file may have: split it", path, TABLE_MAX_BYTES >> 20);
+        err_set(e, "%s: %zu bytes, more than the %u MiB a file may have: split it", path, *len, TABLE_MAX_BYTES >> 20);
     return rc;
 }
 

@@ -192,6 +192,7 @@ int file_read_max(const char *path, size_t max, char **out, size_t *len, par_err
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
         if ((unsigned long long)st.st_size > max) {
             err_set(e, "%s: %lld bytes, more than %zu", path, (long long)st.st_size, max);
+            *len = (size_t)st.st_size;
             rc = -2;
             goto fail;
         }
@@ -209,6 +210,7 @@ int file_read_max(const char *path, size_t max, char **out, size_t *len, par_err
         b.len += n;
         if (b.len > max) {
             err_set(e, "%s: more than %zu bytes", path, max);
+            *len = b.len;
             rc = -2;
             goto fail;
         }

@@ -40,8 +40,8 @@ int str_to_num(const char *s, double *out);
 void str_column(char *out, size_t n, const char *s, int width);
 /* Reads a whole file; the caller frees *out. */
 int file_read(const char *path, char **out, size_t *len, par_err *e);
-/* The same for at most max bytes: a larger file is refused (-2, e says so) before it is
- * held, and one that grows past max while read. */
+/* The same for at most max bytes: a larger file is refused (-2, e says so, *len the
+ * bytes it was seen to hold) before it is held, and one that grows past max while read. */
 int file_read_max(const char *path, size_t max, char **out, size_t *len, par_err *e);
 /* Creates a directory and its parents (mode 0750). */
 int dir_make(const char *path, par_err *e);
