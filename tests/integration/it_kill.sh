@@ -60,7 +60,7 @@ check "the collector was really interrupted" test "$(grep -c 'event=started' "$T
 lives=$(awk '/event=started/ { life++ } /event=commit/ && /changes=[1-9]/ { c[life]++ } END { n = 0; for (l in c) n++; print n }' "$T/collector.log")
 check "every collector life committed pushes (lives with commits: $lives)" test "$lives" -eq 3
 # a round (one commit, then its answers) takes 8,192 lines at most: four agents with
-# 8 batches of 1,000 lines each in flight do not make one round of 32,000 lines that
+# 16 batches of 1,000 lines each in flight do not make one round of 64,000 lines that
 # holds every answer until its end, and nothing is lost or doubled by the bound
 sed 's/^batch_lines = 50$/batch_lines = 1000/' "$PAR_CONF" >"$T/big.conf"
 grep -qx 'batch_lines = 1000' "$T/big.conf" || fail "the agents' batches of 1,000 lines were not set"
