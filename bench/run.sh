@@ -15,7 +15,9 @@ pids=()
 loader=
 trap '[ -n "$loader" ] && kill $loader 2>/dev/null; for p in "${pids[@]}"; do kill -TERM $p 2>/dev/null; done; wait 2>/dev/null
       [ -n "${KEEP:-}" ] && echo "logs kept in $T" || rm -rf "$T"' EXIT
-for d in broker collector scorer; do "$BIN/par-$d" 2>>"$T/$d.log" & pids+=($!); done
+# each daemon with the environment its systemd unit gives it (deploy/systemd)
+unit_env() { sed -n 's/^Environment=//p' "$ROOT/deploy/systemd/par-$1.service"; }
+for d in broker collector scorer; do env $(unit_env $d) "$BIN/par-$d" 2>>"$T/$d.log" & pids+=($!); done
 for _ in $(seq 1 50); do "$BIN/parctl" status >/dev/null 2>&1 && break; sleep 0.1; done
 "$BIN/parctl" import units "$ROOT/data/units.csv" >/dev/null
 "$BIN/parctl" import framework "$ROOT/data/framework-par-district.csv" >/dev/null

@@ -38,7 +38,8 @@ check "the man pages are there" test -s /usr/share/man/man8/parctl.8.gz
 # the server, as its units run it: ExecStart as the user par
 for d in broker collector scorer notifier; do
     exe=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/par-$d.service)
-    (cd /var/lib/par && exec setpriv --reuid=par --regid=par --init-groups $exe) >>"$T/$d.log" 2>&1 &
+    envs=$(sed -n 's/^Environment=//p' /lib/systemd/system/par-$d.service)
+    (cd /var/lib/par && exec env $envs setpriv --reuid=par --regid=par --init-groups $exe) >>"$T/$d.log" 2>&1 &
     PIDS[$d]=$!
 done
 check "the installed server comes up" sh -c 'for i in $(seq 1 100); do parctl status >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1'
