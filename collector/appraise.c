@@ -49,7 +49,7 @@ static pv *sub(record_txn *t, const char *unit, int year, const char *kind, cons
     char k[400];
     pv *v = NULL;
     snprintf(k, sizeof k, "%s|%d|Y|%s|%s", unit, year, kind, key);
-    return record_get(t, DB_SUBS, k, &v) == 1 ? v : NULL;
+    return record_get_line(t, k, &v) == 1 ? v : NULL;
 }
 
 static void flag(pv *flags, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -115,7 +115,7 @@ static void open_tasks(record_txn *t, const char *unit, int year, const char *in
                 char key[400];
                 pv *line = NULL;
                 snprintf(key, sizeof key, "%s|%d|%s|task|%s", unit, year, periods[p], pv_get_text(task, "id"));
-                if (record_get(t, DB_SUBS, key, &line) == 1)
+                if (record_get_line(t, key, &line) == 1)
                     done = !strcmp(pv_get_text(line, "value"), "done");
                 pv_free(line);
             }

@@ -1,5 +1,6 @@
 #include "ingest.h"
 #include "../proto/pack.h"
+#include "../proto/event.h"
 #include "../proto/row.h"
 #include "../proto/submit.h"
 #include "authz.h"
@@ -53,10 +54,11 @@ static pv *result(int64_t line)
 }
 
 /* Buffers one request's lines reuse: a line is packed once, and the stored one read
- * without a value tree. */
+ * without a value tree (its change-log entry; the line itself in an older store). */
 typedef struct {
-    sbuf row, val;
+    sbuf row;
     row_view old;
+    event_batch was;
 } line_bufs;
 
 /* What a line got: stored now (seq), or found equal to the stored one (its first receipt). */
@@ -82,10 +84,24 @@ static int stored_before(record_txn *t, const sub_line *s, char *key, size_t key
                          uint64_t *prev)
 {
     *prev = 0;
-    MDB_val k = {line_key(s, key, keyn), key}, v;
+    MDB_val k = {line_key(s, key, keyn), key}, v, b;
     par_err ig;
-    if (record_get_bytes(t, DB_SUBS, &k, &v) == 0 &&
-        row_decode(&lb->old, v.mv_data, v.mv_size, &ig) == 0) {
+    if (record_get_bytes(t, DB_SUBS, &k, &v) != 0)
+        return 0;
+    int entry = record_line_bytes(t, &v, &b);
+    if (entry == 1) {
+        event_batch_clear(&lb->was);
+        if (event_batch_add(&lb->was, b.mv_data, b.mv_size, &ig) < 0)
+            return 0;
+        const event_view *ev = &lb->was.v[0];
+        *prev = ev->seq;
+        if (!strcmp(ev->line.value, s->value) && !strcmp(ev->line.date, s->date) && !strcmp(ev->line.note, s->note)) {
+            out->duplicate = 1;
+            out->seq = ev->seq;
+            str_copy(out->received, sizeof out->received, ev->received);
+            return 1;
+        }
+    } else if (entry == 0 && row_decode(&lb->old, b.mv_data, b.mv_size, &ig) == 0) {
         const row_view *o = &lb->old;
         *prev = strtoull(row_str(o, "seq"), NULL, 10);
         if (!strcmp(row_str(o, "value"), s->value) && !strcmp(row_str(o, "date"), s->date) &&
@@ -128,20 +144,8 @@ static int store_line(record_txn *t, const sub_line *s, const char *key, uint64_
     row_pack(&lb->row, names, vals, n);
     uint64_t seq;
     int rc = record_log_packed(t, "submission", lb->row.buf, lb->row.len, received, sender, &seq, e);
-    if (rc == 0) {
-        /* the stored line: the row's own pairs (after its one-byte map header: at most 11
-         * fields) with its receipt */
-        lb->val.len = 0;
-        pack_map(&lb->val, (uint32_t)n + 3);
-        pack_raw(&lb->val, lb->row.buf + 1, lb->row.len - 1);
-        pack_str(&lb->val, "seq");
-        pack_int(&lb->val, (int64_t)seq);
-        pack_str(&lb->val, "received");
-        pack_str(&lb->val, received);
-        pack_str(&lb->val, "sender");
-        pack_str(&lb->val, sender);
-        rc = record_put_raw(t, DB_SUBS, key, lb->val.buf, lb->val.len, e);
-    }
+    if (rc == 0) /* the stored line: its change, which holds it with its receipt */
+        rc = record_put_line(t, key, seq, e);
     if (rc == 0) {
         out->duplicate = 0;
         out->seq = seq;
@@ -153,8 +157,8 @@ static int store_line(record_txn *t, const sub_line *s, const char *key, uint64_
 static void line_bufs_free(line_bufs *lb)
 {
     sbuf_free(&lb->row);
-    sbuf_free(&lb->val);
     row_free(&lb->old);
+    event_batch_free(&lb->was);
 }
 
 /* The answer to one request: a result per line, or one compact ack (reasons only for
@@ -263,8 +267,8 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
     sign_digest_init(&digest);
     line_bufs lb;
     sbuf_init(&lb.row);
-    sbuf_init(&lb.val);
     row_init(&lb.old);
+    event_batch_init(&lb.was);
     int rc = 0;
     for (uint32_t i = 0; i < v->nrows && rc == 0; i++) {
         const char *f[SUB_NCOLS];

@@ -52,8 +52,7 @@ static int export_submissions(record_txn *t, const pv *args, pv **data, par_err 
             break;
         }
         pv *rec = NULL;
-        par_err ig;
-        if (proto_decode_value(v.mv_data, v.mv_size, &rec, &ig) < 0)
+        if (record_line_pv(t, &v, &rec) < 0)
             continue;
         const char *y = pv_get_str(rec, "year");
         if (year && (!y || atoll(y) != year)) {
@@ -238,7 +237,7 @@ static int history(record_txn *t, const pv *args, pv **data, par_err *e)
             continue;
         pv *rec = NULL;
         par_err ig;
-        if (proto_decode_value(v.mv_data, v.mv_size, &rec, &ig) < 0)
+        if (record_line_pv(t, &v, &rec) < 0)
             continue;
         uint64_t seq = (uint64_t)pv_get_int(rec, "seq", 0);
         if (!seq) { /* a string in the stored line */

@@ -25,7 +25,7 @@ static int lmdb_err(record_txn *t, par_err *e, const char *what, int rc)
 int record_open(record **out, const char *dir, size_t map, par_err *e)
 {
     record *r = xcalloc(1, sizeof *r);
-    if (store_open(&r->s, dir, db_names, db_dups, DB_COUNT, RECORD_SCHEMA, map, e) < 0) {
+    if (store_open_from(&r->s, dir, db_names, db_dups, DB_COUNT, RECORD_SCHEMA_OLDEST, RECORD_SCHEMA, map, e) < 0) {
         free(r);
         return -1;
     }
@@ -287,6 +287,67 @@ int record_put_raw(record_txn *t, int db, const char *key, const void *val, size
     MDB_val k = kv(key), v = {len, (void *)val};
     int rc = put_bytes(t, db, &k, &v, 0);
     return rc ? lmdb_err(t, e, "put", rc) : 0;
+}
+
+#define LINE_REF_LEN 9 /* 0xcf, then the sequence number big-endian: msgpack's uint64 */
+
+int record_put_line(record_txn *t, const char *key, uint64_t seq, par_err *e)
+{
+    unsigned char v[LINE_REF_LEN];
+    v[0] = 0xcf;
+    store_u64_key(seq, v + 1);
+    return record_put_raw(t, DB_SUBS, key, v, sizeof v, e);
+}
+
+int record_line_bytes(record_txn *t, const MDB_val *v, MDB_val *entry)
+{
+    const unsigned char *p = v->mv_data;
+    if (v->mv_size != LINE_REF_LEN || p[0] != 0xcf) { /* a map: the line itself */
+        *entry = *v;
+        return 0;
+    }
+    /* not through the log's cursor, which stays where the next append goes */
+    MDB_val k = {8, (void *)(p + 1)};
+    return mdb_get(t->txn, store_dbi(t->r->s, DB_LOG), &k, entry) == 0 ? 1 : -1;
+}
+
+int record_line_pv(record_txn *t, const MDB_val *v, pv **out)
+{
+    *out = NULL;
+    MDB_val b;
+    pv *ev = NULL;
+    par_err ig;
+    int kind = record_line_bytes(t, v, &b);
+    if (kind < 0 || proto_decode_value(b.mv_data, b.mv_size, &ev, &ig) < 0)
+        return -1;
+    if (kind == 0) {
+        *out = ev;
+        return 0;
+    }
+    const pv *row = pv_get(ev, "row");
+    if (!row || row->t != PV_MAP) {
+        pv_free(ev);
+        return -1;
+    }
+    pv *line = pv_map();
+    for (uint32_t i = 0; i < row->u.m.n; i++)
+        pv_set(line, row->u.m.kv[i].k, pv_copy(row->u.m.kv[i].v));
+    pv_set_int(line, "seq", pv_get_int(ev, "seq", 0));
+    pv_set_str(line, "received", pv_get_text(ev, "received"));
+    pv_set_str(line, "sender", pv_get_text(ev, "sender"));
+    pv_free(ev);
+    *out = line;
+    return 0;
+}
+
+int record_get_line(record_txn *t, const char *key, pv **out)
+{
+    *out = NULL;
+    MDB_val k = kv(key), v;
+    int rc = mdb_get(t->txn, store_dbi(t->r->s, DB_SUBS), &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    return rc == 0 && record_line_pv(t, &v, out) == 0 ? 1 : -1;
 }
 
 int record_log_packed(record_txn *t, const char *what, const void *row, size_t row_len, const char *received,

@@ -11,7 +11,11 @@
 #include "../common/validity.h"
 #include "../proto/proto.h"
 
-#define RECORD_SCHEMA 1
+/* 2 (0.3.2): a submission line is stored as the sequence number of its change-log
+ * entry (record_put_line). A store of version 1 is read as it is (its lines stored
+ * whole are read too) and marked 2, so that 0.3.1 refuses it rather than misread it. */
+#define RECORD_SCHEMA 2
+#define RECORD_SCHEMA_OLDEST 1
 
 enum {
     DB_UNITS,  /* id -> unit */
@@ -103,6 +107,20 @@ int record_put_raw(record_txn *t, int db, const char *key, const void *val, size
  * put of the same key then reuses (LMDB stays on the page: no second walk from the
  * root). 0 found (*v points into the map), MDB_NOTFOUND, or LMDB's error. */
 int record_get_bytes(record_txn *t, int db, MDB_val *k, MDB_val *v);
+/* A stored submission line (DB_SUBS, unit|year|period|kind|key) is the sequence number
+ * of its change-log entry, the line with its receipt, packed once: the value is that
+ * number as a msgpack uint64 (9 bytes). A store of schema 1 (0.3.1 and before) holds
+ * the line itself there, its row's pairs with seq, received and sender; both are read. */
+int record_put_line(record_txn *t, const char *key, uint64_t seq, par_err *e);
+/* The bytes of a stored line's value v: 1 with *entry its change-log event (an "event"
+ * message: seq, what, row, received, sender), 0 with *entry = *v for a line stored
+ * whole, -1 when the entry it names is missing. */
+int record_line_bytes(record_txn *t, const MDB_val *v, MDB_val *entry);
+/* A stored line's value as a value tree: the row's fields, then seq (an integer),
+ * received and sender, whichever way it is stored. 0, or -1 when it cannot be read. */
+int record_line_pv(record_txn *t, const MDB_val *v, pv **out);
+/* The same for the line under key: 1 found (*out set), 0 absent, -1 unreadable. */
+int record_get_line(record_txn *t, const char *key, pv **out);
 /* Appends a change whose row is already packed (a submission line, the hot path). */
 int record_log_packed(record_txn *t, const char *what, const void *row, size_t row_len, const char *received,
                       const char *sender, uint64_t *seq, par_err *e);

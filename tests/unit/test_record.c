@@ -12,6 +12,8 @@
 #include "../../collector/ingest.h"
 #include "../../collector/query.h"
 #include "../../common/sign.h"
+#include "../../common/store.h"
+#include "../../proto/pack.h"
 
 static const char lines[] = "unit,year,period,kind,key,value,date,note\n"
                             "TDG,2023,Y,score,1.2.2,9,,\n"
@@ -292,6 +294,153 @@ static void test_compact_ack(void **st)
     pv_free(got[1]);
 }
 
+/* ---------- a stored line: its change-log entry, or itself in an older store ---------- */
+
+static pv *query(fixture *f, const char *q, const char *unit, const char *year)
+{
+    pv *m = proto_msg(MSG_QUERY), *data = NULL;
+    pv_set_str(m, "q", q);
+    pv *args = pv_map();
+    pv_set_str(args, "unit", unit);
+    pv_set_str(args, "year", year);
+    pv_set(m, "args", args);
+    par_err e;
+    assert_int_equal(query_answer(f->rec, m, &data, &e), 0);
+    pv_free(m);
+    return data;
+}
+
+static MDB_val stored_value(fixture *f, const char *key, unsigned char *copy, size_t cap)
+{
+    record_txn t;
+    par_err e;
+    assert_int_equal(record_begin(f->rec, &t, &e), 0);
+    MDB_val k = {strlen(key), (void *)key}, v;
+    assert_int_equal(mdb_get(t.txn, store_dbi(record_store(f->rec), DB_SUBS), &k, &v), 0);
+    assert_true(v.mv_size <= cap);
+    memcpy(copy, v.mv_data, v.mv_size);
+    record_abort(&t);
+    return (MDB_val){v.mv_size, copy};
+}
+
+/* The line as 0.3.1 stored it: the row's pairs, then its receipt. */
+typedef struct {
+    const char *key;
+    uint64_t seq;
+} old_line;
+
+static int put_old_line(record_txn *t, void *ctx, par_err *e)
+{
+    const old_line *o = ctx;
+    sbuf b;
+    sbuf_init(&b);
+    pack_map(&b, 11);
+    const char *pairs[] = {"unit", "TUY", "year", "2023", "period", "Y", "kind", "score", "key", "PAR:1.2.2",
+                           "value", "8", "date", "", "note", "as 0.3.1 kept it"};
+    for (int i = 0; i < 16; i++)
+        pack_str(&b, pairs[i]);
+    pack_str(&b, "seq");
+    pack_int(&b, (int64_t)o->seq);
+    pack_str(&b, "received");
+    pack_str(&b, "2023-06-01T08:00:00.000+07:00");
+    pack_str(&b, "sender");
+    pack_str(&b, "old-sender");
+    int rc = record_put_raw(t, DB_SUBS, o->key, b.buf, b.len, e);
+    sbuf_free(&b);
+    return rc;
+}
+
+/* The exported row of unit: "value|note|seq|received|sender". */
+static void export_row(fixture *f, const char *unit, char *out, size_t n)
+{
+    pv *x = query(f, "export", unit, "2023");
+    const pv *cols = pv_get(x, "cols"), *rows = pv_get(x, "rows");
+    assert_int_equal(rows->u.a.n, 1);
+    const pv *r = rows->u.a.v[0];
+    const char *value = "", *note = "", *received = "", *sender = "";
+    int64_t seq = -1;
+    for (uint32_t c = 0; c < cols->u.a.n; c++) {
+        const char *name = cols->u.a.v[c]->u.s.p;
+        const pv *v = r->u.a.v[c];
+        if (!strcmp(name, "seq"))
+            seq = v->u.i;
+        else if (!strcmp(name, "value"))
+            value = v->u.s.p;
+        else if (!strcmp(name, "note"))
+            note = v->u.s.p;
+        else if (!strcmp(name, "received"))
+            received = v->u.s.p;
+        else if (!strcmp(name, "sender"))
+            sender = v->u.s.p;
+    }
+    snprintf(out, n, "%s|%s|%lld|%s|%s", value, note, (long long)seq, received, sender);
+    pv_free(x);
+}
+
+static void test_line_stored_once(void **st)
+{
+    (void)st;
+    fixture f;
+    fixture_open(&f, 0);
+    pv_free(fixture_submit(&f, lines));
+    uint64_t tdg = record_last_seq(f.rec) - 1;
+    /* a new line's value is the sequence number of its change (msgpack uint64) */
+    unsigned char buf[512];
+    MDB_val v = stored_value(&f, "TDG|2023|Y|score|PAR:1.2.2", buf, sizeof buf);
+    assert_int_equal(v.mv_size, 9);
+    assert_int_equal(buf[0], 0xcf);
+    assert_int_equal(store_u64_from(buf + 1), tdg);
+
+    /* TUY's line as an older collector kept it, the line itself */
+    old_line o = {"TUY|2023|Y|score|PAR:1.2.2", tdg + 1};
+    record_events ev;
+    par_err e;
+    assert_int_equal(record_write(f.rec, put_old_line, &o, &ev, &e), 0);
+    record_events_free(&ev);
+    assert_int_not_equal(stored_value(&f, o.key, buf, sizeof buf).mv_size, 9);
+
+    /* both read alike: export, and a line sent again keeps its first receipt */
+    char row[256], want[256];
+    export_row(&f, "TDG", row, sizeof row);
+    snprintf(want, sizeof want, "9||%llu|2024-12-31T08:00:00.000+07:00|test-sender", (unsigned long long)tdg);
+    assert_string_equal(row, want);
+    export_row(&f, "TUY", row, sizeof row);
+    snprintf(want, sizeof want, "8|as 0.3.1 kept it|%llu|2023-06-01T08:00:00.000+07:00|old-sender",
+             (unsigned long long)(tdg + 1));
+    assert_string_equal(row, want);
+    pv *again = fixture_submit(&f, "unit,year,period,kind,key,value,date,note\n"
+                                   "TDG,2023,Y,score,1.2.2,9,,\n"
+                                   "TUY,2023,Y,score,1.2.2,8,,as 0.3.1 kept it\n");
+    const pv *res = pv_get(again, "results");
+    assert_true(pv_get_bool(res->u.a.v[0], "duplicate", 0));
+    assert_int_equal(pv_get_int(res->u.a.v[0], "seq", 0), (int64_t)tdg);
+    assert_string_equal(pv_get_str(res->u.a.v[0], "received"), "2024-12-31T08:00:00.000+07:00");
+    assert_true(pv_get_bool(res->u.a.v[1], "duplicate", 0));
+    assert_int_equal(pv_get_int(res->u.a.v[1], "seq", 0), (int64_t)(tdg + 1));
+    assert_string_equal(pv_get_str(res->u.a.v[1], "received"), "2023-06-01T08:00:00.000+07:00");
+    pv_free(again);
+    uint64_t before = record_last_seq(f.rec);
+    assert_int_equal(before, tdg + 1); /* nothing new */
+
+    /* changed, each names the change it replaces, and is then stored as its change */
+    pv_free(fixture_submit(&f, "unit,year,period,kind,key,value,date,note\n"
+                               "TDG,2023,Y,score,1.2.2,7,,\n"
+                               "TUY,2023,Y,score,1.2.2,6,,\n"));
+    pv *events;
+    changes(&f, (int64_t)before, &events);
+    assert_int_equal(events->u.a.n, 2);
+    snprintf(want, sizeof want, "%llu", (unsigned long long)tdg);
+    assert_string_equal(pv_get_str(pv_get(events->u.a.v[0], "row"), "prev"), want);
+    snprintf(want, sizeof want, "%llu", (unsigned long long)(tdg + 1));
+    assert_string_equal(pv_get_str(pv_get(events->u.a.v[1], "row"), "prev"), want);
+    pv_free(events);
+    assert_int_equal(stored_value(&f, o.key, buf, sizeof buf).mv_size, 9);
+    export_row(&f, "TUY", row, sizeof row);
+    snprintf(want, sizeof want, "6||%llu|2024-12-31T08:00:00.000+07:00|test-sender", (unsigned long long)(before + 2));
+    assert_string_equal(row, want);
+    fixture_close(&f);
+}
+
 /* ---------- the store's transaction object ---------- */
 
 typedef struct {
@@ -436,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_schema_version),
         cmocka_unit_test(test_store_txn),
         cmocka_unit_test(test_compact_ack),
+        cmocka_unit_test(test_line_stored_once),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }
