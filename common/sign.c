@@ -25,30 +25,53 @@ void sign_digest_init(sign_digest *d)
 
 void sign_digest_line(sign_digest *d, uint64_t seq, const char *received, const char *const f[8])
 {
+    /* this runs for every stored line: each part is gathered into one buffer and hashed
+     * in one update (16 updates of a few bytes each took a twelfth of the collector's
+     * time), the same bytes as hashing them one by one */
     struct sha256_ctx lh;
     uint8_t h[SHA256_DIGEST_SIZE];
+    char buf[1024];
+    size_t at = 0;
     sha256_init(&lh);
     for (int i = 0; i < 8; i++) {
-        if (i)
-            hash_str(&lh, "\x1f");
-        hash_str(&lh, f[i] ? f[i] : "");
+        const char *v = f[i] ? f[i] : "";
+        size_t l = strlen(v);
+        if (at + l + 1 > sizeof buf) { /* a long note: what is gathered goes first */
+            sha256_update(&lh, at, (const uint8_t *)buf);
+            sha256_update(&lh, l, (const uint8_t *)v);
+            at = 0;
+        } else {
+            memcpy(buf + at, v, l);
+            at += l;
+        }
+        if (i < 7)
+            buf[at++] = '\x1f';
     }
+    sha256_update(&lh, at, (const uint8_t *)buf);
     sha256_digest(&lh, sizeof h, h);
-    /* "seq\treceived\thex\n", formatted by hand: this runs for every stored line, and a
-     * digest of public bytes needs no constant-time hex */
+    /* "seq\treceived\thex\n", formatted by hand: a digest of public bytes needs no
+     * constant-time hex */
     static const char digits[] = "0123456789abcdef";
-    char head[24], hex[2 * sizeof h + 2];
+    char head[24];
     head[sizeof head - 1] = '\t';
-    size_t n = (size_t)(dec_u64(head + sizeof head - 1, seq) - head);
-    for (size_t i = 0; i < sizeof h; i++) {
-        hex[2 * i] = digits[h[i] >> 4];
-        hex[2 * i + 1] = digits[h[i] & 15];
+    size_t n = (size_t)(dec_u64(head + sizeof head - 1, seq) - head), rl = strlen(received);
+    if (rl > sizeof buf - sizeof head - 2 * sizeof h - 2) { /* never so long: the collector's clock */
+        sha256_update(&d->h, sizeof head - n, (const uint8_t *)head + n);
+        hash_str(&d->h, received);
+        at = 0;
+    } else {
+        memcpy(buf, head + n, sizeof head - n);
+        at = sizeof head - n;
+        memcpy(buf + at, received, rl);
+        at += rl;
     }
-    hex[2 * sizeof h] = '\n';
-    sha256_update(&d->h, sizeof head - n, (const uint8_t *)head + n);
-    hash_str(&d->h, received);
-    hash_str(&d->h, "\t");
-    sha256_update(&d->h, sizeof hex - 1, (const uint8_t *)hex);
+    buf[at++] = '\t';
+    for (size_t i = 0; i < sizeof h; i++) {
+        buf[at++] = digits[h[i] >> 4];
+        buf[at++] = digits[h[i] & 15];
+    }
+    buf[at++] = '\n';
+    sha256_update(&d->h, at, (const uint8_t *)buf);
     d->lines++;
 }
 

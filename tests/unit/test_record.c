@@ -548,6 +548,7 @@ static void test_receipt_digest_bytes(void **st)
     sign_digest_line(&d, 4711, received, f);
     f[7] = long_note; /* longer than any buffer on the way */
     sign_digest_line(&d, 18446744073709551615ULL, received, f);
+    sign_digest_line(&d, 1, long_note, f); /* so is a "received" no clock writes */
     unsigned char got[crypto_hash_sha256_BYTES], want[crypto_hash_sha256_BYTES];
     sha256_digest(&d.h, sizeof got, got); /* nettle's, checked below against libsodium's */
 
@@ -555,20 +556,20 @@ static void test_receipt_digest_bytes(void **st)
     sbuf_init(&all);
     sbuf_init(&line);
     sbuf_puts(&all, "par-receipt-1\n");
-    const char *notes[2] = {"ghi chú, có dấu", long_note};
-    const char *seqs[2] = {"4711", "18446744073709551615"};
-    for (int k = 0; k < 2; k++) {
+    const char *notes[3] = {"ghi chú, có dấu", long_note, long_note};
+    const char *seqs[3] = {"4711", "18446744073709551615", "1"}, *recs[3] = {received, received, long_note};
+    for (int k = 0; k < 3; k++) {
         line.len = 0;
         sbuf_printf(&line, "TDG\x1f" "2023\x1fY\x1fscore\x1fPAR:1.3\x1f" "2\x1f\x1f%s", notes[k]);
         unsigned char h[crypto_hash_sha256_BYTES];
         char hex[2 * sizeof h + 1];
         crypto_hash_sha256(h, (const unsigned char *)line.buf, line.len);
         sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-        sbuf_printf(&all, "%s\t%s\t%s\n", seqs[k], received, hex);
+        sbuf_printf(&all, "%s\t%s\t%s\n", seqs[k], recs[k], hex);
     }
     crypto_hash_sha256(want, (const unsigned char *)all.buf, all.len);
     assert_memory_equal(got, want, sizeof got);
-    assert_int_equal(d.lines, 2);
+    assert_int_equal(d.lines, 3);
     sbuf_free(&all);
     sbuf_free(&line);
 }
