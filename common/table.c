@@ -137,6 +137,8 @@ int table_csv_open(table_reader **out, const char *path, const char *buf, size_t
     t->fixed = lines < TABLE_PRESIZE;
     t->line = xmalloc(t->cap * sizeof *t->line);
     t->field = xmalloc(t->cap * t->ncols * sizeof *t->field);
+    xhuge(t->line, t->cap * sizeof *t->line);
+    xhuge(t->field, t->cap * t->ncols * sizeof *t->field);
     for (int i = 0; i < row.n; i++)
         t->cols[i] = textpool_put(&t->text, str_trim(row.f[i]));
     table_reader *tr = xmalloc(sizeof *tr);

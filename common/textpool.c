@@ -13,6 +13,7 @@ struct textpool_chunk {
 static void add_chunk(textpool *p, size_t cap)
 {
     textpool_chunk *c = xmalloc(sizeof *c + cap);
+    xhuge(c, sizeof *c + cap); /* a chunk sized for a whole file */
     c->next = p->head;
     c->used = 0;
     c->cap = cap;

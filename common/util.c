@@ -197,6 +197,7 @@ int file_read_max(const char *path, size_t max, char **out, size_t *len, par_err
             goto fail;
         }
         sbuf_reserve(&b, (size_t)st.st_size);
+        xhuge(b.buf, b.cap);
     }
     for (;;) {
         if (b.len + 1 >= b.cap) { /* full (the file grew), or not a regular file: more? */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void err_set(par_err *e, const char *fmt, ...)
 {
@@ -19,6 +20,16 @@ static void oom(size_t n)
 {
     fprintf(stderr, "out of memory allocating %zu bytes\n", n);
     abort();
+}
+
+void xhuge(void *p, size_t n)
+{
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (n < huge)
+        return;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + n) & ~(huge - 1);
+    if (b > a)
+        (void)madvise((void *)a, b - a, MADV_HUGEPAGE); /* advice: refused, nothing changes */
 }
 
 void *xmalloc(size_t n)

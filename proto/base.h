@@ -21,6 +21,11 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Advice for a large buffer about to be filled whole (a file read, the rows of a table):
+ * transparent huge pages under its 2 MiB-aligned part, one page fault for 2 MiB instead
+ * of 512 (a first touch costs ~12 us a page on the province's virtual machine). Nothing
+ * where no aligned 2 MiB lies within, nor where the kernel has no huge pages. */
+void xhuge(void *p, size_t n);
 
 /* Growable byte buffer, always NUL-terminated. */
 typedef struct {
