@@ -146,7 +146,14 @@ static int read_event(event_batch *b, mp_reader *r, par_err *e)
     }
     if (!has_seq || !ev->what[0])
         goto bad;
-    if (!strcmp(ev->what, "submission"))
+    static const char *const types[] = {"submission", "score", "unit", "framework", "criterion", "task", "season"};
+    ev->type = EV_OTHER;
+    for (int t = 0; t < EV_OTHER; t++)
+        if (!strcmp(ev->what, types[t])) {
+            ev->type = (event_type)t;
+            break;
+        }
+    if (ev->type == EV_SUBMISSION)
         row_line(&ev->row, &ev->line);
     else
         row_line(&(row_view){0}, &ev->line);

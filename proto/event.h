@@ -9,8 +9,12 @@
 #include "base.h"
 #include "row.h"
 
+/* what an event is, told once when it is read: a follower asks it for every event */
+typedef enum { EV_SUBMISSION, EV_SCORE, EV_UNIT, EV_FRAMEWORK, EV_CRITERION, EV_TASK, EV_SEASON, EV_OTHER } event_type;
+
 typedef struct {
     uint64_t seq;
+    event_type type;    /* what, as one of the kinds followers know */
     char what[16];      /* unit, framework, criterion, task, submission, score, ... */
     char received[48];  /* the province's clock when the change was stored */
     char sender[160];

@@ -79,20 +79,20 @@ int row_read(row_view *r, mp_reader *m_, par_err *e)
         err_set(e, "a row has %" PRIu64 " fields, more than %d", n, ROW_MAX_FIELDS);
         return -1;
     }
-    size_t ko[ROW_MAX_FIELDS], vo[ROW_MAX_FIELDS];
+    size_t ko[ROW_MAX_FIELDS], vo[ROW_MAX_FIELDS], kn[ROW_MAX_FIELDS];
     for (uint64_t i = 0; i < n; i++) {
         const char *k;
-        size_t kl;
-        if (mp_str(&m, &k, &kl) < 0 || add_text(r, k, kl, &ko[i]) < 0 || value(r, &m, &vo[i]) < 0)
+        if (mp_str(&m, &k, &kn[i]) < 0 || add_text(r, k, kn[i], &ko[i]) < 0 || value(r, &m, &vo[i]) < 0)
             goto bad;
     }
-    /* the arena has stopped moving: now the pointers */
+    /* the arena has stopped moving: now the pointers; no name twice, told apart by
+     * length and first byte before their bytes (every row of every event comes here) */
     r->n = (uint32_t)n;
     for (uint32_t i = 0; i < r->n; i++) {
         r->k[i] = r->arena.buf + ko[i];
         r->v[i] = r->arena.buf + vo[i];
         for (uint32_t j = 0; j < i; j++)
-            if (!strcmp(r->k[i], r->k[j])) {
+            if (kn[i] == kn[j] && r->k[i][0] == r->k[j][0] && !memcmp(r->k[i], r->k[j], kn[i])) {
                 r->n = 0;
                 err_set(e, "a row names field '%s' twice", r->k[i]);
                 return -1;

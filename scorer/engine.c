@@ -308,7 +308,7 @@ static int next_events(engine *en, const event_batch *events, uint32_t *n, uint6
     uint32_t i = 0;
     for (; i < events->n; i++) {
         const event_view *ev = &events->v[i];
-        if (!strcmp(ev->what, "score") || ev->seq <= seq)
+        if (ev->type == EV_SCORE || ev->seq <= seq)
             continue;
         if (ev->seq != seq + 1) {
             gap = 1;
@@ -324,7 +324,7 @@ static int next_events(engine *en, const event_batch *events, uint32_t *n, uint6
 /* Whether ev is the next change after *seq (which it then advances). */
 static int applies(const event_view *ev, uint64_t *seq)
 {
-    if (!strcmp(ev->what, "score") || ev->seq != *seq + 1)
+    if (ev->type == EV_SCORE || ev->seq != *seq + 1)
         return 0;
     (*seq)++;
     return 1;

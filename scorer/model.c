@@ -751,9 +751,8 @@ int model_below(model *m, const char *unit, const char *mine)
 void model_apply(model *m, const event_view *ev)
 {
     const row_view *r = &ev->row;
-    const char *what = ev->what;
     int64_t year = 0;
-    if (!strcmp(what, "submission")) {
+    if (ev->type == EV_SUBMISSION) {
         const line_view *l = &ev->line;
         /* an explanation is read by people; the appraisal it leads to is what counts */
         if (!strcmp(l->kind, "explanation"))
@@ -761,21 +760,21 @@ void model_apply(model *m, const event_view *ev)
         if (str_to_i64(l->year, &year) == 0)
             model_submission(m, l->unit, (int)year, l->period, l->kind, l->key, l->value,
                              service_sent_on(ev->sender, l->date, ev->received), ev->received);
-    } else if (!strcmp(what, "unit")) {
+    } else if (ev->type == EV_UNIT) {
         model_unit_dated(m, row_str(r, "id"), row_str(r, "parent"), row_str(r, "level"), row_str(r, "name"),
                          row_str(r, "valid_from"), row_str(r, "valid_to"), row_str(r, "successor"),
                          row_str(r, "periods"));
-    } else if (!strcmp(what, "framework")) {
+    } else if (ev->type == EV_FRAMEWORK) {
         if (str_to_i64(row_str(r, "year"), &year) == 0)
             model_framework(m, row_str(r, "index"), (int)year, row_str(r, "level"));
-    } else if (!strcmp(what, "criterion")) {
+    } else if (ev->type == EV_CRITERION) {
         pv *row = proto_row_pv(r);
         model_criterion(m, row);
         pv_free(row);
-    } else if (!strcmp(what, "task")) {
+    } else if (ev->type == EV_TASK) {
         model_task(m, row_str(r, "id"), row_str(r, "lead"), row_str(r, "deadline_kind"), row_str(r, "deadline_at"),
                    row_str(r, "index"), row_str(r, "criterion"));
-    } else if (!strcmp(what, "season")) {
+    } else if (ev->type == EV_SEASON) {
         if (str_to_i64(row_str(r, "year"), &year) == 0)
             model_season(m, row_str(r, "index"), (int)year, row_str(r, "level"), row_str(r, "phase"));
     }

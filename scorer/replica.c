@@ -138,13 +138,12 @@ static int apply_season(MDB_txn *txn, store *s, const row_view *r)
 
 int replica_apply(MDB_txn *txn, store *s, const event_view *ev, sbuf *scratch)
 {
-    const char *what = ev->what;
-    if (!strcmp(what, "submission"))
+    if (ev->type == EV_SUBMISSION)
         return !strcmp(ev->line.kind, "explanation") ? 0 : apply_submission(txn, s, ev, scratch);
-    if (!strcmp(what, "season"))
+    if (ev->type == EV_SEASON)
         return apply_season(txn, s, &ev->row);
-    int unit = !strcmp(what, "unit"), fw = !strcmp(what, "framework"), crit = !strcmp(what, "criterion"),
-        task = !strcmp(what, "task");
+    int unit = ev->type == EV_UNIT, fw = ev->type == EV_FRAMEWORK, crit = ev->type == EV_CRITERION,
+        task = ev->type == EV_TASK;
     if (!unit && !fw && !crit && !task)
         return 0; /* events of other kinds carry nothing for scoring */
     /* reference data changes rarely: kept as value trees */

@@ -325,6 +325,7 @@ static void test_event_view(void **st)
     assert_int_equal(b.n, 1);
     assert_int_equal(b.v[0].seq, 4711);
     assert_string_equal(b.v[0].what, "submission");
+    assert_int_equal(b.v[0].type, EV_SUBMISSION);
     assert_string_equal(b.v[0].sender, "unit:TDG");
     assert_string_equal(row_str(&b.v[0].row, "note"), "Báo cáo gửi ngày 26/5/2023");
     assert_string_equal(row_str(&b.v[0].row, "absent"), "");
@@ -383,6 +384,12 @@ static void test_event_view(void **st)
     pv_set(unit, "row", urow);
     assert_int_equal(add_event(&b, unit, &e), 0);
     assert_string_equal(b.v[b.n - 1].line.unit, "");
+    assert_int_equal(b.v[b.n - 1].type, EV_UNIT);
+    /* what a follower does not know is told apart too */
+    pv_set_int(unit, "seq", 4714);
+    pv_set_str(unit, "what", "evidence");
+    assert_int_equal(add_event(&b, unit, &e), 0);
+    assert_int_equal(b.v[b.n - 1].type, EV_OTHER);
     pv_free(unit);
     /* a key that gives the event its meaning, twice: refused, not the last one taken (and
      * the same event without the second key reads) */
@@ -455,6 +462,14 @@ static void test_row_line(void **st)
     row_line(&r, &l);
     assert_string_equal(l.unit, "");
     assert_string_equal(l.note, "");
+    /* names of one length and first letter are told apart; a name twice is refused */
+    const char *near[] = {"kx", "value", "ky", "valuf"}, *twice[] = {"value", "kx", "", "value"};
+    row_pack(&b, near, vals, 4);
+    assert_int_equal(row_decode(&r, b.buf, b.len, &e), 0);
+    assert_string_equal(row_str(&r, "ky"), "x");
+    row_pack(&b, twice, vals, 4);
+    assert_int_equal(row_decode(&r, b.buf, b.len, &e), -1);
+    assert_non_null(strstr(e.msg, "names field 'value' twice"));
     row_free(&r);
     sbuf_free(&b);
 }
