@@ -20,7 +20,8 @@
                    * 100,000 lines into a store of 2 M, 0.37-0.41 s against 0.42-0.46 (four
                    * pairs); into a fresh store, or with several agents already keeping it
                    * busy, the same within the noise */
-#define READ_AHEAD 8 /* batches of a single file read before the first is sent */
+#define READ_AHEAD 8 /* batches of a single file read before the first is sent: a full
+                      * window's worth would only send the first later */
 #define RESEND_MS 5000      /* an unanswered batch is sent again (the collector is idempotent) */
 
 typedef struct {

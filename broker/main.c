@@ -397,8 +397,8 @@ int main(int argc, char **argv)
      * these two (the heap stays at the peak of what is in flight, which the sockets'
      * high-water marks bound). Both: setting one alone turns off glibc's adaptive threshold
      * and faulted more. */
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) || !mallopt(M_TRIM_THRESHOLD, 64 << 20))
+        log_warn("event=heap_settings_refused"); /* it runs, only slower */
     rc = 1;
     void *ctx = zmq_ctx_new();
     par_err e = {{0}};

@@ -88,31 +88,32 @@ static int stored_before(record_txn *t, const sub_line *s, char *key, size_t key
     par_err ig;
     if (record_get_bytes(t, DB_SUBS, &k, &v) != 0)
         return 0;
+    /* the stored line's value, date, note and receipt, read from its change or (schema 1)
+     * from itself */
+    const char *value, *date, *note, *received;
+    uint64_t seq;
     int entry = record_line_bytes(t, &v, &b);
-    if (entry == 1) {
-        event_batch_clear(&lb->was);
-        if (event_batch_add(&lb->was, b.mv_data, b.mv_size, &ig) < 0)
-            return 0;
+    event_batch_clear(&lb->was);
+    if (entry == 1 && event_batch_add(&lb->was, b.mv_data, b.mv_size, &ig) == 0) {
         const event_view *ev = &lb->was.v[0];
-        *prev = ev->seq;
-        if (!strcmp(ev->line.value, s->value) && !strcmp(ev->line.date, s->date) && !strcmp(ev->line.note, s->note)) {
-            out->duplicate = 1;
-            out->seq = ev->seq;
-            str_copy(out->received, sizeof out->received, ev->received);
-            return 1;
-        }
+        seq = ev->seq;
+        value = ev->line.value, date = ev->line.date, note = ev->line.note, received = ev->received;
     } else if (entry == 0 && row_decode(&lb->old, b.mv_data, b.mv_size, &ig) == 0) {
         const row_view *o = &lb->old;
-        *prev = strtoull(row_str(o, "seq"), NULL, 10);
-        if (!strcmp(row_str(o, "value"), s->value) && !strcmp(row_str(o, "date"), s->date) &&
-            !strcmp(row_str(o, "note"), s->note)) {
-            out->duplicate = 1;
-            out->seq = strtoull(row_str(o, "seq"), NULL, 10);
-            str_copy(out->received, sizeof out->received, row_str(o, "received"));
-            return 1;
-        }
+        seq = strtoull(row_str(o, "seq"), NULL, 10);
+        value = row_str(o, "value"), date = row_str(o, "date"), note = row_str(o, "note");
+        received = row_str(o, "received");
+    } else { /* a damaged store: the line is stored again, as a new one */
+        log_warn("event=stored_line_unreadable key=\"%s\"", key);
+        return 0;
     }
-    return 0;
+    *prev = seq;
+    if (strcmp(value, s->value) || strcmp(date, s->date) || strcmp(note, s->note))
+        return 0;
+    out->duplicate = 1;
+    out->seq = seq;
+    str_copy(out->received, sizeof out->received, received);
+    return 1;
 }
 
 /* Stores a new or changed line under key and fills its receipt. A changed line names the

@@ -235,16 +235,8 @@ static int history(record_txn *t, const pv *args, pv **data, par_err *e)
         key++;
         if (crit ? (kl != strlen(want) || memcmp(key, want, kl)) : (kl < strlen(want) || memcmp(key, want, strlen(want))))
             continue;
-        pv *rec = NULL;
         par_err ig;
-        if (record_line_pv(t, &v, &rec) < 0)
-            continue;
-        uint64_t seq = (uint64_t)pv_get_int(rec, "seq", 0);
-        if (!seq) { /* a string in the stored line */
-            const char *ss = pv_get_str(rec, "seq");
-            seq = ss ? strtoull(ss, NULL, 10) : 0;
-        }
-        pv_free(rec);
+        uint64_t seq = record_line_seq(&v);
         for (int hops = 0; seq && hops < 1000 && n < HISTORY_MAX; hops++) {
             unsigned char lk[8];
             store_u64_key(seq, lk);

@@ -311,6 +311,23 @@ int record_line_bytes(record_txn *t, const MDB_val *v, MDB_val *entry)
     return mdb_get(t->txn, store_dbi(t->r->s, DB_LOG), &k, entry) == 0 ? 1 : -1;
 }
 
+uint64_t record_line_seq(const MDB_val *v)
+{
+    const unsigned char *p = v->mv_data;
+    if (v->mv_size == LINE_REF_LEN && p[0] == 0xcf)
+        return store_u64_from(p + 1);
+    pv *line = NULL;
+    par_err ig;
+    if (proto_decode_value(v->mv_data, v->mv_size, &line, &ig) < 0)
+        return 0;
+    uint64_t seq = (uint64_t)pv_get_int(line, "seq", 0);
+    const char *s = seq ? NULL : pv_get_str(line, "seq"); /* a string in some stored lines */
+    if (s)
+        seq = strtoull(s, NULL, 10);
+    pv_free(line);
+    return seq;
+}
+
 int record_line_pv(record_txn *t, const MDB_val *v, pv **out)
 {
     *out = NULL;
@@ -325,7 +342,8 @@ int record_line_pv(record_txn *t, const MDB_val *v, pv **out)
         return 0;
     }
     const pv *row = pv_get(ev, "row");
-    if (!row || row->t != PV_MAP) {
+    const char *what = pv_get_str(ev, "what");
+    if (!row || row->t != PV_MAP || !what || strcmp(what, "submission")) {
         pv_free(ev);
         return -1;
     }

@@ -22,7 +22,7 @@ enum {
     DB_FW,     /* INDEX|year|level|id -> criterion */
     DB_FWID,   /* year|level|id -> INDEX (dupsort): finds a criterion without its index */
     DB_TASKS,  /* id -> task */
-    DB_SUBS,   /* unit|year|period|kind|key -> latest submission with its receipt */
+    DB_SUBS,   /* unit|year|period|kind|key -> seq of the line's latest change (record_put_line) */
     DB_LOG,    /* seq (u64, big-endian) -> change event */
     DB_SEASONS,  /* INDEX|year|level -> season (proto/season.h) */
     DB_EVIDENCE, /* unit|year|INDEX:id|sha256 -> evidence document's record */
@@ -119,6 +119,8 @@ int record_line_bytes(record_txn *t, const MDB_val *v, MDB_val *entry);
 /* A stored line's value as a value tree: the row's fields, then seq (an integer),
  * received and sender, whichever way it is stored. 0, or -1 when it cannot be read. */
 int record_line_pv(record_txn *t, const MDB_val *v, pv **out);
+/* The sequence number of a stored line's latest change (0 when it cannot be read). */
+uint64_t record_line_seq(const MDB_val *v);
 /* The same for the line under key: 1 found (*out set), 0 absent, -1 unreadable. */
 int record_get_line(record_txn *t, const char *key, pv **out);
 /* Appends a change whose row is already packed (a submission line, the hot path). */

@@ -146,9 +146,11 @@ static int read_event(event_batch *b, mp_reader *r, par_err *e)
     }
     if (!has_seq || !ev->what[0])
         goto bad;
-    static const char *const types[] = {"submission", "score", "unit", "framework", "criterion", "task", "season"};
+    static const char *const types[EV_COUNT] = {
+        [EV_OTHER] = "", [EV_SUBMISSION] = "submission", [EV_SCORE] = "score", [EV_UNIT] = "unit",
+        [EV_FRAMEWORK] = "framework", [EV_CRITERION] = "criterion", [EV_TASK] = "task", [EV_SEASON] = "season"};
     ev->type = EV_OTHER;
-    for (int t = 0; t < EV_OTHER; t++)
+    for (int t = EV_OTHER + 1; t < EV_COUNT; t++)
         if (!strcmp(ev->what, types[t])) {
             ev->type = (event_type)t;
             break;

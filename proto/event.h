@@ -10,7 +10,7 @@
 #include "row.h"
 
 /* what an event is, told once when it is read: a follower asks it for every event */
-typedef enum { EV_SUBMISSION, EV_SCORE, EV_UNIT, EV_FRAMEWORK, EV_CRITERION, EV_TASK, EV_SEASON, EV_OTHER } event_type;
+typedef enum { EV_OTHER, EV_SUBMISSION, EV_SCORE, EV_UNIT, EV_FRAMEWORK, EV_CRITERION, EV_TASK, EV_SEASON, EV_COUNT } event_type;
 
 typedef struct {
     uint64_t seq;

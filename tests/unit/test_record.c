@@ -574,11 +574,53 @@ static void test_receipt_digest_bytes(void **st)
     sbuf_free(&line);
 }
 
+/* The same bytes whatever the lengths: a long field at each place (hashed apart from what
+ * was gathered before it), lines that fill the digest's 1,024-byte buffer to the byte and
+ * one past, a "received" that fills it with the receipt's other parts. */
+static void test_receipt_digest_lengths(void **st)
+{
+    (void)st;
+    static char big[1100];
+    memset(big, 'y', sizeof big - 1);
+    size_t sizes[] = {1017, 1018, 1019, 1023, 1024, 1025, 1099};
+    int ns = (int)(sizeof sizes / sizeof sizes[0]);
+    for (int pos = 0; pos < 8; pos++)
+        for (int k = 0; k < ns; k++) {
+            /* the other fields: "a".."h", 1 byte each, 7 separators */
+            char fv[8][2], *field = big + sizeof big - 1 - sizes[k];
+            const char *f[8];
+            for (int i = 0; i < 8; i++) {
+                fv[i][0] = (char)('a' + i), fv[i][1] = '\0';
+                f[i] = i == pos ? field : fv[i];
+            }
+            const char *received = k == ns - 1 ? big + sizeof big - 1 - 934 : "2024-12-31T08:00:00.000+07:00";
+            sign_digest d;
+            sign_digest_init(&d);
+            sign_digest_line(&d, 18446744073709551615ULL, received, f);
+            unsigned char got[crypto_hash_sha256_BYTES], want[crypto_hash_sha256_BYTES], h[crypto_hash_sha256_BYTES];
+            sha256_digest(&d.h, sizeof got, got);
+            sbuf line, all;
+            sbuf_init(&line);
+            sbuf_init(&all);
+            for (int i = 0; i < 8; i++)
+                sbuf_printf(&line, "%s%s", i ? "\x1f" : "", f[i]);
+            char hex[2 * sizeof h + 1];
+            crypto_hash_sha256(h, (const unsigned char *)line.buf, line.len);
+            sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+            sbuf_printf(&all, "par-receipt-1\n18446744073709551615\t%s\t%s\n", received, hex);
+            crypto_hash_sha256(want, (const unsigned char *)all.buf, all.len);
+            assert_memory_equal(got, want, sizeof got);
+            sbuf_free(&line);
+            sbuf_free(&all);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idempotent),
         cmocka_unit_test(test_receipt_digest_bytes),
+        cmocka_unit_test(test_receipt_digest_lengths),
         cmocka_unit_test(test_changes_since),
         cmocka_unit_test(test_import_all_or_nothing),
         cmocka_unit_test(test_map_full_grows),
