@@ -101,7 +101,7 @@ static int apply_submission(MDB_txn *txn, store *s, const event_view *ev, sbuf *
      * a report done again keeps its first day (model_submission does the same) */
     MDB_val kv = {k.n, k.b}, old;
     char sent[11];
-    snprintf(sent, sizeof sent, "%s", service_sent_on(ev->sender, l->date, ev->received));
+    (void)str_copy(sent, sizeof sent, service_sent_on(ev->sender, l->date, ev->received)); /* its day: cut */
     if (!strcmp(l->kind, "task") && (!strcmp(l->value, "done") || strtod(l->value, NULL) >= 100) &&
         mdb_get(txn, store_dbi(s, S_SUBS), &kv, &old) == 0) {
         pv *was = NULL;
