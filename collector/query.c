@@ -265,7 +265,8 @@ static int history(record_txn *t, const pv *args, pv **data, par_err *e)
         }
     }
     mdb_cursor_close(cur);
-    qsort(items, n, sizeof *items, hist_cmp);
+    if (n) /* none: items is NULL, which qsort may not be given */
+        qsort(items, n, sizeof *items, hist_cmp);
     int64_t last = arg_int(args, "last", 0);
     size_t from = last > 0 && (uint64_t)last < n ? n - (size_t)last : 0;
     pv *list = pv_arr();
