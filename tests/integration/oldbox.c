@@ -82,6 +82,14 @@ static int old_record(const char *dir)
         }
         /* as 0.3.1's store_line packed it: the row's pairs, then the receipt */
         const pv *row = pv_get(e, "row");
+        int text = row && row->t == PV_MAP;
+        for (uint32_t i = 0; text && i < row->u.m.n; i++)
+            text = row->u.m.kv[i].v->t == PV_STR;
+        if (!text) { /* not a line's change: nothing a collector wrote */
+            pv_free(e);
+            rc = MDB_CORRUPTED;
+            goto fail;
+        }
         b.len = 0;
         pack_map(&b, row->u.m.n + 3);
         for (uint32_t i = 0; i < row->u.m.n; i++) {
