@@ -23,55 +23,68 @@ void sign_digest_init(sign_digest *d)
     d->lines = 0;
 }
 
+/* Bytes gathered for one hash update: this runs for every stored line, and a line's
+ * parts are a few bytes each (19 updates of them took a twelfth of the collector's time);
+ * the hash sees the same bytes as when each part is given alone. */
+typedef struct {
+    struct sha256_ctx *h;
+    size_t at;
+    char b[1024];
+} gather;
+
+static void gather_add(gather *g, const void *p, size_t n)
+{
+    if (g->at + n > sizeof g->b) { /* full: what is gathered goes first, a long part alone */
+        sha256_update(g->h, g->at, (const uint8_t *)g->b);
+        g->at = 0;
+        if (n > sizeof g->b) {
+            sha256_update(g->h, n, p);
+            return;
+        }
+    }
+    memcpy(g->b + g->at, p, n);
+    g->at += n;
+}
+
+static void gather_end(gather *g)
+{
+    sha256_update(g->h, g->at, (const uint8_t *)g->b);
+    g->at = 0;
+}
+
 void sign_digest_line(sign_digest *d, uint64_t seq, const char *received, const char *const f[8])
 {
-    /* this runs for every stored line: each part is gathered into one buffer and hashed
-     * in one update (19 updates of a few bytes each took a twelfth of the collector's
-     * time), the same bytes as hashing them one by one */
     struct sha256_ctx lh;
     uint8_t h[SHA256_DIGEST_SIZE];
-    char buf[1024];
-    size_t at = 0;
     sha256_init(&lh);
+    gather g; /* its bytes are written before they are read */
+    g.h = &lh;
+    g.at = 0;
     for (int i = 0; i < 8; i++) {
         const char *v = f[i] ? f[i] : "";
-        size_t l = strlen(v);
-        if (at + l + 1 > sizeof buf) { /* a long note: what is gathered goes first */
-            sha256_update(&lh, at, (const uint8_t *)buf);
-            sha256_update(&lh, l, (const uint8_t *)v);
-            at = 0;
-        } else {
-            memcpy(buf + at, v, l);
-            at += l;
-        }
+        gather_add(&g, v, strlen(v));
         if (i < 7)
-            buf[at++] = '\x1f';
+            gather_add(&g, "\x1f", 1);
     }
-    sha256_update(&lh, at, (const uint8_t *)buf);
+    gather_end(&g);
     sha256_digest(&lh, sizeof h, h);
     /* "seq\treceived\thex\n", formatted by hand: a digest of public bytes needs no
      * constant-time hex */
     static const char digits[] = "0123456789abcdef";
-    char head[24];
+    char head[24], hex[2 * sizeof h + 1];
     head[sizeof head - 1] = '\t';
-    size_t n = (size_t)(dec_u64(head + sizeof head - 1, seq) - head), rl = strlen(received);
-    if (rl > sizeof buf - sizeof head - 2 * sizeof h - 2) { /* never so long: the collector's clock */
-        sha256_update(&d->h, sizeof head - n, (const uint8_t *)head + n);
-        hash_str(&d->h, received);
-        at = 0;
-    } else {
-        memcpy(buf, head + n, sizeof head - n);
-        at = sizeof head - n;
-        memcpy(buf + at, received, rl);
-        at += rl;
-    }
-    buf[at++] = '\t';
+    size_t n = (size_t)(dec_u64(head + sizeof head - 1, seq) - head);
     for (size_t i = 0; i < sizeof h; i++) {
-        buf[at++] = digits[h[i] >> 4];
-        buf[at++] = digits[h[i] & 15];
+        hex[2 * i] = digits[h[i] >> 4];
+        hex[2 * i + 1] = digits[h[i] & 15];
     }
-    buf[at++] = '\n';
-    sha256_update(&d->h, at, (const uint8_t *)buf);
+    hex[2 * sizeof h] = '\n';
+    g.h = &d->h;
+    gather_add(&g, head + n, sizeof head - n);
+    gather_add(&g, received, strlen(received));
+    gather_add(&g, "\t", 1);
+    gather_add(&g, hex, sizeof hex);
+    gather_end(&g);
     d->lines++;
 }
 
