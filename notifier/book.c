@@ -715,9 +715,9 @@ static int season_answer(const book *b, const line_view *l, char *key, size_t n)
 static int relevant(const book *b, const event_view *ev)
 {
     char key[512];
-    return !strcmp(ev->what, "unit") || !strcmp(ev->what, "task") || !strcmp(ev->what, "season") ||
-           !strcmp(ev->what, "criterion") ||
-           (!strcmp(ev->what, "submission") &&
+    return ev->type == EV_UNIT || ev->type == EV_TASK || ev->type == EV_SEASON ||
+           ev->type == EV_CRITERION ||
+           (ev->type == EV_SUBMISSION &&
             (!strcmp(ev->line.kind, "task") || season_answer(b, &ev->line, key, sizeof key) ||
              risk_value_key(b, &ev->line, key, sizeof key)));
 }
@@ -733,9 +733,8 @@ static int mem_season_task(void *ctx, const char *key, size_t klen, pv *row)
 
 static void mem_apply(book *b, const event_view *ev)
 {
-    const char *what = ev->what;
     char key[512];
-    if (!strcmp(what, "season")) { /* its tasks, as apply_season stored them */
+    if (ev->type == EV_SEASON) { /* its tasks, as apply_season stored them */
         char prefix[160];
         MDB_txn *txn;
         par_err e;
@@ -746,27 +745,27 @@ static void mem_apply(book *b, const event_view *ev)
         }
         return;
     }
-    if (!strcmp(what, "criterion")) {
+    if (ev->type == EV_CRITERION) {
         risk_crit_key(&ev->row, key, sizeof key);
         mem_crit(b, key + 5, atoi(row_str(&ev->row, "year")), strtod(row_str(&ev->row, "max"), NULL),
                  row_str(&ev->row, "name"));
         return;
     }
-    if (!strcmp(what, "submission") && risk_value_key(b, &ev->line, key, sizeof key)) {
+    if (ev->type == EV_SUBMISSION && risk_value_key(b, &ev->line, key, sizeof key)) {
         mem_val(b, key + 4, atoi(ev->line.year), strtod(ev->line.value, NULL));
         return;
     }
-    if (!strcmp(what, "submission") && season_answer(b, &ev->line, key, sizeof key)) {
+    if (ev->type == EV_SUBMISSION && season_answer(b, &ev->line, key, sizeof key)) {
         mem_done(b, key, 1, day_of(ev->received));
         return;
     }
-    if (strcmp(what, "unit") && strcmp(what, "task")) { /* a task report */
+    if (ev->type != EV_UNIT && ev->type != EV_TASK) { /* a task report */
         done_key(&ev->line, key, sizeof key);
         mem_done(b, key, !strcmp(ev->line.value, "done"), day_of(service_sent_on(ev->sender, ev->line.date, ev->received)));
         return;
     }
     pv *row = proto_row_pv(&ev->row);
-    if (!strcmp(what, "unit")) {
+    if (ev->type == EV_UNIT) {
         mem_unit(b, row);
     } else {
         /* first_day as apply_task stored it: kept for a known task, else the day received */
@@ -802,7 +801,7 @@ static int apply_events(store_txn *t, void *ctx, par_err *e)
     int gap = 0, rc = 0;
     for (uint32_t i = 0; i < a->events->n && rc == 0; i++) {
         const event_view *ev = &a->events->v[i];
-        if (!strcmp(ev->what, "score") || ev->seq <= seq) {
+        if (ev->type == EV_SCORE || ev->seq <= seq) {
             last = i + 1;
             continue;
         }
@@ -811,25 +810,25 @@ static int apply_events(store_txn *t, void *ctx, par_err *e)
             break;
         }
         char skey[512];
-        if (!strcmp(ev->what, "submission") && season_answer(b, &ev->line, skey, sizeof skey)) {
+        if (ev->type == EV_SUBMISSION && season_answer(b, &ev->line, skey, sizeof skey)) {
             const char *date = ev->received;
             MDB_val k = {strlen(skey), skey}, v = {10, (void *)date};
             rc = mdb_put(txn, store_dbi(b->s, N_DONE), &k, &v, MDB_NOOVERWRITE); /* the first answer counts */
             rc = rc == MDB_KEYEXIST ? 0 : rc;
-        } else if (!strcmp(ev->what, "criterion")) {
+        } else if (ev->type == EV_CRITERION) {
             char rest[1100];
             risk_crit_key(&ev->row, skey, sizeof skey);
             snprintf(rest, sizeof rest, "%s|%s", row_str(&ev->row, "max"), row_str(&ev->row, "name"));
             rc = *row_str(&ev->row, "max") ? apply_risk(b, txn, skey, atoi(row_str(&ev->row, "year")), rest) : 0;
-        } else if (!strcmp(ev->what, "submission") && risk_value_key(b, &ev->line, skey, sizeof skey)) {
+        } else if (ev->type == EV_SUBMISSION && risk_value_key(b, &ev->line, skey, sizeof skey)) {
             rc = apply_risk(b, txn, skey, atoi(ev->line.year), ev->line.value);
-        } else if (!strcmp(ev->what, "submission") && relevant(b, ev)) {
+        } else if (ev->type == EV_SUBMISSION && relevant(b, ev)) {
             rc = apply_done(b, txn, &ev->line, service_sent_on(ev->sender, ev->line.date, ev->received));
-        } else if (!strcmp(ev->what, "season")) {
+        } else if (ev->type == EV_SEASON) {
             rc = apply_season(b, txn, ev);
         } else if (relevant(b, ev)) { /* units and tasks: rare, kept as value trees */
             pv *row = proto_row_pv(&ev->row);
-            rc = !strcmp(ev->what, "unit") ? apply_unit(b, txn, row) : apply_task(b, txn, row, ev->received);
+            rc = ev->type == EV_UNIT ? apply_unit(b, txn, row) : apply_task(b, txn, row, ev->received);
             pv_free(row);
         }
         seq = ev->seq;
@@ -851,7 +850,7 @@ int book_apply(book *b, const event_batch *events, par_err *e)
     uint64_t from = b->seq;
     for (uint32_t i = 0; i < a.last; i++) {
         const event_view *ev = &events->v[i];
-        if (ev->seq > from && ev->seq <= a.seq && strcmp(ev->what, "score") && relevant(b, ev))
+        if (ev->seq > from && ev->seq <= a.seq && ev->type != EV_SCORE && relevant(b, ev))
             mem_apply(b, ev);
     }
     b->seq = a.seq;
