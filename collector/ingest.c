@@ -79,15 +79,18 @@ static size_t line_key(const sub_line *s, char *key, size_t keyn)
 
 /* Whether the line equals the one stored under its key: a re-sent line keeps its first
  * receipt (even when its season has moved on since: it was taken in time). 1 with the
- * receipt, 0 when it is new or changed. */
-static int stored_before(record_txn *t, const sub_line *s, char *key, size_t keyn, receipt *out, line_bufs *lb,
-                         uint64_t *prev)
+ * receipt, 0 when it is new (its key then claimed for it: *k) or changed, -1 on error. */
+static int stored_before(record_txn *t, const sub_line *s, char *key, size_t keyn, MDB_val *k, receipt *out,
+                         line_bufs *lb, uint64_t *prev, int *claimed, par_err *e)
 {
     *prev = 0;
-    MDB_val k = {line_key(s, key, keyn), key}, v, b;
+    *k = (MDB_val){line_key(s, key, keyn), key};
+    MDB_val v, b;
     par_err ig;
-    if (record_get_bytes(t, DB_SUBS, &k, &v) != 0)
-        return 0;
+    int rc = record_claim_line(t, k, &v, e);
+    *claimed = rc == 1;
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     /* the stored line's value, date, note and receipt, read from its change or (schema 1)
      * from itself */
     const char *value, *date, *note, *received;
@@ -116,12 +119,13 @@ static int stored_before(record_txn *t, const sub_line *s, char *key, size_t key
     return 1;
 }
 
-/* Stores a new or changed line under key and fills its receipt. A changed line names the
+/* Stores a new or changed line under key (a new one's key was claimed for it by
+ * stored_before: only its change is logged) and fills its receipt. A changed line names the
  * change it replaces (prev: its sequence number), so that a value's history is a chain
  * through the change log; lines of a season carry its phase, and "late" when they came
  * after its deadline and were let in. */
-static int store_line(record_txn *t, const sub_line *s, const char *key, uint64_t prev, int phase, int late,
-                      const char *sender, const char *received, receipt *out, line_bufs *lb, par_err *e)
+static int store_line(record_txn *t, const sub_line *s, const char *key, int claimed, uint64_t prev, int phase,
+                      int late, const char *sender, const char *received, receipt *out, line_bufs *lb, par_err *e)
 {
     char year[12], prevs[24];
     year[sizeof year - 1] = prevs[sizeof prevs - 1] = '\0';
@@ -143,9 +147,13 @@ static int store_line(record_txn *t, const sub_line *s, const char *key, uint64_
         vals[n++] = "1";
     }
     row_pack(&lb->row, names, vals, n);
-    uint64_t seq;
+    uint64_t seq, claim = record_next_seq(t);
     int rc = record_log_packed(t, "submission", lb->row.buf, lb->row.len, received, sender, &seq, e);
-    if (rc == 0) /* the stored line: its change, which holds it with its receipt */
+    if (rc == 0 && claimed && seq != claim) { /* nothing is logged between a claim and its line */
+        err_set(e, "line %s claimed for change %llu, logged as %llu", key, (unsigned long long)claim,
+                (unsigned long long)seq);
+        rc = -1;
+    } else if (rc == 0 && !claimed) /* the stored line: its change, which holds it with its receipt */
         rc = record_put_line(t, key, seq, e);
     if (rc == 0) {
         out->duplicate = 0;
@@ -290,17 +298,25 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
         }
         receipt r;
         char key[400];
+        MDB_val k;
         uint64_t prev;
-        if (!stored_before(t, &s, key, sizeof key, &r, &lb, &prev)) {
+        int claimed, before = stored_before(t, &s, key, sizeof key, &k, &r, &lb, &prev, &claimed, e);
+        if (before < 0) {
+            rc = -1;
+            break;
+        }
+        if (!before) {
             int late, phase;
             const pv *unit = record_unit(t, s.unit);
             const char *level = unit ? pv_get_str(unit, "level") : NULL;
             if (season_check_line(t, &seasons, &s, level ? level : "", received, q->accept_late, &late, &phase,
                                   &why) < 0) {
                 answer_refused(&a, v->lines[i], why.msg);
+                if (claimed && (rc = record_unclaim_line(t, &k, e)) < 0)
+                    break;
                 continue;
             }
-            rc = store_line(t, &s, key, prev, phase, late, q->sender, received, &r, &lb, e);
+            rc = store_line(t, &s, key, claimed, prev, phase, late, q->sender, received, &r, &lb, e);
         }
         if (rc == 0) {
             answer_stored(&a, v->lines[i], &r);

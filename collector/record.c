@@ -109,12 +109,6 @@ static MDB_cursor *cursor(record_txn *t, int db)
     return t->cur[db];
 }
 
-int record_get_bytes(record_txn *t, int db, MDB_val *k, MDB_val *v)
-{
-    MDB_cursor *c = cursor(t, db);
-    return c ? mdb_cursor_get(c, k, v, MDB_SET_KEY) : mdb_get(t->txn, store_dbi(t->r->s, db), k, v);
-}
-
 /* A put through the transaction's cursor on db (mdb_put when it has none). */
 static int put_bytes(record_txn *t, int db, MDB_val *k, MDB_val *v, unsigned flags)
 {
@@ -291,12 +285,39 @@ int record_put_raw(record_txn *t, int db, const char *key, const void *val, size
 
 #define LINE_REF_LEN 9 /* 0xcf, then the sequence number big-endian: msgpack's uint64 */
 
+static void line_ref(uint64_t seq, unsigned char v[LINE_REF_LEN])
+{
+    v[0] = 0xcf;
+    store_u64_key(seq, v + 1);
+}
+
 int record_put_line(record_txn *t, const char *key, uint64_t seq, par_err *e)
 {
     unsigned char v[LINE_REF_LEN];
-    v[0] = 0xcf;
-    store_u64_key(seq, v + 1);
+    line_ref(seq, v);
     return record_put_raw(t, DB_SUBS, key, v, sizeof v, e);
+}
+
+uint64_t record_next_seq(const record_txn *t)
+{
+    return t->seq + 1;
+}
+
+int record_claim_line(record_txn *t, MDB_val *k, MDB_val *v, par_err *e)
+{
+    unsigned char ref[LINE_REF_LEN];
+    line_ref(record_next_seq(t), ref);
+    *v = (MDB_val){sizeof ref, ref}; /* copied in by the put; on MDB_KEYEXIST, the stored one */
+    int rc = put_bytes(t, DB_SUBS, k, v, MDB_NOOVERWRITE);
+    if (rc == 0)
+        return 1;
+    return rc == MDB_KEYEXIST ? 0 : lmdb_err(t, e, "put", rc);
+}
+
+int record_unclaim_line(record_txn *t, MDB_val *k, par_err *e)
+{
+    int rc = mdb_del(t->txn, store_dbi(t->r->s, DB_SUBS), k, NULL);
+    return rc ? lmdb_err(t, e, "delete", rc) : 0;
 }
 
 int record_line_bytes(record_txn *t, const MDB_val *v, MDB_val *entry)

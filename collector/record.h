@@ -103,15 +103,21 @@ int record_get_dups(record_txn *t, int db, const char *key, char vals[][32], int
 
 /* A value already packed. */
 int record_put_raw(record_txn *t, int db, const char *key, const void *val, size_t len, par_err *e);
-/* The stored bytes under k in db, read through the transaction's cursor on db, which a
- * put of the same key then reuses (LMDB stays on the page: no second walk from the
- * root). 0 found (*v points into the map), MDB_NOTFOUND, or LMDB's error. */
-int record_get_bytes(record_txn *t, int db, MDB_val *k, MDB_val *v);
 /* A stored submission line (DB_SUBS, unit|year|period|kind|key) is the sequence number
  * of its change-log entry, the line with its receipt, packed once: the value is that
  * number as a msgpack uint64 (9 bytes). A store of schema 1 (0.3.1 and before) holds
  * the line itself there, its row's pairs with seq, received and sender; both are read. */
 int record_put_line(record_txn *t, const char *key, uint64_t seq, par_err *e);
+/* A line's key k claimed for the change the transaction logs next, in one walk from the
+ * root (a look-up then a put took two: LMDB's cursor is not left where a key it did not
+ * find would go): 1 when k was free and now names that change, which the caller logs
+ * (record_log_packed) or gives back (record_unclaim_line) before it logs anything else;
+ * 0 when a line is stored under k (*v then its stored bytes, as in the map); or an error
+ * as record_put's. */
+int record_claim_line(record_txn *t, MDB_val *k, MDB_val *v, par_err *e);
+/* The number a claimed line names: the change the transaction logs next. */
+uint64_t record_next_seq(const record_txn *t);
+int record_unclaim_line(record_txn *t, MDB_val *k, par_err *e);
 /* The bytes of a stored line's value v: 1 with *entry its change-log event (an "event"
  * message: seq, what, row, received, sender), 0 with *entry = *v for a line stored
  * whole, -1 when the entry it names is missing. */

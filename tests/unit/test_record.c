@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "../../collector/ingest.h"
 #include "../../collector/query.h"
+#include "../../collector/season.h"
 #include "../../common/sign.h"
 #include "../../common/store.h"
 #include "../../proto/pack.h"
@@ -487,6 +488,72 @@ static int nothing(store_txn *t, void *ctx, par_err *e)
     return STORE_NOTHING;
 }
 
+static int subs_has(fixture *f, const char *key)
+{
+    record_txn t;
+    par_err e;
+    assert_int_equal(record_begin(f->rec, &t, &e), 0);
+    MDB_val k = {strlen(key), (void *)key}, v;
+    int rc = mdb_get(t.txn, store_dbi(record_store(f->rec), DB_SUBS), &k, &v);
+    record_abort(&t);
+    assert_true(rc == 0 || rc == MDB_NOTFOUND);
+    return rc == 0;
+}
+
+/* A new line's key is claimed before its season is asked (one walk down the tree): a line
+ * the season refuses gives its key back, and the lines after it name their own changes. */
+static void test_refused_line_leaves_no_key(void **st)
+{
+    (void)st;
+    fixture f;
+    fixture_open(&f, 0);
+    pv *args = pv_map(), *data = NULL;
+    pv_set_str(args, "index", "PAR");
+    pv_set_str(args, "year", "2023");
+    pv_set_str(args, "level", "district");
+    pv_set_str(args, "to", "self");
+    pv_set_str(args, "until", "2024-06-30");
+    record_events ev;
+    par_err why;
+    assert_int_equal(season_change(f.rec, args, "test", "2024-01-02T08:00:00.000+07:00", &data, &ev, &why), 0);
+    record_events_free(&ev);
+    pv_free(data);
+    pv_free(args);
+
+    /* after the deadline: the self-score is refused, the survey figure (no deadline) taken */
+    const char *tdg = "TDG|2023|Y|score|PAR:1.2.2", *tuy = "TUY|2023|Y|survey|PAR:8.3";
+    uint64_t before = record_last_seq(f.rec);
+    pv *ack = fixture_submit_as(&f, "unit,year,period,kind,key,value,date,note\n"
+                                    "TDG,2023,Y,score,1.2.2,9,,\n"
+                                    "TUY,2023,Y,survey,8.3,20,,\n"
+                                    "TDG,2023,Y,score,1.2.2,9,,\n",
+                                "test-sender", "2024-07-01T08:00:00.000+07:00");
+    const pv *res = pv_get(ack, "results");
+    assert_int_equal(res->u.a.n, 3);
+    assert_false(pv_get_bool(res->u.a.v[0], "ok", 1));
+    assert_true(pv_get_bool(res->u.a.v[1], "ok", 0));
+    assert_false(pv_get_bool(res->u.a.v[2], "ok", 1));
+    pv_free(ack);
+    assert_int_equal(record_last_seq(f.rec), before + 1);
+    assert_false(subs_has(&f, tdg));
+    unsigned char buf[64];
+    MDB_val v = stored_value(&f, tuy, buf, sizeof buf);
+    assert_int_equal(v.mv_size, 9);
+    assert_int_equal(store_u64_from(buf + 1), before + 1);
+
+    /* in time, the same line is new, not "already there" */
+    ack = fixture_submit_as(&f, "unit,year,period,kind,key,value,date,note\nTDG,2023,Y,score,1.2.2,9,,\n",
+                            "test-sender", "2024-06-01T08:00:00.000+07:00");
+    res = pv_get(ack, "results");
+    assert_true(pv_get_bool(res->u.a.v[0], "ok", 0));
+    assert_false(pv_get_bool(res->u.a.v[0], "duplicate", 0));
+    assert_int_equal(pv_get_int(res->u.a.v[0], "seq", 0), (int64_t)(before + 2));
+    pv_free(ack);
+    v = stored_value(&f, tdg, buf, sizeof buf);
+    assert_int_equal(store_u64_from(buf + 1), before + 2);
+    fixture_close(&f);
+}
+
 static void test_store_txn(void **st)
 {
     (void)st;
@@ -629,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_store_txn),
         cmocka_unit_test(test_compact_ack),
         cmocka_unit_test(test_line_stored_once),
+        cmocka_unit_test(test_refused_line_leaves_no_key),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }
