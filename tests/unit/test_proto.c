@@ -916,6 +916,75 @@ static void test_one_pass_limits(void **st)
     pv_free(x);
 }
 
+/* The byte-at-a-time check str_utf8_ok had before its eight-byte step: the reference. */
+static int utf8_ref(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+                return 0;
+            i++;
+            continue;
+        }
+        int extra = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
+        if (extra < 0 || i + (size_t)extra >= n)
+            return 0;
+        unsigned cp = c & (extra == 1 ? 0x1f : extra == 2 ? 0x0f : 0x07);
+        for (int k = 1; k <= extra; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i + k] & 0x3f);
+        }
+        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+            return 0;
+        i += (size_t)extra + 1;
+    }
+    return 1;
+}
+
+/* str_utf8_ok steps over eight plain bytes at once: every byte value at every position of
+ * a word, and random mixes of text, controls and broken sequences, judged as the
+ * byte-at-a-time reference judges them. */
+static void test_utf8_words(void **st)
+{
+    (void)st;
+    unsigned char b[64];
+    int bad = 0;
+    for (size_t len = 1; len <= 24; len++)
+        for (size_t at = 0; at < len; at++)
+            for (unsigned c = 0; c < 256; c++) {
+                memset(b, 'a', sizeof b);
+                b[at] = (unsigned char)c;
+                bad += str_utf8_ok((const char *)b, len) != utf8_ref(b, len);
+            }
+    assert_int_equal(bad, 0);
+    assert_true(str_utf8_ok("Huyện Tam Đường\tTDG,2024\r\n", strlen("Huyện Tam Đường\tTDG,2024\r\n")));
+    assert_false(str_utf8_ok("abcdefgh\x7fijklmnop", 17));
+    assert_false(str_utf8_ok("abcdefghijklmno\x1f", 16));
+    assert_false(str_utf8_ok("abcdefg\xc3", 8)); /* a sequence cut by the end */
+    static const char *const parts[] = {"a", "Z", " ", "~", "\t", "\n", "\x01", "\x7f", "\x80", "\xc3\xa1",
+                                        "\xe1\xbb\x87", "\xf0\x9f\x98\x80", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                                        "\xe1\xbb", "\xff", "abcdefgh", "0123456789"};
+    unsigned seed = 12345;
+    for (int round = 0; round < 200000; round++) {
+        size_t n = 0;
+        int pieces = (int)((seed = seed * 1103515245 + 12345) >> 16) % 12;
+        for (int k = 0; k < pieces; k++) {
+            const char *pc = parts[((seed = seed * 1103515245 + 12345) >> 16) % (sizeof parts / sizeof *parts)];
+            size_t pl = strlen(pc);
+            if (n + pl > sizeof b)
+                break;
+            memcpy(b + n, pc, pl);
+            n += pl;
+        }
+        bad += str_utf8_ok((const char *)b, n) != utf8_ref(b, n);
+    }
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -932,6 +1001,7 @@ int main(void)
         cmocka_unit_test(test_submit_view),
         cmocka_unit_test(test_submit_pack),
         cmocka_unit_test(test_season_record),
+        cmocka_unit_test(test_utf8_words),
     };
     return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }
