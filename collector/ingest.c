@@ -79,18 +79,22 @@ static size_t line_key(const sub_line *s, char *key, size_t keyn)
 
 /* Whether the line equals the one stored under its key: a re-sent line keeps its first
  * receipt (even when its season has moved on since: it was taken in time). 1 with the
- * receipt, 0 when it is new (its key then claimed for it: *k) or changed, -1 on error. */
-static int stored_before(record_txn *t, const sub_line *s, char *key, size_t keyn, MDB_val *k, receipt *out,
-                         line_bufs *lb, uint64_t *prev, int *claimed, par_err *e)
+ * receipt, 0 when it is new or changed, -1 on error. With claim (the line will be stored
+ * if new), a new line's key is claimed for it (*claimed: the change it must be logged
+ * as); without, the store is only read. */
+static int stored_before(record_txn *t, const sub_line *s, char *key, size_t keyn, int claim, receipt *out,
+                         line_bufs *lb, uint64_t *prev, uint64_t *claimed, par_err *e)
 {
-    *prev = 0;
-    *k = (MDB_val){line_key(s, key, keyn), key};
-    MDB_val v, b;
+    *prev = *claimed = 0;
+    MDB_val k = {line_key(s, key, keyn), key}, v, b;
     par_err ig;
-    int rc = record_claim_line(t, k, &v, e);
-    *claimed = rc == 1;
+    int rc = claim ? record_claim_line(t, &k, &v, claimed, e) : record_find_line(t, &k, &v);
+    if (claim ? rc == 1 : rc == MDB_NOTFOUND)
+        return 0; /* new */
+    if (!claim && rc != 0)
+        err_set(e, "read a stored line: %s", mdb_strerror(rc));
     if (rc != 0)
-        return rc < 0 ? -1 : 0;
+        return -1;
     /* the stored line's value, date, note and receipt, read from its change or (schema 1)
      * from itself */
     const char *value, *date, *note, *received;
@@ -119,12 +123,12 @@ static int stored_before(record_txn *t, const sub_line *s, char *key, size_t key
     return 1;
 }
 
-/* Stores a new or changed line under key (a new one's key was claimed for it by
- * stored_before: only its change is logged) and fills its receipt. A changed line names the
+/* Stores a new or changed line under key (a new one's key was claimed for change
+ * claimed by stored_before: only that change is logged) and fills its receipt. A changed line names the
  * change it replaces (prev: its sequence number), so that a value's history is a chain
  * through the change log; lines of a season carry its phase, and "late" when they came
  * after its deadline and were let in. */
-static int store_line(record_txn *t, const sub_line *s, const char *key, int claimed, uint64_t prev, int phase,
+static int store_line(record_txn *t, const sub_line *s, const char *key, uint64_t claimed, uint64_t prev, int phase,
                       int late, const char *sender, const char *received, receipt *out, line_bufs *lb, par_err *e)
 {
     char year[12], prevs[24];
@@ -147,10 +151,10 @@ static int store_line(record_txn *t, const sub_line *s, const char *key, int cla
         vals[n++] = "1";
     }
     row_pack(&lb->row, names, vals, n);
-    uint64_t seq, claim = record_next_seq(t);
+    uint64_t seq;
     int rc = record_log_packed(t, "submission", lb->row.buf, lb->row.len, received, sender, &seq, e);
-    if (rc == 0 && claimed && seq != claim) { /* nothing is logged between a claim and its line */
-        err_set(e, "line %s claimed for change %llu, logged as %llu", key, (unsigned long long)claim,
+    if (rc == 0 && claimed && seq != claimed) { /* nothing is logged between a claim and its line */
+        err_set(e, "line %s claimed for change %llu, logged as %llu", key, (unsigned long long)claimed,
                 (unsigned long long)seq);
         rc = -1;
     } else if (rc == 0 && !claimed) /* the stored line: its change, which holds it with its receipt */
@@ -296,28 +300,27 @@ static int submit_one(record_txn *t, ingest_req *q, const char *received, par_er
             answer_refused(&a, v->lines[i], why.msg);
             continue;
         }
+        /* the season first (read once a request): a line it refuses is only looked up, for
+         * a re-sent line keeps its first receipt; one it lets in claims its key */
+        int late, phase;
+        const pv *unit = record_unit(t, s.unit);
+        const char *level = unit ? pv_get_str(unit, "level") : NULL;
+        int in_season = season_check_line(t, &seasons, &s, level ? level : "", received, q->accept_late, &late,
+                                          &phase, &why) == 0;
         receipt r;
         char key[400];
-        MDB_val k;
-        uint64_t prev;
-        int claimed, before = stored_before(t, &s, key, sizeof key, &k, &r, &lb, &prev, &claimed, e);
+        uint64_t prev, claimed;
+        int before = stored_before(t, &s, key, sizeof key, in_season, &r, &lb, &prev, &claimed, e);
         if (before < 0) {
             rc = -1;
             break;
         }
-        if (!before) {
-            int late, phase;
-            const pv *unit = record_unit(t, s.unit);
-            const char *level = unit ? pv_get_str(unit, "level") : NULL;
-            if (season_check_line(t, &seasons, &s, level ? level : "", received, q->accept_late, &late, &phase,
-                                  &why) < 0) {
-                answer_refused(&a, v->lines[i], why.msg);
-                if (claimed && (rc = record_unclaim_line(t, &k, e)) < 0)
-                    break;
-                continue;
-            }
-            rc = store_line(t, &s, key, claimed, prev, phase, late, q->sender, received, &r, &lb, e);
+        if (!before && !in_season) {
+            answer_refused(&a, v->lines[i], why.msg);
+            continue;
         }
+        if (!before)
+            rc = store_line(t, &s, key, claimed, prev, phase, late, q->sender, received, &r, &lb, e);
         if (rc == 0) {
             answer_stored(&a, v->lines[i], &r);
             if (q->key)

@@ -298,26 +298,24 @@ int record_put_line(record_txn *t, const char *key, uint64_t seq, par_err *e)
     return record_put_raw(t, DB_SUBS, key, v, sizeof v, e);
 }
 
-uint64_t record_next_seq(const record_txn *t)
-{
-    return t->seq + 1;
-}
-
-int record_claim_line(record_txn *t, MDB_val *k, MDB_val *v, par_err *e)
+int record_claim_line(record_txn *t, MDB_val *k, MDB_val *v, uint64_t *seq, par_err *e)
 {
     unsigned char ref[LINE_REF_LEN];
-    line_ref(record_next_seq(t), ref);
+    line_ref(t->seq + 1, ref);
     *v = (MDB_val){sizeof ref, ref}; /* copied in by the put; on MDB_KEYEXIST, the stored one */
     int rc = put_bytes(t, DB_SUBS, k, v, MDB_NOOVERWRITE);
-    if (rc == 0)
+    *seq = rc == 0 ? t->seq + 1 : 0;
+    if (rc == 0) {
+        *v = (MDB_val){0, NULL};
         return 1;
+    }
     return rc == MDB_KEYEXIST ? 0 : lmdb_err(t, e, "put", rc);
 }
 
-int record_unclaim_line(record_txn *t, MDB_val *k, par_err *e)
+int record_find_line(record_txn *t, MDB_val *k, MDB_val *v)
 {
-    int rc = mdb_del(t->txn, store_dbi(t->r->s, DB_SUBS), k, NULL);
-    return rc ? lmdb_err(t, e, "delete", rc) : 0;
+    MDB_cursor *c = cursor(t, DB_SUBS);
+    return c ? mdb_cursor_get(c, k, v, MDB_SET_KEY) : mdb_get(t->txn, store_dbi(t->r->s, DB_SUBS), k, v);
 }
 
 int record_line_bytes(record_txn *t, const MDB_val *v, MDB_val *entry)

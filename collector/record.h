@@ -108,16 +108,16 @@ int record_put_raw(record_txn *t, int db, const char *key, const void *val, size
  * number as a msgpack uint64 (9 bytes). A store of schema 1 (0.3.1 and before) holds
  * the line itself there, its row's pairs with seq, received and sender; both are read. */
 int record_put_line(record_txn *t, const char *key, uint64_t seq, par_err *e);
-/* A line's key k claimed for the change the transaction logs next, in one walk from the
- * root (a look-up then a put took two: LMDB's cursor is not left where a key it did not
- * find would go): 1 when k was free and now names that change, which the caller logs
- * (record_log_packed) or gives back (record_unclaim_line) before it logs anything else;
- * 0 when a line is stored under k (*v then its stored bytes, as in the map); or an error
- * as record_put's. */
-int record_claim_line(record_txn *t, MDB_val *k, MDB_val *v, par_err *e);
-/* The number a claimed line names: the change the transaction logs next. */
-uint64_t record_next_seq(const record_txn *t);
-int record_unclaim_line(record_txn *t, MDB_val *k, par_err *e);
+/* A line's key k claimed for the change the transaction logs next (*seq), in one walk
+ * down the tree where a look-up then a put often took two (a cursor that did not find a
+ * key is not left ready for its put): 1 when k was free and now names *seq, which the
+ * caller logs next (record_log_packed; store_line checks the number); 0 when a line is
+ * stored under k (*v then its stored bytes, valid until the transaction's next write);
+ * or an error as record_put's. */
+int record_claim_line(record_txn *t, MDB_val *k, MDB_val *v, uint64_t *seq, par_err *e);
+/* The stored bytes of the line under k, read only (for a line that will not be stored
+ * now): 0 found (*v valid until the next write), MDB_NOTFOUND, or LMDB's error. */
+int record_find_line(record_txn *t, MDB_val *k, MDB_val *v);
 /* The bytes of a stored line's value v: 1 with *entry its change-log event (an "event"
  * message: seq, what, row, received, sender), 0 with *entry = *v for a line stored
  * whole, -1 when the entry it names is missing. */
