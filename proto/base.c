@@ -149,7 +149,7 @@ int str_utf8_ok(const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        if (n - i >= 8 && ascii8(p + i)) {
+        if (p[i] < 0x80 && n - i >= 8 && ascii8(p + i)) {
             i += 8;
             continue;
         }
