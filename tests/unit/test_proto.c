@@ -916,31 +916,32 @@ static void test_one_pass_limits(void **st)
     pv_free(x);
 }
 
-/* The byte-at-a-time check str_utf8_ok had before its eight-byte step: the reference. */
+/* The reference: Unicode's table of well-formed byte sequences (Table 3-7), byte ranges
+ * by lead byte, and the controls text may not hold (tab, line feed and return may). */
 static int utf8_ref(const unsigned char *p, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = p[i];
-        if (c < 0x80) {
-            if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+    static const struct {
+        unsigned char lead_lo, lead_hi, len, lo1, hi1; /* second byte's range; later ones 80-BF */
+    } forms[] = {{0xc2, 0xdf, 2, 0x80, 0xbf}, {0xe0, 0xe0, 3, 0xa0, 0xbf}, {0xe1, 0xec, 3, 0x80, 0xbf},
+                 {0xed, 0xed, 3, 0x80, 0x9f}, {0xee, 0xef, 3, 0x80, 0xbf}, {0xf0, 0xf0, 4, 0x90, 0xbf},
+                 {0xf1, 0xf3, 4, 0x80, 0xbf}, {0xf4, 0xf4, 4, 0x80, 0x8f}};
+    for (size_t i = 0; i < n;) {
+        if (p[i] < 0x80) {
+            if ((p[i] < 0x20 && !strchr("\t\n\r", p[i])) || p[i] == 0x7f || !p[i])
                 return 0;
             i++;
             continue;
         }
-        int extra = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
-        if (extra < 0 || i + (size_t)extra >= n)
+        size_t f = 0;
+        while (f < sizeof forms / sizeof *forms && !(p[i] >= forms[f].lead_lo && p[i] <= forms[f].lead_hi))
+            f++;
+        if (f == sizeof forms / sizeof *forms || n - i < forms[f].len || p[i + 1] < forms[f].lo1 ||
+            p[i + 1] > forms[f].hi1)
             return 0;
-        unsigned cp = c & (extra == 1 ? 0x1f : extra == 2 ? 0x0f : 0x07);
-        for (int k = 1; k <= extra; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
+        for (size_t k = 2; k < forms[f].len; k++)
+            if (p[i + k] < 0x80 || p[i + k] > 0xbf)
                 return 0;
-            cp = (cp << 6) | (p[i + k] & 0x3f);
-        }
-        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-            return 0;
-        i += (size_t)extra + 1;
+        i += forms[f].len;
     }
     return 1;
 }
