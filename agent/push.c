@@ -16,7 +16,7 @@
 #define WINDOW 16 /* batches in flight at once: with 4 the collector often found one waiting and
                    * paid a durable commit for 1,000 lines (8 was 8-10 % faster a push); with 8
                    * it answered a round of all 8, then waited for the next ones: 16 keep its
-                   * next round (8,192 lines of one agent's at most) waiting: one agent's push
+                   * next round (8,192 lines of one agent at most) waiting: one agent's push
                    * of 100,000 lines into a store of 2 M, 0.37-0.41 s against 0.42-0.46 (four
                    * pairs); into a fresh store, or with several agents already keeping it
                    * busy, the same within the noise */

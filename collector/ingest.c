@@ -88,13 +88,9 @@ static int stored_before(record_txn *t, const sub_line *s, char *key, size_t key
     *prev = *claimed = 0;
     MDB_val k = {line_key(s, key, keyn), key}, v, b;
     par_err ig;
-    int rc = claim ? record_claim_line(t, &k, &v, claimed, e) : record_find_line(t, &k, &v);
-    if (claim ? rc == 1 : rc == MDB_NOTFOUND)
-        return 0; /* new */
-    if (!claim && rc != 0)
-        err_set(e, "read a stored line: %s", mdb_strerror(rc));
+    int rc = claim ? record_claim_line(t, &k, &v, claimed, e) : record_find_line(t, &k, &v, e);
     if (rc != 0)
-        return -1;
+        return rc == 1 ? 0 : -1; /* new (claimed, or only looked for), or an error */
     /* the stored line's value, date, note and receipt, read from its change or (schema 1)
      * from itself */
     const char *value, *date, *note, *received;
@@ -123,11 +119,11 @@ static int stored_before(record_txn *t, const sub_line *s, char *key, size_t key
     return 1;
 }
 
-/* Stores a new or changed line under key (a new one's key was claimed for change
- * claimed by stored_before: only that change is logged) and fills its receipt. A changed line names the
- * change it replaces (prev: its sequence number), so that a value's history is a chain
- * through the change log; lines of a season carry its phase, and "late" when they came
- * after its deadline and were let in. */
+/* Stores a new or changed line under key and fills its receipt; a new one's key was
+ * claimed for change claimed by stored_before, and only that change is logged. A
+ * changed line names the change it replaces (prev: its sequence number), so that a
+ * value's history is a chain through the change log; lines of a season carry its phase,
+ * and "late" when they came after its deadline and were let in. */
 static int store_line(record_txn *t, const sub_line *s, const char *key, uint64_t claimed, uint64_t prev, int phase,
                       int late, const char *sender, const char *received, receipt *out, line_bufs *lb, par_err *e)
 {

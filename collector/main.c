@@ -6,6 +6,7 @@
 #include "season.h"
 #include "evidence.h"
 #include "users.h"
+#include "round.h"
 #include "../proto/pack.h"
 #include "query.h"
 #include "../common/daemon.h"
@@ -32,9 +33,6 @@ typedef struct {
 
 #define PUBLISH_EVENTS 5000        /* events in one bus message at most */
 #define PUBLISH_BYTES (4u << 20)   /* and bytes, well within PROTO_MAX_MSG */
-#define ROUND_LINES 8192 /* a round (one commit) stops taking requests once its submissions hold
-                          * this many lines for each client they came from ... */
-#define ROUND_CLIENTS 4  /* ... counting this many clients at most */
 
 static void free_sent(void *data, void *hint)
 {
@@ -227,14 +225,8 @@ static void log_batch(const ingest_req *q)
              q->refused);
 }
 
-static int same_client(const service_req *a, const service_req *b)
-{
-    return a->client_len == b->client_len && !memcmp(a->client, b->client, a->client_len);
-}
-
-/* Reads what is waiting (up to max_batch requests, or ROUND_LINES lines of submissions
- * for each client they came from), stores all submissions in one commit, then answers
- * everything. */
+/* Reads what is waiting (up to max_batch requests, or as many lines as round.h lets a
+ * round take), stores all submissions in one commit, then answers everything. */
 static void serve(collector *c)
 {
     int max = c->conf.max_batch;
@@ -244,30 +236,15 @@ static void serve(collector *c)
     int *is_sub = xcalloc((size_t)max, sizeof *is_sub);
     char (*senders)[256] = xcalloc((size_t)max, sizeof *senders); /* whom each speaks for */
     int n = 0, ns = 0;
-    uint64_t lines = 0;
-    /* a round ends at a number of lines too: with many agents' windows waiting (16 x 16
-     * batches of 1,000) one round would take them all, hold every acknowledgement until
-     * its commit and keep a small request waiting behind 256,000 lines. ROUND_LINES a
-     * client: a round of one agent's whole window (16,000 lines) left it nothing to send
-     * while the commit flushed (one agent 8 % slower), and two agents' 32,000 the same;
-     * up to four clients' worth when they push at once, each keeping batches in flight:
-     * fewer flushes a line (16 agents x 100,000 lines 4.8-4.9 s against 5.5-5.6 with
-     * 8,192 lines a round, three pairs) */
-    uint64_t lines_cap = ROUND_LINES;
-    int who[ROUND_CLIENTS], nwho = 0; /* the first submission of each client counted */
-    while (n < max && lines < lines_cap && service_recv(c->svc, &reqs[n]) == 1) {
+    round_count rc;
+    round_init(&rc);
+    int full = 0;
+    while (n < max && !full && service_recv(c->svc, &reqs[n]) == 1) {
         if (reqs[n].raw) { /* a submission: read in one pass into views, no value per field */
             submit_init(&views[n]);
             if (submit_decode(&views[n], zmq_msg_data(&reqs[n].body), zmq_msg_size(&reqs[n].body), &reqs[n].err) == 0) {
                 is_sub[n] = 1;
-                lines += views[n].nrows;
-                int k = 0;
-                while (k < nwho && !same_client(&reqs[who[k]], &reqs[n]))
-                    k++;
-                if (k == nwho && nwho < ROUND_CLIENTS) {
-                    who[nwho++] = n;
-                    lines_cap = (uint64_t)ROUND_LINES * (uint64_t)nwho;
-                }
+                full = round_add(&rc, reqs[n].client, reqs[n].client_len, views[n].nrows);
             } /* else answered bad_request below */
         }
         n++;

@@ -312,10 +312,13 @@ int record_claim_line(record_txn *t, MDB_val *k, MDB_val *v, uint64_t *seq, par_
     return rc == MDB_KEYEXIST ? 0 : lmdb_err(t, e, "put", rc);
 }
 
-int record_find_line(record_txn *t, MDB_val *k, MDB_val *v)
+int record_find_line(record_txn *t, MDB_val *k, MDB_val *v, par_err *e)
 {
     MDB_cursor *c = cursor(t, DB_SUBS);
-    return c ? mdb_cursor_get(c, k, v, MDB_SET_KEY) : mdb_get(t->txn, store_dbi(t->r->s, DB_SUBS), k, v);
+    int rc = c ? mdb_cursor_get(c, k, v, MDB_SET) : mdb_get(t->txn, store_dbi(t->r->s, DB_SUBS), k, v);
+    if (rc == MDB_NOTFOUND)
+        return 1;
+    return rc ? lmdb_err(t, e, "get", rc) : 0;
 }
 
 int record_line_bytes(record_txn *t, const MDB_val *v, MDB_val *entry)

@@ -116,8 +116,8 @@ int record_put_line(record_txn *t, const char *key, uint64_t seq, par_err *e);
  * or an error as record_put's. */
 int record_claim_line(record_txn *t, MDB_val *k, MDB_val *v, uint64_t *seq, par_err *e);
 /* The stored bytes of the line under k, read only (for a line that will not be stored
- * now): 0 found (*v valid until the next write), MDB_NOTFOUND, or LMDB's error. */
-int record_find_line(record_txn *t, MDB_val *k, MDB_val *v);
+ * now): 0 found (*v valid until the next write), 1 absent, or an error as record_put's. */
+int record_find_line(record_txn *t, MDB_val *k, MDB_val *v, par_err *e);
 /* The bytes of a stored line's value v: 1 with *entry its change-log event (an "event"
  * message: seq, what, row, received, sender), 0 with *entry = *v for a line stored
  * whole, -1 when the entry it names is missing. */

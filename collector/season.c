@@ -273,6 +273,27 @@ static const char *kind_plural(const char *kind)
            : !strcmp(kind, "survey") ? "survey points" : "explanations";
 }
 
+/* The cached slot of key, read (any: whether some index's season is published) when
+ * it is not there. */
+static int cached(record_txn *t, season_cache *c, const char *key, int any, const char *index, int year,
+                  const char *level)
+{
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(c->slot[i].key, key))
+            return i;
+    int i = c->n < SEASON_CACHE ? c->n++ : c->next;
+    c->next = (i + 1) % SEASON_CACHE;
+    str_copy(c->slot[i].key, sizeof c->slot[i].key, key);
+    c->slot[i].head.moves = NULL;
+    c->slot[i].err[0] = '\0';
+    par_err e = {{0}};
+    c->slot[i].found = any ? season_published_any(t, year, level, &c->slot[i].head)
+                           : season_get(t, index, year, level, &c->slot[i].head, &e);
+    if (c->slot[i].found < 0)
+        str_copy(c->slot[i].err, sizeof c->slot[i].err, e.msg[0] ? e.msg : "a season could not be read");
+    return i;
+}
+
 int season_check_line(record_txn *t, season_cache *c, const sub_line *s, const char *level, const char *received,
                       int accept_late, int *late, int *phase, par_err *why)
 {
@@ -286,13 +307,11 @@ int season_check_line(record_txn *t, season_cache *c, const sub_line *s, const c
          * of the unit's level is published, they no longer change its figures */
         char key[96];
         season_key(key, sizeof key, "*", s->year, level);
-        if (strcmp(c->key, key)) {
-            c->found = season_published_any(t, s->year, level, &c->head);
-            str_copy(c->key, sizeof c->key, key);
-        }
-        if (c->found > 0) {
+        int i = cached(t, c, key, 1, NULL, s->year, level);
+        if (c->slot[i].found > 0) {
+            const season *h = &c->slot[i].head;
             err_set(why, "the %s %d season (level %s) was published by decision %s of %s: its figures no longer change",
-                    c->head.index, s->year, level, c->head.decision, c->head.decision_date);
+                    h->index, s->year, level, h->decision, h->decision_date);
             return -1;
         }
         return 0;
@@ -308,19 +327,14 @@ int season_check_line(record_txn *t, season_cache *c, const sub_line *s, const c
     index[il] = '\0';
     char key[96];
     season_key(key, sizeof key, index, s->year, level);
-    if (strcmp(c->key, key)) {
-        par_err e;
-        c->head.moves = NULL;
-        c->found = season_get(t, index, s->year, level, &c->head, &e);
-        if (c->found < 0) {
-            err_set(why, "%s", e.msg);
-            return -1;
-        }
-        str_copy(c->key, sizeof c->key, key);
+    int i = cached(t, c, key, 0, index, s->year, level);
+    if (c->slot[i].found < 0) {
+        err_set(why, "%s", c->slot[i].err);
+        return -1;
     }
-    if (!c->found)
+    if (!c->slot[i].found)
         return 0;
-    const season *h = &c->head;
+    const season *h = &c->slot[i].head;
     *phase = h->phase;
     char since[11];
     str_copy(since, sizeof since, h->phase_at);

@@ -26,11 +26,18 @@ int season_change(record *r, const pv *args, const char *sender, const char *rec
  * head): 1, 0, or -1 unreadable. */
 int season_published_any(record_txn *t, int year, const char *level, season *out);
 
-/* The seasons a transaction's lines meet, read once each. */
+/* The seasons a request's lines meet, read once each: a file mixes tasks and figures
+ * (asked whether any season of their year is published) with scores of one or two
+ * indexes, and every line asks, a line sent again too. */
+#define SEASON_CACHE 4
 typedef struct {
-    char key[96];
-    int found;
-    season head;
+    struct {
+        char key[96];
+        int found; /* 1, 0, or -1 unreadable (why in err) */
+        season head;
+        char err[160];
+    } slot[SEASON_CACHE];
+    int n, next; /* slots filled; the one replaced next */
 } season_cache;
 
 /* Whether a valid line may be stored in its season's phase (level: its unit's). 0 yes

@@ -59,10 +59,11 @@ check "the collector was really interrupted" test "$(grep -c 'event=started' "$T
 # each of the three collector lives stored part of the pushes: the kills came mid-work
 lives=$(awk '/event=started/ { life++ } /event=commit/ && /changes=[1-9]/ { c[life]++ } END { n = 0; for (l in c) n++; print n }' "$T/collector.log")
 check "every collector life committed pushes (lives with commits: $lives)" test "$lives" -eq 3
-# a round (one commit, then its answers) stops at 8,192 lines for each agent whose
-# batches it holds, four at most: four agents with 16 batches of 1,000 lines each in
-# flight do not make one round of 64,000 lines that holds every answer until its end;
-# one agent's rounds leave it batches in flight; nothing is lost or doubled by the bound
+# a round (one commit, then its answers) stops at 8,192 lines of one agent or 32,768 in
+# all (collector/round.h; its arithmetic: test_round_bound): four agents with 16 batches
+# of 1,000 lines each in flight do not make one round of 64,000 lines that holds every
+# answer until its end; one agent's rounds leave it batches in flight; nothing is lost
+# or doubled by the bound
 sed 's/^batch_lines = 50$/batch_lines = 1000/' "$PAR_CONF" >"$T/big.conf"
 grep -qx 'batch_lines = 1000' "$T/big.conf" || fail "the agents' batches of 1,000 lines were not set"
 from=$(wc -l <"$T/collector.log")
@@ -87,6 +88,8 @@ awk -v u="${units[0]}" 'BEGIN { print "unit,year,period,kind,key,value";
 PAR_CONF=$T/big.conf "$BIN/par-agent" push --timeout 120 "$T/alone.csv" >"$T/alone.out" 2>&1 || fail "the push alone: $(tail -3 "$T/alone.out")"
 n=$("$BIN/parctl" export submissions --unit "${units[0]}" | grep -c ",metric,alone")
 check "one agent alone: 20000 lines stored, found $n" test "$n" -eq 20000
+seq=$(seq_of collector)
+check "one agent alone: 20000 changes logged (seq $base -> $seq)" test $((seq - base)) -eq 100000
 l=$(largest)
 check "one agent alone: no round of more than 9 batches of 1,000 lines (largest: $l)" test "${l:-99}" -le 9
 finish

@@ -927,7 +927,7 @@ static int utf8_ref(const unsigned char *p, size_t n)
                  {0xf1, 0xf3, 4, 0x80, 0xbf}, {0xf4, 0xf4, 4, 0x80, 0x8f}};
     for (size_t i = 0; i < n;) {
         if (p[i] < 0x80) {
-            if ((p[i] < 0x20 && !strchr("\t\n\r", p[i])) || p[i] == 0x7f || !p[i])
+            if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r') || p[i] == 0x7f)
                 return 0;
             i++;
             continue;
@@ -985,8 +985,27 @@ static void test_utf8_words(void **st)
             memcpy(b + n, pc, pl);
             n += pl;
         }
-        bad += str_utf8_ok((const char *)b, n) != utf8_ref(b, n);
+        char *exact = malloc(n ? n : 1);
+        memcpy(exact, b, n);
+        bad += str_utf8_ok(exact, n) != utf8_ref(b, n);
+        free(exact);
     }
+    assert_int_equal(bad, 0);
+    /* every lead and second byte, with a good tail, at each place among ASCII bytes: the
+     * table's edges (C1/C2, E0 9F/A0, ED 9F/A0, F0 8F/90, F4 8F/90, F5) all met */
+    for (unsigned lead = 0x80; lead < 0x100; lead++)
+        for (unsigned second = 0; second < 0x100; second++)
+            for (size_t at = 0; at < 12; at += 5) {
+                unsigned char w[24];
+                memset(w, 'a', sizeof w);
+                w[at] = (unsigned char)lead, w[at + 1] = (unsigned char)second;
+                for (unsigned k = 2; k < (lead >= 0xf0 ? 4u : lead >= 0xe0 ? 3u : 2u); k++)
+                    w[at + k] = 0x80;
+                char *exact = malloc(sizeof w);
+                memcpy(exact, w, sizeof w);
+                bad += str_utf8_ok(exact, sizeof w) != utf8_ref(w, sizeof w);
+                free(exact);
+            }
     assert_int_equal(bad, 0);
 }
 

@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "../../collector/ingest.h"
 #include "../../collector/query.h"
+#include "../../collector/round.h"
 #include "../../collector/season.h"
 #include "../../common/sign.h"
 #include "../../common/store.h"
@@ -580,20 +581,59 @@ static void test_season_refusal_writes_nothing(void **st)
 
     /* late lines let in (accept_late) and a survey figure (no deadline): each key names
      * the change it was logged as, a refused line before them in the same request too */
-    snprintf(text, sizeof text, "%sTDG,2023,Y,score,1.2.2,9,,\nTUY,2023,Y,survey,8.3,20,,\nTUY,2023,Y,score,1.2.2,7,,\n",
+    snprintf(text, sizeof text,
+             "%sTDG,2023,Y,explanation,1.2.2,,,why\nTDG,2023,Y,score,1.2.2,9,,\nTUY,2023,Y,survey,8.3,20,,\n"
+             "TUY,2023,Y,score,1.2.2,7,,\n",
              head);
     ack = submit_late(&f, text, "2024-07-01T08:00:00.000+07:00", 1);
     res = pv_get(ack, "results");
-    for (int i = 0; i < 3; i++) {
+    assert_false(pv_get_bool(res->u.a.v[0], "ok", 1)); /* refused by its season: phase self */
+    assert_non_null(strstr(pv_get_str(res->u.a.v[0], "reason"), "are taken in phase explanation"));
+    for (int i = 1; i < 4; i++) {
         assert_true(pv_get_bool(res->u.a.v[i], "ok", 0));
         assert_false(pv_get_bool(res->u.a.v[i], "duplicate", 0));
-        assert_int_equal(pv_get_int(res->u.a.v[i], "seq", 0), (int64_t)(seq0 + 1 + (uint64_t)i));
+        assert_int_equal(pv_get_int(res->u.a.v[i], "seq", 0), (int64_t)(seq0 + (uint64_t)i));
     }
     pv_free(ack);
+    assert_false(subs_has(&f, "TDG|2023|Y|explanation|PAR:1.2.2"));
     assert_int_equal(line_seq(&f, tdg), seq0 + 1);
     assert_int_equal(line_seq(&f, sv), seq0 + 2);
     assert_int_equal(line_seq(&f, tuy), seq0 + 3);
     fixture_close(&f);
+}
+
+/* How many batches of 1,000 lines from clients taken in turn make a full round. */
+static int round_batches(int clients)
+{
+    round_count r;
+    round_init(&r);
+    static char ids[100][8];
+    for (int i = 0; i < 10000; i++) {
+        snprintf(ids[i % clients], sizeof ids[0], "c%d", i % clients);
+        if (round_add(&r, ids[i % clients], strlen(ids[i % clients]), 1000))
+            return i + 1;
+    }
+    return -1;
+}
+
+/* A round takes at most ROUND_LINES lines of one client (one agent keeps batches in
+ * flight) and ROUND_CLIENTS times that in all (fewer flushes a line with many agents). */
+static void test_round_bound(void **st)
+{
+    (void)st;
+    assert_int_equal(round_batches(1), 9);   /* 9,000: the ninth crosses 8,192 */
+    assert_int_equal(round_batches(2), 17);  /* the first client's ninth */
+    assert_int_equal(round_batches(3), 25);
+    assert_int_equal(round_batches(4), 33);  /* 33,000 in all, 9,000 of the first */
+    assert_int_equal(round_batches(16), 33); /* 32,768 in all, 3,000 of any */
+    assert_int_equal(round_batches(100), 33); /* more clients than it counts one by one */
+    round_count r;
+    round_init(&r);
+    assert_int_equal(round_add(&r, "a", 1, 100000), 1); /* one big batch is a round */
+    round_init(&r);
+    assert_int_equal(round_add(&r, "a", 1, 5000), 0);
+    assert_int_equal(round_add(&r, "ab", 2, 5000), 0); /* another client, however alike */
+    assert_int_equal(round_add(&r, "a", 1, 3192), 1);
 }
 
 static void test_store_txn(void **st)
@@ -739,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_compact_ack),
         cmocka_unit_test(test_line_stored_once),
         cmocka_unit_test(test_season_refusal_writes_nothing),
+        cmocka_unit_test(test_round_bound),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }
