@@ -126,11 +126,16 @@ pv *fixture_submit(fixture *f, const char *text)
 
 pv *fixture_submit_as(fixture *f, const char *text, const char *sender, const char *received)
 {
+    return fixture_submit_late(f, text, sender, received, 0);
+}
+
+pv *fixture_submit_late(fixture *f, const char *text, const char *sender, const char *received, int accept_late)
+{
     pv *m = fixture_msg(MSG_SUBMIT, NULL, text);
     record_events events;
     submit_view v;
     fixture_view(&v, m);
-    ingest_req q = {.sub = &v, .sender = sender};
+    ingest_req q = {.sub = &v, .sender = sender, .accept_late = accept_late};
     par_err e;
     if (ingest_submits(f->rec, &q, 1, received, &events, &e) < 0) {
         fprintf(stderr, "fixture: submit: %s\n", e.msg);

@@ -25,5 +25,7 @@ void fixture_view(submit_view *v, const pv *msg);
 pv *fixture_submit(fixture *f, const char *csv);
 /* The same from a sender ("unit:TDG/x", "appraiser:snv"), received at an ISO time. */
 pv *fixture_submit_as(fixture *f, const char *csv, const char *sender, const char *received);
+/* The same, with [season] accept_late as given (a late self-score stored, marked late). */
+pv *fixture_submit_late(fixture *f, const char *csv, const char *sender, const char *received, int accept_late);
 
 #endif

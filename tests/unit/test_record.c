@@ -312,17 +312,28 @@ static pv *query(fixture *f, const char *q, const char *unit, const char *year)
     return data;
 }
 
-static MDB_val stored_value(fixture *f, const char *key, unsigned char *copy, size_t cap)
+/* The bytes stored under key in DB_SUBS, copied: their length, or -1 when absent. */
+static long subs_lookup(fixture *f, const char *key, unsigned char *copy, size_t cap)
 {
     record_txn t;
     par_err e;
     assert_int_equal(record_begin(f->rec, &t, &e), 0);
     MDB_val k = {strlen(key), (void *)key}, v;
-    assert_int_equal(mdb_get(t.txn, store_dbi(record_store(f->rec), DB_SUBS), &k, &v), 0);
-    assert_true(v.mv_size <= cap);
-    memcpy(copy, v.mv_data, v.mv_size);
+    int rc = mdb_get(t.txn, store_dbi(record_store(f->rec), DB_SUBS), &k, &v);
+    assert_true(rc == 0 || rc == MDB_NOTFOUND);
+    if (rc == 0) {
+        assert_true(v.mv_size <= cap);
+        memcpy(copy, v.mv_data, v.mv_size);
+    }
     record_abort(&t);
-    return (MDB_val){v.mv_size, copy};
+    return rc ? -1 : (long)v.mv_size;
+}
+
+static MDB_val stored_value(fixture *f, const char *key, unsigned char *copy, size_t cap)
+{
+    long n = subs_lookup(f, key, copy, cap);
+    assert_true(n >= 0);
+    return (MDB_val){(size_t)n, copy};
 }
 
 /* The line as 0.3.1 stored it: the row's pairs, then its receipt. */
@@ -491,14 +502,8 @@ static int nothing(store_txn *t, void *ctx, par_err *e)
 
 static int subs_has(fixture *f, const char *key)
 {
-    record_txn t;
-    par_err e;
-    assert_int_equal(record_begin(f->rec, &t, &e), 0);
-    MDB_val k = {strlen(key), (void *)key}, v;
-    int rc = mdb_get(t.txn, store_dbi(record_store(f->rec), DB_SUBS), &k, &v);
-    record_abort(&t);
-    assert_true(rc == 0 || rc == MDB_NOTFOUND);
-    return rc == 0;
+    unsigned char buf[512];
+    return subs_lookup(f, key, buf, sizeof buf) >= 0;
 }
 
 /* The change the line under key names (a line stored as its change's number). */
@@ -514,21 +519,6 @@ static size_t last_txn(fixture *f)
     MDB_envinfo info;
     assert_int_equal(mdb_env_info(store_env(record_store(f->rec)), &info), 0);
     return info.me_last_txnid;
-}
-
-static pv *submit_late(fixture *f, const char *text, const char *received, int accept_late)
-{
-    pv *m = fixture_msg(MSG_SUBMIT, NULL, text);
-    submit_view v;
-    fixture_view(&v, m);
-    ingest_req q = {.sub = &v, .sender = "test-sender", .accept_late = accept_late};
-    record_events ev;
-    par_err e;
-    assert_int_equal(ingest_submits(f->rec, &q, 1, received, &ev, &e), 0);
-    record_events_free(&ev);
-    pv_free(m);
-    submit_free(&v);
-    return q.ack;
 }
 
 /* A line the season refuses is only looked up (a re-sent one keeps its receipt): a round
@@ -557,7 +547,7 @@ static void test_season_refusal_writes_nothing(void **st)
     /* in time: TUY's self-score */
     char text[512];
     snprintf(text, sizeof text, "%sTUY,2023,Y,score,1.2.2,8,,\n", head);
-    pv_free(submit_late(&f, text, "2024-06-01T08:00:00.000+07:00", 0));
+    pv_free(fixture_submit_late(&f, text, "test-sender", "2024-06-01T08:00:00.000+07:00", 0));
     uint64_t tuy_seq = record_last_seq(f.rec);
 
     /* after the deadline: a new self-score refused, TUY's changed one refused (its stored
@@ -566,7 +556,7 @@ static void test_season_refusal_writes_nothing(void **st)
     size_t txn0 = last_txn(&f);
     snprintf(text, sizeof text, "%sTDG,2023,Y,score,1.2.2,9,,\nTUY,2023,Y,score,1.2.2,7,,\nTUY,2023,Y,score,1.2.2,8,,\n",
              head);
-    pv *ack = submit_late(&f, text, "2024-07-01T08:00:00.000+07:00", 0);
+    pv *ack = fixture_submit_late(&f, text, "test-sender", "2024-07-01T08:00:00.000+07:00", 0);
     const pv *res = pv_get(ack, "results");
     assert_int_equal(res->u.a.n, 3);
     assert_false(pv_get_bool(res->u.a.v[0], "ok", 1));
@@ -585,7 +575,7 @@ static void test_season_refusal_writes_nothing(void **st)
              "%sTDG,2023,Y,explanation,1.2.2,,,why\nTDG,2023,Y,score,1.2.2,9,,\nTUY,2023,Y,survey,8.3,20,,\n"
              "TUY,2023,Y,score,1.2.2,7,,\n",
              head);
-    ack = submit_late(&f, text, "2024-07-01T08:00:00.000+07:00", 1);
+    ack = fixture_submit_late(&f, text, "test-sender", "2024-07-01T08:00:00.000+07:00", 1);
     res = pv_get(ack, "results");
     assert_false(pv_get_bool(res->u.a.v[0], "ok", 1)); /* refused by its season: phase self */
     assert_non_null(strstr(pv_get_str(res->u.a.v[0], "reason"), "are taken in phase explanation"));
