@@ -304,8 +304,9 @@ int record_claim_line(record_txn *t, MDB_val *k, MDB_val *v, uint64_t *seq, par_
     line_ref(t->seq + 1, ref);
     *v = (MDB_val){sizeof ref, ref}; /* copied in by the put; on MDB_KEYEXIST, the stored one */
     int rc = put_bytes(t, DB_SUBS, k, v, MDB_NOOVERWRITE);
-    *seq = rc == 0 ? t->seq + 1 : 0;
+    *seq = 0;
     if (rc == 0) {
+        *seq = t->seq + 1;
         *v = (MDB_val){0, NULL};
         return 1;
     }
