@@ -976,9 +976,9 @@ static void test_utf8_words(void **st)
     for (int round = 0; round < 200000; round++) {
         size_t n = 0;
         memset(b, 0xff, sizeof b);
-        int pieces = (int)((seed = seed * 1103515245 + 12345) >> 16) % 12;
+        int pieces = rand_r(&seed) % 12;
         for (int k = 0; k < pieces; k++) {
-            const char *pc = parts[((seed = seed * 1103515245 + 12345) >> 16) % (sizeof parts / sizeof *parts)];
+            const char *pc = parts[(size_t)rand_r(&seed) % (sizeof parts / sizeof *parts)];
             size_t pl = strlen(pc);
             if (n + pl > sizeof b)
                 break;
