@@ -160,7 +160,7 @@ bench: deps
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 	@$(MAKE) --no-print-directory programs build/bench/score_latency build/bench/commit_latency build/bench/web_load build/bench/lmdb_raw build/bench/notify_eval build/bench/national
-	@ROUNDS=$(ROUNDS) ONLY=$(ONLY) bash bench/run.sh
+	@ROUNDS=$(ROUNDS) ONLY="$(ONLY)" bash bench/run.sh
 
 ROUNDS ?= 200
 

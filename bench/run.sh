@@ -34,8 +34,9 @@ disk=$(df -P "$T" | awk 'NR==2 { print $1 }')
 mem=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
 echo "machine: $(nproc) cores, $cpu, ${mem} GiB, $disk"
 
-# ONLY=web runs that part alone (its figures in bench/results-web.json)
-part() { [ -z "${ONLY:-}" ] || [ "$ONLY" = "$1" ]; }
+# ONLY=web runs that part alone (its figures in bench/results-web.json); ONLY="web ingest"
+# those parts in order (bench/results-web-ingest.json)
+part() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 echo
 # beside it, its peer: one durable LMDB commit alone on this disk (a change waits for two
 # in turn: the collector's, then the scorer's replica)
@@ -217,6 +218,6 @@ sed 's/^/  /' "$PAR_BENCH_RESULTS.more"
     printf '  "results": {\n'
     awk '{ printf "%s    \"%s\": %s", (NR > 1 ? ",\n" : ""), $1, $2 } END { print "" }' "$PAR_BENCH_RESULTS"
     printf '  }\n}\n'
-} >"$ROOT/bench/results${ONLY:+-$ONLY}.json"
+} >"$ROOT/bench/results${ONLY:+-${ONLY// /-}}.json"
 echo
-echo "every figure with the machine: bench/results${ONLY:+-$ONLY}.json"
+echo "every figure with the machine: bench/results${ONLY:+-${ONLY// /-}}.json"
