@@ -5,6 +5,15 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/bin
+# ONLY=web runs that part alone (its figures in bench/results-web.json); ONLY="web ingest"
+# those parts, in the order below whatever the order given (bench/results-web-ingest.json)
+PARTS="latency web ingest notifier national"
+only=
+for p in ${ONLY:-}; do
+    [[ " $PARTS " == *" $p "* ]] || { echo "make bench: ONLY takes some of: $PARTS (not '$p')" >&2; exit 2; }
+done
+for p in $PARTS; do [[ " ${ONLY:-} " == *" $p "* ]] && only="${only:+$only-}$p"; done
+part() { [ -z "$only" ] || [[ "-$only-" == *"-$1-"* ]]; }
 T=$(mktemp -d /tmp/par-bench.XXXXXX)
 export PAR_CONF=$T/par.conf PAR_BENCH_RESULTS=$T/results.txt
 : >"$PAR_BENCH_RESULTS"
@@ -34,9 +43,6 @@ disk=$(df -P "$T" | awk 'NR==2 { print $1 }')
 mem=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
 echo "machine: $(nproc) cores, $cpu, ${mem} GiB, $disk"
 
-# ONLY=web runs that part alone (its figures in bench/results-web.json); ONLY="web ingest"
-# those parts in order (bench/results-web-ingest.json)
-part() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 echo
 # beside it, its peer: one durable LMDB commit alone on this disk (a change waits for two
 # in turn: the collector's, then the scorer's replica)
@@ -218,6 +224,6 @@ sed 's/^/  /' "$PAR_BENCH_RESULTS.more"
     printf '  "results": {\n'
     awk '{ printf "%s    \"%s\": %s", (NR > 1 ? ",\n" : ""), $1, $2 } END { print "" }' "$PAR_BENCH_RESULTS"
     printf '  }\n}\n'
-} >"$ROOT/bench/results${ONLY:+-${ONLY// /-}}.json"
+} >"$ROOT/bench/results${only:+-$only}.json"
 echo
-echo "every figure with the machine: bench/results${ONLY:+-${ONLY// /-}}.json"
+echo "every figure with the machine: bench/results${only:+-$only}.json"
