@@ -259,13 +259,6 @@ static int record_chunk(store_txn *t, void *ctx, par_err *e)
         char key[512];
         due_key(b, a, key, sizeof key);
         MDB_val kv = {strlen(key), key}, vv;
-        int rc = mdb_get(t->txn, dbi(b, N_ALERTS), &kv, &vv);
-        if (rc == 0) { /* committed before (the marks in memory start empty) */
-            book_mark_sent(b, a->task, a->due, (int)a->kind, a->slot);
-            continue; /* already alerted for this slot */
-        }
-        if (store_txn_check(t, rc == MDB_NOTFOUND ? 0 : rc, "look for an alert"))
-            break;
         recipient rec[64];
         alert_to to[64];
         size_t nr = recipients_of(b, a, rec); /* each unit once */
@@ -278,7 +271,14 @@ static int record_chunk(store_txn *t, void *ctx, par_err *e)
                         a->level, r->now_ms, to, (uint32_t)nr};
         proto_alert_pack(&ar, &r->buf);
         vv = (MDB_val){r->buf.len, r->buf.buf};
-        if (store_txn_check(t, mdb_put(t->txn, dbi(b, N_ALERTS), &kv, &vv, 0), "record an alert"))
+        /* one walk down the tree: the put finds an alert committed before (the marks in
+         * memory start empty at start), and nothing of this one has been taken yet */
+        int rc = mdb_put(t->txn, dbi(b, N_ALERTS), &kv, &vv, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST) {
+            book_mark_sent(b, a->task, a->due, (int)a->kind, a->slot);
+            continue; /* already alerted for this slot */
+        }
+        if (store_txn_check(t, rc, "record an alert"))
             break;
         /* numbers only grow: appended at the end of the tree */
         unsigned char k8[8];

@@ -284,6 +284,39 @@ static void test_due(void **st)
     due_list_free(&l);
 }
 
+/* due_key is built by hand: the text snprintf would make, cut where it would cut it */
+static void test_due_key(void **st)
+{
+    fixture *f = *st;
+    due_list l = {0};
+    due_eval(f->b, f->cal, &f->pol, at("2024-12-23T09:00:00+07:00"), &l);
+    assert_true(l.n > 0);
+    size_t nt;
+    const ntask *t = book_tasks(f->b, &nt);
+    const int64_t slots[] = {-1, 0, day(999, 1, 2), day(2024, 12, 23), day(9999, 12, 31), day(10000, 1, 1),
+                             day(-5, 3, 4)};
+    for (size_t i = 0; i < l.n; i++)
+        for (size_t k = 0; k < sizeof slots / sizeof *slots; k++) {
+            due_alert a = l.v[i];
+            if (k)
+                a.slot = slots[k];
+            int y, m, d;
+            clock_civil_from_days(a.slot, &y, &m, &d);
+            char want[512], got[512];
+            int len = snprintf(want, sizeof want, "%s|%s|%s|%04d-%02d-%02d", t[a.task].id, a.inst,
+                               due_kind_name(a.kind), y, m, d);
+            for (size_t n = 1; n <= (size_t)len + 2; n++) {
+                char ref[512];
+                memset(got, 'x', sizeof got);
+                snprintf(ref, n, "%s", want);
+                due_key(f->b, &a, got, n);
+                assert_string_equal(got, ref);
+                assert_int_equal(got[n], 'x'); /* nothing written past n */
+            }
+        }
+    due_list_free(&l);
+}
+
 static void test_repeat_and_escalate(void **st)
 {
     fixture *f = *st;
@@ -540,6 +573,15 @@ static void test_record_once(void **st)
     assert_int_equal(messages, 4);
     /* the same day again: nothing new */
     assert_int_equal(alertlog_record(f->b, &l, &o, now + 3600000, &alerts, &messages, &e), 0);
+    assert_int_equal(alerts, 0);
+    assert_int_equal(messages, 0);
+    /* nor after a restart, whose marks in memory start empty: the store has the alerts */
+    book_close(f->b);
+    assert_int_equal(book_open(&f->b, f->dir, 0, &e), 0);
+    due_list_free(&l);
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    assert_int_equal(l.n, 6);
+    assert_int_equal(alertlog_record(f->b, &l, &o, now + 7200000, &alerts, &messages, &e), 0);
     assert_int_equal(alerts, 0);
     assert_int_equal(messages, 0);
     due_list_free(&l);
@@ -1008,6 +1050,7 @@ int main(void)
         cmocka_unit_test(test_calendar),
         cmocka_unit_test(test_calendar_bad_file),
         cmocka_unit_test_setup_teardown(test_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_due_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeat_and_escalate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_and_mail, setup, teardown),
