@@ -305,6 +305,9 @@ static void test_due_key(void **st)
             char want[512], got[512];
             int len = snprintf(want, sizeof want, "%s|%s|%s|%04d-%02d-%02d", t[a.task].id, a.inst,
                                due_kind_name(a.kind), y, m, d);
+            memset(got, 'x', sizeof got);
+            due_key(f->b, &a, got, 0); /* no room: nothing written */
+            assert_int_equal(got[0], 'x');
             for (size_t n = 1; n <= (size_t)len + 2; n++) {
                 char ref[512];
                 memset(got, 'x', sizeof got);
@@ -655,6 +658,54 @@ static void test_record_once(void **st)
     assert_null(find(f->b, &l, "LATE"));
     assert_non_null(find(f->b, &l, "FAR"));
     due_list_free(&l);
+}
+
+/* A restart forgets which alerts were sent (the marks in memory start empty): a list
+ * where some were recorded before it and some are new records only the new ones, numbered
+ * on from the last, and their messages numbered on too. */
+static void test_record_after_restart(void **st)
+{
+    fixture *f = *st;
+    due_list l = {0}, part = {0};
+    int64_t now = at("2024-12-23T09:00:00+07:00");
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    assert_int_equal(l.n, 6);
+    part = l;
+    part.n = 3; /* the first half recorded before the restart */
+    int alerts, messages, first_messages;
+    par_err e = {{0}};
+    alertlog_opts o = {.channels = 1u << CH_SMTP};
+    assert_int_equal(alertlog_record(f->b, &part, &o, now, &alerts, &first_messages, &e), 0);
+    assert_int_equal(alerts, 3);
+    book_close(f->b);
+    assert_int_equal(book_open(&f->b, f->dir, 0, &e), 0);
+    due_list_free(&l);
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    assert_int_equal(alertlog_record(f->b, &l, &o, now + 60000, &alerts, &messages, &e), 0);
+    assert_int_equal(alerts, 3);
+    due_list_free(&l);
+    /* alerts 1-6, no gap, each once */
+    pv *list = NULL;
+    assert_int_equal(alertlog_list(f->b, NULL, 100, &list, &e), 0);
+    assert_int_equal(list->u.a.n, 6);
+    int seen[7] = {0};
+    for (uint32_t i = 0; i < list->u.a.n; i++) {
+        int64_t id = pv_get_int(list->u.a.v[i], "id", 0);
+        assert_true(id >= 1 && id <= 6);
+        seen[id]++;
+    }
+    for (int i = 1; i <= 6; i++)
+        assert_int_equal(seen[i], 1);
+    pv_free(list);
+    /* messages numbered on from the first recording's, each once: none lost, no gap */
+    delivery d[32];
+    int nd = alertlog_due(f->b, now + 60000, d, 32);
+    assert_int_equal(nd, first_messages + messages - 1); /* S has no address (test_record_once) */
+    int msg_seen[32] = {0};
+    for (int i = 0; i < nd; i++) {
+        assert_true(d[i].msg >= 1 && d[i].msg <= (uint64_t)(first_messages + messages));
+        assert_int_equal(msg_seen[d[i].msg]++, 0);
+    }
 }
 
 static void test_digest_and_mail(void **st)
@@ -1053,6 +1104,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_due_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeat_and_escalate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_after_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_and_mail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_points_at_risk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deadline_on_a_day_off, setup, teardown),
