@@ -40,10 +40,10 @@ settle() {
     sleep "${SETTLE:-5}"
 }
 raw_rate() { # 200,000 puts into a store of its own, removed after; empty when it failed
+    # (no settle after it: what follows it, a push, settles first)
     local r
     rm -rf "$W/raw" && mkdir -p "$W/raw" && r=$("$ROOT/build/bench/lmdb_raw" "$W/raw" 200000)
     rm -rf "$W/raw"
-    settle
     is_num "${r:-}" && echo "$r"
 }
 # make NAME N: N files of LINES new lines; push NAME N: N agents pushing them at once,
