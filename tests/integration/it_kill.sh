@@ -89,7 +89,7 @@ PAR_CONF=$T/big.conf "$BIN/par-agent" push --timeout 120 "$T/alone.csv" >"$T/alo
 n=$("$BIN/parctl" export submissions --unit "${units[0]}" | grep -c ",metric,alone")
 check "one agent alone: 20000 lines stored, found $n" test "$n" -eq 20000
 seq=$(seq_of collector)
-check "one agent alone: 20000 changes logged (seq $base -> $seq)" test $((seq - base)) -eq 100000
+check "four agents' pushes and this one: 100000 changes logged, each line once (seq $base -> $seq)" test $((seq - base)) -eq 100000
 l=$(largest)
 check "one agent alone: no round of more than 9 batches of 1,000 lines (largest: $l)" test "${l:-99}" -le 9
 finish
