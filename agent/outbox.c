@@ -26,6 +26,19 @@ int outbox_open(outbox **out, const char *dir, par_err *e)
     return 0;
 }
 
+int outbox_open_reader(outbox **out, const char *dir, par_err *e)
+{
+    outbox *o = xcalloc(1, sizeof *o);
+    /* the heads and their order, which an outbox of every version has (O_FILES, O_ORDER
+     * first): what outbox_list and outbox_depth read */
+    if (store_open_reader(&o->s, dir, names, O_ORDER + 1, 1, OUTBOX_SCHEMA, e) < 0) {
+        free(o);
+        return -1;
+    }
+    *out = o;
+    return 0;
+}
+
 void outbox_close(outbox *o)
 {
     if (!o)

@@ -41,7 +41,7 @@ int agent_status(const par_config *conf, int json, FILE *out)
     int there = access(dir, F_OK) == 0;
     if (!there && errno != ENOENT) /* not "no outbox": one this user cannot see */
         err_set(&oe, "%s: %s", dir, strerror(errno));
-    if (there && outbox_open(&ob, dir, &oe) == 0) { /* never made by asking */
+    if (there && outbox_open_reader(&ob, dir, &oe) == 0) { /* never made, changed or marked by asking */
         pv *list = outbox_list(ob, 1000000);
         files = list->u.a.n;
         for (uint32_t i = 0; i < list->u.a.n; i++)

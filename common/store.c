@@ -56,6 +56,69 @@ int store_open(store **out, const char *dir, const char *const names[], const in
     return store_open_from(out, dir, names, dupsort, n, schema, schema, map, e);
 }
 
+/* The environment of a store with n databases, opened with flags (MDB_RDONLY for a
+ * reader); a writer's map is set to map at least (0: INITIAL_MAP). */
+static int env_open(store *s, const char *dir, int n, unsigned flags, size_t map, par_err *e)
+{
+    int rc;
+    if ((rc = mdb_env_create(&s->env)))
+        return fail_lmdb(e, "mdb_env_create", rc);
+    mdb_env_set_maxdbs(s->env, (MDB_dbi)n + 1);
+    mdb_env_set_maxreaders(s->env, 126);
+    /* a map under LMDB's default (DEFAULT_MAPSIZE, 1 MiB in 0.9.24; tests that fill a
+     * small map) is set before opening, or LMDB's would be kept; a larger one after, so
+     * that a store grown past it keeps the size its file says */
+    if (map && map < (1u << 20))
+        mdb_env_set_mapsize(s->env, map);
+    /* The default sync flags stay: an acknowledgement promises durability. No WRITEMAP:
+     * a full disk must fail a commit, not kill the process with SIGBUS. */
+    if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS | flags, 0640))) {
+        err_set(e, "cannot open store %s: %s", dir, mdb_strerror(rc));
+        return -1;
+    }
+    MDB_envinfo info;
+    mdb_env_info(s->env, &info);
+    s->mapsize = info.me_mapsize;
+    if (!(flags & MDB_RDONLY)) { /* a reader maps what the file says */
+        if (!map)
+            map = INITIAL_MAP;
+        s->mapsize = info.me_mapsize < map ? map : info.me_mapsize;
+        if ((rc = mdb_env_set_mapsize(s->env, s->mapsize)))
+            return fail_lmdb(e, "mdb_env_set_mapsize", rc);
+    }
+    int dead = 0;
+    mdb_reader_check(s->env, &dead);
+    if (dead)
+        log_info("event=stale_readers_cleared store=%s count=%d", dir, dead);
+    return 0;
+}
+
+/* The store's schema version into *have: 1, or 0 when it has none yet (*have is then
+ * schema); -1 with e when it is not one of oldest..schema. */
+static int schema_check(store *s, MDB_txn *txn, const char *dir, unsigned oldest, unsigned schema, unsigned *have,
+                        par_err *e)
+{
+    MDB_val k = {6, "schema"}, v;
+    int rc = mdb_get(txn, s->meta, &k, &v);
+    *have = schema;
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return fail_lmdb(e, "read schema version", rc);
+    const unsigned char *b = v.mv_data;
+    *have = v.mv_size == 4 ? ((unsigned)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
+    if (*have <= schema && *have >= oldest)
+        return 1;
+    char reads[48];
+    if (oldest < schema)
+        snprintf(reads, sizeof reads, "versions %u to %u", oldest, schema);
+    else
+        snprintf(reads, sizeof reads, "version %u", schema);
+    err_set(e, "store %s has schema version %u; this program reads %s%s", dir, *have, reads,
+            *have > schema ? " (written by a newer release: upgrade this program)" : "");
+    return -1;
+}
+
 int store_open_from(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
                     unsigned oldest, unsigned schema, size_t map, par_err *e)
 {
@@ -66,38 +129,8 @@ int store_open_from(store **out, const char *dir, const char *const names[], con
         err_set(e, "too many databases");
         goto fail;
     }
-    if (dir_make(dir, e) < 0)
+    if (dir_make(dir, e) < 0 || env_open(s, dir, n, 0, map, e) < 0)
         goto fail;
-    if ((rc = mdb_env_create(&s->env))) {
-        fail_lmdb(e, "mdb_env_create", rc);
-        goto fail;
-    }
-    mdb_env_set_maxdbs(s->env, (MDB_dbi)n + 1);
-    mdb_env_set_maxreaders(s->env, 126);
-    /* a map under LMDB's default (DEFAULT_MAPSIZE, 1 MiB in 0.9.24; tests that fill a
-     * small map) is set before opening, or LMDB's would be kept; a larger one after, so
-     * that a store grown past it keeps the size its file says */
-    if (map && map < (1u << 20))
-        mdb_env_set_mapsize(s->env, map);
-    /* The default sync flags stay: an acknowledgement promises durability. No WRITEMAP:
-     * a full disk must fail a commit, not kill the process with SIGBUS. */
-    if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0640))) {
-        err_set(e, "cannot open store %s: %s", dir, mdb_strerror(rc));
-        goto fail;
-    }
-    MDB_envinfo info;
-    mdb_env_info(s->env, &info);
-    if (!map)
-        map = INITIAL_MAP;
-    s->mapsize = info.me_mapsize < map ? map : info.me_mapsize;
-    if ((rc = mdb_env_set_mapsize(s->env, s->mapsize))) {
-        fail_lmdb(e, "mdb_env_set_mapsize", rc);
-        goto fail;
-    }
-    int dead = 0;
-    mdb_reader_check(s->env, &dead);
-    if (dead)
-        log_info("event=stale_readers_cleared store=%s count=%d", dir, dead);
     if (store_begin(s, 0, &txn, e) < 0)
         goto fail;
     if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta))) {
@@ -112,29 +145,13 @@ int store_open_from(store **out, const char *dir, const char *const names[], con
         }
     }
     s->n = n;
-    MDB_val k = {6, "schema"}, v;
-    unsigned char buf[4] = {schema >> 24, schema >> 16, schema >> 8, schema};
-    rc = mdb_get(txn, s->meta, &k, &v);
-    unsigned have = schema;
-    if (rc == 0) {
-        const unsigned char *b = v.mv_data;
-        have = v.mv_size == 4 ? ((unsigned)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
-        if (have > schema || have < oldest) {
-            char reads[48];
-            if (oldest < schema)
-                snprintf(reads, sizeof reads, "versions %u to %u", oldest, schema);
-            else
-                snprintf(reads, sizeof reads, "version %u", schema);
-            err_set(e, "store %s has schema version %u; this program reads %s%s", dir, have, reads,
-                    have > schema ? " (written by a newer release: upgrade this program)" : "");
-            goto fail;
-        }
-    } else if (rc != MDB_NOTFOUND) {
-        fail_lmdb(e, "read schema version", rc);
+    unsigned have;
+    int marked = schema_check(s, txn, dir, oldest, schema, &have, e);
+    if (marked < 0)
         goto fail;
-    }
-    if (rc == MDB_NOTFOUND || have < schema) {
-        MDB_val nv = {4, buf};
+    if (!marked || have < schema) {
+        unsigned char buf[4] = {schema >> 24, schema >> 16, schema >> 8, schema};
+        MDB_val k = {6, "schema"}, nv = {4, buf};
         if ((rc = mdb_put(txn, s->meta, &k, &nv, 0))) {
             fail_lmdb(e, "write schema version", rc);
             goto fail;
@@ -147,6 +164,57 @@ int store_open_from(store **out, const char *dir, const char *const names[], con
     }
     if (have < schema)
         log_info("event=store_upgraded store=%s from=%u to=%u", dir, have, schema);
+    *out = s;
+    return 0;
+fail:
+    if (txn)
+        mdb_txn_abort(txn);
+    store_close(s);
+    return -1;
+}
+
+int store_open_reader(store **out, const char *dir, const char *const names[], int n, unsigned oldest,
+                      unsigned schema, par_err *e)
+{
+    store *s = xcalloc(1, sizeof *s);
+    MDB_txn *txn = NULL;
+    int rc;
+    unsigned have;
+    if (n > STORE_MAX_DBS) {
+        err_set(e, "too many databases");
+        goto fail;
+    }
+    char data[4096];
+    snprintf(data, sizeof data, "%s/data.mdb", dir);
+    if (access(data, F_OK) < 0) { /* LMDB would make its lock file first */
+        err_set(e, "cannot open store %s: %s", dir, strerror(errno));
+        goto fail;
+    }
+    if (env_open(s, dir, n, MDB_RDONLY, 0, e) < 0 || store_begin(s, MDB_RDONLY, &txn, e) < 0)
+        goto fail;
+    /* nothing is created: a store that lacks one is not one this program has opened yet */
+    if ((rc = mdb_dbi_open(txn, "meta", 0, &s->meta)) == MDB_NOTFOUND) {
+        err_set(e, "store %s has not been opened by the program that writes it yet", dir);
+        goto fail;
+    } else if (rc) {
+        fail_lmdb(e, "open meta", rc);
+        goto fail;
+    }
+    if (schema_check(s, txn, dir, oldest, schema, &have, e) < 0)
+        goto fail;
+    for (int i = 0; i < n; i++)
+        if ((rc = mdb_dbi_open(txn, names[i], 0, &s->dbi[i]))) {
+            err_set(e, "store %s: database %s: %s", dir, names[i],
+                    rc == MDB_NOTFOUND ? "missing (the program that writes it adds it when it starts)"
+                                       : mdb_strerror(rc));
+            goto fail;
+        }
+    s->n = n;
+    if ((rc = mdb_txn_commit(txn))) { /* which keeps the databases' handles for later transactions */
+        txn = NULL;
+        fail_lmdb(e, "commit", rc);
+        goto fail;
+    }
     *out = s;
     return 0;
 fail:

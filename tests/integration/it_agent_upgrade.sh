@@ -34,6 +34,11 @@ echo "TDG,2024,Y,metric,garbled_b,2,," >>"$SPOOL"/.outbox/*-garbled.csv # and it
 # the link down: the damaged entry is filed at once all the same
 start_all; import_sample
 stop broker
+# par-agent status before the agent has started: it reads 0.3.0's outbox as it is (the
+# agent marks it when it starts: checked below)
+"$BIN/par-agent" status >"$T/st0.txt" 2>&1
+check "par-agent status reads 0.3.0's outbox: $(grep 'Hộp thư đi' "$T/st0.txt")" \
+    grep -q "^Hộp thư đi: 4 tệp, 5 dòng chờ" "$T/st0.txt"
 start agent run
 check "the damaged entry is refused whole, with the link down" wait_for 20 test -s "$SPOOL/rejected/damaged.csv.err"
 check "saying to drop the file again, in Vietnamese" grep -q "đặt lại tệp vào thư mục gửi" "$SPOOL/rejected/damaged.csv.err"

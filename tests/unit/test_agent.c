@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../agent/batch.h"
 #include "../../agent/outbox.h"
@@ -277,6 +278,89 @@ static void test_outbox_replace(void **st)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The whole of a file, to tell whether opening it changed a byte. */
+static char *slurp(const char *dir, size_t *len)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = NULL;
+    size_t cap = 0;
+    *len = 0;
+    for (size_t got = 1; got;) {
+        if (*len == cap)
+            buf = realloc(buf, cap = cap ? cap * 2 : 65536);
+        *len += got = fread(buf + *len, 1, cap - *len, f);
+    }
+    fclose(f);
+    return buf;
+}
+
+/* par-agent status reads the outbox beside a running agent: it makes nothing, changes
+ * no byte and does not mark an outbox of 0.3.0 as its own (which would make 0.3.0 refuse
+ * it); what it cannot read it says. */
+static void test_outbox_reader(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/par-outbox-XXXXXX", cmd[64], lock[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(lock, sizeof lock, "%s/lock.mdb", dir);
+    outbox *o;
+    store *s;
+    par_err e;
+    assert_int_equal(outbox_open_reader(&o, dir, &e), -1); /* not an outbox yet */
+    assert_non_null(strstr(e.msg, "No such file"));
+    assert_int_equal(access(lock, F_OK), -1);
+    /* 0.3.0's outbox: schema 1, its heads and order only */
+    const char *const old[] = {"files", "order"};
+    assert_int_equal(store_open(&s, dir, old, NULL, 2, 1, 0, &e), 0);
+    store_close(s);
+    size_t n0, n1;
+    char *before = slurp(dir, &n0);
+    assert_int_equal(outbox_open_reader(&o, dir, &e), 0);
+    pv *list = outbox_list(o, 10);
+    assert_int_equal(list->u.a.n, 0);
+    pv_free(list);
+    outbox_close(o);
+    char *after = slurp(dir, &n1);
+    assert_true(n0 == n1 && !memcmp(before, after, n0));
+    free(before);
+    free(after);
+    assert_int_equal(store_open_reader(&s, dir, old, 2, 1, 1, &e), 0); /* still version 1 */
+    store_close(s);
+    /* one without the order: said, not shown empty */
+    snprintf(cmd, sizeof cmd, "rm -rf %s/*", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(store_open(&s, dir, old, NULL, 1, 1, 0, &e), 0);
+    store_close(s);
+    assert_int_equal(outbox_open_reader(&o, dir, &e), -1);
+    assert_non_null(strstr(e.msg, "database order: missing"));
+    /* a newer release's */
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(store_open(&s, dir, old, NULL, 2, OUTBOX_SCHEMA + 1, 0, &e), 0);
+    store_close(s);
+    assert_int_equal(outbox_open_reader(&o, dir, &e), -1);
+    assert_non_null(strstr(e.msg, "written by a newer release"));
+    /* this version's, with an entry waiting */
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(outbox_open(&o, dir, &e), 0);
+    pv *head = pv_map();
+    pv_set_str(head, "name", "a.csv");
+    assert_int_equal(outbox_put(o, 7, head, NULL, NULL, 0, &e), 1);
+    pv_free(head);
+    outbox *r;
+    assert_int_equal(outbox_open_reader(&r, dir, &e), 0); /* beside the writer */
+    list = outbox_list(r, 10);
+    assert_int_equal(list->u.a.n, 1);
+    assert_string_equal(pv_get_str(pv_get(list->u.a.v[0], "entry"), "name"), "a.csv");
+    pv_free(list);
+    outbox_close(r);
+    outbox_close(o);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +369,7 @@ int main(void)
         cmocka_unit_test(test_receipts_of_batch),
         cmocka_unit_test(test_outbox_lines),
         cmocka_unit_test(test_outbox_replace),
+        cmocka_unit_test(test_outbox_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
