@@ -20,7 +20,8 @@ typedef struct outbox outbox;
 
 int outbox_open(outbox **out, const char *dir, par_err *e);
 /* Opens it to read what waits (outbox_list, outbox_depth only) beside a running agent:
- * nothing created, an outbox of 0.3.0 read without being marked. */
+ * its data neither created nor changed, an outbox of 0.3.0 read without being marked
+ * (store_open_reader). */
 int outbox_open_reader(outbox **out, const char *dir, par_err *e);
 void outbox_close(outbox *o);
 

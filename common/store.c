@@ -93,8 +93,8 @@ static int env_open(store *s, const char *dir, int n, unsigned flags, size_t map
     return 0;
 }
 
-/* The store's schema version into *have: 1, or 0 when it has none yet (*have is then
- * schema); -1 with e when it is not one of oldest..schema. */
+/* The store's schema version into *have. Returns 1 when the store is marked with one,
+ * 0 when it is not yet (*have = schema), -1 with e when it is not one of oldest..schema. */
 static int schema_check(store *s, MDB_txn *txn, const char *dir, unsigned oldest, unsigned schema, unsigned *have,
                         par_err *e)
 {
@@ -184,15 +184,11 @@ int store_open_reader(store **out, const char *dir, const char *const names[], i
         err_set(e, "too many databases");
         goto fail;
     }
-    char data[4096];
-    snprintf(data, sizeof data, "%s/data.mdb", dir);
-    if (access(data, F_OK) < 0) { /* LMDB would make its lock file first */
-        err_set(e, "cannot open store %s: %s", dir, strerror(errno));
-        goto fail;
-    }
     if (env_open(s, dir, n, MDB_RDONLY, 0, e) < 0 || store_begin(s, MDB_RDONLY, &txn, e) < 0)
         goto fail;
-    /* nothing is created: a store that lacks one is not one this program has opened yet */
+    /* nothing is created (LMDB opens a reader's data file before its lock file, so no
+     * lock file is left where there is no store): one that lacks a database has not been
+     * opened by this release's writer yet */
     if ((rc = mdb_dbi_open(txn, "meta", 0, &s->meta)) == MDB_NOTFOUND) {
         err_set(e, "store %s has not been opened by the program that writes it yet", dir);
         goto fail;

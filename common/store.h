@@ -21,9 +21,11 @@ int store_open(store **out, const char *dir, const char *const names[], const in
  * that an older program then refuses it rather than misread what this one writes. */
 int store_open_from(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
                     unsigned oldest, unsigned schema, size_t map, par_err *e);
-/* Opens dir to read only, beside the program that writes it (par-agent status): nothing
- * is created or marked, and a store of a version outside oldest..schema, or without one
- * of the named databases, is refused with e saying so. */
+/* Opens dir to read only, beside the program that writes it (par-agent status): its data
+ * file is neither created nor changed (an older version is not marked), only LMDB's lock
+ * file is written (a reader's slot; made when missing, as by any reader). A store of a
+ * version outside oldest..schema, or without one of the named databases, is refused with
+ * e saying so. Only those n databases may be read through it. */
 int store_open_reader(store **out, const char *dir, const char *const names[], int n, unsigned oldest,
                       unsigned schema, par_err *e);
 void store_close(store *s);
