@@ -224,17 +224,17 @@ int outbox_del(outbox *o, uint64_t key, par_err *e)
     return 0;
 }
 
-pv *outbox_list(outbox *o, int max)
+pv *outbox_list(outbox *o, int max, par_err *e)
 {
-    pv *out = pv_arr();
     MDB_txn *txn;
-    par_err e;
-    if (store_begin(o->s, MDB_RDONLY, &txn, &e) < 0)
-        return out;
+    if (store_begin(o->s, MDB_RDONLY, &txn, e) < 0)
+        return NULL;
+    pv *out = pv_arr();
     MDB_cursor *cur;
-    if (mdb_cursor_open(txn, store_dbi(o->s, O_ORDER), &cur) == 0) {
+    int g = mdb_cursor_open(txn, store_dbi(o->s, O_ORDER), &cur);
+    if (g == 0) {
         MDB_val ok, ov;
-        for (int g = mdb_cursor_get(cur, &ok, &ov, MDB_FIRST); g == 0 && (int)out->u.a.n < max;
+        for (g = mdb_cursor_get(cur, &ok, &ov, MDB_FIRST); g == 0 && (int)out->u.a.n < max;
              g = mdb_cursor_get(cur, &ok, &ov, MDB_NEXT)) {
             char k[17];
             snprintf(k, sizeof k, "%.*s", (int)ov.mv_size, (char *)ov.mv_data);
@@ -253,6 +253,11 @@ pv *outbox_list(outbox *o, int max)
         mdb_cursor_close(cur);
     }
     mdb_txn_abort(txn);
+    if (g != 0 && g != MDB_NOTFOUND) { /* not a shorter list: "0 files waiting" lets an outbox be removed */
+        err_set(e, "cannot read the outbox: %s", mdb_strerror(g));
+        pv_free(out);
+        return NULL;
+    }
     return out;
 }
 

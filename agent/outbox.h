@@ -58,8 +58,9 @@ int outbox_lines_get(outbox *o, uint64_t key, int which, uint32_t width, outbox_
 int outbox_del(outbox *o, uint64_t key, par_err *e);
 /* The oldest entries first (at most max): an array of {key, entry}, or {key, unreadable:
  * true} for an entry whose head cannot be read back (0.3.0 kept a file's rows in it, and
- * one over the protocol's 16 MiB or 200,000 items cannot be). */
-pv *outbox_list(outbox *o, int max);
+ * one over the protocol's 16 MiB or 200,000 items cannot be). NULL with e when the
+ * outbox cannot be read (never an empty list for it). */
+pv *outbox_list(outbox *o, int max, par_err *e);
 int64_t outbox_depth(outbox *o);
 
 #endif

@@ -775,7 +775,12 @@ static void load_files(agent *a)
     if (!a->reload || a->nfiles == FILES_IN_FLIGHT)
         return;
     a->reload = 0;
-    pv *list = outbox_list(a->ob, FILES_IN_FLIGHT * 2);
+    par_err e;
+    pv *list = outbox_list(a->ob, FILES_IN_FLIGHT * 2, &e);
+    if (!list) { /* read again at the next change, or within the minute */
+        log_warn("event=outbox_list_failed error=\"%s\"", e.msg);
+        return;
+    }
     for (uint32_t i = 0; i < list->u.a.n && a->nfiles < FILES_IN_FLIGHT; i++) {
         uint64_t key = (uint64_t)pv_get_int(list->u.a.v[i], "key", 0);
         if (active(a, key))

@@ -42,10 +42,10 @@ int agent_status(const par_config *conf, int json, FILE *out)
     if (!there && errno != ENOENT) /* not "no outbox": one this user cannot see */
         err_set(&oe, "%s: %s", dir, strerror(errno));
     if (there && outbox_open_reader(&ob, dir, &oe) == 0) { /* never made, changed or marked by asking */
-        pv *list = outbox_list(ob, 1000000);
-        files = list->u.a.n;
-        for (uint32_t i = 0; i < list->u.a.n; i++)
+        pv *list = outbox_list(ob, 1000000, &oe);
+        for (uint32_t i = 0; list && i < list->u.a.n; i++)
             lines += pv_get_int(pv_get(list->u.a.v[i], "entry"), "lines", 0);
+        files = list ? list->u.a.n : 0;
         pv_free(list);
         outbox_close(ob);
     }

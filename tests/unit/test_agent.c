@@ -259,14 +259,14 @@ static void test_outbox_replace(void **st)
     assert_int_equal(outbox_lines_get(o, 7, 0, 1, &l, &e), 1);
     assert_string_equal(l.text[0], "y");
     outbox_lines_free(&l);
-    pv *list = outbox_list(o, 10);
+    pv *list = outbox_list(o, 10, &e);
     assert_int_equal(list->u.a.n, 1);
     pv_free(list);
     assert_int_equal(outbox_put(o, 7, head, NULL, NULL, 1, &e), 1);
     assert_int_equal(outbox_lines_get(o, 7, 0, 1, &l, &e), 0);
     assert_int_equal(outbox_lines_get(o, 7, 1, 1, &l, &e), 0);
     assert_int_equal(outbox_del(o, 7, &e), 0);
-    list = outbox_list(o, 10);
+    list = outbox_list(o, 10, &e);
     assert_int_equal(list->u.a.n, 0);
     pv_free(list);
     outbox_close(o);
@@ -322,7 +322,7 @@ static void test_outbox_reader(void **st)
     size_t n0, n1;
     char *before = slurp(dir, &n0);
     assert_int_equal(outbox_open_reader(&o, dir, &e), 0);
-    pv *list = outbox_list(o, 10);
+    pv *list = outbox_list(o, 10, &e);
     assert_int_equal(list->u.a.n, 0);
     pv_free(list);
     outbox_close(o);
@@ -361,7 +361,7 @@ static void test_outbox_reader(void **st)
         outbox *r;
         int ok = outbox_open_reader(&r, dir, &e) == 0;
         if (ok) {
-            list = outbox_list(r, 10);
+            list = outbox_list(r, 10, &e);
             ok = list->u.a.n == 1 && !strcmp(pv_get_str(pv_get(list->u.a.v[0], "entry"), "name"), "a.csv");
             pv_free(list);
             outbox_close(r);
@@ -376,6 +376,66 @@ static void test_outbox_reader(void **st)
     assert_int_equal(system(cmd), 0);
 }
 
+/* An outbox that cannot be read is said, never listed as empty: "0 files waiting" is what
+ * lets an operator remove it (docs/operations.md). Here every reader slot is held by
+ * another process (MDB_READERS_FULL). */
+static void test_outbox_list_fails(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/par-outbox-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    outbox *o;
+    par_err e;
+    assert_int_equal(outbox_open(&o, dir, &e), 0);
+    pv *head = pv_map();
+    pv_set_str(head, "name", "a.csv");
+    assert_int_equal(outbox_put(o, 7, head, NULL, NULL, 0, &e), 1);
+    pv_free(head);
+    int ready[2], done[2];
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(done), 0);
+    fflush(NULL);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) { /* holds every slot its own environment can take, until told */
+        MDB_env *env = NULL;
+        MDB_txn *txn[200];
+        int held = 0;
+        char c;
+        if (mdb_env_create(&env) == 0 && mdb_env_set_maxreaders(env, 126) == 0 &&
+            mdb_env_open(env, dir, MDB_NOTLS | MDB_RDONLY, 0640) == 0)
+            while (held < 200 && mdb_txn_begin(env, NULL, MDB_RDONLY, &txn[held]) == 0)
+                held++;
+        int ok = write(ready[1], &held, sizeof held) == sizeof held && read(done[0], &c, 1) == 1;
+        while (held > 0) /* the slots given back (a killed reader's stay until a reader check) */
+            mdb_txn_abort(txn[--held]);
+        mdb_env_close(env);
+        _exit(ok ? 0 : 1);
+    }
+    int held = 0;
+    assert_int_equal(read(ready[0], &held, sizeof held), (ssize_t)sizeof held);
+    assert_int_equal(held, 126);
+    pv *list = outbox_list(o, 10, &e);
+    assert_null(list);
+    assert_non_null(strstr(e.msg, "MDB_READERS_FULL"));
+    assert_int_equal(write(done[1], "x", 1), 1);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    list = outbox_list(o, 10, &e); /* the slots freed with the process */
+    assert_non_null(list);
+    assert_int_equal(list->u.a.n, 1);
+    pv_free(list);
+    outbox_close(o);
+    for (int i = 0; i < 2; i++) {
+        close(ready[i]);
+        close(done[i]);
+    }
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_outbox_lines),
         cmocka_unit_test(test_outbox_replace),
         cmocka_unit_test(test_outbox_reader),
+        cmocka_unit_test(test_outbox_list_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
