@@ -119,6 +119,15 @@ static int schema_check(store *s, MDB_txn *txn, const char *dir, unsigned oldest
     return -1;
 }
 
+/* Ends an opening transaction: committed, which keeps the databases' handles for the
+ * transactions after it (a reader's too). *txn is ended either way. */
+static int open_commit(MDB_txn **txn, par_err *e)
+{
+    int rc = mdb_txn_commit(*txn);
+    *txn = NULL;
+    return rc ? fail_lmdb(e, "commit", rc) : 0;
+}
+
 int store_open_from(store **out, const char *dir, const char *const names[], const int dupsort[], int n,
                     unsigned oldest, unsigned schema, size_t map, par_err *e)
 {
@@ -157,11 +166,8 @@ int store_open_from(store **out, const char *dir, const char *const names[], con
             goto fail;
         }
     }
-    if ((rc = mdb_txn_commit(txn))) {
-        txn = NULL;
-        fail_lmdb(e, "commit", rc);
+    if (open_commit(&txn, e) < 0)
         goto fail;
-    }
     if (have < schema)
         log_info("event=store_upgraded store=%s from=%u to=%u", dir, have, schema);
     *out = s;
@@ -206,11 +212,8 @@ int store_open_reader(store **out, const char *dir, const char *const names[], i
             goto fail;
         }
     s->n = n;
-    if ((rc = mdb_txn_commit(txn))) { /* which keeps the databases' handles for later transactions */
-        txn = NULL;
-        fail_lmdb(e, "commit", rc);
+    if (open_commit(&txn, e) < 0)
         goto fail;
-    }
     *out = s;
     return 0;
 fail:
