@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,18 +229,39 @@ static void test_outbox_lines(void **st)
     sbuf_free(&b);
 }
 
+/* A fresh outbox in dir (a mkdtemp template, filled in). */
+static outbox *fresh_outbox(char *dir)
+{
+    outbox *o;
+    par_err e;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(outbox_open(&o, dir, &e), 0);
+    return o;
+}
+
+static pv *head_named(const char *name)
+{
+    pv *head = pv_map();
+    pv_set_str(head, "name", name);
+    return head;
+}
+
+static void remove_tree(const char *dir)
+{
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* An entry written over keeps its one place in the order, and nothing of the entry
  * before stays behind: its rows are the new ones, and none when it has none. */
 static void test_outbox_replace(void **st)
 {
     (void)st;
     char dir[] = "/tmp/par-outbox-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    outbox *o;
+    outbox *o = fresh_outbox(dir);
     par_err e;
-    assert_int_equal(outbox_open(&o, dir, &e), 0);
-    pv *head = pv_map();
-    pv_set_str(head, "name", "a.csv");
+    pv *head = head_named("a.csv");
     int64_t line[] = {2};
     const char *one[] = {"x"}, *two[] = {"y"};
     sbuf r1, r2, none;
@@ -260,6 +282,7 @@ static void test_outbox_replace(void **st)
     assert_string_equal(l.text[0], "y");
     outbox_lines_free(&l);
     pv *list = outbox_list(o, 10, &e);
+    assert_non_null(list);
     assert_int_equal(list->u.a.n, 1);
     pv_free(list);
     assert_int_equal(outbox_put(o, 7, head, NULL, NULL, 1, &e), 1);
@@ -267,6 +290,7 @@ static void test_outbox_replace(void **st)
     assert_int_equal(outbox_lines_get(o, 7, 1, 1, &l, &e), 0);
     assert_int_equal(outbox_del(o, 7, &e), 0);
     list = outbox_list(o, 10, &e);
+    assert_non_null(list);
     assert_int_equal(list->u.a.n, 0);
     pv_free(list);
     outbox_close(o);
@@ -274,9 +298,7 @@ static void test_outbox_replace(void **st)
     sbuf_free(&r1);
     sbuf_free(&r2);
     sbuf_free(&none);
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    remove_tree(dir);
 }
 
 /* The whole of a file, to tell whether opening it changed a byte. */
@@ -323,6 +345,7 @@ static void test_outbox_reader(void **st)
     char *before = slurp(dir, &n0);
     assert_int_equal(outbox_open_reader(&o, dir, &e), 0);
     pv *list = outbox_list(o, 10, &e);
+    assert_non_null(list);
     assert_int_equal(list->u.a.n, 0);
     pv_free(list);
     outbox_close(o);
@@ -348,8 +371,7 @@ static void test_outbox_reader(void **st)
     /* this version's, with an entry waiting */
     assert_int_equal(system(cmd), 0);
     assert_int_equal(outbox_open(&o, dir, &e), 0);
-    pv *head = pv_map();
-    pv_set_str(head, "name", "a.csv");
+    pv *head = head_named("a.csv");
     assert_int_equal(outbox_put(o, 7, head, NULL, NULL, 0, &e), 1);
     pv_free(head);
     /* beside the writer, from another process as par-agent status is (LMDB's locks are
@@ -362,7 +384,7 @@ static void test_outbox_reader(void **st)
         int ok = outbox_open_reader(&r, dir, &e) == 0;
         if (ok) {
             list = outbox_list(r, 10, &e);
-            ok = list->u.a.n == 1 && !strcmp(pv_get_str(pv_get(list->u.a.v[0], "entry"), "name"), "a.csv");
+            ok = list && list->u.a.n == 1 && !strcmp(pv_get_str(pv_get(list->u.a.v[0], "entry"), "name"), "a.csv");
             pv_free(list);
             outbox_close(r);
         }
@@ -372,23 +394,41 @@ static void test_outbox_reader(void **st)
     assert_int_equal(waitpid(child, &status, 0), child);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     outbox_close(o);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    remove_tree(dir);
+}
+
+/* A child's part: holds every reader slot its own environment of dir can take, says how
+ * many on ready, gives them back when done is closed (or after a minute), and exits. */
+static void hold_readers(const char *dir, int ready[2], int done[2])
+{
+    close(ready[0]);
+    close(done[1]);
+    alarm(60); /* whatever becomes of the parent */
+    MDB_env *env = NULL;
+    MDB_txn *txn[200];
+    int held = 0;
+    char c;
+    if (mdb_env_create(&env) == 0 && mdb_env_set_maxreaders(env, 126) == 0 &&
+        mdb_env_open(env, dir, MDB_NOTLS | MDB_RDONLY, 0640) == 0)
+        while (held < 200 && mdb_txn_begin(env, NULL, MDB_RDONLY, &txn[held]) == 0)
+            held++;
+    int ok = write(ready[1], &held, sizeof held) == sizeof held && read(done[0], &c, 1) >= 0;
+    while (held > 0)
+        mdb_txn_abort(txn[--held]);
+    mdb_env_close(env);
+    _exit(ok ? 0 : 1);
 }
 
 /* An outbox that cannot be read is said, never listed as empty: "0 files waiting" is what
  * lets an operator remove it (docs/operations.md). Here every reader slot is held by
- * another process (MDB_READERS_FULL). */
+ * another process (MDB_READERS_FULL); those of one killed are taken back. */
 static void test_outbox_list_fails(void **st)
 {
     (void)st;
     char dir[] = "/tmp/par-outbox-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    outbox *o;
+    outbox *o = fresh_outbox(dir);
     par_err e;
-    assert_int_equal(outbox_open(&o, dir, &e), 0);
-    pv *head = pv_map();
-    pv_set_str(head, "name", "a.csv");
+    pv *head = head_named("a.csv");
     assert_int_equal(outbox_put(o, 7, head, NULL, NULL, 0, &e), 1);
     pv_free(head);
     int ready[2], done[2];
@@ -397,43 +437,56 @@ static void test_outbox_list_fails(void **st)
     fflush(NULL);
     pid_t child = fork();
     assert_true(child >= 0);
-    if (child == 0) { /* holds every slot its own environment can take, until told */
-        MDB_env *env = NULL;
-        MDB_txn *txn[200];
-        int held = 0;
-        char c;
-        if (mdb_env_create(&env) == 0 && mdb_env_set_maxreaders(env, 126) == 0 &&
-            mdb_env_open(env, dir, MDB_NOTLS | MDB_RDONLY, 0640) == 0)
-            while (held < 200 && mdb_txn_begin(env, NULL, MDB_RDONLY, &txn[held]) == 0)
-                held++;
-        int ok = write(ready[1], &held, sizeof held) == sizeof held && read(done[0], &c, 1) == 1;
-        while (held > 0) /* the slots given back (a killed reader's stay until a reader check) */
-            mdb_txn_abort(txn[--held]);
-        mdb_env_close(env);
-        _exit(ok ? 0 : 1);
-    }
+    if (child == 0)
+        hold_readers(dir, ready, done);
+    close(ready[1]);
+    close(done[0]);
+    /* what the parent sees, gathered before any assert: a failed one must not leave the
+     * child waiting */
     int held = 0;
-    assert_int_equal(read(ready[0], &held, sizeof held), (ssize_t)sizeof held);
-    assert_int_equal(held, 126);
+    ssize_t got = read(ready[0], &held, sizeof held);
     pv *list = outbox_list(o, 10, &e);
-    assert_null(list);
-    assert_non_null(strstr(e.msg, "MDB_READERS_FULL"));
-    assert_int_equal(write(done[1], "x", 1), 1);
+    int said = strstr(e.msg, "MDB_READERS_FULL") != NULL;
+    close(done[1]);
+    close(ready[0]);
     int status;
-    assert_int_equal(waitpid(child, &status, 0), child);
+    pid_t w = waitpid(child, &status, 0);
+    int full_then = list == NULL;
+    pv_free(list);
+    assert_int_equal(got, (ssize_t)sizeof held);
+    assert_int_equal(held, 126);
+    assert_true(full_then);
+    assert_true(said);
+    assert_int_equal(w, child);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    list = outbox_list(o, 10, &e); /* the slots freed with the process */
+    list = outbox_list(o, 10, &e); /* the slots given back */
+    assert_non_null(list);
+    assert_int_equal(list->u.a.n, 1);
+    pv_free(list);
+    /* the slots of a reader killed while it held them are taken back, and the list read */
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(done), 0);
+    fflush(NULL);
+    child = fork();
+    assert_true(child >= 0);
+    if (child == 0)
+        hold_readers(dir, ready, done);
+    close(ready[1]);
+    close(done[0]);
+    got = read(ready[0], &held, sizeof held);
+    kill(child, SIGKILL);
+    w = waitpid(child, &status, 0);
+    close(done[1]);
+    close(ready[0]);
+    assert_int_equal(got, (ssize_t)sizeof held);
+    assert_int_equal(held, 126);
+    assert_int_equal(w, child);
+    list = outbox_list(o, 10, &e);
     assert_non_null(list);
     assert_int_equal(list->u.a.n, 1);
     pv_free(list);
     outbox_close(o);
-    for (int i = 0; i < 2; i++) {
-        close(ready[i]);
-        close(done[i]);
-    }
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    remove_tree(dir);
 }
 
 int main(void)
