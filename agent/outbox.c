@@ -227,11 +227,7 @@ int outbox_del(outbox *o, uint64_t key, par_err *e)
 pv *outbox_list(outbox *o, int max, par_err *e)
 {
     MDB_txn *txn;
-    int dead = 0;
-    /* every reader slot taken: those of readers killed (kill -9) are given back once, as
-     * the agent checks them only when it opens the outbox */
-    if (store_begin(o->s, MDB_RDONLY, &txn, e) < 0 &&
-        (mdb_reader_check(store_env(o->s), &dead) || !dead || store_begin(o->s, MDB_RDONLY, &txn, e) < 0))
+    if (store_begin(o->s, MDB_RDONLY, &txn, e) < 0) /* which takes back killed readers' slots */
         return NULL;
     pv *out = pv_arr();
     MDB_cursor *cur;

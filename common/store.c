@@ -245,9 +245,14 @@ MDB_dbi store_dbi(store *s, int i)
 int store_begin(store *s, unsigned flags, MDB_txn **txn, par_err *e)
 {
     int rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    int dead = 0;
     if (rc == MDB_MAP_RESIZED) {
         /* another process grew the map: adopt its size */
         mdb_env_set_mapsize(s->env, 0);
+        rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    } else if (rc == MDB_READERS_FULL && mdb_reader_check(s->env, &dead) == 0 && dead) {
+        /* slots of readers killed (kill -9) since the check at opening: taken back once */
+        log_info("event=stale_readers_cleared count=%d", dead);
         rc = mdb_txn_begin(s->env, NULL, flags, txn);
     }
     if (rc)

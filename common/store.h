@@ -33,7 +33,8 @@ void store_close(store *s);
 MDB_env *store_env(store *s);
 MDB_dbi store_dbi(store *s, int i);
 
-/* Begins a transaction, adopting a map grown by another process. */
+/* Begins a transaction, adopting a map grown by another process, and taking back once
+ * the reader slots of processes killed since the store was opened when none is free. */
 int store_begin(store *s, unsigned flags, MDB_txn **txn, par_err *e);
 /* A transaction that carries its first error (Knot DNS's knot_lmdb_txn is the model):
  * every step after a failure does nothing, and the commit reports it. */
