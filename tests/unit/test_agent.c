@@ -301,24 +301,13 @@ static void test_outbox_replace(void **st)
     remove_tree(dir);
 }
 
-/* The whole of a file, to tell whether opening it changed a byte. */
-static char *slurp(const char *dir, size_t *len)
+/* The store's data file whole, to tell whether opening it changed a byte. */
+static char *data_file(const char *dir, size_t *len)
 {
-    char path[128];
+    char path[128], *buf;
+    par_err e;
     snprintf(path, sizeof path, "%s/data.mdb", dir);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char *buf = NULL;
-    size_t cap = 0;
-    *len = 0;
-    for (size_t got = 1; got;) {
-        if (*len == cap) {
-            buf = realloc(buf, cap = cap ? cap * 2 : 65536);
-            assert_non_null(buf);
-        }
-        *len += got = fread(buf + *len, 1, cap - *len, f);
-    }
-    fclose(f);
+    assert_int_equal(file_read(path, &buf, len, &e), 0);
     return buf;
 }
 
@@ -342,14 +331,14 @@ static void test_outbox_reader(void **st)
     assert_int_equal(store_open(&s, dir, old, NULL, 2, 1, 0, &e), 0);
     store_close(s);
     size_t n0, n1;
-    char *before = slurp(dir, &n0);
+    char *before = data_file(dir, &n0);
     assert_int_equal(outbox_open_reader(&o, dir, &e), 0);
     pv *list = outbox_list(o, 10, &e);
     assert_non_null(list);
     assert_int_equal(list->u.a.n, 0);
     pv_free(list);
     outbox_close(o);
-    char *after = slurp(dir, &n1);
+    char *after = data_file(dir, &n1);
     assert_true(n0 == n1 && !memcmp(before, after, n0));
     free(before);
     free(after);
@@ -419,6 +408,25 @@ static void hold_readers(const char *dir, int ready[2], int done[2])
     _exit(ok ? 0 : 1);
 }
 
+/* Starts hold_readers in a child: its pid; *ready to read how many it holds from, *done
+ * to close when it may give them back. */
+static pid_t spawn_holder(const char *dir, int *ready, int *done)
+{
+    int r[2], d[2];
+    assert_int_equal(pipe(r), 0);
+    assert_int_equal(pipe(d), 0);
+    fflush(NULL);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0)
+        hold_readers(dir, r, d);
+    close(r[1]);
+    close(d[0]);
+    *ready = r[0];
+    *done = d[1];
+    return child;
+}
+
 /* An outbox that cannot be read is said, never listed as empty: "0 files waiting" is what
  * lets an operator remove it (docs/operations.md). Here every reader slot is held by
  * another process (MDB_READERS_FULL); those of one killed are taken back. */
@@ -431,24 +439,16 @@ static void test_outbox_list_fails(void **st)
     pv *head = head_named("a.csv");
     assert_int_equal(outbox_put(o, 7, head, NULL, NULL, 0, &e), 1);
     pv_free(head);
-    int ready[2], done[2];
-    assert_int_equal(pipe(ready), 0);
-    assert_int_equal(pipe(done), 0);
-    fflush(NULL);
-    pid_t child = fork();
-    assert_true(child >= 0);
-    if (child == 0)
-        hold_readers(dir, ready, done);
-    close(ready[1]);
-    close(done[0]);
+    int ready, done;
+    pid_t child = spawn_holder(dir, &ready, &done);
     /* what the parent sees, gathered before any assert: a failed one must not leave the
      * child waiting */
     int held = 0;
-    ssize_t got = read(ready[0], &held, sizeof held);
+    ssize_t got = read(ready, &held, sizeof held);
     pv *list = outbox_list(o, 10, &e);
     int said = strstr(e.msg, "MDB_READERS_FULL") != NULL;
-    close(done[1]);
-    close(ready[0]);
+    close(done);
+    close(ready);
     int status;
     pid_t w = waitpid(child, &status, 0);
     int full_then = list == NULL;
@@ -464,20 +464,12 @@ static void test_outbox_list_fails(void **st)
     assert_int_equal(list->u.a.n, 1);
     pv_free(list);
     /* the slots of a reader killed while it held them are taken back, and the list read */
-    assert_int_equal(pipe(ready), 0);
-    assert_int_equal(pipe(done), 0);
-    fflush(NULL);
-    child = fork();
-    assert_true(child >= 0);
-    if (child == 0)
-        hold_readers(dir, ready, done);
-    close(ready[1]);
-    close(done[0]);
-    got = read(ready[0], &held, sizeof held);
+    child = spawn_holder(dir, &ready, &done);
+    got = read(ready, &held, sizeof held);
     kill(child, SIGKILL);
     w = waitpid(child, &status, 0);
-    close(done[1]);
-    close(ready[0]);
+    close(done);
+    close(ready);
     assert_int_equal(got, (ssize_t)sizeof held);
     assert_int_equal(held, 126);
     assert_int_equal(w, child);
