@@ -242,6 +242,12 @@ pv *outbox_list(outbox *o, int max, par_err *e)
             int got = store_get_pv(txn, store_dbi(o->s, O_FILES), k, &entry);
             if (got == 0)
                 continue;
+            if (got == -2) { /* the store failed, not this head: not one to take again from the held copy, and
+                            * the next step would fail with MDB_BAD_TXN, which names nothing */
+                err_set(e, "cannot read the outbox: LMDB failed to read the head of %s", k);
+                g = -2;
+                break;
+            }
             pv *item = pv_map();
             pv_set_int(item, "key", (int64_t)strtoull(k, NULL, 16));
             if (got == 1)
@@ -254,7 +260,8 @@ pv *outbox_list(outbox *o, int max, par_err *e)
     }
     mdb_txn_abort(txn);
     if (g != 0 && g != MDB_NOTFOUND) { /* not a shorter list: "0 files waiting" lets an outbox be removed */
-        err_set(e, "cannot read the outbox: %s", mdb_strerror(g));
+        if (g != -2)
+            err_set(e, "cannot read the outbox: %s", mdb_strerror(g));
         pv_free(out);
         return NULL;
     }

@@ -61,6 +61,7 @@ int outbox_del(outbox *o, uint64_t key, par_err *e);
  * one over the protocol's 16 MiB or 200,000 items cannot be). NULL with e when the
  * outbox cannot be read (never an empty list for it). */
 pv *outbox_list(outbox *o, int max, par_err *e);
+/* Files waiting; -1 when the outbox cannot be read. */
 int64_t outbox_depth(outbox *o);
 
 #endif

@@ -1036,7 +1036,11 @@ static int heartbeat(agent *a)
     pv *q = proto_msg(MSG_QUERY), *args = pv_map();
     char depth[32], host[64] = "agent";
     gethostname(host, sizeof host - 1);
-    snprintf(depth, sizeof depth, "%lld", (long long)outbox_depth(a->ob));
+    int64_t n = outbox_depth(a->ob);
+    if (n < 0) /* not a count: parctl status shows it as the word */
+        snprintf(depth, sizeof depth, "unreadable");
+    else
+        snprintf(depth, sizeof depth, "%lld", (long long)n);
     a->hb_id = client_next_id(a->cl);
     pv_set_int(q, "id", a->hb_id);
     pv_set_str(q, "q", "agent");

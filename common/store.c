@@ -450,7 +450,7 @@ int store_get_pv(MDB_txn *txn, MDB_dbi dbi, const char *key, pv **out)
     if (rc == MDB_NOTFOUND)
         return 0;
     if (rc)
-        return -1;
+        return -2;
     par_err e;
     return proto_decode_value(v.mv_data, v.mv_size, out, &e) < 0 ? -1 : 1;
 }

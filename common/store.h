@@ -102,7 +102,9 @@ struct pv;
 int store_backup_into(store *s, const char *dir, const char *name, uint64_t seq, struct pv **data, par_err *e);
 
 /* Values stored as proto-encoded pv trees under string keys. get: 1 found (*out
- * set), 0 absent, -1 error. put, del: 0 or the LMDB error code (MDB_MAP_FULL...). */
+ * set), 0 absent, -1 stored but not decodable, -2 LMDB could not read it (a damaged
+ * page, I/O): a caller that treats a bad value by itself must not take the store's
+ * failure for one. put, del: 0 or the LMDB error code (MDB_MAP_FULL...). */
 struct pv;
 int store_get_pv(MDB_txn *txn, MDB_dbi dbi, const char *key, struct pv **out);
 int store_put_pv(MDB_txn *txn, MDB_dbi dbi, const char *key, const struct pv *val);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <lmdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -481,6 +483,77 @@ static void test_outbox_list_fails(void **st)
     remove_tree(dir);
 }
 
+/* The outbox's "files" database opened by LMDB itself, as a damaged store would be met. */
+static void raw_files(const char *dir, MDB_env **env, MDB_txn **txn, MDB_dbi *dbi, unsigned flags)
+{
+    assert_int_equal(mdb_env_create(env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(*env, 8), 0);
+    assert_int_equal(mdb_env_open(*env, dir, flags, 0600), 0);
+    assert_int_equal(mdb_txn_begin(*env, NULL, flags, txn), 0);
+    assert_int_equal(mdb_dbi_open(*txn, "files", 0, dbi), 0);
+}
+
+/* A head that does not decode is the agent's to take again from what it holds: listed as
+ * unreadable. A store that cannot be read is not: the list fails, naming the head. */
+static void test_outbox_damaged(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/par-outbox-XXXXXX";
+    outbox *o = fresh_outbox(dir);
+    par_err e;
+    pv *head = head_named("a.csv");
+    assert_int_equal(outbox_put(o, 7, head, NULL, NULL, 0, &e), 1);
+    assert_int_equal(outbox_put(o, 8, head, NULL, NULL, 0, &e), 1);
+    pv_free(head);
+    outbox_close(o);
+
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi files;
+    raw_files(dir, &env, &txn, &files, 0);
+    MDB_val k = {16, "0000000000000008"}, v = {1, "\xc1"}; /* a byte msgpack never uses */
+    assert_int_equal(mdb_put(txn, files, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    assert_int_equal(outbox_open_reader(&o, dir, &e), 0);
+    pv *list = outbox_list(o, 10, &e);
+    assert_non_null(list);
+    assert_int_equal(list->u.a.n, 2);
+    assert_false(pv_get_bool(list->u.a.v[0], "unreadable", 0));
+    assert_true(pv_get_bool(list->u.a.v[1], "unreadable", 0));
+    pv_free(list);
+    outbox_close(o);
+
+    /* the page holding the heads made neither branch nor leaf: LMDB says MDB_CORRUPTED */
+    raw_files(dir, &env, &txn, &files, MDB_RDONLY);
+    MDB_val name = {5, "files"}, rec;
+    MDB_dbi main_db;
+    MDB_stat ms;
+    assert_int_equal(mdb_dbi_open(txn, NULL, 0, &main_db), 0);
+    assert_int_equal(mdb_get(txn, main_db, &name, &rec), 0);
+    assert_int_equal(mdb_env_stat(env, &ms), 0);
+    uint64_t root; /* MDB_db: pad, flags, depth, three page counts, entries, then the root */
+    assert_true(rec.mv_size >= 48);
+    memcpy(&root, (char *)rec.mv_data + 40, sizeof root);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    char path[64];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    int fd = open(path, O_WRONLY);
+    assert_true(fd >= 0);
+    uint16_t no_flags = 0; /* after the page's number and its pad */
+    assert_int_equal(pwrite(fd, &no_flags, sizeof no_flags, (off_t)(root * ms.ms_psize + 10)), (ssize_t)sizeof no_flags);
+    close(fd);
+    assert_int_equal(outbox_open_reader(&o, dir, &e), 0);
+    list = outbox_list(o, 10, &e);
+    assert_null(list);
+    /* which head, not what LMDB says of the transaction after (MDB_BAD_TXN) */
+    assert_non_null(strstr(e.msg, "cannot read the outbox: LMDB failed to read the head of 0000000000000007"));
+    assert_int_equal(outbox_depth(o), 2); /* the order and the count are elsewhere: only the heads are lost */
+    outbox_close(o);
+    remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_outbox_replace),
         cmocka_unit_test(test_outbox_reader),
         cmocka_unit_test(test_outbox_list_fails),
+        cmocka_unit_test(test_outbox_damaged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
