@@ -54,14 +54,43 @@ make_files() {
             for (k = 0; k < l; k++) printf "TDG,2024,M%02d,metric,%s_%d,%d\n", k % 12 + 1, u, k, k }' >"$W/a$1-$i.csv"
     done
 }
-push() {
-    local start end ok=1 pids=()
-    start=$(date +%s.%N)
-    for i in $(seq 1 "$2"); do
-        "$BIN/par-agent" push --timeout 600 "$W/a$1-$i.csv" >>"$W/push.log" 2>&1 & pids+=($!)
+# What each process spent during a push, to tell what bounds it: the daemons' CPU from
+# /proc (PAR_BENCH_DAEMONS, "name:pid ..." from bench/run.sh), the agents' from the shell's
+# children's times, the bytes the collector wrote (LMDB's pages, in write calls).
+daemons_now() {
+    local d
+    for d in ${PAR_BENCH_DAEMONS:-}; do
+        awk -v n="${d%%:*}" '{ printf "%s %d ", n, $14 + $15 }' "/proc/${d##*:}/stat" 2>/dev/null
+        [ "${d%%:*}" = collector ] && awk '/^wchar/ { printf "wchar %d ", $2 }' "/proc/${d##*:}/io" 2>/dev/null
     done
-    for p in "${pids[@]}"; do wait "$p" || ok=0; done
+    echo
+}
+push() {
+    local start end ok=1 pids=() before after
+    before=$(daemons_now)
+    start=$(date +%s.%N)
+    # the agents in a shell of their own, whose children they alone are: its times are
+    # theirs (the second line; written to a file, not piped: a pipe's fork counts from zero)
+    (
+        for i in $(seq 1 "$2"); do
+            "$BIN/par-agent" push --timeout 600 "$W/a$1-$i.csv" >>"$W/push.log" 2>&1 & pids+=($!)
+        done
+        for p in "${pids[@]}"; do wait "$p" || ok=0; done
+        times >"$W/times-$1"
+        [ $ok = 1 ]
+    ) || ok=0
     end=$(date +%s.%N)
+    after=$(daemons_now)
+    awk -v b="$before" -v a="$after" -v s="$start" -v e="$end" -v lines=$((LINES * $2)) \
+        -v hz="$(getconf CLK_TCK)" 'NR == 2 {
+            gsub(/[ms]/, " "); agents = $1 * 60 + $2 + $3 * 60 + $4
+            nb = split(b, x, " "); for (i = 1; i < nb; i += 2) was[x[i]] = x[i + 1]
+            na = split(a, y, " "); for (i = 1; i < na; i += 2) now[y[i]] = y[i + 1]
+            printf "%.2f %.2f", e - s, agents
+            split("collector scorer broker", ds, " ")
+            for (i = 1; i <= 3; i++) printf " %s", (ds[i] in now) ? sprintf("%.2f", (now[ds[i]] - was[ds[i]]) / hz) : "-"
+            printf " %s\n", ("wchar" in now) ? sprintf("%.0f", (now["wchar"] - was["wchar"]) / lines) : "-" }' \
+        "$W/times-$1" >"$W/cpu-$1"
     rm -f "$W"/a$1-*.csv
     settle
     [ $ok = 1 ] || { echo failed; return; }
@@ -76,7 +105,7 @@ printf '%-34s %12s %10s %14s %10s\n' "ingest (acknowledged, durable)" "lines/s" 
 settle
 before=$(raw_rate)
 raws=($before)
-rows=()
+rows=() cpus=()
 for n in first ${AGENTS:-1 4 16}; do
     if [ "$n" = first ]; then
         what="first large push, 1 agent" name=first_push agents=1
@@ -89,6 +118,7 @@ for n in first ${AGENTS:-1 4 16}; do
     after=$(raw_rate)
     raws+=($after)
     rows+=("$name|$what|$rate|$(mean "$before" "$after")")
+    cpus+=("$name|$what|$(cat "$W/cpu-$n" 2>/dev/null)")
     before=$after
 done
 # the yardstick: the fastest raw rate of the run
@@ -115,6 +145,22 @@ done
 echo "  raw LMDB (1,000 puts of submission-sized records a durable commit, 200,000 in all),"
 echo "  measured before the first figure and after each, the disk idle: ${raws[*]:-none} puts/s;"
 echo "  \"vs raw\" against the fastest, ${best:--}; \"vs that\" against the mean of the two around the figure"
+# what bounds each figure: the CPU there was (wall x cores) against what each part took
+echo
+printf '%-34s %7s %8s %8s %9s %8s %7s %11s\n' "CPU seconds during the push" "wall" "agents" "collector" "scorer" \
+    "broker" "of" "bytes/line"
+for c in "${cpus[@]}"; do
+    IFS='|' read -r name what fig <<<"$c"
+    read -r wall agents coll scorer broker wb <<<"$fig"
+    [ -n "${wall:-}" ] || continue
+    printf '%-34s %7s %8s %8s %9s %8s %7s %11s\n' "$what" "$wall" "$agents" "$coll" "$scorer" "$broker" \
+        "$(awk -v w="$wall" -v c="$(nproc)" 'BEGIN { printf "%.2f", w * c }')" "$wb"
+    for pair in agents:$agents collector:$coll scorer:$scorer broker:$broker; do
+        [[ "${pair#*:}" =~ ^[0-9]+(\.[0-9]+)?$ ]] && record "ingest.${name}_cpu_${pair%%:*}_s" "${pair#*:}"
+    done
+    [[ "$wb" =~ ^[0-9]+$ ]] && record "ingest.${name}_collector_bytes_written_per_line" "$wb"
+done
+echo "  (\"of\": the CPU there was, wall x $(nproc) cores; bytes/line: what the collector wrote, LMDB's pages)"
 if [[ " ${rows[*]} " == *"|failed|"* ]]; then
     echo "  what the agents said:"
     grep -v ' 0 refused$' "$W/push.log" | sed 's/^/    /' | head -20

@@ -178,7 +178,7 @@ fi
 
 if part ingest; then
     echo
-    "$ROOT/bench/ingest.sh"
+    PAR_BENCH_DAEMONS="broker:${pids[0]} collector:${pids[1]} scorer:${pids[2]}" "$ROOT/bench/ingest.sh"
     echo
     "$ROOT/bench/postgres.sh"
 fi
