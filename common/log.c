@@ -48,10 +48,28 @@ void log_msg(int level, const char *fmt, ...)
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     clock_format((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000L, ts);
-    char line[2048];
+    char line[2048], out[4 * sizeof line];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s level=%s prog=%s %s\n", ts, names[level], logger.prog, line);
+    /* one event, one line: a value a user typed (a login name, a form field) may hold a
+     * line break, which would start a forged line of its own; control bytes are written as
+     * \n, \r, \t or \xHH */
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
+        if (*p >= 0x20 && *p != 0x7f) {
+            out[o++] = (char)*p;
+            continue;
+        }
+        out[o++] = '\\';
+        if (*p == '\n' || *p == '\r' || *p == '\t') {
+            out[o++] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+        } else {
+            snprintf(out + o, 4, "x%02x", *p);
+            o += 3;
+        }
+    }
+    out[o] = '\0';
+    fprintf(stderr, "%s level=%s prog=%s %s\n", ts, names[level], logger.prog, out);
 }

@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../../common/log.h"
 #include "../../common/service.h"
+#include "../../common/util.h"
 #include "../../web/pages.h"
 #include "../../web/sheet.h"
 
@@ -220,10 +223,42 @@ static void test_unit_history(void **st)
     pv_free(history);
 }
 
+/* A login name is logged as the user typed it: a line break in it must not start a line
+ * of its own (a forged "event=login ... role=admin" after a failed login). */
+static void test_log_one_line(void **st)
+{
+    (void)st;
+    char path[] = "/tmp/par-log-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(fd, 2), 2);
+    log_init("par-web", LOG_INFO);
+    log_warn("event=login_failed user=%s", "x\n2026-01-01T00:00:00.000+07:00 level=info prog=par-web event=login "
+                                            "user=quantri role=admin\r\t\x01");
+    fflush(stderr);
+    assert_int_equal(dup2(saved, 2), 2);
+    close(saved);
+    close(fd);
+    char *text;
+    size_t len;
+    par_err e;
+    assert_int_equal(file_read(path, &text, &len, &e), 0);
+    unlink(path);
+    assert_non_null(memchr(text, '\n', len));
+    assert_true(memchr(text, '\n', len) == text + len - 1); /* one line, its own end */
+    assert_non_null(strstr(text, "user=x\\n2026-01-01"));
+    assert_non_null(strstr(text, "role=admin\\r\\t\\x01\n"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_log_one_line),
         cmocka_unit_test(test_unit_history),
         cmocka_unit_test(test_xlsx),
         cmocka_unit_test(test_chart_every_year),
