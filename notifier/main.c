@@ -156,11 +156,15 @@ static pv *answer(notifier *n, const service_req *r)
                      q);
             return proto_error(r->id, "forbidden", text);
         }
-        if ((!unit || !*unit) && !(under && *under)) {
+        /* nothing narrower asked: its own unit. Alerts are listed by the unit they were
+         * sent to, with no "under": one below it named there is the one listed (without
+         * this, an "under" alone listed the whole province's) */
+        int alerts = !strcmp(q, "alerts");
+        if ((!unit || !*unit) && (alerts || !(under && *under))) {
             own = pv_copy(args ? args : pv_get(r->msg, "args"));
             if (!own)
                 own = pv_map();
-            pv_set_str(own, "unit", mine);
+            pv_set_str(own, "unit", alerts && under && *under ? under : mine);
             args = own;
         }
     }

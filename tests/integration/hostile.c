@@ -11,6 +11,9 @@
  *        hostile nul
  *          one submit message whose line 2 has the value "5\0 9", line 3 the unit
  *          "TDG\0XYZ", line 4 nothing wrong: prints the answer as JSON
+ *        hostile query SERVICE Q ARGS
+ *          one query Q to SERVICE with ARGS (a flat JSON object) as given: prints the
+ *          answer's data as JSON
  *        hostile liar N
  *          serves as the collector (run it without one): its first N answers to a
  *          submit say one line more stored than was sent (sequence numbers from 1000),
@@ -167,6 +170,29 @@ int main(int argc, char **argv)
         for (int k = 0; k < conns; k++)
             client_destroy(cs[k]);
         free(cs);
+    } else if (!strcmp(argv[1], "query") && argc == 5) {
+        /* hostile query SERVICE Q ARGS: one query with ARGS (a flat JSON object) as they
+         * are, which no client of ours sends as such; prints the answer's data as JSON */
+        client *c = client_new(&conf, &e);
+        pv *args = c ? json_read_flat(argv[4], strlen(argv[4]), &e) : NULL;
+        if (!args) {
+            fprintf(stderr, "hostile: %s\n", e.msg);
+            client_destroy(c);
+            return 1;
+        }
+        pv *m = proto_msg(MSG_QUERY), *reply = NULL;
+        pv_set_int(m, "id", client_next_id(c));
+        pv_set_str(m, "q", argv[3]);
+        pv_set(m, "args", args);
+        int rc = client_call(c, argv[2], m, 5000, &reply, &e);
+        if (rc < 0)
+            fprintf(stderr, "hostile: %s\n", e.msg);
+        else
+            json_print(stdout, pv_get(reply, "data"));
+        pv_free(reply);
+        pv_free(m);
+        client_destroy(c);
+        return rc < 0 ? 1 : 0;
     } else if (!strcmp(argv[1], "nul")) {
         client *c = client_new(&conf, &e);
         if (!c) {

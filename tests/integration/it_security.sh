@@ -36,6 +36,17 @@ if [ -n "${PAR_HOSTILE:-}" ]; then
         grep -q "the key of unit TDG may not report the agent of TUY" "$T/hb.txt"
     "$PAR_HOSTILE" heartbeats 1 0 0 TDG >"$T/hb2.txt" 2>&1
     check "but its own" grep -q "^accepted 1 " "$T/hb2.txt"
+    # a unit key reads its own unit's alerts, however it asks: "under" alone once listed
+    # the whole province's
+    PAR_CONF=$T/ops.conf "$BIN/parctl" alerts --json >"$T/alerts-all.json" 2>&1
+    "$PAR_HOSTILE" query notifier alerts '{"under":"TDG"}' >"$T/alerts-under.json" 2>&1
+    check "a unit key asking for the alerts 'under' its unit gets its unit's only" python3 -c "
+import json
+every = json.load(open('$T/alerts-all.json'))
+got = json.load(open('$T/alerts-under.json'))
+assert [a for a in every if all(t['unit'] != 'TDG' for t in a['to'])], 'no alert to another unit: nothing to tell'
+assert got and all(any(t['unit'] == 'TDG' for t in a['to']) for a in got), got
+"
 fi
 # an agent configured for another unit than its key's: its log and status say the province
 # refuses its heartbeats (nothing else would tell the technician)
