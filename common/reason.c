@@ -141,6 +141,20 @@ static const struct {
     {"no answer from {} at {} after {} s (the provincial server cannot be reached)",
      "không có trả lời từ {} ở {} sau {} giây: không kết nối được máy chủ của tỉnh"},
     {"no answer from {} at {} after {} s ({})", "không có trả lời từ {} ở {} sau {} giây ({})"},
+    /* the notifier: acknowledging and silencing alerts (notifier/alertlog.c) */
+    {"no alert number {}", "không có cảnh báo số {}"},
+    {"alert {} was not sent to unit {}", "cảnh báo số {} không gửi tới đơn vị {}"},
+    {"only the units an alert was sent to and admins acknowledge it",
+     "chỉ đơn vị nhận cảnh báo và quản trị viên được xác nhận cảnh báo"},
+    {"no task {}", "không có nhiệm vụ {}"},
+    {"until '{}' is not a date YYYY-MM-DD", "'{}' không phải một ngày có thật (NĂM-THÁNG-NGÀY)"},
+    {"until {} is before today, {}", "ngày {} đã qua (hôm nay là {})"},
+    {"until {} is more than {} days after today, {}: alerts are silenced for a year at most",
+     "ngày {} muộn hơn quá {} ngày so với hôm nay ({}): chỉ tạm dừng nhắc tối đa một năm"},
+    {"task {} is not unit {}'s: its alerts are not this key's to silence",
+     "nhiệm vụ {} không phải của đơn vị {}: khóa này không được tạm dừng cảnh báo của nhiệm vụ đó"},
+    {"only the task's units and admins silence its alerts",
+     "chỉ đơn vị được giao nhiệm vụ và quản trị viên được tạm dừng cảnh báo của nhiệm vụ"},
 };
 
 /* Matches s against pattern p from its start; the text each "{}" stands for goes to

@@ -718,8 +718,8 @@ int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, 
             err_set(e, "alert %llu was not sent to unit %s", (unsigned long long)n, own);
             goto fail;
         }
-    } else if (!strncmp(by, "appraiser:", 10)) {
-        err_set(e, "appraiser keys do not acknowledge alerts");
+    } else if (strchr(by, ':') && strncmp(by, "admin:", 6)) { /* leaders write nothing; appraisers score */
+        err_set(e, "only the units an alert was sent to and admins acknowledge it");
         goto fail;
     }
     char key[256], at[40];
@@ -762,9 +762,27 @@ int alertlog_silence(book *b, const char *task, const char *until, const char *b
         return -1;
     }
     int y = 0, m = 0, d = 0;
-    if (until && *until && (sscanf(until, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31)) {
+    char extra;
+    if (until && *until &&
+        (sscanf(until, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || !clock_date_valid(y, m, d))) {
         err_set(e, "until '%s' is not a date YYYY-MM-DD", until);
         return -1;
+    }
+    if (until && *until) { /* a silence ends: not one already over, nor one that outlives the plan */
+        int64_t today, day = clock_days_from_civil(y, m, d);
+        int sec;
+        clock_local(now_ms, &today, &sec);
+        char t[40];
+        clock_format(now_ms, t);
+        if (day < today) {
+            err_set(e, "until %s is before today, %.10s", until, t);
+            return -1;
+        }
+        if (day > today + ALERTLOG_SILENCE_DAYS) {
+            err_set(e, "until %s is more than %d days after today, %.10s: alerts are silenced for a year at most",
+                    until, ALERTLOG_SILENCE_DAYS, t);
+            return -1;
+        }
     }
     size_t nt, nu;
     const ntask *t = &book_tasks(b, &nt)[ti];

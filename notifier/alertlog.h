@@ -54,10 +54,13 @@ int alertlog_message(book *b, uint64_t msg, const char *report_url, const char *
 /* Marks a delivery made (ok) or failed with why; a failure is retried after
  * retry_s doubled per attempt, up to an hour. */
 int alertlog_mark(book *b, uint64_t msg, int ch, int ok, const char *why, int64_t now_ms, int retry_s, par_err *e);
-/* Stops the alerts of the task instance of alert number n. by: who acknowledged. */
+/* Stops the alerts of the task instance of alert number n. by: who acknowledged (a unit
+ * key for what was sent to its unit, an admin or this server). */
 int alertlog_ack(book *b, uint64_t n, const char *by, int64_t now_ms, pv **out, par_err *e);
-/* No alert for task up to until (YYYY-MM-DD; "" lifts it), kept with who and when: a unit
- * key for a task it leads or supports, an admin or this server. */
+/* No alert for task up to until (YYYY-MM-DD from today to ALERTLOG_SILENCE_DAYS after;
+ * "" lifts it), kept with who and when: a unit key for a task it leads or supports, an
+ * admin or this server. */
+#define ALERTLOG_SILENCE_DAYS 366
 int alertlog_silence(book *b, const char *task, const char *until, const char *by, int64_t now_ms, pv **out,
                      par_err *e);
 /* The alerts (newest first) with their recipients and delivery states; unit filters. */

@@ -1,4 +1,5 @@
 #include "pages.h"
+#include "../common/reason.h"
 #include "../common/util.h"
 #include "../proto/season.h"
 
@@ -507,6 +508,7 @@ void page_alerts(sbuf *b, const html_frame *f0, const pv *alerts, const char *ms
         html_end(b);
         return;
     }
+    int may_act = f0->role && (!strcmp(f0->role, "unit") || !strcmp(f0->role, "admin"));
     sbuf_puts(b, "<table id=\"alerts\">\n<tr><th>Số</th><th>Loại</th><th>Nhiệm vụ</th><th>Hạn</th><th>Ngày gửi</th>"
                  "<th>Gửi tới</th><th></th></tr>\n");
     for (uint32_t i = 0; i < alerts->u.a.n; i++) {
@@ -523,6 +525,10 @@ void page_alerts(sbuf *b, const html_frame *f0, const pv *alerts, const char *ms
             html_esc(b, pv_get_text(to->u.a.v[k], "unit"));
         }
         sbuf_puts(b, "</td><td>");
+        if (!may_act) { /* leaders read, appraisers score: neither acknowledges nor silences */
+            sbuf_puts(b, pv_get_bool(a, "acked", 0) ? "đã xác nhận</td></tr>\n" : "</td></tr>\n");
+            continue;
+        }
         sbuf_puts(b, "<form method=\"post\" action=\"/alerts/silence\"><input type=\"hidden\" name=\"task\" value=\"");
         html_esc(b, pv_get_text(a, "task"));
         sbuf_puts(b, "\"><input name=\"until\" size=\"10\" placeholder=\"dd/mm/yyyy\">");
@@ -858,10 +864,17 @@ void page_error(sbuf *b, const html_frame *f0, const char *what, const char *why
     sbuf_puts(b, "<p class=\"err\" id=\"error\">");
     html_esc(b, what);
     sbuf_puts(b, "</p>\n");
-    if (why && *why) {
-        sbuf_puts(b, "<p class=\"muted\">");
-        html_esc(b, why);
+    if (why && *why) { /* the reason in Vietnamese, and as the services said it */
+        char vi[1024];
+        reason_vi(why, vi, sizeof vi);
+        sbuf_puts(b, "<p class=\"muted\" id=\"why\">");
+        html_esc(b, vi);
         sbuf_puts(b, "</p>\n");
+        if (!strstr(vi, why)) {
+            sbuf_puts(b, "<p class=\"muted\" lang=\"en\">");
+            html_esc(b, why);
+            sbuf_puts(b, "</p>\n");
+        }
     }
     html_end(b);
 }

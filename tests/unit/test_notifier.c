@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../common/reason.h"
 #include "../../common/clock.h"
 #include "../../common/json.h"
 #include "../../notifier/alertlog.h"
@@ -650,6 +651,10 @@ static void test_record_once(void **st)
     assert_true(late > 0);
     pv *ack = NULL;
     assert_int_equal(alertlog_ack(f->b, late, "unit:P", now, &ack, &e), -1); /* not sent to P */
+    /* leaders read and write nothing, appraisers score: neither acknowledges */
+    assert_int_equal(alertlog_ack(f->b, late, "leader:chutich", now, &ack, &e), -1);
+    assert_string_equal(e.msg, "only the units an alert was sent to and admins acknowledge it");
+    assert_int_equal(alertlog_ack(f->b, late, "appraiser:snv", now, &ack, &e), -1);
     assert_int_equal(alertlog_ack(f->b, late, "unit:C", now, &ack, &e), 0);
     pv_free(ack);
     book_close(f->b);
@@ -1091,6 +1096,24 @@ static void test_dissolved_unit(void **st)
     pv_free(list);
     pv_free(args);
     pv *out = NULL;
+    /* a silence ends on a day of the calendar, from today to a year ahead */
+    static const struct {
+        const char *until, *why;
+    } bad[] = {{"2025-02-30", "until '2025-02-30' is not a date YYYY-MM-DD"},
+               {"2025-12-31x", "until '2025-12-31x' is not a date YYYY-MM-DD"},
+               {"2025-07-01", "until 2025-07-01 is before today, 2025-07-02"},
+               {"2026-07-04", "until 2026-07-04 is more than 366 days after today, 2025-07-02: alerts are silenced "
+                              "for a year at most"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(alertlog_silence(f->b, "OLD", bad[i].until, "unit:P", july, &out, &e), -1);
+        assert_string_equal(e.msg, bad[i].why);
+        char vi[512];
+        assert_null(strstr(reason_vi(e.msg, vi, sizeof vi), "tiếng Anh")); /* said in Vietnamese too */
+    }
+    assert_int_equal(alertlog_silence(f->b, "OLD", "2025-07-02", "unit:P", july, &out, &e), 0); /* today */
+    pv_free(out);
+    assert_int_equal(alertlog_silence(f->b, "OLD", "2026-07-03", "unit:P", july, &out, &e), 0); /* 366 days */
+    pv_free(out);
     assert_int_equal(alertlog_silence(f->b, "OLD", "2025-12-31", "unit:P", july, &out, &e), 0);
     pv_free(out);
 }
