@@ -35,6 +35,7 @@
 #define WEB_EVENTS_MS 25000    /* a live-update request is answered at least this often */
 #define WEB_FORM_BYTES 65536   /* a form's fields, all together (a document uploaded: its own limit) */
 #define WEB_FIELDS 200         /* the self-assessment form: a value and a note per criterion */
+#define WEB_UPLOADS 8          /* documents received at once: each up to [web] evidence_max_mb in memory */
 /* connections in all; no limit per address: behind a reverse proxy they all come from it */
 #define WEB_CONNECTIONS 1024
 
@@ -64,6 +65,8 @@ struct req {
     size_t form_bytes, file_bytes, file_max;
     char filename[256];
     int too_big;
+    int busy;   /* refused before its body: as many documents as WEB_UPLOADS being received */
+    int upload; /* holds one of those WEB_UPLOADS places */
     /* a document uploaded: sent in pieces, each after the last one's answer */
     sbuf file;
     size_t sent;
@@ -89,6 +92,7 @@ typedef struct {
     char tmpdir[CONF_PATH + 16]; /* where workbooks are made before they are sent */
     verifier *vf;
     uint64_t serial;
+    int uploads; /* documents being received (WEB_UPLOADS at most) */
 } web;
 
 /* ---------- requests in flight ---------- */
@@ -133,6 +137,8 @@ static void req_free(web *w, req *r)
         }
     if (r->pp)
         MHD_destroy_post_processor(r->pp);
+    if (r->upload)
+        w->uploads--;
     for (int i = 0; i < WEB_MAX_QUERIES; i++)
         pv_free(r->data[i]);
     for (int i = 0; i < WEB_FIELDS; i++) {
@@ -1208,6 +1214,15 @@ static enum MHD_Result metrics(web *w, req *r)
 
 /* ---------- the router ---------- */
 
+/* The request's session (its cookie's token kept in r), NULL when there is none. */
+static const session *session_of(web *w, req *r)
+{
+    const char *token = r->token[0] ? r->token : MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "par_session");
+    if (token && !r->token[0])
+        str_copy(r->token, sizeof r->token, token);
+    return sessions_find(w->ses, r->token, clock_mono_ms());
+}
+
 static enum MHD_Result route(web *w, req *r)
 {
     const char *url = r->url;
@@ -1226,12 +1241,11 @@ static enum MHD_Result route(web *w, req *r)
         return metrics(w, r);
     if (!strcmp(url, "/favicon.ico"))
         return respond(w, r, 404, "text/plain; charset=utf-8", NULL, NULL, NULL);
+    if (!strcmp(url, "/login") && post && r->too_big) /* its fields were not all read */
+        return login_page(w, r, "Biểu mẫu quá lớn. (The form is too large.)", NULL, 413);
     if (!strcmp(url, "/login"))
         return post ? login(w, r) : login_page(w, r, NULL, NULL, 200);
-    const char *token = r->token[0] ? r->token : MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "par_session");
-    if (token && !r->token[0])
-        str_copy(r->token, sizeof r->token, token);
-    const session *s = sessions_find(w->ses, r->token, clock_mono_ms());
+    const session *s = session_of(w, r);
     if (!s) /* logged out, or never in: every page leads to the login form */
         return redirect(w, r, "/login", NULL);
     if (r->too_big) {
@@ -1293,6 +1307,43 @@ static enum MHD_Result route(web *w, req *r)
     return error_page(w, r, s, 404, "Không có trang này.", NULL);
 }
 
+/* What a POST's body may hold is settled before a byte of it is read, and what may not be
+ * taken is answered at once (libmicrohttpd then reads none of the body and closes): a
+ * document only to /season/evidence, from someone logged in, WEB_UPLOADS at a time;
+ * anything else a form's fields. Read first and judged after, anyone could make this
+ * server hold evidence_max_mb for each of its connections. */
+static enum MHD_Result post_begins(web *w, req *r)
+{
+    const session *s = NULL;
+    int evidence = !strcmp(r->url, "/season/evidence");
+    if (strcmp(r->url, "/login") && !(s = session_of(w, r)))
+        return redirect(w, r, "/login", NULL);
+    if (!evidence)
+        r->file_max = 0;
+    const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+    /* the multipart framing around the fields and the document: a few hundred bytes a part */
+    if (cl && strtoull(cl, NULL, 10) > r->file_max + WEB_FORM_BYTES + 65536)
+        r->too_big = 1;
+    else if (evidence && w->uploads >= WEB_UPLOADS)
+        r->busy = 1;
+    if (s && r->too_big)
+        return route(w, r); /* 413, saying the limits */
+    if (s && r->busy)
+        return error_page(w, r, s, 503, "Máy chủ đang nhận nhiều tệp khác cùng lúc: hãy gửi lại sau ít phút.",
+                          "The server is receiving as many documents as it takes at once: send it again in a "
+                          "few minutes.");
+    if (r->too_big) /* a login form this large is no login form */
+        return route(w, r);
+    if (evidence) {
+        r->upload = 1;
+        w->uploads++;
+    }
+    r->pp = MHD_create_post_processor(r->conn, 4096, on_field, r);
+    if (!r->pp)
+        r->too_big = 1; /* not a form: answered as one too large */
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -1304,11 +1355,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         r = req_new(w, conn, url, method);
         *con_cls = r;
-        if (!strcmp(method, "POST")) {
-            r->pp = MHD_create_post_processor(conn, 4096, on_field, r);
-            if (!r->pp)
-                r->too_big = 1; /* not a form: answered as one too large */
-        }
+        if (!strcmp(method, "POST"))
+            return post_begins(w, r);
         return MHD_YES;
     }
     if (*upload_size) {

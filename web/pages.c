@@ -864,17 +864,16 @@ void page_error(sbuf *b, const html_frame *f0, const char *what, const char *why
     sbuf_puts(b, "<p class=\"err\" id=\"error\">");
     html_esc(b, what);
     sbuf_puts(b, "</p>\n");
-    if (why && *why) { /* the reason in Vietnamese, and as the services said it */
+    if (why && *why) { /* the reason in Vietnamese where it is known, and as it was said */
         char vi[1024];
-        reason_vi(why, vi, sizeof vi);
-        sbuf_puts(b, "<p class=\"muted\" id=\"why\">");
-        html_esc(b, vi);
-        sbuf_puts(b, "</p>\n");
-        if (!strstr(vi, why)) {
-            sbuf_puts(b, "<p class=\"muted\" lang=\"en\">");
-            html_esc(b, why);
+        if (!strstr(reason_vi(why, vi, sizeof vi), why)) { /* not reason_vi's English after a lead */
+            sbuf_puts(b, "<p class=\"muted\" id=\"why\">");
+            html_esc(b, vi);
             sbuf_puts(b, "</p>\n");
         }
+        sbuf_puts(b, "<p class=\"muted\" lang=\"en\">");
+        html_esc(b, why);
+        sbuf_puts(b, "</p>\n");
     }
     html_end(b);
 }

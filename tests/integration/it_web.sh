@@ -28,6 +28,18 @@ for page in / /units/TDG /tasks /alerts /reporting /season /download/ranking.csv
     check "logged out, $page leads to /login" test "$(code "$U$page")" = "303 $U/login"
 done
 check "a form posted logged out leads to /login too" test "$(code -X POST -d 'task=x' "$U/tasks/done")" = "303 $U/login"
+# a body is judged before it is read: logged out, or larger than what its page takes, it is
+# answered at once and never held (par-web held any multipart document up to the evidence
+# limit, for anyone, before looking at the session)
+head -c 30000000 /dev/zero >"$T/zeros.bin"
+hwm0=$(awk '/^VmHWM/ { print $2 }' "/proc/${PIDS[web]}/status")
+check "a 30 MB document posted logged out is turned to /login" \
+    test "$(code -F "file=@$T/zeros.bin" "$U/season/evidence" 2>/dev/null)" = "303 $U/login"
+check "... and to the login form too (no document is taken there)" \
+    test "$(code -F "file=@$T/zeros.bin" -F user=x "$U/login" 2>/dev/null | cut -c1-3)" = 413
+hwm1=$(awk '/^VmHWM/ { print $2 }' "/proc/${PIDS[web]}/status")
+check "... neither held in memory (peak $hwm0 -> $hwm1 KiB)" test $((hwm1 - hwm0)) -lt 10240
+rm -f "$T/zeros.bin"
 
 login() { # login JAR USER PASSWORD: the session's cookie in JAR; prints the HTTP status
     curl -s -c "$1" -b "$1" "$U/login" >"$T/form.html"
