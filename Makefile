@@ -29,7 +29,7 @@ COMMON := common/calendar.c common/reason.c common/util.c common/log.c common/cl
           common/vnfold.c common/deadline.c common/client.c common/daemon.c common/service.c common/table.c common/validity.c common/strset.c common/textpool.c common/keys.c common/json.c common/follow.c common/sign.c proto/base.c proto/proto.c proto/pack.c proto/alert.c proto/reader.c proto/row.c proto/event.c proto/submit.c proto/season.c
 COLLECTOR := collector/record.c collector/round.c collector/validate.c collector/authz.c collector/season.c collector/evidence.c collector/appraise.c collector/users.c collector/ingest.c collector/query.c
 SCORER := scorer/engine.c scorer/replica.c scorer/model.c scorer/compute.c scorer/gaps.c scorer/formula.c
-NOTIFIER := notifier/book.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c
+NOTIFIER := notifier/book.c notifier/due.c notifier/digest.c notifier/alertlog.c notifier/deliver.c notifier/query.c notifier/marks.c
 PROGRAMS := par-broker par-collector par-scorer par-notifier par-agent parctl par-web
 UNIT_TESTS := test_proto test_csv test_clock test_deadline test_validate test_record test_scorer test_notifier test_web test_cli test_agent
 

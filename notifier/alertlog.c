@@ -576,67 +576,76 @@ int alertlog_message(book *b, uint64_t msg, const char *report_url, const char *
     return rc;
 }
 
+typedef struct {
+    book *b;
+    uint64_t msg;
+    int ch, ok, retry_s;
+    const char *why;
+    int64_t now_ms;
+} mark_ctx;
+
+/* The mark in a write transaction of store_write's: a full map is grown and it is
+ * written again. */
+static int mark_one(store_txn *t, void *ctx, par_err *e)
+{
+    const mark_ctx *c = ctx;
+    book *b = c->b;
+    MDB_txn *txn = t->txn;
+    pv *m = NULL;
+    if (get_num_pv(txn, dbi(b, N_MSGS), c->msg, &m) != 1) {
+        err_set(e, "mark message %llu: no such message", (unsigned long long)c->msg);
+        return -1;
+    }
+    pv *d = (pv *)pv_get(pv_get(m, "deliveries"), ch_names[c->ch]);
+    int64_t attempts = pv_get_int(d, "attempts", 0) + 1;
+    char at[40];
+    clock_format(c->now_ms, at);
+    pv_set_int(d, "attempts", attempts);
+    pv_set_str(d, "at", at);
+    if (c->ok) {
+        pv_set_str(d, "state", "sent");
+        pv_set_str(d, "error", "");
+    } else {
+        int64_t wait = (int64_t)c->retry_s * 1000;
+        for (int64_t i = 1; i < attempts && wait < 3600 * 1000; i++)
+            wait *= 2;
+        if (wait > 3600 * 1000)
+            wait = 3600 * 1000;
+        pv_set_str(d, "state", "retrying");
+        pv_set_str(d, "error", c->why ? c->why : "");
+        pv_set_int(d, "next", c->now_ms + wait);
+    }
+    int open = 0;
+    int64_t earliest = INT64_MAX;
+    const pv *ds = pv_get(m, "deliveries");
+    for (int k = 0; k < CH_COUNT; k++) {
+        const pv *dc = pv_get(ds, ch_names[k]);
+        const char *st = pv_get_text(dc, "state");
+        if (!strcmp(st, "pending") || !strcmp(st, "retrying")) {
+            open = 1;
+            if (pv_get_int(dc, "next", 0) < earliest)
+                earliest = pv_get_int(dc, "next", 0);
+        }
+    }
+    int rc = put_num_pv(txn, dbi(b, N_MSGS), c->msg, m);
+    pv_free(m);
+    if (rc == 0 && open)
+        rc = put_outbox(txn, b, c->msg, earliest);
+    if (rc == 0 && !open) {
+        unsigned char k8[8];
+        store_u64_key(c->msg, k8);
+        MDB_val k = {8, k8};
+        rc = mdb_del(txn, dbi(b, N_OUTBOX), &k, NULL);
+        if (rc == MDB_NOTFOUND)
+            rc = 0;
+    }
+    return store_txn_check(t, rc, "mark a message") < 0 ? -1 : 0;
+}
+
 int alertlog_mark(book *b, uint64_t msg, int ch, int ok, const char *why, int64_t now_ms, int retry_s, par_err *e)
 {
-    MDB_txn *txn;
-    if (store_begin(book_store(b), 0, &txn, e) < 0)
-        return -1;
-    pv *m = NULL;
-    int rc = get_num_pv(txn, dbi(b, N_MSGS), msg, &m) == 1 ? 0 : MDB_NOTFOUND;
-    if (rc == 0) {
-        pv *d = (pv *)pv_get(pv_get(m, "deliveries"), ch_names[ch]);
-        int64_t attempts = pv_get_int(d, "attempts", 0) + 1;
-        char at[40];
-        clock_format(now_ms, at);
-        pv_set_int(d, "attempts", attempts);
-        pv_set_str(d, "at", at);
-        if (ok) {
-            pv_set_str(d, "state", "sent");
-            pv_set_str(d, "error", "");
-        } else {
-            int64_t wait = (int64_t)retry_s * 1000;
-            for (int64_t i = 1; i < attempts && wait < 3600 * 1000; i++)
-                wait *= 2;
-            if (wait > 3600 * 1000)
-                wait = 3600 * 1000;
-            pv_set_str(d, "state", "retrying");
-            pv_set_str(d, "error", why ? why : "");
-            pv_set_int(d, "next", now_ms + wait);
-        }
-        int open = 0;
-        int64_t earliest = INT64_MAX;
-        const pv *ds = pv_get(m, "deliveries");
-        for (int c = 0; c < CH_COUNT; c++) {
-            const pv *dc = pv_get(ds, ch_names[c]);
-            const char *st = pv_get_text(dc, "state");
-            if (!strcmp(st, "pending") || !strcmp(st, "retrying")) {
-                open = 1;
-                if (pv_get_int(dc, "next", 0) < earliest)
-                    earliest = pv_get_int(dc, "next", 0);
-            }
-        }
-        rc = put_num_pv(txn, dbi(b, N_MSGS), msg, m);
-        if (rc == 0 && open)
-            rc = put_outbox(txn, b, msg, earliest);
-        if (rc == 0 && !open) {
-            unsigned char k8[8];
-            store_u64_key(msg, k8);
-            MDB_val k = {8, k8};
-            rc = mdb_del(txn, dbi(b, N_OUTBOX), &k, NULL);
-            if (rc == MDB_NOTFOUND)
-                rc = 0;
-        }
-    }
-    pv_free(m);
-    if (rc == 0)
-        rc = mdb_txn_commit(txn);
-    else
-        mdb_txn_abort(txn);
-    if (rc) {
-        err_set(e, "mark message %llu: %s", (unsigned long long)msg, mdb_strerror(rc));
-        return -1;
-    }
-    return 0;
+    mark_ctx c = {b, msg, ch, ok, retry_s, why, now_ms};
+    return store_write(book_store(b), mark_one, &c, e) < 0 ? -1 : 0;
 }
 
 /* An alert record of the log (v) as the value tree queries answer with: the fields of

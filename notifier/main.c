@@ -8,6 +8,7 @@
 #include "../common/calendar.h"
 #include "deliver.h"
 #include "due.h"
+#include "marks.h"
 #include "query.h"
 #include "../common/clock.h"
 #include "../common/daemon.h"
@@ -40,6 +41,7 @@ typedef struct {
     int64_t next_eval; /* monotonic ms; 0: as soon as caught up */
     int64_t next_scan; /* for deliveries due */
     int warned_year;
+    marks owed; /* deliveries whose record could not be written yet */
 } notifier;
 
 static uint64_t seq_of(void *ctx)
@@ -93,24 +95,49 @@ static void evaluate(notifier *n)
     n->next_scan = 0;
 }
 
+/* Writes what is owed; 1 when none is left, else says so and sets the next try. */
+static int settle_owed(notifier *n, int rc, const par_err *e)
+{
+    if (rc == 1)
+        return 1;
+    if (rc < 0)
+        log_error("event=mark_lost error=\"%s\"", e->msg);
+    else
+        log_error("event=mark_failed owed=%d retry_ms=%lld error=\"%s\"", n->owed.n, (long long)n->owed.wait,
+                  e->msg);
+    n->next_scan = clock_mono_ms() + (n->owed.wait ? n->owed.wait : MARKS_WAIT_MIN);
+    return 0;
+}
+
 static void delivered(void *ctx, uint64_t msg, int ch, int ok, const char *why)
 {
     notifier *n = ctx;
-    par_err e = {{0}};
     if (ok)
         log_info("event=delivered message=%llu channel=%s", (unsigned long long)msg, alertlog_channel_name(ch));
     else
         log_warn("event=delivery_failed message=%llu channel=%s error=\"%s\"", (unsigned long long)msg,
                  alertlog_channel_name(ch), why);
-    if (alertlog_mark(n->b, msg, ch, ok, why, clock_now_ms(&n->clk), n->conf.retry_s, &e) < 0)
-        log_error("event=mark_failed message=%llu error=\"%s\"", (unsigned long long)msg, e.msg);
-    n->next_scan = 0;
+    par_err e = {{0}};
+    int had = n->owed.n;
+    int rc = marks_add(&n->owed, n->b, msg, ch, ok, why, clock_now_ms(&n->clk), n->conf.retry_s, &e);
+    if (rc == 1 && had)
+        log_info("event=marks_written count=%d", had + 1);
+    if (settle_owed(n, rc, &e))
+        n->next_scan = 0;
 }
 
 /* Starts the deliveries that are due: one at a time per channel, so that a crash
  * can leave at most one delivery made but not recorded (then repeated). */
 static void start_deliveries(notifier *n)
 {
+    if (n->owed.n) { /* none starts before those records are written */
+        par_err e = {{0}};
+        int had = n->owed.n;
+        int rc = marks_settle(&n->owed, n->b, clock_now_ms(&n->clk), n->conf.retry_s, &e);
+        if (!settle_owed(n, rc, &e))
+            return;
+        log_info("event=marks_written count=%d", had);
+    }
     n->next_scan = clock_mono_ms() + SCAN_MS;
     int room = DELIVER_MAX_ITEMS - deliver_count(n->dl);
     if (room <= 0)
@@ -131,6 +158,8 @@ static void start_deliveries(notifier *n)
             room--;
         else
             delivered(n, due[i].msg, due[i].ch, rc == 1, e.msg);
+        if (n->owed.n)
+            break; /* its record could not be written: no more until it is */
     }
 }
 
@@ -258,6 +287,7 @@ int main(int argc, char **argv)
 {
     notifier n;
     memset(&n, 0, sizeof n);
+    marks_init(&n.owed);
     int sfd, rc = daemon_start("par-notifier", argc, argv, &n.conf, &n.clk, &sfd);
     if (rc)
         return rc;

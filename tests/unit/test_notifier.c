@@ -14,6 +14,7 @@
 #include "../../common/clock.h"
 #include "../../common/json.h"
 #include "../../notifier/alertlog.h"
+#include "../../notifier/marks.h"
 #include "../../notifier/book.h"
 #include "../../common/calendar.h"
 #include "../../notifier/deliver.h"
@@ -1118,6 +1119,46 @@ static void test_dissolved_unit(void **st)
     pv_free(out);
 }
 
+/* A delivery made while its record cannot be written (a full disk): it is owed, the
+ * message stays due in the store (what the daemon must not send again: it starts none
+ * while any is owed), the wait doubles, and once the store writes again the record goes
+ * in and the message is due no more. Its record is also written when the map is full
+ * (store_write grows it), where alertlog_mark once failed. */
+static void test_marks_owed(void **st)
+{
+    fixture *f = *st;
+    due_list l = {0};
+    int64_t now = at("2024-12-23T09:00:00+07:00");
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    int alerts, messages;
+    par_err e = {{0}};
+    alertlog_opts o = {.channels = 1u << CH_SMTP};
+    assert_int_equal(alertlog_record(f->b, &l, &o, now, &alerts, &messages, &e), 0);
+    due_list_free(&l);
+    delivery d[16];
+    assert_int_equal(alertlog_due(f->b, now, d, 16), 3);
+    marks m;
+    marks_init(&m);
+    store_fail_commits(book_store(f->b), 3, ENOSPC);
+    assert_int_equal(marks_add(&m, f->b, d[0].msg, d[0].ch, 1, NULL, now, 60, &e), 0);
+    assert_int_equal(m.n, 1);
+    assert_int_equal(m.wait, MARKS_WAIT_MIN);
+    assert_int_equal(alertlog_due(f->b, now, d, 16), 3); /* the store still has it pending */
+    assert_int_equal(marks_add(&m, f->b, d[1].msg, d[1].ch, 0, "451 busy", now, 60, &e), 0); /* in order, after */
+    assert_int_equal(m.n, 2);
+    assert_int_equal(m.wait, 2 * MARKS_WAIT_MIN);
+    assert_int_equal(marks_settle(&m, f->b, now, 60, &e), 0);
+    assert_int_equal(m.wait, 4 * MARKS_WAIT_MIN);
+    assert_int_equal(marks_settle(&m, f->b, now, 60, &e), 1); /* the disk has room again */
+    assert_int_equal(m.n, 0);
+    assert_int_equal(m.wait, 0);
+    assert_int_equal(alertlog_due(f->b, now, d, 16), 1);                  /* the third only */
+    assert_int_equal(alertlog_due(f->b, now + 61000, d, 16), 2);          /* and the refused one, retried */
+    store_fail_commits(book_store(f->b), 1, MDB_MAP_FULL);                /* grown, and written */
+    assert_int_equal(marks_add(&m, f->b, d[0].msg, d[0].ch, 1, NULL, now + 61000, 60, &e), 1);
+    assert_int_equal(alertlog_due(f->b, now + 61000, d, 16), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1127,6 +1168,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_due_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeat_and_escalate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_marks_owed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_after_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_and_mail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_points_at_risk, setup, teardown),
