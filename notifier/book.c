@@ -246,6 +246,60 @@ void book_silence(book *b, long task, int64_t day)
         b->tasks[task].silence_until = day;
 }
 
+/* One entry of the acknowledgements (key: task|instance -> {alert, by, at}, or
+ * task|silence -> {until, by, at}; key is written on) into the task's marks in memory. */
+static void mem_ack(book *b, char *key, const MDB_val *v)
+{
+    char *bar = strrchr(key, '|');
+    if (!bar)
+        return;
+    *bar = '\0';
+    if (!strcmp(bar + 1, "silence")) {
+        pv *sv = NULL;
+        par_err ig;
+        int y, m, d;
+        if (proto_decode_value(v->mv_data, v->mv_size, &sv, &ig) == 0 && pv_get_str(sv, "until") &&
+            sscanf(pv_get_str(sv, "until"), "%4d-%2d-%2d", &y, &m, &d) == 3)
+            book_silence(b, strset_index(&b->task_ids, key), clock_days_from_civil(y, m, d));
+        pv_free(sv);
+    } else {
+        book_mark_acked(b, strset_index(&b->task_ids, key), bar + 1);
+    }
+}
+
+/* The acknowledgements and silence kept for tasks from index from on, which memory has
+ * just taken from change events: after a reset (book_reset) the tasks come back from
+ * the collector one by one while their acknowledgements stayed in the store, and an
+ * acknowledged task would be chased again. */
+static void mem_acks_of_new(book *b, size_t from)
+{
+    MDB_txn *txn;
+    par_err e;
+    MDB_stat st;
+    if (from >= b->task_ids.n || store_begin(b->s, MDB_RDONLY, &txn, &e) < 0)
+        return;
+    MDB_cursor *cur = NULL;
+    if (mdb_stat(txn, store_dbi(b->s, N_ACKS), &st) == 0 && st.ms_entries && /* none: nothing to look for */
+        mdb_cursor_open(txn, store_dbi(b->s, N_ACKS), &cur) == 0) {
+        for (size_t i = from; i < b->task_ids.n; i++) {
+            char prefix[256];
+            int pl = snprintf(prefix, sizeof prefix, "%s|", b->task_ids.items[i]);
+            if (pl <= 0 || (size_t)pl >= sizeof prefix)
+                continue;
+            MDB_val k = {(size_t)pl, prefix}, v;
+            for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+                 rc == 0 && k.mv_size >= (size_t)pl && !memcmp(k.mv_data, prefix, (size_t)pl);
+                 rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                char key[512];
+                snprintf(key, sizeof key, "%.*s", (int)k.mv_size, (char *)k.mv_data);
+                mem_ack(b, key, &v);
+            }
+        }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+}
+
 /* ---------- points at risk: criteria maxima and units' points, kept from the record ---------- */
 
 /* A criterion's maximum, kept when year is the latest seen: 1 when it was kept. */
@@ -494,20 +548,7 @@ static int mem_load(book *b, par_err *e)
                 const char *bar = strchr(val, '|');
                 mem_done(b, key, 1, day_of(bar ? bar + 1 : val));
             } else {
-                char *bar = strrchr(key, '|');
-                if (bar && !strcmp(bar + 1, "silence")) { /* task|silence -> {until, by, at} */
-                    pv *sv = NULL;
-                    par_err ig;
-                    int y, m, d;
-                    *bar = '\0';
-                    if (proto_decode_value(v.mv_data, v.mv_size, &sv, &ig) == 0 && pv_get_str(sv, "until") &&
-                        sscanf(pv_get_str(sv, "until"), "%4d-%2d-%2d", &y, &m, &d) == 3)
-                        book_silence(b, strset_index(&b->task_ids, key), clock_days_from_civil(y, m, d));
-                    pv_free(sv);
-                } else if (bar) {
-                    *bar = '\0';
-                    book_mark_acked(b, strset_index(&b->task_ids, key), bar + 1);
-                }
+                mem_ack(b, key, &v);
             }
         }
         mdb_cursor_close(cur);
@@ -848,11 +889,13 @@ int book_apply(book *b, const event_batch *events, par_err *e)
     if (store_write(b->s, apply_events, &a, e) < 0)
         return -1;
     uint64_t from = b->seq;
+    size_t known = b->task_ids.n;
     for (uint32_t i = 0; i < a.last; i++) {
         const event_view *ev = &events->v[i];
         if (ev->seq > from && ev->seq <= a.seq && ev->type != EV_SCORE && relevant(b, ev))
             mem_apply(b, ev);
     }
+    mem_acks_of_new(b, known);
     b->seq = a.seq;
     return a.gap;
 }

@@ -143,6 +143,29 @@ static void add_report(pv *evs, const char *unit, const char *year, const char *
     pv_push(evs, ev);
 }
 
+/* The province of the tests: units P > D > C, S and their tasks, as change events. */
+static pv *sample_events(void)
+{
+    pv *evs = pv_arr();
+    add_unit(evs, "P", "", "p@x.vn");
+    add_unit(evs, "D", "P", "d1@x.vn;d2@x.vn");
+    add_unit(evs, "C", "D", "c@x.vn");
+    add_unit(evs, "S", "D", "");
+    add_task(evs, "SOON7", "D", "", "31/12/2024");           /* 6 working days left on 23/12 */
+    add_task(evs, "SOON1", "D", "", "24/12/2024");           /* tomorrow */
+    add_task(evs, "LATE", "C", "S;D", "19/12/2024");         /* 2 working days overdue */
+    add_task(evs, "FAR", "C", "", "Tháng 10/2024");          /* long overdue: up the tree */
+    add_task(evs, "DONE", "D", "", "20/12/2024");            /* reported done */
+    add_task(evs, "SUPDONE", "D", "C", "20/12/2024");        /* done by a supporting unit only */
+    add_task(evs, "ONGOING", "D", "", "Thường xuyên");
+    add_task(evs, "LATER", "D", "", "Theo quy định");
+    add_task(evs, "FUTURE", "D", "", "30/06/2025");
+    add_task(evs, "REPORT", "D", "", "Theo chế độ báo cáo định kỳ"); /* Y due 20/12/2024 */
+    add_report(evs, "D", "2024", "Y", "DONE", "done");
+    add_report(evs, "C", "2024", "Y", "SUPDONE", "done");
+    return evs;
+}
+
 typedef struct {
     char dir[64];
     book *b;
@@ -167,23 +190,7 @@ static int setup_map(void **st, size_t map)
         goto fail;
     f->cal = holidays();
     f->pol = (due_policy){{7, 1}, 2, 1, 14, 8 * 60, {20, 20, 20, 20}};
-    pv *evs = pv_arr();
-    add_unit(evs, "P", "", "p@x.vn");
-    add_unit(evs, "D", "P", "d1@x.vn;d2@x.vn");
-    add_unit(evs, "C", "D", "c@x.vn");
-    add_unit(evs, "S", "D", "");
-    add_task(evs, "SOON7", "D", "", "31/12/2024");           /* 6 working days left on 23/12 */
-    add_task(evs, "SOON1", "D", "", "24/12/2024");           /* tomorrow */
-    add_task(evs, "LATE", "C", "S;D", "19/12/2024");         /* 2 working days overdue */
-    add_task(evs, "FAR", "C", "", "Tháng 10/2024");          /* long overdue: up the tree */
-    add_task(evs, "DONE", "D", "", "20/12/2024");            /* reported done */
-    add_task(evs, "SUPDONE", "D", "C", "20/12/2024");        /* done by a supporting unit only */
-    add_task(evs, "ONGOING", "D", "", "Thường xuyên");
-    add_task(evs, "LATER", "D", "", "Theo quy định");
-    add_task(evs, "FUTURE", "D", "", "30/06/2025");
-    add_task(evs, "REPORT", "D", "", "Theo chế độ báo cáo định kỳ"); /* Y due 20/12/2024 */
-    add_report(evs, "D", "2024", "Y", "DONE", "done");
-    add_report(evs, "C", "2024", "Y", "SUPDONE", "done");
+    pv *evs = sample_events();
     event_batch batch;
     event_batch_init(&batch);
     int rc = event_batch_add_pvs(&batch, evs, &e);
@@ -1159,6 +1166,48 @@ static void test_marks_owed(void **st)
     assert_int_equal(alertlog_due(f->b, now + 61000, d, 16), 1);
 }
 
+/* After a reset (the record restored from an older backup: book_reset) the tasks come
+ * back from the collector's change events, and with them what was acknowledged and
+ * silenced here, which the store kept: neither is chased again. */
+static void test_acks_after_reset(void **st)
+{
+    fixture *f = *st;
+    due_list l = {0};
+    int64_t now = at("2024-12-23T09:00:00+07:00");
+    due_eval(f->b, f->cal, &f->pol, now, &l);
+    int alerts, messages;
+    par_err e = {{0}};
+    alertlog_opts o = {.channels = 1u << CH_SMTP};
+    assert_int_equal(alertlog_record(f->b, &l, &o, now, &alerts, &messages, &e), 0);
+    due_list_free(&l);
+    pv *list = NULL, *out = NULL;
+    assert_int_equal(alertlog_list(f->b, "C", 100, &list, &e), 0);
+    uint64_t late = 0;
+    for (uint32_t i = 0; i < list->u.a.n; i++)
+        if (!strcmp(pv_get_str(list->u.a.v[i], "task"), "LATE"))
+            late = (uint64_t)pv_get_int(list->u.a.v[i], "id", 0);
+    pv_free(list);
+    assert_true(late > 0);
+    assert_int_equal(alertlog_ack(f->b, late, "unit:C", now, &out, &e), 0);
+    pv_free(out);
+    assert_int_equal(alertlog_silence(f->b, "FAR", "2025-03-01", "admin:a", now, &out, &e), 0);
+    pv_free(out);
+    assert_int_equal(book_reset(f->b, &e), 0);
+    pv *evs = sample_events();
+    event_batch batch;
+    event_batch_init(&batch);
+    assert_int_equal(event_batch_add_pvs(&batch, evs, &e), 0);
+    assert_int_equal(book_apply(f->b, &batch, &e), 0);
+    event_batch_free(&batch);
+    pv_free(evs);
+    int64_t next = at("2024-12-24T09:00:00+07:00");
+    due_eval(f->b, f->cal, &f->pol, next, &l);
+    assert_null(find(f->b, &l, "LATE"));
+    assert_null(find(f->b, &l, "FAR"));
+    assert_non_null(find(f->b, &l, "SOON7")); /* the others are chased as before */
+    due_list_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1169,6 +1218,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_repeat_and_escalate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_marks_owed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_acks_after_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_after_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_and_mail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_points_at_risk, setup, teardown),
