@@ -256,7 +256,11 @@ static const char *channel_vi(const char *ch)
 
 static const char *role_vi(const char *r)
 {
-    return !strcmp(r, "lead") ? "chủ trì" : !strcmp(r, "support") ? "phối hợp" : !strcmp(r, "parent") ? "cấp trên" : r;
+    return !strcmp(r, "lead")      ? "chủ trì"
+           : !strcmp(r, "support") ? "phối hợp"
+           : !strcmp(r, "parent")  ? "cấp trên"
+           : !strcmp(r, "follow")  ? "theo dõi, đôn đốc"
+                                   : r;
 }
 
 static void show_alerts(const pv *list)
@@ -320,8 +324,18 @@ static void show_alerts(const pv *list)
 
 static void show_ack(const pv *a)
 {
-    printf("acknowledged alert %lld: no more alerts for task %s, deadline %s\n", (long long)pv_get_int(a, "alert", 0),
-           pv_get_text(a, "task"), pv_get_text(a, "instance"));
+    /* the instance: the deadline's day (2024-12-31), or a report's period (2024-Q1) */
+    const char *inst = pv_get_text(a, "instance");
+    char when[64];
+    long long year = atoll(inst);
+    if (strlen(inst) == 10)
+        snprintf(when, sizeof when, "hạn %s", vn_date((char[16]){0}, inst));
+    else if (year && strchr(inst, '-'))
+        period_vi(when, sizeof when, strchr(inst, '-') + 1, year);
+    else
+        snprintf(when, sizeof when, "%s", inst);
+    printf("Đã xác nhận cảnh báo số %lld: ngừng cảnh báo nhiệm vụ %s, %s.\n", (long long)pv_get_int(a, "alert", 0),
+           pv_get_text(a, "task"), when);
 }
 
 int cli_alerts(cli *c, int argc, char **argv)

@@ -147,6 +147,7 @@ static const struct {
     {"only the units an alert was sent to and admins acknowledge it",
      "chỉ đơn vị nhận cảnh báo và quản trị viên được xác nhận cảnh báo"},
     {"no task {}", "không có nhiệm vụ {}"},
+    {"unit {} is not in the registry", "đơn vị {} không có trong danh mục"},
     {"until '{}' is not a date YYYY-MM-DD", "'{}' không phải một ngày có thật (NĂM-THÁNG-NGÀY)"},
     {"until {} is before today, {}", "ngày {} đã qua (hôm nay là {})"},
     {"until {} is more than {} days after today, {}: alerts are silenced for a year at most",

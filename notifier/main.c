@@ -200,7 +200,13 @@ static pv *answer(notifier *n, const service_req *r)
     if (!strcmp(q, "tasks")) {
         rc = query_tasks(n->b, n->cal, &n->pol, args, clock_now_ms(&n->clk), &data, &e);
     } else if (!strcmp(q, "alerts")) {
-        rc = alertlog_list(n->b, pv_get_str(args, "unit"), 10000, &data, &e);
+        const char *unit = pv_get_str(args, "unit");
+        if (unit && *unit && book_unit_index(n->b, unit) < 0) { /* a mistyped unit is not "no alert" */
+            err_set(&e, "unit %s is not in the registry", unit);
+            rc = -1;
+        } else {
+            rc = alertlog_list(n->b, unit, 10000, &data, &e);
+        }
     } else if (!strcmp(q, "backup")) {
         if (strchr(sender, ':') && strncmp(sender, "admin:", 6)) {
             err_set(&e, "only admin keys may take backups");

@@ -188,8 +188,13 @@ check "and no webhook" test "$(posts)" -eq 7
 
 # the next day: an acknowledged task and a task reported done stop; the rest repeat
 tuy=$("$BIN/parctl" alerts --unit TUY --json | grep -B4 '"task": "PL23-SIPAS-2-TUY"' | grep -o '"id": [0-9]*' | head -1 | grep -o '[0-9]*')
-check "Than Uyên acknowledges its overdue alert" "$BIN/parctl" ack "$tuy"
+check "Than Uyên acknowledges its overdue alert" sh -c "'$BIN/parctl' ack '$tuy' >'$T/ack.txt'"
+check "... told in Vietnamese: $(cat "$T/ack.txt")" \
+    grep -qx "Đã xác nhận cảnh báo số $tuy: ngừng cảnh báo nhiệm vụ PL23-SIPAS-2-TUY, hạn 30/11/2024." "$T/ack.txt"
 check "an unknown alert cannot be acknowledged" sh -c "! '$BIN/parctl' ack 9999 2>/dev/null"
+rc=0; "$BIN/parctl" alerts --unit TUYY >"$T/tuyy.txt" 2>&1 || rc=$?
+check "a mistyped unit's alerts are refused, not shown as none (exit $rc): $(head -1 "$T/tuyy.txt")" \
+    sh -c "[ $rc -ne 0 ] && grep -q 'TUYY' '$T/tuyy.txt' && ! grep -q 'Chưa có cảnh báo nào' '$T/tuyy.txt'"
 printf 'unit,year,period,kind,key,value,date,note\nTDG,2024,Y,task,PL23-SIPAS-1-TDG,done,2024-12-23,\n' >"$T/done2.csv"
 "$BIN/par-agent" push "$T/done2.csv" >/dev/null || fail "the second done report was not accepted"
 stop notifier
