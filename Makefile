@@ -83,7 +83,7 @@ $(B)/tests/test_scorer: $(call obj,tests/unit/test_scorer.c tests/unit/fixture.c
 
 $(B)/tests/test_notifier: $(call obj,tests/unit/test_notifier.c $(NOTIFIER) $(COMMON))
 $(B)/tests/test_notifier: LDLIBS += $(CURL_LIBS)
-$(B)/tests/test_web: $(call obj,tests/unit/test_web.c web/pages.c web/html.c web/sheet.c $(COMMON))
+$(B)/tests/test_web: $(call obj,tests/unit/test_web.c web/pages.c web/html.c web/sheet.c web/session.c $(COMMON))
 $(B)/tests/test_web: LDLIBS += $(WEB_LIBS)
 $(B)/obj/tests/unit/test_notifier.o: CFLAGS += -DSRC_DIR='"$(CURDIR)"'
 

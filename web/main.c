@@ -110,12 +110,17 @@ static req *req_new(web *w, struct MHD_Connection *conn, const char *url, const 
     else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, r->addr, sizeof r->addr);
     /* behind a reverse proxy on this server the address is the one it forwards: the login
-     * throttle counts officials' addresses, not the proxy's */
+     * throttle counts officials' addresses, not the proxy's. Its last entry: the proxy
+     * appends the address it saw to what the client sent, and the first is the client's
+     * to write (a new one at each try, and the throttle would never hold) */
     const char *fwd = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
     if (fwd && (!strcmp(r->addr, "127.0.0.1") || !strcmp(r->addr, "::1"))) {
-        size_t l = strcspn(fwd, ", ");
+        const char *last = strrchr(fwd, ',');
+        last = last ? last + 1 : fwd;
+        last += strspn(last, " \t");
+        size_t l = strcspn(last, " \t");
         if (l && l < sizeof r->addr) {
-            memcpy(r->addr, fwd, l);
+            memcpy(r->addr, last, l);
             r->addr[l] = '\0';
         }
     }

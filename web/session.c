@@ -111,11 +111,22 @@ static strike *strike_of(sessions *s, const char *key, int64_t now, int make)
     }
     if (!make)
         return NULL;
-    int at = s->nt < THROTTLE_MAX ? s->nt++ : 0;
-    if (at == 0 && s->nt == THROTTLE_MAX) /* full: the oldest window goes */
-        for (int i = 1; i < s->nt; i++)
-            if (s->t[i].first_ms < s->t[at].first_ms)
-                at = i;
+    int at = s->nt < THROTTLE_MAX ? s->nt++ : -1;
+    /* full: a window that has passed goes first, then the oldest of those not holding a
+     * throttle, and only if every one does, the oldest (made-up names filling the table
+     * must not wipe a real account's count) */
+    if (at < 0) {
+        int passed = -1, open = -1, oldest = 0;
+        for (int i = 0; i < s->nt && passed < 0; i++) {
+            if (now - s->t[i].first_ms > THROTTLE_MS)
+                passed = i;
+            if (s->t[i].fails < THROTTLE_FAILS && (open < 0 || s->t[i].first_ms < s->t[open].first_ms))
+                open = i;
+            if (s->t[i].first_ms < s->t[oldest].first_ms)
+                oldest = i;
+        }
+        at = passed >= 0 ? passed : open >= 0 ? open : oldest;
+    }
     strike *t = &s->t[at];
     snprintf(t->key, sizeof t->key, "%s", key);
     t->fails = 0;

@@ -50,6 +50,18 @@ login() { # login JAR USER PASSWORD: the session's cookie in JAR; prints the HTT
 }
 check "a wrong password is refused" test "$(login "$T/bad.jar" tamduong sai-mat-khau)" = 401
 check "... in Vietnamese" grep -q "Tài khoản hoặc mật khẩu không đúng" "$T/login-answer.html"
+# behind a proxy the throttle counts the address the proxy saw, the last of X-Forwarded-For:
+# the first is the client's to write, a new one at each try
+xff_try() { # xff_try USER FIRST: a failed login whose X-Forwarded-For starts with FIRST
+    curl -s -c "$T/x.jar" -b "$T/x.jar" "$U/login" >"$T/xform.html"
+    local tok
+    tok=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/xform.html" | head -1)
+    curl -s -o /dev/null -w '%{http_code}' -c "$T/x.jar" -b "$T/x.jar" -H "X-Forwarded-For: $2, 192.0.2.7" \
+        --data-urlencode "user=$1" --data-urlencode "password=x" --data-urlencode "csrf=$tok" "$U/login"
+}
+for i in 1 2 3 4 5; do xff_try "khong-co-$i" "10.9.0.$i" >/dev/null; done
+check "an address is throttled as the proxy saw it, whatever the client wrote first" \
+    test "$(xff_try khong-co-6 10.9.0.6)" = 429
 check "the login form's token is needed" test "$(curl -s -o /dev/null -w '%{http_code}' -d 'user=tamduong&password=x' "$U/login")" = 403
 check "the district's official logs in" test "$(login "$T/tdg.jar" tamduong mat-khau-tam-duong)" = 303
 check "the session cookie is HttpOnly and SameSite=Strict" grep -q '#HttpOnly_127.0.0.1.*par_session' "$T/tdg.jar"
