@@ -881,14 +881,14 @@ void page_error(sbuf *b, const html_frame *f0, const char *what, const char *why
 /* ---------- the tables behind the downloads ---------- */
 
 static const sheet_col ranking_cols[] = {
-    {"Hạng", SHEET_TEXT, 0, 0, 8}, {"Mã đơn vị", SHEET_TEXT, 0, 0, 10}, {"Đơn vị", SHEET_TEXT, 0, 0, 28},
+    {"Hạng", SHEET_NUM, 0, 0, 6}, {"Số đơn vị", SHEET_NUM, 0, 0, 9}, {"Mã đơn vị", SHEET_TEXT, 0, 0, 10}, {"Đơn vị", SHEET_TEXT, 0, 0, 28},
     {"Tổng điểm", SHEET_NUM, 2, 0, 11}, {"Tối đa", SHEET_NUM, 0, 0, 8}, {"Năm trước", SHEET_NUM, 2, 0, 11},
     {"Thay đổi", SHEET_NUM, 2, 1, 10}};
 
 sheet *page_ranking_sheet(const pv *ranking, const char *title)
 {
     sheet_col *cols;
-    int n = 7;
+    int n = 8;
     const pv *first = ranking && ranking->t == PV_ARR && ranking->u.a.n ? ranking->u.a.v[0] : NULL;
     const pv *areas = first ? pv_get(first, "components") : NULL;
     /* a column per area of the framework: names kept by the table's owner (the ranking) */
@@ -910,9 +910,9 @@ sheet *page_ranking_sheet(const pv *ranking, const char *title)
     free(heads);
     for (uint32_t i = 0; ranking && ranking->t == PV_ARR && i < ranking->u.a.n; i++) {
         const pv *r = ranking->u.a.v[i], *comps = pv_get(r, "components");
-        char rank[32];
-        snprintf(rank, sizeof rank, "%lld/%lld", (long long)pv_get_int(r, "rank", 0), (long long)pv_get_int(r, "of", 0));
-        sheet_text(t, rank);
+        /* two numbers, not "4/8": a spreadsheet opening the CSV reads that as 4 August */
+        sheet_num(t, (double)pv_get_int(r, "rank", 0));
+        sheet_num(t, (double)pv_get_int(r, "of", 0));
         sheet_text(t, pv_get_text(r, "unit"));
         sheet_text(t, pv_get_text(r, "name"));
         sheet_num(t, pv_get_num(r, "total"));

@@ -84,7 +84,9 @@ check "before publication another district's page is refused ($rc)" test "$rc" =
 check "... saying why in Vietnamese" grep -q "không được xem kết quả của đơn vị khác trước khi công bố" "$T/tuy.html"
 G "$U/download/ranking.csv?index=PAR&year=2023&level=district" >"$T/rank.csv"
 check "the ranking downloads as CSV with a BOM" test "$(head -c 3 "$T/rank.csv" | od -An -tx1 | tr -d ' ')" = "efbbbf"
-check "... with ';' and decimal commas (only TDG before publication)" grep -q '^4/8;TDG;Huyện Tam Đường;78,12;100;72,07;+6,05' "$T/rank.csv"
+check "... with ';' and decimal commas (only TDG before publication)" grep -q '^4;8;TDG;Huyện Tam Đường;78,12;100;72,07;+6,05' "$T/rank.csv"
+check "... its rank and the units ranked in two columns (4/8 opens as a date)" \
+    sh -c "head -1 '$T/rank.csv' | grep -q 'Hạng;Số đơn vị;Mã đơn vị;'"
 
 curl -s -b "$T/admin.jar" -o "$T/rank.xlsx" "$U/download/ranking.xlsx?index=PAR&year=2023&level=district"
 check "the ranking downloads as .xlsx, numbers as numbers" /usr/bin/python3 -c "
