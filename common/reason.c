@@ -141,6 +141,12 @@ static const struct {
     {"no answer from {} at {} after {} s (the provincial server cannot be reached)",
      "không có trả lời từ {} ở {} sau {} giây: không kết nối được máy chủ của tỉnh"},
     {"no answer from {} at {} after {} s ({})", "không có trả lời từ {} ở {} sau {} giây ({})"},
+    /* par-web: the services did not answer a page (web/main.c) */
+    {"the broker cannot be reached: {}", "không kết nối được với máy chủ của tỉnh: {}"},
+    {"the broker cannot be reached", "không kết nối được với máy chủ của tỉnh"},
+    {"no answer from the services in time", "hệ thống chưa trả lời kịp: hãy thử lại sau ít phút"},
+    {"service {} unavailable: {}", "dịch vụ {} đang bận, chưa nhận thêm yêu cầu: {}"},
+    {"service {} unavailable", "dịch vụ {} đang dừng: hãy thử lại sau ít phút"},
     /* the notifier: acknowledging and silencing alerts (notifier/alertlog.c) */
     {"no alert number {}", "không có cảnh báo số {}"},
     {"alert {} was not sent to unit {}", "cảnh báo số {} không gửi tới đơn vị {}"},

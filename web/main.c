@@ -56,6 +56,7 @@ struct req {
     int64_t id[WEB_MAX_QUERIES];
     pv *data[WEB_MAX_QUERIES];
     char err[WEB_MAX_QUERIES][256];
+    int down[WEB_MAX_QUERIES]; /* the broker answered "unavailable" */
     int64_t deadline;
     int events; /* a live-update request: answered at the next score event */
     /* the form's fields */
@@ -335,6 +336,7 @@ static int next_piece(web *w, req *r)
             pv_free(r->data[i]);
             r->data[i] = NULL;
             r->err[i][0] = '\0';
+            r->down[i] = 0;
         }
         r->nq = r->done = 0;
     }
@@ -353,6 +355,8 @@ static void on_replies(web *w)
                 if (r->id[i] != id || r->data[i] || r->err[i][0])
                     continue;
                 if (!strcmp(proto_type(m), MSG_ERROR)) {
+                    /* the broker's word that the service is down or busy: no fault of the page's */
+                    r->down[i] = pv_get_str(m, "code") && !strcmp(pv_get_str(m, "code"), "unavailable");
                     str_copy(r->err[i], sizeof r->err[i], pv_get_str(m, "message") ? pv_get_str(m, "message") : "");
                     if (!r->err[i][0])
                         str_copy(r->err[i], sizeof r->err[i], "the service refused");
@@ -498,6 +502,17 @@ static int this_year(web *w)
 static int failed(const req *r, int i)
 {
     return r->err[i][0] || !r->data[i];
+}
+
+/* A question the services did not answer (the broker unreachable, the service down or
+ * busy, no answer in time) is
+ * no fault of what was asked: 503, where a refusal of it is the status given. */
+static int status_for(const req *r, int i, int refused)
+{
+    return r->down[i] || !strncmp(r->err[i], "the broker cannot be reached", 28) ||
+                   !strcmp(r->err[i], "no answer from the services in time")
+               ? 503
+               : refused;
 }
 
 /* ---------- pages ---------- */
@@ -707,10 +722,11 @@ static enum MHD_Result unit_page(web *w, req *r, const session *s, const char *u
             return MHD_YES;
     }
     if (failed(r, 0)) {
-        int forbidden = strstr(r->err[0], "may not read") != NULL;
-        return error_page(w, r, s, forbidden ? 403 : 404,
-                          forbidden ? "Tài khoản này không được xem kết quả của đơn vị khác trước khi công bố."
-                                    : "Chưa có kết quả của đơn vị cho chỉ số và năm này.",
+        int forbidden = strstr(r->err[0], "may not read") != NULL, status = status_for(r, 0, forbidden ? 403 : 404);
+        return error_page(w, r, s, status,
+                          status == 503 ? "Chưa xem được kết quả của đơn vị: hệ thống chưa trả lời."
+                          : forbidden   ? "Tài khoản này không được xem kết quả của đơn vị khác trước khi công bố."
+                                        : "Chưa có kết quả của đơn vị cho chỉ số và năm này.",
                           r->err[0]);
     }
     sbuf b;
@@ -871,7 +887,8 @@ static enum MHD_Result season_lines(web *w, req *r, const session *s, int apprai
             return MHD_YES;
     }
     if (failed(r, 0))
-        return error_page(w, r, s, 422, appraisal ? "Chưa gửi được điểm thẩm định." : "Chưa gửi được tự đánh giá.",
+        return error_page(w, r, s, status_for(r, 0, 422),
+                          appraisal ? "Chưa gửi được điểm thẩm định." : "Chưa gửi được tự đánh giá.",
                           r->err[0]);
     const pv *res = pv_get(r->data[0], "results");
     int ok = 0, bad = 0;
@@ -945,7 +962,7 @@ static enum MHD_Result evidence_upload(web *w, req *r, const session *s)
     }
     int last = r->nq - 1;
     if (failed(r, last) || !pv_get_str(r->data[last], "sha256"))
-        return error_page(w, r, s, 422, "Tài liệu kiểm chứng chưa được nhận.", r->err[last]);
+        return error_page(w, r, s, status_for(r, last, 422), "Tài liệu kiểm chứng chưa được nhận.", r->err[last]);
     log_info("event=evidence_from_web user=%s unit=%s criterion=%s sha256=%s", s->user, field(r, "unit"),
              field(r, "criterion"), r->sha);
     char msg[400];
@@ -978,7 +995,7 @@ static enum MHD_Result task_done(web *w, req *r, const session *s)
         const pv *line = res && res->u.a.n ? res->u.a.v[0] : NULL;
         if (failed(r, 0) || !line || !pv_get_bool(line, "ok", 0)) {
             const char *why = failed(r, 0) ? r->err[0] : line ? pv_get_str(line, "reason") : "";
-            return error_page(w, r, s, 422, "Chưa ghi nhận được báo cáo hoàn thành.", why);
+            return error_page(w, r, s, status_for(r, 0, 422), "Chưa ghi nhận được báo cáo hoàn thành.", why);
         }
         str_copy(r->msg, sizeof r->msg, "Đã ghi nhận báo cáo hoàn thành nhiệm vụ.");
         r->state = R_NEW;
@@ -1007,7 +1024,7 @@ static enum MHD_Result appraise(web *w, req *r, const session *s)
     const pv *ack = r->data[0], *res = ack ? pv_get(ack, "results") : NULL;
     const pv *line = res && res->u.a.n ? res->u.a.v[0] : NULL;
     if (failed(r, 0) || !line || !pv_get_bool(line, "ok", 0))
-        return error_page(w, r, s, 422, "Chưa ghi được điểm thẩm định.",
+        return error_page(w, r, s, status_for(r, 0, 422), "Chưa ghi được điểm thẩm định.",
                           failed(r, 0) ? r->err[0] : line ? pv_get_str(line, "reason") : "");
     log_info("event=appraisal_from_web user=%s unit=%s criterion=%s", s->user, unit, field(r, "criterion"));
     sbuf to;
@@ -1038,10 +1055,11 @@ static enum MHD_Result evidence_download(web *w, req *r, const session *s, const
     }
     int last = r->nq - 1;
     if (failed(r, last)) {
-        int forbidden = strstr(r->err[last], "neither") != NULL;
-        return error_page(w, r, s, forbidden ? 403 : 404,
-                          forbidden ? "Tài khoản này không được xem tài liệu của đơn vị khác trước khi công bố."
-                                    : "Không có tài liệu này.",
+        int forbidden = strstr(r->err[last], "neither") != NULL, status = status_for(r, last, forbidden ? 403 : 404);
+        return error_page(w, r, s, status,
+                          status == 503 ? "Chưa tải được tài liệu: hệ thống chưa trả lời."
+                          : forbidden   ? "Tài khoản này không được xem tài liệu của đơn vị khác trước khi công bố."
+                                        : "Không có tài liệu này.",
                           r->err[last]);
     }
     unsigned char h[32];
@@ -1092,7 +1110,7 @@ static enum MHD_Result alert_silence(web *w, req *r, const session *s)
     }
     if (r->nq == 1) {
         if (failed(r, 0))
-            return error_page(w, r, s, 422, "Chưa tạm dừng được cảnh báo.", r->err[0]);
+            return error_page(w, r, s, status_for(r, 0, 422), "Chưa tạm dừng được cảnh báo.", r->err[0]);
         char day[16];
         snprintf(r->msg, sizeof r->msg, "Đã tạm dừng nhắc nhiệm vụ %.100s đến hết ngày %s.", field(r, "task"),
                  html_date(day, pv_get_str(r->data[0], "until")));
@@ -1114,7 +1132,7 @@ static enum MHD_Result alert_ack(web *w, req *r, const session *s)
     }
     if (r->nq == 1) {
         if (failed(r, 0))
-            return error_page(w, r, s, 422, "Chưa xác nhận được cảnh báo.", r->err[0]);
+            return error_page(w, r, s, status_for(r, 0, 422), "Chưa xác nhận được cảnh báo.", r->err[0]);
         str_copy(r->msg, sizeof r->msg, "Đã xác nhận: cảnh báo của hạn này dừng lại.");
         r->state = R_NEW;
     }
@@ -1135,7 +1153,7 @@ static enum MHD_Result season_move(web *w, req *r, const session *s)
             return MHD_YES;
     }
     if (failed(r, 0))
-        return error_page(w, r, s, 422, "Chưa chuyển được giai đoạn.", r->err[0]);
+        return error_page(w, r, s, status_for(r, 0, 422), "Chưa chuyển được giai đoạn.", r->err[0]);
     sbuf to;
     sbuf_init(&to);
     sbuf_puts(&to, "/season?index=");

@@ -244,4 +244,10 @@ check "under TLS the session cookie is Secure" grep -qi '^Set-Cookie: par_sessio
 check "... and HSTS is sent" grep -qi '^Strict-Transport-Security: max-age=' "$T/tls-headers.txt"
 check "... the dashboard served over https" sh -c "curl -ks -b $T/tls.jar '$S/?index=PAR&year=2023&level=district' | grep -q 'data-unit=\"TDG\"'"
 check "... plain http is not answered as a page" sh -c "! curl -s -m 3 -o /dev/null -w '%{http_code}' http://127.0.0.1:$WPORT/login | grep -q 200"
+# the scorer away: a unit's page says the system did not answer (503), not that the unit
+# has no result (404)
+stop scorer
+rc=$(curl -ks -m 30 -o "$T/down.html" -w '%{http_code}' -b "$T/tls.jar" "$S/units/TDG?index=PAR&year=2023")
+check "with the scorer stopped a unit's page is 503 ($rc)" test "$rc" = 503
+check "... saying the system did not answer, in Vietnamese" grep -q "hệ thống chưa trả lời" "$T/down.html"
 finish
