@@ -67,6 +67,7 @@ struct req {
     char filename[256];
     int too_big;
     int busy;   /* refused before its body: as many documents as WEB_UPLOADS being received */
+    int https;  /* through a proxy on this server that speaks TLS (X-Forwarded-Proto) */
     int upload; /* holds one of those WEB_UPLOADS places */
     /* a document uploaded: sent in pieces, each after the last one's answer */
     sbuf file;
@@ -115,7 +116,12 @@ static req *req_new(web *w, struct MHD_Connection *conn, const char *url, const 
      * appends the address it saw to what the client sent, and the first is the client's
      * to write (a new one at each try, and the throttle would never hold) */
     const char *fwd = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
-    if (fwd && (!strcmp(r->addr, "127.0.0.1") || !strcmp(r->addr, "::1"))) {
+    int local = !strcmp(r->addr, "127.0.0.1") || !strcmp(r->addr, "::1");
+    /* the proxy on this server speaks TLS to the browser (docs/web.md): the cookie is Secure
+     * and HSTS is sent, as when par-web does TLS itself */
+    const char *proto = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    r->https = local && proto && !strcasecmp(proto, "https");
+    if (fwd && local) {
         const char *last = strrchr(fwd, ',');
         last = last ? last + 1 : fwd;
         last += strspn(last, " \t");
@@ -440,7 +446,7 @@ static enum MHD_Result respond(web *w, req *r, int status, const char *type, con
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    if (w->tls)
+    if (w->tls || r->https)
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (cookie)
         MHD_add_response_header(resp, "Set-Cookie", cookie);
@@ -456,9 +462,9 @@ static enum MHD_Result redirect(web *w, req *r, const char *to, const char *cook
     return respond(w, r, MHD_HTTP_SEE_OTHER, "text/plain; charset=utf-8", NULL, cookie, to);
 }
 
-static void cookie(web *w, char *out, size_t n, const char *name, const char *value, int max_age)
+static void cookie(web *w, req *r, char *out, size_t n, const char *name, const char *value, int max_age)
 {
-    snprintf(out, n, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s%d", name, value, w->tls ? "; Secure" : "",
+    snprintf(out, n, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s%d", name, value, w->tls || r->https ? "; Secure" : "",
              "; Max-Age=", max_age);
 }
 
@@ -527,7 +533,7 @@ static enum MHD_Result login_page(web *w, req *r, const char *error, const char 
         str_copy(token, sizeof token, have);
     else
         sessions_random(token);
-    cookie(w, c, sizeof c, "par_form", token, 3600);
+    cookie(w, r, c, sizeof c, "par_form", token, 3600);
     sbuf b;
     sbuf_init(&b);
     page_login(&b, error, token, user);
@@ -600,7 +606,7 @@ static enum MHD_Result login(web *w, req *r)
     const session *s = sessions_open(w->ses, user, pv_get_str(u, "role"), pv_get_str(u, "unit"), now);
     log_info("event=login user=%s role=%s address=%s", user, s->role, r->addr);
     char c[256];
-    cookie(w, c, sizeof c, "par_session", s->token, (int)(SESSION_IDLE_MS / 1000));
+    cookie(w, r, c, sizeof c, "par_session", s->token, (int)(SESSION_IDLE_MS / 1000));
     return redirect(w, r, "/", c);
 }
 
@@ -1288,7 +1294,7 @@ static enum MHD_Result route(web *w, req *r)
             char c[256];
             log_info("event=logout user=%s", s->user);
             sessions_close(w->ses, r->token);
-            cookie(w, c, sizeof c, "par_session", "", 0);
+            cookie(w, r, c, sizeof c, "par_session", "", 0);
             return redirect(w, r, "/login", c);
         }
         if (!strcmp(url, "/tasks/done"))

@@ -59,6 +59,13 @@ xff_try() { # xff_try USER FIRST: a failed login whose X-Forwarded-For starts wi
     curl -s -o /dev/null -w '%{http_code}' -c "$T/x.jar" -b "$T/x.jar" -H "X-Forwarded-For: $2, 192.0.2.7" \
         --data-urlencode "user=$1" --data-urlencode "password=x" --data-urlencode "csrf=$tok" "$U/login"
 }
+curl -s -c "$T/p.jar" -b "$T/p.jar" "$U/login" >"$T/pform.html"
+tok=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/pform.html" | head -1)
+curl -s -D "$T/proxy-headers.txt" -o /dev/null -c "$T/p.jar" -b "$T/p.jar" -H "X-Forwarded-Proto: https" \
+    --data-urlencode "user=tamduong" --data-urlencode "password=mat-khau-tam-duong" --data-urlencode "csrf=$tok" "$U/login"
+check "behind a TLS proxy on this server the session cookie is Secure" \
+    grep -qi '^Set-Cookie: par_session=.*; Secure' "$T/proxy-headers.txt"
+check "... and HSTS is sent" grep -qi '^Strict-Transport-Security: max-age=' "$T/proxy-headers.txt"
 for i in 1 2 3 4 5; do xff_try "khong-co-$i" "10.9.0.$i" >/dev/null; done
 check "an address is throttled as the proxy saw it, whatever the client wrote first" \
     test "$(xff_try khong-co-6 10.9.0.6)" = 429
