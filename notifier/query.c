@@ -133,9 +133,21 @@ int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *arg
             pv *o = row_of(b, task, t);
             pv_set_str(o, "period", "");
             pv_set_str(o, "deadline", "");
-            pv_set_str(o, "state", t->dl.kind == DL_ONGOING    ? "ongoing"
-                                   : t->dl.kind == DL_EXTERNAL ? "no_date"
-                                                               : "unreadable");
+            int64_t day = 0;
+            /* a season's task whose phase has passed keeps no deadline: it was answered, or
+             * it has none now; neither is a deadline that could not be read */
+            int answered = t->remind_only && book_is_done(t, 0, "", &day);
+            pv_set_str(o, "state", answered                   ? "done"
+                                   : t->dl.kind == DL_ONGOING ? "ongoing"
+                                   : t->dl.kind == DL_EXTERNAL || t->remind_only ? "no_date"
+                                                                               : "unreadable");
+            if (answered && day) {
+                int y, m, d;
+                char iso[16];
+                clock_civil_from_days(day, &y, &m, &d);
+                snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+                pv_set_str(o, "done_on", iso);
+            }
             pv_push(list, o);
         }
         pv_free(task);

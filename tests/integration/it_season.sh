@@ -86,6 +86,13 @@ check "a line sent again is no late line: its first receipt stands" "$BIN/par-ag
 
 # appraisal with reasons: the province's file, and 1.4 appraised lower at first
 check "to appraisal" $S --to appraisal
+sleep 0.5
+"$BIN/parctl" tasks --json >"$T/season-tasks2.json"
+check "the self-assessment over, its tasks read as answered or without a deadline, none as unreadable" python3 -c "
+import json, sys
+ts = [x for x in json.load(open('$T/season-tasks2.json')) if x['id'].startswith('S.PAR.2023.self.')]
+nnh = [x for x in ts if x['id'] == 'S.PAR.2023.self.NNH']
+sys.exit(0 if nnh and nnh[0]['state'] == 'done' and all(x['state'] in ('done', 'no_date') for x in ts) else 1)"
 # the appraiser's view: the evidence gap first
 "$BIN/parctl" appraise TDG --index PAR --year 2023 --json >"$T/appraise.json"
 "$BIN/parctl" appraise TDG --index PAR --year 2023 >"$T/appraise.txt"
