@@ -66,7 +66,7 @@ struct req {
     size_t form_bytes, file_bytes, file_max;
     char filename[256];
     int too_big;
-    int busy;   /* refused before its body: as many documents as WEB_UPLOADS being received */
+    int busy;   /* its document not taken: as many as WEB_UPLOADS being received */
     int https;  /* through a proxy on this server that speaks TLS (X-Forwarded-Proto) */
     int upload; /* holds one of those WEB_UPLOADS places */
     /* a document uploaded: sent in pieces, each after the last one's answer */
@@ -1277,6 +1277,10 @@ static enum MHD_Result route(web *w, req *r)
     const session *s = session_of(w, r);
     if (!s) /* logged out, or never in: every page leads to the login form */
         return redirect(w, r, "/login", NULL);
+    if (r->busy)
+        return error_page(w, r, s, 503, "Máy chủ đang nhận nhiều tệp khác cùng lúc: hãy gửi lại sau ít phút.",
+                          "The server is receiving as many documents as it takes at once: send it again in a few "
+                          "minutes.");
     if (r->too_big) {
         char why[160];
         snprintf(why, sizeof why, "A form holds at most %d KiB of fields and a document %d MiB.", WEB_FORM_BYTES / 1024,
@@ -1336,33 +1340,31 @@ static enum MHD_Result route(web *w, req *r)
     return error_page(w, r, s, 404, "Không có trang này.", NULL);
 }
 
-/* What a POST's body may hold is settled before a byte of it is read, and what may not be
- * taken is answered at once (libmicrohttpd then reads none of the body and closes): a
- * document only to /season/evidence, from someone logged in, WEB_UPLOADS at a time;
- * anything else a form's fields. Read first and judged after, anyone could make this
- * server hold evidence_max_mb for each of its connections. */
-static enum MHD_Result post_begins(web *w, req *r)
+/* What a POST's body may hold is settled before a byte of it is read: a document only by
+ * /season/evidence, from someone logged in, WEB_UPLOADS at a time; anything else a form's
+ * fields. Read and held first, anyone could make this server hold evidence_max_mb for each
+ * of its connections. What may not be held is read and dropped, then answered (route):
+ * answered before it has all come, a browser still sending it may show a reset
+ * connection instead of the page saying why. */
+static void post_begins(web *w, req *r)
 {
-    const session *s = NULL;
     int evidence = !strcmp(r->url, "/season/evidence");
-    if (strcmp(r->url, "/login") && !(s = session_of(w, r)))
-        return redirect(w, r, "/login", NULL);
-    if (!evidence)
+    int in = !strcmp(r->url, "/login") || session_of(w, r);
+    if (!evidence || !in)
         r->file_max = 0;
+    if (!in)
+        return; /* logged out: led to /login */
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
-    /* the multipart framing around the fields and the document: a few hundred bytes a part */
-    if (cl && strtoull(cl, NULL, 10) > r->file_max + WEB_FORM_BYTES + 65536)
+    /* the form's fields as sent (a byte of Vietnamese is three, %XX) and the multipart
+     * framing: what on_field then counts is the limit, this only spares reading the rest */
+    if (cl && strtoull(cl, NULL, 10) > r->file_max + 3 * WEB_FORM_BYTES + 65536) {
         r->too_big = 1;
-    else if (evidence && w->uploads >= WEB_UPLOADS)
+        return;
+    }
+    if (evidence && w->uploads >= WEB_UPLOADS) {
         r->busy = 1;
-    if (s && r->too_big)
-        return route(w, r); /* 413, saying the limits */
-    if (s && r->busy)
-        return error_page(w, r, s, 503, "Máy chủ đang nhận nhiều tệp khác cùng lúc: hãy gửi lại sau ít phút.",
-                          "The server is receiving as many documents as it takes at once: send it again in a "
-                          "few minutes.");
-    if (r->too_big) /* a login form this large is no login form */
-        return route(w, r);
+        return;
+    }
     if (evidence) {
         r->upload = 1;
         w->uploads++;
@@ -1370,7 +1372,6 @@ static enum MHD_Result post_begins(web *w, req *r)
     r->pp = MHD_create_post_processor(r->conn, 4096, on_field, r);
     if (!r->pp)
         r->too_big = 1; /* not a form: answered as one too large */
-    return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -1385,7 +1386,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r = req_new(w, conn, url, method);
         *con_cls = r;
         if (!strcmp(method, "POST"))
-            return post_begins(w, r);
+            post_begins(w, r);
         return MHD_YES;
     }
     if (*upload_size) {
