@@ -55,16 +55,16 @@ void log_msg(int level, const char *fmt, ...)
     va_end(ap);
     /* one event, one line: a value a user typed (a login name, a form field) may hold a
      * line break, which would start a forged line of its own; control bytes are written as
-     * \n, \r, \t or \xHH */
+     * \n, \r, \t or \xHH, and a backslash as two (a typed "\n" is not a line break) */
     size_t o = 0;
     for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
-        if (*p >= 0x20 && *p != 0x7f) {
+        if (*p >= 0x20 && *p != 0x7f && *p != '\\') {
             out[o++] = (char)*p;
             continue;
         }
         out[o++] = '\\';
-        if (*p == '\n' || *p == '\r' || *p == '\t') {
-            out[o++] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+        if (*p == '\n' || *p == '\r' || *p == '\t' || *p == '\\') {
+            out[o++] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : *p == '\t' ? 't' : '\\';
         } else {
             snprintf(out + o, 4, "x%02x", *p);
             o += 3;

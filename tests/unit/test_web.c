@@ -238,7 +238,7 @@ static void test_log_one_line(void **st)
     assert_int_equal(dup2(fd, 2), 2);
     log_init("par-web", LOG_INFO);
     log_warn("event=login_failed user=%s", "x\n2026-01-01T00:00:00.000+07:00 level=info prog=par-web event=login "
-                                            "user=quantri role=admin\r\t\x01");
+                                            "user=quantri role=admin\r\t\x01 typed\\n");
     fflush(stderr);
     assert_int_equal(dup2(saved, 2), 2);
     close(saved);
@@ -251,7 +251,7 @@ static void test_log_one_line(void **st)
     assert_non_null(memchr(text, '\n', len));
     assert_true(memchr(text, '\n', len) == text + len - 1); /* one line, its own end */
     assert_non_null(strstr(text, "user=x\\n2026-01-01"));
-    assert_non_null(strstr(text, "role=admin\\r\\t\\x01\n"));
+    assert_non_null(strstr(text, "role=admin\\r\\t\\x01 typed\\\\n\n"));
     free(text);
 }
 
