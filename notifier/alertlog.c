@@ -582,18 +582,29 @@ typedef struct {
     int ch, ok, retry_s;
     const char *why;
     int64_t now_ms;
+    int gone; /* out: no such message, or one that cannot be read: no write will mark it */
 } mark_ctx;
 
 /* The mark in a write transaction of store_write's: a full map is grown and it is
  * written again. */
 static int mark_one(store_txn *t, void *ctx, par_err *e)
 {
-    const mark_ctx *c = ctx;
+    mark_ctx *c = ctx;
     book *b = c->b;
     MDB_txn *txn = t->txn;
     pv *m = NULL;
-    if (get_num_pv(txn, dbi(b, N_MSGS), c->msg, &m) != 1) {
-        err_set(e, "mark message %llu: no such message", (unsigned long long)c->msg);
+    int got = get_num_pv(txn, dbi(b, N_MSGS), c->msg, &m);
+    if (got != 1) {
+        MDB_val k, v;
+        unsigned char k8[8];
+        store_u64_key(c->msg, k8);
+        k = (MDB_val){8, k8};
+        int rc = mdb_get(txn, dbi(b, N_MSGS), &k, &v);
+        if (rc && rc != MDB_NOTFOUND) /* the store failed to read it: that may pass */
+            return store_txn_check(t, rc, "read a message") < 0 ? -1 : 0;
+        c->gone = 1;
+        err_set(e, "mark message %llu: %s", (unsigned long long)c->msg,
+                rc ? "no such message" : "its record cannot be read");
         return -1;
     }
     pv *d = (pv *)pv_get(pv_get(m, "deliveries"), ch_names[c->ch]);
@@ -644,8 +655,10 @@ static int mark_one(store_txn *t, void *ctx, par_err *e)
 
 int alertlog_mark(book *b, uint64_t msg, int ch, int ok, const char *why, int64_t now_ms, int retry_s, par_err *e)
 {
-    mark_ctx c = {b, msg, ch, ok, retry_s, why, now_ms};
-    return store_write(book_store(b), mark_one, &c, e) < 0 ? -1 : 0;
+    mark_ctx c = {b, msg, ch, ok, retry_s, why, now_ms, 0};
+    if (store_write(book_store(b), mark_one, &c, e) < 0)
+        return c.gone ? -2 : -1;
+    return 0;
 }
 
 /* An alert record of the log (v) as the value tree queries answer with: the fields of

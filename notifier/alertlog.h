@@ -52,7 +52,8 @@ int alertlog_due(book *b, int64_t now_ms, delivery *out, int max);
  * 1, 0 absent, -1. */
 int alertlog_message(book *b, uint64_t msg, const char *report_url, const char *web_url, pv **out);
 /* Marks a delivery made (ok) or failed with why; a failure is retried after
- * retry_s doubled per attempt, up to an hour. */
+ * retry_s doubled per attempt, up to an hour. 0, -1 when the store could not be written
+ * (it may pass: a full disk), -2 when the message is not there to mark or cannot be read. */
 int alertlog_mark(book *b, uint64_t msg, int ch, int ok, const char *why, int64_t now_ms, int retry_s, par_err *e);
 /* Stops the alerts of the task instance of alert number n. by: who acknowledged (a unit
  * key for what was sent to its unit, an admin or this server). */

@@ -127,7 +127,8 @@ static void delivered(void *ctx, uint64_t msg, int ch, int ok, const char *why)
 }
 
 /* Starts the deliveries that are due: one at a time per channel, so that a crash
- * can leave at most one delivery made but not recorded (then repeated). */
+ * can leave at most one delivery made but not recorded (then repeated) — and those owed
+ * while the store could not be written (marks.h), which a stop logs. */
 static void start_deliveries(notifier *n)
 {
     if (n->owed.n) { /* none starts before those records are written */
@@ -354,6 +355,11 @@ int main(int argc, char **argv)
         deliver_perform(n.dl, delivered, &n);
     }
     service_bye(n.svc);
+    if (n.owed.n) { /* a last try; what stays owed goes out again after the restart */
+        par_err me = {{0}};
+        if (marks_settle(&n.owed, n.b, clock_now_ms(&n.clk), n.conf.retry_s, &me) != 1)
+            log_error("event=marks_unwritten count=%d error=\"%s\"", n.owed.n, me.msg);
+    }
     rc = 0;
 fail:
     if (rc)

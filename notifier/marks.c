@@ -1,5 +1,6 @@
 #include "marks.h"
 #include "alertlog.h"
+#include "../common/log.h"
 #include "../common/util.h"
 
 #include <string.h>
@@ -11,10 +12,13 @@ void marks_init(marks *m)
 
 int marks_settle(marks *m, book *b, int64_t now_ms, int retry_s, par_err *e)
 {
-    int done = 0;
-    while (done < m->n && alertlog_mark(b, m->owed[done].msg, m->owed[done].ch, m->owed[done].ok,
-                                        m->owed[done].why, now_ms, retry_s, e) == 0)
+    int done = 0, rc = 0;
+    while (done < m->n && (rc = alertlog_mark(b, m->owed[done].msg, m->owed[done].ch, m->owed[done].ok,
+                                              m->owed[done].why, now_ms, retry_s, e)) != -1) {
+        if (rc == -2) /* no write will ever mark it: it must not hold back every other delivery */
+            log_error("event=mark_dropped message=%llu error=\"%s\"", (unsigned long long)m->owed[done].msg, e->msg);
         done++;
+    }
     memmove(m->owed, m->owed + done, (size_t)(m->n - done) * sizeof m->owed[0]);
     m->n -= done;
     if (!m->n) {

@@ -31,7 +31,8 @@ void marks_init(marks *m);
 int marks_add(marks *m, book *b, uint64_t msg, int ch, int ok, const char *why, int64_t now_ms, int retry_s,
               par_err *e);
 /* Writes what is owed, in order. 1 when none is left (deliveries may start), 0 when
- * some is (m->wait set), with e saying why. */
+ * some is (m->wait set), with e saying why. A record whose message is gone or cannot be
+ * read is dropped (logged): no write would ever take it. */
 int marks_settle(marks *m, book *b, int64_t now_ms, int retry_s, par_err *e);
 
 #endif

@@ -1164,6 +1164,11 @@ static void test_marks_owed(void **st)
     store_fail_commits(book_store(f->b), 1, MDB_MAP_FULL);                /* grown, and written */
     assert_int_equal(marks_add(&m, f->b, d[0].msg, d[0].ch, 1, NULL, now + 61000, 60, &e), 1);
     assert_int_equal(alertlog_due(f->b, now + 61000, d, 16), 1);
+    /* a record no write will take (its message is not there) is dropped, not owed for ever
+     * ahead of every other delivery */
+    assert_int_equal(alertlog_mark(f->b, 999999, CH_SMTP, 1, NULL, now, 60, &e), -2);
+    assert_int_equal(marks_add(&m, f->b, 999999, CH_SMTP, 1, NULL, now, 60, &e), 1);
+    assert_int_equal(m.n, 0);
 }
 
 /* After a reset (the record restored from an older backup: book_reset) the tasks come
