@@ -276,8 +276,7 @@ int64_t outbox_depth(outbox *o)
     if (store_begin(o->s, MDB_RDONLY, &txn, &e) < 0)
         return -1;
     MDB_stat st;
-    if (mdb_stat(txn, store_dbi(o->s, O_FILES), &st) == 0)
-        n = (int64_t)st.ms_entries;
+    n = mdb_stat(txn, store_dbi(o->s, O_FILES), &st) == 0 ? (int64_t)st.ms_entries : -1; /* never 0 for "unknown" */
     mdb_txn_abort(txn);
     return n;
 }
