@@ -83,7 +83,7 @@ push() {
     after=$(daemons_now)
     awk -v b="$before" -v a="$after" -v s="$start" -v e="$end" -v lines=$((LINES * $2)) \
         -v hz="$(getconf CLK_TCK)" 'NR == 2 {
-            gsub(/[ms]/, " "); agents = $1 * 60 + $2 + $3 * 60 + $4
+            gsub(/,/, "."); gsub(/[ms]/, " "); agents = $1 * 60 + $2 + $3 * 60 + $4 # a decimal comma under vi_VN
             nb = split(b, x, " "); for (i = 1; i < nb; i += 2) was[x[i]] = x[i + 1]
             na = split(a, y, " "); for (i = 1; i < na; i += 2) now[y[i]] = y[i + 1]
             printf "%.2f %.2f", e - s, agents
