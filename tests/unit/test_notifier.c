@@ -1126,14 +1126,9 @@ static void test_dissolved_unit(void **st)
     pv_free(out);
 }
 
-/* A delivery made while its record cannot be written (a full disk): it is owed, the
- * message stays due in the store (what the daemon must not send again: it starts none
- * while any is owed), the wait doubles, and once the store writes again the record goes
- * in and the message is due no more. Its record is also written when the map is full
- * (store_write grows it), where alertlog_mark once failed. */
-static void test_marks_owed(void **st)
+/* The alerts of 23/12/2024 09:00 recorded, by e-mail; that time. */
+static int64_t record_monday(fixture *f)
 {
-    fixture *f = *st;
     due_list l = {0};
     int64_t now = at("2024-12-23T09:00:00+07:00");
     due_eval(f->b, f->cal, &f->pol, now, &l);
@@ -1142,6 +1137,33 @@ static void test_marks_owed(void **st)
     alertlog_opts o = {.channels = 1u << CH_SMTP};
     assert_int_equal(alertlog_record(f->b, &l, &o, now, &alerts, &messages, &e), 0);
     due_list_free(&l);
+    return now;
+}
+
+/* The number of the alert of task sent to unit (0: none). */
+static uint64_t alert_of(fixture *f, const char *unit, const char *task)
+{
+    pv *list = NULL;
+    par_err e = {{0}};
+    assert_int_equal(alertlog_list(f->b, unit, 100, &list, &e), 0);
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < list->u.a.n; i++)
+        if (!strcmp(pv_get_str(list->u.a.v[i], "task"), task))
+            n = (uint64_t)pv_get_int(list->u.a.v[i], "id", 0);
+    pv_free(list);
+    return n;
+}
+
+/* A delivery made while its record cannot be written (a full disk): it is owed, the
+ * message stays due in the store (what the daemon must not send again: it starts none
+ * while any is owed), the wait doubles, and once the store writes again the record goes
+ * in and the message is due no more. Its record is also written when the map is full
+ * (store_write grows it), where alertlog_mark once failed. */
+static void test_marks_owed(void **st)
+{
+    fixture *f = *st;
+    int64_t now = record_monday(f);
+    par_err e = {{0}};
     delivery d[16];
     assert_int_equal(alertlog_due(f->b, now, d, 16), 3);
     marks m;
@@ -1177,21 +1199,10 @@ static void test_marks_owed(void **st)
 static void test_acks_after_reset(void **st)
 {
     fixture *f = *st;
-    due_list l = {0};
-    int64_t now = at("2024-12-23T09:00:00+07:00");
-    due_eval(f->b, f->cal, &f->pol, now, &l);
-    int alerts, messages;
+    int64_t now = record_monday(f);
     par_err e = {{0}};
-    alertlog_opts o = {.channels = 1u << CH_SMTP};
-    assert_int_equal(alertlog_record(f->b, &l, &o, now, &alerts, &messages, &e), 0);
-    due_list_free(&l);
-    pv *list = NULL, *out = NULL;
-    assert_int_equal(alertlog_list(f->b, "C", 100, &list, &e), 0);
-    uint64_t late = 0;
-    for (uint32_t i = 0; i < list->u.a.n; i++)
-        if (!strcmp(pv_get_str(list->u.a.v[i], "task"), "LATE"))
-            late = (uint64_t)pv_get_int(list->u.a.v[i], "id", 0);
-    pv_free(list);
+    pv *out = NULL;
+    uint64_t late = alert_of(f, "C", "LATE");
     assert_true(late > 0);
     assert_int_equal(alertlog_ack(f->b, late, "unit:C", now, &out, &e), 0);
     pv_free(out);
@@ -1205,8 +1216,8 @@ static void test_acks_after_reset(void **st)
     assert_int_equal(book_apply(f->b, &batch, &e), 0);
     event_batch_free(&batch);
     pv_free(evs);
-    int64_t next = at("2024-12-24T09:00:00+07:00");
-    due_eval(f->b, f->cal, &f->pol, next, &l);
+    due_list l = {0};
+    due_eval(f->b, f->cal, &f->pol, at("2024-12-24T09:00:00+07:00"), &l);
     assert_null(find(f->b, &l, "LATE"));
     assert_null(find(f->b, &l, "FAR"));
     assert_non_null(find(f->b, &l, "SOON7")); /* the others are chased as before */
