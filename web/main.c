@@ -36,6 +36,7 @@
 #define WEB_FORM_BYTES 65536   /* a form's fields, all together (a document uploaded: its own limit) */
 #define WEB_FIELDS 200         /* the self-assessment form: a value and a note per criterion */
 #define WEB_UPLOADS 8          /* documents received at once: each up to [web] evidence_max_mb in memory */
+#define WEB_VERIFYING 16       /* passwords waiting for the worker (about 0,2 s each): past that, 503 */
 /* connections in all; no limit per address: behind a reverse proxy they all come from it */
 #define WEB_CONNECTIONS 1024
 
@@ -95,6 +96,7 @@ typedef struct {
     verifier *vf;
     uint64_t serial;
     int uploads; /* documents being received (WEB_UPLOADS at most) */
+    int verifying; /* passwords submitted to the worker, not yet answered */
 } web;
 
 /* ---------- requests in flight ---------- */
@@ -560,16 +562,31 @@ static enum MHD_Result login(web *w, req *r)
             log_warn("event=login_throttled user=%s address=%s", user, r->addr);
             return login_page(w, r, msg, user, 429);
         }
+        /* counted as a failure from now, taken back once the password is found right (or
+         * nothing could be checked): attempts still in flight must count, or any number
+         * sent at once would all pass the throttle */
+        sessions_failed(w->ses, user, r->addr, now);
         ask(w, r, "collector", "user_auth", kv("name", user, KV_END), NULL);
         if (asked(w, r))
             return MHD_YES;
     }
-    if (failed(r, 0))
+    if (failed(r, 0)) {
+        sessions_uncount(w->ses, user, r->addr);
         return login_page(w, r, "Hệ thống tạm thời không kiểm tra được tài khoản, hãy thử lại.", user, 503);
+    }
     const pv *u = r->data[0];
     const char *hash = pv_get_str(u, "hash"), *ended = pv_get_str(u, "unit_ended");
     int ok = hash && !pv_get_bool(u, "disabled", 0);
     if (ok && r->verify == 0) { /* the password is checked by the worker; pages go on meanwhile */
+        if (w->verifying >= WEB_VERIFYING) { /* a queue of checks is a queue of guesses, and a wait for everyone */
+            sessions_uncount(w->ses, user, r->addr);
+            log_warn("event=login_busy user=%s address=%s verifying=%d", user, r->addr, w->verifying);
+            return login_page(w, r,
+                              "Hệ thống đang kiểm tra nhiều lượt đăng nhập cùng lúc, hãy thử lại sau ít phút. "
+                              "(Too many logins are being checked at once: try again in a few minutes.)",
+                              user, 503);
+        }
+        w->verifying++;
         verifier_submit(w->vf, r->serial, hash, pw);
         r->verify = 1;
         r->state = R_WAIT;
@@ -583,10 +600,10 @@ static enum MHD_Result login(web *w, req *r)
     }
     ok = ok && r->verify_ok;
     if (!ok) {
-        sessions_failed(w->ses, user, r->addr, now);
         log_info("event=login_failed user=%s address=%s", user, r->addr);
         return login_page(w, r, "Tài khoản hoặc mật khẩu không đúng.", user, 401);
     }
+    sessions_uncount(w->ses, user, r->addr); /* the right password: its attempt, counted when it began */
     if (ended) {
         /* the unit was dissolved or merged: its accounts stop with it, and the official
          * (whose password was right) is told why and who took over */
@@ -1538,13 +1555,15 @@ int main(int argc, char **argv)
         if (items[5].revents & ZMQ_POLLIN) {
             uint64_t tag;
             int ok;
-            while (verifier_take(w.vf, &tag, &ok) == 1)
+            while (verifier_take(w.vf, &tag, &ok) == 1) {
+                w.verifying--; /* answered, whether or not its request is still waiting */
                 for (req *r = w.reqs; r; r = r->next)
                     if (r->serial == tag && r->verify == 1) {
                         r->verify = 2;
                         r->verify_ok = ok;
                         ready(r);
                     }
+            }
         }
         expire(&w, clock_mono_ms());
         MHD_run(w.d);

@@ -156,6 +156,18 @@ void sessions_failed(sessions *s, const char *user, const char *addr, int64_t no
     strike_of(s, k, now, 1)->fails++;
 }
 
+void sessions_uncount(sessions *s, const char *user, const char *addr)
+{
+    char k[2][128];
+    snprintf(k[0], sizeof k[0], "u:%s", user);
+    snprintf(k[1], sizeof k[1], "a:%s", addr);
+    for (int i = 0; i < 2; i++) {
+        strike *t = strike_of(s, k[i], 0, 0);
+        if (t && t->fails > 0)
+            t->fails--;
+    }
+}
+
 void sessions_succeeded(sessions *s, const char *user, const char *addr)
 {
     char k[128];

@@ -38,5 +38,7 @@ void sessions_random(char out[SESSION_TOKEN]);
 int sessions_throttled(sessions *s, const char *user, const char *addr, int64_t now);
 void sessions_failed(sessions *s, const char *user, const char *addr, int64_t now);
 void sessions_succeeded(sessions *s, const char *user, const char *addr);
+/* Takes back one failure of each (an attempt counted when submitted, found right). */
+void sessions_uncount(sessions *s, const char *user, const char *addr);
 
 #endif

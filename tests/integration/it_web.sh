@@ -69,6 +69,23 @@ check "... and HSTS is sent" grep -qi '^Strict-Transport-Security: max-age=' "$T
 for i in 1 2 3 4 5; do xff_try "khong-co-$i" "10.9.0.$i" >/dev/null; done
 check "an address is throttled as the proxy saw it, whatever the client wrote first" \
     test "$(xff_try khong-co-6 10.9.0.6)" = 429
+# twenty guesses at once at one account: the throttle counts those still being checked,
+# so five are checked and the rest refused (they all queued for the password worker, and
+# every one was answered)
+echo 'mat-khau-thu-nghiem' | "$BIN/parctl" users add thunghiem --role leader --password-stdin >/dev/null ||
+    fail "a test account"
+guess() {
+    curl -s -c "$T/g$1.jar" -b "$T/g$1.jar" "$U/login" >"$T/g$1.html"
+    local tok
+    tok=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/g$1.html" | head -1)
+    curl -s -o /dev/null -w '%{http_code}\n' -c "$T/g$1.jar" -b "$T/g$1.jar" -H "X-Forwarded-For: 192.0.2.$1" \
+        --data-urlencode "user=thunghiem" --data-urlencode "password=sai-$1" --data-urlencode "csrf=$tok" "$U/login"
+}
+gp=()
+for i in $(seq 10 29); do guess "$i" >"$T/guess-$i.txt" & gp+=($!); done
+wait "${gp[@]}"
+checked=$(cat "$T"/guess-*.txt | grep -c '^401$')
+check "twenty guesses at once: $checked checked, the rest refused" test "$checked" -le 5 -a "$checked" -ge 1
 check "the login form's token is needed" test "$(curl -s -o /dev/null -w '%{http_code}' -d 'user=tamduong&password=x' "$U/login")" = 403
 check "the district's official logs in" test "$(login "$T/tdg.jar" tamduong mat-khau-tam-duong)" = 303
 check "the session cookie is HttpOnly and SameSite=Strict" grep -q '#HttpOnly_127.0.0.1.*par_session' "$T/tdg.jar"
