@@ -76,6 +76,12 @@ static const struct {
      "chỉ khóa của tổ thẩm định tỉnh được gửi dòng loại {} (khóa này: {})"},
     {"a leader key reads the whole province and writes nothing (this key: {})",
      "khóa lãnh đạo chỉ xem số liệu toàn tỉnh, không gửi số liệu (khóa này: {})"},
+    {"unit {} is neither {} nor below it, and its {} {} results are not published: this key may not read them",
+     "đơn vị {} không phải {} hay đơn vị trực thuộc, và kết quả chỉ số {} năm {} chưa được công bố: khóa, tài khoản "
+     "này chưa được xem"},
+    {"unit {} is neither {} nor below it, and its {} {} results are not published: this key may not read its {}",
+     "đơn vị {} không phải {} hay đơn vị trực thuộc, và kết quả chỉ số {} năm {} chưa được công bố: khóa, tài khoản "
+     "này chưa được xem ({})"},
     {"unit {} is neither {} nor below it: this key may not submit for it",
      "đơn vị {} không phải {} hay đơn vị trực thuộc: khóa này không được gửi số liệu cho đơn vị đó"},
     {"unit {} is neither {} nor below it: the agent of {} does not send for it ([agent] unit)",
