@@ -525,7 +525,7 @@ static digest_role role_named(const char *r)
 
 /* The message record rec composed into what is delivered: its alerts read from the
  * log, the text and the body written from them and the tasks. */
-static pv *compose(book *b, MDB_txn *txn, pv *rec, const char *report_url, const char *web_url)
+static pv *compose(book *b, MDB_txn *txn, pv *rec, const digest_opts *o)
 {
     const char *unit = pv_get_text(rec, "unit");
     const pv *numbers = pv_get(rec, "alerts");
@@ -549,7 +549,7 @@ static pv *compose(book *b, MDB_txn *txn, pv *rec, const char *report_url, const
     digest_sort(items, k); /* points at risk as they stand when it is delivered */
     alert_view_free(&a);
     size_t overdue = (size_t)pv_get_int(rec, "overdue", 0), total = (size_t)pv_get_int(rec, "total", (int64_t)n);
-    pv *m = digest_compose(b, txn, unit, items, k, overdue, total, report_url, web_url, pv_get_int(rec, "at_ms", 0));
+    pv *m = digest_compose(b, txn, unit, items, k, overdue, total, o, pv_get_int(rec, "at_ms", 0));
     free(items);
     free(das);
     pv_set_int(m, "id", pv_get_int(rec, "id", 0));
@@ -558,7 +558,7 @@ static pv *compose(book *b, MDB_txn *txn, pv *rec, const char *report_url, const
     return m;
 }
 
-int alertlog_message(book *b, uint64_t msg, const char *report_url, const char *web_url, pv **out)
+int alertlog_message(book *b, uint64_t msg, const digest_opts *o, pv **out)
 {
     MDB_txn *txn;
     par_err e;
@@ -567,7 +567,7 @@ int alertlog_message(book *b, uint64_t msg, const char *report_url, const char *
     pv *rec = NULL;
     int rc = get_num_pv(txn, dbi(b, N_MSGS), msg, &rec);
     if (rc == 1 && !pv_get(rec, "text")) { /* a record of an older version holds its text */
-        *out = compose(b, txn, rec, report_url, web_url);
+        *out = compose(b, txn, rec, o);
         pv_free(rec);
     } else if (rc == 1) {
         *out = rec;

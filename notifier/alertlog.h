@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include "book.h"
+#include "digest.h"
 #include "due.h"
 
 /* Delivery channels of a message. */
@@ -47,10 +48,9 @@ typedef struct {
 /* Deliveries due at now_ms (first attempts and retries), at most max. */
 int alertlog_due(book *b, int64_t now_ms, delivery *out, int max);
 /* The message as delivered (see digest_compose), with its number and deliveries,
- * composed now from the alerts it records; report_url as in alertlog_opts; web_url: par-web's
- * address, where the lead reports done (NULL or "": through its agent).
- * 1, 0 absent, -1. */
-int alertlog_message(book *b, uint64_t msg, const char *report_url, const char *web_url, pv **out);
+ * composed now from the alerts it records, with o (digest.h; web_url: where the lead
+ * reports done, NULL or "": through its agent). 1, 0 absent, -1. */
+int alertlog_message(book *b, uint64_t msg, const digest_opts *o, pv **out);
 /* Marks a delivery made (ok) or failed with why; a failure is retried after
  * retry_s doubled per attempt, up to an hour. 0, -1 when the store could not be written
  * (it may pass: a full disk), -2 when the message is not there to mark or cannot be read. */

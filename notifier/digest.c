@@ -282,8 +282,9 @@ size_t digest_keep(const digest_item *items, size_t n, digest_item out[DIGEST_KE
 }
 
 pv *digest_compose(book *b, MDB_txn *txn, const char *unit, const digest_item *items, size_t n, size_t overdue,
-                   size_t total, const char *report_url, const char *web_url, int64_t now_ms)
+                   size_t total, const digest_opts *o, int64_t now_ms)
 {
+    const char *report_url = o->report_url, *web_url = o->web_url;
     size_t soon = total - overdue;
     char subject[160];
     if (overdue && soon)
@@ -351,8 +352,12 @@ pv *digest_compose(book *b, MDB_txn *txn, const char *unit, const digest_item *i
     else
         sbuf_puts(&t, "Khi hoàn thành, đơn vị chủ trì báo cáo kết quả qua phần mềm gửi số liệu của đơn vị (dòng loại "
                       "\"task\", giá trị \"done\"); nhắc việc sẽ dừng ngay. ");
-    sbuf_puts(&t, "Nhiệm vụ quá hạn được nhắc lại hằng ngày làm việc và báo cáo lên cấp trên nếu kéo dài.\n\n"
-                  "--\nThư tự động của hệ thống theo dõi cải cách hành chính; vui lòng không trả lời thư này.\n");
+    if (o->repeat_days > 1) /* [notifier] repeat_days, as due.c applies it */
+        sbuf_printf(&t, "Nhiệm vụ quá hạn được nhắc lại %d ngày làm việc một lần và báo cáo lên cấp trên nếu kéo dài.\n\n",
+                    o->repeat_days);
+    else
+        sbuf_puts(&t, "Nhiệm vụ quá hạn được nhắc lại hằng ngày làm việc và báo cáo lên cấp trên nếu kéo dài.\n\n");
+    sbuf_puts(&t, "--\nThư tự động của hệ thống theo dõi cải cách hành chính; vui lòng không trả lời thư này.\n");
 
     pv *emails = pv_arr();
     char p[256];

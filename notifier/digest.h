@@ -29,12 +29,19 @@ void digest_sort(digest_item *items, size_t n);
  * escalation of the day). */
 #define DIGEST_KEEP_MAX 130
 size_t digest_keep(const digest_item *items, size_t n, digest_item out[DIGEST_KEEP_MAX], size_t *overdue);
+/* What a digest says beyond its alerts: where the unit's analysis is published
+ * (report_url, "{unit}" replaced by its id), where par-web is (web_url), and how often
+ * an overdue task is repeated (repeat_days working days). Either URL may be NULL. */
+typedef struct {
+    const char *report_url, *web_url;
+    int repeat_days;
+} digest_opts;
+
 /* {unit, name, emails: [..], subject, text, alerts: [numbers], body: {...}} where
  * body is what a webhook receives. items: what digest_keep kept, in its order, of a
- * list of total items of which overdue are overdue. report_url (may be NULL): where
- * the unit's analysis is published, "{unit}" replaced by its id. */
+ * list of total items of which overdue are overdue. */
 pv *digest_compose(book *b, MDB_txn *txn, const char *unit, const digest_item *items, size_t n, size_t overdue,
-                   size_t total, const char *report_url, const char *web_url, int64_t now_ms);
+                   size_t total, const digest_opts *o, int64_t now_ms);
 /* How officials address a unit: "UBND huyện Tam Đường" for a local government, its name
  * otherwise ("Sở Nội vụ"), into out. */
 const char *digest_address(const nunit *u, char *out, size_t n);

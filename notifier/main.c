@@ -150,7 +150,8 @@ static void start_deliveries(notifier *n)
         if (deliver_channel_busy(n->dl, due[i].ch))
             continue;
         pv *m = NULL;
-        if (alertlog_message(n->b, due[i].msg, n->conf.report_url, n->conf.web_url, &m) != 1)
+        digest_opts dopt = {n->conf.report_url, n->conf.web_url, n->pol.repeat};
+        if (alertlog_message(n->b, due[i].msg, &dopt, &m) != 1)
             continue;
         par_err e = {{0}};
         int rc = deliver_start(n->dl, due[i].msg, due[i].ch, m, now, &e);

@@ -393,7 +393,7 @@ static char *log_json(book *b)
     pv_push(all, list);
     for (uint64_t m = 1; m < 100; m++) {
         pv *msg = NULL;
-        if (alertlog_message(b, m, NULL, NULL, &msg) != 1)
+        if (alertlog_message(b, m, &(digest_opts){NULL, NULL, 1}, &msg) != 1)
             break;
         pv_push(all, msg);
     }
@@ -743,7 +743,8 @@ static void test_digest_and_mail(void **st)
     size_t overdue, keep = digest_keep(items, n, kept, &overdue);
     assert_int_equal(keep, 3);
     assert_int_equal(overdue, 2);
-    pv *m = digest_compose(f->b, txn, "D", kept, keep, overdue, n, "https://cchc.example.vn/bao-cao/{unit}.html", NULL, now);
+    pv *m = digest_compose(f->b, txn, "D", kept, keep, overdue, n,
+                           &(digest_opts){"https://cchc.example.vn/bao-cao/{unit}.html", NULL, 1}, now);
     mdb_txn_abort(txn);
     assert_string_equal(pv_get_str(m, "subject"), "[CCHC] 2 nhiệm vụ quá hạn, 1 sắp đến hạn");
     const char *text = pv_get_str(m, "text");
@@ -816,7 +817,7 @@ static void test_message_composed_at_delivery(void **st)
     pv *m = NULL;
     for (int i = 0; i < k && !m; i++) {
         pv *x = NULL;
-        assert_int_equal(alertlog_message(f->b, d[i].msg, o.report_url, NULL, &x), 1);
+        assert_int_equal(alertlog_message(f->b, d[i].msg, &(digest_opts){o.report_url, NULL, 1}, &x), 1);
         if (!strcmp(pv_get_str(x, "unit"), "M"))
             m = x;
         else
@@ -846,7 +847,7 @@ static void test_message_composed_at_delivery(void **st)
     pv_free(list);
     assert_int_equal(n, 160);
     digest_sort(items, n);
-    pv *whole = digest_compose(f->b, txn, "M", items, n, 120, 160, o.report_url, NULL, now);
+    pv *whole = digest_compose(f->b, txn, "M", items, n, 120, 160, &(digest_opts){o.report_url, NULL, 1}, now);
     mdb_txn_abort(txn);
     assert_string_equal(pv_get_str(m, "text"), pv_get_str(whole, "text"));
     char *j1 = json_compact(pv_get(m, "body")), *j2 = json_compact(pv_get(whole, "body"));
@@ -944,8 +945,9 @@ static void test_points_at_risk(void **st)
     assert_int_equal(store_begin(book_store(f->b), MDB_RDONLY, &txn, &e), 0);
     digest_item kept[DIGEST_KEEP_MAX];
     size_t overdue, keep = digest_keep(items, n, kept, &overdue);
-    pv *m = digest_compose(f->b, txn, "D", kept, keep, overdue, n, "https://cchc.example.vn/bao-cao/{unit}.html",
-                           "https://cchc.example.vn", now);
+    pv *m = digest_compose(f->b, txn, "D", kept, keep, overdue, n,
+                           &(digest_opts){"https://cchc.example.vn/bao-cao/{unit}.html", "https://cchc.example.vn", 5},
+                           now);
     mdb_txn_abort(txn);
     const char *text = pv_get_str(m, "text");
     assert_non_null(strstr(text, "Kính gửi: UBND huyện Tam Đường\n"));
@@ -958,6 +960,8 @@ static void test_points_at_risk(void **st)
     assert_non_null(strstr(text, "https://cchc.example.vn/bao-cao/D.html"));
     /* the way this recipient reports done: the web page */
     assert_non_null(strstr(text, "đăng nhập https://cchc.example.vn/tasks"));
+    /* how often an overdue task is repeated, as configured ([notifier] repeat_days 5) */
+    assert_non_null(strstr(text, "Nhiệm vụ quá hạn được nhắc lại 5 ngày làm việc một lần"));
     const pv *first = pv_get(pv_get(m, "body"), "alerts")->u.a.v[0];
     assert_true(pv_get(first, "points_at_risk")->u.f == 2);
     pv_free(m);
