@@ -150,6 +150,13 @@ void clock_local(int64_t ms, int64_t *day, int *sec)
     *sec = (int)(secs - *day * 86400);
 }
 
+void clock_format_day(int64_t day, char out[16])
+{
+    int y, m, d;
+    clock_civil_from_days(day, &y, &m, &d);
+    snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+}
+
 void clock_format(int64_t ms, char out[40])
 {
     int64_t local = ms + (int64_t)CLOCK_TZ_OFFSET_S * 1000;

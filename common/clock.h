@@ -25,6 +25,8 @@ int clock_parse_iso(const char *s, int64_t *ms);
 void clock_local(int64_t ms, int64_t *day, int *sec);
 /* Formats in Vietnam's offset: 2024-12-31T08:00:00.123+07:00 (31 bytes with NUL). */
 void clock_format(int64_t ms, char out[40]);
+/* A civil day (days since 1970-01-01) as YYYY-MM-DD. */
+void clock_format_day(int64_t day, char out[16]);
 
 /* Days since 1970-01-01 for a civil date, and back. */
 int64_t clock_days_from_civil(int y, int m, int d);

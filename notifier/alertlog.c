@@ -63,13 +63,6 @@ static int put_num_pv(MDB_txn *txn, MDB_dbi d, uint64_t n, const pv *val)
     return rc;
 }
 
-static void iso_day(int64_t day, char out[16])
-{
-    int y, m, d;
-    clock_civil_from_days(day, &y, &m, &d);
-    snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
-}
-
 /* A recipient of an alert, in the order lead, supporting units, units above. */
 typedef struct {
     uint32_t unit;
@@ -675,8 +668,8 @@ static int alert_value(const MDB_val *v, pv **out)
     } else if (rc == 0) {
         const alert_rec *r = &a.rec;
         char deadline[16], slot[16], created[40], key[512];
-        iso_day(r->deadline, deadline);
-        iso_day(r->slot, slot);
+        clock_format_day(r->deadline, deadline);
+        clock_format_day(r->slot, slot);
         clock_format(r->created_ms, created);
         snprintf(key, sizeof key, "%s|%s|%s|%s", r->task, r->instance, r->kind, slot);
         pv *x = pv_map(), *to = pv_arr();

@@ -613,11 +613,8 @@ static int apply_task(book *b, MDB_txn *txn, const pv *row, const char *received
     if (store_get_pv(txn, store_dbi(b->s, N_TASKS), pv_get_text(row, "id"), &old) == 1)
         str_copy(day, sizeof day, pv_get_text(old, "first_day"));
     int64_t first = received_day(received);
-    if (!*day && first) {
-        int y, m, d;
-        clock_civil_from_days(first, &y, &m, &d);
-        snprintf(day, sizeof day, "%04d-%02d-%02d", y, m, d);
-    }
+    if (!*day && first)
+        clock_format_day(first, day);
     pv_set_str(t, "first_day", day);
     int rc = store_put_pv(txn, store_dbi(b->s, N_TASKS), pv_get_text(row, "id"), t);
     pv_free(old);
@@ -927,9 +924,7 @@ void book_instance(char out[16], int year, const char *period, int64_t due)
     if (period && *period) {
         snprintf(out, 16, "%04d-%s", year, period);
     } else {
-        int y, m, d;
-        clock_civil_from_days(due, &y, &m, &d);
-        snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+        clock_format_day(due, out);
     }
 }
 

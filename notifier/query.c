@@ -30,17 +30,14 @@ static void set_instance(pv *o, const calendar *cal, int64_t today, const ntask 
                          int64_t written)
 {
     char iso[16], inst[16];
-    int y, m, d;
     /* a deadline on a day off ends with the next working day (Civil Code 2015, art. 148):
      * the same day the notifier counts from */
     int64_t due = calendar_next_workday(cal, written);
     if (due != written) {
-        clock_civil_from_days(written, &y, &m, &d);
-        snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+        clock_format_day(written, iso);
         pv_set_str(o, "deadline_written", iso);
     }
-    clock_civil_from_days(due, &y, &m, &d);
-    snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+    clock_format_day(due, iso);
     book_instance(inst, year, period, written);
     pv_set_str(o, "period", period);
     pv_set_int(o, "year", year); /* with period: what a report of it is sent as */
@@ -49,8 +46,7 @@ static void set_instance(pv *o, const calendar *cal, int64_t today, const ntask 
     int done = book_is_done(t, year, period, &day);
     pv_set_str(o, "state", done ? "done" : today > due ? "overdue" : "open");
     if (done && day) { /* when the province received the report, and whether by the deadline */
-        clock_civil_from_days(day, &y, &m, &d);
-        snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+        clock_format_day(day, iso);
         pv_set_str(o, "done_on", iso);
         pv_set(o, "on_time", pv_bool(day <= due));
     }
@@ -142,10 +138,8 @@ int query_tasks(book *b, const calendar *cal, const due_policy *p, const pv *arg
                                    : t->dl.kind == DL_EXTERNAL || t->remind_only ? "no_date"
                                                                                : "unreadable");
             if (answered && day) {
-                int y, m, d;
                 char iso[16];
-                clock_civil_from_days(day, &y, &m, &d);
-                snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+                clock_format_day(day, iso);
                 pv_set_str(o, "done_on", iso);
             }
             pv_push(list, o);
