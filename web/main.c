@@ -57,7 +57,7 @@ struct req {
     int64_t id[WEB_MAX_QUERIES];
     pv *data[WEB_MAX_QUERIES];
     char err[WEB_MAX_QUERIES][256];
-    int down[WEB_MAX_QUERIES]; /* the broker answered "unavailable" */
+    int down[WEB_MAX_QUERIES]; /* no answer from the services: not sent, "unavailable", none in time */
     int64_t deadline;
     int events; /* a live-update request: answered at the next score event */
     /* the form's fields */
@@ -206,6 +206,14 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
     return MHD_YES;
 }
 
+/* Question slot had no answer from the services (not sent, the service down or busy,
+ * none in time): said as why, and answered 503 rather than as a refusal (status_for). */
+static void no_answer(req *r, int slot, const char *why)
+{
+    str_copy(r->err[slot], sizeof r->err[slot], why);
+    r->down[slot] = 1;
+}
+
 /* Sends one question to a service for the request's user; the answer fills data[slot]. */
 static void ask(web *w, req *r, const char *service, const char *q, pv *args, const session *s)
 {
@@ -219,7 +227,9 @@ static void ask(web *w, req *r, const char *service, const char *q, pv *args, co
     pv_set(m, "args", args);
     par_err e = {{0}};
     if (client_send(w->cl, service, m, &e) != 1) {
-        snprintf(r->err[slot], sizeof r->err[slot], "the broker cannot be reached: %.200s", e.msg);
+        char why[256];
+        snprintf(why, sizeof why, "the broker cannot be reached: %.200s", e.msg);
+        no_answer(r, slot, why);
         r->done++;
     }
     pv_free(m);
@@ -245,7 +255,7 @@ static void submit_line(web *w, req *r, const session *s, const char *const fiel
     pv_set_str(m, "as", s->as);
     par_err e = {{0}};
     if (client_send(w->cl, "collector", m, &e) != 1) {
-        snprintf(r->err[slot], sizeof r->err[slot], "the broker cannot be reached");
+        no_answer(r, slot, "the broker cannot be reached");
         r->done++;
     }
     pv_free(m);
@@ -429,7 +439,7 @@ static void expire(web *w, int64_t now)
             continue;
         for (int i = 0; i < r->nq; i++)
             if (!r->data[i] && !r->err[i][0])
-                str_copy(r->err[i], sizeof r->err[i], "no answer from the services in time");
+                no_answer(r, i, "no answer from the services in time");
         ready(r);
     }
 }
@@ -512,15 +522,11 @@ static int failed(const req *r, int i)
     return r->err[i][0] || !r->data[i];
 }
 
-/* A question the services did not answer (the broker unreachable, the service down or
- * busy, no answer in time) is
- * no fault of what was asked: 503, where a refusal of it is the status given. */
+/* A question the services did not answer (no_answer, or the broker's "unavailable") is no
+ * fault of what was asked: 503, where a refusal of it is the status given. */
 static int status_for(const req *r, int i, int refused)
 {
-    return r->down[i] || !strncmp(r->err[i], "the broker cannot be reached", 28) ||
-                   !strcmp(r->err[i], "no answer from the services in time")
-               ? 503
-               : refused;
+    return r->down[i] ? 503 : refused;
 }
 
 /* ---------- pages ---------- */
@@ -901,8 +907,11 @@ static enum MHD_Result season_lines(web *w, req *r, const session *s, int apprai
         r->id[slot] = client_next_id(w->cl);
         pv_set_int(m, "id", r->id[slot]);
         par_err e = {{0}};
-        if (!n || client_send(w->cl, "collector", m, &e) != 1) {
-            str_copy(r->err[slot], sizeof r->err[slot], n ? "the broker cannot be reached" : "no value was given");
+        if (!n) {
+            str_copy(r->err[slot], sizeof r->err[slot], "no value was given");
+            r->done++;
+        } else if (client_send(w->cl, "collector", m, &e) != 1) {
+            no_answer(r, slot, "the broker cannot be reached");
             r->done++;
         }
         pv_free(m);
@@ -962,7 +971,7 @@ static int send_piece(web *w, req *r, const char *as)
     par_err e = {{0}};
     int ok = client_send(w->cl, "collector", m, &e) == 1;
     if (!ok) {
-        str_copy(r->err[slot], sizeof r->err[slot], "the broker cannot be reached");
+        no_answer(r, slot, "the broker cannot be reached");
         r->done++;
     }
     pv_free(m);
