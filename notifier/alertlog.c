@@ -586,15 +586,15 @@ static int mark_one(store_txn *t, void *ctx, par_err *e)
     book *b = c->b;
     MDB_txn *txn = t->txn;
     pv *m = NULL;
-    int got = get_num_pv(txn, dbi(b, N_MSGS), c->msg, &m);
-    if (got != 1) {
-        MDB_val k, v;
-        unsigned char k8[8];
-        store_u64_key(c->msg, k8);
-        k = (MDB_val){8, k8};
-        int rc = mdb_get(txn, dbi(b, N_MSGS), &k, &v);
-        if (rc && rc != MDB_NOTFOUND) /* the store failed to read it: that may pass */
-            return store_txn_check(t, rc, "read a message") < 0 ? -1 : 0;
+    unsigned char k8[8];
+    store_u64_key(c->msg, k8);
+    MDB_val k = {8, k8}, v;
+    int rc = mdb_get(txn, dbi(b, N_MSGS), &k, &v);
+    if (rc && rc != MDB_NOTFOUND) /* the store failed to read it: that may pass */
+        return store_txn_check(t, rc, "read a message") < 0 ? -1 : 0;
+    par_err ig;
+    if (rc || proto_decode_value(v.mv_data, v.mv_size, &m, &ig) < 0) {
+        pv_free(m);
         c->gone = 1;
         err_set(e, "mark message %llu: %s", (unsigned long long)c->msg,
                 rc ? "no such message" : "its record cannot be read");
@@ -631,14 +631,11 @@ static int mark_one(store_txn *t, void *ctx, par_err *e)
                 earliest = pv_get_int(dc, "next", 0);
         }
     }
-    int rc = put_num_pv(txn, dbi(b, N_MSGS), c->msg, m);
+    rc = put_num_pv(txn, dbi(b, N_MSGS), c->msg, m);
     pv_free(m);
     if (rc == 0 && open)
         rc = put_outbox(txn, b, c->msg, earliest);
     if (rc == 0 && !open) {
-        unsigned char k8[8];
-        store_u64_key(c->msg, k8);
-        MDB_val k = {8, k8};
         rc = mdb_del(txn, dbi(b, N_OUTBOX), &k, NULL);
         if (rc == MDB_NOTFOUND)
             rc = 0;

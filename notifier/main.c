@@ -95,7 +95,8 @@ static void evaluate(notifier *n)
     n->next_scan = 0;
 }
 
-/* Writes what is owed; 1 when none is left, else says so and sets the next try. */
+/* After a try at the owed records (rc of marks_add or marks_settle): 1 when none is left,
+ * else says why and sets the next try. */
 static int settle_owed(notifier *n, int rc, const par_err *e)
 {
     if (rc == 1)
@@ -118,10 +119,7 @@ static void delivered(void *ctx, uint64_t msg, int ch, int ok, const char *why)
         log_warn("event=delivery_failed message=%llu channel=%s error=\"%s\"", (unsigned long long)msg,
                  alertlog_channel_name(ch), why);
     par_err e = {{0}};
-    int had = n->owed.n;
     int rc = marks_add(&n->owed, n->b, msg, ch, ok, why, clock_now_ms(&n->clk), n->conf.retry_s, &e);
-    if (rc == 1 && had)
-        log_info("event=marks_written count=%d", had + 1);
     if (settle_owed(n, rc, &e))
         n->next_scan = 0;
 }
@@ -133,11 +131,8 @@ static void start_deliveries(notifier *n)
 {
     if (n->owed.n) { /* none starts before those records are written */
         par_err e = {{0}};
-        int had = n->owed.n;
-        int rc = marks_settle(&n->owed, n->b, clock_now_ms(&n->clk), n->conf.retry_s, &e);
-        if (!settle_owed(n, rc, &e))
+        if (!settle_owed(n, marks_settle(&n->owed, n->b, clock_now_ms(&n->clk), n->conf.retry_s, &e), &e))
             return;
-        log_info("event=marks_written count=%d", had);
     }
     n->next_scan = clock_mono_ms() + SCAN_MS;
     int room = DELIVER_MAX_ITEMS - deliver_count(n->dl);

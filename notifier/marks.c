@@ -22,6 +22,8 @@ int marks_settle(marks *m, book *b, int64_t now_ms, int retry_s, par_err *e)
     memmove(m->owed, m->owed + done, (size_t)(m->n - done) * sizeof m->owed[0]);
     m->n -= done;
     if (!m->n) {
+        if (m->wait) /* a try had failed: say they are written now */
+            log_info("event=marks_written count=%d", done);
         m->wait = 0;
         return 1;
     }
