@@ -174,6 +174,8 @@ int sheet_xlsx(const sheet *t, const char *sheet, const char *tmpdir, sbuf *out,
         return -1;
     }
     lxw_format *bold = workbook_add_format(wb), *date = workbook_add_format(wb), *wrap = workbook_add_format(wb);
+    lxw_format *title = workbook_add_format(wb); /* not wrapped: it runs on over the empty cells beside it */
+    format_set_bold(title);
     format_set_bold(bold);
     format_set_text_wrap(bold);
     format_set_num_format(date, "dd/mm/yyyy");
@@ -188,7 +190,7 @@ int sheet_xlsx(const sheet *t, const char *sheet, const char *tmpdir, sbuf *out,
             num[g][d] = workbook_add_format(wb);
             format_set_num_format(num[g][d], fmt[g][d]);
         }
-    worksheet_write_string(ws, 0, 0, t->title, bold);
+    worksheet_write_string(ws, 0, 0, t->title, title);
     for (int k = 0; k < t->ncols; k++) {
         worksheet_write_string(ws, 2, (lxw_col_t)k, t->cols[k].head, bold);
         worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, t->cols[k].width > 0 ? t->cols[k].width : 12,
